@@ -1,0 +1,77 @@
+// The one IPC contract between the main-process services and the renderer, carried over Electron
+// IPC and over the browser shell's WebSocket alike. Requests are validated at the boundary with
+// these schemas; responses and events are typed only (main is the trusted side).
+//
+// The renderer imports this file with `import type` only. Raw CDBs and arbitrary host paths are not
+// expressible here by design: drives are named by address, files reach a project only through
+// user-chosen dialogs or drops.
+import { z } from 'zod';
+import type { DriveInfo, MediaInfo } from '../model/drive';
+import type { GlassmasterErrorJSON } from '../errors';
+
+/** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
+export const DriveAddress = z
+  .string()
+  .max(512)
+  .regex(/^(\/dev\/(sr|sg|scd)\d{1,3}|iscsi:\/\/[^\s]+\/\d{1,5}|virtual:[A-Za-z0-9._-]{1,64}|\\\\\.\\CdRom\d{1,3}|[A-Za-z]:)$/, 'not a drive address');
+
+const Empty = z.object({}).strict();
+
+export const requestSchemas = {
+  'app.info': Empty,
+  'devices.list': Empty,
+  'devices.media': z.object({ address: DriveAddress }).strict(),
+  'devices.eject': z.object({ address: DriveAddress }).strict(),
+  'devices.load': z.object({ address: DriveAddress }).strict(),
+} as const;
+
+export type Method = keyof typeof requestSchemas;
+export type RequestOf<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
+
+export interface AppInfo {
+  name: 'Glassmaster';
+  version: string;
+  /** Which shell hosts the services. */
+  shell: 'electron' | 'browser';
+  platform: string;
+}
+
+export interface ResponseMap {
+  'app.info': AppInfo;
+  'devices.list': DriveInfo[];
+  'devices.media': MediaInfo;
+  'devices.eject': null;
+  'devices.load': null;
+}
+export type ResponseOf<M extends Method> = ResponseMap[M];
+
+export interface EventMap {
+  /** The set of drives changed (hot-plug, virtual recorder created). */
+  'devices.onDidChange': { drives: DriveInfo[] };
+  /** A drive's media changed (insert, eject, burn finished). */
+  'devices.onMediaChange': { address: string; media: MediaInfo };
+}
+export type EventName = keyof EventMap;
+export const eventNames: readonly EventName[] = ['devices.onDidChange', 'devices.onMediaChange'];
+
+// --- Wire envelopes (WebSocket and Electron IPC) -------------------------------------------------
+
+/** Largest message the browser shell accepts from a client. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+export const ClientMessage = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('call'), id: z.number().int().nonnegative(), method: z.string().max(64), params: z.unknown() }).strict(),
+  z.object({ kind: z.literal('cancel'), id: z.number().int().nonnegative() }).strict(),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export type ServerMessage =
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number | null; ok: false; error: GlassmasterErrorJSON }
+  | { kind: 'event'; event: EventName; payload: unknown };
+
+/** The typed client every renderer-side caller uses (implemented over Electron or WebSocket). */
+export interface GlassmasterClient {
+  invoke<M extends Method>(method: M, params: RequestOf<M>, opts?: { signal?: AbortSignal }): Promise<ResponseOf<M>>;
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+}
