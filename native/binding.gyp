@@ -2,14 +2,19 @@
   "targets": [
     {
       "target_name": "glassmaster_native",
-      "sources": ["src/addon.cc"],
+      "sources": ["src/addon.cc", "src/execute_worker.cc"],
+      "conditions": [
+        ["OS=='linux'", { "sources": ["src/sg_linux.cc"] }],
+        ["OS=='win'", { "sources": ["src/spti_win.cc"], "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX"] }],
+        ["OS!='linux' and OS!='win'", { "sources": ["src/device_dummy.cc"] }]
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],
       "xcode_settings": { "GCC_ENABLE_CPP_EXCEPTIONS": "YES", "CLANG_CXX_LANGUAGE_STANDARD": "c++17" },
-      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
     }
   ]
 }

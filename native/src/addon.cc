@@ -1,27 +1,181 @@
-// Glassmaster native addon: the thin OS layer under the MMC transport. All MMC knowledge lives in
-// TypeScript; this file only registers the exports of the per-OS backends.
+// Glassmaster native addon: the thin OS layer under the SCSI transport. Exports info, list, open,
+// close, execute — nothing MMC-specific (all MMC knowledge lives in TypeScript).
 #include <napi.h>
 
-static Napi::Value Info(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = Napi::Object::New(env);
+#include <unordered_map>
+
+#include "device.h"
+#include "execute_worker.h"
+
+namespace gm {
+
+namespace {
+
+// An open device. Closing while commands are in flight marks it closing; the OS handle is released
+// when the last in-flight command returns, so a handle number is never reused under a running ioctl.
+struct HandleEntry {
+  NativeHandle handle;
+  unsigned inflight = 0;
+  bool closing = false;
+};
+
+OsError MakeErr(int errnum, const char* code, const char* syscall) {
+  OsError e;
+  e.errnum = errnum;
+  e.code = code;
+  e.syscall = syscall;
+  return e;
+}
+
+Napi::Value Rejected(Napi::Env env, const OsError& err) {
+  auto d = Napi::Promise::Deferred::New(env);
+  d.Reject(MakeOsError(env, err));
+  return d.Promise();
+}
+
+}  // namespace
+
+class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
+ public:
+  GlassmasterAddon(Napi::Env env, Napi::Object exports) {
+    DefineAddon(exports, {
+                             InstanceMethod("info", &GlassmasterAddon::Info),
+                             InstanceMethod("list", &GlassmasterAddon::List),
+                             InstanceMethod("open", &GlassmasterAddon::Open),
+                             InstanceMethod("close", &GlassmasterAddon::Close),
+                             InstanceMethod("execute", &GlassmasterAddon::Execute),
+                         });
+  }
+
+  ~GlassmasterAddon() {
+    for (auto& kv : handles_) CloseDevice(kv.second.handle);
+  }
+
+ private:
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
 #if defined(__linux__)
-  o.Set("platform", "linux");
-  o.Set("backend", "sg");
+    o.Set("platform", "linux");
 #elif defined(_WIN32)
-  o.Set("platform", "win32");
-  o.Set("backend", "spti");
+    o.Set("platform", "win32");
 #else
-  o.Set("platform", "other");
-  o.Set("backend", "none");
+    o.Set("platform", "other");
 #endif
-  o.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
-  return o;
-}
+    o.Set("backend", BackendName());
+    o.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+    return o;
+  }
 
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("info", Napi::Function::New(env, Info));
-  return exports;
-}
+  Napi::Value List(const Napi::CallbackInfo& info) {
+    auto* w = new ListWorker(info.Env());
+    w->Queue();
+    return w->Promise();
+  }
 
-NODE_API_MODULE(glassmaster_native, Init)
+  // open(path: string, exclusive: boolean) → Promise<number>
+  Napi::Value Open(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "open(path: string, exclusive?: boolean)");
+    std::string path = info[0].As<Napi::String>();
+    bool exclusive = info.Length() > 1 && info[1].ToBoolean();
+    auto* w = new OpenWorker(env, path, exclusive, [this](NativeHandle h) {
+      uint32_t id = nextId_++;
+      handles_.emplace(id, HandleEntry{h});
+      return id;
+    });
+    w->Queue();
+    return w->Promise();
+  }
+
+  // close(handle: number) → boolean (false when the handle was not open)
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "close(handle: number)");
+    uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+    auto it = handles_.find(id);
+    if (it == handles_.end() || it->second.closing) return Napi::Boolean::New(env, false);
+    it->second.closing = true;
+    Release(id);
+    return Napi::Boolean::New(env, true);
+  }
+
+  // execute(handle, { cdb, direction, data?, length?, timeoutMs }) → Promise<result>
+  Napi::Value Execute(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsObject())
+      throw Napi::TypeError::New(env, "execute(handle: number, request: object)");
+    uint32_t id = info[0].As<Napi::Number>().Uint32Value();
+    Napi::Object r = info[1].As<Napi::Object>();
+
+    auto it = handles_.find(id);
+    if (it == handles_.end() || it->second.closing) return Rejected(env, MakeErr(EBADF_VALUE, "EBADF", "execute"));
+
+    ExecRequest req;
+    Napi::Value cdbValue = r.Get("cdb");
+    if (!cdbValue.IsTypedArray() || cdbValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      throw Napi::TypeError::New(env, "request.cdb must be a Uint8Array");
+    Napi::Uint8Array cdb = cdbValue.As<Napi::Uint8Array>();
+    if (cdb.ElementLength() < 6 || cdb.ElementLength() > 16) throw Napi::RangeError::New(env, "request.cdb must be 6 to 16 bytes");
+    req.cdb.assign(cdb.Data(), cdb.Data() + cdb.ElementLength());
+
+    std::string dir = r.Get("direction").ToString();
+    Napi::Value buffer = env.Undefined();
+    if (dir == "none") {
+      req.direction = Direction::None;
+    } else if (dir == "in") {
+      req.direction = Direction::In;
+      double len = r.Get("length").ToNumber().DoubleValue();
+      if (!(len >= 0 && len <= 0x7fffffff)) throw Napi::RangeError::New(env, "request.length out of range");
+      req.length = static_cast<uint32_t>(len);
+      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, req.length);
+      req.data = static_cast<uint8_t*>(ab.Data());
+      buffer = ab;
+    } else if (dir == "out") {
+      req.direction = Direction::Out;
+      Napi::Value dataValue = r.Get("data");
+      if (!dataValue.IsTypedArray() || dataValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+        throw Napi::TypeError::New(env, "request.data must be a Uint8Array for direction 'out'");
+      Napi::Uint8Array data = dataValue.As<Napi::Uint8Array>();
+      req.length = static_cast<uint32_t>(data.ElementLength());
+      req.data = data.Data();
+      buffer = data;
+    } else {
+      throw Napi::TypeError::New(env, "request.direction must be 'none', 'in' or 'out'");
+    }
+    Napi::Value timeout = r.Get("timeoutMs");
+    if (timeout.IsNumber()) {
+      double t = timeout.As<Napi::Number>().DoubleValue();
+      if (!(t >= 1 && t <= 0xffffffff)) throw Napi::RangeError::New(env, "request.timeoutMs out of range");
+      req.timeoutMs = static_cast<uint32_t>(t);
+    }
+
+    it->second.inflight++;
+    auto* w = new ExecuteWorker(env, it->second.handle, std::move(req), buffer, [this, id]() { Release(id, true); });
+    w->Queue();
+    return w->Promise();
+  }
+
+  // Main thread only. Drops one in-flight count (when `done`) and closes the OS handle once the
+  // entry is closing and idle.
+  void Release(uint32_t id, bool done = false) {
+    auto it = handles_.find(id);
+    if (it == handles_.end()) return;
+    if (done && it->second.inflight > 0) it->second.inflight--;
+    if (it->second.closing && it->second.inflight == 0) {
+      CloseDevice(it->second.handle);
+      handles_.erase(it);
+    }
+  }
+
+  // EBADF is 9 on Linux, macOS and the Windows CRT alike.
+  static constexpr int EBADF_VALUE = 9;
+
+  std::unordered_map<uint32_t, HandleEntry> handles_;
+  uint32_t nextId_ = 1;
+};
+
+}  // namespace gm
+
+using GlassmasterAddon = gm::GlassmasterAddon;
+NODE_API_ADDON(GlassmasterAddon)
