@@ -108,9 +108,6 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
     uint32_t id = info[0].As<Napi::Number>().Uint32Value();
     Napi::Object r = info[1].As<Napi::Object>();
 
-    auto it = handles_.find(id);
-    if (it == handles_.end() || it->second.closing) return Rejected(env, MakeErr(EBADF_VALUE, "EBADF", "execute"));
-
     ExecRequest req;
     Napi::Value cdbValue = r.Get("cdb");
     if (!cdbValue.IsTypedArray() || cdbValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
@@ -150,6 +147,10 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
       req.timeoutMs = static_cast<uint32_t>(t);
     }
 
+    // Arguments are checked first (TypeError/RangeError are programming errors, thrown); an unknown
+    // or closed handle is a runtime condition and rejects like any OS failure.
+    auto it = handles_.find(id);
+    if (it == handles_.end() || it->second.closing) return Rejected(env, MakeErr(EBADF_VALUE, "EBADF", "execute"));
     it->second.inflight++;
     auto* w = new ExecuteWorker(env, it->second.handle, std::move(req), buffer, [this, id]() { Release(id, true); });
     w->Queue();

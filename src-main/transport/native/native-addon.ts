@@ -1,0 +1,125 @@
+// The only module that loads the native addon (native/build/Release/glassmaster_native.node).
+// Everything else goes through NativeTransport. The addon is found the same way from the source
+// tree (vitest, tsx), from electron-vite's bundled out/main/*.js and from a packaged Electron app.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InternalError } from '../../common/errors';
+
+export interface NativeAddonInfo {
+  platform: 'linux' | 'win32' | 'other';
+  /** 'sg' (Linux SG_IO), 'spti' (Windows pass-through) or 'none' (null backend). */
+  backend: 'sg' | 'spti' | 'none';
+  napiVersion: number;
+}
+
+export interface NativeDriveEntry {
+  /** What open() takes: /dev/srN (or /dev/sgN without a block node), \\.\E: on Windows. */
+  path: string;
+  blockNode: string;
+  sgNode: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  /** Linux H:C:T:L; empty elsewhere. */
+  busAddress: string;
+}
+
+export interface NativeExecuteRequest {
+  cdb: Uint8Array;
+  direction: 'none' | 'in' | 'out';
+  data?: Uint8Array;
+  length?: number;
+  timeoutMs?: number;
+}
+
+export interface NativeExecuteResult {
+  status: number;
+  /** Linux sg host_status (DID_*), 0 elsewhere. */
+  hostStatus: number;
+  /** Linux sg driver_status (DRIVER_*), 0 elsewhere. */
+  driverStatus: number;
+  sense: Uint8Array;
+  /** A view of exactly the transferred bytes. */
+  data: Uint8Array;
+  residual: number;
+  durationMs: number;
+}
+
+/** How the addon rejects: data, never a preformatted message. */
+export interface NativeOsError extends Error {
+  /** errno on POSIX, the Win32 error code on Windows, 0 for the null backend. */
+  errno: number;
+  /** 'ENOENT', 'ERROR_ACCESS_DENIED' …; undefined when the addon has no name for it. */
+  code?: string;
+  /** 'open', 'ioctl(SG_IO)', 'CreateFile', 'DeviceIoControl(…)' … */
+  syscall: string;
+  /** The null backend: this OS has no transport yet. */
+  notSupported: boolean;
+}
+
+export interface NativeAddon {
+  info(): NativeAddonInfo;
+  list(): Promise<NativeDriveEntry[]>;
+  /** Resolves with a handle number. */
+  open(path: string, exclusive: boolean): Promise<number>;
+  /** Releases the handle (the OS handle closes once in-flight commands return). */
+  close(handle: number): boolean;
+  execute(handle: number, request: NativeExecuteRequest): Promise<NativeExecuteResult>;
+}
+
+export function isNativeOsError(err: unknown): err is NativeOsError {
+  return err instanceof Error && typeof (err as NativeOsError).errno === 'number' && typeof (err as NativeOsError).syscall === 'string';
+}
+
+const ADDON_FILE = 'glassmaster_native.node';
+
+/** Walks up from `startDir` to the directory whose package.json is named "glassmaster". */
+export function findPackageRoot(startDir: string): string | undefined {
+  let dir = startDir;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'glassmaster') return dir;
+      } catch {
+        // unreadable package.json: keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Candidate addon paths, most specific first. */
+export function addonCandidates(moduleUrl: string = import.meta.url): string[] {
+  const out: string[] = [];
+  if (process.env.GLASSMASTER_NATIVE_ADDON) out.push(process.env.GLASSMASTER_NATIVE_ADDON);
+  const roots: string[] = [];
+  const root = moduleUrl.startsWith('file:') ? findPackageRoot(dirname(fileURLToPath(moduleUrl))) : undefined;
+  if (root) roots.push(root);
+  // Packaged Electron: the .node must live outside the asar archive (asarUnpack).
+  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  if (resources) roots.push(join(resources, 'app.asar.unpacked'), resources);
+  for (const r of roots) {
+    out.push(join(r, 'native', 'build', 'Release', ADDON_FILE), join(r, 'native', 'build', 'Debug', ADDON_FILE));
+  }
+  return out;
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon once. Throws InternalError naming every path tried when it is not built. */
+export function loadNativeAddon(): NativeAddon {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const tried = addonCandidates();
+  for (const file of tried) {
+    if (!existsSync(file)) continue;
+    cached = require(file) as NativeAddon;
+    return cached;
+  }
+  throw new InternalError(`native addon not built (run \`npx node-gyp rebuild --directory native\`); looked in: ${tried.join(', ')}`);
+}

@@ -1,0 +1,171 @@
+// Host-side tests of the native addon and NativeTransport. This machine has no optical drive, so
+// real SG_IO traffic is tested in the QEMU guest (native-transport.guest.test.ts); here we pin the
+// addon's loading, enumeration and the error mapping against real syscalls.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CancelledError, InvalidInputError, TransportError } from '../../common/errors';
+import { addonCandidates, findPackageRoot, loadNativeAddon, type NativeAddon, type NativeExecuteResult } from './native-addon';
+import { NativeTransport } from './native-transport';
+
+const INQUIRY = new Uint8Array([0x12, 0, 0, 0, 36, 0]);
+
+describe('native addon', () => {
+  it('loads and reports the Linux SG backend', () => {
+    const info = loadNativeAddon().info();
+    expect(info).toEqual({ platform: 'linux', backend: 'sg', napiVersion: 8 });
+  });
+
+  it('finds the package root from a bundled location (out/main)', () => {
+    const root = findPackageRoot(join(process.cwd(), 'out', 'main'));
+    expect(root).toBe(process.cwd());
+    const c = addonCandidates(`file://${join(process.cwd(), 'out', 'main', 'index.js')}`);
+    expect(c).toContain(join(process.cwd(), 'native', 'build', 'Release', 'glassmaster_native.node'));
+  });
+
+  it('list() matches the MMC devices sysfs shows (none on this host)', async () => {
+    const drives = await new NativeTransport().list();
+    let sysfs: string[] = [];
+    try {
+      const { readdirSync, readFileSync } = await import('node:fs');
+      sysfs = readdirSync('/sys/class/scsi_device').filter(
+        (d) => readFileSync(`/sys/class/scsi_device/${d}/device/type`, 'utf8').trim() === '5',
+      );
+    } catch {
+      sysfs = [];
+    }
+    expect(drives).toHaveLength(sysfs.length);
+    for (const d of drives) expect(d.kind).toBe('native');
+  });
+
+  it('rejects with structured data, not a formatted string', async () => {
+    const err = await loadNativeAddon().open('/nonexistent/sr9', false).catch((e: unknown) => e);
+    expect(err).toMatchObject({ errno: 2, code: 'ENOENT', syscall: 'open', notSupported: false });
+  });
+
+  it('validates requests in C++ too (bad CDB length, unknown direction)', async () => {
+    const addon = loadNativeAddon();
+    expect(() => addon.execute(1, { cdb: new Uint8Array(3), direction: 'none' })).toThrow(RangeError);
+    expect(() => addon.execute(1, { cdb: INQUIRY, direction: 'sideways' as 'none' })).toThrow(TypeError);
+    await expect(addon.execute(12345, { cdb: INQUIRY, direction: 'in', length: 36 })).rejects.toMatchObject({ code: 'EBADF' });
+  });
+});
+
+describe('NativeTransport errors', () => {
+  const transport = new NativeTransport();
+
+  it('opening a missing path → TransportError ENOENT (syscall open)', async () => {
+    const err = await transport.open('/dev/sr-does-not-exist').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ errno: 'ENOENT', syscall: 'open', disconnected: false });
+  });
+
+  it('opening /dev/null → TransportError ENOTTY: not an SG_IO device', async () => {
+    const err = await transport.open('/dev/null').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect(err).toMatchObject({ errno: 'ENOTTY', syscall: 'ioctl(SG_GET_VERSION_NUM)' });
+  });
+
+  it('opening a regular file → TransportError ENOTTY', async () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'gm-native-')), 'plain.bin');
+    writeFileSync(f, Buffer.alloc(4096));
+    await expect(transport.open(f)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'ENOTTY' });
+  });
+
+  it('an empty address is the caller’s fault', async () => {
+    await expect(transport.open('')).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
+
+/**
+ * An addon double whose execute() never settles until released: lets us test close-while-pending
+ * and host-status mapping without a drive. The real-device behaviour is covered in the guest.
+ */
+function fakeAddon(result?: Partial<NativeExecuteResult>): NativeAddon & { release: () => void; closed: number[] } {
+  const waiting: (() => void)[] = [];
+  const closed: number[] = [];
+  return {
+    closed,
+    release: () => waiting.splice(0).forEach((f) => f()),
+    info: () => ({ platform: 'linux', backend: 'sg', napiVersion: 8 }),
+    list: async () => [],
+    open: async () => 7,
+    close: (h) => (closed.push(h), true),
+    execute: () =>
+      new Promise((resolve) =>
+        waiting.push(() =>
+          resolve({ status: 0, hostStatus: 0, driverStatus: 0, sense: new Uint8Array(), data: new Uint8Array(), residual: 0, durationMs: 1, ...result }),
+        ),
+      ),
+  };
+}
+
+describe('NativeDevice lifecycle', () => {
+  it('close() rejects pending executes with CancelledError and releases the handle', async () => {
+    const addon = fakeAddon();
+    const dev = await new NativeTransport(addon).open('/dev/sg0');
+    const pending = dev.execute({ cdb: INQUIRY, direction: 'in', length: 36 });
+    await dev.close();
+    await expect(pending).rejects.toBeInstanceOf(CancelledError);
+    expect(addon.closed).toEqual([7]);
+    addon.release(); // the ioctl returning later changes nothing
+    await expect(dev.execute({ cdb: INQUIRY, direction: 'in', length: 36 })).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EBADF' });
+  });
+
+  it('an aborted signal rejects before anything is sent', async () => {
+    const addon = fakeAddon();
+    let sent = 0;
+    const execute = addon.execute;
+    addon.execute = (...a) => (sent++, execute(...a));
+    const dev = await new NativeTransport(addon).open('/dev/sg0');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(dev.execute({ cdb: INQUIRY, direction: 'in', length: 36 }, ac.signal)).rejects.toBeInstanceOf(CancelledError);
+    expect(sent).toBe(0);
+  });
+
+  it('maps sg host_status DID_TIME_OUT to TransportError ETIMEDOUT and DID_NO_CONNECT to disconnected', async () => {
+    for (const [hostStatus, errno, disconnected] of [[0x03, 'ETIMEDOUT', false], [0x01, 'ENODEV', true]] as const) {
+      const addon = fakeAddon({ hostStatus });
+      const dev = await new NativeTransport(addon).open('/dev/sg0');
+      const p = dev.execute({ cdb: INQUIRY, direction: 'in', length: 36 });
+      addon.release();
+      await expect(p).rejects.toMatchObject({ code: 'TRANSPORT', errno, disconnected });
+    }
+  });
+
+  it('CHECK CONDITION is data, not an exception', async () => {
+    const sense = new Uint8Array([0x70, 0, 0x02, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x3a, 0]);
+    const addon = fakeAddon({ status: 2, driverStatus: 0x08, sense });
+    const dev = await new NativeTransport(addon).open('/dev/sg0');
+    const p = dev.execute({ cdb: new Uint8Array(6), direction: 'none' });
+    addon.release();
+    await expect(p).resolves.toMatchObject({ status: 2, sense });
+  });
+
+  it('rejects malformed commands as InvalidInputError', async () => {
+    const dev = await new NativeTransport(fakeAddon()).open('/dev/sg0');
+    await expect(dev.execute({ cdb: new Uint8Array(4), direction: 'none' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(dev.execute({ cdb: INQUIRY, direction: 'in' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(dev.execute({ cdb: INQUIRY, direction: 'out' })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('watch() reports drives appearing and disappearing', async () => {
+    const addon = fakeAddon();
+    let drives = [] as Awaited<ReturnType<NativeAddon['list']>>;
+    addon.list = async () => drives;
+    const changes: unknown[] = [];
+    const stop = new NativeTransport(addon).watch((c) => changes.push(c), { intervalMs: 5 });
+    await new Promise((r) => setTimeout(r, 20));
+    drives = [{ path: '/dev/sr0', blockNode: '/dev/sr0', sgNode: '/dev/sg0', vendor: 'QEMU', model: 'QEMU DVD-ROM', revision: '2.5+', busAddress: '0:0:0:0' }];
+    await new Promise((r) => setTimeout(r, 30));
+    drives = [];
+    await new Promise((r) => setTimeout(r, 30));
+    stop();
+    expect(changes).toEqual([
+      { added: [expect.objectContaining({ address: '/dev/sr0', sgNode: '/dev/sg0' })], removed: [] },
+      { added: [], removed: [expect.objectContaining({ address: '/dev/sr0' })] },
+    ]);
+  });
+});
