@@ -26,7 +26,7 @@ describe('native addon', () => {
 
   it('list() matches the MMC devices sysfs shows (none on this host)', async () => {
     const drives = await new NativeTransport().list();
-    let sysfs: string[] = [];
+    let sysfs: string[];
     try {
       const { readdirSync, readFileSync } = await import('node:fs');
       sysfs = readdirSync('/sys/class/scsi_device').filter(
