@@ -1,0 +1,57 @@
+// Multisession layout of an image file. A disc has a TOC; an image file does not, so sessions are
+// found from the ISO 9660 volume descriptors each session writes at its start+16 (ECMA-119 §6.2.1,
+// §8.1) and the volume space size each one records (§8.4.8), which covers all earlier sessions too.
+import type { BlockReader } from './block-reader';
+import { asciiField } from './bytes';
+import type { SessionInfo, SessionLayout } from './types';
+
+/** xorriso/growisofs align session starts to 16 or 32 sectors; CD sessions add ~11400 sectors of lead-out/lead-in. */
+const ALIGN = 16;
+const MAX_GAP = 12_000;
+const MAX_SESSIONS = 256;
+
+async function pvdAt(reader: BlockReader, start: number): Promise<{ size: number; volumeId: string } | undefined> {
+  if (start + 17 > reader.sectorCount) return undefined;
+  const b = await reader.read(start + 16, 1);
+  if (b[0] !== 1 || b.toString('latin1', 1, 6) !== 'CD001') return undefined;
+  return { size: b.readUInt32LE(80), volumeId: asciiField(b, 40, 32) };
+}
+
+/**
+ * Lists sessions by following the chain "session at S covers up to its volume space size V; the next
+ * one starts at the first aligned sector ≥ V with a PVD whose V' > V". `knownStart` (a TOC's last
+ * session start) is added when the scan does not reach it.
+ */
+export async function listSessions(reader: BlockReader, knownStart?: number): Promise<SessionLayout> {
+  const sessions: SessionInfo[] = [];
+  let start = 0;
+  let pvd = await pvdAt(reader, 0);
+  while (pvd && sessions.length < MAX_SESSIONS) {
+    sessions.push({ start, end: Math.max(start, pvd.size - 1), volumeId: pvd.volumeId });
+    const end = pvd.size;
+    let next: { start: number; pvd: { size: number; volumeId: string } } | undefined;
+    const first = Math.ceil(end / ALIGN) * ALIGN;
+    for (let c = first; c <= end + MAX_GAP && c + 17 <= reader.sectorCount; c += ALIGN) {
+      const p = await pvdAt(reader, c);
+      if (p && p.size > c) {
+        next = { start: c, pvd: p };
+        break;
+      }
+    }
+    if (!next) break;
+    start = next.start;
+    pvd = next.pvd;
+  }
+  if (knownStart !== undefined && !sessions.some((s) => s.start === knownStart)) {
+    const p = await pvdAt(reader, knownStart);
+    if (p) sessions.push({ start: knownStart, end: Math.max(knownStart, p.size - 1), volumeId: p.volumeId });
+  }
+  const last = sessions[sessions.length - 1];
+  const lastEnd = last ? last.end : -1;
+  return {
+    sessions,
+    lastSessionStart: last ? last.start : 0,
+    lastSessionEnd: lastEnd,
+    nextWritableAddress: Math.ceil((lastEnd + 1) / 32) * 32,
+  };
+}
