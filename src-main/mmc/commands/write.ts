@@ -1,0 +1,28 @@
+// WRITE(10) (MMC-6 §6.44) and WRITE(12) (§6.45, Streaming bit for DVD/BD real-time writing).
+import { cdb, checkField, InvalidMediaArgumentError, put16, put32 } from '../bytes';
+import { cmdOut, type MmcCommand } from '../command';
+import { Op } from '../opcodes';
+
+function checkData(blocks: number, data: Uint8Array): void {
+  if (blocks === 0 ? data.length !== 0 : data.length % blocks !== 0) throw new InvalidMediaArgumentError('data.length', data.length, 0, blocks);
+}
+
+/** lba may be negative on CD (SAO pregap at -150); sent as two's complement. */
+export function buildWrite10(lba: number, blocks: number, data: Uint8Array, timeoutMs?: number): MmcCommand {
+  checkField('blocks', blocks, 16);
+  checkData(blocks, data);
+  const b = cdb(10, Op.WRITE_10);
+  put32(b, 2, lba >>> 0);
+  put16(b, 7, blocks);
+  return cmdOut(b, data, timeoutMs);
+}
+
+export function buildWrite12(lba: number, blocks: number, data: Uint8Array, opts: { streaming?: boolean; timeoutMs?: number } = {}): MmcCommand {
+  checkField('blocks', blocks, 32);
+  checkData(blocks, data);
+  const b = cdb(12, Op.WRITE_12);
+  put32(b, 2, lba >>> 0);
+  put32(b, 6, blocks);
+  if (opts.streaming) b[10] = 0x80;
+  return cmdOut(b, data, opts.timeoutMs);
+}
