@@ -63,9 +63,8 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
   throwIfAborted(opts.signal);
 
   const session: SessionLayout = await listSessions(reader, opts.sessionStart);
-  const sessionStart = opts.sessionStart ?? 0;
-  // Files written by xorriso keep the newest superblock at sector 16 (its trees already point into the
-  // last session), so reading at 0 sees the last session; an explicit start overrides.
+  // Default: the last session found (its descriptors see the whole multisession tree).
+  const sessionStart = opts.sessionStart ?? session.lastSessionStart;
   const vds: VolumeDescriptorSet = await readVolumeDescriptors(reader, sessionStart);
   const facets: Facet[] = [];
   const trees = new Map<TreeFacet, Promise<TreeNode>>();
@@ -193,7 +192,7 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
     }
   }
 
-  const json: ImageInfoJSON = { source: label, sectorCount: reader.sectorCount, facets, iso9660, joliet, rockridge, udf, eltorito, session: { ...session, lastSessionStart: opts.sessionStart ?? session.lastSessionStart }, warnings };
+  const json: ImageInfoJSON = { source: label, sectorCount: reader.sectorCount, facets, iso9660, joliet, rockridge, udf, eltorito, session, sessionStart, warnings };
   return {
     ...json,
     descriptors: vds.all,

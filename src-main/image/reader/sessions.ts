@@ -23,28 +23,17 @@ async function pvdAt(reader: BlockReader, start: number): Promise<{ size: number
  * session start) is added when the scan does not reach it.
  */
 export async function listSessions(reader: BlockReader, knownStart?: number): Promise<SessionLayout> {
-  const sessions: SessionInfo[] = [];
-  let start = 0;
-  let pvd = await pvdAt(reader, 0);
-  while (pvd && sessions.length < MAX_SESSIONS) {
-    sessions.push({ start, end: Math.max(start, pvd.size - 1), volumeId: pvd.volumeId });
-    const end = pvd.size;
-    let next: { start: number; pvd: { size: number; volumeId: string } } | undefined;
-    const first = Math.ceil(end / ALIGN) * ALIGN;
-    for (let c = first; c <= end + MAX_GAP && c + 17 <= reader.sectorCount; c += ALIGN) {
-      const p = await pvdAt(reader, c);
-      if (p && p.size > c) {
-        next = { start: c, pvd: p };
-        break;
-      }
-    }
-    if (!next) break;
-    start = next.start;
-    pvd = next.pvd;
+  let sessions = await chainFrom(reader, 0);
+  // xorriso on overwriteable media and files starts session 1 at sector 32 and rewrites the
+  // descriptors at 16 after every commit to mirror the newest session. A chain from 32 that ends
+  // where the mirror ends is the real session list.
+  if (sessions.length === 1) {
+    const alt = await chainFrom(reader, 32);
+    if (alt.length > 0 && alt[alt.length - 1].end === sessions[0].end) sessions = alt;
   }
   if (knownStart !== undefined && !sessions.some((s) => s.start === knownStart)) {
     const p = await pvdAt(reader, knownStart);
-    if (p) sessions.push({ start: knownStart, end: Math.max(knownStart, p.size - 1), volumeId: p.volumeId });
+    if (p) sessions.push({ start: knownStart, end: sessionEnd(knownStart, p.size) - 1, volumeId: p.volumeId });
   }
   const last = sessions[sessions.length - 1];
   const lastEnd = last ? last.end : -1;
@@ -54,4 +43,35 @@ export async function listSessions(reader: BlockReader, knownStart?: number): Pr
     lastSessionEnd: lastEnd,
     nextWritableAddress: Math.ceil((lastEnd + 1) / 32) * 32,
   };
+}
+
+/**
+ * ECMA-119 §8.4.8 makes the volume space size absolute (it covers earlier sessions). libisoburn's
+ * per-session descriptor copies on overwriteable media and `-C` session images record only the
+ * session's own size instead; a size not beyond the start can only mean that.
+ */
+function sessionEnd(start: number, size: number): number {
+  return size > start ? size : start + size;
+}
+
+async function chainFrom(reader: BlockReader, first: number): Promise<SessionInfo[]> {
+  const sessions: SessionInfo[] = [];
+  let start = first;
+  let pvd = await pvdAt(reader, first);
+  while (pvd && sessions.length < MAX_SESSIONS) {
+    const end = sessionEnd(start, pvd.size);
+    sessions.push({ start, end: end - 1, volumeId: pvd.volumeId });
+    let next: { start: number; pvd: { size: number; volumeId: string } } | undefined;
+    for (let c = Math.ceil(end / ALIGN) * ALIGN; c <= end + MAX_GAP && c + 17 <= reader.sectorCount; c += ALIGN) {
+      const p = await pvdAt(reader, c);
+      if (p && p.size > 0) {
+        next = { start: c, pvd: p };
+        break;
+      }
+    }
+    if (!next) break;
+    start = next.start;
+    pvd = next.pvd;
+  }
+  return sessions;
 }

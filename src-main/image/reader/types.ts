@@ -132,5 +132,7 @@ export interface ImageInfoJSON {
   udf?: UdfVolumeInfo;
   eltorito?: ElToritoSummary;
   session: SessionLayout;
+  /** The session whose descriptors were read (its volume descriptors are at this sector + 16). */
+  sessionStart: number;
   warnings: string[];
 }
