@@ -48,8 +48,9 @@ export class GlassmasterError extends Error {
   /** Any thrown value → GlassmasterError (unknown values become INTERNAL). */
   static from(err: unknown): GlassmasterError {
     if (err instanceof GlassmasterError) return err;
-    if (err instanceof Error && (err as NodeJS.ErrnoException).code && typeof (err as NodeJS.ErrnoException).code === 'string') {
-      const e = err as NodeJS.ErrnoException;
+    const errno = err as Error & { code?: unknown; path?: string; syscall?: string };
+    if (err instanceof Error && typeof errno.code === 'string' && errno.syscall !== undefined) {
+      const e = errno as Error & { code: string; path?: string; syscall?: string };
       return new IoError(e.message, { errno: e.code, path: e.path, syscall: e.syscall, cause: err });
     }
     if (err instanceof Error && err.name === 'AbortError') return new CancelledError();

@@ -52,7 +52,7 @@ export interface EventMap {
   'devices.onMediaChange': { address: string; media: MediaInfo };
 }
 export type EventName = keyof EventMap;
-export const eventNames: readonly EventName[] = ['devices.onDidChange', 'devices.onMediaChange'];
+export { eventNames } from './events';
 
 // --- Wire envelopes (WebSocket and Electron IPC) -------------------------------------------------
 

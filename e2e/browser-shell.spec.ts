@@ -1,0 +1,47 @@
+import { WebSocket } from 'ws';
+import { expect, haveChromium, test } from './fixtures';
+
+test.skip(!haveChromium, 'Chromium is not installed');
+
+test('the app loads and connects to the services', async ({ app: { page } }) => {
+  await expect(page).toHaveTitle('Glassmaster');
+  await expect(page.getByRole('heading', { name: 'Glassmaster' })).toBeVisible();
+  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  // The token left the address bar after use.
+  expect(page.url()).not.toContain('token=');
+  await expect(page.getByRole('region', { name: 'Project' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Burn' })).toBeDisabled();
+});
+
+test('the drive list shows the drives main reports, and the selected disc', async ({ app: { page } }) => {
+  const list = page.getByRole('listbox', { name: 'Drives' });
+  await expect(list).toBeVisible();
+  const options = list.getByRole('option');
+  await expect(options.first()).toContainText('virtual:');
+  await expect(options.first()).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('media-status')).not.toHaveText('');
+});
+
+test('the theme toggles between light and dark and is keyboard reachable', async ({ app: { page } }) => {
+  const html = page.locator('html');
+  const toggle = page.getByRole('button', { name: 'Dark theme' });
+  const before = await html.getAttribute('data-theme');
+  await toggle.focus();
+  await page.keyboard.press('Enter');
+  const after = await html.getAttribute('data-theme');
+  expect(after).not.toBe(before);
+  expect(['light', 'dark']).toContain(after);
+  await expect(toggle).toHaveAttribute('aria-pressed', after === 'dark' ? 'true' : 'false');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(bg);
+});
+
+test('the WebSocket refuses a page without the token', async ({ app: { serve } }) => {
+  const status = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`${serve.origin.replace('http', 'ws')}/ipc`, { origin: serve.origin });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+  });
+  expect(status).toBe(401);
+});

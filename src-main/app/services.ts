@@ -1,0 +1,83 @@
+// The composition root of the services, shared by every shell (Electron, browser, CLI): builds
+// the drive service over all transports, the event hub, and the IPC handlers of the contract.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EventHub, type Handlers } from '../ipc/dispatcher';
+import { DriveService } from '../drive/drive-service';
+import { NativeTransport } from '../transport/native/native-transport';
+import { VirtualTransport } from '../transport/virtual/virtual-transport';
+import { IscsiTransport } from '../transport/iscsi/iscsi-transport';
+import { packageInfo } from './package-info';
+import { loadConfig } from './config';
+
+export interface ServicesOptions {
+  shell: 'electron' | 'browser' | 'cli';
+  /** Where settings and virtual recorders live (GLASSMASTER_STATE_DIR, else ~/.config/glassmaster). */
+  stateDir?: string;
+  /** Watch drives for hot-plug and media changes (the shells do; one-shot CLI commands don't). */
+  watch?: boolean;
+}
+
+export interface Services {
+  handlers: Handlers;
+  hub: EventHub;
+  drives: DriveService;
+  virtual: VirtualTransport;
+  stateDir: string;
+  /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
+  onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
+  close(): Promise<void>;
+}
+
+export function defaultStateDir(): string {
+  return process.env.GLASSMASTER_STATE_DIR ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'glassmaster');
+}
+
+export async function createServices(opts: ServicesOptions): Promise<Services> {
+  const stateDir = opts.stateDir ?? defaultStateDir();
+  const config = await loadConfig(stateDir);
+  const virtual = new VirtualTransport({ stateDir: join(stateDir, 'virtual') });
+  await virtual.ensureDefault();
+  const transports = [new NativeTransport(), new IscsiTransport({ addresses: config.iscsiDrives }), virtual];
+  const drives = new DriveService({ transports });
+  const hub = new EventHub();
+  const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
+  const watching = new AbortController();
+
+  if (opts.watch ?? opts.shell !== 'cli') {
+    drives.watch(watching.signal, (ev) => {
+      if (ev.type === 'drives') hub.emit('devices.onDidChange', { drives: ev.drives });
+      else hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media });
+    });
+  }
+
+  const handlers: Handlers = {
+    'app.info': async () => ({ name: 'Glassmaster', version: packageInfo().version, shell: opts.shell === 'electron' ? 'electron' : 'browser', platform: process.platform }),
+    'devices.list': () => drives.list(),
+    'devices.media': ({ address }, signal) => drives.media(address, signal),
+    'devices.eject': async ({ address }) => {
+      await drives.eject(address);
+      return null;
+    },
+    'devices.load': async ({ address }) => {
+      await drives.load(address);
+      return null;
+    },
+  };
+
+  return {
+    handlers,
+    hub,
+    drives,
+    virtual,
+    stateDir,
+    onBusyChange(listener) {
+      busyListeners.add(listener);
+      return () => busyListeners.delete(listener);
+    },
+    async close() {
+      watching.abort();
+      await drives.close?.();
+    },
+  };
+}

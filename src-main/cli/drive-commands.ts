@@ -1,0 +1,119 @@
+// Drive commands: drives, media, eject, load, virtual create|insert|eject.
+import { Option, type Command } from 'commander';
+import { createServices, type Services } from '../app/services';
+import { DriveAddress } from '../common/ipc/contract';
+import { InvalidInputError } from '../common/errors';
+import { MEDIA_TYPE_NAMES, type DriveInfo, type MediaInfo, type MediaTypeName } from '../common/model/drive';
+
+async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+  const services = await createServices({ shell: 'cli', watch: false });
+  try {
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
+}
+
+function parseAddress(v: string): string {
+  if (!DriveAddress.safeParse(v).success) throw new InvalidInputError(`'${v}' is not a drive address (/dev/srN, iscsi://HOST[:PORT]/IQN/LUN, virtual:NAME)`);
+  return v;
+}
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+const mediaOption = () => new Option('--media <type>', 'media type').choices(MEDIA_TYPE_NAMES as string[]);
+
+export function formatDrives(drives: DriveInfo[]): string {
+  if (drives.length === 0) return 'No drives found.';
+  const rows = drives.map((d) => [d.address, d.kind, `${d.vendor} ${d.model}`.trim(), d.revision]);
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['ADDRESS', 'KIND', 'DRIVE'][i].length));
+  const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ');
+  return [line(['ADDRESS', 'KIND', 'DRIVE', 'REV']), ...rows.map(line)].join('\n');
+}
+
+export function formatMedia(address: string, m: MediaInfo): string {
+  if (m.status === 'no-disc') return `${address}: no disc`;
+  const mib = (blocks: number) => `${((blocks * 2048) / 1048576).toFixed(1)} MiB`;
+  const lines = [
+    `${address}: ${m.profile}, ${m.status}${m.erasable ? ', erasable' : ''}${m.writeProtected ? ', write-protected' : ''}`,
+    `  sessions ${m.sessions}, tracks ${m.tracks}`,
+    `  used ${m.usedBlocks} blocks (${mib(m.usedBlocks)}), free ${m.freeBlocks} blocks (${mib(m.freeBlocks)}), capacity ${m.capacityBlocks} blocks`,
+  ];
+  if (m.nextWritableAddress !== undefined) lines.push(`  next writable address ${m.nextWritableAddress}`);
+  if (m.writeSpeeds.length) lines.push(`  write speeds ${m.writeSpeeds.map((s) => `${Math.round(s)} kB/s`).join(', ')}`);
+  if (m.atip) lines.push(`  ATIP manufacturer ${m.atip.manufacturer} (lead-in ${m.atip.leadInStart})`);
+  lines.push(`  tray ${m.tray}`);
+  return lines.join('\n');
+}
+
+export function registerDriveCommands(program: Command): void {
+  program
+    .command('drives')
+    .description('list drives: local (SG_IO/SPTI), iSCSI and virtual recorders')
+    .option('--json', 'print JSON')
+    .option('--watch', 'keep running and print drive and media changes')
+    .action(async (opts: { json?: boolean; watch?: boolean }) => {
+      if (!opts.watch) {
+        const drives = await withServices((s) => s.drives.list());
+        out(opts.json ? JSON.stringify(drives, null, 2) : formatDrives(drives));
+        return;
+      }
+      const services = await createServices({ shell: 'cli', watch: false });
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      const initial = await services.drives.list();
+      out(opts.json ? JSON.stringify({ type: 'drives', drives: initial }) : formatDrives(initial));
+      services.drives.watch(stop.signal, (ev) => {
+        if (opts.json) out(JSON.stringify(ev));
+        else out(ev.type === 'drives' ? formatDrives(ev.drives) : formatMedia(ev.address, ev.media));
+      });
+      await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await services.close();
+    });
+
+  program
+    .command('media')
+    .description('show the disc in a drive')
+    .requiredOption('--drive <address>', 'drive address', parseAddress)
+    .option('--json', 'print JSON')
+    .action(async (opts: { drive: string; json?: boolean }) => {
+      const media = await withServices((s) => s.drives.media(opts.drive));
+      out(opts.json ? JSON.stringify(media, null, 2) : formatMedia(opts.drive, media));
+    });
+
+  for (const [name, what] of [['eject', 'open the tray'], ['load', 'close the tray']] as const) {
+    program
+      .command(name)
+      .description(what)
+      .requiredOption('--drive <address>', 'drive address', parseAddress)
+      .action(async (opts: { drive: string }) => {
+        await withServices((s) => (name === 'eject' ? s.drives.eject(opts.drive) : s.drives.load(opts.drive)));
+      });
+  }
+
+  const virtual = program.command('virtual').description('manage virtual recorders (software drives backed by files)');
+  virtual
+    .command('create')
+    .argument('<name>', 'recorder name')
+    .addOption(mediaOption().makeOptionMandatory())
+    .description('create a virtual recorder with a blank disc')
+    .action(async (name: string, opts: { media: MediaTypeName }) => {
+      await withServices((s) => s.virtual.create(name, { media: opts.media }));
+      out(`virtual:${name}`);
+    });
+  virtual
+    .command('insert')
+    .argument('<name>', 'recorder name')
+    .addOption(mediaOption())
+    .description('insert a disc (a new blank one of --media, or put the last one back)')
+    .action(async (name: string, opts: { media?: MediaTypeName }) => {
+      await withServices((s) => s.virtual.insert(name, opts.media));
+    });
+  virtual
+    .command('eject')
+    .argument('<name>', 'recorder name')
+    .description('eject the disc')
+    .action(async (name: string) => {
+      await withServices((s) => s.virtual.eject(name));
+    });
+}

@@ -1,0 +1,63 @@
+// The `glassmaster` command line: the same services as the app, for scripts and for people who
+// prefer a terminal. Listing commands take --json; exit codes are in exit-codes.ts.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { GlassmasterError } from '../common/errors';
+import { packageInfo } from '../app/package-info';
+import { ExitCode, exitCodeFor } from './exit-codes';
+import { serve } from './serve';
+import { registerDriveCommands } from './drive-commands';
+import { registerImageCommand } from './image-command';
+
+export function buildProgram(): Command {
+  const program = new Command('glassmaster')
+    .description('Master and burn CD, DVD and Blu-ray discs.')
+    .version(packageInfo().version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the app in a browser: serve the UI on 127.0.0.1 with a token-protected WebSocket')
+    .option('-p, --port <n>', 'port to listen on (default: a free port)', parsePort)
+    .option('--open', 'open the system browser')
+    .action(async (opts: { port?: number; open?: boolean }) => {
+      const running = await serve({ port: opts.port, open: opts.open });
+      await new Promise<void>((resolve) => {
+        const stop = () => void running.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  registerDriveCommands(program);
+  registerImageCommand(program);
+  return program;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? ExitCode.OK : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    const e = GlassmasterError.from(err);
+    process.stderr.write(`glassmaster: ${e.message}\n`);
+    if (e.code === 'INTERNAL' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return exitCodeFor(e.code);
+  }
+}
+
+// Run when executed (out/main/cli.js); not when imported by the start script or tests.
+if (process.argv[1] && /(^|[\\/])(cli\.js|glassmaster)$/.test(process.argv[1])) {
+  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

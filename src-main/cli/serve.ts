@@ -1,0 +1,38 @@
+// `glassmaster serve`: the browser shell. Same services as the Electron shell, reached by a
+// browser over a token-authenticated loopback WebSocket.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startWsServer, type RunningWsServer } from '../ipc/ws-server';
+import { createServices } from '../app/services';
+import { rendererDir } from '../app/package-info';
+import { NotFoundError } from '../common/errors';
+
+export interface ServeOptions {
+  port?: number;
+  open?: boolean;
+  /** Where to print the URL (stdout by default). */
+  print?: (line: string) => void;
+}
+
+export async function serve(opts: ServeOptions = {}): Promise<RunningWsServer & { stop(): Promise<void> }> {
+  const dir = rendererDir();
+  if (!existsSync(join(dir, 'index.html'))) throw new NotFoundError(`the renderer is not built (${dir}): run \`npm run build\` first`);
+  const services = await createServices({ shell: 'browser' });
+  const server = await startWsServer({ handlers: services.handlers, hub: services.hub, rendererDir: dir, port: opts.port });
+  (opts.print ?? ((l) => process.stdout.write(l + '\n')))(`Glassmaster is running at ${server.url}`);
+  if (opts.open) openBrowser(server.url);
+  return Object.assign(server, {
+    async stop() {
+      await server.close();
+      await services.close();
+    },
+  });
+}
+
+function openBrowser(url: string): void {
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`Could not open a browser; open ${url} yourself.\n`));
+  child.unref();
+}

@@ -1,0 +1,8 @@
+// The one object the preload exposes to the sandboxed renderer (window.glassmaster). It carries
+// contract envelopes only: ClientMessage in, ServerMessage out — never ipcRenderer itself.
+export interface GlassmasterBridge {
+  /** Sends a ClientMessage ({kind:'call'|'cancel', …}); main validates it. */
+  send(message: unknown): void;
+  /** Receives ServerMessages (results and events). Returns an unsubscribe function. */
+  onMessage(listener: (message: unknown) => void): () => void;
+}

@@ -1,0 +1,73 @@
+import type { StateCreator } from 'zustand';
+import type { DriveInfo, MediaInfo } from '../../../src-main/common/model/drive';
+import type { GlassmasterClient } from '../../../src-main/common/ipc/contract';
+import type { AppState } from './use-app-store';
+
+export interface DevicesSlice {
+  drives: DriveInfo[];
+  drivesLoaded: boolean;
+  selectedAddress: string | undefined;
+  media: Record<string, MediaInfo>;
+  deviceError: string | undefined;
+  busy: Record<string, 'eject' | 'load' | 'media' | undefined>;
+  loadDrives(): Promise<void>;
+  selectDrive(address: string): void;
+  refreshMedia(address: string): Promise<void>;
+  eject(address: string): Promise<void>;
+  load(address: string): Promise<void>;
+  applyDrives(drives: DriveInfo[]): void;
+  applyMedia(address: string, media: MediaInfo): void;
+}
+
+export const createDevicesSlice =
+  (client: GlassmasterClient): StateCreator<AppState, [], [], DevicesSlice> =>
+  (set, get) => {
+    const withBusy = async (address: string, what: 'eject' | 'load' | 'media', fn: () => Promise<void>) => {
+      set((s) => ({ busy: { ...s.busy, [address]: what }, deviceError: undefined }));
+      try {
+        await fn();
+      } catch (err) {
+        set({ deviceError: (err as Error).message });
+      } finally {
+        set((s) => ({ busy: { ...s.busy, [address]: undefined } }));
+      }
+    };
+    return {
+      drives: [],
+      drivesLoaded: false,
+      selectedAddress: undefined,
+      media: {},
+      deviceError: undefined,
+      busy: {},
+      async loadDrives() {
+        try {
+          get().applyDrives(await client.invoke('devices.list', {}));
+        } catch (err) {
+          set({ deviceError: (err as Error).message, drivesLoaded: true });
+        }
+      },
+      selectDrive(address) {
+        set({ selectedAddress: address });
+        if (!get().media[address]) void get().refreshMedia(address);
+      },
+      refreshMedia: (address) => withBusy(address, 'media', async () => get().applyMedia(address, await client.invoke('devices.media', { address }))),
+      eject: (address) => withBusy(address, 'eject', async () => {
+        await client.invoke('devices.eject', { address });
+        get().applyMedia(address, await client.invoke('devices.media', { address }));
+      }),
+      load: (address) => withBusy(address, 'load', async () => {
+        await client.invoke('devices.load', { address });
+        get().applyMedia(address, await client.invoke('devices.media', { address }));
+      }),
+      applyDrives(drives) {
+        const selected = get().selectedAddress;
+        const keep = drives.some((d) => d.address === selected);
+        set({ drives, drivesLoaded: true, selectedAddress: keep ? selected : drives[0]?.address });
+        const now = get().selectedAddress;
+        if (now && !get().media[now]) void get().refreshMedia(now);
+      },
+      applyMedia(address, media) {
+        set((s) => ({ media: { ...s.media, [address]: media } }));
+      },
+    };
+  };

@@ -1,0 +1,19 @@
+// One zustand store joined from slices; actions are plain functions that talk to main through the
+// typed client. Main-process state is not mirrored wholesale: only what the UI shows.
+import { create } from 'zustand';
+import type { GlassmasterClient } from '../../../src-main/common/ipc/contract';
+import { createDevicesSlice, type DevicesSlice } from './devices-slice';
+import { createUiSlice, type UiSlice } from './ui-slice';
+
+export type AppState = UiSlice & DevicesSlice;
+
+export function createAppStore(client: GlassmasterClient) {
+  const store = create<AppState>()((...a) => ({
+    ...createUiSlice(...a),
+    ...createDevicesSlice(client)(...a),
+  }));
+  // Live updates from main: hot-plug and media changes, without a reload.
+  client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));
+  client.on('devices.onMediaChange', ({ address, media }) => store.getState().applyMedia(address, media));
+  return store;
+}
