@@ -1,0 +1,152 @@
+// ScsiTransport over iSCSI: each open() is its own session (one TCP connection) to one LUN.
+// Addresses: iscsi://[user[:secret]@]host[:port]/IQN/LUN. Credentials may instead be given to the
+// constructor, so listed addresses never carry a secret.
+import { InvalidInputError, TransportError } from '../../common/errors';
+import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
+import { DEFAULT_ISCSI_PORT, formatIscsiAddress, parseIscsiAddress, redactAddress } from './address';
+import { IscsiSession, type ChapCredentials, type NegotiatedParams, type SessionOptions } from './session';
+
+export interface IscsiTransportEntry {
+  address: string;
+  chap?: ChapCredentials;
+}
+
+/** Session tuning shared by every open(); host/port/target come from the address. */
+export type IscsiSessionTuning = Omit<SessionOptions, 'host' | 'port' | 'targetName' | 'sessionType' | 'chap'>;
+
+export class IscsiDevice implements ScsiDevice {
+  constructor(
+    readonly address: string,
+    readonly lun: number,
+    private readonly session: IscsiSession,
+  ) {}
+
+  execute(cmd: ScsiCommand, signal?: AbortSignal): Promise<ScsiResult> {
+    return this.session.execute(this.lun, cmd, signal);
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+
+  get params(): NegotiatedParams {
+    return this.session.params;
+  }
+
+  get isOpen(): boolean {
+    return this.session.isOpen;
+  }
+
+  /** NOP-Out/NOP-In round trip in ms. */
+  ping(timeoutMs?: number): Promise<number> {
+    return this.session.ping(timeoutMs);
+  }
+
+  onClose(fn: (err: Error | undefined) => void): void {
+    this.session.onClose(fn);
+  }
+}
+
+export class IscsiTransport implements ScsiTransport {
+  readonly kind = 'iscsi' as const;
+  private readonly entries = new Map<string, IscsiTransportEntry>();
+
+  constructor(
+    addresses: Array<string | IscsiTransportEntry> = [],
+    private readonly tuning: IscsiSessionTuning = {},
+  ) {
+    for (const a of addresses) this.add(a);
+  }
+
+  /** Adds a configured target LUN (e.g. one found by discover()). Returns its redacted address. */
+  add(entry: string | IscsiTransportEntry): string {
+    const e = typeof entry === 'string' ? { address: entry } : entry;
+    const parsed = parseIscsiAddress(e.address);
+    const chap = e.chap ?? (parsed.user !== undefined ? { user: parsed.user, secret: parsed.secret ?? '' } : undefined);
+    const key = formatIscsiAddress(parsed);
+    this.entries.set(key, { address: key, chap });
+    return key;
+  }
+
+  remove(address: string): boolean {
+    return this.entries.delete(formatIscsiAddress(parseIscsiAddress(address)));
+  }
+
+  /**
+   * The configured LUNs that answer INQUIRY (SPC-4 §6.6.2: vendor at byte 8, product at 16,
+   * revision at 32). An unreachable target is left out rather than failing the whole list.
+   */
+  async list(): Promise<DriveDescriptor[]> {
+    const out: DriveDescriptor[] = [];
+    for (const e of this.entries.values()) {
+      let dev: IscsiDevice | undefined;
+      try {
+        dev = await this.open(e.address);
+        const r = await dev.execute({ cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in', length: 36, timeoutMs: 5000 });
+        if (r.status !== 0 || r.data.length < 36) continue;
+        const ascii = (a: number, b: number) => r.data.subarray(a, b).toString('latin1').trim();
+        out.push({ address: e.address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi' });
+      } catch {
+        continue;
+      } finally {
+        await dev?.close();
+      }
+    }
+    return out;
+  }
+
+  /** Logs in to the target of `address` and returns the LUN as a device. `exclusive` is not enforced (iSCSI has no open-exclusive; that would need PERSISTENT RESERVE). */
+  async open(address: string, _opts: OpenOptions = {}): Promise<IscsiDevice> {
+    const a = parseIscsiAddress(address);
+    const key = formatIscsiAddress(a);
+    const chap = a.user !== undefined ? { user: a.user, secret: a.secret ?? '' } : this.entries.get(key)?.chap;
+    const session = await IscsiSession.open({ ...this.tuning, host: a.host, port: a.port, targetName: a.targetName, sessionType: 'Normal', chap });
+    return new IscsiDevice(redactAddress(key), a.lun, session);
+  }
+}
+
+export interface DiscoveredTarget {
+  targetName: string;
+  portals: Array<{ host: string; port: number; tpgt?: number }>;
+}
+
+/** `host[:port]` or `[v6]:port` → host and port. */
+export function parsePortal(portal: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(portal.trim());
+  if (!m) throw new InvalidInputError(`not an iSCSI portal (host[:port]): ${portal}`);
+  const port = m[2] === undefined ? DEFAULT_ISCSI_PORT : Number(m[2]);
+  if (port < 1 || port > 65535) throw new InvalidInputError(`bad port in portal: ${portal}`);
+  return { host: m[1].startsWith('[') ? m[1].slice(1, -1) : m[1], port };
+}
+
+/**
+ * SendTargets discovery (RFC 7143 Appendix C, §13.3): a Discovery session, `SendTargets=All`,
+ * then logout. Each TargetName is followed by its TargetAddress=host:port,tpgt lines.
+ */
+export async function discover(portal: string, opts: IscsiSessionTuning & { chap?: ChapCredentials } = {}): Promise<DiscoveredTarget[]> {
+  const { host, port } = parsePortal(portal);
+  const session = await IscsiSession.open({ ...opts, host, port, sessionType: 'Discovery' });
+  try {
+    const pairs = await session.text([['SendTargets', 'All']]);
+    const targets: DiscoveredTarget[] = [];
+    for (const [k, v] of pairs) {
+      if (k === 'TargetName') targets.push({ targetName: v, portals: [] });
+      else if (k === 'TargetAddress') {
+        const cur = targets[targets.length - 1];
+        if (!cur) throw new TransportError('SendTargets answer has a TargetAddress before any TargetName', { errno: 'EPROTO' });
+        const [addr, tpgt] = v.split(',');
+        const p = parsePortal(addr);
+        cur.portals.push({ ...p, tpgt: tpgt === undefined ? undefined : Number(tpgt) });
+      }
+    }
+    return targets;
+  } finally {
+    await session.close();
+  }
+}
+
+/** iscsi:// addresses of LUN `lun` of every discovered target, using the portal we asked. */
+export function discoveredAddresses(portal: string, targets: DiscoveredTarget[], lun = 1): string[] {
+  const { host, port } = parsePortal(portal);
+  return targets.map((t) => formatIscsiAddress({ host, port, targetName: t.targetName, lun }));
+}
