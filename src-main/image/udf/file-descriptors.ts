@@ -1,0 +1,185 @@
+// File structures (ECMA-167 part 4, OSTA UDF §2.3): File Set Descriptor, File Entry, File
+// Identifier Descriptor, Allocation Extent Descriptor and symlink path components. Locations in
+// these tags are logical block numbers in the partition the descriptor is recorded in.
+import { InvalidInputError } from '../../common/errors';
+import {
+  BLOCK,
+  encodeOsta,
+  TagId,
+  writeCharspec,
+  writeDomainRegid,
+  writeDstring,
+  writeImplRegid,
+  writeLongAd,
+  writeTag,
+  writeTimestamp,
+} from './primitives';
+import type { UdfFlavour } from './volume-descriptors';
+
+export interface LongAdRef {
+  lbn: number;
+  partRef: number;
+  length: number;
+  uniqueId?: number;
+}
+
+export interface FileSetInput {
+  recordingTime: Date;
+  lvIdentifier: string;
+  fileSetIdentifier: string;
+  root: LongAdRef;
+}
+
+/** File Set Descriptor (ECMA-167 4/14.1; OSTA UDF §2.3.2). 512 bytes. */
+export function encodeFileSet(f: UdfFlavour, location: number, p: FileSetInput): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  writeTimestamp(b, 16, p.recordingTime);
+  b.writeUInt16LE(3, 28); // Interchange Level (OSTA UDF §2.3.2.1)
+  b.writeUInt16LE(3, 30); // Maximum Interchange Level
+  b.writeUInt32LE(1, 32); // Character Set List: CS0
+  b.writeUInt32LE(1, 36);
+  b.writeUInt32LE(0, 40); // File Set Number
+  b.writeUInt32LE(0, 44); // File Set Descriptor Number
+  writeCharspec(b, 48);
+  writeDstring(b, 112, 128, p.lvIdentifier);
+  writeCharspec(b, 240);
+  writeDstring(b, 304, 32, p.fileSetIdentifier);
+  // 336: Copyright File Identifier, 368: Abstract File Identifier (empty dstrings)
+  writeLongAd(b, 400, p.root.length, p.root.lbn, p.root.partRef, p.root.uniqueId ?? 0);
+  writeDomainRegid(b, 416, f.rev);
+  // 448: Next Extent (none); 464: System Stream Directory ICB (UDF ≥ 2.00, none)
+  return writeTag(b, TagId.FileSet, f.tagVersion, location, 512 - 16);
+}
+
+/** ICB file types (ECMA-167 4/14.6.6; OSTA UDF 2.50 §2.3.5.2 for 250/251). */
+export const FileType = { Directory: 4, File: 5, Symlink: 12, Metadata: 250, MetadataMirror: 251 } as const;
+
+/** ICB tag flags (ECMA-167 4/14.6.8). */
+export const IcbFlag = { ShortAd: 0, LongAd: 1, SetUid: 1 << 6, SetGid: 1 << 7, Sticky: 1 << 8 } as const;
+
+export const FE_FIXED = 176;
+
+export interface FileEntryInput {
+  fileType: number;
+  icbFlags: number;
+  uid: number;
+  gid: number;
+  permissions: number;
+  linkCount: number;
+  informationLength: number;
+  blocksRecorded: number;
+  atime: Date;
+  mtime: Date;
+  attrTime: Date;
+  uniqueId: number;
+  /** Encoded allocation descriptors (short_ad or long_ad as icbFlags says). */
+  ads: Buffer;
+}
+
+/**
+ * File Entry (ECMA-167 4/14.9; OSTA UDF §2.3.6). We record the classic File Entry for every
+ * revision: OSTA UDF 2.00+ allows it alongside the Extended File Entry, and every reader knows it.
+ * ICB strategy 4 with one entry (ECMA-167 4/A.5; OSTA UDF §2.3.5.1). The entry fits one block.
+ */
+export function encodeFileEntry(f: UdfFlavour, location: number, p: FileEntryInput): Buffer {
+  if (FE_FIXED + p.ads.length > BLOCK) throw new InvalidInputError('UDF File Entry overflows one block');
+  const b = Buffer.alloc(BLOCK);
+  // ICB tag at 16 (ECMA-167 4/14.6)
+  b.writeUInt32LE(0, 16); // Prior Recorded Number of Direct Entries
+  b.writeUInt16LE(4, 20); // Strategy Type 4
+  b.writeUInt16LE(0, 22);
+  b.writeUInt16LE(1, 24); // Maximum Number of Entries
+  b[27] = p.fileType;
+  // 28: Parent ICB Location (lb_addr, zero: OSTA UDF §2.3.5.3 makes it optional)
+  b.writeUInt16LE(p.icbFlags, 34);
+  b.writeUInt32LE(p.uid >>> 0, 36);
+  b.writeUInt32LE(p.gid >>> 0, 40);
+  b.writeUInt32LE(p.permissions >>> 0, 44);
+  b.writeUInt16LE(p.linkCount, 48);
+  // 50: Record Format, 51: Record Display Attributes, 52: Record Length — 0 (OSTA UDF §2.3.6.1–3)
+  b.writeBigUInt64LE(BigInt(p.informationLength), 56);
+  b.writeBigUInt64LE(BigInt(p.blocksRecorded), 64);
+  writeTimestamp(b, 72, p.atime);
+  writeTimestamp(b, 84, p.mtime);
+  writeTimestamp(b, 96, p.attrTime);
+  b.writeUInt32LE(1, 108); // Checkpoint
+  // 112: Extended Attribute ICB (none)
+  writeImplRegid(b, 128);
+  b.writeBigUInt64LE(BigInt(p.uniqueId), 160);
+  b.writeUInt32LE(0, 168); // Length of Extended Attributes
+  b.writeUInt32LE(p.ads.length, 172);
+  p.ads.copy(b, FE_FIXED);
+  return writeTag(b, TagId.FileEntry, f.tagVersion, location, FE_FIXED + p.ads.length - 16);
+}
+
+export const AED_FIXED = 24;
+
+/** Allocation Extent Descriptor (ECMA-167 4/14.5; OSTA UDF §2.3.11): continuation of an FE's ADs. */
+export function encodeAllocationExtent(f: UdfFlavour, location: number, ads: Buffer): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  b.writeUInt32LE(0, 16); // Previous Allocation Extent Location: 0 (OSTA UDF §2.3.11.1)
+  b.writeUInt32LE(ads.length, 20);
+  ads.copy(b, AED_FIXED);
+  return writeTag(b, TagId.AllocationExtent, f.tagVersion, location, AED_FIXED + ads.length - 16);
+}
+
+/** File characteristics (ECMA-167 4/14.4.3). */
+export const FidChar = { Hidden: 1, Directory: 2, Deleted: 4, Parent: 8 } as const;
+
+/** Size of a File Identifier Descriptor: 38 + L_IU + L_FI, padded to a multiple of 4 (ECMA-167 4/14.4.9). */
+export function fidSize(encodedNameLength: number): number {
+  return (38 + encodedNameLength + 3) & ~3;
+}
+
+/**
+ * File Identifier Descriptor (ECMA-167 4/14.4; OSTA UDF §2.3.4), written into `out` at `off`.
+ * The ICB long_ad carries the target's UDF Unique ID (OSTA UDF §2.3.4.3). The CRC covers the whole
+ * descriptor after the tag, padding included. `location` is the block holding the FID's tag.
+ */
+export function writeFileIdentifier(
+  f: UdfFlavour,
+  out: Buffer,
+  off: number,
+  location: number,
+  p: { characteristics: number; icb: LongAdRef; name: Buffer | null },
+): number {
+  const nameLen = p.name ? p.name.length : 0;
+  const size = fidSize(nameLen);
+  const b = Buffer.alloc(size);
+  b.writeUInt16LE(1, 16); // File Version Number (OSTA UDF §2.3.4.1)
+  b[18] = p.characteristics;
+  b[19] = nameLen;
+  writeLongAd(b, 20, p.icb.length, p.icb.lbn, p.icb.partRef, p.icb.uniqueId ?? 0);
+  b.writeUInt16LE(0, 36); // Length of Implementation Use
+  if (p.name) p.name.copy(b, 38);
+  writeTag(b, TagId.FileIdentifier, f.tagVersion, location, size - 16);
+  b.copy(out, off);
+  return size;
+}
+
+/**
+ * Symlink target → path components (ECMA-167 4/14.16.1; OSTA UDF §2.3.12). An absolute target
+ * starts with type 2 (root of the directory hierarchy); "." is type 4, ".." type 3, a name type 5
+ * with an OSTA-compressed identifier. Type 1 is avoided: its meaning is agreed outside the medium.
+ */
+export function encodePathComponents(target: string): Buffer {
+  if (target.length === 0) throw new InvalidInputError('UDF symlink target is empty');
+  const parts: Buffer[] = [];
+  let rest = target;
+  if (rest.startsWith('/')) {
+    parts.push(Buffer.from([2, 0, 0, 0]));
+    rest = rest.replace(/^\/+/, '');
+  }
+  for (const comp of rest.split('/')) {
+    if (comp === '') continue; // "a//b" and a trailing slash name no extra component
+    if (comp === '.') parts.push(Buffer.from([4, 0, 0, 0]));
+    else if (comp === '..') parts.push(Buffer.from([3, 0, 0, 0]));
+    else {
+      const id = encodeOsta(comp);
+      if (id.length > 255) throw new InvalidInputError('UDF symlink component longer than 255 bytes', { component: comp });
+      const h = Buffer.from([5, id.length, 0, 0]);
+      parts.push(h, id);
+    }
+  }
+  return Buffer.concat(parts);
+}

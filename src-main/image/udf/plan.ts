@@ -1,0 +1,570 @@
+// The UDF layout pass. planUdf() fixes every size that depends only on the tree (how many sectors
+// each region needs); encode() takes the caller's placement plus the file data extents and renders
+// all UDF structures. File data itself is never touched here.
+import { InvalidInputError } from '../../common/errors';
+import {
+  AED_FIXED,
+  encodeAllocationExtent,
+  encodeFileEntry,
+  encodeFileSet,
+  encodePathComponents,
+  FE_FIXED,
+  FidChar,
+  FileType,
+  fidSize,
+  IcbFlag,
+  writeFileIdentifier,
+} from './file-descriptors';
+import { BLOCK, encodeOsta, ExtentType, writeLongAd, writeShortAd } from './primitives';
+import {
+  encodeAnchor,
+  encodeIntegrity,
+  encodeLogicalVolume,
+  encodeLvInfo,
+  encodePartition,
+  encodePrimaryVolume,
+  encodeTerminating,
+  encodeUnallocatedSpace,
+  encodeVolumeStructureDescriptor,
+  type UdfFlavour,
+} from './volume-descriptors';
+
+export type UdfRevision = '1.02' | '1.50' | '2.00' | '2.01' | '2.50';
+
+export interface UdfNodeInput {
+  name: string;
+  kind: 'file' | 'dir' | 'symlink';
+  size: number;
+  /** Absolute image sectors (2048 B) of the file data, in order; lengths as extentsFor(size) gives. */
+  extents: { lba: number; length: number }[];
+  mtime: Date;
+  atime?: Date;
+  ctime?: Date;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  hidden?: boolean;
+  symlinkTarget?: string;
+  children?: UdfNodeInput[];
+}
+
+export interface UdfVolumeInput {
+  label: string;
+  revision: UdfRevision;
+  recordingTime: Date;
+  /** UDF 2.50 only: duplicate the metadata file (the mirror gets its own copy). Default false. */
+  metadataMirror?: boolean;
+  volumeSetId?: string;
+}
+
+/** Sectors each region needs. */
+export interface UdfRegions {
+  vrs: number;
+  mainVds: number;
+  reserveVds: number;
+  lvid: number;
+  partitionMeta: number;
+}
+
+export interface UdfPlacement {
+  vrsLba: number;
+  mainVdsLba: number;
+  reserveVdsLba: number;
+  lvidLba: number;
+  partitionStartLba: number;
+  partitionLength: number;
+  partitionMetaLba: number;
+  anchorLbas: number[];
+  totalSectors: number;
+}
+
+export interface UdfPlan {
+  regions: UdfRegions;
+  encode(placement: UdfPlacement): { lba: number; data: Buffer }[];
+}
+
+/**
+ * ECMA-167 4/14.14.1.1 gives an extent a 30-bit length; OSTA UDF §2.3.10 wants every extent but
+ * the last to be a whole number of blocks, so the largest usable extent is 2^30 − 2048 bytes.
+ */
+export const MAX_EXTENT_BYTES = 2 ** 30 - BLOCK;
+
+/** Byte lengths of the extents a file of `size` bytes is recorded in (none for an empty file). */
+export function extentsFor(size: number): number[] {
+  if (!Number.isSafeInteger(size) || size < 0) throw new InvalidInputError(`UDF: bad file size ${size}`);
+  const out: number[] = [];
+  let rest = size;
+  while (rest > MAX_EXTENT_BYTES) {
+    out.push(MAX_EXTENT_BYTES);
+    rest -= MAX_EXTENT_BYTES;
+  }
+  if (rest > 0) out.push(rest);
+  return out;
+}
+
+const REVISIONS: Record<UdfRevision, UdfFlavour> = {
+  '1.02': { rev: 0x0102, tagVersion: 2 },
+  '1.50': { rev: 0x0150, tagVersion: 2 },
+  '2.00': { rev: 0x0200, tagVersion: 3 },
+  '2.01': { rev: 0x0201, tagVersion: 3 },
+  '2.50': { rev: 0x0250, tagVersion: 3 },
+};
+
+const VRS_SECTORS = 3;
+/** ECMA-167 3/8.4.2 / OSTA UDF §2.2.3: each VDS extent is at least 16 sectors. */
+const VDS_SECTORS = 16;
+/** Integrity sequence: the LVID and a Terminating Descriptor. */
+const LVID_SECTORS = 2;
+/** File Set Descriptor sequence: the FSD and a Terminating Descriptor (ECMA-167 4/8.3.1). */
+const FSD_SEQ_BLOCKS = 2;
+/**
+ * Metadata file allocation and alignment unit (OSTA UDF 2.50 §2.2.10): 32 blocks is one BD ECC
+ * cluster and two DVD ECC blocks, so it suits every medium a UDF 2.50 image goes to.
+ */
+const META_UNIT = 32;
+/** Largest metadata-file extent that is both ≤ MAX_EXTENT_BYTES and a whole number of units. */
+const META_MAX_EXTENT_BLOCKS = Math.floor(MAX_EXTENT_BYTES / BLOCK / META_UNIT) * META_UNIT;
+/** OSTA UDF §3.2.1.1: Unique IDs 1–15 are reserved; the root directory has 0. */
+const FIRST_UNIQUE_ID = 16;
+/** OSTA UDF §3.3.3.1: 2^32 − 1 means "no user/group id recorded". */
+const NO_ID = 0xffffffff;
+
+interface PlanNode {
+  input: UdfNodeInput;
+  name: Buffer | null;
+  uniqueId: number;
+  children: PlanNode[];
+  /** Block offsets inside the metadata space (see planUdf). */
+  feBlock: number;
+  aedBlocks: number[];
+  dataBlock: number;
+  dataBytes: number;
+  symlinkData?: Buffer;
+  /** Allocation descriptors this node's FE chain must hold (file data or its one metadata extent). */
+  adCount: number;
+  adSize: 8 | 16;
+}
+
+function feCapacity(adSize: number): number {
+  return Math.floor((BLOCK - FE_FIXED) / adSize);
+}
+function aedCapacity(adSize: number): number {
+  return Math.floor((BLOCK - AED_FIXED) / adSize);
+}
+/** AED blocks needed when an FE holds `count` ADs (one slot per full block goes to the continuation AD). */
+function aedBlocksFor(count: number, adSize: number): number {
+  let rest = count;
+  let cap = feCapacity(adSize);
+  let n = 0;
+  while (rest > cap) {
+    rest -= cap - 1;
+    n++;
+    cap = aedCapacity(adSize);
+  }
+  return n;
+}
+
+function validName(name: string, where: string): Buffer {
+  if (name.length === 0) throw new InvalidInputError(`UDF: empty name in ${where}`);
+  if (name === '.' || name === '..' || name.includes('/'))
+    throw new InvalidInputError(`UDF: illegal file name ${JSON.stringify(name)} in ${where}`, { name });
+  const enc = encodeOsta(name);
+  // L_FI is one byte (ECMA-167 4/14.4.4); it counts the compression ID byte (OSTA UDF §2.1.1).
+  if (enc.length > 255)
+    throw new InvalidInputError(`UDF: name ${JSON.stringify(name)} needs ${enc.length} bytes, the limit is 255`, {
+      name,
+      bytes: enc.length,
+      limit: 255,
+    });
+  return enc;
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** mode (POSIX) → UDF permissions (ECMA-167 4/14.9.5): per class x, w, r, change-attribute, delete. */
+export function udfPermissions(mode: number): number {
+  const cls = (bits: number) => (bits & 1) | (bits & 2) | (bits & 4);
+  const other = cls(mode & 7);
+  const group = cls((mode >> 3) & 7);
+  const owner = cls((mode >> 6) & 7);
+  // The owner may change attributes when he may write, as Linux records it; nobody gets delete on a
+  // read-only medium.
+  const ownerChattr = owner & 2 ? 8 : 0;
+  return other | (group << 5) | ((owner | ownerChattr) << 10);
+}
+
+export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
+  const flavour = REVISIONS[vol.revision];
+  if (!flavour) throw new InvalidInputError(`UDF: unsupported revision ${String(vol.revision)}`);
+  if (root.kind !== 'dir') throw new InvalidInputError('UDF: the root node must be a directory');
+  const useMetadataPartition = vol.revision === '2.50';
+  const duplicate = useMetadataPartition && vol.metadataMirror === true;
+  // File data lives in the physical partition. Under UDF 2.50 the FEs are in the metadata
+  // partition, so file ADs must name partition 0 explicitly: long_ad (OSTA UDF 2.50 §2.2.13).
+  const fileAdSize: 8 | 16 = useMetadataPartition ? 16 : 8;
+
+  // 1. Build the tree, assign Unique IDs in depth-first order.
+  let nextId = FIRST_UNIQUE_ID;
+  let files = 0;
+  let dirs = 0;
+  const build = (input: UdfNodeInput, name: Buffer | null, path: string): PlanNode => {
+    const n: PlanNode = {
+      input,
+      name,
+      uniqueId: name === null ? 0 : nextId++,
+      children: [],
+      feBlock: -1,
+      aedBlocks: [],
+      dataBlock: -1,
+      dataBytes: 0,
+      adCount: 0,
+      adSize: 8,
+    };
+    if (!(input.mtime instanceof Date)) throw new InvalidInputError(`UDF: ${path} has no mtime`);
+    if (input.kind === 'dir') {
+      dirs++;
+      const seen = new Set<string>();
+      let bytes = fidSize(0); // parent FID (ECMA-167 4/8.6)
+      for (const c of input.children ?? []) {
+        if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${path}`, { name: c.name });
+        seen.add(c.name);
+        const enc = validName(c.name, path);
+        bytes += fidSize(enc.length);
+        n.children.push(build(c, enc, `${path === '/' ? '' : path}/${c.name}`));
+      }
+      n.dataBytes = bytes;
+      n.adCount = 1;
+      if (bytes > MAX_EXTENT_BYTES) throw new InvalidInputError(`UDF: directory ${path} is too large`);
+    } else if (input.kind === 'file') {
+      files++;
+      n.adCount = extentsFor(input.size).length;
+      n.adSize = fileAdSize;
+    } else if (input.kind === 'symlink') {
+      files++;
+      if (typeof input.symlinkTarget !== 'string') throw new InvalidInputError(`UDF: symlink ${path} has no target`);
+      n.symlinkData = encodePathComponents(input.symlinkTarget);
+      n.dataBytes = n.symlinkData.length;
+      n.adCount = 1;
+    } else {
+      throw new InvalidInputError(`UDF: unknown node kind at ${path}`);
+    }
+    return n;
+  };
+  const tree = build(root, null, '/');
+
+  // 2. Metadata space: FSD, TD, then per directory its FE and data, its files' FEs (+AEDs, symlink
+  //    data), then its subdirectories. Sizes only; no LBA is known yet.
+  let cursor = FSD_SEQ_BLOCKS;
+  const all: PlanNode[] = [];
+  const place = (n: PlanNode) => {
+    all.push(n);
+    n.feBlock = cursor++;
+    const aeds = aedBlocksFor(n.adCount, n.adSize);
+    for (let i = 0; i < aeds; i++) n.aedBlocks.push(cursor++);
+    if (n.input.kind !== 'file') {
+      n.dataBlock = cursor;
+      cursor += Math.ceil(n.dataBytes / BLOCK);
+    }
+  };
+  const walk = (d: PlanNode) => {
+    for (const c of d.children) if (c.input.kind !== 'dir') place(c);
+    for (const c of d.children) if (c.input.kind === 'dir') {
+      place(c);
+      walk(c);
+    }
+  };
+  place(tree);
+  walk(tree);
+  const metaBlocks = cursor;
+
+  // 3. Region sizes. Under 2.50 the partition-meta region holds the metadata FE, the mirror FE,
+  //    up to META_UNIT-1 blocks to reach an aligned start, and the metadata file (twice if mirrored).
+  const metaFileBlocks = useMetadataPartition ? Math.ceil(metaBlocks / META_UNIT) * META_UNIT : 0;
+  const partitionMeta = useMetadataPartition ? 2 + (META_UNIT - 1) + metaFileBlocks * (duplicate ? 2 : 1) : metaBlocks;
+  const regions: UdfRegions = { vrs: VRS_SECTORS, mainVds: VDS_SECTORS, reserveVds: VDS_SECTORS, lvid: LVID_SECTORS, partitionMeta };
+
+  const encode = (p: UdfPlacement): { lba: number; data: Buffer }[] => {
+    const spans = checkPlacement(p, regions);
+    const f = flavour;
+    const partStart = p.partitionStartLba;
+    const partEnd = p.partitionStartLba + p.partitionLength;
+    const regionLbn = p.partitionMetaLba - partStart;
+    const metaRef = useMetadataPartition ? 1 : 0;
+    // Where metadata-space block r lives: its address in the partition it is addressed through
+    // (physical partition, or the metadata partition whose block r is block r of the metadata file).
+    const metaLbnBase = useMetadataPartition ? 0 : regionLbn;
+    const metaContentLbn = useMetadataPartition ? Math.ceil((regionLbn + 2) / META_UNIT) * META_UNIT : regionLbn;
+    const lbn = (r: number) => metaLbnBase + r;
+
+    const space = Buffer.alloc(metaBlocks * BLOCK);
+    const put = (r: number, b: Buffer) => b.copy(space, r * BLOCK, 0, BLOCK);
+
+    // File Set Descriptor sequence.
+    const rootRef = { lbn: lbn(tree.feBlock), partRef: metaRef, length: BLOCK, uniqueId: 0 };
+    put(0, encodeFileSet(f, lbn(0), { recordingTime: vol.recordingTime, lvIdentifier: vol.label, fileSetIdentifier: vol.label, root: rootRef }));
+    put(1, encodeTerminating(f, lbn(1)));
+
+    const icbOf = (n: PlanNode) => ({ lbn: lbn(n.feBlock), partRef: metaRef, length: BLOCK, uniqueId: n.uniqueId });
+    const parentOf = new Map<PlanNode, PlanNode>();
+    for (const n of all) for (const c of n.children) parentOf.set(c, n);
+
+    for (const n of all) {
+      const inp = n.input;
+      const isDir = inp.kind === 'dir';
+      let ads: Buffer[];
+      let icbFlags = 0;
+      let blocksRecorded = 0;
+      let infoLength: number;
+      if (inp.kind === 'file') {
+        const want = extentsFor(inp.size);
+        checkExtents(inp, want, partStart, partEnd, spans);
+        icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
+        ads = inp.extents.map((e) => {
+          const b = Buffer.alloc(n.adSize);
+          if (n.adSize === 16) writeLongAd(b, 0, e.length, e.lba - partStart, 0);
+          else writeShortAd(b, 0, e.length, e.lba - partStart);
+          blocksRecorded += Math.ceil(e.length / BLOCK);
+          return b;
+        });
+        infoLength = inp.size;
+      } else {
+        // Directory FIDs and symlink path components are in the same partition as the FE.
+        const b = Buffer.alloc(8);
+        writeShortAd(b, 0, n.dataBytes, lbn(n.dataBlock));
+        ads = [b];
+        blocksRecorded = Math.ceil(n.dataBytes / BLOCK);
+        infoLength = n.dataBytes;
+      }
+      const mode = inp.mode ?? (isDir ? 0o755 : inp.kind === 'symlink' ? 0o777 : 0o644);
+      if (mode & 0o4000) icbFlags |= IcbFlag.SetUid;
+      if (mode & 0o2000) icbFlags |= IcbFlag.SetGid;
+      if (mode & 0o1000) icbFlags |= IcbFlag.Sticky;
+
+      // Split the AD list over the FE and its AEDs (ECMA-167 4/12: a type-3 AD continues the list).
+      const chunks = chainAds(ads, n.aedBlocks.length, n.adSize);
+      const nextAd = (i: number): Buffer => {
+        const b = Buffer.alloc(n.adSize);
+        if (n.adSize === 16) writeLongAd(b, 0, BLOCK, lbn(n.aedBlocks[i]), metaRef, 0, ExtentType.NextExtentOfAds);
+        else writeShortAd(b, 0, BLOCK, lbn(n.aedBlocks[i]), ExtentType.NextExtentOfAds);
+        return b;
+      };
+      for (let i = 0; i < n.aedBlocks.length; i++) {
+        const body = i + 1 < n.aedBlocks.length ? Buffer.concat([...chunks[i + 1], nextAd(i + 1)]) : Buffer.concat(chunks[i + 1]);
+        put(n.aedBlocks[i], encodeAllocationExtent(f, lbn(n.aedBlocks[i]), body));
+      }
+      const feAds = n.aedBlocks.length > 0 ? Buffer.concat([...chunks[0], nextAd(0)]) : Buffer.concat(chunks[0]);
+      const subdirs = n.children.filter((c) => c.input.kind === 'dir').length;
+      put(
+        n.feBlock,
+        encodeFileEntry(f, lbn(n.feBlock), {
+          fileType: isDir ? FileType.Directory : inp.kind === 'symlink' ? FileType.Symlink : FileType.File,
+          icbFlags,
+          uid: inp.uid ?? NO_ID,
+          gid: inp.gid ?? NO_ID,
+          permissions: udfPermissions(mode),
+          // ECMA-167 4/14.9.6: the number of FIDs naming this entry; a directory is also named by
+          // the parent FID of each subdirectory.
+          linkCount: 1 + subdirs,
+          informationLength: infoLength,
+          blocksRecorded,
+          atime: inp.atime ?? inp.mtime,
+          mtime: inp.mtime,
+          attrTime: inp.ctime ?? inp.mtime,
+          uniqueId: n.uniqueId,
+          ads: feAds,
+        }),
+      );
+
+      if (isDir) {
+        const data = Buffer.alloc(Math.ceil(n.dataBytes / BLOCK) * BLOCK);
+        let off = 0;
+        const parent = parentOf.get(n) ?? n; // the root's parent is itself (ECMA-167 4/8.6)
+        const at = () => lbn(n.dataBlock + Math.floor(off / BLOCK));
+        off += writeFileIdentifier(f, data, off, at(), { characteristics: FidChar.Directory | FidChar.Parent, icb: icbOf(parent), name: null });
+        for (const c of n.children) {
+          let ch = c.input.kind === 'dir' ? FidChar.Directory : 0;
+          if (c.input.hidden) ch |= FidChar.Hidden;
+          off += writeFileIdentifier(f, data, off, at(), { characteristics: ch, icb: icbOf(c), name: c.name });
+        }
+        data.copy(space, n.dataBlock * BLOCK);
+      } else if (n.symlinkData) {
+        n.symlinkData.copy(space, n.dataBlock * BLOCK);
+      }
+    }
+
+    // Volume structures.
+    const out: { lba: number; data: Buffer }[] = [];
+    const nsr = f.tagVersion === 2 ? 'NSR02' : 'NSR03';
+    out.push({
+      lba: p.vrsLba,
+      data: Buffer.concat([encodeVolumeStructureDescriptor('BEA01'), encodeVolumeStructureDescriptor(nsr), encodeVolumeStructureDescriptor('TEA01')]),
+    });
+    const vsid = vol.volumeSetId ?? defaultVolumeSetId(vol);
+    const metaMap = useMetadataPartition
+      ? { metadataFileLbn: regionLbn, mirrorFileLbn: regionLbn + 1, allocationUnit: META_UNIT, alignmentUnit: META_UNIT, duplicate }
+      : undefined;
+    const vds = (base: number): Buffer => {
+      const secs = [
+        encodePrimaryVolume(f, base, { vdsNumber: 0, volumeIdentifier: vol.label, volumeSetIdentifier: vsid, recordingTime: vol.recordingTime }),
+        encodeLvInfo(f, base + 1, 1, vol.label),
+        encodePartition(f, base + 2, 2, partStart, p.partitionLength),
+        encodeLogicalVolume(f, base + 3, {
+          vdsNumber: 3,
+          lvIdentifier: vol.label,
+          fsd: { lbn: lbn(0), partRef: metaRef, length: FSD_SEQ_BLOCKS * BLOCK },
+          integrity: { lba: p.lvidLba, sectors: LVID_SECTORS },
+          metadata: metaMap,
+        }),
+        encodeUnallocatedSpace(f, base + 4, 4),
+        encodeTerminating(f, base + 5),
+      ];
+      const b = Buffer.alloc(VDS_SECTORS * BLOCK);
+      secs.forEach((s, i) => s.copy(b, i * BLOCK));
+      return b;
+    };
+    out.push({ lba: p.mainVdsLba, data: vds(p.mainVdsLba) });
+    out.push({ lba: p.reserveVdsLba, data: vds(p.reserveVdsLba) });
+    out.push({
+      lba: p.lvidLba,
+      data: Buffer.concat([
+        encodeIntegrity(f, p.lvidLba, {
+          recordingTime: vol.recordingTime,
+          nextUniqueId: nextId,
+          partitionSizes: useMetadataPartition ? [p.partitionLength, metaFileBlocks] : [p.partitionLength],
+          files,
+          dirs,
+        }),
+        encodeTerminating(f, p.lvidLba + 1),
+      ]),
+    });
+    for (const a of p.anchorLbas) {
+      out.push({
+        lba: a,
+        data: encodeAnchor(f, a, { lba: p.mainVdsLba, sectors: VDS_SECTORS }, { lba: p.reserveVdsLba, sectors: VDS_SECTORS }),
+      });
+    }
+
+    if (!useMetadataPartition) {
+      out.push({ lba: p.partitionMetaLba, data: space });
+    } else {
+      // OSTA UDF 2.50 §2.2.13: the Metadata File (type 250) and Metadata Mirror File (type 251) are
+      // FEs in the physical partition. Without duplication both describe the same extents.
+      const padded = Buffer.alloc(metaFileBlocks * BLOCK);
+      space.copy(padded);
+      const mirrorLbn = duplicate ? metaContentLbn + metaFileBlocks : metaContentLbn;
+      const metaFe = (type: number, at: number, contentLbn: number) => {
+        const ads: Buffer[] = [];
+        for (let done = 0; done < metaFileBlocks; ) {
+          const n = Math.min(META_MAX_EXTENT_BLOCKS, metaFileBlocks - done);
+          const b = Buffer.alloc(8);
+          writeShortAd(b, 0, n * BLOCK, contentLbn + done);
+          ads.push(b);
+          done += n;
+        }
+        const adBuf = Buffer.concat(ads);
+        if (FE_FIXED + adBuf.length > BLOCK) throw new InvalidInputError('UDF: metadata file too large');
+        return encodeFileEntry(f, at, {
+          fileType: type,
+          icbFlags: IcbFlag.ShortAd,
+          uid: NO_ID,
+          gid: NO_ID,
+          permissions: 0,
+          linkCount: 1,
+          informationLength: metaFileBlocks * BLOCK,
+          blocksRecorded: metaFileBlocks,
+          atime: vol.recordingTime,
+          mtime: vol.recordingTime,
+          attrTime: vol.recordingTime,
+          uniqueId: 0,
+          ads: adBuf,
+        });
+      };
+      out.push({ lba: p.partitionMetaLba, data: Buffer.concat([metaFe(FileType.Metadata, regionLbn, metaContentLbn), metaFe(FileType.MetadataMirror, regionLbn + 1, mirrorLbn)]) });
+      out.push({ lba: partStart + metaContentLbn, data: padded });
+      if (duplicate) out.push({ lba: partStart + mirrorLbn, data: padded });
+    }
+    out.sort((a, b) => a.lba - b.lba);
+    return out;
+  };
+
+  return { regions, encode };
+}
+
+/** Splits ADs into the FE's share and each AED's share (each but the last keeps a slot for the continuation AD). */
+function chainAds(ads: Buffer[], aeds: number, adSize: number): Buffer[][] {
+  if (aeds === 0) return [ads];
+  const out: Buffer[][] = [];
+  let i = 0;
+  let cap = feCapacity(adSize);
+  for (let k = 0; k <= aeds; k++) {
+    const take = k < aeds ? cap - 1 : ads.length - i;
+    out.push(ads.slice(i, i + take));
+    i += take;
+    cap = aedCapacity(adSize);
+  }
+  return out;
+}
+
+function defaultVolumeSetId(vol: UdfVolumeInput): string {
+  // OSTA UDF §2.2.2.5: the first 16 characters should be unique; the first 8 a hex time value.
+  const secs = Math.floor(vol.recordingTime.getTime() / 1000) >>> 0;
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  return `${hex(secs)}${hex(fnv1a(`${vol.label}\u0000${vol.revision}`))}${vol.label ? ` ${vol.label}` : ''}`;
+}
+
+function checkExtents(inp: UdfNodeInput, want: number[], partStart: number, partEnd: number, spans: Span[]): void {
+  const ex = inp.extents;
+  if (!Array.isArray(ex) || ex.length !== want.length)
+    throw new InvalidInputError(`UDF: ${inp.name} needs ${want.length} extent(s) as extentsFor(${inp.size}) says, got ${ex?.length}`, { name: inp.name });
+  for (let i = 0; i < ex.length; i++) {
+    const e = ex[i];
+    if (e.length !== want[i]) throw new InvalidInputError(`UDF: ${inp.name} extent ${i} is ${e.length} bytes, expected ${want[i]}`, { name: inp.name });
+    if (!Number.isSafeInteger(e.lba) || e.lba < partStart || e.lba + Math.ceil(e.length / BLOCK) > partEnd)
+      throw new InvalidInputError(`UDF: ${inp.name} extent ${i} at sector ${e.lba} lies outside the partition`, { name: inp.name, lba: e.lba });
+    const end = e.lba + Math.ceil(e.length / BLOCK);
+    for (const [k, s, n] of spans)
+      if (e.lba < s + n && s < end) throw new InvalidInputError(`UDF: ${inp.name} extent ${i} overlaps the UDF ${k}`, { name: inp.name, lba: e.lba });
+  }
+}
+
+type Span = [what: string, start: number, sectors: number];
+
+/** Validates the caller's placement; returns the spans we write, for the file-extent overlap check. */
+function checkPlacement(p: UdfPlacement, r: UdfRegions): Span[] {
+  const nums: [string, number][] = [
+    ['vrsLba', p.vrsLba],
+    ['mainVdsLba', p.mainVdsLba],
+    ['reserveVdsLba', p.reserveVdsLba],
+    ['lvidLba', p.lvidLba],
+    ['partitionStartLba', p.partitionStartLba],
+    ['partitionLength', p.partitionLength],
+    ['partitionMetaLba', p.partitionMetaLba],
+    ['totalSectors', p.totalSectors],
+    ...p.anchorLbas.map((a, i): [string, number] => [`anchorLbas[${i}]`, a]),
+  ];
+  for (const [k, v] of nums) if (!Number.isSafeInteger(v) || v < 0 || v > 0xffffffff) throw new InvalidInputError(`UDF placement: bad ${k} ${v}`);
+  if (p.anchorLbas.length === 0) throw new InvalidInputError('UDF placement: no anchor');
+  const spans: Span[] = [
+    ['VRS', p.vrsLba, r.vrs],
+    ['main VDS', p.mainVdsLba, r.mainVds],
+    ['reserve VDS', p.reserveVdsLba, r.reserveVds],
+    ['LVID', p.lvidLba, r.lvid],
+    ['partition metadata', p.partitionMetaLba, r.partitionMeta],
+    ...p.anchorLbas.map((a, i): Span => [`anchor ${i}`, a, 1]),
+  ];
+  for (const [k, s, n] of spans) if (s + n > p.totalSectors) throw new InvalidInputError(`UDF placement: ${k} ends past the image`);
+  for (let i = 0; i < spans.length; i++)
+    for (let j = i + 1; j < spans.length; j++) {
+      const [a, as, an] = spans[i];
+      const [b, bs, bn] = spans[j];
+      if (as < bs + bn && bs < as + an) throw new InvalidInputError(`UDF placement: ${a} overlaps ${b}`);
+    }
+  if (p.partitionStartLba + p.partitionLength > p.totalSectors) throw new InvalidInputError('UDF placement: partition ends past the image');
+  if (p.partitionMetaLba < p.partitionStartLba || p.partitionMetaLba + r.partitionMeta > p.partitionStartLba + p.partitionLength)
+    throw new InvalidInputError('UDF placement: the partition metadata region must lie inside the partition');
+  return spans;
+}
