@@ -1,0 +1,50 @@
+// Joliet names: UCS-2 big endian identifiers of at most 64 characters (Joliet specification §3.3
+// "Identifier length: 64 characters"), without the characters it forbids (§3.4: U+0000-001F, '*',
+// '/', ':', ';', '?', '\'). Characters outside the BMP have no UCS-2 form and become '_'.
+
+export const JOLIET_MAX = 64;
+
+function mapUcs2(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    const cp = ch.codePointAt(0)!;
+    out += cp > 0xffff || cp < 0x20 || '*/:;?\\'.includes(ch) ? '_' : ch;
+  }
+  return out;
+}
+
+/**
+ * Assigns Joliet names to the entries of one directory, in the given (sorted) order. Names over
+ * 64 characters are cut keeping a short extension; a cut or mapped name that collides gets '~N'
+ * before its extension. Joliet comparison is case-sensitive; readers that fold case see the RR/UDF
+ * names instead.
+ */
+export function assignJolietNames(entries: { name: string; isDir: boolean }[]): string[] {
+  const used = new Set<string>();
+  const out: string[] = [];
+  for (const e of entries) {
+    const mapped = mapUcs2(e.name);
+    const dot = e.isDir ? -1 : mapped.lastIndexOf('.');
+    const ext = dot > 0 && mapped.length - dot <= 16 ? mapped.slice(dot) : '';
+    const base = ext ? mapped.slice(0, dot) : mapped;
+    let candidate = mapped.length <= JOLIET_MAX ? mapped : base.slice(0, JOLIET_MAX - ext.length) + ext;
+    for (let n = 1; used.has(candidate); n++) {
+      const suffix = `~${n}`;
+      candidate = base.slice(0, Math.min(base.length, JOLIET_MAX - ext.length - suffix.length)) + suffix + ext;
+    }
+    used.add(candidate);
+    out.push(candidate);
+  }
+  return out;
+}
+
+export function encodeUcs2(s: string): Buffer {
+  const b = Buffer.alloc(s.length * 2);
+  for (let i = 0; i < s.length; i++) b.writeUInt16BE(s.charCodeAt(i), i * 2);
+  return b;
+}
+
+/** Joliet records sort by the UCS-2 code units of the identifier (ECMA-119 §9.3 applied to SVD). */
+export function compareUcs2(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

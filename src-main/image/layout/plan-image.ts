@@ -1,0 +1,742 @@
+// The layout pass: from a staged tree and the requested facets to a complete placement of every
+// structure and every file extent, before a single byte is produced. File data is placed once and
+// shared by the ISO 9660, Joliet and UDF directory trees.
+//
+// Sector map (ECMA-119 §6.2.1 system area 0-15; §8 descriptors from 16; ECMA-167 2/8.3 VRS after
+// the ISO terminator; ECMA-167 3/8.4.2.1 anchor at 256 and at the last sector):
+//   0-15 system area (isohybrid MBR) | PVD, boot record (El Torito: sector 17), Joliet SVD,
+//   terminator | UDF VRS | UDF VDS+LVID (below 256 when they fit) | 256 AVDP | path tables |
+//   ISO directories | RR continuation areas | Joliet directories | boot catalog |
+//   UDF partition: metadata, then file data | last AVDP
+import * as fs from 'node:fs';
+import { InvalidInputError, IoError } from '../../common/errors';
+import { SECTOR, sectorsFor, writeAscii, writeDirDate, writeU16Both, writeU32Both, writeUcs2, writeVolumeDate } from '../iso9660/encoding';
+import { assignIsoNames, compareIsoIds, isoVolumeId, type IsoLevel } from '../iso9660/names';
+import { assignJolietNames, compareUcs2, encodeUcs2 } from '../joliet/names';
+import {
+  clEntry, erEntry, nmEntries, planSystemUse, plEntry, pxEntry, reEntry, slEntries, spEntry, tfEntry, writeEntries,
+  type SuspEntry, type SystemUsePlan,
+} from '../rockridge/susp';
+import {
+  encodeBootCatalog, encodeBootRecord, hddSystemType, mediaTypeFor, patchBootInfoTable, PLATFORM_ID,
+  type BootEmulation, type BootPlatform, type CatalogEntry,
+} from '../eltorito/boot-catalog';
+import { encodeIsohybridMbr } from '../eltorito/isohybrid';
+import { makeNode, splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
+import { MAX_EXTENT_BYTES as UDF_MAX_EXTENT, planUdf as defaultPlanUdf, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
+
+export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
+
+export interface BootSpec {
+  platform: BootPlatform;
+  /** Path of the boot image inside the staged tree … */
+  isoPath?: string;
+  /** … or a host file placed in the image but in no directory. */
+  hiddenHostPath?: string;
+  emulation?: BootEmulation;
+  /** No-emulation load size in 512-byte virtual sectors (El Torito §2.2 "Sector Count"). */
+  loadSize?: number;
+  infoTable?: boolean;
+}
+
+export interface ImageSpec {
+  root: StagingNode;
+  iso9660?: boolean;
+  joliet?: boolean;
+  rockRidge?: boolean;
+  udf?: boolean;
+  /** Undefined = automatic: level 2, raised to 3 when a file needs several extents. */
+  isoLevel?: IsoLevel;
+  udfRevision?: UdfRevision;
+  label?: string;
+  boot?: BootSpec[];
+  /** Writes an MBR (partition over the whole image, plus an 0xEF partition for the EFI image). */
+  isohybrid?: boolean;
+  /** MBR boot code (e.g. syslinux isohdpfx.bin) for BIOS boot from USB. */
+  isohybridMbrCode?: Uint8Array;
+  /** Recording time of the volume; fixing it makes the output byte-identical for the same input. */
+  recordingTime?: Date;
+  /** Refuse images over this many sectors (the target medium's capacity). */
+  maxSectors?: number;
+}
+
+/** Bytes to place at an LBA (metadata, patched boot files …). */
+export interface MetaPiece { lba: number; data: Buffer }
+
+/** A file's data, read from its source at write time. */
+export interface DataPiece { lba: number; size: number; source: StagingSource; path: string }
+
+export interface ImagePlan {
+  totalSectors: number;
+  meta: MetaPiece[];
+  data: DataPiece[];
+  isoLevel?: IsoLevel;
+  /** LBA of each file by image path (for tests and the multisession importer). */
+  fileLbas: Map<string, number>;
+}
+
+/** ECMA-119 §6.8.2.1: at most 8 levels of directory hierarchy (root = level 1). */
+const MAX_ISO_DEPTH = 8;
+/** Largest single extent of a multi-extent file: a whole number of sectors under 4 GiB (ECMA-119 §9.1.4). */
+const ISO_MAX_EXTENT = 0xfffff800;
+const FOUR_GIB = 0x100000000;
+
+interface DataItem { lba: number; size: number; source: StagingSource; path: string; patch?: (lba: number) => Buffer }
+
+interface Rec {
+  id: Buffer;
+  isDir: boolean;
+  hidden: boolean;
+  mtime: Date;
+  /** One entry per extent part (multi-extent files have several). */
+  parts: { lba: () => number; length: number; last: boolean; su: SystemUsePlan | null }[];
+}
+
+interface Dir {
+  node: StagingNode;
+  parent: Dir | undefined;
+  idBytes: Buffer;
+  depth: number;
+  number: number;
+  lba: number;
+  size: number;
+  records: Rec[];
+  subdirs: Dir[];
+}
+
+export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {}): Promise<ImagePlan> {
+  const wantUdf = spec.udf ?? false;
+  const wantJoliet = spec.joliet ?? false;
+  const wantRR = spec.rockRidge ?? false;
+  const wantIso = (spec.iso9660 ?? false) || wantJoliet || wantRR;
+  if (!wantIso && !wantUdf) throw new InvalidInputError('no file system selected');
+  const boots = spec.boot ?? [];
+  if (boots.length && !wantIso) throw new InvalidInputError('El Torito boot needs the iso9660 file system (ECMA-119 descriptors at 16/17)');
+  const now = spec.recordingTime ?? new Date();
+  const label = spec.label ?? 'CDROM';
+
+  // ---- file data items (one per file node) and level selection ----
+  const items = new Map<StagingNode, DataItem>();
+  const hiddenItems: DataItem[] = [];
+  let needsMultiExtent: string | undefined;
+  const collect = (node: StagingNode, p: string) => {
+    if (node.kind === 'file') {
+      if (!node.source) throw new InvalidInputError(`file without content: ${p}`, { path: p });
+      items.set(node, { lba: 0, size: node.size, source: node.source, path: p });
+      if (node.size >= FOUR_GIB && !needsMultiExtent) needsMultiExtent = p;
+    }
+    if (node.children) {
+      for (const c of sortedChildren(node)) collect(c, `${p === '/' ? '' : p}/${c.name}`);
+    }
+  };
+  collect(spec.root, '/');
+  let level: IsoLevel | undefined;
+  if (wantIso) {
+    level = spec.isoLevel ?? (needsMultiExtent ? 3 : 2);
+    if (needsMultiExtent && level < 3) {
+      throw new InvalidInputError(`file too large for ISO 9660 level ${level} (needs level 3 multi-extent): ${needsMultiExtent}`, { path: needsMultiExtent });
+    }
+  }
+
+  // ---- boot images ----
+  const bootItems: { spec: BootSpec; item: DataItem; bytesHead: Buffer }[] = [];
+  for (const b of boots) {
+    let item: DataItem;
+    if (b.hiddenHostPath) {
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(b.hiddenHostPath);
+      } catch (err) {
+        throw new IoError(`cannot read boot image ${b.hiddenHostPath}`, { path: b.hiddenHostPath, cause: err });
+      }
+      item = { lba: 0, size: st.size, source: { type: 'host', hostPath: b.hiddenHostPath, mtimeMs: st.mtimeMs }, path: b.hiddenHostPath };
+      hiddenItems.push(item);
+    } else if (b.isoPath) {
+      const node = findNode(spec.root, b.isoPath);
+      if (!node || node.kind !== 'file') throw new InvalidInputError(`boot image not in the compilation: ${b.isoPath}`, { path: b.isoPath });
+      item = items.get(node)!;
+    } else {
+      throw new InvalidInputError('boot entry needs a path or a hidden host file');
+    }
+    if (item.size === 0) throw new InvalidInputError(`boot image is empty: ${item.path}`, { path: item.path });
+    const head = readHead(item, 512);
+    if (b.infoTable) {
+      if (item.size > 64 * 1024 * 1024) throw new InvalidInputError(`boot image too large for a boot info table: ${item.path}`, { path: item.path });
+      const whole = readAll(item);
+      item.patch = (lba) => patchBootInfoTable(whole, 0, lba); // PVD LBA filled below
+    }
+    bootItems.push({ spec: b, item, bytesHead: head });
+  }
+
+  // ---- ISO 9660 (+RR) and Joliet directory trees ----
+  const isoDirs: Dir[] = [];
+  const jolietDirs: Dir[] = [];
+  const ceAreas: SystemUsePlan['areas'] = [];
+  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas, now);
+  if (wantJoliet) buildJolietTree(spec.root, items, jolietDirs);
+
+  // ---- UDF plan ----
+  let udfPlan: ReturnType<PlanUdf> | undefined;
+  const udfFills: { node: UdfNodeInput; item: DataItem }[] = [];
+  if (wantUdf) {
+    const planUdf = opts.planUdf ?? defaultPlanUdf;
+    const root = toUdf(spec.root, items, udfFills);
+    udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' });
+  }
+
+  // ---- placement ----
+  let lba = 16;
+  const pvdLba = wantIso ? lba++ : -1;
+  const brLba = wantIso && bootItems.length ? lba++ : -1;
+  const svdLba = wantJoliet ? lba++ : -1;
+  const termLba = wantIso ? lba++ : -1;
+  let vrsLba = -1, mainVdsLba = -1, reserveVdsLba = -1, lvidLba = -1;
+  if (udfPlan) {
+    const r = udfPlan.regions;
+    vrsLba = lba;
+    lba += r.vrs;
+    const vds = r.mainVds + r.reserveVds + r.lvid;
+    if (lba + vds > 256) lba = 257;
+    mainVdsLba = lba; lba += r.mainVds;
+    reserveVdsLba = lba; lba += r.reserveVds;
+    lvidLba = lba; lba += r.lvid;
+    lba = Math.max(lba, 257); // 256 = anchor
+  }
+  const pt = (dirs: Dir[], enc: (d: Dir) => Buffer) => dirs.reduce((s, d) => s + pathRecordLen(enc(d).length), 0);
+  const isoPtSize = wantIso ? pt(isoDirs, (d) => d.idBytes) : 0;
+  const jolPtSize = wantJoliet ? pt(jolietDirs, (d) => d.idBytes) : 0;
+  const isoLPt = lba; lba += wantIso ? sectorsFor(isoPtSize) : 0;
+  const isoMPt = lba; lba += wantIso ? sectorsFor(isoPtSize) : 0;
+  const jolLPt = lba; lba += wantJoliet ? sectorsFor(jolPtSize) : 0;
+  const jolMPt = lba; lba += wantJoliet ? sectorsFor(jolPtSize) : 0;
+  for (const d of isoDirs) { d.lba = lba; lba += d.size / SECTOR; }
+  // Continuation areas packed so none crosses a sector (SUSP §5.1).
+  const ceStart = lba;
+  let ceOff = 0;
+  for (const a of ceAreas) {
+    if ((ceOff % SECTOR) + a.length > SECTOR) ceOff = Math.ceil(ceOff / SECTOR) * SECTOR;
+    a.lba = ceStart + Math.floor(ceOff / SECTOR);
+    a.offset = ceOff % SECTOR;
+    ceOff += a.length;
+  }
+  lba += sectorsFor(ceOff);
+  for (const d of jolietDirs) { d.lba = lba; lba += d.size / SECTOR; }
+  const catalogLba = bootItems.length ? lba++ : -1;
+  const partitionStart = lba;
+  if (udfPlan) lba += udfPlan.regions.partitionMeta;
+  // File data: boot images first (near the start helps firmware that reads slowly), then tree order.
+  const placed = new Set<DataItem>();
+  const placeItem = (it: DataItem) => {
+    if (placed.has(it)) return;
+    placed.add(it);
+    if (it.size === 0) { it.lba = 0; return; }
+    it.lba = lba;
+    lba += sectorsFor(it.size);
+  };
+  for (const b of bootItems) placeItem(b.item);
+  for (const it of items.values()) placeItem(it);
+  const partitionEnd = lba;
+  const lastAnchor = udfPlan ? lba++ : -1;
+  const totalSectors = lba;
+  if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) {
+    throw new InvalidInputError(`image needs ${totalSectors} sectors, more than the requested capacity of ${spec.maxSectors}`, { path: '/', totalSectors, maxSectors: spec.maxSectors });
+  }
+
+  // ---- encoding of metadata ----
+  const meta: MetaPiece[] = [];
+  if (wantIso) {
+    const rootIso = isoDirs[0];
+    meta.push({ lba: pvdLba, data: encodeVolumeDescriptor('pvd', label, totalSectors, isoPtSize, isoLPt, isoMPt, rootIso, now) });
+    if (brLba >= 0) meta.push({ lba: brLba, data: encodeBootRecord(catalogLba) });
+    if (wantJoliet) meta.push({ lba: svdLba, data: encodeVolumeDescriptor('joliet', label, totalSectors, jolPtSize, jolLPt, jolMPt, jolietDirs[0], now) });
+    const term = Buffer.alloc(SECTOR);
+    term[0] = 255; // ECMA-119 §8.3 volume descriptor set terminator
+    term.write('CD001', 1, 'latin1');
+    term[6] = 1;
+    meta.push({ lba: termLba, data: term });
+    meta.push({ lba: isoLPt, data: encodePathTable(isoDirs, isoPtSize, false) });
+    meta.push({ lba: isoMPt, data: encodePathTable(isoDirs, isoPtSize, true) });
+    meta.push(...isoDirs.map((d) => ({ lba: d.lba, data: encodeDir(d) })));
+    if (ceAreas.length) {
+      const ce = Buffer.alloc(sectorsFor(ceOff) * SECTOR);
+      for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries);
+      meta.push({ lba: ceStart, data: ce });
+    }
+  }
+  if (wantJoliet) {
+    meta.push({ lba: jolLPt, data: encodePathTable(jolietDirs, jolPtSize, false) });
+    meta.push({ lba: jolMPt, data: encodePathTable(jolietDirs, jolPtSize, true) });
+    meta.push(...jolietDirs.map((d) => ({ lba: d.lba, data: encodeDir(d) })));
+  }
+  if (bootItems.length) {
+    const entries: CatalogEntry[] = bootItems.map(({ spec: b, item, bytesHead }) => {
+      const emulation = b.emulation ?? 'none';
+      const mediaType = mediaTypeFor(emulation, item.size, item.path);
+      const systemType = emulation === 'hdd' ? hddSystemType(bytesHead, item.path) : 0;
+      // §2.2: emulated media load 1 sector; no emulation loads `loadSize` virtual sectors
+      // (BIOS default 4 = one CD sector; EFI: the whole ESP image, capped at the 16-bit field).
+      const sectorCount = emulation !== 'none' ? 1 : b.loadSize ?? (b.platform === 'efi' ? Math.min(0xffff, Math.ceil(item.size / 512)) : 4);
+      return { platform: b.platform, mediaType, systemType, sectorCount, loadRba: item.lba };
+    });
+    meta.push({ lba: catalogLba, data: encodeBootCatalog(entries) });
+    for (const { item } of bootItems) {
+      if (item.patch) {
+        const patched = item.patch(item.lba);
+        patched.writeUInt32LE(pvdLba, 8);
+        item.source = { type: 'buffer', data: patched };
+        item.patch = undefined;
+      }
+    }
+  }
+  if (udfPlan) {
+    for (const { node, item } of udfFills) node.extents = splitExtents(item.lba, item.size, UDF_MAX_EXTENT);
+    const pieces = udfPlan.encode({
+      vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
+      partitionStartLba: partitionStart,
+      partitionLength: partitionEnd - partitionStart,
+      partitionMetaLba: partitionStart,
+      anchorLbas: [256, lastAnchor],
+      totalSectors,
+    });
+    meta.push(...pieces);
+  }
+  if (spec.isohybrid) {
+    const efi = bootItems.find((b) => b.spec.platform === 'efi');
+    const bios = bootItems.find((b) => b.spec.platform === 'bios');
+    meta.push({
+      lba: 0,
+      data: encodeIsohybridMbr({
+        totalSectors,
+        efi: efi ? { lba: efi.item.lba, size: efi.item.size } : undefined,
+        biosBootLba: bios?.item.lba,
+        mbrCode: spec.isohybridMbrCode,
+        diskId: diskIdFor(label, now),
+      }),
+    });
+  }
+  meta.sort((a, b) => a.lba - b.lba);
+  checkOverlaps(meta, totalSectors);
+
+  const data: DataPiece[] = [];
+  for (const it of placed) if (it.size > 0) data.push({ lba: it.lba, size: it.size, source: it.source, path: it.path });
+  data.sort((a, b) => a.lba - b.lba);
+  const fileLbas = new Map<string, number>();
+  for (const it of items.values()) fileLbas.set(it.path, it.lba);
+  return { totalSectors, meta, data, isoLevel: level, fileLbas };
+}
+
+function sortedChildren(node: StagingNode): StagingNode[] {
+  return [...node.children!.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function findNode(root: StagingNode, p: string): StagingNode | undefined {
+  let n: StagingNode | undefined = root;
+  for (const part of splitPath(p)) n = n?.children?.get(part);
+  return n;
+}
+
+function readHead(item: DataItem, n: number): Buffer {
+  if (item.source.type === 'buffer') return Buffer.from(item.source.data.subarray(0, n));
+  const b = Buffer.alloc(Math.min(n, item.size));
+  try {
+    const fd = fs.openSync(item.source.hostPath, 'r');
+    try { fs.readSync(fd, b, 0, b.length, 0); } finally { fs.closeSync(fd); }
+  } catch (err) {
+    throw new IoError(`cannot read boot image ${item.path}`, { path: item.path, cause: err });
+  }
+  return b;
+}
+
+function readAll(item: DataItem): Uint8Array {
+  if (item.source.type === 'buffer') return item.source.data;
+  try {
+    return fs.readFileSync(item.source.hostPath);
+  } catch (err) {
+    throw new IoError(`cannot read boot image ${item.path}`, { path: item.path, cause: err });
+  }
+}
+
+export function splitExtents(lba: number, size: number, max: number): { lba: number; length: number }[] {
+  const out: { lba: number; length: number }[] = [];
+  for (let off = 0; off < size; off += max) out.push({ lba: lba + off / SECTOR, length: Math.min(max, size - off) });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ISO 9660 + Rock Ridge tree
+
+function buildIsoTree(
+  root: StagingNode, level: IsoLevel, rr: boolean, items: Map<StagingNode, DataItem>, out: Dir[],
+  ceAreas: SystemUsePlan['areas'], now: Date,
+): void {
+  const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
+    ({ node, parent, idBytes: id, depth, number: 0, lba: 0, size: 0, records: [], subdirs: [] });
+  const rootDir = mk(root, undefined, Buffer.from([0]), 1);
+  let moved: Dir | undefined;
+  // Relocation (RRIP §4.1.5): a directory that would sit at level 9 goes to a root directory
+  // "rr_moved" (RR name ".rr_moved"); its place holds a file record with CL; it carries RE, and
+  // its ".." carries PL pointing back at the logical parent.
+  const movedNode = makeNode('.rr_moved', 'dir', { mtime: now, mode: 0o755 });
+  const relocations: { dir: Dir; logicalParent: Dir }[] = [];
+  const pendingRecs = new Map<Dir, { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir }[]>();
+
+  type Pending = { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir };
+  const expand = (d: Dir): void => {
+    const kids = sortedChildren(d.node);
+    const ids = assignIsoNames(kids.map((k) => ({ name: k.name, isDir: k.kind === 'dir' })), level);
+    const recs: Pending[] = [];
+    pendingRecs.set(d, recs);
+    kids.forEach((k, i) => {
+      if (k.kind !== 'dir') { recs.push({ node: k, isoId: ids[i], kind: 'file' }); return; }
+      if (d.depth + 1 > MAX_ISO_DEPTH) {
+        if (!rr) {
+          throw new InvalidInputError(
+            `directory nesting deeper than ${MAX_ISO_DEPTH} levels (ECMA-119 §6.8.2.1) needs Rock Ridge relocation or UDF only: ${pathOf(d)}/${k.name}`,
+            { path: `${pathOf(d)}/${k.name}` },
+          );
+        }
+        if (!moved) {
+          moved = mk(movedNode, rootDir, Buffer.from('RR_MOVED'), 2);
+          rootDir.subdirs.push(moved);
+          pendingRecs.set(moved, []);
+        }
+        const child = mk(k, moved, Buffer.alloc(0), 3);
+        moved.subdirs.push(child);
+        relocations.push({ dir: child, logicalParent: d });
+        recs.push({ node: k, isoId: ids[i], kind: 'placeholder', dir: child });
+        expand(child);
+        return;
+      }
+      const child = mk(k, d, Buffer.from(ids[i], 'latin1'), d.depth + 1);
+      d.subdirs.push(child);
+      recs.push({ node: k, isoId: ids[i], kind: 'dir', dir: child });
+      expand(child);
+    });
+  };
+  expand(rootDir);
+  if (moved) {
+    const mv = moved;
+    const all = mv.subdirs;
+    const ids = assignIsoNames(all.map((x) => ({ name: x.node.name, isDir: true })), level);
+    all.forEach((x, i) => { x.idBytes = Buffer.from(ids[i], 'latin1'); });
+    pendingRecs.set(mv, all.map((x) => ({ node: x.node, isoId: x.idBytes.toString('latin1'), kind: 'relocated' as const, dir: x })));
+    const taken = new Set(pendingRecs.get(rootDir)!.map((r) => r.isoId.replace(/\.?;1$/, '')));
+    if (taken.has('RR_MOVED')) {
+      let n = 1;
+      while (taken.has(`RR_MOVE${n}`)) n++;
+      mv.idBytes = Buffer.from(`RR_MOVE${n}`);
+    }
+    pendingRecs.get(rootDir)!.push({ node: movedNode, isoId: mv.idBytes.toString('latin1'), kind: 'dir', dir: mv });
+  }
+  const sortSubdirs = (d: Dir): void => {
+    d.subdirs.sort((a, b) => compareIsoIds(a.idBytes.toString('latin1'), b.idBytes.toString('latin1')));
+    for (const c of d.subdirs) sortSubdirs(c);
+  };
+  sortSubdirs(rootDir);
+  // Recompute breadth-first numbering over the final ISO hierarchy.
+  const ordered: Dir[] = [];
+  const bfs: Dir[] = [rootDir];
+  for (let i = 0; i < bfs.length; i++) {
+    const d = bfs[i];
+    ordered.push(d);
+    d.number = ordered.length;
+    bfs.push(...d.subdirs);
+  }
+  if (ordered.length > 0xffff) throw new InvalidInputError('more than 65535 directories: the ISO 9660 path table cannot number them (ECMA-119 §9.4.2)');
+  const logicalParentOf = new Map(relocations.map((r) => [r.dir, r.logicalParent]));
+  const dirByNode = new Map<StagingNode, Dir>();
+  for (const d of ordered) dirByNode.set(d.node, d);
+
+  for (const d of ordered) {
+    const recs: Rec[] = [];
+    const parent = d.parent ?? d;
+    const dotEntries: SuspEntry[] = [];
+    const dotdotEntries: SuspEntry[] = [];
+    if (rr) {
+      if (d === rootDir) dotEntries.push(spEntry());
+      dotEntries.push(px(d.node, d), tf(d.node));
+      if (d === rootDir) dotEntries.push(erEntry());
+      const lp = logicalParentOf.get(d);
+      const pnode = lp ? lp.node : parent.node;
+      dotdotEntries.push(px(pnode, lp ?? parent), tf(pnode));
+      if (lp) dotdotEntries.push(plEntry(() => lp.lba));
+    }
+    recs.push(mkRec(Buffer.from([0]), true, false, d.node.mtime, () => d.lba, () => d.size, rr ? dotEntries : null, ceAreas));
+    recs.push(mkRec(Buffer.from([1]), true, false, parent.node.mtime, () => parent.lba, () => parent.size, rr ? dotdotEntries : null, ceAreas));
+    for (const r of pendingRecs.get(d) ?? []) {
+      const id = Buffer.from(r.isoId, 'latin1');
+      const n = r.node;
+      const su: SuspEntry[] = [];
+      if (r.kind === 'dir' || r.kind === 'relocated') {
+        const cd = r.dir!;
+        if (rr) {
+          su.push(px(n, cd), tf(n), ...nmEntries(n.name));
+          if (r.kind === 'relocated') su.push(reEntry());
+        }
+        recs.push(mkRec(id, true, n.hidden, n.mtime, () => cd.lba, () => cd.size, rr ? su : null, ceAreas));
+      } else if (r.kind === 'placeholder') {
+        const cd = r.dir!;
+        su.push(px(n, cd), tf(n), ...nmEntries(n.name), clEntry(() => cd.lba));
+        recs.push(mkRec(id, false, n.hidden, n.mtime, () => 0, () => 0, su, ceAreas));
+      } else if (n.kind === 'symlink') {
+        if (rr) su.push(px(n), tf(n), ...nmEntries(n.name), ...slEntries(n.symlinkTarget ?? ''));
+        recs.push(mkRec(id, false, n.hidden, n.mtime, () => 0, () => 0, rr ? su : null, ceAreas));
+      } else {
+        const it = items.get(n)!;
+        const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
+        if (it.size <= ISO_MAX_EXTENT || level < 3) {
+          recs.push(mkRec(id, false, n.hidden, n.mtime, () => it.lba, () => it.size, mkSu(), ceAreas));
+        } else {
+          // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
+          const parts: Rec['parts'] = [];
+          const count = Math.ceil(it.size / ISO_MAX_EXTENT);
+          for (let i = 0; i < count; i++) {
+            const length = Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT);
+            const su0 = mkSu();
+            parts.push({ lba: () => it.lba + (i * ISO_MAX_EXTENT) / SECTOR, length, last: i === count - 1, su: su0 ? planSystemUse(su0, suCapacity(id.length)) : null });
+          }
+          for (const p of parts) if (p.su) ceAreas.push(...p.su.areas);
+          recs.push({ id, isDir: false, hidden: n.hidden, mtime: n.mtime, parts });
+        }
+      }
+    }
+    // Sort children (not . and ..) by ECMA-119 §9.3.
+    const head = recs.slice(0, 2);
+    const tail = recs.slice(2).sort((a, b) => compareIsoIds(a.id.toString('latin1'), b.id.toString('latin1')));
+    d.records = [...head, ...tail];
+    d.size = dirSize(d.records);
+  }
+  out.push(...ordered);
+
+  function px(n: StagingNode, asDir?: Dir): SuspEntry {
+    const links = n.kind === 'dir' ? 2 + (asDir ? [...(n.children?.values() ?? [])].filter((c) => c.kind === 'dir').length : 0) : 1;
+    return pxEntry(n.mode, links, n.uid, n.gid);
+  }
+  function tf(n: StagingNode): SuspEntry {
+    return tfEntry(n.mtime, n.atime, n.ctime);
+  }
+  function pathOf(d: Dir): string {
+    const parts: string[] = [];
+    for (let x: Dir | undefined = d; x && x.parent; x = relocations.find((r) => r.dir === x)?.logicalParent ?? x.parent) parts.unshift(x.node.name);
+    return '/' + parts.join('/');
+  }
+}
+
+function suCapacity(idLen: number): number {
+  return 254 - (33 + idLen + (idLen % 2 === 0 ? 1 : 0));
+}
+
+function mkRec(
+  id: Buffer, isDir: boolean, hidden: boolean, mtime: Date, lba: () => number, length: () => number,
+  su: SuspEntry[] | null, ceAreas: SystemUsePlan['areas'],
+): Rec {
+  const plan = su ? planSystemUse(su, suCapacity(id.length)) : null;
+  if (plan) ceAreas.push(...plan.areas);
+  const part = { lba, length: 0, last: true, su: plan };
+  Object.defineProperty(part, 'length', { get: length, enumerable: true });
+  return { id, isDir, hidden, mtime, parts: [part] };
+}
+
+function recordLen(idLen: number, suLen: number): number {
+  const n = 33 + idLen + (idLen % 2 === 0 ? 1 : 0) + suLen;
+  return n + (n % 2);
+}
+
+/** ECMA-119 §6.8.1.1: a record never crosses a logical sector; the rest of the sector is zero. */
+function dirSize(records: Rec[]): number {
+  let off = 0;
+  for (const r of records) {
+    for (const p of r.parts) {
+      const len = recordLen(r.id.length, p.su?.inlineLength ?? 0);
+      if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
+      off += len;
+    }
+  }
+  return Math.max(1, sectorsFor(off)) * SECTOR;
+}
+
+function encodeDir(d: Dir): Buffer {
+  const buf = Buffer.alloc(d.size);
+  let off = 0;
+  for (const r of d.records) {
+    for (const p of r.parts) {
+      const suLen = p.su?.inlineLength ?? 0;
+      const len = recordLen(r.id.length, suLen);
+      if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
+      writeDirRecord(buf, off, len, r.id, p.lba(), p.length, r.mtime, (r.isDir ? 0x02 : 0) | (r.hidden ? 0x01 : 0) | (p.last ? 0 : 0x80));
+      if (p.su) writeEntries(buf, off + 33 + r.id.length + (r.id.length % 2 === 0 ? 1 : 0), p.su.inline);
+      off += len;
+    }
+  }
+  return buf;
+}
+
+/** ECMA-119 §9.1: directory record. */
+function writeDirRecord(buf: Buffer, off: number, len: number, id: Buffer, lba: number, length: number, mtime: Date, flags: number): void {
+  buf[off] = len;
+  buf[off + 1] = 0; // extended attribute record length
+  writeU32Both(buf, off + 2, lba);
+  writeU32Both(buf, off + 10, length);
+  writeDirDate(buf, off + 18, mtime);
+  buf[off + 25] = flags;
+  buf[off + 26] = 0; // file unit size (not interleaved)
+  buf[off + 27] = 0; // interleave gap
+  writeU16Both(buf, off + 28, 1); // volume sequence number
+  buf[off + 32] = id.length;
+  id.copy(buf, off + 33);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joliet tree (same hierarchy, no depth limit, no relocation)
+
+function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, out: Dir[]): void {
+  const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
+    ({ node, parent, idBytes: id, depth, number: 0, lba: 0, size: 0, records: [], subdirs: [] });
+  const rootDir = mk(root, undefined, Buffer.from([0]), 1);
+  const queue: Dir[] = [rootDir];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const d = queue[qi];
+    d.number = qi + 1;
+    const kids = sortedChildren(d.node);
+    const names = assignJolietNames(kids.map((k) => ({ name: k.name, isDir: k.kind === 'dir' })));
+    const order = kids.map((k, i) => ({ k, name: names[i] })).sort((a, b) => compareUcs2(a.name, b.name));
+    const parent = d.parent ?? d;
+    const recs: Rec[] = [
+      mkRec(Buffer.from([0]), true, false, d.node.mtime, () => d.lba, () => d.size, null, []),
+      mkRec(Buffer.from([1]), true, false, parent.node.mtime, () => parent.lba, () => parent.size, null, []),
+    ];
+    for (const { k, name } of order) {
+      const id = encodeUcs2(name);
+      if (k.kind === 'dir') {
+        const child = mk(k, d, id, d.depth + 1);
+        d.subdirs.push(child);
+        queue.push(child);
+        recs.push(mkRec(id, true, k.hidden, k.mtime, () => child.lba, () => child.size, null, []));
+      } else if (k.kind === 'file') {
+        const it = items.get(k)!;
+        if (it.size <= ISO_MAX_EXTENT) {
+          recs.push(mkRec(id, false, k.hidden, k.mtime, () => it.lba, () => it.size, null, []));
+        } else {
+          const count = Math.ceil(it.size / ISO_MAX_EXTENT);
+          const parts: Rec['parts'] = [];
+          for (let i = 0; i < count; i++) {
+            parts.push({ lba: () => it.lba + (i * ISO_MAX_EXTENT) / SECTOR, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
+          }
+          recs.push({ id, isDir: false, hidden: k.hidden, mtime: k.mtime, parts });
+        }
+      } else {
+        // Joliet has no symlinks: shown as empty files (as mkisofs does).
+        recs.push(mkRec(id, false, k.hidden, k.mtime, () => 0, () => 0, null, []));
+      }
+    }
+    d.records = recs;
+    d.size = dirSize(recs);
+  }
+  if (queue.length > 0xffff) throw new InvalidInputError('more than 65535 directories: the Joliet path table cannot number them');
+  out.push(...queue);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Path tables and volume descriptors
+
+function pathRecordLen(idLen: number): number {
+  return 8 + idLen + (idLen % 2);
+}
+
+/** ECMA-119 §9.4: path table records (L = little endian, M = big endian). */
+function encodePathTable(dirs: Dir[], size: number, bigEndian: boolean): Buffer {
+  const buf = Buffer.alloc(sectorsFor(size) * SECTOR);
+  let off = 0;
+  for (const d of dirs) {
+    const id = d.idBytes;
+    buf[off] = id.length;
+    buf[off + 1] = 0;
+    const parentNo = d.parent ? d.parent.number : 1;
+    if (bigEndian) { buf.writeUInt32BE(d.lba, off + 2); buf.writeUInt16BE(parentNo, off + 6); }
+    else { buf.writeUInt32LE(d.lba, off + 2); buf.writeUInt16LE(parentNo, off + 6); }
+    id.copy(buf, off + 8);
+    off += pathRecordLen(id.length);
+  }
+  return buf;
+}
+
+/** ECMA-119 §8.4 (PVD) and §8.5 (SVD; Joliet escape sequence "%/E" = UCS-2 level 3). */
+function encodeVolumeDescriptor(
+  kind: 'pvd' | 'joliet', label: string, totalSectors: number, ptSize: number, lPt: number, mPt: number, root: Dir, now: Date,
+): Buffer {
+  const b = Buffer.alloc(SECTOR);
+  const j = kind === 'joliet';
+  b[0] = j ? 2 : 1;
+  b.write('CD001', 1, 'latin1');
+  b[6] = 1;
+  const text = (off: number, len: number, s: string) => (j ? writeUcs2(b, off, len, s) : writeAscii(b, off, len, s));
+  text(8, 32, '');
+  if (j) writeUcs2(b, 40, 32, label.slice(0, 16));
+  else writeAscii(b, 40, 32, isoVolumeId(label));
+  writeU32Both(b, 80, totalSectors);
+  if (j) b.write('%/E', 88, 'latin1');
+  writeU16Both(b, 120, 1); // volume set size
+  writeU16Both(b, 124, 1); // volume sequence number
+  writeU16Both(b, 128, SECTOR); // logical block size
+  writeU32Both(b, 132, ptSize);
+  b.writeUInt32LE(lPt, 140);
+  b.writeUInt32LE(0, 144);
+  b.writeUInt32BE(mPt, 148);
+  b.writeUInt32BE(0, 152);
+  writeDirRecord(b, 156, 34, Buffer.from([0]), root.lba, root.size, root.node.mtime, 0x02);
+  text(190, 128, j ? label.slice(0, 64) : isoVolumeId(label)); // volume set identifier
+  text(318, 128, ''); // publisher
+  text(446, 128, ''); // data preparer
+  text(574, 128, 'GLASSMASTER'); // application
+  text(702, 37, ''); // copyright file
+  text(739, 37, ''); // abstract file
+  text(776, 37, ''); // bibliographic file
+  writeVolumeDate(b, 813, now); // creation
+  writeVolumeDate(b, 830, now); // modification
+  writeVolumeDate(b, 847, undefined); // expiration
+  writeVolumeDate(b, 864, undefined); // effective
+  b[881] = 1; // file structure version
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// UDF input tree
+
+function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, fills: { node: UdfNodeInput; item: DataItem }[]): UdfNodeInput {
+  const u: UdfNodeInput = {
+    name: node.name,
+    kind: node.kind,
+    size: node.kind === 'symlink' ? 0 : node.size,
+    extents: [],
+    mtime: node.mtime,
+    atime: node.atime,
+    ctime: node.ctime,
+    mode: node.mode,
+    uid: node.uid,
+    gid: node.gid,
+    hidden: node.hidden,
+    symlinkTarget: node.symlinkTarget,
+  };
+  if (node.kind === 'file') fills.push({ node: u, item: items.get(node)! });
+  if (node.children) u.children = sortedChildren(node).map((c) => toUdf(c, items, fills));
+  return u;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function checkOverlaps(meta: MetaPiece[], total: number): void {
+  let end = 0;
+  for (const m of meta) {
+    if (m.lba < end) throw new Error(`layout overlap at LBA ${m.lba} (previous piece ends at ${end})`);
+    end = m.lba + sectorsFor(m.data.length);
+    if (end > total) throw new Error(`layout piece at LBA ${m.lba} runs past the image end ${total}`);
+  }
+}
+
+function diskIdFor(label: string, now: Date): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${label}|${now.getTime()}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+export { PLATFORM_ID };

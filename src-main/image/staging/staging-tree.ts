@@ -1,0 +1,344 @@
+// The compilation tree: what the image will contain, independent of any file system facet.
+// Host files are referenced, not copied (read when the image streams out); buffers stay in memory;
+// streams are stashed to a working directory that dispose() removes. Nodes are plain objects
+// (Map, Date, Uint8Array) so a tree crosses a worker boundary by structured clone.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as os from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { InvalidInputError, IoError, NotFoundError } from '../../common/errors';
+
+export type StagingKind = 'file' | 'dir' | 'symlink';
+
+export type StagingSource =
+  /** Read from the host at write time; size/mtime recorded when added, checked when read. */
+  | { type: 'host'; hostPath: string; mtimeMs: number }
+  | { type: 'buffer'; data: Uint8Array };
+
+export interface StagingNode {
+  name: string;
+  kind: StagingKind;
+  size: number;
+  source?: StagingSource;
+  symlinkTarget?: string;
+  mtime: Date;
+  atime: Date;
+  ctime: Date;
+  /** POSIX mode including the file type bits (S_IFREG/S_IFDIR/S_IFLNK). */
+  mode: number;
+  uid: number;
+  gid: number;
+  hidden: boolean;
+  children?: Map<string, StagingNode>;
+}
+
+export interface EntryOptions {
+  mtime?: Date;
+  atime?: Date;
+  ctime?: Date;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  hidden?: boolean;
+}
+
+export interface AddHostOptions {
+  /** Follow symlinks instead of storing them as symlinks (loops are refused). */
+  followSymlinks?: boolean;
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function splitPath(p: string): string[] {
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  for (const part of parts) {
+    if (part === '..') throw new InvalidInputError(`'..' is not allowed in an image path: ${p}`, { path: p });
+  }
+  return parts;
+}
+
+export function validateName(name: string, where: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new InvalidInputError(`invalid entry name ${JSON.stringify(name)} at ${where}`, { path: where });
+  }
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name)) {
+    throw new InvalidInputError(`entry name is not valid Unicode at ${where}`, { path: where });
+  }
+}
+
+function typeBits(kind: StagingKind): number {
+  return kind === 'dir' ? S_IFDIR : kind === 'symlink' ? S_IFLNK : S_IFREG;
+}
+
+export function makeNode(name: string, kind: StagingKind, opts: EntryOptions & { size?: number; now?: Date } = {}): StagingNode {
+  const now = opts.now ?? new Date();
+  const defMode = kind === 'dir' ? 0o755 : kind === 'symlink' ? 0o777 : 0o644;
+  return {
+    name,
+    kind,
+    size: opts.size ?? 0,
+    mtime: opts.mtime ?? now,
+    atime: opts.atime ?? opts.mtime ?? now,
+    ctime: opts.ctime ?? opts.mtime ?? now,
+    mode: typeBits(kind) | ((opts.mode ?? defMode) & 0o7777),
+    uid: opts.uid ?? 0,
+    gid: opts.gid ?? 0,
+    hidden: opts.hidden ?? false,
+    children: kind === 'dir' ? new Map() : undefined,
+  };
+}
+
+export class StagingTree {
+  readonly root: StagingNode;
+  private stashDir: string | undefined;
+  private stashCount = 0;
+
+  constructor(opts: { now?: Date; workDir?: string } = {}) {
+    this.root = makeNode('', 'dir', { now: opts.now });
+    this.workDir = opts.workDir;
+  }
+
+  private readonly workDir: string | undefined;
+
+  /** Returns the node at isoPath or undefined. */
+  get(p: string): StagingNode | undefined {
+    let node: StagingNode | undefined = this.root;
+    for (const part of splitPath(p)) {
+      node = node?.children?.get(part);
+      if (!node) return undefined;
+    }
+    return node;
+  }
+
+  private require(p: string): StagingNode {
+    const n = this.get(p);
+    if (!n) throw new NotFoundError(`no such entry in the compilation: ${p}`, { path: p });
+    return n;
+  }
+
+  /** mkdir -p; returns the directory node. */
+  mkdir(p: string, opts: EntryOptions = {}): StagingNode {
+    let node = this.root;
+    const parts = splitPath(p);
+    parts.forEach((part, i) => {
+      validateName(part, p);
+      let child = node.children!.get(part);
+      if (!child) {
+        child = makeNode(part, 'dir', i === parts.length - 1 ? opts : {});
+        node.children!.set(part, child);
+      } else if (child.kind !== 'dir') {
+        throw new InvalidInputError(`not a directory in the compilation: /${parts.slice(0, i + 1).join('/')}`, { path: p });
+      }
+      node = child;
+    });
+    return node;
+  }
+
+  private parentAndName(p: string): { parent: StagingNode; name: string } {
+    const parts = splitPath(p);
+    if (parts.length === 0) throw new InvalidInputError('the root cannot be replaced', { path: p });
+    const name = parts.pop()!;
+    validateName(name, p);
+    return { parent: this.mkdir(parts.join('/')), name };
+  }
+
+  /** Places a node at p, replacing a file there; merging into an existing directory is refused. */
+  private place(p: string, node: StagingNode): StagingNode {
+    const { parent, name } = this.parentAndName(p);
+    node.name = name;
+    const old = parent.children!.get(name);
+    if (old && old.kind === 'dir' && node.kind === 'dir') {
+      for (const [k, v] of node.children!) old.children!.set(k, v);
+      return old;
+    }
+    parent.children!.set(name, node);
+    return node;
+  }
+
+  addBuffer(p: string, data: Uint8Array, opts: EntryOptions = {}): StagingNode {
+    const node = makeNode('', 'file', { ...opts, size: data.length });
+    node.source = { type: 'buffer', data };
+    return this.place(p, node);
+  }
+
+  addSymlink(p: string, target: string, opts: EntryOptions = {}): StagingNode {
+    const node = makeNode('', 'symlink', { ...opts, size: Buffer.byteLength(target) });
+    node.symlinkTarget = target;
+    return this.place(p, node);
+  }
+
+  /** Copies a stream into the working directory (removed by dispose()) and adds it at p. */
+  async addStream(p: string, stream: Readable | AsyncIterable<Uint8Array>, opts: EntryOptions = {}): Promise<StagingNode> {
+    if (!this.stashDir) {
+      this.stashDir = await fs.promises.mkdtemp(path.join(this.workDir ?? os.tmpdir(), 'glassmaster-stash-'));
+    }
+    const stashPath = path.join(this.stashDir, `s${this.stashCount++}`);
+    try {
+      await pipeline(stream as AsyncIterable<Uint8Array>, fs.createWriteStream(stashPath));
+    } catch (err) {
+      throw new IoError(`cannot stash stream for ${p}: ${(err as Error).message}`, { path: p, cause: err });
+    }
+    const st = fs.statSync(stashPath);
+    const node = makeNode('', 'file', { ...opts, size: st.size });
+    node.source = { type: 'host', hostPath: stashPath, mtimeMs: st.mtimeMs };
+    return this.place(p, node);
+  }
+
+  /**
+   * Adds a host file, directory (recursively) or symlink at p. With p = '/' and a directory,
+   * the directory's contents are merged into the root (mkisofs pathspec semantics).
+   */
+  addHostPath(p: string, hostPath: string, opts: AddHostOptions = {}): StagingNode {
+    const parts = splitPath(p);
+    const st = statHost(hostPath, opts.followSymlinks ?? false);
+    if (parts.length === 0) {
+      if (st.isDirectory()) {
+        scanDir(hostPath, this.root, opts, new Set([`${st.dev}:${st.ino}`]));
+        return this.root;
+      }
+      return this.place(path.basename(hostPath), hostNode(hostPath, st, opts, new Set()));
+    }
+    return this.place(parts.join('/'), hostNode(hostPath, st, opts, new Set()));
+  }
+
+  remove(p: string): void {
+    const { parent, name } = this.parentAndName(p);
+    if (!parent.children!.delete(name)) throw new NotFoundError(`no such entry in the compilation: ${p}`, { path: p });
+  }
+
+  rename(p: string, newName: string): void {
+    validateName(newName, p);
+    const { parent, name } = this.parentAndName(p);
+    const node = this.require(p);
+    if (parent.children!.has(newName)) throw new InvalidInputError(`an entry named ${newName} already exists beside ${p}`, { path: p });
+    parent.children!.delete(name);
+    node.name = newName;
+    parent.children!.set(newName, node);
+  }
+
+  move(p: string, newParent: string): void {
+    const node = this.require(p);
+    const target = this.require(newParent);
+    if (target.kind !== 'dir') throw new InvalidInputError(`move target is not a directory: ${newParent}`, { path: newParent });
+    const from = splitPath(p).join('/');
+    const to = splitPath(newParent).join('/');
+    if (to === from || to.startsWith(from + '/')) {
+      throw new InvalidInputError(`cannot move ${p} into itself`, { path: p });
+    }
+    if (target.children!.has(node.name)) throw new InvalidInputError(`${newParent} already has an entry named ${node.name}`, { path: p });
+    this.remove(p);
+    target.children!.set(node.name, node);
+  }
+
+  setDates(p: string, dates: { mtime?: Date; atime?: Date; ctime?: Date }): void {
+    const node = this.require(p);
+    if (dates.mtime) node.mtime = dates.mtime;
+    if (dates.atime) node.atime = dates.atime;
+    if (dates.ctime) node.ctime = dates.ctime;
+  }
+
+  setHidden(p: string, hidden: boolean): void {
+    this.require(p).hidden = hidden;
+  }
+
+  /** Removes stashed stream copies. */
+  async dispose(): Promise<void> {
+    if (this.stashDir) {
+      await fs.promises.rm(this.stashDir, { recursive: true, force: true });
+      this.stashDir = undefined;
+    }
+  }
+}
+
+function statHost(hostPath: string, follow: boolean): fs.Stats {
+  try {
+    return follow ? fs.statSync(hostPath) : fs.lstatSync(hostPath);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ELOOP') throw new InvalidInputError(`symlink loop at ${hostPath}`, { path: hostPath });
+    throw new IoError(`cannot read ${hostPath}: ${e.code ?? e.message}`, { errno: e.code, path: hostPath, syscall: e.syscall, cause: err });
+  }
+}
+
+function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>): StagingNode {
+  const base = {
+    mtime: st.mtime,
+    atime: st.atime,
+    ctime: st.ctime,
+    uid: st.uid,
+    gid: st.gid,
+    mode: st.mode & 0o7777,
+  };
+  const type = st.mode & S_IFMT;
+  if (type === S_IFREG) {
+    const node = makeNode('', 'file', { ...base, size: st.size });
+    node.source = { type: 'host', hostPath, mtimeMs: st.mtimeMs };
+    return node;
+  }
+  if (type === S_IFDIR) {
+    const node = makeNode('', 'dir', base);
+    const key = `${st.dev}:${st.ino}`;
+    if (ancestors.has(key)) throw new InvalidInputError(`directory loop (symlink) at ${hostPath}`, { path: hostPath });
+    ancestors.add(key);
+    scanDir(hostPath, node, opts, ancestors);
+    ancestors.delete(key);
+    return node;
+  }
+  if (type === S_IFLNK) {
+    let target: string;
+    try {
+      target = fs.readlinkSync(hostPath);
+    } catch (err) {
+      throw new IoError(`cannot read symlink ${hostPath}`, { path: hostPath, cause: err });
+    }
+    const node = makeNode('', 'symlink', { ...base, size: Buffer.byteLength(target) });
+    node.symlinkTarget = target;
+    return node;
+  }
+  const what = st.isSocket() ? 'a socket' : st.isFIFO() ? 'a FIFO' : st.isBlockDevice() ? 'a block device' : 'a character device';
+  throw new InvalidInputError(`cannot put ${what} into an image: ${hostPath}`, { path: hostPath });
+}
+
+function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>): void {
+  let names: Buffer[];
+  try {
+    names = fs.readdirSync(dirPath, { encoding: 'buffer' });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new IoError(`cannot read directory ${dirPath}: ${e.code ?? e.message}`, { errno: e.code, path: dirPath, syscall: e.syscall, cause: err });
+  }
+  names.sort(Buffer.compare);
+  for (const raw of names) {
+    let name: string;
+    try {
+      name = utf8.decode(raw);
+    } catch {
+      const shown = path.join(dirPath, raw.toString('latin1'));
+      throw new InvalidInputError(`file name is not valid UTF-8: ${shown}`, { path: shown });
+    }
+    const childPath = dirPath.endsWith('/') ? dirPath + name : `${dirPath}/${name}`;
+    const st = statHost(childPath, opts.followSymlinks ?? false);
+    const child = hostNode(childPath, st, opts, ancestors);
+    child.name = name;
+    const old = into.children!.get(name);
+    if (old && old.kind === 'dir' && child.kind === 'dir') {
+      for (const [k, v] of child.children!) old.children!.set(k, v);
+    } else {
+      into.children!.set(name, child);
+    }
+  }
+}
+
+/** Visits every node depth-first (parents before children, children in name order). */
+export function walkTree(root: StagingNode, fn: (node: StagingNode, pathParts: string[]) => void): void {
+  const rec = (n: StagingNode, parts: string[]) => {
+    fn(n, parts);
+    if (n.children) for (const c of n.children.values()) rec(c, [...parts, c.name]);
+  };
+  rec(root, []);
+}

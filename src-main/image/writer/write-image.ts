@@ -1,0 +1,186 @@
+// Streams a planned image in ascending LBA order: metadata pieces are copied, file data is read
+// with plain fs reads straight into one large output buffer (no per-file streams, no per-sector
+// allocations), gaps are zero. Each file is checked against the size/mtime recorded when it was
+// staged, so a file that changes while imaged fails the build instead of corrupting it.
+import * as fs from 'node:fs';
+import { CancelledError, InvalidInputError, IoError } from '../../common/errors';
+import { SECTOR } from '../iso9660/encoding';
+import { planImage, type ImagePlan, type ImageSpec, type PlanUdf } from '../layout/plan-image';
+
+export interface ImageProgress {
+  bytesWritten: number;
+  totalBytes: number;
+}
+
+export interface WriteOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ImageProgress) => void;
+  /** Output chunk size in bytes (multiple of 2048). */
+  chunkSize?: number;
+  /**
+   * Reuse one buffer for every chunk: a chunk is then valid only until the next iteration step.
+   * Turn off when chunks outlive the step (transferred to another thread, queued).
+   */
+  reuseBuffer?: boolean;
+  progressIntervalMs?: number;
+}
+
+const DEFAULT_CHUNK = 2 * 1024 * 1024;
+
+export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): AsyncGenerator<Buffer, void, undefined> {
+  const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+  if (chunk % SECTOR !== 0 || chunk <= 0) throw new InvalidInputError('chunk size must be a positive multiple of 2048');
+  const reuse = opts.reuseBuffer ?? true;
+  const total = plan.totalSectors * SECTOR;
+  const interval = opts.progressIntervalMs ?? 100;
+  let buf = Buffer.allocUnsafeSlow(chunk);
+  let fill = 0;
+  let written = 0;
+  let lastProgress = 0;
+
+  // Merge metadata and data pieces by LBA (both are sorted).
+  const pieces: ({ kind: 'meta'; lba: number; data: Buffer } | { kind: 'data'; lba: number; piece: ImagePlan['data'][number] })[] = [];
+  let mi = 0, di = 0;
+  while (mi < plan.meta.length || di < plan.data.length) {
+    if (di >= plan.data.length || (mi < plan.meta.length && plan.meta[mi].lba <= plan.data[di].lba)) {
+      const m = plan.meta[mi++];
+      pieces.push({ kind: 'meta', lba: m.lba, data: m.data });
+    } else {
+      const d = plan.data[di++];
+      pieces.push({ kind: 'data', lba: d.lba, piece: d });
+    }
+  }
+
+  const flush = (): Buffer => {
+    if (opts.signal?.aborted) throw new CancelledError();
+    const out = reuse ? buf.subarray(0, fill) : buf.subarray(0, fill);
+    written += fill;
+    if (!reuse) buf = Buffer.allocUnsafeSlow(chunk);
+    fill = 0;
+    if (opts.onProgress) {
+      const now = Date.now();
+      if (now - lastProgress >= interval || written === total) {
+        lastProgress = now;
+        opts.onProgress({ bytesWritten: written, totalBytes: total });
+      }
+    }
+    return out;
+  };
+
+  let pos = 0; // image byte offset of buf[fill]
+  for (const p of pieces) {
+    const at = p.lba * SECTOR;
+    if (at < pos) throw new Error(`write order violated at LBA ${p.lba}`);
+    // zero gap
+    while (pos < at) {
+      const n = Math.min(at - pos, chunk - fill);
+      buf.fill(0, fill, fill + n);
+      fill += n;
+      pos += n;
+      if (fill === chunk) yield flush();
+    }
+    if (p.kind === 'meta') {
+      let off = 0;
+      while (off < p.data.length) {
+        const n = Math.min(p.data.length - off, chunk - fill);
+        p.data.copy(buf, fill, off, off + n);
+        fill += n;
+        pos += n;
+        off += n;
+        if (fill === chunk) yield flush();
+      }
+    } else {
+      const d = p.piece;
+      if (d.source.type === 'buffer') {
+        const src = Buffer.from(d.source.data.buffer, d.source.data.byteOffset, d.source.data.length);
+        let off = 0;
+        while (off < d.size) {
+          const n = Math.min(d.size - off, chunk - fill);
+          src.copy(buf, fill, off, off + n);
+          fill += n;
+          pos += n;
+          off += n;
+          if (fill === chunk) yield flush();
+        }
+      } else {
+        const fd = openChecked(d.source.hostPath, d.path, d.size, d.source.mtimeMs);
+        try {
+          let off = 0;
+          while (off < d.size) {
+            const n = Math.min(d.size - off, chunk - fill);
+            let got: number;
+            try {
+              got = fs.readSync(fd, buf, fill, n, off);
+            } catch (err) {
+              throw ioError(err, d.path, 'read');
+            }
+            if (got === 0) throw new InvalidInputError(`file shrank while being imaged: ${d.path}`, { path: d.path });
+            fill += got;
+            pos += got;
+            off += got;
+            if (fill === chunk) yield flush();
+          }
+          if (d.size > chunk) checkUnchanged(fd, d.path, d.size, d.source.mtimeMs);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    }
+    // pad the piece to its sector end
+    const end = Math.ceil(pos / SECTOR) * SECTOR;
+    while (pos < end) {
+      const n = Math.min(end - pos, chunk - fill);
+      buf.fill(0, fill, fill + n);
+      fill += n;
+      pos += n;
+      if (fill === chunk) yield flush();
+    }
+  }
+  while (pos < total) {
+    const n = Math.min(total - pos, chunk - fill);
+    buf.fill(0, fill, fill + n);
+    fill += n;
+    pos += n;
+    if (fill === chunk) yield flush();
+  }
+  if (pos > total) throw new Error(`image overran its planned size (${pos} > ${total})`);
+  if (fill > 0) yield flush();
+}
+
+function ioError(err: unknown, path: string, what: string): Error {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return new IoError(`file vanished before it was imaged: ${path}`, { errno: e.code, path, syscall: e.syscall, cause: err });
+  return new IoError(`cannot ${what} ${path}: ${e.code ?? e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
+}
+
+function openChecked(hostPath: string, path: string, size: number, mtimeMs: number): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(hostPath, 'r');
+  } catch (err) {
+    throw ioError(err, path, 'open');
+  }
+  try {
+    checkUnchanged(fd, path, size, mtimeMs);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  return fd;
+}
+
+function checkUnchanged(fd: number, path: string, size: number, mtimeMs: number): void {
+  const st = fs.fstatSync(fd);
+  if (st.size !== size || st.mtimeMs !== mtimeMs) {
+    throw new InvalidInputError(`file changed while being imaged (size ${size} → ${st.size}): ${path}`, { path });
+  }
+}
+
+/** Plans and streams an image: the in-process engine (the worker runs the same function). */
+export async function* buildImage(
+  spec: ImageSpec, opts: WriteOptions & { planUdf?: PlanUdf; onPlan?: (plan: ImagePlan) => void } = {},
+): AsyncGenerator<Buffer, void, undefined> {
+  const plan = await planImage(spec, { planUdf: opts.planUdf });
+  opts.onPlan?.(plan);
+  yield* writeImage(plan, opts);
+}
