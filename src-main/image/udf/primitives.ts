@@ -126,13 +126,16 @@ export function writeCharspec(buf: Buffer, off: number): void {
 // --- OSTA Compressed Unicode (OSTA UDF §2.1.1) ---
 /**
  * Encodes a name as compression ID 8 (one byte per character, every code unit < U+0100) or 16
- * (UTF-16BE; characters beyond U+FFFF as surrogate pairs). Rejects lone surrogates and NUL.
+ * (UTF-16BE; characters beyond U+FFFF as surrogate pairs). Rejects lone surrogates, NUL, U+FEFF
+ * and U+FFFE.
  */
 export function encodeOsta(s: string): Buffer {
   let wide = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0) throw new InvalidInputError('UDF name contains NUL', { name: s });
+    // OSTA UDF §2.1.1: U+FEFF and U+FFFE are not allowed in CS0 text.
+    if (c === 0xfeff || c === 0xfffe) throw new InvalidInputError('UDF name contains U+FEFF or U+FFFE', { name: s });
     if (c >= 0xd800 && c <= 0xdbff) {
       const n = s.charCodeAt(i + 1);
       if (!(n >= 0xdc00 && n <= 0xdfff)) throw new InvalidInputError('UDF name has an unpaired UTF-16 surrogate', { name: s });

@@ -1,0 +1,223 @@
+// planUdf contract and structure: region sizes independent of data LBAs, placement validation,
+// extent splitting, and the recorded structures read back field by field.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../common/errors';
+import { extentsFor, MAX_EXTENT_BYTES, planUdf, udfPermissions, type UdfNodeInput, type UdfRevision, type UdfVolumeInput } from './index';
+import { checkTag, UdfTestReader } from './test-reader';
+import { TEST_MTIME, writeUdfTestImage } from './test-image';
+
+const tmp = mkdtempSync(join(tmpdir(), 'gm-udf-plan-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const vol = (revision: UdfRevision, extra: Partial<UdfVolumeInput> = {}): UdfVolumeInput => ({
+  label: 'PLAN',
+  revision,
+  recordingTime: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)),
+  ...extra,
+});
+const file = (name: string, size: number, extents: { lba: number; length: number }[] = []): UdfNodeInput => ({
+  name,
+  kind: 'file',
+  size,
+  extents,
+  mtime: TEST_MTIME,
+});
+const dir = (name: string, children: UdfNodeInput[]): UdfNodeInput => ({ name, kind: 'dir', size: 0, extents: [], mtime: TEST_MTIME, children });
+
+describe('extentsFor', () => {
+  it('splits at 2^30 − 2048 bytes (ECMA-167 4/14.14.1.1 30-bit length, whole blocks but the last)', () => {
+    expect(MAX_EXTENT_BYTES).toBe(1073739776);
+    expect(extentsFor(0)).toEqual([]);
+    expect(extentsFor(1)).toEqual([1]);
+    expect(extentsFor(MAX_EXTENT_BYTES)).toEqual([MAX_EXTENT_BYTES]);
+    expect(extentsFor(MAX_EXTENT_BYTES + 1)).toEqual([MAX_EXTENT_BYTES, 1]);
+    // 5 GiB = 5 × 2^30 = 5 × MAX + 5 × 2048 → five full extents and 10240 bytes.
+    expect(extentsFor(5 * 2 ** 30)).toEqual([...Array(5).fill(MAX_EXTENT_BYTES), 10240]);
+  });
+  it('rejects negative and fractional sizes', () => {
+    expect(() => extentsFor(-1)).toThrow(InvalidInputError);
+    expect(() => extentsFor(1.5)).toThrow(InvalidInputError);
+  });
+});
+
+describe('udfPermissions (ECMA-167 4/14.9.5)', () => {
+  it('maps rwx per class to bits 0–2 (other), 5–7 (group), 10–12 (owner), plus owner change-attribute', () => {
+    // 0755 → other r-x = 0b101, group r-x << 5, owner rwx << 10, owner chattr bit 13: 0x3CA5 (as mkudffs writes it).
+    expect(udfPermissions(0o755)).toBe(0x3ca5);
+    expect(udfPermissions(0o444)).toBe((4 << 10) | (4 << 5) | 4);
+    expect(udfPermissions(0o000)).toBe(0);
+  });
+});
+
+describe('planUdf regions', () => {
+  it('do not depend on data LBAs', () => {
+    const a = planUdf(dir('', [file('a', 5000, [{ lba: 1000, length: 5000 }])]), vol('1.02')).regions;
+    const b = planUdf(dir('', [file('a', 5000, [{ lba: 99999, length: 5000 }])]), vol('1.02')).regions;
+    expect(a).toEqual(b);
+    expect(a).toEqual({ vrs: 3, mainVds: 16, reserveVds: 16, lvid: 2, partitionMeta: 2 /* FSD+TD */ + 2 /* root FE+FIDs */ + 1 /* file FE */ });
+  });
+  it('2.50 reserves both metadata FEs, alignment slack and the metadata file (twice when mirrored)', () => {
+    const t = dir('', [file('a', 1)]);
+    expect(planUdf(t, vol('2.50')).regions.partitionMeta).toBe(2 + 31 + 32);
+    expect(planUdf(t, vol('2.50', { metadataMirror: true })).regions.partitionMeta).toBe(2 + 31 + 64);
+  });
+  it('counts AED blocks for files with more extents than one File Entry holds', () => {
+    // short_ad: (2048 − 176) / 8 = 234 per FE; 300 extents → 233 + continuation, the AED holds 67.
+    const big = 300 * MAX_EXTENT_BYTES;
+    expect(planUdf(dir('', [file('big', big)]), vol('2.01')).regions.partitionMeta).toBe(2 + 2 + 1 + 1);
+  });
+});
+
+describe('planUdf validation', () => {
+  it('rejects duplicate, empty, "."/"..", slash and over-long names', () => {
+    expect(() => planUdf(dir('', [file('a', 0), file('a', 0)]), vol('1.02'))).toThrow(/duplicate/);
+    expect(() => planUdf(dir('', [file('', 0)]), vol('1.02'))).toThrow(InvalidInputError);
+    expect(() => planUdf(dir('', [file('..', 0)]), vol('1.02'))).toThrow(InvalidInputError);
+    expect(() => planUdf(dir('', [file('a/b', 0)]), vol('1.02'))).toThrow(InvalidInputError);
+    // L_FI counts the compression ID: 254 Latin-1 characters fit (255 bytes), 255 do not.
+    expect(() => planUdf(dir('', [file('x'.repeat(254), 0)]), vol('1.02'))).not.toThrow();
+    expect(() => planUdf(dir('', [file('x'.repeat(255), 0)]), vol('1.02'))).toThrow(/255/);
+    // 16-bit: 127 units = 255 bytes fit, 128 do not.
+    expect(() => planUdf(dir('', [file('漢'.repeat(127), 0)]), vol('1.02'))).not.toThrow();
+    expect(() => planUdf(dir('', [file('漢'.repeat(128), 0)]), vol('1.02'))).toThrow(/255/);
+  });
+  it('rejects a non-directory root and unknown revisions', () => {
+    expect(() => planUdf(file('x', 0), vol('1.02'))).toThrow(InvalidInputError);
+    expect(() => planUdf(dir('', []), vol('3.00' as UdfRevision))).toThrow(InvalidInputError);
+  });
+  const placement = (meta: number) => ({
+    vrsLba: 16,
+    mainVdsLba: 32,
+    reserveVdsLba: 48,
+    lvidLba: 64,
+    partitionStartLba: 257,
+    partitionLength: 1000,
+    partitionMetaLba: 257,
+    anchorLbas: [256, 1300],
+    totalSectors: 1301,
+    ...(meta ? {} : {}),
+  });
+  it('rejects overlapping regions, regions past the end and extents outside the partition', () => {
+    const plan = planUdf(dir('', [file('a', 4096, [{ lba: 300, length: 4096 }])]), vol('1.02'));
+    expect(() => plan.encode({ ...placement(0), reserveVdsLba: 40 })).toThrow(/overlaps/);
+    expect(() => plan.encode({ ...placement(0), anchorLbas: [256, 1301] })).toThrow(/past the image/);
+    expect(() => plan.encode({ ...placement(0), partitionMetaLba: 200 })).toThrow(/inside the partition/);
+    const outside = planUdf(dir('', [file('a', 4096, [{ lba: 100, length: 4096 }])]), vol('1.02'));
+    expect(() => outside.encode(placement(0))).toThrow(/outside the partition/);
+    const onMeta = planUdf(dir('', [file('a', 4096, [{ lba: 258, length: 4096 }])]), vol('1.02'));
+    expect(() => onMeta.encode(placement(0))).toThrow(/overlaps/);
+    const wrongCount = planUdf(dir('', [file('a', 4096, [{ lba: 300, length: 2048 }, { lba: 301, length: 2048 }])]), vol('1.02'));
+    expect(() => wrongCount.encode(placement(0))).toThrow(/extent/);
+    expect(() => plan.encode(placement(0))).not.toThrow();
+  });
+});
+
+describe('recorded structures', () => {
+  const tree = {
+    name: '',
+    children: [
+      { name: 'readme.txt', data: Buffer.from('hello\n'), mode: 0o640, uid: 1000, gid: 100 },
+      { name: '.hidden', data: Buffer.from('x'), hidden: true },
+      { name: 'suid', data: Buffer.from('#!/bin/sh\n'), mode: 0o4755 },
+      { name: 'abs', symlinkTarget: '/usr/bin/env' },
+      { name: 'rel', symlinkTarget: '../up/./x' },
+      { name: 'sub', children: [{ name: 'a', children: [] }, { name: 'b', children: [] }] },
+    ],
+  };
+
+  for (const rev of ['1.02', '1.50', '2.00', '2.01', '2.50'] as UdfRevision[]) {
+    it(`UDF ${rev}: every tag verifies and FE/FID fields follow the input`, () => {
+      const path = join(tmp, `struct-${rev}.img`);
+      const img = writeUdfTestImage(path, tree, vol(rev));
+      // Volume structures: tag location is the absolute sector (ECMA-167 3/7.2.8).
+      for (const s of img.sectors) {
+        if (s.lba < img.placement.partitionStartLba || img.placement.anchorLbas.includes(s.lba)) {
+          for (let o = 0; o < s.data.length; o += 2048)
+            if (s.data.readUInt16LE(o) !== 0 && s.data[o + 1] === 0 && s.data.readUInt16LE(o) < 10) checkTag(s.data, o, s.lba + o / 2048);
+        }
+      }
+      const r = new UdfTestReader(path);
+      try {
+        const entries = r.walk();
+        const by = new Map(entries.map((e) => [e.path, e]));
+        expect([...by.keys()]).toEqual(['/readme.txt', '/.hidden', '/suid', '/abs', '/rel', '/sub', '/sub/a', '/sub/b']);
+        // Descriptor version 2 for NSR02 revisions, 3 for NSR03 (OSTA UDF §2.2.1.1).
+        expect(by.get('/readme.txt')!.tagVersion).toBe(rev < '2.00' ? 2 : 3);
+        const readme = by.get('/readme.txt')!;
+        expect(readme.fileType).toBe(5);
+        expect(readme.uid).toBe(1000);
+        expect(readme.gid).toBe(100);
+        expect(readme.permissions).toBe(udfPermissions(0o640));
+        expect(readme.infoLength).toBe(6n);
+        expect(readme.blocksRecorded).toBe(1n);
+        expect(r.readData(readme.extents).toString()).toBe('hello\n');
+        // 2.50: FEs live in the metadata partition, file data in partition 0 via long_ad.
+        expect(readme.icbFlags & 7).toBe(rev === '2.50' ? 1 : 0);
+        expect(readme.extents[0].partRef).toBe(0);
+        // Unique IDs: root 0, then from 16 (OSTA UDF §3.2.1.1); the FID copy equals the FE's.
+        expect(readme.uniqueId).toBe(16n);
+        for (const e of entries) expect(BigInt(e.fidUniqueId)).toBe(e.uniqueId);
+        // Default uid/gid: 2^32 − 1 = not recorded (OSTA UDF §3.3.3.1).
+        expect(by.get('/.hidden')!.uid).toBe(0xffffffff);
+        expect(by.get('/.hidden')!.characteristics & 1).toBe(1);
+        expect(readme.characteristics).toBe(0);
+        expect(by.get('/suid')!.icbFlags & (1 << 6)).toBe(1 << 6);
+        expect(by.get('/sub')!.characteristics).toBe(2);
+        expect(by.get('/sub')!.linkCount).toBe(3); // its FID plus the parent FIDs of a and b
+        // Symlink path components (ECMA-167 4/14.16.1): type 2 root, then type 5 names.
+        const abs = by.get('/abs')!;
+        expect(abs.fileType).toBe(12);
+        expect([...abs.symlinkData!]).toEqual([2, 0, 0, 0, 5, 4, 0, 0, 8, ...Buffer.from('usr'), 5, 4, 0, 0, 8, ...Buffer.from('bin'), 5, 4, 0, 0, 8, ...Buffer.from('env')]);
+        expect([...by.get('/rel')!.symlinkData!]).toEqual([3, 0, 0, 0, 5, 3, 0, 0, 8, ...Buffer.from('up'), 4, 0, 0, 0, 5, 2, 0, 0, 8, 0x78]);
+        if (rev === '2.50') {
+          expect(r.maps.map((m) => m.type)).toEqual([1, 2]);
+          expect(r.maps[1].flags).toBe(0);
+          expect(r.maps[1].alignUnit).toBe(32);
+          // Not mirrored: the mirror FE describes the same extents (one copy on disc).
+          expect(r.mirrorExtents).toEqual(r.metaExtents);
+          expect(r.metaExtents[0].lbn % 32).toBe(0);
+        }
+      } finally {
+        r.close();
+      }
+    });
+  }
+
+  it('UDF 2.50 with a metadata mirror records an identical second copy', () => {
+    const path = join(tmp, 'mirror.img');
+    writeUdfTestImage(path, tree, vol('2.50', { metadataMirror: true }));
+    const r = new UdfTestReader(path);
+    try {
+      expect(r.maps[1].flags).toBe(1);
+      const [m] = r.metaExtents;
+      const [mm] = r.mirrorExtents;
+      expect(mm.lbn).not.toBe(m.lbn);
+      expect(mm.length).toBe(m.length);
+      expect(r.sector(r.partStart + mm.lbn, mm.length / 2048).equals(r.sector(r.partStart + m.lbn, m.length / 2048))).toBe(true);
+      expect(r.walk().length).toBe(8);
+    } finally {
+      r.close();
+    }
+  });
+
+  it('chains allocation descriptors through an AED when a File Entry is full', () => {
+    const path = join(tmp, 'aed.img');
+    const size = 300 * MAX_EXTENT_BYTES + 5; // 301 extents; sparse on disc
+    writeUdfTestImage(path, { name: '', children: [{ name: 'huge', sparse: { size, head: Buffer.from('HEAD'), tail: Buffer.from('TAIL') } }] }, vol('2.01'));
+    const r = new UdfTestReader(path);
+    try {
+      const [huge] = r.walk();
+      expect(huge.aedCount).toBe(1);
+      expect(huge.extents.length).toBe(301);
+      expect(huge.infoLength).toBe(BigInt(size));
+      expect(huge.extents.reduce((a, e) => a + e.length, 0)).toBe(size);
+      // Contiguous as laid out: each extent starts where the previous ended.
+      for (let i = 1; i < huge.extents.length; i++) expect(huge.extents[i].lbn).toBe(huge.extents[i - 1].lbn + MAX_EXTENT_BYTES / 2048);
+    } finally {
+      r.close();
+    }
+  });
+});
