@@ -92,6 +92,14 @@ export interface UdfVolumeInfo {
   partitions: { number: number; start: number; length: number; accessType: number }[];
   partitionMaps: { type: string; partitionNumber: number; metadataFileLocation?: number; mirrorFileLocation?: number }[];
   avdpLocations: number[];
+  /** From the logical volume integrity descriptor (ECMA-167 3/10.10, OSTA UDF §2.2.6.4) or the VAT header. */
+  integrity?: 'open' | 'closed';
+  numFiles?: number;
+  numDirs?: number;
+  minReadRevision?: string;
+  minWriteRevision?: string;
+  maxWriteRevision?: string;
+  warnings?: string[];
   applicationId: string;
   implementationId: string;
 }

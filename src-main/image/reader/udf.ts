@@ -1,7 +1,19 @@
+// UDF reader: ECMA-167 3rd edition volume/file structures as profiled by OSTA UDF 1.02–2.60.
+// Handles type 1, virtual (VAT), sparable (without remapping) and metadata (with mirror fallback)
+// partition maps; FE and EFE; short/long/extended/embedded allocation descriptors.
 import { InvalidImageError } from '../../common/errors';
-import type { BlockReader } from './block-reader';
+import { type BlockReader, SECTOR } from './block-reader';
+import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
 import type { ReaderLimits } from './iso9660';
 import type { Extent, TreeNode, UdfVolumeInfo } from './types';
+
+/** ECMA-167 3/7.2.1 and 4/7.2.1 tag identifiers. */
+const TAG = { PVD: 1, AVDP: 2, VDP: 3, IUVD: 4, PD: 5, LVD: 6, USD: 7, TD: 8, LVID: 9, FSD: 256, FID: 257, AED: 258, IE: 259, TE: 260, FE: 261, EFE: 266 } as const;
+
+const MAX_VDS_SECTORS = 64;
+const MAX_AD_HOPS = 256;
+const MAX_EXTENTS = 65_536;
+const MAX_INDIRECT = 16;
 
 export interface UdfVolume {
   info: UdfVolumeInfo;
@@ -9,6 +21,564 @@ export interface UdfVolume {
   embeddedData(e: Extent): Promise<Buffer>;
 }
 
-export async function openUdf(_reader: BlockReader, _o: { limits: ReaderLimits; nsr?: string }): Promise<UdfVolume> {
-  throw new InvalidImageError('UDF reading not implemented yet');
+interface Tag {
+  id: number;
+  version: number;
+  location: number;
+}
+
+/**
+ * ECMA-167 3/7.2: 16-byte descriptor tag. Checksum = byte sum of bytes 0-3 and 5-15; CRC over
+ * `crcLength` bytes after the tag. Throws InvalidImageError on mismatch.
+ */
+export function decodeTag(buf: Buffer, off: number, what: string, expectLocation?: number): Tag {
+  if (off + 16 > buf.length) throw new InvalidImageError(`${what}: descriptor tag truncated`);
+  let sum = 0;
+  for (let i = 0; i < 16; i++) if (i !== 4) sum += buf[off + i];
+  if ((sum & 0xff) !== buf[off + 4]) throw new InvalidImageError(`${what}: descriptor tag checksum mismatch`);
+  const id = buf.readUInt16LE(off);
+  const crcLen = buf.readUInt16LE(off + 10);
+  if (off + 16 + crcLen > buf.length) throw new InvalidImageError(`${what}: descriptor CRC length ${crcLen} runs past its buffer`);
+  if (crcItuT(buf, off + 16, crcLen) !== buf.readUInt16LE(off + 8)) throw new InvalidImageError(`${what}: descriptor CRC mismatch (tag ${id})`);
+  const location = buf.readUInt32LE(off + 12);
+  if (expectLocation !== undefined && location !== expectLocation) throw new InvalidImageError(`${what}: tag location ${location} is not its sector ${expectLocation}`);
+  return { id, version: buf.readUInt16LE(off + 2), location };
+}
+
+interface LongAd {
+  length: number;
+  type: number;
+  lbn: number;
+  partRef: number;
+}
+
+/** ECMA-167 4/14.14.2 long_ad: extent length (top 2 bits = type), lb_addr {lbn, partition ref}. */
+function longAd(b: Buffer, off: number): LongAd {
+  const raw = b.readUInt32LE(off);
+  return { length: raw & 0x3fffffff, type: raw >>> 30, lbn: b.readUInt32LE(off + 4), partRef: b.readUInt16LE(off + 8) };
+}
+
+type PartitionMap =
+  | { kind: 'type1'; partitionNumber: number }
+  | { kind: 'virtual'; partitionNumber: number }
+  | { kind: 'sparable'; partitionNumber: number }
+  | { kind: 'metadata'; partitionNumber: number; metadataFileLocation: number; mirrorFileLocation: number };
+
+interface IcbInfo {
+  fileType: number;
+  size: number;
+  extents: Extent[];
+  mtime?: string;
+  uid?: number;
+  gid?: number;
+  permissions: number;
+  linkCount: number;
+  embedded?: Buffer;
+}
+
+export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; nsr?: string }): Promise<UdfVolume> {
+  const limits = o.limits;
+  const read = async (lba: number, count: number, what: string): Promise<Buffer> => {
+    if (!Number.isInteger(lba) || lba < 0 || count < 0 || lba + count > reader.sectorCount) throw new InvalidImageError(`${what}: sectors ${lba}..${lba + count - 1} lie outside the image (${reader.sectorCount} sectors)`, { lba });
+    return reader.read(lba, count);
+  };
+
+  // ECMA-167 3/8.4.2.1 + OSTA UDF §2.2.3: an AVDP at 256, N-1 or N-256 (512 also used by some writers).
+  const avdpLocations: number[] = [];
+  let avdp: Buffer | undefined;
+  const N = reader.sectorCount;
+  for (const loc of [256, N - 1, N - 257, 512]) {
+    if (loc < 0 || loc >= N || avdpLocations.includes(loc)) continue;
+    const b = await reader.read(loc, 1);
+    try {
+      if (decodeTag(b, 0, `AVDP at ${loc}`, loc).id !== TAG.AVDP) continue;
+    } catch {
+      continue;
+    }
+    avdpLocations.push(loc);
+    avdp ??= b;
+  }
+  if (!avdp) throw new InvalidImageError('no UDF anchor volume descriptor pointer at sector 256, N-1 or N-257');
+
+  // 3/10.2: main (offset 16) and reserve (offset 24) VDS extents.
+  const vdsExtents = [16, 24].map((off) => ({ length: avdp!.readUInt32LE(off), lba: avdp!.readUInt32LE(off + 4) }));
+  let vds: Vds | undefined;
+  let lastErr: unknown;
+  for (const ext of vdsExtents) {
+    try {
+      vds = await readVds(ext.lba, ext.length);
+      break;
+    } catch (err) {
+      if (!(err instanceof InvalidImageError)) throw err;
+      lastErr = err;
+    }
+  }
+  if (!vds) throw lastErr instanceof Error ? lastErr : new InvalidImageError('no usable UDF volume descriptor sequence');
+  const { pvd, lvd, partitions } = vds;
+
+  // 3/10.6: logical volume descriptor.
+  const blockSize = lvd.readUInt32LE(212);
+  if (blockSize !== SECTOR) throw new InvalidImageError(`UDF logical block size ${blockSize} is not supported (only 2048)`);
+  const domain = regid(lvd, 216);
+  // OSTA UDF §2.1.5.3: domain identifier suffix starts with the UDF revision as BCD-like 16-bit (0x0250).
+  const revWord = domain.suffix.readUInt16LE(0);
+  const revision = rev(revWord);
+  const fsdAd = longAd(lvd, 248);
+  const mapTableLength = lvd.readUInt32LE(264);
+  const mapCount = lvd.readUInt32LE(268);
+  if (440 + mapTableLength > lvd.length || mapCount > 64) throw new InvalidImageError(`UDF partition map table (${mapCount} maps, ${mapTableLength} bytes) overruns the LVD`);
+  const maps: PartitionMap[] = [];
+  for (let i = 0, p = 440; i < mapCount; i++) {
+    if (p + 2 > 440 + mapTableLength) throw new InvalidImageError('UDF partition map table truncated');
+    const type = lvd[p];
+    const len = lvd[p + 1];
+    if (len < 6 || p + len > 440 + mapTableLength) throw new InvalidImageError(`UDF partition map ${i} has bad length ${len}`);
+    if (type === 1) {
+      maps.push({ kind: 'type1', partitionNumber: lvd.readUInt16LE(p + 4) }); // 3/10.7.2
+    } else if (type === 2 && len >= 64) {
+      // 3/10.7.3 type 2 maps, identified by OSTA UDF §2.2.8-2.2.10 regids.
+      const ident = regid(lvd, p + 4).id;
+      const partitionNumber = lvd.readUInt16LE(p + 38);
+      if (ident === '*UDF Virtual Partition') maps.push({ kind: 'virtual', partitionNumber });
+      else if (ident === '*UDF Sparable Partition') maps.push({ kind: 'sparable', partitionNumber });
+      else if (ident === '*UDF Metadata Partition') maps.push({ kind: 'metadata', partitionNumber, metadataFileLocation: lvd.readUInt32LE(p + 40), mirrorFileLocation: lvd.readUInt32LE(p + 44) });
+      else throw new InvalidImageError(`unknown UDF partition map "${ident}"`);
+    } else {
+      throw new InvalidImageError(`unknown UDF partition map type ${type}`);
+    }
+    p += len;
+  }
+  if (maps.length === 0) throw new InvalidImageError('UDF logical volume has no partition maps');
+
+  const partStart = (num: number) => {
+    const pd = partitions.get(num);
+    if (!pd) throw new InvalidImageError(`UDF partition ${num} has no partition descriptor`);
+    return pd;
+  };
+
+  let vat: Uint32Array | undefined;
+  let metaExtents: { lbn: number; count: number; phys: number }[] | undefined;
+
+  /** Logical block (lbn in partition reference `ref`) → image sector. */
+  const toSector = (ref: number, lbn: number): number => {
+    const m = maps[ref];
+    if (!m) throw new InvalidImageError(`UDF partition reference ${ref} does not exist`);
+    switch (m.kind) {
+      case 'type1':
+      case 'sparable':
+        return checkIn(partStart(m.partitionNumber), lbn);
+      case 'virtual': {
+        // OSTA UDF §2.2.10: virtual block → VAT entry → block of the physical partition.
+        if (!vat || lbn >= vat.length) throw new InvalidImageError(`UDF virtual block ${lbn} is not in the VAT`);
+        const phys = vat[lbn];
+        if (phys === 0xffffffff) throw new InvalidImageError(`UDF virtual block ${lbn} is unused in the VAT`);
+        return checkIn(partStart(m.partitionNumber), phys);
+      }
+      case 'metadata': {
+        if (!metaExtents) throw new InvalidImageError('UDF metadata partition is not loaded');
+        for (const e of metaExtents) if (lbn >= e.lbn && lbn < e.lbn + e.count) return e.phys + (lbn - e.lbn);
+        throw new InvalidImageError(`UDF metadata block ${lbn} lies outside the metadata file`);
+      }
+    }
+  };
+
+  function checkIn(pd: { start: number; length: number }, lbn: number): number {
+    if (lbn >= pd.length) throw new InvalidImageError(`UDF block ${lbn} lies past its partition (${pd.length} blocks)`);
+    return pd.start + lbn;
+  }
+
+  /** The physical partition reference a virtual/metadata map sits on. */
+  const physicalRef = (ref: number): number => {
+    const num = maps[ref].partitionNumber;
+    const i = maps.findIndex((m) => m.partitionNumber === num && (m.kind === 'type1' || m.kind === 'sparable'));
+    return i >= 0 ? i : ref;
+  };
+
+  async function readIcb(ref: number, lbn: number, what: string): Promise<{ sector: number; info: IcbInfo }> {
+    let sector = toSector(ref, lbn);
+    for (let hop = 0; hop <= MAX_INDIRECT; hop++) {
+      const b = await read(sector, 1, what);
+      const tag = decodeTag(b, 0, what);
+      if (tag.id === TAG.IE) {
+        // 4/14.7: indirect entry → the ICB continues elsewhere.
+        const ad = longAd(b, 36);
+        sector = toSector(ad.partRef, ad.lbn);
+        ref = ad.partRef;
+        continue;
+      }
+      if (tag.id !== TAG.FE && tag.id !== TAG.EFE) throw new InvalidImageError(`${what}: expected a file entry, found tag ${tag.id}`, { lba: sector });
+      return { sector, info: await decodeFileEntry(b, tag.id === TAG.EFE, ref, what) };
+    }
+    throw new InvalidImageError(`${what}: more than ${MAX_INDIRECT} indirect entries`);
+  }
+
+  /** 4/14.9 FE and 4/14.17 EFE: attributes, then allocation descriptors after the extended attributes. */
+  async function decodeFileEntry(b: Buffer, ext: boolean, ref: number, what: string): Promise<IcbInfo> {
+    const fileType = b[27]; // ICB tag (4/14.6) byte 11
+    const flags = b.readUInt16LE(34);
+    const adType = flags & 7;
+    const size = Number(b.readBigUInt64LE(56));
+    const lEa = b.readUInt32LE(ext ? 208 : 168);
+    const lAd = b.readUInt32LE(ext ? 212 : 172);
+    const adStart = (ext ? 216 : 176) + lEa;
+    if (adStart + lAd > b.length) throw new InvalidImageError(`${what}: extended attributes (${lEa}) + descriptors (${lAd}) overrun the entry`);
+    const uid = b.readUInt32LE(36);
+    const gid = b.readUInt32LE(40);
+    const info: IcbInfo = {
+      fileType,
+      size,
+      extents: [],
+      mtime: udfTimestamp(b, ext ? 92 : 84),
+      uid: uid === 0xffffffff ? undefined : uid,
+      gid: gid === 0xffffffff ? undefined : gid,
+      permissions: b.readUInt32LE(44),
+      linkCount: b.readUInt16LE(48),
+    };
+    if (size > Number.MAX_SAFE_INTEGER) throw new InvalidImageError(`${what}: absurd information length`);
+    if (adType === 3) {
+      // 4/14.6.8: data embedded in the descriptor itself.
+      if (size > lAd) throw new InvalidImageError(`${what}: embedded data length ${size} exceeds its ${lAd}-byte area`);
+      info.embedded = Buffer.from(b.subarray(adStart, adStart + size));
+      info.extents = [{ lba: -1, length: size, embedded: true }];
+      return info;
+    }
+    if (adType > 2) throw new InvalidImageError(`${what}: unknown allocation descriptor type ${adType}`);
+    let area = b.subarray(adStart, adStart + lAd);
+    let hops = 0;
+    let remaining = size;
+    while (area) {
+      const step = adType === 0 ? 8 : adType === 1 ? 16 : 20;
+      let next: Buffer | undefined;
+      for (let p = 0; p + step <= area.length; p += step) {
+        const raw = area.readUInt32LE(p);
+        const len = raw & 0x3fffffff;
+        const type = raw >>> 30;
+        if (len === 0) break; // 4/12: a zero length ends the sequence
+        let lbn: number;
+        let pref = ref;
+        if (adType === 0) lbn = area.readUInt32LE(p + 4); // 4/14.14.1 short_ad: same partition as the ICB
+        else if (adType === 1) {
+          lbn = area.readUInt32LE(p + 4);
+          pref = area.readUInt16LE(p + 8);
+        } else {
+          lbn = area.readUInt32LE(p + 12); // 4/14.14.3 ext_ad: length, recorded length, info length, lb_addr
+          pref = area.readUInt16LE(p + 16);
+        }
+        if (type === 3) {
+          // Next extent of allocation descriptors: an AED (4/14.5) with more ADs.
+          if (++hops > MAX_AD_HOPS) throw new InvalidImageError(`${what}: allocation descriptor chain too long or looping`);
+          const s = toSector(pref, lbn);
+          const ab = await read(s, 1, `${what} allocation extent`);
+          if (decodeTag(ab, 0, `${what} allocation extent`).id !== TAG.AED) throw new InvalidImageError(`${what}: allocation extent descriptor expected at sector ${s}`);
+          const l = ab.readUInt32LE(20);
+          if (24 + l > ab.length) throw new InvalidImageError(`${what}: allocation extent length ${l} overruns its sector`);
+          next = ab.subarray(24, 24 + l);
+          break;
+        }
+        if (info.extents.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
+        const take = Math.min(len, remaining);
+        if (take > 0) {
+          // type 0 = recorded; 1/2 = not recorded (reads as zeros, 4/14.14.1.1).
+          if (type === 0) pushRecorded(info, pref, lbn, take, what);
+          else info.extents.push({ lba: -1, length: take, sparse: true });
+          remaining -= take;
+        }
+      }
+      area = next as Buffer;
+      if (!next) break;
+    }
+    if (remaining > 0) throw new InvalidImageError(`${what}: allocation descriptors cover ${size - remaining} of ${size} bytes`);
+    return info;
+  }
+
+  /** Maps a recorded extent to image sectors; virtual/metadata blocks may be scattered, so runs are split. */
+  function pushRecorded(info: IcbInfo, pref: number, lbn: number, bytes: number, what: string): void {
+    const sectors = Math.ceil(bytes / SECTOR);
+    const direct = maps[pref]?.kind === 'type1' || maps[pref]?.kind === 'sparable';
+    if (direct) toSector(pref, lbn + sectors - 1); // bounds of the whole run
+    let left = bytes;
+    for (let k = 0; k < sectors; ) {
+      const sec = toSector(pref, lbn + k);
+      let run = 1;
+      if (direct) run = sectors - k;
+      else while (k + run < sectors && toSector(pref, lbn + k + run) === sec + run) run++;
+      if (sec + run > reader.sectorCount) throw new InvalidImageError(`${what}: extent at sector ${sec} (+${run}) lies outside the image`, { lba: sec });
+      if (info.extents.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
+      const len = Math.min(left, run * SECTOR);
+      info.extents.push({ lba: sec, length: len });
+      left -= len;
+      k += run;
+    }
+  }
+
+  async function readData(icb: IcbInfo, max: number, what: string): Promise<Buffer> {
+    if (icb.size > max) throw new InvalidImageError(`${what}: ${icb.size} bytes exceeds the limit of ${max}`);
+    if (icb.embedded) return icb.embedded;
+    const parts: Buffer[] = [];
+    for (const e of icb.extents) {
+      if (e.sparse) parts.push(Buffer.alloc(e.length));
+      else parts.push((await read(e.lba, Math.ceil(e.length / SECTOR), what)).subarray(0, e.length));
+    }
+    return Buffer.concat(parts);
+  }
+
+  // 3/10.10 LVID: integrity state and OSTA UDF §2.2.6.4 implementation use (file/dir counts, revisions).
+  let lvidInfo: Partial<UdfVolumeInfo> | undefined;
+  const lvidExt = { length: lvd.readUInt32LE(432), lba: lvd.readUInt32LE(436) };
+  if (lvidExt.length >= SECTOR && lvidExt.lba < N) {
+    try {
+      const b = await read(lvidExt.lba, 1, 'UDF LVID');
+      if (decodeTag(b, 0, 'UDF LVID').id === TAG.LVID) {
+        const nParts = b.readUInt32LE(72);
+        const lIu = b.readUInt32LE(76);
+        const iu = 80 + 8 * nParts;
+        lvidInfo = { integrity: b.readUInt32LE(28) === 1 ? 'closed' : 'open' };
+        if (nParts < 64 && lIu >= 46 && iu + 46 <= b.length) {
+          Object.assign(lvidInfo, { numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: rev(b.readUInt16LE(iu + 40)), minWriteRevision: rev(b.readUInt16LE(iu + 42)), maxWriteRevision: rev(b.readUInt16LE(iu + 44)) });
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof InvalidImageError)) throw err;
+    }
+  }
+  let vatInfo: Partial<UdfVolumeInfo> | undefined;
+
+  // Virtual partition: the VAT's file entry is the last recorded sector (OSTA UDF §2.2.11, §6.10.1).
+  if (maps.some((m) => m.kind === 'virtual')) vat = await loadVat();
+
+  async function loadVat(): Promise<Uint32Array> {
+    const vref = maps.findIndex((m) => m.kind === 'virtual');
+    const pref = physicalRef(vref);
+    for (let s = N - 1; s >= Math.max(0, N - 300); s--) {
+      const b = await reader.read(s, 1);
+      let tag: Tag;
+      try {
+        tag = decodeTag(b, 0, `VAT candidate ${s}`);
+      } catch {
+        continue;
+      }
+      if (tag.id !== TAG.FE && tag.id !== TAG.EFE) continue;
+      const icb = await decodeFileEntry(b, tag.id === TAG.EFE, pref, `VAT at ${s}`);
+      const data = await readData(icb, 64 * 1024 * 1024, 'VAT');
+      if (icb.fileType === 248) {
+        // UDF 2.00+ §2.2.11: header (length, impl use length, …) then 32-bit entries.
+        if (data.length < 152) throw new InvalidImageError('UDF VAT header truncated');
+        const hdr = data.readUInt16LE(0);
+        if (hdr < 152 || hdr > data.length) throw new InvalidImageError(`UDF VAT header length ${hdr} is invalid`);
+        // A VAT stands in for a closed LVID on write-once media (OSTA UDF §2.2.6.4 / §2.2.11).
+        vatInfo = { integrity: 'closed', numFiles: data.readUInt32LE(136), numDirs: data.readUInt32LE(140), minReadRevision: rev(data.readUInt16LE(144)), minWriteRevision: rev(data.readUInt16LE(146)), maxWriteRevision: rev(data.readUInt16LE(148)) };
+        return toU32(data.subarray(hdr));
+      }
+      // UDF 1.50 §2.2.10: entries, then "*UDF Virtual Alloc Tbl" regid and the previous VAT ICB.
+      if (data.length >= 36 && regid(data, data.length - 36).id === '*UDF Virtual Alloc Tbl') {
+        vatInfo = { integrity: 'closed' };
+        return toU32(data.subarray(0, data.length - 36));
+      }
+    }
+    throw new InvalidImageError('UDF virtual partition: no VAT found near the end of the image');
+  }
+
+  // Metadata partition (UDF 2.50 §2.2.10): the metadata file maps metadata blocks onto the physical partition; the mirror is the fallback.
+  const metaRef = maps.findIndex((m) => m.kind === 'metadata');
+  const warnings: string[] = [];
+  if (metaRef >= 0) {
+    const mm = maps[metaRef] as Extract<PartitionMap, { kind: 'metadata' }>;
+    const pref = physicalRef(metaRef);
+    let loaded = false;
+    for (const [which, loc] of [['metadata file', mm.metadataFileLocation], ['metadata mirror file', mm.mirrorFileLocation]] as const) {
+      try {
+        const { info } = await readIcb(pref, loc, `UDF ${which}`);
+        let lbn = 0;
+        metaExtents = [];
+        for (const e of info.extents) {
+          if (e.sparse || e.embedded) throw new InvalidImageError(`UDF ${which} has unrecorded extents`);
+          const count = Math.ceil(e.length / SECTOR);
+          metaExtents.push({ lbn, count, phys: e.lba });
+          lbn += count;
+        }
+        loaded = true;
+        break;
+      } catch (err) {
+        if (!(err instanceof InvalidImageError)) throw err;
+        warnings.push(`${which}: ${err.message}`);
+      }
+    }
+    if (!loaded) throw new InvalidImageError(`UDF metadata partition unreadable: ${warnings.join('; ')}`);
+  }
+
+  // 4/14.1 file set descriptor.
+  const fsdSector = toSector(fsdAd.partRef, fsdAd.lbn);
+  const fsd = await read(fsdSector, 1, 'UDF file set descriptor');
+  if (decodeTag(fsd, 0, 'UDF file set descriptor').id !== TAG.FSD) throw new InvalidImageError('UDF file set descriptor expected', { lba: fsdSector });
+  const rootAd = longAd(fsd, 400);
+
+  const info: UdfVolumeInfo = {
+    facet: 'udf',
+    revision,
+    nsr: o.nsr,
+    volumeId: dstring(pvd, 24, 32),
+    volumeSetId: dstring(pvd, 72, 128),
+    logicalVolumeId: dstring(lvd, 84, 128),
+    fileSetId: dstring(fsd, 304, 32),
+    recordingDate: udfTimestamp(pvd, 376),
+    logicalBlockSize: blockSize,
+    partitions: [...partitions.entries()].map(([number, p]) => ({ number, start: p.start, length: p.length, accessType: p.accessType })),
+    partitionMaps: maps.map((m) => ({
+      type: m.kind,
+      partitionNumber: m.partitionNumber,
+      ...(m.kind === 'metadata' ? { metadataFileLocation: m.metadataFileLocation, mirrorFileLocation: m.mirrorFileLocation } : {}),
+    })),
+    avdpLocations,
+    applicationId: regid(pvd, 344).id,
+    implementationId: regid(pvd, 388).id,
+  };
+  Object.assign(info, lvidInfo ?? {}, vatInfo ?? {});
+  if (warnings.length) info.warnings = warnings;
+
+  let embeddedSeq = 0;
+  const embeddedById = new Map<number, Buffer>();
+
+  async function tree(): Promise<TreeNode> {
+    const visited = new Set<number>();
+    let nodes = 0;
+    const root = await readIcb(rootAd.partRef, rootAd.lbn, 'UDF root directory');
+    const rootNode = toNode('', root.info);
+    if (rootNode.kind !== 'dir') throw new InvalidImageError('UDF root ICB is not a directory');
+    await readDir(rootNode, root, 1, []);
+    return rootNode;
+
+    async function readDir(node: TreeNode, icb: { sector: number; info: IcbInfo }, depth: number, path: string[]): Promise<void> {
+      if (visited.has(icb.sector)) throw new InvalidImageError(`UDF directory loop at sector ${icb.sector} (/${path.join('/')})`, { lba: icb.sector });
+      visited.add(icb.sector);
+      if (depth > limits.maxDepth) throw new InvalidImageError(`UDF directory nesting deeper than ${limits.maxDepth}`);
+      const data = await readData(icb.info, limits.maxDirBytes, `UDF directory /${path.join('/')}`);
+      const children: TreeNode[] = [];
+      const subdirs: { node: TreeNode; icb: { sector: number; info: IcbInfo } }[] = [];
+      let p = 0;
+      while (p + 38 <= data.length) {
+        // 4/14.4 file identifier descriptor.
+        const tag = decodeTag(data, p, `UDF FID in /${path.join('/')}`);
+        if (tag.id !== TAG.FID) throw new InvalidImageError(`UDF directory /${path.join('/')}: tag ${tag.id} where a FID belongs`);
+        const chars = data[p + 18];
+        const lFi = data[p + 19];
+        const icbAd = longAd(data, p + 20);
+        const lIu = data.readUInt16LE(p + 36);
+        const end = p + 38 + lIu + lFi;
+        if (end > data.length) throw new InvalidImageError(`UDF FID in /${path.join('/')} overruns its directory`);
+        const nameStart = p + 38 + lIu;
+        p += (38 + lIu + lFi + 3) & ~3; // padded to a multiple of 4 (4/14.4.9)
+        if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
+        if (++nodes > limits.maxNodes) throw new InvalidImageError(`more than ${limits.maxNodes} entries in the UDF tree`);
+        const name = osta(data, nameStart, lFi);
+        if (name === '' || name.includes('/') || name === '.' || name === '..') throw new InvalidImageError(`UDF name ${JSON.stringify(name)} in /${path.join('/')} is not a valid file name`);
+        const child = await readIcb(icbAd.partRef, icbAd.lbn, `UDF entry /${[...path, name].join('/')}`);
+        const n = toNode(name, child.info);
+        if (chars & 0x01) n.hidden = true;
+        if (n.kind === 'symlink') n.symlinkTarget = decodeSymlink(await readData(child.info, 64 * 1024, `UDF symlink ${name}`));
+        if (n.kind === 'dir') subdirs.push({ node: n, icb: child });
+        children.push(n);
+      }
+      node.children = children;
+      for (const s of subdirs) await readDir(s.node, s.icb, depth + 1, [...path, s.node.name]);
+    }
+  }
+
+  function toNode(name: string, icb: IcbInfo): TreeNode {
+    // 4/14.6.6 file types: 4 directory, 5 byte sequence, 12 symbolic link.
+    const kind = icb.fileType === 4 ? 'dir' : icb.fileType === 12 ? 'symlink' : 'file';
+    const p = icb.permissions;
+    // 4/14.9.5: other bits 0-4, group 5-9, owner 10-14 (execute, write, read, …) → POSIX rwx.
+    const mode = (((p >> 10) & 7) << 6) | (((p >> 5) & 7) << 3) | (p & 7);
+    const n: TreeNode = {
+      name,
+      kind,
+      size: icb.size,
+      extents: icb.extents.map((e) => ({ ...e })),
+      mtime: icb.mtime,
+      mode: (kind === 'dir' ? 0o040000 : kind === 'symlink' ? 0o120000 : 0o100000) | mode,
+      uid: icb.uid,
+      gid: icb.gid,
+      nlink: icb.linkCount,
+    };
+    if (icb.embedded) {
+      const id = ++embeddedSeq;
+      embeddedById.set(id, icb.embedded);
+      n.extents = [{ lba: -id, length: icb.size, embedded: true }];
+    }
+    return n;
+  }
+
+  return {
+    info,
+    tree,
+    async embeddedData(e) {
+      const d = embeddedById.get(-e.lba);
+      if (!d) throw new InvalidImageError('embedded UDF data is not loaded (read the tree first)');
+      return d;
+    },
+  };
+
+  interface Vds {
+    pvd: Buffer;
+    lvd: Buffer;
+    partitions: Map<number, { start: number; length: number; accessType: number }>;
+  }
+
+  /** 3/8.4.2: descriptors until a terminating descriptor or the end of the extent. */
+  async function readVds(lba: number, length: number): Promise<Vds> {
+    const count = Math.min(MAX_VDS_SECTORS, Math.floor(length / SECTOR));
+    if (count === 0) throw new InvalidImageError('UDF volume descriptor sequence extent is empty');
+    const buf = await read(lba, count, 'UDF volume descriptor sequence');
+    let pvd: Buffer | undefined;
+    let lvd: Buffer | undefined;
+    const partitions = new Map<number, { start: number; length: number; accessType: number }>();
+    for (let i = 0; i < count; i++) {
+      const d = buf.subarray(i * SECTOR, (i + 1) * SECTOR);
+      const tag = decodeTag(d, 0, `UDF volume descriptor at ${lba + i}`, lba + i);
+      if (tag.id === TAG.TD) break;
+      // 3/8.4.3: the descriptor with the highest VDS number wins; first-found is enough for images.
+      if (tag.id === TAG.PVD) pvd ??= d;
+      else if (tag.id === TAG.LVD) lvd ??= d;
+      else if (tag.id === TAG.PD) {
+        // 3/10.5: partition number at 22, access type at 184, start at 188, length at 192.
+        const num = d.readUInt16LE(22);
+        if (!partitions.has(num)) partitions.set(num, { start: d.readUInt32LE(188), length: d.readUInt32LE(192), accessType: d.readUInt32LE(184) });
+      }
+    }
+    if (!pvd || !lvd || partitions.size === 0) throw new InvalidImageError('UDF volume descriptor sequence lacks a PVD, LVD or partition descriptor');
+    return { pvd, lvd, partitions };
+  }
+}
+
+/** UDF revisions are BCD words: 0x0250 → "2.50" (OSTA UDF §1.3.1). */
+function rev(w: number): string {
+  return `${(w >> 8).toString(16)}.${(w & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+function toU32(b: Buffer): Uint32Array {
+  const n = Math.floor(b.length / 4);
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = b.readUInt32LE(i * 4);
+  return out;
+}
+
+/** ECMA-167 4/14.16.1 path components: 1/2 root, 3 parent, 4 current, 5 named (OSTA CS0). */
+function decodeSymlink(b: Buffer): string {
+  const parts: string[] = [];
+  let abs = false;
+  let p = 0;
+  while (p + 4 <= b.length) {
+    const type = b[p];
+    const len = b[p + 1];
+    if (p + 4 + len > b.length) throw new InvalidImageError('UDF symlink path component overruns its data');
+    if (type === 1 || type === 2) {
+      abs = true;
+      parts.length = 0;
+    } else if (type === 3) parts.push('..');
+    else if (type === 4) parts.push('.');
+    else if (type === 5) parts.push(osta(b, p + 4, len));
+    else throw new InvalidImageError(`UDF symlink path component type ${type} is invalid`);
+    p += 4 + len;
+  }
+  return (abs ? '/' : '') + parts.join('/');
 }
