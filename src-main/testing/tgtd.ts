@@ -200,9 +200,14 @@ export class Tgtd {
     await this.adm(['--mode', 'logicalunit', '--op', 'update', '--tid', String(tid), '--lun', String(lun), '--params', `online=${online ? 1 : 0}`]);
   }
 
-  /** Swaps the disc: the LUN points at `file` and comes (back) online, as a user closing the tray. */
+  /**
+   * Swaps the disc: the LUN points at `file` and comes (back) online, as a user opening and
+   * closing the tray. tgtd refuses a path change while the LUN is online ("invalid request"),
+   * so the tray is opened (offline) first.
+   */
   async swapMedia(iqn: string, file: string): Promise<void> {
     const { tid, lun } = this.info(iqn);
+    await this.setOnline(iqn, false);
     await this.adm(['--mode', 'logicalunit', '--op', 'update', '--tid', String(tid), '--lun', String(lun), '--params', `path=${path.resolve(file)}`]);
   }
 
@@ -216,6 +221,11 @@ export class Tgtd {
     const args = ['--mode', 'target', '--op', 'show'];
     if (iqn) args.push('--tid', String(this.info(iqn).tid));
     return this.adm(args);
+  }
+
+  /** Sends `signal` to tgtd's process group without waiting (SIGSTOP freezes the target, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void {
+    this.signalGroup(signal);
   }
 
   /** Kills tgtd abruptly (default SIGKILL) without cleaning up: simulates a dropped target. */

@@ -4,7 +4,7 @@
 import { InvalidInputError, TransportError } from '../../common/errors';
 import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
 import { DEFAULT_ISCSI_PORT, formatIscsiAddress, parseIscsiAddress, redactAddress } from './address';
-import { IscsiSession, type ChapCredentials, type NegotiatedParams, type SessionOptions } from './session';
+import { IscsiSession, type ChapCredentials, type NegotiatedParams, type SessionOptions, type SessionStats } from './session';
 
 export interface IscsiTransportEntry {
   address: string;
@@ -31,6 +31,10 @@ export class IscsiDevice implements ScsiDevice {
 
   get params(): NegotiatedParams {
     return this.session.params;
+  }
+
+  get stats(): SessionStats {
+    return this.session.stats;
   }
 
   get isOpen(): boolean {

@@ -132,6 +132,21 @@ interface Queued {
   fail(err: Error): void;
 }
 
+/** PDU counters, for diagnostics and for tests that must prove which path the data took. */
+export interface SessionStats {
+  pdusIn: number;
+  pdusOut: number;
+  dataInPdus: number;
+  dataOutPdus: number;
+  r2ts: number;
+  immediateBytes: number;
+  unsolicitedBytes: number;
+  solicitedBytes: number;
+  /** Target NOP-In pings we answered. */
+  nopInAnswered: number;
+  pingsSent: number;
+}
+
 type State = 'connecting' | 'login' | 'full' | 'closing' | 'dead';
 
 export class IscsiSession {
@@ -152,6 +167,18 @@ export class IscsiSession {
   private readonly opts: Required<Omit<SessionOptions, 'targetName' | 'chap'>> & Pick<SessionOptions, 'targetName' | 'chap'>;
   readonly isid: Buffer;
   params!: NegotiatedParams;
+  readonly stats: SessionStats = {
+    pdusIn: 0,
+    pdusOut: 0,
+    dataInPdus: 0,
+    dataOutPdus: 0,
+    r2ts: 0,
+    immediateBytes: 0,
+    unsolicitedBytes: 0,
+    solicitedBytes: 0,
+    nopInAnswered: 0,
+    pingsSent: 0,
+  };
 
   private constructor(opts: SessionOptions) {
     this.opts = {
@@ -247,6 +274,9 @@ export class IscsiSession {
     }
     for (const pdu of pdus) {
       if (this.state === 'dead') return;
+      this.stats.pdusIn++;
+      if (pdu.kind === 'data-in') this.stats.dataInPdus++;
+      else if (pdu.kind === 'r2t') this.stats.r2ts++;
       this.noteSequence(pdu);
       this.dispatch(pdu);
     }
@@ -273,6 +303,7 @@ export class IscsiSession {
           // §11.19: a target ping (TTT != 0xffffffff) must be answered by a NOP-Out echoing TTT
           // and data, immediate, ITT 0xffffffff; TTT 0xffffffff means no answer wanted.
           if (pdu.ttt !== RESERVED_TAG) {
+            this.stats.nopInAnswered++;
             this.write(encodeNopOut({ itt: RESERVED_TAG, ttt: pdu.ttt, cmdSN: this.cmdSN, expStatSN: this.expStatSN, immediate: true, data: pdu.data }));
           }
           return;
@@ -297,6 +328,7 @@ export class IscsiSession {
 
   private write(buf: Buffer): void {
     if (this.state === 'dead') throw this.deadError ?? new TransportError('iSCSI session is closed', { disconnected: true });
+    this.stats.pdusOut++;
     this.socket.write(buf);
   }
 
@@ -585,6 +617,7 @@ export class IscsiSession {
               if (pdu.bufferOffset + pdu.desiredLength > out.length || pdu.desiredLength === 0) {
                 return violation(`R2T for ${pdu.bufferOffset}+${pdu.desiredLength} outside ${out.length}`);
               }
+              this.stats.solicitedBytes += pdu.desiredLength;
               this.sendDataOut(lun, itt, pdu.ttt, out, pdu.bufferOffset, pdu.desiredLength);
               return;
             }
@@ -632,6 +665,8 @@ export class IscsiSession {
                 immediateData: immediate > 0 ? out!.subarray(0, immediate) : undefined,
               }),
             );
+            this.stats.immediateBytes += immediate;
+            this.stats.unsolicitedBytes += unsolicited - immediate;
             if (unsolicited > immediate) this.sendDataOut(lun, itt, RESERVED_TAG, out!, immediate, unsolicited - immediate);
           } finally {
             this.socket.uncork();
@@ -664,6 +699,7 @@ export class IscsiSession {
     try {
       for (let off = offset; off < end; off += mx) {
         const n = Math.min(mx, end - off);
+        this.stats.dataOutPdus++;
         this.write(encodeDataOut({ final: off + n === end, lun, itt, ttt, expStatSN: this.expStatSN, dataSN: dataSN++, bufferOffset: off, data: data.subarray(off, off + n) }));
       }
     } finally {
@@ -683,6 +719,7 @@ export class IscsiSession {
     const t0 = performance.now();
     const itt = this.nextItt();
     const payload = randomBytes(8);
+    this.stats.pingsSent++;
     const resp = await this.exchange<NopIn>(
       itt,
       encodeNopOut({ itt, ttt: RESERVED_TAG, cmdSN: this.cmdSN, expStatSN: this.expStatSN, immediate: true, data: payload }),
