@@ -153,7 +153,10 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
         waitForGuest: async (name, waitMs = timeoutMs) => {
           const deadline = Date.now() + waitMs;
           while (!existsSync(join(outDir, `${name}.guest-signal`))) {
-            if (child.exitCode !== null) throw new InternalError(`guest exited before signalling ${name}; console tail:\n${consoleText.slice(-3000)}`);
+            if (child.exitCode !== null) {
+              const tail = (f: string) => (existsSync(join(outDir, f)) ? readFileSync(join(outDir, f), 'utf8').slice(-3000) : '');
+              throw new InternalError(`guest exited before signalling ${name}; stdout:\n${tail('stdout')}\nstderr:\n${tail('stderr')}\nconsole tail:\n${consoleText.slice(-2000)}`);
+            }
             if (Date.now() > deadline) throw new InternalError(`guest did not signal ${name} within ${waitMs} ms`);
             await new Promise((r) => setTimeout(r, 50));
           }
