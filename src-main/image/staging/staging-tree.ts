@@ -266,9 +266,11 @@ function statHost(hostPath: string, follow: boolean): fs.Stats {
 }
 
 function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>): StagingNode {
+  // Access time is recorded as the modification time: imaging reads the file and would change
+  // its atime, which would make two builds of the same tree differ.
   const base = {
     mtime: st.mtime,
-    atime: st.atime,
+    atime: st.mtime,
     ctime: st.ctime,
     uid: st.uid,
     gid: st.gid,

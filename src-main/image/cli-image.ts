@@ -1,0 +1,207 @@
+// `glassmaster image`: build an image from host paths. parseImageArgs is pure; runImageCommand does
+// the work and returns an exit code (0 ok, 1 failed, 2 usage). The output is written to OUT.partial
+// and renamed only when complete, so a failed or cancelled build never leaves a valid-looking image.
+import * as fs from 'node:fs';
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { GlassmasterError, InvalidInputError, isCancelledError } from '../common/errors';
+import { StagingTree } from './staging/staging-tree';
+import { buildImage } from './writer/write-image';
+import type { BootSpec, ImageSpec } from './layout/plan-image';
+import type { IsoLevel } from './iso9660/names';
+import type { UdfRevision } from './udf';
+import { planMultisession } from './multisession/multisession';
+
+export type FsName = 'iso9660' | 'joliet' | 'rockridge' | 'udf';
+
+export interface ImageCommandOptions {
+  output: string;
+  fs: FsName[];
+  /** Set when --fs was given explicitly. */
+  fsExplicit: boolean;
+  isoLevel?: IsoLevel;
+  udfRevision?: UdfRevision;
+  label?: string;
+  boot: BootSpec[];
+  isohybrid: boolean;
+  isohybridMbr?: string;
+  date?: Date;
+  importImage?: string;
+  startLba?: number;
+  maxSectors?: number;
+  followSymlinks: boolean;
+  sources: { dest: string; hostPath: string }[];
+}
+
+const FS_NAMES: FsName[] = ['iso9660', 'joliet', 'rockridge', 'udf'];
+const UDF_REVS: UdfRevision[] = ['1.02', '1.50', '2.00', '2.01', '2.50'];
+
+export const IMAGE_USAGE = `usage: glassmaster image -o OUT.iso [--fs iso9660,joliet,rockridge,udf] [--iso-level 1|2|3]
+  [--udf-revision 1.02|1.50|2.00|2.01|2.50] [--label NAME] [--boot SPEC]... [--isohybrid [--isohybrid-mbr FILE]]
+  [--date ISO8601] [--max-sectors N] [--follow-symlinks] [--import PREV.iso --start-lba N] [SRC | /DEST=SRC]...
+boot SPEC: bios:PATH[,emul=none|floppy|hdd][,load-size=N][,info-table] | efi:PATH | bios:hidden=HOSTPATH | efi:hidden=HOSTPATH
+(-o - writes the image to standard output)`;
+
+/** Parses a boot spec (PATH is an image path; hidden=HOSTPATH is placed outside every directory). */
+export function parseBootSpec(s: string): BootSpec {
+  const m = /^(bios|efi):(.+)$/.exec(s);
+  if (!m) throw new InvalidInputError(`bad --boot spec (expected bios:… or efi:…): ${s}`);
+  const platform = m[1] as 'bios' | 'efi';
+  const [first, ...opts] = m[2].split(',');
+  const spec: BootSpec = { platform };
+  if (first.startsWith('hidden=')) spec.hiddenHostPath = first.slice(7);
+  else spec.isoPath = first;
+  for (const o of opts) {
+    const [k, v] = o.split('=');
+    if (k === 'emul' && (v === 'none' || v === 'floppy' || v === 'hdd')) spec.emulation = v;
+    else if (k === 'load-size' && /^\d+$/.test(v ?? '') && Number(v) > 0 && Number(v) <= 0xffff) spec.loadSize = Number(v);
+    else if (k === 'info-table' && v === undefined) spec.infoTable = true;
+    else throw new InvalidInputError(`bad --boot option ${o} in ${s}`);
+  }
+  if (platform === 'efi' && spec.emulation && spec.emulation !== 'none') throw new InvalidInputError(`EFI boot images use no emulation: ${s}`);
+  return spec;
+}
+
+export function parseImageArgs(argv: string[]): ImageCommandOptions {
+  const o: ImageCommandOptions = {
+    output: '', fs: ['iso9660', 'joliet', 'rockridge', 'udf'], fsExplicit: false, boot: [], isohybrid: false,
+    followSymlinks: false, sources: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) throw new InvalidInputError(`${a} needs a value`);
+      return argv[++i];
+    };
+    switch (a) {
+      case '-o': case '--output': o.output = val(); break;
+      case '--fs': {
+        const list = val().split(',').map((x) => x.trim()).filter(Boolean);
+        for (const f of list) if (!FS_NAMES.includes(f as FsName)) throw new InvalidInputError(`unknown file system ${f} (use ${FS_NAMES.join(', ')})`);
+        if (list.length === 0) throw new InvalidInputError('--fs needs at least one file system');
+        o.fs = list as FsName[];
+        o.fsExplicit = true;
+        break;
+      }
+      case '--iso-level': {
+        const v = val();
+        if (!['1', '2', '3'].includes(v)) throw new InvalidInputError(`--iso-level must be 1, 2 or 3, not ${v}`);
+        o.isoLevel = Number(v) as IsoLevel;
+        break;
+      }
+      case '--udf-revision': {
+        const v = val();
+        if (!UDF_REVS.includes(v as UdfRevision)) throw new InvalidInputError(`--udf-revision must be one of ${UDF_REVS.join(', ')}`);
+        o.udfRevision = v as UdfRevision;
+        break;
+      }
+      case '--label': o.label = val(); break;
+      case '--boot': o.boot.push(parseBootSpec(val())); break;
+      case '--isohybrid': o.isohybrid = true; break;
+      case '--isohybrid-mbr': o.isohybridMbr = val(); o.isohybrid = true; break;
+      case '--date': {
+        const v = val();
+        const d = new Date(v);
+        if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new InvalidInputError(`--date needs an ISO 8601 date, not ${v}`);
+        o.date = d;
+        break;
+      }
+      case '--import': o.importImage = val(); break;
+      case '--start-lba': {
+        const v = val();
+        if (!/^\d+$/.test(v)) throw new InvalidInputError(`--start-lba needs a sector number, not ${v}`);
+        o.startLba = Number(v);
+        break;
+      }
+      case '--max-sectors': {
+        const v = val();
+        if (!/^\d+$/.test(v)) throw new InvalidInputError(`--max-sectors needs a number, not ${v}`);
+        o.maxSectors = Number(v);
+        break;
+      }
+      case '--follow-symlinks': o.followSymlinks = true; break;
+      default: {
+        if (a.startsWith('-') && a !== '-') throw new InvalidInputError(`unknown option ${a}`);
+        const eq = a.indexOf('=');
+        if (a.startsWith('/') && eq > 0) o.sources.push({ dest: a.slice(0, eq), hostPath: a.slice(eq + 1) });
+        else o.sources.push({ dest: '/', hostPath: a });
+      }
+    }
+  }
+  if (!o.output) throw new InvalidInputError('missing -o OUT');
+  if ((o.importImage === undefined) !== (o.startLba === undefined) && o.importImage !== undefined) {
+    throw new InvalidInputError('--import needs --start-lba');
+  }
+  if (o.startLba !== undefined && o.importImage === undefined) throw new InvalidInputError('--start-lba needs --import');
+  if (o.isohybrid && o.boot.length === 0) throw new InvalidInputError('--isohybrid needs at least one --boot entry');
+  return o;
+}
+
+export interface ImageCommandIo {
+  stdout: Writable;
+  stderr: Writable;
+  signal?: AbortSignal;
+}
+
+/** Builds the spec from parsed options (stages the sources). */
+export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): ImageSpec {
+  for (const s of o.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
+  return {
+    root: tree.root,
+    iso9660: o.fs.includes('iso9660'),
+    joliet: o.fs.includes('joliet'),
+    rockRidge: o.fs.includes('rockridge'),
+    udf: o.fs.includes('udf'),
+    isoLevel: o.isoLevel,
+    udfRevision: o.udfRevision,
+    label: o.label,
+    boot: o.boot,
+    isohybrid: o.isohybrid,
+    isohybridMbrCode: o.isohybridMbr ? fs.readFileSync(o.isohybridMbr) : undefined,
+    recordingTime: o.date,
+    maxSectors: o.maxSectors,
+  };
+}
+
+export async function runImageCommand(argv: string[] | ImageCommandOptions, io: ImageCommandIo): Promise<number> {
+  let o: ImageCommandOptions;
+  try {
+    o = Array.isArray(argv) ? parseImageArgs(argv) : argv;
+  } catch (err) {
+    io.stderr.write(`glassmaster image: ${(err as Error).message}\n${IMAGE_USAGE}\n`);
+    return 2;
+  }
+  const tree = new StagingTree({ now: o.date });
+  const toStdout = o.output === '-';
+  const partial = `${o.output}.partial`;
+  let fd: number | undefined;
+  try {
+    const spec = specFromOptions(o, tree);
+    const chunks = o.importImage
+      ? (await planMultisession({ ...spec, previousImage: o.importImage, startLba: o.startLba! })).stream({ signal: io.signal, reuseBuffer: !toStdout })
+      : buildImage(spec, { signal: io.signal, reuseBuffer: !toStdout });
+    if (toStdout) {
+      for await (const c of chunks) {
+        if (!io.stdout.write(c)) await once(io.stdout, 'drain');
+      }
+    } else {
+      fd = fs.openSync(partial, 'w');
+      for await (const c of chunks) {
+        let off = 0;
+        while (off < c.length) off += fs.writeSync(fd, c, off, c.length - off);
+      }
+      fs.closeSync(fd);
+      fd = undefined;
+      fs.renameSync(partial, o.output);
+    }
+    return 0;
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (!toStdout) fs.rmSync(partial, { force: true });
+    const e = GlassmasterError.from(err);
+    io.stderr.write(isCancelledError(e) ? 'glassmaster image: cancelled\n' : `glassmaster image: ${e.message}\n`);
+    return 1;
+  } finally {
+    await tree.dispose();
+  }
+}
