@@ -1,0 +1,1141 @@
+// The virtual recorder: a software MMC drive. It answers CDBs from a media model (disc-state.ts)
+// and keeps written sectors in a sparse backing file, so a burn can be checked with any reader.
+// Semantics follow MMC-6 per media family; every deviation is named where it is made.
+import { closeSync, existsSync, openSync, readSync, renameSync, writeFileSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MediaTypeName } from '../../common/model/drive';
+import type { ScsiCommand, ScsiResult } from '../transport';
+import { TransportError } from '../../common/errors';
+import { lbaToMsf, msfToLba, put16, put24, put32, rd16, rd24, rd32 } from '../../mmc/bytes';
+import { Op } from '../../mmc/opcodes';
+import { buildFixedSense, SenseKey } from '../../mmc/sense';
+import { DEFAULT_WRITE_PARAMETERS, encodeWriteParametersPage, parseWriteParametersPage, type WriteParameters } from '../../mmc/commands/mode-sense';
+import { parseCueSheet } from '../../mmc/commands/send-cue-sheet';
+import { profileFamily } from '../../mmc/profiles';
+import {
+  discStatus, freshDisc, invisible, invisibleTrack, isRandom, isRom, lastRecordedLba, lastSessionState, openTracks, roundUp, sessionCount, specOf,
+  trackEnd, visibleTracks, type DiscState, type RecorderState, type SaoRegion, type TrackState,
+} from './disc-state';
+import { CD_ATIP_LEAD_IN, CD_ATIP_LEAD_OUT, CD_RW_ATIP_LEAD_IN, MEDIA_SPECS } from './media-spec';
+import { FaultInjector } from './faults';
+
+/** A CHECK CONDITION raised while handling a command. */
+class Check {
+  constructor(readonly key: number, readonly asc: number, readonly ascq: number, readonly information?: number) {}
+}
+const fail = (key: number, asc: number, ascq = 0, information?: number): never => {
+  throw new Check(key, asc, ascq, information);
+};
+const illegal = (asc = 0x24, ascq = 0) => fail(SenseKey.ILLEGAL_REQUEST, asc, ascq);
+
+// Profiles the virtual drive reports in the Profile List feature (MMC-6 §5.3.1), highest first.
+const DRIVE_PROFILES = [0x43, 0x42, 0x41, 0x40, 0x2b, 0x1b, 0x1a, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0a, 0x09, 0x08];
+
+/** One pending media event for GESN (MMC-6 §6.7.2.5). */
+type MediaEventCode = 0 | 1 | 2 | 3;
+
+export interface RecorderOptions {
+  dir: string;
+  name: string;
+}
+
+export class VirtualRecorder {
+  readonly name: string;
+  readonly dir: string;
+  state: RecorderState;
+  readonly faults = new FaultInjector();
+  private fd: number | undefined;
+  private mediaEvent: MediaEventCode = 0;
+  private unitAttention = false;
+  private notReadyLeft = 0;
+  private dirty = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private selectedWriteSpeed = 0;
+
+  constructor(opts: RecorderOptions, state: RecorderState) {
+    this.name = opts.name;
+    this.dir = opts.dir;
+    this.state = state;
+  }
+
+  static defaultState(): RecorderState {
+    return { version: 1, vendor: 'GLASSMST', product: 'Virtual Recorder', revision: '1.00', trayOpen: false, locked: false, disc: null, writeParams: { ...DEFAULT_WRITE_PARAMETERS } };
+  }
+
+  get backingPath(): string {
+    return join(this.dir, 'disc.bin');
+  }
+
+  // ---- media management (the user's hands on the tray) ---------------------------------------
+
+  insert(type: MediaTypeName, opts: { writeProtected?: boolean; romOnClose?: boolean; notReadyCommands?: number } = {}): void {
+    this.closeFd();
+    if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
+    writeFileSync(this.backingPath, '');
+    this.state.disc = freshDisc(type, opts);
+    this.state.trayOpen = false;
+    this.state.writeParams = { ...DEFAULT_WRITE_PARAMETERS };
+    this.mediaEvent = 2;
+    this.unitAttention = true;
+    this.notReadyLeft = opts.notReadyCommands ?? 0;
+    this.save();
+  }
+
+  removeDisc(): void {
+    this.closeFd();
+    if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
+    this.state.disc = null;
+    this.state.locked = false;
+    this.mediaEvent = 3;
+    this.save();
+  }
+
+  setWriteProtected(on: boolean): void {
+    if (this.state.disc) this.state.disc.writeProtected = on;
+    this.save();
+  }
+
+  /** Simulates a drive that needs n more commands before it is ready (02/04/01). */
+  setNotReady(commands: number): void {
+    this.notReadyLeft = commands;
+  }
+
+  save(): void {
+    const tmp = join(this.dir, 'state.json.tmp');
+    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    renameSync(tmp, join(this.dir, 'state.json'));
+    this.dirty = false;
+  }
+
+  flush(): void {
+    if (this.fd !== undefined) fsyncSync(this.fd);
+    if (this.dirty) this.save();
+  }
+
+  dispose(): void {
+    this.flush();
+    this.closeFd();
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private file(): number {
+    if (this.fd === undefined) {
+      if (!existsSync(this.backingPath)) writeFileSync(this.backingPath, '');
+      this.fd = openSync(this.backingPath, 'r+');
+    }
+    return this.fd;
+  }
+
+  // ---- command execution -----------------------------------------------------------------------
+
+  /**
+   * Runs one command; commands are serialised like a real drive's command queue. `stall` is how the
+   * caller waits out an injected stall (its timeout or its device closing); it must reject.
+   */
+  execute(cmd: ScsiCommand, stall: () => Promise<never>): Promise<ScsiResult> {
+    const run = this.queue.then(() => this.run(cmd, stall));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(cmd: ScsiCommand, stall: () => Promise<never>): Promise<ScsiResult> {
+    const t0 = performance.now();
+    const op = cmd.cdb[0];
+    const done = (status: number, data: Uint8Array, sense: Uint8Array): ScsiResult => {
+      const want = cmd.direction === 'in' ? (cmd.length ?? 0) : 0;
+      const out = Buffer.from(data.subarray(0, Math.min(data.length, want)));
+      return { status, sense, data: out, residual: Math.max(0, want - out.length), durationMs: performance.now() - t0 };
+    };
+    try {
+      const fault = this.faults.next(op);
+      if (fault?.action === 'stall') await stall();
+      if (fault?.action === 'disconnect') throw new TransportError('virtual drive disconnected (injected fault)', { errno: 'ECONNRESET', disconnected: true });
+      if (fault?.action === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 100));
+      if (fault?.action === 'sense') fail(fault.sense![0], fault.sense![1], fault.sense![2]);
+      const data = this.dispatch(cmd) ?? new Uint8Array(0);
+      return done(0, data, new Uint8Array(0));
+    } catch (e) {
+      if (e instanceof Check) return done(0x02, new Uint8Array(0), buildFixedSense(e.key, e.asc, e.ascq, { information: e.information }));
+      throw e;
+    }
+  }
+
+  private needsMedium(op: number): boolean {
+    return ![Op.INQUIRY, Op.REQUEST_SENSE, Op.GET_CONFIGURATION, Op.GET_EVENT_STATUS_NOTIFICATION, Op.MODE_SENSE_10, Op.MODE_SELECT_10, Op.MECHANISM_STATUS, Op.START_STOP_UNIT,
+      Op.PREVENT_ALLOW_MEDIUM_REMOVAL, Op.SET_CD_SPEED, Op.SET_STREAMING, Op.READ_BUFFER_CAPACITY, Op.REPORT_LUNS].includes(op as never);
+  }
+
+  private disc(): DiscState {
+    const d = this.state.disc;
+    if (!d || this.state.trayOpen) return fail(SenseKey.NOT_READY, 0x3a, this.state.trayOpen ? 0x02 : 0x01);
+    return d;
+  }
+
+  private dispatch(cmd: ScsiCommand): Uint8Array | void {
+    const c = cmd.cdb;
+    const op = c[0];
+    // Unit attention is reported once after a disc change, to every command but INQUIRY, REQUEST SENSE
+    // and GESN (SPC-4 §5.9, MMC-6 §4.1.5).
+    if (this.unitAttention && ![Op.INQUIRY, Op.REQUEST_SENSE, Op.GET_EVENT_STATUS_NOTIFICATION, Op.GET_CONFIGURATION].includes(op as never)) {
+      this.unitAttention = false;
+      fail(SenseKey.UNIT_ATTENTION, 0x28, 0x00);
+    }
+    if (this.needsMedium(op)) {
+      if (this.notReadyLeft > 0 && this.state.disc && !this.state.trayOpen) {
+        this.notReadyLeft--;
+        fail(SenseKey.NOT_READY, 0x04, 0x01);
+      }
+      this.disc();
+    }
+    switch (op) {
+      case Op.TEST_UNIT_READY: return;
+      case Op.INQUIRY: return this.inquiry(c);
+      case Op.REQUEST_SENSE: return this.requestSense();
+      case Op.GET_CONFIGURATION: return this.getConfiguration(c);
+      case Op.GET_EVENT_STATUS_NOTIFICATION: return this.gesn(c);
+      case Op.READ_DISC_INFORMATION: return this.readDiscInformation(c);
+      case Op.READ_TRACK_INFORMATION: return this.readTrackInformation(c);
+      case Op.READ_TOC_PMA_ATIP: return this.readToc(c);
+      case Op.READ_CAPACITY: return this.readCapacity();
+      case Op.READ_FORMAT_CAPACITIES: return this.readFormatCapacities();
+      case Op.MODE_SENSE_10: return this.modeSense(c);
+      case Op.MODE_SELECT_10: return this.modeSelect(cmd);
+      case Op.GET_PERFORMANCE: return this.getPerformance(c);
+      case Op.SET_CD_SPEED: this.selectedWriteSpeed = rd16(c, 4); return;
+      case Op.SET_STREAMING: return this.setStreaming(cmd);
+      case Op.READ_BUFFER_CAPACITY: return this.readBufferCapacity(c);
+      case Op.MECHANISM_STATUS: return this.mechanismStatus();
+      case Op.START_STOP_UNIT: return this.startStop(c);
+      case Op.PREVENT_ALLOW_MEDIUM_REMOVAL: this.state.locked = (c[4] & 1) === 1; this.save(); return;
+      case Op.RESERVE_TRACK: return this.reserveTrack(c);
+      case Op.SEND_CUE_SHEET: return this.sendCueSheet(cmd);
+      case Op.SEND_OPC_INFORMATION: this.writableDisc(); return;
+      case Op.WRITE_10: return this.write(cmd, rd32(c, 2) | 0, rd16(c, 7));
+      case Op.WRITE_12: return this.write(cmd, rd32(c, 2) | 0, rd32(c, 6));
+      case Op.SYNCHRONIZE_CACHE: return this.synchronizeCache();
+      case Op.CLOSE_TRACK_SESSION: return this.closeTrackSession(c);
+      case Op.BLANK: return this.blank(c);
+      case Op.FORMAT_UNIT: return this.formatUnit(cmd);
+      case Op.READ_10: return this.read(rd32(c, 2), rd16(c, 7));
+      case Op.READ_12: return this.read(rd32(c, 2), rd32(c, 6));
+      case Op.READ_CD: return this.readCd(c);
+      case Op.READ_DISC_STRUCTURE: return this.readDiscStructure(c);
+      case Op.SEND_DISC_STRUCTURE: return this.sendDiscStructure(cmd);
+      default: return illegal(0x20);
+    }
+  }
+
+  // ---- identification ---------------------------------------------------------------------------
+
+  private inquiry(c: Uint8Array): Uint8Array {
+    if (c[1] & 1) return illegal(); // no VPD pages
+    const b = new Uint8Array(96);
+    b[0] = 0x05; // peripheral device type: MMC (SPC-4 Table 140)
+    b[1] = 0x80; // RMB
+    b[2] = 0x05; // SPC-3
+    b[3] = 0x02;
+    b[4] = b.length - 5;
+    const ascii = (off: number, len: number, s: string) => b.set(Buffer.from(s.padEnd(len, ' ').slice(0, len), 'ascii'), off);
+    ascii(8, 8, this.state.vendor);
+    ascii(16, 16, this.state.product);
+    ascii(32, 4, this.state.revision);
+    return b;
+  }
+
+  private requestSense(): Uint8Array {
+    const d = this.state.disc;
+    if (!d || this.state.trayOpen) return buildFixedSense(SenseKey.NOT_READY, 0x3a, this.state.trayOpen ? 0x02 : 0x01);
+    if (this.notReadyLeft > 0) return buildFixedSense(SenseKey.NOT_READY, 0x04, 0x01);
+    return buildFixedSense(SenseKey.NO_SENSE, 0, 0);
+  }
+
+  // ---- GET CONFIGURATION (MMC-6 §6.6, features §5.3) ----------------------------------------------
+
+  private features(): Array<{ code: number; current: boolean; persistent?: boolean; version?: number; data: Uint8Array }> {
+    const d = this.state.disc && !this.state.trayOpen ? this.state.disc : undefined;
+    const p = d?.profile ?? 0;
+    const fam = profileFamily(p);
+    const seqOpen = d !== undefined && !isRandom(d) && !isRom(d) && discStatus(d) !== 'complete';
+    const is = (...ps: number[]) => ps.includes(p);
+    const bytes = (...v: number[]) => Uint8Array.from(v);
+    const profileList = new Uint8Array(DRIVE_PROFILES.length * 4);
+    DRIVE_PROFILES.forEach((n, i) => {
+      put16(profileList, i * 4, n);
+      profileList[i * 4 + 2] = n === p ? 1 : 0;
+    });
+    const core = new Uint8Array(8);
+    put32(core, 0, 0x00000001); // physical interface: SCSI family
+    core[4] = 0x03; // DBE, INQ2
+    const randomReadable = new Uint8Array(8);
+    put32(randomReadable, 0, 2048);
+    put16(randomReadable, 4, d ? specOf(d).blocking : 1);
+    const randomWritable = new Uint8Array(12);
+    if (d) {
+      put32(randomWritable, 0, d.capacity - 1);
+      put32(randomWritable, 4, 2048);
+      put16(randomWritable, 8, specOf(d).blocking);
+    }
+    // Data Block Types bitmap (MMC-6 §5.3.12): bit n = type n supported; CD: 0 raw, 8 mode 1, 10 mode 2 form 1, 13 mode 2.
+    const cdBlockTypes = (1 << 0) | (1 << 8) | (1 << 10) | (1 << 13);
+    const incremental = fam === 'cd' ? bytes(cdBlockTypes >> 8, cdBlockTypes & 0xff, 0x01, 1, 7, 0, 0, 0) : bytes(0x01, 0x00, 0x01, 1, 16, 0, 0, 0);
+    const maxCue = 0x00ffff;
+    return [
+      { code: 0x0000, current: true, persistent: true, data: profileList },
+      { code: 0x0001, current: true, persistent: true, version: 2, data: core },
+      { code: 0x0002, current: true, persistent: true, version: 1, data: bytes(0x02, 0, 0, 0) },
+      { code: 0x0003, current: true, persistent: true, version: 2, data: bytes(0x39, 0, 0, 0) }, // tray, Load, Eject, Pvnt Jmpr=0, Lock
+      { code: 0x0010, current: d !== undefined, data: randomReadable },
+      { code: 0x001d, current: fam === 'cd', data: new Uint8Array(0) },
+      { code: 0x001e, current: fam === 'cd', version: 2, data: bytes(0x80, 0, 0, 0) },
+      { code: 0x001f, current: fam === 'dvd', version: 2, data: bytes(0x01, 0, 0x01, 0) },
+      { code: 0x0020, current: d !== undefined && isRandom(d) && d.formatted, version: 1, data: randomWritable },
+      { code: 0x0021, current: seqOpen && is(0x09, 0x0a, 0x11, 0x14, 0x15, 0x41), version: 1, data: incremental },
+      { code: 0x0023, current: is(0x12, 0x13, 0x14, 0x1a, 0x41, 0x42, 0x43), data: bytes(0x00, 0, 0, 0, 0x01, 0, 0, 0) },
+      { code: 0x0024, current: is(0x12, 0x42, 0x43), data: bytes(0x80, 0, 0, 0) },
+      { code: 0x0026, current: is(0x13), data: bytes(0, 0, 0, 0) },
+      { code: 0x002a, current: is(0x1a), version: 1, data: bytes(0x01, 0x00, 0, 0) },
+      { code: 0x002b, current: is(0x1b), data: bytes(0x01, 0, 0, 0) },
+      { code: 0x002d, current: seqOpen && is(0x09, 0x0a), version: 2, data: bytes(0x42, 0, cdBlockTypes >> 8, cdBlockTypes & 0xff) },
+      { code: 0x002e, current: seqOpen && is(0x09, 0x0a), version: 1, data: bytes(0x7a, (maxCue >> 16) & 0xff, (maxCue >> 8) & 0xff, maxCue & 0xff) },
+      { code: 0x002f, current: seqOpen && is(0x11, 0x14, 0x15), version: 2, data: bytes(0x4a, 0, 0, 0) },
+      { code: 0x003b, current: is(0x2b), data: bytes(0x01, 0, 0, 0) },
+      { code: 0x0040, current: fam === 'bd', version: 1, data: new Uint8Array(28) },
+      { code: 0x0041, current: is(0x41, 0x42, 0x43), version: 1, data: new Uint8Array(24) },
+      { code: 0x0100, current: true, persistent: true, data: new Uint8Array(0) },
+      { code: 0x0105, current: true, persistent: true, version: 1, data: bytes(0, 0, 0, 0) },
+      { code: 0x0107, current: true, version: 3, data: bytes(0x1f, 0, 0, 0) },
+    ];
+  }
+
+  private getConfiguration(c: Uint8Array): Uint8Array {
+    const rt = c[1] & 3;
+    if (rt === 3) return illegal();
+    const start = rd16(c, 2);
+    const p = this.state.disc && !this.state.trayOpen ? this.state.disc.profile : 0;
+    const parts: Uint8Array[] = [];
+    for (const f of this.features()) {
+      if (rt === 2 ? f.code !== start : f.code < start) continue;
+      if (rt === 1 && !f.current) continue;
+      const h = new Uint8Array(4 + f.data.length);
+      put16(h, 0, f.code);
+      h[2] = ((f.version ?? 0) << 2) | (f.persistent ? 2 : 0) | (f.current ? 1 : 0);
+      h[3] = f.data.length;
+      h.set(f.data, 4);
+      parts.push(h);
+    }
+    const total = 8 + parts.reduce((n, x) => n + x.length, 0);
+    const out = new Uint8Array(total);
+    put32(out, 0, total - 4);
+    put16(out, 6, p);
+    let off = 8;
+    for (const x of parts) {
+      out.set(x, off);
+      off += x.length;
+    }
+    return out;
+  }
+
+  private gesn(c: Uint8Array): Uint8Array {
+    if ((c[1] & 1) === 0) return illegal(); // asynchronous notification not supported (MMC-6 §6.7.2.1)
+    const supported = 0x10;
+    if ((c[4] & 0x10) === 0) {
+      const b = new Uint8Array(4);
+      put16(b, 0, 2);
+      b[2] = 0x80; // NEA
+      b[3] = supported;
+      return b;
+    }
+    const b = new Uint8Array(8);
+    put16(b, 0, 6);
+    b[2] = 0x04; // media class
+    b[3] = supported;
+    b[4] = this.mediaEvent;
+    b[5] = (this.state.disc && !this.state.trayOpen ? 0x02 : 0) | (this.state.trayOpen ? 0x01 : 0);
+    this.mediaEvent = 0;
+    return b;
+  }
+
+  // ---- disc / track information ----------------------------------------------------------------
+
+  private readDiscInformation(c: Uint8Array): Uint8Array {
+    if ((c[1] & 7) !== 0) return illegal();
+    const d = this.disc();
+    const b = new Uint8Array(34);
+    put16(b, 0, 32);
+    const status = { blank: 0, appendable: 1, complete: 2 }[discStatus(d)];
+    b[2] = (specOf(d).erasable && !isRom(d) ? 0x10 : 0) | (lastSessionState(d) << 2) | status;
+    b[3] = 1;
+    const sessions = sessionCount(d);
+    const tracks = visibleTracks(d);
+    const lastSession = sessions;
+    const inLast = tracks.filter((t) => t.session === lastSession);
+    const firstInLast = inLast.length ? inLast[0].number : tracks.length + 1;
+    const lastInLast = inLast.length ? inLast[inLast.length - 1].number : tracks.length + 1;
+    b[4] = sessions & 0xff;
+    b[5] = firstInLast & 0xff;
+    b[6] = lastInLast & 0xff;
+    // URU=1; background format status 3 (complete) for formatted DVD+RW/BD-RE (§6.22.3.1.9).
+    b[7] = 0x20 | (isRandom(d) && d.formatted && (d.profile === 0x1a || d.profile === 0x43) ? 3 : 0);
+    b[8] = 0x00; // CD-DA or CD-ROM
+    b[9] = sessions >> 8;
+    b[10] = firstInLast >> 8;
+    b[11] = lastInLast >> 8;
+    if (specOf(d).family === 'cd' && discStatus(d) !== 'complete') {
+      // CD-R/RW: lead-in start of the next session and last possible lead-out, as MSF (§6.22.3.1.13).
+      const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
+      b.set([0, li.m, li.s, li.f], 16);
+      b.set([0, CD_ATIP_LEAD_OUT.m, CD_ATIP_LEAD_OUT.s, CD_ATIP_LEAD_OUT.f], 20);
+    } else {
+      put32(b, 16, 0xffffffff);
+      put32(b, 20, 0xffffffff);
+    }
+    return b;
+  }
+
+  private findTrack(c: Uint8Array): TrackState {
+    const d = this.disc();
+    const tracks = visibleTracks(d);
+    const type = c[1] & 3;
+    const addr = rd32(c, 2);
+    let t: TrackState | undefined;
+    if (type === 0) {
+      const lba = addr | 0;
+      t = tracks.find((x) => lba >= x.start && lba < trackEnd(d, x));
+    } else if (type === 1) {
+      if (addr === 0xff) t = tracks.find((x) => !x.closed && x.reserved === undefined) ?? illegal();
+      else t = tracks.find((x) => x.number === addr);
+    } else if (type === 2) {
+      t = tracks.find((x) => x.session === (addr === 0xff ? sessionCount(d) : addr));
+    }
+    return t ?? illegal();
+  }
+
+  private readTrackInformation(c: Uint8Array): Uint8Array {
+    const d = this.disc();
+    const t = this.findTrack(c);
+    const b = new Uint8Array(48);
+    put16(b, 0, 46);
+    b[2] = t.number & 0xff;
+    b[3] = t.session & 0xff;
+    b[5] = t.control & 0x0f;
+    const rnd = isRandom(d);
+    const blank = !rnd && t.recorded === 0 && !t.closed;
+    const open = !t.closed && (t.reserved === undefined || t.recorded < t.reserved);
+    b[6] = (t.reserved !== undefined ? 0x80 : 0) | (blank || (rnd && !d.formatted) ? 0x40 : 0) | (!rnd && !t.audio ? 0x20 : 0) | (rnd ? 0x10 : 0) | (t.audio ? 0x0f : t.dataMode);
+    const nwa = t.start + t.recorded;
+    const size = rnd ? d.capacity : t.reserved ?? (t.closed ? t.recorded : d.capacity - t.start);
+    b[7] = (open && !rnd ? 0x01 : 0) | (t.recorded > 0 ? 0x02 : 0);
+    put32(b, 8, t.start >>> 0);
+    put32(b, 12, open && !rnd ? nwa >>> 0 : 0);
+    put32(b, 16, rnd ? (d.formatted ? 0 : d.capacity) : open ? Math.max(0, t.start + size - nwa) : 0);
+    put32(b, 20, rnd ? specOf(d).blocking : 0);
+    put32(b, 24, size);
+    put32(b, 28, t.recorded > 0 ? (nwa - 1) >>> 0 : 0);
+    b[32] = t.number >> 8;
+    b[33] = t.session >> 8;
+    return b;
+  }
+
+  // ---- READ TOC/PMA/ATIP (MMC-6 §6.26) ---------------------------------------------------------------
+
+  private tocTracks(d: DiscState): TrackState[] {
+    // The TOC lists tracks that hold data: closed tracks, and recorded tracks of an open DVD/BD
+    // session (drives fabricate a TOC for those, MMC-6 §6.26.2.4). CD open sessions have no TOC yet.
+    if (isRandom(d)) return d.formatted ? visibleTracks(d) : [];
+    return d.tracks.filter((t) => t.recorded > 0 && (t.closed || t.session <= d.closedSessions || specOf(d).family !== 'cd'));
+  }
+
+  private readToc(c: Uint8Array): Uint8Array {
+    const d = this.disc();
+    const msf = (c[1] & 2) !== 0;
+    const format = c[2] & 0x0f;
+    const num = c[6];
+    const addr = (b: Uint8Array, off: number, lba: number) => {
+      if (msf) {
+        const m = lbaToMsf(lba);
+        b.set([0, m.m, m.s, m.f], off);
+      } else put32(b, off, lba >>> 0);
+    };
+    const tracks = this.tocTracks(d);
+    const cd = specOf(d).family === 'cd';
+    if (format === 0) {
+      if (tracks.length === 0) return illegal();
+      const last = tracks[tracks.length - 1];
+      const sel = num === 0xaa ? [] : tracks.filter((t) => t.number >= Math.max(1, num));
+      if (num !== 0xaa && num > last.number) return illegal();
+      const b = new Uint8Array(4 + (sel.length + 1) * 8);
+      put16(b, 0, b.length - 2);
+      b[2] = tracks[0].number;
+      b[3] = last.number;
+      let off = 4;
+      for (const t of sel) {
+        b[off + 1] = 0x10 | t.control;
+        b[off + 2] = t.number;
+        addr(b, off + 4, t.start);
+        off += 8;
+      }
+      b[off + 1] = 0x10 | last.control;
+      b[off + 2] = 0xaa;
+      addr(b, off + 4, last.start + (last.reserved ?? last.recorded));
+      return b;
+    }
+    if (format === 1) {
+      if (tracks.length === 0) return illegal();
+      const lastSession = Math.max(...tracks.map((t) => t.session));
+      const first = tracks.find((t) => t.session === lastSession)!;
+      const b = new Uint8Array(12);
+      put16(b, 0, 10);
+      b[2] = 1;
+      b[3] = lastSession;
+      b[5] = 0x10 | first.control;
+      b[6] = first.number;
+      addr(b, 8, first.start);
+      return b;
+    }
+    if ((format === 2 || format === 4) && cd) return this.rawToc(d, tracks, format);
+    if (format === 5 && cd) {
+      if (isRom(d)) return illegal();
+      const b = new Uint8Array(28);
+      put16(b, 0, 26);
+      const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
+      b[4] = 0x80 | (5 << 4) | 0x01; // bit 7 = 1 per Table 519, indicative write power 5, reference speed 1
+      b[5] = 0x40; // URU
+      b[6] = 0x80 | (d.type === 'cd-rw' ? 0x40 : 0); // bit 7 = 1, Disc Type
+      b.set([li.m, li.s, li.f], 8);
+      b.set([CD_ATIP_LEAD_OUT.m, CD_ATIP_LEAD_OUT.s, CD_ATIP_LEAD_OUT.f], 12);
+      return b;
+    }
+    return illegal();
+  }
+
+  /** Full TOC (format 2) as Q-subcode entries A0/A1/A2 + tracks per session; PMA (format 4) lists tracks only. */
+  private rawToc(d: DiscState, tracks: TrackState[], format: number): Uint8Array {
+    const entries: number[][] = [];
+    const msfOf = (lba: number) => {
+      const m = lbaToMsf(lba);
+      return [m.m, m.s, m.f];
+    };
+    const sessions = [...new Set(tracks.map((t) => t.session))];
+    for (const s of sessions) {
+      const ts = tracks.filter((t) => t.session === s);
+      const first = ts[0];
+      const last = ts[ts.length - 1];
+      const ctl = (t: TrackState) => (1 << 4) | t.control;
+      if (format === 2) {
+        entries.push([s, ctl(first), 0, 0xa0, 0, 0, 0, 0, first.number, 0x00, 0]);
+        entries.push([s, ctl(last), 0, 0xa1, 0, 0, 0, 0, last.number, 0, 0]);
+        entries.push([s, ctl(last), 0, 0xa2, 0, 0, 0, 0, ...msfOf(last.start + last.recorded)]);
+      }
+      for (const t of ts) entries.push([s, ctl(t), 0, t.number, 0, 0, 0, 0, ...msfOf(t.start)]);
+    }
+    const b = new Uint8Array(4 + entries.length * 11);
+    put16(b, 0, b.length - 2);
+    b[2] = format === 2 ? (sessions[0] ?? 1) : 0;
+    b[3] = format === 2 ? (sessions[sessions.length - 1] ?? 1) : 0;
+    entries.forEach((e, i) => b.set(e, 4 + i * 11));
+    return b;
+  }
+
+  private readCapacity(): Uint8Array {
+    const d = this.disc();
+    const b = new Uint8Array(8);
+    put32(b, 0, Math.max(0, lastRecordedLba(d)));
+    put32(b, 4, 2048);
+    return b;
+  }
+
+  private readFormatCapacities(): Uint8Array {
+    const d = this.disc();
+    const spec = specOf(d);
+    const list: Array<[number, number, number]> = [];
+    if (d.type === 'dvd+rw') list.push([spec.capacity, 0x26, 0]);
+    if (d.type === 'dvd-rw') list.push([spec.capacity, 0x00, 16], [spec.capacity, 0x15, 16], [spec.capacity, 0x13, 16]);
+    if (d.type === 'bd-re') list.push([spec.formattedCapacity!, 0x30, spec.capacity - spec.formattedCapacity!], [spec.capacity, 0x31, 0]);
+    if (d.type === 'bd-r' && discStatus(d) === 'blank') list.push([spec.formattedCapacity!, 0x32, spec.capacity - spec.formattedCapacity!]);
+    if (d.type === 'dvd-ram') list.push([spec.formattedCapacity!, 0x00, 2048]);
+    const b = new Uint8Array(12 + list.length * 8);
+    b[3] = 8 + list.length * 8;
+    const formatted = isRandom(d) && d.formatted;
+    put32(b, 4, formatted ? d.capacity : spec.capacity);
+    b[8] = formatted ? 0x02 : 0x01;
+    put24(b, 9, 2048);
+    list.forEach(([blocks, type, dep], i) => {
+      put32(b, 12 + i * 8, blocks);
+      b[16 + i * 8] = type << 2;
+      put24(b, 17 + i * 8, dep);
+    });
+    return b;
+  }
+
+  // ---- mode pages ------------------------------------------------------------------------------------
+
+  private capabilitiesPage(): Uint8Array {
+    const speeds = this.state.disc ? specOf(this.state.disc).writeSpeeds : MEDIA_SPECS['dvd+r'].writeSpeeds;
+    const p = new Uint8Array(32 + speeds.length * 4);
+    p[0] = 0x2a;
+    p[1] = p.length - 2;
+    p[2] = 0x3b; // read CD-R, CD-RW, method 2, DVD-ROM, DVD-R
+    p[3] = 0x33; // write CD-R, CD-RW, DVD-R, DVD-RAM
+    p[4] = 0xd0 | 0x20; // BUF, multi-session, mode 2 form 1/2
+    p[5] = 0x03;
+    p[6] = 0x29 | (this.state.locked ? 0x02 : 0); // tray, eject, lock, lock state
+    put16(p, 12, 2048); // buffer kB
+    put16(p, 28, this.selectedWriteSpeed || speeds[0]);
+    put16(p, 30, speeds.length);
+    speeds.forEach((s, i) => put16(p, 32 + i * 4 + 2, s));
+    return p;
+  }
+
+  private modeSense(c: Uint8Array): Uint8Array {
+    const page = c[2] & 0x3f;
+    const pages: Uint8Array[] = [];
+    if (page === 0x05 || page === 0x3f) pages.push(encodeWriteParametersPage(this.state.writeParams));
+    if (page === 0x2a || page === 0x3f) pages.push(this.capabilitiesPage());
+    if (pages.length === 0) return illegal();
+    const total = 8 + pages.reduce((n, p) => n + p.length, 0);
+    const b = new Uint8Array(total);
+    put16(b, 0, total - 2);
+    let off = 8;
+    for (const p of pages) {
+      b.set(p, off);
+      off += p.length;
+    }
+    return b;
+  }
+
+  private modeSelect(cmd: ScsiCommand): void {
+    const data = cmd.data ?? new Uint8Array(0);
+    if (data.length < 8 || data.length !== rd16(cmd.cdb, 7)) return illegal(0x1a);
+    for (let off = 8 + rd16(data, 6); off + 2 <= data.length; ) {
+      const code = data[off] & 0x3f;
+      const len = data[off + 1];
+      if (off + 2 + len > data.length) return illegal(0x26);
+      if (code === 0x05) {
+        let wp: WriteParameters;
+        try {
+          wp = parseWriteParametersPage(data.subarray(off, off + 2 + len));
+        } catch {
+          return illegal(0x26);
+        }
+        // Data block types the drive writes (MMC-6 Table 651): 0 raw, 1/2/3 raw + subcode, 8 mode 1, 10 form 1, 13 mode 2.
+        if (![0, 1, 2, 3, 8, 10, 13].includes(wp.dataBlockType)) return illegal(0x26, 0x02);
+        if (wp.writeType === 'layer-jump' && this.state.disc?.profile !== 0x16) return illegal(0x26, 0x02);
+        this.state.writeParams = wp;
+      } else if (code !== 0x2a && code !== 0x01 && code !== 0x08) {
+        return illegal(0x26);
+      }
+      off += 2 + len;
+    }
+    this.save();
+  }
+
+  private getPerformance(c: Uint8Array): Uint8Array {
+    const type = c[10];
+    const d = this.disc();
+    const speeds = specOf(d).writeSpeeds;
+    const max = rd16(c, 8);
+    if (type === 0x03) {
+      const n = Math.min(max, speeds.length);
+      const b = new Uint8Array(8 + n * 16);
+      put32(b, 0, b.length - 4);
+      for (let i = 0; i < n; i++) {
+        const o = 8 + i * 16;
+        put32(b, o + 4, d.capacity - 1);
+        put32(b, o + 8, speeds[0]);
+        put32(b, o + 12, speeds[i]);
+      }
+      return b;
+    }
+    if (type === 0x00) {
+      const b = new Uint8Array(8 + (max > 0 ? 16 : 0));
+      put32(b, 0, b.length - 4);
+      b[4] = (c[1] & 0x04) >> 1; // Write bit echoes the request
+      if (max > 0) {
+        put32(b, 12, speeds[0]);
+        put32(b, 16, d.capacity - 1);
+        put32(b, 20, speeds[0]);
+      }
+      return b;
+    }
+    return illegal();
+  }
+
+  private setStreaming(cmd: ScsiCommand): void {
+    const data = cmd.data ?? new Uint8Array(0);
+    if (cmd.cdb[8] !== 0) return illegal();
+    if (data.length < 28) return illegal(0x1a);
+    const size = rd32(data, 20);
+    const time = rd32(data, 24);
+    if (time === 0) return illegal(0x26);
+    this.selectedWriteSpeed = Math.round((size * 1000) / time);
+  }
+
+  private readBufferCapacity(c: Uint8Array): Uint8Array {
+    const b = new Uint8Array(12);
+    put16(b, 0, 10);
+    const size = 2 * 1024 * 1024; // writes go straight to the file: the buffer is always empty
+    if (c[1] & 1) put32(b, 8, size / 2048);
+    else {
+      put32(b, 4, size);
+      put32(b, 8, size);
+    }
+    return b;
+  }
+
+  private mechanismStatus(): Uint8Array {
+    const b = new Uint8Array(8);
+    b[1] = this.state.trayOpen ? 0x10 : 0;
+    return b;
+  }
+
+  private startStop(c: Uint8Array): void {
+    if ((c[4] & 2) === 0) return; // spin up/down only: nothing to model
+    const load = (c[4] & 1) === 1;
+    if (!load) {
+      if (this.state.locked) fail(SenseKey.ILLEGAL_REQUEST, 0x53, 0x02);
+      this.flush();
+      this.state.trayOpen = true;
+      if (this.state.disc) this.mediaEvent = 3;
+    } else if (this.state.trayOpen) {
+      this.state.trayOpen = false;
+      if (this.state.disc) {
+        this.mediaEvent = 2;
+      }
+    }
+    this.save();
+  }
+
+  // ---- writing -------------------------------------------------------------------------------------
+
+  private writableDisc(): DiscState {
+    const d = this.disc();
+    if (d.writeProtected) fail(SenseKey.DATA_PROTECT, 0x27, 0x00);
+    if (isRom(d)) fail(SenseKey.ILLEGAL_REQUEST, 0x30, 0x05);
+    return d;
+  }
+
+  private slotSize(d: DiscState): number {
+    return specOf(d).family === 'cd' ? 2352 : 2048;
+  }
+
+  /** Bytes per block the host sends on CD in TAO/packet mode (page 05h Data Block Type, MMC-6 Table 651). */
+  private cdBlockSize(): number {
+    return { 0: 2352, 1: 2368, 2: 2448, 3: 2448, 8: 2048, 10: 2048, 13: 2336 }[this.state.writeParams.dataBlockType] ?? 2048;
+  }
+
+  private write(cmd: ScsiCommand, lba: number, blocks: number): void {
+    const d = this.writableDisc();
+    const data = cmd.data ?? new Uint8Array(0);
+    if (blocks === 0) return;
+    if (d.sao) return this.writeSao(d, lba, blocks, data);
+    if (isRandom(d)) {
+      if (!d.formatted) fail(SenseKey.NOT_READY, 0x30, 0x10);
+      if (data.length !== blocks * 2048) illegal();
+      if (lba < 0 || lba + blocks > d.capacity) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, lba);
+      // Restricted overwrite (MMC-6 §4.5.3.5): writes are whole, aligned ECC blocks.
+      if (d.profile === 0x13 && (lba % 16 !== 0 || blocks % 16 !== 0)) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x02, lba);
+      this.store(d, lba, blocks, data, 2048);
+      return;
+    }
+    if (discStatus(d) === 'complete') fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x02, lba);
+    const cd = specOf(d).family === 'cd';
+    if (cd && (this.state.writeParams.writeType === 'sao' || this.state.writeParams.writeType === 'raw')) fail(SenseKey.ILLEGAL_REQUEST, 0x2c, 0x00); // cue sheet first
+    const blockSize = cd ? this.cdBlockSize() : 2048;
+    if (data.length !== blocks * blockSize) illegal();
+    // Sequential recording (MMC-6 §4.3.6, §4.5.2.3): a write must start at an open track's NWA.
+    const t = openTracks(d).find((x) => x.start + x.recorded === lba);
+    if (!t) return fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x02, lba);
+    const end = trackEnd(d, t);
+    if (lba + blocks > end) return fail(SenseKey.ILLEGAL_REQUEST, t.reserved !== undefined ? 0x63 : 0x21, 0x00, lba);
+    if (t.recorded === 0 && cd) {
+      t.audio = this.state.writeParams.dataBlockType === 0 || this.state.writeParams.dataBlockType <= 3 && (this.state.writeParams.trackMode & 4) === 0;
+      t.control = t.audio ? this.state.writeParams.trackMode & 0x0b : 0x04 | (this.state.writeParams.trackMode & 1);
+      t.dataMode = this.state.writeParams.dataBlockType >= 10 ? 2 : 1;
+    }
+    this.store(d, lba, blocks, data, blockSize);
+    t.recorded += blocks;
+    this.dirty = true;
+  }
+
+  private writeSao(d: DiscState, lba: number, blocks: number, data: Uint8Array): void {
+    const sao = d.sao!;
+    if (lba !== sao.nwa) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x02, lba);
+    let off = 0;
+    let cur = lba;
+    for (let i = 0; i < blocks; i++) {
+      const r = sao.regions.find((x) => cur >= x.start && cur < x.end && x.blockSize > 0);
+      if (!r) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, cur);
+      if (off + r!.blockSize > data.length) illegal();
+      if (cur >= 0) this.store(d, cur, 1, data.subarray(off, off + r!.blockSize), r!.blockSize);
+      off += r!.blockSize;
+      cur++;
+      // Skip regions the drive generates itself (Data Form 01h/14h: no host data).
+      while (sao.regions.some((x) => cur >= x.start && cur < x.end && x.blockSize === 0)) cur++;
+    }
+    if (off !== data.length) illegal();
+    sao.nwa = cur;
+    this.dirty = true;
+  }
+
+  private store(d: DiscState, lba: number, blocks: number, data: Uint8Array, blockSize: number): void {
+    const fd = this.file();
+    const slot = this.slotSize(d);
+    if (blockSize === slot) {
+      writeSync(fd, data, 0, blocks * slot, lba * slot);
+      return;
+    }
+    const n = Math.min(blockSize, slot);
+    for (let i = 0; i < blocks; i++) writeSync(fd, data, i * blockSize, n, (lba + i) * slot);
+  }
+
+  private synchronizeCache(): void {
+    const d = this.disc();
+    if (this.fd !== undefined) fsyncSync(this.fd);
+    if (d.sao && d.sao.nwa >= d.sao.leadOut) this.finishSao(d);
+    this.save();
+  }
+
+  /** All host data of a Session At Once layout arrived: lay down the tracks and close the session. */
+  private finishSao(d: DiscState): void {
+    const sao = d.sao!;
+    const session = d.closedSessions + 1;
+    d.tracks = d.tracks.filter((t) => t.session < session);
+    sao.trackStarts.forEach((ts, i) => {
+      const end = i + 1 < sao.trackStarts.length ? sao.trackStarts[i + 1].start : sao.leadOut;
+      const nextPregap = i + 1 < sao.trackStarts.length ? sao.regions.filter((r) => r.track === sao.trackStarts[i + 1].track && r.end <= sao.trackStarts[i + 1].start).reduce((n, r) => n + (r.end - r.start), 0) : 0;
+      const len = end - ts.start - nextPregap;
+      d.tracks.push({ number: ts.track, session, start: ts.start, recorded: len, closed: true, audio: ts.audio, control: ts.audio ? 0 : 4, dataMode: 1 });
+    });
+    d.sao = undefined;
+    this.closeSession(d, this.state.writeParams.multiSession === 3 ? 'appendable' : 'complete');
+  }
+
+  private reserveTrack(c: Uint8Array): void {
+    const d = this.writableDisc();
+    if (isRandom(d) || discStatus(d) === 'complete') return illegal(0x2c, 0x00);
+    const t = invisible(d);
+    if (!t || t.recorded > 0) fail(SenseKey.ILLEGAL_REQUEST, 0x2c, 0x00);
+    const arsv = (c[1] & 1) === 1;
+    const value = rd32(c, 5);
+    const blocking = specOf(d).blocking;
+    const size = arsv ? value - t!.start : roundUp(value, blocking);
+    if (size <= 0 || t!.start + size > d.capacity) return illegal();
+    t!.reserved = size;
+    d.tracks.push(invisibleTrack(d, this.nextTrackStart(d, t!.start + size, false)));
+    this.save();
+  }
+
+  /** Where the track after one ending at `end` starts (CD TAO: 2 run-out blocks + 150 pregap; DVD/BD: ECC alignment). */
+  private nextTrackStart(d: DiscState, end: number, dataTrack = true): number {
+    if (specOf(d).family === 'cd') return end + (dataTrack ? 2 : 0) + 150;
+    return roundUp(end, specOf(d).blocking);
+  }
+
+  private sendCueSheet(cmd: ScsiCommand): void {
+    const d = this.writableDisc();
+    if (specOf(d).family !== 'cd' || discStatus(d) === 'complete') return illegal(0x2c, 0x00);
+    const wt = this.state.writeParams.writeType;
+    if (wt !== 'sao' && wt !== 'raw') return fail(SenseKey.ILLEGAL_REQUEST, 0x2c, 0x00);
+    if (lastSessionState(d) !== 0) return fail(SenseKey.ILLEGAL_REQUEST, 0x2c, 0x00);
+    const data = cmd.data ?? new Uint8Array(0);
+    if (data.length !== rd24(cmd.cdb, 6)) return illegal(0x1a);
+    let entries;
+    try {
+      entries = parseCueSheet(data);
+    } catch {
+      return illegal(0x26);
+    }
+    // Data Form → bytes from the host (MMC-6 Table 603): 00h CD-DA 2352, 01h CD-DA generated, 10h mode 1
+    // 2048, 11h mode 1 2352, 14h mode 1 generated, 20h/21h mode 2 form 1 2048/2352, 24h generated.
+    const formSize = (f: number): number | undefined => ({ 0x00: 2352, 0x01: 0, 0x10: 2048, 0x11: 2352, 0x14: 0, 0x20: 2048, 0x21: 2352, 0x24: 0, 0x30: 2336, 0x31: 2352, 0x34: 0 } as Record<number, number>)[f & 0x3f];
+    const pos = entries.filter((e) => (e.ctlAdr & 0x0f) === 1);
+    const leadOut = pos.find((e) => e.tno === 0xaa);
+    const body = pos.filter((e) => e.tno !== 0 && e.tno !== 0xaa);
+    if (!leadOut || body.length === 0) return illegal(0x26);
+    const regions: SaoRegion[] = [];
+    const trackStarts: Array<{ track: number; start: number; audio: boolean }> = [];
+    const leadOutLba = msfToLba(leadOut.min, leadOut.sec, leadOut.frame);
+    for (let i = 0; i < body.length; i++) {
+      const e = body[i];
+      const start = msfToLba(e.min, e.sec, e.frame);
+      const next = i + 1 < body.length ? msfToLba(body[i + 1].min, body[i + 1].sec, body[i + 1].frame) : leadOutLba;
+      const size = formSize(e.dataForm);
+      if (size === undefined || next <= start || e.min > 99 || e.sec > 59 || e.frame > 74) return illegal(0x26, 0x02);
+      const audio = (e.ctlAdr & 0x40) === 0;
+      regions.push({ start, end: next, blockSize: size, track: e.tno, audio });
+      if (e.index === 1) trackStarts.push({ track: e.tno, start, audio });
+    }
+    if (leadOutLba > d.capacity || trackStarts.length === 0) return illegal(0x26, 0x02);
+    const first = regions.find((r) => r.blockSize > 0);
+    if (!first) return illegal(0x26);
+    d.sao = { regions, nwa: first.start, leadOut: leadOutLba, trackStarts };
+    this.save();
+  }
+
+  // ---- closing (MMC-6 §6.3, Table 33) -------------------------------------------------------------------
+
+  private closeTrackSession(c: Uint8Array): void {
+    const d = this.writableDisc();
+    const fn = c[2] & 7;
+    const num = rd16(c, 4);
+    if (isRandom(d)) {
+      // DVD+RW / BD-RE: close functions stop background formatting; the medium stays usable.
+      if (!d.formatted && d.profile !== 0x13) return illegal(0x2c, 0x00);
+      return;
+    }
+    if (discStatus(d) === 'complete') return illegal(0x2c, 0x00);
+    if (fn === 1) {
+      const t = d.tracks.find((x) => x.number === num && !x.closed);
+      if (!t) return illegal();
+      this.closeTrack(d, t);
+      if (d.romOnClose && d.type === 'dvd+r') {
+        // tgt compatibility: its DVD+R "morphs into DVD-ROM" on CLOSE TRACK (tgt doc/README.mmc).
+        d.tracks = d.tracks.filter((x) => x.recorded > 0);
+        d.closedSessions = 1;
+        d.finalized = true;
+        d.profile = 0x10;
+      }
+      this.save();
+      return;
+    }
+    const fam = specOf(d).family;
+    let outcome: 'appendable' | 'complete';
+    if (fn === 2) {
+      // CD and DVD-R/-RW: page 05h Multi-session decides (11b: next session allowed); DVD+R, BD-R: close session.
+      outcome = fam === 'cd' || [0x11, 0x14, 0x15, 0x16].includes(d.profile) ? (this.state.writeParams.multiSession === 3 ? 'appendable' : 'complete') : 'appendable';
+    } else if (fn === 5 || fn === 6) {
+      outcome = 'complete';
+    } else if (fn === 3) {
+      return;
+    } else {
+      return illegal();
+    }
+    this.closeSession(d, outcome);
+    this.save();
+  }
+
+  private closeTrack(d: DiscState, t: TrackState): void {
+    if (t.reserved !== undefined) {
+      // A partly written reserved track is padded to its reserved size when closed.
+      t.recorded = t.reserved;
+      t.closed = true;
+      return;
+    }
+    if (t.recorded === 0) return; // closing an empty invisible track is a no-op
+    t.closed = true;
+    const next = this.nextTrackStart(d, t.start + t.recorded, !t.audio);
+    if (next < d.capacity) d.tracks.push(invisibleTrack(d, next));
+  }
+
+  private closeSession(d: DiscState, outcome: 'appendable' | 'complete'): void {
+    const s = d.closedSessions + 1;
+    for (const t of d.tracks.filter((x) => x.session === s && !x.closed && (x.recorded > 0 || x.reserved !== undefined))) this.closeTrack(d, t);
+    const recordedInSession = d.tracks.some((x) => x.session === s && x.recorded > 0);
+    d.tracks = d.tracks.filter((x) => x.closed || x.recorded > 0 || x.reserved !== undefined);
+    if (!recordedInSession) {
+      // Empty session: finalizing closes the disc; closing an empty session changes nothing.
+      if (outcome === 'complete' && d.closedSessions > 0) d.finalized = true;
+      else if (outcome === 'complete') illegal(0x2c, 0x04);
+      if (!d.finalized) d.tracks.push(invisibleTrack(d, this.sessionStart(d)));
+      return;
+    }
+    d.closedSessions = s;
+    if (outcome === 'complete') {
+      d.finalized = true;
+      return;
+    }
+    const start = this.sessionStart(d);
+    if (start < d.capacity) d.tracks.push(invisibleTrack(d, start));
+    else d.finalized = true;
+  }
+
+  /** First block of the next session. CD: lead-out (6750 blocks after session 1, 2250 after later ones) + 4500 lead-in + 150 pregap (Red/Orange Book timing). */
+  private sessionStart(d: DiscState): number {
+    const last = d.tracks.filter((t) => t.recorded > 0).pop();
+    if (!last) return 0;
+    const end = last.start + (last.reserved ?? last.recorded);
+    if (specOf(d).family === 'cd') return end + (d.closedSessions <= 1 ? 6750 : 2250) + 4500 + 150;
+    return roundUp(end, specOf(d).blocking);
+  }
+
+  // ---- erasing and formatting ----------------------------------------------------------------------
+
+  private blank(c: Uint8Array): void {
+    const d = this.writableDisc();
+    if (!(d.type === 'cd-rw' || d.type === 'dvd-rw')) return fail(SenseKey.ILLEGAL_REQUEST, 0x30, 0x05);
+    const type = c[1] & 7;
+    if (type === 0 || type === 1) {
+      this.closeFd();
+      writeFileSync(this.backingPath, '');
+      const fresh = freshDisc(d.type, { writeProtected: d.writeProtected });
+      Object.assign(d, fresh, { sao: undefined, layer0Capacity: fresh.layer0Capacity });
+      // DVD-RW in restricted overwrite morphs back to sequential recording (MMC-6 §4.5.3.6).
+      d.profile = MEDIA_SPECS[d.type].profile;
+    } else if (type === 6) {
+      // Erase the last session.
+      const last = Math.max(0, ...d.tracks.filter((t) => t.recorded > 0).map((t) => t.session));
+      if (last === 0) return illegal(0x2c, 0x04);
+      d.tracks = d.tracks.filter((t) => t.session < last);
+      d.closedSessions = Math.min(d.closedSessions, last - 1);
+      d.finalized = false;
+      d.tracks.push(invisibleTrack(d, this.sessionStart(d)));
+    } else if (type === 5) {
+      // Unclose the last session: it becomes incomplete again.
+      if (d.closedSessions === 0) return illegal(0x2c, 0x00);
+      d.tracks = d.tracks.filter((t) => t.closed);
+      d.finalized = false;
+      d.closedSessions -= 1;
+    } else {
+      return illegal();
+    }
+    this.mediaEvent = 4 as MediaEventCode;
+    this.save();
+  }
+
+  private formatUnit(cmd: ScsiCommand): void {
+    const d = this.writableDisc();
+    const c = cmd.cdb;
+    const data = cmd.data ?? new Uint8Array(0);
+    if ((c[1] & 0x10) === 0 || (c[1] & 7) !== 1) return illegal();
+    if (data.length < 12 || rd16(data, 2) < 8) return illegal(0x26);
+    const blocks = rd32(data, 4);
+    const type = data[8] >> 2;
+    const spec = specOf(d);
+    const ok = (cap: number) => {
+      d.formatted = true;
+      d.capacity = cap;
+      d.tracks = [];
+    };
+    if (d.type === 'dvd+rw' && type === 0x26) ok(spec.capacity);
+    else if (d.type === 'dvd-rw' && [0x00, 0x13, 0x15].includes(type)) {
+      // Quick/full format morphs DVD-RW to Restricted Overwrite (profile 13h, MMC-6 §4.5.3.5).
+      d.profile = 0x13;
+      ok(spec.capacity);
+    } else if (d.type === 'bd-re' && (type === 0x30 || type === 0x31 || type === 0x00)) ok(type === 0x31 ? spec.capacity : spec.formattedCapacity!);
+    else if (d.type === 'bd-r' && type === 0x32 && discStatus(d) === 'blank') {
+      // BD-R with spares formatted for Random Recording Mode (profile 42h, MMC-6 §4.5.5).
+      d.profile = 0x42;
+      ok(spec.formattedCapacity!);
+    } else if (d.type === 'dvd-ram' && type === 0x00) ok(spec.formattedCapacity!);
+    else return fail(SenseKey.ILLEGAL_REQUEST, 0x26, 0x02);
+    if (blocks !== 0 && blocks !== 0xffffffff && blocks < d.capacity && type !== 0x32) d.capacity = blocks;
+    this.mediaEvent = 2;
+    this.save();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------
+
+  private readable(d: DiscState, lba: number, blocks: number): void {
+    if (lba < 0 || lba + blocks > (isRandom(d) ? (d.formatted ? d.capacity : 0) : lastRecordedLba(d) + 1)) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, lba);
+    if (!isRandom(d)) {
+      // Every block must lie in a recorded extent (reading an unrecorded gap is out of range too).
+      for (let cur = lba; cur < lba + blocks; ) {
+        const t = d.tracks.find((x) => cur >= x.start && cur < x.start + x.recorded);
+        if (!t) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, cur);
+        cur = t!.start + t!.recorded;
+      }
+    }
+  }
+
+  private read(lba: number, blocks: number): Uint8Array {
+    const d = this.disc();
+    this.readable(d, lba, blocks);
+    if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
+    return this.load(d, lba, blocks, 2048);
+  }
+
+  private load(d: DiscState, lba: number, blocks: number, size: number): Uint8Array {
+    const out = new Uint8Array(blocks * size);
+    const slot = this.slotSize(d);
+    const fd = this.file();
+    if (size === slot) readSync(fd, out, 0, out.length, lba * slot);
+    else for (let i = 0; i < blocks; i++) readSync(fd, out, i * size, Math.min(size, slot), (lba + i) * slot);
+    return out;
+  }
+
+  private readCd(c: Uint8Array): Uint8Array {
+    const d = this.disc();
+    if (specOf(d).family !== 'cd') return illegal(0x64, 0x00);
+    const lba = rd32(c, 2) | 0;
+    const blocks = rd24(c, 6);
+    const sectorType = (c[1] >> 2) & 7;
+    const flags = c[9];
+    if (c[10] & 7) return illegal(); // no sub-channel data in this model
+    this.readable(d, lba, blocks);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < blocks; i++) {
+      const t = d.tracks.find((x) => lba + i >= x.start && lba + i < x.start + x.recorded)!;
+      if ((sectorType === 1 && !t.audio) || (sectorType >= 2 && t.audio)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba + i);
+      if (t.audio) {
+        out.push(flags & 0xf8 ? this.load(d, lba + i, 1, 2352) : new Uint8Array(0));
+        continue;
+      }
+      // Mode 1 sector (ECMA-130 §14): sync, header (MSF + mode), 2048 user bytes, EDC/ECC. EDC/ECC
+      // are returned as zeros: the virtual disc does not compute them (documented limitation).
+      const user = this.load(d, lba + i, 1, 2048);
+      const parts: Uint8Array[] = [];
+      if (flags & 0x80) parts.push(Uint8Array.from([0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]));
+      if ((flags >> 5) & 1) {
+        const m = lbaToMsf(lba + i);
+        const bcd = (n: number) => ((n / 10) << 4) | n % 10;
+        parts.push(Uint8Array.from([bcd(m.m), bcd(m.s), bcd(m.f), 1]));
+      }
+      if (flags & 0x10) parts.push(user);
+      if (flags & 0x08) parts.push(new Uint8Array(288));
+      out.push(Buffer.concat(parts));
+    }
+    return Buffer.concat(out);
+  }
+
+  // ---- READ/SEND DISC STRUCTURE (MMC-6 §6.20, §6.33) for DVD layer information ------------------------
+
+  private readDiscStructure(c: Uint8Array): Uint8Array {
+    const d = this.disc();
+    const format = c[7];
+    const fam = specOf(d).family;
+    if (fam !== 'dvd' || c[1] & 0x0f) return illegal();
+    const layers = d.layer0Capacity ? 2 : 1;
+    if (format === 0x00) {
+      // Physical format information (DVD: 2048 bytes after the 4-byte header).
+      const b = new Uint8Array(4 + 2048);
+      put16(b, 0, 2050);
+      const book = { 'dvd-r': 2, 'dvd-rw': 3, 'dvd-ram': 1, 'dvd+rw': 9, 'dvd+r': 10, 'dvd+r-dl': 14, 'dvd-r-dl': 2 } as Record<string, number>;
+      b[4] = ((isRom(d) ? 0 : book[d.type] ?? 0) << 4) | 0x01;
+      b[5] = 0x0f; // 120 mm, max rate not specified
+      b[6] = ((layers - 1) << 5) | (d.layer0Capacity ? 0x10 : 0) | (d.type === 'dvd-ram' ? 0x04 : d.type.includes('r') && !d.type.includes('rw') ? 0x02 : 0x04);
+      put32(b, 8, 0x30000); // start PSN of the data area
+      put32(b, 12, 0x30000 + d.capacity - 1);
+      if (d.layer0Capacity) put32(b, 16, 0x30000 + d.layer0Capacity - 1);
+      return b;
+    }
+    if (format === 0x20 && layers === 2) {
+      // Layer boundary information (§6.20.3.12): Init status + L0 data zone capacity.
+      const b = new Uint8Array(12);
+      put16(b, 0, 10);
+      b[4] = d.layerBreakFixed ? 0x00 : 0x80;
+      put32(b, 8, d.layer0Capacity!);
+      return b;
+    }
+    return illegal();
+  }
+
+  private sendDiscStructure(cmd: ScsiCommand): void {
+    const d = this.writableDisc();
+    const format = cmd.cdb[7];
+    const data = cmd.data ?? new Uint8Array(0);
+    if (format !== 0x20 || !d.layer0Capacity) return illegal();
+    if (data.length < 12) return illegal(0x1a);
+    if (discStatus(d) !== 'blank') return illegal(0x2c, 0x00);
+    const l0 = rd32(data, 8);
+    // The L0 capacity may shrink but not exceed the physical layer (MMC-6 §6.33.3.12), in ECC units.
+    if (l0 === 0 || l0 > MEDIA_SPECS[d.type].layer0Capacity! || l0 % 16) return illegal(0x26, 0x02);
+    d.layer0Capacity = l0;
+    d.layerBreakFixed = true;
+    d.capacity = l0 * 2;
+    this.save();
+  }
+}

@@ -1,0 +1,219 @@
+// VirtualTransport: the ScsiTransport of in-process virtual recorders ('virtual:NAME'). Each drive
+// lives in <stateDir>/<NAME>/ as state.json (drive + disc model) and disc.bin (sparse backing file,
+// 2048 bytes per block on DVD/BD, 2352 per block on CD).
+// One VirtualTransport instance should own a state dir at a time: recorders are cached in memory.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CancelledError, InvalidInputError, IoError, NotFoundError, TransportError } from '../../common/errors';
+import type { MediaTypeName } from '../../common/model/drive';
+import { MEDIA_TYPE_NAMES } from '../../common/model/drive';
+import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
+import type { RecorderState } from './disc-state';
+import type { FaultRule } from './faults';
+import { VirtualRecorder } from './virtual-recorder';
+
+export const VIRTUAL_PREFIX = 'virtual:';
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface VirtualTransportOptions {
+  /** Where drives are kept; default ~/.config/glassmaster/virtual (XDG_CONFIG_HOME honoured). */
+  stateDir?: string;
+  /** Default command timeout when a command gives none (a stalled command rejects after it). */
+  defaultTimeoutMs?: number;
+}
+
+export interface InsertOptions {
+  writeProtected?: boolean;
+  /** tgt-compatible DVD+R: CLOSE TRACK finalizes and morphs the disc to DVD-ROM. */
+  romOnClose?: boolean;
+  /** The drive answers NOT READY / becoming ready (02/04/01) to this many commands after the insert. */
+  notReadyCommands?: number;
+}
+
+export function defaultVirtualStateDir(): string {
+  const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'glassmaster', 'virtual');
+}
+
+export function parseVirtualAddress(address: string): string {
+  if (!address.startsWith(VIRTUAL_PREFIX)) throw new InvalidInputError(`not a virtual drive address: ${address}`, { address });
+  const name = address.slice(VIRTUAL_PREFIX.length);
+  checkName(name);
+  return name;
+}
+
+function checkName(name: string): void {
+  if (!NAME_RE.test(name)) throw new InvalidInputError(`invalid virtual drive name "${name}" (letters, digits, . _ -; max 64)`, { name });
+}
+
+function checkMedia(media: string): asserts media is MediaTypeName {
+  if (!(MEDIA_TYPE_NAMES as readonly string[]).includes(media)) throw new InvalidInputError(`unknown media type "${media}" (one of ${MEDIA_TYPE_NAMES.join(', ')})`, { media });
+}
+
+export class VirtualTransport implements ScsiTransport {
+  readonly kind = 'virtual' as const;
+  readonly stateDir: string;
+  private readonly recorders = new Map<string, VirtualRecorder>();
+  private readonly openCount = new Map<string, { n: number; exclusive: boolean }>();
+  private readonly defaultTimeoutMs: number;
+
+  constructor(opts: VirtualTransportOptions = {}) {
+    this.stateDir = opts.stateDir ?? defaultVirtualStateDir();
+    this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 30_000;
+  }
+
+  private dirOf(name: string): string {
+    return join(this.stateDir, name);
+  }
+
+  async list(): Promise<DriveDescriptor[]> {
+    if (!existsSync(this.stateDir)) return [];
+    const out: DriveDescriptor[] = [];
+    for (const name of readdirSync(this.stateDir).sort()) {
+      if (!NAME_RE.test(name) || !existsSync(join(this.dirOf(name), 'state.json'))) continue;
+      const r = this.recorder(name);
+      out.push({ address: VIRTUAL_PREFIX + name, vendor: r.state.vendor, model: r.state.product, revision: r.state.revision, kind: 'virtual' });
+    }
+    return out;
+  }
+
+  /** Creates a drive (optionally with a disc). Creating an existing drive is an error. */
+  async create(name: string, opts: { media?: MediaTypeName | null; product?: string } & InsertOptions = {}): Promise<string> {
+    checkName(name);
+    const dir = this.dirOf(name);
+    if (existsSync(join(dir, 'state.json'))) throw new InvalidInputError(`virtual drive "${name}" already exists`, { name });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new IoError(`cannot create ${dir}`, { path: dir, errno: (e as NodeJS.ErrnoException).code, cause: e });
+    }
+    const state = VirtualRecorder.defaultState();
+    if (opts.product) state.product = opts.product.slice(0, 16);
+    const r = new VirtualRecorder({ name, dir }, state);
+    this.recorders.set(name, r);
+    if (opts.media) {
+      checkMedia(opts.media);
+      r.insert(opts.media, opts);
+    } else r.save();
+    return VIRTUAL_PREFIX + name;
+  }
+
+  /** Puts a fresh disc of `media` in the drive (replacing any disc) and closes the tray. */
+  async insert(name: string, media: MediaTypeName, opts: InsertOptions = {}): Promise<void> {
+    checkMedia(media);
+    this.recorder(name).insert(media, opts);
+  }
+
+  /** Takes the disc out (its backing file is deleted); the drive reports no disc. */
+  async eject(name: string): Promise<void> {
+    this.recorder(name).removeDisc();
+  }
+
+  /** Deletes the drive and its disc. */
+  async remove(name: string): Promise<void> {
+    const r = this.recorder(name);
+    r.dispose();
+    this.recorders.delete(name);
+    rmSync(this.dirOf(name), { recursive: true, force: true });
+  }
+
+  injectFault(name: string, rule: FaultRule): void {
+    this.recorder(name).faults.add(rule);
+  }
+
+  clearFaults(name: string): void {
+    this.recorder(name).faults.clear();
+  }
+
+  setWriteProtected(name: string, on: boolean): void {
+    this.recorder(name).setWriteProtected(on);
+  }
+
+  /** The backing file holding the disc's recorded sectors. */
+  backingFile(name: string): string {
+    return this.recorder(name).backingPath;
+  }
+
+  /** The recorder behind a drive (tests and diagnostics). */
+  recorder(name: string): VirtualRecorder {
+    checkName(name);
+    let r = this.recorders.get(name);
+    if (r) return r;
+    const dir = this.dirOf(name);
+    const file = join(dir, 'state.json');
+    if (!existsSync(file)) throw new NotFoundError(`no virtual drive "${name}" in ${this.stateDir}`, { name });
+    let state: RecorderState;
+    try {
+      state = { ...VirtualRecorder.defaultState(), ...(JSON.parse(readFileSync(file, 'utf8')) as RecorderState) };
+    } catch (e) {
+      throw new IoError(`cannot read ${file}: ${(e as Error).message}`, { path: file, cause: e });
+    }
+    r = new VirtualRecorder({ name, dir }, state);
+    this.recorders.set(name, r);
+    return r;
+  }
+
+  async open(address: string, opts: OpenOptions = {}): Promise<ScsiDevice> {
+    const name = parseVirtualAddress(address);
+    const r = this.recorder(name);
+    const held = this.openCount.get(name) ?? { n: 0, exclusive: false };
+    if (held.n > 0 && (held.exclusive || opts.exclusive)) throw new TransportError(`${address} is busy (opened exclusively)`, { errno: 'EBUSY', syscall: 'open' });
+    this.openCount.set(name, { n: held.n + 1, exclusive: opts.exclusive === true });
+    return new VirtualDevice(address, r, this.defaultTimeoutMs, () => {
+      const h = this.openCount.get(name)!;
+      if (h.n <= 1) this.openCount.delete(name);
+      else this.openCount.set(name, { n: h.n - 1, exclusive: false });
+    });
+  }
+
+  /** Flushes every recorder's state (call before the process exits). */
+  async dispose(): Promise<void> {
+    for (const r of this.recorders.values()) r.dispose();
+  }
+}
+
+class VirtualDevice implements ScsiDevice {
+  private closed = false;
+  private closeWaiters = new Set<(e: Error) => void>();
+
+  constructor(
+    readonly address: string,
+    private readonly recorder: VirtualRecorder,
+    private readonly defaultTimeoutMs: number,
+    private readonly onClose: () => void,
+  ) {}
+
+  execute(cmd: ScsiCommand, signal?: AbortSignal): Promise<ScsiResult> {
+    if (this.closed) return Promise.reject(new CancelledError(`${this.address} is closed`));
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    if (![6, 10, 12, 16].includes(cmd.cdb.length)) return Promise.reject(new InvalidInputError(`CDB length ${cmd.cdb.length} is not 6, 10, 12 or 16`));
+    if (cmd.direction === 'out' && !cmd.data) return Promise.reject(new InvalidInputError('data-out command without data'));
+    const timeoutMs = cmd.timeoutMs ?? this.defaultTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    let waiter: ((e: Error) => void) | undefined;
+    const closedOrStalled = new Promise<never>((_, reject) => {
+      waiter = reject;
+      this.closeWaiters.add(reject);
+    });
+    closedOrStalled.catch(() => undefined);
+    // A stalled command is bounded by its timeout, like SG_IO's timeout on a real drive.
+    const stall = () =>
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TransportError(`${this.address}: command timed out after ${timeoutMs} ms`, { errno: 'ETIMEDOUT' })), timeoutMs);
+      });
+    return Promise.race([this.recorder.execute(cmd, stall), closedOrStalled]).finally(() => {
+      if (timer) clearTimeout(timer);
+      if (waiter) this.closeWaiters.delete(waiter);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.closeWaiters) w(new CancelledError(`${this.address} was closed`));
+    this.closeWaiters.clear();
+    this.recorder.flush();
+    this.onClose();
+  }
+}
