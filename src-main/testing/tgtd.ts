@@ -216,11 +216,18 @@ export class Tgtd {
     await this.adm(['--mode', 'target', '--op', 'update', '--tid', String(tid), '--name', name, '--value', String(value)]);
   }
 
-  /** `tgtadm --mode target --op show` for the target (or all). */
-  show(iqn?: string): Promise<string> {
-    const args = ['--mode', 'target', '--op', 'show'];
-    if (iqn) args.push('--tid', String(this.info(iqn).tid));
-    return this.adm(args);
+  /** `tgtadm --mode target --op show`: all targets, or the section of one (LUNs, accounts, ACL). */
+  async show(iqn?: string): Promise<string> {
+    const all = await this.adm(['--mode', 'target', '--op', 'show']);
+    if (!iqn) return all;
+    const tid = this.info(iqn).tid;
+    return all.split(/^(?=Target \d+: )/m).find((sec) => sec.startsWith(`Target ${tid}: `)) ?? '';
+  }
+
+  /** The target's iSCSI parameters (`--op show --tid N`) as key → value. */
+  async params(iqn: string): Promise<Record<string, string>> {
+    const out = await this.adm(['--mode', 'target', '--op', 'show', '--tid', String(this.info(iqn).tid)]);
+    return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   }
 
   /** Sends `signal` to tgtd's process group without waiting (SIGSTOP freezes the target, SIGCONT resumes it). */
