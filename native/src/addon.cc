@@ -37,7 +37,7 @@ Napi::Value Rejected(Napi::Env env, const OsError& err) {
 
 class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
  public:
-  GlassmasterAddon(Napi::Env env, Napi::Object exports) {
+  GlassmasterAddon(Napi::Env /*env*/, Napi::Object exports) {
     DefineAddon(exports, {
                              InstanceMethod("info", &GlassmasterAddon::Info),
                              InstanceMethod("list", &GlassmasterAddon::List),

@@ -25,6 +25,7 @@ describe.skipIf(!ok)('runInGuest', () => {
 
     const result = await runInGuest({
       disks: [{ file: iso }],
+      scsiCd: {},
       script: [
         'echo "marker uid=$(id -u) kernel=$(uname -r)"',
         'mkdir -p /run/iso',
@@ -36,6 +37,9 @@ describe.skipIf(!ok)('runInGuest', () => {
         'dd if=/dev/vda bs=1 skip=$((16*2048+40)) count=7 2>/dev/null; echo',
         'echo written > "$GM_OUT/result.txt"',
         'touch /usr/gm-should-fail 2>/dev/null && echo root-writable || echo root-readonly',
+        // scsiCd: {} is QEMU's MMC drive with an empty tray: the sr node exists, reading it fails.
+        'cat /sys/class/scsi_device/*/device/model',
+        'dd if=/dev/sr0 of=/dev/null bs=2048 count=1 2>/dev/null && echo sr0-readable || echo sr0-empty',
         'exit 7',
       ].join('\n'),
     });
@@ -47,6 +51,8 @@ describe.skipIf(!ok)('runInGuest', () => {
     expect(lines[2]).toBe(payload.trim());
     expect(lines[3]).toBe('GM_TEST');
     expect(lines[4]).toBe('root-readonly');
+    expect(lines[5].trim()).toBe('QEMU CD-ROM');
+    expect(lines[6]).toBe('sr0-empty');
     expect(execFileSync('cat', [join(result.outDir, 'result.txt')], { encoding: 'utf8' })).toBe('written\n');
     rmSync(result.outDir, { recursive: true, force: true });
   });
