@@ -1,7 +1,7 @@
 // Builds reference trees and images with independent tools (xorriso, genisoimage, mkudffs) for tests.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, utimesSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, utimesSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -66,4 +66,13 @@ export function sha256(buf: Buffer): string {
 
 export function readHostFile(p: string): Buffer {
   return readFileSync(p);
+}
+
+/** Like requireTools for data files (e.g. isolinux.bin): throws in CI, skips with a reason elsewhere. */
+export function requireFile(path: string, debianPackage: string): boolean {
+  if (existsSync(path)) return true;
+  const msg = `missing ${path} — install with: apt-get install ${debianPackage}`;
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`[CI] ${msg}`);
+  console.warn(`[skip] ${msg}`);
+  return false;
 }
