@@ -33,8 +33,9 @@ export const MAX_DATA_SEGMENT = 0xffffff;
 /** Login stages (RFC 7143 §11.12.3). */
 export const Stage = { Security: 0, Operational: 1, FullFeature: 3 } as const;
 
-export function protocolError(message: string, cause?: unknown): TransportError {
-  return new TransportError(`iSCSI protocol error: ${message}`, { errno: 'EPROTO', cause });
+/** A target broke RFC 7143. `disconnected` when the violation ended the session. */
+export function protocolError(message: string, opts: { disconnected?: boolean; cause?: unknown } = {}): TransportError {
+  return new TransportError(`iSCSI protocol error: ${message}`, { errno: 'EPROTO', ...opts });
 }
 
 export function pad4(n: number): number {

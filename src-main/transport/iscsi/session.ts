@@ -269,7 +269,8 @@ export class IscsiSession {
     try {
       pdus = this.reader.push(chunk);
     } catch (err) {
-      this.destroy(err as Error);
+      // The stream cannot be resynchronised after a framing error: the session is over.
+      this.destroy(new TransportError((err as Error).message, { errno: 'EPROTO', disconnected: true, cause: err }));
       return;
     }
     for (const pdu of pdus) {
@@ -594,7 +595,7 @@ export class IscsiSession {
       };
       const violation = (msg: string) => {
         // ERL 0 cannot recover a mis-sequenced task (RFC 7143 §7.1.5): end the session.
-        this.destroy(protocolError(msg));
+        this.destroy(protocolError(msg, { disconnected: true }));
       };
 
       const task: Pending = {

@@ -1,0 +1,174 @@
+// Session behaviour against a scripted target (fake-target.ts) for what tgtd will not do on
+// demand: a closed CmdSN window, Reject, Async Message, hostile or out-of-order PDUs, a target
+// vanishing mid-login. Everything must end in a result or a typed error, never a hang or a crash.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CancelledError, TransportError } from '../../common/errors';
+import { FakeTarget, type FakeConnection, type InitiatorPdu } from './fake-target';
+import { IscsiTransport } from './iscsi-transport';
+
+const transport = new IscsiTransport([], { keepaliveIntervalMs: 0, exchangeTimeoutMs: 2000 });
+const INQUIRY = { cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in' as const, length: 36 };
+const TUR = { cdb: new Uint8Array(6), direction: 'none' as const };
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+let target: FakeTarget | undefined;
+afterEach(async () => {
+  await target?.close();
+  target = undefined;
+});
+
+const scsi = (p: InitiatorPdu) => p.opcode === 0x01;
+
+describe('iSCSI session against a scripted target', () => {
+  it('holds commands while the CmdSN window is closed and sends them in order when it opens (RFC 7143 §4.2.2.1)', async () => {
+    const cmds: Array<{ conn: FakeConnection; pdu: InitiatorPdu }> = [];
+    target = await FakeTarget.start({ window: 1, onPdu: (conn, pdu) => scsi(pdu) && cmds.push({ conn, pdu }) });
+    const dev = await transport.open(target.address);
+    const all = Promise.all([dev.execute(TUR), dev.execute(TUR), dev.execute(TUR)]);
+    await tick();
+    expect(cmds).toHaveLength(1);
+    // Answering consumes the CmdSN but MaxCmdSN stays: the window is still closed.
+    cmds[0].conn.respond(cmds[0].pdu.itt);
+    await tick();
+    expect(cmds).toHaveLength(1);
+    cmds[0].conn.openWindow(2);
+    await tick();
+    expect(cmds).toHaveLength(3);
+    expect(cmds.map((c) => c.pdu.cmdSN - cmds[0].pdu.cmdSN)).toEqual([0, 1, 2]);
+    for (const c of cmds.slice(1)) c.conn.respond(c.pdu.itt);
+    expect((await all).map((r) => r.status)).toEqual([0, 0, 0]);
+    await dev.close();
+  });
+
+  it('CHECK CONDITION sense and an underflow residual in a collapsed Data-In are returned as data (§11.4.7, §11.7.4)', async () => {
+    const sense = Buffer.from('70000200000000' + '0a00000000' + '3a0000000000', 'hex');
+    target = await FakeTarget.start({
+      onPdu: (conn, pdu) => {
+        if (!scsi(pdu)) return;
+        if (pdu.bhs[32] === 0x00) return conn.respond(pdu.itt, 0x02, sense);
+        // 20 of 36 bytes, status in the last Data-In: F|S|U, residual 16.
+        const bhs = conn.bhs(0x25, 0x80 | 0x01 | 0x02, pdu.itt, { 3: [0], 20: [0xff, 0xff, 0xff, 0xff] });
+        bhs.writeUInt32BE(16, 44);
+        conn.send(bhs, Buffer.alloc(20, 0xab));
+      },
+    });
+    const dev = await transport.open(target.address);
+    const tur = await dev.execute(TUR);
+    expect(tur.status).toBe(2);
+    expect(Buffer.from(tur.sense).equals(sense)).toBe(true);
+    const inq = await dev.execute(INQUIRY);
+    expect(inq).toMatchObject({ status: 0, residual: 16 });
+    expect(inq.data.equals(Buffer.alloc(20, 0xab))).toBe(true);
+    await dev.close();
+  });
+
+  it('answers a target NOP-In ping with TTT and data echoed, immediate, ITT 0xffffffff (§11.18/§11.19)', async () => {
+    let nopOut: InitiatorPdu | undefined;
+    target = await FakeTarget.start({ onPdu: (_c, pdu) => pdu.opcode === 0x00 && (nopOut = pdu) });
+    const dev = await transport.open(target.address);
+    const conn = target.connections[0];
+    conn.send(conn.bhs(0x20, 0x80, 0xffffffff, { 20: [0, 0, 0x12, 0x34] }, false), Buffer.from('ping'));
+    await tick();
+    expect(nopOut).toBeDefined();
+    expect(nopOut!.immediate).toBe(true);
+    expect(nopOut!.itt).toBe(0xffffffff);
+    expect(nopOut!.bhs.readUInt32BE(20)).toBe(0x1234);
+    expect(nopOut!.data.toString()).toBe('ping');
+    await dev.close();
+  });
+
+  it('a Reject of a command fails that command with EPROTO and leaves the session usable (§11.17)', async () => {
+    let n = 0;
+    target = await FakeTarget.start({
+      onPdu: (conn, pdu) => {
+        if (!scsi(pdu)) return;
+        if (n++ === 0) conn.send(conn.bhs(0x3f, 0x80, 0xffffffff, { 2: [0x04] }), pdu.bhs);
+        else conn.respond(pdu.itt);
+      },
+    });
+    const dev = await transport.open(target.address);
+    await expect(dev.execute(TUR)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EPROTO' });
+    expect((await dev.execute(TUR)).status).toBe(0);
+    await dev.close();
+  });
+
+  it('Data-In beyond the expected length ends the session: EPROTO, disconnected', async () => {
+    target = await FakeTarget.start({
+      onPdu: (conn, pdu) => scsi(pdu) && conn.send(conn.bhs(0x25, 0x81, pdu.itt, { 40: [0, 0, 0, 32] }), Buffer.alloc(16)),
+    });
+    const dev = await transport.open(target.address);
+    let closed: Error | undefined;
+    dev.onClose((e) => (closed = e));
+    await expect(dev.execute(INQUIRY)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EPROTO', disconnected: true });
+    expect(closed).toBeInstanceOf(TransportError);
+    await expect(dev.execute(TUR)).rejects.toMatchObject({ disconnected: true });
+  });
+
+  it('an Async Message asking for logout (event 1) makes the initiator log out (§11.9.1)', async () => {
+    target = await FakeTarget.start();
+    const dev = await transport.open(target.address);
+    const conn = target.connections[0];
+    conn.send(conn.bhs(0x32, 0x80, 0xffffffff, { 36: [1] }));
+    await tick(100);
+    expect(conn.received.some((p) => p.opcode === 0x06)).toBe(true);
+    expect(dev.isOpen).toBe(false);
+    await expect(dev.execute(TUR)).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('a target that drops the connection during login fails open() with a TransportError', async () => {
+    target = await FakeTarget.start({ onLogin: (n) => (n === 1 ? 'close' : undefined) });
+    const err = await transport.open(target.address).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+  });
+
+  it('nothing listening: ECONNREFUSED as a TransportError', async () => {
+    const t = await FakeTarget.start();
+    const addr = t.address;
+    await t.close();
+    await expect(transport.open(addr)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'ECONNREFUSED', disconnected: false });
+  });
+
+  it('fuzz: random target PDUs while a command is pending end in a result or a TransportError, never a hang', async () => {
+    let seed = 0xc0ffee;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const opcodes = [0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x31, 0x32, 0x3f, 0x01, 0x3e];
+    const outcomes = { resolved: 0, rejected: 0 };
+    for (let i = 0; i < 60; i++) {
+      target = await FakeTarget.start({
+        onPdu: (conn, pdu) => {
+          if (!scsi(pdu)) return;
+          for (let k = 0, n = 1 + rnd(4); k < n; k++) {
+            const bhs = Buffer.alloc(48);
+            for (let j = 0; j < 48; j++) bhs[j] = rnd(256);
+            bhs[0] = opcodes[rnd(opcodes.length)];
+            bhs[4] = 0;
+            // Half the PDUs address the pending task, so task-level checks are reached.
+            if (rnd(2)) bhs.writeUInt32BE(pdu.itt, 16);
+            if (rnd(2)) bhs.writeUInt32BE(conn.maxCmdSN, 32);
+            const data = Buffer.alloc(rnd(3) === 0 ? rnd(64) : 0);
+            for (let j = 0; j < data.length; j++) data[j] = rnd(256);
+            conn.send(bhs, data);
+          }
+          conn.respond(pdu.itt);
+        },
+      });
+      const dev = await transport.open(target.address);
+      const r = await dev.execute({ ...INQUIRY, timeoutMs: 1000 }).then(
+        () => 'resolved' as const,
+        (e: unknown) => {
+          expect(e).toBeInstanceOf(TransportError);
+          return 'rejected' as const;
+        },
+      );
+      outcomes[r]++;
+      await dev.close();
+      await target.close();
+      target = undefined;
+    }
+    expect(outcomes.resolved + outcomes.rejected).toBe(60);
+    expect(outcomes.rejected).toBeGreaterThan(0);
+  });
+});
