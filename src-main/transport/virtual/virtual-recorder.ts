@@ -31,6 +31,14 @@ const illegal = (asc = 0x24, ascq = 0) => fail(SenseKey.ILLEGAL_REQUEST, asc, as
 // Profiles the virtual drive reports in the Profile List feature (MMC-6 §5.3.1), highest first.
 const DRIVE_PROFILES = [0x43, 0x42, 0x41, 0x40, 0x2b, 0x1b, 0x1a, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0a, 0x09, 0x08];
 
+const HANDLED = new Set<number>([
+  Op.TEST_UNIT_READY, Op.INQUIRY, Op.REQUEST_SENSE, Op.GET_CONFIGURATION, Op.GET_EVENT_STATUS_NOTIFICATION, Op.READ_DISC_INFORMATION, Op.READ_TRACK_INFORMATION,
+  Op.READ_TOC_PMA_ATIP, Op.READ_CAPACITY, Op.READ_FORMAT_CAPACITIES, Op.MODE_SENSE_10, Op.MODE_SELECT_10, Op.GET_PERFORMANCE, Op.SET_CD_SPEED, Op.SET_STREAMING,
+  Op.READ_BUFFER_CAPACITY, Op.MECHANISM_STATUS, Op.START_STOP_UNIT, Op.PREVENT_ALLOW_MEDIUM_REMOVAL, Op.RESERVE_TRACK, Op.SEND_CUE_SHEET, Op.SEND_OPC_INFORMATION,
+  Op.WRITE_10, Op.WRITE_12, Op.SYNCHRONIZE_CACHE, Op.CLOSE_TRACK_SESSION, Op.BLANK, Op.FORMAT_UNIT, Op.READ_10, Op.READ_12, Op.READ_CD, Op.READ_DISC_STRUCTURE,
+  Op.SEND_DISC_STRUCTURE,
+]);
+
 /** One pending media event for GESN (MMC-6 §6.7.2.5). */
 type MediaEventCode = 0 | 1 | 2 | 3;
 
@@ -184,6 +192,7 @@ export class VirtualRecorder {
       this.unitAttention = false;
       fail(SenseKey.UNIT_ATTENTION, 0x28, 0x00);
     }
+    if (!HANDLED.has(op)) return illegal(0x20);
     if (this.needsMedium(op)) {
       if (this.notReadyLeft > 0 && this.state.disc && !this.state.trayOpen) {
         this.notReadyLeft--;
