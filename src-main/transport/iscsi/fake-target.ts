@@ -139,23 +139,24 @@ export class FakeConnection {
 
 export class FakeTarget {
   readonly connections: FakeConnection[] = [];
-  private waiters: Array<(c: FakeConnection) => void> = [];
 
-  private constructor(
-    private readonly server: net.Server,
-    readonly port: number,
-  ) {}
+  private readonly server: net.Server;
+
+  private constructor(opts: FakeTargetOptions) {
+    this.server = net.createServer((sock) => {
+      const c = new FakeConnection(sock, opts);
+      this.connections.push(c);
+    });
+  }
 
   static async start(opts: FakeTargetOptions = {}): Promise<FakeTarget> {
-    let target!: FakeTarget;
-    const server = net.createServer((sock) => {
-      const c = new FakeConnection(sock, opts);
-      target.connections.push(c);
-      for (const w of target.waiters.splice(0)) w(c);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    target = new FakeTarget(server, (server.address() as net.AddressInfo).port);
+    const target = new FakeTarget(opts);
+    await new Promise<void>((resolve) => target.server.listen(0, '127.0.0.1', resolve));
     return target;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
   }
 
   get address(): string {
