@@ -21,8 +21,8 @@ export interface TgtdOptions {
 export interface TgtdTargetOptions {
   /** Default 1 (LUN 0 is tgt's controller LUN). */
   lun?: number;
-  /** Requires CHAP for this target: the account is created and bound (incoming). */
-  chap?: { user: string; password: string };
+  /** Requires CHAP for this target: the account is created and bound (incoming); `outgoing` is the account the target proves itself with (mutual CHAP). */
+  chap?: { user: string; password: string; outgoing?: { user: string; password: string } };
   /** Target iSCSI parameters (`tgtadm --mode target --op update --name K --value V`), e.g. nop_interval, MaxRecvDataSegmentLength, InitialR2T. */
   params?: Record<string, string | number>;
   /** Allowed initiators; default ALL. */
@@ -188,6 +188,11 @@ export class Tgtd {
     if (opts.chap) {
       await this.adm(['--mode', 'account', '--op', 'new', '--user', opts.chap.user, '--password', opts.chap.password]);
       await this.adm(['--mode', 'account', '--op', 'bind', '--tid', String(tid), '--user', opts.chap.user]);
+      const out = opts.chap.outgoing;
+      if (out) {
+        await this.adm(['--mode', 'account', '--op', 'new', '--user', out.user, '--password', out.password]);
+        await this.adm(['--mode', 'account', '--op', 'bind', '--tid', String(tid), '--user', out.user, '--outgoing']);
+      }
     }
     await this.adm(['--mode', 'target', '--op', 'bind', '--tid', String(tid), '--initiator-address', opts.initiatorAddress ?? 'ALL']);
     this.targets.set(iqn, { tid, lun });

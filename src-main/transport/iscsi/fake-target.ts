@@ -22,6 +22,8 @@ export interface FakeTargetOptions {
   window?: number;
   /** Called for the login request number n (0-based); return 'close' to drop the connection. */
   onLogin?: (n: number) => 'close' | void;
+  /** Answer the first login with Status 0x0101 (moved temporarily) and this TargetAddress. */
+  redirectTo?: string;
   /** Every PDU after login. */
   onPdu?: (conn: FakeConnection, pdu: InitiatorPdu) => void;
 }
@@ -111,6 +113,10 @@ export class FakeConnection {
   private login(pdu: InitiatorPdu): void {
     if (this.opts.onLogin?.(this.logins++) === 'close') {
       this.socket.destroy();
+      return;
+    }
+    if (this.opts.redirectTo !== undefined) {
+      this.send(this.bhs(0x23, 0, pdu.itt, { 8: [...pdu.bhs.subarray(8, 14)], 36: [0x01, 0x01] }), encodeText([['TargetAddress', this.opts.redirectTo]]));
       return;
     }
     const csg = (pdu.flags >> 2) & 3;

@@ -118,6 +118,17 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect(dev2.params.authMethod).toBe('CHAP');
   });
 
+  it('mutual CHAP: the target proves the outgoing secret; a wrong expected secret is refused', async () => {
+    const url = await tgtd.addTarget(IQN('mutual'), undefined, {
+      chap: { user: 'ini', password: 'ini-secret-12', outgoing: { user: 'tgt', password: 'tgt-secret-12' } },
+    });
+    const good = new IscsiTransport([{ address: url, chap: { user: 'ini', secret: 'ini-secret-12', mutual: { user: 'tgt', secret: 'tgt-secret-12' } } }], { keepaliveIntervalMs: 0 });
+    const dev = await openDev(url, good);
+    expect((await dev.execute(buildInquiry())).status).toBe(0);
+    const bad = new IscsiTransport([{ address: url, chap: { user: 'ini', secret: 'ini-secret-12', mutual: { secret: 'not-the-secret' } } }], { keepaliveIntervalMs: 0 });
+    await expect(bad.open(url)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EACCES', message: expect.stringContaining('mutual CHAP') });
+  });
+
   it('an unknown target name is refused as not found (Status 0x0203)', async () => {
     const err = await transport.open(`iscsi://${tgtd.portal}/${IQN('absent')}/1`).catch((e: unknown) => e);
     expect(err).toMatchObject({ statusClass: 2, statusDetail: 3, errno: 'ENOENT' });

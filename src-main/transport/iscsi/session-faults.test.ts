@@ -121,6 +121,20 @@ describe('iSCSI session against a scripted target', () => {
     expect(err).toBeInstanceOf(TransportError);
   });
 
+  it('follows a login redirection (Status-Class 1) to the TargetAddress given (§11.13.5, §13.8)', async () => {
+    target = await FakeTarget.start({ onPdu: (conn, pdu) => scsi(pdu) && conn.respond(pdu.itt) });
+    const mover = await FakeTarget.start({ redirectTo: `127.0.0.1:${target.port},1` });
+    try {
+      const dev = await transport.open(mover.address);
+      expect((await dev.execute(TUR)).status).toBe(0);
+      expect(target.connections).toHaveLength(1);
+      expect(mover.connections).toHaveLength(1);
+      await dev.close();
+    } finally {
+      await mover.close();
+    }
+  });
+
   it('nothing listening: ECONNREFUSED as a TransportError', async () => {
     const t = await FakeTarget.start();
     const addr = t.address;

@@ -32,6 +32,8 @@ import { chapMd5Response, decodeBinary, decodeText, encodeBinary, encodeText, ge
 export interface ChapCredentials {
   user: string;
   secret: string;
+  /** Mutual CHAP: the target must prove it knows this secret (RFC 7143 §12.1.3). */
+  mutual?: { user?: string; secret: string };
 }
 
 export interface SessionOptions {
@@ -79,12 +81,15 @@ export interface NegotiatedParams {
 export class IscsiLoginError extends TransportError {
   readonly statusClass: number;
   readonly statusDetail: number;
+  /** For Status-Class 1 (redirection): the TargetAddress to log in to instead. */
+  readonly redirect: { host: string; port: number } | undefined;
 
-  constructor(message: string, statusClass: number, statusDetail: number) {
+  constructor(message: string, statusClass: number, statusDetail: number, redirect?: { host: string; port: number }) {
     const errno = statusClass === 2 && (statusDetail === 1 || statusDetail === 2) ? 'EACCES' : statusClass === 2 && (statusDetail === 3 || statusDetail === 4) ? 'ENOENT' : 'EPROTO';
     super(message, { errno, syscall: 'iscsi-login' });
     this.statusClass = statusClass;
     this.statusDetail = statusDetail;
+    this.redirect = redirect;
   }
 }
 
@@ -115,6 +120,22 @@ const DEFAULT_FIRST_BURST = 65536;
 
 /** Keys a target declares without our asking and that need no answer (RFC 7143 §13). */
 const DECLARATIVE_KEYS = new Set(['TargetAlias', 'TargetPortalGroupTag', 'TargetAddress', 'MaxRecvDataSegmentLength']);
+
+/** TargetAddress of a redirecting Login Response: `host[:port][,tpgt]`, IPv6 in brackets (§13.8). */
+function redirectTarget(resp: LoginResponse): { host: string; port: number } | undefined {
+  if (resp.statusClass !== 1) return undefined;
+  let addr: string | undefined;
+  try {
+    addr = getKey(decodeText(resp.data), 'TargetAddress');
+  } catch {
+    return undefined;
+  }
+  const m = addr === undefined ? null : /^(\[[0-9a-fA-F:.]+\]|[^:,[\]]+)(?::(\d{1,5}))?(?:,\d+)?$/.exec(addr);
+  if (!m) return undefined;
+  const port = m[2] === undefined ? 3260 : Number(m[2]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: m[1].startsWith('[') ? m[1].slice(1, -1) : m[1], port };
+}
 
 export function defaultInitiatorName(): string {
   // RFC 7143 §4.2.7.2: iqn names are lower case letters, digits, '-', '.', ':'.
@@ -205,15 +226,23 @@ export class IscsiSession {
 
   /** Connects, logs in and returns a session in Full Feature Phase. */
   static async open(opts: SessionOptions): Promise<IscsiSession> {
-    const s = new IscsiSession(opts);
-    await s.connect();
-    try {
-      await s.login();
-    } catch (err) {
-      s.destroy(err instanceof Error ? err : new Error(String(err)));
-      throw err;
+    let cur = opts;
+    for (let hop = 0; ; hop++) {
+      const s = new IscsiSession(cur);
+      await s.connect();
+      try {
+        await s.login();
+        return s;
+      } catch (err) {
+        s.destroy(err instanceof Error ? err : new Error(String(err)));
+        // §11.13.5 Status-Class 1: the target moved; TargetAddress says where (§13.8).
+        if (err instanceof IscsiLoginError && err.statusClass === 1 && err.redirect && hop < 4) {
+          cur = { ...cur, host: err.redirect.host, port: err.redirect.port };
+          continue;
+        }
+        throw err;
+      }
     }
-    return s;
   }
 
   get isOpen(): boolean {
@@ -403,6 +432,7 @@ export class IscsiSession {
     let csg: number = Stage.Security;
     let authMethod: 'None' | 'CHAP' | undefined;
     let chapSent = false;
+    let mutual: { id: number; challenge: Buffer } | undefined;
     let tsih = 0;
     const targetKeys = new Map<string, string>();
     let out: TextPairs = offers;
@@ -430,7 +460,7 @@ export class IscsiSession {
         const code = (resp.statusClass << 8) | resp.statusDetail;
         const what = LOGIN_STATUS[code] ?? `status 0x${code.toString(16).padStart(4, '0')}`;
         const hint = code === 0x0201 && !o.chap ? ' (the target requires CHAP: put user:secret@ in the address)' : '';
-        throw new IscsiLoginError(`iSCSI login to ${o.targetName ?? o.host} failed: ${what}${hint}`, resp.statusClass, resp.statusDetail);
+        throw new IscsiLoginError(`iSCSI login to ${o.targetName ?? o.host} failed: ${what}${hint}`, resp.statusClass, resp.statusDetail, redirectTarget(resp));
       }
       if (resp.versionActive !== 0) throw protocolError(`unsupported iSCSI version ${resp.versionActive}`);
       tsih = resp.tsih;
@@ -455,14 +485,33 @@ export class IscsiSession {
             const id = Number(getKey(keys, 'CHAP_I'));
             const challenge = getKey(keys, 'CHAP_C');
             if (!Number.isInteger(id) || id < 0 || id > 255 || challenge === undefined) throw protocolError('CHAP challenge without CHAP_I/CHAP_C');
+            const theirChallenge = decodeBinary(challenge);
             out = [
               ['CHAP_N', o.chap!.user],
-              ['CHAP_R', encodeBinary(chapMd5Response(id, o.chap!.secret, decodeBinary(challenge)))],
+              ['CHAP_R', encodeBinary(chapMd5Response(id, o.chap!.secret, theirChallenge))],
             ];
+            if (o.chap!.mutual) {
+              // Our own challenge; never the target's echoed back (§12.1.3 reflection rule).
+              let ours: Buffer;
+              do ours = randomBytes(16);
+              while (ours.equals(theirChallenge));
+              mutual = { id: randomBytes(1)[0], challenge: ours };
+              out.push(['CHAP_I', String(mutual.id)], ['CHAP_C', encodeBinary(ours)]);
+            }
             chapSent = true;
             transit = true;
           }
           continue;
+        }
+        if (mutual && chapSent && resp.transit) {
+          const r = getKey(keys, 'CHAP_R');
+          const n = getKey(keys, 'CHAP_N');
+          const expected = chapMd5Response(mutual.id, o.chap!.mutual!.secret, mutual.challenge);
+          const userOk = o.chap!.mutual!.user === undefined || n === o.chap!.mutual!.user;
+          if (r === undefined || !userOk || !decodeBinary(r).equals(expected)) {
+            throw new IscsiLoginError(`iSCSI target ${o.targetName ?? o.host} failed mutual CHAP authentication`, 2, 1);
+          }
+          mutual = undefined;
         }
         if (resp.transit && resp.nsg === Stage.Operational) {
           csg = Stage.Operational;
