@@ -32,6 +32,8 @@ export interface DiscInformation {
   /** CD only: start of the lead-in of the last session as LBA (negative values are in the lead-in). */
   lastSessionLeadInStart?: number;
   lastPossibleLeadOutStart?: number;
+  lastSessionLeadInStartRaw?: number;
+  lastPossibleLeadOutStartRaw?: number;
   barCode?: Uint8Array;
   applicationCode?: number;
 }
@@ -61,8 +63,15 @@ export function parseReadDiscInformation(data: Uint8Array): DiscInformation {
   };
   if (end >= 16 && v.bit(7, 7)) info.discId = v.u32(12);
   if (end >= 24) {
-    // Addresses are MSF (00 MM SS FF) on CD; FFFFFFFFh or zero otherwise (§6.22.3.1.13).
-    const msf = (off: number) => (v.u32(off) === 0xffffffff ? undefined : msfToLba(v.u8(off + 1), v.u8(off + 2), v.u8(off + 3)));
+    // CD: MSF as 00 MM SS FF (§6.22.3.1.13). Other media: FFFFFFFFh, or (tgtd, some DVD drives) an
+    // LBA; only well-formed MSF is converted, the raw field is always kept.
+    const msf = (off: number) => {
+      const raw = v.u32(off);
+      const [z, m, s, f] = [v.u8(off), v.u8(off + 1), v.u8(off + 2), v.u8(off + 3)];
+      return raw === 0xffffffff || z !== 0 || m > 99 || s > 59 || f > 74 || raw === 0 ? undefined : msfToLba(m, s, f);
+    };
+    info.lastSessionLeadInStartRaw = v.u32(16);
+    info.lastPossibleLeadOutStartRaw = v.u32(20);
     info.lastSessionLeadInStart = msf(16);
     info.lastPossibleLeadOutStart = msf(20);
   }

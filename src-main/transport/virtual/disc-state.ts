@@ -15,7 +15,7 @@ export interface TrackState {
   reserved?: number;
   closed: boolean;
   audio: boolean;
-  /** CONTROL nibble (MMC-6 §4.2.3.4): 4 = data recorded uninterrupted, 5 = data incremental, 0 = audio. */
+  /** CONTROL nibble (MMC-6 §4.2.3.4): 4 = data recorded uninterrupted, 5 = data recorded incrementally (packet), 0 = audio. */
   control: number;
   /** 1 = mode 1, 2 = mode 2 (Data Mode field of READ TRACK INFORMATION). */
   dataMode: number;
@@ -99,7 +99,7 @@ export function isRom(d: DiscState): boolean {
 }
 
 export function invisibleTrack(d: DiscState, start: number): TrackState {
-  return { number: d.tracks.length + 1, session: d.closedSessions + 1, start, recorded: 0, closed: false, audio: false, control: 5, dataMode: 1 };
+  return { number: d.tracks.length + 1, session: d.closedSessions + 1, start, recorded: 0, closed: false, audio: false, control: 4, dataMode: 1 };
 }
 
 /** The open track accepting writes at its NWA (invisible or partly written reserved track). */
@@ -141,7 +141,7 @@ export function sessionCount(d: DiscState): number {
 /** Tracks that exist on the medium as READ TRACK INFORMATION sees them (random media: one track). */
 export function visibleTracks(d: DiscState): TrackState[] {
   if (isRandom(d)) {
-    return [{ number: 1, session: 1, start: 0, recorded: d.formatted ? d.capacity : 0, closed: d.formatted, audio: false, control: 5, dataMode: 1 }];
+    return [{ number: 1, session: 1, start: 0, recorded: d.formatted ? d.capacity : 0, closed: d.formatted, audio: false, control: 4, dataMode: 1 }];
   }
   return d.tracks;
 }

@@ -434,14 +434,18 @@ export class VirtualRecorder {
     const rnd = isRandom(d);
     const blank = !rnd && t.recorded === 0 && !t.closed;
     const open = !t.closed && (t.reserved === undefined || t.recorded < t.reserved);
-    b[6] = (t.reserved !== undefined ? 0x80 : 0) | (blank || (rnd && !d.formatted) ? 0x40 : 0) | (!rnd && !t.audio ? 0x20 : 0) | (rnd ? 0x10 : 0) | (t.audio ? 0x0f : t.dataMode);
+    // Packet/Inc: set for incremental recording on CD and DVD-R/-RW; DVD+R and BD-R have no packet
+    // writing, and tgtd's DVD+R leaves it clear too.
+    const inc = !rnd && !t.audio && (specOf(d).family === 'cd' || [0x11, 0x14, 0x15, 0x16].includes(d.profile));
+    b[6] = (t.reserved !== undefined ? 0x80 : 0) | (blank || (rnd && !d.formatted) ? 0x40 : 0) | (inc ? 0x20 : 0) | (rnd ? 0x10 : 0) | (t.audio ? 0x0f : t.dataMode);
     const nwa = t.start + t.recorded;
     const size = rnd ? d.capacity : t.reserved ?? (t.closed ? t.recorded : d.capacity - t.start);
     b[7] = (open && !rnd ? 0x01 : 0) | (t.recorded > 0 ? 0x02 : 0);
     put32(b, 8, t.start >>> 0);
     put32(b, 12, open && !rnd ? nwa >>> 0 : 0);
     put32(b, 16, rnd ? (d.formatted ? 0 : d.capacity) : open ? Math.max(0, t.start + size - nwa) : 0);
-    put32(b, 20, rnd ? specOf(d).blocking : 0);
+    // Fixed Packet Size / Blocking Factor: the ECC block on DVD (16) and cluster on BD (32), §6.27.3.13.
+    put32(b, 20, specOf(d).family === 'cd' ? 0 : specOf(d).blocking);
     put32(b, 24, size);
     put32(b, 28, t.recorded > 0 ? (nwa - 1) >>> 0 : 0);
     b[32] = t.number >> 8;
