@@ -1,0 +1,3 @@
+// Readability preflight: what Windows, macOS, Linux and players will see of a staged tree.
+export { preflight, isoName, jolietName, type PreflightEntry, type PreflightOptions, type PreflightReport, type PreflightFinding, type FindingCode, type Severity } from './preflight';
+export * from './rules';

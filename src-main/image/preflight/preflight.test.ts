@@ -1,0 +1,124 @@
+// Preflight rules: pure checks, plus the name transformations compared with what xorriso really
+// records at each ISO level and in Joliet (read back with our reader).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../common/errors';
+import { requireTools } from '../../testing/peer-tools';
+import { openImage } from '../reader/image';
+import { run, tempDir } from '../reader/test-fixtures';
+import { isoName, jolietName, preflight, type PreflightEntry } from './preflight';
+
+const f = (p: string, size = 1): PreflightEntry => ({ path: p.split('/'), kind: 'file', size });
+const d = (p: string): PreflightEntry => ({ path: p.split('/'), kind: 'dir', size: 0 });
+
+// Names whose ECMA-119 mangling is unambiguous (no collisions, no leading dots, no dotted dirs).
+const NAMES = ['readme.txt', 'Makefile', 'archive.tar.gz', 'My Document (final).docx', 'Ünïcødé名前 with spaces.txt', 'file.with.many.dots.txt', 'x.longextension', 'UPPER.TXT', 'a-very-long-file-name-that-does-not-fit-in-eight-dot-three-or-even-thirty-one.text'];
+
+describe.skipIf(!requireTools('xorriso'))('name transformations vs xorriso', () => {
+  const t = tempDir('pf');
+  afterAll(() => t.cleanup());
+  const src = join(t.dir, 'src');
+  mkdirSync(src, { recursive: true });
+  for (const n of NAMES) writeFileSync(join(src, n), 'x');
+  writeFileSync(join(src, 'y'.repeat(70)), 'x');
+
+  for (const level of [1, 2] as const) {
+    it(`ISO level ${level} names match what xorriso records`, async () => {
+      const img = join(t.dir, `l${level}.iso`);
+      run('xorriso', ['-as', 'mkisofs', '-iso-level', String(level), '-o', img, src]);
+      const info = await openImage(img);
+      const recorded = ((await info.tree('iso9660')).children ?? []).map((c) => c.name).sort();
+      await info.close();
+      const ours = [...NAMES, 'y'.repeat(70)].map((n) => isoName(n, 'file', level)).sort();
+      expect(ours).toEqual(recorded);
+    });
+  }
+
+  it('Joliet truncation matches xorriso for a 70-character name', async () => {
+    const img = join(t.dir, 'j.iso');
+    run('xorriso', ['-as', 'mkisofs', '-J', '-o', img, src]);
+    const info = await openImage(img);
+    const names = ((await info.tree('joliet')).children ?? []).map((c) => c.name);
+    await info.close();
+    expect(names).toContain(jolietName('y'.repeat(70)));
+    expect(jolietName('y'.repeat(70))).toHaveLength(64);
+  });
+});
+
+describe('preflight rules', () => {
+  it('reports ISO 9660 name changes as warnings when ISO 9660 is the only tree', () => {
+    const r = preflight([f('readme.txt'), f('README.TXT')], { fs: ['iso9660'], isoLevel: 1 });
+    const changed = r.findings.filter((x) => x.code === 'iso-name-changed');
+    expect(changed).toEqual([expect.objectContaining({ path: '/readme.txt', shownAs: 'README.TXT', severity: 'warning', fix: expect.stringContaining('--fs') })]);
+    expect(r.findings.some((x) => x.code === 'iso-name-collision')).toBe(true);
+    expect(r.seenBy).toEqual({ windows: 'iso9660', macos: 'iso9660', linux: 'iso9660', players: 'iso9660' });
+  });
+
+  it('Joliet: names cut at 64 UCS-2 characters, collisions after the cut are errors', () => {
+    const a = 'n'.repeat(64) + '-first.txt';
+    const b = 'n'.repeat(64) + '-second.txt';
+    const r = preflight([f(a), f(b)], { fs: ['joliet', 'rockridge'], isoLevel: 3 });
+    expect(r.findings.filter((x) => x.code === 'joliet-name-truncated').map((x) => x.shownAs)).toEqual(['n'.repeat(64), 'n'.repeat(64)]);
+    const col = r.findings.find((x) => x.code === 'joliet-name-collision')!;
+    expect(col.severity).toBe('error');
+    expect(col.affects).toEqual(['windows']);
+    expect(r.ok).toBe(false);
+    // Joliet §3.3: "*", ":" … are not allowed.
+    expect(jolietName('a:b*c?.txt')).toBe('a_b_c_.txt');
+    // An emoji is two UCS-2 units and is never split.
+    expect(jolietName('e'.repeat(63) + '😀')).toBe('e'.repeat(63));
+  });
+
+  it('files of 4 GiB and more need ISO level 3; over 2 GiB is flagged for players', () => {
+    const big = f('movie.mkv', 5 * 2 ** 30);
+    const l2 = preflight([big], { fs: ['iso9660', 'joliet'], isoLevel: 2 });
+    expect(l2.findings.find((x) => x.code === 'file-too-large-for-iso-level')).toMatchObject({ severity: 'error', fix: expect.stringContaining('--iso-level 3') });
+    const l3 = preflight([big], { fs: ['iso9660', 'joliet'], isoLevel: 3 });
+    expect(l3.findings.find((x) => x.code === 'multi-extent-file')).toMatchObject({ severity: 'warning', fix: 'add --fs udf' });
+    expect(l3.ok).toBe(true);
+    const udf = preflight([big], { fs: ['iso9660', 'udf'], isoLevel: 3, udfRevision: '1.02' });
+    expect(udf.findings.some((x) => x.code === 'multi-extent-file')).toBe(false);
+    expect(udf.findings.find((x) => x.code === 'file-over-2gib')?.affects).toEqual(['players']);
+    const small = preflight([f('a.bin', 2 ** 31)], { fs: ['udf'], isoLevel: 3, udfRevision: '1.02' });
+    expect(small.findings.map((x) => x.code)).toEqual(['file-over-2gib']);
+  });
+
+  it('UDF revision vs operating systems (mkudffs(8) table)', () => {
+    const r250 = preflight([f('a')], { fs: ['udf', 'joliet'], isoLevel: 2, udfRevision: '2.50' });
+    const msgs = r250.findings.filter((x) => x.code === 'udf-revision-unreadable').map((x) => x.message);
+    expect(msgs).toEqual(expect.arrayContaining([expect.stringMatching(/^Windows XP reads UDF up to 2\.01, not 2\.50: it falls back to the joliet tree/), expect.stringMatching(/^Mac OS X 10\.4 /), expect.stringMatching(/^Linux 2\.4\.6-2\.6\.25 /)]));
+    expect(msgs.some((m) => m.startsWith('Windows Vista'))).toBe(false);
+    const udfOnly = preflight([f('a')], { fs: ['udf'], isoLevel: 2, udfRevision: '2.50' });
+    expect(udfOnly.findings.find((x) => x.message.startsWith('Windows XP'))).toMatchObject({ severity: 'error', fix: '--udf-revision 2.01 or add --fs joliet' });
+    const r201 = preflight([f('a')], { fs: ['udf'], isoLevel: 2, udfRevision: '2.01' });
+    expect(r201.findings.filter((x) => x.affects.includes('windows')).map((x) => x.message)).toEqual([expect.stringMatching(/^Windows 98\/Me/), expect.stringMatching(/^Windows 2000/)]);
+    expect(() => preflight([f('a')], { fs: ['udf'], isoLevel: 2, udfRevision: '3.00' })).toThrow(InvalidInputError);
+  });
+
+  it('deep directories, long paths, case collisions and symlinks', () => {
+    const deep = Array.from({ length: 9 }, (_, i) => `d${i + 1}`);
+    const entries = deep.map((_, i) => d(deep.slice(0, i + 1).join('/')));
+    const longName = 'p'.repeat(120);
+    entries.push(d(longName), d(`${longName}/${longName}`), f(`${longName}/${longName}/file.txt`));
+    entries.push(f('Photo.JPG'), f('photo.jpg'), { path: ['link'], kind: 'symlink', size: 0 });
+    const r = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge'], isoLevel: 3 });
+    // d8 is the 9th level counting the root (ECMA-119 §6.8.2.1).
+    expect(r.findings.filter((x) => x.code === 'deep-directory').map((x) => x.path)).toEqual(['/d1/d2/d3/d4/d5/d6/d7/d8']);
+    // Joliet keeps 64 of the 120 characters per component; 3 + 64 + 1 + 64 + 1 + 8 < 259, so no Windows finding …
+    expect(r.findings.some((x) => x.code === 'long-path')).toBe(false);
+    // … but UDF keeps whole names: 3 + 120 + 1 + 120 + 1 + 8 = 253 is fine too, a third level is not.
+    const u = preflight([f(`${longName}/${longName}/${longName}.txt`)], { fs: ['udf'], isoLevel: 3, udfRevision: '1.02' });
+    expect(u.findings.find((x) => x.code === 'long-path')).toMatchObject({ affects: ['windows'], facet: 'udf' });
+    expect(r.findings.find((x) => x.code === 'case-collision')).toMatchObject({ affects: ['windows'] });
+    expect(r.findings.find((x) => x.code === 'symlink-not-shown')).toMatchObject({ affects: ['windows', 'players'] });
+    expect(r.seenBy).toEqual({ windows: 'joliet', macos: 'rockridge', linux: 'rockridge', players: 'iso9660' });
+    expect(r.counts.error + r.counts.warning + r.counts.info).toBe(r.findings.length);
+  });
+
+  it('UDF name and path limits', () => {
+    const wide = '名'.repeat(128); // 16-bit CS0: 1 + 256 bytes > 255
+    const r = preflight([f(wide), f('l'.repeat(254))], { fs: ['udf'], isoLevel: 3, udfRevision: '2.01' });
+    expect(r.findings.filter((x) => x.code === 'udf-name-too-long').map((x) => x.path)).toEqual([`/${wide}`]);
+  });
+});
