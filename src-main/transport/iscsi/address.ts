@@ -2,7 +2,7 @@
 // address can be pasted between them and Glassmaster.
 import { InvalidInputError } from '../../common/errors';
 
-/** IANA port for iSCSI (RFC 7143 §13.2 TargetAddress default). */
+/** IANA-registered iSCSI port, the TargetAddress default (RFC 7143 §13.8). */
 export const DEFAULT_ISCSI_PORT = 3260;
 
 export interface IscsiAddress {
@@ -23,7 +23,7 @@ export function parseIscsiAddress(address: string): IscsiAddress {
   if (port < 1 || port > 65535) throw new InvalidInputError(`bad port in iSCSI address: ${port}`);
   if (lun > 0x3fff) throw new InvalidInputError(`LUN ${lun} out of range (0..16383)`);
   const targetName = decodeURIComponent(target);
-  // RFC 7143 §4.2.7.1: iSCSI names are iqn./eui./naa. forms.
+  // RFC 7143 §4.2.7: iSCSI names are iqn./eui./naa. forms.
   if (!/^(iqn\.|eui\.|naa\.)/i.test(targetName)) throw new InvalidInputError(`not an iSCSI name: ${targetName}`);
   return {
     host: hostRaw.startsWith('[') ? hostRaw.slice(1, -1) : hostRaw,

@@ -124,7 +124,7 @@ export function parsePortal(portal: string): { host: string; port: number } {
 }
 
 /**
- * SendTargets discovery (RFC 7143 Appendix C, §13.3): a Discovery session, `SendTargets=All`,
+ * SendTargets discovery (RFC 7143 §13.3): a Discovery session, `SendTargets=All`,
  * then logout. Each TargetName is followed by its TargetAddress=host:port,tpgt lines.
  */
 export async function discover(portal: string, opts: IscsiSessionTuning & { chap?: ChapCredentials } = {}): Promise<DiscoveredTarget[]> {

@@ -67,7 +67,7 @@ describe('initiator PDU encoding (RFC 7143 §11)', () => {
     );
   });
 
-  it('SCSI Command with 5 bytes of immediate data: W bit, DataSegmentLength 5, padded to 8 (§11.2.3)', () => {
+  it('SCSI Command with 5 bytes of immediate data: W bit, DataSegmentLength 5, padded to 8 (§11.2)', () => {
     const pdu = encodeScsiCommand({
       final: true,
       read: false,
@@ -138,7 +138,7 @@ describe('initiator PDU encoding (RFC 7143 §11)', () => {
 });
 
 describe('target PDU decoding (RFC 7143 §11)', () => {
-  it('SCSI Response: status, U bit + residual, sense after its 2-byte SenseLength (§11.4.7.2)', () => {
+  it('SCSI Response: status, U bit + residual, sense after its 2-byte SenseLength (§11.4.7)', () => {
     const sense = Buffer.from('700006000000000a00000000290000000000', 'hex');
     const data = Buffer.concat([Buffer.from([0, sense.length]), sense]);
     const h = bhs({ 0: [0x21, 0x82, 0x00, 0x02], 16: [0, 0, 0, 7], 24: [0, 0, 0, 3], 28: [0, 0, 0, 4], 32: [0, 0, 0, 0x83], 44: [0, 0, 1, 0] });
@@ -153,7 +153,7 @@ describe('target PDU decoding (RFC 7143 §11)', () => {
     const h = bhs({ 0: [0x25, 0x83, 0, 0], 16: [0, 0, 0, 9], 20: [0xff, 0xff, 0xff, 0xff], 36: [0, 0, 0, 1], 40: [0, 0, 0x20, 0], 44: [0, 0, 0, 0x10] });
     const d = decodePdu(h, Buffer.alloc(8, 1)) as DataIn;
     expect(d).toMatchObject({ kind: 'data-in', final: true, hasStatus: true, status: 0, underflow: true, itt: 9, dataSN: 1, bufferOffset: 0x2000, residual: 16 });
-    // S without F is forbidden (§11.7.1).
+    // S without F is forbidden (§11.7).
     expectEproto(() => decodePdu(bhs({ 0: [0x25, 0x01] }), Buffer.alloc(0)));
   });
 
@@ -199,7 +199,7 @@ describe('PduReader stream framing', () => {
     expect(r.pending).toBe(0);
   });
 
-  it('skips an AHS (TotalAHSLength in 4-byte words, §11.2.1.4)', () => {
+  it('skips an AHS (TotalAHSLength in 4-byte words, §11.2.1)', () => {
     const p = nop(4, Buffer.from('hi'));
     p[4] = 2; // 8 bytes of AHS inserted after the BHS
     const withAhs = Buffer.concat([p.subarray(0, 48), Buffer.alloc(8, 0x99), p.subarray(48)]);

@@ -3,7 +3,7 @@
 // to None, so a PDU on the wire is BHS (48) + AHS (TotalAHSLength*4) + data segment + pad to 4.
 import { TransportError } from '../../common/errors';
 
-/** RFC 7143 §11.2.1.2: the 6-bit opcode in byte 0. */
+/** RFC 7143 §11.2.1: the 6-bit opcode in byte 0. */
 export const Opcode = {
   NopOut: 0x00,
   ScsiCommand: 0x01,
@@ -25,9 +25,9 @@ export const Opcode = {
 } as const;
 
 export const BHS_LENGTH = 48;
-/** RFC 7143 §11.2.1.7: 0xffffffff is the reserved tag ("no task", "no transfer"). */
+/** RFC 7143 §11.2.1: 0xffffffff is the reserved tag ("no task", "no transfer"). */
 export const RESERVED_TAG = 0xffffffff;
-/** DataSegmentLength is 24 bits (RFC 7143 §11.2.1.5). */
+/** DataSegmentLength is 24 bits (RFC 7143 §11.2.1). */
 export const MAX_DATA_SEGMENT = 0xffffff;
 
 /** Login stages (RFC 7143 §11.12.3). */
@@ -116,7 +116,7 @@ export interface DataOutFields {
   data: Uint8Array;
 }
 
-/** RFC 7143 §11.7: SCSI Data-Out. TTT 0xffffffff for unsolicited data (§11.7.4). */
+/** RFC 7143 §11.7: SCSI Data-Out. TTT 0xffffffff for unsolicited data (§11.7). */
 export function encodeDataOut(f: DataOutFields): Buffer {
   const b = header(Opcode.DataOut, false, f.final ? 0x80 : 0);
   encodeLun(f.lun).copy(b, 8);
@@ -320,7 +320,7 @@ export interface AsyncMessage extends Sequenced {
 export interface Reject extends Sequenced {
   kind: 'reject';
   reason: number;
-  /** ITT of the rejected PDU (from the copy of its header in the data segment, §11.17.3). */
+  /** ITT of the rejected PDU (from the copy of its header in the data segment, §11.17). */
   rejectedItt: number | undefined;
   rejectedOpcode: number | undefined;
 }
@@ -362,7 +362,7 @@ export function decodePdu(bhs: Buffer, data: Buffer): TargetPdu {
     }
     case Opcode.DataIn: {
       const hasStatus = (flags & 0x01) !== 0;
-      // §11.7.1: S may only be set together with F.
+      // §11.7: S may only be set together with F.
       if (hasStatus && (flags & 0x80) === 0) throw protocolError('Data-In with S bit but without F bit');
       return {
         kind: 'data-in',

@@ -40,7 +40,7 @@ describe('iSCSI session against a scripted target', () => {
     await dev.close();
   });
 
-  it('CHECK CONDITION sense and an underflow residual in a collapsed Data-In are returned as data (§11.4.7, §11.7.4)', async () => {
+  it('CHECK CONDITION sense and an underflow residual in a collapsed Data-In are returned as data (§11.4.7, §11.7)', async () => {
     const sense = Buffer.from('70000200000000' + '0a00000000' + '3a0000000000', 'hex');
     target = await FakeTarget.start({
       onPdu: (conn, pdu) => {

@@ -138,7 +138,7 @@ function redirectTarget(resp: LoginResponse): { host: string; port: number } | u
 }
 
 export function defaultInitiatorName(): string {
-  // RFC 7143 §4.2.7.2: iqn names are lower case letters, digits, '-', '.', ':'.
+  // RFC 7143 §4.2.7: iqn names are lower case letters, digits, '-', '.', ':'.
   const host = os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'host';
   return `iqn.2026-11.org.glassmaster:${host}`;
 }
@@ -446,7 +446,7 @@ export class IscsiSession {
         encodeLoginRequest({ transit, cont: false, csg, nsg, isid: this.isid, tsih, itt, cid: 0, cmdSN: this.cmdSN, expStatSN: this.expStatSN, data: encodeText(out) }),
         'login-response',
       );
-      // §11.13.1 C bit: the text continues in further responses, each asked for by an empty request.
+      // §11.13 C bit: the text continues in further responses, each asked for by an empty request.
       const parts = [resp.data];
       while (resp.cont && resp.statusClass === 0) {
         resp = await this.exchange<LoginResponse>(
@@ -548,7 +548,7 @@ export class IscsiSession {
       ['DefaultTime2Wait', '0'],
       ['DefaultTime2Retain', '0'],
     ];
-    // §13.22: the rest is irrelevant to a Discovery session.
+    // §13.21: the rest is irrelevant to a Discovery session.
     if (o.sessionType === 'Discovery') return common;
     return [
       ...common,
@@ -635,7 +635,7 @@ export class IscsiSession {
         let data = Buffer.alloc(0);
         if (inBuf) {
           // The contract's data is exactly the bytes transferred; trust the residual only as far as
-          // bytes actually arrived (§11.4.5 residuals, §11.7.5 Data-In with status).
+          // bytes actually arrived (§11.4.5 residuals, §11.7 Data-In with status).
           const transferred = Math.min(received, underflow ? Math.max(0, inLength - residualCount) : inLength);
           data = inBuf.subarray(0, transferred);
           residual = inLength - transferred;
@@ -643,7 +643,7 @@ export class IscsiSession {
         finish(undefined, { status, sense, data, residual, durationMs: performance.now() - started });
       };
       const violation = (msg: string) => {
-        // ERL 0 cannot recover a mis-sequenced task (RFC 7143 §7.1.5): end the session.
+        // ERL 0 cannot recover a mis-sequenced task (RFC 7143 §7): end the session.
         this.destroy(protocolError(msg, { disconnected: true }));
       };
 
@@ -658,7 +658,7 @@ export class IscsiSession {
               if (end > inLength) return violation(`Data-In at ${pdu.bufferOffset}+${pdu.data.length} beyond ${inLength}`);
               inBuf.set(pdu.data, pdu.bufferOffset);
               if (end > received) received = end;
-              // §11.7.4 phase collapse: status in the final Data-In, no SCSI Response follows.
+              // §11.7 phase collapse: status in the final Data-In, no SCSI Response follows.
               if (pdu.hasStatus) complete(pdu.status, Buffer.alloc(0), pdu.underflow, pdu.residual);
               return;
             }
@@ -744,7 +744,7 @@ export class IscsiSession {
   private sendDataOut(lun: number, itt: number, ttt: number, data: Uint8Array, offset: number, length: number): void {
     const mx = this.params.maxXmitDataSegmentLength;
     const end = offset + length;
-    let dataSN = 0; // §11.7.5: DataSN restarts at 0 for every R2T sequence and for unsolicited data.
+    let dataSN = 0; // §11.7: DataSN restarts at 0 for every R2T sequence and for unsolicited data.
     this.socket.cork();
     try {
       for (let off = offset; off < end; off += mx) {

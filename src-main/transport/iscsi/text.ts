@@ -26,7 +26,7 @@ export function decodeText(data: Buffer): TextPairs {
   return out;
 }
 
-/** §6.1 / §5.1 binary-value: `0x` hex or `0b` base64. */
+/** §6.1 binary-value: `0x` hex or `0b` base64. */
 export function decodeBinary(value: string): Buffer {
   if (/^0[xX][0-9a-fA-F]+$/.test(value)) {
     const hex = value.slice(2);
