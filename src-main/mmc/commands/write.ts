@@ -3,8 +3,12 @@ import { cdb, checkField, InvalidMediaArgumentError, put16, put32 } from '../byt
 import { cmdOut, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
+// Bytes per block a host may send: 2048 user data, CD mode 2 (2336), raw (2352), raw + PQ (2368), raw + P-W (2448) — MMC-6 Table 651.
+const BLOCK_SIZES = new Set([2048, 2056, 2324, 2332, 2336, 2340, 2352, 2368, 2448]);
+
 function checkData(blocks: number, data: Uint8Array): void {
-  if (blocks === 0 ? data.length !== 0 : data.length % blocks !== 0) throw new InvalidMediaArgumentError('data.length', data.length, 0, blocks);
+  const ok = blocks === 0 ? data.length === 0 : data.length % blocks === 0 && BLOCK_SIZES.has(data.length / blocks);
+  if (!ok) throw new InvalidMediaArgumentError('data.length', data.length, 0, blocks * 2448);
 }
 
 /** lba may be negative on CD (SAO pregap at -150); sent as two's complement. */
