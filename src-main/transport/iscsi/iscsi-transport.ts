@@ -81,22 +81,23 @@ export class IscsiTransport implements ScsiTransport {
    * revision at 32). An unreachable target is left out rather than failing the whole list.
    */
   async list(): Promise<DriveDescriptor[]> {
-    const out: DriveDescriptor[] = [];
-    for (const e of this.entries.values()) {
+    const probe = async (e: IscsiTransportEntry): Promise<DriveDescriptor | undefined> => {
       let dev: IscsiDevice | undefined;
       try {
         dev = await this.open(e.address);
         const r = await dev.execute({ cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in', length: 36, timeoutMs: 5000 });
-        if (r.status !== 0 || r.data.length < 36) continue;
+        if (r.status !== 0 || r.data.length < 36) return undefined;
         const ascii = (a: number, b: number) => r.data.subarray(a, b).toString('latin1').trim();
-        out.push({ address: e.address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi' });
+        return { address: e.address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi' };
       } catch {
-        continue;
+        return undefined;
       } finally {
         await dev?.close();
       }
-    }
-    return out;
+    };
+    // In parallel, so one unreachable portal costs one connect timeout, not one per entry.
+    const found = await Promise.all([...this.entries.values()].map(probe));
+    return found.filter((d): d is DriveDescriptor => d !== undefined);
   }
 
   /** Logs in to the target of `address` and returns the LUN as a device. `exclusive` is not enforced (iSCSI has no open-exclusive; that would need PERSISTENT RESERVE). */
