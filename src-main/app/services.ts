@@ -9,6 +9,7 @@ import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { IscsiTransport } from '../transport/iscsi/iscsi-transport';
 import { packageInfo } from './package-info';
 import { loadConfig } from './config';
+import { watchDriveList } from './watch-drive-list';
 
 export interface ServicesOptions {
   shell: 'electron' | 'browser' | 'cli';
@@ -33,22 +34,36 @@ export function defaultStateDir(): string {
   return process.env.GLASSMASTER_STATE_DIR ?? join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'glassmaster');
 }
 
+/**
+ * With no optical drive and no virtual recorder, the app still has a burner to work with: an
+ * embedded virtual recorder holding a blank DVD+R, as the issue tracker's "embedded default" asks.
+ */
+async function ensureDefaultRecorder(virtual: VirtualTransport, native: NativeTransport): Promise<void> {
+  if ((await virtual.list()).length > 0) return;
+  const realDrives = await native.list().catch(() => []);
+  if (realDrives.length > 0) return;
+  await virtual.create('default', { media: 'dvd+r', product: 'Virtual Recorder' }).catch(async (err) => {
+    // Another Glassmaster process may have created it a moment ago.
+    if ((await virtual.list()).length === 0) throw err;
+  });
+}
+
 export async function createServices(opts: ServicesOptions): Promise<Services> {
   const stateDir = opts.stateDir ?? defaultStateDir();
   const config = await loadConfig(stateDir);
   const virtual = new VirtualTransport({ stateDir: join(stateDir, 'virtual') });
-  await virtual.ensureDefault();
-  const transports = [new NativeTransport(), new IscsiTransport({ addresses: config.iscsiDrives }), virtual];
+  const native = new NativeTransport();
+  const transports = [native, new IscsiTransport(config.iscsiDrives), virtual];
   const drives = new DriveService({ transports });
+  await ensureDefaultRecorder(virtual, native);
   const hub = new EventHub();
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
   const watching = new AbortController();
 
   if (opts.watch ?? opts.shell !== 'cli') {
-    drives.watch(watching.signal, (ev) => {
-      if (ev.type === 'drives') hub.emit('devices.onDidChange', { drives: ev.drives });
-      else hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media });
-    });
+    const log = (address: string, err: Error) => console.warn(`[glassmaster] watching ${address}: ${err.message}`);
+    void drives.watch(watching.signal, (ev) => hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media }), { onError: log });
+    void watchDriveList(transports, drives, watching.signal, (list) => hub.emit('devices.onDidChange', { drives: list }));
   }
 
   const handlers: Handlers = {
@@ -77,7 +92,6 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     },
     async close() {
       watching.abort();
-      await drives.close?.();
     },
   };
 }

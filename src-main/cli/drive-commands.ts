@@ -57,15 +57,16 @@ export function registerDriveCommands(program: Command): void {
         out(opts.json ? JSON.stringify(drives, null, 2) : formatDrives(drives));
         return;
       }
-      const services = await createServices({ shell: 'cli', watch: false });
+      const services = await createServices({ shell: 'cli', watch: true });
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
       const initial = await services.drives.list();
       out(opts.json ? JSON.stringify({ type: 'drives', drives: initial }) : formatDrives(initial));
-      services.drives.watch(stop.signal, (ev) => {
-        if (opts.json) out(JSON.stringify(ev));
-        else out(ev.type === 'drives' ? formatDrives(ev.drives) : formatMedia(ev.address, ev.media));
+      services.hub.subscribe((event, payload) => {
+        if (opts.json) out(JSON.stringify({ type: event === 'devices.onDidChange' ? 'drives' : 'media', ...(payload as object) }));
+        else if (event === 'devices.onDidChange') out(formatDrives((payload as { drives: DriveInfo[] }).drives));
+        else out(formatMedia((payload as { address: string }).address, (payload as { media: MediaInfo }).media));
       });
       await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
       await services.close();
@@ -105,9 +106,9 @@ export function registerDriveCommands(program: Command): void {
     .command('insert')
     .argument('<name>', 'recorder name')
     .addOption(mediaOption())
-    .description('insert a disc (a new blank one of --media, or put the last one back)')
+    .description('insert a new blank disc of --media (default: DVD+R)')
     .action(async (name: string, opts: { media?: MediaTypeName }) => {
-      await withServices((s) => s.virtual.insert(name, opts.media));
+      await withServices((s) => s.virtual.insert(name, opts.media ?? 'dvd+r'));
     });
   virtual
     .command('eject')

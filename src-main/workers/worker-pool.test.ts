@@ -70,7 +70,7 @@ describe('WorkerPool', () => {
   });
 
   it('carries typed errors from the worker', async () => {
-    const err = await makePool().run('fail', {}).catch((e) => e);
+    const err = (await makePool().run('fail', {}).catch((e: unknown) => e)) as GlassmasterError;
     expect(err).toBeInstanceOf(GlassmasterError);
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.details).toEqual({ field: 'x' });

@@ -38,8 +38,8 @@ export function App() {
         <span className={`connection ${connected ? 'ok' : 'down'}`} data-testid="connection">
           {connected ? (shell === 'electron' ? 'Ready' : 'Connected') : 'Disconnected'}
         </span>
-        <button type="button" className="theme-toggle" onClick={toggleTheme} aria-pressed={theme === 'dark'} aria-label="Dark theme">
-          {theme === 'dark' ? 'Dark' : 'Light'}
+        <button type="button" className="theme-toggle" onClick={toggleTheme} aria-pressed={theme === 'dark'}>
+          Dark theme
         </button>
       </header>
       <main className="app-main">
