@@ -127,10 +127,34 @@ export function encodeAllocationExtent(f: UdfFlavour, location: number, ads: Buf
 export const FidChar = { Hidden: 1, Directory: 2, Deleted: 4, Parent: 8 } as const;
 
 /** Size of a File Identifier Descriptor: 38 + L_IU + L_FI, padded to a multiple of 4 (ECMA-167 4/14.4.9). */
-export function fidSize(encodedNameLength: number): number {
-  return (38 + encodedNameLength + 3) & ~3;
+export function fidSize(encodedNameLength: number, implUseLength = 0): number {
+  return (38 + implUseLength + encodedNameLength + 3) & ~3;
 }
 
+/** A non-empty Implementation Use starts with an implementation EntityID (OSTA UDF §2.3.4.5). */
+export const FID_IMPL_USE = 32;
+
+/**
+ * Lays out a directory's FIDs from the start of its first block: returns each FID's L_IU and the
+ * total size. OSTA UDF §2.3.4.4: on write-once media no FID tag may span a block boundary, so a FID
+ * that would leave fewer than 16 bytes in its block grows by an Implementation Use field.
+ */
+export function layoutFids(encodedNameLengths: number[]): { implUse: number[]; bytes: number } {
+  const implUse: number[] = [];
+  let off = 0;
+  for (const n of encodedNameLengths) {
+    let size = fidSize(n);
+    const rest = BLOCK - ((off + size) % BLOCK);
+    let liu = 0;
+    if (rest < 16 && rest !== BLOCK) {
+      liu = FID_IMPL_USE;
+      size = fidSize(n, liu);
+    }
+    implUse.push(liu);
+    off += size;
+  }
+  return { implUse, bytes: off };
+}
 /**
  * File Identifier Descriptor (ECMA-167 4/14.4; OSTA UDF §2.3.4), written into `out` at `off`.
  * The ICB long_ad carries the target's UDF Unique ID (OSTA UDF §2.3.4.3). The CRC covers the whole
@@ -141,17 +165,19 @@ export function writeFileIdentifier(
   out: Buffer,
   off: number,
   location: number,
-  p: { characteristics: number; icb: LongAdRef; name: Buffer | null },
+  p: { characteristics: number; icb: LongAdRef; name: Buffer | null; implUse?: number },
 ): number {
   const nameLen = p.name ? p.name.length : 0;
-  const size = fidSize(nameLen);
+  const liu = p.implUse ?? 0;
+  const size = fidSize(nameLen, liu);
   const b = Buffer.alloc(size);
   b.writeUInt16LE(1, 16); // File Version Number (OSTA UDF §2.3.4.1)
   b[18] = p.characteristics;
   b[19] = nameLen;
   writeLongAd(b, 20, p.icb.length, p.icb.lbn, p.icb.partRef, p.icb.uniqueId ?? 0);
-  b.writeUInt16LE(0, 36); // Length of Implementation Use
-  if (p.name) p.name.copy(b, 38);
+  b.writeUInt16LE(liu, 36); // Length of Implementation Use
+  if (liu > 0) writeImplRegid(b, 38);
+  if (p.name) p.name.copy(b, 38 + liu);
   writeTag(b, TagId.FileIdentifier, f.tagVersion, location, size - 16);
   b.copy(out, off);
   return size;

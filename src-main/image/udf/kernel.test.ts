@@ -35,6 +35,9 @@ function tree(): TestNode {
       { name: 'abs-link', symlinkTarget: '/usr/bin/env' },
       { name: 'rel-link', symlinkTarget: '../many/./f1-x' },
       { name: 'sticky', children: [], mode: 0o1777 },
+      // Twenty 100-byte FIDs after the 40-byte parent would leave 8 bytes in the block: the 20th
+      // carries a 32-byte Implementation Use (OSTA UDF §2.3.4.4), which readers must skip.
+      { name: 'padded', children: Array.from({ length: 24 }, (_, i) => ({ name: `p${String(i).padStart(2, '0')}`.padEnd(61, '_'), data: Buffer.from(`p${i}\n`) })) },
       { name: 'many', children: many },
       deep,
     ],

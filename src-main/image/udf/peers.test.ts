@@ -107,6 +107,9 @@ function sampleTree(): TestNode {
       { name: 'café', data: Buffer.from('latin-1 name, 8-bit OSTA form') },
       { name: 'many', children: many },
       { name: 'emptydir', children: [] },
+      // Twenty 100-byte FIDs after the 40-byte parent would leave 8 bytes in the block: the 20th
+      // carries a 32-byte Implementation Use (OSTA UDF §2.3.4.4), which readers must skip.
+      { name: 'padded', children: Array.from({ length: 24 }, (_, i) => ({ name: `p${String(i).padStart(2, '0')}`.padEnd(61, '_'), data: Buffer.from(`p${i}\n`) })) },
       deep,
     ],
   };
@@ -129,9 +132,9 @@ describe.skipIf(!ok)('UDF images read by udfinfo and 7-Zip', () => {
       expect(info.integrity).toBe('closed');
       expect(info.accesstype).toBe('readonly');
       expect(info.impid).toBe('*Glassmaster');
-      // Root, many, emptydir and d00..d39 = 43 directories; 8 top-level files + 300 + leaf = 309.
-      expect(info.numdirs).toBe('43');
-      expect(info.numfiles).toBe('309');
+      // Root, many, emptydir, padded and d00..d39 = 44 directories; 8 top-level files + 300 + 24 + leaf = 333.
+      expect(info.numdirs).toBe('44');
+      expect(info.numfiles).toBe('333');
 
       const listing = list7z(path);
       const hello = listing.find((r) => r.Path === 'hello.txt')!;

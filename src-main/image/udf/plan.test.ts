@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../common/errors';
 import { extentsFor, MAX_EXTENT_BYTES, planUdf, udfPermissions, type UdfNodeInput, type UdfRevision, type UdfVolumeInput } from './index';
+import { fidSize, layoutFids } from './file-descriptors';
 import { checkTag, UdfTestReader } from './test-reader';
 import { TEST_MTIME, writeUdfTestImage } from './test-image';
 
@@ -40,6 +41,30 @@ describe('extentsFor', () => {
   it('rejects negative and fractional sizes', () => {
     expect(() => extentsFor(-1)).toThrow(InvalidInputError);
     expect(() => extentsFor(1.5)).toThrow(InvalidInputError);
+  });
+});
+
+describe('layoutFids (OSTA UDF §2.3.4.4: no FID tag spans a block on write-once media)', () => {
+  it('grows the FID that would leave fewer than 16 bytes in its block by a 32-byte Implementation Use', () => {
+    // Parent FID = 40 bytes; twenty 100-byte FIDs (38 + 62-byte name) would end at 2040, leaving 8.
+    const { implUse, bytes } = layoutFids([0, ...Array(20).fill(62)]);
+    expect(implUse.slice(0, 20).every((x) => x === 0)).toBe(true);
+    expect(implUse[20]).toBe(32);
+    expect(bytes).toBe(40 + 19 * 100 + 132);
+  });
+  it('leaves a FID ending exactly on a block boundary alone', () => {
+    // 40 + 2008 = 2048: the next tag starts a fresh block.
+    const { implUse } = layoutFids([0, 2008 - 38]);
+    expect(implUse).toEqual([0, 0]);
+  });
+  it('keeps every FID tag inside one block for arbitrary name lengths', () => {
+    const names = Array.from({ length: 500 }, (_, i) => 2 + ((i * 37) % 200));
+    const { implUse } = layoutFids(names);
+    let off = 0;
+    names.forEach((n, i) => {
+      expect(2048 - (off % 2048)).toBeGreaterThanOrEqual(16);
+      off += fidSize(n, implUse[i]);
+    });
   });
 });
 

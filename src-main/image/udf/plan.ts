@@ -1,7 +1,7 @@
 // The UDF layout pass. planUdf() fixes every size that depends only on the tree (how many sectors
 // each region needs); encode() takes the caller's placement plus the file data extents and renders
 // all UDF structures. File data itself is never touched here.
-import { InvalidInputError } from '../../common/errors';
+import { InternalError, InvalidInputError } from '../../common/errors';
 import {
   AED_FIXED,
   encodeAllocationExtent,
@@ -11,8 +11,8 @@ import {
   FE_FIXED,
   FidChar,
   FileType,
-  fidSize,
   IcbFlag,
+  layoutFids,
   writeFileIdentifier,
 } from './file-descriptors';
 import { BLOCK, encodeOsta, ExtentType, writeLongAd, writeShortAd } from './primitives';
@@ -140,6 +140,8 @@ interface PlanNode {
   dataBlock: number;
   dataBytes: number;
   symlinkData?: Buffer;
+  /** Per FID of a directory (parent first): length of its Implementation Use. */
+  fidImplUse?: number[];
   /** Allocation descriptors this node's FE chain must hold (file data or its one metadata extent). */
   adCount: number;
   adSize: 8 | 16;
@@ -228,14 +230,16 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();
-      let bytes = fidSize(0); // parent FID (ECMA-167 4/8.6)
       for (const c of input.children ?? []) {
         if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${path}`, { name: c.name });
         seen.add(c.name);
         const enc = validName(c.name, path);
-        bytes += fidSize(enc.length);
         n.children.push(build(c, enc, `${path === '/' ? '' : path}/${c.name}`));
       }
+      // The parent FID (L_FI 0, ECMA-167 4/8.6) comes first.
+      const fids = layoutFids([0, ...n.children.map((c) => c.name!.length)]);
+      n.fidImplUse = fids.implUse;
+      const bytes = fids.bytes;
       n.dataBytes = bytes;
       n.adCount = 1;
       if (bytes > MAX_EXTENT_BYTES) throw new InvalidInputError(`UDF: directory ${path} is too large`);
@@ -384,12 +388,14 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         let off = 0;
         const parent = parentOf.get(n) ?? n; // the root's parent is itself (ECMA-167 4/8.6)
         const at = () => lbn(n.dataBlock + Math.floor(off / BLOCK));
-        off += writeFileIdentifier(f, data, off, at(), { characteristics: FidChar.Directory | FidChar.Parent, icb: icbOf(parent), name: null });
-        for (const c of n.children) {
+        const liu = n.fidImplUse!;
+        off += writeFileIdentifier(f, data, off, at(), { characteristics: FidChar.Directory | FidChar.Parent, icb: icbOf(parent), name: null, implUse: liu[0] });
+        n.children.forEach((c, i) => {
           let ch = c.input.kind === 'dir' ? FidChar.Directory : 0;
           if (c.input.hidden) ch |= FidChar.Hidden;
-          off += writeFileIdentifier(f, data, off, at(), { characteristics: ch, icb: icbOf(c), name: c.name });
-        }
+          off += writeFileIdentifier(f, data, off, at(), { characteristics: ch, icb: icbOf(c), name: c.name, implUse: liu[i + 1] });
+        });
+        if (off !== n.dataBytes) throw new InternalError(`UDF: FID layout mismatch (${off} != ${n.dataBytes})`);
         data.copy(space, n.dataBlock * BLOCK);
       } else if (n.symlinkData) {
         n.symlinkData.copy(space, n.dataBlock * BLOCK);
