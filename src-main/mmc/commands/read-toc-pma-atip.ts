@@ -55,11 +55,12 @@ export function parseToc(data: Uint8Array, msf = false): Toc {
 }
 
 /** Format 0001b (§6.26.3.3): the first track of the last complete session. */
-export function parseSessionInfo(data: Uint8Array, msf = false): { firstSession: number; lastSession: number; firstTrackInLastSession: number; lastSessionStartLba: number } {
+export function parseSessionInfo(data: Uint8Array, msf = false): { firstSession: number; lastSession: number; firstTrackInLastSession: number; lastSessionStartLba?: number } {
   const v = new ResponseView('READ TOC session info', data);
   descriptorsEnd(v);
-  v.need(12, 'session info');
-  return { firstSession: v.u8(2), lastSession: v.u8(3), firstTrackInLastSession: v.u8(6), lastSessionStartLba: addr(v, 8, msf) };
+  v.need(7, 'session info');
+  // tgtd sends this descriptor 2 bytes short; the start address is then unknown rather than an error.
+  return { firstSession: v.u8(2), lastSession: v.u8(3), firstTrackInLastSession: v.u8(6), lastSessionStartLba: v.has(8, 4) ? addr(v, 8, msf) : undefined };
 }
 
 export interface RawTocEntry {
