@@ -54,7 +54,7 @@ function check(name: string, fn: (b: Uint8Array) => unknown, input: Uint8Array):
     });
   } catch (e) {
     if (!(e instanceof GlassmasterError)) {
-      throw new Error(`${name} threw ${(e as Error).name}: ${(e as Error).message} on ${Buffer.from(input).toString('hex').slice(0, 200)}`);
+      throw new Error(`${name} threw ${(e as Error).name}: ${(e as Error).message} on ${Buffer.from(input).toString('hex').slice(0, 200)}`, { cause: e });
     }
   }
 }
