@@ -1,6 +1,7 @@
 // Hot-plug: reports the full drive list whenever the set of drive addresses changes (a USB burner
 // plugged in, an iSCSI target configured, a virtual recorder created). Listing descriptors is
 // cheap; identifying drives (INQUIRY, GET CONFIGURATION) happens only on a change.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DriveInfo } from '../common/model/drive';
 import type { DriveService } from '../drive/drive-service';
 import type { ScsiTransport } from '../transport/transport';
@@ -19,9 +20,6 @@ export async function watchDriveList(transports: ScsiTransport[], drives: DriveS
       if (list && !signal.aborted) onChange(list);
     }
     known = current;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, intervalMs);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await delay(intervalMs, undefined, { signal }).catch(() => undefined);
   }
 }
