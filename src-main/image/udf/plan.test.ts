@@ -109,6 +109,11 @@ describe('planUdf validation', () => {
     expect(() => planUdf(dir('', [file('漢'.repeat(127), 0)]), vol('1.02'))).not.toThrow();
     expect(() => planUdf(dir('', [file('漢'.repeat(128), 0)]), vol('1.02'))).toThrow(/255/);
   });
+  it('rejects unrecordable labels and times at plan time', () => {
+    expect(() => planUdf(dir('', []), vol('1.02', { label: 'a\ud800' }))).toThrow(InvalidInputError);
+    expect(() => planUdf(dir('', []), vol('1.02', { recordingTime: new Date(NaN) }))).toThrow(InvalidInputError);
+    expect(() => planUdf(dir('', [{ ...file('a', 0), mtime: new Date(Date.UTC(10000, 0, 1)) }]), vol('1.02'))).toThrow(/1\.\.9999/);
+  });
   it('rejects a non-directory root and unknown revisions', () => {
     expect(() => planUdf(file('x', 0), vol('1.02'))).toThrow(InvalidInputError);
     expect(() => planUdf(dir('', []), vol('3.00' as UdfRevision))).toThrow(InvalidInputError);

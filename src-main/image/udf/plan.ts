@@ -181,6 +181,12 @@ function validName(name: string, where: string): Buffer {
   return enc;
 }
 
+function checkDate(d: unknown, what: string): void {
+  if (!(d instanceof Date) || !Number.isFinite(d.getTime())) throw new InvalidInputError(`UDF: ${what} is not a valid Date`);
+  const y = d.getUTCFullYear();
+  if (y < 1 || y > 9999) throw new InvalidInputError(`UDF: ${what} year ${y} is outside 1..9999 (ECMA-167 1/7.3)`);
+}
+
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
@@ -203,6 +209,10 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   const flavour = REVISIONS[vol.revision];
   if (!flavour) throw new InvalidInputError(`UDF: unsupported revision ${String(vol.revision)}`);
   if (root.kind !== 'dir') throw new InvalidInputError('UDF: the root node must be a directory');
+  // Fail here, not in encode(): labels and times must be recordable (OSTA CS0, ECMA-167 1/7.3).
+  encodeOsta(vol.label ?? '');
+  if (vol.volumeSetId !== undefined) encodeOsta(vol.volumeSetId);
+  checkDate(vol.recordingTime, 'recordingTime');
   const useMetadataPartition = vol.revision === '2.50';
   const duplicate = useMetadataPartition && vol.metadataMirror === true;
   // File data lives in the physical partition. Under UDF 2.50 the FEs are in the metadata
@@ -226,7 +236,9 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       adCount: 0,
       adSize: 8,
     };
-    if (!(input.mtime instanceof Date)) throw new InvalidInputError(`UDF: ${path} has no mtime`);
+    checkDate(input.mtime, `${path} mtime`);
+    if (input.atime !== undefined) checkDate(input.atime, `${path} atime`);
+    if (input.ctime !== undefined) checkDate(input.ctime, `${path} ctime`);
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();

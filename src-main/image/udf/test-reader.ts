@@ -44,6 +44,8 @@ export class UdfTestReader {
   metaExtents: { lbn: number; length: number }[] = [];
   mirrorExtents: { lbn: number; length: number }[] = [];
   fsd = { lbn: 0, partRef: 0 };
+  integrityLba = 0;
+  domainSuffix = Buffer.alloc(0);
 
   constructor(path: string) {
     this.fd = openSync(path, 'r');
@@ -57,6 +59,8 @@ export class UdfTestReader {
       if (id === 5) this.partStart = b.readUInt32LE(188);
       if (id === 6) {
         this.fsd = { lbn: b.readUInt32LE(252), partRef: b.readUInt16LE(256) };
+        this.integrityLba = b.readUInt32LE(436);
+        this.domainSuffix = Buffer.from(b.subarray(216 + 24, 216 + 32));
         const n = b.readUInt32LE(268);
         let o = 440;
         for (let i = 0; i < n; i++) {
@@ -155,12 +159,44 @@ export class UdfTestReader {
     return Buffer.concat(ext.map((e) => this.sector(this.abs(e.partRef, e.lbn), Math.ceil(e.length / BLOCK)).subarray(0, e.length)));
   }
 
-  /** Walks the whole tree from the FSD; returns every entry but the root, depth first. */
-  walk(): WalkedEntry[] {
+  /** LVID fields (ECMA-167 3/10.10; OSTA UDF §2.2.6.4 implementation use). */
+  integrity() {
+    const b = this.sector(this.integrityLba);
+    const { id } = checkTag(b, 0, this.integrityLba);
+    if (id !== 9) throw new Error('no LVID');
+    const n = b.readUInt32LE(72);
+    const iu = 80 + 8 * n;
+    return {
+      type: b.readUInt32LE(28),
+      nextUniqueId: b.readBigUInt64LE(40),
+      partitions: n,
+      implUseLength: b.readUInt32LE(76),
+      files: b.readUInt32LE(iu + 32),
+      dirs: b.readUInt32LE(iu + 36),
+      minRead: b.readUInt16LE(iu + 40),
+      minWrite: b.readUInt16LE(iu + 42),
+      maxWrite: b.readUInt16LE(iu + 44),
+    };
+  }
+
+  rootLocation(): { ref: number; lbn: number } {
     const fsdSec = this.sector(this.abs(this.fsd.partRef, this.fsd.lbn));
     if (checkTag(fsdSec, 0, this.fsd.lbn).id !== 256) throw new Error('no FSD');
-    const rootLbn = fsdSec.readUInt32LE(404);
-    const rootRef = fsdSec.readUInt16LE(408);
+    return { lbn: fsdSec.readUInt32LE(404), ref: fsdSec.readUInt16LE(408) };
+  }
+
+  /** The root's File Entry and the raw bytes of its first FID (the parent FID). */
+  root() {
+    const { ref, lbn } = this.rootLocation();
+    const fe = this.readFe(ref, lbn, 4);
+    const data = this.readData(fe.extents);
+    const size = (38 + data.readUInt16LE(36) + data[19] + 3) & ~3;
+    return { fe, parentFid: Buffer.from(data.subarray(0, size)) };
+  }
+
+  /** Walks the whole tree from the FSD; returns every entry but the root, depth first. */
+  walk(): WalkedEntry[] {
+    const { lbn: rootLbn, ref: rootRef } = this.rootLocation();
     const out: WalkedEntry[] = [];
     const visit = (ref: number, lbn: number, path: string) => {
       const fe = this.readFe(ref, lbn, 4);
