@@ -19,6 +19,8 @@ export interface TrackState {
   control: number;
   /** 1 = mode 1, 2 = mode 2 (Data Mode field of READ TRACK INFORMATION). */
   dataMode: number;
+  /** CD TAO data tracks end with 2 run-out blocks (counted in the track, unreadable). */
+  runOut?: number;
 }
 
 export interface SaoRegion {

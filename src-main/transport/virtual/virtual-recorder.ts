@@ -838,13 +838,13 @@ export class VirtualRecorder {
     const size = arsv ? value - t!.start : roundUp(value, blocking);
     if (size <= 0 || t!.start + size > d.capacity) return illegal();
     t!.reserved = size;
-    d.tracks.push(invisibleTrack(d, this.nextTrackStart(d, t!.start + size, false)));
+    d.tracks.push(invisibleTrack(d, this.nextTrackStart(d, t!.start + size, true)));
     this.save();
   }
 
-  /** Where the track after one ending at `end` starts (CD TAO: 2 run-out blocks + 150 pregap; DVD/BD: ECC alignment). */
-  private nextTrackStart(d: DiscState, end: number, dataTrack = true): number {
-    if (specOf(d).family === 'cd') return end + (dataTrack ? 2 : 0) + 150;
+  /** Where the track after one ending at `end` starts (CD: 150-block pregap, Red Book 2 s; DVD/BD: ECC alignment). */
+  private nextTrackStart(d: DiscState, end: number, reservedCdTrack = false): number {
+    if (specOf(d).family === 'cd') return end + (reservedCdTrack ? 2 : 0) + 150;
     return roundUp(end, specOf(d).blocking);
   }
 
@@ -940,7 +940,12 @@ export class VirtualRecorder {
     }
     if (t.recorded === 0) return; // closing an empty invisible track is a no-op
     t.closed = true;
-    const next = this.nextTrackStart(d, t.start + t.recorded, !t.audio);
+    if (specOf(d).family === 'cd' && !t.audio) {
+      // TAO data tracks end with 2 run-out blocks that belong to the track (Orange Book link rules).
+      t.runOut = 2;
+      t.recorded += 2;
+    }
+    const next = this.nextTrackStart(d, t.start + t.recorded, false);
     if (next < d.capacity) d.tracks.push(invisibleTrack(d, next));
   }
 
@@ -1047,9 +1052,9 @@ export class VirtualRecorder {
     if (!isRandom(d)) {
       // Every block must lie in a recorded extent (reading an unrecorded gap is out of range too).
       for (let cur = lba; cur < lba + blocks; ) {
-        const t = d.tracks.find((x) => cur >= x.start && cur < x.start + x.recorded);
+        const t = d.tracks.find((x) => cur >= x.start && cur < x.start + x.recorded - (x.runOut ?? 0));
         if (!t) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, cur);
-        cur = t!.start + t!.recorded;
+        cur = t!.start + t!.recorded - (t!.runOut ?? 0);
       }
     }
   }
