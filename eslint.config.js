@@ -17,7 +17,8 @@ function checkImport(file, source, typeOnly) {
     if (target ? !inside(target, 'src-main/common') : !allowedPackages.includes(source)) return 'src-main/common is runtime-neutral: it imports only itself (and zod).';
     return undefined;
   }
-  if (inside(file, 'src-renderer')) {
+  // Renderer tests may compose the real services with the renderer's client and store.
+  if (inside(file, 'src-renderer') && !/\.test\.tsx?$/.test(file)) {
     if (!target) return /^(node:|electron$)/.test(source) ? 'The renderer runs sandboxed: no Node or Electron imports.' : undefined;
     if (inside(target, 'src-renderer')) return undefined;
     const allowed = inside(target, 'src-main/common') || target === resolve(root, 'src-main/preload/api');
