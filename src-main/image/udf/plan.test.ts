@@ -96,6 +96,20 @@ describe('planUdf regions', () => {
   });
 });
 
+describe('planUdf determinism', () => {
+  it('encodes identical bytes for identical input, and encode() may be called again', () => {
+    const mk = () => dir('', [file('a', 5000, [{ lba: 400, length: 5000 }]), dir('d', [file('Ω', 1, [{ lba: 410, length: 1 }])])]);
+    const p = { vrsLba: 16, mainVdsLba: 32, reserveVdsLba: 48, lvidLba: 64, partitionStartLba: 257, partitionLength: 300, partitionMetaLba: 257, anchorLbas: [256, 600], totalSectors: 601 };
+    for (const rev of ['1.02', '2.50'] as UdfRevision[]) {
+      const a = planUdf(mk(), vol(rev)).encode(p);
+      const planB = planUdf(mk(), vol(rev));
+      const b = planB.encode(p);
+      expect(b).toEqual(a);
+      expect(planB.encode(p)).toEqual(a);
+    }
+  });
+});
+
 describe('planUdf validation', () => {
   it('rejects duplicate, empty, "."/"..", slash and over-long names', () => {
     expect(() => planUdf(dir('', [file('a', 0), file('a', 0)]), vol('1.02'))).toThrow(/duplicate/);
