@@ -230,6 +230,27 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect(sha256(onDisk.subarray(0, data.length))).toBe(sha256(data));
   });
 
+  it('CRC32C header and data digests interoperate with tgtd (it checks ours, we check its)', async () => {
+    const iqn = IQN('digest');
+    const file = await tgtd.blankDisc('digest.img');
+    const url = await tgtd.addTarget(iqn, file, { params: { HeaderDigest: 'CRC32C', DataDigest: 'CRC32C' } });
+    const dev = await openDev(url, new IscsiTransport([], { keepaliveIntervalMs: 0, digests: 'CRC32C' }));
+    expect(dev.params).toMatchObject({ headerDigest: true, dataDigest: true });
+    await settle(dev);
+    const data = Buffer.alloc(1024 * 2048);
+    for (let i = 0; i < data.length; i += 4) data.writeUInt32LE((i * 2246822519) >>> 0, i);
+    const w = await dev.execute(buildWrite10(0, 1024, data));
+    expect(w.status, JSON.stringify(senseOf(w))).toBe(0);
+    expect(sha256((await readFile(file)).subarray(0, data.length))).toBe(sha256(data));
+    expect((await dev.execute(buildCloseTrack(1))).status).toBe(0);
+    await settle(dev);
+    const r = await dev.execute(buildRead10(0, 1024));
+    expect(sha256(r.data)).toBe(sha256(data));
+    // Offering only CRC32C to a target that answers None is a negotiation failure, not a silent downgrade.
+    const plain = await tgtd.addTarget(IQN('nodigest'));
+    await expect(new IscsiTransport([], { keepaliveIntervalMs: 0, digests: 'CRC32C' }).open(plain)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EPROTO' });
+  });
+
   it('a large READ in small Data-In PDUs when we declare a 4 KiB MaxRecvDataSegmentLength', async () => {
     const content = Buffer.alloc(1 << 20);
     for (let i = 0; i < content.length; i++) content[i] = (i * 7 + (i >> 11)) & 0xff;

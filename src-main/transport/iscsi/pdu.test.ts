@@ -14,8 +14,11 @@ import {
   encodeScsiCommand,
   encodeTaskMgmtRequest,
   encodeTextRequest,
+  crc32c,
+  crc32cBytes,
   serialLt,
   serialLte,
+  withDigests,
   type DataIn,
   type LoginResponse,
   type R2T,
@@ -252,6 +255,38 @@ describe('PduReader stream framing', () => {
     // Both outcomes must actually occur, or the fuzz is not exercising the decoder.
     expect(decoded).toBeGreaterThan(100);
     expect(rejected).toBeGreaterThan(100);
+  });
+});
+
+describe('CRC32C digests (RFC 7143 §13.1)', () => {
+  it('matches the published CRC32C check value and the RFC 3720 B.4 examples, LSB first on the wire', () => {
+    expect(crc32c(Buffer.from('123456789')).toString(16)).toBe('e3069283');
+    expect(hex(crc32cBytes(Buffer.alloc(32, 0)))).toBe('aa36918a');
+    expect(hex(crc32cBytes(Buffer.alloc(32, 0xff)))).toBe('43aba862');
+    expect(hex(crc32cBytes(Buffer.from(Array.from({ length: 32 }, (_, i) => i))))).toBe('4e79dd46');
+    expect(hex(crc32cBytes(Buffer.from(Array.from({ length: 32 }, (_, i) => 31 - i))))).toBe('5cdb3f11');
+  });
+
+  it('withDigests puts the header digest after the BHS and the data digest after data+padding; the reader checks both', () => {
+    const framed = encodeNopOut({ itt: 1, ttt: 0xffffffff, cmdSN: 1, expStatSN: 1, immediate: true, data: Buffer.from('abc') });
+    const d = withDigests(framed, true, true);
+    expect(d.length).toBe(48 + 4 + 4 + 4);
+    expect(hex(d.subarray(48, 52))).toBe(hex(crc32cBytes(framed.subarray(0, 48))));
+    expect(hex(d.subarray(56, 60))).toBe(hex(crc32cBytes(Buffer.from('abc\0'))));
+    // The same layout from a target decodes with digests on, and a flipped bit is caught.
+    const nopIn = Buffer.from(d);
+    nopIn[0] = 0x20;
+    nopIn.set(crc32cBytes(nopIn.subarray(0, 48)), 48);
+    const r = new PduReader(8192);
+    r.headerDigest = r.dataDigest = true;
+    expect((r.push(nopIn)[0] as { data: Buffer }).data.toString()).toBe('abc');
+    for (const at of [3, 50, 53, 58]) {
+      const bad = Buffer.from(nopIn);
+      bad[at] ^= 1;
+      const rr = new PduReader(8192);
+      rr.headerDigest = rr.dataDigest = true;
+      expectEproto(() => rr.push(bad));
+    }
   });
 });
 

@@ -444,31 +444,52 @@ export function decodePdu(bhs: Buffer, data: Buffer): TargetPdu {
 export class PduReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** CRC32C digests in force (RFC 7143 §13.1): switched on after login when negotiated. */
+  headerDigest = false;
+  dataDigest = false;
 
   constructor(public maxDataSegmentLength: number) {}
 
   /** Feeds bytes; returns every PDU now complete. Throws TransportError EPROTO on bad framing. */
   push(chunk: Buffer): TargetPdu[] {
+    this.append(chunk);
+    const out: TargetPdu[] = [];
+    for (let p = this.next(); p; p = this.next()) out.push(p);
+    return out;
+  }
+
+  append(chunk: Buffer): void {
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    const out: TargetPdu[] = [];
-    while (this.buffered >= BHS_LENGTH) {
-      const head = this.peek(BHS_LENGTH);
-      const ahsLength = head[4] * 4;
-      const dataLength = head.readUIntBE(5, 3);
-      if (dataLength > this.maxDataSegmentLength) {
-        throw protocolError(`data segment of ${dataLength} bytes exceeds MaxRecvDataSegmentLength ${this.maxDataSegmentLength}`);
-      }
-      const total = BHS_LENGTH + ahsLength + pad4(dataLength);
-      if (this.buffered < total) break;
-      const whole = this.take(total);
-      // AHS (§11.2.2) carries nothing a target sends us in this profile; it is skipped.
-      const data = Buffer.from(whole.subarray(BHS_LENGTH + ahsLength, BHS_LENGTH + ahsLength + dataLength));
-      out.push(decodePdu(Buffer.from(whole.subarray(0, BHS_LENGTH)), data));
+  }
+
+  /**
+   * Decodes the next complete PDU, or undefined when more bytes are needed. One at a time, so
+   * the session can switch digests on right after the final Login Response.
+   */
+  next(): TargetPdu | undefined {
+    if (this.buffered < BHS_LENGTH) return undefined;
+    const head = this.peek(BHS_LENGTH);
+    const ahsLength = head[4] * 4;
+    const dataLength = head.readUIntBE(5, 3);
+    if (dataLength > this.maxDataSegmentLength) {
+      throw protocolError(`data segment of ${dataLength} bytes exceeds MaxRecvDataSegmentLength ${this.maxDataSegmentLength}`);
     }
-    return out;
+    const headerEnd = BHS_LENGTH + ahsLength;
+    const hd = this.headerDigest ? 4 : 0;
+    const dd = this.dataDigest && dataLength > 0 ? 4 : 0;
+    const total = headerEnd + hd + pad4(dataLength) + dd;
+    if (this.buffered < total) return undefined;
+    const whole = this.take(total);
+    // §11.2.3 digests: CRC32C over BHS+AHS, and over data+padding; a mismatch at ERL 0 ends the session.
+    if (hd && !whole.subarray(headerEnd, headerEnd + 4).equals(crc32cBytes(whole.subarray(0, headerEnd)))) throw protocolError('header digest mismatch');
+    const dataStart = headerEnd + hd;
+    if (dd && !whole.subarray(total - 4).equals(crc32cBytes(whole.subarray(dataStart, total - 4)))) throw protocolError('data digest mismatch');
+    // AHS (§11.2.2) carries nothing a target sends us in this profile; it is skipped.
+    const data = Buffer.from(whole.subarray(dataStart, dataStart + dataLength));
+    return decodePdu(Buffer.from(whole.subarray(0, BHS_LENGTH)), data);
   }
 
   /** Bytes of an incomplete PDU still waiting for the rest. */
@@ -506,4 +527,43 @@ export function serialLt(a: number, b: number): boolean {
 
 export function serialLte(a: number, b: number): boolean {
   return (a >>> 0) === (b >>> 0) || serialLt(a, b);
+}
+
+// CRC32C (Castagnoli, generator 0x11EDC6F41; RFC 7143 §13.1), reflected table form.
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32c(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC32C_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** The digest as sent on the wire: least significant byte first (RFC 3720 B.4 examples, kept by RFC 7143). */
+export function crc32cBytes(data: Uint8Array): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(crc32c(data), 0);
+  return b;
+}
+
+/** Inserts the header digest after BHS+AHS and appends the data digest of a framed PDU (§11.2). */
+export function withDigests(pdu: Buffer, header: boolean, data: boolean): Buffer {
+  if (!header && !data) return pdu;
+  const headerEnd = BHS_LENGTH + pdu[4] * 4;
+  const dataLength = pdu.readUIntBE(5, 3);
+  const parts = [pdu.subarray(0, headerEnd)];
+  if (header) parts.push(crc32cBytes(parts[0]));
+  if (dataLength > 0) {
+    const seg = pdu.subarray(headerEnd);
+    parts.push(seg);
+    if (data) parts.push(crc32cBytes(seg));
+  }
+  return Buffer.concat(parts);
 }

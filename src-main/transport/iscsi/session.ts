@@ -21,6 +21,7 @@ import {
   encodeTextRequest,
   protocolError,
   serialLt,
+  withDigests,
   serialLte,
   type LoginResponse,
   type NopIn,
@@ -60,6 +61,11 @@ export interface SessionOptions {
   nopTimeoutMs?: number;
   /** Used when a command has no timeoutMs. */
   defaultCommandTimeoutMs?: number;
+  /**
+   * Header and data digest offer, in order of preference (RFC 7143 §13.1). The default
+   * 'None,CRC32C' runs without digests but still logs in to a target that requires them.
+   */
+  digests?: 'None' | 'CRC32C' | 'None,CRC32C' | 'CRC32C,None';
 }
 
 /** The operational parameters in force after login. */
@@ -73,6 +79,9 @@ export interface NegotiatedParams {
   immediateData: boolean;
   tsih: number;
   authMethod: 'None' | 'CHAP';
+  /** CRC32C digests in force (RFC 7143 §13.1). */
+  headerDigest: boolean;
+  dataDigest: boolean;
   targetAlias?: string;
   targetPortalGroupTag?: number;
 }
@@ -183,6 +192,9 @@ export class IscsiSession {
   private maxCmdSN = 1;
   private lastRx = Date.now();
   private pingInFlight = false;
+  private paused = false;
+  private txHeaderDigest = false;
+  private txDataDigest = false;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private readonly closeListeners: Array<(err: Error | undefined) => void> = [];
   private readonly opts: Required<Omit<SessionOptions, 'targetName' | 'chap'>> & Pick<SessionOptions, 'targetName' | 'chap'>;
@@ -215,6 +227,7 @@ export class IscsiSession {
       keepaliveIntervalMs: 15000,
       nopTimeoutMs: 10000,
       defaultCommandTimeoutMs: 30000,
+      digests: 'None,CRC32C',
       ...opts,
     };
     if (this.opts.sessionType === 'Normal' && !this.opts.targetName) throw new InvalidInputError('a Normal iSCSI session needs a target name');
@@ -294,20 +307,29 @@ export class IscsiSession {
 
   private onData(chunk: Buffer): void {
     this.lastRx = Date.now();
-    let pdus: TargetPdu[];
-    try {
-      pdus = this.reader.push(chunk);
-    } catch (err) {
-      // The stream cannot be resynchronised after a framing error: the session is over.
-      this.destroy(new TransportError((err as Error).message, { errno: 'EPROTO', disconnected: true, cause: err }));
-      return;
-    }
-    for (const pdu of pdus) {
-      if (this.state === 'dead') return;
+    this.reader.append(chunk);
+    this.drain();
+  }
+
+  /** Decodes and dispatches buffered PDUs, one at a time, until paused or out of bytes. */
+  private drain(): void {
+    while (!this.paused && this.state !== 'dead') {
+      let pdu: TargetPdu | undefined;
+      try {
+        pdu = this.reader.next();
+      } catch (err) {
+        // The stream cannot be resynchronised after a framing error: the session is over.
+        this.destroy(new TransportError((err as Error).message, { errno: 'EPROTO', disconnected: true, cause: err }));
+        return;
+      }
+      if (!pdu) break;
       this.stats.pdusIn++;
       if (pdu.kind === 'data-in') this.stats.dataInPdus++;
       else if (pdu.kind === 'r2t') this.stats.r2ts++;
       this.noteSequence(pdu);
+      // Digests (if negotiated) start with the PDU after the final Login Response (§13.1):
+      // hold decoding until login() has applied the outcome.
+      if (pdu.kind === 'login-response' && pdu.transit && pdu.nsg === Stage.FullFeature && pdu.statusClass === 0) this.paused = true;
       this.dispatch(pdu);
     }
     this.pump();
@@ -359,7 +381,7 @@ export class IscsiSession {
   private write(buf: Buffer): void {
     if (this.state === 'dead') throw this.deadError ?? new TransportError('iSCSI session is closed', { disconnected: true });
     this.stats.pdusOut++;
-    this.socket.write(buf);
+    this.socket.write(withDigests(buf, this.txHeaderDigest, this.txDataDigest));
   }
 
   private nextItt(): number {
@@ -530,7 +552,11 @@ export class IscsiSession {
         this.maxCmdSN = resp.maxCmdSN;
         this.cmdSN = resp.expCmdSN;
         this.reader.maxDataSegmentLength = this.opts.maxRecvDataSegmentLength;
+        this.reader.headerDigest = this.txHeaderDigest = this.params.headerDigest;
+        this.reader.dataDigest = this.txDataDigest = this.params.dataDigest;
         this.state = 'full';
+        this.paused = false;
+        this.drain();
         this.startKeepalive();
         return;
       }
@@ -542,8 +568,8 @@ export class IscsiSession {
   private operationalOffers(): TextPairs {
     const o = this.opts;
     const common: TextPairs = [
-      ['HeaderDigest', 'None'],
-      ['DataDigest', 'None'],
+      ['HeaderDigest', this.opts.digests],
+      ['DataDigest', this.opts.digests],
       ['MaxRecvDataSegmentLength', String(o.maxRecvDataSegmentLength)],
       ['DefaultTime2Wait', '0'],
       ['DefaultTime2Retain', '0'],
@@ -574,9 +600,12 @@ export class IscsiSession {
       const v = keys.get(k);
       return v === 'Yes' ? true : v === 'No' ? false : dflt;
     };
-    const digest = keys.get('HeaderDigest') ?? 'None';
-    const dataDigest = keys.get('DataDigest') ?? 'None';
-    if (digest !== 'None' || dataDigest !== 'None') throw protocolError(`target insists on digests (${digest}/${dataDigest})`);
+    // §13.1: the target picks one value from our list; anything else is a negotiation failure.
+    const digest = (k: string) => {
+      const v = keys.get(k) ?? 'None';
+      if (!o.digests.split(',').includes(v)) throw protocolError(`target answered ${k}=${v} to our ${o.digests}`);
+      return v === 'CRC32C';
+    };
     const targetMrdsl = Number(keys.get('MaxRecvDataSegmentLength'));
     const maxBurstLength = num('MaxBurstLength', DEFAULT_MAX_BURST, o.maxBurstLength);
     const tpgt = Number(keys.get('TargetPortalGroupTag'));
@@ -590,6 +619,8 @@ export class IscsiSession {
       immediateData: o.immediateData && yes('ImmediateData', true),
       tsih,
       authMethod,
+      headerDigest: digest('HeaderDigest'),
+      dataDigest: digest('DataDigest'),
       targetAlias: keys.get('TargetAlias'),
       targetPortalGroupTag: Number.isInteger(tpgt) ? tpgt : undefined,
     };
