@@ -45,3 +45,12 @@ test('the WebSocket refuses a page without the token', async ({ app: { serve } }
   });
   expect(status).toBe(401);
 });
+
+test('eject and close tray from the drive panel update the disc live', async ({ app: { page } }) => {
+  await expect(page.getByTestId('media-status')).toHaveText('Blank');
+  await page.getByRole('button', { name: 'Eject' }).click();
+  await expect(page.getByTestId('media-status')).toHaveText('No disc');
+  await page.getByRole('button', { name: 'Close tray' }).click();
+  await expect(page.getByTestId('media-status')).toHaveText('Blank');
+  await expect(page.getByTestId('media-profile')).toHaveText('DVD+R');
+});
