@@ -95,7 +95,7 @@ describe.skipIf(!ok)('Linux kernel mounts (QEMU guest)', () => {
       expect(plain['/HELLO.TXT;1']).toEqual({ ...srcInfo['/hello.txt'] });
       expect(plain['/DATA/BLOB.BIN;1']).toEqual(srcInfo['/data/blob.bin']);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- dmesg:\n${fs.existsSync(path.join(r.outDir, 'dmesg.txt')) ? read('dmesg.txt') : ''}\n--- console:\n${r.console.slice(-1500)}`);
+      throw new Error(`${(err as Error).message}\n--- dmesg:\n${fs.existsSync(path.join(r.outDir, 'dmesg.txt')) ? read('dmesg.txt') : ''}\n--- console:\n${r.console.slice(-1500)}`, { cause: err });
     } finally {
       fs.rmSync(r.outDir, { recursive: true, force: true });
     }
