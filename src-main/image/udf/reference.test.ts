@@ -19,7 +19,10 @@ function facts(path: string) {
   const r = new UdfTestReader(path);
   try {
     const root = r.root();
+    const pvd = r.sector(r.mainVdsLba);
     return {
+      // PVD (ECMA-167 3/10.1): interchange level, maximum level, character set lists, flags.
+      pvd: { tag: pvd.readUInt16LE(0), levels: [pvd.readUInt16LE(60), pvd.readUInt16LE(62)], charsets: [pvd.readUInt32LE(64), pvd.readUInt32LE(68)], flags: pvd.readUInt16LE(488) },
       integrity: r.integrity(),
       domainRevision: r.domainSuffix.readUInt16LE(0),
       root: {

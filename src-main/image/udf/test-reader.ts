@@ -45,6 +45,7 @@ export class UdfTestReader {
   mirrorExtents: { lbn: number; length: number }[] = [];
   fsd = { lbn: 0, partRef: 0 };
   integrityLba = 0;
+  mainVdsLba = 0;
   domainSuffix = Buffer.alloc(0);
 
   constructor(path: string) {
@@ -52,6 +53,7 @@ export class UdfTestReader {
     const avdp = this.sector(256);
     if (checkTag(avdp, 0, 256).id !== 2) throw new Error('no AVDP at 256');
     const vdsLba = avdp.readUInt32LE(20);
+    this.mainVdsLba = vdsLba;
     for (let s = vdsLba; ; s++) {
       const b = this.sector(s);
       const { id } = checkTag(b, 0, s);

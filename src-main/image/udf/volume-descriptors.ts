@@ -60,7 +60,7 @@ export function encodePrimaryVolume(f: UdfFlavour, location: number, p: PrimaryV
   b.writeUInt16LE(1, 56); // Volume Sequence Number
   b.writeUInt16LE(1, 58); // Maximum Volume Sequence Number (OSTA UDF §2.2.2.2: 1 for a single volume)
   b.writeUInt16LE(2, 60); // Interchange Level: 2 = single volume (OSTA UDF §2.2.2.1)
-  b.writeUInt16LE(2, 62); // Maximum Interchange Level
+  b.writeUInt16LE(3, 62); // Maximum Interchange Level: 3, no restriction (OSTA UDF §2.2.2.2; mkudffs agrees)
   b.writeUInt32LE(1, 64); // Character Set List: CS0 only (OSTA UDF §2.2.2.3)
   b.writeUInt32LE(1, 68); // Maximum Character Set List
   writeDstring(b, 72, 128, p.volumeSetIdentifier);
