@@ -345,7 +345,8 @@ describe.skipIf(!ok)('iSCSI initiator when the target fails', () => {
       t.signal('SIGSTOP');
       const err = await dev.execute({ ...buildInquiry(), timeoutMs: 400 }).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'TRANSPORT', errno: 'ETIMEDOUT' });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Keepalive: idle 300 ms → NOP-Out; no NOP-In within 700 ms → session over. Poll, CPU is shared.
+      for (let i = 0; i < 100 && dev.isOpen; i++) await new Promise((r) => setTimeout(r, 50));
       expect(dev.isOpen).toBe(false);
       expect(closedWith).toMatchObject({ code: 'TRANSPORT', disconnected: true });
       t.signal('SIGCONT');
