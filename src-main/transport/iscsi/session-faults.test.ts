@@ -135,6 +135,17 @@ describe('iSCSI session against a scripted target', () => {
     }
   });
 
+  it('malformed commands are refused as InvalidInputError before anything is sent', async () => {
+    target = await FakeTarget.start({ onPdu: (conn, pdu) => scsi(pdu) && conn.respond(pdu.itt) });
+    const dev = await transport.open(target.address);
+    await expect(dev.execute({ cdb: new Uint8Array(17), direction: 'none' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(dev.execute({ cdb: new Uint8Array(10), direction: 'in', length: -1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(dev.execute({ cdb: new Uint8Array(10), direction: 'in', length: 2 ** 40 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(target.connections[0].received.filter(scsi)).toHaveLength(0);
+    expect((await dev.execute(TUR)).status).toBe(0);
+    await dev.close();
+  });
+
   it('nothing listening: ECONNREFUSED as a TransportError', async () => {
     const t = await FakeTarget.start();
     const addr = t.address;

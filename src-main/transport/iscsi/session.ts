@@ -638,7 +638,10 @@ export class IscsiSession {
       if (cdb.length < 6 || cdb.length > 16) return reject(new InvalidInputError(`CDB length ${cdb.length} not supported (6..16)`));
       const out = cmd.direction === 'out' ? (cmd.data ?? new Uint8Array(0)) : undefined;
       const inLength = cmd.direction === 'in' ? (cmd.length ?? 0) : 0;
-      if (!Number.isInteger(inLength) || inLength < 0 || inLength > 0xffffffff) return reject(new InvalidInputError(`bad data-in length ${cmd.length}`));
+      // One command's buffer; far above any MMC transfer, and it keeps Buffer.alloc from throwing.
+      const MAX_TRANSFER = 256 * 1024 * 1024;
+      if (!Number.isInteger(inLength) || inLength < 0 || inLength > MAX_TRANSFER) return reject(new InvalidInputError(`bad data-in length ${cmd.length}`));
+      if (out && out.length > MAX_TRANSFER) return reject(new InvalidInputError(`data-out of ${out.length} bytes exceeds ${MAX_TRANSFER}`));
       const expected = out ? out.length : inLength;
       const timeoutMs = cmd.timeoutMs ?? this.opts.defaultCommandTimeoutMs;
       const started = performance.now();
