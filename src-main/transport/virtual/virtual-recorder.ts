@@ -754,7 +754,8 @@ export class VirtualRecorder {
       this.store(d, lba, blocks, data, 2048);
       return;
     }
-    if (discStatus(d) === 'complete') fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x02, lba);
+    // A finalized disc has no writable address left; answered like tgtd answers its closed DVD+R.
+    if (discStatus(d) === 'complete') fail(SenseKey.ILLEGAL_REQUEST, 0x30, 0x05, lba);
     const cd = specOf(d).family === 'cd';
     if (cd && (this.state.writeParams.writeType === 'sao' || this.state.writeParams.writeType === 'raw')) fail(SenseKey.ILLEGAL_REQUEST, 0x2c, 0x00); // cue sheet first
     const blockSize = cd ? this.cdBlockSize() : 2048;

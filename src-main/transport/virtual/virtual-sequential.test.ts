@@ -63,7 +63,7 @@ describe('DVD+R (profile 1Bh)', () => {
     // Finalize (function 110b): complete; nothing more can be written.
     await ok(d, buildCloseTrackSession(6));
     expect(await disc(d)).toMatchObject({ discStatus: 'complete', lastSessionState: 'complete', sessions: 1 });
-    await check(d, buildWrite10(64, 16, blocks(16, 4)), [5, 0x21, 0x02]);
+    await check(d, buildWrite10(64, 16, blocks(16, 4)), [5, 0x30, 0x05]);
     expect(parseReadCapacity(await ok(d, buildReadCapacity())).lastLba).toBe(63);
 
     // The written sectors are in the backing file at 2048 bytes per block.
