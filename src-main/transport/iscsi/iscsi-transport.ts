@@ -104,7 +104,9 @@ export class IscsiTransport implements ScsiTransport {
   async open(address: string, _opts: OpenOptions = {}): Promise<IscsiDevice> {
     const a = parseIscsiAddress(address);
     const key = formatIscsiAddress(a);
-    const chap = a.user !== undefined ? { user: a.user, secret: a.secret ?? '' } : this.entries.get(key)?.chap;
+    const configured = this.entries.get(key)?.chap;
+    // Credentials in the address win; a configured mutual secret still applies.
+    const chap = a.user !== undefined ? { user: a.user, secret: a.secret ?? '', mutual: configured?.mutual } : configured;
     const session = await IscsiSession.open({ ...this.tuning, host: a.host, port: a.port, targetName: a.targetName, sessionType: 'Normal', chap });
     return new IscsiDevice(redactAddress(key), a.lun, session);
   }
