@@ -103,8 +103,11 @@ describe.skipIf(!ok)('UDF images mounted by the Linux kernel (udf.ko in a QEMU g
     const aedSize = 300 * MAX_EXTENT_BYTES + 7;
     const aed = join(work, 'aed.img');
     writeUdfTestImage(aed, { name: '', children: [{ name: 'huge.bin', sparse: { size: aedSize, head: bigHead, tail: bigTail } }] }, { label: 'AED', revision: '2.01', recordingTime: new Date() });
+    // The same through two AEDs of long_ads in the metadata partition (UDF 2.50).
+    const aed250 = join(work, 'aed250.img');
+    writeUdfTestImage(aed250, { name: '', children: [{ name: 'huge.bin', sparse: { size: aedSize, head: bigHead, tail: bigTail } }] }, { label: 'AED250', revision: '2.50', recordingTime: new Date() });
 
-    const devs = 'abcdefgh';
+    const devs = 'abcdefghi';
     const script = [
       'export TZ=UTC',
       // Two execs per image (TCG makes every fork expensive): one find for types/sizes/targets, one
@@ -120,14 +123,15 @@ describe.skipIf(!ok)('UDF images mounted by the Linux kernel (udf.ko in a QEMU g
           `umount /run/m${i} && mount -t udf -o ro,unhide /dev/vd${devs[i]} /run/u${i} && cat /run/u${i}/.secret > "$GM_OUT/secret-${i}.txt"`,
         ].join('\n'),
       ),
-      `mkdir -p /run/big /run/aed`,
+      `mkdir -p /run/big /run/aed /run/aed250`,
       `mount -t udf -o ro /dev/vd${devs[REVS.length]} /run/big && { stat -c %s /run/big/big.bin; head -c 4096 /run/big/big.bin | sha256sum; tail -c 4096 /run/big/big.bin | sha256sum; } > "$GM_OUT/big.txt"`,
       `mount -t udf -o ro /dev/vd${devs[REVS.length + 1]} /run/aed && { stat -c %s /run/aed/huge.bin; head -c 4096 /run/aed/huge.bin | sha256sum; tail -c 4096 /run/aed/huge.bin | sha256sum; } > "$GM_OUT/aed.txt"`,
+      `mount -t udf -o ro /dev/vd${devs[REVS.length + 2]} /run/aed250 && { stat -c %s /run/aed250/huge.bin; head -c 4096 /run/aed250/huge.bin | sha256sum; tail -c 4096 /run/aed250/huge.bin | sha256sum; } > "$GM_OUT/aed250.txt"`,
       'dmesg | grep -i udf > "$GM_OUT/dmesg.txt"',
       'exit 0',
     ].join('\n');
 
-    const result = await runInGuest({ disks: [...images, big, aed].map((file) => ({ file })), script, timeoutMs: 280_000 });
+    const result = await runInGuest({ disks: [...images, big, aed, aed250].map((file) => ({ file })), script, timeoutMs: 280_000 });
     try {
       expect(result.exitCode, result.console.slice(-3000)).toBe(0);
       expect(result.stderr).toBe('');
@@ -152,6 +156,7 @@ describe.skipIf(!ok)('UDF images mounted by the Linux kernel (udf.ko in a QEMU g
       const shaLine = (b: Buffer) => `${sha(b)}  -`;
       expect(read('big.txt').split('\n').filter(Boolean)).toEqual([String(bigSize), shaLine(bigHead), shaLine(bigTail)]);
       expect(read('aed.txt').split('\n').filter(Boolean)).toEqual([String(aedSize), shaLine(bigHead), shaLine(bigTail)]);
+      expect(read('aed250.txt').split('\n').filter(Boolean)).toEqual([String(aedSize), shaLine(bigHead), shaLine(bigTail)]);
     } finally {
       rmSync(result.outDir, { recursive: true, force: true });
     }

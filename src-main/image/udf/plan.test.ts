@@ -247,21 +247,26 @@ describe('recorded structures', () => {
     }
   });
 
-  it('chains allocation descriptors through an AED when a File Entry is full', () => {
-    const path = join(tmp, 'aed.img');
-    const size = 300 * MAX_EXTENT_BYTES + 5; // 301 extents; sparse on disc
-    writeUdfTestImage(path, { name: '', children: [{ name: 'huge', sparse: { size, head: Buffer.from('HEAD'), tail: Buffer.from('TAIL') } }] }, vol('2.01'));
-    const r = new UdfTestReader(path);
-    try {
-      const [huge] = r.walk();
-      expect(huge.aedCount).toBe(1);
-      expect(huge.extents.length).toBe(301);
-      expect(huge.infoLength).toBe(BigInt(size));
-      expect(huge.extents.reduce((a, e) => a + e.length, 0)).toBe(size);
-      // Contiguous as laid out: each extent starts where the previous ended.
-      for (let i = 1; i < huge.extents.length; i++) expect(huge.extents[i].lbn).toBe(huge.extents[i - 1].lbn + MAX_EXTENT_BYTES / 2048);
-    } finally {
-      r.close();
-    }
-  });
+  // short_ad (2.01): the FE holds 233 + a continuation, one AED the other 68.
+  // long_ad (2.50): the FE holds 116 + a continuation, the first AED 125 + one, the second 60.
+  for (const [rev, aeds] of [['2.01', 1], ['2.50', 2]] as [UdfRevision, number][]) {
+    it(`UDF ${rev}: chains allocation descriptors through ${aeds} AED(s) when a File Entry is full`, () => {
+      const path = join(tmp, `aed-${rev}.img`);
+      const size = 300 * MAX_EXTENT_BYTES + 5; // 301 extents; sparse on disc
+      writeUdfTestImage(path, { name: '', children: [{ name: 'huge', sparse: { size, head: Buffer.from('HEAD'), tail: Buffer.from('TAIL') } }] }, vol(rev));
+      const r = new UdfTestReader(path);
+      try {
+        const [huge] = r.walk();
+        expect(huge.aedCount).toBe(aeds);
+        expect(huge.extents.length).toBe(301);
+        expect(huge.infoLength).toBe(BigInt(size));
+        expect(huge.extents.reduce((a, e) => a + e.length, 0)).toBe(size);
+        expect(huge.extents.every((e) => e.partRef === 0)).toBe(true);
+        // Contiguous as laid out: each extent starts where the previous ended.
+        for (let i = 1; i < huge.extents.length; i++) expect(huge.extents[i].lbn).toBe(huge.extents[i - 1].lbn + MAX_EXTENT_BYTES / 2048);
+      } finally {
+        r.close();
+      }
+    });
+  }
 });
