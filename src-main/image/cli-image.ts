@@ -10,7 +10,7 @@ import { buildImage } from './writer/write-image';
 import type { BootSpec, ImageSpec } from './layout/plan-image';
 import type { IsoLevel } from './iso9660/names';
 import type { UdfRevision } from './udf';
-import { planMultisession } from './multisession/multisession';
+import { importPreviousSession, planMultisession } from './multisession/multisession';
 
 export type FsName = 'iso9660' | 'joliet' | 'rockridge' | 'udf';
 
@@ -176,10 +176,15 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
   const partial = `${o.output}.partial`;
   let fd: number | undefined;
   try {
-    const spec = specFromOptions(o, tree);
-    const chunks = o.importImage
-      ? (await planMultisession({ ...spec, previousImage: o.importImage, startLba: o.startLba! })).stream({ signal: io.signal, reuseBuffer: !toStdout })
-      : buildImage(spec, { signal: io.signal, reuseBuffer: !toStdout });
+    let chunks: AsyncIterable<Buffer>;
+    if (o.importImage) {
+      // Multisession: the previous tree first, then the new sources on top (same names replace).
+      const prev = await importPreviousSession(tree, o.importImage);
+      const spec = specFromOptions({ ...o, fs: o.fsExplicit ? o.fs : ['iso9660', 'joliet', 'rockridge'] }, tree);
+      chunks = (await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: !toStdout });
+    } else {
+      chunks = buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: !toStdout });
+    }
     if (toStdout) {
       for await (const c of chunks) {
         if (!io.stdout.write(c)) await once(io.stdout, 'drain');

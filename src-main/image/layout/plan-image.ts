@@ -58,6 +58,11 @@ export interface ImageSpec {
   recordingTime?: Date;
   /** Refuse images over this many sectors (the target medium's capacity). */
   maxSectors?: number;
+  /**
+   * Multisession: the absolute LBA this session starts at (its descriptors at startLba + 16).
+   * Every LBA recorded is absolute; the stream holds sectors startLba … totalSectors - 1.
+   */
+  startLba?: number;
 }
 
 /** Bytes to place at an LBA (metadata, patched boot files …). */
@@ -67,6 +72,9 @@ export interface MetaPiece { lba: number; data: Buffer }
 export interface DataPiece { lba: number; size: number; source: StagingSource; path: string }
 
 export interface ImagePlan {
+  /** First sector the stream produces (0 unless multisession). */
+  startLba: number;
+  /** Absolute end of the volume (the ISO volume space size). */
   totalSectors: number;
   meta: MetaPiece[];
   data: DataPiece[];
@@ -185,7 +193,9 @@ export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {
   }
 
   // ---- placement ----
-  let lba = 16;
+  const start = spec.startLba ?? 0;
+  if (start && udfPlan) throw new InvalidInputError('UDF cannot be appended as a new session here; choose iso9660, joliet and rockridge');
+  let lba = start + 16;
   const pvdLba = wantIso ? lba++ : -1;
   const brLba = wantIso && bootItems.length ? lba++ : -1;
   const svdLba = wantJoliet ? lba++ : -1;
@@ -230,6 +240,7 @@ export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {
     if (placed.has(it)) return;
     placed.add(it);
     if (it.size === 0) { it.lba = 0; return; }
+    if (it.source.type === 'previous') { it.lba = it.source.lba; return; }
     it.lba = lba;
     lba += sectorsFor(it.size);
   };
@@ -315,14 +326,14 @@ export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {
     });
   }
   meta.sort((a, b) => a.lba - b.lba);
-  checkOverlaps(meta, totalSectors);
+  checkOverlaps(meta, start, totalSectors);
 
   const data: DataPiece[] = [];
-  for (const it of placed) if (it.size > 0) data.push({ lba: it.lba, size: it.size, source: it.source, path: it.path });
+  for (const it of placed) if (it.size > 0 && it.source.type !== 'previous') data.push({ lba: it.lba, size: it.size, source: it.source, path: it.path });
   data.sort((a, b) => a.lba - b.lba);
   const fileLbas = new Map<string, number>();
   for (const it of items.values()) fileLbas.set(it.path, it.lba);
-  return { totalSectors, meta, data, isoLevel: level, fileLbas };
+  return { startLba: start, totalSectors, meta, data, isoLevel: level, fileLbas };
 }
 
 function sortedChildren(node: StagingNode): StagingNode[] {
@@ -337,6 +348,7 @@ function findNode(root: StagingNode, p: string): StagingNode | undefined {
 
 function readHead(item: DataItem, n: number): Buffer {
   if (item.source.type === 'buffer') return Buffer.from(item.source.data.subarray(0, n));
+  if (item.source.type === 'previous') throw new InvalidInputError(`a boot image must be new in this session: ${item.path}`, { path: item.path });
   const b = Buffer.alloc(Math.min(n, item.size));
   try {
     const fd = fs.openSync(item.source.hostPath, 'r');
@@ -349,6 +361,7 @@ function readHead(item: DataItem, n: number): Buffer {
 
 function readAll(item: DataItem): Uint8Array {
   if (item.source.type === 'buffer') return item.source.data;
+  if (item.source.type === 'previous') throw new InvalidInputError(`a boot image must be new in this session: ${item.path}`, { path: item.path });
   try {
     return fs.readFileSync(item.source.hostPath);
   } catch (err) {
@@ -724,8 +737,8 @@ function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, fills: { no
 
 // ---------------------------------------------------------------------------------------------
 
-function checkOverlaps(meta: MetaPiece[], total: number): void {
-  let end = 0;
+function checkOverlaps(meta: MetaPiece[], start: number, total: number): void {
+  let end = start;
   for (const m of meta) {
     if (m.lba < end) throw new Error(`layout overlap at LBA ${m.lba} (previous piece ends at ${end})`);
     end = m.lba + sectorsFor(m.data.length);

@@ -14,7 +14,9 @@ export type StagingKind = 'file' | 'dir' | 'symlink';
 export type StagingSource =
   /** Read from the host at write time; size/mtime recorded when added, checked when read. */
   | { type: 'host'; hostPath: string; mtimeMs: number }
-  | { type: 'buffer'; data: Uint8Array };
+  | { type: 'buffer'; data: Uint8Array }
+  /** Multisession: data already recorded in a previous session at this absolute LBA (not rewritten). */
+  | { type: 'previous'; lba: number };
 
 export interface StagingNode {
   name: string;
@@ -153,7 +155,7 @@ export class StagingTree {
     node.name = name;
     const old = parent.children!.get(name);
     if (old && old.kind === 'dir' && node.kind === 'dir') {
-      for (const [k, v] of node.children!) old.children!.set(k, v);
+      mergeInto(old, node);
       return old;
     }
     parent.children!.set(name, node);
@@ -328,11 +330,17 @@ function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ances
     const child = hostNode(childPath, st, opts, ancestors);
     child.name = name;
     const old = into.children!.get(name);
-    if (old && old.kind === 'dir' && child.kind === 'dir') {
-      for (const [k, v] of child.children!) old.children!.set(k, v);
-    } else {
-      into.children!.set(name, child);
-    }
+    if (old && old.kind === 'dir' && child.kind === 'dir') mergeInto(old, child);
+    else into.children!.set(name, child);
+  }
+}
+
+/** Merges directory `from` into `into`: same-named directories merge, anything else is replaced. */
+export function mergeInto(into: StagingNode, from: StagingNode): void {
+  for (const [k, v] of from.children!) {
+    const old = into.children!.get(k);
+    if (old && old.kind === 'dir' && v.kind === 'dir') mergeInto(old, v);
+    else into.children!.set(k, v);
   }
 }
 

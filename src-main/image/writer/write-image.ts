@@ -32,6 +32,7 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
   if (chunk % SECTOR !== 0 || chunk <= 0) throw new InvalidInputError('chunk size must be a positive multiple of 2048');
   const reuse = opts.reuseBuffer ?? true;
   const total = plan.totalSectors * SECTOR;
+  const first = plan.startLba * SECTOR;
   const interval = opts.progressIntervalMs ?? 100;
   let buf = Buffer.allocUnsafeSlow(chunk);
   let fill = 0;
@@ -59,15 +60,15 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
     fill = 0;
     if (opts.onProgress) {
       const now = Date.now();
-      if (now - lastProgress >= interval || written === total) {
+      if (now - lastProgress >= interval || written === total - first) {
         lastProgress = now;
-        opts.onProgress({ bytesWritten: written, totalBytes: total });
+        opts.onProgress({ bytesWritten: written, totalBytes: total - first });
       }
     }
     return out;
   };
 
-  let pos = 0; // image byte offset of buf[fill]
+  let pos = first; // image byte offset of buf[fill]
   for (const p of pieces) {
     const at = p.lba * SECTOR;
     if (at < pos) throw new Error(`write order violated at LBA ${p.lba}`);
@@ -91,6 +92,7 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
       }
     } else {
       const d = p.piece;
+      if (d.source.type === 'previous') throw new Error(`data of a previous session cannot be rewritten: ${d.path}`);
       if (d.source.type === 'buffer') {
         const src = Buffer.from(d.source.data.buffer, d.source.data.byteOffset, d.source.data.length);
         let off = 0;
