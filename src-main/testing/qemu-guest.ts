@@ -12,6 +12,7 @@
 // iSCSI LUN (e.g. tgtd's DVD writer) and scsiCd → QEMU's own emulated scsi-cd, both on one
 // virtio-scsi bus, seen by the guest kernel as /dev/srN + /dev/sgN.
 import { spawn } from 'node:child_process';
+import { createConnection, type Socket } from 'node:net';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InternalError } from '../common/errors';
@@ -34,6 +35,8 @@ export interface GuestMonitor {
   waitForGuest(name: string, timeoutMs?: number): Promise<void>;
   /** Releases a guest blocked in `gm_wait NAME`. */
   signalGuest(name: string): void;
+  /** The host end of a virtio-serial port named in `serialPorts`. */
+  connectSerial(name: string): Promise<Socket>;
 }
 
 export interface RunInGuestOptions {
@@ -49,6 +52,11 @@ export interface RunInGuestOptions {
   /** Whole run, boot included. Default 180 s (TCG on a busy 2-core machine). */
   timeoutMs?: number;
   env?: Record<string, string>;
+  /**
+   * virtio-serial ports: a byte stream per name between the guest (the char device under
+   * /sys/class/virtio-ports/<port>/name == NAME, i.e. /dev/<port>) and monitor.connectSerial(NAME).
+   */
+  serialPorts?: string[];
   memoryMb?: number;
   extraModules?: string[];
 }
@@ -113,6 +121,13 @@ function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, op
     args.push('-drive', `if=none,id=${SCSI_CD_ID}-drive,media=cdrom${file}`);
     args.push('-device', `scsi-cd,drive=${SCSI_CD_ID}-drive,bus=scsi0.0,scsi-id=1,lun=0,id=${SCSI_CD_ID}`);
   }
+  if (opts.serialPorts?.length) {
+    args.push('-device', 'virtio-serial-pci,id=gmserial');
+    for (const name of opts.serialPorts) {
+      args.push('-chardev', `socket,id=gmchr-${name},path=${join(outDir, `${name}.serial`)},server=on,wait=off`);
+      args.push('-device', `virtserialport,bus=gmserial.0,chardev=gmchr-${name},name=${name}`);
+    }
+  }
   (opts.disks ?? []).forEach((d, i) => {
     args.push('-drive', `file=${d.file},if=none,id=gmdisk${i},format=raw,readonly=${d.readonly === false ? 'off' : 'on'}`);
     args.push('-device', `virtio-blk-pci,drive=gmdisk${i}`);
@@ -162,6 +177,11 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
           }
         },
         signalGuest: (name) => writeFileSync(join(outDir, `${name}.host-signal`), ''),
+        connectSerial: (name) =>
+          new Promise<Socket>((resolve, reject) => {
+            const s = createConnection(join(outDir, `${name}.serial`), () => resolve(s));
+            s.once('error', reject);
+          }),
       };
       await Promise.race([opts.monitor(m), timedOut]);
     }

@@ -12,10 +12,12 @@ import { IoError, NotFoundError } from '../../common/errors';
 /**
  * Loaded in dependency order (modules.dep closure). virtio + 9p reach the host root; virtio_scsi,
  * sr_mod, sg give /dev/srN and /dev/sgN; virtio_blk + isofs + udf let tests mount images with the
- * Linux kernel as an independent reader (the host kernel has neither file system).
+ * Linux kernel as an independent reader (the host kernel has neither file system); virtio_console
+ * carries byte streams between host and guest (serialPorts).
  */
 export const GUEST_MODULES = [
   'virtio_pci', '9pnet_virtio', '9p', 'virtio_scsi', 'cdrom', 'sr_mod', 'sg', 'virtio_blk', 'isofs', 'udf', 'crc-itu-t',
+  'virtio_console',
 ];
 
 // Bump when the init script or the layout below changes: it is part of the cache key.
