@@ -1,6 +1,7 @@
 // ScsiTransport over iSCSI: each open() is its own session (one TCP connection) to one LUN.
 // Addresses: iscsi://[user[:secret]@]host[:port]/IQN/LUN. Credentials may instead be given to the
 // constructor, so listed addresses never carry a secret.
+import net from 'node:net';
 import { InvalidInputError, TransportError } from '../../common/errors';
 import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
 import { DEFAULT_ISCSI_PORT, formatIscsiAddress, parseIscsiAddress, redactAddress } from './address';
@@ -54,6 +55,9 @@ export class IscsiDevice implements ScsiDevice {
 export class IscsiTransport implements ScsiTransport {
   readonly kind = 'iscsi' as const;
   private readonly entries = new Map<string, IscsiTransportEntry>();
+  private readonly identities = new Map<string, { at: number; descriptor: DriveDescriptor }>();
+  /** How long an INQUIRY identity is trusted by list() before logging in again. */
+  identityTtlMs = 60_000;
 
   constructor(
     addresses: Array<string | IscsiTransportEntry> = [],
@@ -73,23 +77,38 @@ export class IscsiTransport implements ScsiTransport {
   }
 
   remove(address: string): boolean {
-    return this.entries.delete(formatIscsiAddress(parseIscsiAddress(address)));
+    const key = formatIscsiAddress(parseIscsiAddress(address));
+    this.identities.delete(key);
+    return this.entries.delete(key);
   }
 
   /**
    * The configured LUNs that answer INQUIRY (SPC-4 §6.6.2: vendor at byte 8, product at 16,
    * revision at 32). An unreachable target is left out rather than failing the whole list.
+   * The app polls list() every few seconds: a full login is done once per `identityTtlMs`;
+   * in between, a TCP connect to the portal is enough to say the drive is still there.
    */
   async list(): Promise<DriveDescriptor[]> {
+    const now = Date.now();
     const probe = async (e: IscsiTransportEntry): Promise<DriveDescriptor | undefined> => {
+      const cached = this.identities.get(e.address);
+      if (cached && now - cached.at < this.identityTtlMs) {
+        const a = parseIscsiAddress(e.address);
+        if (await portalAnswers(a.host, a.port, Math.min(2000, this.tuning.connectTimeoutMs ?? 2000))) return cached.descriptor;
+        this.identities.delete(e.address);
+        return undefined;
+      }
       let dev: IscsiDevice | undefined;
       try {
         dev = await this.open(e.address);
         const r = await dev.execute({ cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in', length: 36, timeoutMs: 5000 });
         if (r.status !== 0 || r.data.length < 36) return undefined;
         const ascii = (a: number, b: number) => r.data.subarray(a, b).toString('latin1').trim();
-        return { address: e.address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi' };
+        const descriptor: DriveDescriptor = { address: e.address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi' };
+        this.identities.set(e.address, { at: now, descriptor });
+        return descriptor;
       } catch {
+        this.identities.delete(e.address);
         return undefined;
       } finally {
         await dev?.close();
@@ -110,6 +129,21 @@ export class IscsiTransport implements ScsiTransport {
     const session = await IscsiSession.open({ ...this.tuning, host: a.host, port: a.port, targetName: a.targetName, sessionType: 'Normal', chap });
     return new IscsiDevice(redactAddress(key), a.lun, session);
   }
+}
+
+/** TCP connect and close: is anything listening on the portal? */
+function portalAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
 }
 
 export interface DiscoveredTarget {

@@ -146,6 +146,23 @@ describe('iSCSI session against a scripted target', () => {
     await dev.close();
   });
 
+  it('list(): one login per identity TTL, then only a TCP probe; a vanished portal drops out', async () => {
+    target = await FakeTarget.start({ onPdu: (conn, pdu) => scsi(pdu) && conn.send(conn.bhs(0x25, 0x81, pdu.itt), Buffer.concat([Buffer.from([5, 0x80, 5, 2, 31, 0, 0, 0]), Buffer.from('FAKE    DVD WRITER      0001')])) });
+    const t = new IscsiTransport([target.address], { keepaliveIntervalMs: 0 });
+    const expected = [{ address: target.address, vendor: 'FAKE', model: 'DVD WRITER', revision: '0001', kind: 'iscsi' }];
+    expect(await t.list()).toEqual(expected);
+    expect(await t.list()).toEqual(expected);
+    const logins = () => target!.connections.filter((c) => c.loggedIn).length;
+    expect(logins()).toBe(1);
+    t.identityTtlMs = 0;
+    expect(await t.list()).toEqual(expected);
+    expect(logins()).toBe(2);
+    t.identityTtlMs = 60_000;
+    await target.close();
+    target = undefined;
+    expect(await t.list()).toEqual([]);
+  });
+
   it('nothing listening: ECONNREFUSED as a TransportError', async () => {
     const t = await FakeTarget.start();
     const addr = t.address;
