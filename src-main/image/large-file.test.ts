@@ -41,7 +41,7 @@ describe.skipIf(!ok)('files of 4 GiB and more', () => {
   }, 600_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('every facet shows the full size; Rock Ridge and UDF data hash equal to the source', () => {
+  it('every facet lists it; the Rock Ridge data (xorriso) hashes equal to the source', () => {
     // Debian's pycdlib reports only the first extent of a multi-extent ISO file (and shares that
     // inode with the UDF entry), so it is used for the names only; xorriso extracts the ISO/RR
     // data; the UDF data is read by the Linux kernel in kernel-mount.test.ts.
