@@ -31,6 +31,7 @@ function tree(): TestNode {
       { name: 'Ελληνικά', data: Buffer.from('greek\n') },
       { name: '中文文件名', data: Buffer.from('cjk\n') },
       { name: 'emoji😀', data: Buffer.from('emoji\n') },
+      { name: 'café-ÿ', data: Buffer.from('8-bit OSTA form: U+00E9, U+00FF\n') },
       { name: 'L'.repeat(200), data: Buffer.from('long\n') },
       { name: 'abs-link', symlinkTarget: '/usr/bin/env' },
       { name: 'rel-link', symlinkTarget: '../many/./f1-x' },
