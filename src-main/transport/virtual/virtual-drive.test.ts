@@ -198,3 +198,60 @@ describe('fault injection', () => {
     expect((await send(f.device, buildTestUnitReady())).status).toBe(0);
   });
 });
+
+describe('immediate operations and test write', () => {
+  it('IMMED BLANK / FORMAT / CLOSE / SYNCHRONIZE CACHE report progress as NOT READY 02/04/xx, then GOOD', async () => {
+    const { buildBlank } = await import('../../mmc/commands/blank');
+    const { buildFormatUnit } = await import('../../mmc/commands/format-unit');
+    const { buildCloseTrackSession } = await import('../../mmc/commands/close-track-session');
+    const { buildSynchronizeCache } = await import('../../mmc/commands/synchronize-cache');
+    const { parseSense } = await import('../../mmc/sense');
+    f = await virtualFixture('cd-rw');
+    const d = f.device;
+    f.transport.recorder(f.name).immediatePolls = 2;
+    await ok(d, buildBlank(1, { immediate: true }));
+    // MMC-6 §4.1.6: polls answer "operation in progress" with a progress indication until done.
+    const first = await d.execute(buildTestUnitReady());
+    expect(parseSense(first.sense)).toMatchObject({ key: 2, asc: 0x04, ascq: 0x07, progress: 0 });
+    const rs = parseRequestSense(await ok(d, buildRequestSense()));
+    expect(rs).toMatchObject({ key: 2, asc: 0x04, ascq: 0x07 });
+    expect(rs.progress).toBeCloseTo(0.5, 2);
+    await ok(d, buildTestUnitReady());
+    await f.transport.insert(f.name, 'dvd+rw');
+    await check(d, buildTestUnitReady(), [6, 0x28, 0x00]);
+    await ok(d, buildFormatUnit({ formatType: 0x26, blocks: 0, immediate: true }));
+    await check(d, buildTestUnitReady(), [2, 0x04, 0x04]);
+    await check(d, buildTestUnitReady(), [2, 0x04, 0x04]);
+    await ok(d, buildTestUnitReady());
+    await f.transport.insert(f.name, 'dvd+r');
+    await check(d, buildTestUnitReady(), [6, 0x28, 0x00]);
+    await ok(d, buildWrite10(0, 16, blocks(16, 1)));
+    await ok(d, buildSynchronizeCache(true));
+    await check(d, buildTestUnitReady(), [2, 0x04, 0x08]);
+    await check(d, buildTestUnitReady(), [2, 0x04, 0x08]);
+    await ok(d, buildCloseTrackSession(1, 1, true));
+    await check(d, buildTestUnitReady(), [2, 0x04, 0x08]);
+  });
+
+  it('test write (page 05h Test Write): the whole burn is accepted, nothing is recorded', async () => {
+    const { buildModeSelect10, encodeWriteParametersPage } = await import('../../mmc/commands/mode-sense');
+    const { buildCloseTrackSession } = await import('../../mmc/commands/close-track-session');
+    const { buildReadDiscInformation, parseReadDiscInformation } = await import('../../mmc/commands/read-disc-information');
+    f = await virtualFixture('dvd-r');
+    const d = f.device;
+    await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', testWrite: true, multiSession: 0 })]));
+    await ok(d, buildWrite10(0, 32, blocks(32, 1)));
+    await check(d, buildWrite10(0, 16, blocks(16, 1)), [5, 0x21, 0x02]); // the simulated NWA moved on
+    await ok(d, buildWrite10(32, 16, blocks(16, 2)));
+    await ok(d, buildCloseTrackSession(2));
+    expect(parseReadDiscInformation(await ok(d, buildReadDiscInformation())).discStatus).toBe('complete');
+    // Leaving test mode shows the untouched disc.
+    await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', testWrite: false })]));
+    expect(parseReadDiscInformation(await ok(d, buildReadDiscInformation())).discStatus).toBe('blank');
+    expect(readFileSync(f.transport.backingFile(f.name)).length).toBe(0);
+    // DVD+R has no test write (MMC-6 §7.5.4.3): the mode page is refused.
+    await f.transport.insert(f.name, 'dvd+r');
+    await check(d, buildTestUnitReady(), [6, 0x28, 0x00]);
+    await check(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', testWrite: true })]), [5, 0x26, 0x02]);
+  });
+});

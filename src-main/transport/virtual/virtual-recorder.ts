@@ -21,7 +21,7 @@ import { FaultInjector } from './faults';
 
 /** A CHECK CONDITION raised while handling a command. */
 class Check {
-  constructor(readonly key: number, readonly asc: number, readonly ascq: number, readonly information?: number) {}
+  constructor(readonly key: number, readonly asc: number, readonly ascq: number, readonly information?: number, readonly progress?: number) {}
 }
 const fail = (key: number, asc: number, ascq = 0, information?: number): never => {
   throw new Check(key, asc, ascq, information);
@@ -59,6 +59,12 @@ export class VirtualRecorder {
   private dirty = false;
   private queue: Promise<unknown> = Promise.resolve();
   private selectedWriteSpeed = 0;
+  /** Test write (simulation, page 05h Test Write bit): commands act on this copy, nothing is recorded. */
+  private shadow: DiscState | undefined;
+  /** An IMMED operation "still running": NOT READY 02/04/xx with progress for `left` more polls (MMC-6 §4.1.6). */
+  private busy: { asc: number; ascq: number; left: number; total: number } | undefined;
+  /** How many polls an IMMED BLANK/FORMAT/CLOSE/SYNCHRONIZE CACHE stays in progress. */
+  immediatePolls = 2;
 
   constructor(opts: RecorderOptions, state: RecorderState) {
     this.name = opts.name;
@@ -80,6 +86,8 @@ export class VirtualRecorder {
     this.closeFd();
     if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
     writeFileSync(this.backingPath, '');
+    this.shadow = undefined;
+    this.busy = undefined;
     this.state.disc = freshDisc(type, opts);
     this.state.trayOpen = false;
     this.state.writeParams = { ...DEFAULT_WRITE_PARAMETERS };
@@ -93,6 +101,8 @@ export class VirtualRecorder {
     this.closeFd();
     if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
     this.state.disc = null;
+    this.shadow = undefined;
+    this.busy = undefined;
     this.state.locked = false;
     this.mediaEvent = 3;
     this.save();
@@ -167,7 +177,7 @@ export class VirtualRecorder {
       const data = this.dispatch(cmd) ?? new Uint8Array(0);
       return done(0, data, new Uint8Array(0));
     } catch (e) {
-      if (e instanceof Check) return done(0x02, new Uint8Array(0), buildFixedSense(e.key, e.asc, e.ascq, { information: e.information }));
+      if (e instanceof Check) return done(0x02, new Uint8Array(0), buildFixedSense(e.key, e.asc, e.ascq, { information: e.information, progress: e.progress }));
       throw e;
     }
   }
@@ -178,7 +188,7 @@ export class VirtualRecorder {
   }
 
   private disc(): DiscState {
-    const d = this.state.disc;
+    const d = this.shadow ?? this.state.disc;
     if (!d || this.state.trayOpen) return fail(SenseKey.NOT_READY, 0x3a, this.state.trayOpen ? 0x02 : 0x01);
     return d;
   }
@@ -199,6 +209,12 @@ export class VirtualRecorder {
         fail(SenseKey.NOT_READY, 0x04, 0x01);
       }
       this.disc();
+      if (this.busy) {
+        const b = this.busy;
+        const progress = 1 - b.left / b.total;
+        if (--b.left <= 0) this.busy = undefined;
+        throw new Check(SenseKey.NOT_READY, b.asc, b.ascq, undefined, progress);
+      }
     }
     switch (op) {
       case Op.TEST_UNIT_READY: return;
@@ -225,7 +241,7 @@ export class VirtualRecorder {
       case Op.SEND_OPC_INFORMATION: this.writableDisc(); return;
       case Op.WRITE_10: return this.write(cmd, rd32(c, 2) | 0, rd16(c, 7));
       case Op.WRITE_12: return this.write(cmd, rd32(c, 2) | 0, rd32(c, 6));
-      case Op.SYNCHRONIZE_CACHE: return this.synchronizeCache();
+      case Op.SYNCHRONIZE_CACHE: return this.synchronizeCache(c);
       case Op.CLOSE_TRACK_SESSION: return this.closeTrackSession(c);
       case Op.BLANK: return this.blank(c);
       case Op.FORMAT_UNIT: return this.formatUnit(cmd);
@@ -259,13 +275,20 @@ export class VirtualRecorder {
     const d = this.state.disc;
     if (!d || this.state.trayOpen) return buildFixedSense(SenseKey.NOT_READY, 0x3a, this.state.trayOpen ? 0x02 : 0x01);
     if (this.notReadyLeft > 0) return buildFixedSense(SenseKey.NOT_READY, 0x04, 0x01);
+    if (this.busy) {
+      const b = this.busy;
+      const progress = 1 - b.left / b.total;
+      if (--b.left <= 0) this.busy = undefined;
+      return buildFixedSense(SenseKey.NOT_READY, b.asc, b.ascq, { progress });
+    }
     return buildFixedSense(SenseKey.NO_SENSE, 0, 0);
   }
 
   // ---- GET CONFIGURATION (MMC-6 §6.6, features §5.3) ----------------------------------------------
 
   private features(): Array<{ code: number; current: boolean; persistent?: boolean; version?: number; data: Uint8Array }> {
-    const d = this.state.disc && !this.state.trayOpen ? this.state.disc : undefined;
+    const cur = this.shadow ?? this.state.disc;
+    const d = cur && !this.state.trayOpen ? cur : undefined;
     const p = d?.profile ?? 0;
     const fam = profileFamily(p);
     const seqOpen = d !== undefined && !isRandom(d) && !isRom(d) && discStatus(d) !== 'complete';
@@ -308,9 +331,9 @@ export class VirtualRecorder {
       { code: 0x0026, current: is(0x13), data: bytes(0, 0, 0, 0) },
       { code: 0x002a, current: is(0x1a), version: 1, data: bytes(0x01, 0x00, 0, 0) },
       { code: 0x002b, current: is(0x1b), data: bytes(0x01, 0, 0, 0) },
-      { code: 0x002d, current: seqOpen && is(0x09, 0x0a), version: 2, data: bytes(0x42, 0, cdBlockTypes >> 8, cdBlockTypes & 0xff) },
-      { code: 0x002e, current: seqOpen && is(0x09, 0x0a), version: 1, data: bytes(0x7a, (maxCue >> 16) & 0xff, (maxCue >> 8) & 0xff, maxCue & 0xff) },
-      { code: 0x002f, current: seqOpen && is(0x11, 0x14, 0x15), version: 2, data: bytes(0x4a, 0, 0, 0) },
+      { code: 0x002d, current: seqOpen && is(0x09, 0x0a), version: 2, data: bytes(0x46, 0, cdBlockTypes >> 8, cdBlockTypes & 0xff) },
+      { code: 0x002e, current: seqOpen && is(0x09, 0x0a), version: 1, data: bytes(0x7e, (maxCue >> 16) & 0xff, (maxCue >> 8) & 0xff, maxCue & 0xff) },
+      { code: 0x002f, current: seqOpen && is(0x11, 0x14, 0x15), version: 2, data: bytes(0x4e, 0, 0, 0) },
       { code: 0x003b, current: is(0x2b), data: bytes(0x01, 0, 0, 0) },
       { code: 0x0040, current: fam === 'bd', version: 1, data: new Uint8Array(28) },
       { code: 0x0041, current: is(0x41, 0x42, 0x43), version: 1, data: new Uint8Array(24) },
@@ -324,7 +347,8 @@ export class VirtualRecorder {
     const rt = c[1] & 3;
     if (rt === 3) return illegal();
     const start = rd16(c, 2);
-    const p = this.state.disc && !this.state.trayOpen ? this.state.disc.profile : 0;
+    const cur = this.shadow ?? this.state.disc;
+    const p = cur && !this.state.trayOpen ? cur.profile : 0;
     const parts: Uint8Array[] = [];
     for (const f of this.features()) {
       if (rt === 2 ? f.code !== start : f.code < start) continue;
@@ -637,6 +661,13 @@ export class VirtualRecorder {
         // Data block types the drive writes (MMC-6 Table 651): 0 raw, 1/2/3 raw + subcode, 8 mode 1, 10 form 1, 13 mode 2.
         if (![0, 1, 2, 3, 8, 10, 13].includes(wp.dataBlockType)) return illegal(0x26, 0x02);
         if (wp.writeType === 'layer-jump' && this.state.disc?.profile !== 0x16) return illegal(0x26, 0x02);
+        const real = this.state.disc;
+        if (wp.testWrite && real && !(specOf(real).family === 'cd' || [0x11, 0x14, 0x15].includes(real.profile))) {
+          // Test Write is defined for CD-R/RW and DVD-R/-RW only (MMC-6 §7.5.4.3).
+          return illegal(0x26, 0x02);
+        }
+        if (wp.testWrite && real && !this.shadow) this.shadow = structuredClone(real);
+        if (!wp.testWrite) this.shadow = undefined;
         this.state.writeParams = wp;
       } else if (code !== 0x2a && code !== 0x01 && code !== 0x08) {
         return illegal(0x26);
@@ -703,6 +734,10 @@ export class VirtualRecorder {
     const b = new Uint8Array(8);
     b[1] = this.state.trayOpen ? 0x10 : 0;
     return b;
+  }
+
+  private startImmediate(asc: number, ascq: number): void {
+    if (this.immediatePolls > 0) this.busy = { asc, ascq, left: this.immediatePolls, total: this.immediatePolls };
   }
 
   private startStop(c: Uint8Array): void {
@@ -796,6 +831,7 @@ export class VirtualRecorder {
   }
 
   private store(d: DiscState, lba: number, blocks: number, data: Uint8Array, blockSize: number): void {
+    if (this.shadow) return; // test write: the laser stays off
     const fd = this.file();
     const slot = this.slotSize(d);
     if (blockSize === slot) {
@@ -806,11 +842,12 @@ export class VirtualRecorder {
     for (let i = 0; i < blocks; i++) writeSync(fd, data, i * blockSize, n, (lba + i) * slot);
   }
 
-  private synchronizeCache(): void {
+  private synchronizeCache(c: Uint8Array): void {
     const d = this.disc();
     if (this.fd !== undefined) fsyncSync(this.fd);
     if (d.sao && d.sao.nwa >= d.sao.leadOut) this.finishSao(d);
     this.save();
+    if (c[1] & 0x02) this.startImmediate(0x04, 0x08);
   }
 
   /** All host data of a Session At Once layout arrived: lay down the tracks and close the session. */
@@ -893,6 +930,11 @@ export class VirtualRecorder {
   // ---- closing (MMC-6 §6.3, Table 33) -------------------------------------------------------------------
 
   private closeTrackSession(c: Uint8Array): void {
+    this.closeTrackSessionNow(c);
+    if (c[1] & 1) this.startImmediate(0x04, 0x08);
+  }
+
+  private closeTrackSessionNow(c: Uint8Array): void {
     const d = this.writableDisc();
     const fn = c[2] & 7;
     const num = rd16(c, 4);
@@ -1012,6 +1054,7 @@ export class VirtualRecorder {
       return illegal();
     }
     this.mediaEvent = 4 as MediaEventCode;
+    if (c[1] & 0x10) this.startImmediate(0x04, 0x07);
     this.save();
   }
 
@@ -1042,6 +1085,7 @@ export class VirtualRecorder {
     } else if (d.type === 'dvd-ram' && type === 0x00) ok(spec.formattedCapacity!);
     else return fail(SenseKey.ILLEGAL_REQUEST, 0x26, 0x02);
     if (blocks !== 0 && blocks !== 0xffffffff && blocks < d.capacity && type !== 0x32) d.capacity = blocks;
+    if (data[1] & 0x02) this.startImmediate(0x04, 0x04);
     this.mediaEvent = 2;
     this.save();
   }
