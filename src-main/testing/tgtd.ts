@@ -14,7 +14,7 @@ import { IoError, InvalidInputError } from '../common/errors';
 export interface TgtdOptions {
   /** Portal address; default 127.0.0.1. */
   host?: string;
-  /** Pass `-d 1` to tgtd (its log is kept in `tgtd.log`). */
+  /** Pass `-d 1` to tgtd (everything it prints is kept in `Tgtd.log`). */
   debug?: boolean;
 }
 
@@ -233,6 +233,31 @@ export class Tgtd {
   async params(iqn: string): Promise<Record<string, string>> {
     const out = await this.adm(['--mode', 'target', '--op', 'show', '--tid', String(this.info(iqn).tid)]);
     return Object.fromEntries(out.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  }
+
+  /** Initiators logged in to `iqn` now: I_T nexus (session) ids with their connection ids. */
+  async sessions(iqn: string): Promise<Array<{ sid: number; initiator: string; cids: number[] }>> {
+    const out: Array<{ sid: number; initiator: string; cids: number[] }> = [];
+    for (const line of (await this.show(iqn)).split('\n')) {
+      let m: RegExpExecArray | null;
+      if ((m = /^\s*I_T nexus: (\d+)/.exec(line))) out.push({ sid: Number(m[1]), initiator: '', cids: [] });
+      else if ((m = /^\s*Initiator: (\S+)/.exec(line)) && out.length) out[out.length - 1].initiator = m[1];
+      else if ((m = /^\s*Connection: (\d+)/.exec(line)) && out.length) out[out.length - 1].cids.push(Number(m[1]));
+    }
+    return out;
+  }
+
+  /** Closes every connection to `iqn` from the target side, as a target reboot or network cut would. */
+  async dropConnections(iqn: string): Promise<number> {
+    const { tid } = this.info(iqn);
+    let n = 0;
+    for (const s of await this.sessions(iqn)) {
+      for (const cid of s.cids) {
+        await this.adm(['--mode', 'conn', '--op', 'delete', '--tid', String(tid), '--sid', String(s.sid), '--cid', String(cid)]);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Sends `signal` to tgtd's process group without waiting (SIGSTOP freezes the target, SIGCONT resumes it). */

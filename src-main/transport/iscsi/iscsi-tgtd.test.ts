@@ -291,6 +291,22 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect(await dev.ping()).toBeLessThan(1000);
   });
 
+  it('the target dropping the connection (tgtadm conn delete) → TransportError({disconnected}); a new open() works', async () => {
+    const iqn = IQN('drop');
+    const url = await tgtd.addTarget(iqn);
+    const dev = await transport.open(url);
+    let closedWith: Error | undefined;
+    dev.onClose((e) => (closedWith = e));
+    expect((await tgtd.sessions(iqn)).map((x) => x.initiator)).toEqual([expect.stringMatching(/^iqn\.2026-11\.org\.glassmaster:/)]);
+    expect(await tgtd.dropConnections(iqn)).toBe(1);
+    for (let i = 0; i < 100 && dev.isOpen; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(closedWith).toMatchObject({ code: 'TRANSPORT', disconnected: true });
+    await expect(dev.execute(buildInquiry())).rejects.toMatchObject({ code: 'TRANSPORT', disconnected: true });
+    await dev.close();
+    const again = await openDev(url);
+    expect((await again.execute(buildInquiry())).status).toBe(0);
+  });
+
   it('AbortSignal: aborted before sending → CancelledError, and the session stays usable', async () => {
     const dev = await openDev(await tgtd.addTarget(IQN('abort')));
     const ac = new AbortController();
