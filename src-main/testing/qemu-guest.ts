@@ -188,6 +188,9 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
     await Promise.race([exited, timedOut]);
   } catch (err) {
     child.kill('SIGKILL');
+    await exited.catch(() => undefined);
+    // The caller never learns outDir on failure: remove it unless asked to keep it for debugging.
+    if (!process.env.GLASSMASTER_KEEP_GUEST_OUT) rmSync(outDir, { recursive: true, force: true });
     throw err;
   } finally {
     clearTimeout(timer);

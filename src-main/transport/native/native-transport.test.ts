@@ -1,11 +1,14 @@
 // Host-side tests of the native addon and NativeTransport. This machine has no optical drive, so
 // real SG_IO traffic is tested in the QEMU guest (native-transport.guest.test.ts); here we pin the
 // addon's loading, enumeration and the error mapping against real syscalls.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CancelledError, InvalidInputError, TransportError } from '../../common/errors';
+import { CancelledError, InvalidInputError, NotSupportedError, TransportError } from '../../common/errors';
+import { inCI, requireTools } from '../../testing/peer-tools';
 import { addonCandidates, findPackageRoot, loadNativeAddon, type NativeAddon, type NativeExecuteResult } from './native-addon';
 import { NativeTransport } from './native-transport';
 
@@ -68,9 +71,14 @@ describe('NativeTransport errors', () => {
   });
 
   it('opening a regular file → TransportError ENOTTY', async () => {
-    const f = join(mkdtempSync(join(tmpdir(), 'gm-native-')), 'plain.bin');
+    const dir = mkdtempSync(join(tmpdir(), 'gm-native-'));
+    const f = join(dir, 'plain.bin');
     writeFileSync(f, Buffer.alloc(4096));
-    await expect(transport.open(f)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'ENOTTY' });
+    try {
+      await expect(transport.open(f)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'ENOTTY' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an empty address is the caller’s fault', async () => {
@@ -167,5 +175,42 @@ describe('NativeDevice lifecycle', () => {
       { added: [expect.objectContaining({ address: '/dev/sr0', sgNode: '/dev/sg0' })], removed: [] },
       { added: [], removed: [expect.objectContaining({ address: '/dev/sr0' })] },
     ]);
+  });
+});
+
+/** Node's C headers: next to the binary (distro and official builds) or in node-gyp's cache. */
+function nodeHeaders(): string | undefined {
+  const candidates = [
+    join(dirname(process.execPath), '..', 'include', 'node'),
+    join(homedir(), '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
+  ];
+  const found = candidates.find((d) => existsSync(join(d, 'node_api.h')));
+  if (!found && inCI) throw new Error(`[CI] node headers not found in ${candidates.join(', ')}`);
+  return found;
+}
+
+const canBuild = requireTools('g++') && nodeHeaders() !== undefined;
+
+describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds get)', () => {
+  it('builds and loads; list() is empty and open() is NotSupportedError', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gm-native-dummy-'));
+    try {
+      const out = join(dir, 'glassmaster_native_dummy.node');
+      const src = join(process.cwd(), 'native', 'src');
+      execFileSync('g++', [
+        '-std=c++17', '-shared', '-fPIC', '-O0', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS',
+        `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
+        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'device_dummy.cc'), '-o', out,
+      ], { stdio: 'pipe' });
+      const addon = createRequire(import.meta.url)(out) as NativeAddon;
+      expect(addon.info().backend).toBe('none');
+      const transport = new NativeTransport(addon);
+      expect(await transport.list()).toEqual([]);
+      const err = await transport.open('/dev/sr0').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotSupportedError);
+      expect(err).toMatchObject({ code: 'NOT_SUPPORTED' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { describeTransportContract } from '../contract/transport-contract';
 import { requireTools } from '../../testing/peer-tools';
 import { startGuestTransport, type GuestTransportSession } from '../../testing/qemu/guest-transport';
@@ -45,6 +45,9 @@ async function setupFor(pick: 'tgt' | 'qemu') {
 }
 
 describe.skipIf(!ok)('native transport in the QEMU guest', () => {
+  // Boot here, with room for a first-run kernel download and a loaded CI machine, rather than in
+  // the contract suite's own beforeAll (default hook timeout).
+  beforeAll(() => acquire().then(() => undefined), 400_000);
   afterAll(async () => {
     if (!shared) return;
     const s = await shared;
