@@ -91,7 +91,7 @@ const corpora: Corpus[] = [
   { id: 1, name: quick ? '5,000 files 1-16 KiB, 6 levels' : '50,000 files 1-16 KiB, 6 levels', build: (d) => smallFilesTree(d, quick ? 5000 : 50000, false) },
   { id: 2, name: quick ? '5,000 hostile names' : '50,000 hostile names', build: (d) => smallFilesTree(d, quick ? 5000 : 50000, true) },
   { id: 3, name: quick ? '200 files 200 MiB' : '2,000 files 2 GiB', build: (d) => mediumFiles(d, quick ? 200 : 2000, quick ? 200 * 1024 ** 2 : 2 * GiB) },
-  { id: 4, name: quick ? '4 files 0.6 GiB (sparse)' : '4 files 6 GiB, one 4.5 GiB (sparse)', build: (d) => bigFiles(d, quick ? [0.45 * GiB, 0.05 * GiB, 0.05 * GiB, 0.05 * GiB] : [4.5 * GiB, 0.5 * GiB, 0.5 * GiB, 0.5 * GiB]) },
+  { id: 4, name: quick ? '4 files 0.6 GiB (sparse)' : '4 files 6 GiB, one 4.5 GiB (sparse)', build: (d) => bigFiles(d, (quick ? [0.45, 0.05, 0.05, 0.05] : [4.5, 0.5, 0.5, 0.5]).map((g) => Math.round(g * GiB))) },
 ];
 
 function ensureCorpus(c: Corpus): string {
