@@ -1,0 +1,134 @@
+// The Linux kernel as an independent reader: a QEMU guest mounts reference images (xorriso RR+Joliet,
+// genisoimage UDF bridge, a UDF 2.50 metadata-partition image, a mkudffs VAT image) every way isofs
+// and udf allow, lists each view with SHA-256 of every file, and our reader must list the same.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTools } from '../../testing/peer-tools';
+import { runInGuest } from '../../testing/qemu-guest';
+import { openImage } from './image';
+import { makeSourceTree, run, sha256, tempDir } from './test-fixtures';
+import type { TreeFacet, TreeNode } from './types';
+import { convertToMetadataPartition } from './udf-metadata-fixture';
+
+const ok = requireTools('qemu-system-x86_64', 'xorriso', 'genisoimage', 'mkudffs');
+
+type View = Record<string, string>; // path → "d" | "f <size> <sha256>" | "l <target>"
+
+const LIST = (dev: string, opts: string, out: string) =>
+  `mount -t ${opts} ${dev} /run/m && (cd /run/m && find . -mindepth 1 -printf '%y\\t%P\\t%s\\t%l\\n' && find . -type f -print0 | xargs -0 -r sha256sum) > "$GM_OUT/${out}"; umount /run/m`;
+
+function parseKernel(text: string): View {
+  const v: View = {};
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{64}) {2}\.\/(.*)$/.exec(line);
+    if (m) {
+      sums.set(m[2], m[1]);
+      continue;
+    }
+    const [y, p, size, target] = line.split('\t');
+    if (!p) continue;
+    v[p] = y === 'd' ? 'd' : y === 'l' ? `l ${target}` : `f ${size}`;
+  }
+  for (const [p, h] of sums) v[p] += ` ${h}`;
+  return v;
+}
+
+async function ourView(image: string, facet: TreeFacet, nameOf: (n: TreeNode) => string = (n) => n.name): Promise<View> {
+  const info = await openImage(image);
+  const v: View = {};
+  // readFile takes our names; the view is keyed by nameOf.
+  const walkNames = async (n: TreeNode, ours: string[], keys: string[]) => {
+    for (const c of n.children ?? []) {
+      const o = [...ours, c.name];
+      const k = [...keys, nameOf(c)];
+      const key = k.join('/');
+      if (c.kind === 'dir') {
+        v[key] = 'd';
+        await walkNames(c, o, k);
+      } else if (c.kind === 'symlink') v[key] = `l ${c.symlinkTarget}`;
+      else {
+        const parts: Buffer[] = [];
+        for await (const b of info.readFile(facet, o)) parts.push(b);
+        v[key] = `f ${c.size} ${sha256(Buffer.concat(parts))}`;
+      }
+    }
+  };
+  await walkNames(await info.tree(facet), [], []);
+  await info.close();
+  return v;
+}
+
+describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
+  const t = tempDir('kernel');
+  const img = (n: string) => join(t.dir, n);
+  let out: string;
+  let r: Awaited<ReturnType<typeof runInGuest>>;
+
+  beforeAll(async () => {
+    const src = join(t.dir, 'src');
+    makeSourceTree(src);
+    run('xorriso', ['-as', 'mkisofs', '-J', '-R', '-o', img('rr.iso'), src]);
+    run('genisoimage', ['-quiet', '-udf', '-o', img('bridge.iso'), src]);
+    execFileSync('mkudffs', ['--new-file', '-b', '2048', '-m', 'bdr', '-r', '2.50', '--label=VAT', img('vat.img'), '2048'], { stdio: 'ignore' });
+    const bridge = readFileSync(img('bridge.iso'));
+    const info = await openImage(img('bridge.iso'));
+    const dirs: TreeNode[] = [];
+    const collect = (n: TreeNode) => {
+      dirs.push(n);
+      for (const c of n.children ?? []) if (c.kind === 'dir') collect(c);
+    };
+    collect(await info.tree('udf'));
+    await info.close();
+    writeFileSync(img('meta.img'), convertToMetadataPartition(bridge, dirs).img);
+    r = await runInGuest({
+      disks: ['rr.iso', 'bridge.iso', 'meta.img', 'vat.img'].map((n) => ({ file: img(n) })),
+      timeoutMs: 300_000,
+      script: [
+        'mkdir -p /run/m',
+        LIST('/dev/vda', 'iso9660 -o ro', 'rr.txt'),
+        // check=strict: Joliet is otherwise matched case-insensitively (environment notes).
+        LIST('/dev/vda', 'iso9660 -o ro,norock,check=strict', 'joliet.txt'),
+        LIST('/dev/vda', 'iso9660 -o ro,norock,nojoliet,map=off', 'plain.txt'),
+        LIST('/dev/vdb', 'udf -o ro', 'bridge-udf.txt'),
+        LIST('/dev/vdc', 'udf -o ro', 'meta-udf.txt'),
+        LIST('/dev/vdd', 'udf -o ro', 'vat-udf.txt'),
+        'dmesg | grep -i -E "isofs|udf|iso9660" > "$GM_OUT/dmesg.txt"; exit 0',
+      ].join('\n'),
+    });
+    out = r.outDir;
+  }, 400_000);
+  afterAll(() => {
+    t.cleanup();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  const kernel = (f: string) => parseKernel(readFileSync(join(out, f), 'utf8'));
+
+  it('Rock Ridge view', async () => {
+    expect(r.exitCode, r.console.slice(-2000)).toBe(0);
+    const k = kernel('rr.txt');
+    expect(Object.keys(k).length).toBeGreaterThan(10);
+    expect(await ourView(img('rr.iso'), 'rockridge')).toEqual(k);
+  });
+
+  it('Joliet view', async () => {
+    expect(await ourView(img('rr.iso'), 'joliet')).toEqual(kernel('joliet.txt'));
+  });
+
+  it('plain ECMA-119 view (identifiers verbatim)', async () => {
+    expect(await ourView(img('rr.iso'), 'iso9660', (n) => n.isoName ?? n.name)).toEqual(kernel('plain.txt'));
+  });
+
+  it('UDF views: genisoimage bridge, UDF 2.50 metadata partition, mkudffs VAT', async () => {
+    const bridge = kernel('bridge-udf.txt');
+    expect(Object.keys(bridge).length).toBeGreaterThan(10);
+    expect(await ourView(img('bridge.iso'), 'udf')).toEqual(bridge);
+    // The kernel mounts the converted image too: the conversion is a valid metadata partition.
+    expect(kernel('meta-udf.txt')).toEqual(bridge);
+    expect(await ourView(img('meta.img'), 'udf')).toEqual(kernel('meta-udf.txt'));
+    expect(await ourView(img('vat.img'), 'udf')).toEqual(kernel('vat-udf.txt'));
+  });
+});
