@@ -67,6 +67,25 @@ describe('Drive.execute retry policy', () => {
   });
 });
 
+describe('Drive.waitForCompletion', () => {
+  it('polls an IMMED BLANK to the end, reporting progress', async () => {
+    const { buildBlank } = await import('../mmc/commands/blank');
+    f = await virtualFixture('cd-rw');
+    f.transport.recorder(f.name).immediatePolls = 4;
+    const d = new Drive(f.device, fast);
+    await d.execute(buildBlank(0, { immediate: true }));
+    const seen: number[] = [];
+    await d.waitForCompletion({ intervalMs: 1, onProgress: (p) => seen.push(Math.round(p * 100)) });
+    expect(seen).toEqual([0, 25, 50, 75, 100]);
+  });
+
+  it('a real failure while polling is thrown as ScsiError', async () => {
+    f = await virtualFixture('dvd+r');
+    f.transport.injectFault(f.name, { match: 0x00, sense: [3, 0x31, 0x01] });
+    await expect(new Drive(f.device, fast).waitForCompletion({ intervalMs: 1 })).rejects.toMatchObject({ senseKey: 3, asc: 0x31, ascq: 1 });
+  });
+});
+
 describe('Drive.media', () => {
   it('no disc', async () => {
     f = await virtualFixture(null);

@@ -5,7 +5,7 @@ import type { DriveCapabilities, MediaInfo, MediaProfileName, MediaStatus, Track
 import { NO_DISC_MEDIA } from '../common/model/drive';
 import type { ScsiDevice, ScsiResult } from '../transport/transport';
 import type { MmcCommand } from '../mmc/command';
-import { senseToError } from '../mmc/sense';
+import { decodeSense, senseToError } from '../mmc/sense';
 import { buildInquiry, parseInquiry, type InquiryData } from '../mmc/commands/inquiry';
 import { buildTestUnitReady } from '../mmc/commands/test-unit-ready';
 import { buildGetConfiguration, Feature, parseGetConfiguration, type Configuration } from '../mmc/commands/get-configuration';
@@ -178,6 +178,29 @@ export class Drive {
       }
       await sleep(delay, opts.signal);
       delay = Math.min(delay * 2, 1000);
+    }
+  }
+
+  /**
+   * Waits for an IMMED operation (BLANK, FORMAT UNIT, CLOSE TRACK/SESSION, SYNCHRONIZE CACHE) to
+   * finish: polls TEST UNIT READY while the drive answers NOT READY 04/04 (format), 04/07 (operation)
+   * or 04/08 (long write) in progress, reporting the progress indication (SPC-4 §4.5.2.4.3, MMC-6 §4.1.6).
+   */
+  async waitForCompletion(opts: { signal?: AbortSignal; timeoutMs?: number; intervalMs?: number; onProgress?: (fraction: number) => void } = {}): Promise<void> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 80 * 60_000);
+    for (;;) {
+      throwIfAborted(opts.signal);
+      const res = await this.device.execute(buildTestUnitReady(), opts.signal);
+      if (res.status === 0) {
+        opts.onProgress?.(1);
+        return;
+      }
+      const d = decodeSense(res.sense);
+      const inProgress = d && d.key === 2 && d.asc === 0x04 && [0x01, 0x04, 0x07, 0x08].includes(d.ascq);
+      if (!inProgress && d?.key !== 6) throw senseToError(0x00, res.sense, res.status);
+      if (inProgress && d.progress !== undefined) opts.onProgress?.(d.progress);
+      if (Date.now() > deadline) throw senseToError(0x00, res.sense, res.status);
+      await sleep(opts.intervalMs ?? 1000, opts.signal);
     }
   }
 

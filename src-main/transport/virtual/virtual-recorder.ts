@@ -914,7 +914,8 @@ export class VirtualRecorder {
       const e = body[i];
       const start = msfToLba(e.min, e.sec, e.frame);
       const next = i + 1 < body.length ? msfToLba(body[i + 1].min, body[i + 1].sec, body[i + 1].frame) : leadOutLba;
-      const size = formSize(e.dataForm);
+      // Raw DAO (write type 11b): the host sends every block of the session, raw, at the page 05h size.
+      const size = wt === 'raw' ? this.cdBlockSize() : formSize(e.dataForm);
       if (size === undefined || next <= start || e.min > 99 || e.sec > 59 || e.frame > 74) return illegal(0x26, 0x02);
       const audio = (e.ctlAdr & 0x40) === 0;
       regions.push({ start, end: next, blockSize: size, track: e.tno, audio });

@@ -223,6 +223,27 @@ describe('CD-R (09h)', () => {
     expect(Buffer.compare(await ok(d, buildRead10(0, 1000)), Buffer.from(body))).toBe(0);
   });
 
+  it('raw DAO (write type 11b): every block from the pregap on is sent raw; audio track lands in the TOC', async () => {
+    f = await virtualFixture('cd-r');
+    const d = f.device;
+    await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'raw', dataBlockType: 0, trackMode: 0, multiSession: 0 })]));
+    const cue: CueSheetEntry[] = [
+      { ctlAdr: 0x01, tno: 0, index: 0, dataForm: 0x01, scms: 0, min: 0, sec: 0, frame: 0 },
+      { ctlAdr: 0x01, tno: 1, index: 0, dataForm: 0x00, scms: 0, min: 0, sec: 0, frame: 0 },
+      { ctlAdr: 0x01, tno: 1, index: 1, dataForm: 0x00, scms: 0, min: 0, sec: 2, frame: 0 },
+      { ctlAdr: 0x01, tno: 0xaa, index: 1, dataForm: 0x01, scms: 0, min: 0, sec: 6, frame: 0 },
+    ];
+    await ok(d, buildSendCueSheet(encodeCueSheet(cue)));
+    const audio = blocks(450, 4, 2352); // LBA -150 .. 299 (lead-out at 00:06:00 = LBA 300)
+    await check(d, buildWrite10(-150, 10, blocks(10, 1)), [5, 0x24, 0x00]); // 2048-byte blocks in raw mode
+    for (let i = 0; i < 450; i += 75) await ok(d, buildWrite10(i - 150, 75, audio.subarray(i * 2352, (i + 75) * 2352)));
+    await ok(d, buildSynchronizeCache());
+    const toc = parseToc(await ok(d, buildReadTocPmaAtip({ format: 0 })));
+    expect(toc.entries.map((e) => [e.track, e.lba, e.control])).toEqual([[1, 0, 0], [0xaa, 300, 0]]);
+    const back = await ok(d, buildReadCd({ lba: 0, blocks: 300, sectorType: 1 }));
+    expect(Buffer.compare(back, Buffer.from(audio.subarray(150 * 2352)))).toBe(0);
+  });
+
   it('rejects malformed cue sheets with 05/26/xx', async () => {
     f = await virtualFixture('cd-r');
     const d = f.device;

@@ -31,6 +31,17 @@ export interface InsertOptions {
   notReadyCommands?: number;
 }
 
+export interface VirtualDriveInfo {
+  address: string;
+  media: MediaTypeName | null;
+  /** Current MMC profile number (0 = none); differs from the media's initial profile after morphing. */
+  profile: number;
+  trayOpen: boolean;
+  locked: boolean;
+  writeProtected: boolean;
+  backingFile: string;
+}
+
 export function defaultVirtualStateDir(): string {
   const base = process.env.XDG_CONFIG_HOME || join(homedir(), '.config');
   return join(base, 'glassmaster', 'virtual');
@@ -72,7 +83,12 @@ export class VirtualTransport implements ScsiTransport {
     const out: DriveDescriptor[] = [];
     for (const name of readdirSync(this.stateDir).sort()) {
       if (!NAME_RE.test(name) || !existsSync(join(this.dirOf(name), 'state.json'))) continue;
-      const r = this.recorder(name);
+      let r: VirtualRecorder;
+      try {
+        r = this.recorder(name);
+      } catch {
+        continue; // a corrupt state.json hides that drive only
+      }
       out.push({ address: VIRTUAL_PREFIX + name, vendor: r.state.vendor, model: r.state.product, revision: r.state.revision, kind: 'virtual' });
     }
     return out;
@@ -116,6 +132,21 @@ export class VirtualTransport implements ScsiTransport {
     r.dispose();
     this.recorders.delete(name);
     rmSync(this.dirOf(name), { recursive: true, force: true });
+  }
+
+  /** What the user sees of a drive: its disc, tray and lock (for `virtual list`-style CLIs). */
+  info(name: string): VirtualDriveInfo {
+    const r = this.recorder(name);
+    const d = r.state.disc;
+    return {
+      address: VIRTUAL_PREFIX + name,
+      media: d?.type ?? null,
+      profile: d ? d.profile : 0,
+      trayOpen: r.state.trayOpen,
+      locked: r.state.locked,
+      writeProtected: d?.writeProtected ?? false,
+      backingFile: r.backingPath,
+    };
   }
 
   injectFault(name: string, rule: FaultRule): void {
