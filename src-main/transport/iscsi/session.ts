@@ -6,6 +6,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { debuglog } from 'node:util';
 import { CancelledError, InvalidInputError, TransportError } from '../../common/errors';
 import type { ScsiCommand, ScsiResult } from '../transport';
 import {
@@ -29,6 +30,10 @@ import {
   type TextResponse,
 } from './pdu';
 import { chapMd5Response, decodeBinary, decodeText, encodeBinary, encodeText, getKey, type TextPairs } from './text';
+
+// NODE_DEBUG=glassmaster:iscsi for session events; glassmaster:iscsi:pdu for every PDU.
+const debug = debuglog('glassmaster:iscsi');
+const debugPdu = debuglog('glassmaster:iscsi:pdu');
 
 export interface ChapCredentials {
   user: string;
@@ -280,6 +285,7 @@ export class IscsiSession {
       }, this.opts.connectTimeoutMs);
       sock.once('connect', () => {
         clearTimeout(timer);
+        debug('connected to %s:%d', this.opts.host, this.opts.port);
         sock.setNoDelay(true);
         sock.setKeepAlive(true, 10000);
         this.state = 'login';
@@ -323,6 +329,7 @@ export class IscsiSession {
         return;
       }
       if (!pdu) break;
+      debugPdu('<- %s itt=%s', pdu.kind, pdu.itt.toString(16));
       this.stats.pdusIn++;
       if (pdu.kind === 'data-in') this.stats.dataInPdus++;
       else if (pdu.kind === 'r2t') this.stats.r2ts++;
@@ -381,6 +388,7 @@ export class IscsiSession {
   private write(buf: Buffer): void {
     if (this.state === 'dead') throw this.deadError ?? new TransportError('iSCSI session is closed', { disconnected: true });
     this.stats.pdusOut++;
+    debugPdu('-> opcode=0x%s len=%d', (buf[0] & 0x3f).toString(16), buf.length);
     this.socket.write(withDigests(buf, this.txHeaderDigest, this.txDataDigest));
   }
 
@@ -400,6 +408,7 @@ export class IscsiSession {
   /** Ends the session: rejects everything pending with `err`, closes the socket. Idempotent. */
   destroy(err: Error): void {
     if (this.state === 'dead') return;
+    debug('session to %s ends (%s): %s', this.opts.targetName ?? this.opts.host, this.state, err.message);
     const clean = this.state === 'closing' && err instanceof CancelledError;
     this.state = 'dead';
     this.deadError = err;
@@ -554,6 +563,7 @@ export class IscsiSession {
         this.reader.maxDataSegmentLength = this.opts.maxRecvDataSegmentLength;
         this.reader.headerDigest = this.txHeaderDigest = this.params.headerDigest;
         this.reader.dataDigest = this.txDataDigest = this.params.dataDigest;
+        debug('logged in to %s: %j', o.targetName ?? o.host, this.params);
         this.state = 'full';
         this.paused = false;
         this.drain();
@@ -793,6 +803,7 @@ export class IscsiSession {
 
   /** Best-effort ABORT TASK (§11.5.1 function 1) after a timeout; the answer is not awaited. */
   private abortTask(lun: number, referencedTag: number, refCmdSN: number): void {
+    debug('ABORT TASK for itt=%s after its timeout', referencedTag.toString(16));
     const itt = this.nextItt();
     this.exchange(itt, encodeTaskMgmtRequest({ fn: 1, lun, itt, referencedTag, cmdSN: this.cmdSN, expStatSN: this.expStatSN, refCmdSN }), 'task-mgmt-response').catch(() => undefined);
   }
