@@ -2,7 +2,7 @@
 // genisoimage UDF bridge, a UDF 2.50 metadata-partition image, a mkudffs VAT image) every way isofs
 // and udf allow, lists each view with SHA-256 of every file, and our reader must list the same.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../testing/peer-tools';
@@ -64,11 +64,12 @@ async function ourView(image: string, facet: TreeFacet, nameOf: (n: TreeNode) =>
 describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
   const t = tempDir('kernel');
   const img = (n: string) => join(t.dir, n);
+  const srcDir = () => join(t.dir, 'src');
   let out: string;
   let r: Awaited<ReturnType<typeof runInGuest>>;
 
   beforeAll(async () => {
-    const src = join(t.dir, 'src');
+    const src = srcDir();
     makeSourceTree(src);
     run('xorriso', ['-as', 'mkisofs', '-J', '-R', '-o', img('rr.iso'), src]);
     run('genisoimage', ['-quiet', '-udf', '-o', img('bridge.iso'), src]);
@@ -83,8 +84,13 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
     collect(await info.tree('udf'));
     await info.close();
     writeFileSync(img('meta.img'), convertToMetadataPartition(bridge, dirs).img);
+    // Empty UDF 1.02/1.50/2.01 file systems the guest kernel populates (Linux writes UDF ≤ 2.01).
+    for (const rev of ['1.02', '1.50', '2.01']) execFileSync('mkudffs', ['--new-file', '-b', '2048', '-m', 'hd', '-r', rev, img(`rw-${rev}.img`), '4096'], { stdio: 'ignore' });
     r = await runInGuest({
-      disks: ['rr.iso', 'bridge.iso', 'meta.img', 'vat.img'].map((n) => ({ file: img(n) })),
+      disks: [
+        ...['rr.iso', 'bridge.iso', 'meta.img', 'vat.img'].map((n) => ({ file: img(n) })),
+        ...['1.02', '1.50', '2.01'].map((rev) => ({ file: img(`rw-${rev}.img`), readonly: false })),
+      ],
       timeoutMs: 300_000,
       script: [
         'mkdir -p /run/m',
@@ -95,6 +101,8 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
         LIST('/dev/vdb', 'udf -o ro', 'bridge-udf.txt'),
         LIST('/dev/vdc', 'udf -o ro', 'meta-udf.txt'),
         LIST('/dev/vdd', 'udf -o ro', 'vat-udf.txt'),
+        // Linux as a UDF writer: copy the source tree (symlinks kept) onto each rw image.
+        ...['vde', 'vdf', 'vdg'].map((d) => `mount -t udf -o rw /dev/${d} /run/m && cp -a ${src}/. /run/m/ && umount /run/m || echo "write ${d} failed" >&2`),
         'dmesg | grep -i -E "isofs|udf|iso9660" > "$GM_OUT/dmesg.txt"; exit 0',
       ].join('\n'),
     });
@@ -130,5 +138,31 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
     expect(kernel('meta-udf.txt')).toEqual(bridge);
     expect(await ourView(img('meta.img'), 'udf')).toEqual(kernel('meta-udf.txt'));
     expect(await ourView(img('vat.img'), 'udf')).toEqual(kernel('vat-udf.txt'));
+  });
+
+  it('UDF written by the Linux kernel (1.02, 1.50, 2.01) reads back as the source tree', async () => {
+    expect(r.stderr).not.toMatch(/write .* failed/);
+    const expected: View = {};
+    const walk = (dir: string, prefix: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = prefix ? `${prefix}/${e.name}` : e.name;
+        const full = join(dir, e.name);
+        if (e.isSymbolicLink()) expected[p] = `l ${readlinkSync(full)}`;
+        else if (e.isDirectory()) {
+          expected[p] = 'd';
+          walk(full, p);
+        } else {
+          const data = readFileSync(full);
+          expected[p] = `f ${data.length} ${sha256(data)}`;
+        }
+      }
+    };
+    walk(srcDir(), '');
+    for (const rev of ['1.02', '1.50', '2.01']) {
+      expect(await ourView(img(`rw-${rev}.img`), 'udf'), rev).toEqual(expected);
+      const info = await openImage(img(`rw-${rev}.img`));
+      expect(info.udf!.revision).toBe(rev);
+      await info.close();
+    }
   });
 });
