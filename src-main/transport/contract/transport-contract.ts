@@ -25,6 +25,12 @@ export interface ContractSetup {
 export interface ContractOptions {
   /** The drive holds a blank DVD+R: run the write/read-back/close tests (they consume the disc). */
   blankDvdPlusR?: boolean;
+  /**
+   * Documented device limit switch: false when the drive cannot READ recorded blocks of a still-open
+   * DVD+R track (tgtd 1.0.85 answers 05/21/00 until CLOSE TRACK). Default true (MMC-6 drives can).
+   * The read-back after CLOSE TRACK is checked either way.
+   */
+  readOpenTrack?: boolean;
 }
 
 /** Sends a command, resending it after a unit attention (a target's first answer after login or a disc change). */
@@ -147,16 +153,18 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
         expect(ti.freeBlocks).toBeGreaterThan(1000);
       });
 
-      it('blank DVD+R: WRITE(10) at the NWA then READ(10) returns the same bytes', async () => {
+      it('blank DVD+R: WRITE(10) at the NWA, SYNCHRONIZE CACHE, READ(10) returns the same bytes', async () => {
         const w = await exec(dev, buildWrite10(0, 32, data));
         expect(w.status, `sense ${Buffer.from(w.sense).toString('hex')}`).toBe(0);
         const s = await exec(dev, buildSynchronizeCache());
         expect(s.status).toBe(0);
-        const r = await exec(dev, buildRead10(0, 32));
-        expect(r.status).toBe(0);
-        expect(Buffer.compare(r.data, Buffer.from(data))).toBe(0);
-        const ti = parseReadTrackInformation((await exec(dev, buildReadTrackInformation({ type: 'track', address: 1 }))).data);
-        expect(ti.nextWritableAddress ?? 32).toBe(32);
+        if (opts.readOpenTrack !== false) {
+          const r = await exec(dev, buildRead10(0, 32));
+          expect(r.status).toBe(0);
+          expect(Buffer.compare(r.data, Buffer.from(data))).toBe(0);
+          const ti = parseReadTrackInformation((await exec(dev, buildReadTrackInformation({ type: 'track', address: 1 }))).data);
+          expect(ti.nextWritableAddress).toBe(32);
+        }
       });
 
       it('CLOSE TRACK: the disc is no longer blank and keeps the data', async () => {
