@@ -9,13 +9,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requireTools } from './peer-tools';
 import { runInGuest } from './qemu-guest';
 
-const ok = requireTools('qemu-system-x86_64', 'xorriso', 'apt-get', 'dpkg', 'depmod', 'cpio', 'busybox');
+const ok = requireTools('qemu-system-x86_64', 'xorriso', 'genisoimage', 'apt-get', 'dpkg', 'depmod', 'cpio', 'busybox');
 
 describe.skipIf(!ok)('runInGuest', () => {
   const work = mkdtempSync(join(tmpdir(), 'gm-qemu-test-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('boots, runs the script as root, mounts an ISO read-only and lists a file', { timeout: 240_000 }, async () => {
+  it('boots, runs the script as root, mounts ISO 9660 and UDF images read-only and reads a file', { timeout: 240_000 }, async () => {
     const tree = join(work, 'tree');
     mkdirSync(join(tree, 'DOCS'), { recursive: true });
     const payload = 'glassmaster was here\n';
@@ -23,8 +23,13 @@ describe.skipIf(!ok)('runInGuest', () => {
     const iso = join(work, 'test.iso');
     execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-V', 'GM_TEST', '-o', iso, tree], { stdio: 'pipe' });
 
+    // A UDF 1.02 bridge image from genisoimage: the guest's udf.ko (with its crc-itu-t dependency)
+    // must mount it, since UDF images are checked the same way.
+    const udf = join(work, 'test-udf.iso');
+    execFileSync('genisoimage', ['-quiet', '-udf', '-V', 'GM_UDF', '-o', udf, tree], { stdio: 'pipe' });
+
     const result = await runInGuest({
-      disks: [{ file: iso }],
+      disks: [{ file: iso }, { file: udf }],
       scsiCd: {},
       script: [
         'echo "marker uid=$(id -u) kernel=$(uname -r)"',
@@ -35,6 +40,9 @@ describe.skipIf(!ok)('runInGuest', () => {
         "cat '/run/iso/DOCS/README.TXT;1'",
         // The volume identifier sits at byte offset 40 of the PVD in sector 16 (ECMA-119 §8.4.6).
         'dd if=/dev/vda bs=1 skip=$((16*2048+40)) count=7 2>/dev/null; echo',
+        'mkdir -p /run/udf',
+        'mount -t udf -o ro /dev/vdb /run/udf || exit 4',
+        'cat /run/udf/DOCS/README.TXT',
         'echo written > "$GM_OUT/result.txt"',
         'touch /usr/gm-should-fail 2>/dev/null && echo root-writable || echo root-readonly',
         // scsiCd: {} is QEMU's MMC drive with an empty tray: the sr node exists, reading it fails.
@@ -50,9 +58,10 @@ describe.skipIf(!ok)('runInGuest', () => {
     expect(lines[1]).toBe('README.TXT;1');
     expect(lines[2]).toBe(payload.trim());
     expect(lines[3]).toBe('GM_TEST');
-    expect(lines[4]).toBe('root-readonly');
-    expect(lines[5].trim()).toBe('QEMU CD-ROM');
-    expect(lines[6]).toBe('sr0-empty');
+    expect(lines[4]).toBe(payload.trim());
+    expect(lines[5]).toBe('root-readonly');
+    expect(lines[6].trim()).toBe('QEMU CD-ROM');
+    expect(lines[7]).toBe('sr0-empty');
     expect(execFileSync('cat', [join(result.outDir, 'result.txt')], { encoding: 'utf8' })).toBe('written\n');
     rmSync(result.outDir, { recursive: true, force: true });
   });

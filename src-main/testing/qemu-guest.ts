@@ -37,6 +37,10 @@ export interface GuestMonitor {
   signalGuest(name: string): void;
   /** The host end of a virtio-serial port named in `serialPorts`. */
   connectSerial(name: string): Promise<Socket>;
+  /** Opens the scsiCd tray and removes the disc (as a user pressing eject; ignores the guest's lock). */
+  ejectCd(): Promise<void>;
+  /** Puts `file` in the scsiCd tray and closes it (QEMU reports the media change to the guest). */
+  changeCd(file: string): Promise<void>;
 }
 
 export interface RunInGuestOptions {
@@ -177,6 +181,9 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
           }
         },
         signalGuest: (name) => writeFileSync(join(outDir, `${name}.host-signal`), ''),
+        ejectCd: async () => void (await qmp!.execute('eject', { id: SCSI_CD_ID, force: true })),
+        changeCd: async (file) =>
+          void (await qmp!.execute('blockdev-change-medium', { id: SCSI_CD_ID, filename: file, format: 'raw', 'read-only-mode': 'read-only' })),
         connectSerial: (name) =>
           new Promise<Socket>((resolve, reject) => {
             const s = createConnection(join(outDir, `${name}.serial`), () => resolve(s));

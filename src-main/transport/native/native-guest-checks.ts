@@ -212,15 +212,21 @@ async function main() {
   results.cdReadAfterChange = { status: first.status, equal: first.data.equals(iso2.subarray(16 * 2048, 17 * 2048)) };
   await cdSg.close();
 
-  // Hot-plug: the host adds a second scsi-cd; watch() must report it.
+  // Hot-plug: the host adds a third drive (QEMU scsi-cd), then removes it; watch() reports both.
   if (plan.hotplugIsoPath) {
     const seen: unknown[] = [];
     const stop = transport.watch((c) => seen.push(c), { intervalMs: 200 });
     await sleep(500);
     signalHost('hotplug');
     await waitHost('hotplugged');
-    const deadline = Date.now() + 15_000;
-    while (seen.length === 0 && Date.now() < deadline) await sleep(100);
+    const until = async (n: number) => {
+      const deadline = Date.now() + 15_000;
+      while (seen.length < n && Date.now() < deadline) await sleep(100);
+    };
+    await until(1);
+    signalHost('unplug');
+    await waitHost('unplugged');
+    await until(2);
     stop();
     results.hotplug = seen;
   }

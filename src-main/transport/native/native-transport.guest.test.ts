@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../testing/peer-tools';
-import { runInGuest, SCSI_CD_ID, type GuestResult } from '../../testing/qemu-guest';
+import { runInGuest, type GuestResult } from '../../testing/qemu-guest';
 import { startTgtd, type Tgtd } from '../../testing/tgtd';
 
 const ok = requireTools('qemu-system-x86_64', 'tgtd', 'tgtadm', 'xorriso', 'apt-get', 'dpkg', 'depmod', 'cpio', 'busybox');
@@ -70,15 +70,18 @@ describe.skipIf(!ok)('NativeTransport in a QEMU guest (SG_IO on /dev/srN and /de
         await tgtd.swapMedia(IQN, tgtData);
         m.signalGuest('tgt-swapped');
         await m.waitForGuest('eject');
-        await m.qmp.execute('eject', { id: SCSI_CD_ID, force: true });
+        await m.ejectCd();
         m.signalGuest('ejected');
         await m.waitForGuest('change');
-        await m.qmp.execute('blockdev-change-medium', { id: SCSI_CD_ID, filename: iso2, format: 'raw', 'read-only-mode': 'read-only' });
+        await m.changeCd(iso2);
         m.signalGuest('changed');
         await m.waitForGuest('hotplug');
         await m.qmp.hmp(`drive_add 0 if=none,id=hp-drive,file=${hotplugIso},media=cdrom,readonly=on,format=raw`);
         await m.qmp.execute('device_add', { driver: 'scsi-cd', drive: 'hp-drive', bus: 'scsi0.0', 'scsi-id': 2, lun: 0, id: 'hpcd' });
         m.signalGuest('hotplugged');
+        await m.waitForGuest('unplug');
+        await m.qmp.execute('device_del', { id: 'hpcd' });
+        m.signalGuest('unplugged');
       },
     });
     const text = readFileSync(join(run.outDir, 'results.json'), 'utf8');
@@ -175,8 +178,12 @@ describe.skipIf(!ok)('NativeTransport in a QEMU guest (SG_IO on /dev/srN and /de
     expect(r.cdReadAfterChange).toEqual({ status: 0, equal: true });
   });
 
-  it('hot-plug: watch() reports a scsi-cd added from the monitor', () => {
-    expect(r.hotplug).toHaveLength(1);
-    expect(r.hotplug[0]).toMatchObject({ added: [expect.objectContaining({ vendor: 'QEMU', address: expect.stringMatching(/^\/dev\/sr\d$/) })], removed: [] });
+  it('hot-plug: watch() reports a scsi-cd added, then removed, from the monitor', () => {
+    expect(r.hotplug).toHaveLength(2);
+    const added = expect.objectContaining({ vendor: 'QEMU', address: expect.stringMatching(/^\/dev\/sr\d$/), sgNode: expect.stringMatching(/^\/dev\/sg\d$/) });
+    expect(r.hotplug[0]).toEqual({ added: [added], removed: [] });
+    expect(r.hotplug[1]).toEqual({ added: [], removed: [r.hotplug[0].added[0]] });
+    // The new drive is neither of the two present at boot.
+    expect(r.list.map((d: any) => d.address)).not.toContain(r.hotplug[0].added[0].address);
   });
 });
