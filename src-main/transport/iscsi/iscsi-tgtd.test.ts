@@ -213,6 +213,28 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect(await currentProfile(dev)).toBe(PROFILE_DVD_ROM);
   });
 
+  it('pipelined WRITE(10)s (4 in flight, R2Ts of different tasks interleaved) land intact', async () => {
+    const file = await tgtd.blankDisc('pipe.img');
+    const dev = await openDev(await tgtd.addTarget(IQN('pipe'), file));
+    await settle(dev);
+    const commands = 256; // 32 KiB each: 8 MiB
+    const image = Buffer.alloc(commands * 16 * 2048);
+    for (let i = 0; i < image.length; i += 4) image.writeUInt32BE((i * 40503) >>> 0, i);
+    let next = 0;
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < commands) {
+          const i = next++;
+          statuses.push((await dev.execute(buildWrite10(i * 16, 16, image.subarray(i * 32768, (i + 1) * 32768)))).status);
+        }
+      }),
+    );
+    expect(statuses.every((x) => x === 0)).toBe(true);
+    expect(dev.stats.r2ts).toBe(commands);
+    expect(sha256((await readFile(file)).subarray(0, image.length))).toBe(sha256(image));
+  });
+
   it('unsolicited Data-Out when the target allows InitialR2T=No and ImmediateData=No', async () => {
     const iqn = IQN('unsol');
     const file = await tgtd.blankDisc('unsol.img');
