@@ -65,6 +65,7 @@ describe.skipIf(!ok)('inspectBoot on xorriso hybrid images', () => {
     expect(report.eltorito!.entries.map((e) => e.image.isoPath)).toEqual(paths);
     const efi = report.eltorito!.entries.find((e) => e.platformId === 0xef)!;
     expect(efi.image.fat).toMatchObject({ label: 'GMEFI', size: 2880 * 1024, type: 'FAT12' });
+    expect(efi.image.efiBootFiles).toEqual(['BOOTX64.EFI']);
   });
 
   it('MBR and GPT match xorriso -report_system_area', () => {
@@ -122,6 +123,31 @@ describe.skipIf(!ok)('inspectBoot on xorriso hybrid images', () => {
     expect(r.warnings.some((w) => w.startsWith('EFI entry points to an image that is not a FAT file system'))).toBe(true);
     expect(r.warnings).toContain('no BIOS (platform 0x00) entry: will not boot from optical on legacy BIOS');
   });
+
+  for (const fat of ['12', '16', '32'] as const) {
+    it(`lists \\EFI\\BOOT of a FAT${fat} ESP like mtools does, and warns when the default loader is missing`, async () => {
+      const dir = join(t.dir, `fat${fat}`);
+      mkdirSync(dir);
+      const esp = join(dir, 'esp.img');
+      // FAT32 needs at least 65525 clusters (FAT spec §3.5): 40 MiB with 512-byte clusters.
+      run('mkfs.vfat', ['-C', '-F', fat, ...(fat === '12' ? [] : ['-s', '1']), esp, fat === '32' ? '40960' : fat === '16' ? '8192' : '1440']);
+      run('mmd', ['-i', esp, '::/EFI', '::/EFI/BOOT']);
+      writeFileSync(join(dir, 'x'), 'MZ');
+      for (const n of ['BOOTIA32.EFI', 'grub with a long name.cfg']) run('mcopy', ['-i', esp, join(dir, 'x'), `::/EFI/BOOT/${n}`]);
+      const iso = join(dir, 'e.iso');
+      run('xorriso', ['-as', 'mkisofs', '-o', iso, '-e', 'esp.img', '-no-emul-boot', dir]);
+      const r = await inspectBoot(iso);
+      const e = r.eltorito!.entries[0];
+      expect(e.image.fat?.type).toBe(`FAT${fat}`);
+      const theirs = run('mdir', ['-b', '-i', esp, '::/EFI/BOOT']).split('\n').filter(Boolean).map((l) => l.replace(/^.*\//, '').toUpperCase());
+      expect([...e.image.efiBootFiles!].sort()).toEqual(theirs.sort());
+      expect(r.warnings.some((w) => /default loader/.test(w))).toBe(false);
+      run('mdel', ['-i', esp, '::/EFI/BOOT/BOOTIA32.EFI']);
+      run('xorriso', ['-as', 'mkisofs', '-o', iso + '2', '-e', 'esp.img', '-no-emul-boot', dir]);
+      const r2 = await inspectBoot(iso + '2');
+      expect(r2.warnings.some((w) => /no \\EFI\\BOOT\\BOOT<arch>\.EFI default loader/.test(w))).toBe(true);
+    });
+  }
 
   it('plain data image: not bootable', async () => {
     const plain = join(t.dir, 'plain.iso');

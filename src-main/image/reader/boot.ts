@@ -4,7 +4,7 @@ import { InvalidImageError } from '../../common/errors';
 import { type BlockReader, type ClosableBlockReader, SECTOR, fileBlockReader } from './block-reader';
 import { asciiField } from './bytes';
 import { readBootCatalog, type BootEntry } from './eltorito';
-import { decodeFatBootSector, type FatInfo } from './fat';
+import { decodeFatBootSector, listEfiBootDir, type FatInfo } from './fat';
 import { openImage } from './image';
 import { readVolumeDescriptors } from './iso9660';
 import { decodeMbr, readGpt, type GptInfo, type MbrInfo } from './partition-table';
@@ -17,6 +17,8 @@ export interface BootImageInfo {
   fileSize?: number;
   /** The image holds a FAT file system (what UEFI requires of an EFI El Torito image, UEFI §13.3.2). */
   fat?: FatInfo;
+  /** Files in \EFI\BOOT of that FAT image (UEFI §3.5.1.1 default loaders such as BOOTX64.EFI). */
+  efiBootFiles?: string[];
 }
 
 export interface BootReportEntry extends BootEntry {
@@ -113,7 +115,22 @@ async function inspect(reader: BlockReader, label: string): Promise<BootReport> 
         image.isoPath = f.path;
         image.fileSize = f.node.size;
       }
-      if (e.loadRba < reader.sectorCount) image.fat = decodeFatBootSector(await reader.read(e.loadRba, 1));
+      if (e.loadRba < reader.sectorCount) {
+        const first = await reader.read(e.loadRba, 1);
+        image.fat = decodeFatBootSector(first);
+        if (image.fat && e.platformId === 0xef) {
+          const base = e.loadRba * SECTOR;
+          const limit = Math.min(image.fat.size, reader.sectorCount * SECTOR - base);
+          const readFat = async (off: number, len: number) => {
+            if (off < 0 || off + len > limit) return undefined;
+            const s = Math.floor((base + off) / SECTOR);
+            const n = Math.ceil((base + off + len) / SECTOR) - s;
+            const b = await reader.read(s, n);
+            return b.subarray(base + off - s * SECTOR, base + off - s * SECTOR + len);
+          };
+          image.efiBootFiles = (await listEfiBootDir(first, image.fat, readFat)) ?? [];
+        }
+      }
       entries.push({ ...e, image });
     }
     report.eltorito = { catalogLba: cat.catalogLba, catalogPath: byLba.get(cat.catalogLba)?.path, validation: cat.validation, entries };
@@ -133,6 +150,10 @@ async function inspect(reader: BlockReader, label: string): Promise<BootReport> 
         // writers, which UEFI firmware then sizes from the FAT itself.
         const loadBytes = e.loadSize * 512;
         if (e.loadSize > 1 && loadBytes < e.image.fat.size) warnings.push(`EFI entry load size (${loadBytes} bytes) is smaller than its FAT file system (${e.image.fat.size} bytes)`);
+      }
+      // UEFI §3.5.1.1: removable media boot looks for \EFI\BOOT\BOOT{arch}.EFI only.
+      if (e.image.fat && e.image.efiBootFiles && !e.image.efiBootFiles.some((f) => /^BOOT(X64|IA32|AA64|ARM|RISCV64|LOONGARCH64)\.EFI$/.test(f))) {
+        warnings.push(`EFI image at sector ${e.loadRba} has no \\EFI\\BOOT\\BOOT<arch>.EFI default loader: UEFI firmware will not find anything to boot`);
       }
       if (e.emulation !== 'none') warnings.push(`EFI entry uses ${e.emulation} emulation; UEFI expects no emulation`);
     }

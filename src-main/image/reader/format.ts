@@ -60,7 +60,7 @@ export function formatBootReport(r: BootReport): string {
     out.push(`El Torito catalog at sector ${e.catalogLba}${e.catalogPath ? ` (${e.catalogPath})` : ''}; validation ${e.validation.checksumOk && e.validation.keyOk ? 'ok' : 'INVALID'}, platform ${e.validation.platform}${e.validation.idString ? `, id "${e.validation.idString}"` : ''}`);
     out.push('  #  role     boot  platform   emulation     load size  load RBA  image');
     e.entries.forEach((x, i) => {
-      const img = [x.image.isoPath, x.image.fat ? `${x.image.fat.type} "${x.image.fat.label ?? ''}" ${x.image.fat.size} bytes` : undefined].filter(Boolean).join(', ');
+      const img = [x.image.isoPath, x.image.fat ? `${x.image.fat.type} "${x.image.fat.label ?? ''}" ${x.image.fat.size} bytes` : undefined, x.image.efiBootFiles?.length ? `\\EFI\\BOOT: ${x.image.efiBootFiles.join(' ')}` : undefined].filter(Boolean).join(', ');
       out.push(`  ${String(i + 1).padEnd(2)} ${x.role.padEnd(8)} ${(x.bootable ? 'yes' : 'no').padEnd(5)} ${x.platform.padEnd(10)} ${x.emulation.padEnd(13)} ${String(x.loadSize).padStart(9)}  ${String(x.loadRba).padStart(8)}  ${img}`);
     });
   }
