@@ -163,6 +163,19 @@ export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): Imag
   };
 }
 
+function writeAll(fd: number, buf: Buffer, pos: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (off: number) => {
+      fs.write(fd, buf, off, buf.length - off, pos + off, (err, n) => {
+        if (err) reject(err);
+        else if (off + n < buf.length) step(off + n);
+        else resolve();
+      });
+    };
+    step(0);
+  });
+}
+
 export async function runImageCommand(argv: string[] | ImageCommandOptions, io: ImageCommandIo): Promise<number> {
   let o: ImageCommandOptions;
   try {
@@ -175,15 +188,17 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
   const toStdout = o.output === '-';
   const partial = `${o.output}.partial`;
   let fd: number | undefined;
+  const inflight: Promise<void>[] = [];
   try {
     let chunks: AsyncIterable<Buffer>;
     if (o.importImage) {
       // Multisession: the previous tree first, then the new sources on top (same names replace).
       const prev = await importPreviousSession(tree, o.importImage);
       const spec = specFromOptions({ ...o, fs: o.fsExplicit ? o.fs : ['iso9660', 'joliet', 'rockridge'] }, tree);
-      chunks = (await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: !toStdout });
+      chunks = (await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: false });
     } else {
-      chunks = buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: !toStdout });
+      // Chunks are not reused: each is written asynchronously while the next one is read.
+      chunks = buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false });
     }
     if (toStdout) {
       for await (const c of chunks) {
@@ -191,16 +206,21 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       }
     } else {
       fd = fs.openSync(partial, 'w');
+      // Up to 4 writes in flight (libuv threads) overlap output I/O with reading the sources.
+      let pos = 0;
       for await (const c of chunks) {
-        let off = 0;
-        while (off < c.length) off += fs.writeSync(fd, c, off, c.length - off);
+        inflight.push(writeAll(fd, c, pos));
+        pos += c.length;
+        if (inflight.length >= 4) await inflight.shift();
       }
+      await Promise.all(inflight);
       fs.closeSync(fd);
       fd = undefined;
       fs.renameSync(partial, o.output);
     }
     return 0;
   } catch (err) {
+    await Promise.allSettled(inflight);
     if (fd !== undefined) fs.closeSync(fd);
     if (!toStdout) fs.rmSync(partial, { force: true });
     const e = GlassmasterError.from(err);

@@ -91,14 +91,31 @@ const FOUR_GIB = 0x100000000;
 
 interface DataItem { lba: number; size: number; source: StagingSource; path: string; patch?: (lba: number) => Buffer }
 
+/** One extent part of a directory record; the LBA and length are read when encoding. */
+interface Part {
+  dir?: Dir;
+  item?: DataItem;
+  /** Part number of a multi-extent file. */
+  index: number;
+  length: number;
+  last: boolean;
+  su: SystemUsePlan | null;
+}
+
 interface Rec {
-  id: Buffer;
+  /** Identifier: latin1 bytes, or UCS-2 BE characters when `wide` (Joliet). */
+  id: string;
+  wide: boolean;
   isDir: boolean;
   hidden: boolean;
   mtime: Date;
   /** One entry per extent part (multi-extent files have several). */
-  parts: { lba: () => number; length: number; last: boolean; su: SystemUsePlan | null }[];
+  parts: Part[];
 }
+
+const idLen = (r: Rec) => (r.wide ? r.id.length * 2 : r.id.length);
+const partLba = (p: Part) => (p.dir ? p.dir.lba : p.item && p.item.size ? p.item.lba + p.index * (ISO_MAX_EXTENT / SECTOR) : 0);
+const partLength = (p: Part) => (p.dir ? p.dir.size : p.length);
 
 interface Dir {
   node: StagingNode;
@@ -474,10 +491,10 @@ function buildIsoTree(
       dotdotEntries.push(px(pnode, lp ?? parent), tf(pnode));
       if (lp) dotdotEntries.push(plEntry(() => lp.lba));
     }
-    recs.push(mkRec(Buffer.from([0]), true, false, d.node.mtime, () => d.lba, () => d.size, rr ? dotEntries : null, ceAreas));
-    recs.push(mkRec(Buffer.from([1]), true, false, parent.node.mtime, () => parent.lba, () => parent.size, rr ? dotdotEntries : null, ceAreas));
+    recs.push(mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, rr ? dotEntries : null, ceAreas));
+    recs.push(mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, rr ? dotdotEntries : null, ceAreas));
     for (const r of pendingRecs.get(d) ?? []) {
-      const id = Buffer.from(r.isoId, 'latin1');
+      const id = r.isoId;
       const n = r.node;
       const su: SuspEntry[] = [];
       if (r.kind === 'dir' || r.kind === 'relocated') {
@@ -486,19 +503,19 @@ function buildIsoTree(
           su.push(px(n, cd), tf(n), ...nmEntries(n.name));
           if (r.kind === 'relocated') su.push(reEntry());
         }
-        recs.push(mkRec(id, true, n.hidden, n.mtime, () => cd.lba, () => cd.size, rr ? su : null, ceAreas));
+        recs.push(mkRec(id, false, true, n.hidden, n.mtime, { dir: cd }, rr ? su : null, ceAreas));
       } else if (r.kind === 'placeholder') {
         const cd = r.dir!;
         su.push(px(n, cd), tf(n), ...nmEntries(n.name), clEntry(() => cd.lba));
-        recs.push(mkRec(id, false, n.hidden, n.mtime, () => 0, () => 0, su, ceAreas));
+        recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, su, ceAreas));
       } else if (n.kind === 'symlink') {
         if (rr) su.push(px(n), tf(n), ...nmEntries(n.name), ...slEntries(n.symlinkTarget ?? ''));
-        recs.push(mkRec(id, false, n.hidden, n.mtime, () => 0, () => 0, rr ? su : null, ceAreas));
+        recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, rr ? su : null, ceAreas));
       } else {
         const it = items.get(n)!;
         const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
         if (it.size <= ISO_MAX_EXTENT || level < 3) {
-          recs.push(mkRec(id, false, n.hidden, n.mtime, () => it.lba, () => it.size, mkSu(), ceAreas));
+          recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, mkSu(), ceAreas));
         } else {
           // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
           const parts: Rec['parts'] = [];
@@ -506,16 +523,16 @@ function buildIsoTree(
           for (let i = 0; i < count; i++) {
             const length = Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT);
             const su0 = mkSu();
-            parts.push({ lba: () => it.lba + (i * ISO_MAX_EXTENT) / SECTOR, length, last: i === count - 1, su: su0 ? planSystemUse(su0, suCapacity(id.length)) : null });
+            parts.push({ item: it, index: i, length, last: i === count - 1, su: su0 ? planSystemUse(su0, suCapacity(id.length)) : null });
           }
           for (const p of parts) if (p.su) ceAreas.push(...p.su.areas);
-          recs.push({ id, isDir: false, hidden: n.hidden, mtime: n.mtime, parts });
+          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, parts });
         }
       }
     }
     // Sort children (not . and ..) by ECMA-119 §9.3.
     const head = recs.slice(0, 2);
-    const tail = recs.slice(2).sort((a, b) => compareIsoIds(a.id.toString('latin1'), b.id.toString('latin1')));
+    const tail = recs.slice(2).sort((a, b) => compareIsoIds(a.id, b.id));
     d.records = [...head, ...tail];
     d.size = dirSize(d.records);
   }
@@ -540,14 +557,12 @@ function suCapacity(idLen: number): number {
 }
 
 function mkRec(
-  id: Buffer, isDir: boolean, hidden: boolean, mtime: Date, lba: () => number, length: () => number,
+  id: string, wide: boolean, isDir: boolean, hidden: boolean, mtime: Date, target: { dir?: Dir; item?: DataItem },
   su: SuspEntry[] | null, ceAreas: SystemUsePlan['areas'],
 ): Rec {
-  const plan = su ? planSystemUse(su, suCapacity(id.length)) : null;
-  if (plan) ceAreas.push(...plan.areas);
-  const part = { lba, length: 0, last: true, su: plan };
-  Object.defineProperty(part, 'length', { get: length, enumerable: true });
-  return { id, isDir, hidden, mtime, parts: [part] };
+  const plan = su ? planSystemUse(su, suCapacity(wide ? id.length * 2 : id.length)) : null;
+  if (plan && plan.areas.length) for (const a of plan.areas) ceAreas.push(a);
+  return { id, wide, isDir, hidden, mtime, parts: [{ dir: target.dir, item: target.item, index: 0, length: target.item ? target.item.size : 0, last: true, su: plan }] };
 }
 
 function recordLen(idLen: number, suLen: number): number {
@@ -560,7 +575,7 @@ function dirSize(records: Rec[]): number {
   let off = 0;
   for (const r of records) {
     for (const p of r.parts) {
-      const len = recordLen(r.id.length, p.su?.inlineLength ?? 0);
+      const len = recordLen(idLen(r), p.su?.inlineLength ?? 0);
       if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
       off += len;
     }
@@ -574,10 +589,11 @@ function encodeDir(d: Dir): Buffer {
   for (const r of d.records) {
     for (const p of r.parts) {
       const suLen = p.su?.inlineLength ?? 0;
-      const len = recordLen(r.id.length, suLen);
+      const il = idLen(r);
+      const len = recordLen(il, suLen);
       if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
-      writeDirRecord(buf, off, len, r.id, p.lba(), p.length, r.mtime, (r.isDir ? 0x02 : 0) | (r.hidden ? 0x01 : 0) | (p.last ? 0 : 0x80));
-      if (p.su) writeEntries(buf, off + 33 + r.id.length + (r.id.length % 2 === 0 ? 1 : 0), p.su.inline);
+      writeDirRecord(buf, off, len, r.id, r.wide, partLba(p), partLength(p), r.mtime, (r.isDir ? 0x02 : 0) | (r.hidden ? 0x01 : 0) | (p.last ? 0 : 0x80));
+      if (p.su) writeEntries(buf, off + 33 + il + (il % 2 === 0 ? 1 : 0), p.su.inline);
       off += len;
     }
   }
@@ -585,7 +601,7 @@ function encodeDir(d: Dir): Buffer {
 }
 
 /** ECMA-119 §9.1: directory record. */
-function writeDirRecord(buf: Buffer, off: number, len: number, id: Buffer, lba: number, length: number, mtime: Date, flags: number): void {
+function writeDirRecord(buf: Buffer, off: number, len: number, id: string, wide: boolean, lba: number, length: number, mtime: Date, flags: number): void {
   buf[off] = len;
   buf[off + 1] = 0; // extended attribute record length
   writeU32Both(buf, off + 2, lba);
@@ -595,8 +611,13 @@ function writeDirRecord(buf: Buffer, off: number, len: number, id: Buffer, lba: 
   buf[off + 26] = 0; // file unit size (not interleaved)
   buf[off + 27] = 0; // interleave gap
   writeU16Both(buf, off + 28, 1); // volume sequence number
-  buf[off + 32] = id.length;
-  id.copy(buf, off + 33);
+  if (wide) {
+    buf[off + 32] = id.length * 2;
+    for (let i = 0; i < id.length; i++) buf.writeUInt16BE(id.charCodeAt(i), off + 33 + i * 2);
+  } else {
+    buf[off + 32] = id.length;
+    buf.write(id, off + 33, 'latin1');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -615,31 +636,31 @@ function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, o
     const order = kids.map((k, i) => ({ k, name: names[i] })).sort((a, b) => compareUcs2(a.name, b.name));
     const parent = d.parent ?? d;
     const recs: Rec[] = [
-      mkRec(Buffer.from([0]), true, false, d.node.mtime, () => d.lba, () => d.size, null, []),
-      mkRec(Buffer.from([1]), true, false, parent.node.mtime, () => parent.lba, () => parent.size, null, []),
+      mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, null, []),
+      mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, null, []),
     ];
     for (const { k, name } of order) {
-      const id = encodeUcs2(name);
+      const id = name;
       if (k.kind === 'dir') {
-        const child = mk(k, d, id, d.depth + 1);
+        const child = mk(k, d, encodeUcs2(name), d.depth + 1);
         d.subdirs.push(child);
         queue.push(child);
-        recs.push(mkRec(id, true, k.hidden, k.mtime, () => child.lba, () => child.size, null, []));
+        recs.push(mkRec(id, true, true, k.hidden, k.mtime, { dir: child }, null, []));
       } else if (k.kind === 'file') {
         const it = items.get(k)!;
         if (it.size <= ISO_MAX_EXTENT) {
-          recs.push(mkRec(id, false, k.hidden, k.mtime, () => it.lba, () => it.size, null, []));
+          recs.push(mkRec(id, true, false, k.hidden, k.mtime, { item: it }, null, []));
         } else {
           const count = Math.ceil(it.size / ISO_MAX_EXTENT);
           const parts: Rec['parts'] = [];
           for (let i = 0; i < count; i++) {
-            parts.push({ lba: () => it.lba + (i * ISO_MAX_EXTENT) / SECTOR, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
+            parts.push({ item: it, index: i, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
           }
-          recs.push({ id, isDir: false, hidden: k.hidden, mtime: k.mtime, parts });
+          recs.push({ id, wide: true, isDir: false, hidden: k.hidden, mtime: k.mtime, parts });
         }
       } else {
         // Joliet has no symlinks: shown as empty files (as mkisofs does).
-        recs.push(mkRec(id, false, k.hidden, k.mtime, () => 0, () => 0, null, []));
+        recs.push(mkRec(id, true, false, k.hidden, k.mtime, {}, null, []));
       }
     }
     d.records = recs;
@@ -696,7 +717,7 @@ function encodeVolumeDescriptor(
   b.writeUInt32LE(0, 144);
   b.writeUInt32BE(mPt, 148);
   b.writeUInt32BE(0, 152);
-  writeDirRecord(b, 156, 34, Buffer.from([0]), root.lba, root.size, root.node.mtime, 0x02);
+  writeDirRecord(b, 156, 34, '\x00', false, root.lba, root.size, root.node.mtime, 0x02);
   text(190, 128, j ? label.slice(0, 64) : isoVolumeId(label)); // volume set identifier
   text(318, 128, ''); // publisher
   text(446, 128, ''); // data preparer

@@ -2,27 +2,26 @@
 // entries, plus the split of a record's entries between its System Use field and continuation areas.
 import { writeDirDate, writeU32Both } from '../iso9660/encoding';
 
-/** One SUSP entry; `patch` fills fields that depend on the final layout (CE/CL/PL locations). */
+/**
+ * One SUSP entry: its length, and a writer that encodes it in place when the directory is
+ * encoded (fields that depend on the final layout, such as CE/CL/PL locations, are read then).
+ * No per-entry Buffers: a 50,000-file tree would otherwise allocate hundreds of thousands.
+ */
 export interface SuspEntry {
-  bytes: Buffer;
-  patch?: (b: Buffer) => void;
+  len: number;
+  write(buf: Buffer, off: number): void;
 }
 
-function header(sig: string, len: number, version = 1): Buffer {
-  const b = Buffer.alloc(len);
-  b.write(sig, 0, 'latin1');
-  b[2] = len;
-  b[3] = version;
-  return b;
+function head(buf: Buffer, off: number, sig: string, len: number): void {
+  buf[off] = sig.charCodeAt(0);
+  buf[off + 1] = sig.charCodeAt(1);
+  buf[off + 2] = len;
+  buf[off + 3] = 1; // entry version
 }
 
 /** SUSP §5.3: SP marks SUSP use; first entry of the root's "." record; check bytes BE EF, skip 0. */
 export function spEntry(): SuspEntry {
-  const b = header('SP', 7);
-  b[4] = 0xbe;
-  b[5] = 0xef;
-  b[6] = 0;
-  return { bytes: b };
+  return { len: 7, write(b, o) { head(b, o, 'SP', 7); b[o + 4] = 0xbe; b[o + 5] = 0xef; b[o + 6] = 0; } };
 }
 
 const RRIP_ID = 'RRIP_1991A';
@@ -32,48 +31,70 @@ const RRIP_SRC = 'PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE P
 /** SUSP §5.5 ER with the RRIP 1.10 identifier, description and source (RRIP §5). */
 export function erEntry(): SuspEntry {
   const len = 8 + RRIP_ID.length + RRIP_DES.length + RRIP_SRC.length;
-  const b = header('ER', len);
-  b[4] = RRIP_ID.length;
-  b[5] = RRIP_DES.length;
-  b[6] = RRIP_SRC.length;
-  b[7] = 1; // extension version
-  b.write(RRIP_ID + RRIP_DES + RRIP_SRC, 8, 'latin1');
-  return { bytes: b };
+  return {
+    len,
+    write(b, o) {
+      head(b, o, 'ER', len);
+      b[o + 4] = RRIP_ID.length;
+      b[o + 5] = RRIP_DES.length;
+      b[o + 6] = RRIP_SRC.length;
+      b[o + 7] = 1; // extension version
+      b.write(RRIP_ID + RRIP_DES + RRIP_SRC, o + 8, 'latin1');
+    },
+  };
 }
 
 /** RRIP §4.1.1 PX (1.10 form, 36 bytes): mode, links, uid, gid, each both-endian. */
 export function pxEntry(mode: number, links: number, uid: number, gid: number): SuspEntry {
-  const b = header('PX', 36);
-  writeU32Both(b, 4, mode >>> 0);
-  writeU32Both(b, 12, links >>> 0);
-  writeU32Both(b, 20, uid >>> 0);
-  writeU32Both(b, 28, gid >>> 0);
-  return { bytes: b };
+  return {
+    len: 36,
+    write(b, o) {
+      head(b, o, 'PX', 36);
+      writeU32Both(b, o + 4, mode >>> 0);
+      writeU32Both(b, o + 12, links >>> 0);
+      writeU32Both(b, o + 20, uid >>> 0);
+      writeU32Both(b, o + 28, gid >>> 0);
+    },
+  };
 }
 
 /** RRIP §4.1.6 TF: flags 0x0E = modify, access, attributes; 7-byte ECMA-119 §9.1.5 dates. */
 export function tfEntry(mtime: Date, atime: Date, ctime: Date): SuspEntry {
-  const b = header('TF', 5 + 21);
-  b[4] = 0x0e;
-  writeDirDate(b, 5, mtime);
-  writeDirDate(b, 12, atime);
-  writeDirDate(b, 19, ctime);
-  return { bytes: b };
+  return {
+    len: 26,
+    write(b, o) {
+      head(b, o, 'TF', 26);
+      b[o + 4] = 0x0e;
+      writeDirDate(b, o + 5, mtime);
+      writeDirDate(b, o + 12, atime);
+      writeDirDate(b, o + 19, ctime);
+    },
+  };
 }
 
 /** RRIP §4.1.4 NM: the POSIX name, split over several entries with the CONTINUE flag (bit 0). */
 export function nmEntries(name: string): SuspEntry[] {
+  const max = 250;
+  let ascii = true;
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 0x7f) { ascii = false; break; }
+  if (ascii && name.length <= max) {
+    const len = 5 + name.length;
+    return [{ len, write(b, o) { head(b, o, 'NM', len); b[o + 4] = 0; b.write(name, o + 5, 'latin1'); } }];
+  }
   const raw = Buffer.from(name, 'utf8');
   const out: SuspEntry[] = [];
-  const max = 250;
   for (let off = 0; off < raw.length || out.length === 0; off += max) {
     const part = raw.subarray(off, off + max);
-    const b = header('NM', 5 + part.length);
-    b[4] = off + max < raw.length ? 0x01 : 0;
-    part.copy(b, 5);
-    out.push({ bytes: b });
+    const flags = off + max < raw.length ? 0x01 : 0;
+    const len = 5 + part.length;
+    out.push({ len, write(b, o) { head(b, o, 'NM', len); b[o + 4] = flags; part.copy(b, o + 5); } });
   }
   return out;
+}
+
+function rawEntry(sig: string, flags: number, body: Buffer): SuspEntry {
+  const len = 5 + body.length;
+  return { len, write(b, o) { head(b, o, sig, len); b[o + 4] = flags; body.copy(b, o + 5); } };
 }
 
 /**
@@ -108,28 +129,26 @@ export function slEntries(target: string): SuspEntry[] {
     entries[entries.length - 1].push(rec);
     used += rec.length;
   }
-  return entries.map((recs, i) => {
-    const body = Buffer.concat(recs);
-    const b = header('SL', 5 + body.length);
-    b[4] = i < entries.length - 1 ? 0x01 : 0;
-    body.copy(b, 5);
-    return { bytes: b };
-  });
+  return entries.map((recs, i) => rawEntry('SL', i < entries.length - 1 ? 0x01 : 0, Buffer.concat(recs)));
+}
+
+function locationEntry(sig: string, lba: () => number): SuspEntry {
+  return { len: 12, write(b, o) { head(b, o, sig, 12); writeU32Both(b, o + 4, lba()); } };
 }
 
 /** RRIP §4.1.5.1 CL: the relocated directory's location (on the placeholder file record). */
 export function clEntry(lba: () => number): SuspEntry {
-  return { bytes: header('CL', 12), patch: (b) => writeU32Both(b, 4, lba()) };
+  return locationEntry('CL', lba);
 }
 
 /** RRIP §4.1.5.2 PL: the original parent's location (on the relocated directory's ".." record). */
 export function plEntry(lba: () => number): SuspEntry {
-  return { bytes: header('PL', 12), patch: (b) => writeU32Both(b, 4, lba()) };
+  return locationEntry('PL', lba);
 }
 
 /** RRIP §4.1.5.3 RE: marks the relocated directory's own record in the relocation directory. */
 export function reEntry(): SuspEntry {
-  return { bytes: header('RE', 4) };
+  return { len: 4, write(b, o) { head(b, o, 'RE', 4); } };
 }
 
 /** A continuation area: placed by the CE allocator (lba/offset), at most one sector long. */
@@ -150,11 +169,12 @@ const CE_LEN = 28;
 
 function ceEntry(next: ContinuationArea): SuspEntry {
   return {
-    bytes: header('CE', CE_LEN),
-    patch: (b) => {
-      writeU32Both(b, 4, next.lba);
-      writeU32Both(b, 12, next.offset);
-      writeU32Both(b, 20, next.length);
+    len: CE_LEN,
+    write(b, o) {
+      head(b, o, 'CE', CE_LEN);
+      writeU32Both(b, o + 4, next.lba);
+      writeU32Both(b, o + 12, next.offset);
+      writeU32Both(b, o + 20, next.length);
     },
   };
 }
@@ -165,13 +185,13 @@ function ceEntry(next: ContinuationArea): SuspEntry {
  * none crosses a logical block boundary).
  */
 export function planSystemUse(entries: SuspEntry[], capacity: number): SystemUsePlan {
-  const total = entries.reduce((s, e) => s + e.bytes.length, 0);
+  const total = entries.reduce((s, e) => s + e.len, 0);
   if (total <= capacity) return { inline: entries, inlineLength: total, areas: [] };
   const inline: SuspEntry[] = [];
   let used = 0;
   let i = 0;
-  while (i < entries.length && used + entries[i].bytes.length + CE_LEN <= capacity) {
-    used += entries[i].bytes.length;
+  while (i < entries.length && used + entries[i].len + CE_LEN <= capacity) {
+    used += entries[i].len;
     inline.push(entries[i++]);
   }
   const areas: ContinuationArea[] = [];
@@ -180,8 +200,8 @@ export function planSystemUse(entries: SuspEntry[], capacity: number): SystemUse
   inline.push(ceEntry(cur));
   used += CE_LEN;
   for (; i < entries.length; i++) {
-    const len = entries[i].bytes.length;
-    const rest = entries.slice(i + 1).reduce((s, e) => s + e.bytes.length, 0);
+    const len = entries[i].len;
+    const rest = entries.slice(i + 1).reduce((s, e) => s + e.len, 0);
     const fitsAll = cur.length + len + rest <= 2048;
     if (!fitsAll && cur.length + len + CE_LEN > 2048) {
       const next: ContinuationArea = { entries: [], length: 0, lba: 0, offset: 0 };
@@ -196,12 +216,11 @@ export function planSystemUse(entries: SuspEntry[], capacity: number): SystemUse
   return { inline, inlineLength: used, areas };
 }
 
-/** Writes entries at buf[off..]; patches run with each entry's own slice. */
+/** Writes entries at buf[off..]. */
 export function writeEntries(buf: Buffer, off: number, entries: SuspEntry[]): number {
   for (const e of entries) {
-    e.bytes.copy(buf, off);
-    e.patch?.(buf.subarray(off, off + e.bytes.length));
-    off += e.bytes.length;
+    e.write(buf, off);
+    off += e.len;
   }
   return off;
 }
