@@ -107,12 +107,19 @@ describe('iSCSI session against a scripted target', () => {
   it('an Async Message asking for logout (event 1) makes the initiator log out (§11.9.1)', async () => {
     target = await FakeTarget.start();
     const dev = await transport.open(target.address);
+    let closedWith: Error | undefined;
+    dev.onClose((e) => (closedWith = e));
     const conn = target.connections[0];
+    const pending = dev.execute(TUR).catch((e: unknown) => e); // the fake never answers it
+    await tick();
     conn.send(conn.bhs(0x32, 0x80, 0xffffffff, { 36: [1] }));
     await tick(100);
     expect(conn.received.some((p) => p.opcode === 0x06)).toBe(true);
     expect(dev.isOpen).toBe(false);
-    await expect(dev.execute(TUR)).rejects.toBeInstanceOf(CancelledError);
+    // The user did not cancel: what was in flight fails as a disconnect, not as a CancelledError.
+    expect(await pending).toMatchObject({ code: 'TRANSPORT', disconnected: true });
+    expect(closedWith).toMatchObject({ code: 'TRANSPORT', disconnected: true });
+    await expect(dev.execute(TUR)).rejects.toMatchObject({ code: 'TRANSPORT', disconnected: true });
   });
 
   it('a target that drops the connection during login fails open() with a TransportError', async () => {

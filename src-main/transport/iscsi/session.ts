@@ -371,7 +371,8 @@ export class IscsiSession {
       case 'async-message':
         // §11.9.1: 1 = logout requested, 2/3 = target drops the connection(s). The drop itself is
         // seen as a socket close; a requested logout is honoured now.
-        if (pdu.event === 1) void this.close();
+        // Not a CancelledError: the user did not cancel, and a burn cut short must show as failed.
+        if (pdu.event === 1) void this.shutdown(new TransportError('iSCSI target requested logout', { errno: 'ECONNRESET', disconnected: true }));
         return;
       case 'reject': {
         const task = pdu.rejectedItt === undefined ? undefined : this.pending.get(pdu.rejectedItt);
@@ -868,12 +869,17 @@ export class IscsiSession {
    * throws: a target that does not answer the logout is simply disconnected.
    */
   async close(): Promise<void> {
+    await this.shutdown(new CancelledError('iSCSI device closed'));
+  }
+
+  /** Fails what is pending with `reason`, logs out (bounded to 2 s), closes the socket. */
+  private async shutdown(reason: Error): Promise<void> {
     if (this.state === 'dead' || this.state === 'closing') return;
     const wasFull = this.state === 'full';
     this.state = 'closing';
-    const cancelled = new CancelledError('iSCSI device closed');
-    for (const q of this.queue.splice(0)) q.fail(cancelled);
-    for (const p of [...this.pending.values()]) p.fail(cancelled);
+    this.deadError = reason;
+    for (const q of this.queue.splice(0)) q.fail(reason);
+    for (const p of [...this.pending.values()]) p.fail(reason);
     if (wasFull) {
       const itt = this.nextItt();
       try {
@@ -883,6 +889,7 @@ export class IscsiSession {
       }
     }
     this.socket.end();
-    this.destroy(cancelled);
+    this.destroy(reason);
   }
+
 }
