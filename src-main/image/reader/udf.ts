@@ -1,5 +1,5 @@
 // UDF reader: ECMA-167 3rd edition volume/file structures as profiled by OSTA UDF 1.02–2.60.
-// Handles type 1, virtual (VAT), sparable (without remapping) and metadata (with mirror fallback)
+// Handles type 1, virtual (VAT), sparable (with its sparing table) and metadata (with mirror fallback)
 // partition maps; FE and EFE; short/long/extended/embedded allocation descriptors.
 import { InvalidImageError } from '../../common/errors';
 import { type BlockReader, SECTOR } from './block-reader';
@@ -61,7 +61,7 @@ function longAd(b: Buffer, off: number): LongAd {
 type PartitionMap =
   | { kind: 'type1'; partitionNumber: number }
   | { kind: 'virtual'; partitionNumber: number }
-  | { kind: 'sparable'; partitionNumber: number }
+  | { kind: 'sparable'; partitionNumber: number; packetLength: number; tableCount: number; tableSize: number; tableLocations: number[] }
   | { kind: 'metadata'; partitionNumber: number; metadataFileLocation: number; mirrorFileLocation: number };
 
 interface IcbInfo {
@@ -140,7 +140,12 @@ export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; ns
       const ident = regid(lvd, p + 4).id;
       const partitionNumber = lvd.readUInt16LE(p + 38);
       if (ident === '*UDF Virtual Partition') maps.push({ kind: 'virtual', partitionNumber });
-      else if (ident === '*UDF Sparable Partition') maps.push({ kind: 'sparable', partitionNumber });
+      else if (ident === '*UDF Sparable Partition') {
+        // OSTA UDF §2.2.9: packet length, number of sparing tables, their size and locations.
+        const tableCount = Math.min(4, lvd[p + 42]);
+        const tableLocations = Array.from({ length: tableCount }, (_, k) => lvd.readUInt32LE(p + 48 + 4 * k));
+        maps.push({ kind: 'sparable', partitionNumber, packetLength: lvd.readUInt16LE(p + 40), tableCount, tableSize: lvd.readUInt32LE(p + 44), tableLocations });
+      }
       else if (ident === '*UDF Metadata Partition') maps.push({ kind: 'metadata', partitionNumber, metadataFileLocation: lvd.readUInt32LE(p + 40), mirrorFileLocation: lvd.readUInt32LE(p + 44) });
       else throw new InvalidImageError(`unknown UDF partition map "${ident}"`);
     } else {
@@ -157,6 +162,7 @@ export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; ns
   };
 
   let vat: Uint32Array | undefined;
+  let sparing: Map<number, number> | undefined;
   let metaExtents: { lbn: number; count: number; phys: number }[] | undefined;
 
   /** Logical block (lbn in partition reference `ref`) → image sector. */
@@ -165,8 +171,14 @@ export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; ns
     if (!m) throw new InvalidImageError(`UDF partition reference ${ref} does not exist`);
     switch (m.kind) {
       case 'type1':
-      case 'sparable':
         return checkIn(partStart(m.partitionNumber), lbn);
+      case 'sparable': {
+        const sector = checkIn(partStart(m.partitionNumber), lbn);
+        // OSTA UDF §2.2.12: a packet listed in the sparing table was relocated to its mapped sector.
+        const packet = lbn - (lbn % (m.packetLength || 1));
+        const mapped = sparing?.get(packet);
+        return mapped === undefined ? sector : mapped + (lbn - packet);
+      }
       case 'virtual': {
         // OSTA UDF §2.2.10: virtual block → VAT entry → block of the physical partition.
         if (!vat || lbn >= vat.length) throw new InvalidImageError(`UDF virtual block ${lbn} is not in the VAT`);
@@ -294,7 +306,7 @@ export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; ns
   /** Maps a recorded extent to image sectors; virtual/metadata blocks may be scattered, so runs are split. */
   function pushRecorded(info: IcbInfo, pref: number, lbn: number, bytes: number, what: string): void {
     const sectors = Math.ceil(bytes / SECTOR);
-    const direct = maps[pref]?.kind === 'type1' || maps[pref]?.kind === 'sparable';
+    const direct = maps[pref]?.kind === 'type1' || (maps[pref]?.kind === 'sparable' && !sparing?.size);
     if (direct) toSector(pref, lbn + sectors - 1); // bounds of the whole run
     let left = bytes;
     for (let k = 0; k < sectors; ) {
@@ -342,6 +354,37 @@ export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; ns
     }
   }
   let vatInfo: Partial<UdfVolumeInfo> | undefined;
+
+  const sparable = maps.find((m) => m.kind === 'sparable');
+  if (sparable && sparable.kind === 'sparable') sparing = await loadSparingTable(sparable);
+
+  async function loadSparingTable(m: Extract<PartitionMap, { kind: 'sparable' }>): Promise<Map<number, number>> {
+    const errors: string[] = [];
+    for (const loc of m.tableLocations) {
+      try {
+        if (m.tableSize > 64 * 1024) throw new InvalidImageError(`sparing table size ${m.tableSize} is absurd`);
+        const b = await read(loc, Math.max(1, Math.ceil(m.tableSize / SECTOR)), 'UDF sparing table');
+        decodeTag(b, 0, `UDF sparing table at ${loc}`);
+        if (regid(b, 16).id !== '*UDF Sparing Table') throw new InvalidImageError(`sector ${loc} is not a sparing table`);
+        const count = b.readUInt16LE(48);
+        if (56 + 8 * count > b.length) throw new InvalidImageError(`sparing table at ${loc} has ${count} entries past its end`);
+        const map = new Map<number, number>();
+        for (let k = 0; k < count; k++) {
+          const original = b.readUInt32LE(56 + 8 * k);
+          const mapped = b.readUInt32LE(60 + 8 * k);
+          // 0xFFFFFFFF = available spare, 0xFFFFFFF0 = defective (§2.2.12).
+          if (original >= 0xfffffff0) continue;
+          if (mapped + m.packetLength > N) throw new InvalidImageError(`sparing table maps packet ${original} outside the image`);
+          map.set(original, mapped);
+        }
+        return map;
+      } catch (err) {
+        if (!(err instanceof InvalidImageError)) throw err;
+        errors.push(err.message);
+      }
+    }
+    throw new InvalidImageError(`no usable UDF sparing table: ${errors.join('; ')}`);
+  }
 
   // Virtual partition: the VAT's file entry is the last recorded sector (OSTA UDF §2.2.11, §6.10.1).
   if (maps.some((m) => m.kind === 'virtual')) vat = await loadVat();
