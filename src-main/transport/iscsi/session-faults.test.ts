@@ -2,7 +2,7 @@
 // demand: a closed CmdSN window, Reject, Async Message, hostile or out-of-order PDUs, a target
 // vanishing mid-login. Everything must end in a result or a typed error, never a hang or a crash.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError, TransportError } from '../../common/errors';
+import { TransportError } from '../../common/errors';
 import { FakeTarget, type FakeConnection, type InitiatorPdu } from './fake-target';
 import { IscsiTransport } from './iscsi-transport';
 
@@ -10,6 +10,10 @@ const transport = new IscsiTransport([], { keepaliveIntervalMs: 0, exchangeTimeo
 const INQUIRY = { cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in' as const, length: 36 };
 const TUR = { cdb: new Uint8Array(6), direction: 'none' as const };
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+/** Polls until `cond` holds (CPU is shared: fixed sleeps are only used to show something does NOT happen). */
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await tick(10);
+}
 
 let target: FakeTarget | undefined;
 afterEach(async () => {
@@ -25,6 +29,7 @@ describe('iSCSI session against a scripted target', () => {
     target = await FakeTarget.start({ window: 1, onPdu: (conn, pdu) => scsi(pdu) && cmds.push({ conn, pdu }) });
     const dev = await transport.open(target.address);
     const all = Promise.all([dev.execute(TUR), dev.execute(TUR), dev.execute(TUR)]);
+    await until(() => cmds.length > 0);
     await tick();
     expect(cmds).toHaveLength(1);
     // Answering consumes the CmdSN but MaxCmdSN stays: the window is still closed.
@@ -32,7 +37,7 @@ describe('iSCSI session against a scripted target', () => {
     await tick();
     expect(cmds).toHaveLength(1);
     cmds[0].conn.openWindow(2);
-    await tick();
+    await until(() => cmds.length === 3);
     expect(cmds).toHaveLength(3);
     expect(cmds.map((c) => c.pdu.cmdSN - cmds[0].pdu.cmdSN)).toEqual([0, 1, 2]);
     for (const c of cmds.slice(1)) c.conn.respond(c.pdu.itt);
@@ -68,7 +73,7 @@ describe('iSCSI session against a scripted target', () => {
     const dev = await transport.open(target.address);
     const conn = target.connections[0];
     conn.send(conn.bhs(0x20, 0x80, 0xffffffff, { 20: [0, 0, 0x12, 0x34] }, false), Buffer.from('ping'));
-    await tick();
+    await until(() => nopOut !== undefined);
     expect(nopOut).toBeDefined();
     expect(nopOut!.immediate).toBe(true);
     expect(nopOut!.itt).toBe(0xffffffff);
@@ -111,9 +116,9 @@ describe('iSCSI session against a scripted target', () => {
     dev.onClose((e) => (closedWith = e));
     const conn = target.connections[0];
     const pending = dev.execute(TUR).catch((e: unknown) => e); // the fake never answers it
-    await tick();
+    await until(() => conn.received.some(scsi));
     conn.send(conn.bhs(0x32, 0x80, 0xffffffff, { 36: [1] }));
-    await tick(100);
+    await until(() => closedWith !== undefined);
     expect(conn.received.some((p) => p.opcode === 0x06)).toBe(true);
     expect(dev.isOpen).toBe(false);
     // The user did not cancel: what was in flight fails as a disconnect, not as a CancelledError.
