@@ -360,7 +360,10 @@ describe.skipIf(!ok)('iSCSI initiator when the target fails', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      await new Promise((r) => setTimeout(r, 20));
+      // Kill once the target has asked for the first burst: the command is certainly in flight
+      // (16 MiB needs 64 R2Ts of 256 KiB).
+      const r2ts = dev.stats.r2ts;
+      while (dev.stats.r2ts === r2ts) await new Promise((r) => setTimeout(r, 1));
       await t.kill();
       const err = await inflight;
       expect(err).toBeInstanceOf(TransportError);
