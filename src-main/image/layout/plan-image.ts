@@ -130,6 +130,15 @@ interface Dir {
 }
 
 export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {}): Promise<ImagePlan> {
+  sortCache = new Map();
+  try {
+    return planImageInner(spec, opts);
+  } finally {
+    sortCache = undefined;
+  }
+}
+
+function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan {
   const wantUdf = spec.udf ?? false;
   const wantJoliet = spec.joliet ?? false;
   const wantRR = spec.rockRidge ?? false;
@@ -353,8 +362,15 @@ export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {
   return { startLba: start, totalSectors, meta, data, isoLevel: level, fileLbas };
 }
 
+/** Children in name order, sorted once per planImage() run (every facet walks the same order). */
+let sortCache: Map<StagingNode, StagingNode[]> | undefined;
+
 function sortedChildren(node: StagingNode): StagingNode[] {
-  return [...node.children!.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const hit = sortCache?.get(node);
+  if (hit) return hit;
+  const out = [...node.children!.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  sortCache?.set(node, out);
+  return out;
 }
 
 function findNode(root: StagingNode, p: string): StagingNode | undefined {
