@@ -122,3 +122,18 @@ describe('preflight rules', () => {
     expect(r.findings.filter((x) => x.code === 'udf-name-too-long').map((x) => x.path)).toEqual([`/${wide}`]);
   });
 });
+
+describe('formatPreflight', () => {
+  it('summarises counts, trees per audience and caps repeated codes', async () => {
+    const { formatPreflight } = await import('./format');
+    const entries = Array.from({ length: 30 }, (_, i) => f(`lower case name ${i}.txt`));
+    const r = preflight(entries, { fs: ['iso9660'], isoLevel: 1 });
+    const text = formatPreflight(r, { maxPerCode: 5 });
+    // 30 changed names + 1 collision: all become "LOWER_CA.TXT" at level 1.
+    expect(text).toMatch(/^Readability preflight: 0 error\(s\), 31 warning\(s\)/);
+    expect(text).toMatch(/Windows → iso9660, macOS → iso9660, Linux → iso9660, Players → iso9660/);
+    expect(text.match(/\[iso-name-changed\]/g)).toHaveLength(6); // 5 shown + the "… more" line
+    expect(text).toMatch(/… 25 more \[iso-name-changed\]/);
+    expect(text).toMatch(/fix: add --fs joliet,rockridge/);
+  });
+});
