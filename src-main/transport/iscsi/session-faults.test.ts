@@ -2,7 +2,7 @@
 // demand: a closed CmdSN window, Reject, Async Message, hostile or out-of-order PDUs, a target
 // vanishing mid-login. Everything must end in a result or a typed error, never a hang or a crash.
 import { afterEach, describe, expect, it } from 'vitest';
-import { TransportError } from '../../common/errors';
+import { CancelledError, TransportError } from '../../common/errors';
 import { FakeTarget, type FakeConnection, type InitiatorPdu } from './fake-target';
 import { IscsiTransport } from './iscsi-transport';
 
@@ -32,6 +32,11 @@ describe('iSCSI session against a scripted target', () => {
     await until(() => cmds.length > 0);
     await tick();
     expect(cmds).toHaveLength(1);
+    // A command still queued behind the closed window can be cancelled: it never reaches the target.
+    const ac = new AbortController();
+    const queued = dev.execute(TUR, ac.signal).catch((e: unknown) => e);
+    ac.abort();
+    expect(await queued).toBeInstanceOf(CancelledError);
     // Answering consumes the CmdSN but MaxCmdSN stays: the window is still closed.
     cmds[0].conn.respond(cmds[0].pdu.itt);
     await tick();
