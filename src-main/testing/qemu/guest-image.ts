@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { constants, gunzipSync } from 'node:zlib';
 import { IoError, NotFoundError } from '../../common/errors';
 
 /**
@@ -21,12 +22,37 @@ export const GUEST_MODULES = [
 ];
 
 // Bump when the init script or the layout below changes: it is part of the cache key.
-const INIT_VERSION = 3;
+const INIT_VERSION = 4;
 
 export interface GuestImage {
   kernelVersion: string;
+  /** What QEMU's -kernel gets: an uncompressed PVH-bootable vmlinux when possible, else the bzImage. */
   vmlinuz: string;
   initrd: string;
+}
+
+/**
+ * The uncompressed ELF kernel inside a bzImage. Under TCG, decompressing Debian's XZ bzImage takes
+ * 6-10 s of every boot; QEMU boots the ELF directly through its PVH entry note (CONFIG_PVH).
+ * Returns undefined when the payload is not XZ/gzip or the kernel lacks PVH.
+ */
+function extractVmlinux(bzImage: string, config: string): Buffer | undefined {
+  if (!/^CONFIG_PVH=y$/m.test(config)) return undefined;
+  const img = readFileSync(bzImage);
+  const xz = img.indexOf(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
+  let elf: Buffer | undefined;
+  try {
+    if (xz >= 0) {
+      elf = execFileSync('xz', ['-dc', '--single-stream'], { input: img.subarray(xz), maxBuffer: 512 << 20 });
+    } else {
+      const gz = img.indexOf(Buffer.from([0x1f, 0x8b, 0x08]));
+      if (gz >= 0) elf = gunzipSync(img.subarray(gz), { finishFlush: constants.Z_SYNC_FLUSH });
+    }
+  } catch {
+    return undefined;
+  }
+  // ELF magic: 7F 'E' 'L' 'F'.
+  return elf && elf.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])) ? elf : undefined;
 }
 
 export function packageRoot(): string {
@@ -45,11 +71,15 @@ export function cacheDir(): string {
 }
 
 /** The kernel package Debian's `linux-image-amd64` metapackage points at (or $GLASSMASTER_GUEST_KERNEL). */
+let kernelPackageCached: string | undefined;
+
 export function kernelPackage(): string {
   if (process.env.GLASSMASTER_GUEST_KERNEL) return process.env.GLASSMASTER_GUEST_KERNEL;
+  if (kernelPackageCached) return kernelPackageCached;
   const out = execFileSync('apt-cache', ['depends', 'linux-image-amd64'], { encoding: 'utf8' });
   const m = /Depends:\s*(linux-image-[0-9][^\s]*-amd64)/.exec(out);
   if (!m) throw new NotFoundError('cannot find the Debian kernel package (apt-cache depends linux-image-amd64)', { output: out });
+  kernelPackageCached = m[1];
   return m[1];
 }
 
@@ -147,7 +177,10 @@ export function prepareGuestImage(extraModules: string[] = []): GuestImage {
     for (const m of mods) copyFileSync(m.file, join(initDir, 'modules', `${m.name}.ko`));
     writeFileSync(join(initDir, 'init'), initScript(mods.map((m) => m.name)), { mode: 0o755 });
     execFileSync('sh', ['-c', 'find . | cpio -o -H newc --quiet | gzip -1 > ../initrd.cpio.gz'], { cwd: initDir });
-    copyFileSync(join(root, 'boot', `vmlinuz-${version}`), join(work, 'vmlinuz'));
+    const bzImage = join(root, 'boot', `vmlinuz-${version}`);
+    const elf = extractVmlinux(bzImage, readFileSync(join(root, 'boot', `config-${version}`), 'utf8'));
+    if (elf) writeFileSync(join(work, 'vmlinuz'), elf);
+    else copyFileSync(bzImage, join(work, 'vmlinuz'));
     rmSync(root, { recursive: true, force: true });
     rmSync(debDir, { recursive: true, force: true });
     rmSync(initDir, { recursive: true, force: true });
