@@ -67,6 +67,8 @@ export function isUnsupported(e: unknown): boolean {
 export class Drive {
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  /** ASCQ of the last MEDIUM NOT PRESENT (3A/01 tray closed, 3A/02 tray open, SPC-4 Table D.2). */
+  private lastNoMediumAscq: number | undefined;
 
   constructor(
     readonly device: ScsiDevice,
@@ -158,7 +160,10 @@ export class Drive {
       await this.execute(buildTestUnitReady(), { signal, retries: 0 });
       return true;
     } catch (e) {
-      if (isNoMedium(e)) return false;
+      if (isNoMedium(e)) {
+        this.lastNoMediumAscq = (e as ScsiError).ascq;
+        return false;
+      }
       throw e;
     }
   }
@@ -242,13 +247,25 @@ export class Drive {
 
   /** Full media detection (MMC-6 §4 per-profile semantics; see media() in the README of drive/). */
   async media(signal?: AbortSignal): Promise<MediaInfo> {
-    const tray = await this.trayState(signal);
+    const mech = await this.trayState(signal);
     let ready: boolean;
+    this.lastNoMediumAscq = undefined;
     try {
       ready = await this.waitReady({ signal, timeoutMs: 20_000 });
     } catch (e) {
-      if (isNoMedium(e)) ready = false;
-      else throw e;
+      if (!isNoMedium(e)) throw e;
+      this.lastNoMediumAscq = (e as ScsiError).ascq;
+      ready = false;
+    }
+    // The sense of an empty drive says whether its tray is open; some drives (QEMU scsi-cd) leave
+    // MECHANISM STATUS's Door Open bit clear, so the sense wins when it is specific.
+    let tray: TrayState = this.lastNoMediumAscq === 0x02 ? 'open' : this.lastNoMediumAscq === 0x01 ? 'closed' : mech;
+    if (!ready && this.lastNoMediumAscq !== 0x01 && this.lastNoMediumAscq !== 0x02 && mech !== 'open') {
+      // 3A/00 says nothing about the tray and QEMU's MECHANISM STATUS is all zero: ask GESN's media
+      // status byte (Door or Tray Open, MMC-6 Table 163). A change event consumed here is still
+      // noticed by watchMedia, which also compares presence.
+      const ev = await this.mediaEvent(signal).catch(() => undefined);
+      if (ev?.media) tray = ev.media.trayOpen ? 'open' : 'closed';
     }
     if (!ready) return { ...NO_DISC_MEDIA, tray };
     const cfg = parseGetConfiguration(await this.query(buildGetConfiguration({ rt: 'current', allocationLength: 8 + 4 + 64 }), { signal }));
@@ -326,7 +343,7 @@ export class Drive {
       capacityBlocks: capacity,
       nextWritableAddress: status === 'complete' && !random ? undefined : random ? 0 : nwa,
       writeSpeeds: await this.writeSpeeds(signal),
-      tray: tray === 'unknown' ? 'closed' : tray,
+      tray: 'closed',
       trackList,
     };
     if (formatted !== undefined) info.formatted = formatted;
