@@ -159,6 +159,8 @@ describe('iSCSI session against a scripted target', () => {
     await expect(dev.execute({ cdb: new Uint8Array(10), direction: 'in', length: -1 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(dev.execute({ cdb: new Uint8Array(10), direction: 'in', length: 2 ** 40 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(target.connections[0].received.filter(scsi)).toHaveLength(0);
+    const same = { user: 'u', secret: 'same-secret-12', mutual: { secret: 'same-secret-12' } };
+    await expect(new IscsiTransport([{ address: target.address, chap: same }]).open(target.address)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect((await dev.execute(TUR)).status).toBe(0);
     await dev.close();
   });

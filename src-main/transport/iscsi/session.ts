@@ -236,6 +236,8 @@ export class IscsiSession {
       ...opts,
     };
     if (this.opts.sessionType === 'Normal' && !this.opts.targetName) throw new InvalidInputError('a Normal iSCSI session needs a target name');
+    // RFC 7143 §12.1.3: one secret for both directions would let a target reflect our own challenge.
+    if (opts.chap?.mutual && opts.chap.mutual.secret === opts.chap.secret) throw new InvalidInputError('mutual CHAP needs a target secret different from the initiator secret');
     // RFC 7143 §11.12.5: ISID type 10b (random): A reserved, B and C random, D qualifier.
     this.isid = Buffer.concat([Buffer.from([0x80]), randomBytes(3), Buffer.from([0, 1])]);
     // During login only the default MaxRecvDataSegmentLength may be assumed by the target (§13.12).
