@@ -90,7 +90,11 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect(peerNames).toContain(IQN('disc'));
     expect(found.find((t) => t.targetName === IQN('disc'))!.portals[0]).toMatchObject({ host: '127.0.0.1', port: tgtd.port, tpgt: 1 });
 
-    const t = new IscsiTransport([url, `iscsi://127.0.0.1:1/${IQN('nowhere')}/1`], { keepaliveIntervalMs: 0, connectTimeoutMs: 1000 });
+    // Left out: an unreachable portal, tgt's controller LUN 0 (type 0Ch) and an absent LUN 7.
+    const t = new IscsiTransport([url, `iscsi://127.0.0.1:1/${IQN('nowhere')}/1`, url.replace(/\/1$/, '/0'), url.replace(/\/1$/, '/7')], {
+      keepaliveIntervalMs: 0,
+      connectTimeoutMs: 1000,
+    });
     const list = await t.list();
     expect(list).toEqual([{ address: url, vendor: 'IET', model: 'VIRTUAL-CDROM', revision: '0001', kind: 'iscsi' }]);
   });

@@ -83,8 +83,8 @@ export class IscsiTransport implements ScsiTransport {
   }
 
   /**
-   * The configured LUNs that answer INQUIRY (SPC-4 §6.6.2: vendor at byte 8, product at 16,
-   * revision at 32). An unreachable target is left out rather than failing the whole list.
+   * The configured LUNs that answer INQUIRY as an MMC device (SPC-4 §6.4.2: vendor at byte 8,
+   * product at 16, revision at 32). An unreachable target is left out rather than failing the whole list.
    * The app polls list() every few seconds: a full login is done once per `identityTtlMs`;
    * in between, a TCP connect to the portal is enough to say the drive is still there.
    */
@@ -102,7 +102,9 @@ export class IscsiTransport implements ScsiTransport {
       try {
         dev = await this.open(e.address);
         const r = await dev.execute({ cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in', length: 36, timeoutMs: 5000 });
-        if (r.status !== 0 || r.data.length < 36) return undefined;
+        // SPC-4 §6.4.2 byte 0: qualifier 000b (a unit is connected) and type 05h (CD/DVD/BD).
+        // LUN 0 of a target is often a controller, and an absent LUN answers qualifier 011b.
+        if (r.status !== 0 || r.data.length < 36 || r.data[0] !== 0x05) return undefined;
         const ascii = (a: number, b: number) => r.data.subarray(a, b).toString('latin1').trim();
         const descriptor: DriveDescriptor = { address: e.address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi' };
         this.identities.set(e.address, { at: now, descriptor });
