@@ -18,7 +18,7 @@ import {
   type SuspEntry, type SystemUsePlan,
 } from '../rockridge/susp';
 import {
-  encodeBootCatalog, encodeBootRecord, hddSystemType, mediaTypeFor, patchBootInfoTable, PLATFORM_ID,
+  encodeBootCatalog, encodeBootRecord, hddSystemType, mediaTypeFor, patchBootInfoTable,
   type BootEmulation, type BootPlatform, type CatalogEntry,
 } from '../eltorito/boot-catalog';
 import { encodeIsohybridMbr } from '../eltorito/isohybrid';
@@ -789,4 +789,3 @@ function diskIdFor(label: string, now: Date): number {
   return h;
 }
 
-export { PLATFORM_ID };
