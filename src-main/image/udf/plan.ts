@@ -316,7 +316,8 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     const metaContentLbn = useMetadataPartition ? Math.ceil((regionLbn + 2) / META_UNIT) * META_UNIT : regionLbn;
     const lbn = (r: number) => metaLbnBase + r;
 
-    const space = Buffer.alloc(metaBlocks * BLOCK);
+    // Under 2.50 the metadata file is padded to whole allocation units; the padding stays zero.
+    const space = Buffer.alloc((useMetadataPartition ? metaFileBlocks : metaBlocks) * BLOCK);
     const put = (r: number, b: Buffer) => b.copy(space, r * BLOCK, 0, BLOCK);
 
     // File Set Descriptor sequence.
@@ -471,8 +472,6 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     } else {
       // OSTA UDF 2.50 §2.2.13: the Metadata File (type 250) and Metadata Mirror File (type 251) are
       // FEs in the physical partition. Without duplication both describe the same extents.
-      const padded = Buffer.alloc(metaFileBlocks * BLOCK);
-      space.copy(padded);
       const mirrorLbn = duplicate ? metaContentLbn + metaFileBlocks : metaContentLbn;
       const metaFe = (type: number, at: number, contentLbn: number) => {
         const ads: Buffer[] = [];
@@ -502,8 +501,8 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         });
       };
       out.push({ lba: p.partitionMetaLba, data: Buffer.concat([metaFe(FileType.Metadata, regionLbn, metaContentLbn), metaFe(FileType.MetadataMirror, regionLbn + 1, mirrorLbn)]) });
-      out.push({ lba: partStart + metaContentLbn, data: padded });
-      if (duplicate) out.push({ lba: partStart + mirrorLbn, data: padded });
+      out.push({ lba: partStart + metaContentLbn, data: space });
+      if (duplicate) out.push({ lba: partStart + mirrorLbn, data: space });
     }
     out.sort((a, b) => a.lba - b.lba);
     return out;
