@@ -1,0 +1,64 @@
+// The CLI as a user runs it: a separate process, its stdout, and its exit code.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode } from './exit-codes';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+let stateDir: string;
+
+function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'gm-cli-'));
+});
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe('glassmaster CLI', () => {
+  it('--version prints the package version', async () => {
+    const r = await glassmaster('--version');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('drives --json prints valid JSON with the embedded virtual recorder', async () => {
+    const r = await glassmaster('drives', '--json');
+    expect(r.code).toBe(0);
+    const drives = JSON.parse(r.stdout) as Array<{ address: string; kind: string; capabilities: { canWriteDvdPlusR: boolean } }>;
+    expect(drives).toContainEqual(expect.objectContaining({ address: 'virtual:default', kind: 'virtual' }));
+    expect(drives.find((d) => d.address === 'virtual:default')!.capabilities.canWriteDvdPlusR).toBe(true);
+  });
+
+  it('media --json reports profile and status; virtual insert/eject change them', async () => {
+    expect(await glassmaster('virtual', 'create', 'cli-bd', '--media', 'bd-r')).toMatchObject({ code: 0, stdout: 'virtual:cli-bd\n' });
+    const media = JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout);
+    expect(media).toMatchObject({ profile: 'BD-R SRM', status: 'blank' });
+    expect(media.freeBlocks).toBeGreaterThan(12_000_000);
+    expect((await glassmaster('virtual', 'eject', 'cli-bd')).code).toBe(0);
+    expect(JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout)).toMatchObject({ status: 'no-disc' });
+    expect((await glassmaster('virtual', 'insert', 'cli-bd', '--media', 'cd-r')).code).toBe(0);
+    expect(JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout)).toMatchObject({ profile: 'CD-R', status: 'blank' });
+  });
+
+  it('exit codes tell usage errors from device errors', async () => {
+    const bad = await glassmaster('media', '--drive', '/etc/passwd');
+    expect(bad.code).toBe(ExitCode.USAGE);
+    expect(bad.stderr).toMatch(/not a drive address/);
+    expect((await glassmaster('frobnicate')).code).toBe(ExitCode.USAGE);
+    expect((await glassmaster('virtual', 'create', 'x', '--media', 'floppy')).code).toBe(ExitCode.USAGE);
+    const missing = await glassmaster('media', '--drive', '/dev/sr97');
+    expect(missing.code).toBe(ExitCode.DEVICE);
+    expect(missing.stderr).toMatch(/sr97/);
+    expect((await glassmaster('media', '--drive', 'virtual:nope')).code).not.toBe(ExitCode.OK);
+  });
+});
