@@ -16,7 +16,7 @@ import { buildRead10 } from '../../mmc/commands/read';
 import { buildCloseTrack } from '../../mmc/commands/close-track-session';
 import { parseSense } from '../../mmc/sense';
 import { IscsiLoginError } from './session';
-import { IscsiTransport, discover, type IscsiDevice } from './iscsi-transport';
+import { IscsiTransport, discover, discoveredAddresses, type IscsiDevice } from './iscsi-transport';
 
 const ok = requireTools('tgtd', 'tgtadm', 'iscsi-inq', 'iscsi-ls');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -89,6 +89,7 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect(found.map((t) => t.targetName).sort()).toEqual(peerNames);
     expect(peerNames).toContain(IQN('disc'));
     expect(found.find((t) => t.targetName === IQN('disc'))!.portals[0]).toMatchObject({ host: '127.0.0.1', port: tgtd.port, tpgt: 1 });
+    expect(discoveredAddresses(tgtd.portal, found)).toContain(url);
 
     // Left out: an unreachable portal, tgt's controller LUN 0 (type 0Ch) and an absent LUN 7.
     const t = new IscsiTransport([url, `iscsi://127.0.0.1:1/${IQN('nowhere')}/1`, url.replace(/\/1$/, '/0'), url.replace(/\/1$/, '/7')], {
