@@ -22,8 +22,9 @@ const HOST_STATUS_NAMES: Record<number, string> = {
 // driver_status low nibble (sg_io_hdr): DRIVER_TIMEOUT. DRIVER_SENSE (0x08) just flags valid sense.
 const DRIVER_TIMEOUT = 0x06;
 
-// errnos that mean the device itself went away (unplugged, iSCSI session dropped).
-const DISCONNECT_CODES = new Set(['ENODEV', 'ENXIO', 'ESHUTDOWN', 'ENOMEDIUM', 'ERROR_DEVICE_NOT_CONNECTED', 'ERROR_FILE_NOT_FOUND']);
+// errnos from an already-open handle that mean the device itself went away (unplugged, its
+// iSCSI session or USB bridge dropped). A missing disc is not one: that is sense data (02/3A).
+const DISCONNECT_CODES = new Set(['ENODEV', 'ENXIO', 'ESHUTDOWN', 'ERROR_DEVICE_NOT_CONNECTED']);
 
 function errnoCode(err: { errno: number; code?: string }): string | number {
   if (err.code) return err.code;
@@ -194,7 +195,8 @@ export class NativeTransport implements ScsiTransport {
    * Hot-plug: polls list() and reports differences. Polling rather than inotify/udev because it is
    * the same code on every OS (sysfs reads on Linux, GetLogicalDrives on Windows cost
    * microseconds), needs no udev (containers, the QEMU guest) and drive arrival is rare enough
-   * that a 2 s latency is invisible. Returns a stop function.
+   * that a 2 s latency is invisible. The first poll is the baseline (call list() for the current
+   * set); afterwards each change is reported once. Returns a stop function.
    */
   watch(onChange: (change: DriveChange) => void, opts: { intervalMs?: number; onError?: (err: unknown) => void } = {}): () => void {
     let known: Map<string, DriveDescriptor> | undefined;
