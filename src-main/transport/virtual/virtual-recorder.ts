@@ -245,9 +245,9 @@ export class VirtualRecorder {
       case Op.CLOSE_TRACK_SESSION: return this.closeTrackSession(c);
       case Op.BLANK: return this.blank(c);
       case Op.FORMAT_UNIT: return this.formatUnit(cmd);
-      case Op.READ_10: return this.read(rd32(c, 2), rd16(c, 7));
-      case Op.READ_12: return this.read(rd32(c, 2), rd32(c, 6));
-      case Op.READ_CD: return this.readCd(c);
+      case Op.READ_10: return this.read(rd32(c, 2), rd16(c, 7), cmd.length ?? 0);
+      case Op.READ_12: return this.read(rd32(c, 2), rd32(c, 6), cmd.length ?? 0);
+      case Op.READ_CD: return this.readCd(c, cmd.length ?? 0);
       case Op.READ_DISC_STRUCTURE: return this.readDiscStructure(c);
       case Op.SEND_DISC_STRUCTURE: return this.sendDiscStructure(cmd);
       default: return illegal(0x20);
@@ -1105,11 +1105,12 @@ export class VirtualRecorder {
     }
   }
 
-  private read(lba: number, blocks: number): Uint8Array {
+  /** `want` is the host's buffer: like SG_IO, no more than that is transferred. */
+  private read(lba: number, blocks: number, want: number): Uint8Array {
     const d = this.disc();
     this.readable(d, lba, blocks);
     if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
-    return this.load(d, lba, blocks, 2048);
+    return this.load(d, lba, Math.min(blocks, Math.ceil(want / 2048)), 2048);
   }
 
   private load(d: DiscState, lba: number, blocks: number, size: number): Uint8Array {
@@ -1121,7 +1122,7 @@ export class VirtualRecorder {
     return out;
   }
 
-  private readCd(c: Uint8Array): Uint8Array {
+  private readCd(c: Uint8Array, want: number): Uint8Array {
     const d = this.disc();
     if (specOf(d).family !== 'cd') return illegal(0x64, 0x00);
     const lba = rd32(c, 2) | 0;
@@ -1131,11 +1132,14 @@ export class VirtualRecorder {
     if (c[10] & 7) return illegal(); // no sub-channel data in this model
     this.readable(d, lba, blocks);
     const out: Uint8Array[] = [];
-    for (let i = 0; i < blocks; i++) {
+    let bytes = 0;
+    for (let i = 0; i < blocks && bytes < want; i++) {
       const t = d.tracks.find((x) => lba + i >= x.start && lba + i < x.start + x.recorded)!;
       if ((sectorType === 1 && !t.audio) || (sectorType >= 2 && t.audio)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba + i);
       if (t.audio) {
-        out.push(flags & 0xf8 ? this.load(d, lba + i, 1, 2352) : new Uint8Array(0));
+        const a = flags & 0xf8 ? this.load(d, lba + i, 1, 2352) : new Uint8Array(0);
+        out.push(a);
+        bytes += a.length;
         continue;
       }
       // Mode 1 sector (ECMA-130 §14): sync, header (MSF + mode), 2048 user bytes, EDC/ECC. EDC/ECC
@@ -1150,7 +1154,9 @@ export class VirtualRecorder {
       }
       if (flags & 0x10) parts.push(user);
       if (flags & 0x08) parts.push(new Uint8Array(288));
-      out.push(Buffer.concat(parts));
+      const sector = Buffer.concat(parts);
+      out.push(sector);
+      bytes += sector.length;
     }
     return Buffer.concat(out);
   }
