@@ -798,6 +798,8 @@ export class VirtualRecorder {
     // Sequential recording (MMC-6 §4.3.6, §4.5.2.3): a write must start at an open track's NWA.
     const t = openTracks(d).find((x) => x.start + x.recorded === lba);
     if (!t) return fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x02, lba);
+    // DVD-R Disc-at-once (write type SAO): the whole disc is one reserved track (MMC-6 §4.5.3.3).
+    if (this.isDvdMinusDao(d) && t.reserved === undefined) return fail(SenseKey.ILLEGAL_REQUEST, 0x2c, 0x00, lba);
     const end = trackEnd(d, t);
     if (lba + blocks > end) return fail(SenseKey.ILLEGAL_REQUEST, t.reserved !== undefined ? 0x63 : 0x21, 0x00, lba);
     if (t.recorded === 0 && cd) {
@@ -842,10 +844,17 @@ export class VirtualRecorder {
     for (let i = 0; i < blocks; i++) writeSync(fd, data, i * blockSize, n, (lba + i) * slot);
   }
 
+  private isDvdMinusDao(d: DiscState): boolean {
+    return [0x11, 0x14, 0x15].includes(d.profile) && this.state.writeParams.writeType === 'sao';
+  }
+
   private synchronizeCache(c: Uint8Array): void {
     const d = this.disc();
     if (this.fd !== undefined) fsyncSync(this.fd);
     if (d.sao && d.sao.nwa >= d.sao.leadOut) this.finishSao(d);
+    // DVD-R DAO: once the reserved track is full, SYNCHRONIZE CACHE writes lead-in/out and closes the disc.
+    const dao = this.isDvdMinusDao(d) && discStatus(d) !== 'complete' ? d.tracks.find((t) => t.reserved !== undefined && !t.closed && t.recorded === t.reserved) : undefined;
+    if (dao) this.closeSession(d, 'complete');
     this.save();
     if (c[1] & 0x02) this.startImmediate(0x04, 0x08);
   }

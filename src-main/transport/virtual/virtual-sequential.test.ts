@@ -113,6 +113,22 @@ describe('DVD-R (11h) and BD-R SRM (41h)', () => {
     expect((await track(d, 1)).packet).toBe(true);
   });
 
+  it('DVD-R Disc-at-once: RESERVE TRACK first, SYNCHRONIZE CACHE on a full track closes the disc (MMC-6 §4.5.3.3)', async () => {
+    f = await virtualFixture('dvd-r');
+    const d = f.device;
+    await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'sao', multiSession: 0 })]));
+    await check(d, buildWrite10(0, 16, blocks(16, 1)), [5, 0x2c, 0x00]);
+    await ok(d, buildReserveTrack({ blocks: 64 }));
+    await ok(d, buildWrite10(0, 32, blocks(32, 1)));
+    await ok(d, buildSynchronizeCache());
+    expect((await disc(d)).discStatus).toBe('appendable'); // track not full yet
+    await ok(d, buildWrite10(32, 32, blocks(32, 2)));
+    await ok(d, buildSynchronizeCache());
+    expect(await disc(d)).toMatchObject({ discStatus: 'complete', sessions: 1 });
+    const toc = parseToc(await ok(d, buildReadTocPmaAtip({ format: 0 })));
+    expect(toc.entries.map((e) => [e.track, e.lba])).toEqual([[1, 0], [0xaa, 64]]);
+  });
+
   it('BD-R SRM: 32-block clusters, RESERVE TRACK by LBA (ARSV), finalize', async () => {
     f = await virtualFixture('bd-r');
     const d = f.device;
