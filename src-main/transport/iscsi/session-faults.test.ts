@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, TransportError } from '../../common/errors';
 import { FakeTarget, type FakeConnection, type InitiatorPdu } from './fake-target';
-import { IscsiTransport } from './iscsi-transport';
+import { IscsiTransport, discover } from './iscsi-transport';
 
 const transport = new IscsiTransport([], { keepaliveIntervalMs: 0, exchangeTimeoutMs: 2000 });
 const INQUIRY = { cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in' as const, length: 36 };
@@ -180,6 +180,30 @@ describe('iSCSI session against a scripted target', () => {
     await target.close();
     target = undefined;
     expect(await t.list()).toEqual([]);
+  });
+
+  it('SendTargets answer split over Text Responses (C bit, TTT continuation, a key cut mid-value) is reassembled (§11.11)', async () => {
+    const answer = Buffer.from('TargetName=iqn.2026-11.test:a\0TargetAddress=10.0.0.1:3260,1\0TargetAddress=[fd00::1]:3261,2\0TargetName=iqn.2026-11.test:b\0');
+    const cut = 37; // inside the first TargetAddress value
+    const requests: InitiatorPdu[] = [];
+    target = await FakeTarget.start({
+      onPdu: (conn, pdu) => {
+        if (pdu.opcode !== 0x04) return;
+        requests.push(pdu);
+        if (requests.length === 1) conn.send(conn.bhs(0x24, 0x40, pdu.itt, { 20: [0, 0, 0, 0x10] }), answer.subarray(0, cut));
+        else conn.send(conn.bhs(0x24, 0x80, pdu.itt, { 20: [0xff, 0xff, 0xff, 0xff] }), answer.subarray(cut));
+      },
+    });
+    const found = await discover(`127.0.0.1:${target.port}`, { keepaliveIntervalMs: 0 });
+    expect(found).toEqual([
+      { targetName: 'iqn.2026-11.test:a', portals: [{ host: '10.0.0.1', port: 3260, tpgt: 1 }, { host: 'fd00::1', port: 3261, tpgt: 2 }] },
+      { targetName: 'iqn.2026-11.test:b', portals: [] },
+    ]);
+    expect(requests[0].data.toString()).toBe('SendTargets=All\0');
+    // The continuation request is empty and echoes the target's TTT (§11.10).
+    expect(requests[1].data.length).toBe(0);
+    expect(requests[1].bhs.readUInt32BE(20)).toBe(0x10);
+    expect(requests[0].itt).toBe(requests[1].itt);
   });
 
   it('nothing listening: ECONNREFUSED as a TransportError', async () => {
