@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../testing/peer-tools';
+import { CancelledError } from '../../common/errors';
 import { bufferBlockReader } from './block-reader';
 import { inspectBoot } from './boot';
 import { openImage } from './image';
@@ -71,5 +72,25 @@ describe.skipIf(!ok)('reader details', () => {
     expect(r.eltorito!.entries[0]).toMatchObject({ emulation: '1.44M floppy', platformId: 0, bootable: true });
     const x = run('xorriso', ['-indev', file, '-report_el_torito', 'plain']);
     expect(x).toMatch(/El Torito boot img :\s+1\s+BIOS\s+y\s+fd1\.4/);
+  });
+
+  it('honours AbortSignal in tree walks and file reads (CancelledError)', async () => {
+    const src = join(t.dir, 'ab');
+    mkdirSync(src);
+    writeFileSync(join(src, 'big.bin'), Buffer.alloc(1024 * 1024, 7));
+    const file = join(t.dir, 'ab.iso');
+    run('xorriso', ['-as', 'mkisofs', '-J', '-o', file, src]);
+    const ac = new AbortController();
+    const info = await openImage(file, { signal: ac.signal });
+    ac.abort();
+    await expect(info.tree('joliet')).rejects.toBeInstanceOf(CancelledError);
+    await info.close();
+    const again = await openImage(file);
+    const rc = new AbortController();
+    const it = again.readFile('iso9660', 'BIG.BIN', { signal: rc.signal })[Symbol.asyncIterator]();
+    await it.next();
+    rc.abort();
+    await expect(it.next()).rejects.toBeInstanceOf(CancelledError);
+    await again.close();
   });
 });

@@ -1,5 +1,5 @@
 // openImage(): finds the file systems on an image and exposes their trees and file contents.
-import { InvalidImageError, InvalidInputError, NotFoundError, throwIfAborted } from '../../common/errors';
+import { CancelledError, InvalidImageError, InvalidInputError, NotFoundError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, type ClosableBlockReader, SECTOR, fileBlockReader } from './block-reader';
 import { asciiField } from './bytes';
 import { readBootCatalog, type BootCatalog } from './eltorito';
@@ -78,7 +78,7 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
     iso9660 = decodeVolumeDescriptor(vds.primary, 'iso9660');
     facets.push('iso9660');
     if (iso9660.volumeSpaceSize > reader.sectorCount) warnings.push(`iso9660: volume space size ${iso9660.volumeSpaceSize} exceeds the image's ${reader.sectorCount} sectors (truncated image?)`);
-    const walk = await walkIsoTree(reader, { facet: 'iso9660', rootLba: iso9660.rootLba, rootSize: iso9660.rootSize, limits, warnings });
+    const walk = await walkIsoTree(reader, { facet: 'iso9660', rootLba: iso9660.rootLba, rootSize: iso9660.rootSize, limits, warnings, signal: opts.signal });
     iso9660.levelEvidence = walk.evidence;
     trees.set('iso9660', Promise.resolve(walk.root));
     warnings.push(...(await checkPathTables(reader, vds.primary, walk.dirs, 'iso9660')));
@@ -98,7 +98,7 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
   const hasNsr = vds.vrs.some((v) => v === 'NSR02' || v === 'NSR03');
   if (hasNsr || !vds.primary) {
     try {
-      udfVol = await openUdf(reader, { limits, nsr: vds.vrs.find((v) => v.startsWith('NSR')) });
+      udfVol = await openUdf(reader, { limits, nsr: vds.vrs.find((v) => v.startsWith('NSR')), signal: opts.signal });
       udf = udfVol.info;
       facets.push('udf');
     } catch (err) {
@@ -130,13 +130,13 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
   }
 
   const tree = (facet: TreeFacet): Promise<TreeNode> => {
-    throwIfAborted(opts.signal);
+    if (opts.signal?.aborted) return Promise.reject(new CancelledError());
     let t = trees.get(facet);
     if (!t) {
       if (facet === 'joliet' && joliet) {
-        t = walkIsoTree(reader, { facet: 'joliet', rootLba: joliet.rootLba, rootSize: joliet.rootSize, limits, warnings }).then((w) => w.root);
+        t = walkIsoTree(reader, { facet: 'joliet', rootLba: joliet.rootLba, rootSize: joliet.rootSize, limits, warnings, signal: opts.signal }).then((w) => w.root);
       } else if (facet === 'rockridge' && rockridge && iso9660) {
-        t = walkIsoTree(reader, { facet: 'rockridge', rootLba: iso9660.rootLba, rootSize: iso9660.rootSize, limits, suspSkip: rockridge.skip, warnings }).then((w) => w.root);
+        t = walkIsoTree(reader, { facet: 'rockridge', rootLba: iso9660.rootLba, rootSize: iso9660.rootSize, limits, suspSkip: rockridge.skip, warnings, signal: opts.signal }).then((w) => w.root);
       } else if (facet === 'udf' && udfVol) {
         t = udfVol.tree();
       } else {

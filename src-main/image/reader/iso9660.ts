@@ -1,6 +1,6 @@
 // ECMA-119 (ISO 9660) volume descriptors, directory records and path tables; Joliet is the same
 // structures under a Supplementary Volume Descriptor with UCS-2 names.
-import { InvalidImageError } from '../../common/errors';
+import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR, readBytes } from './block-reader';
 import { asciiField, both16, both32, both32Consistent, decDateTime, dirDateTime, need, ucs2be } from './bytes';
 import { decodeRockRidge, readSuspEntries, type RockRidgeAttrs } from './rock-ridge';
@@ -165,6 +165,8 @@ export interface WalkOptions {
   /** SUSP LEN_SKP (from the root's SP entry), Rock Ridge only. */
   suspSkip?: number;
   warnings: string[];
+  /** Checked once per directory (cooperative cancel). */
+  signal?: AbortSignal;
 }
 
 export interface WalkResult {
@@ -185,6 +187,7 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
   const root: TreeNode = { name: '', kind: 'dir', size: o.rootSize, extents: [{ lba: o.rootLba, length: o.rootSize }], children: [] };
 
   async function readDir(node: TreeNode, lba: number, size: number, path: string[], depth: number): Promise<void> {
+    throwIfAborted(o.signal);
     if (visited.has(lba)) throw new InvalidImageError(`directory loop: extent at sector ${lba} is reachable twice (${'/' + path.join('/')})`, { lba });
     visited.add(lba);
     if (depth > o.limits.maxDepth) throw new InvalidImageError(`directory nesting deeper than ${o.limits.maxDepth} at /${path.join('/')}`);

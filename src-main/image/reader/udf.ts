@@ -1,7 +1,7 @@
 // UDF reader: ECMA-167 3rd edition volume/file structures as profiled by OSTA UDF 1.02–2.60.
 // Handles type 1, virtual (VAT), sparable (with its sparing table) and metadata (with mirror fallback)
 // partition maps; FE and EFE; short/long/extended/embedded allocation descriptors.
-import { InvalidImageError } from '../../common/errors';
+import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR } from './block-reader';
 import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
 import type { ReaderLimits } from './iso9660';
@@ -76,7 +76,7 @@ interface IcbInfo {
   embedded?: Buffer;
 }
 
-export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; nsr?: string }): Promise<UdfVolume> {
+export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal }): Promise<UdfVolume> {
   const limits = o.limits;
   const read = async (lba: number, count: number, what: string): Promise<Buffer> => {
     if (!Number.isInteger(lba) || lba < 0 || count < 0 || lba + count > reader.sectorCount) throw new InvalidImageError(`${what}: sectors ${lba}..${lba + count - 1} lie outside the image (${reader.sectorCount} sectors)`, { lba });
@@ -491,6 +491,7 @@ export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; ns
     return rootNode;
 
     async function readDir(node: TreeNode, icb: { sector: number; info: IcbInfo }, depth: number, path: string[]): Promise<void> {
+      throwIfAborted(o.signal);
       if (visited.has(icb.sector)) throw new InvalidImageError(`UDF directory loop at sector ${icb.sector} (/${path.join('/')})`, { lba: icb.sector });
       visited.add(icb.sector);
       if (depth > limits.maxDepth) throw new InvalidImageError(`UDF directory nesting deeper than ${limits.maxDepth}`);
