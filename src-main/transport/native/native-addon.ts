@@ -118,7 +118,12 @@ export function loadNativeAddon(): NativeAddon {
   const tried = addonCandidates();
   for (const file of tried) {
     if (!existsSync(file)) continue;
-    cached = require(file) as NativeAddon;
+    try {
+      cached = require(file) as NativeAddon;
+    } catch (err) {
+      // Present but unloadable: built for another OS/arch, or a missing shared library.
+      throw new InternalError(`cannot load native addon ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
     return cached;
   }
   throw new InternalError(`native addon not built (run \`npx node-gyp rebuild --directory native\`); looked in: ${tried.join(', ')}`);

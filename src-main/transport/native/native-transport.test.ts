@@ -27,6 +27,17 @@ describe('native addon', () => {
     expect(c).toContain(join(process.cwd(), 'native', 'build', 'Release', 'glassmaster_native.node'));
   });
 
+  it('an explicit GLASSMASTER_NATIVE_ADDON path is tried first', () => {
+    const prev = process.env.GLASSMASTER_NATIVE_ADDON;
+    process.env.GLASSMASTER_NATIVE_ADDON = '/opt/elsewhere/glassmaster_native.node';
+    try {
+      expect(addonCandidates()[0]).toBe('/opt/elsewhere/glassmaster_native.node');
+    } finally {
+      if (prev === undefined) delete process.env.GLASSMASTER_NATIVE_ADDON;
+      else process.env.GLASSMASTER_NATIVE_ADDON = prev;
+    }
+  });
+
   it('list() matches the MMC devices sysfs shows (none on this host)', async () => {
     const drives = await new NativeTransport().list();
     let sysfs: string[];
