@@ -126,6 +126,13 @@ describe('planUdf validation', () => {
     expect(() => planUdf(dir('', [file('漢'.repeat(127), 0)]), vol('1.02'))).not.toThrow();
     expect(() => planUdf(dir('', [file('漢'.repeat(128), 0)]), vol('1.02'))).toThrow(/255/);
   });
+  it('rejects out-of-range uid, gid and mode', () => {
+    expect(() => planUdf(dir('', [{ ...file('a', 0), uid: 2 ** 32 }]), vol('1.02'))).toThrow(/uid/);
+    expect(() => planUdf(dir('', [{ ...file('a', 0), gid: -1 }]), vol('1.02'))).toThrow(/gid/);
+    expect(() => planUdf(dir('', [{ ...file('a', 0), mode: 0o1000000 }]), vol('1.02'))).toThrow(/mode/);
+    // A stat() mode with S_IFREG (0o100000) is fine: the type bits are ignored.
+    expect(() => planUdf(dir('', [{ ...file('a', 0), mode: 0o100644 }]), vol('1.02'))).not.toThrow();
+  });
   it('rejects unrecordable labels and times at plan time', () => {
     expect(() => planUdf(dir('', []), vol('1.02', { label: 'a\ud800' }))).toThrow(InvalidInputError);
     expect(() => planUdf(dir('', []), vol('1.02', { recordingTime: new Date(NaN) }))).toThrow(InvalidInputError);
@@ -166,7 +173,7 @@ describe('recorded structures', () => {
   const tree = {
     name: '',
     children: [
-      { name: 'readme.txt', data: Buffer.from('hello\n'), mode: 0o640, uid: 1000, gid: 100 },
+      { name: 'readme.txt', data: Buffer.from('hello\n'), mode: 0o100640 /* stat() mode with S_IFREG */, uid: 1000, gid: 100 },
       { name: '.hidden', data: Buffer.from('x'), hidden: true },
       { name: 'suid', data: Buffer.from('#!/bin/sh\n'), mode: 0o4755 },
       { name: 'abs', symlinkTarget: '/usr/bin/env' },

@@ -195,10 +195,10 @@ function fnv1a(s: string): number {
 
 /** mode (POSIX) → UDF permissions (ECMA-167 4/14.9.5): per class x, w, r, change-attribute, delete. */
 export function udfPermissions(mode: number): number {
-  const cls = (bits: number) => (bits & 1) | (bits & 2) | (bits & 4);
-  const other = cls(mode & 7);
-  const group = cls((mode >> 3) & 7);
-  const owner = cls((mode >> 6) & 7);
+  // POSIX rwx and UDF r/w/x share bit order within a class (x = bit 0, w = 1, r = 2).
+  const other = mode & 7;
+  const group = (mode >> 3) & 7;
+  const owner = (mode >> 6) & 7;
   // The owner may change attributes when he may write, as Linux records it; nobody gets delete on a
   // read-only medium.
   const ownerChattr = owner & 2 ? 8 : 0;
@@ -239,6 +239,8 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     checkDate(input.mtime, `${path} mtime`);
     if (input.atime !== undefined) checkDate(input.atime, `${path} atime`);
     if (input.ctime !== undefined) checkDate(input.ctime, `${path} ctime`);
+    for (const [k, v, max] of [['uid', input.uid, 0xffffffff], ['gid', input.gid, 0xffffffff], ['mode', input.mode, 0o177777]] as const)
+      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) throw new InvalidInputError(`UDF: ${path} has a bad ${k} ${v}`, { [k]: v });
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();
@@ -356,7 +358,8 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         blocksRecorded = Math.ceil(n.dataBytes / BLOCK);
         infoLength = n.dataBytes;
       }
-      const mode = inp.mode ?? (isDir ? 0o755 : inp.kind === 'symlink' ? 0o777 : 0o644);
+      // File-type bits (S_IFMT) may come along with a stat() mode; `kind` already says the type.
+      const mode = (inp.mode ?? (isDir ? 0o755 : inp.kind === 'symlink' ? 0o777 : 0o644)) & 0o7777;
       if (mode & 0o4000) icbFlags |= IcbFlag.SetUid;
       if (mode & 0o2000) icbFlags |= IcbFlag.SetGid;
       if (mode & 0o1000) icbFlags |= IcbFlag.Sticky;
