@@ -76,7 +76,7 @@ describe('sense table and dispositions', () => {
       expect(text.length).toBeGreaterThan(3);
       expect(ascText(asc, ascq < 0 ? 0x42 : ascq)).toContain(text);
     }
-    expect(seen.size).toBeGreaterThan(200);
+    expect(seen.size).toBeGreaterThan(330);
   });
 
   it('unknown and vendor pairs still produce a usable message', () => {
