@@ -24,6 +24,8 @@ export interface FakeTargetOptions {
   onLogin?: (n: number) => 'close' | void;
   /** Answer the first login with Status 0x0101 (moved temporarily) and this TargetAddress. */
   redirectTo?: string;
+  /** Send the operational login answer in two Login Responses, the first with C=1 (§11.13). */
+  splitOperationalAnswer?: boolean;
   /** Every PDU after login. */
   onPdu?: (conn: FakeConnection, pdu: InitiatorPdu) => void;
 }
@@ -35,6 +37,9 @@ export class FakeConnection {
   readonly received: InitiatorPdu[] = [];
   private buf = Buffer.alloc(0);
   private logins = 0;
+  private loginRest: { data: Buffer; flags: number; tsih: number[] } | undefined;
+  /** Login requests as received, for assertions on the login exchange. */
+  readonly loginRequests: InitiatorPdu[] = [];
   loggedIn = false;
 
   constructor(
@@ -119,6 +124,14 @@ export class FakeConnection {
       this.send(this.bhs(0x23, 0, pdu.itt, { 8: [...pdu.bhs.subarray(8, 14)], 36: [0x01, 0x01] }), encodeText([['TargetAddress', this.opts.redirectTo]]));
       return;
     }
+    this.loginRequests.push(pdu);
+    if (this.loginRest) {
+      const rest = this.loginRest;
+      this.loginRest = undefined;
+      this.send(this.bhs(0x23, rest.flags, pdu.itt, { 8: [...pdu.bhs.subarray(8, 14)], 14: rest.tsih }), rest.data);
+      if (rest.flags & 0x80) this.loggedIn = true;
+      return;
+    }
     const csg = (pdu.flags >> 2) & 3;
     const nsg = pdu.flags & 3;
     const transit = (pdu.flags & 0x80) !== 0;
@@ -137,8 +150,17 @@ export class FakeConnection {
             ['MaxBurstLength', '262144'],
             ['FirstBurstLength', '65536'],
           ]);
-    const bhs = this.bhs(0x23, (transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0), pdu.itt, { 8: [...pdu.bhs.subarray(8, 14)], 14: final ? [0, 1] : [0, 0] });
-    this.send(bhs, encodeText(keys));
+    const flags = (transit ? 0x80 : 0) | (csg << 2) | (transit ? nsg : 0);
+    const text = encodeText(keys);
+    if (csg === 1 && this.opts.splitOperationalAnswer) {
+      // First part with C=1 and T=0; the rest answers the initiator's empty follow-up request.
+      const cut = Math.floor(text.length / 2) + 3;
+      this.loginRest = { data: text.subarray(cut), flags, tsih: final ? [0, 1] : [0, 0] };
+      this.send(this.bhs(0x23, 0x40 | (csg << 2), pdu.itt, { 8: [...pdu.bhs.subarray(8, 14)] }), text.subarray(0, cut));
+      return;
+    }
+    const bhs = this.bhs(0x23, flags, pdu.itt, { 8: [...pdu.bhs.subarray(8, 14)], 14: final ? [0, 1] : [0, 0] });
+    this.send(bhs, text);
     if (final) this.loggedIn = true;
   }
 }

@@ -206,6 +206,28 @@ describe('iSCSI session against a scripted target', () => {
     expect(requests[0].itt).toBe(requests[1].itt);
   });
 
+  it('a Login Response split with the C bit is reassembled; the follow-up request is empty with T=0 (§11.12, §11.13)', async () => {
+    target = await FakeTarget.start({
+      splitOperationalAnswer: true,
+      operationalKeys: [
+        ['HeaderDigest', 'None'],
+        ['DataDigest', 'None'],
+        ['MaxRecvDataSegmentLength', '16384'],
+        ['InitialR2T', 'No'],
+        ['ImmediateData', 'Yes'],
+        ['MaxBurstLength', '131072'],
+        ['FirstBurstLength', '32768'],
+      ],
+    });
+    const dev = await transport.open(target.address);
+    expect(dev.params).toMatchObject({ maxXmitDataSegmentLength: 16384, initialR2T: false, immediateData: true, maxBurstLength: 131072, firstBurstLength: 32768 });
+    const reqs = target.connections[0].loginRequests;
+    expect(reqs).toHaveLength(3); // security, operational, empty continuation
+    expect(reqs[2].data.length).toBe(0);
+    expect(reqs[2].flags & 0xc0).toBe(0);
+    await dev.close();
+  });
+
   it('nothing listening: ECONNREFUSED as a TransportError', async () => {
     const t = await FakeTarget.start();
     const addr = t.address;
