@@ -96,3 +96,39 @@ export async function readBytes(reader: BlockReader, lba: number, length: number
   const buf = await reader.read(lba, count);
   return buf.subarray(0, length);
 }
+
+/**
+ * Read-through cache for small metadata reads (UDF ICBs, FIDs): sectors are fetched in aligned
+ * chunks and the last `maxChunks` chunks are kept. Large reads bypass it.
+ */
+export function cachedBlockReader(inner: BlockReader, chunkSectors = 32, maxChunks = 64): BlockReader {
+  const cache = new Map<number, Promise<Buffer>>();
+  const chunk = (index: number): Promise<Buffer> => {
+    let p = cache.get(index);
+    if (p) {
+      cache.delete(index); // re-insert: Map order doubles as LRU order
+      cache.set(index, p);
+      return p;
+    }
+    const first = index * chunkSectors;
+    p = inner.read(first, Math.min(chunkSectors, inner.sectorCount - first));
+    p.catch(() => cache.delete(index));
+    cache.set(index, p);
+    if (cache.size > maxChunks) cache.delete(cache.keys().next().value as number);
+    return p;
+  };
+  return {
+    sectorCount: inner.sectorCount,
+    async read(lba, count) {
+      if (count > chunkSectors || count === 0) return inner.read(lba, count);
+      checkRange(lba, count, inner.sectorCount);
+      const a = Math.floor(lba / chunkSectors);
+      const b = Math.floor((lba + count - 1) / chunkSectors);
+      const parts: Buffer[] = [];
+      for (let i = a; i <= b; i++) parts.push(await chunk(i));
+      const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      const off = (lba - a * chunkSectors) * SECTOR;
+      return Buffer.from(joined.subarray(off, off + count * SECTOR)); // a copy: callers may keep or modify it
+    },
+  };
+}

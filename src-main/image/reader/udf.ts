@@ -2,7 +2,7 @@
 // Handles type 1, virtual (VAT), sparable (with its sparing table) and metadata (with mirror fallback)
 // partition maps; FE and EFE; short/long/extended/embedded allocation descriptors.
 import { InvalidImageError, throwIfAborted } from '../../common/errors';
-import { type BlockReader, SECTOR } from './block-reader';
+import { type BlockReader, SECTOR, cachedBlockReader } from './block-reader';
 import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
 import type { ReaderLimits } from './iso9660';
 import type { Extent, TreeNode, UdfVolumeInfo } from './types';
@@ -76,8 +76,9 @@ interface IcbInfo {
   embedded?: Buffer;
 }
 
-export async function openUdf(reader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal }): Promise<UdfVolume> {
+export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal }): Promise<UdfVolume> {
   const limits = o.limits;
+  const reader = cachedBlockReader(rawReader);
   const read = async (lba: number, count: number, what: string): Promise<Buffer> => {
     if (!Number.isInteger(lba) || lba < 0 || count < 0 || lba + count > reader.sectorCount) throw new InvalidImageError(`${what}: sectors ${lba}..${lba + count - 1} lie outside the image (${reader.sectorCount} sectors)`, { lba });
     return reader.read(lba, count);
