@@ -228,6 +228,30 @@ describe('iSCSI session against a scripted target', () => {
     await dev.close();
   });
 
+  it('a command timeout rejects with ETIMEDOUT and sends ABORT TASK for it (§11.5); the session goes on', async () => {
+    let first: InitiatorPdu | undefined;
+    let tmf: InitiatorPdu | undefined;
+    target = await FakeTarget.start({
+      onPdu: (conn, pdu) => {
+        if (pdu.opcode === 0x02) {
+          tmf = pdu;
+          conn.send(conn.bhs(0x22, 0x80, pdu.itt)); // Function complete
+        } else if (scsi(pdu)) {
+          if (!first) first = pdu; // never answered
+          else conn.respond(pdu.itt);
+        }
+      },
+    });
+    const dev = await transport.open(target.address);
+    await expect(dev.execute({ ...TUR, timeoutMs: 200 })).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'ETIMEDOUT' });
+    await until(() => tmf !== undefined);
+    expect(tmf!.flags).toBe(0x81); // F + function 1 ABORT TASK
+    expect(tmf!.bhs.readUInt32BE(20)).toBe(first!.itt); // Referenced Task Tag
+    expect(tmf!.bhs.readUInt32BE(32)).toBe(first!.cmdSN); // RefCmdSN
+    expect((await dev.execute(TUR)).status).toBe(0);
+    await dev.close();
+  });
+
   it('nothing listening: ECONNREFUSED as a TransportError', async () => {
     const t = await FakeTarget.start();
     const addr = t.address;
