@@ -17,7 +17,7 @@ export interface ReaderLimits {
   /** Deepest directory nesting accepted (ECMA-119 allows 8; RR relocation and UDF allow more). */
   maxDepth: number;
 }
-export const DEFAULT_LIMITS: ReaderLimits = { maxDirBytes: 32 * 1024 * 1024, maxNodes: 2_000_000, maxDepth: 256 };
+export const DEFAULT_LIMITS: ReaderLimits = { maxDirBytes: 32 * 1024 * 1024, maxNodes: 1_000_000, maxDepth: 256 };
 
 export interface RawDescriptor {
   lba: number;
