@@ -16,7 +16,7 @@ import { buildRead10 } from '../../mmc/commands/read';
 import { buildCloseTrack } from '../../mmc/commands/close-track-session';
 import { parseSense } from '../../mmc/sense';
 import { IscsiLoginError } from './session';
-import { IscsiTransport, discover, discoveredAddresses, type IscsiDevice } from './iscsi-transport';
+import { IscsiTransport, discover, discoverDrives, discoveredAddresses, type IscsiDevice } from './iscsi-transport';
 
 const ok = requireTools('tgtd', 'tgtadm', 'iscsi-inq', 'iscsi-ls');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -98,6 +98,23 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     });
     const list = await t.list();
     expect(list).toEqual([{ address: url, vendor: 'IET', model: 'VIRTUAL-CDROM', revision: '0001', kind: 'iscsi' }]);
+  });
+
+  it('discoverDrives(): SendTargets + REPORT LUNS + INQUIRY finds the DVD writer LUNs; a CHAP target is a failure, not a crash', async () => {
+    const t = await startTgtd();
+    try {
+      const a = await t.addTarget(IQN('dd-a'));
+      const b = await t.addTarget(IQN('dd-b'), await t.dataDisc(4096), { lun: 3 });
+      await t.addTarget(IQN('dd-locked'), undefined, { chap: { user: 'x', password: 'locked-secret-1' } });
+      const found = await discoverDrives(t.portal, { keepaliveIntervalMs: 0 });
+      // LUN 0 of each target is tgt's controller (type 0Ch) and is not a drive.
+      expect(found.drives.map((d) => d.address).sort()).toEqual([a, b].sort());
+      expect(found.drives.find((d) => d.address === b)).toMatchObject({ lun: 3, vendor: 'IET', model: 'VIRTUAL-CDROM', kind: 'iscsi' });
+      expect(found.failures.map((f) => f.targetName)).toEqual([IQN('dd-locked')]);
+      expect(found.failures[0].error).toMatchObject({ statusClass: 2, statusDetail: 1 });
+    } finally {
+      await t.stop();
+    }
   });
 
   it('CHAP: the right secret logs in, a wrong one or none fails with a typed login error', async () => {

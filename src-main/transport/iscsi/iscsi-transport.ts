@@ -193,3 +193,60 @@ export function discoveredAddresses(portal: string, targets: DiscoveredTarget[],
   const { host, port } = parsePortal(portal);
   return targets.map((t) => formatIscsiAddress({ host, port, targetName: t.targetName, lun }));
 }
+
+/** SAM-5 LUN field → LUN number, for the peripheral (00b) and flat space (01b) methods we use. */
+export function decodeLun(b: Uint8Array): number | undefined {
+  const method = b[0] >> 6;
+  if (method === 0 && (b[0] & 0x3f) === 0) return b[1];
+  if (method === 1) return ((b[0] & 0x3f) << 8) | b[1];
+  return undefined;
+}
+
+/** REPORT LUNS parameter data (SPC-4): LUN LIST LENGTH, 4 reserved bytes, then 8 bytes per LUN. */
+export function parseReportLuns(data: Uint8Array): number[] {
+  if (data.length < 8) return [];
+  const listLength = ((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0;
+  const out: number[] = [];
+  for (let off = 8; off + 8 <= Math.min(data.length, 8 + listLength); off += 8) {
+    const lun = decodeLun(data.subarray(off, off + 8));
+    if (lun !== undefined) out.push(lun);
+  }
+  return out;
+}
+
+export interface DriveDiscovery {
+  /** MMC LUNs found, with addresses ready for IscsiTransport.add()/open(). */
+  drives: Array<DriveDescriptor & { targetName: string; lun: number }>;
+  /** Targets we could not look into (e.g. CHAP required), so the UI can say why. */
+  failures: Array<{ targetName: string; error: Error }>;
+}
+
+/**
+ * Every optical drive behind a portal: SendTargets, then per target a login, REPORT LUNS and
+ * an INQUIRY per LUN; LUNs answering qualifier 000b / type 05h are drives (SPC-4 INQUIRY byte 0).
+ */
+export async function discoverDrives(portal: string, opts: IscsiSessionTuning & { chap?: ChapCredentials } = {}): Promise<DriveDiscovery> {
+  const { host, port } = parsePortal(portal);
+  const result: DriveDiscovery = { drives: [], failures: [] };
+  for (const t of await discover(portal, opts)) {
+    let session: IscsiSession | undefined;
+    try {
+      session = await IscsiSession.open({ ...opts, host, port, targetName: t.targetName, sessionType: 'Normal' });
+      // REPORT LUNS is answered even with a unit attention pending (SPC-4); LUN 0 always exists to ask.
+      const rl = await session.execute(0, { cdb: Uint8Array.of(0xa0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x08, 0, 0), direction: 'in', length: 0x808, timeoutMs: 5000 });
+      const luns = rl.status === 0 ? parseReportLuns(rl.data) : [0, 1];
+      for (const lun of luns) {
+        const r = await session.execute(lun, { cdb: Uint8Array.of(0x12, 0, 0, 0, 36, 0), direction: 'in', length: 36, timeoutMs: 5000 });
+        if (r.status !== 0 || r.data.length < 36 || r.data[0] !== 0x05) continue;
+        const ascii = (a: number, b: number) => r.data.subarray(a, b).toString('latin1').trim();
+        const address = formatIscsiAddress({ host, port, targetName: t.targetName, lun });
+        result.drives.push({ address, vendor: ascii(8, 16), model: ascii(16, 32), revision: ascii(32, 36), kind: 'iscsi', targetName: t.targetName, lun });
+      }
+    } catch (err) {
+      result.failures.push({ targetName: t.targetName, error: err instanceof Error ? err : new Error(String(err)) });
+    } finally {
+      await session?.close();
+    }
+  }
+  return result;
+}

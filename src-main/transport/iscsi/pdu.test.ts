@@ -27,6 +27,7 @@ import {
 } from './pdu';
 import { chapMd5Response, decodeBinary, decodeText, encodeBinary, encodeText } from './text';
 import { formatIscsiAddress, parseIscsiAddress, redactAddress } from './address';
+import { parseReportLuns } from './iscsi-transport';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -133,7 +134,7 @@ describe('initiator PDU encoding (RFC 7143 §11)', () => {
     expect(hex(tm.subarray(20, 36))).toBe('00000077' + '00000008' + '00000002' + '00000007');
   });
 
-  it('LUN field: peripheral addressing below 256, flat space above (SAM-5 §4.7)', () => {
+  it('LUN field: peripheral addressing below 256, flat space above (SAM-5 LUN addressing methods 00b and 01b)', () => {
     expect(hex(encodeLun(5))).toBe('0005000000000000');
     expect(hex(encodeLun(0x123))).toBe('4123000000000000');
     expectEproto(() => encodeLun(0x4000));
@@ -318,6 +319,18 @@ describe('text keys, CHAP and serial arithmetic', () => {
     expect(serialLt(5, 0xfffffff0)).toBe(false);
     expect(serialLte(7, 7)).toBe(true);
     expect(serialLt(1, 2)).toBe(true);
+  });
+});
+
+describe('REPORT LUNS parameter data (SPC-4)', () => {
+  it('reads 8-byte entries up to LUN LIST LENGTH: peripheral and flat addressing; others skipped', () => {
+    const data = Buffer.from(
+      '00000020' + '00000000' + '0000000000000000' + '0001000000000000' + '4123000000000000' + 'c000000000000000' + 'ffffffffffffffff',
+      'hex',
+    );
+    // 0x20 = 4 entries; the fifth is beyond LUN LIST LENGTH; C0h (extended method) is not ours.
+    expect(parseReportLuns(data)).toEqual([0, 1, 0x123]);
+    expect(parseReportLuns(Buffer.alloc(4))).toEqual([]);
   });
 });
 

@@ -43,7 +43,7 @@ export function pad4(n: number): number {
 }
 
 /**
- * SAM-5 §4.7 LUN encoding for the 8-byte LUN field: peripheral device addressing for LUN < 256,
+ * SAM-5 LUN encoding (addressing methods 00b and 01b) for the 8-byte LUN field: peripheral device addressing for LUN < 256,
  * flat space addressing (method 01b) up to 16383.
  */
 export function encodeLun(lun: number): Buffer {
