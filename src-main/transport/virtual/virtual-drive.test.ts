@@ -65,10 +65,24 @@ describe('tray, lock and media events', () => {
     await check(f.device, buildTestUnitReady(), [6, 0x28, 0x00]);
     await ok(f.device, buildTestUnitReady());
     expect(parseGetConfiguration(await ok(f.device, buildGetConfiguration({ allocationLength: 64 }))).currentProfile).toBe(0x43);
-    await f.transport.eject(f.name);
+    await f.transport.eject(f.name, { discard: true });
     await check(f.device, buildTestUnitReady(), [2, 0x3a, 0x01]); // tray closed, no disc
     expect(parseRequestSense(await ok(f.device, buildRequestSense())).text).toBe('no disc in drive (tray closed)');
     expect(existsSync(f.transport.backingFile(f.name))).toBe(false);
+  });
+
+  it('the user\'s eject keeps the burned disc on the open tray; load brings it back with its data', async () => {
+    f = await virtualFixture('dvd+r');
+    await ok(f.device, buildWrite10(0, 16, blocks(16, 3)));
+    f.transport.recorder(f.name).state.locked = true;
+    await f.transport.eject(f.name); // the user's hands ignore the host's lock
+    await check(f.device, buildTestUnitReady(), [2, 0x3a, 0x02]);
+    expect((await gesn(f)).event).toBe('media-removal');
+    expect(f.transport.info(f.name)).toMatchObject({ media: 'dvd+r', trayOpen: true, locked: false });
+    expect(readFileSync(f.transport.backingFile(f.name)).length).toBe(16 * 2048);
+    await f.transport.load(f.name);
+    await check(f.device, buildTestUnitReady(), [6, 0x28, 0x00]);
+    expect(Buffer.compare(await ok(f.device, buildRead10(0, 16)), Buffer.from(blocks(16, 3)))).toBe(0);
   });
 
   it('becoming ready (02/04/01) for the configured number of commands after an insert', async () => {

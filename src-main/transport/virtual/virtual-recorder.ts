@@ -97,14 +97,35 @@ export class VirtualRecorder {
     this.save();
   }
 
+  /** The user opens the tray: the disc stays on it (and its image on disk) until a load or insert. */
+  openTray(): void {
+    this.flush();
+    if (!this.state.trayOpen && this.state.disc) this.mediaEvent = 3;
+    this.state.trayOpen = true;
+    this.state.locked = false;
+    this.busy = undefined;
+    this.save();
+  }
+
+  /** The user pushes the tray in: a disc on it becomes visible again (new-media event, unit attention). */
+  closeTray(): void {
+    if (this.state.trayOpen && this.state.disc) {
+      this.mediaEvent = 2;
+      this.unitAttention = true;
+    }
+    this.state.trayOpen = false;
+    this.save();
+  }
+
   removeDisc(): void {
     this.closeFd();
     if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
+    if (this.state.disc && !this.state.trayOpen) this.mediaEvent = 3;
     this.state.disc = null;
+    this.state.trayOpen = false;
     this.shadow = undefined;
     this.busy = undefined;
     this.state.locked = false;
-    this.mediaEvent = 3;
     this.save();
   }
 

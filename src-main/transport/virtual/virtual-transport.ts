@@ -121,9 +121,21 @@ export class VirtualTransport implements ScsiTransport {
     this.recorder(name).insert(media, opts);
   }
 
-  /** Takes the disc out (its backing file is deleted); the drive reports no disc. */
-  async eject(name: string): Promise<void> {
-    this.recorder(name).removeDisc();
+  /**
+   * The user presses eject: the tray opens with the disc on it (its image file is kept; `load` or
+   * the host's START STOP UNIT brings it back). With `discard`, the disc is taken away and its
+   * image deleted, leaving an empty drive with the tray closed. A host's PREVENT lock does not stop
+   * this (the user's hands, like QEMU's monitor eject).
+   */
+  async eject(name: string, opts: { discard?: boolean } = {}): Promise<void> {
+    const r = this.recorder(name);
+    if (opts.discard) r.removeDisc();
+    else r.openTray();
+  }
+
+  /** The user pushes the tray in. */
+  async load(name: string): Promise<void> {
+    this.recorder(name).closeTray();
   }
 
   /** Deletes the drive and its disc. */
