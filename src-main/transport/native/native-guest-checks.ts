@@ -117,8 +117,8 @@ async function errorOf(p: Promise<unknown>) {
     await p;
     return { ok: true };
   } catch (err) {
-    const e = err as { name?: string; code?: string; errno?: unknown; syscall?: string; message?: string };
-    return { name: e.name, code: e.code, errno: e.errno, syscall: e.syscall, message: e.message };
+    const e = err as { name?: string; code?: string; errno?: unknown; syscall?: string; disconnected?: boolean; message?: string };
+    return { name: e.name, code: e.code, errno: e.errno, syscall: e.syscall, disconnected: e.disconnected, message: e.message };
   }
 }
 
@@ -158,6 +158,9 @@ async function main() {
   results.tgtSecondExclusive = await errorOf(transport.open(tgt.address, { exclusive: true }));
   await excl.close();
   results.tgtExclusiveAfterClose = await errorOf(transport.open(tgt.address, { exclusive: true }).then((d) => d.close()));
+
+  // The sg driver's O_EXCL refuses an exclusive opener while any other descriptor is open.
+  results.sgExclusiveWhileShared = await errorOf(transport.open(tgt.sgNode as string, { exclusive: true }));
 
   // Cancellation and close semantics on a real handle.
   const ac = new AbortController();
@@ -224,10 +227,17 @@ async function main() {
       while (seen.length < n && Date.now() < deadline) await sleep(100);
     };
     await until(1);
+    // Hold the new drive open through both nodes while it is unplugged: a vanished device must
+    // surface as a TransportError marked disconnected, not as sense data or a hang.
+    const added = (seen[0] as { added: { address: string; sgNode?: string }[] } | undefined)?.added[0];
+    const held = added ? await Promise.all([transport.open(added.address), transport.open(added.sgNode as string)]) : [];
+    results.hotplugTurBefore = await Promise.all(held.map((d) => errorOf(d.execute({ cdb: new Uint8Array(6), direction: 'none' }))));
     signalHost('unplug');
     await waitHost('unplugged');
     await until(2);
     stop();
+    results.hotplugTurAfterUnplug = await Promise.all(held.map((d) => errorOf(d.execute({ cdb: new Uint8Array(6), direction: 'none', timeoutMs: 5000 }))));
+    await Promise.all(held.map((d) => d.close()));
     results.hotplug = seen;
   }
 }

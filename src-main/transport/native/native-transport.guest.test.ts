@@ -139,6 +139,7 @@ describe.skipIf(!ok)('NativeTransport in a QEMU guest (SG_IO on /dev/srN and /de
 
   it('exclusive open: a second O_EXCL open of the sr node is EBUSY, and works again after close', () => {
     expect(r.tgtSecondExclusive).toMatchObject({ name: 'TransportError', errno: 'EBUSY', syscall: 'open' });
+    expect(r.sgExclusiveWhileShared).toMatchObject({ name: 'TransportError', errno: 'EBUSY', syscall: 'open' });
     expect(r.tgtExclusiveAfterClose).toEqual({ ok: true });
   });
 
@@ -176,6 +177,15 @@ describe.skipIf(!ok)('NativeTransport in a QEMU guest (SG_IO on /dev/srN and /de
     expect(r.cdTurAfterChange.at(-1)).toBe('GOOD');
     expect(r.cdCapacityAfterChange).toMatchObject({ status: 0, lastLba: readFileSync(iso2).length / 2048 - 1 });
     expect(r.cdReadAfterChange).toEqual({ status: 0, equal: true });
+  });
+
+  it('surprise removal: commands on a held sr/sg handle fail as disconnected TransportError (ENODEV)', () => {
+    expect(r.hotplugTurBefore).toEqual([{ ok: true }, { ok: true }]);
+    // SG_IO on a descriptor whose SCSI device was removed returns ENODEV (no status, no sense).
+    for (const e of r.hotplugTurAfterUnplug) {
+      expect(e).toMatchObject({ name: 'TransportError', errno: 'ENODEV', syscall: 'ioctl(SG_IO)', disconnected: true });
+    }
+    expect(r.hotplugTurAfterUnplug).toHaveLength(2);
   });
 
   it('hot-plug: watch() reports a scsi-cd added, then removed, from the monitor', () => {
