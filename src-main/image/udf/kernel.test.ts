@@ -63,6 +63,46 @@ function expected(t: TestNode, includeHidden: boolean): Map<string, string> {
   return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/**
+ * A seeded random tree with awkward names (shell metacharacters, quotes, backslashes, mixed
+ * scripts, long names) and random symlink targets; returns the tree and what the kernel should list.
+ */
+function randomTree(seed: number): { tree: TestNode; want: Map<string, string> } {
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const alphabet = [...'aZ0_-. #$%()[]\'"\\:*?<>|', 'é', 'ÿ', 'Ω', 'ж', '漢', '字', '😀', '🎉', 'ß', '٣', 'ก'];
+  const name = () => Array.from({ length: 1 + rnd(rnd(4) === 0 ? 80 : 12) }, () => alphabet[rnd(alphabet.length)]).join('');
+  const want = new Map<string, string>();
+  const mk = (depth: number, prefix: string): TestNode[] => {
+    const out: TestNode[] = [];
+    const count = rnd(depth > 2 ? 4 : 30);
+    for (let i = 0; i < count; i++) {
+      const n = name();
+      // Linux limits a name to 255 UTF-8 bytes (NAME_MAX), tighter than UDF's 255 OSTA bytes.
+      if (n === '.' || n === '..' || want.has(prefix + n) || Buffer.byteLength(n) > 255) continue;
+      const p = prefix + n;
+      if (rnd(5) === 0 && depth < 5) {
+        want.set(p, 'd');
+        out.push({ name: n, children: mk(depth + 1, `${p}/`) });
+      } else if (rnd(10) === 0) {
+        const target = name();
+        want.set(p, `l ${target}`);
+        out.push({ name: n, symlinkTarget: target });
+      } else {
+        const data = Buffer.alloc(rnd(3) === 0 ? rnd(9000) : rnd(50));
+        for (let j = 0; j < data.length; j++) data[j] = rnd(256);
+        want.set(p, `f ${data.length} ${sha(data)}`);
+        out.push({ name: n, data });
+      }
+    }
+    return out;
+  };
+  const tree: TestNode = { name: '', children: mk(0, '') };
+  return { tree, want: new Map([...want.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) };
+}
+
 /** find -printf "path\ttype\tsize\ttarget" lines, then sha256sum lines → the same shape as expected(). */
 function parseReport(text: string): Map<string, string> {
   const lines = text.split('\n').filter(Boolean);
@@ -78,6 +118,24 @@ function parseReport(text: string): Map<string, string> {
     if (type === 'd') out.set(path, 'd');
     else if (type === 'l') out.set(path, `l ${target}`);
     else out.set(path, `f ${size} ${sums.get(path)}`);
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** NUL-separated "path, type, size, target" records, then sha256sum -z records. */
+function parseReportZ(list: Buffer, sums: Buffer): Map<string, string> {
+  const f = list.toString('utf8').split('\0');
+  const h = new Map(
+    sums
+      .toString('utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((r) => [r.slice(66).replace(/^\.\//, ''), r.slice(0, 64)] as [string, string]),
+  );
+  const out = new Map<string, string>();
+  for (let i = 0; i + 3 < f.length; i += 4) {
+    const [path, type, size, target] = f.slice(i, i + 4);
+    out.set(path, type === 'd' ? 'd' : type === 'l' ? `l ${target}` : `f ${size} ${h.get(path)}`);
   }
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
@@ -108,7 +166,10 @@ describe.skipIf(!ok)('UDF images mounted by the Linux kernel (udf.ko in a QEMU g
     const aed250 = join(work, 'aed250.img');
     writeUdfTestImage(aed250, { name: '', children: [{ name: 'huge.bin', sparse: { size: aedSize, head: bigHead, tail: bigTail } }] }, { label: 'AED250', revision: '2.50', recordingTime: new Date() });
 
-    const devs = 'abcdefghi';
+    const fuzz = randomTree(2024);
+    const fuzzImg = join(work, 'fuzz.img');
+    writeUdfTestImage(fuzzImg, fuzz.tree, { label: 'FUZZ', revision: '2.50', recordingTime: new Date(), metadataMirror: true });
+    const devs = 'abcdefghij';
     const script = [
       'export TZ=UTC',
       // Two execs per image (TCG makes every fork expensive): one find for types/sizes/targets, one
@@ -128,11 +189,12 @@ describe.skipIf(!ok)('UDF images mounted by the Linux kernel (udf.ko in a QEMU g
       `mount -t udf -o ro /dev/vd${devs[REVS.length]} /run/big && { stat -c %s /run/big/big.bin; head -c 4096 /run/big/big.bin | sha256sum; tail -c 4096 /run/big/big.bin | sha256sum; } > "$GM_OUT/big.txt"`,
       `mount -t udf -o ro /dev/vd${devs[REVS.length + 1]} /run/aed && { stat -c %s /run/aed/huge.bin; head -c 4096 /run/aed/huge.bin | sha256sum; tail -c 4096 /run/aed/huge.bin | sha256sum; } > "$GM_OUT/aed.txt"`,
       `mount -t udf -o ro /dev/vd${devs[REVS.length + 2]} /run/aed250 && { stat -c %s /run/aed250/huge.bin; head -c 4096 /run/aed250/huge.bin | sha256sum; tail -c 4096 /run/aed250/huge.bin | sha256sum; } > "$GM_OUT/aed250.txt"`,
+      `mkdir -p /run/fuzz && mount -t udf -o ro /dev/vd${devs[REVS.length + 3]} /run/fuzz && (cd /run/fuzz && find . -mindepth 1 -printf '%P\\0%y\\0%s\\0%l\\0' > "$GM_OUT/fuzz-list" && find . -type f -print0 | xargs -0 -r sha256sum -z > "$GM_OUT/fuzz-sums")`,
       'dmesg | grep -i udf > "$GM_OUT/dmesg.txt"',
       'exit 0',
     ].join('\n');
 
-    const result = await runInGuest({ disks: [...images, big, aed, aed250].map((file) => ({ file })), script, timeoutMs: 280_000 });
+    const result = await runInGuest({ disks: [...images, big, aed, aed250, fuzzImg].map((file) => ({ file })), script, timeoutMs: 280_000 });
     try {
       expect(result.exitCode, result.console.slice(-3000)).toBe(0);
       expect(result.stderr).toBe('');
@@ -158,6 +220,9 @@ describe.skipIf(!ok)('UDF images mounted by the Linux kernel (udf.ko in a QEMU g
       expect(read('big.txt').split('\n').filter(Boolean)).toEqual([String(bigSize), shaLine(bigHead), shaLine(bigTail)]);
       expect(read('aed.txt').split('\n').filter(Boolean)).toEqual([String(aedSize), shaLine(bigHead), shaLine(bigTail)]);
       expect(read('aed250.txt').split('\n').filter(Boolean)).toEqual([String(aedSize), shaLine(bigHead), shaLine(bigTail)]);
+      const fuzzGot = parseReportZ(readFileSync(join(result.outDir, 'fuzz-list')), readFileSync(join(result.outDir, 'fuzz-sums')));
+      expect(fuzz.want.size).toBeGreaterThan(100);
+      expect(fuzzGot).toEqual(fuzz.want);
     } finally {
       rmSync(result.outDir, { recursive: true, force: true });
     }
