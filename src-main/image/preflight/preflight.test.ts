@@ -35,6 +35,26 @@ describe.skipIf(!requireTools('xorriso'))('name transformations vs xorriso', () 
     });
   }
 
+  it('deep-directory findings name exactly the directories genisoimage relocates (ECMA-119 §6.8.2.1)', async () => {
+    if (!requireTools('genisoimage')) return;
+    const deepSrc = join(t.dir, 'deep');
+    const chain = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
+    mkdirSync(join(deepSrc, ...chain), { recursive: true });
+    mkdirSync(join(deepSrc, 'x', 'y', 'z', 'w', 'v', 'u', 't'), { recursive: true }); // 8 levels: stays
+    writeFileSync(join(deepSrc, ...chain, 'leaf.txt'), 'x');
+    const img = join(t.dir, 'deep.iso');
+    run('genisoimage', ['-quiet', '-R', '-o', img, deepSrc]);
+    const info = await openImage(img);
+    const moved = ((await info.tree('iso9660')).children ?? []).filter((c) => c.name === 'RR_MOVED').flatMap((m) => (m.children ?? []).map((c) => c.name));
+    await info.close();
+    const entries: PreflightEntry[] = [];
+    for (let i = 1; i <= chain.length; i++) entries.push(d(chain.slice(0, i).join('/')));
+    for (let i = 1; i <= 7; i++) entries.push(d(['x', 'y', 'z', 'w', 'v', 'u', 't'].slice(0, i).join('/')));
+    const flagged = preflight(entries, { fs: ['iso9660'], isoLevel: 2 }).findings.filter((x) => x.code === 'deep-directory');
+    expect(flagged.map((x) => x.path!.split('/').pop()!.toUpperCase())).toEqual(moved);
+    expect(moved).toEqual(['H']);
+  });
+
   it('Joliet truncation matches xorriso for a 70-character name', async () => {
     const img = join(t.dir, 'j.iso');
     run('xorriso', ['-as', 'mkisofs', '-J', '-o', img, src]);

@@ -11,7 +11,7 @@ import { inspectBoot } from './boot';
 import { openImage } from './image';
 import { run, tempDir } from './test-fixtures';
 
-const ok = requireTools('xorriso', 'mkudffs', 'mkfs.vfat');
+const ok = requireTools('xorriso', 'genisoimage', 'mkudffs', 'mkfs.vfat');
 
 describe.skipIf(!ok)('reader details', () => {
   const t = tempDir('details');
@@ -92,5 +92,19 @@ describe.skipIf(!ok)('reader details', () => {
     rc.abort();
     await expect(it.next()).rejects.toBeInstanceOf(CancelledError);
     await again.close();
+  });
+
+  it('reports the ECMA-119 existence bit as hidden (§9.1.6 bit 0)', async () => {
+    const src = join(t.dir, 'hid');
+    mkdirSync(src);
+    writeFileSync(join(src, 'shown.txt'), 'a');
+    writeFileSync(join(src, 'secret.txt'), 'b');
+    const file = join(t.dir, 'hid.iso');
+    run('genisoimage', ['-quiet', '-R', '-hidden', 'secret.txt', '-o', file, src]); // xorriso has no -hidden
+    const info = await openImage(file);
+    const kids = (await info.tree('rockridge')).children!;
+    await info.close();
+    expect(kids.find((c) => c.name === 'secret.txt')?.hidden).toBe(true);
+    expect(kids.find((c) => c.name === 'shown.txt')?.hidden).toBeUndefined();
   });
 });
