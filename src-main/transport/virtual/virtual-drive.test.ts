@@ -145,15 +145,17 @@ describe('persistence', () => {
     expect(await f.transport.list()).toEqual([]);
   });
 
-  it('exclusive open excludes other opens (EBUSY) until closed', async () => {
+  it('exclusive open excludes other exclusive opens (EBUSY) until closed; plain opens coexist (O_EXCL)', async () => {
     f = await virtualFixture('dvd+r');
-    await f.device.close();
     const a = await f.transport.open(f.address, { exclusive: true });
-    const err = await f.transport.open(f.address).catch((e: unknown) => e);
+    const err = await f.transport.open(f.address, { exclusive: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).errno).toBe('EBUSY');
+    const watcher = await f.transport.open(f.address);
+    await ok(watcher, buildTestUnitReady());
+    await watcher.close();
     await a.close();
-    const b = await f.transport.open(f.address);
+    const b = await f.transport.open(f.address, { exclusive: true });
     await b.close();
   });
 });

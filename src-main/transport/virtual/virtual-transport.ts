@@ -66,7 +66,7 @@ export class VirtualTransport implements ScsiTransport {
   readonly kind = 'virtual' as const;
   readonly stateDir: string;
   private readonly recorders = new Map<string, VirtualRecorder>();
-  private readonly openCount = new Map<string, { n: number; exclusive: boolean }>();
+  private readonly exclusive = new Set<string>();
   private readonly defaultTimeoutMs: number;
 
   constructor(opts: VirtualTransportOptions = {}) {
@@ -200,13 +200,12 @@ export class VirtualTransport implements ScsiTransport {
   async open(address: string, opts: OpenOptions = {}): Promise<ScsiDevice> {
     const name = parseVirtualAddress(address);
     const r = this.recorder(name);
-    const held = this.openCount.get(name) ?? { n: 0, exclusive: false };
-    if (held.n > 0 && (held.exclusive || opts.exclusive)) throw new TransportError(`${address} is busy (opened exclusively)`, { errno: 'EBUSY', syscall: 'open' });
-    this.openCount.set(name, { n: held.n + 1, exclusive: opts.exclusive === true });
+    // Linux O_EXCL semantics: one exclusive opener at a time (a burner); plain opens (a media
+    // watcher polling GESN) may coexist with it, as they do on a real /dev/srN.
+    if (opts.exclusive && this.exclusive.has(name)) throw new TransportError(`${address} is busy (opened exclusively)`, { errno: 'EBUSY', syscall: 'open' });
+    if (opts.exclusive) this.exclusive.add(name);
     return new VirtualDevice(address, r, this.defaultTimeoutMs, () => {
-      const h = this.openCount.get(name)!;
-      if (h.n <= 1) this.openCount.delete(name);
-      else this.openCount.set(name, { n: h.n - 1, exclusive: false });
+      if (opts.exclusive) this.exclusive.delete(name);
     });
   }
 
