@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, InvalidInputError, NotSupportedError, TransportError } from '../../common/errors';
 import { inCI, requireTools } from '../../testing/peer-tools';
 import { addonCandidates, findPackageRoot, loadNativeAddon, type NativeAddon, type NativeExecuteResult } from './native-addon';
-import { NativeTransport } from './native-transport';
+import { NativeDevice, NativeTransport } from './native-transport';
 
 const INQUIRY = new Uint8Array([0x12, 0, 0, 0, 36, 0]);
 
@@ -161,6 +161,13 @@ describe('NativeDevice lifecycle', () => {
     const p = dev.execute({ cdb: new Uint8Array(6), direction: 'none' });
     addon.release();
     await expect(p).resolves.toMatchObject({ status: 2, sense });
+  });
+
+  it('an out-of-range timeout rejected by the addon becomes InvalidInputError, never a sync throw', async () => {
+    const addon = loadNativeAddon();
+    const dev = new NativeDevice(addon, 999, '/dev/sg-fake');
+    const p = dev.execute({ cdb: INQUIRY, direction: 'in', length: 36, timeoutMs: -5 });
+    await expect(p).rejects.toBeInstanceOf(InvalidInputError);
   });
 
   it('rejects malformed commands as InvalidInputError', async () => {

@@ -98,20 +98,22 @@ export class NativeDevice implements ScsiDevice {
   }
 
   execute(cmd: ScsiCommand, signal?: AbortSignal): Promise<ScsiResult> {
+    let native: Promise<NativeExecuteResult>;
     try {
       throwIfAborted(signal);
       if (this.#closed) throw new TransportError(`${this.address}: device is closed`, { errno: 'EBADF', syscall: 'execute' });
       validate(cmd);
+      native = this.#addon.execute(this.#handle, {
+        cdb: cmd.cdb,
+        direction: cmd.direction,
+        data: cmd.direction === 'out' ? cmd.data : undefined,
+        length: cmd.direction === 'in' ? cmd.length : undefined,
+        timeoutMs: cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      });
     } catch (err) {
-      return Promise.reject(err);
+      // The addon throws synchronously only for malformed arguments (TypeError/RangeError).
+      return Promise.reject(err instanceof TypeError || err instanceof RangeError ? new InvalidInputError(err.message, {}) : err);
     }
-    const native = this.#addon.execute(this.#handle, {
-      cdb: cmd.cdb,
-      direction: cmd.direction,
-      data: cmd.direction === 'out' ? cmd.data : undefined,
-      length: cmd.direction === 'in' ? cmd.length : undefined,
-      timeoutMs: cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    });
     return new Promise<ScsiResult>((resolve, reject) => {
       this.#pending.add(reject);
       native.then(
