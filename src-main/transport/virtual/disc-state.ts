@@ -66,6 +66,8 @@ export interface RecorderState {
   locked: boolean;
   disc: DiscState | null;
   writeParams: WriteParameters;
+  /** Bumped on every change a user makes (insert, eject, tray): lets another process's recorder notice it. */
+  generation?: number;
 }
 
 export function specOf(d: DiscState): MediaSpec {

@@ -134,6 +134,19 @@ describe('persistence', () => {
     await t2.dispose();
   });
 
+  it('a disc change made by another process (CLI while the app runs) is seen as a media change', async () => {
+    f = await virtualFixture('dvd+r');
+    const other = new VirtualTransport({ stateDir: f.stateDir });
+    await other.insert(f.name, 'bd-re');
+    await check(f.device, buildTestUnitReady(), [6, 0x28, 0x00]);
+    expect(parseGetConfiguration(await ok(f.device, buildGetConfiguration({ allocationLength: 64 }))).currentProfile).toBe(0x43);
+    expect((await gesn(f)).event).toBe('new-media');
+    await other.eject(f.name);
+    await check(f.device, buildTestUnitReady(), [2, 0x3a, 0x02]);
+    expect(f.transport.info(f.name).trayOpen).toBe(true);
+    await other.dispose();
+  });
+
   it('rejects bad names, unknown media and duplicate drives with InvalidInputError; unknown drives with NotFoundError', async () => {
     f = await virtualFixture(null);
     await expect(f.transport.create('../evil')).rejects.toBeInstanceOf(InvalidInputError);

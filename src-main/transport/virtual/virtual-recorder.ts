@@ -1,7 +1,7 @@
 // The virtual recorder: a software MMC drive. It answers CDBs from a media model (disc-state.ts)
 // and keeps written sectors in a sparse backing file, so a burn can be checked with any reader.
 // Semantics follow MMC-6 per media family; every deviation is named where it is made.
-import { closeSync, existsSync, openSync, readSync, renameSync, writeFileSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MediaTypeName } from '../../common/model/drive';
 import type { ScsiCommand, ScsiResult } from '../transport';
@@ -59,6 +59,7 @@ export class VirtualRecorder {
   private dirty = false;
   private queue: Promise<unknown> = Promise.resolve();
   private selectedWriteSpeed = 0;
+  private stateStamp = '';
   /** Test write (simulation, page 05h Test Write bit): commands act on this copy, nothing is recorded. */
   private shadow: DiscState | undefined;
   /** An IMMED operation "still running": NOT READY 02/04/xx with progress for `left` more polls (MMC-6 §4.1.6). */
@@ -70,6 +71,7 @@ export class VirtualRecorder {
     this.name = opts.name;
     this.dir = opts.dir;
     this.state = state;
+    this.stateStamp = this.stamp();
   }
 
   static defaultState(): RecorderState {
@@ -89,6 +91,7 @@ export class VirtualRecorder {
     this.shadow = undefined;
     this.busy = undefined;
     this.state.disc = freshDisc(type, opts);
+    this.userChange();
     this.state.trayOpen = false;
     this.state.writeParams = { ...DEFAULT_WRITE_PARAMETERS };
     this.mediaEvent = 2;
@@ -104,6 +107,7 @@ export class VirtualRecorder {
     this.state.trayOpen = true;
     this.state.locked = false;
     this.busy = undefined;
+    this.userChange();
     this.save();
   }
 
@@ -114,6 +118,7 @@ export class VirtualRecorder {
       this.unitAttention = true;
     }
     this.state.trayOpen = false;
+    this.userChange();
     this.save();
   }
 
@@ -126,6 +131,7 @@ export class VirtualRecorder {
     this.shadow = undefined;
     this.busy = undefined;
     this.state.locked = false;
+    this.userChange();
     this.save();
   }
 
@@ -139,11 +145,58 @@ export class VirtualRecorder {
     this.notReadyLeft = commands;
   }
 
+  private get statePath(): string {
+    return join(this.dir, 'state.json');
+  }
+
   save(): void {
-    const tmp = join(this.dir, 'state.json.tmp');
+    const tmp = join(this.dir, `state.json.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(this.state, null, 1));
-    renameSync(tmp, join(this.dir, 'state.json'));
+    renameSync(tmp, this.statePath);
     this.dirty = false;
+    this.stateStamp = this.stamp();
+  }
+
+  /** A user change (insert, eject, tray) that another process's recorder must notice. */
+  private userChange(): void {
+    this.state.generation = (this.state.generation ?? 0) + 1;
+  }
+
+  private stamp(): string {
+    try {
+      const st = statSync(this.statePath);
+      return `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      return '';
+    }
+  }
+
+  /**
+   * Another process (the CLI's `virtual insert` while the app runs) may have changed the drive:
+   * reload state.json when it changed on disk, and present a different generation as a disc change.
+   */
+  syncFromDisk(): void {
+    const now = this.stamp();
+    if (now === this.stateStamp || now === '') return;
+    let loaded: RecorderState;
+    try {
+      loaded = JSON.parse(readFileSync(this.statePath, 'utf8')) as RecorderState;
+    } catch {
+      return; // caught mid-rename or corrupt: keep what we have
+    }
+    this.stateStamp = now;
+    if ((loaded.generation ?? 0) === (this.state.generation ?? 0)) return;
+    const hadDisc = this.state.disc !== null && !this.state.trayOpen;
+    this.closeFd();
+    this.state = { ...VirtualRecorder.defaultState(), ...loaded };
+    this.shadow = undefined;
+    this.busy = undefined;
+    this.dirty = false;
+    const hasDisc = this.state.disc !== null && !this.state.trayOpen;
+    if (hasDisc) {
+      this.mediaEvent = 2;
+      this.unitAttention = true;
+    } else if (hadDisc) this.mediaEvent = 3;
   }
 
   flush(): void {
@@ -183,6 +236,7 @@ export class VirtualRecorder {
 
   private async run(cmd: ScsiCommand, stall: () => Promise<never>): Promise<ScsiResult> {
     const t0 = performance.now();
+    this.syncFromDisk();
     const op = cmd.cdb[0];
     const done = (status: number, data: Uint8Array, sense: Uint8Array): ScsiResult => {
       const want = cmd.direction === 'in' ? (cmd.length ?? 0) : 0;
@@ -775,6 +829,7 @@ export class VirtualRecorder {
         this.mediaEvent = 2;
       }
     }
+    this.userChange();
     this.save();
   }
 

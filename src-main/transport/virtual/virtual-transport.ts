@@ -149,6 +149,7 @@ export class VirtualTransport implements ScsiTransport {
   /** What the user sees of a drive: its disc, tray and lock (for `virtual list`-style CLIs). */
   info(name: string): VirtualDriveInfo {
     const r = this.recorder(name);
+    r.syncFromDisk();
     const d = r.state.disc;
     return {
       address: VIRTUAL_PREFIX + name,
