@@ -488,7 +488,9 @@ export class PduReader {
     const dataStart = headerEnd + hd;
     if (dd && !whole.subarray(total - 4).equals(crc32cBytes(whole.subarray(dataStart, total - 4)))) throw protocolError('data digest mismatch');
     // AHS (§11.2.2) carries nothing a target sends us in this profile; it is skipped.
-    const data = Buffer.from(whole.subarray(dataStart, dataStart + dataLength));
+    // A view, not a copy: Data-In payloads are copied once, into the command's buffer. Fields a
+    // caller keeps (sense) are copied by decodePdu.
+    const data = whole.subarray(dataStart, dataStart + dataLength);
     return decodePdu(Buffer.from(whole.subarray(0, BHS_LENGTH)), data);
   }
 
