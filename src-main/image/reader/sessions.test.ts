@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../testing/peer-tools';
 import { openImage } from './image';
 import { listSessions } from './sessions';
-import { fileBlockReader } from './block-reader';
+import { fileBlockReader, offsetBlockReader } from './block-reader';
 import { run, tempDir } from './test-fixtures';
 
 const ok = requireTools('xorriso');
@@ -68,6 +68,15 @@ describe.skipIf(!ok)('multisession', () => {
     expect(info.session.sessions.map((s) => s.start)).toEqual([0, next]);
     expect(rr).toEqual(['a.txt', 'b.txt']);
     expect((await names(combined, 'joliet')).names).toEqual(['a.txt', 'b.txt']);
+    // The session file alone, placed at its address with offsetBlockReader: the new tree is there,
+    // the new file reads back, the imported one points into the (absent) first session.
+    const addReader = await fileBlockReader(add);
+    const alone = await openImage(offsetBlockReader(addReader, next), { sessionStart: next });
+    expect(((await alone.tree('rockridge')).children ?? []).map((c) => c.name).sort()).toEqual(['a.txt', 'b.txt']);
+    const parts: Buffer[] = [];
+    for await (const b of alone.readFile('rockridge', 'b.txt')) parts.push(b);
+    expect(Buffer.concat(parts).toString()).toBe('b\n');
+    await addReader.close();
     // xorriso, told to load the superblock at that session, sees the same tree.
     const ls = run('xorriso', ['-indev', combined, '-load', 'sbsector', String(next), '-ls', '/']);
     expect([...ls.matchAll(/^'(.*)'$/gm)].map((m) => m[1]).sort()).toEqual(rr);

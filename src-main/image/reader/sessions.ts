@@ -34,6 +34,7 @@ export async function listSessions(reader: BlockReader, knownStart?: number): Pr
   if (knownStart !== undefined && !sessions.some((s) => s.start === knownStart)) {
     const p = await pvdAt(reader, knownStart);
     if (p) sessions.push({ start: knownStart, end: sessionEnd(knownStart, p.size) - 1, volumeId: p.volumeId });
+    sessions.sort((a, b) => a.start - b.start);
   }
   const last = sessions[sessions.length - 1];
   const lastEnd = last ? last.end : -1;
