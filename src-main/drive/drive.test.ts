@@ -57,6 +57,17 @@ describe('Drive.execute retry policy', () => {
     expect(calls).toBe(2);
   });
 
+  it('a disc change (06/28/00) answering a WRITE is not retried onto the new disc', async () => {
+    f = await virtualFixture('dvd+r');
+    await f.transport.insert(f.name, 'dvd+r'); // pending unit attention 28/00
+    const d = new Drive(f.device, fast);
+    await expect(d.execute(buildWrite10(0, 16, new Uint8Array(16 * 2048)))).rejects.toMatchObject({ senseKey: 6, asc: 0x28 });
+    // Non-recording commands are simply resent.
+    await f.transport.insert(f.name, 'dvd+r');
+    expect((await d.execute(buildTestUnitReady())).status).toBe(0);
+    expect(await d.nextWritableAddress()).toBe(0);
+  });
+
   it('an aborted signal stops the retry loop with CancelledError', async () => {
     f = await virtualFixture('dvd+r');
     f.transport.injectFault(f.name, { repeat: true, sense: [6, 0x29, 0x00] });
@@ -129,6 +140,7 @@ describe('Drive.media', () => {
     await d.execute(buildFormatUnit({ formatType: 0x26, blocks: 0 }));
     expect(await d.media()).toMatchObject({ profile: 'DVD+RW', status: 'complete', formatted: true, capacityBlocks: 2295104, freeBlocks: 2295104, nextWritableAddress: 0 });
     await f.transport.insert(f.name, 'dvd-rw');
+    await d.waitReady(); // consumes the disc change's unit attention before recording
     await d.execute(buildFormatUnit({ formatType: 0x15, blocks: 0, typeDependent: 16 }));
     expect(await d.media()).toMatchObject({ profile: 'DVD-RW RO', status: 'complete', erasable: true, formatted: true });
     await f.transport.insert(f.name, 'bd-re');

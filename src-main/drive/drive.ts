@@ -10,7 +10,7 @@ import { buildInquiry, parseInquiry, type InquiryData } from '../mmc/commands/in
 import { buildTestUnitReady } from '../mmc/commands/test-unit-ready';
 import { buildGetConfiguration, Feature, parseGetConfiguration, type Configuration } from '../mmc/commands/get-configuration';
 import { buildGetEventStatusNotification, parseGetEventStatusNotification, type EventStatus } from '../mmc/commands/get-event-status-notification';
-import { buildReadDiscInformation, parseReadDiscInformation } from '../mmc/commands/read-disc-information';
+import { buildReadDiscInformation, parseReadDiscInformation, type DiscInformation } from '../mmc/commands/read-disc-information';
 import { buildReadTrackInformation, parseReadTrackInformation, type TrackInformation } from '../mmc/commands/read-track-information';
 import { buildReadTocPmaAtip, parseAtip } from '../mmc/commands/read-toc-pma-atip';
 import { buildReadCapacity, parseReadCapacity } from '../mmc/commands/read-capacity';
@@ -56,6 +56,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/** Commands that change the medium (WRITE, CLOSE, RESERVE, CUE SHEET, BLANK, FORMAT, SEND DISC STRUCTURE). */
+const RECORDING_OPCODES = new Set([0x2a, 0xaa, 0x5b, 0x53, 0x5d, 0xa1, 0x04, 0xbf]);
+
 export function isNoMedium(e: unknown): boolean {
   return e instanceof ScsiError && e.senseKey === 2 && e.asc === 0x3a;
 }
@@ -96,7 +99,9 @@ export class Drive {
       if (res.status === 0x00) return res;
       const err = senseToError(cmd.cdb[0], res.sense, res.status);
       if (err.disposition === 'continue') return res;
-      if (err.disposition === 'fail' || attempt >= max) throw err;
+      // A disc change (06/28/00) in the middle of recording must not be "retried" onto the new disc.
+      const discChangedMidWrite = err.senseKey === 6 && err.asc === 0x28 && RECORDING_OPCODES.has(cmd.cdb[0]);
+      if (err.disposition === 'fail' || attempt >= max || discChangedMidWrite) throw err;
       await sleep(delay, opts.signal);
       delay = Math.min(delay * 2, 2000);
     }
@@ -105,6 +110,22 @@ export class Drive {
   /** Executes and returns the data-in bytes. */
   async query(cmd: MmcCommand, opts: ExecuteOptions = {}): Promise<Buffer> {
     return (await this.execute(cmd, opts)).data;
+  }
+
+  async discInformation(signal?: AbortSignal): Promise<DiscInformation> {
+    return parseReadDiscInformation(await this.query(buildReadDiscInformation(), { signal }));
+  }
+
+  /** READ TRACK INFORMATION of a track number (0xFF: the invisible/incomplete track). */
+  async trackInformation(track: number, signal?: AbortSignal): Promise<TrackInformation> {
+    return parseReadTrackInformation(await this.query(buildReadTrackInformation({ type: 'track', address: track }), { signal }));
+  }
+
+  /** Where the next write must start on sequential media (the invisible track's NWA), if any. */
+  async nextWritableAddress(signal?: AbortSignal): Promise<number | undefined> {
+    const di = await this.discInformation(signal);
+    if (di.discStatus === 'complete') return undefined;
+    return (await this.trackInformation(di.lastTrackInLastSession, signal)).nextWritableAddress;
   }
 
   async inquiry(signal?: AbortSignal): Promise<InquiryData> {
