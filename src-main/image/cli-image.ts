@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { GlassmasterError, InvalidInputError, isCancelledError } from '../common/errors';
 import { StagingTree } from './staging/staging-tree';
-import { buildImage } from './writer/write-image';
+import { buildImage, ChunkPool } from './writer/write-image';
 import type { BootSpec, ImageSpec } from './layout/plan-image';
 import type { IsoLevel } from './iso9660/names';
 import type { UdfRevision } from './udf';
@@ -189,16 +189,18 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
   const partial = `${o.output}.partial`;
   let fd: number | undefined;
   const inflight: Promise<void>[] = [];
+  // Buffers come back to the pool once written (stdout keeps them queued, so no pool there).
+  const pool = toStdout ? undefined : new ChunkPool();
   try {
     let chunks: AsyncIterable<Buffer>;
     if (o.importImage) {
       // Multisession: the previous tree first, then the new sources on top (same names replace).
       const prev = await importPreviousSession(tree, o.importImage);
       const spec = specFromOptions({ ...o, fs: o.fsExplicit ? o.fs : ['iso9660', 'joliet', 'rockridge'] }, tree);
-      chunks = (await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: false });
+      chunks = (await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: false, pool });
     } else {
       // Chunks are not reused: each is written asynchronously while the next one is read.
-      chunks = buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false });
+      chunks = buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool });
     }
     if (toStdout) {
       for await (const c of chunks) {
@@ -206,12 +208,13 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       }
     } else {
       fd = fs.openSync(partial, 'w');
-      // Up to 4 writes in flight (libuv threads) overlap output I/O with reading the sources.
+      // One write in flight while the next chunk is read: overlaps output I/O with reading the
+      // sources; more concurrent writes to one file only contend in the kernel.
       let pos = 0;
       for await (const c of chunks) {
-        inflight.push(writeAll(fd, c, pos));
+        inflight.push(writeAll(fd, c, pos).then(() => pool?.give(c)));
         pos += c.length;
-        if (inflight.length >= 4) await inflight.shift();
+        if (inflight.length >= 2) await inflight.shift();
       }
       await Promise.all(inflight);
       fs.closeSync(fd);

@@ -23,18 +23,38 @@ export interface WriteOptions {
    */
   reuseBuffer?: boolean;
   progressIntervalMs?: number;
+  /**
+   * With reuseBuffer off: where fresh chunk buffers come from. The consumer gives a buffer back
+   * (ChunkPool.give) when done with it, so a long image does not fault in a new 2 MiB each time.
+   */
+  pool?: ChunkPool;
+}
+
+/** Recycles chunk buffers between the writer and an asynchronous consumer. */
+export class ChunkPool {
+  private readonly free: Buffer[] = [];
+  constructor(readonly chunkSize = DEFAULT_CHUNK, private readonly max = 8) {}
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkSize);
+  }
+  /** Returns the buffer behind a chunk yielded by writeImage. */
+  give(chunk: Uint8Array): void {
+    const whole = Buffer.from(chunk.buffer, 0, chunk.buffer.byteLength);
+    if (whole.length === this.chunkSize && this.free.length < this.max) this.free.push(whole);
+  }
 }
 
 const DEFAULT_CHUNK = 2 * 1024 * 1024;
 
 export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): AsyncGenerator<Buffer, void, undefined> {
-  const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+  const chunk = opts.pool?.chunkSize ?? opts.chunkSize ?? DEFAULT_CHUNK;
   if (chunk % SECTOR !== 0 || chunk <= 0) throw new InvalidInputError('chunk size must be a positive multiple of 2048');
   const reuse = opts.reuseBuffer ?? true;
   const total = plan.totalSectors * SECTOR;
   const first = plan.startLba * SECTOR;
   const interval = opts.progressIntervalMs ?? 100;
-  let buf = Buffer.allocUnsafeSlow(chunk);
+  const fresh = () => (!reuse && opts.pool ? opts.pool.take() : Buffer.allocUnsafeSlow(chunk));
+  let buf = fresh();
   let fill = 0;
   let written = 0;
   let lastProgress = 0;
@@ -54,9 +74,9 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
 
   const flush = (): Buffer => {
     if (opts.signal?.aborted) throw new CancelledError();
-    const out = reuse ? buf.subarray(0, fill) : buf.subarray(0, fill);
+    const out = buf.subarray(0, fill);
     written += fill;
-    if (!reuse) buf = Buffer.allocUnsafeSlow(chunk);
+    if (!reuse) buf = fresh();
     fill = 0;
     if (opts.onProgress) {
       const now = Date.now();
