@@ -137,6 +137,9 @@ export interface GuestTransportSession {
   transport: GuestTransport;
   qmp: QmpClient;
   outDir: string;
+  /** The scsiCd tray, operated from the monitor (see GuestMonitor). */
+  ejectCd(): Promise<void>;
+  changeCd(file: string): Promise<void>;
   /** Shuts the server down and waits for the guest to power off. */
   stop(): Promise<GuestResult>;
 }
@@ -161,6 +164,8 @@ export function startGuestTransport(opts: Omit<RunInGuestOptions, 'script' | 'mo
           transport: new GuestTransport(channel),
           qmp: m.qmp,
           outDir: m.outDir,
+          ejectCd: () => m.ejectCd(),
+          changeCd: (file) => m.changeCd(file),
           stop: async () => {
             await channel.call({ op: 'shutdown' }).catch(() => undefined);
             channel.close(); // EOF on the guest's port: the server exits, the guest powers off

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeTransportContract } from '../contract/transport-contract';
 import { requireTools } from '../../testing/peer-tools';
 import { startGuestTransport, type GuestTransportSession } from '../../testing/qemu/guest-transport';
@@ -60,4 +60,26 @@ describe.skipIf(!ok)('native transport in the QEMU guest', () => {
   // until CLOSE TRACK); the read-back after CLOSE TRACK is still checked.
   describeTransportContract('native /dev/srN → tgtd DVD writer (blank DVD+R)', () => setupFor('tgt'), { blankDvdPlusR: true, readOpenTrack: false });
   describeTransportContract('native /dev/srN → QEMU scsi-cd (ISO loaded)', () => setupFor('qemu'));
+
+  it('the session operates the tray: after ejectCd() TEST UNIT READY reports NOT READY, MEDIUM NOT PRESENT', async () => {
+    const s = await acquire();
+    const { address } = await setupFor('qemu');
+    const dev = await s.session.transport.open(address);
+    try {
+      await s.session.ejectCd();
+      const senses: string[] = [];
+      // A unit attention (06h) may come first; the steady state is 02/3A (SPC-4 Annex D).
+      for (let i = 0; i < 4; i++) {
+        const r = await dev.execute({ cdb: new Uint8Array(6), direction: 'none' });
+        senses.push(r.status === 0 ? 'GOOD' : Buffer.from(r.sense.subarray(0, 14)).toString('hex'));
+        if (r.status === 2 && (r.sense[2] & 0x0f) === 0x02) {
+          expect(r.sense[12]).toBe(0x3a);
+          return;
+        }
+      }
+      throw new Error(`no 02/3A after eject: ${senses.join(' ')}`);
+    } finally {
+      await dev.close();
+    }
+  });
 });
