@@ -149,6 +149,10 @@ describe.skipIf(!ok)('iSCSI initiator against tgtd', () => {
     expect((await dev.execute(buildInquiry())).status).toBe(0);
     const bad = new IscsiTransport([{ address: url, chap: { user: 'ini', secret: 'ini-secret-12', mutual: { secret: 'not-the-secret' } } }], { keepaliveIntervalMs: 0 });
     await expect(bad.open(url)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EACCES', message: expect.stringContaining('mutual CHAP') });
+    // A target without accounts cannot talk us down to AuthMethod=None when we demand mutual CHAP.
+    const noAuthUrl = await tgtd.addTarget(IQN('no-auth'));
+    const demand = new IscsiTransport([{ address: noAuthUrl, chap: { user: 'ini', secret: 'ini-secret-12', mutual: { secret: 'tgt-secret-12' } } }], { keepaliveIntervalMs: 0 });
+    await expect(demand.open(noAuthUrl)).rejects.toMatchObject({ code: 'TRANSPORT', errno: 'EACCES' });
   });
 
   it('an unknown target name is refused as not found (Status 0x0203)', async () => {

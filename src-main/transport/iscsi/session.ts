@@ -461,12 +461,15 @@ export class IscsiSession {
     const offers: TextPairs = [['InitiatorName', o.initiatorName]];
     if (o.sessionType === 'Normal') offers.push(['TargetName', o.targetName!]);
     offers.push(['SessionType', o.sessionType]);
-    offers.push(['AuthMethod', o.chap ? 'CHAP,None' : 'None']);
+    // With mutual CHAP the target must authenticate too: None is not offered, so it cannot be
+    // negotiated down (RFC 7143 §12.1.3).
+    offers.push(['AuthMethod', o.chap?.mutual ? 'CHAP' : o.chap ? 'CHAP,None' : 'None']);
 
     let csg: number = Stage.Security;
     let authMethod: 'None' | 'CHAP' | undefined;
     let chapSent = false;
     let mutual: { id: number; challenge: Buffer } | undefined;
+    let mutualVerified = false;
     let tsih = 0;
     const targetKeys = new Map<string, string>();
     let out: TextPairs = offers;
@@ -505,7 +508,7 @@ export class IscsiSession {
       if (resp.csg === Stage.Security) {
         const am = getKey(keys, 'AuthMethod');
         if (am !== undefined) {
-          if (am === 'None' || (am === 'CHAP' && o.chap)) authMethod = am;
+          if ((am === 'None' && !o.chap?.mutual) || (am === 'CHAP' && o.chap)) authMethod = am;
           else throw new IscsiLoginError(`iSCSI target chose AuthMethod=${am}, which was not offered`, 2, 1);
         }
         if (authMethod === 'CHAP' && !chapSent) {
@@ -537,7 +540,7 @@ export class IscsiSession {
           }
           continue;
         }
-        if (mutual && chapSent && resp.transit) {
+        if (mutual && chapSent && (resp.transit || getKey(keys, 'CHAP_R') !== undefined)) {
           const r = getKey(keys, 'CHAP_R');
           const n = getKey(keys, 'CHAP_N');
           const expected = chapMd5Response(mutual.id, o.chap!.mutual!.secret, mutual.challenge);
@@ -546,8 +549,10 @@ export class IscsiSession {
             throw new IscsiLoginError(`iSCSI target ${o.targetName ?? o.host} failed mutual CHAP authentication`, 2, 1);
           }
           mutual = undefined;
+          mutualVerified = true;
         }
         if (resp.transit && resp.nsg === Stage.Operational) {
+          if (o.chap?.mutual && !mutualVerified) throw new IscsiLoginError(`iSCSI target ${o.targetName ?? o.host} skipped mutual CHAP authentication`, 2, 1);
           csg = Stage.Operational;
           out = this.operationalOffers();
           transit = true;
