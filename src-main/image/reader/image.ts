@@ -98,7 +98,7 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
   const hasNsr = vds.vrs.some((v) => v === 'NSR02' || v === 'NSR03');
   if (hasNsr || !vds.primary) {
     try {
-      udfVol = await openUdf(reader, { limits, nsr: vds.vrs.find((v) => v.startsWith('NSR')), signal: opts.signal });
+      udfVol = await openUdf(reader, { limits, nsr: vds.vrs.find((v) => v.startsWith('NSR')), signal: opts.signal, treeWarnings: warnings });
       udf = udfVol.info;
       facets.push('udf');
     } catch (err) {

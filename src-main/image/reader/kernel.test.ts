@@ -166,6 +166,7 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
       expect(await ourView(img(`rw-${rev}.img`), 'udf'), rev).toEqual(want);
       const info = await openImage(img(`rw-${rev}.img`));
       expect(info.udf!.revision).toBe(rev);
+      expect(info.warnings).toEqual([]);
       const kids = (await info.tree('udf')).children!;
       // Small files sit inside their ICB (mkudffs --ad=inicb default): the embedded path is exercised.
       expect(kids.find((c) => c.name === 'readme.txt')?.extents[0]?.embedded).toBe(true);

@@ -142,5 +142,6 @@ export interface ImageInfoJSON {
   session: SessionLayout;
   /** The session whose descriptors were read (its volume descriptors are at this sector + 16). */
   sessionStart: number;
+  /** Non-fatal inconsistencies; tree() walks may append to it (e.g. UDF FID CRC lengths). */
   warnings: string[];
 }

@@ -2,9 +2,12 @@
 // revision it writes, type 1 and VAT partitions) and pycdlib (files, directories, symlinks),
 // cross-checked with udfinfo.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../testing/peer-tools';
+import { bufferBlockReader } from './block-reader';
+import { crcItuT } from './bytes';
 import { openImage, type ImageInfo } from './image';
 import { MTIME, makeSourceTree, run, sha256, tempDir, type FixtureFile } from './test-fixtures';
 import type { TreeNode } from './types';
@@ -73,6 +76,22 @@ describe.skipIf(!ok)('UDF 1.02 bridge from genisoimage -udf', () => {
       expect(sha256(await content(info, udfPath))).toBe(f.sha256);
     }
     expect(tree.get('d1/d2/d3/d4/d5/d6/d7/d8/d9')?.kind).toBe('dir'); // UDF has no depth limit to relocate around
+    expect(info.warnings).toEqual([]);
+  });
+
+  it('warns about FIDs whose CRC does not cover the padded descriptor (ECMA-167 4/14.4)', async () => {
+    const img = readFileSync(image);
+    const root = await info.tree('udf');
+    const fid = root.extents[0].lba * 2048; // first FID of the root directory (the parent entry)
+    const crcLen = img.readUInt16LE(fid + 10) - 2;
+    img.writeUInt16LE(crcLen, fid + 10);
+    img.writeUInt16LE(crcItuT(img, fid + 16, crcLen), fid + 8);
+    let sum = 0;
+    for (let i = 0; i < 16; i++) if (i !== 4) sum += img[fid + i];
+    img[fid + 4] = sum & 0xff;
+    const bad = await openImage(bufferBlockReader(img));
+    expect((await bad.tree('udf')).children?.length).toBe(root.children?.length);
+    expect(bad.warnings).toEqual([expect.stringMatching(/^udf: FID in \/ has CRC length \d+, not \d+ \(Linux rejects/)]);
   });
 });
 

@@ -76,7 +76,7 @@ interface IcbInfo {
   embedded?: Buffer;
 }
 
-export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal }): Promise<UdfVolume> {
+export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal; treeWarnings?: string[] }): Promise<UdfVolume> {
   const limits = o.limits;
   const reader = cachedBlockReader(rawReader);
   const read = async (lba: number, count: number, what: string): Promise<Buffer> => {
@@ -482,6 +482,8 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   let embeddedSeq = 0;
   const embeddedById = new Map<number, Buffer>();
 
+  let fidWarnings = 0;
+
   async function tree(): Promise<TreeNode> {
     const visited = new Set<number>();
     let nodes = 0;
@@ -511,7 +513,11 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         const end = p + 38 + lIu + lFi;
         if (end > data.length) throw new InvalidImageError(`UDF FID in /${path.join('/')} overruns its directory`);
         const nameStart = p + 38 + lIu;
-        p += (38 + lIu + lFi + 3) & ~3; // padded to a multiple of 4 (4/14.4.9)
+        const padded = (38 + lIu + lFi + 3) & ~3; // padded to a multiple of 4 (4/14.4.9)
+        // 3/7.2.6 + 4/14.4: the CRC covers the whole padded FID; Linux refuses directories where it does not.
+        const crcLen = data.readUInt16LE(p + 10);
+        if (crcLen !== padded - 16 && fidWarnings++ < 3) o.treeWarnings?.push(`udf: FID in /${path.join('/')} has CRC length ${crcLen}, not ${padded - 16} (Linux rejects such directory entries)`);
+        p += padded;
         if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
         if (++nodes > limits.maxNodes) throw new InvalidImageError(`more than ${limits.maxNodes} entries in the UDF tree`);
         const name = osta(data, nameStart, lFi);
