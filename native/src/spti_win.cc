@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <string>
+#include <utility>
 
 namespace gm {
 
@@ -102,18 +104,59 @@ void QueryIdentity(const std::wstring& path, DriveEntry& entry) {
   CloseHandle(h);
 }
 
+// The CD-ROM class driver's device number behind a path, so \\.\CdRomN and \\.\X: can be matched.
+bool CdromNumber(const std::string& path, DWORD& number) {
+  HANDLE h = CreateFileW(Widen(path).c_str(), 0, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr, OPEN_EXISTING, 0, nullptr);
+  if (h == INVALID_HANDLE_VALUE) return false;
+  STORAGE_DEVICE_NUMBER n;
+  std::memset(&n, 0, sizeof n);
+  DWORD returned = 0;
+  BOOL ok = DeviceIoControl(h, IOCTL_STORAGE_GET_DEVICE_NUMBER, nullptr, 0, &n, sizeof n, &returned, nullptr);
+  CloseHandle(h);
+  if (!ok || n.DeviceType != FILE_DEVICE_CD_ROM) return false;
+  number = n.DeviceNumber;
+  return true;
+}
+
 }  // namespace
 
 const char* BackendName() { return "spti"; }
 
+// Every CD-ROM class device (\\.\CdRom0 … — letterless drives included), addressed by its drive
+// letter when it has one, since that is the name users know.
 bool ListDrives(std::vector<DriveEntry>& out, OsError&) {
+  std::vector<std::pair<DWORD, std::string>> letters;
   DWORD mask = GetLogicalDrives();
   for (int i = 0; i < 26; i++) {
     if (!(mask & (1u << i))) continue;
     wchar_t root[] = {static_cast<wchar_t>(L'A' + i), L':', L'\\', 0};
     if (GetDriveTypeW(root) != DRIVE_CDROM) continue;
+    std::string path = std::string("\\\\.\\") + static_cast<char>('A' + i) + ":";
+    DWORD number = 0;
+    letters.emplace_back(CdromNumber(path, number) ? number : MAXDWORD, path);
+  }
+  std::vector<bool> used(letters.size(), false);
+  for (int n = 0; n < 32; n++) {
+    std::string cdrom = "\\\\.\\CdRom" + std::to_string(n);
+    DWORD number = 0;
+    if (!CdromNumber(cdrom, number)) continue;
     DriveEntry entry;
-    entry.path = std::string("\\\\.\\") + static_cast<char>('A' + i) + ":";
+    entry.path = cdrom;
+    for (size_t i = 0; i < letters.size(); i++) {
+      if (!used[i] && letters[i].first == number) {
+        entry.path = letters[i].second;
+        used[i] = true;
+        break;
+      }
+    }
+    QueryIdentity(Widen(entry.path), entry);
+    out.push_back(std::move(entry));
+  }
+  // A letter whose device number could not be read still names a drive.
+  for (size_t i = 0; i < letters.size(); i++) {
+    if (used[i]) continue;
+    DriveEntry entry;
+    entry.path = letters[i].second;
     QueryIdentity(Widen(entry.path), entry);
     out.push_back(std::move(entry));
   }
