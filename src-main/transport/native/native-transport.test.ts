@@ -1,7 +1,7 @@
 // Host-side tests of the native addon and NativeTransport. This machine has no optical drive, so
 // real SG_IO traffic is tested in the QEMU guest (native-transport.guest.test.ts); here we pin the
 // addon's loading, enumeration and the error mapping against real syscalls.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
@@ -230,5 +230,20 @@ describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(!(requireTools('x86_64-w64-mingw32-g++') && nodeHeaders() !== undefined))('Windows backend (spti_win.cc)', () => {
+  // It cannot run here, but it must keep compiling against the Windows SDK headers (mingw-w64's
+  // winioctl.h / ntddscsi.h) together with the OS-neutral addon files.
+  it('compiles for x86_64 Windows with -Wall -Wextra and no warnings', { timeout: 120_000 }, () => {
+    const src = join(process.cwd(), 'native', 'src');
+    const res = spawnSync('x86_64-w64-mingw32-g++', [
+      '-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
+      `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
+      join(src, 'spti_win.cc'), join(src, 'addon.cc'), join(src, 'execute_worker.cc'),
+    ], { encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
   });
 });
