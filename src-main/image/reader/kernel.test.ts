@@ -86,10 +86,12 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
     writeFileSync(img('meta.img'), convertToMetadataPartition(bridge, dirs).img);
     // Empty UDF 1.02/1.50/2.01 file systems the guest kernel populates (Linux writes UDF ≤ 2.01).
     for (const rev of ['1.02', '1.50', '2.01']) execFileSync('mkudffs', ['--new-file', '-b', '2048', '-m', 'hd', '-r', rev, img(`rw-${rev}.img`), '4096'], { stdio: 'ignore' });
+    // And one whose root uses long_ad, mounted with -o longad so the kernel writes long_ads too.
+    execFileSync('mkudffs', ['--new-file', '-b', '2048', '-m', 'hd', '-r', '2.01', '--ad=long', img('rw-long.img'), '4096'], { stdio: 'ignore' });
     r = await runInGuest({
       disks: [
         ...['rr.iso', 'bridge.iso', 'meta.img', 'vat.img'].map((n) => ({ file: img(n) })),
-        ...['1.02', '1.50', '2.01'].map((rev) => ({ file: img(`rw-${rev}.img`), readonly: false })),
+        ...['1.02', '1.50', '2.01', 'long'].map((rev) => ({ file: img(`rw-${rev}.img`), readonly: false })),
       ],
       timeoutMs: 300_000,
       script: [
@@ -103,6 +105,7 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
         LIST('/dev/vdd', 'udf -o ro', 'vat-udf.txt'),
         // Linux as a UDF writer: copy the source tree (symlinks kept) onto each rw image.
         ...['vde', 'vdf', 'vdg'].map((d) => `mount -t udf -o rw /dev/${d} /run/m && cp -a ${src}/. /run/m/ && umount /run/m || echo "write ${d} failed" >&2`),
+        `mount -t udf -o rw,longad /dev/vdh /run/m && cp -a ${src}/. /run/m/ && umount /run/m || echo "write vdh failed" >&2`,
         // A sparse file: the kernel records the hole as an unrecorded extent (ECMA-167 4/14.14.1.1).
         `mount -t udf -o rw /dev/vdg /run/m && truncate -s 3000000 /run/m/sparse.bin && printf tail >> /run/m/sparse.bin && umount /run/m || echo "sparse failed" >&2`,
         'dmesg | grep -i -E "isofs|udf|iso9660" > "$GM_OUT/dmesg.txt"; exit 0',
@@ -173,5 +176,14 @@ describe.skipIf(!ok)('our reader vs the Linux kernel (QEMU guest)', () => {
       if (rev === '2.01') expect(kids.find((c) => c.name === 'sparse.bin')?.extents.some((e) => e.sparse)).toBe(true);
       await info.close();
     }
+    // long_ad (ECMA-167 4/14.14.2): count the (E)FEs whose ICB flags say so, then compare the tree.
+    const raw = readFileSync(img('rw-long.img'));
+    let longAds = 0;
+    for (let o = 0; o < raw.length; o += 2048) {
+      const tag = raw.readUInt16LE(o);
+      if ((tag === 261 || tag === 266) && (raw.readUInt16LE(o + 34) & 7) === 1) longAds++;
+    }
+    expect(longAds).toBeGreaterThan(3);
+    expect(await ourView(img('rw-long.img'), 'udf')).toEqual(expected);
   });
 });
