@@ -20,8 +20,6 @@ import { FaultInjector } from './faults';
 import { Check, fail, illegal } from './check';
 import { getConfiguration, readCapacity, readDiscInformation, readDiscStructure, readFormatCapacities, readToc, readTrackInformation } from './disc-answers';
 
-
-
 const HANDLED = new Set<number>([
   Op.TEST_UNIT_READY, Op.INQUIRY, Op.REQUEST_SENSE, Op.GET_CONFIGURATION, Op.GET_EVENT_STATUS_NOTIFICATION, Op.READ_DISC_INFORMATION, Op.READ_TRACK_INFORMATION,
   Op.READ_TOC_PMA_ATIP, Op.READ_CAPACITY, Op.READ_FORMAT_CAPACITIES, Op.MODE_SENSE_10, Op.MODE_SELECT_10, Op.GET_PERFORMANCE, Op.SET_CD_SPEED, Op.SET_STREAMING,
@@ -30,8 +28,8 @@ const HANDLED = new Set<number>([
   Op.SEND_DISC_STRUCTURE,
 ]);
 
-/** One pending media event for GESN (MMC-6 §6.7.2.5). */
-type MediaEventCode = 0 | 1 | 2 | 3;
+/** One pending media event for GESN (MMC-6 Table 161): 0 none, 2 new media, 3 media removal, 4 media changed. */
+type MediaEventCode = 0 | 1 | 2 | 3 | 4;
 
 export interface RecorderOptions {
   dir: string;
@@ -832,7 +830,7 @@ export class VirtualRecorder {
     } else {
       return illegal();
     }
-    this.mediaEvent = 4 as MediaEventCode;
+    this.mediaEvent = 4;
     if (c[1] & 0x10) this.startImmediate(0x04, 0x07);
     this.save();
   }
