@@ -103,6 +103,11 @@ function guestScript(outDir: string, opts: RunInGuestOptions): string {
   ].join('\n');
 }
 
+/** QEMU option values are comma-separated: a literal comma is written twice. */
+function q(value: string): string {
+  return value.replace(/,/g, ',,');
+}
+
 function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, opts: RunInGuestOptions): string[] {
   const args = [
     '-accel', 'tcg', '-cpu', 'max', '-M', 'q35', '-m', String(opts.memoryMb ?? 1024), '-smp', '2',
@@ -111,29 +116,29 @@ function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, op
     // scsi_mod.scan=sync: the SCSI scan finishes inside insmod, so /dev/sr0 exists when the script starts.
     '-append', `console=ttyS0 panic=-1 loglevel=4 scsi_mod.scan=sync gm.out=${outDir}`,
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
-    '-virtfs', `local,path=${outDir},mount_tag=gmout,security_model=none`,
-    '-qmp', `unix:${join(outDir, 'qmp.sock')},server=on,wait=off`,
+    '-virtfs', `local,path=${q(outDir)},mount_tag=gmout,security_model=none`,
+    '-qmp', `unix:${q(join(outDir, 'qmp.sock'))},server=on,wait=off`,
   ];
   if (opts.iscsiCd || opts.scsiCd) args.push('-device', 'virtio-scsi-pci,id=scsi0');
   // Fixed SCSI ids keep the guest's enumeration order stable: the iSCSI drive first.
   if (opts.iscsiCd) {
-    args.push('-drive', `file=${opts.iscsiCd},if=none,id=gmiscsi,format=raw,cache=none`);
+    args.push('-drive', `file=${q(opts.iscsiCd)},if=none,id=gmiscsi,format=raw,cache=none`);
     args.push('-device', 'scsi-generic,drive=gmiscsi,bus=scsi0.0,scsi-id=0,lun=0');
   }
   if (opts.scsiCd) {
-    const file = opts.scsiCd.file ? `,file=${opts.scsiCd.file},format=raw,readonly=on` : '';
+    const file = opts.scsiCd.file ? `,file=${q(opts.scsiCd.file)},format=raw,readonly=on` : '';
     args.push('-drive', `if=none,id=${SCSI_CD_ID}-drive,media=cdrom${file}`);
     args.push('-device', `scsi-cd,drive=${SCSI_CD_ID}-drive,bus=scsi0.0,scsi-id=1,lun=0,id=${SCSI_CD_ID}`);
   }
   if (opts.serialPorts?.length) {
     args.push('-device', 'virtio-serial-pci,id=gmserial');
     for (const name of opts.serialPorts) {
-      args.push('-chardev', `socket,id=gmchr-${name},path=${join(outDir, `${name}.serial`)},server=on,wait=off`);
+      args.push('-chardev', `socket,id=gmchr-${name},path=${q(join(outDir, `${name}.serial`))},server=on,wait=off`);
       args.push('-device', `virtserialport,bus=gmserial.0,chardev=gmchr-${name},name=${name}`);
     }
   }
   (opts.disks ?? []).forEach((d, i) => {
-    args.push('-drive', `file=${d.file},if=none,id=gmdisk${i},format=raw,readonly=${d.readonly === false ? 'off' : 'on'}`);
+    args.push('-drive', `file=${q(d.file)},if=none,id=gmdisk${i},format=raw,readonly=${d.readonly === false ? 'off' : 'on'}`);
     args.push('-device', `virtio-blk-pci,drive=gmdisk${i}`);
   });
   return args;
@@ -163,8 +168,10 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
       reject(new InternalError(`guest timed out after ${timeoutMs} ms; console tail:\n${consoleText.slice(-3000)}`));
     }, timeoutMs);
   });
+  // Observed through the races below; this only keeps a late timeout from being "unhandled".
+  timedOut.catch(() => undefined);
   try {
-    qmp = await Promise.race([QmpClient.connect(join(outDir, 'qmp.sock')), timedOut]);
+    qmp = await Promise.race([QmpClient.connect(join(outDir, 'qmp.sock'), 30_000), timedOut]);
     if (opts.monitor) {
       const m: GuestMonitor = {
         qmp,
@@ -208,6 +215,7 @@ export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> 
   const read = (f: string) => (existsSync(join(outDir, f)) ? readFileSync(join(outDir, f), 'utf8') : '');
   const code = read('exit-code').trim();
   if (code === '') {
+    if (!process.env.GLASSMASTER_KEEP_GUEST_OUT) rmSync(outDir, { recursive: true, force: true });
     throw new InternalError(`guest finished without running the script; console tail:\n${consoleText.slice(-3000)}`);
   }
   return {
