@@ -74,6 +74,10 @@ export interface ProfileEntry {
 
 /** Decoded fields of the features a burner branches on; absent features are undefined. */
 export interface FeatureSummary {
+  /** Core (0001h, §5.3.2): physical interface standard (1 SCSI, 2 ATAPI, 7 Serial ATAPI, 8 USB …). */
+  core?: { physicalInterface: number };
+  /** Random Readable (0010h, §5.3.5): logical block size, blocking (blocks per ECC unit). */
+  randomReadable?: { blockSize: number; blocking: number };
   removable?: { loadingMechanism: number; eject: boolean; lock: boolean; preventJumper: boolean };
   incrementalStreaming?: { dataBlockTypes: number; bufferUnderrunFree: boolean; linkSizes: number[] };
   cdTao?: { bufferUnderrunFree: boolean; testWrite: boolean; cdRw: boolean; rwSubcode: boolean; dataBlockTypes: number };
@@ -134,6 +138,8 @@ function summarize(features: Map<number, FeatureDescriptor>): FeatureSummary {
   const u8 = (v: ResponseView, off: number) => (v.has(off) ? v.u8(off) : 0);
   const u16 = (v: ResponseView, off: number) => (v.has(off, 2) ? v.u16(off) : 0);
   let f: ResponseView | undefined;
+  if ((f = get(Feature.CORE)) && f.has(0, 4)) s.core = { physicalInterface: f.u32(0) };
+  if ((f = get(Feature.RANDOM_READABLE)) && f.has(0, 6)) s.randomReadable = { blockSize: f.u32(0), blocking: f.u16(4) };
   // Offsets below are relative to the feature-dependent data (descriptor byte 4 = data byte 0).
   if ((f = get(Feature.REMOVABLE_MEDIUM))) s.removable = { loadingMechanism: u8(f, 0) >> 5, eject: bit(f, 0, 3), preventJumper: bit(f, 0, 2), lock: bit(f, 0, 0) };
   if ((f = get(Feature.INCREMENTAL_STREAMING_WRITABLE))) {
