@@ -223,6 +223,8 @@ describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds
       const addon = createRequire(import.meta.url)(out) as NativeAddon;
       expect(addon.info().backend).toBe('none');
       const transport = new NativeTransport(addon);
+      expect(transport.canAccessDrives()).toBe(false);
+      expect(new NativeTransport().canAccessDrives()).toBe(true);
       expect(await transport.list()).toEqual([]);
       const err = await transport.open('/dev/sr0').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotSupportedError);

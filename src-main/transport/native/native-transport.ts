@@ -165,6 +165,18 @@ export class NativeTransport implements ScsiTransport {
     return this.#addon;
   }
 
+  /**
+   * Capability query: false when this build has only the null backend (macOS/BSD today) or the
+   * addon is not built, so callers can hide native drives instead of catching NotSupportedError.
+   */
+  canAccessDrives(): boolean {
+    try {
+      return this.addon.info().backend !== 'none';
+    } catch {
+      return false;
+    }
+  }
+
   async list(): Promise<DriveDescriptor[]> {
     let entries: NativeDriveEntry[];
     try {
