@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, st
 import { join } from 'node:path';
 import type { MediaTypeName } from '../../common/model/drive';
 import type { ScsiCommand, ScsiResult } from '../transport';
-import { TransportError } from '../../common/errors';
+import { NotFoundError, TransportError } from '../../common/errors';
 import { lbaToMsf, msfToLba, put16, put32, rd16, rd24, rd32 } from '../../mmc/bytes';
 import { Op } from '../../mmc/opcodes';
 import { buildFixedSense, SenseKey } from '../../mmc/sense';
@@ -887,6 +887,28 @@ export class VirtualRecorder {
     this.readable(d, lba, blocks);
     if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
     return this.load(d, lba, Math.min(blocks, Math.ceil(want / 2048)), 2048);
+  }
+
+  /**
+   * Copies one recorded track's user data to a file: 2048 bytes per block for data tracks (an ISO
+   * image for a data CD), 2352 for audio (raw CD-DA). Run-out blocks are left out.
+   */
+  exportTrack(track: number, outPath: string): { blocks: number; blockSize: number } {
+    const d = this.state.disc;
+    const t = d?.tracks.find((x) => x.number === track && x.recorded > 0);
+    if (!d || !t) throw new NotFoundError(`virtual drive "${this.name}" has no recorded track ${track}`, { track });
+    const blocks = t.recorded - (t.runOut ?? 0);
+    const size = t.audio ? 2352 : 2048;
+    const fd = openSync(outPath, 'w');
+    try {
+      for (let lba = t.start; lba < t.start + blocks; lba += 512) {
+        const n = Math.min(512, t.start + blocks - lba);
+        writeSync(fd, this.load(d, lba, n, size));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { blocks, blockSize: size };
   }
 
   private load(d: DiscState, lba: number, blocks: number, size: number): Uint8Array {

@@ -179,6 +179,13 @@ export class VirtualTransport implements ScsiTransport {
     return this.recorder(name).backingPath;
   }
 
+  /** Writes a recorded track's user data to `outPath` (data: 2048-byte blocks, i.e. an ISO; audio: raw 2352). */
+  exportTrack(name: string, track: number, outPath: string): { blocks: number; blockSize: number } {
+    const r = this.recorder(name);
+    r.syncFromDisk();
+    return r.exportTrack(track, outPath);
+  }
+
   /** The recorder behind a drive (tests and diagnostics). */
   recorder(name: string): VirtualRecorder {
     checkName(name);
