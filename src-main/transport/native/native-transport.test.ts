@@ -38,6 +38,21 @@ describe('native addon', () => {
     }
   });
 
+  it('loads when bundled into a chunk the way electron-vite emits out/main/chunks/*.js (ESM)', { timeout: 60_000 }, async () => {
+    // esbuild stands in for electron-vite's bundler: what matters is that the loader, moved into
+    // another directory of the package, still finds native/build from its own import.meta.url.
+    const { build } = await import('esbuild');
+    const dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'gm-bundle-'));
+    try {
+      const outfile = join(dir, 'main', 'chunks', 'native.mjs');
+      await build({ entryPoints: [join(process.cwd(), 'src-main/transport/native/native-addon.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent' });
+      const bundled = (await import(outfile)) as typeof import('./native-addon');
+      expect(bundled.loadNativeAddon().info().backend).toBe('sg');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('list() matches the MMC devices sysfs shows (none on this host)', async () => {
     const drives = await new NativeTransport().list();
     let sysfs: string[];
