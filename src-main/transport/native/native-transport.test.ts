@@ -27,6 +27,19 @@ describe('native addon', () => {
     expect(c).toContain(join(process.cwd(), 'native', 'build', 'Release', 'glassmaster_native.node'));
   });
 
+  it('in a packaged Electron app (no package root above the module) it looks under resourcesPath', () => {
+    const proc = process as NodeJS.Process & { resourcesPath?: string };
+    const prev = proc.resourcesPath;
+    proc.resourcesPath = '/opt/Glassmaster/resources';
+    try {
+      // An asar path has no package.json to find on disk: only the resources candidates remain.
+      const c = addonCandidates('file:///opt/Glassmaster/resources/app.asar/out/main/index.js');
+      expect(c[0]).toBe('/opt/Glassmaster/resources/app.asar.unpacked/native/build/Release/glassmaster_native.node');
+    } finally {
+      proc.resourcesPath = prev;
+    }
+  });
+
   it('an explicit GLASSMASTER_NATIVE_ADDON path is tried first', () => {
     const prev = process.env.GLASSMASTER_NATIVE_ADDON;
     process.env.GLASSMASTER_NATIVE_ADDON = '/opt/elsewhere/glassmaster_native.node';
