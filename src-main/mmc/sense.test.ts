@@ -99,6 +99,7 @@ describe('sense table and dispositions', () => {
     expect(senseToError(0x00, new Uint8Array(0)).disposition).toBe('fail');
     expect(senseToError(0x00, undefined, 0x08).disposition).toBe('retry');
     expect(senseToError(0x00, undefined, 0x18).message).toContain('reservation conflict');
+    expect(senseToError(0x00, undefined, 0x28).disposition).toBe('retry');
   });
 
   it('names the failing LBA for medium errors', () => {

@@ -548,8 +548,9 @@ export function decodeSense(sense: Uint8Array | undefined): DecodedSense | undef
 export function senseToError(opcode: number, sense: Uint8Array | undefined, status = 0x02): ScsiError {
   const d = decodeSense(sense);
   if (!d) {
-    const text = status === 0x08 ? 'drive busy' : status === 0x18 ? 'reservation conflict' : `status ${hex(status)}h without sense data`;
-    return new ScsiError({ opcode, senseKey: 0, asc: 0, ascq: 0, disposition: status === 0x08 ? 'retry' : 'fail', text });
+    // SAM-5 status codes: BUSY (08h) and TASK SET FULL (28h) are transient; RESERVATION CONFLICT (18h) is not.
+    const text = status === 0x08 ? 'drive busy' : status === 0x28 ? 'task set full' : status === 0x18 ? 'reservation conflict' : `status ${hex(status)}h without sense data`;
+    return new ScsiError({ opcode, senseKey: 0, asc: 0, ascq: 0, disposition: status === 0x08 || status === 0x28 ? 'retry' : 'fail', text });
   }
   let text = d.text;
   if (d.key !== SenseKey.NO_SENSE && !/^(no disc|disc|drive)/.test(text)) text = `${senseKeyName(d.key)}: ${text}`;

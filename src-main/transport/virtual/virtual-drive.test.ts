@@ -104,6 +104,17 @@ describe('tray, lock and media events', () => {
   });
 });
 
+describe('identification', () => {
+  it('INQUIRY VPD pages 00h/80h/83h (SPC-4 §7.8) carry a per-drive serial number', async () => {
+    f = await virtualFixture(null, { name: 'burner-1' });
+    const vpd = async (page: number) => ok(f!.device, { cdb: Uint8Array.of(0x12, 1, page, 0, 255, 0), direction: 'in', length: 255 });
+    expect([...(await vpd(0x00)).subarray(4)]).toEqual([0x00, 0x80, 0x83]);
+    expect((await vpd(0x80)).subarray(4).toString('ascii')).toBe('VR-burner-1');
+    expect((await vpd(0x83)).subarray(8).toString('ascii')).toBe('GLASSMSTVR-burner-1');
+    await check(f.device, { cdb: Uint8Array.of(0x12, 1, 0xb0, 0, 255, 0), direction: 'in', length: 255 }, [5, 0x24, 0x00]);
+  });
+});
+
 describe('speeds and buffer', () => {
   it('GET PERFORMANCE type 03h lists the medium\'s write speeds; SET CD SPEED selects one', async () => {
     f = await virtualFixture('bd-r');

@@ -327,7 +327,8 @@ export class VirtualRecorder {
   // ---- identification ---------------------------------------------------------------------------
 
   private inquiry(c: Uint8Array): Uint8Array {
-    if (c[1] & 1) return illegal(); // no VPD pages
+    if (c[1] & 1) return this.vpd(c[2]);
+    if (c[2] !== 0) return illegal();
     const b = new Uint8Array(96);
     b[0] = 0x05; // peripheral device type: MMC (SPC-4 Table 140)
     b[1] = 0x80; // RMB
@@ -338,6 +339,23 @@ export class VirtualRecorder {
     ascii(8, 8, this.state.vendor);
     ascii(16, 16, this.state.product);
     ascii(32, 4, this.state.revision);
+    return b;
+  }
+
+  /** Vital product data (SPC-4 §7.8): supported pages (00h), unit serial number (80h), device identification (83h). */
+  private vpd(page: number): Uint8Array {
+    const serial = Buffer.from(`VR-${this.name}`.slice(0, 32), 'ascii');
+    const body =
+      page === 0x00 ? Uint8Array.from([0x00, 0x80, 0x83])
+      : page === 0x80 ? serial
+      // One T10 vendor ID designator (type 1, ASCII): vendor (8 bytes) + serial.
+      : page === 0x83 ? Uint8Array.from([0x02, 0x01, 0x00, 8 + serial.length, ...Buffer.from(this.state.vendor.padEnd(8).slice(0, 8), 'ascii'), ...serial])
+      : illegal();
+    const b = new Uint8Array(4 + body.length);
+    b[0] = 0x05;
+    b[1] = page;
+    put16(b, 2, body.length);
+    b.set(body, 4);
     return b;
   }
 
