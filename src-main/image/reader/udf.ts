@@ -79,6 +79,7 @@ interface IcbInfo {
 export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal; treeWarnings?: string[] }): Promise<UdfVolume> {
   const limits = o.limits;
   const reader = cachedBlockReader(rawReader);
+  let treeWarningCount = 0; // caps repeated per-entry warnings
   const read = async (lba: number, count: number, what: string): Promise<Buffer> => {
     if (!Number.isInteger(lba) || lba < 0 || count < 0 || lba + count > reader.sectorCount) throw new InvalidImageError(`${what}: sectors ${lba}..${lba + count - 1} lie outside the image (${reader.sectorCount} sectors)`, { lba });
     return reader.read(lba, count);
@@ -259,6 +260,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
     let area = b.subarray(adStart, adStart + lAd);
     let hops = 0;
     let remaining = size;
+    const raw_: { type: number; pref: number; lbn: number; len: number }[] = [];
     while (area) {
       const step = adType === 0 ? 8 : adType === 1 ? 16 : 20;
       let next: Buffer | undefined;
@@ -288,17 +290,27 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
           next = ab.subarray(24, 24 + l);
           break;
         }
-        if (info.extents.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
-        const take = Math.min(len, remaining);
-        if (take > 0) {
-          // type 0 = recorded; 1/2 = not recorded (reads as zeros, 4/14.14.1.1).
-          if (type === 0) pushRecorded(info, pref, lbn, take, what);
-          else info.extents.push({ lba: -1, length: take, sparse: true });
-          remaining -= take;
-        }
+        if (raw_.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
+        raw_.push({ type, pref, lbn, len });
       }
       area = next as Buffer;
       if (!next) break;
+    }
+    // 4/12.1: only a file's last extent may end inside a block. Linux has been seen writing a short
+    // length mid-file and reads every extent as whole blocks, so do the same (and say so).
+    for (let k = 0; k < raw_.length - 1; k++) {
+      if (raw_[k].len % SECTOR !== 0) {
+        if (treeWarningCount++ < 3) o.treeWarnings?.push(`udf: ${what} has a non-final extent of ${raw_[k].len} bytes (ECMA-167 4/12.1 wants whole blocks); read as whole blocks like Linux`);
+        raw_[k].len = Math.ceil(raw_[k].len / SECTOR) * SECTOR;
+      }
+    }
+    for (const { type, pref, lbn, len } of raw_) {
+      const take = Math.min(len, remaining);
+      if (take <= 0) break;
+      // type 0 = recorded; 1/2 = not recorded (reads as zeros, 4/14.14.1.1).
+      if (type === 0) pushRecorded(info, pref, lbn, take, what);
+      else info.extents.push({ lba: -1, length: take, sparse: true });
+      remaining -= take;
     }
     if (remaining > 0) throw new InvalidImageError(`${what}: allocation descriptors cover ${size - remaining} of ${size} bytes`);
     return info;
@@ -482,8 +494,6 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   let embeddedSeq = 0;
   const embeddedById = new Map<number, Buffer>();
 
-  let fidWarnings = 0;
-
   async function tree(): Promise<TreeNode> {
     const visited = new Set<number>();
     let nodes = 0;
@@ -516,7 +526,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         const padded = (38 + lIu + lFi + 3) & ~3; // padded to a multiple of 4 (4/14.4.9)
         // 3/7.2.6 + 4/14.4: the CRC covers the whole padded FID; Linux refuses directories where it does not.
         const crcLen = data.readUInt16LE(p + 10);
-        if (crcLen !== padded - 16 && fidWarnings++ < 3) o.treeWarnings?.push(`udf: FID in /${path.join('/')} has CRC length ${crcLen}, not ${padded - 16} (Linux rejects such directory entries)`);
+        if (crcLen !== padded - 16 && treeWarningCount++ < 3) o.treeWarnings?.push(`udf: FID in /${path.join('/')} has CRC length ${crcLen}, not ${padded - 16} (Linux rejects such directory entries)`);
         p += padded;
         if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
         if (++nodes > limits.maxNodes) throw new InvalidImageError(`more than ${limits.maxNodes} entries in the UDF tree`);
