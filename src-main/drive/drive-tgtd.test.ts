@@ -35,6 +35,9 @@ describe.skipIf(!ok)('Drive against tgtd', () => {
       const blank = await d.media();
       expect(blank).toMatchObject({ profile: 'DVD+R', status: 'blank', sessions: 0, tracks: 0, nextWritableAddress: 0, freeBlocks: 2295104, capacityBlocks: 2295104, erasable: false });
       expect(blank.writeSpeeds).toEqual([3324]); // tgtd's single GET PERFORMANCE descriptor
+      // tgtd reports page 05h (mode 1 data blocks) and accepts a speed (SET STREAMING, else SET CD SPEED).
+      expect((await d.writeParameters()).dataBlockType).toBe(8);
+      await d.setWriteSpeed(3324, 2295103);
       await d.execute(buildWrite10(0, 32, new Uint8Array(32 * 2048).fill(0xa5)));
       await d.execute(buildSynchronizeCache());
       await d.execute(buildCloseTrackSession(1, 1));

@@ -97,6 +97,22 @@ describe('Drive.waitForCompletion', () => {
   });
 });
 
+describe('write parameters and speed', () => {
+  it('setWriteParameters merges into the drive\'s page 05h; setWriteSpeed and bufferCapacity', async () => {
+    f = await virtualFixture('cd-r');
+    const d = new Drive(f.device, fast);
+    const before = await d.writeParameters();
+    expect(before.writeType).toBe('tao');
+    await d.setWriteParameters({ writeType: 'sao', multiSession: 3 });
+    const after = await d.writeParameters();
+    expect(after).toMatchObject({ writeType: 'sao', multiSession: 3, dataBlockType: before.dataBlockType, audioPauseLength: 150 });
+    await d.setWriteSpeed(2822, 359848);
+    const caps = await d.capabilities();
+    expect(caps.canTestWrite).toBe(true);
+    expect((await d.bufferCapacity()).bufferLength).toBe(2 * 1024 * 1024);
+  });
+});
+
 describe('Drive.media', () => {
   it('no disc', async () => {
     f = await virtualFixture(null);

@@ -1,6 +1,6 @@
 // Drive: where the MMC command layer meets a transport. One retry policy (execute), identification,
 // capabilities, media detection, tray control and a media-change watcher.
-import { CancelledError, ScsiError, throwIfAborted } from '../common/errors';
+import { CancelledError, InvalidMediaError, ScsiError, throwIfAborted } from '../common/errors';
 import type { DriveCapabilities, MediaInfo, MediaProfileName, MediaStatus, TrackSummary, TrayState } from '../common/model/drive';
 import { NO_DISC_MEDIA } from '../common/model/drive';
 import type { ScsiDevice, ScsiResult } from '../transport/transport';
@@ -16,7 +16,13 @@ import { buildReadTocPmaAtip, parseAtip } from '../mmc/commands/read-toc-pma-ati
 import { buildReadCapacity, parseReadCapacity } from '../mmc/commands/read-capacity';
 import { buildReadFormatCapacities, parseReadFormatCapacities } from '../mmc/commands/read-format-capacities';
 import { buildGetPerformance, parseWriteSpeeds } from '../mmc/commands/get-performance';
-import { buildModeSense10, ModePage, parseCapabilitiesPage, parseModeSense10 } from '../mmc/commands/mode-sense';
+import {
+  buildModeSelect10, buildModeSense10, DEFAULT_WRITE_PARAMETERS, encodeWriteParametersPage, ModePage, parseCapabilitiesPage, parseModeSense10, parseWriteParametersPage,
+  type WriteParameters,
+} from '../mmc/commands/mode-sense';
+import { buildSetStreaming } from '../mmc/commands/set-streaming';
+import { buildSetCdSpeed } from '../mmc/commands/set-cd-speed';
+import { buildReadBufferCapacity, parseReadBufferCapacity } from '../mmc/commands/read-buffer-capacity';
 import { buildMechanismStatus, parseMechanismStatus } from '../mmc/commands/mechanism-status';
 import { buildEject, buildLoad } from '../mmc/commands/start-stop-unit';
 import { buildPreventAllowMediumRemoval } from '../mmc/commands/prevent-allow-medium-removal';
@@ -126,6 +132,50 @@ export class Drive {
     const di = await this.discInformation(signal);
     if (di.discStatus === 'complete') return undefined;
     return (await this.trackInformation(di.lastTrackInLastSession, signal)).nextWritableAddress;
+  }
+
+  /** Current Write Parameters mode page (05h, MMC-6 §7.5). */
+  async writeParameters(signal?: AbortSignal): Promise<WriteParameters> {
+    const page = parseModeSense10(await this.query(buildModeSense10(ModePage.WRITE_PARAMETERS), { signal })).pages.find((p) => p.code === ModePage.WRITE_PARAMETERS);
+    if (!page) throw new InvalidMediaError('drive returned no Write Parameters page (05h)');
+    return parseWriteParametersPage(page.bytes);
+  }
+
+  /**
+   * Changes fields of the Write Parameters page: reads the current page, merges, sends MODE SELECT.
+   * Fields not named keep the drive's values (vendor-specific bytes included).
+   */
+  async setWriteParameters(changes: Partial<WriteParameters>, signal?: AbortSignal): Promise<WriteParameters> {
+    const res = parseModeSense10(await this.query(buildModeSense10(ModePage.WRITE_PARAMETERS), { signal })).pages.find((p) => p.code === ModePage.WRITE_PARAMETERS);
+    const merged = { ...(res ? parseWriteParametersPage(res.bytes) : DEFAULT_WRITE_PARAMETERS), ...changes };
+    const encoded = encodeWriteParametersPage(merged);
+    // Start from the drive's own page (its length, MCN, ISRC, sub-header, vendor bytes) and overlay the
+    // modelled fields of bytes 2..15; a drive without the page gets ours.
+    let page = encoded;
+    if (res && res.bytes.length >= 16) {
+      page = res.bytes.slice();
+      page.set(encoded.subarray(2, 16), 2);
+    }
+    await this.execute(buildModeSelect10([page]), { signal });
+    return merged;
+  }
+
+  /**
+   * Selects a write speed in kB/s: SET STREAMING (Real Time Streaming feature, DVD/BD) with a fallback
+   * to SET CD SPEED (MMC-6 §6.37). `endLba` bounds the performance descriptor (the disc capacity).
+   */
+  async setWriteSpeed(kbps: number, endLba: number, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.execute(buildSetStreaming({ endLba, readKbps: kbps, writeKbps: kbps }), { signal, retries: 1 });
+    } catch (e) {
+      if (!isUnsupported(e)) throw e;
+      await this.execute(buildSetCdSpeed({ writeKbps: Math.min(kbps, 0xffff) }), { signal });
+    }
+  }
+
+  /** READ BUFFER CAPACITY in bytes (buffer size and free space), for buffer under-run control. */
+  async bufferCapacity(signal?: AbortSignal): Promise<{ bufferLength?: number; freeBytes?: number }> {
+    return parseReadBufferCapacity(await this.query(buildReadBufferCapacity(), { signal }));
   }
 
   async inquiry(signal?: AbortSignal): Promise<InquiryData> {
