@@ -107,4 +107,20 @@ describe.skipIf(!ok)('reader details', () => {
     expect(kids.find((c) => c.name === 'secret.txt')?.hidden).toBe(true);
     expect(kids.find((c) => c.name === 'shown.txt')?.hidden).toBeUndefined();
   });
+
+  it('skips associated-file records (ECMA-119 §9.1.6 bit 2), as Linux does without showassoc', async () => {
+    const src = join(t.dir, 'assoc');
+    mkdirSync(src);
+    writeFileSync(join(src, 'a.txt'), 'a');
+    writeFileSync(join(src, 'b.txt'), 'b');
+    const file = join(t.dir, 'assoc.iso');
+    run('xorriso', ['-as', 'mkisofs', '-o', file, src]);
+    const img = readFileSync(file);
+    const rootLba = img.readUInt32LE(16 * 2048 + 158);
+    let p = rootLba * 2048;
+    while (img.toString('latin1', p + 33, p + 33 + img[p + 32]) !== 'B.TXT;1') p += img[p];
+    img[p + 25] |= 0x04;
+    const info = await openImage(bufferBlockReader(img));
+    expect((await info.tree('rockridge')).children!.map((c) => c.name)).toEqual(['a.txt']);
+  });
 });

@@ -213,6 +213,9 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
         continue;
       }
       if (isParent) continue;
+      // §9.1.6 bit 2: an associated file (e.g. a Mac resource fork) shares its main file's name;
+      // readers list only the main file (Linux isofs without "showassoc" does the same).
+      if (rec.flags & 0x04) continue;
       if (++nodes > o.limits.maxNodes) throw new InvalidImageError(`more than ${o.limits.maxNodes} entries in the ${o.facet} tree`);
       const isDir = (rec.flags & 0x02) !== 0;
       const rawName = o.facet === 'joliet' ? ucs2be(rec.nameBytes, 0, rec.nameBytes.length) : rec.nameBytes.toString('latin1');
