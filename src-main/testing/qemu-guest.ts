@@ -61,6 +61,12 @@ export interface RunInGuestOptions {
    * /sys/class/virtio-ports/<port>/name == NAME, i.e. /dev/<port>) and monitor.connectSerial(NAME).
    */
   serialPorts?: string[];
+  /**
+   * The SCSI host adapter the CD drives hang off. virtio-scsi (default) never times a command
+   * out in the guest (its eh_timed_out keeps resetting the timer), so SG_IO timeouts can only be
+   * exercised behind an emulated HBA whose driver uses the normal SCSI error handler.
+   */
+  scsiHba?: 'virtio-scsi' | 'lsi53c895a';
   memoryMb?: number;
   extraModules?: string[];
 }
@@ -119,7 +125,7 @@ function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, op
     '-virtfs', `local,path=${q(outDir)},mount_tag=gmout,security_model=none`,
     '-qmp', `unix:${q(join(outDir, 'qmp.sock'))},server=on,wait=off`,
   ];
-  if (opts.iscsiCd || opts.scsiCd) args.push('-device', 'virtio-scsi-pci,id=scsi0');
+  if (opts.iscsiCd || opts.scsiCd) args.push('-device', `${opts.scsiHba === 'lsi53c895a' ? 'lsi53c895a' : 'virtio-scsi-pci'},id=scsi0`);
   // Fixed SCSI ids keep the guest's enumeration order stable: the iSCSI drive first.
   if (opts.iscsiCd) {
     args.push('-drive', `file=${q(opts.iscsiCd)},if=none,id=gmiscsi,format=raw,cache=none`);
@@ -146,7 +152,7 @@ function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, op
 
 export async function runInGuest(opts: RunInGuestOptions): Promise<GuestResult> {
   const started = Date.now();
-  const image = prepareGuestImage(opts.extraModules);
+  const image = prepareGuestImage([...(opts.extraModules ?? []), ...(opts.scsiHba === 'lsi53c895a' ? ['sym53c8xx'] : [])]);
   const outDir = makeOutDir();
   writeFileSync(join(outDir, 'script.sh'), guestScript(outDir, opts));
   const timeoutMs = opts.timeoutMs ?? 180_000;
