@@ -41,6 +41,19 @@ describe('DriveService', () => {
     expect(list[0].capabilities.canWriteDvdPlusR).toBe(true);
   });
 
+  it('list(): a broken transport hides only its own drives; an unidentifiable drive is listed without capabilities', async () => {
+    const broken = { kind: 'iscsi' as const, list: async () => { throw new Error('portal down'); }, open: async () => { throw new Error('x'); } };
+    const mute = {
+      kind: 'native' as const,
+      list: async () => [{ address: '/dev/sr9', vendor: 'ACME', model: 'Mute', revision: '0', kind: 'native' as const, sgNode: '/dev/sg9' }],
+      open: async () => { throw new Error('EACCES'); },
+    };
+    const s2 = new DriveService({ transports: [mute, broken, vt], drive: { retryDelayMs: 5 } });
+    const list = await s2.list();
+    expect(list.map((d) => d.address)).toEqual(['/dev/sr9', 'virtual:a', 'virtual:b']);
+    expect(list[0]).toMatchObject({ vendor: 'ACME', sgNode: '/dev/sg9', capabilities: { profiles: [], canWriteDvdPlusR: false } });
+  });
+
   it('media(), eject() (even when locked by a crashed burn) and load()', async () => {
     expect((await svc.media('virtual:a')).profile).toBe('DVD+R');
     expect((await svc.media('virtual:b')).status).toBe('no-disc');

@@ -60,17 +60,16 @@ export class DriveService {
     }
   }
 
-  /** Every drive of every transport. A drive that fails identification is listed with its descriptor and no capabilities. */
+  /**
+   * Every drive of every transport, in transport order. Drives are identified concurrently; one that
+   * fails identification is listed with its descriptor and no capabilities, and a broken transport
+   * hides only its own drives.
+   */
   async list(signal?: AbortSignal): Promise<DriveInfo[]> {
-    const out: DriveInfo[] = [];
-    for (const t of this.transports) {
-      let descs;
-      try {
-        descs = await t.list();
-      } catch {
-        continue; // one broken transport must not hide the others' drives
-      }
-      for (const d of descs) {
+    const perTransport = await Promise.all(this.transports.map((t) => t.list().catch(() => [])));
+    const descs = perTransport.flat();
+    const infos = await Promise.all(
+      descs.map(async (d) => {
         const info: DriveInfo = { address: d.address, kind: d.kind, vendor: d.vendor, model: d.model, revision: d.revision, capabilities: EMPTY_CAPS };
         if (d.sgNode) info.sgNode = d.sgNode;
         try {
@@ -84,10 +83,10 @@ export class DriveService {
         } catch (e) {
           if (signal?.aborted) throw e;
         }
-        out.push(info);
-      }
-    }
-    return out;
+        return info;
+      }),
+    );
+    return infos;
   }
 
   async media(address: string, signal?: AbortSignal): Promise<MediaInfo> {
