@@ -21,7 +21,7 @@ export async function virtualFixture(media: MediaTypeName | null, opts: InsertOp
   const name = opts.name ?? 'test';
   const address = await transport.create(name, { media, ...opts });
   // Tests start from a settled drive: consume the insert's unit attention unless asked not to.
-  transport.recorder(name)['unitAttention' as never] = false as never;
+  transport.recorder(name).clearUnitAttention();
   const device = await transport.open(address);
   return {
     transport, name, address, device, stateDir,

@@ -129,6 +129,11 @@ export class VirtualRecorder {
     this.save();
   }
 
+  /** Drops a pending unit attention (as if the host had already seen it); tests start from a settled drive. */
+  clearUnitAttention(): void {
+    this.unitAttention = false;
+  }
+
   /** Simulates a drive that needs n more commands before it is ready (02/04/01). */
   setNotReady(commands: number): void {
     this.notReadyLeft = commands;
