@@ -87,6 +87,24 @@ std::string FirstEntry(const std::string& dir) {
   return found;
 }
 
+// The class device of a SCSI device: device/<cls>/NAME, or the "<cls>:NAME" link that kernels
+// built with CONFIG_SYSFS_DEPRECATED put directly in device/.
+std::string ClassChild(const std::string& dev, const std::string& cls) {
+  std::string name = FirstEntry(dev + "/" + cls);
+  if (!name.empty()) return name;
+  if (DIR* d = opendir(dev.c_str())) {
+    const std::string prefix = cls + ":";
+    while (dirent* e = readdir(d)) {
+      if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) {
+        name = e->d_name + prefix.size();
+        break;
+      }
+    }
+    closedir(d);
+  }
+  return name;
+}
+
 }  // namespace
 
 const char* BackendName() { return "sg"; }
@@ -110,8 +128,8 @@ bool ListDrives(std::vector<DriveEntry>& out, OsError& err) {
     entry.vendor = ReadAttr(dev + "/vendor");
     entry.model = ReadAttr(dev + "/model");
     entry.revision = ReadAttr(dev + "/rev");
-    const std::string block = FirstEntry(dev + "/block");
-    const std::string sg = FirstEntry(dev + "/scsi_generic");
+    const std::string block = ClassChild(dev, "block");
+    const std::string sg = ClassChild(dev, "scsi_generic");
     if (!block.empty()) entry.blockNode = "/dev/" + block;
     if (!sg.empty()) entry.sgNode = "/dev/" + sg;
     entry.path = !entry.blockNode.empty() ? entry.blockNode : entry.sgNode;
