@@ -1,8 +1,8 @@
 // Random CDBs and parameter data against the virtual recorder: it must always answer GOOD or CHECK
 // CONDITION with well-formed sense (the transport contract), never reject or crash, whatever the
 // media and state.
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseSense } from '../../mmc/sense';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ascText, parseSense } from '../../mmc/sense';
 import { MEDIA_TYPE_NAMES } from '../../common/model/drive';
 import { virtualFixture, type VirtualFixture } from './testing';
 
@@ -18,9 +18,19 @@ function rng(seed: number) {
 }
 
 let f: VirtualFixture | undefined;
+const seenSense = new Set<string>();
 afterEach(async () => {
   await f?.cleanup();
   f = undefined;
+});
+afterAll(() => {
+  // Every sense the recorder produced has a specific text in mmc/sense.ts's table.
+  const unknown = [...seenSense].filter((k) => {
+    const [, asc, ascq] = k.split('/').map(Number);
+    return /unknown condition|vendor specific/.test(ascText(asc, ascq));
+  });
+  expect(unknown).toEqual([]);
+  expect(seenSense.size).toBeGreaterThan(10);
 });
 
 describe('virtual recorder under random commands', () => {
@@ -49,7 +59,11 @@ describe('virtual recorder under random commands', () => {
       const cmd = out ? { cdb, direction: 'out' as const, data } : { cdb, direction: 'in' as const, length: Math.floor(rand() * 300) };
       const r = await f.device.execute(cmd);
       expect([0, 2], `opcode ${op.toString(16)} cdb ${Buffer.from(cdb).toString('hex')}`).toContain(r.status);
-      if (r.status === 2) expect(parseSense(r.sense)).toBeDefined();
+      if (r.status === 2) {
+        const sd = parseSense(r.sense);
+        expect(sd).toBeDefined();
+        seenSense.add(`${sd!.key}/${sd!.asc}/${sd!.ascq}`);
+      }
       if (cmd.direction === 'in') expect(r.data.length + r.residual).toBe(cmd.length);
     }
   });
