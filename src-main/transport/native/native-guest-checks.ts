@@ -132,7 +132,7 @@ async function main() {
 
   // ---- tgtd's DVD writer, blank DVD+R ----
   const sr = await transport.open(tgt.address);
-  const sg = await transport.open(tgt.sgNode as string);
+  let sg = await transport.open(tgt.sgNode as string);
   results.tgtInquirySr = await inquiry(sr);
   results.tgtInquirySg = await inquiry(sg);
   results.tgtTurInitial = await turSequence(sr);
@@ -154,10 +154,17 @@ async function main() {
   results.tgtReadBack = { status: back.status, sense: back.sense, equal: back.data.equals(pattern), bytes: back.data.length };
 
   // Exclusive access: O_EXCL on the sr node refuses a second exclusive opener (EBUSY).
+  // sr and sg are both still open (non-exclusive) here, so first close them: an exclusive open
+  // also takes the sg sibling, which the sg driver refuses while anyone else holds it.
+  results.exclusiveWhileSgShared = await errorOf(transport.open(tgt.address, { exclusive: true }).then((d) => d.close()));
+  await sg.close();
   const excl = await transport.open(tgt.address, { exclusive: true });
   results.tgtSecondExclusive = await errorOf(transport.open(tgt.address, { exclusive: true }));
+  // While a burn holds the drive, the sg door is shut too, even for plain opens.
+  results.sgWhileExclusive = await errorOf(transport.open(tgt.sgNode as string));
   await excl.close();
   results.tgtExclusiveAfterClose = await errorOf(transport.open(tgt.address, { exclusive: true }).then((d) => d.close()));
+  sg = await transport.open(tgt.sgNode as string);
 
   // The sg driver's O_EXCL refuses an exclusive opener while any other descriptor is open.
   results.sgExclusiveWhileShared = await errorOf(transport.open(tgt.sgNode as string, { exclusive: true }));

@@ -137,8 +137,12 @@ describe.skipIf(!ok)('NativeTransport in a QEMU guest (SG_IO on /dev/srN and /de
     expect(r.tgtDataRead).toMatchObject({ status: 0, equal: true });
   });
 
-  it('exclusive open: a second O_EXCL open of the sr node is EBUSY, and works again after close', () => {
+  it('exclusive open locks both nodes: sr O_EXCL + sg O_EXCL, EBUSY for others, free again after close', () => {
+    // The sg sibling was held open elsewhere: the exclusive lock on it fails, so the open fails.
+    expect(r.exclusiveWhileSgShared).toMatchObject({ name: 'TransportError', errno: 'EBUSY', syscall: 'open' });
     expect(r.tgtSecondExclusive).toMatchObject({ name: 'TransportError', errno: 'EBUSY', syscall: 'open' });
+    // The sg driver turns away even non-exclusive openers while an O_EXCL holder exists.
+    expect(r.sgWhileExclusive).toMatchObject({ name: 'TransportError', errno: 'EBUSY', syscall: 'open' });
     expect(r.sgExclusiveWhileShared).toMatchObject({ name: 'TransportError', errno: 'EBUSY', syscall: 'open' });
     expect(r.tgtExclusiveAfterClose).toEqual({ ok: true });
   });

@@ -198,6 +198,21 @@ describe('NativeDevice lifecycle', () => {
     await expect(p).rejects.toBeInstanceOf(InvalidInputError);
   });
 
+  it('exclusive open takes the sibling node too, and releases the first handle if that fails', async () => {
+    const addon = fakeAddon();
+    addon.list = async () => [{ path: '/dev/sr0', blockNode: '/dev/sr0', sgNode: '/dev/sg0', vendor: 'V', model: 'M', revision: 'R', busAddress: '0:0:0:0' }];
+    const opened: [string, boolean][] = [];
+    addon.open = async (path, exclusive) => {
+      opened.push([path, exclusive]);
+      if (path === '/dev/sg0') throw Object.assign(new Error('EBUSY open'), { errno: 16, code: 'EBUSY', syscall: 'open', notSupported: false });
+      return 7;
+    };
+    const err = await new NativeTransport(addon).open('/dev/sr0', { exclusive: true }).catch((e: unknown) => e);
+    expect(opened).toEqual([['/dev/sr0', true], ['/dev/sg0', true]]);
+    expect(err).toMatchObject({ code: 'TRANSPORT', errno: 'EBUSY', syscall: 'open' });
+    expect(addon.closed).toEqual([7]);
+  });
+
   it('rejects malformed commands as InvalidInputError', async () => {
     const dev = await new NativeTransport(fakeAddon()).open('/dev/sg0');
     await expect(dev.execute({ cdb: new Uint8Array(4), direction: 'none' })).rejects.toBeInstanceOf(InvalidInputError);

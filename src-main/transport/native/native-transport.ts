@@ -86,11 +86,14 @@ export class NativeDevice implements ScsiDevice {
   // Rejecters of executes still in flight, so close() can settle them at once (the ioctl itself
   // cannot be interrupted and finishes in the background, bounded by its timeout).
   readonly #pending = new Set<(err: Error) => void>();
+  // Exclusive opens on Linux also hold the drive's other node (sr ↔ sg) with O_EXCL.
+  readonly #lockHandles: number[];
 
-  constructor(addon: NativeAddon, handle: number, address: string) {
+  constructor(addon: NativeAddon, handle: number, address: string, lockHandles: number[] = []) {
     this.#addon = addon;
     this.#handle = handle;
     this.address = address;
+    this.#lockHandles = lockHandles;
   }
 
   get closed(): boolean {
@@ -143,6 +146,7 @@ export class NativeDevice implements ScsiDevice {
     for (const reject of this.#pending) reject(new CancelledError(`${this.address}: device closed`));
     this.#pending.clear();
     this.#addon.close(this.#handle);
+    for (const h of this.#lockHandles) this.#addon.close(h);
   }
 }
 
@@ -202,7 +206,30 @@ export class NativeTransport implements ScsiTransport {
     } catch (err) {
       throw mapNativeError(err, `open ${address}`);
     }
-    return new NativeDevice(this.addon, handle, address);
+    const locks: number[] = [];
+    if (opts.exclusive) {
+      // On Linux one drive has two doors: O_EXCL on /dev/srN keeps out mounts and other exclusive
+      // openers but not /dev/sgN, and vice versa. A burn must shut both, as other burners do.
+      const sibling = await this.siblingNode(address);
+      if (sibling) {
+        try {
+          locks.push(await this.addon.open(sibling, true));
+        } catch (err) {
+          this.addon.close(handle);
+          throw mapNativeError(err, `open ${sibling} (exclusive lock for ${address})`);
+        }
+      }
+    }
+    return new NativeDevice(this.addon, handle, address, locks);
+  }
+
+  /** The other Linux node of the same drive (/dev/sgN for /dev/srN and back), if enumerated. */
+  private async siblingNode(address: string): Promise<string | undefined> {
+    if (this.addon.info().backend !== 'sg') return undefined;
+    const entries = await this.addon.list().catch(() => [] as NativeDriveEntry[]);
+    const e = entries.find((d) => d.blockNode === address || d.sgNode === address);
+    if (!e || !e.blockNode || !e.sgNode) return undefined;
+    return e.blockNode === address ? e.sgNode : e.blockNode;
   }
 
   /**
