@@ -7,6 +7,7 @@ import { InvalidInputError } from '../../common/errors';
 import { requireTools } from '../../testing/peer-tools';
 import { openImage } from '../reader/image';
 import { run, tempDir } from '../reader/test-fixtures';
+import type { TreeNode } from '../reader/types';
 import { isoName, jolietName, preflight, type PreflightEntry } from './preflight';
 
 const f = (p: string, size = 1): PreflightEntry => ({ path: p.split('/'), kind: 'file', size });
@@ -66,24 +67,66 @@ describe.skipIf(!requireTools('xorriso'))('name transformations vs xorriso', () 
   });
 });
 
+describe.skipIf(!requireTools('xorriso'))('preflight predicts what Glassmaster\'s writer records', () => {
+  const t = tempDir('pfw');
+  afterAll(() => t.cleanup());
+
+  for (const level of [1, 2, 3] as const) {
+    it(`ISO level ${level} + Joliet names (shownAs) equal the names in the written image`, async () => {
+      const { runImageCommand } = await import('../cli-image');
+      const { entriesFromTree } = await import('./from-tree');
+      const { PassThrough } = await import('node:stream');
+      const src = join(t.dir, `src${level}`);
+      mkdirSync(join(src, 'Sub Directory.with.dots'), { recursive: true });
+      const names = ['readme.txt', 'README.TXT', 'Makefile', '.hidden', 'Ünïcødé名前 with spaces.txt', 'a:b*c?.txt', 'x'.repeat(70), `${'n'.repeat(64)}-first.txt`, `${'n'.repeat(64)}-second.txt`, 'archive.tar.gz', `${'L'.repeat(40)}.extension`];
+      for (const n of names) writeFileSync(join(src, n), n);
+      writeFileSync(join(src, 'Sub Directory.with.dots', 'inner file.txt'), 'x');
+      const out = join(t.dir, `w${level}.iso`);
+      const err = new PassThrough();
+      const msgs: string[] = [];
+      err.on('data', (d) => msgs.push(String(d)));
+      expect(await runImageCommand(['-o', out, '--fs', 'iso9660,joliet,rockridge', '--iso-level', String(level), src], { stdout: new PassThrough(), stderr: err }), msgs.join('')).toBe(0);
+      const info = await openImage(out);
+      const entries = entriesFromTree(await info.tree('rockridge'));
+      // Top-level names as recorded (the reader strips ";1" and a bare trailing dot, as readers do).
+      const written = async (facet: 'iso9660' | 'joliet') => new Map(((await info.tree(facet)).children ?? []).map((c: TreeNode) => [c.name, c.name]));
+      const iso = await written('iso9660');
+      const jol = await written('joliet');
+      await info.close();
+      const r = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge'], isoLevel: level });
+      const top = entries.filter((e) => e.path.length === 1);
+      for (const [facet, recorded, codes] of [
+        ['iso9660', iso, ['iso-name-changed', 'iso-name-collision']],
+        ['joliet', jol, ['joliet-name-truncated', 'joliet-name-chars', 'joliet-name-collision']],
+      ] as const) {
+        const predicted = top.map((e) => {
+          const f = r.findings.filter((x) => x.path === `/${e.path[0]}` && (codes as readonly string[]).includes(x.code)).pop();
+          return f?.shownAs ?? e.path[0];
+        });
+        expect(predicted.sort(), facet).toEqual([...recorded.values()].sort());
+      }
+    });
+  }
+});
+
 describe('preflight rules', () => {
   it('reports ISO 9660 name changes as warnings when ISO 9660 is the only tree', () => {
     const r = preflight([f('readme.txt'), f('README.TXT')], { fs: ['iso9660'], isoLevel: 1 });
     const changed = r.findings.filter((x) => x.code === 'iso-name-changed');
-    expect(changed).toEqual([expect.objectContaining({ path: '/readme.txt', shownAs: 'README.TXT', severity: 'warning', fix: expect.stringContaining('--fs') })]);
-    expect(r.findings.some((x) => x.code === 'iso-name-collision')).toBe(true);
+    // "README.TXT" sorts first and keeps its name; "readme.txt" maps to it too and gets a counter.
+    expect(changed).toEqual([expect.objectContaining({ path: '/readme.txt', shownAs: 'README1.TXT', severity: 'warning', fix: expect.stringContaining('--fs') })]);
+    expect(r.findings.find((x) => x.code === 'iso-name-collision')).toMatchObject({ path: '/readme.txt', shownAs: 'README1.TXT' });
     expect(r.seenBy).toEqual({ windows: 'iso9660', macos: 'iso9660', linux: 'iso9660', players: 'iso9660' });
   });
 
-  it('Joliet: names cut at 64 UCS-2 characters, collisions after the cut are errors', () => {
+  it('Joliet: names cut at 64 UCS-2 characters, collisions after the cut renamed', () => {
     const a = 'n'.repeat(64) + '-first.txt';
     const b = 'n'.repeat(64) + '-second.txt';
     const r = preflight([f(a), f(b)], { fs: ['joliet', 'rockridge'], isoLevel: 3 });
-    expect(r.findings.filter((x) => x.code === 'joliet-name-truncated').map((x) => x.shownAs)).toEqual(['n'.repeat(64), 'n'.repeat(64)]);
+    // Glassmaster keeps the extension and cuts the name to 64; the second gets "~1" (joliet/names.ts).
+    expect(r.findings.filter((x) => x.code === 'joliet-name-truncated').map((x) => x.shownAs)).toEqual(['n'.repeat(60) + '.txt', 'n'.repeat(58) + '~1.txt']);
     const col = r.findings.find((x) => x.code === 'joliet-name-collision')!;
-    expect(col.severity).toBe('error');
-    expect(col.affects).toEqual(['windows']);
-    expect(r.ok).toBe(false);
+    expect(col).toMatchObject({ severity: 'warning', path: `/${b}`, affects: ['windows'] });
     // Joliet §3.3: "*", ":" … are not allowed.
     expect(jolietName('a:b*c?.txt')).toBe('a_b_c_.txt');
     // An emoji is two UCS-2 units and is never split.
@@ -149,8 +192,8 @@ describe('formatPreflight', () => {
     const entries = Array.from({ length: 30 }, (_, i) => f(`lower case name ${i}.txt`));
     const r = preflight(entries, { fs: ['iso9660'], isoLevel: 1 });
     const text = formatPreflight(r, { maxPerCode: 5 });
-    // 30 changed names + 1 collision: all become "LOWER_CA.TXT" at level 1.
-    expect(text).toMatch(/^Readability preflight: 0 error\(s\), 31 warning\(s\)/);
+    // 30 changed names; all but the first also collide on "LOWER_CA.TXT" and get a counter.
+    expect(text).toMatch(/^Readability preflight: 0 error\(s\), 59 warning\(s\)/);
     expect(text).toMatch(/Windows → iso9660, macOS → iso9660, Linux → iso9660, Players → iso9660/);
     expect(text.match(/\[iso-name-changed\]/g)).toHaveLength(6); // 5 shown + the "… more" line
     expect(text).toMatch(/… 25 more \[iso-name-changed\]/);

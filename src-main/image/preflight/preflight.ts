@@ -1,6 +1,8 @@
 // Readability preflight: a pure function from the staged tree and the chosen file systems to what
 // each audience (Windows, macOS, Linux, standalone players) will see, with fixes.
 import { InvalidInputError } from '../../common/errors';
+import { assignIsoNames } from '../iso9660/names';
+import { assignJolietNames } from '../joliet/names';
 import {
   CASE_INSENSITIVE,
   D_CHARACTERS,
@@ -93,8 +95,9 @@ function dChars(s: string): string {
 }
 
 /**
- * The ISO 9660 identifier a name becomes at `level` (without ";1"): d-characters only, name and
- * extension split at the last dot, each cut to the level's lengths (ECMA-119 §7.5.1, §7.6, §10).
+ * ECMA-119 mangling as xorriso applies it (without ";1"): d-characters only, name and extension
+ * split at the last dot, each cut to the level's lengths (§7.5.1, §7.6, §10). For reports about
+ * images from other writers; preflight() itself predicts Glassmaster's writer (iso9660/names.ts).
  */
 export function isoName(name: string, kind: PreflightEntry['kind'], level: 1 | 2 | 3): string {
   const r = ISO_NAME_RULES[level];
@@ -112,7 +115,7 @@ export function isoName(name: string, kind: PreflightEntry['kind'], level: 1 | 2
   return ext ? `${base}.${ext}` : base;
 }
 
-/** Joliet §3.3: forbidden characters become "_", then the name is cut to 64 UCS-2 code units. */
+/** Joliet §3.3 plain cut: forbidden characters become "_", then 64 UCS-2 code units (xorriso-like for names without extension). */
 export function jolietName(name: string): string {
   const cleaned = [...name].map((c) => (JOLIET_FORBIDDEN.test(c) ? '_' : c)).join('');
   // UCS-2 code units: a character outside the BMP counts twice; never cut a surrogate pair in half.
@@ -162,20 +165,6 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     const path = join(e.path);
 
     if (fs.has('iso9660')) {
-      const shown = isoName(name, e.kind, level);
-      if (shown !== name) {
-        const who = isoOnlyNames ? ALL : (['players'] as Audience[]).concat(audiencesOf('iso9660'));
-        add({
-          code: 'iso-name-changed',
-          severity: isoOnlyNames ? 'warning' : 'info',
-          path,
-          facet: 'iso9660',
-          affects: [...new Set(who)],
-          shownAs: shown,
-          message: `ISO 9660 level ${level} records "${name}" as "${shown}"`,
-          fix: isoOnlyNames ? 'add --fs joliet,rockridge (or udf) to keep the real name' : level === 1 ? '--iso-level 3 keeps up to 30 characters for players' : undefined,
-        });
-      }
       // Root is level 1, so a directory with n components sits at level n + 1; flag the first one past 8.
       if (e.kind === 'dir' && e.path.length + 1 === ISO_MAX_DEPTH + 1) {
         add({
@@ -221,23 +210,6 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       add({ code: 'file-over-2gib', severity: 'info', path, affects: ['players'], message: `${fmtSize(e.size)} is over 2 GiB; many standalone players and car stereos cannot play files this large`, fix: 'split the file below 2 GiB for players' });
     }
 
-    if (fs.has('joliet')) {
-      const j = jolietName(name);
-      if (j !== name) {
-        const truncated = [...name].map((c) => (JOLIET_FORBIDDEN.test(c) ? '_' : c)).join('') !== j;
-        add({
-          code: truncated ? 'joliet-name-truncated' : 'joliet-name-chars',
-          severity: seenBy.windows === 'joliet' ? 'warning' : 'info',
-          path,
-          facet: 'joliet',
-          affects: audiencesOf('joliet').length ? audiencesOf('joliet') : ['windows'],
-          shownAs: j,
-          message: truncated ? `Joliet cuts "${name}" (${name.length} UCS-2 characters) to 64: "${j}"` : `Joliet cannot store some characters of "${name}": "${j}"`,
-          fix: fs.has('udf') ? undefined : `shorten name "${name}" to 64 characters or add --fs udf`,
-        });
-      }
-    }
-
     if (fs.has('udf')) {
       if (udfNameBytes(name) > UDF_MAX_NAME_BYTES) {
         add({ code: 'udf-name-too-long', severity: 'error', path, facet: 'udf', affects: audiencesOf('udf'), message: `"${name}" needs ${udfNameBytes(name)} bytes as a UDF identifier; the limit is ${UDF_MAX_NAME_BYTES} (OSTA UDF §2.3.4.4)`, fix: `shorten name "${name}"` });
@@ -260,34 +232,72 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
   }
 
-  // Collisions among siblings after each facet's name transformation.
-  for (const [parent, list] of siblings) {
-    if (fs.has('iso9660')) collide(list, (e) => isoName(e.path[e.path.length - 1], e.kind, level), 'iso-name-collision', 'iso9660', isoOnlyNames ? 'warning' : 'info', parent, 'writers add a numeric suffix to keep ISO 9660 names unique');
-    if (fs.has('joliet')) collide(list, (e) => jolietName(e.path[e.path.length - 1]), 'joliet-name-collision', 'joliet', 'error', parent, 'shorten one of the names so the first 64 characters differ');
+  // Names per directory, exactly as Glassmaster's writer assigns them (layout/plan-image.ts sorts
+  // siblings by name, then iso9660/names.ts and joliet/names.ts cut, map and de-duplicate).
+  for (const [parent, unsorted] of siblings) {
+    const list = [...unsorted].sort((a, b) => (last(a) < last(b) ? -1 : last(a) > last(b) ? 1 : 0));
+    const spec = list.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
+    if (fs.has('iso9660')) {
+      const ids = assignIsoNames(spec, level).map(readerView);
+      list.forEach((e, i) => {
+        const name = last(e);
+        const solo = readerView(assignIsoNames([spec[i]], level)[0]);
+        const path = join(e.path);
+        if (solo !== name) {
+          add({
+            code: 'iso-name-changed',
+            severity: isoOnlyNames ? 'warning' : 'info',
+            path,
+            facet: 'iso9660',
+            affects: [...new Set<Audience>(isoOnlyNames ? ALL : ['players', ...audiencesOf('iso9660')])],
+            shownAs: ids[i],
+            message: `ISO 9660 level ${level} records "${name}" as "${ids[i]}"`,
+            fix: isoOnlyNames ? 'add --fs joliet,rockridge (or udf) to keep the real name' : level === 1 ? '--iso-level 3 keeps up to 30 characters for players' : undefined,
+          });
+        }
+        if (ids[i] !== solo) {
+          add({ code: 'iso-name-collision', severity: isoOnlyNames ? 'warning' : 'info', path, facet: 'iso9660', affects: isoOnlyNames ? ALL : ['players'], shownAs: ids[i], message: `"${name}" would become "${solo}" like a sibling in ${parent}; ISO 9660 gets "${ids[i]}"`, fix: `rename "${name}" so its first characters differ` });
+        }
+      });
+    }
+    if (fs.has('joliet')) {
+      const ids = assignJolietNames(spec);
+      list.forEach((e, i) => {
+        const name = last(e);
+        const solo = assignJolietNames([spec[i]])[0];
+        const path = join(e.path);
+        const who = audiencesOf('joliet').length ? audiencesOf('joliet') : (['windows'] as Audience[]);
+        const severity: Severity = seenBy.windows === 'joliet' ? 'warning' : 'info';
+        if (solo !== name) {
+          const truncated = name.length > JOLIET_MAX_CHARS;
+          add({
+            code: truncated ? 'joliet-name-truncated' : 'joliet-name-chars',
+            severity,
+            path,
+            facet: 'joliet',
+            affects: who,
+            shownAs: ids[i],
+            message: truncated ? `Joliet cuts "${name}" (${name.length} UCS-2 characters) to 64: "${ids[i]}"` : `Joliet cannot store some characters of "${name}": "${ids[i]}"`,
+            fix: fs.has('udf') ? undefined : `shorten name "${name}" to 64 characters or add --fs udf`,
+          });
+        }
+        if (ids[i] !== solo) {
+          add({ code: 'joliet-name-collision', severity, path, facet: 'joliet', affects: who, shownAs: ids[i], message: `"${name}" would become "${solo}" like a sibling in ${parent}; Joliet gets "${ids[i]}"`, fix: `shorten name "${name}" so the first 64 characters differ` });
+        }
+      });
+    }
     // Case-insensitive readers see only one of "A.txt" / "a.txt".
     const ci = CASE_INSENSITIVE.filter((a) => seenBy[a] === 'udf' || seenBy[a] === 'joliet' || seenBy[a] === 'rockridge');
     if (ci.length) {
       const groups = new Map<string, PreflightEntry[]>();
       for (const e of list) {
-        const k = e.path[e.path.length - 1].toLowerCase();
+        const k = last(e).toLowerCase();
         groups.set(k, [...(groups.get(k) ?? []), e]);
       }
       for (const g of groups.values()) {
         if (g.length < 2) continue;
-        add({ code: 'case-collision', severity: 'warning', path: join(g[0].path), affects: ci, message: `${g.map((e) => `"${e.path[e.path.length - 1]}"`).join(' and ')} in ${parent} differ only in case; ${ci.join(' and ')} will show one of them`, fix: 'rename one of them' });
+        add({ code: 'case-collision', severity: 'warning', path: join(g[0].path), affects: ci, message: `${g.map((e) => `"${last(e)}"`).join(' and ')} in ${parent} differ only in case; ${ci.join(' and ')} will show one of them`, fix: 'rename one of them' });
       }
-    }
-  }
-
-  function collide(list: PreflightEntry[], key: (e: PreflightEntry) => string, code: FindingCode, facet: FsFacet, severity: Severity, parent: string, fix: string) {
-    const groups = new Map<string, PreflightEntry[]>();
-    for (const e of list) {
-      const k = key(e).toUpperCase();
-      groups.set(k, [...(groups.get(k) ?? []), e]);
-    }
-    for (const [k, g] of groups) {
-      if (g.length < 2) continue;
-      add({ code, severity, path: join(g[0].path), facet, affects: audiencesOf(facet).length ? audiencesOf(facet) : ['players'], shownAs: key(g[0]), message: `${g.length} names in ${parent} become "${k}" in ${facet}: ${g.map((e) => `"${e.path[e.path.length - 1]}"`).join(', ')}`, fix });
     }
   }
 
@@ -318,6 +328,15 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   findings.sort((a, b) => order[a.severity] - order[b.severity] || (a.path ?? '').localeCompare(b.path ?? ''));
   return { ok: counts.error === 0, counts, seenBy, findings };
+}
+
+function last(e: PreflightEntry): string {
+  return e.path[e.path.length - 1];
+}
+
+/** What readers display: ";1" and a bare trailing "." dropped (ECMA-119 §7.5.1 separators). */
+function readerView(id: string): string {
+  return id.replace(/;\d+$/, '').replace(/\.$/, '');
 }
 
 function fmtSize(n: number): string {
