@@ -75,7 +75,7 @@ describe.skipIf(!ok)('Drive in a QEMU guest (native transport, tgtd and QEMU scs
 
   it('QEMU scsi-cd: a complete read-only disc whose size is the ISO size', () => {
     const blocks = statSync(iso1).size / 2048;
-    // QEMU reports small images as CD-ROM and larger ones as DVD-ROM (MMC-6 Table 91 profiles 08h/10h).
+    // QEMU reports small images as CD-ROM and larger ones as DVD-ROM (MMC-6 profiles 08h/10h).
     expect(['CD-ROM', 'DVD-ROM']).toContain(r.qemuMedia.profile);
     expect(r.qemuMedia).toMatchObject({ status: 'complete', usedBlocks: blocks, freeBlocks: 0, erasable: false, tray: 'closed' });
     // QEMU implements GESN (MMC-6 §6.7): the media class is supported.

@@ -76,7 +76,7 @@ export function isUnsupported(e: unknown): boolean {
 export class Drive {
   private readonly retries: number;
   private readonly retryDelayMs: number;
-  /** ASCQ of the last MEDIUM NOT PRESENT (3A/01 tray closed, 3A/02 tray open, SPC-4 Table D.2). */
+  /** ASCQ of the last MEDIUM NOT PRESENT (3A/01 tray closed, 3A/02 tray open, SPC-4 Annex D). */
   private lastNoMediumAscq: number | undefined;
 
   constructor(
@@ -162,7 +162,7 @@ export class Drive {
 
   /**
    * Selects a write speed in kB/s: SET STREAMING (Real Time Streaming feature, DVD/BD) with a fallback
-   * to SET CD SPEED (MMC-6 §6.37). `endLba` bounds the performance descriptor (the disc capacity).
+   * to SET CD SPEED (MMC-6). `endLba` bounds the performance descriptor (the disc capacity).
    */
   async setWriteSpeed(kbps: number, endLba: number, signal?: AbortSignal): Promise<void> {
     try {
@@ -333,7 +333,7 @@ export class Drive {
     let tray: TrayState = this.lastNoMediumAscq === 0x02 ? 'open' : this.lastNoMediumAscq === 0x01 ? 'closed' : mech;
     if (!ready && this.lastNoMediumAscq !== 0x01 && this.lastNoMediumAscq !== 0x02 && mech !== 'open') {
       // 3A/00 says nothing about the tray and QEMU's MECHANISM STATUS is all zero: ask GESN's media
-      // status byte (Door or Tray Open, MMC-6 Table 163). A change event consumed here is still
+      // status byte (Door or Tray Open, MMC-6). A change event consumed here is still
       // noticed by watchMedia, which also compares presence.
       const ev = await this.mediaEvent(signal).catch(() => undefined);
       if (ev?.media) tray = ev.media.trayOpen ? 'open' : 'closed';

@@ -119,7 +119,7 @@ export class InvalidMediaArgumentError extends InvalidInputError {
 /** LBA ↔ MSF for CD (MMC-6 §4.2.3.8: LBA = (M*60 + S)*75 + F - 150 within the program area). */
 export function lbaToMsf(lba: number): { m: number; s: number; f: number } {
   const a = lba + 150;
-  const v = a < 0 ? a + 450000 : a; // lead-in addresses wrap (MMC-6 Table 17)
+  const v = a < 0 ? a + 450000 : a; // lead-in addresses wrap (MMC-6)
   return { m: Math.floor(v / 4500), s: Math.floor(v / 75) % 60, f: v % 75 };
 }
 export function msfToLba(m: number, s: number, f: number): number {

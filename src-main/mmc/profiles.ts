@@ -1,4 +1,4 @@
-// MMC profile numbers (MMC-6 §5.3.1 Table 91) and what each one means to a burner.
+// MMC profile numbers (MMC-6 §5.3.1) and what each one means to a burner.
 import type { MediaProfileName } from '../common/model/drive';
 
 export const PROFILES: ReadonlyArray<[number, MediaProfileName]> = [

@@ -56,7 +56,7 @@ export function parseSense(sense: Uint8Array | undefined): SenseData | undefined
   if (!sense || sense.length < 1) return undefined;
   const code = sense[0] & 0x7f;
   if (code === 0x70 || code === 0x71) {
-    // Fixed format: key in byte 2, ASC/ASCQ in bytes 12/13 (SPC-4 Table 48).
+    // Fixed format: key in byte 2, ASC/ASCQ in bytes 12/13 (SPC-4 fixed format sense data).
     if (sense.length < 3) return undefined;
     const d: SenseData = {
       format: 'fixed',

@@ -42,7 +42,7 @@ describe('tgtd recorded responses (blank DVD+R → write 32 blocks → CLOSE TRA
     expect(blank.currentProfile).toBe(0x1b);
     expect(blank.profiles.map((p) => [p.name, p.current])).toEqual([['DVD-ROM', false], ['DVD+R', true]]);
     expect(blank.summary.dvdPlusR?.write).toBe(true);
-    // Core: tgtd claims ATAPI (2, MMC-6 Table 94); Random Readable: 2048-byte blocks, 16-block ECC units.
+    // Core: tgtd claims ATAPI (2); Random Readable: 2048-byte blocks, 16-block ECC units.
     expect(blank.summary.core).toEqual({ physicalInterface: 2 });
     expect(blank.summary.randomReadable).toEqual({ blockSize: 2048, blocking: 16 });
     const closed = parseGetConfiguration(r('get-configuration-closed').data);

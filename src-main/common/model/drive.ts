@@ -5,7 +5,7 @@
 export type DriveKind = 'native' | 'iscsi' | 'virtual';
 
 /**
- * MMC profile names (MMC-6 §5.3.1, Table 91 "Profile List"). 'Unknown' covers profile numbers we
+ * MMC profile names (MMC-6 §5.3.1, Profile List). 'Unknown' covers profile numbers we
  * do not name; 'None' is profile 0000h (no current profile: no disc).
  */
 export type MediaProfileName =
@@ -46,7 +46,7 @@ export type MediaProfileName =
   | 'HD DVD-RW DL'
   | 'Unknown';
 
-/** READ DISC INFORMATION "Disc Status" (MMC-6 §6.22.3.1.4), plus no disc in the tray. */
+/** READ DISC INFORMATION "Disc Status" (MMC-6 §6.21.3.1.4), plus no disc in the tray. */
 export type MediaStatus = 'blank' | 'appendable' | 'complete' | 'no-disc';
 
 /** Media a user can buy and the virtual recorder can hold. */

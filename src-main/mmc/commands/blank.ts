@@ -3,7 +3,7 @@ import { cdb, checkField, put32 } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-/** Blanking Type (Table 29). */
+/** Blanking Type. */
 export const BlankType = { FULL: 0, MINIMAL: 1, TRACK: 2, UNRESERVE_TRACK: 3, TRACK_TAIL: 4, UNCLOSE_SESSION: 5, SESSION: 6 } as const;
 
 export function buildBlank(type: number, opts: { immediate?: boolean; address?: number } = {}): MmcCommand {

@@ -1,4 +1,4 @@
-// CLOSE TRACK/SESSION (MMC-6 §6.3): the close function's meaning depends on the profile (Table 33).
+// CLOSE TRACK/SESSION (MMC-6 §6.3): the close function's meaning depends on the profile.
 import { cdb, checkField, put16 } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

@@ -3,12 +3,12 @@ import { cdb, checkField, put24, put32 } from '../bytes';
 import { cmdOut, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-/** Format Types (Table 49) used by burners. */
+/** Format Types used by burners. */
 export const FormatType = { FULL: 0x00, DVD_RW_QUICK_GROW: 0x13, DVD_RW_QUICK: 0x15, DVD_PLUS_RW_FULL: 0x26, BD_RE_SPARES: 0x30, BD_RE_NO_SPARES: 0x31, BD_R_SPARES: 0x32 } as const;
 
 export function buildFormatUnit(opts: { formatType: number; blocks: number; typeDependent?: number; immediate?: boolean }): MmcCommand {
   const data = new Uint8Array(12);
-  // Format List Header (Table 45): FOV=1 so IMMED is honoured, IMMED bit 1.
+  // Format List Header: FOV=1 so IMMED is honoured, IMMED bit 1.
   data[1] = 0x80 | (opts.immediate ? 0x02 : 0);
   data[3] = 8;
   put32(data, 4, checkField('blocks', opts.blocks, 32));

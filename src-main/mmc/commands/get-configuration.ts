@@ -5,7 +5,7 @@ import { Op } from '../opcodes';
 import { profileName } from '../profiles';
 import type { MediaProfileName } from '../../common/model/drive';
 
-/** Feature codes (MMC-6 Table 86). */
+/** Feature codes (MMC-6). */
 export const Feature = {
   PROFILE_LIST: 0x0000,
   CORE: 0x0001,

@@ -3,7 +3,7 @@ import { cdb, checkField, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-/** Notification class request bits (Table 157): bit 4 = media. */
+/** Notification class request bits: bit 4 = media. */
 export const NotificationClass = { OPERATIONAL: 0x02, POWER: 0x04, EXTERNAL: 0x08, MEDIA: 0x10, MULTI_HOST: 0x20, BUSY: 0x40 } as const;
 
 export function buildGetEventStatusNotification(classRequest: number = NotificationClass.MEDIA, allocationLength = 8): MmcCommand {
@@ -32,7 +32,7 @@ export function parseGetEventStatusNotification(data: Uint8Array): EventStatus {
   v.need(4, 'event header');
   const b2 = v.u8(2);
   const res: EventStatus = { nea: (b2 & 0x80) !== 0, notificationClass: b2 & 0x07, supportedClasses: v.u8(3) };
-  // Class 4 = media (Table 159); the media descriptor follows the 4-byte header.
+  // Class 4 = media; the media descriptor follows the 4-byte header.
   if (!res.nea && res.notificationClass === 4 && v.length >= 6 && v.u16(0) >= 2) {
     res.media = { event: MEDIA_EVENTS[v.u8(4) & 0x0f] ?? 'reserved', present: v.bit(5, 1), trayOpen: v.bit(5, 0) };
   }

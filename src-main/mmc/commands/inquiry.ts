@@ -1,4 +1,4 @@
-// INQUIRY (SPC-4 §6.4): standard inquiry data identifies an MMC drive by peripheral type 05h.
+// INQUIRY (SPC-4): standard inquiry data identifies an MMC drive by peripheral type 05h.
 import { checkField, cdb, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -12,7 +12,7 @@ export function buildInquiry(allocationLength = 96): MmcCommand {
 
 export interface InquiryData {
   peripheralQualifier: number;
-  /** 05h: CD/DVD/BD device (SPC-4 Table 140). */
+  /** 05h: CD/DVD/BD device (SPC-4 peripheral device type 05h). */
   peripheralType: number;
   removable: boolean;
   version: number;
@@ -25,7 +25,7 @@ export interface InquiryData {
 export function parseInquiry(data: Uint8Array): InquiryData {
   const v = new ResponseView('INQUIRY', data);
   v.need(5);
-  // Identification fields at 8..15, 16..31, 32..35 (SPC-4 Table 139); absent fields read as ''.
+  // Identification fields at 8..15, 16..31, 32..35 (SPC-4 standard INQUIRY data); absent fields read as ''.
   const field = (off: number, n: number) => (v.has(off, 1) ? v.ascii(off, Math.min(n, v.length - off)) : '');
   return {
     peripheralQualifier: v.u8(0) >> 5,

@@ -1,4 +1,4 @@
-// MECHANISM STATUS (MMC-6 §6.11): door/tray state and changer slots.
+// MECHANISM STATUS (MMC-6): door/tray state and changer slots.
 import { cdb, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -13,7 +13,7 @@ export interface MechanismStatus {
   fault: boolean;
   changerState: number;
   currentSlot: number;
-  /** 0 idle, 1 playing, 2 scanning, 3 active host / other (Table 344). */
+  /** 0 idle, 1 playing, 2 scanning, 3 active host / other. */
   mechanismState: number;
   doorOpen: boolean;
   slots: number;

@@ -1,4 +1,4 @@
-// MODE SENSE(10) / MODE SELECT(10) (SPC-4 §6.12/§6.10) with the MMC pages a burner uses:
+// MODE SENSE(10) / MODE SELECT(10) (SPC-4; MMC-6 §6.12 for MODE SENSE(10)) with the MMC pages a burner uses:
 // 05h Write Parameters (MMC-6 §7.5) and 2Ah CD/DVD Capabilities and Mechanical Status (MMC-3 §6.3.11;
 // obsolete in MMC-6 but still the only place many drives report write speeds and lock state).
 import { cdb, checkField, MmcResponseError, put16, put32, ResponseView } from '../bytes';
@@ -7,7 +7,7 @@ import { Op } from '../opcodes';
 
 export const ModePage = { READ_WRITE_ERROR_RECOVERY: 0x01, WRITE_PARAMETERS: 0x05, CACHING: 0x08, POWER_CONDITION: 0x1a, TIMEOUT_PROTECT: 0x1d, CAPABILITIES: 0x2a, ALL: 0x3f } as const;
 
-/** Page Control (SPC-4 Table 99): 0 current, 1 changeable, 2 default, 3 saved. */
+/** Page Control (SPC-4 MODE SENSE PC field): 0 current, 1 changeable, 2 default, 3 saved. */
 export function buildModeSense10(page: number, opts: { pageControl?: 0 | 1 | 2 | 3; subpage?: number; allocationLength?: number } = {}): MmcCommand {
   const alloc = opts.allocationLength ?? 0xfff0;
   checkField('page', page, 6);
@@ -42,7 +42,7 @@ export function parseModeSense10(data: Uint8Array): { pages: ModePageData[] } {
   return { pages };
 }
 
-/** MODE SELECT(10) with PF=1 (SPC-4 §6.10); pages are sent after an 8-byte zeroed header. */
+/** MODE SELECT(10) with PF=1 (SPC-4 MODE SELECT(10)); pages are sent after an 8-byte zeroed header. */
 export function buildModeSelect10(pages: Uint8Array[], opts: { savePages?: boolean } = {}): MmcCommand {
   const total = 8 + pages.reduce((n, p) => n + p.length, 0);
   checkField('parameterListLength', total, 16);
@@ -60,7 +60,7 @@ export function buildModeSelect10(pages: Uint8Array[], opts: { savePages?: boole
   return cmdOut(b, data);
 }
 
-/** Write Type (MMC-6 Table 649). */
+/** Write Type (MMC-6). */
 export type WriteType = 'packet' | 'tao' | 'sao' | 'raw' | 'layer-jump';
 const WRITE_TYPES: WriteType[] = ['packet', 'tao', 'sao', 'raw', 'layer-jump'];
 
@@ -75,7 +75,7 @@ export interface WriteParameters {
   copy: boolean;
   /** CONTROL nibble of the track (4 = data, uninterrupted). */
   trackMode: number;
-  /** Data Block Type (Table 651): 0 raw 2352, 8 mode 1 2048, 10 mode 2 form 1, 13 mode 2 2336. */
+  /** Data Block Type: 0 raw 2352, 8 mode 1 2048, 10 mode 2 form 1, 13 mode 2 2336. */
   dataBlockType: number;
   linkSize: number;
   applicationCode: number;
@@ -112,7 +112,7 @@ export function parseWriteParametersPage(page: Uint8Array): WriteParameters {
   };
 }
 
-/** Encodes page 05h (length 32h = 50 bytes after the header, MMC-6 Table 648). */
+/** Encodes page 05h (length 32h = 50 bytes after the header, MMC-6). */
 export function encodeWriteParametersPage(p: Partial<WriteParameters>): Uint8Array {
   const w = { ...DEFAULT_WRITE_PARAMETERS, ...p };
   const b = new Uint8Array(52);
@@ -148,7 +148,7 @@ export interface CapabilitiesPage {
   eject: boolean;
   loadingMechanism: number;
   bufferSizeKb: number;
-  /** Write speeds in kB/s from the performance descriptor table (MMC-3 Table 361), fastest first. */
+  /** Write speeds in kB/s from the performance descriptor table (MMC-3), fastest first. */
   writeSpeeds: number[];
   currentWriteSpeed: number;
 }

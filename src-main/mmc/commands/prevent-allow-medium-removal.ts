@@ -1,4 +1,4 @@
-// PREVENT ALLOW MEDIUM REMOVAL (MMC-6 §6.12): Prevent bit 0 locks the tray against the eject button.
+// PREVENT ALLOW MEDIUM REMOVAL (MMC-6): Prevent bit 0 locks the tray against the eject button.
 import { cdb } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

@@ -1,4 +1,4 @@
-// READ BUFFER CAPACITY (MMC-6 §6.21): drive buffer size and free space, for under-run control.
+// READ BUFFER CAPACITY (MMC-6): drive buffer size and free space, for under-run control.
 import { cdb, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -13,6 +13,6 @@ export function buildReadBufferCapacity(block = false): MmcCommand {
 export function parseReadBufferCapacity(data: Uint8Array, block = false): { bufferLength?: number; freeBytes?: number; freeBlocks?: number } {
   const v = new ResponseView('READ BUFFER CAPACITY', data);
   v.need(12);
-  // Block=1 (§6.21.2.2): only Available Buffer Length in blocks at 8..11.
+  // Block=1: only Available Buffer Length in blocks at 8..11.
   return block ? { freeBlocks: v.u32(8) } : { bufferLength: v.u32(4), freeBytes: v.u32(8) };
 }

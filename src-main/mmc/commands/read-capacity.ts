@@ -1,4 +1,4 @@
-// READ CAPACITY(10) (MMC-6 §6.23): last recorded LBA and block length.
+// READ CAPACITY(10) (MMC-6 §6.18): last recorded LBA and block length.
 import { cdb, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

@@ -3,23 +3,23 @@ import { cdb, checkField, put24, put32 } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-/** Expected Sector Type (Table 390): 0 any, 1 CD-DA, 2 mode 1, 3 mode 2 formless, 4 form 1, 5 form 2. */
+/** Expected Sector Type: 0 any, 1 CD-DA, 2 mode 1, 3 mode 2 formless, 4 form 1, 5 form 2. */
 export type SectorType = 0 | 1 | 2 | 3 | 4 | 5;
 
 export interface ReadCdOptions {
   lba: number;
   blocks: number;
   sectorType?: SectorType;
-  /** Byte 9 (Table 391): SYNC, header codes, user data, EDC/ECC. Default: user data only (10h). */
+  /** Byte 9: SYNC, header codes, user data, EDC/ECC. Default: user data only (10h). */
   sync?: boolean;
   headerCodes?: 0 | 1 | 2 | 3;
   userData?: boolean;
   edcEcc?: boolean;
-  /** Sub-channel selection (Table 393): 0 none, 1 raw P-W, 2 formatted Q, 4 R-W. */
+  /** Sub-channel selection: 0 none, 1 raw P-W, 2 formatted Q, 4 R-W. */
   subChannel?: 0 | 1 | 2 | 4;
 }
 
-/** Bytes per sector the drive returns for the selection (Table 392, common combinations). */
+/** Bytes per sector the drive returns for the selection (common combinations). */
 export function readCdSectorSize(o: ReadCdOptions): number {
   const audio = o.sectorType === 1;
   const full = o.sync && o.userData && o.edcEcc && (o.headerCodes ?? 0) === 3;

@@ -1,4 +1,4 @@
-// READ DISC INFORMATION (MMC-6 §6.22), Standard Disc Information (data type 000b, §6.22.3.1).
+// READ DISC INFORMATION (MMC-6 §6.21), Standard Disc Information (data type 000b, §6.21.3.1).
 import { cdb, checkField, msfToLba, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -24,7 +24,7 @@ export interface DiscInformation {
   firstTrackInLastSession: number;
   lastTrackInLastSession: number;
   unrestrictedUse: boolean;
-  /** Background format status (§6.22.3.1.9): 0 none, 1 started but neither running nor complete, 2 in progress, 3 complete. */
+  /** Background format status (§6.21.3.1.9): 0 none, 1 started but neither running nor complete, 2 in progress, 3 complete. */
   bgFormatStatus: number;
   /** 00h CD-DA/CD-ROM, 10h CD-I, 20h CD-ROM XA, FFh undefined. */
   discType: number;
@@ -63,7 +63,7 @@ export function parseReadDiscInformation(data: Uint8Array): DiscInformation {
   };
   if (end >= 16 && v.bit(7, 7)) info.discId = v.u32(12);
   if (end >= 24) {
-    // CD: MSF as 00 MM SS FF (§6.22.3.1.13). Other media: FFFFFFFFh, or (tgtd, some DVD drives) an
+    // CD: MSF as 00 MM SS FF (§6.21.3.1.13). Other media: FFFFFFFFh, or (tgtd, some DVD drives) an
     // LBA; only well-formed MSF is converted, the raw field is always kept.
     const msf = (off: number) => {
       const raw = v.u32(off);

@@ -1,4 +1,4 @@
-// READ DISC STRUCTURE (MMC-6 §6.20) / SEND DISC STRUCTURE (§6.33): DVD physical format (00h) and
+// READ DISC STRUCTURE (MMC-6 §6.22) / SEND DISC STRUCTURE (MMC-6): DVD physical format (00h) and
 // layer boundary information (20h), which carry the dual-layer break.
 import { cdb, checkField, put16, put32, ResponseView } from '../bytes';
 import { cmdIn, cmdOut, type MmcCommand } from '../command';

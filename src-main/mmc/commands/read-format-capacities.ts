@@ -1,4 +1,4 @@
-// READ FORMAT CAPACITIES (MMC-6 §6.24): current capacity and the format types FORMAT UNIT accepts.
+// READ FORMAT CAPACITIES (MMC-6 §6.23): current capacity and the format types FORMAT UNIT accepts.
 import { cdb, checkField, MmcResponseError, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -10,12 +10,12 @@ export function buildReadFormatCapacities(allocationLength = 0xfffc): MmcCommand
   return cmdIn(b, allocationLength);
 }
 
-/** Descriptor Type of the current/maximum descriptor (Table 478). */
+/** Descriptor Type of the current/maximum descriptor. */
 export type CapacityDescriptorType = 'unformatted' | 'formatted' | 'no-media' | 'reserved';
 
 export interface FormatCapacities {
   current: { blocks: number; type: CapacityDescriptorType; blockLength: number };
-  /** Formattable capacity descriptors: Format Type (Table 479, e.g. 00h full, 26h DVD+RW, 30h/31h BD-RE, 32h BD-R). */
+  /** Formattable capacity descriptors: Format Type (e.g. 00h full, 26h DVD+RW, 30h/31h BD-RE, 32h BD-R). */
   formattable: Array<{ blocks: number; formatType: number; typeDependent: number }>;
 }
 

@@ -1,4 +1,4 @@
-// READ TOC/PMA/ATIP (MMC-6 §6.26): formats 0 (TOC), 1 (session info), 2 (full TOC), 4 (PMA), 5 (ATIP).
+// READ TOC/PMA/ATIP (MMC-6 §6.25): formats 0 (TOC), 1 (session info), 2 (full TOC), 4 (PMA), 5 (ATIP).
 import { cdb, checkField, msfString, msfToLba, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -42,7 +42,7 @@ function descriptorsEnd(v: ResponseView): number {
   return v.clip(v.u16(0) + 2);
 }
 
-/** Format 0000b (§6.26.3.2): one 8-byte descriptor per track plus the lead-out (AAh). */
+/** Format 0000b (§6.25.3.2): one 8-byte descriptor per track plus the lead-out (AAh). */
 export function parseToc(data: Uint8Array, msf = false): Toc {
   const v = new ResponseView('READ TOC', data);
   const end = descriptorsEnd(v);
@@ -54,7 +54,7 @@ export function parseToc(data: Uint8Array, msf = false): Toc {
   return { firstTrack: v.u8(2), lastTrack: v.u8(3), entries };
 }
 
-/** Format 0001b (§6.26.3.3): the first track of the last complete session. */
+/** Format 0001b (§6.25.3.3): the first track of the last complete session. */
 export function parseSessionInfo(data: Uint8Array, msf = false): { firstSession: number; lastSession: number; firstTrackInLastSession: number; lastSessionStartLba?: number } {
   const v = new ResponseView('READ TOC session info', data);
   descriptorsEnd(v);
@@ -78,7 +78,7 @@ export interface RawTocEntry {
   pframe: number;
 }
 
-/** Formats 0010b (full TOC, §6.26.3.4) and 0100b (PMA, §6.26.3.6): 11-byte Q-subcode descriptors. */
+/** Formats 0010b (full TOC, §6.25.3.4) and 0100b (PMA, §6.25.3.6): 11-byte Q-subcode descriptors. */
 export function parseRawToc(data: Uint8Array, format: 2 | 4 = 2): { first: number; last: number; entries: RawTocEntry[] } {
   const v = new ResponseView(format === 2 ? 'READ TOC full TOC' : 'READ TOC PMA', data);
   const end = descriptorsEnd(v);
@@ -97,7 +97,7 @@ export interface Atip {
   indicativeWritePower: number;
   referenceSpeed: number;
   unrestrictedUse: boolean;
-  /** Disc Type bit (§6.26.3.7): set for CD-RW. */
+  /** Disc Type bit (§6.25.3.7): set for CD-RW. */
   erasable: boolean;
   discSubType: number;
   leadInStart: { m: number; s: number; f: number };
@@ -107,7 +107,7 @@ export interface Atip {
   manufacturer: string;
 }
 
-/** Format 0101b (§6.26.3.7): ATIP from the pre-groove of CD-R/RW. */
+/** Format 0101b (§6.25.3.7): ATIP from the pre-groove of CD-R/RW. */
 export function parseAtip(data: Uint8Array): Atip {
   const v = new ResponseView('READ TOC ATIP', data);
   descriptorsEnd(v);

@@ -1,12 +1,12 @@
-// READ TRACK INFORMATION (MMC-6 §6.27): per-track state, NWA and free blocks.
+// READ TRACK INFORMATION (MMC-6 §6.26): per-track state, NWA and free blocks.
 import { cdb, checkField, put16, put32, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-/** Address/Number Type (§6.27.2.2): 0 = LBA, 1 = logical track number, 2 = session number. */
+/** Address/Number Type (§6.26.2.2): 0 = LBA, 1 = logical track number, 2 = session number. */
 export type TrackAddressType = 'lba' | 'track' | 'session';
 
-/** Track number FFh addresses the invisible/incomplete track (§6.27.2.2, Table 555). */
+/** Track number FFh addresses the invisible/incomplete track (§6.26.2.2). */
 export const INVISIBLE_TRACK = 0xff;
 
 export function buildReadTrackInformation(opts: { type?: TrackAddressType; address: number; open?: boolean; allocationLength?: number }): MmcCommand {
@@ -31,7 +31,7 @@ export interface TrackInformation {
   blank: boolean;
   packet: boolean;
   fixedPacket: boolean;
-  /** 1 = mode 1, 2 = mode 2, Fh = unknown (§6.27.3.10). */
+  /** 1 = mode 1, 2 = mode 2, Fh = unknown (§6.26.3.10). */
   dataMode: number;
   startLba: number;
   nextWritableAddress?: number;

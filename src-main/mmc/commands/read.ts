@@ -1,4 +1,4 @@
-// READ(10) (MMC-6 §6.15) and READ(12) (§6.16): user data, 2048 bytes per block on data media.
+// READ(10) and READ(12) (MMC-6): user data, 2048 bytes per block on data media.
 import { cdb, checkField, put16, put32 } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

@@ -1,4 +1,4 @@
-// REQUEST SENSE (SPC-4 §6.39): also used to poll progress of immediate BLANK/FORMAT/CLOSE.
+// REQUEST SENSE (SPC-4): also used to poll progress of immediate BLANK/FORMAT/CLOSE.
 import { cdb, checkField, MmcResponseError } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

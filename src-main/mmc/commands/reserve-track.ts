@@ -1,4 +1,4 @@
-// RESERVE TRACK (MMC-6 §6.31): reserve a size (ARSV=0) or an LBA (ARSV=1, BD-R/DVD-R DL layer jump).
+// RESERVE TRACK (MMC-6): reserve a size (ARSV=0) or an LBA (ARSV=1, BD-R/DVD-R DL layer jump).
 import { cdb, checkField, put32 } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

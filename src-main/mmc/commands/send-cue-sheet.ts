@@ -1,4 +1,4 @@
-// SEND CUE SHEET (MMC-6 §6.33) and the Session At Once cue sheet format (§6.33.3: 8-byte entries).
+// SEND CUE SHEET (MMC-6) and the Session At Once cue sheet format (8-byte entries).
 import { cdb, checkField, MmcResponseError, put24 } from '../bytes';
 import { cmdOut, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -9,7 +9,7 @@ export interface CueSheetEntry {
   /** Track number, 0 for the lead-in, AAh for the lead-out. */
   tno: number;
   index: number;
-  /** Data Form (Table 603): 00h CD-DA 2352, 10h mode 1 2048, 01h lead-in/out audio … */
+  /** Data Form: 00h CD-DA 2352, 10h mode 1 2048, 01h lead-in/out audio … */
   dataForm: number;
   scms: number;
   min: number;

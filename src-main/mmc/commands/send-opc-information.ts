@@ -1,4 +1,4 @@
-// SEND OPC INFORMATION (MMC-6 §6.34): DoOpc=1 asks the drive to run power calibration now.
+// SEND OPC INFORMATION (MMC-6): DoOpc=1 asks the drive to run power calibration now.
 import { cdb } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

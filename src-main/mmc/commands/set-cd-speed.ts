@@ -1,4 +1,4 @@
-// SET CD SPEED (MMC-6 §6.37): speeds in kB/s (1000 bytes/s); FFFFh = maximum.
+// SET CD SPEED (MMC-6): speeds in kB/s (1000 bytes/s); FFFFh = maximum.
 import { cdb, checkField, put16 } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

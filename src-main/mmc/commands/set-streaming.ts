@@ -1,4 +1,4 @@
-// SET STREAMING (MMC-6 §6.39) with a Performance Descriptor (Type 00h, §6.39.3.1).
+// SET STREAMING (MMC-6) with a Performance Descriptor (Type 00h).
 import { cdb, checkField, put16, put32 } from '../bytes';
 import { cmdOut, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

@@ -1,4 +1,4 @@
-// START STOP UNIT (MMC-6 §6.40): LoEj+Start=0 ejects, LoEj+Start=1 loads (closes the tray).
+// START STOP UNIT (MMC-6): LoEj+Start=0 ejects, LoEj+Start=1 loads (closes the tray).
 import { cdb } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

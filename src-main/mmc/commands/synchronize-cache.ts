@@ -1,4 +1,4 @@
-// SYNCHRONIZE CACHE (MMC-6 §6.41): flush the drive buffer to the disc before closing.
+// SYNCHRONIZE CACHE (MMC-6): flush the drive buffer to the disc before closing.
 import { cdb } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

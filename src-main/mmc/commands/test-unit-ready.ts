@@ -1,4 +1,4 @@
-// TEST UNIT READY (SPC-4 §6.47): GOOD when a disc is loaded and ready; sense says why not.
+// TEST UNIT READY (SPC-4): GOOD when a disc is loaded and ready; sense says why not.
 import { cdb } from '../bytes';
 import { cmdNone, type MmcCommand } from '../command';
 import { Op } from '../opcodes';

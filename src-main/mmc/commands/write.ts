@@ -1,9 +1,9 @@
-// WRITE(10) (MMC-6 §6.44) and WRITE(12) (§6.45, Streaming bit for DVD/BD real-time writing).
+// WRITE(10) and WRITE(12) (MMC-6; Streaming bit for DVD/BD real-time writing).
 import { cdb, checkField, InvalidMediaArgumentError, put16, put32 } from '../bytes';
 import { cmdOut, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-// Bytes per block a host may send: 2048 user data, CD mode 2 (2336), raw (2352), raw + PQ (2368), raw + P-W (2448) — MMC-6 Table 651.
+// Bytes per block a host may send: 2048 user data, CD mode 2 (2336), raw (2352), raw + PQ (2368), raw + P-W (2448) — MMC-6 page 05h Data Block Type.
 const BLOCK_SIZES = new Set([2048, 2056, 2324, 2332, 2336, 2340, 2352, 2368, 2448]);
 
 function checkData(blocks: number, data: Uint8Array): void {

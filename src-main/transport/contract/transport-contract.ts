@@ -75,7 +75,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
       expect(d!.kind).toBe(ctx.transport.kind);
     });
 
-    it('INQUIRY: peripheral device type 05h (SPC-4 §6.4.2, MMC device)', async () => {
+    it('INQUIRY: peripheral device type 05h (SPC-4 standard INQUIRY data, MMC device)', async () => {
       const r = await exec(dev, buildInquiry(96));
       expect(r.status).toBe(0);
       expect(r.data.length).toBeGreaterThanOrEqual(36);
@@ -110,7 +110,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
       if (cfg.currentProfile !== 0) expect(cur?.number).toBe(cfg.currentProfile);
     });
 
-    it('READ DISC INFORMATION: disc status (MMC-6 §6.22.3.1.4)', async () => {
+    it('READ DISC INFORMATION: disc status (MMC-6 §6.21.3.1.4)', async () => {
       const r = await exec(dev, buildReadDiscInformation());
       if (!opts.blankDvdPlusR && r.status === 2) return; // no disc
       expect(r.status).toBe(0);
@@ -132,7 +132,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
 
     it('returns CHECK CONDITION as data: an undefined opcode → ILLEGAL REQUEST 05/20/00', async () => {
       const cdb = new Uint8Array(6);
-      cdb[0] = 0x02; // unassigned in SPC-4 Table D.3 / MMC-6 Table 10
+      cdb[0] = 0x02; // unassigned in SPC-4 Annex D operation codes / MMC-6
       const r = await exec(dev, { cdb, direction: 'none' });
       expect(r.status).toBe(2);
       const s = parseSense(r.sense)!;
@@ -143,7 +143,7 @@ export function describeTransportContract(name: string, setup: () => Promise<Con
     if (opts.blankDvdPlusR) {
       const data = pattern(32, 7);
 
-      it('blank DVD+R: invisible track at NWA 0 (MMC-6 §6.27.3)', async () => {
+      it('blank DVD+R: invisible track at NWA 0 (MMC-6 §6.26.3)', async () => {
         const r = await exec(dev, buildReadTrackInformation({ type: 'track', address: 1 }));
         expect(r.status).toBe(0);
         const ti = parseReadTrackInformation(r.data);

@@ -117,14 +117,14 @@ export function readDiscInformation(d: DiscState, c: Uint8Array): Uint8Array {
   b[4] = sessions & 0xff;
   b[5] = firstInLast & 0xff;
   b[6] = lastInLast & 0xff;
-  // URU=1; background format status 3 (complete) for formatted DVD+RW/BD-RE (§6.22.3.1.9).
+  // URU=1; background format status 3 (complete) for formatted DVD+RW/BD-RE (§6.21.3.1.9).
   b[7] = 0x20 | (isRandom(d) && d.formatted && (d.profile === 0x1a || d.profile === 0x43) ? 3 : 0);
   b[8] = 0x00; // CD-DA or CD-ROM
   b[9] = sessions >> 8;
   b[10] = firstInLast >> 8;
   b[11] = lastInLast >> 8;
   if (specOf(d).family === 'cd' && discStatus(d) !== 'complete') {
-    // CD-R/RW: lead-in start of the next session and last possible lead-out, as MSF (§6.22.3.1.13).
+    // CD-R/RW: lead-in start of the next session and last possible lead-out, as MSF (§6.21.3.1.13).
     const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
     b.set([0, li.m, li.s, li.f], 16);
     b.set([0, CD_ATIP_LEAD_OUT.m, CD_ATIP_LEAD_OUT.s, CD_ATIP_LEAD_OUT.f], 20);
@@ -172,7 +172,7 @@ export function readTrackInformation(d: DiscState, c: Uint8Array): Uint8Array {
   put32(b, 8, t.start >>> 0);
   put32(b, 12, open && !rnd ? nwa >>> 0 : 0);
   put32(b, 16, rnd ? (d.formatted ? 0 : d.capacity) : open ? Math.max(0, t.start + size - nwa) : 0);
-  // Fixed Packet Size / Blocking Factor: the ECC block on DVD (16) and cluster on BD (32), §6.27.3.13.
+  // Fixed Packet Size / Blocking Factor: the ECC block on DVD (16) and cluster on BD (32), §6.26.3.13.
   put32(b, 20, specOf(d).family === 'cd' ? 0 : specOf(d).blocking);
   put32(b, 24, size);
   put32(b, 28, t.recorded > 0 ? (nwa - 1) >>> 0 : 0);
@@ -181,11 +181,11 @@ export function readTrackInformation(d: DiscState, c: Uint8Array): Uint8Array {
   return b;
 }
 
-// ---- READ TOC/PMA/ATIP (MMC-6 §6.26) ---------------------------------------------------------------
+// ---- READ TOC/PMA/ATIP (MMC-6 §6.25) ---------------------------------------------------------------
 
 function tocTracks(d: DiscState): TrackState[] {
   // The TOC lists tracks that hold data: closed tracks, and recorded tracks of an open DVD/BD
-  // session (drives fabricate a TOC for those, MMC-6 §6.26.2.4). CD open sessions have no TOC yet.
+  // session (drives fabricate a TOC for those, MMC-6 §6.25.2.4). CD open sessions have no TOC yet.
   if (isRandom(d)) return d.formatted ? visibleTracks(d) : [];
   return d.tracks.filter((t) => t.recorded > 0 && (t.closed || t.session <= d.closedSessions || specOf(d).family !== 'cd'));
 }
@@ -242,7 +242,7 @@ export function readToc(d: DiscState, c: Uint8Array): Uint8Array {
     const b = new Uint8Array(28);
     put16(b, 0, 26);
     const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
-    b[4] = 0x80 | (5 << 4) | 0x01; // bit 7 = 1 per Table 519, indicative write power 5, reference speed 1
+    b[4] = 0x80 | (5 << 4) | 0x01; // bit 7 = 1 (ATIP format), indicative write power 5, reference speed 1
     b[5] = 0x40; // URU
     b[6] = 0x80 | (d.type === 'cd-rw' ? 0x40 : 0); // bit 7 = 1, Disc Type
     b.set([li.m, li.s, li.f], 8);
@@ -309,7 +309,7 @@ export function readFormatCapacities(d: DiscState): Uint8Array {
   return b;
 }
 
-// ---- READ/SEND DISC STRUCTURE (MMC-6 §6.20, §6.33) for DVD layer information ------------------------
+// ---- READ DISC STRUCTURE (MMC-6 §6.22) / SEND DISC STRUCTURE for DVD layer information ------------------------
 
 export function readDiscStructure(d: DiscState, c: Uint8Array): Uint8Array {
   const format = c[7];
@@ -330,7 +330,7 @@ export function readDiscStructure(d: DiscState, c: Uint8Array): Uint8Array {
     return b;
   }
   if (format === 0x20 && layers === 2) {
-    // Layer boundary information (§6.20.3.12): Init status + L0 data zone capacity.
+    // Layer boundary information (§6.22.3.12): Init status + L0 data zone capacity.
     const b = new Uint8Array(12);
     put16(b, 0, 10);
     b[4] = d.layerBreakFixed ? 0x00 : 0x80;

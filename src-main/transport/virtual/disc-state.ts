@@ -11,7 +11,7 @@ export interface TrackState {
   start: number;
   /** Blocks written from start. */
   recorded: number;
-  /** Fixed size once reserved (RESERVE TRACK, MMC-6 §6.31) or laid out by a cue sheet. */
+  /** Fixed size once reserved (RESERVE TRACK, MMC-6) or laid out by a cue sheet. */
   reserved?: number;
   closed: boolean;
   audio: boolean;
@@ -120,7 +120,7 @@ export function trackEnd(d: DiscState, t: TrackState): number {
   return t.reserved !== undefined ? t.start + t.reserved : t.closed ? t.start + t.recorded : d.capacity;
 }
 
-/** Disc Status (MMC-6 §6.22.3.1.4). */
+/** Disc Status (MMC-6 §6.21.3.1.4). */
 export function discStatus(d: DiscState): 'blank' | 'appendable' | 'complete' {
   if (isRandom(d)) return d.formatted ? 'complete' : 'blank';
   if (d.finalized || isRom(d)) return 'complete';
@@ -128,7 +128,7 @@ export function discStatus(d: DiscState): 'blank' | 'appendable' | 'complete' {
   return used ? 'appendable' : 'blank';
 }
 
-/** State of Last Session (MMC-6 §6.22.3.1.3): 0 empty, 1 incomplete, 3 complete. */
+/** State of Last Session (MMC-6 §6.21.3.1.3): 0 empty, 1 incomplete, 3 complete. */
 export function lastSessionState(d: DiscState): 0 | 1 | 3 {
   if (discStatus(d) === 'complete') return 3;
   const s = d.closedSessions + 1;

@@ -8,7 +8,7 @@ export type RecordingModel = 'sequential' | 'random' | 'restricted-overwrite';
 export interface MediaSpec {
   type: MediaTypeName;
   family: 'cd' | 'dvd' | 'bd';
-  /** Profile of a fresh disc (MMC-6 Table 91). */
+  /** Profile of a fresh disc (MMC-6). */
   profile: number;
   /** Capacity in blocks (unformatted / raw for random media). */
   capacity: number;

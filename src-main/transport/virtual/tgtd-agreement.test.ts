@@ -2,7 +2,7 @@
 // on the commands both implement. The same command script runs against tgtd over our iSCSI
 // initiator and against two virtual drives: one in tgt-compatible mode (CLOSE TRACK morphs the disc
 // to DVD-ROM, tgt doc/README.mmc) and one with MMC-6 semantics (the disc stays DVD+R and is
-// finalized with CLOSE function 110b, MMC-6 Table 33). The parsed answers are compared field by field.
+// finalized with CLOSE function 110b, MMC-6). The parsed answers are compared field by field.
 //
 // Known tgtd limitations left out of the script (each is checked against the virtual drive elsewhere):
 // no RESERVE TRACK (05/20/00), no NWA check on WRITE, NWA not advanced by WRITE in READ TRACK

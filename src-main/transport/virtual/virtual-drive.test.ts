@@ -1,5 +1,5 @@
-// The virtual drive's mechanics: tray and lock (MMC-6 §6.40, §6.12), media events (GESN §6.7),
-// unit attention after a disc change (SPC-4 §5.9), write protect, persistence, fault injection,
+// The virtual drive's mechanics: tray and lock (START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL), media events (GESN §6.7),
+// unit attention after a disc change (SPC-4 unit attention condition), write protect, persistence, fault injection,
 // timeouts and the transport's open/close rules.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,7 +105,7 @@ describe('tray, lock and media events', () => {
 });
 
 describe('identification', () => {
-  it('INQUIRY VPD pages 00h/80h/83h (SPC-4 §7.8) carry a per-drive serial number', async () => {
+  it('INQUIRY VPD pages 00h/80h/83h (SPC-4 VPD parameters) carry a per-drive serial number', async () => {
     f = await virtualFixture(null, { name: 'burner-1' });
     const vpd = async (page: number) => ok(f!.device, { cdb: Uint8Array.of(0x12, 1, page, 0, 255, 0), direction: 'in', length: 255 });
     expect([...(await vpd(0x00)).subarray(4)]).toEqual([0x00, 0x80, 0x83]);

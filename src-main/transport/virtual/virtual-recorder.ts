@@ -28,7 +28,7 @@ const HANDLED = new Set<number>([
   Op.SEND_DISC_STRUCTURE,
 ]);
 
-/** One pending media event for GESN (MMC-6 Table 161): 0 none, 2 new media, 3 media removal, 4 media changed. */
+/** One pending media event for GESN (MMC-6): 0 none, 2 new media, 3 media removal, 4 media changed. */
 type MediaEventCode = 0 | 1 | 2 | 3 | 4;
 
 export interface RecorderOptions {
@@ -272,7 +272,7 @@ export class VirtualRecorder {
     const c = cmd.cdb;
     const op = c[0];
     // Unit attention is reported once after a disc change, to every command but INQUIRY, REQUEST SENSE
-    // and GESN (SPC-4 §5.9, MMC-6 §4.1.5).
+    // and GESN (SPC-4 unit attention condition).
     if (this.unitAttention && ![Op.INQUIRY, Op.REQUEST_SENSE, Op.GET_EVENT_STATUS_NOTIFICATION, Op.GET_CONFIGURATION].includes(op as never)) {
       this.unitAttention = false;
       fail(SenseKey.UNIT_ATTENTION, 0x28, 0x00);
@@ -335,7 +335,7 @@ export class VirtualRecorder {
     if (c[1] & 1) return this.vpd(c[2]);
     if (c[2] !== 0) return illegal();
     const b = new Uint8Array(96);
-    b[0] = 0x05; // peripheral device type: MMC (SPC-4 Table 140)
+    b[0] = 0x05; // peripheral device type: MMC (SPC-4 peripheral device type 05h)
     b[1] = 0x80; // RMB
     b[2] = 0x05; // SPC-3
     b[3] = 0x02;
@@ -347,7 +347,7 @@ export class VirtualRecorder {
     return b;
   }
 
-  /** Vital product data (SPC-4 §7.8): supported pages (00h), unit serial number (80h), device identification (83h). */
+  /** Vital product data (SPC-4 VPD parameters): supported pages (00h), unit serial number (80h), device identification (83h). */
   private vpd(page: number): Uint8Array {
     const serial = Buffer.from(`VR-${this.name}`.slice(0, 32), 'ascii');
     const body =
@@ -447,7 +447,7 @@ export class VirtualRecorder {
         } catch {
           return illegal(0x26);
         }
-        // Data block types the drive writes (MMC-6 Table 651): 0 raw, 1/2/3 raw + subcode, 8 mode 1, 10 form 1, 13 mode 2.
+        // Data block types the drive writes (MMC-6): 0 raw, 1/2/3 raw + subcode, 8 mode 1, 10 form 1, 13 mode 2.
         if (![0, 1, 2, 3, 8, 10, 13].includes(wp.dataBlockType)) return illegal(0x26, 0x02);
         if (wp.writeType === 'layer-jump' && this.state.disc?.profile !== 0x16) return illegal(0x26, 0x02);
         const real = this.state.disc;
@@ -560,7 +560,7 @@ export class VirtualRecorder {
     return specOf(d).family === 'cd' ? 2352 : 2048;
   }
 
-  /** Bytes per block the host sends on CD in TAO/packet mode (page 05h Data Block Type, MMC-6 Table 651). */
+  /** Bytes per block the host sends on CD in TAO/packet mode (page 05h Data Block Type, MMC-6). */
   private cdBlockSize(): number {
     return { 0: 2352, 1: 2368, 2: 2448, 3: 2448, 8: 2048, 10: 2048, 13: 2336 }[this.state.writeParams.dataBlockType] ?? 2048;
   }
@@ -699,7 +699,7 @@ export class VirtualRecorder {
     } catch {
       return illegal(0x26);
     }
-    // Data Form → bytes from the host (MMC-6 Table 603): 00h CD-DA 2352, 01h CD-DA generated, 10h mode 1
+    // Data Form → bytes from the host (MMC-6): 00h CD-DA 2352, 01h CD-DA generated, 10h mode 1
     // 2048, 11h mode 1 2352, 14h mode 1 generated, 20h/21h mode 2 form 1 2048/2352, 24h generated.
     const formSize = (f: number): number | undefined => ({ 0x00: 2352, 0x01: 0, 0x10: 2048, 0x11: 2352, 0x14: 0, 0x20: 2048, 0x21: 2352, 0x24: 0, 0x30: 2336, 0x31: 2352, 0x34: 0 } as Record<number, number>)[f & 0x3f];
     const pos = entries.filter((e) => (e.ctlAdr & 0x0f) === 1);
@@ -727,7 +727,7 @@ export class VirtualRecorder {
     this.save();
   }
 
-  // ---- closing (MMC-6 §6.3, Table 33) -------------------------------------------------------------------
+  // ---- closing (MMC-6 §6.3) -------------------------------------------------------------------
 
   private closeTrackSession(c: Uint8Array): void {
     this.closeTrackSessionNow(c);
@@ -990,7 +990,7 @@ export class VirtualRecorder {
     if (data.length < 12) return illegal(0x1a);
     if (discStatus(d) !== 'blank') return illegal(0x2c, 0x00);
     const l0 = rd32(data, 8);
-    // The L0 capacity may shrink but not exceed the physical layer (MMC-6 §6.33.3.12), in ECC units.
+    // The L0 capacity may shrink but not exceed the physical layer (MMC-6 SEND DISC STRUCTURE format 20h), in ECC units.
     if (l0 === 0 || l0 > MEDIA_SPECS[d.type].layer0Capacity! || l0 % 16) return illegal(0x26, 0x02);
     d.layer0Capacity = l0;
     d.layerBreakFixed = true;

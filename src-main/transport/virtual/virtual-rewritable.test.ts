@@ -1,6 +1,6 @@
 // Conformance of the virtual recorder's rewritable media with MMC-6: DVD+RW formatting and random
 // writes (§4.5.6), BD-RE (§4.5.7), DVD-RW sequential ↔ restricted overwrite morphing (§4.5.3),
-// CD-RW blanking (§6.2), DVD-RAM (§4.5.1), READ FORMAT CAPACITIES (§6.24).
+// CD-RW blanking (§6.2), DVD-RAM (§4.5.1), READ FORMAT CAPACITIES (§6.23).
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildGetConfiguration, Feature, parseGetConfiguration } from '../../mmc/commands/get-configuration';
 import { buildReadDiscInformation, parseReadDiscInformation } from '../../mmc/commands/read-disc-information';
@@ -39,7 +39,7 @@ describe('DVD+RW (1Ah)', () => {
     await check(d, buildWrite10(0, 16, blocks(16, 1)), [2, 0x30, 0x10]); // medium not formatted
     await ok(d, buildFormatUnit({ formatType: FormatType.DVD_PLUS_RW_FULL, blocks: 0 }));
     const di = await disc(d);
-    // Formatted DVD+RW: complete, background format complete (MMC-6 §6.22.3.1.9), erasable.
+    // Formatted DVD+RW: complete, background format complete (MMC-6 §6.21.3.1.9), erasable.
     expect(di).toMatchObject({ discStatus: 'complete', bgFormatStatus: 3, erasable: true });
     expect((await capacities(d)).current).toEqual({ blocks: 2295104, type: 'formatted', blockLength: 2048 });
     const cfg = await config(d);

@@ -1,6 +1,6 @@
 // Conformance of the virtual recorder's write-once media with MMC-6: sequential recording at the
-// NWA (§4.5.2), tracks, sessions and closing per profile (§6.3 Table 33), CD TAO/SAO (§4.2.3), RESERVE
-// TRACK (§6.31), DVD+R DL layer break (§4.5.4.4).
+// NWA (§4.5.2), tracks, sessions and closing per profile (§6.3 close functions), CD TAO/SAO (§4.2.3), RESERVE
+// TRACK, DVD+R DL layer break (§4.5.4.4).
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { msfToLba } from '../../mmc/bytes';
