@@ -6,7 +6,7 @@ import { lbaToMsf, put16, put24, put32, rd16, rd32 } from '../../mmc/bytes';
 import { profileFamily } from '../../mmc/profiles';
 import { illegal } from './check';
 import {
-  discStatus, isRandom, isRom, lastRecordedLba, lastSessionState, sessionCount, specOf, trackEnd, visibleTracks, type DiscState, type TrackState,
+  discStatus, isRandom, isRom, lastSessionState, readCapacityLba, sessionCount, specOf, trackEnd, visibleTracks, type DiscState, type TrackState,
 } from './disc-state';
 import { CD_ATIP_LEAD_IN, CD_ATIP_LEAD_OUT, CD_RW_ATIP_LEAD_IN } from './media-spec';
 
@@ -282,7 +282,7 @@ function rawToc(tracks: TrackState[], format: number): Uint8Array {
 
 export function readCapacity(d: DiscState): Uint8Array {
   const b = new Uint8Array(8);
-  put32(b, 0, Math.max(0, lastRecordedLba(d)));
+  put32(b, 0, Math.max(0, readCapacityLba(d)));
   put32(b, 4, 2048);
   return b;
 }

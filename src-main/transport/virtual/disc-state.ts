@@ -150,7 +150,19 @@ export function visibleTracks(d: DiscState): TrackState[] {
   return d.tracks;
 }
 
-/** Last block holding data (READ CAPACITY); -1 when nothing is recorded. */
+/**
+ * READ CAPACITY's last LBA (MMC-6 §6.18): DVD/BD, the highest LBA holding data; CD-R/RW, the start
+ * of the last complete session's lead-out minus one, less the 2 run-out blocks of a TAO data track,
+ * and 0 while no session is complete. -1 when nothing qualifies (reported as 0).
+ */
+export function readCapacityLba(d: DiscState): number {
+  if (specOf(d).family !== 'cd' || isRandom(d)) return lastRecordedLba(d);
+  const complete = d.tracks.filter((t) => t.recorded > 0 && (t.session <= d.closedSessions || d.finalized));
+  const last = complete[complete.length - 1];
+  return last ? last.start + last.recorded - 1 - (last.runOut ?? 0) : -1;
+}
+
+/** Last block holding data; -1 when nothing is recorded. */
 export function lastRecordedLba(d: DiscState): number {
   if (isRandom(d)) return d.formatted ? d.capacity - 1 : -1;
   let last = -1;

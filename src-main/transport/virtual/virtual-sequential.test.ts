@@ -189,10 +189,13 @@ describe('CD-R (09h)', () => {
     await selectTao(d, 8);
     await ok(d, buildWrite10(450, 100, blocks(100, 2)));
     await ok(d, buildCloseTrackSession(1, 2));
+    expect(parseReadCapacity(await ok(d, buildReadCapacity())).lastLba).toBe(0); // no complete session yet
     await ok(d, buildCloseTrackSession(2)); // multi-session 11b: appendable
     const toc = parseToc(await ok(d, buildReadTocPmaAtip({ format: 0 })));
     // The data track's 2 run-out blocks count in the track: lead-out at 450 + 100 + 2.
     expect(toc.entries.map((e) => [e.track, e.lba, e.control])).toEqual([[1, 0, 0], [2, 450, 4], [0xaa, 552, 4]]);
+    // READ CAPACITY (MMC-6 §6.18): lead-out of the last complete session − 1 − 2 run-out blocks.
+    expect(parseReadCapacity(await ok(d, buildReadCapacity())).lastLba).toBe(549);
     // Session 2 starts after the first lead-out (6750), a lead-in (4500) and a pregap (150).
     expect((await track(d, 3)).nextWritableAddress).toBe(552 + 6750 + 4500 + 150);
     const raw = parseRawToc(await ok(d, buildReadTocPmaAtip({ format: 2 })));
