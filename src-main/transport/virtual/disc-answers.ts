@@ -165,7 +165,10 @@ export function readTrackInformation(d: DiscState, c: Uint8Array): Uint8Array {
   // Packet/Inc: set for incremental recording on CD and DVD-R/-RW; DVD+R and BD-R have no packet
   // writing, and tgtd's DVD+R leaves it clear too.
   const inc = !rnd && !t.audio && (specOf(d).family === 'cd' || [0x11, 0x14, 0x15, 0x16].includes(d.profile));
-  b[6] = (t.reserved !== undefined ? 0x80 : 0) | (blank || (rnd && !d.formatted) ? 0x40 : 0) | (inc ? 0x20 : 0) | (rnd ? 0x10 : 0) | (t.audio ? 0x0f : t.dataMode);
+  // Restricted overwrite DVD-RW reports fixed packets (Packet/Inc and FP set); +RW, RAM and BD-RE
+  // leave both clear, as drive references for DVD+RW describe.
+  const ro = d.profile === 0x13;
+  b[6] = (t.reserved !== undefined ? 0x80 : 0) | (blank || (rnd && !d.formatted) ? 0x40 : 0) | (inc || ro ? 0x20 : 0) | (ro ? 0x10 : 0) | (t.audio ? 0x0f : t.dataMode);
   const nwa = t.start + t.recorded;
   const size = rnd ? d.capacity : t.reserved ?? (t.closed ? t.recorded : d.capacity - t.start);
   b[7] = (open && !rnd ? 0x01 : 0) | (t.recorded > 0 ? 0x02 : 0);
