@@ -92,6 +92,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     },
     async close() {
       watching.abort();
+      await virtual.dispose();
     },
   };
 }

@@ -46,6 +46,9 @@ describe('glassmaster CLI', () => {
     expect(media.freeBlocks).toBeGreaterThan(12_000_000);
     expect((await glassmaster('virtual', 'eject', 'cli-bd')).code).toBe(0);
     expect(JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout)).toMatchObject({ status: 'no-disc' });
+    // Without --media the tray closes on the disc it held: nothing burned is lost by an eject.
+    expect((await glassmaster('virtual', 'insert', 'cli-bd')).code).toBe(0);
+    expect(JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout)).toMatchObject({ profile: 'BD-R SRM', status: 'blank' });
     expect((await glassmaster('virtual', 'insert', 'cli-bd', '--media', 'cd-r')).code).toBe(0);
     expect(JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout)).toMatchObject({ profile: 'CD-R', status: 'blank' });
   });

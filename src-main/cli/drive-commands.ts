@@ -4,6 +4,7 @@ import { createServices, type Services } from '../app/services';
 import { DriveAddress } from '../common/ipc/contract';
 import { InvalidInputError } from '../common/errors';
 import { MEDIA_TYPE_NAMES, type DriveInfo, type MediaInfo, type MediaTypeName } from '../common/model/drive';
+import { formatDriveInfo, formatMediaInfo } from '../drive/format';
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const services = await createServices({ shell: 'cli', watch: false });
@@ -22,27 +23,12 @@ function parseAddress(v: string): string {
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const mediaOption = () => new Option('--media <type>', 'media type').choices(MEDIA_TYPE_NAMES as string[]);
 
-export function formatDrives(drives: DriveInfo[]): string {
-  if (drives.length === 0) return 'No drives found.';
-  const rows = drives.map((d) => [d.address, d.kind, `${d.vendor} ${d.model}`.trim(), d.revision]);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ['ADDRESS', 'KIND', 'DRIVE'][i].length));
-  const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ');
-  return [line(['ADDRESS', 'KIND', 'DRIVE', 'REV']), ...rows.map(line)].join('\n');
+function formatDrives(drives: DriveInfo[]): string {
+  return drives.length === 0 ? 'No drives found.' : drives.map(formatDriveInfo).join('\n');
 }
 
-export function formatMedia(address: string, m: MediaInfo): string {
-  if (m.status === 'no-disc') return `${address}: no disc`;
-  const mib = (blocks: number) => `${((blocks * 2048) / 1048576).toFixed(1)} MiB`;
-  const lines = [
-    `${address}: ${m.profile}, ${m.status}${m.erasable ? ', erasable' : ''}${m.writeProtected ? ', write-protected' : ''}`,
-    `  sessions ${m.sessions}, tracks ${m.tracks}`,
-    `  used ${m.usedBlocks} blocks (${mib(m.usedBlocks)}), free ${m.freeBlocks} blocks (${mib(m.freeBlocks)}), capacity ${m.capacityBlocks} blocks`,
-  ];
-  if (m.nextWritableAddress !== undefined) lines.push(`  next writable address ${m.nextWritableAddress}`);
-  if (m.writeSpeeds.length) lines.push(`  write speeds ${m.writeSpeeds.map((s) => `${Math.round(s)} kB/s`).join(', ')}`);
-  if (m.atip) lines.push(`  ATIP manufacturer ${m.atip.manufacturer} (lead-in ${m.atip.leadInStart})`);
-  lines.push(`  tray ${m.tray}`);
-  return lines.join('\n');
+function formatMedia(address: string, media: MediaInfo): string {
+  return `${address}\n${formatMediaInfo(media).replace(/^/gm, '  ')}`;
 }
 
 export function registerDriveCommands(program: Command): void {
@@ -106,14 +92,14 @@ export function registerDriveCommands(program: Command): void {
     .command('insert')
     .argument('<name>', 'recorder name')
     .addOption(mediaOption())
-    .description('insert a new blank disc of --media (default: DVD+R)')
+    .description('insert a new blank disc of --media, or without --media close the tray on the disc it holds')
     .action(async (name: string, opts: { media?: MediaTypeName }) => {
-      await withServices((s) => s.virtual.insert(name, opts.media ?? 'dvd+r'));
+      await withServices((s) => (opts.media ? s.virtual.insert(name, opts.media) : s.virtual.load(name)));
     });
   virtual
     .command('eject')
     .argument('<name>', 'recorder name')
-    .description('eject the disc')
+    .description('open the tray (the disc and what was burned on it are kept)')
     .action(async (name: string) => {
       await withServices((s) => s.virtual.eject(name));
     });
