@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { expect, haveChromium, test } from './fixtures';
+import { expect, haveChromium, root, test } from './fixtures';
 
 test.skip(!haveChromium, 'Chromium is not installed');
 
@@ -53,4 +55,18 @@ test('eject and close tray from the drive panel update the disc live', async ({ 
   await page.getByRole('button', { name: 'Close tray' }).click();
   await expect(page.getByTestId('media-status')).toHaveText('Blank');
   await expect(page.getByTestId('media-profile')).toHaveText('DVD+R');
+});
+
+test('a disc swapped outside the app shows up live, without a reload', async ({ app: { page, serve } }) => {
+  await expect(page.getByTestId('media-profile')).toHaveText('DVD+R');
+  // Another process (the CLI) swaps the disc in the virtual recorder, as a user would a real drive.
+  execFileSync(process.execPath, [join(root, 'out/main/cli.js'), 'virtual', 'insert', 'default', '--media', 'bd-r'], {
+    env: { ...process.env, GLASSMASTER_STATE_DIR: serve.stateDir },
+  });
+  await expect(page.getByTestId('media-profile')).toHaveText('BD-R SRM', { timeout: 20_000 });
+  // A new recorder appears in the drive list by itself (hot-plug).
+  execFileSync(process.execPath, [join(root, 'out/main/cli.js'), 'virtual', 'create', 'second', '--media', 'cd-r'], {
+    env: { ...process.env, GLASSMASTER_STATE_DIR: serve.stateDir },
+  });
+  await expect(page.getByRole('listbox', { name: 'Drives' }).getByRole('option')).toHaveCount(2, { timeout: 20_000 });
 });
