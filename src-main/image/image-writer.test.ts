@@ -7,10 +7,12 @@ import * as path from 'node:path';
 import * as net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { requireTools } from '../testing/peer-tools';
 import { runImageCommand, parseImageArgs, parseBootSpec } from './cli-image';
 import { StagingTree } from './staging/staging-tree';
 import { buildImage } from './writer/write-image';
+import { openImage } from './reader';
 import { describeHostTree, mktemp, pycdlibWalk, run, sha256File, without, xorrisoExtract, type TreeInfo } from './test-support/peers';
 
 const ok = requireTools('xorriso', 'isoinfo', '7z', 'udfinfo', '/usr/bin/python3');
@@ -171,6 +173,36 @@ describe.skipIf(!ok)('image writer vs independent readers', () => {
     // isoinfo converts Joliet names to the C locale's charset, so use a Latin name here.
     const j = execBuffer('isoinfo', ['-J', '-x', '/Docs/file with spaces & symbols!@#$%^().md', '-i', img]);
     expect(j.toString()).toBe('sym');
+  });
+
+  it("the project's reader finds consistent L and M path tables and no structural warnings", async () => {
+    const info = await openImage(img);
+    try {
+      expect(info.facets).toEqual(['iso9660', 'rockridge', 'joliet', 'udf']);
+      expect(info.warnings).toEqual([]);
+      expect(info.iso9660?.levelEvidence?.maxDepth).toBeLessThanOrEqual(8);
+    } finally {
+      await info.close();
+    }
+  });
+
+  it('streams to standard output with -o - (same bytes as the file)', async () => {
+    const stdout = new PassThrough();
+    const parts: Buffer[] = [];
+    stdout.on('data', (d: Buffer) => parts.push(d));
+    const code = await runImageCommand(['-o', '-', '--label', 'Glass Test', '--date', '2024-05-06T07:08:09Z', src], { stdout, stderr: new PassThrough() });
+    expect(code).toBe(0);
+    const h = createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+    expect(h).toBe(sha256File(img));
+  });
+
+  it('an empty compilation is a valid image for every reader', async () => {
+    const empty = path.join(tmp, 'empty-src');
+    fs.mkdirSync(empty);
+    const out = path.join(tmp, 'empty.iso');
+    expect((await cli(['-o', out, empty])).stderr).toBe('');
+    expect(pycdlibWalk(out, ['iso9660', 'joliet', 'rockridge', 'udf'])).toEqual({ iso9660: {}, joliet: {}, rockridge: {}, udf: {} });
+    expect(run('udfinfo', [out])).toContain('numfiles=0');
   });
 
   it('7-Zip (which prefers the Joliet tree of a hybrid image) extracts every file with the same content', () => {
