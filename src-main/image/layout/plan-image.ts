@@ -293,7 +293,7 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
     meta.push({ lba: termLba, data: term });
     meta.push({ lba: isoLPt, data: encodePathTable(isoDirs, isoPtSize, false) });
     meta.push({ lba: isoMPt, data: encodePathTable(isoDirs, isoPtSize, true) });
-    meta.push(...isoDirs.map((d) => ({ lba: d.lba, data: encodeDir(d) })));
+    for (const d of isoDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
     if (ceAreas.length) {
       const ce = Buffer.alloc(sectorsFor(ceOff) * SECTOR);
       for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries);
@@ -303,7 +303,7 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
   if (wantJoliet) {
     meta.push({ lba: jolLPt, data: encodePathTable(jolietDirs, jolPtSize, false) });
     meta.push({ lba: jolMPt, data: encodePathTable(jolietDirs, jolPtSize, true) });
-    meta.push(...jolietDirs.map((d) => ({ lba: d.lba, data: encodeDir(d) })));
+    for (const d of jolietDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
   }
   if (bootItems.length) {
     const entries: CatalogEntry[] = bootItems.map(({ spec: b, item, bytesHead }) => {
@@ -597,6 +597,13 @@ function dirSize(records: Rec[]): number {
     }
   }
   return Math.max(1, sectorsFor(off)) * SECTOR;
+}
+
+/** Encodes a directory and drops its records, so they are garbage before the UDF encoder runs. */
+function encodeDirAndRelease(d: Dir): Buffer {
+  const b = encodeDir(d);
+  d.records = [];
+  return b;
 }
 
 function encodeDir(d: Dir): Buffer {
