@@ -25,6 +25,7 @@ export interface ImageCommandOptions {
   boot: BootSpec[];
   isohybrid: boolean;
   isohybridMbr?: string;
+  isohybridGpt: boolean;
   date?: Date;
   importImage?: string;
   startLba?: number;
@@ -37,7 +38,7 @@ const FS_NAMES: FsName[] = ['iso9660', 'joliet', 'rockridge', 'udf'];
 const UDF_REVS: UdfRevision[] = ['1.02', '1.50', '2.00', '2.01', '2.50'];
 
 export const IMAGE_USAGE = `usage: glassmaster image -o OUT.iso [--fs iso9660,joliet,rockridge,udf] [--iso-level 1|2|3]
-  [--udf-revision 1.02|1.50|2.00|2.01|2.50] [--label NAME] [--boot SPEC]... [--isohybrid [--isohybrid-mbr FILE]]
+  [--udf-revision 1.02|1.50|2.00|2.01|2.50] [--label NAME] [--boot SPEC]... [--isohybrid [--isohybrid-mbr FILE] [--isohybrid-gpt]]
   [--date ISO8601] [--max-sectors N] [--follow-symlinks] [--import PREV.iso --start-lba N] [SRC | /DEST=SRC]...
 boot SPEC: bios:PATH[,emul=none|floppy|hdd][,load-size=N][,info-table] | efi:PATH | bios:hidden=HOSTPATH | efi:hidden=HOSTPATH
 (-o - writes the image to standard output)`;
@@ -64,7 +65,7 @@ export function parseBootSpec(s: string): BootSpec {
 
 export function parseImageArgs(argv: string[]): ImageCommandOptions {
   const o: ImageCommandOptions = {
-    output: '', fs: ['iso9660', 'joliet', 'rockridge', 'udf'], fsExplicit: false, boot: [], isohybrid: false,
+    output: '', fs: ['iso9660', 'joliet', 'rockridge', 'udf'], fsExplicit: false, boot: [], isohybrid: false, isohybridGpt: false,
     followSymlinks: false, sources: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -99,6 +100,7 @@ export function parseImageArgs(argv: string[]): ImageCommandOptions {
       case '--boot': o.boot.push(parseBootSpec(val())); break;
       case '--isohybrid': o.isohybrid = true; break;
       case '--isohybrid-mbr': o.isohybridMbr = val(); o.isohybrid = true; break;
+      case '--isohybrid-gpt': o.isohybridGpt = true; o.isohybrid = true; break;
       case '--date': {
         const v = val();
         const d = new Date(v);
@@ -158,6 +160,7 @@ export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): Imag
     boot: o.boot,
     isohybrid: o.isohybrid,
     isohybridMbrCode: o.isohybridMbr ? fs.readFileSync(o.isohybridMbr) : undefined,
+    isohybridGpt: o.isohybridGpt,
     recordingTime: o.date,
     maxSectors: o.maxSectors,
   };

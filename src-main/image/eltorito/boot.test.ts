@@ -15,6 +15,7 @@ const ok = requireTools('qemu-system-x86_64', 'grub-mkstandalone', 'mkfs.vfat', 
   fs.existsSync('/usr/lib/ISOLINUX/isolinux.bin') && fs.existsSync('/usr/share/ovmf/OVMF.fd');
 
 const OVMF = '/usr/share/ovmf/OVMF.fd';
+const okGpt = ok && requireTools('sgdisk', 'udfinfo');
 
 /** Boots QEMU (TCG) and resolves with the serial output once `marker` appears (or rejects). */
 function boot(args: string[], marker: string, timeoutMs = 90_000): Promise<string> {
@@ -143,5 +144,21 @@ describe.skipIf(!ok)('El Torito boot in QEMU (SeaBIOS and OVMF)', () => {
     expect(mbr[446 + 16 + 4]).toBe(0xef);
     await boot(['-drive', `file=${img},format=raw,if=ide,snapshot=on`], 'Loading GM-BIOS-ISOLINUX-OK');
     await boot(['-bios', OVMF, '-drive', `file=${img},format=raw,if=ide,snapshot=on`], 'GM-UEFI-GRUB-OK', 120_000);
+  }, 300_000);
+
+  it.skipIf(!okGpt)('isohybrid with GPT: sgdisk finds a valid GPT whose ESP is the EFI image; UDF anchors at 256 and N-256; boots from disk', async () => {
+    const img = path.join(tmp, 'gpt.iso');
+    await cli(['-o', img, '--boot', 'bios:/isolinux/isolinux.bin,load-size=4,info-table', '--boot', `efi:hidden=${esp}`,
+      '--isohybrid-mbr', '/usr/lib/ISOLINUX/isohdpfx.bin', '--isohybrid-gpt', tree]);
+    // sgdisk checks both headers, both entry arrays and their CRC32s (UEFI spec §5.3).
+    expect(run('sgdisk', ['-v', img])).toContain('No problems found');
+    const parts = run('sgdisk', ['-p', img]);
+    expect(parts).toMatch(/^\s+1\s+\d+\s+\d+\s+.*EF00\s+EFI System$/m);
+    const total = fs.statSync(img).size / 2048;
+    const udf = run('udfinfo', [img]);
+    expect(udf).toContain('start=256, blocks=1, type=ANCHOR');
+    expect(udf).toContain(`start=${total - 1 - 256}, blocks=1, type=ANCHOR`);
+    await boot(['-bios', OVMF, '-drive', `file=${img},format=raw,if=ide,snapshot=on`], 'GM-UEFI-GRUB-OK', 120_000);
+    await boot(['-drive', `file=${img},format=raw,if=ide,snapshot=on`], 'Loading GM-BIOS-ISOLINUX-OK');
   }, 300_000);
 });

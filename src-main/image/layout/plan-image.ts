@@ -21,7 +21,7 @@ import {
   encodeBootCatalog, encodeBootRecord, hddSystemType, mediaTypeFor, patchBootInfoTable,
   type BootEmulation, type BootPlatform, type CatalogEntry,
 } from '../eltorito/boot-catalog';
-import { encodeIsohybridMbr } from '../eltorito/isohybrid';
+import { encodeGpt, encodeIsohybridMbr, GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
 import { makeNode, splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
 import { MAX_EXTENT_BYTES as UDF_MAX_EXTENT, planUdf as defaultPlanUdf, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
 
@@ -54,6 +54,8 @@ export interface ImageSpec {
   isohybrid?: boolean;
   /** MBR boot code (e.g. syslinux isohdpfx.bin) for BIOS boot from USB. */
   isohybridMbrCode?: Uint8Array;
+  /** With isohybrid and an EFI entry: a GPT whose EFI system partition is the EFI boot image. */
+  isohybridGpt?: boolean;
   /** Recording time of the volume; fixing it makes the output byte-identical for the same input. */
   recordingTime?: Date;
   /** Refuse images over this many sectors (the target medium's capacity). */
@@ -273,7 +275,19 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
   for (const b of bootItems) placeItem(b.item);
   for (const it of items.values()) placeItem(it);
   const partitionEnd = lba;
-  const lastAnchor = udfPlan ? lba++ : -1;
+  const gpt = (spec.isohybrid ?? false) && (spec.isohybridGpt ?? false);
+  if (gpt && !bootItems.some((b) => b.spec.platform === 'efi')) throw new InvalidInputError('a GPT needs an EFI boot entry (its EFI system partition)');
+  let lastAnchor = -1;
+  if (udfPlan && gpt) {
+    // The GPT backup owns the last sectors, so the second UDF anchor goes to N-256
+    // (ECMA-167 3/8.4.2.1 allows 256, N-256 and N), N being the last sector.
+    lastAnchor = lba;
+    lba += 256 + 1;
+  } else if (udfPlan) {
+    lastAnchor = lba++;
+  } else if (gpt) {
+    lba += GPT_TAIL_SECTORS;
+  }
   const totalSectors = lba;
   if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) {
     throw new InvalidInputError(`image needs ${totalSectors} sectors, more than the requested capacity of ${spec.maxSectors}`, { path: '/', totalSectors, maxSectors: spec.maxSectors });
@@ -340,16 +354,26 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
   if (spec.isohybrid) {
     const efi = bootItems.find((b) => b.spec.platform === 'efi');
     const bios = bootItems.find((b) => b.spec.platform === 'bios');
-    meta.push({
-      lba: 0,
-      data: encodeIsohybridMbr({
-        totalSectors,
-        efi: efi ? { lba: efi.item.lba, size: efi.item.size } : undefined,
-        biosBootLba: bios?.item.lba,
-        mbrCode: spec.isohybridMbrCode,
-        diskId: diskIdFor(label, now),
-      }),
-    });
+    const input = {
+      totalSectors,
+      efi: efi ? { lba: efi.item.lba, size: efi.item.size } : undefined,
+      biosBootLba: bios?.item.lba,
+      mbrCode: spec.isohybridMbrCode,
+      diskId: diskIdFor(label, now),
+      gpt,
+    };
+    const mbr = encodeIsohybridMbr(input);
+    if (gpt) {
+      // Primary header at 512-byte LBA 1, entries from LBA 2 (inside the system area); backup
+      // entries and header in the last 33 x 512 bytes.
+      const { primary, backup } = encodeGpt(input);
+      meta.push({ lba: 0, data: Buffer.concat([mbr, primary]) });
+      const tail = Buffer.alloc(GPT_TAIL_SECTORS * SECTOR);
+      backup.copy(tail, tail.length - backup.length);
+      meta.push({ lba: totalSectors - GPT_TAIL_SECTORS, data: tail });
+    } else {
+      meta.push({ lba: 0, data: mbr });
+    }
   }
   meta.sort((a, b) => a.lba - b.lba);
   checkOverlaps(meta, start, totalSectors);
