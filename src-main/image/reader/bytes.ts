@@ -1,4 +1,6 @@
 // Small decoders shared by the ISO 9660, UDF and boot parsers.
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { crcItuT as udfCrc } from '../udf/primitives';
 import { InvalidImageError } from '../../common/errors';
 
 export function need(buf: Buffer, off: number, len: number, what: string): void {
@@ -98,34 +100,12 @@ export function regid(buf: Buffer, off: number): { id: string; suffix: Buffer } 
   return { id: buf.toString('latin1', off + 1, off + 24).replace(/\0+$/, ''), suffix: buf.subarray(off + 24, off + 32) };
 }
 
-/** CRC-ITU-T (x^16+x^12+x^5+1, initial 0), the descriptor CRC of ECMA-167 3/7.2.6. */
-const CRC16 = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 8;
-    for (let k = 0; k < 8; k++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-    t[i] = c;
-  }
-  return t;
-})();
+/** CRC-ITU-T of `len` bytes at `off`: the descriptor CRC of ECMA-167 3/7.2.6 (shared with the UDF writer). */
 export function crcItuT(buf: Buffer, off: number, len: number): number {
-  let crc = 0;
-  for (let i = off; i < off + len; i++) crc = ((crc << 8) & 0xffff) ^ CRC16[((crc >> 8) ^ buf[i]) & 0xff];
-  return crc;
+  return udfCrc(buf, off, off + len);
 }
 
-/** CRC-32 (IEEE 802.3, reflected 0xEDB88320) as the GPT header and entry array use (UEFI §5.3.2). */
-const CRC32 = (() => {
-  const t = new Int32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[i] = c;
-  }
-  return t;
-})();
+/** CRC-32 (IEEE 802.3) as the GPT header and entry array use (UEFI §5.3.2). */
 export function crc32(buf: Buffer): number {
-  let c = -1;
-  for (let i = 0; i < buf.length; i++) c = CRC32[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return zlibCrc32(buf) >>> 0;
 }
