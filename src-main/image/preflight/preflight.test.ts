@@ -200,3 +200,36 @@ describe('formatPreflight', () => {
     expect(text).toMatch(/fix: add --fs joliet,rockridge/);
   });
 });
+
+describe.skipIf(!requireTools('7z'))('a UDF symlink warning that 7-Zip justifies', () => {
+  const t = tempDir('pf7z');
+  afterAll(() => t.cleanup());
+
+  it('7-Zip refuses a UDF volume with a symlink and reads it without one; preflight warns only for the first', async () => {
+    const { runImageCommand } = await import('../cli-image');
+    const { PassThrough } = await import('node:stream');
+    const { symlinkSync } = await import('node:fs');
+    const build = async (withLink: boolean) => {
+      const src = join(t.dir, withLink ? 'with' : 'without');
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, 'target.txt'), 'data');
+      if (withLink) symlinkSync('target.txt', join(src, 'link'));
+      const out = join(t.dir, `${withLink ? 'with' : 'without'}.udf`);
+      expect(await runImageCommand(['-o', out, '--fs', 'udf', src], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+      return out;
+    };
+    const sevenZipLists = (img: string) => {
+      try {
+        return run('7z', ['l', img]).includes('target.txt');
+      } catch {
+        return false;
+      }
+    };
+    expect(sevenZipLists(await build(false))).toBe(true);
+    expect(sevenZipLists(await build(true))).toBe(false);
+    const entries: PreflightEntry[] = [f('target.txt'), { path: ['link'], kind: 'symlink', size: 0 }];
+    expect(preflight(entries, { fs: ['udf'], isoLevel: 2 }).findings.map((x) => x.code)).toContain('udf-symlink-7zip');
+    expect(preflight([f('target.txt')], { fs: ['udf'], isoLevel: 2 }).findings.map((x) => x.code)).not.toContain('udf-symlink-7zip');
+    expect(preflight(entries, { fs: ['iso9660', 'rockridge'], isoLevel: 2 }).findings.map((x) => x.code)).not.toContain('udf-symlink-7zip');
+  });
+});

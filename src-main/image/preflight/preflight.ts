@@ -57,7 +57,8 @@ export type FindingCode =
   | 'rr-name-too-long'
   | 'deep-directory'
   | 'long-path'
-  | 'symlink-not-shown';
+  | 'symlink-not-shown'
+  | 'udf-symlink-7zip';
 
 export interface PreflightFinding {
   code: FindingCode;
@@ -222,6 +223,12 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
 
     if (fs.has('rockridge') && Buffer.byteLength(name, 'utf8') > RR_MAX_NAME_BYTES) {
       add({ code: 'rr-name-too-long', severity: 'warning', path, facet: 'rockridge', affects: audiencesOf('rockridge'), message: `"${name}" is ${Buffer.byteLength(name, 'utf8')} UTF-8 bytes; Linux and macOS accept at most ${RR_MAX_NAME_BYTES}`, fix: `shorten name "${name}"` });
+    }
+
+    if (e.kind === 'symlink' && fs.has('udf') && !findings.some((f) => f.code === 'udf-symlink-7zip')) {
+      // 7-Zip accepts only file, directory and real-time file entries (ECMA-167 4/14.6.6 file
+      // types 4, 5, 249) and rejects the whole volume on a symlink (type 12): measured with 7z 16.02.
+      add({ code: 'udf-symlink-7zip', severity: 'warning', path, facet: 'udf', affects: ['windows'], message: `"${path}" is a symbolic link: 7-Zip (and archive tools built on it) refuse the whole UDF volume when it holds one`, fix: 'follow links when staging (--follow-symlinks), or leave the link to Rock Ridge only' });
     }
 
     if (e.kind === 'symlink') {
