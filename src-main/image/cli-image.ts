@@ -21,6 +21,8 @@ export interface ImageCommandOptions {
   fsExplicit: boolean;
   isoLevel?: IsoLevel;
   udfRevision?: UdfRevision;
+  /** UDF 2.50 metadata mirror (a second copy of the metadata file); undefined = default (on). */
+  udfMetadataMirror?: boolean;
   label?: string;
   boot: BootSpec[];
   isohybrid: boolean;
@@ -38,10 +40,10 @@ const FS_NAMES: FsName[] = ['iso9660', 'joliet', 'rockridge', 'udf'];
 const UDF_REVS: UdfRevision[] = ['1.02', '1.50', '2.00', '2.01', '2.50'];
 
 export const IMAGE_USAGE = `usage: glassmaster image -o OUT.iso [--fs iso9660,joliet,rockridge,udf] [--iso-level 1|2|3]
-  [--udf-revision 1.02|1.50|2.00|2.01|2.50] [--label NAME] [--boot SPEC]... [--isohybrid [--isohybrid-mbr FILE] [--isohybrid-gpt]]
+  [--udf-revision 1.02|1.50|2.00|2.01|2.50 [--udf-metadata-mirror | --no-udf-metadata-mirror]] [--label NAME] [--boot SPEC]... [--isohybrid [--isohybrid-mbr FILE] [--isohybrid-gpt]]
   [--date ISO8601] [--max-sectors N] [--follow-symlinks] [--import PREV.iso --start-lba N] [SRC | /DEST=SRC]...
 boot SPEC: bios:PATH[,emul=none|floppy|hdd][,load-size=N][,info-table] | efi:PATH | bios:hidden=HOSTPATH | efi:hidden=HOSTPATH
-(-o - writes the image to standard output)`;
+(-o - writes the image to standard output; UDF 2.50 duplicates its metadata file unless --no-udf-metadata-mirror)`;
 
 /** Parses a boot spec (PATH is an image path; hidden=HOSTPATH is placed outside every directory). */
 export function parseBootSpec(s: string): BootSpec {
@@ -96,6 +98,8 @@ export function parseImageArgs(argv: string[]): ImageCommandOptions {
         o.udfRevision = v as UdfRevision;
         break;
       }
+      case '--udf-metadata-mirror': o.udfMetadataMirror = true; break;
+      case '--no-udf-metadata-mirror': o.udfMetadataMirror = false; break;
       case '--label': o.label = val(); break;
       case '--boot': o.boot.push(parseBootSpec(val())); break;
       case '--isohybrid': o.isohybrid = true; break;
@@ -135,6 +139,10 @@ export function parseImageArgs(argv: string[]): ImageCommandOptions {
     throw new InvalidInputError('--import needs --start-lba');
   }
   if (o.startLba !== undefined && o.importImage === undefined) throw new InvalidInputError('--start-lba needs --import');
+  if (o.udfMetadataMirror !== undefined && o.udfRevision !== '2.50') {
+    // Only UDF 2.50 has a metadata partition (OSTA UDF 2.50 §2.2.10); silently ignoring the flag would hide a mistake.
+    throw new InvalidInputError('--udf-metadata-mirror/--no-udf-metadata-mirror need --udf-revision 2.50');
+  }
   if (o.isohybrid && o.boot.length === 0) throw new InvalidInputError('--isohybrid needs at least one --boot entry');
   return o;
 }
@@ -156,6 +164,7 @@ export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): Imag
     udf: o.fs.includes('udf'),
     isoLevel: o.isoLevel,
     udfRevision: o.udfRevision,
+    udfMetadataMirror: o.udfMetadataMirror,
     label: o.label,
     boot: o.boot,
     isohybrid: o.isohybrid,

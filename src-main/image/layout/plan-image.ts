@@ -48,6 +48,12 @@ export interface ImageSpec {
   /** Undefined = automatic: level 2, raised to 3 when a file needs several extents. */
   isoLevel?: IsoLevel;
   udfRevision?: UdfRevision;
+  /**
+   * UDF 2.50: record a second copy of the metadata file for the Metadata Mirror File (OSTA UDF
+   * 2.50 §2.2.13.1 Duplicate Metadata Flag), as IMAPI does. Default true; false makes the mirror
+   * FE describe the same extents (a smaller image, no redundancy).
+   */
+  udfMetadataMirror?: boolean;
   label?: string;
   boot?: BootSpec[];
   /** Writes an MBR (partition over the whole image, plus an 0xEF partition for the EFI image). */
@@ -217,7 +223,7 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
   if (wantUdf) {
     const planUdf = opts.planUdf ?? defaultPlanUdf;
     const root = toUdf(spec.root, items, udfFills);
-    udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' });
+    udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) });
   }
 
   // ---- placement ----
