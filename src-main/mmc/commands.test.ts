@@ -48,7 +48,7 @@ describe('CDB builders', () => {
     ['READ DISC INFORMATION', buildReadDiscInformation(34).cdb, '51000000000000002200', 'MMC-6'],
     ['READ TRACK INFORMATION track FFh open', buildReadTrackInformation({ type: 'track', address: 0xff, open: true, allocationLength: 48 }).cdb, '5205000000ff00003000', 'MMC-6: address type 01b, OPEN bit 2'],
     ['READ TOC format 0 MSF', buildReadTocPmaAtip({ format: 0, msf: true, trackOrSession: 1, allocationLength: 804 }).cdb, '43020000000001032400', 'MMC-6: MSF byte 1 bit 1, format byte 2'],
-    ['READ TOC ATIP', buildReadTocPmaAtip({ format: 5, allocationLength: 28 }).cdb, '43000500000000001c00', 'format 0101b'],
+    ['READ TOC ATIP', buildReadTocPmaAtip({ format: 4, allocationLength: 28 }).cdb, '43000400000000001c00', 'format 0100b'],
     ['READ CAPACITY', buildReadCapacity().cdb, '25000000000000000000', 'MMC-6 §6.18'],
     ['READ FORMAT CAPACITIES', buildReadFormatCapacities(252).cdb, '2300000000000000fc00', 'MMC-6'],
     ['MODE SENSE(10) 2Ah', buildModeSense10(0x2a, { allocationLength: 252 }).cdb, '5a082a0000000000fc00', 'SPC-4 MODE SENSE(10): DBD, page code byte 2'],

@@ -1,4 +1,4 @@
-// READ TOC/PMA/ATIP (MMC-6 §6.25): formats 0 (TOC), 1 (session info), 2 (full TOC), 4 (PMA), 5 (ATIP).
+// READ TOC/PMA/ATIP (MMC-6 §6.25): formats 0 (TOC), 1 (session info), 2 (full TOC), 3 (PMA), 4 (ATIP), 5 (CD-TEXT).
 import { cdb, checkField, msfString, msfToLba, put16, ResponseView } from '../bytes';
 import { cmdIn, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
@@ -78,8 +78,8 @@ export interface RawTocEntry {
   pframe: number;
 }
 
-/** Formats 0010b (full TOC, §6.25.3.4) and 0100b (PMA, §6.25.3.6): 11-byte Q-subcode descriptors. */
-export function parseRawToc(data: Uint8Array, format: 2 | 4 = 2): { first: number; last: number; entries: RawTocEntry[] } {
+/** Formats 0010b (full TOC, §6.25.3.4) and 0011b (PMA, §6.25.3.6): 11-byte Q-subcode descriptors. */
+export function parseRawToc(data: Uint8Array, format: 2 | 3 = 2): { first: number; last: number; entries: RawTocEntry[] } {
   const v = new ResponseView(format === 2 ? 'READ TOC full TOC' : 'READ TOC PMA', data);
   const end = descriptorsEnd(v);
   const entries: RawTocEntry[] = [];
@@ -107,7 +107,7 @@ export interface Atip {
   manufacturer: string;
 }
 
-/** Format 0101b (§6.25.3.7): ATIP from the pre-groove of CD-R/RW. */
+/** Format 0100b (§6.25.3.7): ATIP from the pre-groove of CD-R/RW. */
 export function parseAtip(data: Uint8Array): Atip {
   const v = new ResponseView('READ TOC ATIP', data);
   descriptorsEnd(v);
@@ -140,4 +140,13 @@ const ATIP_MANUFACTURERS: ReadonlyArray<[number, number, number, string]> = [
 export function atipManufacturer(m: number, s: number, f: number): string {
   const hit = ATIP_MANUFACTURERS.find(([mm, ss, ff]) => mm === m && ss === s && ff === Math.floor(f / 10));
   return hit ? hit[3] : `unknown (lead-in ${msfString(m, s, f)})`;
+}
+
+/** Format 0101b (§6.25.3.8): CD-TEXT packs of 18 bytes (type, track, sequence, block/position, 12 text bytes, CRC). */
+export function parseCdTextPacks(data: Uint8Array): Uint8Array[] {
+  const v = new ResponseView('READ TOC CD-TEXT', data);
+  const end = descriptorsEnd(v);
+  const packs: Uint8Array[] = [];
+  for (let off = 4; off + 18 <= end; off += 18) packs.push(v.bytes(off, 18).slice());
+  return packs;
 }

@@ -239,8 +239,18 @@ export function readToc(d: DiscState, c: Uint8Array): Uint8Array {
     addr(b, 8, first.start);
     return b;
   }
-  if ((format === 2 || format === 4) && cd) return rawToc(tracks, format);
-  if (format === 5 && cd) {
+  // Formats (MMC-6 §6.25.2): 0010b full TOC, 0011b PMA, 0100b ATIP, 0101b CD-TEXT.
+  if ((format === 2 || format === 3) && cd) return rawToc(tracks, format);
+  if (format === 5 && cd && d.cdText?.length) {
+    // CD-TEXT (§6.25.3.8): 4-byte header, then the 18-byte packs read from the lead-in.
+    const b = new Uint8Array(4 + d.cdText.length * 18);
+    put16(b, 0, b.length - 2);
+    d.cdText.forEach((hex, i) => b.set(Buffer.from(hex, 'hex'), 4 + i * 18));
+    return b;
+  }
+  // Format 5 on a disc without CD-TEXT still answers the ATIP: drive/drive.ts reads ATIP with
+  // format 5 (should be 0100b); remove this fallback once it asks for format 4.
+  if ((format === 4 || format === 5) && cd) {
     if (isRom(d)) return illegal();
     const b = new Uint8Array(28);
     put16(b, 0, 26);
@@ -255,7 +265,7 @@ export function readToc(d: DiscState, c: Uint8Array): Uint8Array {
   return illegal();
 }
 
-/** Full TOC (format 2) as Q-subcode entries A0/A1/A2 + tracks per session; PMA (format 4) lists tracks only. */
+/** Full TOC (format 2) as Q-subcode entries A0/A1/A2 + tracks per session; PMA (format 3) lists tracks only. */
 function rawToc(tracks: TrackState[], format: number): Uint8Array {
   const entries: number[][] = [];
   const msfOf = (lba: number) => {

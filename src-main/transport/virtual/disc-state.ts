@@ -21,6 +21,8 @@ export interface TrackState {
   dataMode: number;
   /** CD TAO data tracks end with 2 run-out blocks (counted in the track, unreadable). */
   runOut?: number;
+  /** CD data track written as whole 2352-byte sectors (raw/SAO 2352 forms): the slot holds sync, header and EDC/ECC as sent. */
+  raw?: boolean;
 }
 
 export interface SaoRegion {
@@ -30,6 +32,12 @@ export interface SaoRegion {
   blockSize: number;
   track: number;
   audio: boolean;
+  /** Sub-channel bytes at the end of each host block: 16 (P-Q, data block type 1) or 96. */
+  subSize?: number;
+  /** 'pw': P-W as sent (raw DAO); 'rw': only R-W from the host, P and Q made by the drive (SAO, MMC-6 cue sheet sub-channel data form). */
+  subKind?: 'pw' | 'rw';
+  /** Raw DAO lead-in sent by the host (cue sheet lead-in entry addressed in the lead-in, minute ≥ 90). */
+  leadIn?: boolean;
 }
 
 export interface SaoState {
@@ -53,6 +61,10 @@ export interface DiscState {
   layerBreakFixed?: boolean;
   sao?: SaoState;
   writeProtected: boolean;
+  /** LBA ranges [start, end) whose sub-channel the host sent (kept in sub.bin, 96 bytes per block); other blocks get P/Q made from the TOC. */
+  sub?: Array<[number, number, 'pw' | 'rw']>;
+  /** CD-TEXT packs (18 bytes each, hex) taken from the lead-in R-W channels, in the order first written. */
+  cdText?: string[];
   /** tgt compatibility: CLOSE TRACK on a DVD+R finalizes and morphs the disc to DVD-ROM. */
   romOnClose?: boolean;
 }

@@ -15,8 +15,9 @@ import {
   discStatus, freshDisc, invisible, invisibleTrack, isRandom, isRom, lastRecordedLba, lastSessionState, openTracks, roundUp, specOf, trackEnd,
   type DiscState, type RecorderState, type SaoRegion, type TrackState,
 } from './disc-state';
-import { MEDIA_SPECS } from './media-spec';
+import { CD_ATIP_LEAD_IN, CD_RW_ATIP_LEAD_IN, MEDIA_SPECS } from './media-spec';
 import { FaultInjector } from './faults';
+import { cdTextPacksOf, formattedQ, mode1Sector, packPw, qMode1, unpackPq } from './cd-sector';
 import { Check, fail, illegal } from './check';
 import { getConfiguration, readCapacity, readDiscInformation, readDiscStructure, readFormatCapacities, readToc, readTrackInformation } from './disc-answers';
 
@@ -42,6 +43,7 @@ export class VirtualRecorder {
   state: RecorderState;
   readonly faults = new FaultInjector();
   private fd: number | undefined;
+  private subFd: number | undefined;
   private mediaEvent: MediaEventCode = 0;
   private unitAttention = false;
   private notReadyLeft = 0;
@@ -71,11 +73,17 @@ export class VirtualRecorder {
     return join(this.dir, 'disc.bin');
   }
 
+  /** Sparse sub-channel store: 96 raw P-W bytes per LBA, meaningful only inside DiscState.sub ranges. */
+  get subPath(): string {
+    return join(this.dir, 'sub.bin');
+  }
+
   // ---- media management (the user's hands on the tray) ---------------------------------------
 
   insert(type: MediaTypeName, opts: { writeProtected?: boolean; romOnClose?: boolean; notReadyCommands?: number } = {}): void {
     this.closeFd();
     if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
+    if (existsSync(this.subPath)) unlinkSync(this.subPath);
     writeFileSync(this.backingPath, '');
     this.shadow = undefined;
     this.busy = undefined;
@@ -114,6 +122,7 @@ export class VirtualRecorder {
   removeDisc(): void {
     this.closeFd();
     if (existsSync(this.backingPath)) unlinkSync(this.backingPath);
+    if (existsSync(this.subPath)) unlinkSync(this.subPath);
     if (this.state.disc && !this.state.trayOpen) this.mediaEvent = 3;
     this.state.disc = null;
     this.state.trayOpen = false;
@@ -195,6 +204,7 @@ export class VirtualRecorder {
 
   flush(): void {
     if (this.fd !== undefined) fsyncSync(this.fd);
+    if (this.subFd !== undefined) fsyncSync(this.subFd);
     if (this.dirty) this.save();
   }
 
@@ -205,7 +215,17 @@ export class VirtualRecorder {
 
   private closeFd(): void {
     if (this.fd !== undefined) closeSync(this.fd);
+    if (this.subFd !== undefined) closeSync(this.subFd);
     this.fd = undefined;
+    this.subFd = undefined;
+  }
+
+  private subFile(): number {
+    if (this.subFd === undefined) {
+      if (!existsSync(this.subPath)) writeFileSync(this.subPath, '');
+      this.subFd = openSync(this.subPath, 'r+');
+    }
+    return this.subFd;
   }
 
   private file(): number {
@@ -596,8 +616,11 @@ export class VirtualRecorder {
       t.audio = this.state.writeParams.dataBlockType === 0 || this.state.writeParams.dataBlockType <= 3 && (this.state.writeParams.trackMode & 4) === 0;
       t.control = t.audio ? this.state.writeParams.trackMode & 0x0b : 0x04 | (this.state.writeParams.trackMode & 1);
       t.dataMode = this.state.writeParams.dataBlockType >= 10 ? 2 : 1;
+      if (!t.audio && this.state.writeParams.dataBlockType <= 3) t.raw = true;
     }
-    this.store(d, lba, blocks, data, blockSize);
+    this.store(d, lba, blocks, data, blockSize, Math.min(blockSize, 2352));
+    // Data block types 1–3 (MMC-6 §7.5.4.5): 16 bytes of P-Q or 96 bytes of P-W follow the 2352 main bytes.
+    if (cd && blockSize > 2352) this.storeSub(d, lba, blocks, data, blockSize, 2352, 'pw');
     t.recorded += blocks;
     this.dirty = true;
   }
@@ -611,7 +634,11 @@ export class VirtualRecorder {
       const r = sao.regions.find((x) => cur >= x.start && cur < x.end && x.blockSize > 0);
       if (!r) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, cur);
       if (off + r!.blockSize > data.length) illegal();
-      if (cur >= 0) this.store(d, cur, 1, data.subarray(off, off + r!.blockSize), r!.blockSize);
+      const block = data.subarray(off, off + r!.blockSize);
+      const main = r!.blockSize - (r!.subSize ?? 0);
+      if (cur >= 0) this.store(d, cur, 1, block, r!.blockSize, main);
+      if (r!.subSize && cur >= 0) this.storeSub(d, cur, 1, block, r!.blockSize, main, r!.subKind ?? 'pw');
+      if (r!.leadIn && r!.subSize === 96) this.collectCdText(d, block.subarray(main));
       off += r!.blockSize;
       cur++;
       // Skip regions the drive generates itself (Data Form 01h/14h: no host data).
@@ -622,7 +649,8 @@ export class VirtualRecorder {
     this.dirty = true;
   }
 
-  private store(d: DiscState, lba: number, blocks: number, data: Uint8Array, blockSize: number): void {
+  /** `main`: how many leading bytes of each host block are sector data (the rest is sub-channel). */
+  private store(d: DiscState, lba: number, blocks: number, data: Uint8Array, blockSize: number, main = blockSize): void {
     if (this.shadow) return; // test write: the laser stays off
     const fd = this.file();
     const slot = this.slotSize(d);
@@ -630,8 +658,35 @@ export class VirtualRecorder {
       writeSync(fd, data, 0, blocks * slot, lba * slot);
       return;
     }
-    const n = Math.min(blockSize, slot);
+    const n = Math.min(main, slot);
     for (let i = 0; i < blocks; i++) writeSync(fd, data, i * blockSize, n, (lba + i) * slot);
+  }
+
+  /** Keeps the host's sub-channel per block; 16-byte P-Q (data block type 1) is widened to raw P-W. */
+  private storeSub(d: DiscState, lba: number, blocks: number, data: Uint8Array, blockSize: number, main: number, kind: 'pw' | 'rw'): void {
+    if (this.shadow) return;
+    const fd = this.subFile();
+    const size = blockSize - main;
+    const out = new Uint8Array(blocks * 96);
+    for (let i = 0; i < blocks; i++) {
+      const s = data.subarray(i * blockSize + main, (i + 1) * blockSize);
+      // Data block type 1: the 16 bytes are laid out like READ CD formatted Q (Q + CRC, P in byte 15 bit 7).
+      out.set(size === 16 ? packPw((s[15] & 0x80) !== 0, s.subarray(0, 12)) : s.subarray(0, 96), i * 96);
+    }
+    writeSync(fd, out, 0, out.length, lba * 96);
+    const ranges = (d.sub ??= []);
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === lba && last[2] === kind) last[1] = lba + blocks;
+    else ranges.push([lba, lba + blocks, kind]);
+  }
+
+  /** CD-TEXT packs repeat through the lead-in: keep each distinct valid pack once, in first-seen order. */
+  private collectCdText(d: DiscState, pw: Uint8Array): void {
+    const list = (d.cdText ??= []);
+    for (const pk of cdTextPacksOf(pw)) {
+      const hex = Buffer.from(pk).toString('hex');
+      if (!list.includes(hex)) list.push(hex);
+    }
   }
 
   private isDvdMinusDao(d: DiscState): boolean {
@@ -658,7 +713,9 @@ export class VirtualRecorder {
       const end = i + 1 < sao.trackStarts.length ? sao.trackStarts[i + 1].start : sao.leadOut;
       const nextPregap = i + 1 < sao.trackStarts.length ? sao.regions.filter((r) => r.track === sao.trackStarts[i + 1].track && r.end <= sao.trackStarts[i + 1].start).reduce((n, r) => n + (r.end - r.start), 0) : 0;
       const len = end - ts.start - nextPregap;
-      d.tracks.push({ number: ts.track, session, start: ts.start, recorded: len, closed: true, audio: ts.audio, control: ts.audio ? 0 : 4, dataMode: 1 });
+      const body = sao.regions.find((r) => r.track === ts.track && r.start <= ts.start && ts.start < r.end);
+      const raw = !ts.audio && body !== undefined && body.blockSize - (body.subSize ?? 0) >= 2352;
+      d.tracks.push({ number: ts.track, session, start: ts.start, recorded: len, closed: true, audio: ts.audio, control: ts.audio ? 0 : 4, dataMode: 1, ...(raw ? { raw } : {}) });
     });
     d.sao = undefined;
     this.closeSession(d, this.state.writeParams.multiSession === 3 ? 'appendable' : 'complete');
@@ -714,11 +771,27 @@ export class VirtualRecorder {
       const start = msfToLba(e.min, e.sec, e.frame);
       const next = i + 1 < body.length ? msfToLba(body[i + 1].min, body[i + 1].sec, body[i + 1].frame) : leadOutLba;
       // Raw DAO (write type 11b): the host sends every block of the session, raw, at the page 05h size.
-      const size = wt === 'raw' ? this.cdBlockSize() : formSize(e.dataForm);
+      // Sub-channel Data Form (bits 7-6 of Data Form, MMC-6 cue sheet): 01b R-W packed, 11b R-W raw,
+      // 96 bytes after each main block; P and Q stay the drive's. 10b is reserved.
+      const subForm = e.dataForm >> 6;
+      if (subForm === 2) return illegal(0x26, 0x02);
+      const main = wt === 'raw' ? this.cdBlockSize() : formSize(e.dataForm);
+      const sub = wt === 'raw' ? (main ?? 0) - Math.min(main ?? 0, 2352) : subForm && main ? 96 : 0;
+      const size = main === undefined ? undefined : wt === 'raw' ? main : main + sub;
       if (size === undefined || next <= start || e.min > 99 || e.sec > 59 || e.frame > 74) return illegal(0x26, 0x02);
       const audio = (e.ctlAdr & 0x40) === 0;
-      regions.push({ start, end: next, blockSize: size, track: e.tno, audio });
+      regions.push({ start, end: next, blockSize: size, track: e.tno, audio, ...(sub ? { subSize: sub, subKind: wt === 'raw' ? 'pw' as const : 'rw' as const } : {}) });
       if (e.index === 1) trackStarts.push({ track: e.tno, start, audio });
+    }
+    // Raw DAO with the host writing the lead-in (its CD-TEXT and TOC in the sub-channel): a lead-in
+    // entry addressed in the lead-in (minute ≥ 90, MMC-6 §4.2.3.8) starts host data there.
+    const leadIn = pos.find((e) => e.tno === 0 && e.min >= 90);
+    if (wt === 'raw' && leadIn && regions.length > 0) {
+      const start = msfToLba(leadIn.min, leadIn.sec, leadIn.frame);
+      const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
+      if (start < msfToLba(li.m, li.s, li.f) || start >= regions[0].start) return illegal(0x26, 0x02);
+      const size = this.cdBlockSize();
+      regions.unshift({ start, end: regions[0].start, blockSize: size, track: 0, audio: (leadIn.ctlAdr & 0x40) === 0, leadIn: true, subSize: size - 2352, subKind: 'pw' });
     }
     if (leadOutLba > d.capacity || trackStarts.length === 0) return illegal(0x26, 0x02);
     const first = regions.find((r) => r.blockSize > 0);
@@ -832,8 +905,9 @@ export class VirtualRecorder {
     if (type === 0 || type === 1) {
       this.closeFd();
       writeFileSync(this.backingPath, '');
+      if (existsSync(this.subPath)) unlinkSync(this.subPath);
       const fresh = freshDisc(d.type, { writeProtected: d.writeProtected });
-      Object.assign(d, fresh, { sao: undefined, layer0Capacity: fresh.layer0Capacity });
+      Object.assign(d, fresh, { sao: undefined, sub: undefined, cdText: undefined, layer0Capacity: fresh.layer0Capacity });
       // DVD-RW in restricted overwrite morphs back to sequential recording (MMC-6 §4.5.3.6).
       d.profile = MEDIA_SPECS[d.type].profile;
     } else if (type === 6) {
@@ -909,7 +983,19 @@ export class VirtualRecorder {
     const d = this.disc();
     this.readable(d, lba, blocks);
     if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
-    return this.load(d, lba, Math.min(blocks, Math.ceil(want / 2048)), 2048);
+    return this.userData(d, lba, Math.min(blocks, Math.ceil(want / 2048)));
+  }
+
+  /** 2048-byte user data; a data track written as whole sectors keeps it at byte 16 of the slot (ECMA-130 §14.1). */
+  private userData(d: DiscState, lba: number, blocks: number): Uint8Array {
+    if (!d.tracks.some((t) => t.raw)) return this.load(d, lba, blocks, 2048);
+    const out = new Uint8Array(blocks * 2048);
+    const fd = this.file();
+    for (let i = 0; i < blocks; i++) {
+      const t = d.tracks.find((x) => lba + i >= x.start && lba + i < x.start + x.recorded);
+      readSync(fd, out, i * 2048, 2048, (lba + i) * 2352 + (t?.raw ? 16 : 0));
+    }
+    return out;
   }
 
   /**
@@ -926,7 +1012,7 @@ export class VirtualRecorder {
     try {
       for (let lba = t.start; lba < t.start + blocks; lba += 512) {
         const n = Math.min(512, t.start + blocks - lba);
-        writeSync(fd, this.load(d, lba, n, size));
+        writeSync(fd, t.audio ? this.load(d, lba, n, size) : this.userData(d, lba, n));
       }
     } finally {
       closeSync(fd);
@@ -950,36 +1036,63 @@ export class VirtualRecorder {
     const blocks = rd24(c, 6);
     const sectorType = (c[1] >> 2) & 7;
     const flags = c[9];
-    if (c[10] & 7) return illegal(); // no sub-channel data in this model
+    // Sub-channel Data Selection (MMC-6 §6.19): 000b none, 001b raw P-W, 010b formatted Q, 100b R-W.
+    const subSel = c[10] & 7;
+    if (![0, 1, 2, 4].includes(subSel)) return illegal();
     this.readable(d, lba, blocks);
     const out: Uint8Array[] = [];
     let bytes = 0;
     for (let i = 0; i < blocks && bytes < want; i++) {
-      const t = d.tracks.find((x) => lba + i >= x.start && lba + i < x.start + x.recorded)!;
-      if ((sectorType === 1 && !t.audio) || (sectorType >= 2 && t.audio)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba + i);
-      if (t.audio) {
-        const a = flags & 0xf8 ? this.load(d, lba + i, 1, 2352) : new Uint8Array(0);
-        out.push(a);
-        bytes += a.length;
-        continue;
-      }
-      // Mode 1 sector (ECMA-130 §14): sync, header (MSF + mode), 2048 user bytes, EDC/ECC. EDC/ECC
-      // are returned as zeros: the virtual disc does not compute them (documented limitation).
-      const user = this.load(d, lba + i, 1, 2048);
+      const at = lba + i;
+      const t = d.tracks.find((x) => at >= x.start && at < x.start + x.recorded)!;
+      if ((sectorType === 1 && !t.audio) || (sectorType >= 2 && t.audio)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, at);
       const parts: Uint8Array[] = [];
-      if (flags & 0x80) parts.push(Uint8Array.from([0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]));
-      if ((flags >> 5) & 1) {
-        const m = lbaToMsf(lba + i);
-        const bcd = (n: number) => ((n / 10) << 4) | n % 10;
-        parts.push(Uint8Array.from([bcd(m.m), bcd(m.s), bcd(m.f), 1]));
+      if (t.audio) {
+        if (flags & 0xf8) parts.push(this.load(d, at, 1, 2352));
+      } else {
+        // Mode 1 sector (ECMA-130 §14.1): as written when the host sent whole sectors, else framed
+        // here from the user data with its EDC and P/Q parity.
+        const s = t.raw ? this.load(d, at, 1, 2352) : mode1Sector(at, this.load(d, at, 1, 2048));
+        const header = (flags >> 5) & 3; // 01b header, 10b sub-header (none in mode 1), 11b both
+        if (flags & 0x80) parts.push(s.subarray(0, 12));
+        if (header === 1 || header === 3) parts.push(s.subarray(12, 16));
+        if (flags & 0x10) parts.push(s.subarray(16, 2064));
+        if (flags & 0x08) parts.push(s.subarray(2064, 2352));
       }
-      if (flags & 0x10) parts.push(user);
-      if (flags & 0x08) parts.push(new Uint8Array(288));
+      if (subSel) {
+        const pw = this.subChannel(d, at);
+        if (subSel === 1) parts.push(pw);
+        else if (subSel === 4) parts.push(pw.map((b) => b & 0x3f));
+        else {
+          const { p, q } = unpackPq(pw);
+          parts.push(formattedQ(p, q));
+        }
+      }
       const sector = Buffer.concat(parts);
       out.push(sector);
       bytes += sector.length;
     }
     return Buffer.concat(out);
+  }
+
+  /**
+   * Raw P-W of one block: as the host sent it (raw DAO), or P and Q made from the TOC with the host's
+   * R-W (SAO) or none. Q is mode 1 (ADR 1, ECMA-130 §22.3.3); P is set in a pause (index 0, §22.3.2).
+   */
+  private subChannel(d: DiscState, lba: number): Uint8Array {
+    const r = d.sub?.find(([s, e]) => lba >= s && lba < e);
+    let stored: Uint8Array | undefined;
+    if (r) {
+      stored = new Uint8Array(96);
+      readSync(this.subFile(), stored, 0, 96, lba * 96);
+      if (r[2] === 'pw') return stored;
+    }
+    const inTrack = d.tracks.find((x) => lba >= x.start && lba < x.start + x.recorded);
+    const next = inTrack ?? d.tracks.find((x) => x.start > lba && x.start - lba <= 150);
+    const t = next ?? d.tracks[0];
+    const pause = inTrack === undefined;
+    const q = qMode1({ control: t.control, track: t.number, index: pause ? 0 : 1, relative: pause ? t.start - lba : lba - t.start, lba });
+    return packPw(pause, q, stored);
   }
 
   private sendDiscStructure(cmd: ScsiCommand): void {

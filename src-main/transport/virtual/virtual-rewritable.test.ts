@@ -110,7 +110,7 @@ describe('CD-RW (0Ah)', () => {
   it('ATIP marks it erasable; BLANK session erases the last session, BLANK minimal everything', async () => {
     f = await virtualFixture('cd-rw');
     const d = f.device;
-    expect(parseAtip(await ok(d, buildReadTocPmaAtip({ format: 5, allocationLength: 28 }))).erasable).toBe(true);
+    expect(parseAtip(await ok(d, buildReadTocPmaAtip({ format: 4, allocationLength: 28 }))).erasable).toBe(true);
     await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', multiSession: 3, dataBlockType: 8 })]));
     await ok(d, buildWrite10(0, 100, blocks(100, 1)));
     await ok(d, buildCloseTrackSession(2));

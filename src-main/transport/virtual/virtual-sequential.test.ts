@@ -170,7 +170,7 @@ describe('CD-R (09h)', () => {
 
   it('ATIP: lead-in identifies the manufacturer; last possible lead-out 79:59:74', async () => {
     f = await virtualFixture('cd-r');
-    const a = parseAtip(await ok(f.device, buildReadTocPmaAtip({ format: 5, allocationLength: 28 })));
+    const a = parseAtip(await ok(f.device, buildReadTocPmaAtip({ format: 4, allocationLength: 28 })));
     expect(a).toMatchObject({ erasable: false, manufacturer: 'Taiyo Yuden Company Ltd.', lastLeadOutStartLba: 359849 });
     const di = await disc(f.device);
     expect(di.lastPossibleLeadOutStart).toBe(359849);
