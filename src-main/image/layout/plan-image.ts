@@ -23,7 +23,7 @@ import {
 } from '../eltorito/boot-catalog';
 import { encodeGpt, encodeIsohybridMbr, GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
 import { makeNode, splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
-import { MAX_EXTENT_BYTES as UDF_MAX_EXTENT, planUdf as defaultPlanUdf, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
+import { MAX_EXTENT_BYTES as UDF_MAX_EXTENT, planUdf as defaultPlanUdf, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
 
 export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
 
@@ -73,8 +73,11 @@ export interface ImageSpec {
   startLba?: number;
 }
 
-/** Bytes to place at an LBA (metadata, patched boot files …). */
-export interface MetaPiece { lba: number; data: Buffer }
+/**
+ * Bytes to place at an LBA (metadata, patched boot files …), or sectors rendered when the writer
+ * reaches them (the UDF metadata space: kept out of memory until then).
+ */
+export type MetaPiece = { lba: number; data: Buffer } | LazySectors;
 
 /** A file's data, read from its source at write time. */
 export interface DataPiece { lba: number; size: number; source: StagingSource; path: string }
@@ -347,7 +350,7 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
   }
   if (udfPlan) {
     for (const { node, item } of udfFills) node.extents = splitExtents(item.lba, item.size, UDF_MAX_EXTENT);
-    const pieces = udfPlan.encode({
+    const pieces = udfPlan.encodeLazy({
       vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
       partitionStartLba: partitionStart,
       partitionLength: partitionEnd - partitionStart,
@@ -815,7 +818,7 @@ function checkOverlaps(meta: MetaPiece[], start: number, total: number): void {
   let end = start;
   for (const m of meta) {
     if (m.lba < end) throw new Error(`layout overlap at LBA ${m.lba} (previous piece ends at ${end})`);
-    end = m.lba + sectorsFor(m.data.length);
+    end = m.lba + ('data' in m ? sectorsFor(m.data.length) : m.sectors);
     if (end > total) throw new Error(`layout piece at LBA ${m.lba} runs past the image end ${total}`);
   }
 }

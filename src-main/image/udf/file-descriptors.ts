@@ -82,8 +82,15 @@ export interface FileEntryInput {
  * ICB strategy 4 with one entry (ECMA-167 4/A.5; OSTA UDF §2.3.5.1). The entry fits one block.
  */
 export function encodeFileEntry(f: UdfFlavour, location: number, p: FileEntryInput): Buffer {
-  if (FE_FIXED + p.ads.length > BLOCK) throw new InvalidInputError('UDF File Entry overflows one block');
   const b = Buffer.alloc(BLOCK);
+  writeFileEntry(f, b, 0, location, p);
+  return b;
+}
+
+/** encodeFileEntry into `out` at `off`, whose block must be zero (the image writer streams FEs straight into its chunk). */
+export function writeFileEntry(f: UdfFlavour, out: Buffer, off: number, location: number, p: FileEntryInput): void {
+  if (FE_FIXED + p.ads.length > BLOCK) throw new InvalidInputError('UDF File Entry overflows one block');
+  const b = out.subarray(off, off + BLOCK);
   // ICB tag at 16 (ECMA-167 4/14.6)
   b.writeUInt32LE(0, 16); // Prior Recorded Number of Direct Entries
   b.writeUInt16LE(4, 20); // Strategy Type 4
@@ -97,19 +104,28 @@ export function encodeFileEntry(f: UdfFlavour, location: number, p: FileEntryInp
   b.writeUInt32LE(p.permissions >>> 0, 44);
   b.writeUInt16LE(p.linkCount, 48);
   // 50: Record Format, 51: Record Display Attributes, 52: Record Length — 0 (OSTA UDF §2.3.6.1–3)
-  b.writeBigUInt64LE(BigInt(p.informationLength), 56);
-  b.writeBigUInt64LE(BigInt(p.blocksRecorded), 64);
+  writeU64(b, 56, p.informationLength);
+  writeU64(b, 64, p.blocksRecorded);
   writeTimestamp(b, 72, p.atime);
-  writeTimestamp(b, 84, p.mtime);
-  writeTimestamp(b, 96, p.attrTime);
+  // Equal times encode equally: copy instead of re-deriving the calendar fields.
+  if (p.mtime.getTime() === p.atime.getTime()) b.copy(b, 84, 72, 84);
+  else writeTimestamp(b, 84, p.mtime);
+  if (p.attrTime.getTime() === p.mtime.getTime()) b.copy(b, 96, 84, 96);
+  else writeTimestamp(b, 96, p.attrTime);
   b.writeUInt32LE(1, 108); // Checkpoint
   // 112: Extended Attribute ICB (none)
   writeImplRegid(b, 128);
-  b.writeBigUInt64LE(BigInt(p.uniqueId), 160);
+  writeU64(b, 160, p.uniqueId);
   b.writeUInt32LE(0, 168); // Length of Extended Attributes
   b.writeUInt32LE(p.ads.length, 172);
   p.ads.copy(b, FE_FIXED);
-  return writeTag(b, TagId.FileEntry, f.tagVersion, location, FE_FIXED + p.ads.length - 16);
+  writeTag(b, TagId.FileEntry, f.tagVersion, location, FE_FIXED + p.ads.length - 16);
+}
+
+/** Uint64 LE of a safe integer without a BigInt per field (hot: once per file). */
+function writeU64(b: Buffer, off: number, v: number): void {
+  b.writeUInt32LE(v % 0x100000000, off);
+  b.writeUInt32LE(Math.floor(v / 0x100000000), off + 4);
 }
 
 export const AED_FIXED = 24;
@@ -170,7 +186,7 @@ export function writeFileIdentifier(
   const nameLen = p.name ? p.name.length : 0;
   const liu = p.implUse ?? 0;
   const size = fidSize(nameLen, liu);
-  const b = Buffer.alloc(size);
+  const b = out.subarray(off, off + size).fill(0);
   b.writeUInt16LE(1, 16); // File Version Number (OSTA UDF §2.3.4.1)
   b[18] = p.characteristics;
   b[19] = nameLen;
@@ -179,7 +195,6 @@ export function writeFileIdentifier(
   if (liu > 0) writeImplRegid(b, 38);
   if (p.name) p.name.copy(b, 38 + liu);
   writeTag(b, TagId.FileIdentifier, f.tagVersion, location, size - 16);
-  b.copy(out, off);
   return size;
 }
 

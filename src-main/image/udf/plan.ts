@@ -7,6 +7,7 @@ import {
   encodeAllocationExtent,
   encodeFileEntry,
   encodeFileSet,
+  writeFileEntry,
   encodePathComponents,
   FE_FIXED,
   FidChar,
@@ -78,9 +79,25 @@ export interface UdfPlacement {
   totalSectors: number;
 }
 
+/**
+ * Sectors rendered on demand: render() writes sectors [first, first + count) of the piece into
+ * dst at dstOffset. The image writer calls it as it reaches the piece, so the UDF metadata (one
+ * 2 KiB File Entry per file) is never held in memory as a whole.
+ */
+export interface LazySectors {
+  lba: number;
+  sectors: number;
+  render(dst: Buffer, dstOffset: number, first: number, count: number): void;
+}
+
+export type UdfPiece = { lba: number; data: Buffer } | LazySectors;
+
 export interface UdfPlan {
   regions: UdfRegions;
+  /** Every piece as bytes (tests, small volumes). */
   encode(placement: UdfPlacement): { lba: number; data: Buffer }[];
+  /** Same content; the metadata space (and its mirror copy) as LazySectors. Placement errors throw here. */
+  encodeLazy(placement: UdfPlacement): UdfPiece[];
 }
 
 /**
@@ -131,6 +148,7 @@ const NO_ID = 0xffffffff;
 
 interface PlanNode {
   input: UdfNodeInput;
+  parent: PlanNode | null;
   name: Buffer | null;
   uniqueId: number;
   children: PlanNode[];
@@ -223,9 +241,10 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   let nextId = FIRST_UNIQUE_ID;
   let files = 0;
   let dirs = 0;
-  const build = (input: UdfNodeInput, name: Buffer | null, path: string): PlanNode => {
+  const build = (input: UdfNodeInput, name: Buffer | null, path: string, parent: PlanNode | null): PlanNode => {
     const n: PlanNode = {
       input,
+      parent,
       name,
       uniqueId: name === null ? 0 : nextId++,
       children: [],
@@ -248,7 +267,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${path}`, { name: c.name });
         seen.add(c.name);
         const enc = validName(c.name, path);
-        n.children.push(build(c, enc, `${path === '/' ? '' : path}/${c.name}`));
+        n.children.push(build(c, enc, `${path === '/' ? '' : path}/${c.name}`, n));
       }
       // The parent FID (L_FI 0, ECMA-167 4/8.6) comes first.
       const fids = layoutFids([0, ...n.children.map((c) => c.name!.length)]);
@@ -272,7 +291,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     }
     return n;
   };
-  const tree = build(root, null, '/');
+  const tree = build(root, null, '/', null);
 
   // 2. Metadata space: FSD, TD, then per directory its FE and data, its files' FEs (+AEDs, symlink
   //    data), then its subdirectories. Sizes only; no LBA is known yet.
@@ -305,7 +324,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   const partitionMeta = useMetadataPartition ? 2 + (META_UNIT - 1) + metaFileBlocks * (duplicate ? 2 : 1) : metaBlocks;
   const regions: UdfRegions = { vrs: VRS_SECTORS, mainVds: VDS_SECTORS, reserveVds: VDS_SECTORS, lvid: LVID_SECTORS, partitionMeta };
 
-  const encode = (p: UdfPlacement): { lba: number; data: Buffer }[] => {
+  const encodeLazy = (p: UdfPlacement): UdfPiece[] => {
     const spans = checkPlacement(p, regions);
     const f = flavour;
     const partStart = p.partitionStartLba;
@@ -317,21 +336,22 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     const metaLbnBase = useMetadataPartition ? 0 : regionLbn;
     const metaContentLbn = useMetadataPartition ? Math.ceil((regionLbn + 2) / META_UNIT) * META_UNIT : regionLbn;
     const lbn = (r: number) => metaLbnBase + r;
+    // Every file's extents are checked now, before the first byte is written.
+    for (const n of all) if (n.input.kind === 'file') checkExtents(n.input, extentsFor(n.input.size), partStart, partEnd, spans);
 
-    // Under 2.50 the metadata file is padded to whole allocation units; the padding stays zero.
-    const space = Buffer.alloc((useMetadataPartition ? metaFileBlocks : metaBlocks) * BLOCK);
-    const put = (r: number, b: Buffer) => b.copy(space, r * BLOCK, 0, BLOCK);
-
-    // File Set Descriptor sequence.
+    // File Set Descriptor sequence: metadata-space blocks 0 and 1.
     const rootRef = { lbn: lbn(tree.feBlock), partRef: metaRef, length: BLOCK, uniqueId: 0 };
-    put(0, encodeFileSet(f, lbn(0), { recordingTime: vol.recordingTime, lvIdentifier: vol.label, fileSetIdentifier: vol.label, root: rootRef }));
-    put(1, encodeTerminating(f, lbn(1)));
+    const fsdSeq = Buffer.concat([
+      encodeFileSet(f, lbn(0), { recordingTime: vol.recordingTime, lvIdentifier: vol.label, fileSetIdentifier: vol.label, root: rootRef }),
+      encodeTerminating(f, lbn(1)),
+    ]);
 
     const icbOf = (n: PlanNode) => ({ lbn: lbn(n.feBlock), partRef: metaRef, length: BLOCK, uniqueId: n.uniqueId });
-    const parentOf = new Map<PlanNode, PlanNode>();
-    for (const n of all) for (const c of n.children) parentOf.set(c, n);
+    const adScratch = Buffer.alloc(BLOCK);
 
-    for (const n of all) {
+    /** Writes node n's blocks (FE, AEDs, directory/symlink data) into zeroed dst from byte `at` (= block n.feBlock). */
+    const renderNode = (n: PlanNode, dst: Buffer, at: number) => {
+      const off = (r: number) => at + (r - n.feBlock) * BLOCK;
       const inp = n.input;
       const isDir = inp.kind === 'dir';
       let ads: Buffer[];
@@ -339,11 +359,11 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       let blocksRecorded = 0;
       let infoLength: number;
       if (inp.kind === 'file') {
-        const want = extentsFor(inp.size);
-        checkExtents(inp, want, partStart, partEnd, spans);
         icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
-        ads = inp.extents.map((e) => {
-          const b = Buffer.alloc(n.adSize);
+        // A list longer than one FE holds (AEDs follow) gets its own buffer.
+        const adBuf = n.aedBlocks.length === 0 ? adScratch : Buffer.alloc(inp.extents.length * n.adSize);
+        ads = inp.extents.map((e, i) => {
+          const b = adBuf.subarray(i * n.adSize, (i + 1) * n.adSize);
           if (n.adSize === 16) writeLongAd(b, 0, e.length, e.lba - partStart, 0);
           else writeShortAd(b, 0, e.length, e.lba - partStart);
           blocksRecorded += Math.ceil(e.length / BLOCK);
@@ -352,7 +372,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         infoLength = inp.size;
       } else {
         // Directory FIDs and symlink path components are in the same partition as the FE.
-        const b = Buffer.alloc(8);
+        const b = adScratch.subarray(0, 8);
         writeShortAd(b, 0, n.dataBytes, lbn(n.dataBlock));
         ads = [b];
         blocksRecorded = Math.ceil(n.dataBytes / BLOCK);
@@ -364,62 +384,94 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       if (mode & 0o2000) icbFlags |= IcbFlag.SetGid;
       if (mode & 0o1000) icbFlags |= IcbFlag.Sticky;
 
-      // Split the AD list over the FE and its AEDs (ECMA-167 4/12: a type-3 AD continues the list).
-      const chunks = chainAds(ads, n.aedBlocks.length, n.adSize);
-      const nextAd = (i: number): Buffer => {
-        const b = Buffer.alloc(n.adSize);
-        if (n.adSize === 16) writeLongAd(b, 0, BLOCK, lbn(n.aedBlocks[i]), metaRef, 0, ExtentType.NextExtentOfAds);
-        else writeShortAd(b, 0, BLOCK, lbn(n.aedBlocks[i]), ExtentType.NextExtentOfAds);
-        return b;
-      };
-      for (let i = 0; i < n.aedBlocks.length; i++) {
-        const body = i + 1 < n.aedBlocks.length ? Buffer.concat([...chunks[i + 1], nextAd(i + 1)]) : Buffer.concat(chunks[i + 1]);
-        put(n.aedBlocks[i], encodeAllocationExtent(f, lbn(n.aedBlocks[i]), body));
+      let feAds: Buffer;
+      if (n.aedBlocks.length === 0) {
+        feAds = ads.length === 1 ? ads[0] : adScratch.subarray(0, ads.length * n.adSize);
+      } else {
+        // Split the AD list over the FE and its AEDs (ECMA-167 4/12: a type-3 AD continues the list).
+        const chunks = chainAds(ads, n.aedBlocks.length, n.adSize);
+        const nextAd = (i: number): Buffer => {
+          const b = Buffer.alloc(n.adSize);
+          if (n.adSize === 16) writeLongAd(b, 0, BLOCK, lbn(n.aedBlocks[i]), metaRef, 0, ExtentType.NextExtentOfAds);
+          else writeShortAd(b, 0, BLOCK, lbn(n.aedBlocks[i]), ExtentType.NextExtentOfAds);
+          return b;
+        };
+        for (let i = 0; i < n.aedBlocks.length; i++) {
+          const body = i + 1 < n.aedBlocks.length ? Buffer.concat([...chunks[i + 1], nextAd(i + 1)]) : Buffer.concat(chunks[i + 1]);
+          encodeAllocationExtent(f, lbn(n.aedBlocks[i]), body).copy(dst, off(n.aedBlocks[i]));
+        }
+        feAds = Buffer.concat([...chunks[0], nextAd(0)]);
       }
-      const feAds = n.aedBlocks.length > 0 ? Buffer.concat([...chunks[0], nextAd(0)]) : Buffer.concat(chunks[0]);
-      const subdirs = n.children.filter((c) => c.input.kind === 'dir').length;
-      put(
-        n.feBlock,
-        encodeFileEntry(f, lbn(n.feBlock), {
-          fileType: isDir ? FileType.Directory : inp.kind === 'symlink' ? FileType.Symlink : FileType.File,
-          icbFlags,
-          uid: inp.uid ?? NO_ID,
-          gid: inp.gid ?? NO_ID,
-          permissions: udfPermissions(mode),
-          // ECMA-167 4/14.9.6: the number of FIDs naming this entry; a directory is also named by
-          // the parent FID of each subdirectory.
-          linkCount: 1 + subdirs,
-          informationLength: infoLength,
-          blocksRecorded,
-          atime: inp.atime ?? inp.mtime,
-          mtime: inp.mtime,
-          attrTime: inp.ctime ?? inp.mtime,
-          uniqueId: n.uniqueId,
-          ads: feAds,
-        }),
-      );
+      let subdirs = 0;
+      for (const c of n.children) if (c.input.kind === 'dir') subdirs++;
+      writeFileEntry(f, dst, off(n.feBlock), lbn(n.feBlock), {
+        fileType: isDir ? FileType.Directory : inp.kind === 'symlink' ? FileType.Symlink : FileType.File,
+        icbFlags,
+        uid: inp.uid ?? NO_ID,
+        gid: inp.gid ?? NO_ID,
+        permissions: udfPermissions(mode),
+        // ECMA-167 4/14.9.6: the number of FIDs naming this entry; a directory is also named by
+        // the parent FID of each subdirectory.
+        linkCount: 1 + subdirs,
+        informationLength: infoLength,
+        blocksRecorded,
+        atime: inp.atime ?? inp.mtime,
+        mtime: inp.mtime,
+        attrTime: inp.ctime ?? inp.mtime,
+        uniqueId: n.uniqueId,
+        ads: feAds,
+      });
 
       if (isDir) {
-        const data = Buffer.alloc(Math.ceil(n.dataBytes / BLOCK) * BLOCK);
-        let off = 0;
-        const parent = parentOf.get(n) ?? n; // the root's parent is itself (ECMA-167 4/8.6)
-        const at = () => lbn(n.dataBlock + Math.floor(off / BLOCK));
+        const base = off(n.dataBlock);
+        let o = 0;
+        const parent = n.parent ?? n; // the root's parent is itself (ECMA-167 4/8.6)
+        const loc = () => lbn(n.dataBlock + Math.floor(o / BLOCK));
         const liu = n.fidImplUse!;
-        off += writeFileIdentifier(f, data, off, at(), { characteristics: FidChar.Directory | FidChar.Parent, icb: icbOf(parent), name: null, implUse: liu[0] });
+        o += writeFileIdentifier(f, dst, base + o, loc(), { characteristics: FidChar.Directory | FidChar.Parent, icb: icbOf(parent), name: null, implUse: liu[0] });
         n.children.forEach((c, i) => {
           let ch = c.input.kind === 'dir' ? FidChar.Directory : 0;
           if (c.input.hidden) ch |= FidChar.Hidden;
-          off += writeFileIdentifier(f, data, off, at(), { characteristics: ch, icb: icbOf(c), name: c.name, implUse: liu[i + 1] });
+          o += writeFileIdentifier(f, dst, base + o, loc(), { characteristics: ch, icb: icbOf(c), name: c.name, implUse: liu[i + 1] });
         });
-        if (off !== n.dataBytes) throw new InternalError(`UDF: FID layout mismatch (${off} != ${n.dataBytes})`);
-        data.copy(space, n.dataBlock * BLOCK);
+        if (o !== n.dataBytes) throw new InternalError(`UDF: FID layout mismatch (${o} != ${n.dataBytes})`);
       } else if (n.symlinkData) {
-        n.symlinkData.copy(space, n.dataBlock * BLOCK);
+        n.symlinkData.copy(dst, off(n.dataBlock));
       }
-    }
+    };
+
+    // Under 2.50 the metadata file is padded to whole allocation units; the padding stays zero.
+    const spaceBlocks = useMetadataPartition ? metaFileBlocks : metaBlocks;
+    const firstBlocks = Int32Array.from(all, (n) => n.feBlock); // ascending: place() runs in order
+    const endOf = (i: number) => (i + 1 < all.length ? firstBlocks[i + 1] : metaBlocks);
+    const renderSpace = (dst: Buffer, dstOffset: number, first: number, count: number) => {
+      if (first < 0 || count < 0 || first + count > spaceBlocks) throw new InternalError(`UDF: render ${first}+${count} outside ${spaceBlocks} blocks`);
+      const last = first + count;
+      dst.fill(0, dstOffset, dstOffset + count * BLOCK);
+      if (first < FSD_SEQ_BLOCKS) fsdSeq.copy(dst, dstOffset, first * BLOCK, Math.min(last, FSD_SEQ_BLOCKS) * BLOCK);
+      // First node whose blocks reach past `first`.
+      let lo = 0, hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (endOf(mid) <= first) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < all.length && firstBlocks[i] < last; i++) {
+        const s = firstBlocks[i], e = endOf(i);
+        if (s >= first && e <= last) {
+          renderNode(all[i], dst, dstOffset + (s - first) * BLOCK);
+        } else {
+          // The node straddles the requested range (a chunk boundary, or a large directory).
+          const tmp = Buffer.alloc((e - s) * BLOCK);
+          renderNode(all[i], tmp, 0);
+          const from = Math.max(s, first), to = Math.min(e, last);
+          tmp.copy(dst, dstOffset + (from - first) * BLOCK, (from - s) * BLOCK, (to - s) * BLOCK);
+        }
+      }
+    };
 
     // Volume structures.
-    const out: { lba: number; data: Buffer }[] = [];
+    const out: UdfPiece[] = [];
     const nsr = f.tagVersion === 2 ? 'NSR02' : 'NSR03';
     out.push({
       lba: p.vrsLba,
@@ -470,8 +522,9 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       });
     }
 
+    const lazySpace = (lba: number): LazySectors => ({ lba, sectors: spaceBlocks, render: renderSpace });
     if (!useMetadataPartition) {
-      out.push({ lba: p.partitionMetaLba, data: space });
+      out.push(lazySpace(p.partitionMetaLba));
     } else {
       // OSTA UDF 2.50 §2.2.13: the Metadata File (type 250) and Metadata Mirror File (type 251) are
       // FEs in the physical partition. Without duplication both describe the same extents.
@@ -504,14 +557,22 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         });
       };
       out.push({ lba: p.partitionMetaLba, data: Buffer.concat([metaFe(FileType.Metadata, regionLbn, metaContentLbn), metaFe(FileType.MetadataMirror, regionLbn + 1, mirrorLbn)]) });
-      out.push({ lba: partStart + metaContentLbn, data: space });
-      if (duplicate) out.push({ lba: partStart + mirrorLbn, data: space });
+      out.push(lazySpace(partStart + metaContentLbn));
+      if (duplicate) out.push(lazySpace(partStart + mirrorLbn));
     }
     out.sort((a, b) => a.lba - b.lba);
     return out;
   };
 
-  return { regions, encode };
+  const encode = (p: UdfPlacement): { lba: number; data: Buffer }[] =>
+    encodeLazy(p).map((piece) => {
+      if ('data' in piece) return piece;
+      const data = Buffer.alloc(piece.sectors * BLOCK);
+      piece.render(data, 0, 0, piece.sectors);
+      return { lba: piece.lba, data };
+    });
+
+  return { regions, encode, encodeLazy };
 }
 
 /** Splits ADs into the FE's share and each AED's share (each but the last keeps a slot for the continuation AD). */

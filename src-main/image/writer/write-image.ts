@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { CancelledError, InvalidInputError, IoError } from '../../common/errors';
 import { SECTOR } from '../iso9660/encoding';
-import { planImage, type ImagePlan, type ImageSpec, type PlanUdf } from '../layout/plan-image';
+import { planImage, type ImagePlan, type ImageSpec, type MetaPiece, type PlanUdf } from '../layout/plan-image';
 
 export interface ImageProgress {
   bytesWritten: number;
@@ -60,12 +60,12 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
   let lastProgress = 0;
 
   // Merge metadata and data pieces by LBA (both are sorted).
-  const pieces: ({ kind: 'meta'; lba: number; data: Buffer } | { kind: 'data'; lba: number; piece: ImagePlan['data'][number] })[] = [];
+  const pieces: ({ kind: 'meta'; lba: number; meta: MetaPiece } | { kind: 'data'; lba: number; piece: ImagePlan['data'][number] })[] = [];
   let mi = 0, di = 0;
   while (mi < plan.meta.length || di < plan.data.length) {
     if (di >= plan.data.length || (mi < plan.meta.length && plan.meta[mi].lba <= plan.data[di].lba)) {
       const m = plan.meta[mi++];
-      pieces.push({ kind: 'meta', lba: m.lba, data: m.data });
+      pieces.push({ kind: 'meta', lba: m.lba, meta: m });
     } else {
       const d = plan.data[di++];
       pieces.push({ kind: 'data', lba: d.lba, piece: d });
@@ -100,17 +100,30 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
       pos += n;
       if (fill === chunk) yield flush();
     }
-    if (p.kind === 'meta') {
+    if (p.kind === 'meta' && 'render' in p.meta) {
+      // Rendered straight into the chunk (pieces start on a sector, chunks are whole sectors).
+      const m = p.meta;
+      let done = 0;
+      while (done < m.sectors) {
+        const n = Math.min(m.sectors - done, (chunk - fill) / SECTOR);
+        m.render(buf, fill, done, n);
+        fill += n * SECTOR;
+        pos += n * SECTOR;
+        done += n;
+        if (fill === chunk) yield flush();
+      }
+    } else if (p.kind === 'meta' && 'data' in p.meta) {
+      const data = p.meta.data;
       let off = 0;
-      while (off < p.data.length) {
-        const n = Math.min(p.data.length - off, chunk - fill);
-        p.data.copy(buf, fill, off, off + n);
+      while (off < data.length) {
+        const n = Math.min(data.length - off, chunk - fill);
+        data.copy(buf, fill, off, off + n);
         fill += n;
         pos += n;
         off += n;
         if (fill === chunk) yield flush();
       }
-    } else {
+    } else if (p.kind === 'data') {
       const d = p.piece;
       if (d.source.type === 'previous') throw new Error(`data of a previous session cannot be rewritten: ${d.path}`);
       if (d.source.type === 'buffer') {
