@@ -2,7 +2,7 @@
 // real SG_IO traffic is tested in the QEMU guest (native-transport.guest.test.ts); here we pin the
 // addon's loading, enumeration and the error mapping against real syscalls.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -55,6 +55,8 @@ describe('native addon', () => {
     // esbuild stands in for electron-vite's bundler: what matters is that the loader, moved into
     // another directory of the package, still finds native/build from its own import.meta.url.
     const { build } = await import('esbuild');
+    // Inside the package (so the loader's walk up finds it); .cache may not exist in a fresh clone.
+    mkdirSync(join(process.cwd(), 'node_modules', '.cache'), { recursive: true });
     const dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'gm-bundle-'));
     try {
       const outfile = join(dir, 'main', 'chunks', 'native.mjs');
