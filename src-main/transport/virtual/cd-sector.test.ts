@@ -154,3 +154,30 @@ describe.skipIf(!requireTools('chdman', PY))('READ CD mode 1 framing, EDC and EC
     expect(Number(py(RSPC_PY, join(dir, 'sample-bad.bin')).split(' ')[0])).toBeGreaterThan(0);
   });
 });
+
+describe.skipIf(!requireTools('cd-info', 'genisoimage'))('READ CD raw sectors of a burned ISO read by libcdio', () => {
+  it('cd-info finds the ISO 9660 volume in the 2352-byte image read back with READ CD', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gm-cdinfo-'));
+    const f = await virtualFixture('cd-r');
+    try {
+      writeFileSync(join(dir, 'HELLO.TXT'), 'hello from the virtual recorder\n');
+      const g = spawnSync('genisoimage', ['-quiet', '-V', 'GMRAWTEST', '-o', join(dir, 'v.iso'), join(dir, 'HELLO.TXT')], { encoding: 'utf8' });
+      expect(g.status, g.stderr).toBe(0);
+      const iso = readFileSync(join(dir, 'v.iso'));
+      const n = iso.length / 2048;
+      const d = f.device;
+      await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', dataBlockType: 8, trackMode: 4 })]));
+      await ok(d, buildWrite10(0, n, iso));
+      await ok(d, buildCloseTrackSession(2));
+      const raw = await ok(d, buildReadCd({ lba: 0, blocks: n, sectorType: 2, sync: true, headerCodes: 3, userData: true, edcEcc: true }));
+      writeFileSync(join(dir, 'v.bin'), raw);
+      writeFileSync(join(dir, 'v.cue'), 'FILE "v.bin" BINARY\n  TRACK 01 MODE1/2352\n    INDEX 01 00:00:00\n');
+      const r = spawnSync('cd-info', ['--no-header', '--no-device-info', '--cue-file', join(dir, 'v.cue')], { encoding: 'utf8' });
+      expect(r.stdout).toContain('CD-ROM with ISO 9660 filesystem');
+      expect(r.stdout).toMatch(new RegExp(`ISO 9660: ${n} blocks, label \`GMRAWTEST`));
+    } finally {
+      await f.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { MediaTypeName } from '../../common/model/drive';
 import type { ScsiCommand, ScsiResult } from '../transport';
 import { NotFoundError, TransportError } from '../../common/errors';
-import { lbaToMsf, msfToLba, put16, put32, rd16, rd24, rd32 } from '../../mmc/bytes';
+import { msfToLba, put16, put32, rd16, rd24, rd32 } from '../../mmc/bytes';
 import { Op } from '../../mmc/opcodes';
 import { buildFixedSense, SenseKey } from '../../mmc/sense';
 import { DEFAULT_WRITE_PARAMETERS, encodeWriteParametersPage, parseWriteParametersPage, type WriteParameters } from '../../mmc/commands/mode-sense';
