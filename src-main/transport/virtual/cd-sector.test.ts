@@ -145,6 +145,38 @@ describe.skipIf(!requireTools('chdman', PY))('READ CD mode 1 framing, EDC and EC
     expect(py(EDC_PY, join(dir, 'edc-bad.bin'))).toBe('1');
   });
 
+  it('mode 2 form 1 (data block type 10): sub-header, EDC over bytes 16–2071 and header-zero parity accepted by chdman and crcmod', async () => {
+    const g = await virtualFixture('cd-r', { name: 'm2' });
+    try {
+      const d = g.device;
+      await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', dataBlockType: 10, trackMode: 4, sessionFormat: 0x20 })]));
+      const data = randomBytes(N * 2048);
+      for (let i = 0; i < N; i += 100) await ok(d, buildWrite10(i, 100, data.subarray(i * 2048, (i + 100) * 2048)));
+      await ok(d, buildCloseTrackSession(2));
+      const m2 = await ok(d, buildReadCd({ lba: 0, blocks: N, sectorType: 4, sync: true, headerCodes: 3, userData: true, edcEcc: true }));
+      expect(m2.length).toBe(N * 2352);
+      expect([...m2.subarray(12, 24)]).toEqual([0x00, 0x02, 0x00, 0x02, 0, 0, 8, 0, 0, 0, 8, 0]);
+      expect(Buffer.compare(m2.subarray(2352 + 24, 2352 + 2072), data.subarray(2048, 4096))).toBe(0);
+      writeFileSync(join(dir, 'm2.bin'), m2);
+      writeFileSync(join(dir, 'm2.cue'), 'FILE "m2.bin" BINARY\n  TRACK 01 MODE2/2352\n    INDEX 01 00:00:00\n');
+      const r = spawnSync('chdman', ['createcd', '-f', '-i', join(dir, 'm2.cue'), '-o', join(dir, 'm2.chd'), '-c', 'cdzl'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(statSync(join(dir, 'm2.chd')).size).toBeLessThan(N * 2048 + N * 60);
+      const x = spawnSync('chdman', ['extractcd', '-f', '-i', join(dir, 'm2.chd'), '-o', join(dir, 'm2x.cue'), '-ob', join(dir, 'm2x.bin')], { encoding: 'utf8' });
+      expect(x.status, x.stderr).toBe(0);
+      expect(Buffer.compare(readFileSync(join(dir, 'm2x.bin')), m2)).toBe(0);
+      const edcBad = py(`
+import sys, crcmod
+f = crcmod.mkCrcFun(0x18001801B, rev=True, initCrc=0, xorOut=0)
+d = open(sys.argv[1], 'rb').read()
+print(sum(1 for i in range(len(d)//2352) if f(d[i*2352+16:i*2352+2072]).to_bytes(4, 'little') != d[i*2352+2072:i*2352+2076]))
+`, join(dir, 'm2.bin'));
+      expect(edcBad).toBe('0');
+    } finally {
+      await g.cleanup();
+    }
+  });
+
   it('P/Q parity: all syndromes zero, and a single corrupted byte per sector is corrected', () => {
     const sample = raw.subarray(0, 40 * 2352); // the pure-Python checker is slow: 40 sectors
     writeFileSync(join(dir, 'sample.bin'), sample);

@@ -104,6 +104,28 @@ export function mode1Sector(lba: number, user: Uint8Array): Uint8Array {
   return s;
 }
 
+/**
+ * A 2352-byte mode 2 form 1 sector (ECMA-130 §14.5): sync, header with mode 02h, the 8-byte
+ * sub-header (4 bytes twice; here file 0, channel 0, sub-mode 08h data, coding 0), user data at 24,
+ * EDC over bytes 16–2071, then P/Q parity computed with the header taken as zero (§14.5).
+ */
+export function mode2Form1Sector(lba: number, user: Uint8Array, subHeader = Uint8Array.from([0, 0, 0x08, 0])): Uint8Array {
+  const s = new Uint8Array(2352);
+  s.set(SYNC, 0);
+  s.set(subHeader, 16);
+  s.set(subHeader, 20);
+  s.set(user.subarray(0, 2048), 24);
+  const e = edc(s, 16, 2072);
+  s[2072] = e & 0xff;
+  s[2073] = (e >>> 8) & 0xff;
+  s[2074] = (e >>> 16) & 0xff;
+  s[2075] = e >>> 24;
+  fillEcc(s); // header bytes 12–15 are still zero here
+  const [m, sec, f] = msfOf(lba + 150);
+  s.set([bcd(m), bcd(sec), bcd(f), 2], 12);
+  return s;
+}
+
 // ---- Q sub-channel (ECMA-130 §22.3.3) ------------------------------------------------------------
 
 /** CRC-16 CCITT (x^16+x^12+x^5+1), register 0, result inverted: Q CRC (§22.3.3.5) and CD-TEXT pack CRC. */

@@ -17,7 +17,7 @@ import {
 } from './disc-state';
 import { CD_ATIP_LEAD_IN, CD_RW_ATIP_LEAD_IN, MEDIA_SPECS } from './media-spec';
 import { FaultInjector } from './faults';
-import { cdTextPacksOf, formattedQ, mode1Sector, packPw, qMode1, unpackPq } from './cd-sector';
+import { cdTextPacksOf, formattedQ, mode1Sector, mode2Form1Sector, packPw, qMode1, unpackPq } from './cd-sector';
 import { Check, fail, illegal } from './check';
 import { getConfiguration, readCapacity, readDiscInformation, readDiscStructure, readFormatCapacities, readToc, readTrackInformation } from './disc-answers';
 
@@ -1052,12 +1052,18 @@ export class VirtualRecorder {
       } else {
         // Mode 1 sector (ECMA-130 §14.1): as written when the host sent whole sectors, else framed
         // here from the user data with its EDC and P/Q parity.
-        const s = t.raw ? this.load(d, at, 1, 2352) : mode1Sector(at, this.load(d, at, 1, 2048));
-        const header = (flags >> 5) & 3; // 01b header, 10b sub-header (none in mode 1), 11b both
+        // Mode 2 form 1 tracks (data block type 10) likewise (§14.5), with their 8-byte sub-header.
+        const user = t.raw ? undefined : this.load(d, at, 1, 2048);
+        const s = user === undefined ? this.load(d, at, 1, 2352) : t.dataMode === 2 ? mode2Form1Sector(at, user) : mode1Sector(at, user);
+        const form1 = s[15] === 2; // header mode byte (a sector sent whole says what it is)
+        if (sectorType !== 0 && sectorType !== (form1 ? 4 : 2)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, at);
+        const sub = form1 ? 8 : 0;
+        const header = (flags >> 5) & 3; // 01b header, 10b sub-header (mode 2 only), 11b both
         if (flags & 0x80) parts.push(s.subarray(0, 12));
         if (header === 1 || header === 3) parts.push(s.subarray(12, 16));
-        if (flags & 0x10) parts.push(s.subarray(16, 2064));
-        if (flags & 0x08) parts.push(s.subarray(2064, 2352));
+        if (header >= 2 && sub) parts.push(s.subarray(16, 24));
+        if (flags & 0x10) parts.push(s.subarray(16 + sub, 2064 + sub));
+        if (flags & 0x08) parts.push(s.subarray(2064 + sub, 2352));
       }
       if (subSel) {
         const pw = this.subChannel(d, at);
