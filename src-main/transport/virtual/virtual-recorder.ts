@@ -914,7 +914,10 @@ export class VirtualRecorder {
       // Erase the last session.
       const last = Math.max(0, ...d.tracks.filter((t) => t.recorded > 0).map((t) => t.session));
       if (last === 0) return illegal(0x2c, 0x04);
+      const from = Math.min(...d.tracks.filter((t) => t.session === last).map((t) => t.start));
       d.tracks = d.tracks.filter((t) => t.session < last);
+      d.sub = d.sub?.filter(([s]) => s < from);
+      if (last === 1) d.cdText = undefined;
       d.closedSessions = Math.min(d.closedSessions, last - 1);
       d.finalized = false;
       d.tracks.push(invisibleTrack(d, this.sessionStart(d)));

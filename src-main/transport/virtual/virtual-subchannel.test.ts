@@ -16,6 +16,8 @@ import { buildWrite10 } from '../../mmc/commands/write';
 import { buildCloseTrackSession } from '../../mmc/commands/close-track-session';
 import { blocks, ok } from './test-util';
 import { virtualFixture, type VirtualFixture } from './testing';
+import { VirtualTransport } from './virtual-transport';
+import { buildBlank } from '../../mmc/commands/blank';
 import { mode1Sector, packPw, qMode1, rwOfCdTextPacks, sealCdTextPack } from './cd-sector';
 
 const PY = 'python3';
@@ -145,6 +147,49 @@ describe.skipIf(!requireTools(PY))('virtual recorder sub-channel and CD-TEXT', (
     // R-W only (selection 100b): the host's R-W symbols.
     const rw = await ok(d, buildReadCd({ lba: 5, blocks: 1, sectorType: 1, userData: false, subChannel: 4 }));
     expect([...rw]).toEqual([...host.subarray(155 * 2448 + 2352, 156 * 2448)].map((b) => b & 0x3f));
+  });
+
+  it('raw DAO with 16-byte P-Q (data block type 1); sub-channel survives a new transport; BLANK drops it', async () => {
+    f = await virtualFixture('cd-rw');
+    const d = f.device;
+    await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'raw', dataBlockType: 1, trackMode: 0 })]));
+    const leadIn = -154;
+    const li = lbaToMsf(leadIn);
+    const cue: CueSheetEntry[] = [
+      { ctlAdr: 0x01, tno: 0, index: 0, dataForm: 0x01, scms: 0, min: li.m, sec: li.s, frame: li.f },
+      { ctlAdr: 0x01, tno: 1, index: 0, dataForm: 0x00, scms: 0, min: 0, sec: 0, frame: 0 },
+      { ctlAdr: 0x01, tno: 1, index: 1, dataForm: 0x00, scms: 0, min: 0, sec: 2, frame: 0 },
+      { ctlAdr: 0x01, tno: 0xaa, index: 1, dataForm: 0x01, scms: 0, min: 0, sec: 3, frame: 0 }, // LBA 75
+    ];
+    await ok(d, buildSendCueSheet(encodeCueSheet(cue)));
+    const host = new Uint8Array((75 + 154) * 2368);
+    for (let i = 0; i < 75 + 154; i++) {
+      const lba = leadIn + i;
+      host.set(blocks(1, i, 2352), i * 2368);
+      if (lba >= 0) host.set(qMode1({ control: 0, track: 1, index: 1, relative: lba, lba }), i * 2368 + 2352);
+    }
+    await ok(d, buildWrite10(leadIn, 75 + 154, host));
+    await ok(d, buildSynchronizeCache());
+    await d.close();
+    const t2 = new VirtualTransport({ stateDir: f.stateDir });
+    const dev = await t2.open(f.address);
+    try {
+      const fq = await ok(dev, buildReadCd({ lba: 40, blocks: 1, sectorType: 1, userData: false, subChannel: 2 }));
+      expect([...fq.subarray(0, 12)]).toEqual([...host.subarray((40 + 154) * 2368 + 2352, (40 + 154) * 2368 + 2364)]);
+      expect(crcOk(fq, 16, 10)).toEqual([true]);
+      // Blank (minimal) forgets the sub-channel: Q is the drive's again once a new track is written.
+      await ok(dev, buildBlank(1));
+      expect(t2.recorder(f.name).state.disc?.sub).toBeUndefined();
+      await ok(dev, buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', dataBlockType: 8, trackMode: 4 })]));
+      await ok(dev, buildWrite10(0, 10, blocks(10, 2)));
+      await ok(dev, buildCloseTrackSession(2));
+      const q2 = await ok(dev, buildReadCd({ lba: 5, blocks: 1, sectorType: 2, userData: false, subChannel: 2 }));
+      expect([...q2.subarray(0, 3)]).toEqual([0x41, 0x01, 0x01]);
+      expect(crcOk(q2, 16, 10)).toEqual([true]);
+    } finally {
+      await dev.close();
+      await t2.dispose();
+    }
   });
 
   it('TAO data written without sub-channel: formatted Q and raw P-W are made from the TOC', async () => {
