@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { CancelledError, InvalidInputError, IoError } from '../../common/errors';
 import { SECTOR } from '../iso9660/encoding';
-import { planImage, type ImagePlan, type ImageSpec, type MetaPiece, type PlanUdf } from '../layout/plan-image';
+import { planImage, type DataPiece, type ImagePlan, type ImageSpec, type MetaPiece, type PlanUdf } from '../layout/plan-image';
 
 export interface ImageProgress {
   bytesWritten: number;
@@ -47,6 +47,20 @@ export class ChunkPool {
 const DEFAULT_CHUNK = 2 * 1024 * 1024;
 
 export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): AsyncGenerator<Buffer, void, undefined> {
+  for await (const c of writeImageRanges(plan, opts)) yield c.data;
+}
+
+/** A chunk and its byte offset in the stream (0 = sector plan.startLba). */
+export interface PositionedChunk { offset: number; data: Buffer }
+
+/**
+ * writeImage with positions. Data pieces for which `skip` returns true are not produced (the
+ * caller writes them itself, e.g. by DataCopier in parallel): the stream then has holes, each
+ * exactly a skipped piece's sectors.
+ */
+export async function* writeImageRanges(
+  plan: ImagePlan, opts: WriteOptions & { skip?: (d: DataPiece) => boolean } = {},
+): AsyncGenerator<PositionedChunk, void, undefined> {
   const chunk = opts.pool?.chunkSize ?? opts.chunkSize ?? DEFAULT_CHUNK;
   if (chunk % SECTOR !== 0 || chunk <= 0) throw new InvalidInputError('chunk size must be a positive multiple of 2048');
   const reuse = opts.reuseBuffer ?? true;
@@ -72,9 +86,9 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
     }
   }
 
-  const flush = (): Buffer => {
+  const flush = (): PositionedChunk => {
     if (opts.signal?.aborted) throw new CancelledError();
-    const out = buf.subarray(0, fill);
+    const out = { offset: pos - fill - first, data: buf.subarray(0, fill) };
     written += fill;
     if (!reuse) buf = fresh();
     fill = 0;
@@ -123,6 +137,9 @@ export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): Asy
         off += n;
         if (fill === chunk) yield flush();
       }
+    } else if (p.kind === 'data' && opts.skip?.(p.piece)) {
+      if (fill > 0) yield flush();
+      pos = at + Math.ceil(p.piece.size / SECTOR) * SECTOR;
     } else if (p.kind === 'data') {
       const d = p.piece;
       if (d.source.type === 'previous') throw new Error(`data of a previous session cannot be rewritten: ${d.path}`);

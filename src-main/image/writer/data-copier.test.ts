@@ -1,0 +1,74 @@
+// DataCopier + writeImageRanges(skip) must produce exactly writeImage's bytes, and fail with the
+// same typed errors naming the path when a source vanishes or changes after staging.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as os from 'node:os';
+import { StagingTree } from '../staging/staging-tree';
+import { planImage, type DataPiece, type ImageSpec } from '../layout/plan-image';
+import { writeImage, writeImageRanges } from './write-image';
+import { DataCopier } from './data-copier';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-copier-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function spec(dir: string): ImageSpec {
+  const t = new StagingTree({ now: new Date(Date.UTC(2025, 0, 1)) });
+  t.addHostPath('/', dir);
+  t.addBuffer('/mem.bin', Buffer.from('in memory, written by the main thread'));
+  return { root: t.root, iso9660: true, joliet: true, rockRidge: true, udf: true, recordingTime: new Date(Date.UTC(2025, 0, 1)) };
+}
+
+async function viaCopier(s: ImageSpec, out: string, threads: number): Promise<void> {
+  const plan = await planImage(s);
+  const fd = fs.openSync(out, 'w');
+  const copier = new DataCopier(threads);
+  try {
+    const isHost = (d: DataPiece) => d.source.type === 'host';
+    const copying = copier.copy(fd, plan.data.filter(isHost), 0);
+    copying.catch(() => undefined);
+    for await (const c of writeImageRanges(plan, { skip: isHost })) fs.writeSync(fd, c.data, 0, c.data.length, c.offset);
+    await copying;
+  } finally {
+    await copier.close();
+    fs.closeSync(fd);
+  }
+}
+
+describe('DataCopier', () => {
+  it('writes the same image as writeImage: many small files in batches, a file larger than a batch, sizes off the sector', async () => {
+    const src = path.join(tmp, 'src');
+    for (let i = 0; i < 3000; i++) {
+      const d = path.join(src, `d${i % 7}`);
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, `f${i}`), Buffer.alloc((i * 977) % 9000, i & 0xff));
+    }
+    fs.writeFileSync(path.join(src, 'big.bin'), Buffer.from(Array.from({ length: 20 * 1024 * 1024 + 123 }, (_, i) => (i * 31) & 0xff)));
+    const s = spec(src);
+    const chunks: Buffer[] = [];
+    for await (const c of writeImage(await planImage(s), { reuseBuffer: false })) chunks.push(c);
+    const want = Buffer.concat(chunks);
+    for (const threads of [1, 2]) {
+      const out = path.join(tmp, `copier${threads}.iso`);
+      await viaCopier(s, out, threads);
+      expect(fs.readFileSync(out).equals(want)).toBe(true);
+    }
+  });
+
+  it('a file that vanishes or changes after staging fails the copy with a typed error naming it', async () => {
+    const dir = path.join(tmp, 'bad');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'gone'), 'x');
+    fs.writeFileSync(path.join(dir, 'grows'), 'y');
+    const s1 = spec(dir);
+    fs.rmSync(path.join(dir, 'gone'));
+    await expect(viaCopier(s1, path.join(tmp, 'bad1.iso'), 2)).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining('vanished before it was imaged: /gone') });
+    fs.writeFileSync(path.join(dir, 'gone'), 'x');
+    const s2 = spec(dir);
+    fs.writeFileSync(path.join(dir, 'grows'), 'yyyyy');
+    await expect(viaCopier(s2, path.join(tmp, 'bad2.iso'), 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('changed while being imaged (size 1 → 5): /grows') });
+  });
+});
