@@ -3,8 +3,10 @@ import { cdb, checkField, InvalidMediaArgumentError, put16, put32 } from '../byt
 import { cmdOut, type MmcCommand } from '../command';
 import { Op } from '../opcodes';
 
-// Bytes per block a host may send: 2048 user data, CD mode 2 (2336), raw (2352), raw + PQ (2368), raw + P-W (2448) — MMC-6 page 05h Data Block Type.
-const BLOCK_SIZES = new Set([2048, 2056, 2324, 2332, 2336, 2340, 2352, 2368, 2448]);
+// Bytes per block a host may send: 2048 user data, CD mode 2 (2336), raw (2352), raw + PQ (2368), raw + P-W (2448) — MMC-6 page 05h Data Block Type;
+// in SAO a cue sheet sub-channel data form adds 96 R-W bytes (2144, 2432, 2448), and a lead-in with
+// generated main data and host R-W (CD-TEXT, data form 41h/C1h) is 96 bytes per block.
+const BLOCK_SIZES = new Set([96, 2048, 2056, 2144, 2324, 2332, 2336, 2340, 2352, 2368, 2432, 2448]);
 
 function checkData(blocks: number, data: Uint8Array): void {
   const ok = blocks === 0 ? data.length === 0 : data.length % blocks === 0 && BLOCK_SIZES.has(data.length / blocks);

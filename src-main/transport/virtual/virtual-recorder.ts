@@ -785,13 +785,21 @@ export class VirtualRecorder {
     }
     // Raw DAO with the host writing the lead-in (its CD-TEXT and TOC in the sub-channel): a lead-in
     // entry addressed in the lead-in (minute ≥ 90, MMC-6 §4.2.3.8) starts host data there.
+    const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
+    const atipLeadIn = msfToLba(li.m, li.s, li.f);
     const leadIn = pos.find((e) => e.tno === 0 && e.min >= 90);
     if (wt === 'raw' && leadIn && regions.length > 0) {
       const start = msfToLba(leadIn.min, leadIn.sec, leadIn.frame);
-      const li = d.type === 'cd-rw' ? CD_RW_ATIP_LEAD_IN : CD_ATIP_LEAD_IN;
-      if (start < msfToLba(li.m, li.s, li.f) || start >= regions[0].start) return illegal(0x26, 0x02);
+      if (start < atipLeadIn || start >= regions[0].start) return illegal(0x26, 0x02);
       const size = this.cdBlockSize();
       regions.unshift({ start, end: regions[0].start, blockSize: size, track: 0, audio: (leadIn.ctlAdr & 0x40) === 0, leadIn: true, subSize: size - 2352, subKind: 'pw' });
+    }
+    // SAO CD-TEXT: a lead-in entry with a sub-channel data form (e.g. 41h: generated main data, R-W
+    // packed) has the host send 96 bytes of R-W per lead-in block from the ATIP lead-in start.
+    const saoLeadIn = pos.find((e) => e.tno === 0 && (e.dataForm & 0xc0) !== 0);
+    if (wt === 'sao' && saoLeadIn && regions.length > 0) {
+      if ((saoLeadIn.dataForm & 0xc0) === 0x80 || formSize(saoLeadIn.dataForm) !== 0) return illegal(0x26, 0x02);
+      regions.unshift({ start: atipLeadIn, end: regions[0].start, blockSize: 96, track: 0, audio: true, leadIn: true, subSize: 96, subKind: 'rw' });
     }
     if (leadOutLba > d.capacity || trackStarts.length === 0) return illegal(0x26, 0x02);
     const first = regions.find((r) => r.blockSize > 0);

@@ -192,6 +192,34 @@ describe.skipIf(!requireTools(PY))('virtual recorder sub-channel and CD-TEXT', (
     }
   });
 
+  it('SAO CD-TEXT: lead-in entry with R-W data form 41h, 96-byte R-W blocks from the ATIP lead-in start', async () => {
+    f = await virtualFixture('cd-r');
+    const d = f.device;
+    await ok(d, buildModeSelect10([encodeWriteParametersPage({ writeType: 'sao', dataBlockType: 0, trackMode: 0 })]));
+    const start = parseAtip(await ok(d, buildReadTocPmaAtip({ format: 4, allocationLength: 28 }))).leadInStartLba;
+    expect(start).toBe(-11849); // 97:24:01
+    const cue: CueSheetEntry[] = [
+      { ctlAdr: 0x01, tno: 0, index: 0, dataForm: 0x41, scms: 0, min: 0, sec: 0, frame: 0 },
+      { ctlAdr: 0x01, tno: 1, index: 0, dataForm: 0x00, scms: 0, min: 0, sec: 0, frame: 0 },
+      { ctlAdr: 0x01, tno: 1, index: 1, dataForm: 0x00, scms: 0, min: 0, sec: 2, frame: 0 },
+      { ctlAdr: 0x01, tno: 0xaa, index: 1, dataForm: 0x01, scms: 0, min: 0, sec: 3, frame: 0 }, // LBA 75
+    ];
+    await ok(d, buildSendCueSheet(encodeCueSheet(cue)));
+    const packs = Array.from({ length: 6 }, (_, i) => textPack(0x80 + (i % 2), i, i, `text ${i}`));
+    const leadInBlocks = -150 - start;
+    const rw = new Uint8Array(leadInBlocks * 96);
+    for (let b = 0; b < leadInBlocks; b++) rw.set(rwOfCdTextPacks([0, 1, 2, 3].map((j) => packs[(b * 4 + j) % packs.length])), b * 96);
+    for (let b = 0; b < leadInBlocks; b += 2000) {
+      const n = Math.min(2000, leadInBlocks - b);
+      await ok(d, buildWrite10(start + b, n, rw.subarray(b * 96, (b + n) * 96)));
+    }
+    await ok(d, buildWrite10(-150, 225, blocks(225, 4, 2352)));
+    await ok(d, buildSynchronizeCache());
+    const text = parseCdTextPacks(await ok(d, buildReadTocPmaAtip({ format: 5 })));
+    expect(text.map((p) => Buffer.from(p).toString('hex'))).toEqual(packs.map((p) => Buffer.from(p).toString('hex')));
+    expect(crcOk(Buffer.concat(text), 18, 16).every(Boolean)).toBe(true);
+  });
+
   it('TAO data written without sub-channel: formatted Q and raw P-W are made from the TOC', async () => {
     f = await virtualFixture('cd-r');
     const d = f.device;
