@@ -420,7 +420,7 @@ export class Drive {
     if (formatted !== undefined) info.formatted = formatted;
     if (fam === 'cd' && (profileNo === 0x09 || profileNo === 0x0a)) {
       try {
-        const atip = parseAtip(await this.query(buildReadTocPmaAtip({ format: 5, allocationLength: 28 }), { signal, retries: 1 }));
+        const atip = parseAtip(await this.query(buildReadTocPmaAtip({ format: 4, allocationLength: 28 }), { signal, retries: 1 }));
         info.atip = {
           manufacturer: atip.manufacturer,
           leadInStart: msfString(atip.leadInStart.m, atip.leadInStart.s, atip.leadInStart.f),

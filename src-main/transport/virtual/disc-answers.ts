@@ -248,9 +248,7 @@ export function readToc(d: DiscState, c: Uint8Array): Uint8Array {
     d.cdText.forEach((hex, i) => b.set(Buffer.from(hex, 'hex'), 4 + i * 18));
     return b;
   }
-  // Format 5 on a disc without CD-TEXT still answers the ATIP: drive/drive.ts reads ATIP with
-  // format 5 (should be 0100b); remove this fallback once it asks for format 4.
-  if ((format === 4 || format === 5) && cd) {
+  if (format === 4 && cd) {
     if (isRom(d)) return illegal();
     const b = new Uint8Array(28);
     put16(b, 0, 26);
