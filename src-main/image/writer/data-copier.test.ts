@@ -39,13 +39,14 @@ async function viaCopier(s: ImageSpec, out: string, threads: number): Promise<vo
 }
 
 describe('DataCopier', () => {
-  it('writes the same image as writeImage: many small files in batches, a file larger than a batch, sizes off the sector', async () => {
+  it('writes the same image as writeImage: many small files in batches, a file larger than a batch, sizes off the sector, non-ASCII host paths', async () => {
     const src = path.join(tmp, 'src');
     for (let i = 0; i < 3000; i++) {
       const d = path.join(src, `d${i % 7}`);
       fs.mkdirSync(d, { recursive: true });
       fs.writeFileSync(path.join(d, `f${i}`), Buffer.alloc((i * 977) % 9000, i & 0xff));
     }
+    fs.writeFileSync(path.join(src, 'd1', 'Ünï 日本 😀.bin'), 'host path in UTF-8');
     fs.writeFileSync(path.join(src, 'big.bin'), Buffer.from(Array.from({ length: 20 * 1024 * 1024 + 123 }, (_, i) => (i * 31) & 0xff)));
     const s = spec(src);
     const chunks: Buffer[] = [];

@@ -22,21 +22,19 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ ok: true });
   } catch (e) {
     Atomics.store(m.state, 1, 1); // tell the other workers to stop
-    parentPort.postMessage({ ok: false, error: { kind: e.kind || 'io', message: e.message, code: e.code, path: e.gmPath, syscall: e.syscall } });
+    if (e.what === undefined) parentPort.postMessage({ ok: false, error: { what: 'crash', message: String(e && e.stack || e) } });
+    else parentPort.postMessage({ ok: false, error: { what: e.what, index: e.index, size: e.size, code: e.code, syscall: e.syscall, message: e.message } });
   }
 });
-function fail(kind, message, path, cause) {
-  const e = new Error(message);
-  e.kind = kind; e.gmPath = path; e.code = cause && cause.code; e.syscall = cause && cause.syscall;
+// Failures name the piece by index; the host thread words the error with the image path.
+function fail(what, p, cause, size) {
+  const e = new Error(cause ? cause.message : what);
+  e.what = what; e.index = p.index; e.size = size; e.code = cause && cause.code; e.syscall = cause && cause.syscall;
   return e;
-}
-function ioFail(err, path, what) {
-  if (err.code === 'ENOENT') return fail('io', 'file vanished before it was imaged: ' + path, path, err);
-  return fail('io', 'cannot ' + what + ' ' + path + ': ' + (err.code || err.message), path, err);
 }
 function check(fd, p) {
   const st = fs.fstatSync(fd);
-  if (st.size !== p.size || st.mtimeMs !== p.mtimeMs) throw fail('input', 'file changed while being imaged (size ' + p.size + ' → ' + st.size + '): ' + p.path, p.path);
+  if (st.size !== p.size || st.mtimeMs !== p.mtimeMs) throw fail('changed', p, undefined, st.size);
 }
 function writeAll(fd, b, n, pos) {
   for (let off = 0; off < n; ) off += fs.writeSync(fd, b, off, n - off, pos + off);
@@ -46,27 +44,39 @@ function readInto(fd, p, at, from, max) {
   let got = 0;
   while (got < max) {
     let n;
-    try { n = fs.readSync(fd, buf, at + got, max - got, from + got); } catch (err) { throw ioFail(err, p.path, 'read'); }
-    if (n === 0) throw fail('input', 'file shrank while being imaged: ' + p.path, p.path);
+    try { n = fs.readSync(fd, buf, at + got, max - got, from + got); } catch (err) { throw fail('read', p, err); }
+    if (n === 0) throw fail('shrank', p);
     got += n;
   }
   return got;
 }
 function open(p) {
   let fd;
-  try { fd = fs.openSync(p.hostPath, 'r'); } catch (err) { throw ioFail(err, p.path, 'open'); }
+  try { fd = fs.openSync(p.hostPath, 'r'); } catch (err) { throw fail('open', p, err); }
   try { check(fd, p); } catch (e) { fs.closeSync(fd); throw e; }
   return fd;
 }
-function run({ fd, pieces: json, base, state }) {
-  const pieces = JSON.parse(json);
+function run({ fd, nums, paths: raw, base, state }) {
+  const paths = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength); // arrives as a Uint8Array
+  // nums: lba, size, mtimeMs per piece; paths: NUL-terminated UTF-8 host paths, decoded when used.
+  const count = nums.length / 3;
+  const pathAt = new Int32Array(count + 1);
+  for (let i = 0, at = 0; i < count; i++) { pathAt[i] = at; at = paths.indexOf(0, at) + 1; pathAt[count] = at; }
+  const pieces = {
+    length: count,
+    get(i) {
+      return { index: i, lba: nums[3 * i], size: nums[3 * i + 1], mtimeMs: nums[3 * i + 2], hostPath: paths.toString('utf8', pathAt[i], pathAt[i + 1] - 1) };
+    },
+  };
+  const lbaOf = (i) => nums[3 * i];
+  const sizeOf = (i) => nums[3 * i + 1];
   buf = buf || Buffer.allocUnsafeSlow(BUF);
   // Batches: runs of consecutive pieces up to BUF bytes (a larger piece is a batch alone).
   const batches = [];
   for (let i = 0; i < pieces.length; ) {
-    const endOf = (k) => (pieces[k].lba - pieces[i].lba) * SECTOR + Math.ceil(pieces[k].size / SECTOR) * SECTOR;
+    const endOf = (k) => (lbaOf(k) - lbaOf(i)) * SECTOR + Math.ceil(sizeOf(k) / SECTOR) * SECTOR;
     let j = i + 1;
-    while (j < pieces.length && pieces[j].lba > pieces[j - 1].lba && endOf(j) <= BUF) j++;
+    while (j < pieces.length && lbaOf(j) > lbaOf(j - 1) && endOf(j) <= BUF) j++;
     batches.push([i, j]);
     i = j;
   }
@@ -75,9 +85,9 @@ function run({ fd, pieces: json, base, state }) {
     const b = Atomics.add(state, 0, 1);
     if (b >= batches.length) return;
     const [i0, i1] = batches[b];
-    const start = pieces[i0].lba * SECTOR - base;
-    if (i1 === i0 + 1 && Math.ceil(pieces[i0].size / SECTOR) * SECTOR > BUF) {
-      const p = pieces[i0];
+    const start = lbaOf(i0) * SECTOR - base;
+    if (i1 === i0 + 1 && Math.ceil(sizeOf(i0) / SECTOR) * SECTOR > BUF) {
+      const p = pieces.get(i0);
       const f = open(p);
       try {
         for (let off = 0; off < p.size; off += BUF) {
@@ -93,7 +103,7 @@ function run({ fd, pieces: json, base, state }) {
     }
     let fill = 0;
     for (let i = i0; i < i1; i++) {
-      const p = pieces[i];
+      const p = pieces.get(i);
       const at = p.lba * SECTOR - base - start;
       buf.fill(0, fill, at);
       const f = open(p);
@@ -105,6 +115,18 @@ function run({ fd, pieces: json, base, state }) {
   }
 }
 `;
+
+interface WorkerFailure { what: 'open' | 'read' | 'changed' | 'shrank' | 'crash'; index: number; size?: number; code?: string; syscall?: string; message: string }
+
+/** The same errors as writeImage's own reads. */
+function failure(f: WorkerFailure, pieces: DataPiece[]): Error {
+  if (f.what === 'crash') return new IoError(`image data thread failed: ${f.message}`);
+  const d = pieces[f.index];
+  if (f.what === 'changed') return new InvalidInputError(`file changed while being imaged (size ${d.size} → ${f.size}): ${d.path}`, { path: d.path });
+  if (f.what === 'shrank') return new InvalidInputError(`file shrank while being imaged: ${d.path}`, { path: d.path });
+  if (f.code === 'ENOENT') return new IoError(`file vanished before it was imaged: ${d.path}`, { errno: f.code, path: d.path, syscall: f.syscall });
+  return new IoError(`cannot ${f.what} ${d.path}: ${f.code ?? f.message}`, { errno: f.code, path: d.path, syscall: f.syscall });
+}
 
 /** Worker threads that copy host-file pieces into an output file descriptor. */
 export class DataCopier {
@@ -124,38 +146,48 @@ export class DataCopier {
    * are written; rejects with the first failure (IoError / InvalidInputError naming the path).
    */
   async copy(fd: number, pieces: DataPiece[], baseByte: number, signal?: AbortSignal): Promise<void> {
-    const list = pieces.map((d) => {
+    if (pieces.length === 0) return;
+    // Typed arrays and one UTF-8 path buffer, transferred: no per-piece objects cloned to the thread.
+    const nums = new Float64Array(pieces.length * 3);
+    let bytes = 0;
+    pieces.forEach((d, i) => {
       if (d.source.type !== 'host') throw new InvalidInputError(`DataCopier copies host files only: ${d.path}`);
-      return { lba: d.lba, size: d.size, hostPath: d.source.hostPath, mtimeMs: d.source.mtimeMs, path: d.path };
+      nums[3 * i] = d.lba;
+      nums[3 * i + 1] = d.size;
+      nums[3 * i + 2] = d.source.mtimeMs;
+      bytes += Buffer.byteLength(d.source.hostPath) + 1;
     });
-    if (list.length === 0) return;
+    const paths = Buffer.alloc(bytes);
+    let at = 0;
+    for (const d of pieces) {
+      at += paths.write((d.source as { hostPath: string }).hostPath, at);
+      paths[at++] = 0;
+    }
     // [0]: next batch to claim, [1]: stop flag.
     const state = new Int32Array(new SharedArrayBuffer(8));
-    const json = JSON.stringify(list);
     const onAbort = () => Atomics.store(state, 1, 1);
     signal?.addEventListener('abort', onAbort);
     try {
       const results = await Promise.all(
         this.workers.map(
           (w) =>
-            new Promise<{ ok: boolean; error?: { kind: string; message: string; code?: string; path?: string; syscall?: string } }>((resolve, reject) => {
+            new Promise<{ ok: boolean; error?: WorkerFailure }>((resolve, reject) => {
               const onError = (err: Error) => reject(new IoError(`image data thread failed: ${err.message}`, { cause: err }));
               w.once('error', onError);
               w.once('message', (m: { ok: boolean }) => {
                 w.off('error', onError);
                 resolve(m);
               });
-              w.postMessage({ fd, pieces: json, base: baseByte, state });
+              // Each thread gets its own copy (a transferred buffer can go to one thread only).
+              const p = new Uint8Array(paths); // its own ArrayBuffer (never the Buffer pool's)
+              const n = nums.slice();
+              w.postMessage({ fd, nums: n, paths: p, base: baseByte, state }, [n.buffer, p.buffer]);
             }),
         ),
       );
       if (signal?.aborted) throw new CancelledError();
       const bad = results.find((r) => !r.ok)?.error;
-      if (bad) {
-        throw bad.kind === 'input'
-          ? new InvalidInputError(bad.message, { path: bad.path })
-          : new IoError(bad.message, { errno: bad.code, path: bad.path, syscall: bad.syscall });
-      }
+      if (bad) throw failure(bad, pieces);
     } catch (err) {
       Atomics.store(state, 1, 1);
       throw GlassmasterError.from(err);
