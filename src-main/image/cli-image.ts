@@ -219,12 +219,18 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
     } else if (toStdout) {
       chunks = positioned(buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
     } else {
-      const plan = await planImage(specFromOptions(o, tree));
-      fd = fs.openSync(partial, 'w');
-      fs.ftruncateSync(fd, (plan.totalSectors - plan.startLba) * SECTOR);
-      const isHost = (d: DataPiece) => d.source.type === 'host';
-      copying = copier!.copy(fd, plan.data.filter(isHost), plan.startLba * SECTOR, io.signal);
-      copying.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      let early: Set<number> | undefined;
+      const plan = await planImage(specFromOptions(o, tree), {
+        // File data starts copying as soon as it is placed, while the metadata is still encoded.
+        onDataPlaced: ({ pieces, startLba, totalSectors }) => {
+          fd = fs.openSync(partial, 'w');
+          fs.ftruncateSync(fd, (totalSectors - startLba) * SECTOR);
+          early = new Set(pieces.map((d) => d.lba));
+          copying = copier!.copy(fd, pieces, startLba * SECTOR, io.signal);
+          copying.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+        },
+      });
+      const isHost = (d: DataPiece) => early!.has(d.lba) && d.source.type === 'host';
       // Chunks are not reused: each is written asynchronously while the next one is produced.
       chunks = writeImageRanges(plan, { signal: io.signal, reuseBuffer: false, pool, skip: isHost });
     }

@@ -140,7 +140,17 @@ interface Dir {
   subdirs: Dir[];
 }
 
-export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {}): Promise<ImagePlan> {
+export interface PlanOptions {
+  planUdf?: PlanUdf;
+  /**
+   * Called as soon as every file's LBA is fixed, before any metadata is encoded, with the pieces
+   * read from host files (boot images patched with an info table excluded). The CLI starts copying
+   * them then, so file data and metadata encoding overlap. The same pieces are in the final plan.
+   */
+  onDataPlaced?: (early: { pieces: DataPiece[]; startLba: number; totalSectors: number }) => void;
+}
+
+export async function planImage(spec: ImageSpec, opts: PlanOptions = {}): Promise<ImagePlan> {
   sortCache = new Map();
   try {
     return planImageInner(spec, opts);
@@ -149,7 +159,7 @@ export async function planImage(spec: ImageSpec, opts: { planUdf?: PlanUdf } = {
   }
 }
 
-function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan {
+function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   const wantUdf = spec.udf ?? false;
   const wantJoliet = spec.joliet ?? false;
   const wantRR = spec.rockRidge ?? false;
@@ -300,6 +310,12 @@ function planImageInner(spec: ImageSpec, opts: { planUdf?: PlanUdf }): ImagePlan
   const totalSectors = lba;
   if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) {
     throw new InvalidInputError(`image needs ${totalSectors} sectors, more than the requested capacity of ${spec.maxSectors}`, { path: '/', totalSectors, maxSectors: spec.maxSectors });
+  }
+  if (opts.onDataPlaced) {
+    const early: DataPiece[] = [];
+    for (const it of placed) if (it.size > 0 && it.source.type === 'host' && !it.patch) early.push({ lba: it.lba, size: it.size, source: it.source, path: it.path });
+    early.sort((a, b) => a.lba - b.lba);
+    opts.onDataPlaced({ pieces: early, startLba: start, totalSectors });
   }
 
   // ---- encoding of metadata ----
