@@ -31,18 +31,30 @@ export function writeUcs2(buf: Buffer, off: number, len: number, s: string): voi
   for (let i = 0; i < Math.min(chars, s.length); i++) buf.writeUInt16BE(s.charCodeAt(i), off + i * 2);
 }
 
+const DIR_DATE_MIN = Date.UTC(1900, 0, 1);
+const DIR_DATE_MAX = Date.UTC(2155, 11, 31, 23, 59, 59);
+// The fields have whole seconds, and a tree's files share few seconds: the last second's six
+// bytes are reused (this runs three or four times per file with Rock Ridge).
+let lastDirSecond = NaN;
+const lastDirDate = Buffer.alloc(6);
+
 /** ECMA-119 §9.1.5: 7-byte recording date, UTC (offset 0). Years outside 1900..2155 are clamped. */
 export function writeDirDate(buf: Buffer, off: number, d: Date): void {
   let t = d.getTime();
   if (!Number.isFinite(t)) t = 0;
-  const min = Date.UTC(1900, 0, 1), max = Date.UTC(2155, 11, 31, 23, 59, 59);
-  const c = new Date(Math.min(max, Math.max(min, t)));
-  buf[off] = c.getUTCFullYear() - 1900;
-  buf[off + 1] = c.getUTCMonth() + 1;
-  buf[off + 2] = c.getUTCDate();
-  buf[off + 3] = c.getUTCHours();
-  buf[off + 4] = c.getUTCMinutes();
-  buf[off + 5] = c.getUTCSeconds();
+  const clamped = Math.min(DIR_DATE_MAX, Math.max(DIR_DATE_MIN, t));
+  const second = Math.floor(clamped / 1000);
+  if (second !== lastDirSecond) {
+    const c = new Date(clamped);
+    lastDirDate[0] = c.getUTCFullYear() - 1900;
+    lastDirDate[1] = c.getUTCMonth() + 1;
+    lastDirDate[2] = c.getUTCDate();
+    lastDirDate[3] = c.getUTCHours();
+    lastDirDate[4] = c.getUTCMinutes();
+    lastDirDate[5] = c.getUTCSeconds();
+    lastDirSecond = second;
+  }
+  for (let i = 0; i < 6; i++) buf[off + i] = lastDirDate[i];
   buf[off + 6] = 0;
 }
 
