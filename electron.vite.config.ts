@@ -14,6 +14,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/shell/electron/main.ts'),
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
           start: resolve(__dirname, 'src-main/shell/start.ts'),
+          'image-worker': resolve(__dirname, 'src-main/image/worker/image-worker.ts'),
         },
         output: {
           format: 'es',

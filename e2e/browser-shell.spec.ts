@@ -13,6 +13,10 @@ test('the app loads and connects to the services', async ({ app: { page } }) => 
   expect(page.url()).not.toContain('token=');
   await expect(page.getByRole('region', { name: 'Project' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Burn' })).toBeDisabled();
+  // The browser cannot hand host paths to main: file picking is the desktop app's, and says so.
+  await expect(page.getByRole('button', { name: 'Add files…' })).toBeDisabled();
+  await expect(page.getByTestId('browser-hint')).toContainText('glassmaster image');
+  await expect(page.getByTestId('compilation')).toHaveText('The compilation is empty.');
 });
 
 test('the drive list shows the drives main reports, and the selected disc', async ({ app: { page } }) => {

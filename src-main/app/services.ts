@@ -10,6 +10,10 @@ import { IscsiTransport } from '../transport/iscsi/iscsi-transport';
 import { packageInfo } from './package-info';
 import { loadConfig } from './config';
 import { watchDriveList } from './watch-drive-list';
+import { imageWorkerScript } from './image-worker-script';
+import { ImageEngine } from '../image/image-engine';
+import { ProjectService } from '../project/project-service';
+import type { Dialogs } from '../project/dialogs';
 
 export interface ServicesOptions {
   shell: 'electron' | 'browser' | 'cli';
@@ -17,6 +21,10 @@ export interface ServicesOptions {
   stateDir?: string;
   /** Watch drives for hot-plug and media changes (the shells do; one-shot CLI commands don't). */
   watch?: boolean;
+  /** Native dialogs, where the shell has them (Electron). */
+  dialogs?: Dialogs;
+  /** The image engine's worker entry (default: the built one, or the TS source under tsx). */
+  imageWorker?: string | URL;
 }
 
 export interface Services {
@@ -24,6 +32,7 @@ export interface Services {
   hub: EventHub;
   drives: DriveService;
   virtual: VirtualTransport;
+  project: ProjectService;
   stateDir: string;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
@@ -59,6 +68,20 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const hub = new EventHub();
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
   const watching = new AbortController();
+  let engine: ImageEngine | undefined;
+  const project = new ProjectService({
+    engine: () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() })),
+    dialogs: opts.dialogs,
+    onChange: (snapshot) => {
+      hub.emit('project.onDidChange', snapshot);
+      if (!snapshot.busy) busyListeners.forEach((l) => l(false));
+    },
+    onProgress: (progress) => {
+      hub.emit('project.onProgress', progress);
+      const fraction = progress.totalBytes ? progress.bytesWritten / progress.totalBytes : undefined;
+      if (progress.phase !== 'done') busyListeners.forEach((l) => l(true, fraction));
+    },
+  });
 
   if (opts.watch ?? opts.shell !== 'cli') {
     const log = (address: string, err: Error) => console.warn(`[glassmaster] watching ${address}: ${err.message}`);
@@ -78,6 +101,15 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       await drives.load(address);
       return null;
     },
+    'project.get': async () => project.snapshot(),
+    'project.addFromDialog': ({ directories }) => project.addFromDialog(directories),
+    'project.remove': async ({ name }) => project.remove(name),
+    'project.clear': async () => project.clear(),
+    'project.setLabel': async ({ label }) => project.setLabel(label),
+    'project.writeImage': async (_params, signal) => {
+      const written = await project.writeImageFromDialog(signal);
+      return written && { bytes: written.bytes };
+    },
   };
 
   return {
@@ -85,6 +117,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     hub,
     drives,
     virtual,
+    project,
     stateDir,
     onBusyChange(listener) {
       busyListeners.add(listener);
@@ -93,6 +126,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     async close() {
       watching.abort();
       await virtual.dispose();
+      await project.dispose();
+      await engine?.close();
     },
   };
 }

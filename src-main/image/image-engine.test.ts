@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { tsWorkerScript } from '../testing/ts-worker';
+import { tsWorkerScript } from '../workers/ts-worker-script';
 import { requireTools } from '../testing/peer-tools';
 import { ImageEngine, type ImageWorkerProgress } from './image-engine';
 import { StagingTree } from './staging/staging-tree';

@@ -7,7 +7,7 @@ import { startWsServer, type RunningWsServer } from './ws-server';
 import { EventHub, type Handlers } from './dispatcher';
 import { MAX_MESSAGE_BYTES, type ServerMessage } from '../common/ipc/contract';
 import { NO_DISC_MEDIA } from '../common/model/drive';
-import { CancelledError } from '../common/errors';
+import { CancelledError, NotSupportedError } from '../common/errors';
 
 // The services behind the shell are replaced by handlers that record what reaches them: these tests
 // are about the shell (auth, validation, streaming, disconnects), not the services.
@@ -15,6 +15,10 @@ let server: RunningWsServer;
 let hub: EventHub;
 let cancelled: string[];
 let warnings: string[];
+
+const unused = async (): Promise<never> => {
+  throw new NotSupportedError('not used by these tests');
+};
 
 const handlers: Handlers = {
   'app.info': async () => ({ name: 'Glassmaster', version: '0.0.0-test', shell: 'browser', platform: 'linux' }),
@@ -31,6 +35,12 @@ const handlers: Handlers = {
     throw new Error('boom');
   },
   'devices.load': async () => null,
+  'project.get': unused,
+  'project.addFromDialog': unused,
+  'project.remove': unused,
+  'project.clear': unused,
+  'project.setLabel': unused,
+  'project.writeImage': unused,
 };
 
 beforeEach(async () => {

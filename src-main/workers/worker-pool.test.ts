@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WorkerPool } from './worker-pool';
-import { tsWorkerScript } from '../testing/ts-worker';
+import { tsWorkerScript } from './ts-worker-script';
 import { CancelledError, GlassmasterError, InternalError } from '../common/errors';
 
 const script = tsWorkerScript(fileURLToPath(new URL('./__fixtures__/test-worker.ts', import.meta.url)));
@@ -84,5 +85,11 @@ describe('WorkerPool', () => {
     }
     expect(n).toBe(3);
     expect(await p.run('sum', { values: [1, 1] })).toBe(2);
+  });
+
+  it('keeps the process alive while a job runs, and lets it exit when idle', () => {
+    const fixture = fileURLToPath(new URL('./__fixtures__/keep-alive.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30_000 });
+    expect(out.trim()).toBe('total=42');
   });
 });

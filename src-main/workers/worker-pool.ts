@@ -153,6 +153,8 @@ export class WorkerPool {
       const job = this.queue.shift()!;
       slot.job = job;
       job.slot = slot;
+      // A busy worker keeps the process alive; an idle one must not (see spawn()).
+      slot.worker.ref();
       this.post(slot, { type: 'run', id: job.id, task: job.task, payload: job.payload, stream: job.stream, credit: this.opts.streamCredit });
     }
   }
@@ -210,6 +212,7 @@ export class WorkerPool {
 
   private settle(job: Job, value: unknown, error?: unknown): void {
     if (job.cancelTimer) clearTimeout(job.cancelTimer);
+    job.slot?.worker.unref();
     job.detachAbort?.();
     job.slot = undefined;
     if (error !== undefined) job.reject(error);

@@ -7,6 +7,7 @@
 // user-chosen dialogs or drops.
 import { z } from 'zod';
 import type { DriveInfo, MediaInfo } from '../model/drive';
+import type { ImageProgress, ProjectSnapshot } from '../model/project';
 import type { GlassmasterErrorJSON } from '../errors';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
@@ -23,6 +24,14 @@ export const requestSchemas = {
   'devices.media': z.object({ address: DriveAddress }).strict(),
   'devices.eject': z.object({ address: DriveAddress }).strict(),
   'devices.load': z.object({ address: DriveAddress }).strict(),
+  'project.get': Empty,
+  /** Main opens the native dialog: the renderer never names a host path. */
+  'project.addFromDialog': z.object({ directories: z.boolean() }).strict(),
+  'project.remove': z.object({ name: z.string().min(1).max(1024).regex(/^[^/\x00]+$/, 'a top-level name') }).strict(),
+  'project.clear': Empty,
+  'project.setLabel': z.object({ label: z.string().min(1).max(32).regex(/^[^\x00-\x1f]+$/, 'no control characters') }).strict(),
+  /** Main asks where to save, then writes the image (cancel the call to stop it). */
+  'project.writeImage': Empty,
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -42,6 +51,13 @@ export interface ResponseMap {
   'devices.media': MediaInfo;
   'devices.eject': null;
   'devices.load': null;
+  'project.get': ProjectSnapshot;
+  'project.addFromDialog': ProjectSnapshot;
+  'project.remove': ProjectSnapshot;
+  'project.clear': ProjectSnapshot;
+  'project.setLabel': ProjectSnapshot;
+  /** null when the user cancelled the save dialog. */
+  'project.writeImage': { bytes: number } | null;
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 
@@ -50,6 +66,8 @@ export interface EventMap {
   'devices.onDidChange': { drives: DriveInfo[] };
   /** A drive's media changed (insert, eject, burn finished). */
   'devices.onMediaChange': { address: string; media: MediaInfo };
+  'project.onDidChange': ProjectSnapshot;
+  'project.onProgress': ImageProgress;
 }
 export type EventName = keyof EventMap;
 export { eventNames } from './events';

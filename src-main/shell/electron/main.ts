@@ -1,7 +1,7 @@
 // The Electron shell: one sandboxed window, a preload with a single narrow bridge, and the same
 // dispatcher the browser shell uses. Holds a power-save blocker while the services are busy
 // (burning), and mirrors progress on the taskbar/dock.
-import { app, BrowserWindow, ipcMain, powerSaveBlocker, session, shell as electronShell, type IpcMainEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, session, shell as electronShell, type IpcMainEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createServices, type Services } from '../../app/services';
@@ -9,6 +9,7 @@ import { ClientSession } from '../../ipc/dispatcher';
 import { CONTENT_SECURITY_POLICY } from '../../ipc/csp';
 import type { ServerMessage } from '../../common/ipc/contract';
 import { packageInfo } from '../../app/package-info';
+import type { Dialogs } from '../../project/dialogs';
 
 const TO_MAIN = 'glassmaster:client-message';
 const FROM_MAIN = 'glassmaster:server-message';
@@ -44,6 +45,25 @@ function attach(win: BrowserWindow, svc: Services): void {
     sessions.delete(wc.id);
   });
 }
+
+/** Native dialogs: the only way host paths enter a project from the UI. */
+const dialogs: Dialogs = {
+  async chooseSources({ directories }) {
+    const options: Electron.OpenDialogOptions = {
+      title: directories ? 'Add folders to the disc' : 'Add files to the disc',
+      properties: [directories ? 'openDirectory' : 'openFile', 'multiSelections'],
+    };
+    const win = BrowserWindow.getFocusedWindow();
+    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return r.canceled ? [] : r.filePaths;
+  },
+  async chooseImageDestination({ defaultName }) {
+    const options: Electron.SaveDialogOptions = { title: 'Save disc image', defaultPath: defaultName, filters: [{ name: 'Disc image', extensions: ['iso'] }] };
+    const win = BrowserWindow.getFocusedWindow();
+    const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+    return r.canceled || !r.filePath ? undefined : r.filePath;
+  },
+};
 
 function createWindow(svc: Services): BrowserWindow {
   const win = new BrowserWindow({
@@ -83,7 +103,7 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  services = await createServices({ shell: 'electron' });
+  services = await createServices({ shell: 'electron', dialogs });
   let blocker: number | undefined;
   services.onBusyChange((busy, progress) => {
     if (busy && blocker === undefined) blocker = powerSaveBlocker.start('prevent-app-suspension');

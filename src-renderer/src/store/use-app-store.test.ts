@@ -69,4 +69,11 @@ describe('app store over the IPC contract', () => {
     store.getState().toggleTheme();
     expect(store.getState().theme).not.toBe(before);
   });
+
+  it('loads the empty project; without dialogs adding files reports why', async () => {
+    await store.getState().loadProject();
+    expect(store.getState().project).toMatchObject({ entries: [], totalBytes: 0, busy: false });
+    await store.getState().addFromDialog(false);
+    expect(store.getState().projectError).toMatch(/desktop app/);
+  });
 });

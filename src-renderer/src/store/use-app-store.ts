@@ -4,16 +4,20 @@ import { create } from 'zustand';
 import type { GlassmasterClient } from '../../../src-main/common/ipc/contract';
 import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
+import { createProjectSlice, type ProjectSlice } from './project-slice';
 
-export type AppState = UiSlice & DevicesSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
     ...createUiSlice(...a),
     ...createDevicesSlice(client)(...a),
+    ...createProjectSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));
   client.on('devices.onMediaChange', ({ address, media }) => store.getState().applyMedia(address, media));
+  client.on('project.onDidChange', (snapshot) => store.getState().applyProject(snapshot));
+  client.on('project.onProgress', (progress) => store.getState().applyImageProgress(progress));
   return store;
 }
