@@ -72,4 +72,21 @@ describe('DataCopier', () => {
     fs.writeFileSync(path.join(dir, 'grows'), 'yyyyy');
     await expect(viaCopier(s2, path.join(tmp, 'bad2.iso'), 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('changed while being imaged (size 1 → 5): /grows') });
   });
+
+  it('a failing output write is an IoError, not a crash', async () => {
+    const dir = path.join(tmp, 'wr');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'f'), 'data');
+    const plan = await planImage(spec(dir));
+    const ro = path.join(tmp, 'ro.iso');
+    fs.writeFileSync(ro, '');
+    const fd = fs.openSync(ro, 'r'); // writes fail with EBADF
+    const copier = new DataCopier(1);
+    try {
+      await expect(copier.copy(fd, plan.data.filter((d) => d.source.type === 'host'), 0)).rejects.toMatchObject({ code: 'IO', message: 'cannot write the image: EBADF' });
+    } finally {
+      await copier.close();
+      fs.closeSync(fd);
+    }
+  });
 });

@@ -37,7 +37,11 @@ function check(fd, p) {
   if (st.size !== p.size || st.mtimeMs !== p.mtimeMs) throw fail('changed', p, undefined, st.size);
 }
 function writeAll(fd, b, n, pos) {
-  for (let off = 0; off < n; ) off += fs.writeSync(fd, b, off, n - off, pos + off);
+  try {
+    for (let off = 0; off < n; ) off += fs.writeSync(fd, b, off, n - off, pos + off);
+  } catch (err) {
+    throw fail('write', { index: -1 }, err);
+  }
 }
 /** Reads p into buf at 'at' (at most 'max' bytes from file offset 'from'); returns bytes read. */
 function readInto(fd, p, at, from, max) {
@@ -116,11 +120,12 @@ function run({ fd, nums, paths: raw, base, state }) {
 }
 `;
 
-interface WorkerFailure { what: 'open' | 'read' | 'changed' | 'shrank' | 'crash'; index: number; size?: number; code?: string; syscall?: string; message: string }
+interface WorkerFailure { what: 'open' | 'read' | 'write' | 'changed' | 'shrank' | 'crash'; index: number; size?: number; code?: string; syscall?: string; message: string }
 
 /** The same errors as writeImage's own reads. */
 function failure(f: WorkerFailure, pieces: DataPiece[]): Error {
   if (f.what === 'crash') return new IoError(`image data thread failed: ${f.message}`);
+  if (f.what === 'write') return new IoError(`cannot write the image: ${f.code ?? f.message}`, { errno: f.code, syscall: f.syscall });
   const d = pieces[f.index];
   if (f.what === 'changed') return new InvalidInputError(`file changed while being imaged (size ${d.size} → ${f.size}): ${d.path}`, { path: d.path });
   if (f.what === 'shrank') return new InvalidInputError(`file shrank while being imaged: ${d.path}`, { path: d.path });
