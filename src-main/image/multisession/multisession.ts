@@ -3,11 +3,16 @@
 // extents, new and replaced files are written once in the new session, and a complete new
 // descriptor set and directory tree is placed at startLba + 16. The output holds only the new
 // session (sectors startLba …); burn it at startLba or append it to the previous image file.
-import { InvalidInputError, NotSupportedError } from '../../common/errors';
+// With `udf`, the session also records a UDF volume describing the merged tree (see addUdf).
+import { InternalError, InvalidInputError, NotSupportedError } from '../../common/errors';
 import { openImage, type TreeNode } from '../reader';
 import { makeNode, type StagingNode, type StagingTree } from '../staging/staging-tree';
-import { planImage, type ImagePlan, type ImageSpec } from '../layout/plan-image';
+import { planImage, type DataPiece, type ImagePlan, type ImageSpec, type MetaPiece } from '../layout/plan-image';
+import { extentsFor, planUdf, type UdfNodeInput, type UdfRevision } from '../udf';
 import { writeImage, type WriteOptions } from '../writer/write-image';
+
+const SECTOR = 2048;
+const UDF_REVISIONS: UdfRevision[] = ['1.02', '1.50', '2.00', '2.01', '2.50'];
 
 export interface ImportResult {
   /** The facet the names came from (Rock Ridge when present, else Joliet, else ISO 9660). */
@@ -15,6 +20,8 @@ export interface ImportResult {
   /** First sector a new session may use (end of the previous volume space). */
   nextWritableAddress: number;
   lastSessionEnd: number;
+  /** The previous session's UDF revision when it had a UDF volume: the new one should carry UDF too. */
+  udfRevision?: UdfRevision;
 }
 
 /** Loads the previous session's tree into `tree` (files referencing their recorded extents). */
@@ -46,7 +53,9 @@ export async function importPreviousSession(tree: StagingTree, imagePath: string
     };
     const imported = conv(root, '/');
     for (const [k, v] of imported.children!) tree.root.children!.set(k, v);
-    return { facet, nextWritableAddress: info.session.nextWritableAddress, lastSessionEnd: info.session.lastSessionEnd };
+    const udfRev = info.facets.includes('udf') ? info.toJSON().udf?.revision : undefined;
+    const udfRevision = udfRev === undefined ? undefined : UDF_REVISIONS.find((r) => r === udfRev) ?? '2.01';
+    return { facet, nextWritableAddress: info.session.nextWritableAddress, lastSessionEnd: info.session.lastSessionEnd, udfRevision };
   } finally {
     await info.close();
   }
@@ -63,7 +72,165 @@ export async function planMultisession(spec: MultisessionSpec): Promise<{ plan: 
   if (spec.startLba <= spec.previousEnd) {
     throw new InvalidInputError(`--start-lba ${spec.startLba} overlaps the previous session, which ends at sector ${spec.previousEnd}`);
   }
-  if (spec.udf) throw new NotSupportedError('UDF cannot be appended as a new session; use iso9660, joliet and rockridge');
-  const plan = await planImage({ ...spec, udf: false });
+  const wantIso = !!(spec.iso9660 || spec.joliet || spec.rockRidge);
+  if (spec.udf && !wantIso) {
+    // The session chain is found through the ISO 9660 descriptors (and our importer needs them).
+    throw new NotSupportedError('an appended UDF session also needs iso9660 (add iso9660,joliet,rockridge to --fs)');
+  }
+  const iso = await planImage({ ...spec, udf: false });
+  const plan = spec.udf ? addUdf(iso, spec) : iso;
   return { plan, stream: (opts) => writeImage(plan, opts) };
+}
+
+/**
+ * Adds a complete UDF volume for the merged tree to an ISO-only session plan (the layout refuses
+ * UDF at a start LBA, and its ISO placement is fixed, so UDF goes into the room left around it):
+ *  - VRS (BEA01/NSR0x/TEA01) directly after the ISO terminator: ECMA-167 2/8.3 makes the
+ *    recognition sequence one run of consecutive descriptors from sector 16 of the session, and
+ *    readers stop at the first sector that is no descriptor. The layout puts the path tables
+ *    there, so they move to the end of the session (PVD/SVD pointers and volume space size patched,
+ *    ECMA-119 §8.4.8, §8.4.14-8.4.17).
+ *  - AVDP at start+256 when that sector is free (ECMA-167 3/8.4.2.1 counted from the session
+ *    start, OSTA UDF §6.10.2 for the last session of multisession media) and at the last sector N;
+ *    when new file data already covers start+256, at N-256 and N (3/8.4.2.1: any two of the three).
+ */
+function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
+  const S = spec.startLba;
+  const bytesAt = new Map<number, Buffer>();
+  for (const m of iso.meta) if ('data' in m) bytesAt.set(m.lba, m.data);
+  const pvd = bytesAt.get(S + 16);
+  if (!pvd || pvd[0] !== 1) throw new InternalError('multisession: no primary volume descriptor at start+16');
+  // Volume descriptors run from start+16 to the terminator (ECMA-119 §8.3, type 255).
+  const vds: Buffer[] = [];
+  let termLba = S + 16;
+  for (;; termLba++) {
+    const d = bytesAt.get(termLba);
+    if (!d || d.toString('latin1', 1, 6) !== 'CD001') throw new InternalError('multisession: volume descriptor set without terminator');
+    if (d[0] === 255) break;
+    vds.push(d);
+  }
+  // Path tables of the PVD and every SVD (ECMA-119 §8.4.14/8.4.16: L at BP 141, M at BP 149).
+  const tables = new Map<number, Buffer>();
+  for (const d of vds) {
+    if (d[0] !== 1 && d[0] !== 2) continue;
+    for (const lba of [d.readUInt32LE(140), d.readUInt32BE(148)]) {
+      const data = bytesAt.get(lba);
+      if (!data) throw new InternalError(`multisession: path table at ${lba} not in the plan`);
+      tables.set(lba, data);
+    }
+  }
+  const kept = iso.meta.filter((m) => !tables.has(m.lba));
+  // Everything the ISO session uses, sorted, to find the free sectors.
+  const used: [number, number][] = [
+    ...kept.map((m): [number, number] => [m.lba, 'data' in m ? m.data.length / SECTOR : m.sectors]),
+    ...iso.data.map((d): [number, number] => [d.lba, Math.ceil(d.size / SECTOR)]),
+  ].sort((a, b) => a[0] - b[0]);
+  const free = (lba: number, n: number) => lba >= S && used.every(([s, k]) => lba + n <= s || s + k <= lba);
+
+  const udfRoot = toUdfTree(spec.root, '/', iso.fileLbas);
+  const udf = planUdf(udfRoot, {
+    label: spec.label ?? 'CDROM',
+    revision: spec.udfRevision ?? '1.02',
+    recordingTime: spec.recordingTime ?? new Date(),
+    metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true),
+  });
+  const r = udf.regions;
+  const vrsLba = termLba + 1;
+  if (!free(vrsLba, r.vrs)) {
+    throw new NotSupportedError(`no room for the UDF recognition sequence after the ISO descriptors of this session (add joliet: its path tables leave the ${r.vrs} sectors needed)`);
+  }
+
+  // New sectors after the ISO session: the moved path tables, the UDF VDS copies, LVID, and the
+  // partition's metadata (FEs, directories); the old and new file data is referenced in place.
+  let lba = iso.totalSectors;
+  const moved = new Map<number, number>();
+  for (const [old, data] of [...tables].sort((a, b) => a[0] - b[0])) { moved.set(old, lba); lba += data.length / SECTOR; }
+  const mainVdsLba = lba; lba += r.mainVds;
+  const reserveVdsLba = lba; lba += r.reserveVds;
+  const lvidLba = lba; lba += r.lvid;
+  const partitionMetaLba = lba; lba += r.partitionMeta;
+  const anchors: number[] = [];
+  if (lba <= S + 256) {
+    lba = S + 257;
+    anchors.push(S + 256);
+  } else if (free(S + 256, 1)) {
+    anchors.push(S + 256);
+  } else {
+    anchors.push(lba);
+    lba += 256; // N - 256
+  }
+  anchors.push(lba++); // N: the session's (and volume's) last sector
+  const totalSectors = lba;
+  if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) {
+    throw new InvalidInputError(`image needs ${totalSectors} sectors, more than the requested capacity of ${spec.maxSectors}`, { path: '/', totalSectors, maxSectors: spec.maxSectors });
+  }
+
+  // Partition: one type-1 physical partition from LBA 0 to the end of this session.
+  // ECMA-167 3/10.5 only asks for a starting sector and a length in the volume space, and
+  // 4/14.14.1 short_ads address blocks relative to the partition start, so the partition has to
+  // begin at or below the oldest extent we keep. Starting at 0 rather than at the lowest extent
+  // keeps every future session's old extents addressable the same way (one more session only
+  // lengthens it), which is how OSTA UDF §6.10.1 treats sequential media: one partition over the
+  // recorded area of all sessions. Read-only access type (3/10.5.7) since the area is written once.
+  const pieces = udf.encodeLazy({
+    vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
+    partitionStartLba: 0,
+    partitionLength: anchors[anchors.length - 1],
+    partitionMetaLba,
+    anchorLbas: anchors,
+    totalSectors,
+  });
+
+  // Patch the descriptors: moved path tables, and the volume space that now ends at N.
+  for (const d of vds) {
+    if (d[0] !== 1 && d[0] !== 2) continue;
+    d.writeUInt32LE(moved.get(d.readUInt32LE(140))!, 140);
+    d.writeUInt32BE(moved.get(d.readUInt32BE(148))!, 148);
+    d.writeUInt32LE(totalSectors, 80);
+    d.writeUInt32BE(totalSectors, 84);
+  }
+  const meta: MetaPiece[] = [...kept, ...[...tables].map(([old, data]) => ({ lba: moved.get(old)!, data })), ...pieces];
+  meta.sort((a, b) => a.lba - b.lba);
+  checkNoOverlap(meta, iso.data, S, totalSectors);
+  return { ...iso, totalSectors, meta };
+}
+
+function checkNoOverlap(meta: MetaPiece[], data: DataPiece[], start: number, total: number): void {
+  const spans = [
+    ...meta.map((m): [number, number] => [m.lba, 'data' in m ? m.data.length / SECTOR : m.sectors]),
+    ...data.map((d): [number, number] => [d.lba, Math.ceil(d.size / SECTOR)]),
+  ].sort((a, b) => a[0] - b[0]);
+  let end = start;
+  for (const [s, n] of spans) {
+    if (s < end) throw new InternalError(`multisession: layout overlap at LBA ${s}`);
+    end = s + n;
+  }
+  if (end > total) throw new InternalError('multisession: layout past the end of the session');
+}
+
+/** The merged tree for planUdf: old files at their recorded extents, new ones where the layout put them. */
+function toUdfTree(node: StagingNode, p: string, lbas: Map<string, number>): UdfNodeInput {
+  const kind = node.kind === 'dir' ? 'dir' : node.kind === 'symlink' ? 'symlink' : 'file';
+  const u: UdfNodeInput = {
+    name: p === '/' ? '' : node.name,
+    kind,
+    size: kind === 'file' ? node.size : 0,
+    extents: [],
+    mtime: node.mtime, atime: node.atime, ctime: node.ctime,
+    mode: node.mode & 0o7777, uid: node.uid, gid: node.gid, hidden: node.hidden,
+  };
+  if (kind === 'file' && node.size > 0) {
+    const at = lbas.get(p);
+    if (at === undefined) throw new InternalError(`multisession: no LBA for ${p}`);
+    let lba = at;
+    // Data is contiguous (the importer refuses anything else), so consecutive extents.
+    u.extents = extentsFor(node.size).map((length) => { const e = { lba, length }; lba += length / SECTOR; return e; });
+  }
+  if (kind === 'symlink') u.symlinkTarget = node.symlinkTarget ?? '';
+  if (node.children) {
+    u.children = [...node.children.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((c) => toUdfTree(c, `${p === '/' ? '' : p}/${c.name}`, lbas));
+  }
+  return u;
 }
