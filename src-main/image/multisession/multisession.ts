@@ -65,12 +65,20 @@ export interface MultisessionSpec extends ImageSpec {
   startLba: number;
   /** From importPreviousSession: the new session must not overlap the previous one. */
   previousEnd: number;
+  /**
+   * From importPreviousSession: when the previous session had UDF and `udf` is left undefined,
+   * the new session carries UDF too, at this revision (unless `udfRevision` says otherwise).
+   */
+  previousUdfRevision?: UdfRevision;
 }
 
 /** Plans the new session; stream() yields its sectors (startLba … end). */
 export async function planMultisession(spec: MultisessionSpec): Promise<{ plan: ImagePlan; stream(opts: WriteOptions): AsyncIterable<Buffer> }> {
   if (spec.startLba <= spec.previousEnd) {
     throw new InvalidInputError(`--start-lba ${spec.startLba} overlaps the previous session, which ends at sector ${spec.previousEnd}`);
+  }
+  if (spec.udf === undefined && spec.previousUdfRevision) {
+    spec = { ...spec, udf: true, udfRevision: spec.udfRevision ?? spec.previousUdfRevision };
   }
   const wantIso = !!(spec.iso9660 || spec.joliet || spec.rockRidge);
   if (spec.udf && !wantIso) {
@@ -90,9 +98,10 @@ export async function planMultisession(spec: MultisessionSpec): Promise<{ plan: 
  *    readers stop at the first sector that is no descriptor. The layout puts the path tables
  *    there, so they move to the end of the session (PVD/SVD pointers and volume space size patched,
  *    ECMA-119 §8.4.8, §8.4.14-8.4.17).
- *  - AVDP at start+256 when that sector is free (ECMA-167 3/8.4.2.1 counted from the session
- *    start, OSTA UDF §6.10.2 for the last session of multisession media) and at the last sector N;
- *    when new file data already covers start+256, at N-256 and N (3/8.4.2.1: any two of the three).
+ *  - AVDP at start+256 when that sector is free and at the last sector N: only the VRS and the
+ *    anchors are found relative to the last session (OSTA "UDF on CD-R" §6.1-6.2, Multisession);
+ *    every other address is absolute. When new file data already covers start+256 (the layout
+ *    does not keep it free without UDF), at N-256 and N (ECMA-167 3/8.4.2.1: any two of the three).
  */
 function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
   const S = spec.startLba;
@@ -165,13 +174,14 @@ function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
     throw new InvalidInputError(`image needs ${totalSectors} sectors, more than the requested capacity of ${spec.maxSectors}`, { path: '/', totalSectors, maxSectors: spec.maxSectors });
   }
 
-  // Partition: one type-1 physical partition from LBA 0 to the end of this session.
-  // ECMA-167 3/10.5 only asks for a starting sector and a length in the volume space, and
-  // 4/14.14.1 short_ads address blocks relative to the partition start, so the partition has to
-  // begin at or below the oldest extent we keep. Starting at 0 rather than at the lowest extent
-  // keeps every future session's old extents addressable the same way (one more session only
-  // lengthens it), which is how OSTA UDF §6.10.1 treats sequential media: one partition over the
-  // recorded area of all sessions. Read-only access type (3/10.5.7) since the area is written once.
+  // Partition: one type-1 physical partition from LBA 0 to the end of this session. A
+  // partition is just a starting sector and a length in the volume space (ECMA-167 3/10.5.8-9),
+  // and short_ads address blocks relative to that start (4/14.14.1), so it must begin at or below
+  // the oldest extent we keep and reach past the new ones; the LVD maps one physical partition
+  // (OSTA UDF §2.2.4 partition maps), so it spans the sessions in between (their descriptors included: udfinfo warns
+  // about that overlap, the kernel does not mind). 0 rather than the lowest extent keeps the
+  // addressing stable across sessions (the next one only lengthens it), as on VAT discs whose
+  // physical partition covers every session. Access type read-only (3/10.5.7): written once.
   const pieces = udf.encodeLazy({
     vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
     partitionStartLba: 0,

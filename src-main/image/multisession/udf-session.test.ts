@@ -99,8 +99,9 @@ describe.skipIf(!ok)('multisession with UDF', () => {
       const added = bigNew ? randomBytes(1_000_000) : Buffer.from('new in session 2\n');
       tree.addBuffer('/keep/new.bin', added);
       const start = prev.nextWritableAddress;
+      // udf left undefined: the previous session's UDF (and its revision) carries over.
       const { plan, stream } = await planMultisession({
-        root: tree.root, iso9660: true, joliet: true, rockRidge: true, udf: true, udfRevision: prev.udfRevision,
+        root: tree.root, iso9660: true, joliet: true, rockRidge: true, previousUdfRevision: prev.udfRevision,
         startLba: start, previousEnd: prev.lastSessionEnd, recordingTime: new Date(Date.UTC(2026, 1, 2, 3, 4, 5)),
       });
       const part = path.join(dir, 's2.part');
@@ -148,6 +149,23 @@ describe.skipIf(!ok)('multisession with UDF', () => {
     }
   });
 
+  it('the CLI appends a UDF session with --fs …,udf; udfinfo reads the merged counts', async () => {
+    const c = cases[0];
+    const extra = path.join(tmp, 'cli-src');
+    fs.mkdirSync(extra);
+    fs.writeFileSync(path.join(extra, 'cli.txt'), 'via the CLI');
+    const part = path.join(tmp, 'cli.part');
+    expect(await cli(['-o', part, '--import', c.img1, '--start-lba', String(c.start), '--fs', 'iso9660,joliet,rockridge,udf', '--udf-revision', c.rev, extra])).toBe('');
+    const full = path.join(tmp, 'cli.iso');
+    fs.copyFileSync(c.img1, full);
+    fs.truncateSync(full, c.start * 2048);
+    fs.appendFileSync(full, fs.readFileSync(part));
+    const { kv, layout } = udfinfo(full, c.start);
+    expect(kv.udfrev).toBe(c.rev);
+    expect(kv.numfiles).toBe('7'); // session 1's six plus cli.txt
+    expect(layout).toContain(`start=${c.start + 256}, blocks=1, type=ANCHOR`);
+  });
+
   it('xorriso reads the merged ISO/RR tree of the last session; old files keep their session-1 LBAs', () => {
     for (const c of cases) {
       const x = path.join(tmp, `x-${c.rev}`);
@@ -174,9 +192,12 @@ describe.skipIf(!ok)('multisession with UDF', () => {
         [
           `mkdir -p /run/m${i} /run/o${i}`,
           // session= is where the kernel looks for the VRS (session+16) and the first anchor
-          // (session+256); without it a disk has no TOC and the kernel would take session 0.
-          `mount -t udf -o ro,session=${c.start} /dev/vd${devs[i]} /run/m${i} && report /run/m${i} > "$GM_OUT/list-${i}.txt"`,
-          `mount -t udf -o ro /dev/vd${devs[i]} /run/o${i} && report /run/o${i} > "$GM_OUT/old-${i}.txt"`,
+          // (session+256); without it a disk has no TOC and the kernel would take session 0. It
+          // counts in blocks of the size being tried, so bs=2048 (the probe at 512/1024 would look
+          // at a quarter/half of the address and warn "No VRS found").
+          `mount -t udf -o ro,bs=2048,session=${c.start} /dev/vd${devs[i]} /run/m${i} && report /run/m${i} > "$GM_OUT/list-${i}.txt"`,
+          // A second mount of a mounted device would share the first superblock: umount first.
+          `umount /run/m${i} && mount -t udf -o ro /dev/vd${devs[i]} /run/o${i} && report /run/o${i} > "$GM_OUT/old-${i}.txt"`,
         ].join('\n'),
       ),
       'dmesg | grep -i udf > "$GM_OUT/dmesg.txt"',
