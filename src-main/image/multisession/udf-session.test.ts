@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../../testing/peer-tools';
 import { runInGuest } from '../../testing/qemu-guest';
 import { runImageCommand } from '../cli-image';
+import { openImage } from '../reader';
 import { StagingTree } from '../staging/staging-tree';
 import { describeHostTree, mktemp, run, type TreeInfo } from '../test-support/peers';
 import type { UdfRevision } from '../udf';
@@ -149,21 +150,40 @@ describe.skipIf(!ok)('multisession with UDF', () => {
     }
   });
 
-  it('the CLI appends a UDF session with --fs …,udf; udfinfo reads the merged counts', async () => {
+  it('the CLI appends a third session with --fs …,udf on top of the two; udfinfo and xorriso read it', async () => {
     const c = cases[0];
     const extra = path.join(tmp, 'cli-src');
     fs.mkdirSync(extra);
     fs.writeFileSync(path.join(extra, 'cli.txt'), 'via the CLI');
+    const prev = await openImage(c.full);
+    const start3 = prev.session.nextWritableAddress;
+    expect(prev.sessionStart).toBe(c.start);
+    await prev.close();
     const part = path.join(tmp, 'cli.part');
-    expect(await cli(['-o', part, '--import', c.img1, '--start-lba', String(c.start), '--fs', 'iso9660,joliet,rockridge,udf', '--udf-revision', c.rev, extra])).toBe('');
+    expect(await cli(['-o', part, '--import', c.full, '--start-lba', String(start3), '--fs', 'iso9660,joliet,rockridge,udf', '--udf-revision', c.rev, extra])).toBe('');
     const full = path.join(tmp, 'cli.iso');
-    fs.copyFileSync(c.img1, full);
-    fs.truncateSync(full, c.start * 2048);
+    fs.copyFileSync(c.full, full);
+    fs.truncateSync(full, start3 * 2048);
     fs.appendFileSync(full, fs.readFileSync(part));
-    const { kv, layout } = udfinfo(full, c.start);
+    const { kv, layout } = udfinfo(full, start3);
     expect(kv.udfrev).toBe(c.rev);
-    expect(kv.numfiles).toBe('7'); // session 1's six plus cli.txt
-    expect(layout).toContain(`start=${c.start + 256}, blocks=1, type=ANCHOR`);
+    expect(kv.numfiles).toBe('7'); // session 2's six plus cli.txt
+    expect(layout).toContain(`start=${start3 + 256}, blocks=1, type=ANCHOR`);
+    expect(layout).toContain(`start=0, blocks=${Number(kv.blocks) - 1}, type=PSPACE`);
+    // Session 1 and session 2 extents both stay where they were.
+    const s2 = xorrisoLbas(c.full, c.start);
+    const s3 = xorrisoLbas(full, start3);
+    expect(s3['/keep/blob.bin']).toBe(s2['/keep/blob.bin']);
+    expect(s3['/keep/new.bin']).toBe(s2['/keep/new.bin']);
+    expect(s3['/cli.txt']).toBeGreaterThan(start3);
+  });
+
+  it('refuses UDF in a session without Joliet: the ISO path tables leave no room for the VRS', async () => {
+    const c = cases[0];
+    const tree = new StagingTree();
+    const prev = await importPreviousSession(tree, c.img1);
+    await expect(planMultisession({ root: tree.root, iso9660: true, rockRidge: true, udf: true, startLba: prev.nextWritableAddress, previousEnd: prev.lastSessionEnd }))
+      .rejects.toThrow(/no room for the UDF recognition sequence/);
   });
 
   it('xorriso reads the merged ISO/RR tree of the last session; old files keep their session-1 LBAs', () => {
