@@ -54,7 +54,8 @@ export async function importPreviousSession(tree: StagingTree, imagePath: string
     const imported = conv(root, '/');
     for (const [k, v] of imported.children!) tree.root.children!.set(k, v);
     const udfRev = info.facets.includes('udf') ? info.toJSON().udf?.revision : undefined;
-    const udfRevision = udfRev === undefined ? undefined : UDF_REVISIONS.find((r) => r === udfRev) ?? '2.01';
+    // A revision we cannot write (2.60 …) continues at the highest one we can below it.
+    const udfRevision = udfRev === undefined ? undefined : [...UDF_REVISIONS].reverse().find((r) => Number(r) <= Number(udfRev)) ?? '1.02';
     return { facet, nextWritableAddress: info.session.nextWritableAddress, lastSessionEnd: info.session.lastSessionEnd, udfRevision };
   } finally {
     await info.close();
@@ -151,18 +152,23 @@ function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
 
   // New sectors after the ISO session: the moved path tables, the UDF VDS copies, LVID, and the
   // partition's metadata (FEs, directories); the old and new file data is referenced in place.
+  // start+256 stays free for the anchor unless the ISO session's own pieces already cover it.
+  const anchorAt256 = S + 256 >= iso.totalSectors || free(S + 256, 1);
   let lba = iso.totalSectors;
+  const alloc = (n: number): number => {
+    if (anchorAt256 && lba <= S + 256 && S + 256 < lba + n) lba = S + 257;
+    lba += n;
+    return lba - n;
+  };
   const moved = new Map<number, number>();
-  for (const [old, data] of [...tables].sort((a, b) => a[0] - b[0])) { moved.set(old, lba); lba += data.length / SECTOR; }
-  const mainVdsLba = lba; lba += r.mainVds;
-  const reserveVdsLba = lba; lba += r.reserveVds;
-  const lvidLba = lba; lba += r.lvid;
-  const partitionMetaLba = lba; lba += r.partitionMeta;
+  for (const [old, data] of [...tables].sort((a, b) => a[0] - b[0])) moved.set(old, alloc(data.length / SECTOR));
+  const mainVdsLba = alloc(r.mainVds);
+  const reserveVdsLba = alloc(r.reserveVds);
+  const lvidLba = alloc(r.lvid);
+  const partitionMetaLba = alloc(r.partitionMeta);
   const anchors: number[] = [];
-  if (lba <= S + 256) {
-    lba = S + 257;
-    anchors.push(S + 256);
-  } else if (free(S + 256, 1)) {
+  if (anchorAt256) {
+    lba = Math.max(lba, S + 257);
     anchors.push(S + 256);
   } else {
     anchors.push(lba);
@@ -178,8 +184,8 @@ function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
   // partition is just a starting sector and a length in the volume space (ECMA-167 3/10.5.8-9),
   // and short_ads address blocks relative to that start (4/14.14.1), so it must begin at or below
   // the oldest extent we keep and reach past the new ones; the LVD maps one physical partition
-  // (OSTA UDF §2.2.4 partition maps), so it spans the sessions in between (their descriptors included: udfinfo warns
-  // about that overlap, the kernel does not mind). 0 rather than the lowest extent keeps the
+  // (OSTA UDF §2.2.4 partition maps), so it spans the sessions in between, their descriptors
+  // included (udfinfo warns about that overlap, the kernel does not mind). 0 rather than the lowest extent keeps the
   // addressing stable across sessions (the next one only lengthens it), as on VAT discs whose
   // physical partition covers every session. Access type read-only (3/10.5.7): written once.
   const pieces = udf.encodeLazy({

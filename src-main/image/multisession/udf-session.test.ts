@@ -178,6 +178,36 @@ describe.skipIf(!ok)('multisession with UDF', () => {
     expect(s3['/cli.txt']).toBeGreaterThan(start3);
   });
 
+  it('keeps start+256 for the anchor whatever the session size around it (udfinfo reads each)', async () => {
+    const c = cases[0];
+    let crossed = 0;
+    for (let k = 200; k <= 262; k += 2) {
+      const tree = new StagingTree();
+      const prev = await importPreviousSession(tree, c.img1);
+      tree.addBuffer('/fill.bin', Buffer.alloc(k * 2048 - 100, 7));
+      const start = prev.nextWritableAddress;
+      const { plan, stream } = await planMultisession({ root: tree.root, joliet: true, rockRidge: true, udf: true, startLba: start, previousEnd: prev.lastSessionEnd });
+      const full = path.join(tmp, 'sweep.iso');
+      fs.copyFileSync(c.img1, full);
+      fs.truncateSync(full, start * 2048);
+      const fd = fs.openSync(full, 'a');
+      for await (const b of stream({})) fs.writeSync(fd, b);
+      fs.closeSync(fd);
+      const n = plan.totalSectors - 1;
+      const { kv, layout } = udfinfo(full, start);
+      expect(kv.numfiles, `k=${k}`).toBe('7');
+      const anchors = layout.filter((l) => l.endsWith('type=ANCHOR')).map((l) => Number(/start=(\d+)/.exec(l)![1]));
+      expect(anchors.at(-1)).toBe(n);
+      // start+256 when no file data covers it, else N-256 (ECMA-167 3/8.4.2.1).
+      const fill = xorrisoLbas(full, start)['/fill.bin'];
+      const covered = fill <= start + 256 && start + 256 < fill + k;
+      expect(anchors[0], `k=${k}`).toBe(covered ? n - 256 : start + 256);
+      if (!covered && fill + k < start + 256 && n > start + 257) crossed++;
+    }
+    // Some sizes put the UDF descriptors after the ISO session across start+256.
+    expect(crossed).toBeGreaterThan(0);
+  });
+
   it('refuses UDF in a session without Joliet: the ISO path tables leave no room for the VRS', async () => {
     const c = cases[0];
     const tree = new StagingTree();
