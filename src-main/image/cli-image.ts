@@ -214,7 +214,9 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
     if (o.importImage) {
       // Multisession: the previous tree first, then the new sources on top (same names replace).
       const prev = await importPreviousSession(tree, o.importImage);
-      const spec = specFromOptions({ ...o, fs: o.fsExplicit ? o.fs : ['iso9660', 'joliet', 'rockridge'] }, tree);
+      // Without --fs the new session keeps the previous one's file systems (UDF at its revision).
+      const fs: FsName[] = o.fsExplicit ? o.fs : prev.udfRevision ? ['iso9660', 'joliet', 'rockridge', 'udf'] : ['iso9660', 'joliet', 'rockridge'];
+      const spec = specFromOptions({ ...o, fs, udfRevision: o.udfRevision ?? prev.udfRevision }, tree);
       chunks = positioned((await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: false, pool }));
     } else if (toStdout) {
       chunks = positioned(buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
