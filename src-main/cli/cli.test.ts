@@ -1,11 +1,12 @@
 // The CLI as a user runs it: a separate process, its stdout, and its exit code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from './exit-codes';
+import { requireTools } from '../testing/peer-tools';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
@@ -63,5 +64,27 @@ describe('glassmaster CLI', () => {
     expect(missing.code).toBe(ExitCode.DEVICE);
     expect(missing.stderr).toMatch(/sr97/);
     expect((await glassmaster('media', '--drive', 'virtual:nope')).code).not.toBe(ExitCode.OK);
+  });
+
+  it.skipIf(!requireTools('udfinfo'))('image --import without --fs appends a session that keeps UDF (udfinfo reads the merged tree)', async () => {
+    const src1 = join(stateDir, 's1');
+    const src2 = join(stateDir, 's2');
+    mkdirSync(src1);
+    mkdirSync(src2);
+    writeFileSync(join(src1, 'one.txt'), 'one');
+    writeFileSync(join(src2, 'two.txt'), 'two');
+    const first = join(stateDir, 'first.iso');
+    expect((await glassmaster('image', '-o', first, src1)).code).toBe(0);
+    const listing = JSON.parse((await glassmaster('image', '--list', first, '--json')).stdout) as { facets: string[]; session: { nextWritableAddress: number } };
+    expect(listing.facets).toContain('udf');
+    const nwa = listing.session.nextWritableAddress;
+    const second = join(stateDir, 'second.iso');
+    expect((await glassmaster('image', '-o', second, '--import', first, '--start-lba', String(nwa), src2)).code).toBe(0);
+    // The disc as a drive would hold it: session 1, the gap up to the next writable address, session 2.
+    const disc = join(stateDir, 'disc.iso');
+    const one = readFileSync(first);
+    writeFileSync(disc, Buffer.concat([one, Buffer.alloc(nwa * 2048 - one.length), readFileSync(second)]));
+    const info = execFileSync('udfinfo', [`--startblock=${nwa}`, disc], { encoding: 'utf8' });
+    expect(info).toMatch(/^numfiles=2$/m);
   });
 });
