@@ -16,11 +16,14 @@ const fs = require('node:fs');
 const SECTOR = 2048;
 const BUF = 8 * 1024 * 1024;
 let buf;
-parentPort.on('message', (m) => {
+let bufs;
+let pending = null; // the one output write in flight
+parentPort.on('message', async (m) => {
   try {
-    run(m);
+    await run(m);
     parentPort.postMessage({ ok: true });
   } catch (e) {
+    if (pending) await pending.catch(() => undefined); // the host closes fd once told
     Atomics.store(m.state, 1, 1); // tell the other workers to stop
     if (e.what === undefined) parentPort.postMessage({ ok: false, error: { what: 'crash', message: String(e && e.stack || e) } });
     else parentPort.postMessage({ ok: false, error: { what: e.what, index: e.index, size: e.size, code: e.code, syscall: e.syscall, message: e.message } });
@@ -36,12 +39,20 @@ function check(fd, p) {
   const st = fs.fstatSync(fd);
   if (st.size !== p.size || st.mtimeMs !== p.mtimeMs) throw fail('changed', p, undefined, st.size);
 }
-function writeAll(fd, b, n, pos) {
-  try {
-    for (let off = 0; off < n; ) off += fs.writeSync(fd, b, off, n - off, pos + off);
-  } catch (err) {
-    throw fail('write', { index: -1 }, err);
-  }
+// Double buffering: one batch is written (asynchronously, at most one write in flight) while the
+// next is read, so reading and writing overlap as in the single-stream writer.
+async function writeAll(fd, b, n, pos) {
+  if (pending) await pending;
+  pending = new Promise((resolve, reject) => {
+    const step = (off) => fs.write(fd, b, off, n - off, pos + off, (err, w) => {
+      if (err) reject(fail('write', { index: -1 }, err));
+      else if (off + w < n) step(off + w);
+      else resolve();
+    });
+    step(0);
+  });
+  pending.catch(() => undefined); // awaited by the next write or at the end
+  buf = bufs[buf === bufs[0] ? 1 : 0];
 }
 /** Reads p into buf at 'at' (at most 'max' bytes from file offset 'from'); returns bytes read. */
 function readInto(fd, p, at, from, max) {
@@ -60,7 +71,7 @@ function open(p) {
   try { check(fd, p); } catch (e) { fs.closeSync(fd); throw e; }
   return fd;
 }
-function run({ fd, nums, paths: raw, base, state }) {
+async function run({ fd, nums, paths: raw, base, state }) {
   const paths = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength); // arrives as a Uint8Array
   // nums: lba, size, mtimeMs per piece; paths: NUL-terminated UTF-8 host paths, decoded when used.
   const count = nums.length / 3;
@@ -74,7 +85,9 @@ function run({ fd, nums, paths: raw, base, state }) {
   };
   const lbaOf = (i) => nums[3 * i];
   const sizeOf = (i) => nums[3 * i + 1];
-  buf = buf || Buffer.allocUnsafeSlow(BUF);
+  bufs = bufs || [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)];
+  buf = bufs[0];
+  pending = null;
   // Batches: runs of consecutive pieces up to BUF bytes (a larger piece is a batch alone).
   const batches = [];
   for (let i = 0; i < pieces.length; ) {
@@ -85,9 +98,9 @@ function run({ fd, nums, paths: raw, base, state }) {
     i = j;
   }
   for (;;) {
-    if (Atomics.load(state, 1) !== 0) return;
+    if (Atomics.load(state, 1) !== 0) break;
     const b = Atomics.add(state, 0, 1);
-    if (b >= batches.length) return;
+    if (b >= batches.length) break;
     const [i0, i1] = batches[b];
     const start = lbaOf(i0) * SECTOR - base;
     if (i1 === i0 + 1 && Math.ceil(sizeOf(i0) / SECTOR) * SECTOR > BUF) {
@@ -95,11 +108,11 @@ function run({ fd, nums, paths: raw, base, state }) {
       const f = open(p);
       try {
         for (let off = 0; off < p.size; off += BUF) {
-          if (Atomics.load(state, 1) !== 0) return;
+          if (Atomics.load(state, 1) !== 0) break;
           const n = readInto(f, p, 0, off, Math.min(BUF, p.size - off));
           const padded = Math.ceil(n / SECTOR) * SECTOR;
           buf.fill(0, n, padded);
-          writeAll(fd, buf, padded, start + off);
+          await writeAll(fd, buf, padded, start + off);
         }
         check(f, p);
       } finally { fs.closeSync(f); }
@@ -115,8 +128,9 @@ function run({ fd, nums, paths: raw, base, state }) {
       fill = at + Math.ceil(p.size / SECTOR) * SECTOR;
       buf.fill(0, at + p.size, fill);
     }
-    writeAll(fd, buf, fill, start);
+    await writeAll(fd, buf, fill, start);
   }
+  if (pending) await pending;
 }
 `;
 
@@ -142,6 +156,7 @@ export class DataCopier {
     for (let i = 0; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.unref();
+      w.on('error', () => undefined); // reported through copy(); never an unhandled 'error' event
       this.workers.push(w);
     }
   }
