@@ -9,7 +9,6 @@ import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { IscsiTransport } from '../transport/iscsi/iscsi-transport';
 import { packageInfo } from './package-info';
 import { loadConfig } from './config';
-import { watchDriveList } from './watch-drive-list';
 import { imageWorkerScript } from './image-worker-script';
 import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
@@ -63,7 +62,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const virtual = new VirtualTransport({ stateDir: join(stateDir, 'virtual') });
   const native = new NativeTransport();
   const transports = [native, new IscsiTransport(config.iscsiDrives), virtual];
-  const drives = new DriveService({ transports });
+  // Rescans every 2 s: hot-plug shows up quickly; an iSCSI list is a TCP connect (login once a minute).
+  const drives = new DriveService({ transports, rescanMs: 2000 });
   await ensureDefaultRecorder(virtual, native);
   const hub = new EventHub();
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
@@ -85,8 +85,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
 
   if (opts.watch ?? opts.shell !== 'cli') {
     const log = (address: string, err: Error) => console.warn(`[glassmaster] watching ${address}: ${err.message}`);
-    void drives.watch(watching.signal, (ev) => hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media }), { onError: log });
-    void watchDriveList(transports, drives, watching.signal, (list) => hub.emit('devices.onDidChange', { drives: list }));
+    void drives.watch(watching.signal, (ev) => hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media }), {
+      onError: log,
+      onDrives: (list) => hub.emit('devices.onDidChange', { drives: list }),
+    });
   }
 
   const handlers: Handlers = {

@@ -82,4 +82,22 @@ describe('DriveService', () => {
     expect(evs.filter((e) => e.reason === 'initial').map((e) => e.address).sort()).toEqual(['virtual:a', 'virtual:b', 'virtual:c']);
     expect(evs.find((e) => e.address === 'virtual:b' && e.reason !== 'initial')?.media.profile).toBe('CD-RW');
   });
+
+  it('watch(): reports the drive list when a drive appears or goes, not on every rescan', async () => {
+    const ac = new AbortController();
+    const lists: string[][] = [];
+    const done = svc.watch(ac.signal, () => undefined, { onDrives: (d) => lists.push(d.map((x) => x.address)) });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lists).toEqual([]);
+    await vt.create('c', { media: 'bd-r' });
+    for (let i = 0; i < 100 && lists.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await vt.remove('b');
+    for (let i = 0; i < 100 && lists.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    await done;
+    expect(lists).toEqual([
+      ['virtual:a', 'virtual:b', 'virtual:c'],
+      ['virtual:a', 'virtual:c'],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 // DriveService: the drive SDK the CLI, IPC and UI use. Chooses the transport by address prefix
 // ('/dev/…' or a Windows path: native, 'iscsi://': iscsi, 'virtual:': virtual), opens the device
 // for the duration of one operation and always closes it.
+import { setTimeout as delay } from 'node:timers/promises';
 import { GlassmasterError, InvalidInputError, NotSupportedError } from '../common/errors';
 import type { DriveCapabilities, DriveInfo, DriveKind, MediaInfo } from '../common/model/drive';
 import type { OpenOptions, ScsiTransport } from '../transport/transport';
@@ -107,9 +108,14 @@ export class DriveService {
 
   /**
    * Watches every drive (rescanning the list every rescanMs) until the signal aborts; reports the
-   * initial media of each drive, then each change. Errors of one drive stop only its watcher.
+   * initial media of each drive, then each change, and (onDrives) the drive list whenever a drive
+   * appears or goes. Errors of one drive stop only its watcher.
    */
-  async watch(signal: AbortSignal, cb: (ev: MediaEvent) => void, opts: { minIntervalMs?: number; maxIntervalMs?: number; onError?: (address: string, err: GlassmasterError) => void } = {}): Promise<void> {
+  async watch(
+    signal: AbortSignal,
+    cb: (ev: MediaEvent) => void,
+    opts: { minIntervalMs?: number; maxIntervalMs?: number; onError?: (address: string, err: GlassmasterError) => void; onDrives?: (drives: DriveInfo[]) => void } = {},
+  ): Promise<void> {
     const watching = new Map<string, Promise<void>>();
     const start = (address: string) => {
       const p = (async () => {
@@ -124,18 +130,24 @@ export class DriveService {
       }).finally(() => watching.delete(address));
       watching.set(address, p);
     };
+    let known: string | undefined;
     while (!signal.aborted) {
+      const addresses: string[] = [];
       for (const t of this.transports) {
         const descs = await t.list().catch(() => []);
-        for (const d of descs) if (!watching.has(d.address)) start(d.address);
+        for (const d of descs) {
+          addresses.push(d.address);
+          if (!watching.has(d.address)) start(d.address);
+        }
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.rescanMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
+      // Hot-plug: the full list (identified drives) only when the set of addresses changed.
+      const key = addresses.sort().join('\n');
+      if (known !== undefined && key !== known && opts.onDrives) {
+        const drives = await this.list(signal).catch(() => undefined);
+        if (drives && !signal.aborted) opts.onDrives(drives);
+      }
+      known = key;
+      await delay(this.rescanMs, undefined, { signal }).catch(() => undefined);
     }
     await Promise.allSettled([...watching.values()]);
   }
