@@ -32,7 +32,6 @@ export interface Services {
   drives: DriveService;
   virtual: VirtualTransport;
   project: ProjectService;
-  stateDir: string;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
   close(): Promise<void>;
@@ -120,7 +119,6 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     drives,
     virtual,
     project,
-    stateDir,
     onBusyChange(listener) {
       busyListeners.add(listener);
       return () => busyListeners.delete(listener);
