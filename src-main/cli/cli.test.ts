@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode } from './exit-codes';
+import { ExitCode } from '../common/exit-codes';
 import { requireTools } from '../testing/peer-tools';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));

@@ -7,7 +7,7 @@ import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
 import { formatBootReport, formatListing, inspectBoot, openImage, type TreeFacet } from '../image/reader';
 import { formatPreflight, preflight, type PreflightEntry } from '../image/preflight';
 import { InvalidInputError } from '../common/errors';
-import { ExitCode } from './exit-codes';
+import { ExitCode } from '../common/exit-codes';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const FOUR_GIB = 2 ** 32;

@@ -1,9 +1,9 @@
 // The `glassmaster` command line: the same services as the app, for scripts and for people who
-// prefer a terminal. Listing commands take --json; exit codes are in exit-codes.ts.
+// prefer a terminal. Listing commands take --json; exit codes are in common/exit-codes.ts.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { GlassmasterError } from '../common/errors';
 import { packageInfo } from '../app/package-info';
-import { ExitCode, exitCodeFor } from './exit-codes';
+import { ExitCode, exitCodeFor } from '../common/exit-codes';
 import { serve } from './serve';
 import { registerDriveCommands } from './drive-commands';
 import { registerImageCommand } from './image-command';

@@ -1,10 +1,12 @@
 // `glassmaster image`: build an image from host paths. parseImageArgs is pure; runImageCommand does
-// the work and returns an exit code (0 ok, 1 failed, 2 usage). The output is written to OUT.partial
-// and renamed only when complete, so a failed or cancelled build never leaves a valid-looking image.
+// the work and returns an exit code (common/exit-codes.ts: 0 ok, 2 usage or bad input, 5 bad image,
+// 130 cancelled …). The output is written to OUT.partial and renamed only when complete, so a failed
+// or cancelled build never leaves a valid-looking image.
 import * as fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { GlassmasterError, InvalidInputError, isCancelledError } from '../common/errors';
+import { exitCodeFor } from '../common/exit-codes';
 import { StagingTree } from './staging/staging-tree';
 import { buildImage, ChunkPool, writeImageRanges, type PositionedChunk } from './writer/write-image';
 import { DataCopier } from './writer/data-copier';
@@ -156,8 +158,8 @@ export interface ImageCommandIo {
 }
 
 /** Builds the spec from parsed options (stages the sources). */
-export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): ImageSpec {
-  for (const s of o.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
+export async function specFromOptions(o: ImageCommandOptions, tree: StagingTree): Promise<ImageSpec> {
+  for (const s of o.sources) await tree.addHostPathAsync(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
   return {
     root: tree.root,
     iso9660: o.fs.includes('iso9660'),
@@ -216,13 +218,13 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       const prev = await importPreviousSession(tree, o.importImage);
       // Without --fs the new session keeps the previous one's file systems (UDF at its revision).
       const fs: FsName[] = o.fsExplicit ? o.fs : prev.udfRevision ? ['iso9660', 'joliet', 'rockridge', 'udf'] : ['iso9660', 'joliet', 'rockridge'];
-      const spec = specFromOptions({ ...o, fs, udfRevision: o.udfRevision ?? prev.udfRevision }, tree);
+      const spec = await specFromOptions({ ...o, fs, udfRevision: o.udfRevision ?? prev.udfRevision }, tree);
       chunks = positioned((await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: false, pool }));
     } else if (toStdout) {
-      chunks = positioned(buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
+      chunks = positioned(buildImage(await specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
     } else {
       let early: Set<number> | undefined;
-      const plan = await planImage(specFromOptions(o, tree), {
+      const plan = await planImage(await specFromOptions(o, tree), {
         // File data starts copying as soon as it is placed, while the metadata is still encoded.
         onDataPlaced: ({ pieces, startLba, totalSectors }) => {
           fd = fs.openSync(partial, 'w');
@@ -264,7 +266,7 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
     if (!toStdout) fs.rmSync(partial, { force: true });
     const e = GlassmasterError.from(err);
     io.stderr.write(isCancelledError(e) ? 'glassmaster image: cancelled\n' : `glassmaster image: ${e.message}\n`);
-    return 1;
+    return exitCodeFor(e.code);
   } finally {
     await copier?.close();
     await tree.dispose();

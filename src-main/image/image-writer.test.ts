@@ -14,6 +14,7 @@ import { StagingTree } from './staging/staging-tree';
 import { buildImage } from './writer/write-image';
 import { openImage } from './reader';
 import { describeHostTree, mktemp, pycdlibWalk, run, sha256File, without, xorrisoExtract, type TreeInfo } from './test-support/peers';
+import { ExitCode } from '../common/exit-codes';
 
 const ok = requireTools('xorriso', 'isoinfo', '7z', 'udfinfo', '/usr/bin/python3');
 
@@ -317,7 +318,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     const out = path.join(tmp, 'sock.iso');
     const r = await cli(['-o', out, dir]);
     server.close();
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain(`socket into an image: ${dir}/s.sock`);
     noOutput(out);
   });
@@ -328,7 +329,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     fs.writeFileSync(Buffer.from(`${dir}/bad-\xff\xfe-name`, 'latin1'), 'x');
     const out = path.join(tmp, 'utf.iso');
     const r = await cli(['-o', out, dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toMatch(/not valid UTF-8: .*utf\/bad-/);
     noOutput(out);
   });
@@ -338,7 +339,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     fs.mkdirSync(path.join(dir, 'a/b/c/d/e/f/g/h'), { recursive: true });
     const out = path.join(tmp, 'deep.iso');
     const r = await cli(['-o', out, '--fs', 'iso9660,joliet', dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain('/a/b/c/d/e/f/g/h');
     expect(r.stderr).toContain('ECMA-119 §6.8.2.1');
     noOutput(out);
@@ -352,7 +353,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     fs.closeSync(fd);
     const out = path.join(tmp, 'big.iso');
     const r = await cli(['-o', out, '--fs', 'iso9660', '--iso-level', '2', dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain('file too large for ISO 9660 level 2');
     expect(r.stderr).toContain('/big.bin');
     noOutput(out);
@@ -364,7 +365,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     fs.writeFileSync(path.join(dir, 'f'), Buffer.alloc(1 << 20));
     const out = path.join(tmp, 'cap.iso');
     const r = await cli(['-o', out, '--max-sectors', '300', dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain('more than the requested capacity of 300');
     noOutput(out);
   });
@@ -375,7 +376,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     fs.symlinkSync('..', path.join(dir, 'a/up'));
     const out = path.join(tmp, 'loop.iso');
     const r = await cli(['-o', out, '--follow-symlinks', dir]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain(`loop (symlink) at ${dir}/a/up`);
     noOutput(out);
   });
@@ -413,7 +414,7 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     const out = path.join(tmp, 'cancel.iso');
     const p = runImageCommand(['-o', out, dir], { ...s, signal: ac.signal });
     ac.abort();
-    expect(await p).toBe(1);
+    expect(await p).toBe(ExitCode.CANCELLED);
     expect(err.join('')).toContain('cancelled');
     noOutput(out);
   });

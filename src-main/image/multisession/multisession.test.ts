@@ -11,6 +11,7 @@ import { openImage } from '../reader';
 import { StagingTree } from '../staging/staging-tree';
 import { describeHostTree, mktemp, run } from '../test-support/peers';
 import { importPreviousSession, planMultisession } from './multisession';
+import { ExitCode } from '../../common/exit-codes';
 
 const ok = requireTools('xorriso');
 
@@ -101,7 +102,7 @@ describe.skipIf(!ok)('multisession', () => {
 
   it('refuses a start sector inside the previous session', async () => {
     const r = await cli(['-o', path.join(tmp, 'bad.part'), '--import', img1, '--start-lba', '20', s1]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain('overlaps the previous session');
   });
 });

@@ -1,5 +1,5 @@
 // Exit codes a script can branch on: usage mistakes, drive trouble and failed verification differ.
-import type { ErrorCode } from '../common/errors';
+import type { ErrorCode } from './errors';
 
 export const ExitCode = {
   OK: 0,
