@@ -158,8 +158,8 @@ export interface ImageCommandIo {
 }
 
 /** Builds the spec from parsed options (stages the sources). */
-export async function specFromOptions(o: ImageCommandOptions, tree: StagingTree): Promise<ImageSpec> {
-  for (const s of o.sources) await tree.addHostPathAsync(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
+export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): ImageSpec {
+  for (const s of o.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
   return {
     root: tree.root,
     iso9660: o.fs.includes('iso9660'),
@@ -218,13 +218,13 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       const prev = await importPreviousSession(tree, o.importImage);
       // Without --fs the new session keeps the previous one's file systems (UDF at its revision).
       const fs: FsName[] = o.fsExplicit ? o.fs : prev.udfRevision ? ['iso9660', 'joliet', 'rockridge', 'udf'] : ['iso9660', 'joliet', 'rockridge'];
-      const spec = await specFromOptions({ ...o, fs, udfRevision: o.udfRevision ?? prev.udfRevision }, tree);
+      const spec = specFromOptions({ ...o, fs, udfRevision: o.udfRevision ?? prev.udfRevision }, tree);
       chunks = positioned((await planMultisession({ ...spec, startLba: o.startLba!, previousEnd: prev.lastSessionEnd })).stream({ signal: io.signal, reuseBuffer: false, pool }));
     } else if (toStdout) {
-      chunks = positioned(buildImage(await specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
+      chunks = positioned(buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
     } else {
       let early: Set<number> | undefined;
-      const plan = await planImage(await specFromOptions(o, tree), {
+      const plan = await planImage(specFromOptions(o, tree), {
         // File data starts copying as soon as it is placed, while the metadata is still encoded.
         onDataPlaced: ({ pieces, startLba, totalSectors }) => {
           fd = fs.openSync(partial, 'w');
