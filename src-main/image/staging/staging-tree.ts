@@ -280,9 +280,14 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
   };
   const type = st.mode & S_IFMT;
   if (type === S_IFREG) {
-    const node = makeNode('', 'file', { ...base, size: st.size });
-    node.source = { type: 'host', hostPath, mtimeMs: st.mtimeMs };
-    return node;
+    // The common case, built in one literal (no option objects): a tree of small files is
+    // mostly these, and staging runs before any file data can be placed.
+    return {
+      name: '', kind: 'file', size: st.size,
+      mtime: base.mtime, atime: base.mtime, ctime: base.ctime, mode: S_IFREG | base.mode,
+      uid: base.uid, gid: base.gid, hidden: false, children: undefined,
+      source: { type: 'host', hostPath, mtimeMs: st.mtimeMs },
+    };
   }
   if (type === S_IFDIR) {
     const node = makeNode('', 'dir', base);
