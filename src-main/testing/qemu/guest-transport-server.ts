@@ -18,7 +18,6 @@ function findPort(name: string): string {
 
 // A virtio port allows one open at a time: read and write share the descriptor.
 const fd = openSync(findPort(portName), 'r+');
-const input = createReadStream('', { fd, autoClose: false, encoding: 'utf8' });
 const output = createWriteStream('', { fd, autoClose: false });
 const transport = new NativeTransport();
 const devices = new Map<number, ScsiDevice>();
@@ -72,8 +71,11 @@ async function handle(req: RpcRequest): Promise<unknown> {
 }
 
 let buffer = '';
-input.on('data', (chunk) => {
-  buffer += chunk as string;
+let heardFromHost = false;
+
+function onData(chunk: string): void {
+  heardFromHost = true;
+  buffer += chunk;
   let nl: number;
   while ((nl = buffer.indexOf('\n')) >= 0) {
     const line = buffer.slice(0, nl);
@@ -85,10 +87,16 @@ input.on('data', (chunk) => {
       (err: unknown) => send({ id: req.id, ok: false, error: errorToRpc(err) }),
     );
   }
-});
+}
 
-// The host closing its socket reads as EOF on the port. Exiting only then matters: a read still
-// blocked in the threadpool would keep process.exit() from finishing.
-input.on('end', () => process.exit(0));
+// The host closing its socket reads as EOF on the port: exit then (a read still blocked in the
+// threadpool would keep process.exit() from finishing otherwise). Before the host has connected, a
+// read of the port also returns EOF: that one is not a goodbye, so listen again.
+function listen(): void {
+  const input = createReadStream('', { fd, autoClose: false, encoding: 'utf8' });
+  input.on('data', (chunk) => onData(chunk as string));
+  input.on('end', () => (heardFromHost ? process.exit(0) : setTimeout(listen, 50)));
+}
+listen();
 
 writeFileSync(join(process.env.GM_OUT as string, 'transport-ready.guest-signal'), '');
