@@ -2,7 +2,7 @@
 // and the guest kernel's sr/sg drivers, in front of two independent MMC implementations — tgtd's
 // DVD writer (iSCSI passed through with scsi-generic) and QEMU's scsi-cd. Records observations in
 // $GM_OUT/results.json; the host test asserts them.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlassmasterError } from '../common/errors';
 import { NativeTransport } from '../transport/native/native-transport';
@@ -11,14 +11,10 @@ import { buildSynchronizeCache } from '../mmc/commands/synchronize-cache';
 import { buildCloseTrackSession } from '../mmc/commands/close-track-session';
 import { Drive, type MediaChange } from './drive';
 import { DriveService } from './drive-service';
+import { guestOut, signalHost, sleep, waitHost } from '../testing/qemu/guest-signals';
 
-const out = process.env.GM_OUT as string;
+const out = guestOut;
 const results: Record<string, unknown> = {};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const signalHost = (name: string) => writeFileSync(join(out, `${name}.guest-signal`), '');
-async function waitHost(name: string): Promise<void> {
-  while (!existsSync(join(out, `${name}.host-signal`))) await sleep(50);
-}
 
 async function main(): Promise<void> {
   const transport = new NativeTransport();

@@ -4,10 +4,11 @@
 //
 // Drives: tgtd's DVD writer (iSCSI → QEMU scsi-generic, SCSI id 0) and QEMU's own scsi-cd
 // (SCSI id 1). Raw CDBs keep this independent of the MMC layer under test elsewhere.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScsiDevice, ScsiResult } from '../transport';
 import { NativeTransport } from './native-transport';
+import { guestOut, signalHost, sleep, waitHost } from '../../testing/qemu/guest-signals';
 
 interface Plan {
   /** The ISO QEMU's scsi-cd starts with, and the one the host swaps in. */
@@ -19,14 +20,9 @@ interface Plan {
   hotplugIsoPath?: string;
 }
 
-const out = process.env.GM_OUT as string;
+const out = guestOut;
 const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as Plan;
 const results: Record<string, unknown> = {};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const signalHost = (name: string) => writeFileSync(join(out, `${name}.guest-signal`), '');
-async function waitHost(name: string): Promise<void> {
-  while (!existsSync(join(out, `${name}.host-signal`))) await sleep(50);
-}
 
 const be16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const be32 = (b: Uint8Array, o: number) => ((b[o] << 24) >>> 0) + (b[o + 1] << 16) + (b[o + 2] << 8) + b[o + 3];

@@ -2,17 +2,13 @@
 // I/O throttle holds far longer than its timeoutMs must come back as a TransportError ETIMEDOUT
 // bounded by that timeout, and the drive must answer again afterwards. Results go to
 // $GM_OUT/results.json; the host judges.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NativeTransport } from './native-transport';
+import { guestOut, signalHost, waitHost } from '../../testing/qemu/guest-signals';
 
-const out = process.env.GM_OUT as string;
+const out = guestOut;
 const results: Record<string, unknown> = {};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const signalHost = (name: string) => writeFileSync(join(out, `${name}.guest-signal`), '');
-async function waitHost(name: string): Promise<void> {
-  while (!existsSync(join(out, `${name}.host-signal`))) await sleep(50);
-}
 
 // READ(10) (MMC-6 §6.15) of 32 blocks from LBA 100.
 const read32 = new Uint8Array([0x28, 0, 0, 0, 0, 100, 0, 0, 32, 0]);
