@@ -223,18 +223,18 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
     } else if (toStdout) {
       chunks = positioned(buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
     } else {
-      let early: Set<number> | undefined;
+      let early: Set<DataPiece> | undefined;
       const plan = await planImage(specFromOptions(o, tree), {
         // File data starts copying as soon as it is placed, while the metadata is still encoded.
-        onDataPlaced: ({ pieces, startLba, totalSectors }) => {
+        onDataPlaced: ({ pieces, startLba }) => {
           fd = fs.openSync(partial, 'w');
-          fs.ftruncateSync(fd, (totalSectors - startLba) * SECTOR);
-          early = new Set(pieces.map((d) => d.lba));
+          early = new Set(pieces);
           copying = copier!.copy(fd, pieces, startLba * SECTOR, io.signal);
           copying.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
         },
       });
-      const isHost = (d: DataPiece) => early!.has(d.lba) && d.source.type === 'host';
+      // The plan's pieces are the same objects the copier got (a patched boot image is not among them).
+      const isHost = (d: DataPiece) => early!.has(d);
       // Chunks are not reused: each is written asynchronously while the next one is produced.
       chunks = writeImageRanges(plan, { signal: io.signal, reuseBuffer: false, pool, skip: isHost });
     }

@@ -5,16 +5,19 @@
 // Sector map (ECMA-119 §6.2.1 system area 0-15; §8 descriptors from 16; ECMA-167 2/8.3 VRS after
 // the ISO terminator; ECMA-167 3/8.4.2.1 anchor at 256 and at the last sector):
 //   0-15 system area (isohybrid MBR) | PVD, boot record (El Torito: sector 17), Joliet SVD,
-//   terminator | UDF VRS | UDF VDS+LVID (below 256 when they fit) | 256 AVDP | path tables |
-//   ISO directories | RR continuation areas | Joliet directories | boot catalog |
-//   UDF partition: metadata, then file data | last AVDP
+//   terminator | UDF VRS | UDF VDS+LVID (below 256 when they fit) | 256 AVDP | boot catalog |
+//   UDF partition: [File Set Descriptor | file data (boot images first) | path tables | ISO
+//   directories | RR continuation areas | Joliet directories | UDF metadata space] | last AVDP
+// File data comes first so every file's place is fixed as soon as the tree is staged: no
+// directory needs naming or sizing before the data can start streaming. ECMA-119 and ECMA-167
+// let the directories live anywhere (the PVD and the LVD's File Set Descriptor address point there).
 import * as fs from 'node:fs';
 import { InvalidInputError, IoError } from '../../common/errors';
 import { SECTOR, sectorsFor, writeAscii, writeDirDate, writeU16Both, writeU32Both, writeUcs2, writeVolumeDate } from '../iso9660/encoding';
 import { assignIsoNames, compareIsoIds, isoVolumeId, type IsoLevel } from '../iso9660/names';
 import { assignJolietNames, compareUcs2, encodeUcs2 } from '../joliet/names';
 import {
-  clEntry, erEntry, nmEntries, planSystemUse, plEntry, pxEntry, reEntry, slEntries, spEntry, tfEntry, writeEntries,
+  clEntry, erEntry, nmEntries, planSystemUse, plEntry, PosixEntry, pxEntry, reEntry, slEntries, spEntry, tfEntry, writeEntries,
   type SuspEntry, type SystemUsePlan,
 } from '../rockridge/susp';
 import {
@@ -23,7 +26,7 @@ import {
 } from '../eltorito/boot-catalog';
 import { encodeGpt, encodeIsohybridMbr, GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
 import { makeNode, splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
-import { MAX_EXTENT_BYTES as UDF_MAX_EXTENT, planUdf as defaultPlanUdf, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
+import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
 
 export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
 
@@ -147,7 +150,9 @@ export interface PlanOptions {
    * read from host files (boot images patched with an info table excluded). The CLI starts copying
    * them then, so file data and metadata encoding overlap. The same pieces are in the final plan.
    */
-  onDataPlaced?: (early: { pieces: DataPiece[]; startLba: number; totalSectors: number }) => void;
+  onDataPlaced?: (early: { pieces: DataPiece[]; startLba: number }) => void;
+  /** Sectors left free after the volume descriptor set (the multisession planner adds a UDF VRS there). */
+  reserveAfterDescriptors?: number;
 }
 
 export async function planImage(spec: ImageSpec, opts: PlanOptions = {}): Promise<ImagePlan> {
@@ -223,33 +228,18 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     bootItems.push({ spec: b, item, bytesHead: head });
   }
 
-  // ---- ISO 9660 (+RR) and Joliet directory trees ----
-  const isoDirs: Dir[] = [];
-  const jolietDirs: Dir[] = [];
-  const ceAreas: SystemUsePlan['areas'] = [];
-  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas, now);
-  if (wantJoliet) buildJolietTree(spec.root, items, jolietDirs);
-
-  // ---- UDF plan ----
-  let udfPlan: ReturnType<PlanUdf> | undefined;
-  const udfFills: { node: UdfNodeInput; item: DataItem }[] = [];
-  if (wantUdf) {
-    const planUdf = opts.planUdf ?? defaultPlanUdf;
-    const root = toUdf(spec.root, items, udfFills);
-    udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) });
-  }
-
-  // ---- placement ----
+  // ---- placement: descriptors, file data, then the ISO 9660 / Joliet directories and UDF metadata ----
   const start = spec.startLba ?? 0;
-  if (start && udfPlan) throw new InvalidInputError('UDF cannot be appended as a new session here; choose iso9660, joliet and rockridge');
+  if (start && wantUdf) throw new InvalidInputError('UDF cannot be appended as a new session here; choose iso9660, joliet and rockridge');
   let lba = start + 16;
   const pvdLba = wantIso ? lba++ : -1;
   const brLba = wantIso && bootItems.length ? lba++ : -1;
   const svdLba = wantJoliet ? lba++ : -1;
   const termLba = wantIso ? lba++ : -1;
+  lba += opts.reserveAfterDescriptors ?? 0;
   let vrsLba = -1, mainVdsLba = -1, reserveVdsLba = -1, lvidLba = -1;
-  if (udfPlan) {
-    const r = udfPlan.regions;
+  if (wantUdf) {
+    const r = UDF_VOLUME_REGIONS;
     vrsLba = lba;
     lba += r.vrs;
     const vds = r.mainVds + r.reserveVds + r.lvid;
@@ -259,6 +249,41 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     lvidLba = lba; lba += r.lvid;
     lba = Math.max(lba, 257); // 256 = anchor
   }
+  const catalogLba = bootItems.length ? lba++ : -1;
+  const partitionStart = lba;
+  // The File Set Descriptor (2.50: the metadata file FEs) opens the partition, where readers such
+  // as pycdlib expect it; the rest of the UDF metadata closes it.
+  const fileSetLba = lba;
+  if (wantUdf) lba += UDF_PARTITION_HEAD;
+  // File data: boot images first (near the start helps firmware that reads slowly), then tree order.
+  const placed = new Set<DataItem>();
+  const placeItem = (it: DataItem) => {
+    if (placed.has(it)) return;
+    placed.add(it);
+    if (it.size === 0) { it.lba = 0; return; }
+    if (it.source.type === 'previous') { it.lba = it.source.lba; return; }
+    it.lba = lba;
+    lba += sectorsFor(it.size);
+  };
+  for (const b of bootItems) placeItem(b.item);
+  for (const it of items.values()) placeItem(it);
+  const dataEnd = lba;
+  // Refused before any data is copied (the directories only add to this).
+  if (spec.maxSectors !== undefined && dataEnd > spec.maxSectors) throw overCapacity(dataEnd, spec.maxSectors);
+  if (opts.onDataPlaced) {
+    // Items are placed in ascending LBA order and are DataPieces themselves (no copies).
+    const early: DataPiece[] = [];
+    for (const it of placed) if (it.size > 0 && it.source.type === 'host' && !it.patch) early.push(it);
+    opts.onDataPlaced({ pieces: early, startLba: start });
+  }
+
+  // ---- ISO 9660 (+RR) and Joliet directory trees ----
+  const isoDirs: Dir[] = [];
+  const jolietDirs: Dir[] = [];
+  const ceAreas: SystemUsePlan['areas'] = [];
+  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas, now);
+  if (wantJoliet) buildJolietTree(spec.root, items, jolietDirs);
+
   const pt = (dirs: Dir[], enc: (d: Dir) => Buffer) => dirs.reduce((s, d) => s + pathRecordLen(enc(d).length), 0);
   const isoPtSize = wantIso ? pt(isoDirs, (d) => d.idBytes) : 0;
   const jolPtSize = wantJoliet ? pt(jolietDirs, (d) => d.idBytes) : 0;
@@ -278,22 +303,37 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   }
   lba += sectorsFor(ceOff);
   for (const d of jolietDirs) { d.lba = lba; lba += d.size / SECTOR; }
-  const catalogLba = bootItems.length ? lba++ : -1;
-  const partitionStart = lba;
+  // Directories are encoded now, so their records are garbage before the UDF tree is built.
+  const meta: MetaPiece[] = [];
+  if (wantIso) {
+    meta.push({ lba: isoLPt, data: encodePathTable(isoDirs, isoPtSize, false) });
+    meta.push({ lba: isoMPt, data: encodePathTable(isoDirs, isoPtSize, true) });
+    for (const d of isoDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
+    if (ceAreas.length) {
+      const ce = Buffer.alloc(sectorsFor(ceOff) * SECTOR);
+      for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries);
+      meta.push({ lba: ceStart, data: ce });
+    }
+  }
+  if (wantJoliet) {
+    meta.push({ lba: jolLPt, data: encodePathTable(jolietDirs, jolPtSize, false) });
+    meta.push({ lba: jolMPt, data: encodePathTable(jolietDirs, jolPtSize, true) });
+    for (const d of jolietDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
+  }
+
+  // ---- UDF plan: its metadata space ends the partition, just before the last anchor (7-Zip takes
+  // the end of the last UDF structure for the volume end and looks for the anchor right there) ----
+  let udfPlan: ReturnType<PlanUdf> | undefined;
+  if (wantUdf) {
+    const planUdf = opts.planUdf ?? defaultPlanUdf;
+    const root = toUdf(spec.root, items);
+    udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) });
+  }
+
+  const partitionMeta = lba;
   if (udfPlan) lba += udfPlan.regions.partitionMeta;
-  // File data: boot images first (near the start helps firmware that reads slowly), then tree order.
-  const placed = new Set<DataItem>();
-  const placeItem = (it: DataItem) => {
-    if (placed.has(it)) return;
-    placed.add(it);
-    if (it.size === 0) { it.lba = 0; return; }
-    if (it.source.type === 'previous') { it.lba = it.source.lba; return; }
-    it.lba = lba;
-    lba += sectorsFor(it.size);
-  };
-  for (const b of bootItems) placeItem(b.item);
-  for (const it of items.values()) placeItem(it);
   const partitionEnd = lba;
+
   const gpt = (spec.isohybrid ?? false) && (spec.isohybridGpt ?? false);
   if (gpt && !bootItems.some((b) => b.spec.platform === 'efi')) throw new InvalidInputError('a GPT needs an EFI boot entry (its EFI system partition)');
   let lastAnchor = -1;
@@ -308,18 +348,9 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     lba += GPT_TAIL_SECTORS;
   }
   const totalSectors = lba;
-  if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) {
-    throw new InvalidInputError(`image needs ${totalSectors} sectors, more than the requested capacity of ${spec.maxSectors}`, { path: '/', totalSectors, maxSectors: spec.maxSectors });
-  }
-  if (opts.onDataPlaced) {
-    const early: DataPiece[] = [];
-    for (const it of placed) if (it.size > 0 && it.source.type === 'host' && !it.patch) early.push({ lba: it.lba, size: it.size, source: it.source, path: it.path });
-    early.sort((a, b) => a.lba - b.lba);
-    opts.onDataPlaced({ pieces: early, startLba: start, totalSectors });
-  }
+  if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) throw overCapacity(totalSectors, spec.maxSectors);
 
-  // ---- encoding of metadata ----
-  const meta: MetaPiece[] = [];
+  // ---- encoding of the remaining metadata ----
   if (wantIso) {
     const rootIso = isoDirs[0];
     meta.push({ lba: pvdLba, data: encodeVolumeDescriptor('pvd', label, totalSectors, isoPtSize, isoLPt, isoMPt, rootIso, now) });
@@ -330,19 +361,6 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     term.write('CD001', 1, 'latin1');
     term[6] = 1;
     meta.push({ lba: termLba, data: term });
-    meta.push({ lba: isoLPt, data: encodePathTable(isoDirs, isoPtSize, false) });
-    meta.push({ lba: isoMPt, data: encodePathTable(isoDirs, isoPtSize, true) });
-    for (const d of isoDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
-    if (ceAreas.length) {
-      const ce = Buffer.alloc(sectorsFor(ceOff) * SECTOR);
-      for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries);
-      meta.push({ lba: ceStart, data: ce });
-    }
-  }
-  if (wantJoliet) {
-    meta.push({ lba: jolLPt, data: encodePathTable(jolietDirs, jolPtSize, false) });
-    meta.push({ lba: jolMPt, data: encodePathTable(jolietDirs, jolPtSize, true) });
-    for (const d of jolietDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
   }
   if (bootItems.length) {
     const entries: CatalogEntry[] = bootItems.map(({ spec: b, item, bytesHead }) => {
@@ -365,12 +383,12 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     }
   }
   if (udfPlan) {
-    for (const { node, item } of udfFills) node.extents = splitExtents(item.lba, item.size, UDF_MAX_EXTENT);
     const pieces = udfPlan.encodeLazy({
       vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
       partitionStartLba: partitionStart,
       partitionLength: partitionEnd - partitionStart,
-      partitionMetaLba: partitionStart,
+      partitionMetaLba: partitionMeta,
+      fileSetLba,
       anchorLbas: [256, lastAnchor],
       totalSectors,
     });
@@ -404,11 +422,19 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   checkOverlaps(meta, start, totalSectors);
 
   const data: DataPiece[] = [];
-  for (const it of placed) if (it.size > 0 && it.source.type !== 'previous') data.push({ lba: it.lba, size: it.size, source: it.source, path: it.path });
-  data.sort((a, b) => a.lba - b.lba);
-  const fileLbas = new Map<string, number>();
-  for (const it of items.values()) fileLbas.set(it.path, it.lba);
-  return { startLba: start, totalSectors, meta, data, isoLevel: level, fileLbas };
+  for (const it of placed) if (it.size > 0 && it.source.type !== 'previous') data.push(it);
+  let fileLbas: Map<string, number> | undefined;
+  return {
+    startLba: start, totalSectors, meta, data, isoLevel: level,
+    // Built on first use (the multisession planner): most plans never need a path map.
+    get fileLbas() {
+      if (!fileLbas) {
+        fileLbas = new Map();
+        for (const it of items.values()) fileLbas.set(it.path, it.lba);
+      }
+      return fileLbas;
+    },
+  };
 }
 
 /** Children in name order, sorted once per planImage() run (every facet walks the same order). */
@@ -451,11 +477,6 @@ function readAll(item: DataItem): Uint8Array {
   }
 }
 
-export function splitExtents(lba: number, size: number, max: number): { lba: number; length: number }[] {
-  const out: { lba: number; length: number }[] = [];
-  for (let off = 0; off < size; off += max) out.push({ lba: lba + off / SECTOR, length: Math.min(max, size - off) });
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // ISO 9660 + Rock Ridge tree
@@ -579,7 +600,11 @@ function buildIsoTree(
       } else {
         const it = items.get(n)!;
         const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
-        if (it.size <= ISO_MAX_EXTENT || level < 3) {
+        const posix = rr ? new PosixEntry(n.mode, 1, n.uid, n.gid, n.mtime, n.atime, n.ctime, n.name) : null;
+        if ((it.size <= ISO_MAX_EXTENT || level < 3) && posix && posix.single && posix.len <= suCapacity(id.length)) {
+          // The common case: PX, TF and NM fit in the record itself.
+          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, parts: [{ dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix }] });
+        } else if (it.size <= ISO_MAX_EXTENT || level < 3) {
           recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, mkSu(), ceAreas));
         } else {
           // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
@@ -808,12 +833,16 @@ function encodeVolumeDescriptor(
 // ---------------------------------------------------------------------------------------------
 // UDF input tree
 
-function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, fills: { node: UdfNodeInput; item: DataItem }[]): UdfNodeInput {
+const NO_EXTENTS: UdfNodeInput['extents'] = [];
+
+/** The UDF view of the staged tree; file data is already placed (contiguous from its LBA). */
+function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>): UdfNodeInput {
   const u: UdfNodeInput = {
     name: node.name,
     kind: node.kind,
     size: node.kind === 'symlink' ? 0 : node.size,
-    extents: [],
+    extents: NO_EXTENTS,
+    dataLba: node.kind === 'file' ? items.get(node)!.lba : undefined,
     mtime: node.mtime,
     atime: node.atime,
     ctime: node.ctime,
@@ -823,8 +852,7 @@ function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, fills: { no
     hidden: node.hidden,
     symlinkTarget: node.symlinkTarget,
   };
-  if (node.kind === 'file') fills.push({ node: u, item: items.get(node)! });
-  if (node.children) u.children = sortedChildren(node).map((c) => toUdf(c, items, fills));
+  if (node.children) u.children = sortedChildren(node).map((c) => toUdf(c, items));
   return u;
 }
 
@@ -837,6 +865,10 @@ function checkOverlaps(meta: MetaPiece[], start: number, total: number): void {
     end = m.lba + ('data' in m ? sectorsFor(m.data.length) : m.sectors);
     if (end > total) throw new Error(`layout piece at LBA ${m.lba} runs past the image end ${total}`);
   }
+}
+
+function overCapacity(needed: number, max: number): InvalidInputError {
+  return new InvalidInputError(`image needs ${needed} sectors, more than the requested capacity of ${max}`, { path: '/', totalSectors: needed, maxSectors: max });
 }
 
 function diskIdFor(label: string, now: Date): number {

@@ -8,7 +8,7 @@ import { InternalError, InvalidInputError, NotSupportedError } from '../../commo
 import { openImage, type TreeNode } from '../reader';
 import { makeNode, type StagingNode, type StagingTree } from '../staging/staging-tree';
 import { planImage, type DataPiece, type ImagePlan, type ImageSpec, type MetaPiece } from '../layout/plan-image';
-import { extentsFor, planUdf, type UdfNodeInput, type UdfRevision } from '../udf';
+import { extentsFor, planUdf, UDF_VOLUME_REGIONS, type UdfNodeInput, type UdfRevision } from '../udf';
 import { writeImage, type WriteOptions } from '../writer/write-image';
 
 const SECTOR = 2048;
@@ -86,7 +86,8 @@ export async function planMultisession(spec: MultisessionSpec): Promise<{ plan: 
     // The session chain is found through the ISO 9660 descriptors (and our importer needs them).
     throw new NotSupportedError('an appended UDF session also needs iso9660 (add iso9660,joliet,rockridge to --fs)');
   }
-  const iso = await planImage({ ...spec, udf: false });
+  // Room for the UDF recognition sequence right after the ISO terminator (see addUdf).
+  const iso = await planImage({ ...spec, udf: false }, { reserveAfterDescriptors: spec.udf ? UDF_VOLUME_REGIONS.vrs : 0 });
   const plan = spec.udf ? addUdf(iso, spec) : iso;
   return { plan, stream: (opts) => writeImage(plan, opts) };
 }
@@ -165,6 +166,7 @@ function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
   const mainVdsLba = alloc(r.mainVds);
   const reserveVdsLba = alloc(r.reserveVds);
   const lvidLba = alloc(r.lvid);
+  const fileSetLba = alloc(r.fileSet);
   const partitionMetaLba = alloc(r.partitionMeta);
   const anchors: number[] = [];
   if (anchorAt256) {
@@ -193,6 +195,7 @@ function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
     partitionStartLba: 0,
     partitionLength: anchors[anchors.length - 1],
     partitionMetaLba,
+    fileSetLba,
     anchorLbas: anchors,
     totalSectors,
   });

@@ -14,7 +14,8 @@ import { runImageCommand } from '../cli-image';
 import { openImage } from '../reader';
 import { StagingTree } from '../staging/staging-tree';
 import { describeHostTree, mktemp, run, type TreeInfo } from '../test-support/peers';
-import type { UdfRevision } from '../udf';
+import { UDF_VOLUME_REGIONS, type UdfRevision } from '../udf';
+import { planImage } from '../layout/plan-image';
 import { importPreviousSession, planMultisession } from './multisession';
 
 const ok = requireTools('xorriso', 'udfinfo');
@@ -45,6 +46,20 @@ interface Case {
 }
 
 /** udfinfo's key=value lines plus its start=…, blocks=…, type=… layout lines. */
+/** The previous image up to `start`, then the new session's stream: the disc after the append. */
+async function appendSession(prevImage: string, start: number, stream: (o: object) => AsyncIterable<Buffer>, name: string): Promise<string> {
+  const full = path.join(tmp, name);
+  fs.copyFileSync(prevImage, full);
+  fs.truncateSync(full, start * 2048);
+  const fd = fs.openSync(full, 'a');
+  try {
+    for await (const b of stream({})) fs.writeSync(fd, b);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return full;
+}
+
 function udfinfo(image: string, start: number): { kv: Record<string, string>; layout: string[] } {
   const out = run('udfinfo', [`--startblock=${start}`, image]);
   const kv: Record<string, string> = {};
@@ -186,34 +201,39 @@ describe.skipIf(!ok)('multisession with UDF', () => {
       const prev = await importPreviousSession(tree, c.img1);
       tree.addBuffer('/fill.bin', Buffer.alloc(k * 2048 - 100, 7));
       const start = prev.nextWritableAddress;
-      const { plan, stream } = await planMultisession({ root: tree.root, joliet: true, rockRidge: true, udf: true, startLba: start, previousEnd: prev.lastSessionEnd });
-      const full = path.join(tmp, 'sweep.iso');
-      fs.copyFileSync(c.img1, full);
-      fs.truncateSync(full, start * 2048);
-      const fd = fs.openSync(full, 'a');
-      for await (const b of stream({})) fs.writeSync(fd, b);
-      fs.closeSync(fd);
+      const spec = { root: tree.root, joliet: true, rockRidge: true, udf: true, startLba: start, previousEnd: prev.lastSessionEnd };
+      // Where the ISO part of the session ends (file data, then path tables and directories).
+      const isoEnd = (await planImage({ ...spec, udf: false }, { reserveAfterDescriptors: UDF_VOLUME_REGIONS.vrs })).totalSectors;
+      const { plan, stream } = await planMultisession(spec);
+      const full = await appendSession(c.img1, start, stream, 'sweep.iso');
       const n = plan.totalSectors - 1;
       const { kv, layout } = udfinfo(full, start);
       expect(kv.numfiles, `k=${k}`).toBe('7');
       const anchors = layout.filter((l) => l.endsWith('type=ANCHOR')).map((l) => Number(/start=(\d+)/.exec(l)![1]));
       expect(anchors.at(-1)).toBe(n);
-      // start+256 when no file data covers it, else N-256 (ECMA-167 3/8.4.2.1).
-      const fill = xorrisoLbas(full, start)['/fill.bin'];
-      const covered = fill <= start + 256 && start + 256 < fill + k;
-      expect(anchors[0], `k=${k}`).toBe(covered ? n - 256 : start + 256);
-      if (!covered && fill + k < start + 256 && n > start + 257) crossed++;
+      // start+256 unless another piece of the session holds it, else N-256 (ECMA-167 3/8.4.2.1).
+      const at = start + 256;
+      const covered =
+        plan.data.some((d) => d.lba <= at && at < d.lba + Math.ceil(d.size / 2048)) ||
+        plan.meta.some((m) => !anchors.includes(m.lba) && m.lba <= at && at < m.lba + ('data' in m ? m.data.length / 2048 : m.sectors));
+      expect(anchors[0], `k=${k}`).toBe(covered ? n - 256 : at);
+      if (!covered && isoEnd < at && n > at + 1) crossed++;
     }
     // Some sizes put the UDF descriptors after the ISO session across start+256.
     expect(crossed).toBeGreaterThan(0);
   });
 
-  it('refuses UDF in a session without Joliet: the ISO path tables leave no room for the VRS', async () => {
+  it('adds UDF to a session without Joliet too: the layout leaves room for the VRS after the ISO terminator', async () => {
     const c = cases[0];
     const tree = new StagingTree();
     const prev = await importPreviousSession(tree, c.img1);
-    await expect(planMultisession({ root: tree.root, iso9660: true, rockRidge: true, udf: true, startLba: prev.nextWritableAddress, previousEnd: prev.lastSessionEnd }))
-      .rejects.toThrow(/no room for the UDF recognition sequence/);
+    const start = prev.nextWritableAddress;
+    const { stream } = await planMultisession({ root: tree.root, iso9660: true, rockRidge: true, udf: true, startLba: start, previousEnd: prev.lastSessionEnd });
+    const full = await appendSession(c.img1, start, stream, 'nojoliet.iso');
+    // The same tree as session 1, now read through the new session's UDF volume.
+    const info = udfinfo(full, start).kv;
+    expect(info.numfiles).toBe(udfinfo(c.img1, 0).kv.numfiles);
+    expect(info.integrity).toBe('closed');
   });
 
   it('xorriso reads the merged ISO/RR tree of the last session; old files keep their session-1 LBAs', () => {

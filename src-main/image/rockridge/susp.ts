@@ -92,6 +92,55 @@ export function nmEntries(name: string): SuspEntry[] {
   return out;
 }
 
+const NO_AREAS: ContinuationArea[] = [];
+
+/**
+ * PX, TF and a single NM as one entry that is also its own System Use plan: what almost every
+ * record of a tree carries, as one object instead of a dozen (a 50,000-file tree keeps them all
+ * until its directories are encoded). Bytes are those of pxEntry + tfEntry + nmEntries.
+ */
+export class PosixEntry implements SuspEntry, SystemUsePlan {
+  readonly len: number;
+  private readonly nameBytes: number;
+  constructor(
+    private readonly mode: number, private readonly links: number, private readonly uid: number, private readonly gid: number,
+    private readonly mtime: Date, private readonly atime: Date, private readonly ctime: Date, private readonly name: string,
+  ) {
+    this.nameBytes = Buffer.byteLength(name, 'utf8');
+    this.len = 36 + 26 + 5 + this.nameBytes;
+  }
+  /** Whether the NM fits one entry (else nmEntries splits it and this form does not apply). */
+  get single(): boolean {
+    return this.nameBytes <= 250;
+  }
+  get inline(): SuspEntry[] {
+    return [this];
+  }
+  get inlineLength(): number {
+    return this.len;
+  }
+  get areas(): ContinuationArea[] {
+    return NO_AREAS;
+  }
+  write(b: Buffer, o: number): void {
+    head(b, o, 'PX', 36);
+    writeU32Both(b, o + 4, this.mode >>> 0);
+    writeU32Both(b, o + 12, this.links >>> 0);
+    writeU32Both(b, o + 20, this.uid >>> 0);
+    writeU32Both(b, o + 28, this.gid >>> 0);
+    o += 36;
+    head(b, o, 'TF', 26);
+    b[o + 4] = 0x0e;
+    writeDirDate(b, o + 5, this.mtime);
+    writeDirDate(b, o + 12, this.atime);
+    writeDirDate(b, o + 19, this.ctime);
+    o += 26;
+    head(b, o, 'NM', 5 + this.nameBytes);
+    b[o + 4] = 0;
+    b.write(this.name, o + 5, 'utf8');
+  }
+}
+
 function rawEntry(sig: string, flags: number, body: Buffer): SuspEntry {
   const len = 5 + body.length;
   return { len, write(b, o) { head(b, o, sig, len); b[o + 4] = flags; body.copy(b, o + 5); } };

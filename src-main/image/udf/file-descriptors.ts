@@ -12,6 +12,7 @@ import {
   writeImplRegid,
   writeLongAd,
   writeTag,
+  writeOsta,
   writeTimestamp,
 } from './primitives';
 import type { UdfFlavour } from './volume-descriptors';
@@ -181,9 +182,10 @@ export function writeFileIdentifier(
   out: Buffer,
   off: number,
   location: number,
-  p: { characteristics: number; icb: LongAdRef; name: Buffer | null; implUse?: number },
+  p: { characteristics: number; icb: LongAdRef; name: Buffer | string | null; nameLen?: number; wideName?: boolean; implUse?: number },
 ): number {
-  const nameLen = p.name ? p.name.length : 0;
+  // A string name comes with its OSTA length and compression (from ostaLength) and is written in place.
+  const nameLen = typeof p.name === 'string' ? p.nameLen! : p.name ? p.name.length : 0;
   const liu = p.implUse ?? 0;
   const size = fidSize(nameLen, liu);
   const b = out.subarray(off, off + size).fill(0);
@@ -193,7 +195,8 @@ export function writeFileIdentifier(
   writeLongAd(b, 20, p.icb.length, p.icb.lbn, p.icb.partRef, p.icb.uniqueId ?? 0);
   b.writeUInt16LE(liu, 36); // Length of Implementation Use
   if (liu > 0) writeImplRegid(b, 38);
-  if (p.name) p.name.copy(b, 38 + liu);
+  if (typeof p.name === 'string') writeOsta(b, 38 + liu, p.name, p.wideName ?? false);
+  else if (p.name) p.name.copy(b, 38 + liu);
   writeTag(b, TagId.FileIdentifier, f.tagVersion, location, size - 16);
   return size;
 }

@@ -82,17 +82,18 @@ describe('planUdf regions', () => {
     const a = planUdf(dir('', [file('a', 5000, [{ lba: 1000, length: 5000 }])]), vol('1.02')).regions;
     const b = planUdf(dir('', [file('a', 5000, [{ lba: 99999, length: 5000 }])]), vol('1.02')).regions;
     expect(a).toEqual(b);
-    expect(a).toEqual({ vrs: 3, mainVds: 16, reserveVds: 16, lvid: 2, partitionMeta: 2 /* FSD+TD */ + 2 /* root FE+FIDs */ + 1 /* file FE */ });
+    expect(a).toEqual({ vrs: 3, mainVds: 16, reserveVds: 16, lvid: 2, fileSet: 2 /* FSD+TD */, partitionMeta: 2 /* root FE+FIDs */ + 1 /* file FE */ });
   });
-  it('2.50 reserves both metadata FEs, alignment slack and the metadata file (twice when mirrored)', () => {
+  it('2.50 reserves both metadata FEs (the head), alignment slack and the metadata file (twice when mirrored)', () => {
     const t = dir('', [file('a', 1)]);
-    expect(planUdf(t, vol('2.50')).regions.partitionMeta).toBe(2 + 31 + 32);
-    expect(planUdf(t, vol('2.50', { metadataMirror: true })).regions.partitionMeta).toBe(2 + 31 + 64);
+    expect(planUdf(t, vol('2.50')).regions.fileSet).toBe(2);
+    expect(planUdf(t, vol('2.50')).regions.partitionMeta).toBe(31 + 32);
+    expect(planUdf(t, vol('2.50', { metadataMirror: true })).regions.partitionMeta).toBe(31 + 64);
   });
   it('counts AED blocks for files with more extents than one File Entry holds', () => {
     // short_ad: (2048 − 176) / 8 = 234 per FE; 300 extents → 233 + continuation, the AED holds 67.
     const big = 300 * MAX_EXTENT_BYTES;
-    expect(planUdf(dir('', [file('big', big)]), vol('2.01')).regions.partitionMeta).toBe(2 + 2 + 1 + 1);
+    expect(planUdf(dir('', [file('big', big)]), vol('2.01')).regions.partitionMeta).toBe(2 + 1 + 1);
   });
 });
 
@@ -101,7 +102,7 @@ describe('planUdf determinism', () => {
     // A 3-block directory (200 FIDs), symlinks and files: slices of 1..5 blocks cut through every node.
     const names = Array.from({ length: 200 }, (_, i) => file(`file-${String(i).padStart(3, '0')}`, 0));
     const mk = () => dir('', [dir('big', names), { name: 'l', kind: 'symlink', size: 0, extents: [], mtime: TEST_MTIME, symlinkTarget: '../x/y' }, file('a', 1, [{ lba: 780, length: 1 }])]);
-    const p = { vrsLba: 16, mainVdsLba: 32, reserveVdsLba: 48, lvidLba: 64, partitionStartLba: 257, partitionLength: 540, partitionMetaLba: 257, anchorLbas: [256, 800], totalSectors: 801 };
+    const p = { vrsLba: 16, mainVdsLba: 32, reserveVdsLba: 48, lvidLba: 64, partitionStartLba: 257, partitionLength: 540, fileSetLba: 257, partitionMetaLba: 259, anchorLbas: [256, 800], totalSectors: 801 };
     for (const rev of ['1.02', '2.50'] as UdfRevision[]) {
       const plan = planUdf(mk(), vol(rev, { metadataMirror: true }));
       const whole = plan.encode(p);
@@ -119,7 +120,7 @@ describe('planUdf determinism', () => {
   });
   it('encodes identical bytes for identical input, and encode() may be called again', () => {
     const mk = () => dir('', [file('a', 5000, [{ lba: 400, length: 5000 }]), dir('d', [file('Ω', 1, [{ lba: 410, length: 1 }])])]);
-    const p = { vrsLba: 16, mainVdsLba: 32, reserveVdsLba: 48, lvidLba: 64, partitionStartLba: 257, partitionLength: 300, partitionMetaLba: 257, anchorLbas: [256, 600], totalSectors: 601 };
+    const p = { vrsLba: 16, mainVdsLba: 32, reserveVdsLba: 48, lvidLba: 64, partitionStartLba: 257, partitionLength: 300, fileSetLba: 257, partitionMetaLba: 259, anchorLbas: [256, 600], totalSectors: 601 };
     for (const rev of ['1.02', '2.50'] as UdfRevision[]) {
       // Byte comparison through Buffer.equals: deep-equality over every byte is needlessly slow.
       const flat = (x: { lba: number; data: Buffer }[]) => ({ lbas: x.map((e) => e.lba), bytes: Buffer.concat(x.map((e) => e.data)) });
@@ -169,7 +170,8 @@ describe('planUdf validation', () => {
     lvidLba: 64,
     partitionStartLba: 257,
     partitionLength: 1000,
-    partitionMetaLba: 257,
+    fileSetLba: 257,
+    partitionMetaLba: 259,
     anchorLbas: [256, 1300],
     totalSectors: 1301,
     ...(meta ? {} : {}),

@@ -16,7 +16,7 @@ import {
   layoutFids,
   writeFileIdentifier,
 } from './file-descriptors';
-import { BLOCK, encodeOsta, ExtentType, writeLongAd, writeShortAd } from './primitives';
+import { BLOCK, encodeOsta, ExtentType, ostaLength, writeLongAd, writeShortAd } from './primitives';
 import {
   encodeAnchor,
   encodeIntegrity,
@@ -38,6 +38,8 @@ export interface UdfNodeInput {
   size: number;
   /** Absolute image sectors (2048 B) of the file data, in order; lengths as extentsFor(size) gives. */
   extents: { lba: number; length: number }[];
+  /** Instead of `extents`: the data is contiguous from this sector (no per-file extent objects). */
+  dataLba?: number;
   mtime: Date;
   atime?: Date;
   ctime?: Date;
@@ -64,6 +66,12 @@ export interface UdfRegions {
   mainVds: number;
   reserveVds: number;
   lvid: number;
+  /**
+   * Blocks placed apart from the metadata region, at the partition start: the File Set Descriptor
+   * sequence (some readers, pycdlib among them, look for the FSD there whatever the Logical Volume
+   * Descriptor says), or under 2.50 the Metadata File and Mirror File FEs.
+   */
+  fileSet: number;
   partitionMeta: number;
 }
 
@@ -75,6 +83,8 @@ export interface UdfPlacement {
   partitionStartLba: number;
   partitionLength: number;
   partitionMetaLba: number;
+  /** Where the partition head (regions.fileSet blocks) goes: the partition start, where readers expect the FSD. */
+  fileSetLba: number;
   anchorLbas: number[];
   totalSectors: number;
 }
@@ -132,6 +142,13 @@ const VRS_SECTORS = 3;
 const VDS_SECTORS = 16;
 /** Integrity sequence: the LVID and a Terminating Descriptor. */
 const LVID_SECTORS = 2;
+/** The volume-structure regions, whose sizes do not depend on the tree. */
+export const UDF_VOLUME_REGIONS: Omit<UdfRegions, 'partitionMeta' | 'fileSet'> = { vrs: VRS_SECTORS, mainVds: VDS_SECTORS, reserveVds: VDS_SECTORS, lvid: LVID_SECTORS };
+/**
+ * Blocks that open the partition, apart from the metadata region (UdfRegions.fileSet): the File
+ * Set Descriptor sequence, or under 2.50 the Metadata File and Metadata Mirror File FEs.
+ */
+export const UDF_PARTITION_HEAD = 2;
 /** File Set Descriptor sequence: the FSD and a Terminating Descriptor (ECMA-167 4/8.3.1). */
 const FSD_SEQ_BLOCKS = 2;
 /**
@@ -149,7 +166,10 @@ const NO_ID = 0xffffffff;
 interface PlanNode {
   input: UdfNodeInput;
   parent: PlanNode | null;
-  name: Buffer | null;
+  /** The name as given (null for the root); nameLen is its OSTA length, wideName its compression. */
+  name: string | null;
+  nameLen: number;
+  wideName: boolean;
   uniqueId: number;
   children: PlanNode[];
   /** Block offsets inside the metadata space (see planUdf). */
@@ -184,26 +204,41 @@ function aedBlocksFor(count: number, adSize: number): number {
   return n;
 }
 
-function validName(name: string, where: string): Buffer {
+/** The OSTA length of a valid file name (no allocation: names are written when the FIDs are). */
+function validName(name: string, where: string): number {
   if (name.length === 0) throw new InvalidInputError(`UDF: empty name in ${where}`);
   if (name === '.' || name === '..' || name.includes('/'))
     throw new InvalidInputError(`UDF: illegal file name ${JSON.stringify(name)} in ${where}`, { name });
-  const enc = encodeOsta(name);
+  const len = ostaLength(name);
   // L_FI is one byte (ECMA-167 4/14.4.4); it counts the compression ID byte (OSTA UDF §2.1.1).
-  if (enc.length > 255)
-    throw new InvalidInputError(`UDF: name ${JSON.stringify(name)} needs ${enc.length} bytes, the limit is 255`, {
+  if (len > 255)
+    throw new InvalidInputError(`UDF: name ${JSON.stringify(name)} needs ${len} bytes, the limit is 255`, {
       name,
-      bytes: enc.length,
+      bytes: len,
       limit: 255,
     });
-  return enc;
+  return len;
 }
 
+/** Years 1..9999 (ECMA-167 1/7.3) as milliseconds since the epoch. */
+const FIRST_MS = -62135596800000; // 0001-01-01T00:00:00Z
+const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function checkDate(d: unknown, what: string): void {
-  if (!(d instanceof Date) || !Number.isFinite(d.getTime())) throw new InvalidInputError(`UDF: ${what} is not a valid Date`);
+  if (!(d instanceof Date)) throw new InvalidInputError(`UDF: ${what} is not a valid Date`);
+  const t = d.getTime();
+  if (t >= FIRST_MS && t <= LAST_MS) return; // every date of a real tree, without the calendar
+  if (!Number.isFinite(t)) throw new InvalidInputError(`UDF: ${what} is not a valid Date`);
   const y = d.getUTCFullYear();
   if (y < 1 || y > 9999) throw new InvalidInputError(`UDF: ${what} year ${y} is outside 1..9999 (ECMA-167 1/7.3)`);
 }
+
+function checkId(path: string, k: 'uid' | 'gid' | 'mode', v: number | undefined, max: number): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) throw new InvalidInputError(`UDF: ${path} has a bad ${k} ${v}`, { [k]: v });
+}
+
+const NO_NODES: PlanNode[] = [];
+const NO_BLOCKS: number[] = [];
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -241,15 +276,17 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   let nextId = FIRST_UNIQUE_ID;
   let files = 0;
   let dirs = 0;
-  const build = (input: UdfNodeInput, name: Buffer | null, path: string, parent: PlanNode | null): PlanNode => {
+  const build = (input: UdfNodeInput, name: string | null, nameLen: number, path: string, parent: PlanNode | null): PlanNode => {
     const n: PlanNode = {
       input,
       parent,
       name,
+      nameLen,
+      wideName: name !== null && nameLen !== 1 + name.length,
       uniqueId: name === null ? 0 : nextId++,
-      children: [],
+      children: input.kind === 'dir' ? [] : NO_NODES,
       feBlock: -1,
-      aedBlocks: [],
+      aedBlocks: NO_BLOCKS,
       dataBlock: -1,
       dataBytes: 0,
       adCount: 0,
@@ -258,19 +295,20 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     checkDate(input.mtime, `${path} mtime`);
     if (input.atime !== undefined) checkDate(input.atime, `${path} atime`);
     if (input.ctime !== undefined) checkDate(input.ctime, `${path} ctime`);
-    for (const [k, v, max] of [['uid', input.uid, 0xffffffff], ['gid', input.gid, 0xffffffff], ['mode', input.mode, 0o177777]] as const)
-      if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) throw new InvalidInputError(`UDF: ${path} has a bad ${k} ${v}`, { [k]: v });
+    checkId(path, 'uid', input.uid, 0xffffffff);
+    checkId(path, 'gid', input.gid, 0xffffffff);
+    checkId(path, 'mode', input.mode, 0o177777);
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();
       for (const c of input.children ?? []) {
         if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${path}`, { name: c.name });
         seen.add(c.name);
-        const enc = validName(c.name, path);
-        n.children.push(build(c, enc, `${path === '/' ? '' : path}/${c.name}`, n));
+        const len = validName(c.name, path);
+        n.children.push(build(c, c.name, len, `${path === '/' ? '' : path}/${c.name}`, n));
       }
       // The parent FID (L_FI 0, ECMA-167 4/8.6) comes first.
-      const fids = layoutFids([0, ...n.children.map((c) => c.name!.length)]);
+      const fids = layoutFids([0, ...n.children.map((c) => c.nameLen)]);
       n.fidImplUse = fids.implUse;
       const bytes = fids.bytes;
       n.dataBytes = bytes;
@@ -291,7 +329,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     }
     return n;
   };
-  const tree = build(root, null, '/', null);
+  const tree = build(root, null, 0, '/', null);
 
   // 2. Metadata space: FSD, TD, then per directory its FE and data, its files' FEs (+AEDs, symlink
   //    data), then its subdirectories. Sizes only; no LBA is known yet.
@@ -301,6 +339,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     all.push(n);
     n.feBlock = cursor++;
     const aeds = aedBlocksFor(n.adCount, n.adSize);
+    if (aeds) n.aedBlocks = [];
     for (let i = 0; i < aeds; i++) n.aedBlocks.push(cursor++);
     if (n.input.kind !== 'file') {
       n.dataBlock = cursor;
@@ -321,8 +360,11 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   // 3. Region sizes. Under 2.50 the partition-meta region holds the metadata FE, the mirror FE,
   //    up to META_UNIT-1 blocks to reach an aligned start, and the metadata file (twice if mirrored).
   const metaFileBlocks = useMetadataPartition ? Math.ceil(metaBlocks / META_UNIT) * META_UNIT : 0;
-  const partitionMeta = useMetadataPartition ? 2 + (META_UNIT - 1) + metaFileBlocks * (duplicate ? 2 : 1) : metaBlocks;
-  const regions: UdfRegions = { vrs: VRS_SECTORS, mainVds: VDS_SECTORS, reserveVds: VDS_SECTORS, lvid: LVID_SECTORS, partitionMeta };
+  // Below 2.50 the FSD sequence (metadata-space blocks 0-1) is placed on its own.
+  // The head (FSD sequence = metadata-space blocks 0-1, or the 2.50 metadata FEs) is placed apart.
+  const head = UDF_PARTITION_HEAD;
+  const partitionMeta = useMetadataPartition ? (META_UNIT - 1) + metaFileBlocks * (duplicate ? 2 : 1) : metaBlocks - head;
+  const regions: UdfRegions = { ...UDF_VOLUME_REGIONS, fileSet: head, partitionMeta };
 
   const encodeLazy = (p: UdfPlacement): UdfPiece[] => {
     const spans = checkPlacement(p, regions);
@@ -333,11 +375,13 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     const metaRef = useMetadataPartition ? 1 : 0;
     // Where metadata-space block r lives: its address in the partition it is addressed through
     // (physical partition, or the metadata partition whose block r is block r of the metadata file).
-    const metaLbnBase = useMetadataPartition ? 0 : regionLbn;
-    const metaContentLbn = useMetadataPartition ? Math.ceil((regionLbn + 2) / META_UNIT) * META_UNIT : regionLbn;
-    const lbn = (r: number) => metaLbnBase + r;
+    const metaContentLbn = useMetadataPartition ? Math.ceil(regionLbn / META_UNIT) * META_UNIT : regionLbn;
+    const fileSetLbn = p.fileSetLba! - partStart;
+    // Under 2.50 metadata-space block r is block r of the metadata partition; below it, blocks 0-1
+    // (the FSD sequence) open the physical partition and the rest is the metadata region.
+    const lbn = useMetadataPartition ? (r: number) => r : (r: number) => (r < head ? fileSetLbn + r : regionLbn - head + r);
     // Every file's extents are checked now, before the first byte is written.
-    for (const n of all) if (n.input.kind === 'file') checkExtents(n.input, extentsFor(n.input.size), partStart, partEnd, spans);
+    for (const n of all) if (n.input.kind === 'file') checkExtents(n.input, partStart, partEnd, spans);
 
     // File Set Descriptor sequence: metadata-space blocks 0 and 1.
     const rootRef = { lbn: lbn(tree.feBlock), partRef: metaRef, length: BLOCK, uniqueId: 0 };
@@ -361,8 +405,9 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       if (inp.kind === 'file') {
         icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
         // A list longer than one FE holds (AEDs follow) gets its own buffer.
-        const adBuf = n.aedBlocks.length === 0 ? adScratch : Buffer.alloc(inp.extents.length * n.adSize);
-        ads = inp.extents.map((e, i) => {
+        const extents = extentsOf(inp);
+        const adBuf = n.aedBlocks.length === 0 ? adScratch : Buffer.alloc(extents.length * n.adSize);
+        ads = extents.map((e, i) => {
           const b = adBuf.subarray(i * n.adSize, (i + 1) * n.adSize);
           if (n.adSize === 16) writeLongAd(b, 0, e.length, e.lba - partStart, 0);
           else writeShortAd(b, 0, e.length, e.lba - partStart);
@@ -432,7 +477,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         n.children.forEach((c, i) => {
           let ch = c.input.kind === 'dir' ? FidChar.Directory : 0;
           if (c.input.hidden) ch |= FidChar.Hidden;
-          o += writeFileIdentifier(f, dst, base + o, loc(), { characteristics: ch, icb: icbOf(c), name: c.name, implUse: liu[i + 1] });
+          o += writeFileIdentifier(f, dst, base + o, loc(), { characteristics: ch, icb: icbOf(c), name: c.name, nameLen: c.nameLen, wideName: c.wideName, implUse: liu[i + 1] });
         });
         if (o !== n.dataBytes) throw new InternalError(`UDF: FID layout mismatch (${o} != ${n.dataBytes})`);
       } else if (n.symlinkData) {
@@ -479,7 +524,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     });
     const vsid = vol.volumeSetId ?? defaultVolumeSetId(vol);
     const metaMap = useMetadataPartition
-      ? { metadataFileLbn: regionLbn, mirrorFileLbn: regionLbn + 1, allocationUnit: META_UNIT, alignmentUnit: META_UNIT, duplicate }
+      ? { metadataFileLbn: fileSetLbn, mirrorFileLbn: fileSetLbn + 1, allocationUnit: META_UNIT, alignmentUnit: META_UNIT, duplicate }
       : undefined;
     const vds = (base: number): Buffer => {
       const secs = [
@@ -524,7 +569,8 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
 
     const lazySpace = (lba: number): LazySectors => ({ lba, sectors: spaceBlocks, render: renderSpace });
     if (!useMetadataPartition) {
-      out.push(lazySpace(p.partitionMetaLba));
+      out.push({ lba: p.fileSetLba!, data: fsdSeq });
+      out.push({ lba: p.partitionMetaLba, sectors: spaceBlocks - head, render: (dst, o, first, count) => renderSpace(dst, o, first + head, count) });
     } else {
       // OSTA UDF 2.50 §2.2.13: the Metadata File (type 250) and Metadata Mirror File (type 251) are
       // FEs in the physical partition. Without duplication both describe the same extents.
@@ -556,7 +602,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
           ads: adBuf,
         });
       };
-      out.push({ lba: p.partitionMetaLba, data: Buffer.concat([metaFe(FileType.Metadata, regionLbn, metaContentLbn), metaFe(FileType.MetadataMirror, regionLbn + 1, mirrorLbn)]) });
+      out.push({ lba: p.fileSetLba!, data: Buffer.concat([metaFe(FileType.Metadata, fileSetLbn, metaContentLbn), metaFe(FileType.MetadataMirror, fileSetLbn + 1, mirrorLbn)]) });
       out.push(lazySpace(partStart + metaContentLbn));
       if (duplicate) out.push(lazySpace(partStart + mirrorLbn));
     }
@@ -597,8 +643,30 @@ function defaultVolumeSetId(vol: UdfVolumeInput): string {
   return `${hex(secs)}${hex(fnv1a(`${vol.label}\u0000${vol.revision}`))}${vol.label ? ` ${vol.label}` : ''}`;
 }
 
-function checkExtents(inp: UdfNodeInput, want: number[], partStart: number, partEnd: number, spans: Span[]): void {
-  const ex = inp.extents;
+/** A file's extents: as given, or contiguous from dataLba. */
+function extentsOf(inp: UdfNodeInput): { lba: number; length: number }[] {
+  if (inp.dataLba === undefined) return inp.extents;
+  let lba = inp.dataLba;
+  return extentsFor(inp.size).map((length) => {
+    const e = { lba, length };
+    lba += Math.ceil(length / BLOCK);
+    return e;
+  });
+}
+
+function checkExtents(inp: UdfNodeInput, partStart: number, partEnd: number, spans: Span[]): void {
+  if (inp.dataLba !== undefined && inp.size <= MAX_EXTENT_BYTES) {
+    // One extent (the common case), checked without building it.
+    if (inp.size === 0) return;
+    const lba = inp.dataLba, end = lba + Math.ceil(inp.size / BLOCK);
+    if (!Number.isSafeInteger(lba) || lba < partStart || end > partEnd)
+      throw new InvalidInputError(`UDF: ${inp.name} extent 0 at sector ${lba} lies outside the partition`, { name: inp.name, lba });
+    for (const [k, s, n] of spans)
+      if (lba < s + n && s < end) throw new InvalidInputError(`UDF: ${inp.name} extent 0 overlaps the UDF ${k}`, { name: inp.name, lba });
+    return;
+  }
+  const want = extentsFor(inp.size);
+  const ex = extentsOf(inp);
   if (!Array.isArray(ex) || ex.length !== want.length)
     throw new InvalidInputError(`UDF: ${inp.name} needs ${want.length} extent(s) as extentsFor(${inp.size}) says, got ${ex?.length}`, { name: inp.name });
   for (let i = 0; i < ex.length; i++) {
@@ -629,12 +697,15 @@ function checkPlacement(p: UdfPlacement, r: UdfRegions): Span[] {
   ];
   for (const [k, v] of nums) if (!Number.isSafeInteger(v) || v < 0 || v > 0xffffffff) throw new InvalidInputError(`UDF placement: bad ${k} ${v}`);
   if (p.anchorLbas.length === 0) throw new InvalidInputError('UDF placement: no anchor');
+  if ((!Number.isSafeInteger(p.fileSetLba) || p.fileSetLba! < p.partitionStartLba || p.fileSetLba! + r.fileSet > p.partitionStartLba + p.partitionLength))
+    throw new InvalidInputError('UDF placement: the partition head (fileSetLba) must lie inside the partition');
   const spans: Span[] = [
     ['VRS', p.vrsLba, r.vrs],
     ['main VDS', p.mainVdsLba, r.mainVds],
     ['reserve VDS', p.reserveVdsLba, r.reserveVds],
     ['LVID', p.lvidLba, r.lvid],
     ['partition metadata', p.partitionMetaLba, r.partitionMeta],
+    ['partition head', p.fileSetLba!, r.fileSet],
     ...p.anchorLbas.map((a, i): Span => [`anchor ${i}`, a, 1]),
   ];
   for (const [k, s, n] of spans) if (s + n > p.totalSectors) throw new InvalidInputError(`UDF placement: ${k} ends past the image`);

@@ -130,6 +130,16 @@ export function writeCharspec(buf: Buffer, off: number): void {
  * and U+FFFE.
  */
 export function encodeOsta(s: string): Buffer {
+  const out = Buffer.alloc(ostaLength(s));
+  writeOsta(out, 0, s, out.length !== 1 + s.length);
+  return out;
+}
+
+/**
+ * Bytes of the OSTA form of `s` (compression ID included), after the same checks as encodeOsta:
+ * lets a caller size a name without allocating its encoding.
+ */
+export function ostaLength(s: string): number {
   let wide = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -145,16 +155,19 @@ export function encodeOsta(s: string): Buffer {
       throw new InvalidInputError('UDF name has an unpaired UTF-16 surrogate', { name: s });
     } else if (c > 0xff) wide = true;
   }
+  return wide ? 1 + 2 * s.length : 1 + s.length;
+}
+
+/** Writes the OSTA form of a name checked by ostaLength (`wide`: compression ID 16); returns its length. */
+export function writeOsta(dst: Buffer, off: number, s: string, wide: boolean): number {
   if (!wide) {
-    const out = Buffer.alloc(1 + s.length);
-    out[0] = 8;
-    out.write(s, 1, 'latin1');
-    return out;
+    dst[off] = 8;
+    dst.write(s, off + 1, 'latin1');
+    return 1 + s.length;
   }
-  const out = Buffer.alloc(1 + 2 * s.length);
-  out[0] = 16;
-  for (let i = 0; i < s.length; i++) out.writeUInt16BE(s.charCodeAt(i), 1 + 2 * i);
-  return out;
+  dst[off] = 16;
+  for (let i = 0; i < s.length; i++) dst.writeUInt16BE(s.charCodeAt(i), off + 1 + 2 * i);
+  return 1 + 2 * s.length;
 }
 
 /** Longest prefix of `s` (never splitting a surrogate pair) whose OSTA form fits in `maxBytes`. */

@@ -59,7 +59,8 @@ export function writeUdfTestImage(path: string, root: TestNode, vol: UdfVolumeIn
   const lvidLba = reserveVdsLba + r.reserveVds;
   if (lvidLba + r.lvid > 256) throw new Error('test layout: volume structures overflow sector 256');
   const partitionStartLba = 257;
-  const partitionMetaLba = 257;
+  const fileSetLba = 257;
+  const partitionMetaLba = fileSetLba + r.fileSet;
   let next = partitionMetaLba + r.partitionMeta;
   for (const { node } of pending) {
     node.extents = extentsFor(node.size).map((length) => {
@@ -77,6 +78,7 @@ export function writeUdfTestImage(path: string, root: TestNode, vol: UdfVolumeIn
     partitionStartLba,
     partitionLength: totalSectors - 1 - partitionStartLba,
     partitionMetaLba,
+    fileSetLba,
     anchorLbas: [256, totalSectors - 1],
     totalSectors,
   };

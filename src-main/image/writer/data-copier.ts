@@ -14,7 +14,8 @@ const WORKER_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const SECTOR = 2048;
-const BUF = 8 * 1024 * 1024;
+// 1 MiB, as the output chunks (see write-image.ts): larger writes stall in page-cache compaction.
+const BUF = 1024 * 1024;
 let buf;
 let bufs;
 let pending = null; // the one output write in flight

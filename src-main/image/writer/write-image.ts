@@ -25,7 +25,7 @@ export interface WriteOptions {
   progressIntervalMs?: number;
   /**
    * With reuseBuffer off: where fresh chunk buffers come from. The consumer gives a buffer back
-   * (ChunkPool.give) when done with it, so a long image does not fault in a new 2 MiB each time.
+   * (ChunkPool.give) when done with it, so a long image does not fault in a fresh chunk each time.
    */
   pool?: ChunkPool;
 }
@@ -44,7 +44,12 @@ export class ChunkPool {
   }
 }
 
-const DEFAULT_CHUNK = 2 * 1024 * 1024;
+/**
+ * 1 MiB, like tar -b 2048. A write of 2 MiB or more lets the kernel back the page cache with huge
+ * folios, whose allocation can stall in memory compaction: 600 MB written here in 2 MiB writes
+ * took 0.12-1.46 s (5 runs), in 1 MiB writes 0.125-0.142 s.
+ */
+const DEFAULT_CHUNK = 1024 * 1024;
 
 export async function* writeImage(plan: ImagePlan, opts: WriteOptions = {}): AsyncGenerator<Buffer, void, undefined> {
   for await (const c of writeImageRanges(plan, opts)) yield c.data;
