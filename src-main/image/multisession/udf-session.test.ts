@@ -47,8 +47,7 @@ interface Case {
 
 /** udfinfo's key=value lines plus its start=…, blocks=…, type=… layout lines. */
 /** The previous image up to `start`, then the new session's stream: the disc after the append. */
-async function appendSession(prevImage: string, start: number, stream: (o: object) => AsyncIterable<Buffer>, name: string): Promise<string> {
-  const full = path.join(tmp, name);
+async function appendSession(prevImage: string, start: number, stream: (o: object) => AsyncIterable<Buffer>, full: string): Promise<string> {
   fs.copyFileSync(prevImage, full);
   fs.truncateSync(full, start * 2048);
   const fd = fs.openSync(full, 'a');
@@ -205,7 +204,7 @@ describe.skipIf(!ok)('multisession with UDF', () => {
       // Where the ISO part of the session ends (file data, then path tables and directories).
       const isoEnd = (await planImage({ ...spec, udf: false }, { reserveAfterDescriptors: UDF_VOLUME_REGIONS.vrs })).totalSectors;
       const { plan, stream } = await planMultisession(spec);
-      const full = await appendSession(c.img1, start, stream, 'sweep.iso');
+      const full = await appendSession(c.img1, start, stream, path.join(tmp, 'sweep.iso'));
       const n = plan.totalSectors - 1;
       const { kv, layout } = udfinfo(full, start);
       expect(kv.numfiles, `k=${k}`).toBe('7');
@@ -229,7 +228,7 @@ describe.skipIf(!ok)('multisession with UDF', () => {
     const prev = await importPreviousSession(tree, c.img1);
     const start = prev.nextWritableAddress;
     const { stream } = await planMultisession({ root: tree.root, iso9660: true, rockRidge: true, udf: true, startLba: start, previousEnd: prev.lastSessionEnd });
-    const full = await appendSession(c.img1, start, stream, 'nojoliet.iso');
+    const full = await appendSession(c.img1, start, stream, path.join(tmp, 'nojoliet.iso'));
     // The same tree as session 1, now read through the new session's UDF volume.
     const info = udfinfo(full, start).kv;
     expect(info.numfiles).toBe(udfinfo(c.img1, 0).kv.numfiles);
