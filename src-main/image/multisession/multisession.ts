@@ -97,13 +97,13 @@ export async function planMultisession(spec: MultisessionSpec): Promise<{ plan: 
  * UDF at a start LBA, and its ISO placement is fixed, so UDF goes into the room left around it):
  *  - VRS (BEA01/NSR0x/TEA01) directly after the ISO terminator: ECMA-167 2/8.3 makes the
  *    recognition sequence one run of consecutive descriptors from sector 16 of the session, and
- *    readers stop at the first sector that is no descriptor. The layout puts the path tables
- *    there, so they move to the end of the session (PVD/SVD pointers and volume space size patched,
- *    ECMA-119 §8.4.8, §8.4.14-8.4.17).
+ *    readers stop at the first sector that is no descriptor. planImage leaves those sectors free
+ *    (reserveAfterDescriptors); the path tables still move to the end of the session (PVD/SVD
+ *    pointers and volume space size patched, ECMA-119 §8.4.8, §8.4.14-8.4.17).
  *  - AVDP at start+256 when that sector is free and at the last sector N: only the VRS and the
  *    anchors are found relative to the last session (OSTA "UDF on CD-R" §6.1-6.2, Multisession);
- *    every other address is absolute. When new file data already covers start+256 (the layout
- *    does not keep it free without UDF), at N-256 and N (ECMA-167 3/8.4.2.1: any two of the three).
+ *    every other address is absolute. When new file data or directories already cover start+256
+ *    (the layout does not keep it free without UDF), at N-256 and N (ECMA-167 3/8.4.2.1: any two of the three).
  */
 function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
   const S = spec.startLba;
