@@ -12,6 +12,7 @@ import {
   writeImplRegid,
   writeLongAd,
   writeTag,
+  writeTagAt,
   writeOsta,
   writeTimestamp,
 } from './primitives';
@@ -88,39 +89,43 @@ export function encodeFileEntry(f: UdfFlavour, location: number, p: FileEntryInp
   return b;
 }
 
-/** encodeFileEntry into `out` at `off`, whose block must be zero (the image writer streams FEs straight into its chunk). */
-export function writeFileEntry(f: UdfFlavour, out: Buffer, off: number, location: number, p: FileEntryInput): void {
-  if (FE_FIXED + p.ads.length > BLOCK) throw new InvalidInputError('UDF File Entry overflows one block');
-  const b = out.subarray(off, off + BLOCK);
+/**
+ * encodeFileEntry into `out` at `off`, whose block must be zero (the image writer streams FEs
+ * straight into its chunk). `adsLength` (default ads.length) lets a caller pass a scratch buffer.
+ */
+export function writeFileEntry(f: UdfFlavour, out: Buffer, off: number, location: number, p: FileEntryInput, adsLength = p.ads.length): void {
+  if (FE_FIXED + adsLength > BLOCK) throw new InvalidInputError('UDF File Entry overflows one block');
+  // Offsets are absolute (no subarray per entry: this runs once per file).
+  const b = out;
   // ICB tag at 16 (ECMA-167 4/14.6)
-  b.writeUInt32LE(0, 16); // Prior Recorded Number of Direct Entries
-  b.writeUInt16LE(4, 20); // Strategy Type 4
-  b.writeUInt16LE(0, 22);
-  b.writeUInt16LE(1, 24); // Maximum Number of Entries
-  b[27] = p.fileType;
+  b.writeUInt32LE(0, off + 16); // Prior Recorded Number of Direct Entries
+  b.writeUInt16LE(4, off + 20); // Strategy Type 4
+  b.writeUInt16LE(0, off + 22);
+  b.writeUInt16LE(1, off + 24); // Maximum Number of Entries
+  b[off + 27] = p.fileType;
   // 28: Parent ICB Location (lb_addr, zero: OSTA UDF §2.3.5.3 makes it optional)
-  b.writeUInt16LE(p.icbFlags, 34);
-  b.writeUInt32LE(p.uid >>> 0, 36);
-  b.writeUInt32LE(p.gid >>> 0, 40);
-  b.writeUInt32LE(p.permissions >>> 0, 44);
-  b.writeUInt16LE(p.linkCount, 48);
+  b.writeUInt16LE(p.icbFlags, off + 34);
+  b.writeUInt32LE(p.uid >>> 0, off + 36);
+  b.writeUInt32LE(p.gid >>> 0, off + 40);
+  b.writeUInt32LE(p.permissions >>> 0, off + 44);
+  b.writeUInt16LE(p.linkCount, off + 48);
   // 50: Record Format, 51: Record Display Attributes, 52: Record Length — 0 (OSTA UDF §2.3.6.1–3)
-  writeU64(b, 56, p.informationLength);
-  writeU64(b, 64, p.blocksRecorded);
-  writeTimestamp(b, 72, p.atime);
+  writeU64(b, off + 56, p.informationLength);
+  writeU64(b, off + 64, p.blocksRecorded);
+  writeTimestamp(b, off + 72, p.atime);
   // Equal times encode equally: copy instead of re-deriving the calendar fields.
-  if (p.mtime.getTime() === p.atime.getTime()) b.copy(b, 84, 72, 84);
-  else writeTimestamp(b, 84, p.mtime);
-  if (p.attrTime.getTime() === p.mtime.getTime()) b.copy(b, 96, 84, 96);
-  else writeTimestamp(b, 96, p.attrTime);
-  b.writeUInt32LE(1, 108); // Checkpoint
+  if (p.mtime.getTime() === p.atime.getTime()) b.copyWithin(off + 84, off + 72, off + 84);
+  else writeTimestamp(b, off + 84, p.mtime);
+  if (p.attrTime.getTime() === p.mtime.getTime()) b.copyWithin(off + 96, off + 84, off + 96);
+  else writeTimestamp(b, off + 96, p.attrTime);
+  b.writeUInt32LE(1, off + 108); // Checkpoint
   // 112: Extended Attribute ICB (none)
-  writeImplRegid(b, 128);
-  writeU64(b, 160, p.uniqueId);
-  b.writeUInt32LE(0, 168); // Length of Extended Attributes
-  b.writeUInt32LE(p.ads.length, 172);
-  p.ads.copy(b, FE_FIXED);
-  writeTag(b, TagId.FileEntry, f.tagVersion, location, FE_FIXED + p.ads.length - 16);
+  writeImplRegid(b, off + 128);
+  writeU64(b, off + 160, p.uniqueId);
+  b.writeUInt32LE(0, off + 168); // Length of Extended Attributes
+  b.writeUInt32LE(adsLength, off + 172);
+  p.ads.copy(b, off + FE_FIXED, 0, adsLength);
+  writeTagAt(b, off, TagId.FileEntry, f.tagVersion, location, FE_FIXED + adsLength - 16);
 }
 
 /** Uint64 LE of a safe integer without a BigInt per field (hot: once per file). */
@@ -188,16 +193,19 @@ export function writeFileIdentifier(
   const nameLen = typeof p.name === 'string' ? p.nameLen! : p.name ? p.name.length : 0;
   const liu = p.implUse ?? 0;
   const size = fidSize(nameLen, liu);
-  const b = out.subarray(off, off + size).fill(0);
-  b.writeUInt16LE(1, 16); // File Version Number (OSTA UDF §2.3.4.1)
-  b[18] = p.characteristics;
-  b[19] = nameLen;
-  writeLongAd(b, 20, p.icb.length, p.icb.lbn, p.icb.partRef, p.icb.uniqueId ?? 0);
-  b.writeUInt16LE(liu, 36); // Length of Implementation Use
-  if (liu > 0) writeImplRegid(b, 38);
-  if (typeof p.name === 'string') writeOsta(b, 38 + liu, p.name, p.wideName ?? false);
-  else if (p.name) p.name.copy(b, 38 + liu);
-  writeTag(b, TagId.FileIdentifier, f.tagVersion, location, size - 16);
+  // Offsets are absolute (no subarray per FID: this runs once per file).
+  const b = out;
+  if (off + size > b.length) throw new RangeError('UDF File Identifier Descriptor overruns its buffer');
+  b.fill(0, off, off + size);
+  b.writeUInt16LE(1, off + 16); // File Version Number (OSTA UDF §2.3.4.1)
+  b[off + 18] = p.characteristics;
+  b[off + 19] = nameLen;
+  writeLongAd(b, off + 20, p.icb.length, p.icb.lbn, p.icb.partRef, p.icb.uniqueId ?? 0);
+  b.writeUInt16LE(liu, off + 36); // Length of Implementation Use
+  if (liu > 0) writeImplRegid(b, off + 38);
+  if (typeof p.name === 'string') writeOsta(b, off + 38 + liu, p.name, p.wideName ?? false);
+  else if (p.name) p.name.copy(b, off + 38 + liu);
+  writeTagAt(b, off, TagId.FileIdentifier, f.tagVersion, location, size - 16);
   return size;
 }
 

@@ -393,6 +393,36 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     const icbOf = (n: PlanNode) => ({ lbn: lbn(n.feBlock), partRef: metaRef, length: BLOCK, uniqueId: n.uniqueId });
     const adScratch = Buffer.alloc(BLOCK);
 
+    /** Node n's File Entry at byte `at` of zeroed dst. */
+    const writeNodeEntry = (n: PlanNode, dst: Buffer, at: number, icbFlags: number, blocksRecorded: number, infoLength: number, ads: Buffer, adsLength: number) => {
+      const inp = n.input;
+      const isDir = inp.kind === 'dir';
+      // File-type bits (S_IFMT) may come along with a stat() mode; `kind` already says the type.
+      const mode = (inp.mode ?? (isDir ? 0o755 : inp.kind === 'symlink' ? 0o777 : 0o644)) & 0o7777;
+      if (mode & 0o4000) icbFlags |= IcbFlag.SetUid;
+      if (mode & 0o2000) icbFlags |= IcbFlag.SetGid;
+      if (mode & 0o1000) icbFlags |= IcbFlag.Sticky;
+      let subdirs = 0;
+      if (isDir) for (const c of n.children) if (c.input.kind === 'dir') subdirs++;
+      writeFileEntry(f, dst, at, lbn(n.feBlock), {
+        fileType: isDir ? FileType.Directory : inp.kind === 'symlink' ? FileType.Symlink : FileType.File,
+        icbFlags,
+        uid: inp.uid ?? NO_ID,
+        gid: inp.gid ?? NO_ID,
+        permissions: udfPermissions(mode),
+        // ECMA-167 4/14.9.6: the number of FIDs naming this entry; a directory is also named by
+        // the parent FID of each subdirectory.
+        linkCount: 1 + subdirs,
+        informationLength: infoLength,
+        blocksRecorded,
+        atime: inp.atime ?? inp.mtime,
+        mtime: inp.mtime,
+        attrTime: inp.ctime ?? inp.mtime,
+        uniqueId: n.uniqueId,
+        ads,
+      }, adsLength);
+    };
+
     /** Writes node n's blocks (FE, AEDs, directory/symlink data) into zeroed dst from byte `at` (= block n.feBlock). */
     const renderNode = (n: PlanNode, dst: Buffer, at: number) => {
       const off = (r: number) => at + (r - n.feBlock) * BLOCK;
@@ -402,6 +432,19 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       let icbFlags = 0;
       let blocksRecorded = 0;
       let infoLength: number;
+      if (inp.kind === 'file' && inp.dataLba !== undefined && inp.size <= MAX_EXTENT_BYTES && n.aedBlocks.length === 0) {
+        // The common case, one extent or none, written without per-extent objects.
+        icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
+        let adLen = 0;
+        if (inp.size > 0) {
+          if (n.adSize === 16) writeLongAd(adScratch, 0, inp.size, inp.dataLba - partStart, 0);
+          else writeShortAd(adScratch, 0, inp.size, inp.dataLba - partStart);
+          adLen = n.adSize;
+          blocksRecorded = Math.ceil(inp.size / BLOCK);
+        }
+        writeNodeEntry(n, dst, at, icbFlags, blocksRecorded, inp.size, adScratch, adLen);
+        return;
+      }
       if (inp.kind === 'file') {
         icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
         // A list longer than one FE holds (AEDs follow) gets its own buffer.
@@ -423,12 +466,6 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         blocksRecorded = Math.ceil(n.dataBytes / BLOCK);
         infoLength = n.dataBytes;
       }
-      // File-type bits (S_IFMT) may come along with a stat() mode; `kind` already says the type.
-      const mode = (inp.mode ?? (isDir ? 0o755 : inp.kind === 'symlink' ? 0o777 : 0o644)) & 0o7777;
-      if (mode & 0o4000) icbFlags |= IcbFlag.SetUid;
-      if (mode & 0o2000) icbFlags |= IcbFlag.SetGid;
-      if (mode & 0o1000) icbFlags |= IcbFlag.Sticky;
-
       let feAds: Buffer;
       if (n.aedBlocks.length === 0) {
         feAds = ads.length === 1 ? ads[0] : adScratch.subarray(0, ads.length * n.adSize);
@@ -447,25 +484,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         }
         feAds = Buffer.concat([...chunks[0], nextAd(0)]);
       }
-      let subdirs = 0;
-      for (const c of n.children) if (c.input.kind === 'dir') subdirs++;
-      writeFileEntry(f, dst, off(n.feBlock), lbn(n.feBlock), {
-        fileType: isDir ? FileType.Directory : inp.kind === 'symlink' ? FileType.Symlink : FileType.File,
-        icbFlags,
-        uid: inp.uid ?? NO_ID,
-        gid: inp.gid ?? NO_ID,
-        permissions: udfPermissions(mode),
-        // ECMA-167 4/14.9.6: the number of FIDs naming this entry; a directory is also named by
-        // the parent FID of each subdirectory.
-        linkCount: 1 + subdirs,
-        informationLength: infoLength,
-        blocksRecorded,
-        atime: inp.atime ?? inp.mtime,
-        mtime: inp.mtime,
-        attrTime: inp.ctime ?? inp.mtime,
-        uniqueId: n.uniqueId,
-        ads: feAds,
-      });
+      writeNodeEntry(n, dst, off(n.feBlock), icbFlags, blocksRecorded, infoLength, feAds, feAds.length);
 
       if (isDir) {
         const base = off(n.dataBlock);

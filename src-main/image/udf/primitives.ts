@@ -48,19 +48,24 @@ export const TagId = {
  * (volume structures) or the logical block in its partition (file structures) holding the tag.
  */
 export function writeTag(buf: Buffer, id: number, version: 2 | 3, location: number, crcLength = buf.length - 16): Buffer {
-  buf.writeUInt16LE(id, 0);
-  buf.writeUInt16LE(version, 2);
-  buf[4] = 0;
-  buf[5] = 0;
-  // OSTA UDF §2.2.1.2: the serial number is the same for all tags of a volume; 1 like other writers.
-  buf.writeUInt16LE(1, 6);
-  buf.writeUInt16LE(crcItuT(buf, 16, 16 + crcLength), 8);
-  buf.writeUInt16LE(crcLength, 10);
-  buf.writeUInt32LE(location >>> 0, 12);
-  let sum = 0;
-  for (let i = 0; i < 16; i++) if (i !== 4) sum += buf[i];
-  buf[4] = sum & 0xff;
+  writeTagAt(buf, 0, id, version, location, crcLength);
   return buf;
+}
+
+/** writeTag for a descriptor that starts at `off` in a larger buffer (no subarray per descriptor). */
+export function writeTagAt(buf: Buffer, off: number, id: number, version: 2 | 3, location: number, crcLength: number): void {
+  buf.writeUInt16LE(id, off);
+  buf.writeUInt16LE(version, off + 2);
+  buf[off + 4] = 0;
+  buf[off + 5] = 0;
+  // OSTA UDF §2.2.1.2: the serial number is the same for all tags of a volume; 1 like other writers.
+  buf.writeUInt16LE(1, off + 6);
+  buf.writeUInt16LE(crcItuT(buf, off + 16, off + 16 + crcLength), off + 8);
+  buf.writeUInt16LE(crcLength, off + 10);
+  buf.writeUInt32LE(location >>> 0, off + 12);
+  let sum = 0;
+  for (let i = 0; i < 16; i++) if (i !== 4) sum += buf[off + i];
+  buf[off + 4] = sum & 0xff;
 }
 
 // --- Timestamp (ECMA-167 1/7.3) ---
@@ -108,8 +113,15 @@ export function writeUdfRegid(buf: Buffer, off: number, identifier: string, rev:
 
 /** Implementation Entity Identifier (OSTA UDF §2.1.5.3): OS class 0 = undefined (we run on several OSes). */
 export function writeImplRegid(buf: Buffer, off: number): void {
-  writeRegidRaw(buf, off, IMPLEMENTATION_ID, [0, 0]);
+  buf.set(IMPL_REGID, off);
 }
+
+// Written once per File Entry: encoded once.
+const IMPL_REGID = (() => {
+  const b = Buffer.alloc(32);
+  writeRegidRaw(b, 0, IMPLEMENTATION_ID, [0, 0]);
+  return b;
+})();
 
 /** ECMA-167 identifiers such as "+NSR02" carry no suffix (ECMA-167 3/10.5.3, OSTA UDF §2.2.14.2). */
 export function writeEcmaRegid(buf: Buffer, off: number, identifier: string): void {
