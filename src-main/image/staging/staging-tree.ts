@@ -267,6 +267,15 @@ function statHost(hostPath: string, follow: boolean): fs.Stats {
   }
 }
 
+/**
+ * fs.Stats numbers come out of a Float64Array, so V8 keeps each one boxed in its own heap object
+ * when stored in a node; as small integers they live in the node itself (50,000 files: ~150,000
+ * fewer objects for the garbage collector to copy).
+ */
+function small(n: number): number {
+  return n >= 0 && n < 0x80000000 ? n | 0 : n;
+}
+
 function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>): StagingNode {
   // Access time is recorded as the modification time: imaging reads the file and would change
   // its atime, which would make two builds of the same tree differ.
@@ -274,8 +283,8 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
     mtime: st.mtime,
     atime: st.mtime,
     ctime: st.ctime,
-    uid: st.uid,
-    gid: st.gid,
+    uid: small(st.uid),
+    gid: small(st.gid),
     mode: st.mode & 0o7777,
   };
   const type = st.mode & S_IFMT;
@@ -283,7 +292,7 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
     // The common case, built in one literal (no option objects): a tree of small files is
     // mostly these, and staging runs before any file data can be placed.
     return {
-      name: '', kind: 'file', size: st.size,
+      name: '', kind: 'file', size: small(st.size),
       mtime: base.mtime, atime: base.mtime, ctime: base.ctime, mode: S_IFREG | base.mode,
       uid: base.uid, gid: base.gid, hidden: false, children: undefined,
       source: { type: 'host', hostPath, mtimeMs: st.mtimeMs },
