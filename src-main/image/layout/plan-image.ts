@@ -12,7 +12,7 @@
 // directory needs naming or sizing before the data can start streaming. ECMA-119 and ECMA-167
 // let the directories live anywhere (the PVD and the LVD's File Set Descriptor address point there).
 import * as fs from 'node:fs';
-import { InvalidInputError, IoError } from '../../common/errors';
+import { InternalError, InvalidInputError, IoError } from '../../common/errors';
 import { SECTOR, sectorsFor, writeAscii, writeDirDate, writeU16Both, writeU32Both, writeUcs2, writeVolumeDate } from '../iso9660/encoding';
 import { assignIsoNames, compareIsoIds, isoVolumeId, type IsoLevel } from '../iso9660/names';
 import { assignJolietNames, compareUcs2, encodeUcs2 } from '../joliet/names';
@@ -308,7 +308,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   if (wantIso) {
     meta.push({ lba: isoLPt, data: encodePathTable(isoDirs, isoPtSize, false) });
     meta.push({ lba: isoMPt, data: encodePathTable(isoDirs, isoPtSize, true) });
-    for (const d of isoDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
+    meta.push(encodeDirsAndRelease(isoDirs));
     if (ceAreas.length) {
       const ce = Buffer.alloc(sectorsFor(ceOff) * SECTOR);
       for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries);
@@ -318,7 +318,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   if (wantJoliet) {
     meta.push({ lba: jolLPt, data: encodePathTable(jolietDirs, jolPtSize, false) });
     meta.push({ lba: jolMPt, data: encodePathTable(jolietDirs, jolPtSize, true) });
-    for (const d of jolietDirs) meta.push({ lba: d.lba, data: encodeDirAndRelease(d) });
+    meta.push(encodeDirsAndRelease(jolietDirs));
   }
 
   // ---- UDF plan: its metadata space ends the partition, just before the last anchor (7-Zip takes
@@ -673,15 +673,22 @@ function dirSize(records: Rec[]): number {
   return Math.max(1, sectorsFor(off)) * SECTOR;
 }
 
-/** Encodes a directory and drops its records, so they are garbage before the UDF encoder runs. */
-function encodeDirAndRelease(d: Dir): Buffer {
-  const b = encodeDir(d);
-  d.records = [];
-  return b;
+/**
+ * Encodes a facet's directories (laid out back to back) into one buffer — one allocation, not one
+ * per directory — and drops their records, so they are garbage before the UDF encoder runs.
+ */
+function encodeDirsAndRelease(dirs: Dir[]): { lba: number; data: Buffer } {
+  const first = dirs[0].lba;
+  const last = dirs[dirs.length - 1];
+  const buf = Buffer.alloc((last.lba - first) * SECTOR + last.size);
+  for (const d of dirs) {
+    encodeDir(d, buf, (d.lba - first) * SECTOR);
+    d.records = [];
+  }
+  return { lba: first, data: buf };
 }
 
-function encodeDir(d: Dir): Buffer {
-  const buf = Buffer.alloc(d.size);
+function encodeDir(d: Dir, buf: Buffer, at: number): void {
   let off = 0;
   for (const r of d.records) {
     for (const p of r.parts) {
@@ -689,12 +696,12 @@ function encodeDir(d: Dir): Buffer {
       const il = idLen(r);
       const len = recordLen(il, suLen);
       if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
-      writeDirRecord(buf, off, len, r.id, r.wide, partLba(p), partLength(p), r.mtime, (r.isDir ? 0x02 : 0) | (r.hidden ? 0x01 : 0) | (p.last ? 0 : 0x80));
-      if (p.su) writeEntries(buf, off + 33 + il + (il % 2 === 0 ? 1 : 0), p.su.inline);
+      writeDirRecord(buf, at + off, len, r.id, r.wide, partLba(p), partLength(p), r.mtime, (r.isDir ? 0x02 : 0) | (r.hidden ? 0x01 : 0) | (p.last ? 0 : 0x80));
+      if (p.su) writeEntries(buf, at + off + 33 + il + (il % 2 === 0 ? 1 : 0), p.su.inline);
       off += len;
     }
   }
-  return buf;
+  if (off > d.size) throw new InternalError(`directory records overrun their extent (${off} > ${d.size})`);
 }
 
 /** ECMA-119 §9.1: directory record. */
