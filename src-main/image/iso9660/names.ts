@@ -5,6 +5,18 @@
 export type IsoLevel = 1 | 2 | 3;
 
 function mapD(s: string): string {
+  // ASCII (most names): NFD and the combining-mark strip change nothing, so map code units directly.
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
+  if (ascii) {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 0x61 && c <= 0x7a) c -= 0x20; // a-z → A-Z
+      out += (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f ? String.fromCharCode(c) : '_';
+    }
+    return out;
+  }
   let out = '';
   // Latin letters with diacritics keep their base letter (NFD splits off the combining marks).
   for (const ch of s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase()) {
@@ -64,25 +76,29 @@ export function assignIsoNames(entries: { name: string; isDir: boolean }[], leve
 
 /** ECMA-119 §9.3: order by name (space padded), then extension (space padded), then version descending. */
 export function compareIsoIds(a: string, b: string): number {
-  const pa = parts(a), pb = parts(b);
-  const c = padCompare(pa.name, pb.name) || padCompare(pa.ext, pb.ext);
+  // Compared in place (no split strings): directories sort thousands of identifiers.
+  const sa = a.indexOf(';'), sb = b.indexOf(';');
+  const ea = sa >= 0 ? sa : a.length, eb = sb >= 0 ? sb : b.length;
+  let da = a.indexOf('.'), db = b.indexOf('.');
+  if (da >= ea) da = -1;
+  if (db >= eb) db = -1;
+  const c =
+    padCompare(a, 0, da >= 0 ? da : ea, b, 0, db >= 0 ? db : eb) ||
+    padCompare(a, da >= 0 ? da + 1 : ea, ea, b, db >= 0 ? db + 1 : eb, eb);
   if (c) return c;
-  return pb.ver - pa.ver;
+  return version(b, sb) - version(a, sa);
 }
 
-function parts(id: string): { name: string; ext: string; ver: number } {
-  const semi = id.indexOf(';');
-  const ver = semi >= 0 ? Number(id.slice(semi + 1)) : 0;
-  const body = semi >= 0 ? id.slice(0, semi) : id;
-  const dot = body.indexOf('.');
-  return dot >= 0 ? { name: body.slice(0, dot), ext: body.slice(dot + 1), ver } : { name: body, ext: '', ver };
+function version(id: string, semi: number): number {
+  return semi >= 0 ? Number(id.slice(semi + 1)) : 0;
 }
 
-function padCompare(a: string, b: string): number {
-  const n = Math.max(a.length, b.length);
+/** Compares a[a0, a1) with b[b0, b1), the shorter one padded with spaces. */
+function padCompare(a: string, a0: number, a1: number, b: string, b0: number, b1: number): number {
+  const n = Math.max(a1 - a0, b1 - b0);
   for (let i = 0; i < n; i++) {
-    const ca = i < a.length ? a.charCodeAt(i) : 0x20;
-    const cb = i < b.length ? b.charCodeAt(i) : 0x20;
+    const ca = a0 + i < a1 ? a.charCodeAt(a0 + i) : 0x20;
+    const cb = b0 + i < b1 ? b.charCodeAt(b0 + i) : 0x20;
     if (ca !== cb) return ca - cb;
   }
   return 0;

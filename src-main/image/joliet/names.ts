@@ -5,6 +5,16 @@
 export const JOLIET_MAX = 64;
 
 function mapUcs2(name: string): string {
+  // Most names need no mapping: return them as they are (no new string).
+  let clean = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff) || c === 0x2a || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3f || c === 0x5c) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return name;
   let out = '';
   for (const ch of name) {
     const cp = ch.codePointAt(0)!;
