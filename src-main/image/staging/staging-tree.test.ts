@@ -78,3 +78,32 @@ describe.skipIf(!ok)('StagingTree', () => {
     expect(run('isoinfo', ['-J', '-l', '-i', out])).toMatch(/\[\s*\d+ 01\]\s+secret\.txt/);
   });
 });
+
+describe('StagingTree host names', () => {
+  let tmp: string;
+  beforeAll(() => { tmp = mktemp('gm-names-'); });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('keeps entries in UTF-8 byte order (characters beyond U+FFFF after U+E000–U+FFFF) and a real U+FFFD in a name', () => {
+    const dir = path.join(tmp, 'order');
+    fs.mkdirSync(dir);
+    const names = ['b', 'A', 'ａ', '😀', 'é', 'a\uFFFDb', 'z'];
+    for (const n of names) fs.writeFileSync(path.join(dir, n), n);
+    const tree = new StagingTree();
+    tree.addHostPath('/d', dir);
+    const got = [...tree.get('/d')!.children!.keys()];
+    const byBytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(got).toEqual(byBytes);
+    expect(got.indexOf('😀')).toBeGreaterThan(got.indexOf('ａ')); // UTF-16 order would put it first
+    expect(tree.get('/d/a\uFFFDb')!.size).toBe(Buffer.byteLength('a\uFFFDb'));
+  });
+
+  it('refuses a name that is not UTF-8, naming it', () => {
+    const dir = path.join(tmp, 'bad');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ok\uFFFD'), 'x'); // a real U+FFFD alongside does not hide it
+    fs.writeFileSync(Buffer.from(`${dir}/bad-\xff-name`, 'latin1'), 'x');
+    const tree = new StagingTree();
+    expect(() => tree.addHostPath('/d', dir)).toThrow(/not valid UTF-8: .*bad\/bad-/);
+  });
+});

@@ -323,22 +323,7 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
 }
 
 function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>): void {
-  let names: Buffer[];
-  try {
-    names = fs.readdirSync(dirPath, { encoding: 'buffer' });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new IoError(`cannot read directory ${dirPath}: ${e.code ?? e.message}`, { errno: e.code, path: dirPath, syscall: e.syscall, cause: err });
-  }
-  names.sort(Buffer.compare);
-  for (const raw of names) {
-    let name: string;
-    try {
-      name = utf8.decode(raw);
-    } catch {
-      const shown = path.join(dirPath, raw.toString('latin1'));
-      throw new InvalidInputError(`file name is not valid UTF-8: ${shown}`, { path: shown });
-    }
+  for (const name of readNames(dirPath)) {
     const childPath = dirPath.endsWith('/') ? dirPath + name : `${dirPath}/${name}`;
     const st = statHost(childPath, opts.followSymlinks ?? false);
     const child = hostNode(childPath, st, opts, ancestors);
@@ -347,6 +332,49 @@ function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ances
     if (old && old.kind === 'dir' && child.kind === 'dir') mergeInto(old, child);
     else into.children!.set(name, child);
   }
+}
+
+/**
+ * A directory's entry names in byte (= code point) order. Read as strings: names as Buffers cost
+ * one ArrayBuffer each, which the garbage collector then tracks. Node replaces bytes that are not
+ * UTF-8 with U+FFFD, so only a directory with a U+FFFD in a name is read again as bytes, to tell a
+ * real U+FFFD from an invalid name.
+ */
+function readNames(dirPath: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dirPath);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new IoError(`cannot read directory ${dirPath}: ${e.code ?? e.message}`, { errno: e.code, path: dirPath, syscall: e.syscall, cause: err });
+  }
+  if (names.some((n) => n.includes('\uFFFD'))) {
+    names = fs.readdirSync(dirPath, { encoding: 'buffer' }).map((raw) => {
+      try {
+        return utf8.decode(raw);
+      } catch {
+        const shown = path.join(dirPath, raw.toString('latin1'));
+        throw new InvalidInputError(`file name is not valid UTF-8: ${shown}`, { path: shown });
+      }
+    });
+  }
+  return names.sort(compareCodePoints);
+}
+
+/** Code point order (the byte order of UTF-8): UTF-16 order except that surrogates sort above U+E000–U+FFFF. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca >= 0xd800 && cb >= 0xd800) {
+      ca += ca < 0xe000 ? 0x2000 : -0x800;
+      cb += cb < 0xe000 ? 0x2000 : -0x800;
+    }
+    return ca - cb;
+  }
+  return a.length - b.length;
 }
 
 /** Merges directory `from` into `into`: same-named directories merge, anything else is replaced. */
