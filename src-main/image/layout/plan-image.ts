@@ -116,16 +116,28 @@ interface Part {
   su: SystemUsePlan | null;
 }
 
-interface Rec {
+/** A directory record; it is its file's first (usually only) extent part. */
+interface Rec extends Part {
   /** Identifier: latin1 bytes, or UCS-2 BE characters when `wide` (Joliet). */
   id: string;
   wide: boolean;
   isDir: boolean;
   hidden: boolean;
   mtime: Date;
-  /** One entry per extent part (multi-extent files have several). */
-  parts: Part[];
+  /** Multi-extent files: the parts after the first, each recorded as a record of its own. */
+  more: Part[] | undefined;
 }
+
+/** Every Rec has this one shape (one object per record: there is one record per file per facet). */
+function rec(id: string, wide: boolean, isDir: boolean, hidden: boolean, mtime: Date, first: Part, more?: Part[]): Rec {
+  return { id, wide, isDir, hidden, mtime, dir: first.dir, item: first.item, index: first.index, length: first.length, last: first.last, su: first.su, more };
+}
+
+/** The record's extent parts in order (the record itself first). */
+function partAt(r: Rec, i: number): Part {
+  return i === 0 ? r : r.more![i - 1];
+}
+const partCount = (r: Rec) => (r.more ? r.more.length + 1 : 1);
 
 const idLen = (r: Rec) => (r.wide ? r.id.length * 2 : r.id.length);
 const partLba = (p: Part) => (p.dir ? p.dir.lba : p.item && p.item.size ? p.item.lba + p.index * (ISO_MAX_EXTENT / SECTOR) : 0);
@@ -603,12 +615,12 @@ function buildIsoTree(
         const posix = rr ? new PosixEntry(n.mode, 1, n.uid, n.gid, n.mtime, n.atime, n.ctime, n.name) : null;
         if ((it.size <= ISO_MAX_EXTENT || level < 3) && posix && posix.single && posix.len <= suCapacity(id.length)) {
           // The common case: PX, TF and NM fit in the record itself.
-          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, parts: [{ dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix }] });
+          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix, more: undefined });
         } else if (it.size <= ISO_MAX_EXTENT || level < 3) {
           recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, mkSu(), ceAreas));
         } else {
           // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
-          const parts: Rec['parts'] = [];
+          const parts: Part[] = [];
           const count = Math.ceil(it.size / ISO_MAX_EXTENT);
           for (let i = 0; i < count; i++) {
             const length = Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT);
@@ -616,7 +628,7 @@ function buildIsoTree(
             parts.push({ item: it, index: i, length, last: i === count - 1, su: su0 ? planSystemUse(su0, suCapacity(id.length)) : null });
           }
           for (const p of parts) if (p.su) ceAreas.push(...p.su.areas);
-          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, parts });
+          recs.push(rec(id, false, false, n.hidden, n.mtime, parts[0], parts.slice(1)));
         }
       }
     }
@@ -652,7 +664,7 @@ function mkRec(
 ): Rec {
   const plan = su ? planSystemUse(su, suCapacity(wide ? id.length * 2 : id.length)) : null;
   if (plan && plan.areas.length) for (const a of plan.areas) ceAreas.push(a);
-  return { id, wide, isDir, hidden, mtime, parts: [{ dir: target.dir, item: target.item, index: 0, length: target.item ? target.item.size : 0, last: true, su: plan }] };
+  return { id, wide, isDir, hidden, mtime, dir: target.dir, item: target.item, index: 0, length: target.item ? target.item.size : 0, last: true, su: plan, more: undefined };
 }
 
 function recordLen(idLen: number, suLen: number): number {
@@ -664,7 +676,8 @@ function recordLen(idLen: number, suLen: number): number {
 function dirSize(records: Rec[]): number {
   let off = 0;
   for (const r of records) {
-    for (const p of r.parts) {
+    for (let i = 0, n = partCount(r); i < n; i++) {
+      const p = partAt(r, i);
       const len = recordLen(idLen(r), p.su?.inlineLength ?? 0);
       if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
       off += len;
@@ -691,7 +704,8 @@ function encodeDirsAndRelease(dirs: Dir[]): { lba: number; data: Buffer } {
 function encodeDir(d: Dir, buf: Buffer, at: number): void {
   let off = 0;
   for (const r of d.records) {
-    for (const p of r.parts) {
+    for (let i = 0, n = partCount(r); i < n; i++) {
+      const p = partAt(r, i);
       const suLen = p.su?.inlineLength ?? 0;
       const il = idLen(r);
       const len = recordLen(il, suLen);
@@ -756,11 +770,11 @@ function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, o
           recs.push(mkRec(id, true, false, k.hidden, k.mtime, { item: it }, null, []));
         } else {
           const count = Math.ceil(it.size / ISO_MAX_EXTENT);
-          const parts: Rec['parts'] = [];
+          const parts: Part[] = [];
           for (let i = 0; i < count; i++) {
             parts.push({ item: it, index: i, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
           }
-          recs.push({ id, wide: true, isDir: false, hidden: k.hidden, mtime: k.mtime, parts });
+          recs.push(rec(id, true, false, k.hidden, k.mtime, parts[0], parts.slice(1)));
         }
       } else {
         // Joliet has no symlinks: shown as empty files (as mkisofs does).
