@@ -45,13 +45,23 @@ export function writeDirDate(buf: Buffer, off: number, d: Date): void {
   const clamped = Math.min(DIR_DATE_MAX, Math.max(DIR_DATE_MIN, t));
   const second = Math.floor(clamped / 1000);
   if (second !== lastDirSecond) {
-    const c = new Date(clamped);
-    lastDirDate[0] = c.getUTCFullYear() - 1900;
-    lastDirDate[1] = c.getUTCMonth() + 1;
-    lastDirDate[2] = c.getUTCDate();
-    lastDirDate[3] = c.getUTCHours();
-    lastDirDate[4] = c.getUTCMinutes();
-    lastDirDate[5] = c.getUTCSeconds();
+    // Calendar fields by arithmetic (no Date object per record): days since 1970 → proleptic
+    // Gregorian year/month/day, counted in 400-year eras from 0000-03-01.
+    const days = Math.floor(second / 86400);
+    const secs = second - days * 86400;
+    const z = days + 719468;
+    const era = Math.floor(z / 146097);
+    const doe = z - era * 146097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    lastDirDate[0] = yoe + era * 400 + (month <= 2 ? 1 : 0) - 1900;
+    lastDirDate[1] = month;
+    lastDirDate[2] = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    lastDirDate[3] = Math.floor(secs / 3600);
+    lastDirDate[4] = Math.floor((secs % 3600) / 60);
+    lastDirDate[5] = secs % 60;
     lastDirSecond = second;
   }
   for (let i = 0; i < 6; i++) buf[off + i] = lastDirDate[i];

@@ -27,6 +27,13 @@ function mapD(s: string): string {
 
 interface Split { base: string; ext: string }
 
+/** An entry to name: `isDir`, or a staging node's `kind` (passed as they are, no copy per entry). */
+export interface NamedEntry {
+  name: string;
+  isDir?: boolean;
+  kind?: string;
+}
+
 function splitFile(name: string): Split {
   const n = name.startsWith('.') ? '_' + name.slice(1) : name;
   const dot = n.lastIndexOf('.');
@@ -47,18 +54,19 @@ function limits(level: IsoLevel, isDir: boolean, extLen: number): { base: number
  * taken already gets a decimal counter in place of its last base characters. Files get ';1'.
  * Collision keys ignore the version and a bare '.', as readers strip both.
  */
-export function assignIsoNames(entries: { name: string; isDir: boolean }[], level: IsoLevel): string[] {
+export function assignIsoNames(entries: readonly NamedEntry[], level: IsoLevel): string[] {
   const used = new Set<string>();
   const out: string[] = [];
   for (const e of entries) {
+    const isDir = e.isDir ?? e.kind === 'dir';
     let base: string, ext: string;
-    if (e.isDir) {
+    if (isDir) {
       base = mapD(e.name.replace(/^\./, '_'));
       ext = '';
     } else {
       ({ base, ext } = splitFile(e.name));
     }
-    const lim = limits(level, e.isDir, ext.length);
+    const lim = limits(level, isDir, ext.length);
     ext = ext.slice(0, lim.ext);
     if (base === '' ) base = '_';
     let candidate = base.slice(0, lim.base);
@@ -69,7 +77,7 @@ export function assignIsoNames(entries: { name: string; isDir: boolean }[], leve
       if (candidate.length > lim.base) candidate = candidate.slice(-lim.base);
     }
     used.add(key(candidate));
-    out.push(e.isDir ? candidate : `${candidate}.${ext};1`);
+    out.push(isDir ? candidate : `${candidate}.${ext};1`);
   }
   return out;
 }

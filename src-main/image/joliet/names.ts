@@ -1,6 +1,7 @@
 // Joliet names: UCS-2 big endian identifiers of at most 64 characters (Joliet specification §3.3
 // "Identifier length: 64 characters"), without the characters it forbids (§3.4: U+0000-001F, '*',
 // '/', ':', ';', '?', '\'). Characters outside the BMP have no UCS-2 form and become '_'.
+import type { NamedEntry } from '../iso9660/names';
 
 export const JOLIET_MAX = 64;
 
@@ -29,12 +30,12 @@ function mapUcs2(name: string): string {
  * before its extension. Joliet comparison is case-sensitive; readers that fold case see the RR/UDF
  * names instead.
  */
-export function assignJolietNames(entries: { name: string; isDir: boolean }[]): string[] {
+export function assignJolietNames(entries: readonly NamedEntry[]): string[] {
   const used = new Set<string>();
   const out: string[] = [];
   for (const e of entries) {
     const mapped = mapUcs2(e.name);
-    const dot = e.isDir ? -1 : mapped.lastIndexOf('.');
+    const dot = (e.isDir ?? e.kind === 'dir') ? -1 : mapped.lastIndexOf('.');
     const ext = dot > 0 && mapped.length - dot <= 16 ? mapped.slice(dot) : '';
     const base = ext ? mapped.slice(0, dot) : mapped;
     let candidate = mapped.length <= JOLIET_MAX ? mapped : base.slice(0, JOLIET_MAX - ext.length) + ext;

@@ -511,7 +511,7 @@ function buildIsoTree(
   type Pending = { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir };
   const expand = (d: Dir): void => {
     const kids = sortedChildren(d.node);
-    const ids = assignIsoNames(kids.map((k) => ({ name: k.name, isDir: k.kind === 'dir' })), level);
+    const ids = assignIsoNames(kids, level);
     const recs: Pending[] = [];
     pendingRecs.set(d, recs);
     kids.forEach((k, i) => {
@@ -750,17 +750,18 @@ function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, o
     const d = queue[qi];
     d.number = qi + 1;
     const kids = sortedChildren(d.node);
-    const names = assignJolietNames(kids.map((k) => ({ name: k.name, isDir: k.kind === 'dir' })));
-    const order = kids.map((k, i) => ({ k, name: names[i] })).sort((a, b) => compareUcs2(a.name, b.name));
+    const names = assignJolietNames(kids);
+    const order = kids.map((_, i) => i).sort((a, b) => compareUcs2(names[a], names[b]));
     const parent = d.parent ?? d;
     const recs: Rec[] = [
       mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, null, []),
       mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, null, []),
     ];
-    for (const { k, name } of order) {
-      const id = name;
+    for (const j of order) {
+      const k = kids[j];
+      const id = names[j];
       if (k.kind === 'dir') {
-        const child = mk(k, d, encodeUcs2(name), d.depth + 1);
+        const child = mk(k, d, encodeUcs2(id), d.depth + 1);
         d.subdirs.push(child);
         queue.push(child);
         recs.push(mkRec(id, true, true, k.hidden, k.mtime, { dir: child }, null, []));
