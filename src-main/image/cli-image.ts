@@ -7,11 +7,11 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { GlassmasterError, InvalidInputError, isCancelledError } from '../common/errors';
 import { exitCodeFor } from '../common/exit-codes';
-import { StagingTree } from './staging/staging-tree';
+import { StagingTree, type AddHostOptions, type StagingNode } from './staging/staging-tree';
 import { buildImage, ChunkPool, writeImageRanges, type PositionedChunk } from './writer/write-image';
-import { DataCopier } from './writer/data-copier';
-import { SECTOR } from './iso9660/encoding';
-import { planImage, type BootSpec, type DataPiece, type ImageSpec } from './layout/plan-image';
+import { DataCopier, type CopyStream } from './writer/data-copier';
+import { sectorsFor } from './iso9660/encoding';
+import { dataStartLba, planImage, type BootSpec, type DataPiece, type ImageSpec } from './layout/plan-image';
 import type { IsoLevel } from './iso9660/names';
 import type { UdfRevision } from './udf';
 import { importPreviousSession, planMultisession } from './multisession/multisession';
@@ -151,17 +151,24 @@ export function parseImageArgs(argv: string[]): ImageCommandOptions {
   return o;
 }
 
+/** Files per part handed to the copier while the tree is read (small enough to start at once). */
+const STREAM_BATCH = 256;
+
 export interface ImageCommandIo {
   stdout: Writable;
   stderr: Writable;
   signal?: AbortSignal;
 }
 
-/** Builds the spec from parsed options (stages the sources). */
-export function specFromOptions(o: ImageCommandOptions, tree: StagingTree): ImageSpec {
-  for (const s of o.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
+/** Builds the spec from parsed options (stages the sources; onFile sees each file as it is found). */
+export function specFromOptions(o: ImageCommandOptions, tree: StagingTree, onFile?: AddHostOptions['onFile']): ImageSpec {
+  for (const s of o.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks, onFile });
+  return imageSpec(o, tree.root);
+}
+
+function imageSpec(o: ImageCommandOptions, root: StagingNode): ImageSpec {
   return {
-    root: tree.root,
+    root,
     iso9660: o.fs.includes('iso9660'),
     joliet: o.fs.includes('joliet'),
     rockRidge: o.fs.includes('rockridge'),
@@ -211,6 +218,7 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
   // metadata; started now so their start-up overlaps staging and planning.
   const copier = !toStdout && !o.importImage ? new DataCopier() : undefined;
   let copying: Promise<void> | undefined;
+  let stream: CopyStream | undefined;
   try {
     let chunks: AsyncIterable<PositionedChunk>;
     if (o.importImage) {
@@ -224,15 +232,37 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       chunks = positioned(buildImage(specFromOptions(o, tree), { signal: io.signal, reuseBuffer: false, pool }));
     } else {
       let early: Set<DataPiece> | undefined;
-      const plan = await planImage(specFromOptions(o, tree), {
-        // File data starts copying as soon as it is placed, while the metadata is still encoded.
-        onDataPlaced: ({ pieces, startLba }) => {
-          fd = fs.openSync(partial, 'w');
+      fd = fs.openSync(partial, 'w');
+      stream = copier!.stream(fd, 0, io.signal);
+      // One source tree and no boot image: each file is placed the moment the scan finds it and
+      // copied while the rest of the tree is still read (the scan and the copy overlap, as in tar).
+      // Boot images go first and capacity is checked before any copy, so those builds wait.
+      const streamed = o.sources.length === 1 && o.boot.length === 0 && o.maxSectors === undefined;
+      const order: StagingNode[] = [];
+      let next = streamed ? dataStartLba(imageSpec(o, tree.root)) : 0;
+      const startLba = next;
+      let batch: DataPiece[] = [];
+      const spec = specFromOptions(o, tree, streamed ? (node, imagePath) => {
+        order.push(node);
+        if (node.size === 0) return;
+        batch.push({ lba: next, size: node.size, source: node.source!, path: imagePath });
+        next += sectorsFor(node.size);
+        if (batch.length >= STREAM_BATCH) {
+          stream!.push(batch);
+          batch = [];
+        }
+      } : undefined);
+      stream.push(batch);
+      const plan = await planImage(spec, {
+        preplaced: streamed ? { order, startLba } : undefined,
+        // Any other file data starts copying as soon as it is placed, while the metadata is still encoded.
+        onDataPlaced: ({ pieces }) => {
           early = new Set(pieces);
-          copying = copier!.copy(fd, pieces, startLba * SECTOR, io.signal);
-          copying.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+          stream!.push(pieces.filter((d) => d.lba >= next));
         },
       });
+      copying = stream.end();
+      copying.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
       // The plan's pieces are the same objects the copier got (a patched boot image is not among them).
       const isHost = (d: DataPiece) => early!.has(d);
       // Chunks are not reused: each is written asynchronously while the next one is produced.
@@ -261,6 +291,7 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
   } catch (err) {
     await Promise.allSettled(inflight);
     // The data threads may still be writing into fd: stop them before it is closed.
+    await stream?.cancel();
     await copier?.close();
     if (fd !== undefined) fs.closeSync(fd);
     if (!toStdout) fs.rmSync(partial, { force: true });

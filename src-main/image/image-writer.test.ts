@@ -305,6 +305,13 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
   beforeAll(() => { tmp = mktemp('gm-bad-'); });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  /** A Unix socket in the source tree (a file type an image cannot hold). */
+  const listenOn = async (p: string): Promise<net.Server> => {
+    const server = net.createServer().listen(p);
+    await new Promise((r) => server.once('listening', r));
+    return server;
+  };
+
   const noOutput = (out: string) => {
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.existsSync(`${out}.partial`)).toBe(false);
@@ -313,13 +320,25 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
   it('a socket in the source', async () => {
     const dir = path.join(tmp, 'sock');
     fs.mkdirSync(dir);
-    const server = net.createServer().listen(path.join(dir, 's.sock'));
-    await new Promise((r) => server.once('listening', r));
+    const server = await listenOn(path.join(dir, 's.sock'));
     const out = path.join(tmp, 'sock.iso');
     const r = await cli(['-o', out, dir]);
     server.close();
     expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain(`socket into an image: ${dir}/s.sock`);
+    noOutput(out);
+  });
+
+  it('a socket found after file data has started copying (the scan and the copy overlap)', async () => {
+    const dir = path.join(tmp, 'late-sock');
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(dir, `a${i}`), Buffer.alloc(3000, i & 0xff));
+    const server = await listenOn(path.join(dir, 'zz.sock'));
+    const out = path.join(tmp, 'late-sock.iso');
+    const r = await cli(['-o', out, dir]);
+    server.close();
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toContain(`socket into an image: ${dir}/zz.sock`);
     noOutput(out);
   });
 

@@ -165,6 +165,56 @@ export interface PlanOptions {
   onDataPlaced?: (early: { pieces: DataPiece[]; startLba: number }) => void;
   /** Sectors left free after the volume descriptor set (the multisession planner adds a UDF VRS there). */
   reserveAfterDescriptors?: number;
+  /**
+   * File data the caller has already placed (and may be copying): these files, in this order,
+   * contiguous from startLba = dataStartLba(spec). Only without boot entries; every node must be
+   * a file of the tree. Any other files follow them.
+   */
+  preplaced?: { order: StagingNode[]; startLba: number };
+}
+
+/**
+ * Sector map before the file data: volume descriptors, UDF volume structures and anchor, the boot
+ * catalog, and the partition head; file data starts at dataStart.
+ */
+function frontLayout(spec: ImageSpec, bootCount: number, opts: PlanOptions) {
+  const wantUdf = spec.udf ?? false;
+  const wantJoliet = spec.joliet ?? false;
+  const wantIso = (spec.iso9660 ?? false) || wantJoliet || (spec.rockRidge ?? false);
+  let lba = (spec.startLba ?? 0) + 16;
+  const pvdLba = wantIso ? lba++ : -1;
+  const brLba = wantIso && bootCount ? lba++ : -1;
+  const svdLba = wantJoliet ? lba++ : -1;
+  const termLba = wantIso ? lba++ : -1;
+  lba += opts.reserveAfterDescriptors ?? 0;
+  let vrsLba = -1, mainVdsLba = -1, reserveVdsLba = -1, lvidLba = -1;
+  if (wantUdf) {
+    const r = UDF_VOLUME_REGIONS;
+    vrsLba = lba;
+    lba += r.vrs;
+    const vds = r.mainVds + r.reserveVds + r.lvid;
+    if (lba + vds > 256) lba = 257;
+    mainVdsLba = lba; lba += r.mainVds;
+    reserveVdsLba = lba; lba += r.reserveVds;
+    lvidLba = lba; lba += r.lvid;
+    lba = Math.max(lba, 257); // 256 = anchor
+  }
+  const catalogLba = bootCount ? lba++ : -1;
+  const partitionStart = lba;
+  // The File Set Descriptor (2.50: the metadata file FEs) opens the partition, where readers such
+  // as pycdlib expect it; the rest of the UDF metadata closes it.
+  const fileSetLba = lba;
+  if (wantUdf) lba += UDF_PARTITION_HEAD;
+  return { pvdLba, brLba, svdLba, termLba, vrsLba, mainVdsLba, reserveVdsLba, lvidLba, catalogLba, partitionStart, fileSetLba, dataStart: lba };
+}
+
+/**
+ * Where the file data of an image without boot entries starts: a caller may place files from there
+ * on, in the order it learns of them, and pass that order as PlanOptions.preplaced.
+ */
+export function dataStartLba(spec: Omit<ImageSpec, 'root'>, opts: PlanOptions = {}): number {
+  if (spec.boot?.length) throw new InvalidInputError('file data cannot be placed ahead of boot images');
+  return frontLayout(spec as ImageSpec, 0, opts).dataStart;
 }
 
 export async function planImage(spec: ImageSpec, opts: PlanOptions = {}): Promise<ImagePlan> {
@@ -243,30 +293,12 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   // ---- placement: descriptors, file data, then the ISO 9660 / Joliet directories and UDF metadata ----
   const start = spec.startLba ?? 0;
   if (start && wantUdf) throw new InvalidInputError('UDF cannot be appended as a new session here; choose iso9660, joliet and rockridge');
-  let lba = start + 16;
-  const pvdLba = wantIso ? lba++ : -1;
-  const brLba = wantIso && bootItems.length ? lba++ : -1;
-  const svdLba = wantJoliet ? lba++ : -1;
-  const termLba = wantIso ? lba++ : -1;
-  lba += opts.reserveAfterDescriptors ?? 0;
-  let vrsLba = -1, mainVdsLba = -1, reserveVdsLba = -1, lvidLba = -1;
-  if (wantUdf) {
-    const r = UDF_VOLUME_REGIONS;
-    vrsLba = lba;
-    lba += r.vrs;
-    const vds = r.mainVds + r.reserveVds + r.lvid;
-    if (lba + vds > 256) lba = 257;
-    mainVdsLba = lba; lba += r.mainVds;
-    reserveVdsLba = lba; lba += r.reserveVds;
-    lvidLba = lba; lba += r.lvid;
-    lba = Math.max(lba, 257); // 256 = anchor
+  const front = frontLayout(spec, bootItems.length, opts);
+  const { pvdLba, brLba, svdLba, termLba, vrsLba, mainVdsLba, reserveVdsLba, lvidLba, catalogLba, partitionStart, fileSetLba } = front;
+  let lba = front.dataStart;
+  if (opts.preplaced && (opts.preplaced.startLba !== lba || bootItems.length > 0)) {
+    throw new InternalError(`pre-placed file data starts at LBA ${opts.preplaced.startLba}, the layout at ${lba}`);
   }
-  const catalogLba = bootItems.length ? lba++ : -1;
-  const partitionStart = lba;
-  // The File Set Descriptor (2.50: the metadata file FEs) opens the partition, where readers such
-  // as pycdlib expect it; the rest of the UDF metadata closes it.
-  const fileSetLba = lba;
-  if (wantUdf) lba += UDF_PARTITION_HEAD;
   // File data: boot images first (near the start helps firmware that reads slowly), then tree order.
   const placed = new Set<DataItem>();
   const placeItem = (it: DataItem) => {
@@ -278,6 +310,13 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     lba += sectorsFor(it.size);
   };
   for (const b of bootItems) placeItem(b.item);
+  if (opts.preplaced) {
+    for (const n of opts.preplaced.order) {
+      const it = items.get(n);
+      if (!it) throw new InternalError(`pre-placed file is not in the tree: ${n.source?.type === 'host' ? n.source.hostPath : n.name}`);
+      placeItem(it);
+    }
+  }
   for (const it of items.values()) placeItem(it);
   const dataEnd = lba;
   // Refused before any data is copied (the directories only add to this).

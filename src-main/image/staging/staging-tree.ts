@@ -48,6 +48,11 @@ export interface EntryOptions {
 export interface AddHostOptions {
   /** Follow symlinks instead of storing them as symlinks (loops are refused). */
   followSymlinks?: boolean;
+  /**
+   * Called for each regular file as it is found (directories in code point order, depth first),
+   * with its image path: the CLI places and starts copying file data while the tree is still read.
+   */
+  onFile?: (node: StagingNode, imagePath: string) => void;
 }
 
 const S_IFMT = 0o170000;
@@ -200,12 +205,12 @@ export class StagingTree {
     const st = statHost(hostPath, opts.followSymlinks ?? false);
     if (parts.length === 0) {
       if (st.isDirectory()) {
-        scanDir(hostPath, this.root, opts, new Set([`${st.dev}:${st.ino}`]));
+        scanDir(hostPath, this.root, opts, new Set([`${st.dev}:${st.ino}`]), '');
         return this.root;
       }
-      return this.place(path.basename(hostPath), hostNode(hostPath, st, opts, new Set()));
+      return this.place(path.basename(hostPath), hostNode(hostPath, st, opts, new Set(), `/${path.basename(hostPath)}`));
     }
-    return this.place(parts.join('/'), hostNode(hostPath, st, opts, new Set()));
+    return this.place(parts.join('/'), hostNode(hostPath, st, opts, new Set(), `/${parts.join('/')}`));
   }
 
   remove(p: string): void {
@@ -276,7 +281,7 @@ function small(n: number): number {
   return n >= 0 && n < 0x80000000 ? n | 0 : n;
 }
 
-function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>): StagingNode {
+function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): StagingNode {
   // Access time is recorded as the modification time: imaging reads the file and would change
   // its atime, which would make two builds of the same tree differ.
   const base = {
@@ -291,19 +296,21 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
   if (type === S_IFREG) {
     // The common case, built in one literal (no option objects): a tree of small files is
     // mostly these, and staging runs before any file data can be placed.
-    return {
+    const file: StagingNode = {
       name: '', kind: 'file', size: small(st.size),
       mtime: base.mtime, atime: base.mtime, ctime: base.ctime, mode: S_IFREG | base.mode,
       uid: base.uid, gid: base.gid, hidden: false, children: undefined,
       source: { type: 'host', hostPath, mtimeMs: st.mtimeMs },
     };
+    opts.onFile?.(file, imagePath);
+    return file;
   }
   if (type === S_IFDIR) {
     const node = makeNode('', 'dir', base);
     const key = `${st.dev}:${st.ino}`;
     if (ancestors.has(key)) throw new InvalidInputError(`directory loop (symlink) at ${hostPath}`, { path: hostPath });
     ancestors.add(key);
-    scanDir(hostPath, node, opts, ancestors);
+    scanDir(hostPath, node, opts, ancestors, imagePath);
     ancestors.delete(key);
     return node;
   }
@@ -322,11 +329,11 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
   throw new InvalidInputError(`cannot put ${what} into an image: ${hostPath}`, { path: hostPath });
 }
 
-function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>): void {
+function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): void {
   for (const name of readNames(dirPath)) {
     const childPath = dirPath.endsWith('/') ? dirPath + name : `${dirPath}/${name}`;
     const st = statHost(childPath, opts.followSymlinks ?? false);
-    const child = hostNode(childPath, st, opts, ancestors);
+    const child = hostNode(childPath, st, opts, ancestors, opts.onFile ? `${imagePath}/${name}` : '');
     child.name = name;
     const old = into.children!.get(name);
     if (old && old.kind === 'dir' && child.kind === 'dir') mergeInto(old, child);

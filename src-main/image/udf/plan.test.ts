@@ -151,6 +151,11 @@ describe('planUdf validation', () => {
     expect(() => planUdf(dir('', [{ ...file('a', 0), uid: 2 ** 32 }]), vol('1.02'))).toThrow(/uid/);
     expect(() => planUdf(dir('', [{ ...file('a', 0), gid: -1 }]), vol('1.02'))).toThrow(/gid/);
     expect(() => planUdf(dir('', [{ ...file('a', 0), mode: 0o1000000 }]), vol('1.02'))).toThrow(/mode/);
+    // Messages name the entry by its path in the tree.
+    const deep = dir('', [dir('a', [dir('b', [{ ...file('f', 0), uid: -5 }, { ...file('g', 0), mtime: new Date(NaN) }])])]);
+    expect(() => planUdf(deep, vol('1.02'))).toThrow('UDF: /a/b/f has a bad uid -5');
+    expect(() => planUdf(dir('', [dir('a', [file('x', 0), file('x', 0)])]), vol('1.02'))).toThrow('duplicate name "x" in /a');
+    expect(() => planUdf(dir('', [dir('a', [dir('b', [{ ...file('g', 0), mtime: new Date(NaN) }])])]), vol('1.02'))).toThrow('UDF: /a/b/g mtime is not a valid Date');
     // A stat() mode with S_IFREG (0o100000) is fine: the type bits are ignored.
     expect(() => planUdf(dir('', [{ ...file('a', 0), mode: 0o100644 }]), vol('1.02'))).not.toThrow();
   });

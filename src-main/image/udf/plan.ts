@@ -205,10 +205,10 @@ function aedBlocksFor(count: number, adSize: number): number {
 }
 
 /** The OSTA length of a valid file name (no allocation: names are written when the FIDs are). */
-function validName(name: string, where: string): number {
-  if (name.length === 0) throw new InvalidInputError(`UDF: empty name in ${where}`);
+function validName(name: string, dir: PlanNode): number {
+  if (name.length === 0) throw new InvalidInputError(`UDF: empty name in ${nodePath(dir)}`);
   if (name === '.' || name === '..' || name.includes('/'))
-    throw new InvalidInputError(`UDF: illegal file name ${JSON.stringify(name)} in ${where}`, { name });
+    throw new InvalidInputError(`UDF: illegal file name ${JSON.stringify(name)} in ${nodePath(dir)}`, { name });
   const len = ostaLength(name);
   // L_FI is one byte (ECMA-167 4/14.4.4); it counts the compression ID byte (OSTA UDF §2.1.1).
   if (len > 255)
@@ -224,17 +224,31 @@ function validName(name: string, where: string): number {
 const FIRST_MS = -62135596800000; // 0001-01-01T00:00:00Z
 const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** A node's path, for messages (built only when one is needed: planning runs once per file). */
+function nodePath(n: PlanNode): string {
+  const parts: string[] = [];
+  for (let x: PlanNode | null = n; x && x.name !== null; x = x.parent) parts.unshift(x.name);
+  return `/${parts.join('/')}`;
+}
+
+/** Every date of a real tree passes this without the calendar; checkDate says what is wrong with the others. */
+function dateOk(d: unknown): boolean {
+  if (!(d instanceof Date)) return false;
+  const t = d.getTime();
+  return t >= FIRST_MS && t <= LAST_MS;
+}
+
 function checkDate(d: unknown, what: string): void {
+  if (dateOk(d)) return;
   if (!(d instanceof Date)) throw new InvalidInputError(`UDF: ${what} is not a valid Date`);
   const t = d.getTime();
-  if (t >= FIRST_MS && t <= LAST_MS) return; // every date of a real tree, without the calendar
   if (!Number.isFinite(t)) throw new InvalidInputError(`UDF: ${what} is not a valid Date`);
   const y = d.getUTCFullYear();
   if (y < 1 || y > 9999) throw new InvalidInputError(`UDF: ${what} year ${y} is outside 1..9999 (ECMA-167 1/7.3)`);
 }
 
-function checkId(path: string, k: 'uid' | 'gid' | 'mode', v: number | undefined, max: number): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) throw new InvalidInputError(`UDF: ${path} has a bad ${k} ${v}`, { [k]: v });
+function checkId(n: PlanNode, k: 'uid' | 'gid' | 'mode', v: number | undefined, max: number): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > max)) throw new InvalidInputError(`UDF: ${nodePath(n)} has a bad ${k} ${v}`, { [k]: v });
 }
 
 const NO_NODES: PlanNode[] = [];
@@ -276,7 +290,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   let nextId = FIRST_UNIQUE_ID;
   let files = 0;
   let dirs = 0;
-  const build = (input: UdfNodeInput, name: string | null, nameLen: number, path: string, parent: PlanNode | null): PlanNode => {
+  const build = (input: UdfNodeInput, name: string | null, nameLen: number, parent: PlanNode | null): PlanNode => {
     const n: PlanNode = {
       input,
       parent,
@@ -292,20 +306,20 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       adCount: 0,
       adSize: 8,
     };
-    checkDate(input.mtime, `${path} mtime`);
-    if (input.atime !== undefined) checkDate(input.atime, `${path} atime`);
-    if (input.ctime !== undefined) checkDate(input.ctime, `${path} ctime`);
-    checkId(path, 'uid', input.uid, 0xffffffff);
-    checkId(path, 'gid', input.gid, 0xffffffff);
-    checkId(path, 'mode', input.mode, 0o177777);
+    if (!dateOk(input.mtime)) checkDate(input.mtime, `${nodePath(n)} mtime`);
+    if (input.atime !== undefined && !dateOk(input.atime)) checkDate(input.atime, `${nodePath(n)} atime`);
+    if (input.ctime !== undefined && !dateOk(input.ctime)) checkDate(input.ctime, `${nodePath(n)} ctime`);
+    checkId(n, 'uid', input.uid, 0xffffffff);
+    checkId(n, 'gid', input.gid, 0xffffffff);
+    checkId(n, 'mode', input.mode, 0o177777);
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();
       for (const c of input.children ?? []) {
-        if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${path}`, { name: c.name });
+        if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${nodePath(n)}`, { name: c.name });
         seen.add(c.name);
-        const len = validName(c.name, path);
-        n.children.push(build(c, c.name, len, `${path === '/' ? '' : path}/${c.name}`, n));
+        const len = validName(c.name, n);
+        n.children.push(build(c, c.name, len, n));
       }
       // The parent FID (L_FI 0, ECMA-167 4/8.6) comes first.
       const fids = layoutFids([0, ...n.children.map((c) => c.nameLen)]);
@@ -313,23 +327,23 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       const bytes = fids.bytes;
       n.dataBytes = bytes;
       n.adCount = 1;
-      if (bytes > MAX_EXTENT_BYTES) throw new InvalidInputError(`UDF: directory ${path} is too large`);
+      if (bytes > MAX_EXTENT_BYTES) throw new InvalidInputError(`UDF: directory ${nodePath(n)} is too large`);
     } else if (input.kind === 'file') {
       files++;
       n.adCount = extentsFor(input.size).length;
       n.adSize = fileAdSize;
     } else if (input.kind === 'symlink') {
       files++;
-      if (typeof input.symlinkTarget !== 'string') throw new InvalidInputError(`UDF: symlink ${path} has no target`);
+      if (typeof input.symlinkTarget !== 'string') throw new InvalidInputError(`UDF: symlink ${nodePath(n)} has no target`);
       n.symlinkData = encodePathComponents(input.symlinkTarget);
       n.dataBytes = n.symlinkData.length;
       n.adCount = 1;
     } else {
-      throw new InvalidInputError(`UDF: unknown node kind at ${path}`);
+      throw new InvalidInputError(`UDF: unknown node kind at ${nodePath(n)}`);
     }
     return n;
   };
-  const tree = build(root, null, 0, '/', null);
+  const tree = build(root, null, 0, null);
 
   // 2. Metadata space: FSD, TD, then per directory its FE and data, its files' FEs (+AEDs, symlink
   //    data), then its subdirectories. Sizes only; no LBA is known yet.

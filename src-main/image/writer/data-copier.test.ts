@@ -89,4 +89,40 @@ describe('DataCopier', () => {
       fs.closeSync(fd);
     }
   });
+
+  it('copies pieces handed over in parts (as the CLI does while scanning) to the same bytes, and reports a failure in a later part', async () => {
+    const dir = path.join(tmp, 'parts');
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 700; i++) fs.writeFileSync(path.join(dir, `f${String(i).padStart(3, '0')}`), Buffer.alloc(100 + ((i * 613) % 5000), i & 0xff));
+    const s = spec(dir);
+    const plan = await planImage(s);
+    const chunks: Buffer[] = [];
+    for await (const c of writeImage(plan, { reuseBuffer: false })) chunks.push(c);
+    const host = plan.data.filter((d) => d.source.type === 'host');
+    const out = path.join(tmp, 'parts.iso');
+    const fd = fs.openSync(out, 'w');
+    const copier = new DataCopier(1);
+    try {
+      const stream = copier.stream(fd, 0);
+      for (let i = 0; i < host.length; i += 256) stream.push(host.slice(i, i + 256));
+      for await (const c of writeImageRanges(plan, { skip: (d) => d.source.type === 'host' })) fs.writeSync(fd, c.data, 0, c.data.length, c.offset);
+      await stream.end();
+      expect(fs.readFileSync(out).equals(Buffer.concat(chunks))).toBe(true);
+
+      // A file gone in the third part: end() names it; cancel() after a failure still settles.
+      fs.rmSync(host[600].source.type === 'host' ? host[600].source.hostPath : '');
+      const failing = copier.stream(fd, 0);
+      for (let i = 0; i < host.length; i += 256) failing.push(host.slice(i, i + 256));
+      await expect(failing.end()).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining(`vanished before it was imaged: ${host[600].path}`) });
+      await failing.cancel();
+
+      // cancel() with parts still queued resolves once the thread is done with the file.
+      const cancelled = copier.stream(fd, 0);
+      for (let i = 0; i < 600; i += 100) cancelled.push(host.slice(i, i + 100));
+      await cancelled.cancel();
+    } finally {
+      await copier.close();
+      fs.closeSync(fd);
+    }
+  });
 });

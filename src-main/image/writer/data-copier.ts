@@ -19,17 +19,20 @@ const BUF = 1024 * 1024;
 let buf;
 let bufs;
 let pending = null; // the one output write in flight
-parentPort.on('message', async (m) => {
+// Messages (lists of pieces) are copied one after another, in the order they came, each answered.
+let queue = Promise.resolve();
+parentPort.on('message', (m) => { queue = queue.then(() => handle(m)); });
+async function handle(m) {
   try {
     await run(m);
     parentPort.postMessage({ ok: true });
   } catch (e) {
     if (pending) await pending.catch(() => undefined); // the host closes fd once told
-    Atomics.store(m.state, 1, 1); // tell the other workers to stop
+    Atomics.store(m.stop, 0, 1); // tell the other workers to stop
     if (e.what === undefined) parentPort.postMessage({ ok: false, error: { what: 'crash', message: String(e && e.stack || e) } });
     else parentPort.postMessage({ ok: false, error: { what: e.what, index: e.index, size: e.size, code: e.code, syscall: e.syscall, message: e.message } });
   }
-});
+}
 // Failures name the piece by index; the host thread words the error with the image path.
 function fail(what, p, cause, size) {
   const e = new Error(cause ? cause.message : what);
@@ -72,7 +75,7 @@ function open(p) {
   try { check(fd, p); } catch (e) { fs.closeSync(fd); throw e; }
   return fd;
 }
-async function run({ fd, nums, paths: raw, base, state }) {
+async function run({ fd, nums, paths: raw, base, next, stop }) {
   const paths = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength); // arrives as a Uint8Array
   // nums: lba, size, mtimeMs per piece; paths: NUL-terminated UTF-8 host paths, decoded when used.
   const count = nums.length / 3;
@@ -99,8 +102,8 @@ async function run({ fd, nums, paths: raw, base, state }) {
     i = j;
   }
   for (;;) {
-    if (Atomics.load(state, 1) !== 0) break;
-    const b = Atomics.add(state, 0, 1);
+    if (Atomics.load(stop, 0) !== 0) break;
+    const b = Atomics.add(next, 0, 1);
     if (b >= batches.length) break;
     const [i0, i1] = batches[b];
     const start = lbaOf(i0) * SECTOR - base;
@@ -109,7 +112,7 @@ async function run({ fd, nums, paths: raw, base, state }) {
       const f = open(p);
       try {
         for (let off = 0; off < p.size; off += BUF) {
-          if (Atomics.load(state, 1) !== 0) break;
+          if (Atomics.load(stop, 0) !== 0) break;
           const n = readInto(f, p, 0, off, Math.min(BUF, p.size - off));
           const padded = Math.ceil(n / SECTOR) * SECTOR;
           buf.fill(0, n, padded);
@@ -148,16 +151,35 @@ function failure(f: WorkerFailure, pieces: DataPiece[]): Error {
   return new IoError(`cannot ${f.what} ${d.path}: ${f.code ?? f.message}`, { errno: f.code, path: d.path, syscall: f.syscall });
 }
 
+/** Pieces handed to the copier in parts; end() resolves once all are written (or rejects with the first failure). */
+export interface CopyStream {
+  push(pieces: DataPiece[]): void;
+  end(): Promise<void>;
+  /** Stops copying; resolves once no thread writes to the file any more (it may then be closed). */
+  cancel(): Promise<void>;
+}
+
 /** Worker threads that copy host-file pieces into an output file descriptor. */
 export class DataCopier {
   private readonly workers: Worker[] = [];
 
   /** Starts the threads now (start-up overlaps whatever the caller does before copy()). */
+  private readonly waiting = new Map<Worker, { resolve: (m: { ok: boolean; error?: WorkerFailure }) => void; reject: (e: Error) => void }[]>();
+
   constructor(threads = 1) {
     for (let i = 0; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.unref();
-      w.on('error', () => undefined); // reported through copy(); never an unhandled 'error' event
+      const waiting: { resolve: (m: { ok: boolean; error?: WorkerFailure }) => void; reject: (e: Error) => void }[] = [];
+      this.waiting.set(w, waiting);
+      w.on('message', (m: { ok: boolean; error?: WorkerFailure }) => waiting.shift()?.resolve(m));
+      // A thread that dies fails every part it still owed (never an unhandled 'error' event).
+      w.on('error', (err: Error) => {
+        for (const x of waiting.splice(0)) x.reject(new IoError(`image data thread failed: ${err.message}`, { cause: err }));
+      });
+      w.on('exit', () => {
+        for (const x of waiting.splice(0)) x.reject(new IoError('image data thread stopped'));
+      });
       this.workers.push(w);
     }
   }
@@ -167,7 +189,47 @@ export class DataCopier {
    * are written; rejects with the first failure (IoError / InvalidInputError naming the path).
    */
   async copy(fd: number, pieces: DataPiece[], baseByte: number, signal?: AbortSignal): Promise<void> {
-    if (pieces.length === 0) return;
+    const s = this.stream(fd, baseByte, signal);
+    s.push(pieces);
+    await s.end();
+  }
+
+  /**
+   * Like copy(), with the pieces handed over in parts as they become known (the CLI places files
+   * while it is still reading the source tree). Parts are copied in the order pushed.
+   */
+  stream(fd: number, baseByte: number, signal?: AbortSignal): CopyStream {
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const onAbort = () => Atomics.store(stop, 0, 1);
+    signal?.addEventListener('abort', onAbort);
+    const parts: Promise<void>[] = [];
+    const push = (pieces: DataPiece[]) => {
+      if (pieces.length === 0) return;
+      const part = this.post(fd, pieces, baseByte, stop);
+      part.catch(() => Atomics.store(stop, 0, 1)); // later parts stop early; end() reports it
+      parts.push(part);
+    };
+    const end = async () => {
+      try {
+        // Every part settles (the threads are done with fd) before the first failure is reported.
+        const results = await Promise.allSettled(parts);
+        if (signal?.aborted) throw new CancelledError();
+        const bad = results.find((r) => r.status === 'rejected');
+        if (bad) throw (bad as PromiseRejectedResult).reason;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    };
+    const cancel = async () => {
+      Atomics.store(stop, 0, 1);
+      await Promise.allSettled(parts);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    return { push, end, cancel };
+  }
+
+  /** One part to every thread (they share its batches); resolves when all have finished it. */
+  private async post(fd: number, pieces: DataPiece[], baseByte: number, stop: Int32Array): Promise<void> {
     // Typed arrays and one UTF-8 path buffer, transferred: no per-piece objects cloned to the thread.
     const nums = new Float64Array(pieces.length * 3);
     let bytes = 0;
@@ -184,37 +246,32 @@ export class DataCopier {
       at += paths.write((d.source as { hostPath: string }).hostPath, at);
       paths[at++] = 0;
     }
-    // [0]: next batch to claim, [1]: stop flag.
-    const state = new Int32Array(new SharedArrayBuffer(8));
-    const onAbort = () => Atomics.store(state, 1, 1);
-    signal?.addEventListener('abort', onAbort);
+    const next = new Int32Array(new SharedArrayBuffer(4)); // the next batch to claim
     try {
       const results = await Promise.all(
-        this.workers.map(
-          (w) =>
-            new Promise<{ ok: boolean; error?: WorkerFailure }>((resolve, reject) => {
-              const onError = (err: Error) => reject(new IoError(`image data thread failed: ${err.message}`, { cause: err }));
-              w.once('error', onError);
-              w.once('message', (m: { ok: boolean }) => {
-                w.off('error', onError);
-                resolve(m);
-              });
-              // Each thread gets its own copy (a transferred buffer can go to one thread only).
-              const p = new Uint8Array(paths); // its own ArrayBuffer (never the Buffer pool's)
-              const n = nums.slice();
-              w.postMessage({ fd, nums: n, paths: p, base: baseByte, state }, [n.buffer, p.buffer]);
-            }),
-        ),
+        this.workers.map((w) => {
+          // Each thread gets its own copy (a transferred buffer can go to one thread only).
+          const p = new Uint8Array(paths); // its own ArrayBuffer (never the Buffer pool's)
+          const n = nums.slice();
+          const answer = this.answer(w);
+          w.postMessage({ fd, nums: n, paths: p, base: baseByte, next, stop }, [n.buffer, p.buffer]);
+          return answer;
+        }),
       );
-      if (signal?.aborted) throw new CancelledError();
       const bad = results.find((r) => !r.ok)?.error;
       if (bad) throw failure(bad, pieces);
     } catch (err) {
-      Atomics.store(state, 1, 1);
+      Atomics.store(stop, 0, 1);
       throw GlassmasterError.from(err);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The thread's answer to the message about to be posted (a thread answers in order). */
+  private answer(w: Worker): Promise<{ ok: boolean; error?: WorkerFailure }> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.waiting.get(w)!;
+      waiting.push({ resolve, reject });
+    });
   }
 
   async close(): Promise<void> {
