@@ -239,13 +239,19 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       // Boot images go first and capacity is checked before any copy, so those builds wait.
       const streamed = o.sources.length === 1 && o.boot.length === 0 && o.maxSectors === undefined;
       const order: StagingNode[] = [];
+      const pieces: (DataPiece | undefined)[] = [];
       let next = streamed ? dataStartLba(imageSpec(o, tree.root)) : 0;
       const startLba = next;
       let batch: DataPiece[] = [];
       const spec = specFromOptions(o, tree, streamed ? (node, imagePath) => {
         order.push(node);
-        if (node.size === 0) return;
-        batch.push({ lba: next, size: node.size, source: node.source!, path: imagePath });
+        if (node.size === 0) {
+          pieces.push(undefined);
+          return;
+        }
+        const piece: DataPiece = { lba: next, size: node.size, source: node.source!, path: imagePath };
+        pieces.push(piece);
+        batch.push(piece);
         next += sectorsFor(node.size);
         if (batch.length >= STREAM_BATCH) {
           stream!.push(batch);
@@ -254,7 +260,7 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       } : undefined);
       stream.push(batch);
       const plan = await planImage(spec, {
-        preplaced: streamed ? { order, startLba } : undefined,
+        preplaced: streamed ? { order, pieces, startLba } : undefined,
         // Any other file data starts copying as soon as it is placed, while the metadata is still encoded.
         onDataPlaced: ({ pieces }) => {
           early = new Set(pieces);

@@ -1,4 +1,5 @@
 // Numeric, string and date encodings shared by the ISO 9660 structures (ECMA-119 §7, §8.4.26, §9.1.5).
+import { utcFields } from '../calendar';
 
 export const SECTOR = 2048;
 
@@ -45,23 +46,9 @@ export function writeDirDate(buf: Buffer, off: number, d: Date): void {
   const clamped = Math.min(DIR_DATE_MAX, Math.max(DIR_DATE_MIN, t));
   const second = Math.floor(clamped / 1000);
   if (second !== lastDirSecond) {
-    // Calendar fields by arithmetic (no Date object per record): days since 1970 → proleptic
-    // Gregorian year/month/day, counted in 400-year eras from 0000-03-01.
-    const days = Math.floor(second / 86400);
-    const secs = second - days * 86400;
-    const z = days + 719468;
-    const era = Math.floor(z / 146097);
-    const doe = z - era * 146097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const month = mp < 10 ? mp + 3 : mp - 9;
-    lastDirDate[0] = yoe + era * 400 + (month <= 2 ? 1 : 0) - 1900;
-    lastDirDate[1] = month;
-    lastDirDate[2] = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    lastDirDate[3] = Math.floor(secs / 3600);
-    lastDirDate[4] = Math.floor((secs % 3600) / 60);
-    lastDirDate[5] = secs % 60;
+    const f = utcFields(second * 1000);
+    lastDirDate[0] = f[0] - 1900;
+    for (let i = 1; i < 6; i++) lastDirDate[i] = f[i];
     lastDirSecond = second;
   }
   for (let i = 0; i < 6; i++) buf[off + i] = lastDirDate[i];

@@ -167,10 +167,11 @@ export interface PlanOptions {
   reserveAfterDescriptors?: number;
   /**
    * File data the caller has already placed (and may be copying): these files, in this order,
-   * contiguous from startLba = dataStartLba(spec). Only without boot entries; every node must be
-   * a file of the tree. Any other files follow them.
+   * contiguous from startLba = dataStartLba(spec), with their pieces (undefined for an empty file),
+   * which the plan takes as its own. Only without boot entries; every node must be a file of the
+   * tree. Any other files follow them.
    */
-  preplaced?: { order: StagingNode[]; startLba: number };
+  preplaced?: { order: StagingNode[]; pieces: (DataPiece | undefined)[]; startLba: number };
 }
 
 /**
@@ -241,17 +242,29 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   const items = new Map<StagingNode, DataItem>();
   const hiddenItems: DataItem[] = [];
   let needsMultiExtent: string | undefined;
+  // Files the caller placed come with their pieces (their path is built only for the others).
+  const pre = opts.preplaced;
+  if (pre) pre.order.forEach((n, i) => { if (pre.pieces[i]) items.set(n, pre.pieces[i]!); });
+  const prePieces = items.size;
+  let preFound = 0;
   const collect = (node: StagingNode, p: string) => {
     if (node.kind === 'file') {
-      if (!node.source) throw new InvalidInputError(`file without content: ${p}`, { path: p });
-      items.set(node, { lba: 0, size: node.size, source: node.source, path: p });
-      if (node.size >= FOUR_GIB && !needsMultiExtent) needsMultiExtent = p;
+      let it = items.get(node);
+      if (it) preFound++;
+      else {
+        if (!node.source) throw new InvalidInputError(`file without content: ${p}`, { path: p });
+        it = { lba: 0, size: node.size, source: node.source, path: p };
+        items.set(node, it);
+      }
+      if (node.size >= FOUR_GIB && !needsMultiExtent) needsMultiExtent = it.path;
     }
     if (node.children) {
-      for (const c of sortedChildren(node)) collect(c, `${p === '/' ? '' : p}/${c.name}`);
+      const prefix = p === '/' ? '' : p;
+      for (const c of sortedChildren(node)) collect(c, c.kind === 'file' && items.has(c) ? '' : `${prefix}/${c.name}`);
     }
   };
   collect(spec.root, '/');
+  if (preFound !== prePieces) throw new InternalError(`${prePieces - preFound} pre-placed files are not in the tree`);
   let level: IsoLevel | undefined;
   if (wantIso) {
     level = spec.isoLevel ?? (needsMultiExtent ? 3 : 2);
@@ -311,10 +324,15 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   };
   for (const b of bootItems) placeItem(b.item);
   if (opts.preplaced) {
+    let expect = lba;
     for (const n of opts.preplaced.order) {
       const it = items.get(n);
       if (!it) throw new InternalError(`pre-placed file is not in the tree: ${n.source?.type === 'host' ? n.source.hostPath : n.name}`);
+      const at = it.lba;
       placeItem(it);
+      // The caller's LBA (it may be copying there already) must be the one the layout gives.
+      if (it.size > 0 && (at !== expect || it.lba !== expect)) throw new InternalError(`pre-placed file at LBA ${at}, the layout puts it at ${it.lba}: ${it.path}`);
+      if (it.size > 0) expect += sectorsFor(it.size);
     }
   }
   for (const it of items.values()) placeItem(it);
@@ -773,7 +791,8 @@ function writeDirRecord(buf: Buffer, off: number, len: number, id: string, wide:
     for (let i = 0; i < id.length; i++) buf.writeUInt16BE(id.charCodeAt(i), off + 33 + i * 2);
   } else {
     buf[off + 32] = id.length;
-    buf.write(id, off + 33, 'latin1');
+    // Byte by byte (as latin1): identifiers are short, and this runs once per record.
+    for (let i = 0; i < id.length; i++) buf[off + 33 + i] = id.charCodeAt(i);
   }
 }
 

@@ -2,6 +2,7 @@
 // OSTA compressed Unicode, dstrings and allocation descriptors. Everything is little-endian
 // (ECMA-167 1/7.1.3–7.1.5) except 16-bit OSTA characters, which are big-endian (OSTA UDF §2.1.1).
 import { InvalidInputError } from '../../common/errors';
+import { utcFields } from '../calendar';
 
 export const BLOCK = 2048;
 
@@ -76,16 +77,17 @@ export function writeTagAt(buf: Buffer, off: number, id: number, version: 2 | 3,
 export function writeTimestamp(buf: Buffer, off: number, d: Date): void {
   const ms = d.getTime();
   if (!Number.isFinite(ms)) throw new InvalidInputError('UDF timestamp: invalid Date');
-  const year = d.getUTCFullYear();
+  const f = utcFields(ms);
+  const year = f[0];
   if (year < 1 || year > 9999) throw new InvalidInputError(`UDF timestamp: year ${year} out of range 1..9999`);
   buf.writeUInt16LE((1 << 12) | 0, off); // type 1, offset 0 (bits 0–11, signed minutes)
   buf.writeInt16LE(year, off + 2);
-  buf[off + 4] = d.getUTCMonth() + 1;
-  buf[off + 5] = d.getUTCDate();
-  buf[off + 6] = d.getUTCHours();
-  buf[off + 7] = d.getUTCMinutes();
-  buf[off + 8] = d.getUTCSeconds();
-  const msPart = d.getUTCMilliseconds();
+  buf[off + 4] = f[1];
+  buf[off + 5] = f[2];
+  buf[off + 6] = f[3];
+  buf[off + 7] = f[4];
+  buf[off + 8] = f[5];
+  const msPart = f[6];
   buf[off + 9] = Math.floor(msPart / 10); // centiseconds
   buf[off + 10] = (msPart % 10) * 10; // hundreds of microseconds
   buf[off + 11] = 0; // microseconds
