@@ -2,7 +2,8 @@
 // and images them with Glassmaster, xorriso, genisoimage and tar (the floor: reading every byte
 // and writing it once), measuring wall time, CPU, peak RSS (GNU time) and image size.
 // Page caches are warm for everyone (each corpus is read once before the runs); outputs go to
-// the same file system as the corpus and are deleted after each run.
+// the same file system as the corpus and are deleted after each run. With --repeat N the tools run
+// in N interleaved rounds; the table gives each tool's median and best wall time, ratios of medians.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -122,15 +123,36 @@ async function glassmasterCommand(): Promise<string[]> {
   }
 }
 
-/** Best wall time of `repeat` runs (the machine is shared; the best run is the least disturbed). */
-function measure(tool: string, cmd: string[], outFile: string): Result {
-  let best: Result | undefined;
-  for (let i = 0; i < repeat; i++) {
-    const r = measureOnce(tool, cmd, outFile);
-    if (!r.ok) return r;
-    if (!best || r.wall < best.wall) best = r;
+interface Tool { name: string; cmd: string[] }
+interface Summary { best: Result; median: number; runs: number }
+
+/**
+ * Runs every tool `repeat` times in interleaved rounds (the order reversed every other round), so a
+ * noisy spell of the shared machine falls on all tools alike, not on whichever ran in it; dirty
+ * pages are flushed before each run so no run pays for the previous one's writeback.
+ */
+function measureAll(tools: Tool[], outFile: string): Map<string, Summary> {
+  const results = new Map<string, Result[]>(tools.map((t) => [t.name, []]));
+  const failed = new Map<string, Result>();
+  for (let round = 0; round < repeat; round++) {
+    const order = round % 2 ? [...tools].reverse() : tools;
+    for (const t of order) {
+      if (failed.has(t.name)) continue;
+      execFileSync('sync');
+      const r = measureOnce(t.name, t.cmd, outFile);
+      if (r.ok) results.get(t.name)!.push(r);
+      else failed.set(t.name, r);
+    }
   }
-  return best!;
+  const out = new Map<string, Summary>();
+  for (const t of tools) {
+    const rs = results.get(t.name)!;
+    if (failed.has(t.name) || rs.length === 0) { out.set(t.name, { best: failed.get(t.name)!, median: NaN, runs: 0 }); continue; }
+    const walls = rs.map((r) => r.wall).sort((a, b) => a - b);
+    const best = rs.reduce((a, b) => (b.wall < a.wall ? b : a));
+    out.set(t.name, { best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)) }, median: walls[(walls.length - 1) >> 1], runs: rs.length });
+  }
+  return out;
 }
 
 function measureOnce(tool: string, cmd: string[], outFile: string, cwd = root): Result {
@@ -158,7 +180,7 @@ async function main(): Promise<void> {
   const out = path.join(base, 'out.img');
   const have = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0;
   if (!have('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
-  console.log(`Glassmaster image benchmark${quick ? ' (--quick)' : ''}: ${os.cpus().length} CPUs, node ${process.version}, corpora in ${base}, best of ${repeat}, load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`Glassmaster image benchmark${quick ? ' (--quick)' : ''}: ${os.cpus().length} CPUs, node ${process.version}, corpora in ${base}, ${repeat} interleaved round(s), load ${os.loadavg()[0].toFixed(1)}`);
   for (const c of corpora) {
     if (only && !only.includes(c.id)) continue;
     const dir = ensureCorpus(c);
@@ -166,22 +188,27 @@ async function main(): Promise<void> {
     // An unmeasured floor run first: the first big write after warming pays page-cache reclaim,
     // which would otherwise land on whichever tool runs first.
     measureOnce('warm-up', ['tar', '-b', '2048', '-cf', out, '-C', dir, '.'], out);
-    const runs: Result[] = [];
-    runs.push(measure('glassmaster iso+joliet+rr+udf', [...gm, '-o', out, '--date', '2024-01-01T00:00:00Z', dir], out));
-    runs.push(measure('glassmaster iso+joliet+rr', [...gm, '-o', out, '--fs', 'iso9660,joliet,rockridge', '--date', '2024-01-01T00:00:00Z', dir], out));
-    if (have('xorriso')) runs.push(measure('xorriso -J -R -iso-level 3', ['xorriso', '-as', 'mkisofs', '-quiet', '-J', '-R', '-iso-level', '3', '-o', out, dir], out));
+    const tools: Tool[] = [
+      { name: 'glassmaster iso+joliet+rr+udf', cmd: [...gm, '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
+      { name: 'glassmaster iso+joliet+rr', cmd: [...gm, '-o', out, '--fs', 'iso9660,joliet,rockridge', '--date', '2024-01-01T00:00:00Z', dir] },
+    ];
+    if (have('xorriso')) tools.push({ name: 'xorriso -J -R -iso-level 3', cmd: ['xorriso', '-as', 'mkisofs', '-quiet', '-J', '-R', '-iso-level', '3', '-o', out, dir] });
     if (have('genisoimage')) {
-      runs.push(measure('genisoimage -J -R -iso-level 3', ['genisoimage', '-quiet', '-J', '-R', '-iso-level', '3', '-o', out, dir], out));
-      runs.push(measure('genisoimage -J -R -iso-level 3 -udf', ['genisoimage', '-quiet', '-J', '-R', '-iso-level', '3', '-udf', '-o', out, dir], out));
+      tools.push({ name: 'genisoimage -J -R -iso-level 3', cmd: ['genisoimage', '-quiet', '-J', '-R', '-iso-level', '3', '-o', out, dir] });
+      tools.push({ name: 'genisoimage -J -R -iso-level 3 -udf', cmd: ['genisoimage', '-quiet', '-J', '-R', '-iso-level', '3', '-udf', '-o', out, dir] });
     }
-    const floor = measure('floor: tar -b 2048', ['tar', '-b', '2048', '-cf', out, '-C', dir, '.'], out);
-    runs.push(floor);
+    const FLOOR = 'floor: tar -b 2048';
+    tools.push({ name: FLOOR, cmd: ['tar', '-b', '2048', '-cf', out, '-C', dir, '.'] });
+    const res = measureAll(tools, out);
+    const floor = res.get(FLOOR)!;
     console.log(`\n(${c.id}) ${c.name}`);
-    console.log(`${'tool'.padEnd(38)} ${'wall s'.padStart(8)} ${'MB/s'.padStart(8)} ${'CPU s'.padStart(8)} ${'RSS MB'.padStart(8)} ${'image MB'.padStart(9)} ${'x floor'.padStart(8)}`);
-    for (const r of runs) {
-      if (!r.ok) { console.log(`${r.tool.padEnd(38)} failed: ${r.note ?? ''}`); continue; }
+    console.log(`${'tool'.padEnd(38)} ${'median s'.padStart(9)} ${'best s'.padStart(7)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'image MB'.padStart(9)} ${'x floor'.padStart(8)}`);
+    for (const t of tools) {
+      const { best: r, median } = res.get(t.name)!;
+      if (!r.ok) { console.log(`${t.name.padEnd(38)} failed: ${r.note ?? ''}`); continue; }
       const mb = r.bytes / 1e6;
-      console.log(`${r.tool.padEnd(38)} ${fmt(r.wall, 8)} ${fmt(mb / Math.max(r.wall, 0.01), 8, 0)} ${fmt(r.user + r.sys, 8)} ${fmt(r.rssMb, 8, 0)} ${fmt(mb, 9, 1)} ${fmt(r.wall / Math.max(floor.wall, 0.01), 8)}`);
+      // Ratios compare medians (the best run of each tool may fall in different quiet spells).
+      console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(r.user + r.sys, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}`);
     }
   }
 }
