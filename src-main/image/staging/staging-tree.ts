@@ -284,27 +284,21 @@ function small(n: number): number {
 function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): StagingNode {
   // Access time is recorded as the modification time: imaging reads the file and would change
   // its atime, which would make two builds of the same tree differ.
-  const base = {
-    mtime: st.mtime,
-    atime: st.mtime,
-    ctime: st.ctime,
-    uid: small(st.uid),
-    gid: small(st.gid),
-    mode: st.mode & 0o7777,
-  };
   const type = st.mode & S_IFMT;
   if (type === S_IFREG) {
     // The common case, built in one literal (no option objects): a tree of small files is
     // mostly these, and staging runs before any file data can be placed.
+    const mtime = st.mtime;
     const file: StagingNode = {
       name: '', kind: 'file', size: small(st.size),
-      mtime: base.mtime, atime: base.mtime, ctime: base.ctime, mode: S_IFREG | base.mode,
-      uid: base.uid, gid: base.gid, hidden: false, children: undefined,
+      mtime, atime: mtime, ctime: st.ctime, mode: S_IFREG | (st.mode & 0o7777),
+      uid: small(st.uid), gid: small(st.gid), hidden: false, children: undefined,
       source: { type: 'host', hostPath, mtimeMs: st.mtimeMs },
     };
     opts.onFile?.(file, imagePath);
     return file;
   }
+  const base = { mtime: st.mtime, atime: st.mtime, ctime: st.ctime, uid: small(st.uid), gid: small(st.gid), mode: st.mode & 0o7777 };
   if (type === S_IFDIR) {
     const node = makeNode('', 'dir', base);
     const key = `${st.dev}:${st.ino}`;

@@ -75,16 +75,13 @@ function open(p) {
   try { check(fd, p); } catch (e) { fs.closeSync(fd); throw e; }
   return fd;
 }
-async function run({ fd, nums, paths: raw, base, next, stop }) {
-  const paths = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength); // arrives as a Uint8Array
-  // nums: lba, size, mtimeMs per piece; paths: NUL-terminated UTF-8 host paths, decoded when used.
+async function run({ fd, nums, paths, base, next, stop }) {
+  // nums: lba, size, mtimeMs per piece; paths: the host paths.
   const count = nums.length / 3;
-  const pathAt = new Int32Array(count + 1);
-  for (let i = 0, at = 0; i < count; i++) { pathAt[i] = at; at = paths.indexOf(0, at) + 1; pathAt[count] = at; }
   const pieces = {
     length: count,
     get(i) {
-      return { index: i, lba: nums[3 * i], size: nums[3 * i + 1], mtimeMs: nums[3 * i + 2], hostPath: paths.toString('utf8', pathAt[i], pathAt[i + 1] - 1) };
+      return { index: i, lba: nums[3 * i], size: nums[3 * i + 1], mtimeMs: nums[3 * i + 2], hostPath: paths[i] };
     },
   };
   const lbaOf = (i) => nums[3 * i];
@@ -230,31 +227,24 @@ export class DataCopier {
 
   /** One part to every thread (they share its batches); resolves when all have finished it. */
   private async post(fd: number, pieces: DataPiece[], baseByte: number, stop: Int32Array): Promise<void> {
-    // Typed arrays and one UTF-8 path buffer, transferred: no per-piece objects cloned to the thread.
+    // Numbers in one transferred typed array; the paths as strings (cloned in one native step).
     const nums = new Float64Array(pieces.length * 3);
-    let bytes = 0;
+    const paths: string[] = new Array(pieces.length);
     pieces.forEach((d, i) => {
       if (d.source.type !== 'host') throw new InvalidInputError(`DataCopier copies host files only: ${d.path}`);
       nums[3 * i] = d.lba;
       nums[3 * i + 1] = d.size;
       nums[3 * i + 2] = d.source.mtimeMs;
-      bytes += Buffer.byteLength(d.source.hostPath) + 1;
+      paths[i] = d.source.hostPath;
     });
-    const paths = Buffer.alloc(bytes);
-    let at = 0;
-    for (const d of pieces) {
-      at += paths.write((d.source as { hostPath: string }).hostPath, at);
-      paths[at++] = 0;
-    }
     const next = new Int32Array(new SharedArrayBuffer(4)); // the next batch to claim
     try {
       const results = await Promise.all(
         this.workers.map((w) => {
           // Each thread gets its own copy (a transferred buffer can go to one thread only).
-          const p = new Uint8Array(paths); // its own ArrayBuffer (never the Buffer pool's)
           const n = nums.slice();
           const answer = this.answer(w);
-          w.postMessage({ fd, nums: n, paths: p, base: baseByte, next, stop }, [n.buffer, p.buffer]);
+          w.postMessage({ fd, nums: n, paths, base: baseByte, next, stop }, [n.buffer]);
           return answer;
         }),
       );
