@@ -129,6 +129,12 @@ export function extentsFor(size: number): number[] {
   return out;
 }
 
+/** extentsFor(size).length without the array (planning counts the extents of every file). */
+function extentCount(size: number): number {
+  if (!Number.isSafeInteger(size) || size < 0) throw new InvalidInputError(`UDF: bad file size ${size}`);
+  return Math.ceil(size / MAX_EXTENT_BYTES);
+}
+
 const REVISIONS: Record<UdfRevision, UdfFlavour> = {
   '1.02': { rev: 0x0102, tagVersion: 2 },
   '1.50': { rev: 0x0150, tagVersion: 2 },
@@ -330,7 +336,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       if (bytes > MAX_EXTENT_BYTES) throw new InvalidInputError(`UDF: directory ${nodePath(n)} is too large`);
     } else if (input.kind === 'file') {
       files++;
-      n.adCount = extentsFor(input.size).length;
+      n.adCount = extentCount(input.size);
       n.adSize = fileAdSize;
     } else if (input.kind === 'symlink') {
       files++;
