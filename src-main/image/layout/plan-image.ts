@@ -512,7 +512,15 @@ let sortCache: Map<StagingNode, StagingNode[]> | undefined;
 function sortedChildren(node: StagingNode): StagingNode[] {
   const hit = sortCache?.get(node);
   if (hit) return hit;
-  const out = [...node.children!.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out = [...node.children!.values()];
+  // A tree scanned from the host is mostly in this order already (names inserted in code point
+  // order, which UTF-16 order only differs from beyond U+D7FF): sort only when it is not.
+  for (let i = 1; i < out.length; i++) {
+    if (out[i - 1].name > out[i].name) {
+      out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      break;
+    }
+  }
   sortCache?.set(node, out);
   return out;
 }
