@@ -26,6 +26,21 @@ describe('CRC-ITU-T (ECMA-167 1/7.2.6)', () => {
   it('is 0 over zeros (initial value 0, no final XOR)', () => {
     expect(crcItuT(Buffer.alloc(496))).toBe(0);
   });
+  it('equals the bit-by-bit definition on random data of odd and even lengths and offsets', () => {
+    const bitwise = (d: Uint8Array, from: number, to: number) => {
+      let crc = 0;
+      for (let i = from; i < to; i++) {
+        crc ^= d[i] << 8;
+        for (let k = 0; k < 8; k++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+      }
+      return crc;
+    };
+    let x = 99;
+    const data = Buffer.alloc(4099, 0).map(() => (x = (x * 1103515245 + 12345) % 2 ** 31) & 0xff);
+    for (const [from, to] of [[0, 4099], [1, 4099], [0, 4098], [3, 200], [16, 192], [7, 8], [5, 5]]) {
+      expect(crcItuT(data, from, to), `${from}..${to}`).toBe(bitwise(data, from, to));
+    }
+  });
 });
 
 describe('descriptor tag (ECMA-167 3/7.2)', () => {

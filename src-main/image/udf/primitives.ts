@@ -20,9 +20,23 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+// Two bytes at a time: the register is 16 bits wide, so after 16 input bits the new value is the
+// CRC of (register XOR those bits) alone. Every descriptor tag is checksummed (several per file).
+const CRC_TABLE16 = (() => {
+  const t = new Uint16Array(65536);
+  for (let x = 0; x < 65536; x++) {
+    const c = ((x & 0xff00) >> 8) & 0xff;
+    const mid = CRC_TABLE[c];
+    t[x] = ((mid << 8) & 0xffff) ^ CRC_TABLE[((mid >> 8) ^ (x & 0xff)) & 0xff];
+  }
+  return t;
+})();
+
 export function crcItuT(data: Uint8Array, start = 0, end = data.length): number {
   let crc = 0;
-  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ data[i]) & 0xff];
+  let i = start;
+  for (; i + 1 < end; i += 2) crc = CRC_TABLE16[crc ^ ((data[i] << 8) | data[i + 1])];
+  if (i < end) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ data[i]) & 0xff];
   return crc;
 }
 
