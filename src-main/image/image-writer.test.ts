@@ -234,6 +234,18 @@ describe.skipIf(!ok)('image writer vs independent readers', () => {
     expect(sha256File(b)).not.toBe(sha256File(img));
   });
 
+  it('is byte-identical when a pathspec makes directories of its own (/x/y=SRC), and the copy overlapping the scan changes no byte', async () => {
+    const build = async (out: string, extra: string[] = []) => {
+      expect((await cli(['-o', out, '--date', '2024-05-06T07:08:09Z', ...extra, `/made/here=${src}`])).code).toBe(0);
+      return sha256File(out);
+    };
+    const first = await build(path.join(tmp, 'p1.iso'));
+    await new Promise((r) => setTimeout(r, 20)); // the clock moves on; /made must not carry it
+    expect(await build(path.join(tmp, 'p2.iso'))).toBe(first);
+    // --max-sectors makes the CLI place the data after the scan instead of during it.
+    expect(await build(path.join(tmp, 'p3.iso'), ['--max-sectors', '10000000'])).toBe(first);
+  });
+
   it('ISO level 1 gives 8.3 names that xorriso and pycdlib read, with Rock Ridge names on top', async () => {
     const out = path.join(tmp, 'l1.iso');
     const r = await cli(['-o', out, '--fs', 'iso9660,rockridge', '--iso-level', '1', src]);

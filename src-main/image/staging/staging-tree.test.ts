@@ -107,3 +107,16 @@ describe('StagingTree host names', () => {
     expect(() => tree.addHostPath('/d', dir)).toThrow(/not valid UTF-8: .*bad\/bad-/);
   });
 });
+
+describe('StagingTree dates', () => {
+  it('dates the entries it makes itself (directories a path needs, buffers, symlinks) with `now`', () => {
+    const now = new Date(Date.UTC(2020, 1, 2, 3, 4, 5));
+    const tree = new StagingTree({ now });
+    tree.addBuffer('/a/b/c.txt', Buffer.from('x'));
+    tree.addSymlink('/a/l', 'b/c.txt');
+    tree.mkdir('/d/e');
+    for (const p of ['/', '/a', '/a/b', '/a/b/c.txt', '/a/l', '/d', '/d/e']) expect(tree.get(p)!.mtime.getTime(), p).toBe(now.getTime());
+    const own = new Date(Date.UTC(2001, 0, 1));
+    expect(tree.addBuffer('/f', Buffer.alloc(0), { mtime: own }).mtime).toBe(own);
+  });
+});

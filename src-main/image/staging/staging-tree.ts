@@ -105,11 +105,17 @@ export class StagingTree {
   private stashDir: string | undefined;
   private stashCount = 0;
 
+  /**
+   * `now` dates every entry the tree makes itself (the root, directories a path needs, buffers and
+   * streams without dates of their own), so a fixed `now` gives byte-identical images.
+   */
   constructor(opts: { now?: Date; workDir?: string } = {}) {
+    this.now = opts.now;
     this.root = makeNode('', 'dir', { now: opts.now });
     this.workDir = opts.workDir;
   }
 
+  private readonly now: Date | undefined;
   private readonly workDir: string | undefined;
 
   /** Returns the node at isoPath or undefined. */
@@ -136,7 +142,7 @@ export class StagingTree {
       validateName(part, p);
       let child = node.children!.get(part);
       if (!child) {
-        child = makeNode(part, 'dir', i === parts.length - 1 ? opts : {});
+        child = makeNode(part, 'dir', { now: this.now, ...(i === parts.length - 1 ? opts : {}) });
         node.children!.set(part, child);
       } else if (child.kind !== 'dir') {
         throw new InvalidInputError(`not a directory in the compilation: /${parts.slice(0, i + 1).join('/')}`, { path: p });
@@ -168,13 +174,13 @@ export class StagingTree {
   }
 
   addBuffer(p: string, data: Uint8Array, opts: EntryOptions = {}): StagingNode {
-    const node = makeNode('', 'file', { ...opts, size: data.length });
+    const node = makeNode('', 'file', { now: this.now, ...opts, size: data.length });
     node.source = { type: 'buffer', data };
     return this.place(p, node);
   }
 
   addSymlink(p: string, target: string, opts: EntryOptions = {}): StagingNode {
-    const node = makeNode('', 'symlink', { ...opts, size: Buffer.byteLength(target) });
+    const node = makeNode('', 'symlink', { now: this.now, ...opts, size: Buffer.byteLength(target) });
     node.symlinkTarget = target;
     return this.place(p, node);
   }
@@ -191,7 +197,7 @@ export class StagingTree {
       throw new IoError(`cannot stash stream for ${p}: ${(err as Error).message}`, { path: p, cause: err });
     }
     const st = fs.statSync(stashPath);
-    const node = makeNode('', 'file', { ...opts, size: st.size });
+    const node = makeNode('', 'file', { now: this.now, ...opts, size: st.size });
     node.source = { type: 'host', hostPath: stashPath, mtimeMs: st.mtimeMs };
     return this.place(p, node);
   }
