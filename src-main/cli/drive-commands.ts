@@ -1,13 +1,19 @@
 // Drive commands: drives, media, eject, load, virtual create|insert|eject.
 import { Option, type Command } from 'commander';
-import { createServices, type Services } from '../app/services';
+import type { Services } from '../app/services';
 import { DriveAddress } from '../common/ipc/contract';
 import { InvalidInputError } from '../common/errors';
 import { MEDIA_TYPE_NAMES, type DriveInfo, type MediaInfo, type MediaTypeName } from '../common/model/drive';
 import { formatDriveInfo, formatMediaInfo } from '../drive/format';
 
+/** The app services, loaded when a drive command runs (not at every start of the CLI). */
+async function openServices(watch: boolean): Promise<Services> {
+  const { createServices } = await import('../app/services');
+  return createServices({ shell: 'cli', watch });
+}
+
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
-  const services = await createServices({ shell: 'cli', watch: false });
+  const services = await openServices(false);
   try {
     return await fn(services);
   } finally {
@@ -43,7 +49,7 @@ export function registerDriveCommands(program: Command): void {
         out(opts.json ? JSON.stringify(drives, null, 2) : formatDrives(drives));
         return;
       }
-      const services = await createServices({ shell: 'cli', watch: true });
+      const services = await openServices(true);
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());

@@ -4,7 +4,6 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { GlassmasterError } from '../common/errors';
 import { packageInfo } from '../app/package-info';
 import { ExitCode, exitCodeFor } from '../common/exit-codes';
-import { serve } from './serve';
 import { registerDriveCommands } from './drive-commands';
 import { registerImageCommand } from './image-command';
 
@@ -22,6 +21,9 @@ export function buildProgram(): Command {
     .option('-p, --port <n>', 'port to listen on (default: a free port)', parsePort)
     .option('--open', 'open the system browser')
     .action(async (opts: { port?: number; open?: boolean }) => {
+      // Loaded when used: the app services and the WebSocket server would slow every other
+      // command's start (`glassmaster image` needs neither).
+      const { serve } = await import('./serve');
       const running = await serve({ port: opts.port, open: opts.open });
       await new Promise<void>((resolve) => {
         const stop = () => void running.stop().then(resolve);
