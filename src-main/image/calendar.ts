@@ -4,7 +4,7 @@
 // 0000-03-01 (H. Hinnant's civil_from_days).
 
 /** year, month (1–12), day, hours, minutes, seconds, milliseconds; reused by every call. */
-export const fields = new Int32Array(7);
+const fields = new Int32Array(7);
 
 /** Fills `fields` from ms since 1970 (an integer, as Date.getTime() gives); returns them. */
 export function utcFields(ms: number): Int32Array {

@@ -238,18 +238,15 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       // copied while the rest of the tree is still read (the scan and the copy overlap, as in tar).
       // Boot images go first and capacity is checked before any copy, so those builds wait.
       const streamed = o.sources.length === 1 && o.boot.length === 0 && o.maxSectors === undefined;
-      const order: StagingNode[] = [];
-      const pieces: (DataPiece | undefined)[] = [];
+      const nodes: StagingNode[] = [];
+      const pieces: DataPiece[] = [];
       let next = streamed ? dataStartLba(imageSpec(o, tree.root)) : 0;
       const startLba = next;
       let batch: DataPiece[] = [];
       const spec = specFromOptions(o, tree, streamed ? (node, imagePath) => {
-        order.push(node);
-        if (node.size === 0) {
-          pieces.push(undefined);
-          return;
-        }
+        if (node.size === 0) return; // empty files have no data to place
         const piece: DataPiece = { lba: next, size: node.size, source: node.source!, path: imagePath };
+        nodes.push(node);
         pieces.push(piece);
         batch.push(piece);
         next += sectorsFor(node.size);
@@ -260,7 +257,7 @@ export async function runImageCommand(argv: string[] | ImageCommandOptions, io: 
       } : undefined);
       stream.push(batch);
       const plan = await planImage(spec, {
-        preplaced: streamed ? { order, pieces, startLba } : undefined,
+        preplaced: streamed ? { nodes, pieces, startLba } : undefined,
         // Any other file data starts copying as soon as it is placed, while the metadata is still encoded.
         onDataPlaced: ({ pieces }) => {
           early = new Set(pieces);

@@ -317,40 +317,27 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
   beforeAll(() => { tmp = mktemp('gm-bad-'); });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  /** A Unix socket in the source tree (a file type an image cannot hold). */
-  const listenOn = async (p: string): Promise<net.Server> => {
-    const server = net.createServer().listen(p);
-    await new Promise((r) => server.once('listening', r));
-    return server;
-  };
-
   const noOutput = (out: string) => {
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.existsSync(`${out}.partial`)).toBe(false);
   };
 
-  it('a socket in the source', async () => {
-    const dir = path.join(tmp, 'sock');
+  // A Unix socket (a file type an image cannot hold): alone, and after 1,000 files whose data the
+  // CLI has already started copying (the scan and the copy overlap).
+  it.each([
+    { name: 'sock', files: 0, socket: 's.sock' },
+    { name: 'late-sock', files: 1000, socket: 'zz.sock' },
+  ])('a socket in the source ($name)', async ({ name, files, socket }) => {
+    const dir = path.join(tmp, name);
     fs.mkdirSync(dir);
-    const server = await listenOn(path.join(dir, 's.sock'));
-    const out = path.join(tmp, 'sock.iso');
+    for (let i = 0; i < files; i++) fs.writeFileSync(path.join(dir, `a${i}`), Buffer.alloc(3000, i & 0xff));
+    const server = net.createServer().listen(path.join(dir, socket));
+    await new Promise((r) => server.once('listening', r));
+    const out = path.join(tmp, `${name}.iso`);
     const r = await cli(['-o', out, dir]);
     server.close();
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toContain(`socket into an image: ${dir}/s.sock`);
-    noOutput(out);
-  });
-
-  it('a socket found after file data has started copying (the scan and the copy overlap)', async () => {
-    const dir = path.join(tmp, 'late-sock');
-    fs.mkdirSync(dir);
-    for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(dir, `a${i}`), Buffer.alloc(3000, i & 0xff));
-    const server = await listenOn(path.join(dir, 'zz.sock'));
-    const out = path.join(tmp, 'late-sock.iso');
-    const r = await cli(['-o', out, dir]);
-    server.close();
-    expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toContain(`socket into an image: ${dir}/zz.sock`);
+    expect(r.stderr).toContain(`socket into an image: ${dir}/${socket}`);
     noOutput(out);
   });
 

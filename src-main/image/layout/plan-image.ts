@@ -166,12 +166,19 @@ export interface PlanOptions {
   /** Sectors left free after the volume descriptor set (the multisession planner adds a UDF VRS there). */
   reserveAfterDescriptors?: number;
   /**
-   * File data the caller has already placed (and may be copying): these files, in this order,
-   * contiguous from startLba = dataStartLba(spec), with their pieces (undefined for an empty file),
-   * which the plan takes as its own. Only without boot entries; every node must be a file of the
+   * File data the caller has already placed (and may be copying): the non-empty files `nodes`, in
+   * this order, with their `pieces` (same index), contiguous from startLba = dataStartLba(spec). The
+   * plan takes the pieces as its own. Only without boot entries; every node must be a file of the
    * tree. Any other files follow them.
    */
-  preplaced?: { order: StagingNode[]; pieces: (DataPiece | undefined)[]; startLba: number };
+  preplaced?: { nodes: StagingNode[]; pieces: DataPiece[]; startLba: number };
+}
+
+/** The file systems a spec asks for (Joliet and Rock Ridge live in an ISO 9660 volume). */
+function facets(spec: ImageSpec) {
+  const wantJoliet = spec.joliet ?? false;
+  const wantRR = spec.rockRidge ?? false;
+  return { wantUdf: spec.udf ?? false, wantJoliet, wantRR, wantIso: (spec.iso9660 ?? false) || wantJoliet || wantRR };
 }
 
 /**
@@ -179,9 +186,7 @@ export interface PlanOptions {
  * catalog, and the partition head; file data starts at dataStart.
  */
 function frontLayout(spec: ImageSpec, bootCount: number, opts: PlanOptions) {
-  const wantUdf = spec.udf ?? false;
-  const wantJoliet = spec.joliet ?? false;
-  const wantIso = (spec.iso9660 ?? false) || wantJoliet || (spec.rockRidge ?? false);
+  const { wantUdf, wantJoliet, wantIso } = facets(spec);
   let lba = (spec.startLba ?? 0) + 16;
   const pvdLba = wantIso ? lba++ : -1;
   const brLba = wantIso && bootCount ? lba++ : -1;
@@ -228,10 +233,7 @@ export async function planImage(spec: ImageSpec, opts: PlanOptions = {}): Promis
 }
 
 function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
-  const wantUdf = spec.udf ?? false;
-  const wantJoliet = spec.joliet ?? false;
-  const wantRR = spec.rockRidge ?? false;
-  const wantIso = (spec.iso9660 ?? false) || wantJoliet || wantRR;
+  const { wantUdf, wantJoliet, wantRR, wantIso } = facets(spec);
   if (!wantIso && !wantUdf) throw new InvalidInputError('no file system selected');
   const boots = spec.boot ?? [];
   if (boots.length && !wantIso) throw new InvalidInputError('El Torito boot needs the iso9660 file system (ECMA-119 descriptors at 16/17)');
@@ -244,7 +246,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   let needsMultiExtent: string | undefined;
   // Files the caller placed come with their pieces (their path is built only for the others).
   const pre = opts.preplaced;
-  if (pre) pre.order.forEach((n, i) => { if (pre.pieces[i]) items.set(n, pre.pieces[i]!); });
+  if (pre) pre.nodes.forEach((n, i) => items.set(n, pre.pieces[i]));
   const prePieces = items.size;
   let preFound = 0;
   const collect = (node: StagingNode, p: string) => {
@@ -309,8 +311,8 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   const front = frontLayout(spec, bootItems.length, opts);
   const { pvdLba, brLba, svdLba, termLba, vrsLba, mainVdsLba, reserveVdsLba, lvidLba, catalogLba, partitionStart, fileSetLba } = front;
   let lba = front.dataStart;
-  if (opts.preplaced && (opts.preplaced.startLba !== lba || bootItems.length > 0)) {
-    throw new InternalError(`pre-placed file data starts at LBA ${opts.preplaced.startLba}, the layout at ${lba}`);
+  if (pre && (pre.startLba !== lba || bootItems.length > 0)) {
+    throw new InternalError(`pre-placed file data starts at LBA ${pre.startLba}, the layout at ${lba}`);
   }
   // File data: boot images first (near the start helps firmware that reads slowly), then tree order.
   const placed = new Set<DataItem>();
@@ -323,17 +325,10 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     lba += sectorsFor(it.size);
   };
   for (const b of bootItems) placeItem(b.item);
-  if (opts.preplaced) {
-    let expect = lba;
-    for (const n of opts.preplaced.order) {
-      const it = items.get(n);
-      if (!it) throw new InternalError(`pre-placed file is not in the tree: ${n.source?.type === 'host' ? n.source.hostPath : n.name}`);
-      const at = it.lba;
-      placeItem(it);
-      // The caller's LBA (it may be copying there already) must be the one the layout gives.
-      if (it.size > 0 && (at !== expect || it.lba !== expect)) throw new InternalError(`pre-placed file at LBA ${at}, the layout puts it at ${it.lba}: ${it.path}`);
-      if (it.size > 0) expect += sectorsFor(it.size);
-    }
+  for (const it of pre?.pieces ?? []) {
+    // The caller's LBA (it may be copying there already) must be the one the layout gives.
+    if (it.lba !== lba || it.size === 0) throw new InternalError(`pre-placed file at LBA ${it.lba}, the layout puts it at ${lba}: ${it.path}`);
+    placeItem(it);
   }
   for (const it of items.values()) placeItem(it);
   const dataEnd = lba;

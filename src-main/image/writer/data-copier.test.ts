@@ -110,7 +110,7 @@ describe('DataCopier', () => {
       expect(fs.readFileSync(out).equals(Buffer.concat(chunks))).toBe(true);
 
       // A file gone in the third part: end() names it; cancel() after a failure still settles.
-      fs.rmSync(host[600].source.type === 'host' ? host[600].source.hostPath : '');
+      fs.rmSync((host[600].source as { hostPath: string }).hostPath);
       const failing = copier.stream(fd, 0);
       for (let i = 0; i < host.length; i += 256) failing.push(host.slice(i, i + 256));
       await expect(failing.end()).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining(`vanished before it was imaged: ${host[600].path}`) });

@@ -156,20 +156,23 @@ export interface CopyStream {
   cancel(): Promise<void>;
 }
 
+type Answer = { ok: boolean; error?: WorkerFailure };
+/** A part posted to a thread and not answered yet (a thread answers in the order it was posted to). */
+type Waiter = { resolve: (m: Answer) => void; reject: (e: Error) => void };
+
 /** Worker threads that copy host-file pieces into an output file descriptor. */
 export class DataCopier {
   private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<Worker, Waiter[]>();
 
   /** Starts the threads now (start-up overlaps whatever the caller does before copy()). */
-  private readonly waiting = new Map<Worker, { resolve: (m: { ok: boolean; error?: WorkerFailure }) => void; reject: (e: Error) => void }[]>();
-
   constructor(threads = 1) {
     for (let i = 0; i < threads; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.unref();
-      const waiting: { resolve: (m: { ok: boolean; error?: WorkerFailure }) => void; reject: (e: Error) => void }[] = [];
+      const waiting: Waiter[] = [];
       this.waiting.set(w, waiting);
-      w.on('message', (m: { ok: boolean; error?: WorkerFailure }) => waiting.shift()?.resolve(m));
+      w.on('message', (m: Answer) => waiting.shift()?.resolve(m));
       // A thread that dies fails every part it still owed (never an unhandled 'error' event).
       w.on('error', (err: Error) => {
         for (const x of waiting.splice(0)) x.reject(new IoError(`image data thread failed: ${err.message}`, { cause: err }));
@@ -243,7 +246,7 @@ export class DataCopier {
         this.workers.map((w) => {
           // Each thread gets its own copy (a transferred buffer can go to one thread only).
           const n = nums.slice();
-          const answer = this.answer(w);
+          const answer = new Promise<Answer>((resolve, reject) => this.waiting.get(w)!.push({ resolve, reject }));
           w.postMessage({ fd, nums: n, paths, base: baseByte, next, stop }, [n.buffer]);
           return answer;
         }),
@@ -254,14 +257,6 @@ export class DataCopier {
       Atomics.store(stop, 0, 1);
       throw GlassmasterError.from(err);
     }
-  }
-
-  /** The thread's answer to the message about to be posted (a thread answers in order). */
-  private answer(w: Worker): Promise<{ ok: boolean; error?: WorkerFailure }> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.waiting.get(w)!;
-      waiting.push({ resolve, reject });
-    });
   }
 
   async close(): Promise<void> {

@@ -88,6 +88,15 @@ export function fillEcc(s: Uint8Array): void {
 
 const SYNC = Uint8Array.from([0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]);
 
+/** The EDC of s[start, end), stored little-endian right after the bytes it covers (ECMA-130 §14). */
+function storeEdc(s: Uint8Array, start: number, end: number): void {
+  const e = edc(s, start, end);
+  s[end] = e & 0xff;
+  s[end + 1] = (e >>> 8) & 0xff;
+  s[end + 2] = (e >>> 16) & 0xff;
+  s[end + 3] = e >>> 24;
+}
+
 /** A complete 2352-byte mode 1 sector (ECMA-130 §14.1): sync, header (MSF BCD + mode 01h), user data, EDC, 8 zero bytes, P and Q parity. */
 export function mode1Sector(lba: number, user: Uint8Array): Uint8Array {
   const s = new Uint8Array(2352);
@@ -95,11 +104,7 @@ export function mode1Sector(lba: number, user: Uint8Array): Uint8Array {
   const [m, sec, f] = msfOf(lba + 150);
   s.set([bcd(m), bcd(sec), bcd(f), 1], 12);
   s.set(user.subarray(0, 2048), 16);
-  const e = edc(s, 0, 2064);
-  s[2064] = e & 0xff;
-  s[2065] = (e >>> 8) & 0xff;
-  s[2066] = (e >>> 16) & 0xff;
-  s[2067] = e >>> 24;
+  storeEdc(s, 0, 2064);
   fillEcc(s);
   return s;
 }
@@ -115,11 +120,7 @@ export function mode2Form1Sector(lba: number, user: Uint8Array, subHeader = Uint
   s.set(subHeader, 16);
   s.set(subHeader, 20);
   s.set(user.subarray(0, 2048), 24);
-  const e = edc(s, 16, 2072);
-  s[2072] = e & 0xff;
-  s[2073] = (e >>> 8) & 0xff;
-  s[2074] = (e >>> 16) & 0xff;
-  s[2075] = e >>> 24;
+  storeEdc(s, 16, 2072);
   fillEcc(s); // header bytes 12–15 are still zero here
   const [m, sec, f] = msfOf(lba + 150);
   s.set([bcd(m), bcd(sec), bcd(f), 2], 12);
