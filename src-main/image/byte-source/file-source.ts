@@ -1,0 +1,133 @@
+// Byte sources over bytes that already exist: an image file on the host (`glassmaster burn --image`,
+// verify against an image) and a buffer in memory (tests, small generated sessions).
+import { open, type FileHandle } from 'node:fs/promises';
+import { CancelledError, InternalError, InvalidInputError, IoError } from '../../common/errors';
+import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from '../byte-source';
+
+/** Largest chunk one read() hands out, whatever the consumer asks (bounds the memory a read takes). */
+const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Shared bookkeeping of the MUST rules (one pending read, cancel, end) for the sources below. */
+abstract class SequentialSource implements ByteSource {
+  abstract readonly description: string;
+  private sectorsRead = 0;
+  private pending = false;
+  private cancelled = false;
+  private ended = false;
+
+  constructor(readonly sectorSize: number, readonly totalSectors: number) {}
+
+  /** Produces `count` sectors starting at sector `first` (count ≥ 1, within the source). */
+  protected abstract produce(first: number, count: number): Promise<Uint8Array>;
+  protected abstract release(): Promise<void>;
+
+  progress(): ByteSourceProgress {
+    return { sectorsRead: this.sectorsRead, totalSectors: this.totalSectors };
+  }
+
+  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
+    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
+    if (this.cancelled) throw new CancelledError();
+    if (signal?.aborted) {
+      await this.cancel();
+      throw new CancelledError();
+    }
+    if (this.ended) return null;
+    const left = this.totalSectors - this.sectorsRead;
+    if (left === 0) {
+      this.ended = true;
+      await this.release();
+      return null;
+    }
+    const count = Math.min(left, maxSectors, Math.max(1, Math.floor(MAX_CHUNK_BYTES / this.sectorSize)));
+    this.pending = true;
+    try {
+      const chunk = await this.produce(this.sectorsRead, count);
+      if (this.cancelled || signal?.aborted) {
+        await this.cancel();
+        throw new CancelledError();
+      }
+      this.sectorsRead += count;
+      return chunk;
+    } catch (err) {
+      await this.cancel();
+      throw err;
+    } finally {
+      this.pending = false;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    if (!this.ended) await this.release().catch(() => undefined);
+  }
+}
+
+/**
+ * An existing image file as a data source. Its size must be whole 2048-byte sectors (an .iso that is
+ * not is refused up front, before any drive is touched); the file changing size while it is read is
+ * an IoError naming it.
+ */
+export async function openImageFileSource(hostPath: string): Promise<ByteSource> {
+  let fh: FileHandle;
+  try {
+    fh = await open(hostPath, 'r');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new IoError(`cannot open image ${hostPath}: ${e.message}`, { errno: e.code, path: hostPath, syscall: e.syscall, cause: err });
+  }
+  const st = await fh.stat();
+  if (!st.isFile()) {
+    await fh.close();
+    throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
+  }
+  if (st.size === 0 || st.size % DATA_SECTOR !== 0) {
+    await fh.close();
+    throw new InvalidInputError(`${hostPath} is ${st.size} bytes, not a whole number of 2048-byte sectors: not a data disc image`, { path: hostPath, size: st.size });
+  }
+  return new ImageFileSource(hostPath, fh, st.size / DATA_SECTOR);
+}
+
+class ImageFileSource extends SequentialSource {
+  readonly description: string;
+  constructor(private readonly hostPath: string, private readonly fh: FileHandle, totalSectors: number) {
+    super(DATA_SECTOR, totalSectors);
+    this.description = hostPath;
+  }
+
+  protected async produce(first: number, count: number): Promise<Uint8Array> {
+    const buf = Buffer.allocUnsafe(count * DATA_SECTOR);
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesRead } = await this.fh.read(buf, done, buf.length - done, first * DATA_SECTOR + done);
+      if (bytesRead === 0) throw new IoError(`${this.hostPath} became shorter while it was read (at sector ${first + Math.floor(done / DATA_SECTOR)})`, { path: this.hostPath });
+      done += bytesRead;
+    }
+    return buf;
+  }
+
+  protected release(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/** Bytes in memory as a source (length must be whole sectors). The buffer is not copied. */
+export function bufferByteSource(data: Uint8Array, opts: { sectorSize?: number; description?: string } = {}): ByteSource {
+  const sectorSize = opts.sectorSize ?? DATA_SECTOR;
+  if (data.byteLength % sectorSize !== 0) throw new InvalidInputError(`${data.byteLength} bytes are not whole ${sectorSize}-byte sectors`);
+  return new BufferSource(data, sectorSize, opts.description ?? `${data.byteLength} bytes in memory`);
+}
+
+class BufferSource extends SequentialSource {
+  constructor(private readonly data: Uint8Array, sectorSize: number, readonly description: string) {
+    super(sectorSize, data.byteLength / sectorSize);
+  }
+
+  protected async produce(first: number, count: number): Promise<Uint8Array> {
+    return this.data.subarray(first * this.sectorSize, (first + count) * this.sectorSize);
+  }
+
+  protected async release(): Promise<void> {}
+}
