@@ -165,8 +165,10 @@ class PlannedImageSource implements ByteSource {
       this.sectorsRead += n / DATA_SECTOR;
       return out;
     } catch (err) {
+      // Cancelled by the consumer (cancel() or its signal) → CancelledError; otherwise the worker's own failure.
+      const cancelled = this.cancelled || signal?.aborted === true;
       await this.cancel();
-      if (signal?.aborted || this.stop.signal.aborted) throw err instanceof CancelledError ? err : new CancelledError();
+      if (cancelled) throw err instanceof CancelledError ? err : new CancelledError();
       throw GlassmasterError.from(err);
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -83,7 +83,7 @@ export function optionNotes(o: ImageOptions): string[] {
   const label = o.label;
   if (label !== undefined) {
     const iso = isoVolumeId(label);
-    if (fsNames.includes('iso9660') && iso !== label) notes.push(`label: ISO 9660 records "${iso}" (32 characters A-Z 0-9 _ at most)`);
+    if (fsNames.includes('iso9660') && label.length > 32) notes.push(`label: ISO 9660 records "${iso}" (32 characters at most)`);
     if (fsNames.includes('joliet') && label.length > 16) notes.push(`label: Joliet records "${label.slice(0, 16)}" (16 characters at most)`);
     const udfMax = [...label].every((c) => c.codePointAt(0)! <= 0xff) ? 30 : 15;
     if (fsNames.includes('udf') && label.length > udfMax) notes.push(`label: UDF records "${label.slice(0, udfMax)}" (${udfMax} characters at most for this label)`);

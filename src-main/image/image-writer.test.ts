@@ -384,8 +384,17 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     const out = path.join(tmp, 'cap.iso');
     const r = await cli(['-o', out, '--max-sectors', '300', dir]);
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toContain('more than the requested capacity of 300');
+    const needed = Number(/needs (\d+) sectors/.exec(r.stderr)?.[1]);
+    expect(r.stderr).toContain('more than the capacity limit of 300 sectors');
     noOutput(out);
+    // The same number whatever the limit (the layout stops counting where it first finds the
+    // excess), and exactly the size it builds at that limit.
+    const r2 = await cli(['-o', out, '--max-sectors', String(needed - 1), dir]);
+    expect(r2.stderr).toContain(`needs ${needed} sectors`);
+    noOutput(out);
+    expect((await cli(['-o', out, '--max-sectors', String(needed), dir])).code).toBe(0);
+    expect(fs.statSync(out).size).toBe(needed * 2048);
+    fs.rmSync(out);
   });
 
   it('a symlink loop when following symlinks', async () => {
