@@ -104,6 +104,9 @@ export function imageArgsFrom(raw: RawImageOpts, sourceArgs: string[]): ImageCom
   }
   const hybrid = raw.isohybrid || raw.isohybridMbr !== undefined || raw.isohybridGpt;
   if (hybrid && !raw.boot?.length) throw new InvalidInputError('--isohybrid needs at least one --boot entry');
+  if (hybrid && !raw.isohybridMbr && !raw.boot?.some((b) => b.platform === 'efi')) {
+    throw new InvalidInputError('--isohybrid without --isohybrid-mbr FILE would write an MBR with no boot code: give --isohybrid-mbr (e.g. /usr/lib/ISOLINUX/isohdpfx.bin) or an --boot efi:… entry');
+  }
   if (raw.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(raw.date) || Number.isNaN(new Date(raw.date).getTime()))) {
     throw new InvalidInputError(`--date needs an ISO 8601 date, not ${raw.date}`);
   }

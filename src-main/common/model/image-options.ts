@@ -63,10 +63,15 @@ const options = {
   multisession: z.object({ importImage: HostPath, startLba: z.number().int().min(0) }).strict().optional(),
 };
 
-function checkCombination(o: { udfMetadataMirror?: boolean; udfRevision?: string; isohybrid?: unknown; boot?: unknown[] }, ctx: z.RefinementCtx): void {
+function checkCombination(o: { udfMetadataMirror?: boolean; udfRevision?: string; isohybrid?: { mbrTemplate?: string }; boot?: { platform: string }[] }, ctx: z.RefinementCtx): void {
   // Only UDF 2.50 has a metadata partition (OSTA UDF 2.50 §2.2.10); ignoring the flag would hide a mistake.
   if (o.udfMetadataMirror !== undefined && o.udfRevision !== '2.50') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['udfMetadataMirror'], message: 'the UDF metadata mirror needs UDF revision 2.50' });
   if (o.isohybrid && !o.boot?.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['isohybrid'], message: 'isohybrid needs at least one boot entry' });
+  // Without MBR boot code a BIOS reads the MBR and finds nothing to run: only an EFI entry makes
+  // such a hybrid image boot from a disk, so a BIOS-only one would claim a USB boot it cannot do.
+  else if (o.isohybrid && !o.isohybrid.mbrTemplate && !o.boot?.some((b) => b.platform === 'efi')) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['isohybrid'], message: 'isohybrid without an MBR template boots from a disk only through an EFI entry: give an MBR template (isohdpfx.bin) or an efi boot entry' });
+  }
 }
 
 export const ImageOptionsSchema = z.object(options).strict().superRefine(checkCombination);
