@@ -63,7 +63,7 @@ const options = {
   multisession: z.object({ importImage: HostPath, startLba: z.number().int().min(0) }).strict().optional(),
 };
 
-function checkCombination(o: { udfMetadataMirror?: boolean; udfRevision?: string; isohybrid?: { mbrTemplate?: string }; boot?: { platform: string }[] }, ctx: z.RefinementCtx): void {
+function checkCombination(o: { udfMetadataMirror?: boolean; udfRevision?: string; isohybrid?: { mbrTemplate?: string; gpt?: boolean }; boot?: { platform: string }[] }, ctx: z.RefinementCtx): void {
   // Only UDF 2.50 has a metadata partition (OSTA UDF 2.50 §2.2.10); ignoring the flag would hide a mistake.
   if (o.udfMetadataMirror !== undefined && o.udfRevision !== '2.50') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['udfMetadataMirror'], message: 'the UDF metadata mirror needs UDF revision 2.50' });
   if (o.isohybrid && !o.boot?.length) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['isohybrid'], message: 'isohybrid needs at least one boot entry' });
