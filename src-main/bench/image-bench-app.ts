@@ -3,18 +3,34 @@
 // perf_hooks measures how long that thread's event loop is held up (a stall the UI would feel).
 // `--project` stages the tree as ProjectService.addPaths does today (a synchronous scan on the
 // calling thread) instead of handing the host paths to the engine's worker.
-// Prints one JSON line: { loopDelayMaxMs, loopDelayP99Ms, bytes }.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// `--idle SECONDS` is the control: the same monitor on an idle loop, so what the shared machine's
+// scheduler alone adds to the delay (a preempted thread) is seen apart from what the app path does.
+// Prints one JSON line: { loopDelayMaxMs, loopDelayP99Ms, loopBusyMs, bytes } (loopBusyMs: time the
+// main thread spent running callbacks, from eventLoopUtilization: its own work, not preemption).
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
 import { parseImageArgs } from '../cli/image-args';
 
 const argv = process.argv.slice(2);
+const idle = argv.indexOf('--idle');
+if (idle >= 0) {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  const elu = performance.eventLoopUtilization();
+  h.enable();
+  await sleep(Number(argv[idle + 1]) * 1000);
+  h.disable();
+  const busy = performance.eventLoopUtilization(elu).active;
+  process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, loopBusyMs: busy })}\n`);
+  process.exit(0);
+}
 const viaProject = argv.includes('--project');
 const args = parseImageArgs(argv.filter((a) => a !== '--project'));
 const engine = new ImageEngine({ script: fileURLToPath(new URL('./image-worker.mjs', import.meta.url)) });
 const h = monitorEventLoopDelay({ resolution: 5 });
+const elu = performance.eventLoopUtilization();
 h.enable();
 let bytes: number;
 if (viaProject) {
@@ -28,5 +44,6 @@ if (viaProject) {
   ({ bytes } = await engine.writeFile({ options: args.options, sources: args.sources }, args.output));
 }
 h.disable();
+const busy = performance.eventLoopUtilization(elu).active;
 await engine.close();
-process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, bytes })}\n`);
+process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, loopBusyMs: busy, bytes })}\n`);

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 interface Corpus { id: number; name: string; build(dir: string): void }
-interface Result { tool: string; wall: number; user: number; sys: number; rssMb: number; bytes: number; ok: boolean; note?: string; loopMaxMs?: number; loopP99Ms?: number }
+interface Result { tool: string; wall: number; user: number; sys: number; rssMb: number; bytes: number; ok: boolean; note?: string; loopMaxMs?: number; loopP99Ms?: number; loopBusyMs?: number }
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -154,7 +154,7 @@ function measureAll(tools: Tool[], outFile: string): Map<string, Summary> {
     const best = rs.reduce((a, b) => (b.wall < a.wall ? b : a));
     const loops = rs.filter((r) => r.loopMaxMs !== undefined);
     out.set(t.name, {
-      best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)), loopMaxMs: loops.length ? Math.max(...loops.map((r) => r.loopMaxMs!)) : undefined, loopP99Ms: loops.length ? Math.max(...loops.map((r) => r.loopP99Ms!)) : undefined },
+      best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)), loopMaxMs: loops.length ? Math.max(...loops.map((r) => r.loopMaxMs!)) : undefined, loopP99Ms: loops.length ? Math.max(...loops.map((r) => r.loopP99Ms!)) : undefined, loopBusyMs: loops.length ? Math.max(...loops.map((r) => r.loopBusyMs!)) : undefined },
       median: walls[(walls.length - 1) >> 1], runs: rs.length,
     });
   }
@@ -166,13 +166,13 @@ function measureOnce(tool: string, cmd: string[], outFile: string, cwd = root): 
   const timeFile = path.join(base, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', ...cmd], { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   // The app path reports its main thread's event-loop delay as a JSON line on stdout.
-  let loop: { loopDelayMaxMs?: number; loopDelayP99Ms?: number } = {};
+  let loop: { loopDelayMaxMs?: number; loopDelayP99Ms?: number; loopBusyMs?: number } = {};
   try { loop = JSON.parse(String(r.stdout).trim().split('\n').pop() || '{}'); } catch { /* not the app path */ }
   const [wall, user, sys, rss] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   const okRun = r.status === 0 && fs.existsSync(outFile);
   const bytes = okRun ? fs.statSync(outFile).size : 0;
   fs.rmSync(outFile, { force: true });
-  return { tool, wall, user, sys, rssMb: rss / 1024, bytes, ok: okRun, note: okRun ? undefined : String(r.stderr).trim().split('\n').pop(), loopMaxMs: loop.loopDelayMaxMs, loopP99Ms: loop.loopDelayP99Ms };
+  return { tool, wall, user, sys, rssMb: rss / 1024, bytes, ok: okRun, note: okRun ? undefined : String(r.stderr).trim().split('\n').pop(), loopMaxMs: loop.loopDelayMaxMs, loopP99Ms: loop.loopDelayP99Ms, loopBusyMs: loop.loopBusyMs };
 }
 
 function warm(dir: string): void {
@@ -212,6 +212,9 @@ async function main(): Promise<void> {
     }
     const FLOOR = 'floor: tar -b 2048';
     tools.push({ name: FLOOR, cmd: ['tar', '-b', '2048', '-cf', out, '-C', dir, '.'] });
+    // The control for the loop delay: an idle loop for 5 s on the same (shared) machine. Its output
+    // is an empty file, so it is listed apart (no image size or ratio).
+    tools.push({ name: 'control: idle event loop 5 s', cmd: ['sh', '-c', `${gm.app.map((a) => `'${a}'`).join(' ')} --idle 5 && : > '${out}'`] });
     const res = measureAll(tools, out);
     const floor = res.get(FLOOR)!;
     console.log(`\n(${c.id}) ${c.name}`);
@@ -221,7 +224,7 @@ async function main(): Promise<void> {
       if (!r.ok) { console.log(`${t.name.padEnd(38)} failed: ${r.note ?? ''}`); continue; }
       const mb = r.bytes / 1e6;
       // Ratios compare medians (the best run of each tool may fall in different quiet spells).
-      const loop = r.loopMaxMs === undefined ? '' : `  main-thread loop delay max ${r.loopMaxMs.toFixed(1)} ms, p99 ${r.loopP99Ms!.toFixed(1)} ms`;
+      const loop = r.loopMaxMs === undefined ? '' : `  main-thread loop delay max ${r.loopMaxMs.toFixed(1)} ms, p99 ${r.loopP99Ms!.toFixed(1)} ms, busy ${r.loopBusyMs!.toFixed(0)} ms (worst run)`;
       console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(r.user + r.sys, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}${loop}`);
     }
   }

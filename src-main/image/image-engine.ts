@@ -7,6 +7,7 @@
 //  - writeFile(): the fast path to a file: files placed as the scan finds them, their data copied
 //    by a second thread with positional writes while the metadata is encoded, OUT.partial renamed
 //    to OUT only once complete.
+import { rm } from 'node:fs/promises';
 import { WorkerPool } from '../workers/worker-pool';
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
 import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from './byte-source';
@@ -87,7 +88,14 @@ export class ImageEngine {
       ? { path: this.script, execArgv: this.execArgv }
       : { url: this.script.href, execArgv: this.execArgv };
     const payload: WriteFilePayload = { spec, out: outPath, chunkSize: opts.chunkSize, worker };
-    return this.pool.run('writeFile', payload, { signal: opts.signal, onProgress: opts.onProgress });
+    try {
+      return await this.pool.run('writeFile', payload, { signal: opts.signal, onProgress: opts.onProgress });
+    } catch (err) {
+      // The worker removes OUT.partial itself, unless it was terminated (a cancel it did not see
+      // within the pool's grace, e.g. in the middle of a long scan, or a crash): then it is ours to remove.
+      await rm(`${outPath}.partial`, { force: true }).catch(() => undefined);
+      throw GlassmasterError.from(err);
+    }
   }
 
   close(): Promise<void> {
