@@ -107,6 +107,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'project.remove': async ({ name }) => project.remove(name),
     'project.clear': async () => project.clear(),
     'project.setLabel': async ({ label }) => project.setLabel(label),
+    'project.setImageOptions': async ({ options }) => ({ options: project.setImageOptions(options) }),
     'project.writeImage': async (_params, signal) => {
       const written = await project.writeImageFromDialog(signal);
       return written && { bytes: written.bytes };

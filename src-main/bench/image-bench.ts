@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 interface Corpus { id: number; name: string; build(dir: string): void }
-interface Result { tool: string; wall: number; user: number; sys: number; rssMb: number; bytes: number; ok: boolean; note?: string }
+interface Result { tool: string; wall: number; user: number; sys: number; rssMb: number; bytes: number; ok: boolean; note?: string; loopMaxMs?: number; loopP99Ms?: number; loopBusyMs?: number }
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -110,17 +110,19 @@ function ensureCorpus(c: Corpus): string {
   return dir;
 }
 
-/** Bundles the CLI once so Glassmaster runs as plain node (no TS transpile at start-up). */
-async function glassmasterCommand(): Promise<string[]> {
-  const entry = path.join(here, 'image-bench-cli.ts');
-  const out = path.join(base, 'glassmaster-image.mjs');
-  try {
-    const esbuild = (await import('esbuild' as string)) as { buildSync(o: unknown): unknown };
-    esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error' });
-    return [process.execPath, out];
-  } catch {
-    return [process.execPath, '--import', 'tsx', entry];
-  }
+/**
+ * Bundles the CLI, the app path and the image worker once so Glassmaster runs as plain node (no TS
+ * transpile at start-up, as in the built app): [cli command, app command].
+ */
+async function glassmasterCommands(): Promise<{ cli: string[]; app: string[] }> {
+  const esbuild = (await import('esbuild' as string)) as { buildSync(o: unknown): unknown };
+  esbuild.buildSync({
+    entryPoints: { 'glassmaster-image': path.join(here, 'image-bench-cli.ts'), 'glassmaster-app': path.join(here, 'image-bench-app.ts'), 'image-worker': path.join(root, 'src-main/image/worker/image-worker.ts') },
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: base, outExtension: { '.js': '.mjs' }, logLevel: 'error',
+    // CommonJS dependencies bundled into ESM need a require.
+    banner: { js: "import { createRequire as __gmCreateRequire } from 'node:module'; const require = __gmCreateRequire(import.meta.url);" },
+  });
+  return { cli: [process.execPath, path.join(base, 'glassmaster-image.mjs')], app: [process.execPath, path.join(base, 'glassmaster-app.mjs')] };
 }
 
 interface Tool { name: string; cmd: string[] }
@@ -150,7 +152,11 @@ function measureAll(tools: Tool[], outFile: string): Map<string, Summary> {
     if (failed.has(t.name) || rs.length === 0) { out.set(t.name, { best: failed.get(t.name)!, median: NaN, runs: 0 }); continue; }
     const walls = rs.map((r) => r.wall).sort((a, b) => a - b);
     const best = rs.reduce((a, b) => (b.wall < a.wall ? b : a));
-    out.set(t.name, { best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)) }, median: walls[(walls.length - 1) >> 1], runs: rs.length });
+    const loops = rs.filter((r) => r.loopMaxMs !== undefined);
+    out.set(t.name, {
+      best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)), loopMaxMs: loops.length ? Math.max(...loops.map((r) => r.loopMaxMs!)) : undefined, loopP99Ms: loops.length ? Math.max(...loops.map((r) => r.loopP99Ms!)) : undefined, loopBusyMs: loops.length ? Math.max(...loops.map((r) => r.loopBusyMs!)) : undefined },
+      median: walls[(walls.length - 1) >> 1], runs: rs.length,
+    });
   }
   return out;
 }
@@ -158,12 +164,15 @@ function measureAll(tools: Tool[], outFile: string): Map<string, Summary> {
 function measureOnce(tool: string, cmd: string[], outFile: string, cwd = root): Result {
   fs.rmSync(outFile, { force: true });
   const timeFile = path.join(base, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', ...cmd], { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', ...cmd], { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  // The app path reports its main thread's event-loop delay as a JSON line on stdout.
+  let loop: { loopDelayMaxMs?: number; loopDelayP99Ms?: number; loopBusyMs?: number } = {};
+  try { loop = JSON.parse(String(r.stdout).trim().split('\n').pop() || '{}'); } catch { /* not the app path */ }
   const [wall, user, sys, rss] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   const okRun = r.status === 0 && fs.existsSync(outFile);
   const bytes = okRun ? fs.statSync(outFile).size : 0;
   fs.rmSync(outFile, { force: true });
-  return { tool, wall, user, sys, rssMb: rss / 1024, bytes, ok: okRun, note: okRun ? undefined : String(r.stderr).trim().split('\n').pop() };
+  return { tool, wall, user, sys, rssMb: rss / 1024, bytes, ok: okRun, note: okRun ? undefined : String(r.stderr).trim().split('\n').pop(), loopMaxMs: loop.loopDelayMaxMs, loopP99Ms: loop.loopDelayP99Ms, loopBusyMs: loop.loopBusyMs };
 }
 
 function warm(dir: string): void {
@@ -176,7 +185,7 @@ function fmt(n: number, w: number, d = 2): string {
 
 async function main(): Promise<void> {
   fs.mkdirSync(base, { recursive: true });
-  const gm = await glassmasterCommand();
+  const gm = await glassmasterCommands();
   const out = path.join(base, 'out.img');
   const have = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0;
   if (!have('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
@@ -189,8 +198,12 @@ async function main(): Promise<void> {
     // which would otherwise land on whichever tool runs first.
     measureOnce('warm-up', ['tar', '-b', '2048', '-cf', out, '-C', dir, '.'], out);
     const tools: Tool[] = [
-      { name: 'glassmaster iso+joliet+rr+udf', cmd: [...gm, '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
-      { name: 'glassmaster iso+joliet+rr', cmd: [...gm, '-o', out, '--fs', 'iso9660,joliet,rockridge', '--date', '2024-01-01T00:00:00Z', dir] },
+      { name: 'glassmaster iso+joliet+rr+udf', cmd: [...gm.cli, '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
+      // The app's call (ImageEngine.writeFile from the main thread), same options: its loop delay is printed.
+      { name: 'glassmaster app path (engine)', cmd: [...gm.app, '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
+      // As ProjectService stages today: the tree scanned on the main thread, then written by the engine.
+      { name: 'glassmaster app path (project)', cmd: [...gm.app, '--project', '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
+      { name: 'glassmaster iso+joliet+rr', cmd: [...gm.cli, '-o', out, '--fs', 'iso9660,joliet,rockridge', '--date', '2024-01-01T00:00:00Z', dir] },
     ];
     if (have('xorriso')) tools.push({ name: 'xorriso -J -R -iso-level 3', cmd: ['xorriso', '-as', 'mkisofs', '-quiet', '-J', '-R', '-iso-level', '3', '-o', out, dir] });
     if (have('genisoimage')) {
@@ -199,6 +212,9 @@ async function main(): Promise<void> {
     }
     const FLOOR = 'floor: tar -b 2048';
     tools.push({ name: FLOOR, cmd: ['tar', '-b', '2048', '-cf', out, '-C', dir, '.'] });
+    // The control for the loop delay: an idle loop for 5 s on the same (shared) machine. Its output
+    // is an empty file, so it is listed apart (no image size or ratio).
+    tools.push({ name: 'control: idle event loop 5 s', cmd: ['sh', '-c', `${gm.app.map((a) => `'${a}'`).join(' ')} --idle 5 && : > '${out}'`] });
     const res = measureAll(tools, out);
     const floor = res.get(FLOOR)!;
     console.log(`\n(${c.id}) ${c.name}`);
@@ -208,7 +224,8 @@ async function main(): Promise<void> {
       if (!r.ok) { console.log(`${t.name.padEnd(38)} failed: ${r.note ?? ''}`); continue; }
       const mb = r.bytes / 1e6;
       // Ratios compare medians (the best run of each tool may fall in different quiet spells).
-      console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(r.user + r.sys, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}`);
+      const loop = r.loopMaxMs === undefined ? '' : `  main-thread loop delay max ${r.loopMaxMs.toFixed(1)} ms, p99 ${r.loopP99Ms!.toFixed(1)} ms, busy ${r.loopBusyMs!.toFixed(0)} ms (worst run)`;
+      console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(r.user + r.sys, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}${loop}`);
     }
   }
 }

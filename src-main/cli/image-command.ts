@@ -1,8 +1,10 @@
 // `glassmaster image`: build an image, check it first (--preflight), list an image's file systems
-// and tree (--list), or inspect its boot records (--inspect). Building has its own parser
-// (image/cli-image.ts), so commander passes the arguments through untouched.
+// and tree (--list), or inspect its boot records (--inspect). The build options are declared once
+// (cli/image-args.ts) and building goes through the image-output service (cli/image-build.ts).
 import type { Command } from 'commander';
-import { parseImageArgs, runImageCommand } from '../image/cli-image';
+import { addImageBuildOptions, imageArgsFrom, type ImageCommandArgs } from './image-args';
+import { runImageCommand } from './image-build';
+import { fileSystemsOf } from '../image/image-spec';
 import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
 import { formatBootReport, formatListing, inspectBoot, openImage, type TreeFacet } from '../image/reader';
 import { formatPreflight, preflight, type PreflightEntry } from '../image/preflight';
@@ -49,44 +51,43 @@ function preflightEntries(root: StagingNode): PreflightEntry[] {
 }
 
 /** Stages the sources like a build would, and reports what each OS and player will see. */
-function runPreflight(args: string[], json: boolean): number {
-  const o = parseImageArgs(args.includes('-o') ? args : ['-o', '-', ...args]);
-  const tree = new StagingTree({ now: o.date });
-  for (const s of o.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks });
+function runPreflight(a: ImageCommandArgs, json: boolean): number {
+  const o = a.options;
+  const tree = new StagingTree({ now: o.date === undefined ? undefined : new Date(o.date) });
+  for (const s of a.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks ?? false });
   const entries = preflightEntries(tree.root);
   const needsLevel3 = entries.some((e) => e.kind === 'file' && e.size >= FOUR_GIB);
-  const report = preflight(entries, { fs: o.fs, isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2), udfRevision: o.udfRevision ?? (o.fs.includes('udf') ? '1.02' : undefined) });
+  const fs = fileSystemsOf(o);
+  const report = preflight(entries, { fs, isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2), udfRevision: o.udfRevision ?? (fs.includes('udf') ? '1.02' : undefined) });
   out(json ? JSON.stringify(report, null, 2) : formatPreflight(report));
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.USAGE : ExitCode.OK;
 }
 
-function takeFlag(args: string[], flag: string): boolean {
-  const i = args.indexOf(flag);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
-}
-
 export function registerImageCommand(program: Command): void {
-  program
+  const cmd = program
     .command('image')
     .description('build a disc image (ISO 9660/Joliet/Rock Ridge/UDF/El Torito); --preflight, --list IMAGE, --inspect IMAGE')
-    .helpOption(false)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .argument('[args...]')
-    .action(async (raw: string[]) => {
-      const args = [...raw];
-      const json = takeFlag(args, '--json');
-      for (const mode of ['--list', '--inspect'] as const) {
-        const i = args.indexOf(mode);
-        if (i < 0) continue;
-        const path = args[i + 1];
-        if (!path || args.length !== 2) throw new InvalidInputError(`usage: glassmaster image ${mode} IMAGE [--json]`);
-        return mode === '--list' ? listImage(path, json) : inspectImage(path, json);
+    .option('--list <IMAGE>', 'list an image\'s file systems and tree. e.g. --list disc.iso --json')
+    .option('--inspect <IMAGE>', 'report an image\'s boot records and isohybrid MBR/GPT. e.g. --inspect boot.iso')
+    .option('--preflight', 'stage the sources and report what each OS and player will see, without writing. e.g. --preflight ~/Photos');
+  addImageBuildOptions(cmd)
+    .addHelpText('after', '\nExamples:\n  glassmaster image -o photos.iso --label Photos ~/Photos\n  glassmaster image -o - --fs iso9660,joliet ./dir > dir.iso\n  glassmaster image -o boot.iso --boot bios:/isolinux/isolinux.bin,load-size=4,info-table --isohybrid --isohybrid-mbr isohdpfx.bin ./tree')
+    .action(async (sources: string[], raw: Parameters<typeof imageArgsFrom>[0] & { list?: string; inspect?: string; preflight?: boolean }) => {
+      const json = !!raw.json;
+      if (raw.list !== undefined || raw.inspect !== undefined) {
+        if (sources.length || raw.output || (raw.list !== undefined && raw.inspect !== undefined)) throw new InvalidInputError('usage: glassmaster image --list IMAGE | --inspect IMAGE [--json]');
+        return raw.list !== undefined ? listImage(raw.list, json) : inspectImage(raw.inspect!, json);
       }
-      if (takeFlag(args, '--preflight')) {
-        process.exitCode = runPreflight(args, json);
+      if (raw.preflight) {
+        process.exitCode = runPreflight(imageArgsFrom({ ...raw, output: raw.output ?? '-' }, sources), json);
+        return;
+      }
+      let args: ImageCommandArgs;
+      try {
+        args = imageArgsFrom(raw, sources);
+      } catch (err) {
+        process.stderr.write(`glassmaster image: ${(err as Error).message}\n(glassmaster image --help lists every option)\n`);
+        process.exitCode = ExitCode.USAGE;
         return;
       }
       const stop = new AbortController();

@@ -1,67 +1,209 @@
-// Host-side proxy of the image engine: builds images in a worker thread (WorkerPool) with
-// AbortSignal cancellation, progress events and backpressured streaming. The same engine runs
-// in-process through buildImage() (writer/write-image.ts) where no worker is wanted (CLI, tests).
-import * as fs from 'node:fs';
+// The one image-output service: the app, the CLI and the burner build images only through it.
+// Everything that touches files runs in the engine's worker threads (worker/image-worker.ts):
+// scanning the sources, planning, reading file data and writing the output, so the caller's
+// thread (the Electron main process) never blocks on file I/O. It plans once, then either
+//  - source(): the image as a ByteSource (byte-source.ts), produced in a worker as the consumer
+//    pulls (credit-based backpressure: a bounded number of chunks ahead), for the burner and stdout;
+//  - writeFile(): the fast path to a file: files placed as the scan finds them, their data copied
+//    by a second thread with positional writes while the metadata is encoded, OUT.partial renamed
+//    to OUT only once complete.
+import { rm } from 'node:fs/promises';
 import { WorkerPool } from '../workers/worker-pool';
-import { GlassmasterError } from '../common/errors';
-import type { ImageSpec } from './layout/plan-image';
-import type { ImageWorkerProgress } from './worker/image-worker';
+import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
+import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from './byte-source';
+import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
 
-export type { ImageWorkerProgress };
+export type { ImageWorkerProgress, ImageInput };
 
 export interface ImageEngineOptions {
   /** The worker entry: the built image-worker.js (electron-vite `?modulePath`), or a TS bootstrap in tests. */
   script: string | URL;
   execArgv?: string[];
-  /** Concurrent builds (each runs in its own worker thread). */
+  /** Concurrent builds (each runs in its own worker thread; a file build adds a copier thread). */
   size?: number;
 }
 
 export interface BuildOptions {
   signal?: AbortSignal;
   onProgress?: (p: ImageWorkerProgress) => void;
+  /** Bytes per chunk the worker produces (a multiple of 2048; default 1 MiB). */
   chunkSize?: number;
 }
 
 export class ImageEngine {
   private readonly pool: WorkerPool;
+  private readonly script: string | URL;
+  private readonly execArgv?: string[];
 
   constructor(opts: ImageEngineOptions) {
+    this.script = opts.script;
+    this.execArgv = opts.execArgv;
     this.pool = new WorkerPool({ script: opts.script, execArgv: opts.execArgv, size: opts.size ?? 1 });
   }
 
-  /** Size of the image in 2048-byte sectors, computed without producing any byte. */
-  async plan(spec: ImageSpec, opts: { signal?: AbortSignal } = {}): Promise<{ totalSectors: number }> {
+  /** Size of the image in 2048-byte sectors (a session: from its start LBA), computed without producing any byte. */
+  async plan(spec: ImageInput, opts: { signal?: AbortSignal } = {}): Promise<{ totalSectors: number; startLba: number }> {
     return this.pool.run('plan', { spec }, opts);
   }
 
   /** The image as a stream of chunks, produced on demand in the worker. */
-  build(spec: ImageSpec, opts: BuildOptions = {}): AsyncIterable<Uint8Array> {
+  build(spec: ImageInput, opts: BuildOptions = {}): AsyncGenerator<Uint8Array, unknown> {
     return this.pool.stream('build', { spec, chunkSize: opts.chunkSize }, { signal: opts.signal, onProgress: opts.onProgress });
   }
 
-  /** Writes the image to OUT.partial and renames it to `outPath` only once complete. */
-  async writeFile(spec: ImageSpec, outPath: string, opts: BuildOptions = {}): Promise<{ bytes: number }> {
-    const partial = `${outPath}.partial`;
-    const fd = fs.openSync(partial, 'w');
-    let bytes = 0;
+  /**
+   * The planned image as a ByteSource (2048-byte sectors; a session: its own sectors). Resolves
+   * once the worker has planned it (totalSectors known); rejects with the planning error.
+   */
+  async source(spec: ImageInput, opts: Omit<BuildOptions, 'signal'> & { signal?: AbortSignal; description?: string } = {}): Promise<ByteSource> {
+    const stop = new AbortController();
+    const onOuterAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let planned: (n: number) => void = () => undefined;
+    const totalSectors = new Promise<number>((resolve) => (planned = resolve));
+    const chunks = this.pool.stream('build', { spec, chunkSize: opts.chunkSize }, {
+      signal: stop.signal,
+      onProgress: (p: ImageWorkerProgress) => {
+        if (p.phase === 'planned') planned(p.totalSectors);
+        opts.onProgress?.(p);
+      },
+    });
+    // The first pull starts the job; it settles with the first chunk (or the failure).
+    const first = chunks.next();
+    first.catch(() => undefined);
     try {
-      for await (const chunk of this.build(spec, opts)) {
-        let off = 0;
-        while (off < chunk.byteLength) off += fs.writeSync(fd, chunk, off, chunk.byteLength - off);
-        bytes += chunk.byteLength;
-      }
-      fs.closeSync(fd);
-      fs.renameSync(partial, outPath);
-      return { bytes };
+      const total = await Promise.race([totalSectors, first.then(() => totalSectors)]);
+      return new PlannedImageSource(chunks, first, total, stop, () => opts.signal?.removeEventListener('abort', onOuterAbort),
+        opts.description ?? describe(spec));
     } catch (err) {
-      try { fs.closeSync(fd); } catch { /* already closed */ }
-      fs.rmSync(partial, { force: true });
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+      stop.abort();
+      throw GlassmasterError.from(err);
+    }
+  }
+
+  /** Writes the image to OUT.partial in the worker and renames it to `outPath` only once complete. */
+  async writeFile(spec: ImageInput, outPath: string, opts: BuildOptions = {}): Promise<{ bytes: number; totalSectors: number }> {
+    const worker: WriteFilePayload['worker'] = typeof this.script === 'string'
+      ? { path: this.script, execArgv: this.execArgv }
+      : { url: this.script.href, execArgv: this.execArgv };
+    const payload: WriteFilePayload = { spec, out: outPath, chunkSize: opts.chunkSize, worker };
+    try {
+      return await this.pool.run('writeFile', payload, { signal: opts.signal, onProgress: opts.onProgress });
+    } catch (err) {
+      // The worker removes OUT.partial itself, unless it was terminated (a cancel it did not see
+      // within the pool's grace, e.g. in the middle of a long scan, or a crash): then it is ours to remove.
+      await rm(`${outPath}.partial`, { force: true }).catch(() => undefined);
       throw GlassmasterError.from(err);
     }
   }
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+}
+
+function describe(spec: ImageInput): string {
+  if ('options' in spec) {
+    const label = spec.options.label ?? 'CDROM';
+    const n = spec.sources?.length ?? 0;
+    return `image "${label}"${n ? ` of ${n} source${n === 1 ? '' : 's'}` : ''}`;
+  }
+  return `image "${spec.label ?? 'CDROM'}"`;
+}
+
+/**
+ * Whole sectors out of the worker's chunks: a chunk larger than a read asks for is handed out in
+ * parts (the rest kept for the next read); the worker runs at most the pool's stream credit ahead.
+ */
+class PlannedImageSource implements ByteSource {
+  readonly sectorSize = DATA_SECTOR;
+  private sectorsRead = 0;
+  private pending = false;
+  private cancelled = false;
+  private ended = false;
+  private rest: Uint8Array | undefined;
+  private firstPull: Promise<IteratorResult<Uint8Array, unknown>> | undefined;
+
+  constructor(
+    private readonly chunks: AsyncGenerator<Uint8Array, unknown>,
+    first: Promise<IteratorResult<Uint8Array, unknown>>,
+    readonly totalSectors: number,
+    private readonly stop: AbortController,
+    private readonly detach: () => void,
+    readonly description: string,
+  ) {
+    this.firstPull = first;
+  }
+
+  progress(): ByteSourceProgress {
+    return { sectorsRead: this.sectorsRead, totalSectors: this.totalSectors };
+  }
+
+  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
+    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
+    if (this.cancelled) throw new CancelledError();
+    if (signal?.aborted) {
+      await this.cancel();
+      throw new CancelledError();
+    }
+    if (this.ended) return null;
+    this.pending = true;
+    const onAbort = () => void this.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (this.sectorsRead === this.totalSectors) {
+        // The worker's job must end too (it reports failures found after the last byte, e.g. a changed file).
+        const last = await this.pull();
+        if (!last.done) throw new InternalError(`the image worker produced more than the planned ${this.totalSectors} sectors`);
+        this.finish();
+        return null;
+      }
+      if (!this.rest || this.rest.byteLength === 0) {
+        const r = await this.pull();
+        if (this.cancelled) throw new CancelledError();
+        if (r.done) throw new InternalError(`the image worker ended after ${this.sectorsRead} of ${this.totalSectors} sectors`);
+        if (r.value.byteLength % DATA_SECTOR !== 0) throw new InternalError('the image worker produced a partial sector');
+        this.rest = r.value;
+      }
+      const n = Math.min(maxSectors * DATA_SECTOR, this.rest.byteLength);
+      const out = this.rest.subarray(0, n);
+      this.rest = this.rest.subarray(n);
+      this.sectorsRead += n / DATA_SECTOR;
+      return out;
+    } catch (err) {
+      // Cancelled by the consumer (cancel() or its signal) → CancelledError; otherwise the worker's own failure.
+      const cancelled = this.cancelled || signal?.aborted === true;
+      await this.cancel();
+      if (cancelled) throw err instanceof CancelledError ? err : new CancelledError();
+      throw GlassmasterError.from(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.pending = false;
+    }
+  }
+
+  private pull(): Promise<IteratorResult<Uint8Array, unknown>> {
+    const p = this.firstPull ?? this.chunks.next();
+    this.firstPull = undefined;
+    return p;
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.rest = undefined;
+    this.detach();
+  }
+
+  async cancel(): Promise<void> {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.rest = undefined;
+    if (this.ended) return;
+    // Aborting the job makes the worker stop (the pool terminates it if it does not within its grace).
+    this.stop.abort();
+    this.detach();
+    await this.chunks.return(undefined).catch(() => undefined);
   }
 }

@@ -301,10 +301,10 @@ describe('image command: argument parsing', () => {
   it('parses the full option set and pathspecs', () => {
     const o = parseImageArgs(['-o', 'x.iso', '--fs', 'iso9660,udf', '--iso-level', '3', '--udf-revision', '2.01', '--label', 'L',
       '--date', '2020-01-02T03:04:05Z', '/a/b=/src/b', '/src/c']);
-    expect(o.fs).toEqual(['iso9660', 'udf']);
-    expect(o.isoLevel).toBe(3);
-    expect(o.udfRevision).toBe('2.01');
-    expect(o.date?.toISOString()).toBe('2020-01-02T03:04:05.000Z');
+    expect(o.options.fs).toEqual(['iso9660', 'udf']);
+    expect(o.options.isoLevel).toBe(3);
+    expect(o.options.udfRevision).toBe('2.01');
+    expect(o.options.date).toBe('2020-01-02T03:04:05Z');
     expect(o.sources).toEqual([{ dest: '/a/b', hostPath: '/src/b' }, { dest: '/', hostPath: '/src/c' }]);
     expect(() => parseImageArgs(['x'])).toThrow(/missing -o/);
     expect(() => parseImageArgs(['-o', 'x', '--fs', 'hfs'])).toThrow(/unknown file system/);
@@ -384,8 +384,17 @@ describe.skipIf(!ok)('image command: bad input fails with a typed error naming t
     const out = path.join(tmp, 'cap.iso');
     const r = await cli(['-o', out, '--max-sectors', '300', dir]);
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toContain('more than the requested capacity of 300');
+    const needed = Number(/needs (\d+) sectors/.exec(r.stderr)?.[1]);
+    expect(r.stderr).toContain('more than the capacity limit of 300 sectors');
     noOutput(out);
+    // The same number whatever the limit (the layout stops counting where it first finds the
+    // excess), and exactly the size it builds at that limit.
+    const r2 = await cli(['-o', out, '--max-sectors', String(needed - 1), dir]);
+    expect(r2.stderr).toContain(`needs ${needed} sectors`);
+    noOutput(out);
+    expect((await cli(['-o', out, '--max-sectors', String(needed), dir])).code).toBe(0);
+    expect(fs.statSync(out).size).toBe(needed * 2048);
+    fs.rmSync(out);
   });
 
   it('a symlink loop when following symlinks', async () => {

@@ -57,9 +57,9 @@ function wipeMain(img: string, out: string): void {
 
 describe('--udf-metadata-mirror option', () => {
   it('defaults to on, needs UDF 2.50', () => {
-    expect(parseImageArgs(['-o', 'x', '--udf-revision', '2.50', 'src']).udfMetadataMirror).toBeUndefined();
-    expect(parseImageArgs(['-o', 'x', '--udf-revision', '2.50', '--no-udf-metadata-mirror', 'src']).udfMetadataMirror).toBe(false);
-    expect(parseImageArgs(['-o', 'x', '--udf-revision', '2.50', '--udf-metadata-mirror', 'src']).udfMetadataMirror).toBe(true);
+    expect(parseImageArgs(['-o', 'x', '--udf-revision', '2.50', 'src']).options.udfMetadataMirror).toBeUndefined();
+    expect(parseImageArgs(['-o', 'x', '--udf-revision', '2.50', '--no-udf-metadata-mirror', 'src']).options.udfMetadataMirror).toBe(false);
+    expect(parseImageArgs(['-o', 'x', '--udf-revision', '2.50', '--udf-metadata-mirror', 'src']).options.udfMetadataMirror).toBe(true);
     expect(() => parseImageArgs(['-o', 'x', '--no-udf-metadata-mirror', 'src'])).toThrow(/2\.50/);
   });
 });

@@ -41,6 +41,7 @@ const handlers: Handlers = {
   'project.clear': unused,
   'project.setLabel': unused,
   'project.writeImage': unused,
+  'project.setImageOptions': unused,
 };
 
 beforeEach(async () => {

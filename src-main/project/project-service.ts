@@ -4,7 +4,8 @@
 import { basename, extname } from 'node:path';
 import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
 import type { ImageEngine, ImageWorkerProgress } from '../image/image-engine';
-import type { ImageSpec } from '../image/layout/plan-image';
+import type { ImageRequest } from '../image/image-spec';
+import { AppImageOptionsSchema, type AppImageOptions } from '../common/model/image-options';
 import { InvalidInputError, NotFoundError, NotSupportedError, throwIfAborted } from '../common/errors';
 import type { ImageProgress, ProjectEntry, ProjectSnapshot } from '../common/model/project';
 import type { Dialogs } from './dialogs';
@@ -43,6 +44,7 @@ export class ProjectService {
   private tree = new StagingTree();
   private label = 'GLASSMASTER';
   private writing: AbortController | undefined;
+  private imageOptions: AppImageOptions = {};
 
   constructor(private readonly opts: ProjectServiceOptions) {}
 
@@ -80,6 +82,12 @@ export class ProjectService {
     return this.changed();
   }
 
+  /** The image options (common/model/image-options.ts) the next writeImage uses; the label stays setLabel's unless given here. */
+  setImageOptions(options: AppImageOptions): AppImageOptions {
+    this.imageOptions = AppImageOptionsSchema.parse(options);
+    return this.imageOptions;
+  }
+
   setLabel(label: string): ProjectSnapshot {
     this.label = label;
     return this.changed();
@@ -100,7 +108,8 @@ export class ProjectService {
     signal.addEventListener('abort', abort, { once: true });
     this.writing = controller;
     this.changed();
-    const spec: ImageSpec = { root: this.tree.root, iso9660: true, joliet: true, rockRidge: true, udf: true, label: this.label };
+    // The same options model and engine as `glassmaster image` (byte-identical for the same options and tree).
+    const spec: ImageRequest = { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, root: this.tree.root };
     try {
       this.opts.onProgress?.({ phase: 'planning', bytesWritten: 0, totalBytes: 0 });
       const { bytes } = await this.opts.engine().writeFile(spec, path, {

@@ -6,6 +6,7 @@
 // expressible here by design: drives are named by address, files reach a project only through
 // user-chosen dialogs or drops.
 import { z } from 'zod';
+import { AppImageOptionsSchema, type AppImageOptions } from '../model/image-options';
 import type { DriveInfo, MediaInfo } from '../model/drive';
 import type { ImageProgress, ProjectSnapshot } from '../model/project';
 import type { GlassmasterErrorJSON } from '../errors';
@@ -32,6 +33,8 @@ export const requestSchemas = {
   'project.setLabel': z.object({ label: z.string().min(1).max(32).regex(/^[^\x00-\x1f]+$/, 'no control characters') }).strict(),
   /** Main asks where to save, then writes the image (cancel the call to stop it). */
   'project.writeImage': Empty,
+  /** The options the next project.writeImage uses (the CLI's model, without host paths). */
+  'project.setImageOptions': z.object({ options: AppImageOptionsSchema }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -58,6 +61,7 @@ export interface ResponseMap {
   'project.setLabel': ProjectSnapshot;
   /** null when the user cancelled the save dialog. */
   'project.writeImage': { bytes: number } | null;
+  'project.setImageOptions': { options: AppImageOptions };
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 

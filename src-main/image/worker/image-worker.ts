@@ -1,33 +1,43 @@
-// Worker-thread entry of the image engine: runs the same in-process functions (plan + streaming
-// writer) and hands each output chunk to the host by transfer. Imports only image code and common/.
-import { defineWorkerTasks } from '../../workers/worker-runtime';
+// Worker-thread entry of the image engine (ImageEngine's pool): stages, plans and writes images
+// (image-output.ts), and copies host-file data in place for another image worker (copyPieces).
+// Imports only image code, workers/ and common/.
+import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';
+import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress, type OutputContext } from '../image-output';
+import type { ImageRequest } from '../image-spec';
 import { planImage, type ImageSpec } from '../layout/plan-image';
-import { writeImage } from '../writer/write-image';
+import { createCopyTask } from '../writer/copy-task';
+
+export type { ImageWorkerProgress };
+
+/** An ImageRequest (options + sources/tree), or a ready ImageSpec (tests, callers with their own spec). */
+export type ImageInput = ImageRequest | ImageSpec;
 
 export interface BuildPayload {
-  spec: ImageSpec;
+  spec: ImageInput;
   chunkSize?: number;
 }
 
-export type ImageWorkerProgress =
-  | { phase: 'planned'; totalSectors: number }
-  | { phase: 'writing'; bytesWritten: number; totalBytes: number };
+export interface WriteFilePayload extends BuildPayload {
+  out: string;
+  /** This worker's own entry, for its copier threads: a path, or a URL's href (data: bootstrap under tsx). */
+  worker: { path?: string; url?: string; execArgv?: string[] };
+}
+
+const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progress: (p) => ctx.progress(p) });
 
 defineWorkerTasks({
-  async plan(payload: BuildPayload) {
+  async plan(payload: BuildPayload, ctx) {
+    if ('options' in payload.spec) return planRequest(payload.spec, output(ctx));
     const plan = await planImage(payload.spec);
-    return { totalSectors: plan.totalSectors, isoLevel: plan.isoLevel };
+    return { totalSectors: plan.totalSectors, startLba: plan.startLba };
   },
   async build(payload: BuildPayload, ctx) {
-    const plan = await planImage(payload.spec);
-    ctx.progress({ phase: 'planned', totalSectors: plan.totalSectors } satisfies ImageWorkerProgress);
-    const chunks = writeImage(plan, {
-      signal: ctx.signal,
-      chunkSize: payload.chunkSize,
-      reuseBuffer: false, // chunks are transferred to the host thread
-      onProgress: (p) => ctx.progress({ phase: 'writing', ...p } satisfies ImageWorkerProgress),
-    });
-    for await (const chunk of chunks) await ctx.write(chunk);
-    return { totalSectors: plan.totalSectors };
+    return streamRequest(payload.spec, output(ctx), (chunk) => ctx.write(chunk), { chunkSize: payload.chunkSize });
   },
+  async writeFile(payload: WriteFilePayload, ctx) {
+    const w = payload.worker;
+    const script = w.url !== undefined ? new URL(w.url) : w.path!;
+    return writeRequestFile(payload.spec, payload.out, output(ctx), { script, execArgv: w.execArgv }, { chunkSize: payload.chunkSize });
+  },
+  copyPieces: createCopyTask(),
 });

@@ -7,7 +7,11 @@ import * as os from 'node:os';
 import { StagingTree } from '../staging/staging-tree';
 import { planImage, type DataPiece, type ImageSpec } from '../layout/plan-image';
 import { writeImage, writeImageRanges } from './write-image';
+import { fileURLToPath } from 'node:url';
+import { tsWorkerScript } from '../../workers/ts-worker-script';
 import { DataCopier } from './data-copier';
+
+const worker = { script: tsWorkerScript(fileURLToPath(new URL('../worker/image-worker.ts', import.meta.url))) };
 
 let tmp: string;
 beforeAll(() => {
@@ -25,7 +29,7 @@ function spec(dir: string): ImageSpec {
 async function viaCopier(s: ImageSpec, out: string, threads: number): Promise<void> {
   const plan = await planImage(s);
   const fd = fs.openSync(out, 'w');
-  const copier = new DataCopier(threads);
+  const copier = new DataCopier(worker, threads);
   try {
     const isHost = (d: DataPiece) => d.source.type === 'host';
     const copying = copier.copy(fd, plan.data.filter(isHost), 0);
@@ -81,7 +85,7 @@ describe('DataCopier', () => {
     const ro = path.join(tmp, 'ro.iso');
     fs.writeFileSync(ro, '');
     const fd = fs.openSync(ro, 'r'); // writes fail with EBADF
-    const copier = new DataCopier(1);
+    const copier = new DataCopier(worker, 1);
     try {
       await expect(copier.copy(fd, plan.data.filter((d) => d.source.type === 'host'), 0)).rejects.toMatchObject({ code: 'IO', message: 'cannot write the image: EBADF' });
     } finally {
@@ -101,7 +105,7 @@ describe('DataCopier', () => {
     const host = plan.data.filter((d) => d.source.type === 'host');
     const out = path.join(tmp, 'parts.iso');
     const fd = fs.openSync(out, 'w');
-    const copier = new DataCopier(1);
+    const copier = new DataCopier(worker, 1);
     try {
       const stream = copier.stream(fd, 0);
       for (let i = 0; i < host.length; i += 256) stream.push(host.slice(i, i + 256));

@@ -3,8 +3,9 @@
 // allocations), gaps are zero. Each file is checked against the size/mtime recorded when it was
 // staged, so a file that changes while imaged fails the build instead of corrupting it.
 import * as fs from 'node:fs';
-import { CancelledError, InvalidInputError, IoError } from '../../common/errors';
+import { CancelledError, InvalidInputError } from '../../common/errors';
 import { SECTOR } from '../iso9660/encoding';
+import { checkUnchanged, openChecked, sourceIoError, sourceShrankError } from './source-errors';
 import { planImage, type DataPiece, type ImagePlan, type ImageSpec, type MetaPiece, type PlanUdf } from '../layout/plan-image';
 
 export interface ImageProgress {
@@ -169,9 +170,9 @@ export async function* writeImageRanges(
             try {
               got = fs.readSync(fd, buf, fill, n, off);
             } catch (err) {
-              throw ioError(err, d.path, 'read');
+              throw sourceIoError(err, d.path, 'read');
             }
-            if (got === 0) throw new InvalidInputError(`file shrank while being imaged: ${d.path}`, { path: d.path });
+            if (got === 0) throw sourceShrankError(d.path);
             fill += got;
             pos += got;
             off += got;
@@ -202,35 +203,6 @@ export async function* writeImageRanges(
   }
   if (pos > total) throw new Error(`image overran its planned size (${pos} > ${total})`);
   if (fill > 0) yield flush();
-}
-
-function ioError(err: unknown, path: string, what: string): Error {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return new IoError(`file vanished before it was imaged: ${path}`, { errno: e.code, path, syscall: e.syscall, cause: err });
-  return new IoError(`cannot ${what} ${path}: ${e.code ?? e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
-}
-
-function openChecked(hostPath: string, path: string, size: number, mtimeMs: number): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(hostPath, 'r');
-  } catch (err) {
-    throw ioError(err, path, 'open');
-  }
-  try {
-    checkUnchanged(fd, path, size, mtimeMs);
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  return fd;
-}
-
-function checkUnchanged(fd: number, path: string, size: number, mtimeMs: number): void {
-  const st = fs.fstatSync(fd);
-  if (st.size !== size || st.mtimeMs !== mtimeMs) {
-    throw new InvalidInputError(`file changed while being imaged (size ${size} → ${st.size}): ${path}`, { path });
-  }
 }
 
 /** Plans and streams an image: the in-process engine (the worker runs the same function). */

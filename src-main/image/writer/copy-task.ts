@@ -1,0 +1,132 @@
+// The copy task of the image worker (worker/image-worker.ts): reads host-file pieces and writes
+// them in place (positional writes) into the output file, while another thread writes the metadata
+// around them. Several threads may run the same part at once: they claim its batches through a
+// shared counter. Errors are the ordered writer's (source-errors.ts), thrown typed and carried
+// across the thread boundary by the worker pool.
+import * as fs from 'node:fs';
+import { CancelledError } from '../../common/errors';
+import type { TaskContext } from '../../workers/worker-runtime';
+import { checkUnchanged, openChecked, outputWriteError, sourceIoError, sourceShrankError } from './source-errors';
+
+const SECTOR = 2048;
+/** 1 MiB, as the ordered writer's chunks: larger writes stall in page-cache compaction. */
+const BUF = 1024 * 1024;
+
+/** One part of the pieces to copy; `nums` holds lba, size, mtimeMs per piece. */
+export interface CopyPayload {
+  fd: number;
+  nums: Float64Array;
+  hostPaths: string[];
+  /** Image paths, for the errors. */
+  paths: string[];
+  /** Byte offset of the output file's first byte in the image (0, or a session's start). */
+  base: number;
+  /** Shared: the next batch of this part to claim. */
+  next: Int32Array;
+  /** Shared: non-zero tells every copying thread to stop (a failure or a cancel). */
+  stop: Int32Array;
+}
+
+/**
+ * A copy task with its own pair of buffers (allocated once per thread): one batch is written,
+ * asynchronously and at most one write in flight, while the next one is read.
+ */
+export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Promise<void> {
+  let bufs: [Buffer, Buffer] | undefined;
+  return async (m, ctx) => {
+    bufs ??= [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)];
+    const b2 = bufs;
+    let buf = b2[0];
+    let pending: Promise<void> | null = null;
+    const stopped = () => Atomics.load(m.stop, 0) !== 0 || ctx.signal.aborted;
+    const writeAll = async (n: number, pos: number): Promise<void> => {
+      if (pending) await pending;
+      const out = buf;
+      pending = new Promise<void>((resolve, reject) => {
+        const step = (off: number) => fs.write(m.fd, out, off, n - off, pos + off, (err, w) => {
+          if (err) reject(outputWriteError(err));
+          else if (off + w < n) step(off + w);
+          else resolve();
+        });
+        step(0);
+      });
+      pending.catch(() => undefined); // awaited by the next write or at the end
+      buf = buf === b2[0] ? b2[1] : b2[0];
+    };
+    const lbaOf = (i: number) => m.nums[3 * i];
+    const sizeOf = (i: number) => m.nums[3 * i + 1];
+    const mtimeOf = (i: number) => m.nums[3 * i + 2];
+    /** Reads piece i into buf at `at` (`max` bytes from file offset `from`). */
+    const readInto = (fd: number, i: number, at: number, from: number, max: number) => {
+      let got = 0;
+      while (got < max) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, buf, at + got, max - got, from + got);
+        } catch (err) {
+          throw sourceIoError(err, m.paths[i], 'read');
+        }
+        if (n === 0) throw sourceShrankError(m.paths[i]);
+        got += n;
+      }
+      return got;
+    };
+    const count = m.nums.length / 3;
+    // Batches: runs of consecutive pieces up to BUF bytes (a larger piece is a batch alone).
+    const batches: [number, number][] = [];
+    for (let i = 0; i < count;) {
+      const endOf = (k: number) => (lbaOf(k) - lbaOf(i)) * SECTOR + Math.ceil(sizeOf(k) / SECTOR) * SECTOR;
+      let j = i + 1;
+      while (j < count && lbaOf(j) > lbaOf(j - 1) && endOf(j) <= BUF) j++;
+      batches.push([i, j]);
+      i = j;
+    }
+    try {
+      for (;;) {
+        if (stopped()) break;
+        const b = Atomics.add(m.next, 0, 1);
+        if (b >= batches.length) break;
+        const [i0, i1] = batches[b];
+        const start = lbaOf(i0) * SECTOR - m.base;
+        if (i1 === i0 + 1 && Math.ceil(sizeOf(i0) / SECTOR) * SECTOR > BUF) {
+          const size = sizeOf(i0);
+          const f = openChecked(m.hostPaths[i0], m.paths[i0], size, mtimeOf(i0));
+          try {
+            for (let off = 0; off < size; off += BUF) {
+              if (stopped()) break;
+              const n = readInto(f, i0, 0, off, Math.min(BUF, size - off));
+              const padded = Math.ceil(n / SECTOR) * SECTOR;
+              buf.fill(0, n, padded);
+              await writeAll(padded, start + off);
+            }
+            checkUnchanged(f, m.paths[i0], size, mtimeOf(i0));
+          } finally {
+            fs.closeSync(f);
+          }
+          continue;
+        }
+        let fill = 0;
+        for (let i = i0; i < i1; i++) {
+          const at = lbaOf(i) * SECTOR - m.base - start;
+          buf.fill(0, fill, at);
+          const f = openChecked(m.hostPaths[i], m.paths[i], sizeOf(i), mtimeOf(i));
+          try {
+            readInto(f, i, at, 0, sizeOf(i));
+          } finally {
+            fs.closeSync(f);
+          }
+          fill = at + Math.ceil(sizeOf(i) / SECTOR) * SECTOR;
+          buf.fill(0, at + sizeOf(i), fill);
+        }
+        await writeAll(fill, start);
+      }
+      if (pending) await pending;
+    } catch (err) {
+      // The host closes fd once every thread has answered: no write of ours may still be in flight.
+      if (pending) await (pending as Promise<void>).catch(() => undefined);
+      Atomics.store(m.stop, 0, 1); // the other threads stop too
+      throw err;
+    }
+    if (ctx.signal.aborted) throw new CancelledError();
+  };
+}
