@@ -25,7 +25,8 @@ import {
   type BootEmulation, type BootPlatform, type CatalogEntry,
 } from '../eltorito/boot-catalog';
 import { encodeGpt, encodeIsohybridMbr, GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
-import { makeNode, splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
+import { linkFreeChildren } from './symlinks';
+import { splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
 import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
 
 export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
@@ -67,6 +68,13 @@ export interface ImageSpec {
   isohybridGpt?: boolean;
   /** Recording time of the volume; fixing it makes the output byte-identical for the same input. */
   recordingTime?: Date;
+  /**
+   * Record symbolic links in UDF (ECMA-167 4/14.6.6 file type 12). Default: only when Rock Ridge is
+   * not chosen — 7-Zip (and the tools built on it) refuse a whole UDF volume that holds one, so a
+   * hybrid disc keeps its links in Rock Ridge. Joliet (and ISO 9660 without Rock Ridge) cannot
+   * record links: a link to a file of the tree shows as that file, any other is left out.
+   */
+  udfSymlinks?: boolean;
   /** Refuse images over this many sectors (the target medium's capacity). */
   maxSectors?: number;
   /**
@@ -345,7 +353,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   const isoDirs: Dir[] = [];
   const jolietDirs: Dir[] = [];
   const ceAreas: SystemUsePlan['areas'] = [];
-  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas, now);
+  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas);
   if (wantJoliet) buildJolietTree(spec.root, items, jolietDirs);
 
   const pt = (dirs: Dir[], enc: (d: Dir) => Buffer) => dirs.reduce((s, d) => s + pathRecordLen(enc(d).length), 0);
@@ -390,7 +398,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   let udfPlan: ReturnType<PlanUdf> | undefined;
   if (wantUdf) {
     const planUdf = opts.planUdf ?? defaultPlanUdf;
-    const root = toUdf(spec.root, items);
+    const root = toUdf(spec.root, items, spec.udfSymlinks ?? !wantRR);
     udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) });
   }
 
@@ -555,22 +563,28 @@ function readAll(item: DataItem): Uint8Array {
 
 function buildIsoTree(
   root: StagingNode, level: IsoLevel, rr: boolean, items: Map<StagingNode, DataItem>, out: Dir[],
-  ceAreas: SystemUsePlan['areas'], now: Date,
+  ceAreas: SystemUsePlan['areas'],
 ): void {
   const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
     ({ node, parent, idBytes: id, depth, number: 0, lba: 0, size: 0, records: [], subdirs: [] });
   const rootDir = mk(root, undefined, Buffer.from([0]), 1);
-  let moved: Dir | undefined;
-  // Relocation (RRIP §4.1.5): a directory that would sit at level 9 goes to a root directory
-  // "rr_moved" (RR name ".rr_moved"); its place holds a file record with CL; it carries RE, and
-  // its ".." carries PL pointing back at the logical parent.
-  const movedNode = makeNode('.rr_moved', 'dir', { mtime: now, mode: 0o755 });
+  // Relocation (RRIP §4.1.5): a directory that would sit at level 9 moves into the root (as
+  // libisofs does with an empty relocation directory name), its record there marked RE so Rock
+  // Ridge readers hide it; its place holds a file record with CL, and its ".." carries PL pointing
+  // back at the logical parent. Rock Ridge readers so see the staged tree and nothing else (no
+  // ".rr_moved"); plain ISO 9660 readers see the moved directories in the root.
   const relocations: { dir: Dir; logicalParent: Dir }[] = [];
-  const pendingRecs = new Map<Dir, { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir }[]>();
-
   type Pending = { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir };
+  const pendingRecs = new Map<Dir, Pending[]>();
+  // Without Rock Ridge the ISO 9660 records cannot be links: as in Joliet (layout/symlinks.ts).
+  const linkTargets = new Map<StagingNode, StagingNode>();
   const expand = (d: Dir): void => {
-    const kids = sortedChildren(d.node);
+    let kids = sortedChildren(d.node);
+    if (!rr) {
+      const free = linkFreeChildren(kids, ancestorsOf(d));
+      kids = free.kids;
+      if (free.dataOf) for (const [l, t] of free.dataOf) linkTargets.set(l, t);
+    }
     const ids = assignIsoNames(kids, level);
     const recs: Pending[] = [];
     pendingRecs.set(d, recs);
@@ -583,13 +597,8 @@ function buildIsoTree(
             { path: `${pathOf(d)}/${k.name}` },
           );
         }
-        if (!moved) {
-          moved = mk(movedNode, rootDir, Buffer.from('RR_MOVED'), 2);
-          rootDir.subdirs.push(moved);
-          pendingRecs.set(moved, []);
-        }
-        const child = mk(k, moved, Buffer.alloc(0), 3);
-        moved.subdirs.push(child);
+        const child = mk(k, rootDir, Buffer.alloc(0), 2); // named below, among the root's entries
+        rootDir.subdirs.push(child);
         relocations.push({ dir: child, logicalParent: d });
         recs.push({ node: k, isoId: ids[i], kind: 'placeholder', dir: child });
         expand(child);
@@ -602,19 +611,16 @@ function buildIsoTree(
     });
   };
   expand(rootDir);
-  if (moved) {
-    const mv = moved;
-    const all = mv.subdirs;
-    const ids = assignIsoNames(all.map((x) => ({ name: x.node.name, isDir: true })), level);
-    all.forEach((x, i) => { x.idBytes = Buffer.from(ids[i], 'latin1'); });
-    pendingRecs.set(mv, all.map((x) => ({ node: x.node, isoId: x.idBytes.toString('latin1'), kind: 'relocated' as const, dir: x })));
-    const taken = new Set(pendingRecs.get(rootDir)!.map((r) => r.isoId.replace(/\.?;1$/, '')));
-    if (taken.has('RR_MOVED')) {
-      let n = 1;
-      while (taken.has(`RR_MOVE${n}`)) n++;
-      mv.idBytes = Buffer.from(`RR_MOVE${n}`);
-    }
-    pendingRecs.get(rootDir)!.push({ node: movedNode, isoId: mv.idBytes.toString('latin1'), kind: 'dir', dir: mv });
+  if (relocations.length) {
+    // Named after the root's own entries in one pass, so their identifiers never collide (and the
+    // root's own, assigned first, stay what they would be without relocation).
+    const rootKids = sortedChildren(root);
+    const ids = assignIsoNames([...rootKids, ...relocations.map((r) => ({ name: r.dir.node.name, isDir: true }))], level);
+    const rootRecs = pendingRecs.get(rootDir)!;
+    relocations.forEach((r, i) => {
+      r.dir.idBytes = Buffer.from(ids[rootKids.length + i], 'latin1');
+      rootRecs.push({ node: r.dir.node, isoId: ids[rootKids.length + i], kind: 'relocated', dir: r.dir });
+    });
   }
   const sortSubdirs = (d: Dir): void => {
     d.subdirs.sort((a, b) => compareIsoIds(a.idBytes.toString('latin1'), b.idBytes.toString('latin1')));
@@ -666,6 +672,10 @@ function buildIsoTree(
         const cd = r.dir!;
         su.push(px(n, cd), tf(n), ...nmEntries(n.name), clEntry(() => cd.lba));
         recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, su, ceAreas));
+      } else if (n.kind === 'symlink' && !rr) {
+        const it = items.get(linkTargets.get(n)!)!;
+        if (it.size <= ISO_MAX_EXTENT || level < 3) recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, null, ceAreas));
+        else recs.push(multiExtentRec(id, false, n, it));
       } else if (n.kind === 'symlink') {
         if (rr) su.push(px(n), tf(n), ...nmEntries(n.name), ...slEntries(n.symlinkTarget ?? ''));
         recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, rr ? su : null, ceAreas));
@@ -712,6 +722,23 @@ function buildIsoTree(
     for (let x: Dir | undefined = d; x && x.parent; x = relocations.find((r) => r.dir === x)?.logicalParent ?? x.parent) parts.unshift(x.node.name);
     return '/' + parts.join('/');
   }
+}
+
+/** The directory's own node and its ancestors' up to the root (root last). */
+function ancestorsOf(d: Dir): StagingNode[] {
+  const out: StagingNode[] = [];
+  for (let x: Dir | undefined = d; x; x = x.parent) out.push(x.node);
+  return out;
+}
+
+/** ECMA-119 §6.5.1/§9.1.6 bit 7: a file over 4 GiB as several extents (level 3), without System Use. */
+function multiExtentRec(id: string, wide: boolean, n: StagingNode, it: DataItem): Rec {
+  const count = Math.ceil(it.size / ISO_MAX_EXTENT);
+  const parts: Part[] = [];
+  for (let i = 0; i < count; i++) {
+    parts.push({ item: it, index: i, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
+  }
+  return rec(id, wide, false, n.hidden, n.mtime, parts[0], parts.slice(1));
 }
 
 function suCapacity(idLen: number): number {
@@ -810,7 +837,7 @@ function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, o
   for (let qi = 0; qi < queue.length; qi++) {
     const d = queue[qi];
     d.number = qi + 1;
-    const kids = sortedChildren(d.node);
+    const { kids, dataOf } = linkFreeChildren(sortedChildren(d.node), ancestorsOf(d));
     const names = assignJolietNames(kids);
     const order = kids.map((_, i) => i).sort((a, b) => compareUcs2(names[a], names[b]));
     const parent = d.parent ?? d;
@@ -826,21 +853,14 @@ function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, o
         d.subdirs.push(child);
         queue.push(child);
         recs.push(mkRec(id, true, true, k.hidden, k.mtime, { dir: child }, null, []));
-      } else if (k.kind === 'file') {
-        const it = items.get(k)!;
+      } else {
+        // A file, or a link shown as the file of the tree it names (others were left out).
+        const it = items.get(k.kind === 'file' ? k : dataOf!.get(k)!)!;
         if (it.size <= ISO_MAX_EXTENT) {
           recs.push(mkRec(id, true, false, k.hidden, k.mtime, { item: it }, null, []));
         } else {
-          const count = Math.ceil(it.size / ISO_MAX_EXTENT);
-          const parts: Part[] = [];
-          for (let i = 0; i < count; i++) {
-            parts.push({ item: it, index: i, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
-          }
-          recs.push(rec(id, true, false, k.hidden, k.mtime, parts[0], parts.slice(1)));
+          recs.push(multiExtentRec(id, true, k, it));
         }
-      } else {
-        // Joliet has no symlinks: shown as empty files (as mkisofs does).
-        recs.push(mkRec(id, true, false, k.hidden, k.mtime, {}, null, []));
       }
     }
     d.records = recs;
@@ -919,7 +939,7 @@ function encodeVolumeDescriptor(
 const NO_EXTENTS: UdfNodeInput['extents'] = [];
 
 /** The UDF view of the staged tree; file data is already placed (contiguous from its LBA). */
-function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>): UdfNodeInput {
+function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, links: boolean): UdfNodeInput {
   const u: UdfNodeInput = {
     name: node.name,
     kind: node.kind,
@@ -935,7 +955,10 @@ function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>): UdfNodeInp
     hidden: node.hidden,
     symlinkTarget: node.symlinkTarget,
   };
-  if (node.children) u.children = sortedChildren(node).map((c) => toUdf(c, items));
+  if (node.children) {
+    const kids = sortedChildren(node);
+    u.children = (links ? kids : kids.filter((c) => c.kind !== 'symlink')).map((c) => toUdf(c, items, links));
+  }
   return u;
 }
 

@@ -10,6 +10,11 @@ import { writeDirDate, writeU32Both } from '../iso9660/encoding';
 export interface SuspEntry {
   len: number;
   write(buf: Buffer, off: number): void;
+  /**
+   * Entries whose content may be cut (NM): the first `room` bytes or fewer as an entry flagged to
+   * continue, and the rest; undefined when not even one character fits.
+   */
+  split?(room: number): [SuspEntry, SuspEntry] | undefined;
 }
 
 function head(buf: Buffer, off: number, sig: string, len: number): void {
@@ -77,19 +82,40 @@ export function nmEntries(name: string): SuspEntry[] {
   const max = 250;
   let ascii = true;
   for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 0x7f) { ascii = false; break; }
-  if (ascii && name.length <= max) {
-    const len = 5 + name.length;
-    return [{ len, write(b, o) { head(b, o, 'NM', len); b[o + 4] = 0; b.write(name, o + 5, 'latin1'); } }];
-  }
+  if (ascii && name.length <= max) return [nmPart(Buffer.from(name, 'latin1'), 0)];
   const raw = Buffer.from(name, 'utf8');
   const out: SuspEntry[] = [];
-  for (let off = 0; off < raw.length || out.length === 0; off += max) {
-    const part = raw.subarray(off, off + max);
-    const flags = off + max < raw.length ? 0x01 : 0;
-    const len = 5 + part.length;
-    out.push({ len, write(b, o) { head(b, o, 'NM', len); b[o + 4] = flags; part.copy(b, o + 5); } });
+  for (let off = 0; off < raw.length || out.length === 0;) {
+    const end = off + max >= raw.length ? raw.length : utf8Boundary(raw, off + max);
+    out.push(nmPart(raw.subarray(off, end), end < raw.length ? 0x01 : 0));
+    off = end;
   }
   return out;
+}
+
+/** The largest index ≤ at that starts a UTF-8 character (a cut there leaves every part valid UTF-8). */
+function utf8Boundary(raw: Uint8Array, at: number): number {
+  let i = at;
+  while (i > 0 && (raw[i] & 0xc0) === 0x80) i--;
+  return i;
+}
+
+/**
+ * One NM entry. It can split itself so a record carries as much of the name as its System Use
+ * field holds, the rest following in a continuation area (as libisofs does): readers that do not
+ * follow CE (libcdio's iso-info) then show at least the name's beginning.
+ */
+function nmPart(bytes: Buffer, flags: number): SuspEntry {
+  const len = 5 + bytes.length;
+  return {
+    len,
+    write(b, o) { head(b, o, 'NM', len); b[o + 4] = flags; bytes.copy(b, o + 5); },
+    split(room) {
+      const cut = utf8Boundary(bytes, Math.min(bytes.length - 1, room - 5));
+      if (cut <= 0) return undefined;
+      return [nmPart(bytes.subarray(0, cut), 0x01), nmPart(bytes.subarray(cut), flags)];
+    },
+  };
 }
 
 const NO_AREAS: ContinuationArea[] = [];
@@ -241,6 +267,13 @@ export function planSystemUse(entries: SuspEntry[], capacity: number): SystemUse
   let i = 0;
   while (i < entries.length && used + entries[i].len + CE_LEN <= capacity) {
     used += entries[i].len;
+    inline.push(entries[i++]);
+  }
+  // The entry that did not fit whole goes in part (NM), so the record holds its beginning.
+  const parts = i < entries.length ? entries[i].split?.(capacity - used - CE_LEN) : undefined;
+  if (parts) {
+    entries = [...entries.slice(0, i), ...parts, ...entries.slice(i + 1)];
+    used += parts[0].len;
     inline.push(entries[i++]);
   }
   const areas: ContinuationArea[] = [];
