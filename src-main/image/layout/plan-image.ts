@@ -340,9 +340,11 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   }
   for (const it of items.values()) placeItem(it);
   const dataEnd = lba;
-  // Refused before any data is copied (the directories only add to this).
-  if (spec.maxSectors !== undefined && dataEnd > spec.maxSectors) throw overCapacity(dataEnd, spec.maxSectors);
-  if (opts.onDataPlaced) {
+  // Over the capacity already: no data is handed out for copying, but the plan goes on so the
+  // refusal names the whole image's size (the data alone would understate it, and a caller who
+  // raised the limit to that number would be refused again with another).
+  const overCapacityAlready = spec.maxSectors !== undefined && dataEnd > spec.maxSectors;
+  if (opts.onDataPlaced && !overCapacityAlready) {
     // Items are placed in ascending LBA order and are DataPieces themselves (no copies).
     const early: DataPiece[] = [];
     for (const it of placed) if (it.size > 0 && it.source.type === 'host' && !it.patch) early.push(it);
