@@ -11,8 +11,7 @@
 // File data comes first so every file's place is fixed as soon as the tree is staged: no
 // directory needs naming or sizing before the data can start streaming. ECMA-119 and ECMA-167
 // let the directories live anywhere (the PVD and the LVD's File Set Descriptor address point there).
-import * as fs from 'node:fs';
-import { InternalError, InvalidInputError, IoError } from '../../common/errors';
+import { InternalError, InvalidInputError } from '../../common/errors';
 import { SECTOR, sectorsFor } from '../iso9660/encoding';
 import type { IsoLevel } from '../iso9660/names';
 import { encodePathTable, pathTableSize } from '../iso9660/path-table';
@@ -20,29 +19,17 @@ import { encodeTerminator, encodeVolumeDescriptor } from '../iso9660/volume-desc
 import { buildIsoTree } from '../iso9660/tree';
 import { buildJolietTree } from '../joliet/tree';
 import { writeEntries, type SystemUsePlan } from '../rockridge/susp';
-import {
-  encodeBootCatalog, encodeBootRecord, hddSystemType, mediaTypeFor, patchBootInfoTable,
-  type BootEmulation, type BootPlatform, type CatalogEntry,
-} from '../eltorito/boot-catalog';
-import { encodeGpt, encodeIsohybridMbr, GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
+import { encodeBootRecord } from '../eltorito/boot-catalog';
+import { GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
+import { diskIdFor, encodeBootCatalogFor, isohybridPieces, prepareBootImages, type BootSpec } from '../eltorito/boot-plan';
 import { splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
 import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
 import { childOrder, type ChildOrder } from './child-order';
 import { encodeDirsAndRelease, FOUR_GIB, type DataItem, type Dir } from './records';
 
-export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
+export type { BootSpec } from '../eltorito/boot-plan';
 
-export interface BootSpec {
-  platform: BootPlatform;
-  /** Path of the boot image inside the staged tree … */
-  isoPath?: string;
-  /** … or a host file placed in the image but in no directory. */
-  hiddenHostPath?: string;
-  emulation?: BootEmulation;
-  /** No-emulation load size in 512-byte virtual sectors (El Torito §2.2 "Sector Count"). */
-  loadSize?: number;
-  infoTable?: boolean;
-}
+export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
 
 export interface ImageSpec {
   root: StagingNode;
@@ -222,35 +209,8 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
     }
   }
 
-  // ---- boot images ----
-  const bootItems: { spec: BootSpec; item: DataItem; bytesHead: Buffer }[] = [];
-  for (const b of boots) {
-    let item: DataItem;
-    if (b.hiddenHostPath) {
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(b.hiddenHostPath);
-      } catch (err) {
-        throw new IoError(`cannot read boot image ${b.hiddenHostPath}`, { path: b.hiddenHostPath, cause: err });
-      }
-      item = { lba: 0, size: st.size, source: { type: 'host', hostPath: b.hiddenHostPath, mtimeMs: st.mtimeMs }, path: b.hiddenHostPath };
-      hiddenItems.push(item);
-    } else if (b.isoPath) {
-      const node = findNode(spec.root, b.isoPath);
-      if (!node || node.kind !== 'file') throw new InvalidInputError(`boot image not in the compilation: ${b.isoPath}`, { path: b.isoPath });
-      item = items.get(node)!;
-    } else {
-      throw new InvalidInputError('boot entry needs a path or a hidden host file');
-    }
-    if (item.size === 0) throw new InvalidInputError(`boot image is empty: ${item.path}`, { path: item.path });
-    const head = readHead(item, 512);
-    if (b.infoTable) {
-      if (item.size > 64 * 1024 * 1024) throw new InvalidInputError(`boot image too large for a boot info table: ${item.path}`, { path: item.path });
-      const whole = readAll(item);
-      item.patch = (lba) => patchBootInfoTable(whole, 0, lba); // PVD LBA filled below
-    }
-    bootItems.push({ spec: b, item, bytesHead: head });
-  }
+  // ---- boot images (El Torito: eltorito/boot-plan.ts) ----
+  const bootItems = prepareBootImages(boots, (p) => findNode(spec.root, p), items, hiddenItems);
 
   // ---- placement: descriptors, file data, then the ISO 9660 / Joliet directories and UDF metadata ----
   const start = spec.startLba ?? 0;
@@ -373,26 +333,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
     }
     meta.push({ lba: termLba, data: encodeTerminator() });
   }
-  if (bootItems.length) {
-    const entries: CatalogEntry[] = bootItems.map(({ spec: b, item, bytesHead }) => {
-      const emulation = b.emulation ?? 'none';
-      const mediaType = mediaTypeFor(emulation, item.size, item.path);
-      const systemType = emulation === 'hdd' ? hddSystemType(bytesHead, item.path) : 0;
-      // §2.2: emulated media load 1 sector; no emulation loads `loadSize` virtual sectors
-      // (BIOS default 4 = one CD sector; EFI: the whole ESP image, capped at the 16-bit field).
-      const sectorCount = emulation !== 'none' ? 1 : b.loadSize ?? (b.platform === 'efi' ? Math.min(0xffff, Math.ceil(item.size / 512)) : 4);
-      return { platform: b.platform, mediaType, systemType, sectorCount, loadRba: item.lba };
-    });
-    meta.push({ lba: catalogLba, data: encodeBootCatalog(entries) });
-    for (const { item } of bootItems) {
-      if (item.patch) {
-        const patched = item.patch(item.lba);
-        patched.writeUInt32LE(pvdLba, 8);
-        item.source = { type: 'buffer', data: patched };
-        item.patch = undefined;
-      }
-    }
-  }
+  if (bootItems.length) meta.push({ lba: catalogLba, data: encodeBootCatalogFor(bootItems, pvdLba) });
   if (udfPlan) {
     const pieces = udfPlan.encodeLazy({
       vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
@@ -405,30 +346,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
     });
     meta.push(...pieces);
   }
-  if (spec.isohybrid) {
-    const efi = bootItems.find((b) => b.spec.platform === 'efi');
-    const bios = bootItems.find((b) => b.spec.platform === 'bios');
-    const input = {
-      totalSectors,
-      efi: efi ? { lba: efi.item.lba, size: efi.item.size } : undefined,
-      biosBootLba: bios?.item.lba,
-      mbrCode: spec.isohybridMbrCode,
-      diskId: diskIdFor(label, now),
-      gpt,
-    };
-    const mbr = encodeIsohybridMbr(input);
-    if (gpt) {
-      // Primary header at 512-byte LBA 1, entries from LBA 2 (inside the system area); backup
-      // entries and header in the last 33 x 512 bytes.
-      const { primary, backup } = encodeGpt(input);
-      meta.push({ lba: 0, data: Buffer.concat([mbr, primary]) });
-      const tail = Buffer.alloc(GPT_TAIL_SECTORS * SECTOR);
-      backup.copy(tail, tail.length - backup.length);
-      meta.push({ lba: totalSectors - GPT_TAIL_SECTORS, data: tail });
-    } else {
-      meta.push({ lba: 0, data: mbr });
-    }
-  }
+  if (spec.isohybrid) meta.push(...isohybridPieces(bootItems, { totalSectors, mbrCode: spec.isohybridMbrCode, diskId: diskIdFor(label, now), gpt }));
   meta.sort((a, b) => a.lba - b.lba);
   checkOverlaps(meta, start, totalSectors);
 
@@ -448,35 +366,6 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
   };
 }
 
-
-function findNode(root: StagingNode, p: string): StagingNode | undefined {
-  let n: StagingNode | undefined = root;
-  for (const part of splitPath(p)) n = n?.children?.get(part);
-  return n;
-}
-
-function readHead(item: DataItem, n: number): Buffer {
-  if (item.source.type === 'buffer') return Buffer.from(item.source.data.subarray(0, n));
-  if (item.source.type === 'previous') throw new InvalidInputError(`a boot image must be new in this session: ${item.path}`, { path: item.path });
-  const b = Buffer.alloc(Math.min(n, item.size));
-  try {
-    const fd = fs.openSync(item.source.hostPath, 'r');
-    try { fs.readSync(fd, b, 0, b.length, 0); } finally { fs.closeSync(fd); }
-  } catch (err) {
-    throw new IoError(`cannot read boot image ${item.path}`, { path: item.path, cause: err });
-  }
-  return b;
-}
-
-function readAll(item: DataItem): Uint8Array {
-  if (item.source.type === 'buffer') return item.source.data;
-  if (item.source.type === 'previous') throw new InvalidInputError(`a boot image must be new in this session: ${item.path}`, { path: item.path });
-  try {
-    return fs.readFileSync(item.source.hostPath);
-  } catch (err) {
-    throw new IoError(`cannot read boot image ${item.path}`, { path: item.path, cause: err });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // UDF input tree
@@ -522,9 +411,8 @@ function overCapacity(needed: number, max: number): InvalidInputError {
   return new InvalidInputError(`image needs ${needed} sectors, more than the requested capacity of ${max}`, { path: '/', totalSectors: needed, maxSectors: max });
 }
 
-function diskIdFor(label: string, now: Date): number {
-  let h = 0x811c9dc5;
-  for (const ch of `${label}|${now.getTime()}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return h;
+function findNode(root: StagingNode, p: string): StagingNode | undefined {
+  let n: StagingNode | undefined = root;
+  for (const part of splitPath(p)) n = n?.children?.get(part);
+  return n;
 }
-
