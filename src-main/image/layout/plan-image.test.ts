@@ -69,3 +69,16 @@ describe('planImage preplaced', () => {
     await expect(planImage(gone.spec, { preplaced: gone })).rejects.toThrow(/not in the tree/);
   });
 });
+
+describe('capacity (maxSectors)', () => {
+  it('names the whole image size when refusing, even when the data alone is over: that size is then accepted', async () => {
+    const { spec } = scan();
+    const total = (await planImage(spec)).totalSectors;
+    let handed = 0;
+    // Under the data alone: no piece is handed out for copying, and the refusal says `total`.
+    await expect(planImage({ ...spec, maxSectors: 100 }, { onDataPlaced: () => handed++ })).rejects.toThrow(`image needs ${total} sectors`);
+    expect(handed).toBe(0);
+    await expect(planImage({ ...spec, maxSectors: total - 1 })).rejects.toThrow(`image needs ${total} sectors`);
+    expect((await planImage({ ...spec, maxSectors: total })).totalSectors).toBe(total);
+  });
+});

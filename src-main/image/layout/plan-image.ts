@@ -11,36 +11,25 @@
 // File data comes first so every file's place is fixed as soon as the tree is staged: no
 // directory needs naming or sizing before the data can start streaming. ECMA-119 and ECMA-167
 // let the directories live anywhere (the PVD and the LVD's File Set Descriptor address point there).
-import * as fs from 'node:fs';
-import { InternalError, InvalidInputError, IoError } from '../../common/errors';
-import { SECTOR, sectorsFor, writeAscii, writeDirDate, writeU16Both, writeU32Both, writeUcs2, writeVolumeDate } from '../iso9660/encoding';
-import { assignIsoNames, compareIsoIds, isoVolumeId, type IsoLevel } from '../iso9660/names';
-import { assignJolietNames, compareUcs2, encodeUcs2 } from '../joliet/names';
-import {
-  clEntry, erEntry, nmEntries, planSystemUse, plEntry, PosixEntry, pxEntry, reEntry, slEntries, spEntry, tfEntry, writeEntries,
-  type SuspEntry, type SystemUsePlan,
-} from '../rockridge/susp';
-import {
-  encodeBootCatalog, encodeBootRecord, hddSystemType, mediaTypeFor, patchBootInfoTable,
-  type BootEmulation, type BootPlatform, type CatalogEntry,
-} from '../eltorito/boot-catalog';
-import { encodeGpt, encodeIsohybridMbr, GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
-import { makeNode, splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
+import { InternalError, InvalidInputError } from '../../common/errors';
+import { SECTOR, sectorsFor } from '../iso9660/encoding';
+import type { IsoLevel } from '../iso9660/names';
+import { encodePathTable, pathTableSize } from '../iso9660/path-table';
+import { encodeTerminator, encodeVolumeDescriptor } from '../iso9660/volume-descriptor';
+import { buildIsoTree } from '../iso9660/tree';
+import { buildJolietTree } from '../joliet/tree';
+import { writeEntries, type SystemUsePlan } from '../rockridge/susp';
+import { encodeBootRecord } from '../eltorito/boot-catalog';
+import { GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
+import { diskIdFor, encodeBootCatalogFor, isohybridPieces, prepareBootImages, type BootSpec } from '../eltorito/boot-plan';
+import { splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
 import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
+import { childOrder, type ChildOrder } from './child-order';
+import { encodeDirsAndRelease, FOUR_GIB, type DataItem, type Dir } from './records';
+
+export type { BootSpec } from '../eltorito/boot-plan';
 
 export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
-
-export interface BootSpec {
-  platform: BootPlatform;
-  /** Path of the boot image inside the staged tree … */
-  isoPath?: string;
-  /** … or a host file placed in the image but in no directory. */
-  hiddenHostPath?: string;
-  emulation?: BootEmulation;
-  /** No-emulation load size in 512-byte virtual sectors (El Torito §2.2 "Sector Count"). */
-  loadSize?: number;
-  infoTable?: boolean;
-}
 
 export interface ImageSpec {
   root: StagingNode;
@@ -67,6 +56,13 @@ export interface ImageSpec {
   isohybridGpt?: boolean;
   /** Recording time of the volume; fixing it makes the output byte-identical for the same input. */
   recordingTime?: Date;
+  /**
+   * Record symbolic links in UDF (ECMA-167 4/14.6.6 file type 12). Default: only when Rock Ridge is
+   * not chosen — 7-Zip (and the tools built on it) refuse a whole UDF volume that holds one, so a
+   * hybrid disc keeps its links in Rock Ridge. Joliet (and ISO 9660 without Rock Ridge) cannot
+   * record links: a link to a file of the tree shows as that file, any other is left out.
+   */
+  udfSymlinks?: boolean;
   /** Refuse images over this many sectors (the target medium's capacity). */
   maxSectors?: number;
   /**
@@ -97,63 +93,6 @@ export interface ImagePlan {
   fileLbas: Map<string, number>;
 }
 
-/** ECMA-119 §6.8.2.1: at most 8 levels of directory hierarchy (root = level 1). */
-const MAX_ISO_DEPTH = 8;
-/** Largest single extent of a multi-extent file: a whole number of sectors under 4 GiB (ECMA-119 §9.1.4). */
-const ISO_MAX_EXTENT = 0xfffff800;
-const FOUR_GIB = 0x100000000;
-
-interface DataItem { lba: number; size: number; source: StagingSource; path: string; patch?: (lba: number) => Buffer }
-
-/** One extent part of a directory record; the LBA and length are read when encoding. */
-interface Part {
-  dir?: Dir;
-  item?: DataItem;
-  /** Part number of a multi-extent file. */
-  index: number;
-  length: number;
-  last: boolean;
-  su: SystemUsePlan | null;
-}
-
-/** A directory record; it is its file's first (usually only) extent part. */
-interface Rec extends Part {
-  /** Identifier: latin1 bytes, or UCS-2 BE characters when `wide` (Joliet). */
-  id: string;
-  wide: boolean;
-  isDir: boolean;
-  hidden: boolean;
-  mtime: Date;
-  /** Multi-extent files: the parts after the first, each recorded as a record of its own. */
-  more: Part[] | undefined;
-}
-
-/** Every Rec has this one shape (one object per record: there is one record per file per facet). */
-function rec(id: string, wide: boolean, isDir: boolean, hidden: boolean, mtime: Date, first: Part, more?: Part[]): Rec {
-  return { id, wide, isDir, hidden, mtime, dir: first.dir, item: first.item, index: first.index, length: first.length, last: first.last, su: first.su, more };
-}
-
-/** The record's extent parts in order (the record itself first). */
-function partAt(r: Rec, i: number): Part {
-  return i === 0 ? r : r.more![i - 1];
-}
-const partCount = (r: Rec) => (r.more ? r.more.length + 1 : 1);
-
-const idLen = (r: Rec) => (r.wide ? r.id.length * 2 : r.id.length);
-const partLba = (p: Part) => (p.dir ? p.dir.lba : p.item && p.item.size ? p.item.lba + p.index * (ISO_MAX_EXTENT / SECTOR) : 0);
-const partLength = (p: Part) => (p.dir ? p.dir.size : p.length);
-
-interface Dir {
-  node: StagingNode;
-  parent: Dir | undefined;
-  idBytes: Buffer;
-  depth: number;
-  number: number;
-  lba: number;
-  size: number;
-  records: Rec[];
-  subdirs: Dir[];
-}
 
 export interface PlanOptions {
   planUdf?: PlanUdf;
@@ -224,15 +163,10 @@ export function dataStartLba(spec: Omit<ImageSpec, 'root'>, opts: PlanOptions = 
 }
 
 export async function planImage(spec: ImageSpec, opts: PlanOptions = {}): Promise<ImagePlan> {
-  sortCache = new Map();
-  try {
-    return planImageInner(spec, opts);
-  } finally {
-    sortCache = undefined;
-  }
+  return planImageInner(spec, opts, childOrder());
 }
 
-function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
+function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: ChildOrder): ImagePlan {
   const { wantUdf, wantJoliet, wantRR, wantIso } = facets(spec);
   if (!wantIso && !wantUdf) throw new InvalidInputError('no file system selected');
   const boots = spec.boot ?? [];
@@ -275,35 +209,8 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     }
   }
 
-  // ---- boot images ----
-  const bootItems: { spec: BootSpec; item: DataItem; bytesHead: Buffer }[] = [];
-  for (const b of boots) {
-    let item: DataItem;
-    if (b.hiddenHostPath) {
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(b.hiddenHostPath);
-      } catch (err) {
-        throw new IoError(`cannot read boot image ${b.hiddenHostPath}`, { path: b.hiddenHostPath, cause: err });
-      }
-      item = { lba: 0, size: st.size, source: { type: 'host', hostPath: b.hiddenHostPath, mtimeMs: st.mtimeMs }, path: b.hiddenHostPath };
-      hiddenItems.push(item);
-    } else if (b.isoPath) {
-      const node = findNode(spec.root, b.isoPath);
-      if (!node || node.kind !== 'file') throw new InvalidInputError(`boot image not in the compilation: ${b.isoPath}`, { path: b.isoPath });
-      item = items.get(node)!;
-    } else {
-      throw new InvalidInputError('boot entry needs a path or a hidden host file');
-    }
-    if (item.size === 0) throw new InvalidInputError(`boot image is empty: ${item.path}`, { path: item.path });
-    const head = readHead(item, 512);
-    if (b.infoTable) {
-      if (item.size > 64 * 1024 * 1024) throw new InvalidInputError(`boot image too large for a boot info table: ${item.path}`, { path: item.path });
-      const whole = readAll(item);
-      item.patch = (lba) => patchBootInfoTable(whole, 0, lba); // PVD LBA filled below
-    }
-    bootItems.push({ spec: b, item, bytesHead: head });
-  }
+  // ---- boot images (El Torito: eltorito/boot-plan.ts) ----
+  const bootItems = prepareBootImages(boots, (p) => findNode(spec.root, p), items, hiddenItems);
 
   // ---- placement: descriptors, file data, then the ISO 9660 / Joliet directories and UDF metadata ----
   const start = spec.startLba ?? 0;
@@ -332,9 +239,11 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   }
   for (const it of items.values()) placeItem(it);
   const dataEnd = lba;
-  // Refused before any data is copied (the directories only add to this).
-  if (spec.maxSectors !== undefined && dataEnd > spec.maxSectors) throw overCapacity(dataEnd, spec.maxSectors);
-  if (opts.onDataPlaced) {
+  // Over the capacity already: no data is handed out for copying, but the plan goes on so the
+  // refusal names the whole image's size (the data alone would understate it, and a caller who
+  // raised the limit to that number would be refused again with another).
+  const overCapacityAlready = spec.maxSectors !== undefined && dataEnd > spec.maxSectors;
+  if (opts.onDataPlaced && !overCapacityAlready) {
     // Items are placed in ascending LBA order and are DataPieces themselves (no copies).
     const early: DataPiece[] = [];
     for (const it of placed) if (it.size > 0 && it.source.type === 'host' && !it.patch) early.push(it);
@@ -345,12 +254,11 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   const isoDirs: Dir[] = [];
   const jolietDirs: Dir[] = [];
   const ceAreas: SystemUsePlan['areas'] = [];
-  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas, now);
-  if (wantJoliet) buildJolietTree(spec.root, items, jolietDirs);
+  if (wantIso) buildIsoTree(spec.root, level!, wantRR, items, isoDirs, ceAreas, sortedChildren);
+  if (wantJoliet) buildJolietTree(spec.root, items, jolietDirs, sortedChildren);
 
-  const pt = (dirs: Dir[], enc: (d: Dir) => Buffer) => dirs.reduce((s, d) => s + pathRecordLen(enc(d).length), 0);
-  const isoPtSize = wantIso ? pt(isoDirs, (d) => d.idBytes) : 0;
-  const jolPtSize = wantJoliet ? pt(jolietDirs, (d) => d.idBytes) : 0;
+  const isoPtSize = wantIso ? pathTableSize(isoDirs) : 0;
+  const jolPtSize = wantJoliet ? pathTableSize(jolietDirs) : 0;
   const isoLPt = lba; lba += wantIso ? sectorsFor(isoPtSize) : 0;
   const isoMPt = lba; lba += wantIso ? sectorsFor(isoPtSize) : 0;
   const jolLPt = lba; lba += wantJoliet ? sectorsFor(jolPtSize) : 0;
@@ -390,7 +298,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   let udfPlan: ReturnType<PlanUdf> | undefined;
   if (wantUdf) {
     const planUdf = opts.planUdf ?? defaultPlanUdf;
-    const root = toUdf(spec.root, items);
+    const root = toUdf(spec.root, items, spec.udfSymlinks ?? !wantRR, sortedChildren);
     udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) });
   }
 
@@ -417,35 +325,15 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   // ---- encoding of the remaining metadata ----
   if (wantIso) {
     const rootIso = isoDirs[0];
-    meta.push({ lba: pvdLba, data: encodeVolumeDescriptor('pvd', label, totalSectors, isoPtSize, isoLPt, isoMPt, rootIso, now) });
+    const rootOf = (d: Dir) => ({ lba: d.lba, size: d.size, mtime: d.node.mtime });
+    meta.push({ lba: pvdLba, data: encodeVolumeDescriptor({ kind: 'pvd', label, totalSectors, pathTableSize: isoPtSize, lPathTable: isoLPt, mPathTable: isoMPt, root: rootOf(rootIso), recorded: now }) });
     if (brLba >= 0) meta.push({ lba: brLba, data: encodeBootRecord(catalogLba) });
-    if (wantJoliet) meta.push({ lba: svdLba, data: encodeVolumeDescriptor('joliet', label, totalSectors, jolPtSize, jolLPt, jolMPt, jolietDirs[0], now) });
-    const term = Buffer.alloc(SECTOR);
-    term[0] = 255; // ECMA-119 §8.3 volume descriptor set terminator
-    term.write('CD001', 1, 'latin1');
-    term[6] = 1;
-    meta.push({ lba: termLba, data: term });
-  }
-  if (bootItems.length) {
-    const entries: CatalogEntry[] = bootItems.map(({ spec: b, item, bytesHead }) => {
-      const emulation = b.emulation ?? 'none';
-      const mediaType = mediaTypeFor(emulation, item.size, item.path);
-      const systemType = emulation === 'hdd' ? hddSystemType(bytesHead, item.path) : 0;
-      // §2.2: emulated media load 1 sector; no emulation loads `loadSize` virtual sectors
-      // (BIOS default 4 = one CD sector; EFI: the whole ESP image, capped at the 16-bit field).
-      const sectorCount = emulation !== 'none' ? 1 : b.loadSize ?? (b.platform === 'efi' ? Math.min(0xffff, Math.ceil(item.size / 512)) : 4);
-      return { platform: b.platform, mediaType, systemType, sectorCount, loadRba: item.lba };
-    });
-    meta.push({ lba: catalogLba, data: encodeBootCatalog(entries) });
-    for (const { item } of bootItems) {
-      if (item.patch) {
-        const patched = item.patch(item.lba);
-        patched.writeUInt32LE(pvdLba, 8);
-        item.source = { type: 'buffer', data: patched };
-        item.patch = undefined;
-      }
+    if (wantJoliet) {
+      meta.push({ lba: svdLba, data: encodeVolumeDescriptor({ kind: 'joliet', label, totalSectors, pathTableSize: jolPtSize, lPathTable: jolLPt, mPathTable: jolMPt, root: rootOf(jolietDirs[0]), recorded: now }) });
     }
+    meta.push({ lba: termLba, data: encodeTerminator() });
   }
+  if (bootItems.length) meta.push({ lba: catalogLba, data: encodeBootCatalogFor(bootItems, pvdLba) });
   if (udfPlan) {
     const pieces = udfPlan.encodeLazy({
       vrsLba, mainVdsLba, reserveVdsLba, lvidLba,
@@ -458,30 +346,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
     });
     meta.push(...pieces);
   }
-  if (spec.isohybrid) {
-    const efi = bootItems.find((b) => b.spec.platform === 'efi');
-    const bios = bootItems.find((b) => b.spec.platform === 'bios');
-    const input = {
-      totalSectors,
-      efi: efi ? { lba: efi.item.lba, size: efi.item.size } : undefined,
-      biosBootLba: bios?.item.lba,
-      mbrCode: spec.isohybridMbrCode,
-      diskId: diskIdFor(label, now),
-      gpt,
-    };
-    const mbr = encodeIsohybridMbr(input);
-    if (gpt) {
-      // Primary header at 512-byte LBA 1, entries from LBA 2 (inside the system area); backup
-      // entries and header in the last 33 x 512 bytes.
-      const { primary, backup } = encodeGpt(input);
-      meta.push({ lba: 0, data: Buffer.concat([mbr, primary]) });
-      const tail = Buffer.alloc(GPT_TAIL_SECTORS * SECTOR);
-      backup.copy(tail, tail.length - backup.length);
-      meta.push({ lba: totalSectors - GPT_TAIL_SECTORS, data: tail });
-    } else {
-      meta.push({ lba: 0, data: mbr });
-    }
-  }
+  if (spec.isohybrid) meta.push(...isohybridPieces(bootItems, { totalSectors, mbrCode: spec.isohybridMbrCode, diskId: diskIdFor(label, now), gpt }));
   meta.sort((a, b) => a.lba - b.lba);
   checkOverlaps(meta, start, totalSectors);
 
@@ -501,417 +366,6 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions): ImagePlan {
   };
 }
 
-/** Children in name order, sorted once per planImage() run (every facet walks the same order). */
-let sortCache: Map<StagingNode, StagingNode[]> | undefined;
-
-function sortedChildren(node: StagingNode): StagingNode[] {
-  const hit = sortCache?.get(node);
-  if (hit) return hit;
-  const out = [...node.children!.values()];
-  // A tree scanned from the host is mostly in this order already (names inserted in code point
-  // order, which UTF-16 order only differs from beyond U+D7FF): sort only when it is not.
-  for (let i = 1; i < out.length; i++) {
-    if (out[i - 1].name > out[i].name) {
-      out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      break;
-    }
-  }
-  sortCache?.set(node, out);
-  return out;
-}
-
-function findNode(root: StagingNode, p: string): StagingNode | undefined {
-  let n: StagingNode | undefined = root;
-  for (const part of splitPath(p)) n = n?.children?.get(part);
-  return n;
-}
-
-function readHead(item: DataItem, n: number): Buffer {
-  if (item.source.type === 'buffer') return Buffer.from(item.source.data.subarray(0, n));
-  if (item.source.type === 'previous') throw new InvalidInputError(`a boot image must be new in this session: ${item.path}`, { path: item.path });
-  const b = Buffer.alloc(Math.min(n, item.size));
-  try {
-    const fd = fs.openSync(item.source.hostPath, 'r');
-    try { fs.readSync(fd, b, 0, b.length, 0); } finally { fs.closeSync(fd); }
-  } catch (err) {
-    throw new IoError(`cannot read boot image ${item.path}`, { path: item.path, cause: err });
-  }
-  return b;
-}
-
-function readAll(item: DataItem): Uint8Array {
-  if (item.source.type === 'buffer') return item.source.data;
-  if (item.source.type === 'previous') throw new InvalidInputError(`a boot image must be new in this session: ${item.path}`, { path: item.path });
-  try {
-    return fs.readFileSync(item.source.hostPath);
-  } catch (err) {
-    throw new IoError(`cannot read boot image ${item.path}`, { path: item.path, cause: err });
-  }
-}
-
-
-// ---------------------------------------------------------------------------------------------
-// ISO 9660 + Rock Ridge tree
-
-function buildIsoTree(
-  root: StagingNode, level: IsoLevel, rr: boolean, items: Map<StagingNode, DataItem>, out: Dir[],
-  ceAreas: SystemUsePlan['areas'], now: Date,
-): void {
-  const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
-    ({ node, parent, idBytes: id, depth, number: 0, lba: 0, size: 0, records: [], subdirs: [] });
-  const rootDir = mk(root, undefined, Buffer.from([0]), 1);
-  let moved: Dir | undefined;
-  // Relocation (RRIP §4.1.5): a directory that would sit at level 9 goes to a root directory
-  // "rr_moved" (RR name ".rr_moved"); its place holds a file record with CL; it carries RE, and
-  // its ".." carries PL pointing back at the logical parent.
-  const movedNode = makeNode('.rr_moved', 'dir', { mtime: now, mode: 0o755 });
-  const relocations: { dir: Dir; logicalParent: Dir }[] = [];
-  const pendingRecs = new Map<Dir, { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir }[]>();
-
-  type Pending = { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir };
-  const expand = (d: Dir): void => {
-    const kids = sortedChildren(d.node);
-    const ids = assignIsoNames(kids, level);
-    const recs: Pending[] = [];
-    pendingRecs.set(d, recs);
-    kids.forEach((k, i) => {
-      if (k.kind !== 'dir') { recs.push({ node: k, isoId: ids[i], kind: 'file' }); return; }
-      if (d.depth + 1 > MAX_ISO_DEPTH) {
-        if (!rr) {
-          throw new InvalidInputError(
-            `directory nesting deeper than ${MAX_ISO_DEPTH} levels (ECMA-119 §6.8.2.1) needs Rock Ridge relocation or UDF only: ${pathOf(d)}/${k.name}`,
-            { path: `${pathOf(d)}/${k.name}` },
-          );
-        }
-        if (!moved) {
-          moved = mk(movedNode, rootDir, Buffer.from('RR_MOVED'), 2);
-          rootDir.subdirs.push(moved);
-          pendingRecs.set(moved, []);
-        }
-        const child = mk(k, moved, Buffer.alloc(0), 3);
-        moved.subdirs.push(child);
-        relocations.push({ dir: child, logicalParent: d });
-        recs.push({ node: k, isoId: ids[i], kind: 'placeholder', dir: child });
-        expand(child);
-        return;
-      }
-      const child = mk(k, d, Buffer.from(ids[i], 'latin1'), d.depth + 1);
-      d.subdirs.push(child);
-      recs.push({ node: k, isoId: ids[i], kind: 'dir', dir: child });
-      expand(child);
-    });
-  };
-  expand(rootDir);
-  if (moved) {
-    const mv = moved;
-    const all = mv.subdirs;
-    const ids = assignIsoNames(all.map((x) => ({ name: x.node.name, isDir: true })), level);
-    all.forEach((x, i) => { x.idBytes = Buffer.from(ids[i], 'latin1'); });
-    pendingRecs.set(mv, all.map((x) => ({ node: x.node, isoId: x.idBytes.toString('latin1'), kind: 'relocated' as const, dir: x })));
-    const taken = new Set(pendingRecs.get(rootDir)!.map((r) => r.isoId.replace(/\.?;1$/, '')));
-    if (taken.has('RR_MOVED')) {
-      let n = 1;
-      while (taken.has(`RR_MOVE${n}`)) n++;
-      mv.idBytes = Buffer.from(`RR_MOVE${n}`);
-    }
-    pendingRecs.get(rootDir)!.push({ node: movedNode, isoId: mv.idBytes.toString('latin1'), kind: 'dir', dir: mv });
-  }
-  const sortSubdirs = (d: Dir): void => {
-    d.subdirs.sort((a, b) => compareIsoIds(a.idBytes.toString('latin1'), b.idBytes.toString('latin1')));
-    for (const c of d.subdirs) sortSubdirs(c);
-  };
-  sortSubdirs(rootDir);
-  // Recompute breadth-first numbering over the final ISO hierarchy.
-  const ordered: Dir[] = [];
-  const bfs: Dir[] = [rootDir];
-  for (let i = 0; i < bfs.length; i++) {
-    const d = bfs[i];
-    ordered.push(d);
-    d.number = ordered.length;
-    bfs.push(...d.subdirs);
-  }
-  if (ordered.length > 0xffff) throw new InvalidInputError('more than 65535 directories: the ISO 9660 path table cannot number them (ECMA-119 §9.4.2)');
-  const logicalParentOf = new Map(relocations.map((r) => [r.dir, r.logicalParent]));
-  const dirByNode = new Map<StagingNode, Dir>();
-  for (const d of ordered) dirByNode.set(d.node, d);
-
-  for (const d of ordered) {
-    const recs: Rec[] = [];
-    const parent = d.parent ?? d;
-    const dotEntries: SuspEntry[] = [];
-    const dotdotEntries: SuspEntry[] = [];
-    if (rr) {
-      if (d === rootDir) dotEntries.push(spEntry());
-      dotEntries.push(px(d.node, d), tf(d.node));
-      if (d === rootDir) dotEntries.push(erEntry());
-      const lp = logicalParentOf.get(d);
-      const pnode = lp ? lp.node : parent.node;
-      dotdotEntries.push(px(pnode, lp ?? parent), tf(pnode));
-      if (lp) dotdotEntries.push(plEntry(() => lp.lba));
-    }
-    recs.push(mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, rr ? dotEntries : null, ceAreas));
-    recs.push(mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, rr ? dotdotEntries : null, ceAreas));
-    for (const r of pendingRecs.get(d) ?? []) {
-      const id = r.isoId;
-      const n = r.node;
-      const su: SuspEntry[] = [];
-      if (r.kind === 'dir' || r.kind === 'relocated') {
-        const cd = r.dir!;
-        if (rr) {
-          su.push(px(n, cd), tf(n), ...nmEntries(n.name));
-          if (r.kind === 'relocated') su.push(reEntry());
-        }
-        recs.push(mkRec(id, false, true, n.hidden, n.mtime, { dir: cd }, rr ? su : null, ceAreas));
-      } else if (r.kind === 'placeholder') {
-        const cd = r.dir!;
-        su.push(px(n, cd), tf(n), ...nmEntries(n.name), clEntry(() => cd.lba));
-        recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, su, ceAreas));
-      } else if (n.kind === 'symlink') {
-        if (rr) su.push(px(n), tf(n), ...nmEntries(n.name), ...slEntries(n.symlinkTarget ?? ''));
-        recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, rr ? su : null, ceAreas));
-      } else {
-        const it = items.get(n)!;
-        const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
-        const posix = rr ? new PosixEntry(n.mode, 1, n.uid, n.gid, n.mtime, n.atime, n.ctime, n.name) : null;
-        if ((it.size <= ISO_MAX_EXTENT || level < 3) && posix && posix.single && posix.len <= suCapacity(id.length)) {
-          // The common case: PX, TF and NM fit in the record itself.
-          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix, more: undefined });
-        } else if (it.size <= ISO_MAX_EXTENT || level < 3) {
-          recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, mkSu(), ceAreas));
-        } else {
-          // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
-          const parts: Part[] = [];
-          const count = Math.ceil(it.size / ISO_MAX_EXTENT);
-          for (let i = 0; i < count; i++) {
-            const length = Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT);
-            const su0 = mkSu();
-            parts.push({ item: it, index: i, length, last: i === count - 1, su: su0 ? planSystemUse(su0, suCapacity(id.length)) : null });
-          }
-          for (const p of parts) if (p.su) ceAreas.push(...p.su.areas);
-          recs.push(rec(id, false, false, n.hidden, n.mtime, parts[0], parts.slice(1)));
-        }
-      }
-    }
-    // Sort children (not . and ..) by ECMA-119 §9.3.
-    const head = recs.slice(0, 2);
-    const tail = recs.slice(2).sort((a, b) => compareIsoIds(a.id, b.id));
-    d.records = [...head, ...tail];
-    d.size = dirSize(d.records);
-  }
-  out.push(...ordered);
-
-  function px(n: StagingNode, asDir?: Dir): SuspEntry {
-    const links = n.kind === 'dir' ? 2 + (asDir ? [...(n.children?.values() ?? [])].filter((c) => c.kind === 'dir').length : 0) : 1;
-    return pxEntry(n.mode, links, n.uid, n.gid);
-  }
-  function tf(n: StagingNode): SuspEntry {
-    return tfEntry(n.mtime, n.atime, n.ctime);
-  }
-  function pathOf(d: Dir): string {
-    const parts: string[] = [];
-    for (let x: Dir | undefined = d; x && x.parent; x = relocations.find((r) => r.dir === x)?.logicalParent ?? x.parent) parts.unshift(x.node.name);
-    return '/' + parts.join('/');
-  }
-}
-
-function suCapacity(idLen: number): number {
-  return 254 - (33 + idLen + (idLen % 2 === 0 ? 1 : 0));
-}
-
-function mkRec(
-  id: string, wide: boolean, isDir: boolean, hidden: boolean, mtime: Date, target: { dir?: Dir; item?: DataItem },
-  su: SuspEntry[] | null, ceAreas: SystemUsePlan['areas'],
-): Rec {
-  const plan = su ? planSystemUse(su, suCapacity(wide ? id.length * 2 : id.length)) : null;
-  if (plan && plan.areas.length) for (const a of plan.areas) ceAreas.push(a);
-  return { id, wide, isDir, hidden, mtime, dir: target.dir, item: target.item, index: 0, length: target.item ? target.item.size : 0, last: true, su: plan, more: undefined };
-}
-
-function recordLen(idLen: number, suLen: number): number {
-  const n = 33 + idLen + (idLen % 2 === 0 ? 1 : 0) + suLen;
-  return n + (n % 2);
-}
-
-/** ECMA-119 §6.8.1.1: a record never crosses a logical sector; the rest of the sector is zero. */
-function dirSize(records: Rec[]): number {
-  let off = 0;
-  for (const r of records) {
-    for (let i = 0, n = partCount(r); i < n; i++) {
-      const p = partAt(r, i);
-      const len = recordLen(idLen(r), p.su?.inlineLength ?? 0);
-      if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
-      off += len;
-    }
-  }
-  return Math.max(1, sectorsFor(off)) * SECTOR;
-}
-
-/**
- * Encodes a facet's directories (laid out back to back) into one buffer — one allocation, not one
- * per directory — and drops their records, so they are garbage before the UDF encoder runs.
- */
-function encodeDirsAndRelease(dirs: Dir[]): { lba: number; data: Buffer } {
-  const first = dirs[0].lba;
-  const last = dirs[dirs.length - 1];
-  const buf = Buffer.alloc((last.lba - first) * SECTOR + last.size);
-  for (const d of dirs) {
-    encodeDir(d, buf, (d.lba - first) * SECTOR);
-    d.records = [];
-  }
-  return { lba: first, data: buf };
-}
-
-function encodeDir(d: Dir, buf: Buffer, at: number): void {
-  let off = 0;
-  for (const r of d.records) {
-    for (let i = 0, n = partCount(r); i < n; i++) {
-      const p = partAt(r, i);
-      const suLen = p.su?.inlineLength ?? 0;
-      const il = idLen(r);
-      const len = recordLen(il, suLen);
-      if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
-      writeDirRecord(buf, at + off, len, r.id, r.wide, partLba(p), partLength(p), r.mtime, (r.isDir ? 0x02 : 0) | (r.hidden ? 0x01 : 0) | (p.last ? 0 : 0x80));
-      if (p.su) writeEntries(buf, at + off + 33 + il + (il % 2 === 0 ? 1 : 0), p.su.inline);
-      off += len;
-    }
-  }
-  if (off > d.size) throw new InternalError(`directory records overrun their extent (${off} > ${d.size})`);
-}
-
-/** ECMA-119 §9.1: directory record. */
-function writeDirRecord(buf: Buffer, off: number, len: number, id: string, wide: boolean, lba: number, length: number, mtime: Date, flags: number): void {
-  buf[off] = len;
-  buf[off + 1] = 0; // extended attribute record length
-  writeU32Both(buf, off + 2, lba);
-  writeU32Both(buf, off + 10, length);
-  writeDirDate(buf, off + 18, mtime);
-  buf[off + 25] = flags;
-  buf[off + 26] = 0; // file unit size (not interleaved)
-  buf[off + 27] = 0; // interleave gap
-  writeU16Both(buf, off + 28, 1); // volume sequence number
-  if (wide) {
-    buf[off + 32] = id.length * 2;
-    for (let i = 0; i < id.length; i++) buf.writeUInt16BE(id.charCodeAt(i), off + 33 + i * 2);
-  } else {
-    buf[off + 32] = id.length;
-    // Byte by byte (as latin1): identifiers are short, and this runs once per record.
-    for (let i = 0; i < id.length; i++) buf[off + 33 + i] = id.charCodeAt(i);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Joliet tree (same hierarchy, no depth limit, no relocation)
-
-function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, out: Dir[]): void {
-  const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
-    ({ node, parent, idBytes: id, depth, number: 0, lba: 0, size: 0, records: [], subdirs: [] });
-  const rootDir = mk(root, undefined, Buffer.from([0]), 1);
-  const queue: Dir[] = [rootDir];
-  for (let qi = 0; qi < queue.length; qi++) {
-    const d = queue[qi];
-    d.number = qi + 1;
-    const kids = sortedChildren(d.node);
-    const names = assignJolietNames(kids);
-    const order = kids.map((_, i) => i).sort((a, b) => compareUcs2(names[a], names[b]));
-    const parent = d.parent ?? d;
-    const recs: Rec[] = [
-      mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, null, []),
-      mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, null, []),
-    ];
-    for (const j of order) {
-      const k = kids[j];
-      const id = names[j];
-      if (k.kind === 'dir') {
-        const child = mk(k, d, encodeUcs2(id), d.depth + 1);
-        d.subdirs.push(child);
-        queue.push(child);
-        recs.push(mkRec(id, true, true, k.hidden, k.mtime, { dir: child }, null, []));
-      } else if (k.kind === 'file') {
-        const it = items.get(k)!;
-        if (it.size <= ISO_MAX_EXTENT) {
-          recs.push(mkRec(id, true, false, k.hidden, k.mtime, { item: it }, null, []));
-        } else {
-          const count = Math.ceil(it.size / ISO_MAX_EXTENT);
-          const parts: Part[] = [];
-          for (let i = 0; i < count; i++) {
-            parts.push({ item: it, index: i, length: Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT), last: i === count - 1, su: null });
-          }
-          recs.push(rec(id, true, false, k.hidden, k.mtime, parts[0], parts.slice(1)));
-        }
-      } else {
-        // Joliet has no symlinks: shown as empty files (as mkisofs does).
-        recs.push(mkRec(id, true, false, k.hidden, k.mtime, {}, null, []));
-      }
-    }
-    d.records = recs;
-    d.size = dirSize(recs);
-  }
-  if (queue.length > 0xffff) throw new InvalidInputError('more than 65535 directories: the Joliet path table cannot number them');
-  out.push(...queue);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Path tables and volume descriptors
-
-function pathRecordLen(idLen: number): number {
-  return 8 + idLen + (idLen % 2);
-}
-
-/** ECMA-119 §9.4: path table records (L = little endian, M = big endian). */
-function encodePathTable(dirs: Dir[], size: number, bigEndian: boolean): Buffer {
-  const buf = Buffer.alloc(sectorsFor(size) * SECTOR);
-  let off = 0;
-  for (const d of dirs) {
-    const id = d.idBytes;
-    buf[off] = id.length;
-    buf[off + 1] = 0;
-    const parentNo = d.parent ? d.parent.number : 1;
-    if (bigEndian) { buf.writeUInt32BE(d.lba, off + 2); buf.writeUInt16BE(parentNo, off + 6); }
-    else { buf.writeUInt32LE(d.lba, off + 2); buf.writeUInt16LE(parentNo, off + 6); }
-    id.copy(buf, off + 8);
-    off += pathRecordLen(id.length);
-  }
-  return buf;
-}
-
-/** ECMA-119 §8.4 (PVD) and §8.5 (SVD; Joliet escape sequence "%/E" = UCS-2 level 3). */
-function encodeVolumeDescriptor(
-  kind: 'pvd' | 'joliet', label: string, totalSectors: number, ptSize: number, lPt: number, mPt: number, root: Dir, now: Date,
-): Buffer {
-  const b = Buffer.alloc(SECTOR);
-  const j = kind === 'joliet';
-  b[0] = j ? 2 : 1;
-  b.write('CD001', 1, 'latin1');
-  b[6] = 1;
-  const text = (off: number, len: number, s: string) => (j ? writeUcs2(b, off, len, s) : writeAscii(b, off, len, s));
-  text(8, 32, '');
-  if (j) writeUcs2(b, 40, 32, label.slice(0, 16));
-  else writeAscii(b, 40, 32, isoVolumeId(label));
-  writeU32Both(b, 80, totalSectors);
-  if (j) b.write('%/E', 88, 'latin1');
-  writeU16Both(b, 120, 1); // volume set size
-  writeU16Both(b, 124, 1); // volume sequence number
-  writeU16Both(b, 128, SECTOR); // logical block size
-  writeU32Both(b, 132, ptSize);
-  b.writeUInt32LE(lPt, 140);
-  b.writeUInt32LE(0, 144);
-  b.writeUInt32BE(mPt, 148);
-  b.writeUInt32BE(0, 152);
-  writeDirRecord(b, 156, 34, '\x00', false, root.lba, root.size, root.node.mtime, 0x02);
-  text(190, 128, j ? label.slice(0, 64) : isoVolumeId(label)); // volume set identifier
-  text(318, 128, ''); // publisher
-  text(446, 128, ''); // data preparer
-  text(574, 128, 'GLASSMASTER'); // application
-  text(702, 37, ''); // copyright file
-  text(739, 37, ''); // abstract file
-  text(776, 37, ''); // bibliographic file
-  writeVolumeDate(b, 813, now); // creation
-  writeVolumeDate(b, 830, now); // modification
-  writeVolumeDate(b, 847, undefined); // expiration
-  writeVolumeDate(b, 864, undefined); // effective
-  b[881] = 1; // file structure version
-  return b;
-}
 
 // ---------------------------------------------------------------------------------------------
 // UDF input tree
@@ -919,7 +373,7 @@ function encodeVolumeDescriptor(
 const NO_EXTENTS: UdfNodeInput['extents'] = [];
 
 /** The UDF view of the staged tree; file data is already placed (contiguous from its LBA). */
-function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>): UdfNodeInput {
+function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, links: boolean, sortedChildren: ChildOrder): UdfNodeInput {
   const u: UdfNodeInput = {
     name: node.name,
     kind: node.kind,
@@ -935,7 +389,10 @@ function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>): UdfNodeInp
     hidden: node.hidden,
     symlinkTarget: node.symlinkTarget,
   };
-  if (node.children) u.children = sortedChildren(node).map((c) => toUdf(c, items));
+  if (node.children) {
+    const kids = sortedChildren(node);
+    u.children = (links ? kids : kids.filter((c) => c.kind !== 'symlink')).map((c) => toUdf(c, items, links, sortedChildren));
+  }
   return u;
 }
 
@@ -954,9 +411,8 @@ function overCapacity(needed: number, max: number): InvalidInputError {
   return new InvalidInputError(`image needs ${needed} sectors, more than the requested capacity of ${max}`, { path: '/', totalSectors: needed, maxSectors: max });
 }
 
-function diskIdFor(label: string, now: Date): number {
-  let h = 0x811c9dc5;
-  for (const ch of `${label}|${now.getTime()}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-  return h;
+function findNode(root: StagingNode, p: string): StagingNode | undefined {
+  let n: StagingNode | undefined = root;
+  for (const part of splitPath(p)) n = n?.children?.get(part);
+  return n;
 }
-

@@ -138,7 +138,9 @@ function addUdf(iso: ImagePlan, spec: MultisessionSpec): ImagePlan {
   ].sort((a, b) => a[0] - b[0]);
   const free = (lba: number, n: number) => lba >= S && used.every(([s, k]) => lba + n <= s || s + k <= lba);
 
-  const udfRoot = toUdfTree(spec.root, '/', iso.fileLbas);
+  // Links in UDF only on request when Rock Ridge carries them (as planImage: 7-Zip refuses a UDF
+  // volume holding one).
+  const udfRoot = toUdfTree(spec.root, '/', iso.fileLbas, spec.udfSymlinks ?? !(spec.rockRidge ?? false));
   const udf = planUdf(udfRoot, {
     label: spec.label ?? 'CDROM',
     revision: spec.udfRevision ?? '1.02',
@@ -228,7 +230,7 @@ function checkNoOverlap(meta: MetaPiece[], data: DataPiece[], start: number, tot
 }
 
 /** The merged tree for planUdf: old files at their recorded extents, new ones where the layout put them. */
-function toUdfTree(node: StagingNode, p: string, lbas: Map<string, number>): UdfNodeInput {
+function toUdfTree(node: StagingNode, p: string, lbas: Map<string, number>, links: boolean): UdfNodeInput {
   const kind = node.kind === 'dir' ? 'dir' : node.kind === 'symlink' ? 'symlink' : 'file';
   const u: UdfNodeInput = {
     name: p === '/' ? '' : node.name,
@@ -248,8 +250,9 @@ function toUdfTree(node: StagingNode, p: string, lbas: Map<string, number>): Udf
   if (kind === 'symlink') u.symlinkTarget = node.symlinkTarget ?? '';
   if (node.children) {
     u.children = [...node.children.values()]
+      .filter((c) => links || c.kind !== 'symlink')
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((c) => toUdfTree(c, `${p === '/' ? '' : p}/${c.name}`, lbas));
+      .map((c) => toUdfTree(c, `${p === '/' ? '' : p}/${c.name}`, lbas, links));
   }
   return u;
 }

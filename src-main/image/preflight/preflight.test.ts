@@ -93,7 +93,8 @@ describe.skipIf(!requireTools('xorriso'))('preflight predicts what Glassmaster\'
       const iso = await written('iso9660');
       const jol = await written('joliet');
       await info.close();
-      const r = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge'], isoLevel: level });
+      // Ungrouped: one finding per entry, to compare every name.
+      const r = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge'], isoLevel: level, group: false });
       const top = entries.filter((e) => e.path.length === 1);
       for (const [facet, recorded, codes] of [
         ['iso9660', iso, ['iso-name-changed', 'iso-name-collision']],
@@ -124,7 +125,11 @@ describe('preflight rules', () => {
     const b = 'n'.repeat(64) + '-second.txt';
     const r = preflight([f(a), f(b)], { fs: ['joliet', 'rockridge'], isoLevel: 3 });
     // Glassmaster keeps the extension and cuts the name to 64; the second gets "~1" (joliet/names.ts).
-    expect(r.findings.filter((x) => x.code === 'joliet-name-truncated').map((x) => x.shownAs)).toEqual(['n'.repeat(60) + '.txt', 'n'.repeat(58) + '~1.txt']);
+    // Both in one grouped finding, with a count and the entries as examples.
+    const cut = r.findings.filter((x) => x.code === 'joliet-name-truncated');
+    expect(cut).toHaveLength(1);
+    expect(cut[0]).toMatchObject({ count: 2, message: expect.stringMatching(/^Joliet cuts names to 64 UCS-2 characters: 2 entries, e\.g\. /) });
+    expect(cut[0].examples!.map((x) => x.shownAs)).toEqual(['n'.repeat(60) + '.txt', 'n'.repeat(58) + '~1.txt']);
     const col = r.findings.find((x) => x.code === 'joliet-name-collision')!;
     expect(col).toMatchObject({ severity: 'warning', path: `/${b}`, affects: ['windows'] });
     // Joliet §3.3: "*", ":" … are not allowed.
@@ -164,7 +169,7 @@ describe('preflight rules', () => {
     const entries = deep.map((_, i) => d(deep.slice(0, i + 1).join('/')));
     const longName = 'p'.repeat(120);
     entries.push(d(longName), d(`${longName}/${longName}`), f(`${longName}/${longName}/file.txt`));
-    entries.push(f('Photo.JPG'), f('photo.jpg'), { path: ['link'], kind: 'symlink', size: 0 });
+    entries.push(f('Photo.JPG'), f('photo.jpg'), { path: ['link'], kind: 'symlink', size: 0, target: 'nowhere' });
     const r = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge'], isoLevel: 3 });
     // d8 is the 9th level counting the root (ECMA-119 §6.8.2.1).
     expect(r.findings.filter((x) => x.code === 'deep-directory').map((x) => x.path)).toEqual(['/d1/d2/d3/d4/d5/d6/d7/d8']);
@@ -174,9 +179,12 @@ describe('preflight rules', () => {
     const u = preflight([f(`${longName}/${longName}/${longName}.txt`)], { fs: ['udf'], isoLevel: 3, udfRevision: '1.02' });
     expect(u.findings.find((x) => x.code === 'long-path')).toMatchObject({ affects: ['windows'], facet: 'udf' });
     expect(r.findings.find((x) => x.code === 'case-collision')).toMatchObject({ affects: ['windows'] });
-    expect(r.findings.find((x) => x.code === 'symlink-not-shown')).toMatchObject({ affects: ['windows', 'players'] });
+    // Windows reads Joliet (the dangling link is left out); players read plain ISO 9660, where the
+    // Rock Ridge link's record is an empty file.
+    expect(r.findings.filter((x) => x.code === 'symlink-not-shown').map((x) => x.affects)).toEqual([['windows'], ['players']]);
     expect(r.seenBy).toEqual({ windows: 'joliet', macos: 'rockridge', linux: 'rockridge', players: 'iso9660' });
-    expect(r.counts.error + r.counts.warning + r.counts.info).toBe(r.findings.length);
+    // Counts are per entry; a grouped finding stands for `count` of them.
+    expect(r.counts.error + r.counts.warning + r.counts.info).toBe(r.findings.reduce((n, x) => n + (x.count ?? 1), 0));
   });
 
   it('UDF name and path limits', () => {
@@ -190,14 +198,23 @@ describe('formatPreflight', () => {
   it('summarises counts, trees per audience and caps repeated codes', async () => {
     const { formatPreflight } = await import('./format');
     const entries = Array.from({ length: 30 }, (_, i) => f(`lower case name ${i}.txt`));
-    const r = preflight(entries, { fs: ['iso9660'], isoLevel: 1 });
-    const text = formatPreflight(r, { maxPerCode: 5 });
+    const ungrouped = preflight(entries, { fs: ['iso9660'], isoLevel: 1, group: false });
+    const text = formatPreflight(ungrouped, { maxPerCode: 5 });
     // 30 changed names; all but the first also collide on "LOWER_CA.TXT" and get a counter.
     expect(text).toMatch(/^Readability preflight: 0 error\(s\), 59 warning\(s\)/);
     expect(text).toMatch(/Windows → iso9660, macOS → iso9660, Linux → iso9660, Players → iso9660/);
     expect(text.match(/\[iso-name-changed\]/g)).toHaveLength(6); // 5 shown + the "… more" line
     expect(text).toMatch(/… 25 more \[iso-name-changed\]/);
     expect(text).toMatch(/fix: add --fs joliet,rockridge/);
+    // Grouped (the default): one line per kind of finding, with its count and examples.
+    const r = preflight(entries, { fs: ['iso9660'], isoLevel: 1 });
+    expect(r.counts.warning).toBe(59);
+    const grouped = formatPreflight(r);
+    expect(grouped.match(/\[iso-name-changed\]/g)).toHaveLength(1);
+    expect(grouped).toMatch(/\[iso-name-changed\] ISO 9660 level 1 records names in capitals .*: 30 entries, e\.g\. "\/lower case name 0\.txt" → "LOWER_CA\.TXT"/);
+    expect(grouped.match(/\[iso-name-collision\]/g)).toHaveLength(1);
+    expect(r.findings.find((x) => x.code === 'iso-name-collision')).toMatchObject({ count: 29 });
+    expect(r.findings.find((x) => x.code === 'iso-name-changed')!.examples).toHaveLength(5);
   });
 });
 
@@ -231,5 +248,90 @@ describe.skipIf(!requireTools('7z'))('a UDF symlink warning that 7-Zip justifies
     expect(preflight(entries, { fs: ['udf'], isoLevel: 2 }).findings.map((x) => x.code)).toContain('udf-symlink-7zip');
     expect(preflight([f('target.txt')], { fs: ['udf'], isoLevel: 2 }).findings.map((x) => x.code)).not.toContain('udf-symlink-7zip');
     expect(preflight(entries, { fs: ['iso9660', 'rockridge'], isoLevel: 2 }).findings.map((x) => x.code)).not.toContain('udf-symlink-7zip');
+  });
+});
+
+describe('links and capacity: what preflight says against what the writer makes', () => {
+  it('links: what each reader sees, checked with pycdlib on the written image', async () => {
+    if (!requireTools('/usr/bin/python3')) return;
+    const { StagingTree } = await import('../staging/staging-tree');
+    const { buildImage } = await import('../writer/write-image');
+    const { pycdlibWalk } = await import('../test-support/peers');
+    const fsx = await import('node:fs');
+    const t = tempDir('pflinks');
+    try {
+      const tree = new StagingTree();
+      tree.addBuffer('/dir/target.txt', Buffer.from('target'));
+      tree.addSymlink('/to-file', 'dir/target.txt');
+      tree.addSymlink('/dir/up', '../to-file'); // a link to a link to a file
+      tree.addSymlink('/outside', '/etc/hostname');
+      tree.addSymlink('/to-dir', 'dir');
+      const entries: PreflightEntry[] = [
+        d('dir'), f('dir/target.txt', 6),
+        { path: ['to-file'], kind: 'symlink', size: 0, target: 'dir/target.txt' },
+        { path: ['dir', 'up'], kind: 'symlink', size: 0, target: '../to-file' },
+        { path: ['outside'], kind: 'symlink', size: 0, target: '/etc/hostname' },
+        { path: ['to-dir'], kind: 'symlink', size: 0, target: 'dir' },
+      ];
+      const write = async (name: string, spec: Record<string, boolean>) => {
+        const out = join(t.dir, name);
+        const fd = fsx.openSync(out, 'w');
+        for await (const c of buildImage({ root: tree.root, ...spec })) fsx.writeSync(fd, c);
+        fsx.closeSync(fd);
+        return out;
+      };
+      // ISO 9660 + Joliet + Rock Ridge: Windows reads Joliet.
+      const jr = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge'], isoLevel: 2, group: false });
+      const asFile = jr.findings.filter((x) => x.code === 'symlink-shown-as-file' && x.affects.includes('windows'));
+      const missing = jr.findings.filter((x) => x.code === 'symlink-not-shown' && x.affects.includes('windows'));
+      expect(asFile.map((x) => [x.path, x.shownAs])).toEqual([['/dir/up', '/dir/target.txt'], ['/to-file', '/dir/target.txt']]);
+      expect(missing.map((x) => x.path).sort()).toEqual(['/outside', '/to-dir']);
+      const joliet = pycdlibWalk(await write('jr.iso', { iso9660: true, joliet: true, rockRidge: true }), ['joliet']).joliet;
+      const target = joliet['/dir/target.txt'];
+      for (const x of asFile) expect(joliet[x.path!], x.path).toEqual(target);
+      for (const x of missing) expect(joliet[x.path!], x.path).toBeUndefined();
+      // Players read plain ISO 9660: with Rock Ridge each link's record is an empty file.
+      expect(jr.findings.filter((x) => x.code === 'symlink-not-shown' && x.affects.includes('players'))).toHaveLength(4);
+      // A hybrid disc: every OS reads UDF first, where links are only on request.
+      const hy = preflight(entries, { fs: ['iso9660', 'joliet', 'rockridge', 'udf'], isoLevel: 2, udfRevision: '1.02', group: false });
+      const udfMissing = hy.findings.filter((x) => x.code === 'symlink-not-shown' && x.affects.includes('linux'));
+      expect(udfMissing).toHaveLength(4);
+      expect(udfMissing[0].fix).toMatch(/udfSymlinks/);
+      expect(hy.findings.some((x) => x.code === 'udf-symlink-7zip')).toBe(false);
+      const udf = pycdlibWalk(await write('hy.iso', { iso9660: true, joliet: true, rockRidge: true, udf: true }), ['udf']).udf;
+      for (const x of udfMissing) expect(udf[x.path!]).toBeUndefined();
+      // On request the links are in UDF: no "not shown" for UDF readers, the 7-Zip warning instead.
+      const onReq = preflight(entries, { fs: ['iso9660', 'rockridge', 'udf'], isoLevel: 2, udfRevision: '1.02', udfSymlinks: true });
+      expect(onReq.findings.filter((x) => x.code === 'symlink-not-shown' && x.affects.includes('linux'))).toEqual([]);
+      expect(onReq.findings.some((x) => x.code === 'udf-symlink-7zip')).toBe(true);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('capacity: a floor from the file data without a plan, the exact size with one; planImage agrees', async () => {
+    const { StagingTree } = await import('../staging/staging-tree');
+    const { planImage } = await import('../layout/plan-image');
+    const tree = new StagingTree();
+    const entries: PreflightEntry[] = [];
+    for (let i = 0; i < 20; i++) {
+      tree.addBuffer(`/f${i}.bin`, Buffer.alloc(100_000 + i));
+      entries.push(f(`f${i}.bin`, 100_000 + i));
+    }
+    const spec = { root: tree.root, iso9660: true, joliet: true, rockRidge: true, udf: true };
+    const total = (await planImage(spec)).totalSectors;
+    const floor = 16 + 2 + 20 * Math.ceil(100_010 / 2048);
+    expect(floor).toBeLessThanOrEqual(total);
+    const opts = { fs: ['iso9660', 'joliet', 'rockridge', 'udf'] as const, isoLevel: 2 as const, udfRevision: '1.02' };
+    // Under the floor: refused without a plan ("at least"), and planImage refuses too.
+    const under = preflight(entries, { ...opts, fs: [...opts.fs], maxSectors: floor - 1 });
+    expect(under.ok).toBe(false);
+    expect(under.findings[0]).toMatchObject({ code: 'over-capacity', severity: 'error', message: expect.stringContaining(`at least ${floor} sectors`) });
+    await expect(planImage({ ...spec, maxSectors: floor - 1 })).rejects.toThrow(/more than the requested capacity/);
+    // Between the floor and the real size only the plan's size tells: exact with plannedSectors.
+    const exact = preflight(entries, { ...opts, fs: [...opts.fs], maxSectors: total - 1, plannedSectors: total });
+    expect(exact.findings[0]).toMatchObject({ code: 'over-capacity', message: expect.stringContaining(`needs ${total} sectors`) });
+    await expect(planImage({ ...spec, maxSectors: total - 1 })).rejects.toThrow(`image needs ${total} sectors`);
+    expect(preflight(entries, { ...opts, fs: [...opts.fs], maxSectors: total, plannedSectors: total }).findings.some((x) => x.code === 'over-capacity')).toBe(false);
   });
 });

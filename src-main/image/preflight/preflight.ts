@@ -30,6 +30,8 @@ export interface PreflightEntry {
   path: string[];
   kind: 'file' | 'dir' | 'symlink';
   size: number;
+  /** A link's target as recorded (relative or absolute); lets preflight say what Joliet shows. */
+  target?: string;
 }
 
 export interface PreflightOptions {
@@ -37,7 +39,21 @@ export interface PreflightOptions {
   isoLevel: 1 | 2 | 3;
   /** e.g. "2.01"; defaults to "2.01" when fs includes udf. */
   udfRevision?: string;
+  /** ImageSpec.udfSymlinks: links recorded in UDF (default: only without Rock Ridge). */
+  udfSymlinks?: boolean;
+  /** ImageSpec.maxSectors: the target medium's capacity in 2048-byte sectors. */
+  maxSectors?: number;
+  /** The planned image's size (planImage's totalSectors), when known; else preflight estimates a floor. */
+  plannedSectors?: number;
+  /**
+   * Fold repeated findings (same code and severity) into one with a count and examples (default
+   * true): a tree of 10,000 lower-case names is one "names recorded in capitals" note, not 10,000.
+   */
+  group?: boolean;
 }
+
+/** How many examples a grouped finding keeps. */
+export const GROUP_EXAMPLES = 5;
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -58,7 +74,9 @@ export type FindingCode =
   | 'deep-directory'
   | 'long-path'
   | 'symlink-not-shown'
-  | 'udf-symlink-7zip';
+  | 'symlink-shown-as-file'
+  | 'udf-symlink-7zip'
+  | 'over-capacity';
 
 export interface PreflightFinding {
   code: FindingCode;
@@ -71,6 +89,10 @@ export interface PreflightFinding {
   /** What the name becomes in that facet (mangled, truncated …). */
   shownAs?: string;
   fix?: string;
+  /** A grouped finding: how many entries it stands for … */
+  count?: number;
+  /** … and the first few of them. */
+  examples?: { path: string; shownAs?: string }[];
 }
 
 export interface PreflightReport {
@@ -151,8 +173,10 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   const audiencesOf = (facet: FsFacet) => ALL.filter((a) => seenBy[a] === facet);
   const isoOnlyNames = !fs.has('joliet') && !fs.has('rockridge') && !fs.has('udf');
 
-  // Per-directory name maps for collision checks.
+  // Per-directory name maps for collision checks; entries by path for link targets.
   const siblings = new Map<string, PreflightEntry[]>();
+  const byPath = new Map<string, PreflightEntry>();
+  for (const e of entries) byPath.set(e.path.join('/'), e);
   for (const e of entries) {
     if (e.path.length === 0) throw new InvalidInputError('preflight entry with an empty path');
     const parent = join(e.path.slice(0, -1));
@@ -225,17 +249,57 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       add({ code: 'rr-name-too-long', severity: 'warning', path, facet: 'rockridge', affects: audiencesOf('rockridge'), message: `"${name}" is ${Buffer.byteLength(name, 'utf8')} UTF-8 bytes; Linux and macOS accept at most ${RR_MAX_NAME_BYTES}`, fix: `shorten name "${name}"` });
     }
 
-    if (e.kind === 'symlink' && fs.has('udf') && !findings.some((f) => f.code === 'udf-symlink-7zip')) {
+    if (e.kind === 'symlink') symlinkFindings(e, path);
+  }
+
+  // What each reader makes of a link (layout/plan-image.ts, layout/symlinks.ts): Rock Ridge records
+  // it; UDF only on request when Rock Ridge is there; Joliet (and ISO 9660 without Rock Ridge)
+  // shows a link to a file of the disc as that file and leaves any other out; with Rock Ridge the
+  // plain ISO 9660 record of a link is an empty file.
+  function symlinkFindings(e: PreflightEntry, path: string): void {
+    const rr = fs.has('rockridge');
+    const udfLinks = fs.has('udf') && (options.udfSymlinks ?? !rr);
+    if (udfLinks && !findings.some((f) => f.code === 'udf-symlink-7zip')) {
       // 7-Zip accepts only file, directory and real-time file entries (ECMA-167 4/14.6.6 file
       // types 4, 5, 249) and rejects the whole volume on a symlink (type 12): measured with 7z 16.02.
-      add({ code: 'udf-symlink-7zip', severity: 'warning', path, facet: 'udf', affects: ['windows'], message: `"${path}" is a symbolic link: 7-Zip (and archive tools built on it) refuse the whole UDF volume when it holds one`, fix: 'follow links when staging (--follow-symlinks), or leave the link to Rock Ridge only' });
+      add({ code: 'udf-symlink-7zip', severity: 'warning', path, facet: 'udf', affects: ['windows'], message: `"${path}" is a symbolic link recorded in UDF: 7-Zip (and archive tools built on it) refuse the whole UDF volume when it holds one`, fix: rr ? 'leave links to Rock Ridge (drop udfSymlinks)' : 'follow links when staging (--follow-symlinks), or add --fs rockridge and keep them there' });
     }
+    const target = e.target === undefined ? undefined : resolveLink(e, byPath);
+    const missing: Audience[] = [];
+    const asFile: Audience[] = [];
+    const empty: Audience[] = [];
+    for (const a of ALL) {
+      const facet = seenBy[a];
+      if (facet === 'rockridge' || (facet === 'udf' && udfLinks)) continue;
+      if (facet === 'iso9660' && rr) empty.push(a);
+      else if ((facet === 'joliet' || facet === 'iso9660') && target) asFile.push(a);
+      else missing.push(a);
+    }
+    const kept = [rr ? 'Rock Ridge' : '', udfLinks ? 'UDF' : ''].filter(Boolean).join(' and ');
+    const where = kept ? `is recorded only in ${kept}` : 'cannot be recorded in the chosen file systems';
+    if (missing.length) {
+      const unsure = e.target === undefined && !missing.every((a) => seenBy[a] === 'udf' || seenBy[a] === 'none');
+      add({
+        code: 'symlink-not-shown', severity: 'warning', path, affects: missing,
+        message: `symbolic link "${path}" ${where}; ${missing.join(', ')} will not see it${unsure ? ' (Joliet shows it as its target when that is a file on the disc)' : ''}`,
+        fix: fs.has('udf') && !udfLinks ? 'udfSymlinks records links in UDF too (7-Zip then refuses the UDF volume), or replace the link with a copy of its target' : rr ? 'replace the link with a copy of its target for Windows/players' : 'add --fs rockridge or follow links when staging',
+      });
+    }
+    if (empty.length) {
+      add({ code: 'symlink-not-shown', severity: 'warning', path, facet: 'iso9660', affects: empty, message: `symbolic link "${path}" is an empty file to readers of plain ISO 9660 (its record carries the Rock Ridge link)`, fix: 'replace the link with a copy of its target for players' });
+    }
+    if (asFile.length) {
+      add({ code: 'symlink-shown-as-file', severity: 'info', path, affects: asFile, shownAs: '/' + target!.path.join('/'), message: `symbolic link "${path}" shows as the file it points to, "/${target!.path.join('/')}", to ${asFile.join(', ')} (no links in ${[...new Set(asFile.map((a) => seenBy[a]))].join(', ')})` });
+    }
+  }
 
-    if (e.kind === 'symlink') {
-      const blind = ALL.filter((a) => seenBy[a] === 'joliet' || seenBy[a] === 'iso9660');
-      if (blind.length) {
-        add({ code: 'symlink-not-shown', severity: 'warning', path, affects: blind, message: `symbolic link "${path}" exists only in Rock Ridge${fs.has('udf') ? ' and UDF' : ''}; ${blind.join(', ')} will not see it`, fix: fs.has('rockridge') ? 'replace the link with a copy of its target for Windows/players' : 'add --fs rockridge or follow links when staging' });
-      }
+  // Capacity (ImageSpec.maxSectors): the planned size when the caller has it, else a floor (the
+  // file data plus the 16 sectors of system area and descriptors every image has).
+  if (options.maxSectors !== undefined) {
+    const exact = options.plannedSectors !== undefined;
+    const needed = options.plannedSectors ?? 16 + 2 + entries.reduce((s, e) => s + (e.kind === 'file' ? Math.ceil(e.size / 2048) : 0), 0);
+    if (needed > options.maxSectors) {
+      add({ code: 'over-capacity', severity: 'error', affects: ALL, message: `the image needs ${exact ? '' : 'at least '}${needed} sectors (${fmtSize(needed * 2048)}), more than the capacity of ${options.maxSectors} sectors (${fmtSize(options.maxSectors * 2048)})`, fix: `leave out ${needed - options.maxSectors} sectors (${fmtSize((needed - options.maxSectors) * 2048)}) of files, or choose a larger medium` });
     }
   }
 
@@ -334,7 +398,103 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   for (const f of findings) counts[f.severity]++;
   const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
   findings.sort((a, b) => order[a.severity] - order[b.severity] || (a.path ?? '').localeCompare(b.path ?? ''));
-  return { ok: counts.error === 0, counts, seenBy, findings };
+  // Counts stay per entry (what is affected); the list folds repeats.
+  return { ok: counts.error === 0, counts, seenBy, findings: options.group === false ? findings : groupFindings(findings, level) };
+}
+
+/**
+ * Folds findings of one code and severity about single entries into one finding with a count,
+ * the union of audiences and the first GROUP_EXAMPLES entries (findings keep their sorted order).
+ */
+function groupFindings(findings: PreflightFinding[], level: number): PreflightFinding[] {
+  const key = (f: PreflightFinding) => `${f.code}|${f.severity}|${f.facet ?? ''}`;
+  const groups = new Map<string, PreflightFinding[]>();
+  for (const f of findings) {
+    if (f.path === undefined) continue;
+    const k = key(f);
+    groups.set(k, [...(groups.get(k) ?? []), f]);
+  }
+  const out: PreflightFinding[] = [];
+  const done = new Set<string>();
+  for (const f of findings) {
+    const g = f.path === undefined ? undefined : groups.get(key(f));
+    if (!g || g.length < 2) { out.push(f); continue; }
+    const k = key(f);
+    if (done.has(k)) continue;
+    done.add(k);
+    const examples = g.slice(0, GROUP_EXAMPLES).map((x) => (x.shownAs === undefined ? { path: x.path! } : { path: x.path!, shownAs: x.shownAs }));
+    const shown = examples.map((x) => (x.shownAs === undefined ? `"${x.path}"` : `"${x.path}" → "${x.shownAs}"`)).join(', ');
+    const affects = ALL.filter((a) => g.some((x) => x.affects.includes(a)));
+    const fixes = [...new Set(g.map((x) => x.fix).filter((x): x is string => !!x))];
+    out.push({
+      code: f.code, severity: f.severity, facet: f.facet, affects,
+      message: `${GROUP_SUMMARY[f.code]?.(level) ?? f.message.replace(/"[^"]*"/, 'entries')}: ${g.length} entries, e.g. ${shown}`,
+      fix: fixes.length === 1 ? fixes[0] : fixes.length ? fixes[0].replace(/"[^"]*"/g, 'the names') : undefined,
+      count: g.length,
+      examples,
+    });
+  }
+  return out;
+}
+
+/** What a group of findings says (the single-entry messages name the entry). */
+const GROUP_SUMMARY: Partial<Record<FindingCode, (level: number) => string>> = {
+  'iso-name-changed': (level) => `ISO 9660 level ${level} records names in capitals and d-characters, cut to the level's length (ECMA-119 §7.5-7.6)`,
+  'iso-name-collision': () => 'names that map to a sibling\'s ISO 9660 identifier get a counter',
+  'joliet-name-truncated': () => 'Joliet cuts names to 64 UCS-2 characters',
+  'joliet-name-chars': () => 'Joliet cannot store some characters (Joliet §3.3)',
+  'joliet-name-collision': () => 'names that collide after the Joliet cut get a counter',
+  'deep-directory': () => "directories deeper than ECMA-119's 8 levels are relocated for plain ISO 9660 readers",
+  'symlink-not-shown': () => 'symbolic links some readers will not see',
+  'symlink-shown-as-file': () => 'symbolic links shown as the files they point to',
+  'udf-name-too-long': () => 'names over the 255-byte UDF identifier limit (OSTA UDF §2.3.4.4)',
+  'rr-name-too-long': () => 'names over the 255 bytes Linux and macOS accept',
+  'long-path': () => 'paths longer than readers accept',
+  'case-collision': () => 'names that differ only in case',
+  'file-over-2gib': () => 'files over 2 GiB, too large for many standalone players',
+};
+
+/** The file a link names among the entries (relative targets, links followed; none outside the disc). */
+function resolveLink(link: PreflightEntry, byPath: Map<string, PreflightEntry>): PreflightEntry | undefined {
+  let cur: PreflightEntry = link;
+  for (let hops = 0; cur.kind === 'symlink'; hops++) {
+    const t = cur.target ?? '';
+    if (hops >= 40 || t === '' || t.startsWith('/')) return undefined;
+    const parts = t.split('/').filter((p) => p !== '' && p !== '.');
+    const last = parts.pop();
+    if (last === undefined || last === '..') return undefined; // names a directory
+    // The directory part, links to directories followed; then the last component itself.
+    const dir = resolveDirLink({ ...cur, target: parts.join('/') || '.' }, byPath, hops + 1);
+    if (!dir) return undefined;
+    const next = byPath.get([...dir, last].join('/'));
+    if (!next) return undefined;
+    cur = next;
+  }
+  return cur.kind === 'file' ? cur : undefined;
+}
+
+/** The directory (path components) a link names, links along the way followed. */
+function resolveDirLink(link: PreflightEntry, byPath: Map<string, PreflightEntry>, hops: number): string[] | undefined {
+  const t = link.target ?? '';
+  if (hops >= 40 || t === '' || t.startsWith('/')) return undefined;
+  const dir = link.path.slice(0, -1);
+  for (const part of t.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (dir.length === 0) return undefined;
+      dir.pop();
+      continue;
+    }
+    dir.push(part);
+    const e = byPath.get(dir.join('/'));
+    if (!e) return undefined;
+    if (e.kind === 'symlink') {
+      const inner = resolveDirLink(e, byPath, hops + 1);
+      if (!inner) return undefined;
+      dir.splice(0, dir.length, ...inner);
+    } else if (e.kind !== 'dir') return undefined;
+  }
+  return dir;
 }
 
 function last(e: PreflightEntry): string {

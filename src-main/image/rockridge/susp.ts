@@ -10,6 +10,11 @@ import { writeDirDate, writeU32Both } from '../iso9660/encoding';
 export interface SuspEntry {
   len: number;
   write(buf: Buffer, off: number): void;
+  /**
+   * Entries whose content may be cut (NM): the first `room` bytes or fewer as an entry flagged to
+   * continue, and the rest; undefined when not even one character fits.
+   */
+  split?(room: number): [SuspEntry, SuspEntry] | undefined;
 }
 
 function head(buf: Buffer, off: number, sig: string, len: number): void {
@@ -77,19 +82,40 @@ export function nmEntries(name: string): SuspEntry[] {
   const max = 250;
   let ascii = true;
   for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) > 0x7f) { ascii = false; break; }
-  if (ascii && name.length <= max) {
-    const len = 5 + name.length;
-    return [{ len, write(b, o) { head(b, o, 'NM', len); b[o + 4] = 0; b.write(name, o + 5, 'latin1'); } }];
-  }
+  if (ascii && name.length <= max) return [nmPart(Buffer.from(name, 'latin1'), 0)];
   const raw = Buffer.from(name, 'utf8');
   const out: SuspEntry[] = [];
-  for (let off = 0; off < raw.length || out.length === 0; off += max) {
-    const part = raw.subarray(off, off + max);
-    const flags = off + max < raw.length ? 0x01 : 0;
-    const len = 5 + part.length;
-    out.push({ len, write(b, o) { head(b, o, 'NM', len); b[o + 4] = flags; part.copy(b, o + 5); } });
+  for (let off = 0; off < raw.length || out.length === 0;) {
+    const end = off + max >= raw.length ? raw.length : utf8Boundary(raw, off + max);
+    out.push(nmPart(raw.subarray(off, end), end < raw.length ? 0x01 : 0));
+    off = end;
   }
   return out;
+}
+
+/** The largest index ≤ at that starts a UTF-8 character (a cut there leaves every part valid UTF-8). */
+function utf8Boundary(raw: Uint8Array, at: number): number {
+  let i = at;
+  while (i > 0 && (raw[i] & 0xc0) === 0x80) i--;
+  return i;
+}
+
+/**
+ * One NM entry. It can split itself so a record carries as much of the name as its System Use
+ * field holds, the rest following in a continuation area (as libisofs does): readers that do not
+ * follow CE (libcdio's iso-info) then show at least the name's beginning.
+ */
+function nmPart(bytes: Buffer, flags: number): SuspEntry {
+  const len = 5 + bytes.length;
+  return {
+    len,
+    write(b, o) { head(b, o, 'NM', len); b[o + 4] = flags; bytes.copy(b, o + 5); },
+    split(room) {
+      const cut = utf8Boundary(bytes, Math.min(bytes.length - 1, room - 5));
+      if (cut <= 0) return undefined;
+      return [nmPart(bytes.subarray(0, cut), 0x01), nmPart(bytes.subarray(cut), flags)];
+    },
+  };
 }
 
 const NO_AREAS: ContinuationArea[] = [];
@@ -243,6 +269,13 @@ export function planSystemUse(entries: SuspEntry[], capacity: number): SystemUse
     used += entries[i].len;
     inline.push(entries[i++]);
   }
+  // The entry that did not fit whole goes in part (NM), so the record holds its beginning.
+  const parts = i < entries.length ? entries[i].split?.(capacity - used - CE_LEN) : undefined;
+  if (parts) {
+    entries = [...entries.slice(0, i), ...parts, ...entries.slice(i + 1)];
+    used += parts[0].len;
+    inline.push(entries[i++]);
+  }
   const areas: ContinuationArea[] = [];
   let cur: ContinuationArea = { entries: [], length: 0, lba: 0, offset: 0 };
   areas.push(cur);
@@ -272,4 +305,81 @@ export function writeEntries(buf: Buffer, off: number, entries: SuspEntry[]): nu
     off += e.len;
   }
   return off;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding (beside the encoders, so decode(encode(x)) is tested per entry: susp.test.ts)
+
+/** One SUSP entry as recorded (SUSP §4: signature, length, version, data). */
+export interface DecodedEntry {
+  sig: string;
+  version: number;
+  /** The entry's bytes after its 4-byte header. */
+  body: Buffer;
+}
+
+/** Splits a System Use field or continuation area into its entries (stops at padding or "ST", SUSP §5.4). */
+export function decodeSuspEntries(buf: Buffer, off = 0, end = buf.length): DecodedEntry[] {
+  const out: DecodedEntry[] = [];
+  while (off + 4 <= end) {
+    const sig = buf.toString('latin1', off, off + 2);
+    const len = buf[off + 2];
+    if (len < 4 || off + len > end || sig === 'ST') break;
+    out.push({ sig, version: buf[off + 3], body: buf.subarray(off + 4, off + len) });
+    off += len;
+  }
+  return out;
+}
+
+/** What the RRIP entries of one record say (RRIP 1.10 §4.1), NM and SL continuations joined. */
+export interface RockRidgeFields {
+  mode?: number; links?: number; uid?: number; gid?: number;
+  /** TF times as UTC milliseconds. */
+  mtime?: number; atime?: number; ctime?: number;
+  name?: string;
+  symlinkTarget?: string;
+  childLink?: number; parentLink?: number; relocated?: boolean;
+  continuation?: { lba: number; offset: number; length: number };
+  sp?: boolean; er?: string;
+}
+
+export function decodeRockRidge(entries: DecodedEntry[]): RockRidgeFields {
+  const r: RockRidgeFields = {};
+  const name: Buffer[] = [];
+  const slParts: Buffer[][] = [];
+  let slRoot = false;
+  let slOpen = false; // the last SL component continues in the next record
+  let hasSl = false;
+  const date = (b: Buffer, o: number) => Date.UTC(1900 + b[o], b[o + 1] - 1, b[o + 2], b[o + 3], b[o + 4], b[o + 5]) - b.readInt8(o + 6) * 15 * 60_000;
+  for (const { sig, body: b } of entries) {
+    if (sig === 'SP') r.sp = b[0] === 0xbe && b[1] === 0xef;
+    else if (sig === 'ER') r.er = b.toString('latin1', 4, 4 + b[0]);
+    else if (sig === 'CE') r.continuation = { lba: b.readUInt32LE(0), offset: b.readUInt32LE(8), length: b.readUInt32LE(16) };
+    else if (sig === 'PX') { r.mode = b.readUInt32LE(0); r.links = b.readUInt32LE(8); r.uid = b.readUInt32LE(16); r.gid = b.readUInt32LE(24); }
+    else if (sig === 'TF') {
+      // Flags 0x0E (modify, access, attributes) in the 7-byte form, in that order.
+      let o = 1;
+      if (b[0] & 0x01) o += 7; // creation (not written here)
+      if (b[0] & 0x02) { r.mtime = date(b, o); o += 7; }
+      if (b[0] & 0x04) { r.atime = date(b, o); o += 7; }
+      if (b[0] & 0x08) r.ctime = date(b, o);
+    } else if (sig === 'NM') name.push(b.subarray(1));
+    else if (sig === 'SL') {
+      // Component records (RRIP §4.1.3.1): 0x08 root, 0x02 ".", 0x04 "..", 0x01 continues in the next.
+      for (let o = 1; o + 2 <= b.length; o += 2 + b[o + 1]) {
+        const flags = b[o];
+        if (flags & 0x08) { slRoot = true; slOpen = false; continue; }
+        const text = flags & 0x02 ? Buffer.from('.') : flags & 0x04 ? Buffer.from('..') : b.subarray(o + 2, o + 2 + b[o + 1]);
+        if (slOpen) slParts[slParts.length - 1].push(text);
+        else slParts.push([text]);
+        slOpen = (flags & 0x01) !== 0;
+      }
+      hasSl = true;
+    } else if (sig === 'CL') r.childLink = b.readUInt32LE(0);
+    else if (sig === 'PL') r.parentLink = b.readUInt32LE(0);
+    else if (sig === 'RE') r.relocated = true;
+  }
+  if (name.length) r.name = Buffer.concat(name).toString('utf8');
+  if (hasSl) r.symlinkTarget = (slRoot ? '/' : '') + slParts.map((p) => Buffer.concat(p).toString('utf8')).join('/');
+  return r;
 }

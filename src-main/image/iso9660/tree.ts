@@ -1,0 +1,181 @@
+// The ISO 9660 directory writer with its Rock Ridge records (plan step): names per level
+// (names.ts), ECMA-119 §9.3 order, relocation past 8 levels (RRIP §4.1.5, into the root marked
+// RE), and each record's System Use entries (rockridge/susp.ts) split between the record and
+// continuation areas. The layout pass places the directories and areas; layout/records.ts encodes.
+import { InvalidInputError } from '../../common/errors';
+import { assignIsoNames, compareIsoIds, type IsoLevel } from './names';
+import {
+  clEntry, erEntry, nmEntries, planSystemUse, plEntry, PosixEntry, pxEntry, reEntry, slEntries, spEntry, tfEntry,
+  type SuspEntry, type SystemUsePlan,
+} from '../rockridge/susp';
+import type { StagingNode } from '../staging/staging-tree';
+import type { ChildOrder } from '../layout/child-order';
+import { linkFreeChildren } from '../layout/symlinks';
+import {
+  ancestorsOf, ISO_MAX_EXTENT, MAX_ISO_DEPTH, mkRec, multiExtentRec, rec, suCapacity, dirSize,
+  type DataItem, type Dir, type Part, type Rec,
+} from '../layout/records';
+
+export function buildIsoTree(
+  root: StagingNode, level: IsoLevel, rr: boolean, items: Map<StagingNode, DataItem>, out: Dir[],
+  ceAreas: SystemUsePlan['areas'], sortedChildren: ChildOrder,
+): void {
+  const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
+    ({ node, parent, idBytes: id, depth, number: 0, lba: 0, size: 0, records: [], subdirs: [] });
+  const rootDir = mk(root, undefined, Buffer.from([0]), 1);
+  // Relocation (RRIP §4.1.5): a directory that would sit at level 9 moves into the root (as
+  // libisofs does with an empty relocation directory name), its record there marked RE so Rock
+  // Ridge readers hide it; its place holds a file record with CL, and its ".." carries PL pointing
+  // back at the logical parent. Rock Ridge readers so see the staged tree and nothing else (no
+  // ".rr_moved"); plain ISO 9660 readers see the moved directories in the root.
+  const relocations: { dir: Dir; logicalParent: Dir }[] = [];
+  type Pending = { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir };
+  const pendingRecs = new Map<Dir, Pending[]>();
+  // Without Rock Ridge the ISO 9660 records cannot be links: as in Joliet (layout/symlinks.ts).
+  const linkTargets = new Map<StagingNode, StagingNode>();
+  const expand = (d: Dir): void => {
+    let kids = sortedChildren(d.node);
+    if (!rr) {
+      const free = linkFreeChildren(kids, ancestorsOf(d));
+      kids = free.kids;
+      if (free.dataOf) for (const [l, t] of free.dataOf) linkTargets.set(l, t);
+    }
+    const ids = assignIsoNames(kids, level);
+    const recs: Pending[] = [];
+    pendingRecs.set(d, recs);
+    kids.forEach((k, i) => {
+      if (k.kind !== 'dir') { recs.push({ node: k, isoId: ids[i], kind: 'file' }); return; }
+      if (d.depth + 1 > MAX_ISO_DEPTH) {
+        if (!rr) {
+          throw new InvalidInputError(
+            `directory nesting deeper than ${MAX_ISO_DEPTH} levels (ECMA-119 §6.8.2.1) needs Rock Ridge relocation or UDF only: ${pathOf(d)}/${k.name}`,
+            { path: `${pathOf(d)}/${k.name}` },
+          );
+        }
+        const child = mk(k, rootDir, Buffer.alloc(0), 2); // named below, among the root's entries
+        rootDir.subdirs.push(child);
+        relocations.push({ dir: child, logicalParent: d });
+        recs.push({ node: k, isoId: ids[i], kind: 'placeholder', dir: child });
+        expand(child);
+        return;
+      }
+      const child = mk(k, d, Buffer.from(ids[i], 'latin1'), d.depth + 1);
+      d.subdirs.push(child);
+      recs.push({ node: k, isoId: ids[i], kind: 'dir', dir: child });
+      expand(child);
+    });
+  };
+  expand(rootDir);
+  if (relocations.length) {
+    // Named after the root's own entries in one pass, so their identifiers never collide (and the
+    // root's own, assigned first, stay what they would be without relocation).
+    const rootKids = sortedChildren(root);
+    const ids = assignIsoNames([...rootKids, ...relocations.map((r) => ({ name: r.dir.node.name, isDir: true }))], level);
+    const rootRecs = pendingRecs.get(rootDir)!;
+    relocations.forEach((r, i) => {
+      r.dir.idBytes = Buffer.from(ids[rootKids.length + i], 'latin1');
+      rootRecs.push({ node: r.dir.node, isoId: ids[rootKids.length + i], kind: 'relocated', dir: r.dir });
+    });
+  }
+  const sortSubdirs = (d: Dir): void => {
+    d.subdirs.sort((a, b) => compareIsoIds(a.idBytes.toString('latin1'), b.idBytes.toString('latin1')));
+    for (const c of d.subdirs) sortSubdirs(c);
+  };
+  sortSubdirs(rootDir);
+  // Recompute breadth-first numbering over the final ISO hierarchy.
+  const ordered: Dir[] = [];
+  const bfs: Dir[] = [rootDir];
+  for (let i = 0; i < bfs.length; i++) {
+    const d = bfs[i];
+    ordered.push(d);
+    d.number = ordered.length;
+    bfs.push(...d.subdirs);
+  }
+  if (ordered.length > 0xffff) throw new InvalidInputError('more than 65535 directories: the ISO 9660 path table cannot number them (ECMA-119 §9.4.2)');
+  const logicalParentOf = new Map(relocations.map((r) => [r.dir, r.logicalParent]));
+  const dirByNode = new Map<StagingNode, Dir>();
+  for (const d of ordered) dirByNode.set(d.node, d);
+
+  for (const d of ordered) {
+    const recs: Rec[] = [];
+    const parent = d.parent ?? d;
+    const dotEntries: SuspEntry[] = [];
+    const dotdotEntries: SuspEntry[] = [];
+    if (rr) {
+      if (d === rootDir) dotEntries.push(spEntry());
+      dotEntries.push(px(d.node, d), tf(d.node));
+      if (d === rootDir) dotEntries.push(erEntry());
+      const lp = logicalParentOf.get(d);
+      const pnode = lp ? lp.node : parent.node;
+      dotdotEntries.push(px(pnode, lp ?? parent), tf(pnode));
+      if (lp) dotdotEntries.push(plEntry(() => lp.lba));
+    }
+    recs.push(mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, rr ? dotEntries : null, ceAreas));
+    recs.push(mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, rr ? dotdotEntries : null, ceAreas));
+    for (const r of pendingRecs.get(d) ?? []) {
+      const id = r.isoId;
+      const n = r.node;
+      const su: SuspEntry[] = [];
+      if (r.kind === 'dir' || r.kind === 'relocated') {
+        const cd = r.dir!;
+        if (rr) {
+          su.push(px(n, cd), tf(n), ...nmEntries(n.name));
+          if (r.kind === 'relocated') su.push(reEntry());
+        }
+        recs.push(mkRec(id, false, true, n.hidden, n.mtime, { dir: cd }, rr ? su : null, ceAreas));
+      } else if (r.kind === 'placeholder') {
+        const cd = r.dir!;
+        su.push(px(n, cd), tf(n), ...nmEntries(n.name), clEntry(() => cd.lba));
+        recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, su, ceAreas));
+      } else if (n.kind === 'symlink' && !rr) {
+        const it = items.get(linkTargets.get(n)!)!;
+        if (it.size <= ISO_MAX_EXTENT || level < 3) recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, null, ceAreas));
+        else recs.push(multiExtentRec(id, false, n, it));
+      } else if (n.kind === 'symlink') {
+        if (rr) su.push(px(n), tf(n), ...nmEntries(n.name), ...slEntries(n.symlinkTarget ?? ''));
+        recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, rr ? su : null, ceAreas));
+      } else {
+        const it = items.get(n)!;
+        const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
+        const posix = rr ? new PosixEntry(n.mode, 1, n.uid, n.gid, n.mtime, n.atime, n.ctime, n.name) : null;
+        if ((it.size <= ISO_MAX_EXTENT || level < 3) && posix && posix.single && posix.len <= suCapacity(id.length)) {
+          // The common case: PX, TF and NM fit in the record itself.
+          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix, more: undefined });
+        } else if (it.size <= ISO_MAX_EXTENT || level < 3) {
+          recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, mkSu(), ceAreas));
+        } else {
+          // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
+          const parts: Part[] = [];
+          const count = Math.ceil(it.size / ISO_MAX_EXTENT);
+          for (let i = 0; i < count; i++) {
+            const length = Math.min(ISO_MAX_EXTENT, it.size - i * ISO_MAX_EXTENT);
+            const su0 = mkSu();
+            parts.push({ item: it, index: i, length, last: i === count - 1, su: su0 ? planSystemUse(su0, suCapacity(id.length)) : null });
+          }
+          for (const p of parts) if (p.su) ceAreas.push(...p.su.areas);
+          recs.push(rec(id, false, false, n.hidden, n.mtime, parts[0], parts.slice(1)));
+        }
+      }
+    }
+    // Sort children (not . and ..) by ECMA-119 §9.3.
+    const head = recs.slice(0, 2);
+    const tail = recs.slice(2).sort((a, b) => compareIsoIds(a.id, b.id));
+    d.records = [...head, ...tail];
+    d.size = dirSize(d.records);
+  }
+  out.push(...ordered);
+
+  function px(n: StagingNode, asDir?: Dir): SuspEntry {
+    const links = n.kind === 'dir' ? 2 + (asDir ? [...(n.children?.values() ?? [])].filter((c) => c.kind === 'dir').length : 0) : 1;
+    return pxEntry(n.mode, links, n.uid, n.gid);
+  }
+  function tf(n: StagingNode): SuspEntry {
+    return tfEntry(n.mtime, n.atime, n.ctime);
+  }
+  function pathOf(d: Dir): string {
+    const parts: string[] = [];
+    for (let x: Dir | undefined = d; x && x.parent; x = relocations.find((r) => r.dir === x)?.logicalParent ?? x.parent) parts.unshift(x.node.name);
+    return '/' + parts.join('/');
+  }
+}
+
