@@ -164,6 +164,8 @@ export class BurnService {
       const writeMs = performance.now() - t0;
       phase = 'closing';
       await strategy.finish(ctx, plan);
+      // Leave the drive in normal recording mode (page 05h Test Write 0): after it the disc reads as before the simulation.
+      if (plan.simulated) await drive.setWriteParameters({ testWrite: false }, signal);
       phase = 'verifying';
       report('verifying', 0);
       const level = options.verify ?? 'quick';
@@ -194,6 +196,7 @@ export class BurnService {
     } catch (e) {
       if (e instanceof VerificationError) throw e;
       const discState = plan ? await strategy.abandon(ctx, plan, state.written) : 'Nothing was written; the disc is unchanged.';
+      if (options.simulate) await drive.setWriteParameters({ testWrite: false }).catch(() => undefined);
       if (isCancelledError(e) || signal.aborted) throw new CancelledError(`Cancelled. ${discState}`);
       const err = GlassmasterError.from(e);
       if (!plan && (err instanceof InvalidMediaError || err instanceof NotSupportedError || err instanceof InvalidImageError || err.code === 'DRIVE_BUSY')) throw err;

@@ -256,13 +256,21 @@ export async function formatFor(ctx: Pick<StrategyContext, 'drive' | 'pollMs' | 
  */
 async function setLayerBreak(ctx: StrategyContext, nwa: number): Promise<void> {
   if (ctx.media.status !== 'blank') return;
-  const l0Max = Math.floor(ctx.media.capacityBlocks / 2);
-  const given = ctx.options.layerBreak;
-  if (given === undefined && nwa + ctx.sectors <= l0Max) return;
-  const lb = given ?? Math.ceil((nwa + ctx.sectors) / 2 / 16) * 16;
+  const lb = chooseLayerBreak(nwa + ctx.sectors, Math.floor(ctx.media.capacityBlocks / 2), ctx.options.layerBreak);
+  if (lb !== undefined) await ctx.drive.execute(buildSendLayerBoundary(lb), { signal: ctx.signal });
+}
+
+/**
+ * The layer 0 size for `end` sectors on a DVD+R DL whose layer 0 holds at most `l0Max`: none when
+ * the data fits layer 0 (no break is needed), else the middle rounded up to an ECC block (16
+ * sectors) so both layers hold about half; a given break is checked.
+ */
+export function chooseLayerBreak(end: number, l0Max: number, given?: number): number | undefined {
+  if (given === undefined && end <= l0Max) return undefined;
+  const lb = given ?? Math.ceil(end / 2 / 16) * 16;
   if (lb % 16 !== 0 || lb <= 0 || lb > l0Max) throw new InvalidMediaError(`The layer break ${lb} is not usable: it must be a multiple of 16 sectors and at most ${l0Max} (the end of layer 0).`);
-  if (nwa + ctx.sectors > 2 * lb) throw new InvalidMediaError(`The layer break ${lb} leaves too little room on layer 1 for ${formatBytes(ctx.sectors * 2048)}.`);
-  await ctx.drive.execute(buildSendLayerBoundary(lb), { signal: ctx.signal });
+  if (end > 2 * lb) throw new InvalidMediaError(`The layer break ${lb} leaves too little room on layer 1 for ${formatBytes(end * 2048)}.`);
+  return lb;
 }
 
 export function canSimulate(profile: number): boolean {

@@ -126,7 +126,7 @@ export function describeBurnContract(c: BurnFamilyCase): void {
       expect(lastWrite.speedLabel).toMatch(/×$/);
       // Independent of our reader: the sectors the recorder holds are the image's.
       const out = join(f.dir, 'track.iso');
-      const tracks = copy.media.trackList.filter((t) => !t.blank);
+      const tracks = (copy.media.trackList ?? []).filter((t) => !t.blank);
       if (c.strategy !== 'random overwrite' && tracks.length > 0) {
         f.transport.recorder(f.name).exportTrack(tracks[tracks.length - 1].number, out);
         expect(createHash('sha256').update(readFileSync(out).subarray(0, copy.sectors * 2048)).digest('hex')).toBe(image.sha256);
