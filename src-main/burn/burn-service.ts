@@ -47,6 +47,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 export function validateBurnOptions(o: BurnOptions): void {
   if (o.copies !== undefined && (!Number.isInteger(o.copies) || o.copies < 1 || o.copies > 99)) throw new InvalidInputError(`copies must be a whole number from 1 to 99, not ${o.copies}`);
+  if (o.speedX !== undefined && !(Number.isFinite(o.speedX) && o.speedX > 0)) throw new InvalidInputError(`a write speed multiple is a positive number, not ${o.speedX}`);
   if (o.speed !== undefined && o.speed !== 'max' && !(Number.isFinite(o.speed) && o.speed > 0)) throw new InvalidInputError(`a write speed is a positive number of kB/s or "max", not ${o.speed}`);
   if (o.bufferBytes !== undefined && !(Number.isInteger(o.bufferBytes) && o.bufferBytes >= 1 << 20 && o.bufferBytes <= 1 << 30)) throw new InvalidInputError('the ring buffer is 1 MiB to 1 GiB');
   if (o.layerBreak !== undefined && (!Number.isInteger(o.layerBreak) || o.layerBreak <= 0 || o.layerBreak % 16 !== 0)) throw new InvalidInputError('a layer break is a positive multiple of 16 sectors');
@@ -146,7 +147,7 @@ export class BurnService {
       await drive.lock(signal).catch((e) => {
         if (!(e instanceof ScsiError)) throw e;
       });
-      await this.selectSpeed(drive, media, options, signal);
+      await this.selectSpeed(drive, media, family, options, signal);
       plan = await strategy.prepare(ctx);
       phase = 'writing';
       report('writing', 0);
@@ -208,10 +209,12 @@ export class BurnService {
   }
 
   /** 'max' or none: the fastest the medium lists; a number: the fastest listed speed not above it (else the slowest). */
-  private async selectSpeed(drive: Drive, media: MediaInfo, options: BurnOptions, signal: AbortSignal): Promise<void> {
+  private async selectSpeed(drive: Drive, media: MediaInfo, family: SpeedFamily, options: BurnOptions, signal: AbortSignal): Promise<void> {
     const speeds = media.writeSpeeds;
     if (speeds.length === 0) return;
-    const want = options.speed ?? 'max';
+    // MMC speeds are kB/s of the medium: CD counts 2352-byte frames (1× = 176.4 kB/s).
+    const oneXKbps = family === 'cd' ? 176.4 : ONE_X_BYTES_PER_SEC[family] / 1000;
+    const want = options.speedX !== undefined ? Math.round(options.speedX * oneXKbps) : (options.speed ?? 'max');
     const kbps = want === 'max' ? speeds[0] : speeds.find((s) => s <= want) ?? speeds[speeds.length - 1];
     try {
       await drive.setWriteSpeed(kbps, Math.max(0, media.capacityBlocks - 1), signal);
@@ -282,4 +285,3 @@ function blankProgress(action: BurnAction, copy: number, copies: number, message
   };
 }
 
-export { ONE_X_BYTES_PER_SEC };

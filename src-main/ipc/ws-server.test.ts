@@ -41,6 +41,9 @@ const handlers: Handlers = {
   'project.clear': unused,
   'project.setLabel': unused,
   'project.writeImage': unused,
+  'burn.start': unused,
+  'drive.erase': unused,
+  'drive.format': unused,
 };
 
 beforeEach(async () => {

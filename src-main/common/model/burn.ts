@@ -11,6 +11,8 @@ export type WriteMode = 'auto' | 'tao' | 'sao' | 'dao' | 'incremental';
 export interface BurnOptions {
   /** Write speed in kB/s (MMC units: 1000 bytes/s), one of the drive's list or the nearest below; 'max' (default) the fastest. */
   speed?: number | 'max';
+  /** Write speed as a multiple of the medium's 1× ("16" for 16×; CD 176.4 kB/s, DVD 1385 kB/s, BD 4495 kB/s); wins over speed. */
+  speedX?: number;
   /** 'session': close the session, the disc stays appendable; 'disc' (default): finalize. */
   close?: 'session' | 'disc';
   /** Test write: the laser stays off (CD-R/RW, DVD-R/RW only, MMC-6 §7.5.4.3). */
