@@ -117,10 +117,20 @@ class SequentialStrategy implements WriteStrategy {
     if (plan.simulated) return 'Nothing was recorded (test write); the disc is unchanged.';
     if (written === 0) return 'Nothing was written; the disc is unchanged.';
     try {
+      const q = { ...ctx, report: () => undefined };
+      await immediate(q, buildSynchronizeCache(true), 'closing');
+      // Cancelled while closing: what is closed already stays as it is.
+      const di = await ctx.drive.discInformation();
+      if (di.discStatus === 'complete') return partialSentence(written, plan, 'and the disc was closed.');
+      const ti = parseReadTrackInformation(await ctx.drive.query(buildReadTrackInformation({ type: 'lba', address: plan.startLba })));
+      if (di.lastSessionState === 'empty' && ti.session < di.sessions) {
+        return partialSentence(written, plan, `in a closed session: the disc can be read${written < plan.sectors ? ', but the file system on it is incomplete' : ''}; the disc stays appendable.`);
+      }
       // Keep the disc appendable whatever was asked: a closed session over a partial image is readable,
       // and the space after it stays usable (CD, DVD-R: page 05h Multi-session 11b).
       if (profileFamily(ctx.profile) === 'cd' || [DVD_R, DVD_RW_SEQ, DVD_R_DL].includes(ctx.profile)) await ctx.drive.setWriteParameters({ multiSession: 3 }).catch(() => undefined);
-      await syncAndClose({ ...ctx, report: () => undefined }, plan, 2);
+      if (!ti.blank && ti.nextWritableAddress !== undefined) await immediate(q, buildCloseTrackSession(1, ti.track, true), 'closing');
+      await immediate(q, buildCloseTrackSession(2, 0, true), 'closing');
       return partialSentence(written, plan, 'in a closed session: the disc can be read, but the file system on it is incomplete; the disc stays appendable.');
     } catch (e) {
       return partialSentence(written, plan, `in a session that could not be closed (${(e as Error).message}); other drives may not read it.`);
