@@ -74,7 +74,8 @@ async function syncAndClose(ctx: StrategyContext, plan: WritePlan, closeFn: Clos
   ctx.report('closing', 0);
   await immediate(ctx, buildSynchronizeCache(true), 'closing', signal);
   if (plan.track !== undefined) await immediate(ctx, buildCloseTrackSession(1, plan.track, true), 'closing', signal);
-  if (closeFn !== undefined) await immediate(ctx, buildCloseTrackSession(closeFn, 0, true), 'closing', signal);
+  // Some drives finalize on CLOSE TRACK (tgt's DVD+R becomes a DVD-ROM, tgt doc/README.mmc): nothing is left to close then.
+  if (closeFn !== undefined && (await ctx.drive.discInformation(signal)).discStatus !== 'complete') await immediate(ctx, buildCloseTrackSession(closeFn, 0, true), 'closing', signal);
 }
 
 function partialSentence(written: number, plan: WritePlan, tail: string): string {
