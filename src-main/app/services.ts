@@ -93,6 +93,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     void drives.watch(watching.signal, (ev) => hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media }), {
       onError: log,
       onDrives: (list) => hub.emit('devices.onDidChange', { drives: list }),
+      onBusy: (address, job) => hub.emit('devices.onBusyChange', { address, job: job ?? null }),
     });
   }
 

@@ -42,7 +42,7 @@ export async function verifyWritten(drive: Drive, area: WrittenArea, level: Veri
     level, ok: false, layout: { ok: problems.length === 0, problems }, startLba: area.startLba, sectors: area.sectors, sectorsChecked: 0, mismatched: [], unreadable: [], durationMs: 0,
   };
   if (level !== 'none' && !area.simulated && area.sectors > 0) {
-    const windows = level === 'full' ? [{ start: 0, end: area.sectors }] : sampleWindows(area.sectors, opts.samples ?? 32);
+    const windows = level === 'full' ? [{ start: 0, end: area.sectors }] : sampleWindows(area.sectors, opts.samples ?? 32, await fileSystemExtents(drive, area, opts.signal));
     await compareWindows(drive, area, windows, level === 'full', openSource, report, opts);
   }
   report.ok = report.layout.ok && report.mismatched.length === 0 && report.unreadable.length === 0;
@@ -77,9 +77,38 @@ async function checkLayout(drive: Drive, area: WrittenArea, signal?: AbortSignal
   return problems;
 }
 
-/** The first 64 sectors, UDF's anchor (256), the last 16, and `n` windows of 16 spread evenly (sorted, merged). */
-export function sampleWindows(sectors: number, n: number): LbaRange[] {
-  const raw: LbaRange[] = [{ start: 0, end: Math.min(64, sectors) }, { start: Math.max(0, sectors - 16), end: sectors }];
+/**
+ * File-system structures beyond the first 64 sectors, found on the disc itself (relative to the
+ * written area): ISO 9660's type L path table and root directory (ECMA-119 §8.4: PVD at sector 16,
+ * path table size at byte 132, its location at 140, the root directory record at 156), and UDF's
+ * main volume descriptor sequence (ECMA-167 3/10.2: the anchor at 256 points to it at bytes 16–23).
+ * Whatever cannot be read or parsed is simply not added (the sampled windows still cover it).
+ */
+async function fileSystemExtents(drive: Drive, area: WrittenArea, signal?: AbortSignal): Promise<LbaRange[]> {
+  const out: LbaRange[] = [];
+  const add = (start: number, bytes: number) => {
+    const rel = start;
+    const n = Math.min(Math.ceil(bytes / 2048), 256);
+    if (rel >= 0 && n > 0 && rel + n <= area.sectors) out.push({ start: rel, end: rel + n });
+  };
+  const [pvd] = area.sectors > 16 ? await readDisc(drive, area.startLba + 16, 1, signal) : [null];
+  if (pvd && pvd[0] === 1 && Buffer.from(pvd.subarray(1, 6)).toString('latin1') === 'CD001') {
+    const v = Buffer.from(pvd.buffer, pvd.byteOffset, 2048);
+    // Addresses in a session's file system are absolute on the disc; relative to the written area here.
+    add(v.readUInt32LE(140) - area.startLba, v.readUInt32LE(132));
+    add(v.readUInt32LE(156 + 2) - area.startLba, v.readUInt32LE(156 + 10));
+  }
+  const [avdp] = area.sectors > 256 ? await readDisc(drive, area.startLba + 256, 1, signal) : [null];
+  if (avdp && avdp[0] === 2 && avdp[1] === 0) {
+    const v = Buffer.from(avdp.buffer, avdp.byteOffset, 2048);
+    add(v.readUInt32LE(20) - area.startLba, v.readUInt32LE(16));
+  }
+  return out;
+}
+
+/** The first 64 sectors, UDF's anchor (256), the last 16, the file-system extents given, and `n` windows of 16 spread evenly (sorted, merged). */
+export function sampleWindows(sectors: number, n: number, extents: LbaRange[] = []): LbaRange[] {
+  const raw: LbaRange[] = [{ start: 0, end: Math.min(64, sectors) }, { start: Math.max(0, sectors - 16), end: sectors }, ...extents];
   if (sectors > 257) raw.push({ start: 256, end: 257 });
   for (let i = 0; i < n; i++) {
     const s = Math.floor(((sectors - 16) * (i + 0.5)) / n);

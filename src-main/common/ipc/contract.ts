@@ -101,6 +101,8 @@ export interface EventMap {
   'project.onProgress': ImageProgress;
   /** Progress of a burn, erase or format job on a drive. */
   'burn.onProgress': { address: string; job: 'burn'; progress: BurnProgress } | { address: string; job: 'erase' | 'format'; progress: EraseProgress };
+  /** A job took a drive (job) or gave it back (null): nothing is polled on a busy drive. */
+  'devices.onBusyChange': { address: string; job: 'burn' | 'erase' | 'format' | 'verify' | 'read' | null };
 }
 export type EventName = keyof EventMap;
 export { eventNames } from './events';
