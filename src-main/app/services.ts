@@ -13,6 +13,8 @@ import { imageWorkerScript } from './image-worker-script';
 import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
+import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
+import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
 
 export interface ServicesOptions {
   shell: 'electron' | 'browser' | 'cli';
@@ -24,6 +26,8 @@ export interface ServicesOptions {
   dialogs?: Dialogs;
   /** The image engine's worker entry (default: the built one, or the TS source under tsx). */
   imageWorker?: string | URL;
+  /** The open project as a burnable byte source (ImageEngine.source(spec)); burn.start {kind:'project'} uses it. */
+  projectSource?: () => ByteSourceFactory | Promise<ByteSourceFactory>;
 }
 
 export interface Services {
@@ -32,6 +36,7 @@ export interface Services {
   drives: DriveService;
   virtual: VirtualTransport;
   project: ProjectService;
+  burner: BurnService;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
   close(): Promise<void>;
@@ -62,7 +67,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const native = new NativeTransport();
   const transports = [native, new IscsiTransport(config.iscsiDrives), virtual];
   // Rescans every 2 s: hot-plug shows up quickly; an iSCSI list is a TCP connect (login once a minute).
-  const drives = new DriveService({ transports, rescanMs: 2000 });
+  const drives = new DriveService({ transports, rescanMs: 2000, leaseDir: join(stateDir, 'leases') });
+  const burner = new BurnService({ drives });
   await ensureDefaultRecorder(virtual, native);
   const hub = new EventHub();
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
@@ -87,6 +93,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     void drives.watch(watching.signal, (ev) => hub.emit('devices.onMediaChange', { address: ev.address, media: ev.media }), {
       onError: log,
       onDrives: (list) => hub.emit('devices.onDidChange', { drives: list }),
+      onBusy: (address, job) => hub.emit('devices.onBusyChange', { address, job: job ?? null }),
     });
   }
 
@@ -112,6 +119,25 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       const written = await project.writeImageFromDialog(signal);
       return written && { bytes: written.bytes };
     },
+    'burn.start': async ({ address, source, options }, signal) => {
+      const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path) : await projectSourceFactory(opts.projectSource);
+      try {
+        return await burner.burn(address, open, options, {
+          signal,
+          onProgress: (progress) => {
+            hub.emit('burn.onProgress', { address, job: 'burn', progress });
+            const fraction = progress.totalSectors ? progress.sectorsWritten / progress.totalSectors : undefined;
+            busyListeners.forEach((l) => l(true, fraction));
+          },
+        });
+      } finally {
+        busyListeners.forEach((l) => l(false));
+      }
+    },
+    'drive.erase': async ({ address, full }, signal) =>
+      burner.erase(address, { full }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'erase', progress }) }),
+    'drive.format': async ({ address, full, spareAreas }, signal) =>
+      burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
   };
 
   return {
@@ -120,6 +146,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     drives,
     virtual,
     project,
+    burner,
     onBusyChange(listener) {
       busyListeners.add(listener);
       return () => busyListeners.delete(listener);

@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'NOT_SUPPORTED'
   | 'NOT_FOUND'
   | 'IO'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'DRIVE_BUSY'
+  | 'DRIVE_RESPONSE';
 
 export interface GlassmasterErrorJSON {
   name: string;
@@ -147,6 +149,31 @@ export class VerificationError extends GlassmasterError {
 export class CancelledError extends GlassmasterError {
   constructor(message = 'Cancelled') {
     super('CANCELLED', message);
+  }
+}
+
+/** Another job (burn, erase, verify, read) holds the drive: try again when it has finished. */
+export class DriveBusyError extends GlassmasterError {
+  constructor(message: string, details: { address: string; job: string; pid?: number }) {
+    super('DRIVE_BUSY', message, { retryable: true, details });
+  }
+}
+
+/** The drive answered, but its response data cannot be decoded (too short, inconsistent lengths, a
+ * wrong page): the drive's fault, not the disc's. */
+export class DriveResponseError extends GlassmasterError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('DRIVE_RESPONSE', message, { details });
+  }
+}
+
+/**
+ * A burn, erase or format stopped on an error. Keeps the code of its cause (so the exit code is the
+ * cause's) and says in `discState` what is on the disc now.
+ */
+export class BurnError extends GlassmasterError {
+  constructor(cause: GlassmasterError, message: string, details: { discState: string; lba?: number; phase: string }) {
+    super(cause.code, message, { retryable: false, details: { ...details, cause: cause.toJSON() }, cause });
   }
 }
 

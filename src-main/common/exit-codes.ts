@@ -26,6 +26,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'INVALID_MEDIA':
     case 'NOT_FOUND':
     case 'NOT_SUPPORTED':
+    case 'DRIVE_BUSY':
+    case 'DRIVE_RESPONSE':
       return ExitCode.DEVICE;
     case 'VERIFICATION':
       return ExitCode.VERIFICATION;

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, NotSupportedError } from '../common/errors';
+import { DriveBusyError, InvalidInputError, NotSupportedError } from '../common/errors';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { DriveService, kindOfAddress, type MediaEvent } from './drive-service';
 
@@ -99,5 +99,77 @@ describe('DriveService', () => {
       ['virtual:a', 'virtual:b', 'virtual:c'],
       ['virtual:a', 'virtual:c'],
     ]);
+  });
+});
+
+describe('DriveService leases', () => {
+  it('a job takes the drive exclusively: a second job, media() and eject() get DriveBusyError until it ends', async () => {
+    const lease = await svc.lease('virtual:a', 'burn');
+    await expect(svc.lease('virtual:a', 'erase')).rejects.toBeInstanceOf(DriveBusyError);
+    await expect(svc.lease('virtual:a', 'erase')).rejects.toMatchObject({ code: 'DRIVE_BUSY', message: expect.stringContaining('a burn is running') });
+    await expect(svc.media('virtual:a')).rejects.toMatchObject({ code: 'DRIVE_BUSY' });
+    await expect(svc.eject('virtual:a')).rejects.toMatchObject({ code: 'DRIVE_BUSY' });
+    // Another drive is independent.
+    const other = await svc.lease('virtual:b', 'verify');
+    expect(svc.busyWith('virtual:a')).toBe('burn');
+    // The job locks the tray; release unlocks it.
+    await lease.drive.lock();
+    expect(vt.recorder('a').state.locked).toBe(true);
+    await lease.release();
+    await lease.release();
+    expect(vt.recorder('a').state.locked).toBe(false);
+    expect(svc.busyWith('virtual:a')).toBeUndefined();
+    expect((await svc.media('virtual:a')).profile).toBe('DVD+R');
+    await other.release();
+  });
+
+  it('a job that died mid-way: the next open unlocks the drive; a live marker of another process is busy', async () => {
+    const leaseDir = join(dir, 'leases');
+    const s2 = new DriveService({ transports: [vt], drive: { retryDelayMs: 5 }, leaseDir });
+    mkdirSync(leaseDir, { recursive: true });
+    const marker = join(leaseDir, `${encodeURIComponent('virtual:a')}.json`);
+    // A pid that cannot exist (above Linux's pid_max limit of 2^22).
+    writeFileSync(marker, JSON.stringify({ pid: 4_194_305, job: 'burn', since: '2026-01-01T00:00:00Z' }));
+    vt.recorder('a').state.locked = true;
+    expect((await s2.media('virtual:a')).profile).toBe('DVD+R');
+    expect(vt.recorder('a').state.locked).toBe(false);
+    expect(existsSync(marker)).toBe(false);
+    // The parent process is alive: its marker makes the drive busy here.
+    writeFileSync(marker, JSON.stringify({ pid: process.ppid, job: 'erase', since: '2026-01-01T00:00:00Z' }));
+    await expect(s2.lease('virtual:a', 'burn')).rejects.toMatchObject({ code: 'DRIVE_BUSY', details: { pid: process.ppid, job: 'erase' } });
+    rmSync(marker);
+    const lease = await s2.lease('virtual:a', 'burn');
+    expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ pid: process.pid, job: 'burn' });
+    await lease.release();
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('the media watcher polls nothing on a leased drive and reports the media again when the lease ends', async () => {
+    const evs: MediaEvent[] = [];
+    const busy: Array<[string, string | undefined]> = [];
+    const ac = new AbortController();
+    const done = svc.watch(ac.signal, (e) => evs.push(e), { minIntervalMs: 5, maxIntervalMs: 10, onBusy: (a, j) => busy.push([a, j]) });
+    const until = async (pred: () => boolean) => {
+      const t0 = Date.now();
+      while (!pred() && Date.now() - t0 < 4000) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(() => evs.some((e) => e.address === 'virtual:a'));
+    const lease = await svc.lease('virtual:a', 'burn');
+    const rec = vt.recorder('a');
+    const seen: number[] = [];
+    const orig = rec.execute.bind(rec);
+    rec.execute = (cmd, stall) => {
+      seen.push(cmd.cdb[0]);
+      return orig(cmd, stall);
+    };
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]);
+    const before = evs.length;
+    await lease.release();
+    await until(() => evs.slice(before).some((e) => e.address === 'virtual:a'));
+    ac.abort();
+    await done;
+    expect(busy).toEqual([['virtual:a', 'burn'], ['virtual:a', undefined]]);
+    expect(evs.slice(before).find((e) => e.address === 'virtual:a')?.media.profile).toBe('DVD+R');
   });
 });

@@ -1,6 +1,6 @@
 // Drive: where the MMC command layer meets a transport. One retry policy (execute), identification,
 // capabilities, media detection, tray control and a media-change watcher.
-import { CancelledError, InvalidMediaError, ScsiError, throwIfAborted } from '../common/errors';
+import { CancelledError, DriveResponseError, ScsiError, throwIfAborted } from '../common/errors';
 import type { DriveCapabilities, MediaInfo, MediaProfileName, MediaStatus, TrackSummary, TrayState } from '../common/model/drive';
 import { NO_DISC_MEDIA } from '../common/model/drive';
 import type { ScsiDevice, ScsiResult } from '../transport/transport';
@@ -105,8 +105,9 @@ export class Drive {
       if (res.status === 0x00) return res;
       const err = senseToError(cmd.cdb[0], res.sense, res.status);
       if (err.disposition === 'continue') return res;
-      // A disc change (06/28/00) in the middle of recording must not be "retried" onto the new disc.
-      const discChangedMidWrite = err.senseKey === 6 && err.asc === 0x28 && RECORDING_OPCODES.has(cmd.cdb[0]);
+      // A disc change (06/28/00) in the middle of recording must not be "retried" onto the new disc,
+      // nor a recording command resent after a reset (06/29/xx): the drive lost what it buffered.
+      const discChangedMidWrite = err.senseKey === 6 && (err.asc === 0x28 || err.asc === 0x29) && RECORDING_OPCODES.has(cmd.cdb[0]);
       if (err.disposition === 'fail' || attempt >= max || discChangedMidWrite) throw err;
       await sleep(delay, opts.signal);
       delay = Math.min(delay * 2, 2000);
@@ -137,7 +138,7 @@ export class Drive {
   /** Current Write Parameters mode page (05h, MMC-6 §7.5). */
   async writeParameters(signal?: AbortSignal): Promise<WriteParameters> {
     const page = parseModeSense10(await this.query(buildModeSense10(ModePage.WRITE_PARAMETERS), { signal })).pages.find((p) => p.code === ModePage.WRITE_PARAMETERS);
-    if (!page) throw new InvalidMediaError('drive returned no Write Parameters page (05h)');
+    if (!page) throw new DriveResponseError('MODE SENSE: the drive returned no Write Parameters page (05h)');
     return parseWriteParametersPage(page.bytes);
   }
 
@@ -196,7 +197,7 @@ export class Drive {
       const page = parseModeSense10(await this.query(buildModeSense10(ModePage.CAPABILITIES), { signal, retries: 1 })).pages.find((p) => p.code === 0x2a);
       if (page) caps = parseCapabilitiesPage(page.bytes);
     } catch (e) {
-      if (!(e instanceof ScsiError) && !(e instanceof Error && (e as { code?: string }).code === 'INVALID_MEDIA')) throw e;
+      if (!(e instanceof ScsiError) && !(e instanceof DriveResponseError)) throw e;
     }
     const dvdRW = s.dvdMinusRWrite;
     return {
@@ -311,7 +312,7 @@ export class Drive {
       const st = parseMechanismStatus(await this.query(buildMechanismStatus(), { signal, retries: 1 }));
       return st.doorOpen ? 'open' : 'closed';
     } catch (e) {
-      if (e instanceof ScsiError || (e as { code?: string }).code === 'INVALID_MEDIA') return 'unknown';
+      if (e instanceof ScsiError || e instanceof DriveResponseError) return 'unknown';
       throw e;
     }
   }
@@ -429,7 +430,7 @@ export class Drive {
           indicativeWritePower: atip.indicativeWritePower,
         };
       } catch (e) {
-        if (!(e instanceof ScsiError) && (e as { code?: string }).code !== 'INVALID_MEDIA') throw e;
+        if (!(e instanceof ScsiError) && !(e instanceof DriveResponseError)) throw e;
       }
     }
     return info;
@@ -442,13 +443,13 @@ export class Drive {
       const speeds = [...new Set(ds.map((d) => d.writeSpeedKbps).filter((s) => s > 0))].sort((a, b) => b - a);
       if (speeds.length) return speeds;
     } catch (e) {
-      if (!(e instanceof ScsiError) && (e as { code?: string }).code !== 'INVALID_MEDIA') throw e;
+      if (!(e instanceof ScsiError) && !(e instanceof DriveResponseError)) throw e;
     }
     try {
       const page = parseModeSense10(await this.query(buildModeSense10(ModePage.CAPABILITIES), { signal, retries: 1 })).pages.find((p) => p.code === 0x2a);
       return page ? parseCapabilitiesPage(page.bytes).writeSpeeds : [];
     } catch (e) {
-      if (!(e instanceof ScsiError) && (e as { code?: string }).code !== 'INVALID_MEDIA') throw e;
+      if (!(e instanceof ScsiError) && !(e instanceof DriveResponseError)) throw e;
       return [];
     }
   }

@@ -42,6 +42,9 @@ const handlers: Handlers = {
   'project.setLabel': unused,
   'project.writeImage': unused,
   'project.setImageOptions': unused,
+  'burn.start': unused,
+  'drive.erase': unused,
+  'drive.format': unused,
 };
 
 beforeEach(async () => {

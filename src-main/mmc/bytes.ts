@@ -1,9 +1,9 @@
 // Bounds-checked big-endian access to drive responses. Every parser reads through ResponseView so
 // a short or hostile response becomes a typed MmcResponseError, never a RangeError or a NaN.
-import { InvalidInputError, InvalidMediaError } from '../common/errors';
+import { DriveResponseError, InvalidInputError } from '../common/errors';
 
 /** A drive returned a response we cannot decode (too short, inconsistent lengths …). */
-export class MmcResponseError extends InvalidMediaError {
+export class MmcResponseError extends DriveResponseError {
   constructor(command: string, message: string, details: Record<string, unknown> = {}) {
     super(`${command}: ${message}`, { command, ...details });
   }

@@ -10,6 +10,7 @@ import { AppImageOptionsSchema, type AppImageOptions } from '../model/image-opti
 import type { DriveInfo, MediaInfo } from '../model/drive';
 import type { ImageProgress, ProjectSnapshot } from '../model/project';
 import type { GlassmasterErrorJSON } from '../errors';
+import type { BurnProgress, BurnResult, EraseProgress } from '../model/burn';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -18,6 +19,29 @@ export const DriveAddress = z
   .regex(/^(\/dev\/(sr|sg|scd)\d{1,3}|iscsi:\/\/[^\s]+\/\d{1,5}|virtual:[A-Za-z0-9._-]{1,64}|\\\\\.\\CdRom\d{1,3}|[A-Za-z]:)$/, 'not a drive address');
 
 const Empty = z.object({}).strict();
+
+/** Burn options over IPC (common/model/burn.ts BurnOptions); main checks the rest (burn-service validateBurnOptions). */
+export const BurnOptionsSchema = z
+  .object({
+    speed: z.union([z.literal('max'), z.number().positive().max(1_000_000)]).optional(),
+    speedX: z.number().positive().max(100).optional(),
+    close: z.enum(['session', 'disc']).optional(),
+    simulate: z.boolean().optional(),
+    burnFree: z.boolean().optional(),
+    verify: z.enum(['none', 'quick', 'full']).optional(),
+    copies: z.number().int().min(1).max(99).optional(),
+    eject: z.boolean().optional(),
+    writeMode: z.enum(['auto', 'tao', 'sao', 'dao', 'incremental']).optional(),
+    layerBreak: z.number().int().positive().multipleOf(16).optional(),
+    spareAreas: z.boolean().optional(),
+  })
+  .strict();
+
+/** What to burn: the open project (streamed by the image engine) or an existing image file (main checks: absolute path of a readable regular file). */
+export const BurnSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('project') }).strict(),
+  z.object({ kind: z.literal('imageFile'), path: z.string().min(1).max(4096).regex(/^[^\x00]+$/, 'no NUL') }).strict(),
+]);
 
 export const requestSchemas = {
   'app.info': Empty,
@@ -35,6 +59,10 @@ export const requestSchemas = {
   'project.writeImage': Empty,
   /** The options the next project.writeImage uses (the CLI's model, without host paths). */
   'project.setImageOptions': z.object({ options: AppImageOptionsSchema }).strict(),
+  /** Burns, reads back and verifies; cancel the call to stop it (the disc is left readable where the media allows). */
+  'burn.start': z.object({ address: DriveAddress, source: BurnSourceSchema, options: BurnOptionsSchema.default({}) }).strict(),
+  'drive.erase': z.object({ address: DriveAddress, full: z.boolean().optional() }).strict(),
+  'drive.format': z.object({ address: DriveAddress, full: z.boolean().optional(), spareAreas: z.boolean().optional() }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -62,6 +90,9 @@ export interface ResponseMap {
   /** null when the user cancelled the save dialog. */
   'project.writeImage': { bytes: number } | null;
   'project.setImageOptions': { options: AppImageOptions };
+  'burn.start': BurnResult;
+  'drive.erase': MediaInfo;
+  'drive.format': MediaInfo;
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 
@@ -72,6 +103,10 @@ export interface EventMap {
   'devices.onMediaChange': { address: string; media: MediaInfo };
   'project.onDidChange': ProjectSnapshot;
   'project.onProgress': ImageProgress;
+  /** Progress of a burn, erase or format job on a drive. */
+  'burn.onProgress': { address: string; job: 'burn'; progress: BurnProgress } | { address: string; job: 'erase' | 'format'; progress: EraseProgress };
+  /** A job took a drive (job) or gave it back (null): nothing is polled on a busy drive. */
+  'devices.onBusyChange': { address: string; job: 'burn' | 'erase' | 'format' | 'verify' | 'read' | null };
 }
 export type EventName = keyof EventMap;
 export { eventNames } from './events';

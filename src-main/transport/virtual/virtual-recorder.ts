@@ -57,6 +57,17 @@ export class VirtualRecorder {
   private busy: { asc: number; ascq: number; left: number; total: number } | undefined;
   /** How many polls an IMMED BLANK/FORMAT/CLOSE/SYNCHRONIZE CACHE stays in progress. */
   immediatePolls = 2;
+  /**
+   * Pacing (off: unlimited): WRITEs fill a 4 MiB drive buffer that drains at the selected write
+   * speed (SET STREAMING / SET CD SPEED, else the medium's fastest), so a burn takes as long as on
+   * a real drive. DVD/BD speeds are bytes of user data (1× DVD 1385 kB/s, 1× BD 4495 kB/s); CD
+   * speeds count 2352-byte frames (1× = 75 sectors/s = 176.4 kB/s). READ BUFFER CAPACITY reports
+   * the fill; SYNCHRONIZE CACHE waits until the buffer is empty.
+   */
+  pacing = false;
+  static readonly PACED_BUFFER_BYTES = 4 * 1024 * 1024;
+  private pacedFill = 0;
+  private pacedAt = 0;
 
   constructor(opts: RecorderOptions, state: RecorderState) {
     this.name = opts.name;
@@ -263,6 +274,7 @@ export class VirtualRecorder {
       if (fault?.action === 'disconnect') throw new TransportError('virtual drive disconnected (injected fault)', { errno: 'ECONNRESET', disconnected: true });
       if (fault?.action === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 100));
       if (fault?.action === 'sense') fail(fault.sense![0], fault.sense![1], fault.sense![2]);
+      if (this.pacing) await this.pace(cmd);
       const data = this.dispatch(cmd) ?? new Uint8Array(0);
       return done(0, data, new Uint8Array(0));
     } catch (e) {
@@ -530,13 +542,43 @@ export class VirtualRecorder {
   private readBufferCapacity(c: Uint8Array): Uint8Array {
     const b = new Uint8Array(12);
     put16(b, 0, 10);
-    const size = 2 * 1024 * 1024; // writes go straight to the file: the buffer is always empty
-    if (c[1] & 1) put32(b, 8, size / 2048);
+    // Unpaced, writes go straight to the file: the buffer is always empty.
+    const size = this.pacing ? VirtualRecorder.PACED_BUFFER_BYTES : 2 * 1024 * 1024;
+    if (this.pacing) this.drainPaced();
+    const free = Math.max(0, size - Math.ceil(this.pacing ? this.pacedFill : 0));
+    if (c[1] & 1) put32(b, 8, Math.floor(free / 2048));
     else {
       put32(b, 4, size);
-      put32(b, 8, size);
+      put32(b, 8, free);
     }
     return b;
+  }
+
+  /** Bytes of host data per millisecond the paced buffer drains at. */
+  private pacedRate(): number {
+    const d = this.state.disc;
+    const kbps = this.selectedWriteSpeed || (d ? specOf(d).writeSpeeds[0] : 1385);
+    // kB/s (1000 bytes) of the medium; a CD's are 2352-byte frames carrying 2048 bytes of mode 1 data.
+    return d && specOf(d).family === 'cd' ? (kbps * 2048) / 2352 : kbps;
+  }
+
+  private drainPaced(): void {
+    const now = performance.now();
+    this.pacedFill = Math.max(0, this.pacedFill - (now - this.pacedAt) * this.pacedRate());
+    this.pacedAt = now;
+  }
+
+  /** Holds a WRITE until the paced buffer has room for it, and SYNCHRONIZE CACHE until it is empty. */
+  private async pace(cmd: ScsiCommand): Promise<void> {
+    const op = cmd.cdb[0];
+    if (op !== Op.WRITE_10 && op !== Op.WRITE_12 && op !== Op.SYNCHRONIZE_CACHE) return;
+    this.drainPaced();
+    const size = VirtualRecorder.PACED_BUFFER_BYTES;
+    const n = op === Op.SYNCHRONIZE_CACHE ? 0 : (cmd.data?.length ?? 0);
+    const over = op === Op.SYNCHRONIZE_CACHE ? this.pacedFill : this.pacedFill + n - size;
+    if (over > 0) await new Promise((r) => setTimeout(r, over / this.pacedRate()));
+    this.drainPaced();
+    this.pacedFill += n;
   }
 
   private mechanismStatus(): Uint8Array {

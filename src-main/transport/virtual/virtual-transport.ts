@@ -162,6 +162,11 @@ export class VirtualTransport implements ScsiTransport {
     };
   }
 
+  /** Paces writes at the selected write speed (off: unlimited; see VirtualRecorder.pacing). */
+  setPacing(name: string, on: boolean): void {
+    this.recorder(name).pacing = on;
+  }
+
   injectFault(name: string, rule: FaultRule): void {
     this.recorder(name).faults.add(rule);
   }

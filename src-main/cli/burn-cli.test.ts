@@ -1,0 +1,78 @@
+// glassmaster burn / erase / format as a user runs them: a separate process, its output and exit
+// code; the burned disc read by xorriso, isoinfo and 7-Zip straight from the virtual recorder's image.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { ExitCode } from '../common/exit-codes';
+import { requireTools } from '../testing/peer-tools';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+let stateDir: string;
+
+function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'gm-burn-cli-'));
+});
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+const peers = requireTools('xorriso', 'isoinfo', '7z');
+
+describe('glassmaster burn', () => {
+  it.skipIf(!peers)('burns an image built by `glassmaster image`, verifies it in full; xorriso, isoinfo and 7-Zip read the disc', async () => {
+    const src = join(stateDir, 'src');
+    mkdirSync(join(src, 'music'), { recursive: true });
+    writeFileSync(join(src, 'readme.txt'), 'burned by glassmaster\n');
+    writeFileSync(join(src, 'music', 'noise.bin'), randomBytes(500_000));
+    const iso = join(stateDir, 'in.iso');
+    expect((await glassmaster('image', '-o', iso, '--label', 'CLIBURN', src)).code).toBe(0);
+    expect((await glassmaster('virtual', 'create', 'cli-burn', '--media', 'dvd+r')).code).toBe(0);
+    const r = await glassmaster('burn', '--drive', 'virtual:cli-burn', '--image', iso, '--verify', 'full', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; action?: string; ok?: boolean; result?: { copies: Array<{ verify: { ok: boolean; level: string } }> } });
+    expect(lines.slice(0, -1).every((l) => l.type === 'progress')).toBe(true);
+    expect(lines.map((l) => l.action)).toContain('writing');
+    expect(lines[lines.length - 1]).toMatchObject({ type: 'result', ok: true, result: { copies: [{ verify: { ok: true, level: 'full' } }] } });
+    const disc = join(stateDir, 'virtual', 'cli-burn', 'disc.bin');
+    expect(execFileSync('xorriso', ['-indev', disc, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toMatch(/'\/music\/noise.bin'[\s\S]*'\/readme.txt'|'\/readme.txt'[\s\S]*'\/music\/noise.bin'/);
+    expect(execFileSync('isoinfo', ['-i', disc, '-d'], { encoding: 'utf8' })).toContain('Volume id: CLIBURN');
+    expect(execFileSync('7z', ['l', disc], { encoding: 'utf8' })).toContain('noise.bin');
+    // The disc was finalized: a second burn is refused with the device exit code, in plain words.
+    const again = await glassmaster('burn', '--drive', 'virtual:cli-burn', '--image', iso);
+    expect(again.code).toBe(ExitCode.DEVICE);
+    expect(again.stderr).toContain('The disc is closed');
+  });
+
+  it('usage errors exit 2: a bad speed, a directory as the image', async () => {
+    expect((await glassmaster('burn', '--drive', 'virtual:x', '--image', '/tmp/a.iso', '--speed', 'fast')).code).toBe(ExitCode.USAGE);
+    const dir = await glassmaster('burn', '--drive', 'virtual:x', '--image', stateDir);
+    expect(dir.code).toBe(ExitCode.USAGE);
+    expect(dir.stderr).toContain('not a regular file');
+  });
+
+  it('erase and format print progress on stderr and the result on stdout', async () => {
+    expect((await glassmaster('virtual', 'create', 'cli-rw', '--media', 'dvd+rw')).code).toBe(0);
+    const f = await glassmaster('format', '--drive', 'virtual:cli-rw');
+    expect(f).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Formatted: DVD\+RW, 4\.70 GB free\.\n$/) });
+    expect(f.stderr).toMatch(/Formatting/);
+    const e = await glassmaster('erase', '--drive', 'virtual:cli-rw');
+    expect(e.code).toBe(ExitCode.DEVICE);
+    expect(e.stderr).toContain('Only CD-RW and DVD-RW discs can be erased');
+    expect((await glassmaster('virtual', 'insert', 'cli-rw', '--media', 'cd-rw')).code).toBe(0);
+    const j = await glassmaster('erase', '--drive', 'virtual:cli-rw', '--full', '--json');
+    expect(j.code).toBe(0);
+    const last = JSON.parse(j.stdout.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ type: 'result', ok: true, result: { profile: 'CD-RW', status: 'blank' } });
+  });
+});

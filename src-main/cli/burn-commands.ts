@@ -1,0 +1,164 @@
+// Burn commands: burn (an image file to a disc, read back and verified), erase, format. Progress
+// goes to stderr (one updating line on a terminal, a line per second otherwise); with --json, one
+// JSON event per line on stdout, the last one the result. Exit codes: 0 burned and verified, 2 bad
+// arguments, 3 drive or disc trouble (busy, full, closed, write error), 4 verification failed,
+// 5 an unusable image, 130 cancelled (Ctrl-C; the disc is left readable where the media allows).
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Services } from '../app/services';
+import { DriveAddress } from '../common/ipc/contract';
+import { GlassmasterError, InvalidInputError } from '../common/errors';
+import type { BurnOptions, BurnProgress, EraseProgress } from '../common/model/burn';
+import { formatBurnProgress, formatEraseProgress } from '../burn/progress-text';
+import { imageFileSourceFactory } from '../burn/burn-sources';
+import { resolve } from 'node:path';
+import { formatBytes } from '../burn/units';
+
+async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
+  const { createServices } = await import('../app/services');
+  const services = await createServices({ shell: 'cli', watch: false });
+  try {
+    return await fn(services);
+  } finally {
+    await services.close();
+  }
+}
+
+function parseAddress(v: string): string {
+  if (!DriveAddress.safeParse(v).success) throw new InvalidArgumentError(`'${v}' is not a drive address (/dev/srN, iscsi://HOST[:PORT]/IQN/LUN, virtual:NAME)`);
+  return v;
+}
+
+/** --speed: "max", "16" or "16x" (× of the medium's 1×), or "5540k" (kB/s as the drive lists them). */
+export function parseSpeed(v: string): Pick<BurnOptions, 'speed' | 'speedX'> {
+  if (v === 'max') return { speed: 'max' };
+  const m = /^(\d+(?:\.\d+)?)(x|×|k|kb|kB)?$/i.exec(v.trim());
+  if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError('a speed is "max", a multiple such as 16 or 16x, or kB/s such as 5540k');
+  return /^k/i.test(m[2] ?? '') ? { speed: Number(m[1]) } : { speedX: Number(m[1]) };
+}
+
+function parsePositiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number ≥ 1');
+  return n;
+}
+
+/** Ctrl-C / SIGTERM cancel the job (the service then leaves the disc readable and the drive unlocked). */
+function cancelOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return { signal: ac.signal, dispose: () => (process.off('SIGINT', stop), process.off('SIGTERM', stop)) };
+}
+
+/** Progress on stderr: an updating line on a terminal, at most one line a second otherwise. */
+function progressPrinter<P>(format: (p: P) => string, json: boolean): { update(p: P): void; end(): void } {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  let lastAction = '';
+  let pending = false;
+  return {
+    update(p: P) {
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ type: 'progress', ...(p as object) })}\n`);
+        return;
+      }
+      const action = (p as { action: string }).action;
+      const now = Date.now();
+      if (action === lastAction && now - last < (tty ? 100 : 1000)) return;
+      last = now;
+      lastAction = action;
+      const line = format(p);
+      if (tty) {
+        process.stderr.write(`\r\x1b[2K${line}`);
+        pending = true;
+      } else process.stderr.write(`${line}\n`);
+    },
+    end() {
+      if (pending) process.stderr.write('\n');
+      pending = false;
+    },
+  };
+}
+
+async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>, describe: (r: T) => string): Promise<void> {
+  const cancel = cancelOnSignals();
+  try {
+    const r = await fn(cancel.signal);
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: true, result: r })}\n`);
+    else process.stdout.write(`${describe(r)}\n`);
+  } catch (e) {
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
+    throw e;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+export function registerBurnCommands(program: Command): void {
+  program
+    .command('burn')
+    .description('burn an image file to a disc, read it back and verify it')
+    .requiredOption('--drive <address>', 'drive address', parseAddress)
+    .requiredOption('--image <file>', 'the image (.iso) to burn')
+    .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
+    .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
+    .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
+    .option('--simulate', 'test write: the laser stays off (CD-R/RW, DVD-R/RW)')
+    .addOption(new Option('--verify <level>', 'read the disc back: none, quick (default) or full').choices(['none', 'quick', 'full']).default('quick'))
+    .option('--copies <n>', 'discs to write one after another (asks for the next blank disc)', parsePositiveInt)
+    .option('--eject', 'open the tray when done')
+    .option('--no-burn-free', 'turn buffer under-run protection (BURN-Free) off')
+    .addOption(new Option('--write-mode <mode>', 'CD: tao or sao; DVD-R/RW: dao or incremental').choices(['auto', 'tao', 'sao', 'dao', 'incremental']))
+    .option('--layer-break <sectors>', 'DVD+R DL: sectors on layer 0 (a multiple of 16)', parsePositiveInt)
+    .option('--spare-areas', 'BD-R: format with spare areas (defect management) first')
+    .option('--json', 'one JSON event per line on stdout')
+    .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n')
+    .action(async (o: {
+      drive: string; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
+      copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
+    }) => {
+      const options: BurnOptions = {
+        ...o.speed, close: o.close ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,
+        writeMode: o.writeMode, layerBreak: o.layerBreak, spareAreas: o.spareAreas,
+      };
+      const open = await imageFileSourceFactory(resolve(o.image)).catch((e) => {
+        throw e instanceof GlassmasterError ? e : new InvalidInputError(String(e));
+      });
+      const printer = progressPrinter<BurnProgress>(formatBurnProgress, o.json === true);
+      await withServices((s) =>
+        runJob(
+          o.json === true,
+          (signal) => s.burner.burn(o.drive, open, options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
+          (r) => {
+            const c = r.copies[r.copies.length - 1];
+            const v = c.verify && c.verify.level !== 'none' ? `, verified (${c.verify.level}: ${c.verify.sectorsChecked} sectors read back)` : ', disc layout checked';
+            return `${c.simulated ? 'Simulated' : 'Burned'} ${formatBytes(c.sectors * 2048)} with ${c.strategy}${r.copies.length > 1 ? ` on ${r.copies.length} discs` : ''}${v}. ${r.discState}`;
+          },
+        ),
+      );
+    });
+
+  for (const [name, what, full] of [
+    ['erase', 'blank a CD-RW or DVD-RW (quick unless --full)', 'full blank: overwrite the whole disc (slow)'],
+    ['format', 'format a DVD+RW, DVD-RW, DVD-RAM, BD-RE, or a blank BD-R with spare areas', 'full format / full certification (slow)'],
+  ] as const) {
+    const cmd = program
+      .command(name)
+      .description(what)
+      .requiredOption('--drive <address>', 'drive address', parseAddress)
+      .option('--full', full)
+      .option('--json', 'one JSON event per line on stdout');
+    if (name === 'format') cmd.option('--no-spare-areas', 'BD-RE: format without spare areas (no defect management, more space)');
+    cmd.action(async (o: { drive: string; full?: boolean; json?: boolean; spareAreas?: boolean }) => {
+      const printer = progressPrinter<EraseProgress>(formatEraseProgress, o.json === true);
+      await withServices((s) =>
+        runJob(
+          o.json === true,
+          (signal) => s.burner[name](o.drive, { full: o.full, spareAreas: o.spareAreas }, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
+          (m) => `${name === 'erase' ? 'Erased' : 'Formatted'}: ${m.profile}, ${formatBytes(m.freeBlocks * 2048)} free.`,
+        ),
+      );
+    });
+  }
+}

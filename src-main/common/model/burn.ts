@@ -1,0 +1,90 @@
+// Burn, erase and format: options, progress events and results, shared by the burn service, the
+// CLI and IPC.
+import type { VerifyLevel, VerifyReport } from './verify';
+import type { MediaInfo } from './drive';
+
+export type BurnAction = 'checking-media' | 'waiting-for-disc' | 'formatting' | 'erasing' | 'calibrating' | 'writing' | 'closing' | 'verifying' | 'done';
+
+/** How the data goes onto a sequential disc; 'auto' picks per media family (see burn/README.md). */
+export type WriteMode = 'auto' | 'tao' | 'sao' | 'dao' | 'incremental';
+
+export interface BurnOptions {
+  /** Write speed in kB/s (MMC units: 1000 bytes/s), one of the drive's list or the nearest below; 'max' (default) the fastest. */
+  speed?: number | 'max';
+  /** Write speed as a multiple of the medium's 1× ("16" for 16×; CD 176.4 kB/s, DVD 1385 kB/s, BD 4495 kB/s); wins over speed. */
+  speedX?: number;
+  /** 'session': close the session, the disc stays appendable; 'disc' (default): finalize. */
+  close?: 'session' | 'disc';
+  /** Test write: the laser stays off (CD-R/RW, DVD-R/RW only, MMC-6 §7.5.4.3). */
+  simulate?: boolean;
+  /** Buffer under-run protection (BURN-Free), default on. */
+  burnFree?: boolean;
+  verify?: VerifyLevel;
+  /** Discs to write, one after another (default 1); between copies the disc is ejected and a blank one awaited. */
+  copies?: number;
+  eject?: boolean;
+  writeMode?: WriteMode;
+  /** DVD+R DL: the last block of layer 0 + 1 (a multiple of 16); default chosen from the size. */
+  layerBreak?: number;
+  /** BD-R: format with spare areas before writing (defect management); BD-RE: format with spares when unformatted (default). */
+  spareAreas?: boolean;
+  /** Ring buffer between the source and the drive (default 32 MiB). */
+  bufferBytes?: number;
+}
+
+export interface BurnProgress {
+  action: BurnAction;
+  /** 1-based copy being written, and how many. */
+  copy: number;
+  copies: number;
+  sectorsWritten: number;
+  totalSectors: number;
+  bytesWritten: number;
+  totalBytes: number;
+  /** Bytes per second over the last second, and since writing began. */
+  speedBytesPerSec: number;
+  averageBytesPerSec: number;
+  /** The same as multiples of the media family's 1× ("16×"). */
+  speedX: number;
+  speedLabel: string;
+  /** Fill of the ring buffer and of the drive's buffer (READ BUFFER CAPACITY), 0..1. */
+  ringFill: number;
+  driveBufferFill?: number;
+  elapsedMs: number;
+  remainingMs?: number;
+  /** Progress of the current action when it is not writing (formatting, closing, verifying), 0..1. */
+  fraction?: number;
+  message?: string;
+}
+
+export interface BurnCopyResult {
+  copy: number;
+  simulated: boolean;
+  startLba: number;
+  sectors: number;
+  strategy: string;
+  verify?: VerifyReport;
+  media: MediaInfo;
+  averageBytesPerSec: number;
+  elapsedMs: number;
+}
+
+export interface BurnResult {
+  ok: boolean;
+  copies: BurnCopyResult[];
+  /** One sentence: what is on the disc now. */
+  discState: string;
+}
+
+export interface EraseOptions {
+  /** Full blank / full format (slow) instead of quick. */
+  full?: boolean;
+  /** Format only: BD-R with spare areas; BD-RE with (default) or without spares. */
+  spareAreas?: boolean;
+}
+
+export interface EraseProgress {
+  action: 'checking-media' | 'erasing' | 'formatting' | 'done';
+  fraction: number;
+  elapsedMs: number;
+}

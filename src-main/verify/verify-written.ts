@@ -1,0 +1,190 @@
+// Read-back of a disc just written: a burn is reported successful only after this. First the
+// layout the drive reports (READ DISC INFORMATION, READ TRACK INFORMATION, READ CAPACITY) against
+// the plan; then the chosen level: 'quick' reads the file-system structures (the first 64 sectors:
+// system area and volume descriptors; UDF's anchor at 256 and the last sectors) plus windows
+// sampled across the written area, 'full' reads every written sector and compares its bytes and
+// the SHA-256 of the whole with the source, which is opened again from its factory.
+// Also the base of `verify` against folders and manifests (sector → file mapping on top of it).
+import { createHash } from 'node:crypto';
+import { ScsiError, throwIfAborted } from '../common/errors';
+import { addLba, type LbaRange, type VerifyLevel, type VerifyReport } from '../common/model/verify';
+import type { ByteSource } from '../image/byte-source';
+import type { Drive } from '../drive/drive';
+import { buildRead10 } from '../mmc/commands/read';
+import { buildReadCapacity, parseReadCapacity } from '../mmc/commands/read-capacity';
+import { buildReadTrackInformation, parseReadTrackInformation } from '../mmc/commands/read-track-information';
+
+/** What was written and what the disc must report now. */
+export interface WrittenArea {
+  startLba: number;
+  sectors: number;
+  simulated: boolean;
+  expect: { status?: 'appendable' | 'complete'; newSession: boolean; random: boolean };
+  /** Disc status and recorded sessions before the burn (simulation: must be unchanged). */
+  before: { status: string; sessions: number };
+}
+
+export interface VerifyWrittenOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** Sectors per READ (default 32). */
+  readSectors?: number;
+  /** Sampled windows for 'quick' (default 32 windows of 16 sectors). */
+  samples?: number;
+}
+
+const READ_SECTORS = 32;
+
+export async function verifyWritten(drive: Drive, area: WrittenArea, level: VerifyLevel, openSource: () => Promise<ByteSource>, opts: VerifyWrittenOptions = {}): Promise<VerifyReport> {
+  const t0 = performance.now();
+  const problems = await checkLayout(drive, area, opts.signal);
+  const report: VerifyReport = {
+    level, ok: false, layout: { ok: problems.length === 0, problems }, startLba: area.startLba, sectors: area.sectors, sectorsChecked: 0, mismatched: [], unreadable: [], durationMs: 0,
+  };
+  if (level !== 'none' && !area.simulated && area.sectors > 0) {
+    const windows = level === 'full' ? [{ start: 0, end: area.sectors }] : sampleWindows(area.sectors, opts.samples ?? 32, await fileSystemExtents(drive, area, opts.signal));
+    await compareWindows(drive, area, windows, level === 'full', openSource, report, opts);
+  }
+  report.ok = report.layout.ok && report.mismatched.length === 0 && report.unreadable.length === 0;
+  report.durationMs = performance.now() - t0;
+  return report;
+}
+
+async function checkLayout(drive: Drive, area: WrittenArea, signal?: AbortSignal): Promise<string[]> {
+  const problems: string[] = [];
+  const di = await drive.discInformation(signal);
+  const sessions = di.discStatus === 'blank' ? 0 : di.lastSessionState === 'empty' ? di.sessions - 1 : di.sessions;
+  if (area.simulated) {
+    if (di.discStatus !== area.before.status) problems.push(`a test write changed the disc: it is ${di.discStatus}, it was ${area.before.status}`);
+    return problems;
+  }
+  if (area.expect.random) {
+    const rc = parseReadCapacity(await drive.query(buildReadCapacity(), { signal }));
+    if (rc.blocks < area.startLba + area.sectors) problems.push(`the disc reports ${rc.blocks} readable sectors, fewer than the ${area.startLba + area.sectors} written`);
+    return problems;
+  }
+  if (area.expect.status && di.discStatus !== area.expect.status) problems.push(`the disc is ${di.discStatus}, expected ${area.expect.status}`);
+  if (area.expect.newSession && sessions !== area.before.sessions + 1) problems.push(`the disc has ${sessions} closed session(s), expected ${area.before.sessions + 1}`);
+  try {
+    const ti = parseReadTrackInformation(await drive.query(buildReadTrackInformation({ type: 'lba', address: area.startLba }), { signal }));
+    if (ti.startLba !== area.startLba) problems.push(`the written track starts at sector ${ti.startLba}, the plan said ${area.startLba}`);
+    if (ti.blank) problems.push(`the track at sector ${area.startLba} is blank`);
+    else if (ti.trackSize < area.sectors) problems.push(`the written track holds ${ti.trackSize} sectors, fewer than the ${area.sectors} written`);
+  } catch (e) {
+    if (!(e instanceof ScsiError)) throw e;
+    problems.push(`no track at sector ${area.startLba}: ${e.message}`);
+  }
+  return problems;
+}
+
+/**
+ * File-system structures beyond the first 64 sectors, found on the disc itself (relative to the
+ * written area): ISO 9660's type L path table and root directory (ECMA-119 §8.4: PVD at sector 16,
+ * path table size at byte 132, its location at 140, the root directory record at 156), and UDF's
+ * main volume descriptor sequence (ECMA-167 3/10.2: the anchor at 256 points to it at bytes 16–23).
+ * Whatever cannot be read or parsed is simply not added (the sampled windows still cover it).
+ */
+async function fileSystemExtents(drive: Drive, area: WrittenArea, signal?: AbortSignal): Promise<LbaRange[]> {
+  const out: LbaRange[] = [];
+  const add = (start: number, bytes: number) => {
+    const rel = start;
+    const n = Math.min(Math.ceil(bytes / 2048), 256);
+    if (rel >= 0 && n > 0 && rel + n <= area.sectors) out.push({ start: rel, end: rel + n });
+  };
+  const [pvd] = area.sectors > 16 ? await readDisc(drive, area.startLba + 16, 1, signal) : [null];
+  if (pvd && pvd[0] === 1 && Buffer.from(pvd.subarray(1, 6)).toString('latin1') === 'CD001') {
+    const v = Buffer.from(pvd.buffer, pvd.byteOffset, 2048);
+    // Addresses in a session's file system are absolute on the disc; relative to the written area here.
+    add(v.readUInt32LE(140) - area.startLba, v.readUInt32LE(132));
+    add(v.readUInt32LE(156 + 2) - area.startLba, v.readUInt32LE(156 + 10));
+  }
+  const [avdp] = area.sectors > 256 ? await readDisc(drive, area.startLba + 256, 1, signal) : [null];
+  if (avdp && avdp[0] === 2 && avdp[1] === 0) {
+    const v = Buffer.from(avdp.buffer, avdp.byteOffset, 2048);
+    add(v.readUInt32LE(20) - area.startLba, v.readUInt32LE(16));
+  }
+  return out;
+}
+
+/** The first 64 sectors, UDF's anchor (256), the last 16, the file-system extents given, and `n` windows of 16 spread evenly (sorted, merged). */
+export function sampleWindows(sectors: number, n: number, extents: LbaRange[] = []): LbaRange[] {
+  const raw: LbaRange[] = [{ start: 0, end: Math.min(64, sectors) }, { start: Math.max(0, sectors - 16), end: sectors }, ...extents];
+  if (sectors > 257) raw.push({ start: 256, end: 257 });
+  for (let i = 0; i < n; i++) {
+    const s = Math.floor(((sectors - 16) * (i + 0.5)) / n);
+    if (s >= 0) raw.push({ start: s, end: Math.min(sectors, s + 16) });
+  }
+  raw.sort((a, b) => a.start - b.start);
+  const out: LbaRange[] = [];
+  for (const r of raw) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** Reads sectors; a failing read is retried sector by sector and the unreadable ones are reported as null. */
+async function readDisc(drive: Drive, lba: number, count: number, signal?: AbortSignal): Promise<Array<Uint8Array | null>> {
+  const split = (buf: Uint8Array) => Array.from({ length: count }, (_, i) => buf.subarray(i * 2048, (i + 1) * 2048));
+  try {
+    const data = await drive.query(buildRead10(lba, count), { signal, retries: 2 });
+    if (data.length === count * 2048) return split(data);
+  } catch (e) {
+    if (!(e instanceof ScsiError)) throw e;
+  }
+  if (count === 1) return [null];
+  const out: Array<Uint8Array | null> = [];
+  for (let i = 0; i < count; i++) out.push(...(await readDisc(drive, lba + i, 1, signal)));
+  return out;
+}
+
+async function compareWindows(drive: Drive, area: WrittenArea, windows: LbaRange[], full: boolean, openSource: () => Promise<ByteSource>, report: VerifyReport, opts: VerifyWrittenOptions): Promise<void> {
+  const source = await openSource();
+  const srcHash = full ? createHash('sha256') : undefined;
+  const discHash = full ? createHash('sha256') : undefined;
+  const zero = new Uint8Array(2048);
+  const total = windows.reduce((n, w) => n + (w.end - w.start), 0);
+  const step = opts.readSectors ?? READ_SECTORS;
+  try {
+    if (source.totalSectors !== area.sectors) report.layout.problems.push(`the source now has ${source.totalSectors} sectors, ${area.sectors} were written`);
+    let pos = 0;
+    let wi = 0;
+    for (;;) {
+      throwIfAborted(opts.signal);
+      // The ByteSource contract has no seek: the source is read in order, and windows are compared as it passes.
+      const chunk = await source.read(512, opts.signal);
+      if (!chunk) break;
+      const k = chunk.length / 2048;
+      srcHash?.update(chunk);
+      while (wi < windows.length && windows[wi].start < pos + k) {
+        const w = windows[wi];
+        const a = Math.max(w.start, pos);
+        const b = Math.min(w.end, pos + k, area.sectors);
+        for (let s = a; s < b; s += step) {
+          const n = Math.min(step, b - s);
+          const got = await readDisc(drive, area.startLba + s, n, opts.signal);
+          for (let i = 0; i < n; i++) {
+            const want = chunk.subarray((s + i - pos) * 2048, (s + i - pos + 1) * 2048);
+            const g = got[i];
+            discHash?.update(g ?? zero);
+            if (g === null) addLba(report.unreadable, area.startLba + s + i);
+            else if (!Buffer.from(g.buffer, g.byteOffset, 2048).equals(want)) addLba(report.mismatched, area.startLba + s + i);
+          }
+          report.sectorsChecked += n;
+          opts.onProgress?.(report.sectorsChecked / total);
+        }
+        if (w.end <= pos + k) wi++;
+        else break;
+      }
+      pos += k;
+    }
+  } catch (e) {
+    await source.cancel();
+    throw e;
+  }
+  if (srcHash && discHash) {
+    report.sourceSha256 = srcHash.digest('hex');
+    report.discSha256 = discHash.digest('hex');
+  }
+}
