@@ -49,11 +49,11 @@ export async function affectedFiles(info: ImageInfo, lbas: number[]): Promise<Af
 }
 
 export function toRanges(lbas: number[]): SectorRange[] {
-  return lbaRanges(lbas).map(([first, last]) => ({ first, last }));
+  return lbaRanges(lbas).map(([first, last]) => ({ start: first, end: last + 1 }));
 }
 
-/** "183200–183215, 190001" (inclusive ranges, for messages). */
+/** "183200–183215, 190001" (first–last sector, for messages). */
 export function formatRanges(ranges: SectorRange[], max = 8): string {
-  const parts = ranges.slice(0, max).map((r) => (r.first === r.last ? `${r.first}` : `${r.first}–${r.last}`));
+  const parts = ranges.slice(0, max).map((r) => (r.end - r.start === 1 ? `${r.start}` : `${r.start}–${r.end - 1}`));
   return parts.join(', ') + (ranges.length > max ? ` and ${ranges.length - max} more` : '');
 }

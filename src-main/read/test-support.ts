@@ -59,3 +59,11 @@ export function scratched(dev: ScsiDevice, bad: Iterable<number>, opts: { healAf
     },
   } as ScsiDevice & { attempts: Map<number, number> };
 }
+
+/** The first data sector of a file in an image, as xorriso reports it (an independent reader's view). */
+export function fileLba(iso: string, path: string): number {
+  const out = execFileSync('xorriso', ['-indev', iso, '-find', path, '-exec', 'report_lba'], { stdio: 'pipe' }).toString();
+  const m = /File data lba:\s+\d+\s*,\s*(\d+)/.exec(out);
+  if (!m) throw new Error(`no LBA for ${path} in ${out}`);
+  return Number(m[1]);
+}

@@ -1,10 +1,12 @@
-// Results of reading a disc to an image and of verifying a disc (IPC, CLI --json and the UI share
-// these shapes). Sector ranges are inclusive [first, last] LBAs; files are paths from the disc root.
+// Results of reading a disc to an image and of verifying a disc long after burning (IPC, CLI --json
+// and the UI share these shapes). Sector ranges are [start, end) like the burn side's LbaRange
+// (common/model/verify.ts on the burn branch: the same shape, so the two merge into one type);
+// files are paths from the disc root.
 
-/** A run of sectors and what happened there. */
+/** Logical blocks [start, end) on the disc. */
 export interface SectorRange {
-  first: number;
-  last: number;
+  start: number;
+  end: number;
 }
 
 /** A file (or directory / file-system structure) that owns sectors that were unreadable or different. */
@@ -53,8 +55,8 @@ export interface VerifyFileResult {
   size?: number;
 }
 
-/** The outcome of `glassmaster verify` (and of a burn's verify step, which the burn helper reconciles with this shape). */
-export interface VerifyReport {
+/** The outcome of `glassmaster verify --drive D (--image|--dir|--manifest)`: a disc checked long after it was burned. */
+export interface DiscVerifyReport {
   against: VerifyAgainst;
   /** The image file or folder compared with, or '.glassmaster/SHA256SUMS'. */
   reference: string;
@@ -72,6 +74,11 @@ export interface VerifyReport {
   filesChecked: number;
   /** Image: the disc is shorter than the image (its sectors were not on the disc). */
   missingSectors?: number;
+  /** Image: SHA-256 of the image and of the same span read from the disc (unreadable sectors as zeros). */
+  expectedSha256?: string;
+  actualSha256?: string;
+  /** Files owning the different or unreadable sectors (from the image's file system, or the disc's). */
+  affectedFiles?: AffectedFile[];
   elapsedMs: number;
 }
 
