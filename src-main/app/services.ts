@@ -3,6 +3,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EventHub, type Handlers } from '../ipc/dispatcher';
+import { DiscService } from '../read/disc-service';
+import { discHandlers } from '../read/disc-ipc';
 import { DriveService } from '../drive/drive-service';
 import { NativeTransport } from '../transport/native/native-transport';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
@@ -111,6 +113,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       const written = await project.writeImageFromDialog(signal);
       return written && { bytes: written.bytes };
     },
+    ...discHandlers(new DiscService(drives), hub, opts.dialogs),
   };
 
   return {

@@ -41,6 +41,8 @@ const handlers: Handlers = {
   'project.clear': unused,
   'project.setLabel': unused,
   'project.writeImage': unused,
+  'disc.read': unused,
+  'disc.verify': unused,
 };
 
 beforeEach(async () => {

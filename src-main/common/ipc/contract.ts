@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { DriveInfo, MediaInfo } from '../model/drive';
 import type { ImageProgress, ProjectSnapshot } from '../model/project';
 import type { GlassmasterErrorJSON } from '../errors';
+import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../model/verify-report';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -17,6 +18,18 @@ export const DriveAddress = z
   .regex(/^(\/dev\/(sr|sg|scd)\d{1,3}|iscsi:\/\/[^\s]+\/\d{1,5}|virtual:[A-Za-z0-9._-]{1,64}|\\\\\.\\CdRom\d{1,3}|[A-Za-z]:)$/, 'not a drive address');
 
 const Empty = z.object({}).strict();
+
+/**
+ * A host path the user typed into the app for a disc read or verify (the browser shell has no native
+ * dialog): absolute, no control characters or NUL, no '..' component. Main still refuses to
+ * overwrite an existing file and reads only what verify compares (hashes, never contents, go back).
+ */
+const HostPath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:\\)[^\x00-\x1f]*$/, 'an absolute path without control characters')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
 
 export const requestSchemas = {
   'app.info': Empty,
@@ -32,6 +45,31 @@ export const requestSchemas = {
   'project.setLabel': z.object({ label: z.string().min(1).max(32).regex(/^[^\x00-\x1f]+$/, 'no control characters') }).strict(),
   /** Main asks where to save, then writes the image (cancel the call to stop it). */
   'project.writeImage': Empty,
+  /** Reads the disc to an image: main asks where (dialog), or the path must end in .iso or .cue. */
+  'disc.read': z
+    .object({
+      address: DriveAddress,
+      output: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('dialog') }).strict(),
+        z.object({ kind: z.literal('path'), path: HostPath.refine((p) => /\.(iso|cue)$/i.test(p), 'an .iso or .cue file') }).strict(),
+      ]),
+      retries: z.number().int().min(0).max(100).optional(),
+    })
+    .strict(),
+  /** Verifies the disc against an image file, a folder, or its own .glassmaster/SHA256SUMS. */
+  'disc.verify': z
+    .object({
+      address: DriveAddress,
+      against: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('image'), path: HostPath }).strict(),
+        z.object({ kind: z.literal('folder'), path: HostPath }).strict(),
+        z.object({ kind: z.literal('imageDialog') }).strict(),
+        z.object({ kind: z.literal('folderDialog') }).strict(),
+        z.object({ kind: z.literal('manifest') }).strict(),
+      ]),
+      retries: z.number().int().min(0).max(100).optional(),
+    })
+    .strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -58,6 +96,9 @@ export interface ResponseMap {
   'project.setLabel': ProjectSnapshot;
   /** null when the user cancelled the save dialog. */
   'project.writeImage': { bytes: number } | null;
+  /** null when the user cancelled the dialog. */
+  'disc.read': DiscReadReport | null;
+  'disc.verify': DiscVerifyReport | null;
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 
@@ -68,6 +109,8 @@ export interface EventMap {
   'devices.onMediaChange': { address: string; media: MediaInfo };
   'project.onDidChange': ProjectSnapshot;
   'project.onProgress': ImageProgress;
+  /** Progress of a disc.read or disc.verify on the drive at `address`. */
+  'disc.onProgress': DiscProgress & { address: string };
 }
 export type EventName = keyof EventMap;
 export { eventNames } from './events';
