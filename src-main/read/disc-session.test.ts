@@ -13,6 +13,7 @@ import type { ByteSource } from '../image/byte-source';
 import { StagingTree } from '../image/staging/staging-tree';
 import { buildCloseTrackSession } from '../mmc/commands/close-track-session';
 import { buildWrite10 } from '../mmc/commands/write';
+import { buildModeSelect10, encodeWriteParametersPage } from '../mmc/commands/mode-sense';
 import { requireTools } from '../testing/peer-tools';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { importDiscSession, planDiscIncrement } from './disc-session';
@@ -135,6 +136,51 @@ describe.skipIf(!ok)('multisession from a disc (DVD+R in the virtual recorder)',
       } finally {
         await dev.close();
       }
+    }
+  });
+});
+
+describe.skipIf(!ok)('multisession from a disc (CD-R: sessions apart by lead-out and lead-in)', () => {
+  let dir: string;
+  let vt: VirtualTransport;
+  afterAll(async () => {
+    await vt?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a second session at the NWA after the first lead-out; the ISO read from the disc resolves it for xorriso, and its gap is zeros', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gm-cd-ms-'));
+    writeTree(join(dir, 's1'), { 'one.txt': 'first session', 'data.bin': pattern(60_000, 2) });
+    xorrisoImage(join(dir, 's1'), join(dir, 's1.iso'), 'CDMS');
+    vt = new VirtualTransport({ stateDir: join(dir, 'vr') });
+    await vt.create('cd', { media: 'cd-r' });
+    vt.recorder('cd').clearUnitAttention();
+    const dev = await vt.open('virtual:cd');
+    try {
+      const drive = new Drive(dev, { retryDelayMs: 1 });
+      // TAO, mode 1 data, multi-session 11b (next session allowed): MMC-6 §7.5.4 Write Parameters.
+      await drive.execute(buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', multiSession: 3, dataBlockType: 8, trackMode: 4 })]));
+      const { openImageFileSource } = await import('../image/byte-source/file-source');
+      await burnSession(drive, 0, await openImageFileSource(join(dir, 's1.iso')));
+      const tree = new StagingTree();
+      const imp = await importDiscSession(drive, tree);
+      // Red/Orange Book: 6750 lead-out + 4500 lead-in + 150 pregap after the first session's end (its 2 run-out blocks included).
+      expect(imp.startLba).toBe(imp.layout.sessions[0].end + 6750 + 4500 + 150);
+      tree.addBuffer('/two.txt', Buffer.from('second session'));
+      const p = await planDiscIncrement(tree, imp, { iso9660: true, rockRidge: true, label: 'CDMS2' });
+      await burnSession(drive, p.startLba, p.source);
+      const full = join(dir, 'cd.iso');
+      const r = await readDisc(drive, { output: full });
+      expect(r.tracks.map((t) => t.session)).toEqual([1, 2]);
+      expect(r.gaps[0].start).toBe(imp.layout.sessions[0].end - 2); // the run-out, then lead-out/lead-in/pregap
+      expect(r.gaps[0].end).toBe(p.startLba);
+      const x = join(dir, 'x');
+      execFileSync('xorriso', ['-osirrox', 'on', '-load', 'sbsector', String(p.startLba), '-indev', full, '-extract', '/', x], { stdio: 'pipe' });
+      expect(readFileSync(join(x, 'one.txt'), 'utf8')).toBe('first session');
+      expect(readFileSync(join(x, 'two.txt'), 'utf8')).toBe('second session');
+      expect(sha(readFileSync(join(x, 'data.bin')))).toBe(sha(pattern(60_000, 2)));
+    } finally {
+      await dev.close();
     }
   });
 });
