@@ -1,6 +1,8 @@
 // DiscService: reading, listing and verifying the disc in a drive, for the CLI and the IPC handlers
-// alike. Each operation opens the drive exclusively for its duration (a burn cannot start on it
-// meanwhile) and always closes it.
+// alike. Each operation opens the drive for its duration and always closes it. The open is not
+// exclusive: on Linux O_EXCL fails with EBUSY while the desktop has the disc mounted, and reading
+// a mounted disc is the common case; keeping a burn off the drive meanwhile is the drive lease's
+// job (drive-service.ts, burn side).
 import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../common/model/verify-report';
 import type { DriveService } from '../drive/drive-service';
 import { openImage, type ImageInfoJSON, type TreeFacet, type TreeNode } from '../image/reader';
@@ -28,11 +30,11 @@ export class DiscService {
   constructor(private readonly drives: DriveService) {}
 
   read(address: string, opts: DiscOperationOptions & { output: string; force?: boolean }): Promise<DiscReadReport> {
-    return this.drives.withDrive(address, (drive) => readDisc(drive, opts), { exclusive: true });
+    return this.drives.withDrive(address, (drive) => readDisc(drive, opts));
   }
 
   verify(address: string, target: VerifyTarget, opts: DiscOperationOptions = {}): Promise<DiscVerifyReport> {
-    return this.drives.withDrive(address, (drive) => verifyDisc(drive, target, opts), { exclusive: true });
+    return this.drives.withDrive(address, (drive) => verifyDisc(drive, target, opts));
   }
 
   /** The disc's file systems (the last session's) and the tree at `path` in the preferred facet or `facet`. */

@@ -96,6 +96,9 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       expect(man.ok).toBe(false);
       expect(man.files).toEqual([expect.objectContaining({ path: 'photos/a.jpg', status: 'unreadable' })]);
       expect(man.affectedFiles?.map((f) => f.path)).toEqual(['/photos/a.jpg']);
+      // A damaged primary volume descriptor: nothing can be compared, and the report says where.
+      const noFs = await verifyDisc(drive(scratched(base, [16])), { against: 'folder', folder: src }, { retries: 0 });
+      expect(noFs).toMatchObject({ ok: false, bad: { unreadable: [{ start: 16, end: 17 }] }, summary: "The disc's file system is unreadable at sector 16: no file could be checked." });
     } finally {
       await base.close();
     }

@@ -15,7 +15,7 @@ import type { AffectedFile, DiscProgress, DiscVerifyReport, SectorRange, VerifyF
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeNode } from '../image/reader';
 import { readDiscLayout } from '../read/disc-layout';
-import { driveBlockReader, type DriveBlockReader } from '../read/drive-block-reader';
+import { driveBlockReader, UnreadableSectorError, type DriveBlockReader } from '../read/drive-block-reader';
 import { affectedFiles, formatRanges, preferredFacet, toRanges, walkTree } from '../read/owners';
 
 export const MANIFEST_PATH = '.glassmaster/SHA256SUMS';
@@ -153,10 +153,22 @@ function imageFailureSummary(r: DiscVerifyReport, imagePath: string): string {
 // ---- against a folder or the on-disc manifest -------------------------------------------------------
 
 async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyTarget, { against: 'image' }>, opts: VerifyDiscOptions, progress: VerifyProgress): Promise<DiscVerifyReport> {
-  const info = await openImage(disc, { signal: opts.signal });
-  const facet = preferredFacet(info);
-  if (!facet) throw new NotFoundError('the disc has no file system tree to verify');
-  const root = await info.tree(facet);
+  let info: ImageInfo;
+  let root: TreeNode;
+  try {
+    info = await openImage(disc, { signal: opts.signal });
+    const facet = preferredFacet(info);
+    if (!facet) throw new NotFoundError('the disc has no file system tree to verify');
+    root = await info.tree(facet);
+  } catch (e) {
+    // A damaged volume descriptor or directory: nothing can be compared, and that is the finding.
+    if (!(e instanceof UnreadableSectorError)) throw e;
+    const report = emptyReport(target.against === 'folder' ? 'folder' : 'manifest', target.against === 'folder' ? target.folder : MANIFEST_PATH);
+    report.bad.unreadable = toRanges([e.lba]);
+    report.bad.unreadableCount = 1;
+    report.summary = `The disc's file system is unreadable at sector ${e.lba}: no file could be checked.`;
+    return report;
+  }
   const discFiles = new Map<string, TreeNode>();
   walkTree(root, (node, path) => {
     if (node.kind !== 'dir') discFiles.set(path.slice(1), node);
