@@ -79,6 +79,34 @@ describe.skipIf(!ok)('readDisc: a disc to an ISO or BIN/CUE image', () => {
     }
   });
 
+  it('refuses in plain words: BIN/CUE of a DVD, a blank disc, an ISO of an audio-only CD', async () => {
+    const dev = await open('dvd');
+    try {
+      await expect(readDisc(drive(dev), { output: join(dir, 'x.cue') })).rejects.toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/BIN\/CUE holds CD sectors; this is a DVD disc/) });
+    } finally {
+      await dev.close();
+    }
+    await vt.create('blank', { media: 'dvd-r' });
+    vt.recorder('blank').clearUnitAttention();
+    await vt.create('audio', { media: 'cd-r' });
+    vt.recorder('audio').clearUnitAttention();
+    const b = await open('blank');
+    const a = await open('audio');
+    try {
+      await expect(readDisc(drive(b), { output: join(dir, 'blank.iso') })).rejects.toMatchObject({ code: 'INVALID_MEDIA', message: expect.stringMatching(/blank/) });
+      const d = drive(a);
+      await d.execute(buildModeSelect10([encodeWriteParametersPage({ writeType: 'tao', multiSession: 0, dataBlockType: 0, trackMode: 0 })]));
+      await d.execute(buildWrite10(0, 10, pattern(10 * 2352, 1)));
+      await d.execute(buildCloseTrackSession(1, 1));
+      await d.execute(buildCloseTrackSession(2));
+      await expect(readDisc(d, { output: join(dir, 'audio.iso') })).rejects.toMatchObject({ code: 'INVALID_MEDIA', message: expect.stringMatching(/audio CD.*NAME\.cue/) });
+      expect(readdirSync(dir).filter((f) => /^(blank|audio|x)\./.test(f))).toEqual([]);
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
   it('a cancelled read leaves neither the output nor a .partial', async () => {
     const dev = await open('dvd');
     try {
