@@ -3,6 +3,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EventHub, type Handlers } from '../ipc/dispatcher';
+import { DiscService } from '../read/disc-service';
+import { discHandlers } from '../read/disc-ipc';
 import { DriveService } from '../drive/drive-service';
 import { NativeTransport } from '../transport/native/native-transport';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
@@ -138,6 +140,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       burner.erase(address, { full }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'erase', progress }) }),
     'drive.format': async ({ address, full, spareAreas }, signal) =>
       burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
+    ...discHandlers(new DiscService(drives), hub, opts.dialogs),
   };
 
   return {

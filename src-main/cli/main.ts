@@ -7,6 +7,7 @@ import { ExitCode, exitCodeFor } from '../common/exit-codes';
 import { registerDriveCommands } from './drive-commands';
 import { registerImageCommand } from './image-command';
 import { registerBurnCommands } from './burn-commands';
+import { registerDiscCommands } from './disc-commands';
 
 export function buildProgram(): Command {
   const program = new Command('glassmaster')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerDriveCommands(program);
   registerImageCommand(program);
   registerBurnCommands(program);
+  registerDiscCommands(program);
   return program;
 }
 

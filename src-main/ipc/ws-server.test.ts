@@ -45,6 +45,8 @@ const handlers: Handlers = {
   'burn.start': unused,
   'drive.erase': unused,
   'drive.format': unused,
+  'disc.read': unused,
+  'disc.verify': unused,
 };
 
 beforeEach(async () => {

@@ -11,6 +11,7 @@ import type { DriveInfo, MediaInfo } from '../model/drive';
 import type { ImageProgress, ProjectSnapshot } from '../model/project';
 import type { GlassmasterErrorJSON } from '../errors';
 import type { BurnProgress, BurnResult, EraseProgress } from '../model/burn';
+import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../model/verify-report';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -42,6 +43,17 @@ export const BurnSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('project') }).strict(),
   z.object({ kind: z.literal('imageFile'), path: z.string().min(1).max(4096).regex(/^[^\x00]+$/, 'no NUL') }).strict(),
 ]);
+/**
+ * A host path the user typed into the app for a disc read or verify (the browser shell has no native
+ * dialog): absolute, no control characters or NUL, no '..' component. Main still refuses to
+ * overwrite an existing file and reads only what verify compares (hashes, never contents, go back).
+ */
+const HostPath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:\\)[^\x00-\x1f]*$/, 'an absolute path without control characters')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
 
 export const requestSchemas = {
   'app.info': Empty,
@@ -63,6 +75,31 @@ export const requestSchemas = {
   'burn.start': z.object({ address: DriveAddress, source: BurnSourceSchema, options: BurnOptionsSchema.default({}) }).strict(),
   'drive.erase': z.object({ address: DriveAddress, full: z.boolean().optional() }).strict(),
   'drive.format': z.object({ address: DriveAddress, full: z.boolean().optional(), spareAreas: z.boolean().optional() }).strict(),
+  /** Reads the disc to an image: main asks where (dialog), or the path must end in .iso or .cue. */
+  'disc.read': z
+    .object({
+      address: DriveAddress,
+      output: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('dialog') }).strict(),
+        z.object({ kind: z.literal('path'), path: HostPath.refine((p) => /\.(iso|cue)$/i.test(p), 'an .iso or .cue file') }).strict(),
+      ]),
+      retries: z.number().int().min(0).max(100).optional(),
+    })
+    .strict(),
+  /** Verifies the disc against an image file, a folder, or its own .glassmaster/SHA256SUMS. */
+  'disc.verify': z
+    .object({
+      address: DriveAddress,
+      against: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('image'), path: HostPath }).strict(),
+        z.object({ kind: z.literal('folder'), path: HostPath }).strict(),
+        z.object({ kind: z.literal('imageDialog') }).strict(),
+        z.object({ kind: z.literal('folderDialog') }).strict(),
+        z.object({ kind: z.literal('manifest') }).strict(),
+      ]),
+      retries: z.number().int().min(0).max(100).optional(),
+    })
+    .strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -93,6 +130,9 @@ export interface ResponseMap {
   'burn.start': BurnResult;
   'drive.erase': MediaInfo;
   'drive.format': MediaInfo;
+  /** null when the user cancelled the dialog. */
+  'disc.read': DiscReadReport | null;
+  'disc.verify': DiscVerifyReport | null;
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 
@@ -107,6 +147,8 @@ export interface EventMap {
   'burn.onProgress': { address: string; job: 'burn'; progress: BurnProgress } | { address: string; job: 'erase' | 'format'; progress: EraseProgress };
   /** A job took a drive (job) or gave it back (null): nothing is polled on a busy drive. */
   'devices.onBusyChange': { address: string; job: 'burn' | 'erase' | 'format' | 'verify' | 'read' | null };
+  /** Progress of a disc.read or disc.verify on the drive at `address`. */
+  'disc.onProgress': DiscProgress & { address: string };
 }
 export type EventName = keyof EventMap;
 export { eventNames } from './events';

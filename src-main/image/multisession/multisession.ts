@@ -5,7 +5,7 @@
 // session (sectors startLba …); burn it at startLba or append it to the previous image file.
 // With `udf`, the session also records a UDF volume describing the merged tree (see addUdf).
 import { InternalError, InvalidInputError, NotSupportedError } from '../../common/errors';
-import { openImage, type TreeNode } from '../reader';
+import { openImage, type BlockReader, type TreeNode } from '../reader';
 import { makeNode, type StagingNode, type StagingTree } from '../staging/staging-tree';
 import { planImage, type DataPiece, type ImagePlan, type ImageSpec, type MetaPiece } from '../layout/plan-image';
 import { extentsFor, planUdf, UDF_VOLUME_REGIONS, type UdfNodeInput, type UdfRevision } from '../udf';
@@ -24,9 +24,14 @@ export interface ImportResult {
   udfRevision?: UdfRevision;
 }
 
-/** Loads the previous session's tree into `tree` (files referencing their recorded extents). */
-export async function importPreviousSession(tree: StagingTree, imagePath: string): Promise<ImportResult> {
-  const info = await openImage(imagePath);
+/**
+ * Loads the previous session's tree into `tree` (files referencing their recorded extents). The
+ * source is an image file or any BlockReader (a disc in a drive: read/disc-session.ts), whose last
+ * session may be named by `sessionStart` (a disc's TOC knows it).
+ */
+export async function importPreviousSession(tree: StagingTree, source: string | BlockReader, opts: { sessionStart?: number } = {}): Promise<ImportResult> {
+  const imagePath = typeof source === 'string' ? source : 'the disc';
+  const info = await openImage(source, { sessionStart: opts.sessionStart });
   try {
     const facet = info.facets.includes('rockridge') ? 'rockridge' : info.facets.includes('joliet') ? 'joliet' : info.facets.includes('iso9660') ? 'iso9660' : undefined;
     if (!facet) throw new NotSupportedError(`no ISO 9660 tree to continue in ${imagePath} (UDF-only images cannot take another session here)`);

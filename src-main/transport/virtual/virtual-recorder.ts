@@ -29,6 +29,10 @@ const HANDLED = new Set<number>([
   Op.SEND_DISC_STRUCTURE,
 ]);
 
+/** Media types whose geometry a pressed disc borrows (family, slot size), and its ROM profile (MMC-6 §5.3.1). */
+const PRESSED_AS = { cd: 'cd-r', dvd: 'dvd+r', bd: 'bd-r' } as const;
+const PRESSED_PROFILE = { cd: 0x08, dvd: 0x10, bd: 0x40 } as const;
+
 /** One pending media event for GESN (MMC-6): 0 none, 2 new media, 3 media removal, 4 media changed. */
 type MediaEventCode = 0 | 1 | 2 | 3 | 4;
 
@@ -105,6 +109,28 @@ export class VirtualRecorder {
     this.mediaEvent = 2;
     this.unitAttention = true;
     this.notReadyLeft = opts.notReadyCommands ?? 0;
+    this.save();
+  }
+
+  /**
+   * A pressed disc (CD-ROM, DVD-ROM, BD-ROM: profiles 08h/10h/40h) holding `image`, 2048-byte data
+   * sectors as one closed mode 1 track in one session, so read and verify have a recorded disc to
+   * work on. The recorder refuses writes to it like to any ROM medium.
+   */
+  insertPressed(family: 'cd' | 'dvd' | 'bd', image: Uint8Array): void {
+    if (image.length === 0 || image.length % 2048 !== 0) throw new RangeError(`a pressed disc needs whole 2048-byte sectors, got ${image.length} bytes`);
+    const blocks = image.length / 2048;
+    this.insert(PRESSED_AS[family]);
+    const d = this.state.disc!;
+    d.profile = PRESSED_PROFILE[family];
+    d.capacity = blocks;
+    d.closedSessions = 1;
+    d.finalized = true;
+    d.tracks = [{ number: 1, session: 1, start: 0, recorded: blocks, closed: true, audio: false, control: 4, dataMode: 1 }];
+    // CD slots are 2352 bytes with the user data first (see load()); DVD/BD slots are the sectors.
+    const fd = this.file();
+    if (family === 'cd') for (let i = 0; i < blocks; i++) writeSync(fd, image, i * 2048, 2048, i * 2352);
+    else writeSync(fd, image, 0, image.length, 0);
     this.save();
   }
 

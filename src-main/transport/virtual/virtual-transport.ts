@@ -121,6 +121,18 @@ export class VirtualTransport implements ScsiTransport {
     this.recorder(name).insert(media, opts);
   }
 
+  /** Puts a pressed disc (CD-ROM / DVD-ROM / BD-ROM) holding the bytes of an ISO image in the drive. */
+  async insertPressed(name: string, family: 'cd' | 'dvd' | 'bd', imagePath: string): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(imagePath);
+    } catch (e) {
+      throw new IoError(`cannot read ${imagePath}: ${(e as Error).message}`, { path: imagePath, cause: e });
+    }
+    if (bytes.length === 0 || bytes.length % 2048 !== 0) throw new InvalidInputError(`${imagePath} is not whole 2048-byte sectors`, { path: imagePath });
+    this.recorder(name).insertPressed(family, bytes);
+  }
+
   /**
    * The user presses eject: the tray opens with the disc on it (its image file is kept; `load` or
    * the host's START STOP UNIT brings it back). With `discard`, the disc is taken away and its

@@ -1,0 +1,348 @@
+// Reading a disc to an image file:
+//  - ISO: the 2048-byte user data of the data tracks (READ(10)), from sector 0 to the end of the
+//    last data track, so a multisession disc's last file system resolves in the file; sectors no
+//    track records (gaps between CD sessions, TAO run-out blocks, audio tracks) are zeros and listed
+//    as gaps, not damage.
+//  - BIN/CUE (CD only): every track as raw 2352-byte sectors (READ CD with sync, headers, user data
+//    and EDC/ECC, MMC-6 §6.19; audio as CD-DA), one .bin and a .cue naming each track's mode and
+//    INDEX 01 (and INDEX 00 when the pregap could be read; PREGAP when the drive has nothing there).
+// Both retry sectors the drive reports damaged, leave what stays unreadable as zeros, and name the
+// files that own it. Output goes to NAME.partial and is renamed when complete.
+import { createHash } from 'node:crypto';
+import { basename, extname } from 'node:path';
+import { InvalidInputError, InvalidMediaError, NotSupportedError, throwIfAborted, type GlassmasterError } from '../common/errors';
+import type { DiscProgress, DiscReadReport, SectorRange } from '../common/model/verify-report';
+import type { Drive } from '../drive/drive';
+import { openImage } from '../image/reader';
+import { lbaToMsf } from '../mmc/bytes';
+import { buildReadCd } from '../mmc/commands/read-cd';
+import { readDiscLayout, type DiscLayout, type DiscTrack } from './disc-layout';
+import { driveBlockReader, sectorSpanReader, UnreadableSectorError, SECTOR } from './drive-block-reader';
+import { OutputSet } from './output-files';
+import { affectedFiles, toRanges } from './owners';
+
+export const RAW_SECTOR = 2352;
+/** Sectors per pass of the read loop (1 MiB of ISO): the unit of progress and of file writes. */
+const PASS = 512;
+/** Raw sectors per READ CD (37 KiB). */
+const RAW_CHUNK = 16;
+
+export interface ReadDiscOptions {
+  /** NAME.iso (or any other name) for an ISO image; NAME.cue for BIN/CUE (NAME.bin beside it). */
+  output: string;
+  force?: boolean;
+  /** Re-reads of a sector the drive reports damaged (default 3). */
+  retries?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: DiscProgress) => void;
+}
+
+export function outputFormat(output: string): 'iso' | 'cue' {
+  return extname(output).toLowerCase() === '.cue' ? 'cue' : 'iso';
+}
+
+/** Reads the disc in `drive` to opts.output; resolves with what was read and what was not. */
+export async function readDisc(drive: Drive, opts: ReadDiscOptions): Promise<DiscReadReport> {
+  const t0 = Date.now();
+  const format = outputFormat(opts.output);
+  const progress = progressReporter(opts.onProgress, t0);
+  progress.phase('checking-disc');
+  const layout = await readDiscLayout(drive, opts.signal);
+  if (layout.tracks.length === 0) throw new InvalidMediaError('the disc in the drive is blank: there is nothing to read', { status: layout.status });
+  return format === 'cue' ? readCue(drive, layout, opts, progress, t0) : readIso(drive, layout, opts, progress, t0);
+}
+
+interface Progress {
+  phase(p: DiscProgress['phase']): void;
+  total(n: number): void;
+  advance(sectors: number, bytes: number, bad: number): void;
+}
+
+function progressReporter(cb: ReadDiscOptions['onProgress'], t0: number): Progress {
+  const st: DiscProgress = { operation: 'read', phase: 'checking-disc', sectorsDone: 0, totalSectors: 0, bytesDone: 0, badSectors: 0, kBps: 0, elapsedMs: 0 };
+  const emit = () => {
+    st.elapsedMs = Date.now() - t0;
+    st.kBps = st.elapsedMs > 0 ? Math.round(st.bytesDone / st.elapsedMs) : 0;
+    cb?.({ ...st });
+  };
+  return {
+    phase(p) {
+      st.phase = p;
+      emit();
+    },
+    total(n) {
+      st.totalSectors = n;
+    },
+    advance(sectors, bytes, bad) {
+      st.sectorsDone += sectors;
+      st.bytesDone += bytes;
+      st.badSectors += bad;
+      emit();
+    },
+  };
+}
+
+/**
+ * The span of an ISO: up to the last data track's end; on random-writable media (one track the
+ * size of the formatted area) only as far as the ISO 9660 volume space reaches, when there is one.
+ */
+async function isoEnd(drive: Drive, layout: DiscLayout, dataTracks: DiscTrack[], opts: ReadDiscOptions): Promise<number> {
+  let end = Math.max(...dataTracks.map((t) => t.end));
+  if (layout.random && end > 17) {
+    const pvd = await driveBlockReader(drive, { sectorCount: end, retries: opts.retries, signal: opts.signal }).read(16, 1).catch(() => undefined);
+    if (pvd && pvd[0] === 1 && pvd.toString('latin1', 1, 6) === 'CD001') {
+      const size = pvd.readUInt32LE(80);
+      if (size > 16 && size < end) end = size;
+    }
+  }
+  return end;
+}
+
+async function readIso(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, progress: Progress, t0: number): Promise<DiscReadReport> {
+  const dataTracks = layout.tracks.filter((t) => !t.audio);
+  if (dataTracks.length === 0) throw new InvalidMediaError('this is an audio CD: it has no data tracks for an ISO image (read it to NAME.cue instead)');
+  const end = await isoEnd(drive, layout, dataTracks, opts);
+  const reader = driveBlockReader(drive, { sectorCount: end, retries: opts.retries, signal: opts.signal, onRetry: (lba) => retried.add(lba) });
+  const retried = new Set<number>();
+  const bad: number[] = [];
+  let gaps: number[] = [];
+  const out = await OutputSet.create([opts.output], opts.force ?? false);
+  const hash = createHash('sha256');
+  let held = 0;
+  let written = 0;
+  progress.total(end);
+  progress.phase('reading');
+  try {
+    for (let lba = 0; lba < end; lba += PASS) {
+      throwIfAborted(opts.signal);
+      const n = Math.min(PASS, end - lba);
+      const buf = Buffer.alloc(n * SECTOR);
+      let badHere = 0;
+      // Only sectors inside data tracks are asked for; the rest of the span is gap.
+      for (const [a, b] of recordedPieces(dataTracks, lba, lba + n)) {
+        const r = await reader.readTolerant(a, b - a);
+        r.data.copy(buf, (a - lba) * SECTOR);
+        for (const x of r.bad) {
+          if (isUnrecorded(x.error)) gaps.push(x.lba);
+          else {
+            bad.push(x.lba);
+            badHere++;
+          }
+        }
+      }
+      for (let l = lba; l < lba + n; l++) if (!dataTracks.some((t) => l >= t.start && l < t.end)) gaps.push(l);
+      // Trailing gap sectors (the last track's run-out) are held back: written only if data follows.
+      const gapSet = new Set(gaps.slice(-n));
+      let keep = n;
+      while (keep > 0 && gapSet.has(lba + keep - 1)) keep--;
+      if (keep > 0) {
+        if (held) {
+          const zeros = Buffer.alloc(held * SECTOR);
+          hash.update(zeros);
+          await writeAll(out.get(0).fh, zeros);
+          written += held;
+          held = 0;
+        }
+        hash.update(buf.subarray(0, keep * SECTOR));
+        await writeAll(out.get(0).fh, buf.subarray(0, keep * SECTOR));
+        written += keep;
+      }
+      held += n - keep;
+      progress.advance(n, buf.length, badHere);
+    }
+    // The held-back run-out is not part of the image: drop it from the gap list too.
+    gaps = gaps.filter((l) => l < written);
+    throwIfAborted(opts.signal); // a cancel at the last moment still keeps the real name free
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+  const report: DiscReadReport = {
+    output: opts.output, format: 'iso', files: [opts.output], sectors: written, bytes: written * SECTOR, sha256: hash.digest('hex'),
+    gaps: toRanges(gaps), bad: { unreadable: toRanges(bad), unreadableCount: bad.length, recoveredCount: [...retried].filter((l) => !bad.includes(l)).length },
+    tracks: layout.tracks.map(({ number, session, start, end: e, audio }) => ({ number, session, start, end: e, audio })), elapsedMs: 0,
+  };
+  if (bad.length) {
+    progress.phase('mapping-files');
+    report.bad.files = await ownersFromImage(opts.output, bad);
+  }
+  report.elapsedMs = Date.now() - t0;
+  progress.phase('done');
+  return report;
+}
+
+/** Who owns the bad sectors, read from the image just written; undefined when its file system is unreadable. */
+async function ownersFromImage(path: string, bad: number[]): Promise<DiscReadReport['bad']['files']> {
+  try {
+    const info = await openImage(path);
+    try {
+      return await affectedFiles(info, bad);
+    } finally {
+      await info.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function isUnrecorded(e: GlassmasterError): boolean {
+  return e instanceof UnreadableSectorError && e.unrecorded;
+}
+
+/** The parts of [from, to) that lie inside the given tracks, in order. */
+function recordedPieces(tracks: DiscTrack[], from: number, to: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const t of [...tracks].sort((a, b) => a.start - b.start)) {
+    const a = Math.max(from, t.start);
+    const b = Math.min(to, t.end);
+    if (a < b) out.push([a, b]);
+  }
+  return out;
+}
+
+async function writeAll(fh: import('node:fs/promises').FileHandle, buf: Buffer): Promise<void> {
+  let done = 0;
+  while (done < buf.length) done += (await fh.write(buf, done, buf.length - done)).bytesWritten;
+}
+
+// ---- BIN/CUE ------------------------------------------------------------------------------------
+
+/** The longest stretch between two tracks of one session a .cue can describe (a 2-minute pregap plus run-out). */
+const MAX_GAP = 75 * 60 * 3;
+
+async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, progress: Progress, t0: number): Promise<DiscReadReport> {
+  if (layout.family !== 'cd') throw new NotSupportedError(`BIN/CUE holds CD sectors; this is a ${layout.family.toUpperCase()} disc (read it to NAME.iso)`, { family: layout.family });
+  if (layout.sessions.length > 1) {
+    throw new NotSupportedError(`this CD has ${layout.sessions.length} sessions; a .cue sheet describes one (read it to NAME.iso for the data, whose last session then resolves)`, { sessions: layout.sessions.length });
+  }
+  const binPath = opts.output.replace(/\.cue$/i, '.bin');
+  if (binPath === opts.output) throw new InvalidInputError(`BIN/CUE output must end in .cue: ${opts.output}`);
+  const tracks = [...layout.tracks].sort((a, b) => a.start - b.start);
+  const retried = new Set<number>();
+  const spans = sectorSpanReader(drive, {
+    sectorSize: RAW_SECTOR,
+    // Expected sector type 0 (any) with every main-channel field: 2352 bytes for data and audio alike.
+    build: (lba, n) => buildReadCd({ lba, blocks: n, sectorType: 0, sync: true, headerCodes: 3, userData: true, edcEcc: true }),
+    chunk: RAW_CHUNK,
+    retries: opts.retries,
+    signal: opts.signal,
+    onRetry: (lba) => retried.add(lba),
+  });
+  const total = tracks.reduce((m, t) => Math.max(m, t.end), 0) - tracks[0].start;
+  const out = await OutputSet.create([binPath, opts.output], opts.force ?? false);
+  const bin = out.get(0).fh;
+  const hash = createHash('sha256');
+  const bad: number[] = [];
+  const gaps: number[] = [];
+  let fileSectors = 0;
+  const write = async (buf: Buffer) => {
+    hash.update(buf);
+    await writeAll(bin, buf);
+    fileSectors += buf.length / RAW_SECTOR;
+  };
+  const cueTracks: Array<{ track: DiscTrack; index0?: number; index1: number; pregap?: number }> = [];
+  let pendingPregap = 0;
+  let pendingIndex0: number | undefined;
+  progress.total(total);
+  progress.phase('reading');
+  try {
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i];
+      cueTracks.push({ track: t, index1: fileSectors, index0: pendingIndex0, pregap: pendingPregap || undefined });
+      pendingPregap = 0;
+      pendingIndex0 = undefined;
+      // Trailing unrecorded sectors (TAO run-out) are held back: written as zeros only if something readable follows.
+      let heldZeros = 0;
+      for (let lba = t.start; lba < t.end; lba += PASS) {
+        const n = Math.min(PASS, t.end - lba);
+        const r = await readRawTolerant(spans, lba, n);
+        let badHere = 0;
+        for (const x of r.bad) {
+          if (isUnrecorded(x.error)) gaps.push(x.lba);
+          else {
+            bad.push(x.lba);
+            badHere++;
+          }
+        }
+        const unrecorded = new Set(r.bad.filter((x) => isUnrecorded(x.error)).map((x) => x.lba));
+        let keep = n;
+        while (keep > 0 && unrecorded.has(lba + keep - 1)) keep--;
+        if (keep > 0) {
+          if (heldZeros) await write(Buffer.alloc(heldZeros * RAW_SECTOR));
+          heldZeros = 0;
+          await write(r.data.subarray(0, keep * RAW_SECTOR));
+        }
+        heldZeros += n - keep;
+        progress.advance(n, n * RAW_SECTOR, badHere);
+      }
+      const next = tracks[i + 1];
+      if (!next) break;
+      const gapLen = next.start - t.end;
+      if (gapLen < 0 || gapLen > MAX_GAP) throw new NotSupportedError(`track ${next.number} starts ${gapLen} sectors after track ${t.number} ends: not one session a .cue can describe`);
+      const g = gapLen > 0 ? await readRawTolerant(spans, t.end, gapLen) : { data: Buffer.alloc(0), bad: [] };
+      const gapUnrecorded = g.bad.filter((x) => isUnrecorded(x.error)).length === gapLen;
+      if (gapUnrecorded) {
+        // Nothing the drive can give: the next track's pregap is generated (PREGAP), not in the .bin.
+        pendingPregap = heldZeros + gapLen;
+        for (let l = t.end - heldZeros; l < next.start; l++) gaps.push(l);
+      } else {
+        if (heldZeros) await write(Buffer.alloc(heldZeros * RAW_SECTOR));
+        pendingIndex0 = fileSectors;
+        for (const x of g.bad) (isUnrecorded(x.error) ? gaps : bad).push(x.lba);
+        await write(g.data);
+      }
+      progress.advance(gapLen, gapLen * RAW_SECTOR, 0);
+    }
+    await writeAll(out.get(1).fh, Buffer.from(cueSheet(basename(binPath), cueTracks), 'utf8'));
+    throwIfAborted(opts.signal);
+    await out.commit();
+  } catch (e) {
+    await out.abort();
+    throw e;
+  }
+  const report: DiscReadReport = {
+    output: opts.output, format: 'cue', files: [binPath, opts.output], sectors: fileSectors, bytes: fileSectors * RAW_SECTOR, sha256: hash.digest('hex'),
+    gaps: toRanges(gaps), bad: { unreadable: toRanges(bad), unreadableCount: bad.length, recoveredCount: [...retried].filter((l) => !bad.includes(l)).length },
+    tracks: layout.tracks.map(({ number, session, start, end, audio }) => ({ number, session, start, end, audio })), elapsedMs: 0,
+  };
+  if (bad.length && tracks.some((t) => !t.audio)) {
+    progress.phase('mapping-files');
+    try {
+      const dataEnd = Math.max(...tracks.filter((t) => !t.audio).map((t) => t.end));
+      const info = await openImage(driveBlockReader(drive, { sectorCount: dataEnd, retries: 0, signal: opts.signal }));
+      report.bad.files = await affectedFiles(info, bad);
+    } catch {
+      // The file system itself sits on a bad sector: the report keeps the sector ranges only.
+    }
+  }
+  report.elapsedMs = Date.now() - t0;
+  progress.phase('done');
+  return report;
+}
+
+async function readRawTolerant(spans: ReturnType<typeof sectorSpanReader>, lba: number, n: number): Promise<{ data: Buffer; bad: Array<{ lba: number; error: GlassmasterError }> }> {
+  const bad: Array<{ lba: number; error: GlassmasterError }> = [];
+  const data = await spans.read(lba, n, (at, error) => bad.push({ lba: at, error }));
+  return { data, bad };
+}
+
+const msf = (frames: number) => {
+  const m = lbaToMsf(frames - 150); // lbaToMsf adds the 2-second offset of LBA 0 (MMC-6 §4.2.3.8); a .cue counts from the file start
+  return [m.m, m.s, m.f].map((v) => String(v).padStart(2, '0')).join(':');
+};
+
+/** The .cue sheet (CDRWIN format as cdrdao, bchunk and cd-info read it). */
+export function cueSheet(binName: string, tracks: Array<{ track: DiscTrack; index0?: number; index1: number; pregap?: number }>): string {
+  const lines = [`FILE "${binName.replace(/"/g, '')}" BINARY`];
+  for (const c of tracks) {
+    const mode = c.track.audio ? 'AUDIO' : c.track.dataMode === 2 ? 'MODE2/2352' : 'MODE1/2352';
+    lines.push(`  TRACK ${String(c.track.number).padStart(2, '0')} ${mode}`);
+    if (c.pregap) lines.push(`    PREGAP ${msf(c.pregap)}`);
+    if (c.index0 !== undefined) lines.push(`    INDEX 00 ${msf(c.index0)}`);
+    lines.push(`    INDEX 01 ${msf(c.index1)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export type { SectorRange };

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Drive } from '../drive/drive';
+import { requireTools } from '../testing/peer-tools';
+import type { ScsiDevice } from '../transport/transport';
+import { VirtualTransport } from '../transport/virtual/virtual-transport';
+import { fileLba, pattern, scratched, writeTree, xorrisoImage } from '../read/test-support';
+import { parseSha256Sums, verifyDisc } from './verify-disc';
+
+const ok = requireTools('xorriso', 'sha256sum');
+
+describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
+  let dir: string;
+  let vt: VirtualTransport;
+  let src: string;
+  let isoPath: string;
+  const drive = (dev: ScsiDevice) => new Drive(dev, { retryDelayMs: 1 });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gm-verify-'));
+    src = join(dir, 'src');
+    writeTree(src, { 'notes.txt': 'verify me\n', 'photos/a.jpg': pattern(200_000, 5), 'photos/b.jpg': pattern(70_000, 6), 'empty.txt': '' });
+    // The manifest as sha256sum itself writes it, paths relative to the disc root.
+    const sums = execFileSync('sh', ['-c', 'find . -type f ! -path "./.glassmaster/*" | sort | xargs sha256sum'], { cwd: src }).toString();
+    writeTree(src, { '.glassmaster/SHA256SUMS': sums });
+    isoPath = join(dir, 'disc.iso');
+    xorrisoImage(src, isoPath);
+    vt = new VirtualTransport({ stateDir: join(dir, 'vr') });
+    await vt.create('dvd', { media: null });
+    await vt.insertPressed('dvd', 'dvd', isoPath);
+    vt.recorder('dvd').clearUnitAttention();
+  });
+  afterAll(async () => {
+    await vt.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the manifest format is what sha256sum -c checks', () => {
+    execFileSync('sha256sum', ['-c', '--quiet', '.glassmaster/SHA256SUMS'], { cwd: src });
+    const m = parseSha256Sums(readFileSync(join(src, '.glassmaster/SHA256SUMS'), 'utf8'));
+    expect([...m.keys()].sort()).toEqual(['empty.txt', 'notes.txt', 'photos/a.jpg', 'photos/b.jpg']);
+    expect(parseSha256Sums(`\\${'a'.repeat(64)}  odd\\nname\n`).get('odd\nname')).toBe('a'.repeat(64));
+    expect(() => parseSha256Sums('nonsense\n')).toThrow(/line 1/);
+  });
+
+  it('against the image, the folder and the manifest: a good disc passes all three', async () => {
+    const dev = await vt.open('virtual:dvd');
+    try {
+      const img = await verifyDisc(drive(dev), { against: 'image', image: isoPath });
+      expect(img).toMatchObject({ ok: true, differentSectors: [], bytesChecked: readFileSync(isoPath).length });
+      expect(img.actualSha256).toBe(execFileSync('sha256sum', [isoPath]).toString().split(' ')[0]);
+      const events: string[] = [];
+      const folder = await verifyDisc(drive(dev), { against: 'folder', folder: src }, { onProgress: (p) => events.push(p.phase) });
+      expect(folder).toMatchObject({ ok: true, files: [], filesChecked: 5 });
+      expect(events).toContain('comparing');
+      const manifest = await verifyDisc(drive(dev), { against: 'manifest' });
+      expect(manifest).toMatchObject({ ok: true, files: [], filesChecked: 4 });
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('against an image that differs in one file: the differing sectors and the file that owns them', async () => {
+    const other = join(dir, 'other.iso');
+    cpSync(isoPath, other);
+    const lba = fileLba(isoPath, '/photos/b.jpg');
+    const bytes = readFileSync(other);
+    bytes[(lba + 1) * 2048 + 7] ^= 0xff;
+    writeFileSync(other, bytes);
+    const dev = await vt.open('virtual:dvd');
+    try {
+      const r = await verifyDisc(drive(dev), { against: 'image', image: other });
+      expect(r.ok).toBe(false);
+      expect(r.differentSectors).toEqual([{ start: lba + 1, end: lba + 2 }]);
+      expect(r.affectedFiles).toEqual([{ path: '/photos/b.jpg', kind: 'file', ranges: [{ start: lba + 1, end: lba + 2 }] }]);
+      expect(r.summary).toMatch(/1 sectors differ .*\/photos\/b\.jpg/);
+      expect(r.expectedSha256).not.toBe(r.actualSha256);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('a scratched disc: unreadable sectors fail image, folder and manifest verification and name the file', async () => {
+    const base = await vt.open('virtual:dvd');
+    try {
+      const lba = fileLba(isoPath, '/photos/a.jpg') + 10;
+      const dev = scratched(base, [lba]);
+      const img = await verifyDisc(drive(dev), { against: 'image', image: isoPath }, { retries: 1 });
+      expect(img.ok).toBe(false);
+      expect(img.bad.unreadable).toEqual([{ start: lba, end: lba + 1 }]);
+      expect(img.affectedFiles?.map((f) => f.path)).toEqual(['/photos/a.jpg']);
+      const man = await verifyDisc(drive(dev), { against: 'manifest' }, { retries: 1 });
+      expect(man.ok).toBe(false);
+      expect(man.files).toEqual([expect.objectContaining({ path: 'photos/a.jpg', status: 'unreadable' })]);
+      expect(man.affectedFiles?.map((f) => f.path)).toEqual(['/photos/a.jpg']);
+      // A damaged primary volume descriptor: nothing can be compared, and the report says where.
+      const noFs = await verifyDisc(drive(scratched(base, [16])), { against: 'folder', folder: src }, { retries: 0 });
+      expect(noFs).toMatchObject({ ok: false, bad: { unreadable: [{ start: 16, end: 17 }] }, summary: "The disc's file system is unreadable at sector 16: no file could be checked." });
+    } finally {
+      await base.close();
+    }
+  });
+
+  it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
+    const changed = join(dir, 'changed');
+    cpSync(src, changed, { recursive: true });
+    writeFileSync(join(changed, 'notes.txt'), 'verify me!\n');
+    writeFileSync(join(changed, 'new.txt'), 'not burned');
+    unlinkSync(join(changed, 'photos/b.jpg'));
+    const dev = await vt.open('virtual:dvd');
+    try {
+      const r = await verifyDisc(drive(dev), { against: 'folder', folder: changed });
+      expect(r.ok).toBe(false);
+      expect(r.files.map((f) => [f.path, f.status])).toEqual([['new.txt', 'missing'], ['notes.txt', 'different'], ['photos/b.jpg', 'extra']]);
+      expect(r.summary).toBe(`The disc does not match the folder ${changed}: 1 different, 1 missing from the disc, 1 on the disc only (of 5 files).`);
+    } finally {
+      await dev.close();
+    }
+  });
+});

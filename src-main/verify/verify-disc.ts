@@ -1,0 +1,355 @@
+// Verify a disc long after it was burned (IMAPI's IBurnVerification done standalone):
+//  - against an image: every sector of the image's length read back and compared; SHA-256 of both
+//    sides over that length; sectors that differ or stay unreadable mapped to the image's files.
+//  - against a folder: every file of the disc's file system (image reader over the drive) compared
+//    by content (SHA-256) with the folder; files missing from the disc or extra on it reported.
+//  - against the disc's own checksum manifest `.glassmaster/SHA256SUMS` (sha256sum -c format, paths
+//    relative to the disc root).
+// Unreadable sectors are re-read (drive-block-reader) and, like differing ones, named with the files
+// that own them. The result is a DiscVerifyReport; `ok: false` is exit code 4 in the CLI.
+import { createHash } from 'node:crypto';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { InvalidInputError, IoError, NotFoundError, throwIfAborted } from '../common/errors';
+import type { AffectedFile, DiscProgress, DiscVerifyReport, SectorRange, VerifyFileResult } from '../common/model/verify-report';
+import type { Drive } from '../drive/drive';
+import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeNode } from '../image/reader';
+import { readDiscLayout } from '../read/disc-layout';
+import { driveBlockReader, UnreadableSectorError, type DriveBlockReader } from '../read/drive-block-reader';
+import { affectedFiles, formatRanges, preferredFacet, toRanges, walkTree } from '../read/owners';
+
+export const MANIFEST_PATH = '.glassmaster/SHA256SUMS';
+/** Sectors per comparison pass (1 MiB). */
+const PASS = 512;
+
+export type VerifyTarget = { against: 'image'; image: string } | { against: 'folder'; folder: string } | { against: 'manifest' };
+
+export interface VerifyDiscOptions {
+  retries?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: DiscProgress) => void;
+}
+
+class VerifyProgress {
+  readonly t0 = Date.now();
+  private readonly st: DiscProgress = { operation: 'verify', phase: 'checking-disc', sectorsDone: 0, totalSectors: 0, bytesDone: 0, badSectors: 0, kBps: 0, elapsedMs: 0 };
+  constructor(private readonly cb: VerifyDiscOptions['onProgress']) {}
+  emit(change: Partial<DiscProgress>): void {
+    Object.assign(this.st, change);
+    this.st.elapsedMs = Date.now() - this.t0;
+    this.st.kBps = this.st.elapsedMs > 0 ? Math.round(this.st.bytesDone / this.st.elapsedMs) : 0;
+    this.cb?.({ ...this.st });
+  }
+  advance(sectors: number, bytes: number, bad: number, file?: string): void {
+    this.emit({ sectorsDone: this.st.sectorsDone + sectors, bytesDone: this.st.bytesDone + bytes, badSectors: this.st.badSectors + bad, file });
+  }
+}
+
+export async function verifyDisc(drive: Drive, target: VerifyTarget, opts: VerifyDiscOptions = {}): Promise<DiscVerifyReport> {
+  const progress = new VerifyProgress(opts.onProgress);
+  progress.emit({ phase: 'checking-disc' });
+  const layout = await readDiscLayout(drive, opts.signal);
+  if (layout.end === 0) {
+    throw new InvalidInputError('the disc in the drive is blank: there is nothing to verify', { status: layout.status });
+  }
+  const retried = new Set<number>();
+  const reader = driveBlockReader(drive, { sectorCount: layout.end, retries: opts.retries, signal: opts.signal, onRetry: (l) => retried.add(l) });
+  const report = target.against === 'image' ? await againstImage(reader, target.image, opts, progress) : await againstFileSystem(reader, target, opts, progress);
+  report.bad.recoveredCount = [...retried].filter((l) => !report.bad.unreadable.some((r) => l >= r.start && l < r.end)).length;
+  report.elapsedMs = Date.now() - progress.t0;
+  progress.emit({ phase: 'done' });
+  return report;
+}
+
+function emptyReport(against: DiscVerifyReport['against'], reference: string): DiscVerifyReport {
+  return {
+    against, reference, ok: false, summary: '', sectorsChecked: 0, bytesChecked: 0, differentSectors: [],
+    bad: { unreadable: [], unreadableCount: 0, recoveredCount: 0 }, files: [], filesChecked: 0, elapsedMs: 0,
+  };
+}
+
+// ---- against an image ------------------------------------------------------------------------------
+
+async function againstImage(disc: DriveBlockReader, imagePath: string, opts: VerifyDiscOptions, progress: VerifyProgress): Promise<DiscVerifyReport> {
+  const image = await fileBlockReader(imagePath);
+  const report = emptyReport('image', imagePath);
+  try {
+    const size = (await lstat(imagePath)).size;
+    if (size === 0) throw new InvalidInputError(`${imagePath} is empty`, { path: imagePath });
+    const total = image.sectorCount;
+    const onDisc = Math.min(total, disc.sectorCount);
+    const wantHash = createHash('sha256');
+    const gotHash = createHash('sha256');
+    const different: number[] = [];
+    const bad: number[] = [];
+    progress.emit({ phase: 'comparing', totalSectors: total });
+    for (let lba = 0; lba < total; lba += PASS) {
+      throwIfAborted(opts.signal);
+      const n = Math.min(PASS, total - lba);
+      // The image's last sector may be short: only its bytes count, on both sides.
+      const bytes = Math.min(n * SECTOR, size - lba * SECTOR);
+      const want = (await image.read(lba, n)).subarray(0, bytes);
+      wantHash.update(want);
+      const readable = Math.max(0, Math.min(n, onDisc - lba));
+      const got = Buffer.alloc(n * SECTOR);
+      let badHere = 0;
+      if (readable > 0) {
+        const r = await disc.readTolerant(lba, readable);
+        r.data.copy(got);
+        for (const b of r.bad) bad.push(b.lba);
+        badHere = r.bad.length;
+      }
+      const gotBytes = got.subarray(0, bytes);
+      gotHash.update(gotBytes);
+      if (!want.equals(gotBytes)) {
+        const badSet = new Set(badHere ? bad.slice(-badHere) : []);
+        for (let i = 0; i < readable; i++) {
+          const a = i * SECTOR;
+          const b = Math.min(a + SECTOR, bytes);
+          if (!badSet.has(lba + i) && !want.subarray(a, b).equals(gotBytes.subarray(a, b))) different.push(lba + i);
+        }
+      }
+      progress.advance(n, bytes, badHere);
+    }
+    report.sectorsChecked = onDisc;
+    report.bytesChecked = size;
+    report.differentSectors = toRanges(different);
+    report.bad.unreadable = toRanges(bad);
+    report.bad.unreadableCount = bad.length;
+    report.expectedSha256 = wantHash.digest('hex');
+    report.actualSha256 = gotHash.digest('hex');
+    if (total > disc.sectorCount) report.missingSectors = total - disc.sectorCount;
+    report.ok = different.length === 0 && bad.length === 0 && !report.missingSectors && report.expectedSha256 === report.actualSha256;
+    if (!report.ok && (different.length || bad.length)) {
+      progress.emit({ phase: 'mapping-files' });
+      // The image's own file system says who owns a sector: it is what the disc should hold.
+      try {
+        const info = await openImage(image);
+        report.affectedFiles = await affectedFiles(info, [...different, ...bad]);
+      } catch {
+        // An image without a file system we read (a raw dump): sector ranges only.
+      }
+    }
+    report.summary = report.ok
+      ? `The disc matches ${imagePath}: ${total} sectors, SHA-256 ${report.actualSha256}.`
+      : imageFailureSummary(report, imagePath);
+    return report;
+  } finally {
+    await image.close();
+  }
+}
+
+function imageFailureSummary(r: DiscVerifyReport, imagePath: string): string {
+  const parts: string[] = [];
+  const count = (rs: SectorRange[]) => rs.reduce((n, x) => n + x.end - x.start, 0);
+  if (r.differentSectors.length) parts.push(`${count(r.differentSectors)} sectors differ (${formatRanges(r.differentSectors)})`);
+  if (r.bad.unreadableCount) parts.push(`${r.bad.unreadableCount} sectors are unreadable (${formatRanges(r.bad.unreadable)})`);
+  if (r.missingSectors) parts.push(`the disc ends ${r.missingSectors} sectors before the image does`);
+  const files = r.affectedFiles?.filter((f) => f.kind === 'file').map((f) => f.path) ?? [];
+  const owners = files.length ? `; affected: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}` : '';
+  return `The disc does not match ${imagePath}: ${parts.join(', ') || 'the checksums differ'}${owners}.`;
+}
+
+// ---- against a folder or the on-disc manifest -------------------------------------------------------
+
+async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyTarget, { against: 'image' }>, opts: VerifyDiscOptions, progress: VerifyProgress): Promise<DiscVerifyReport> {
+  let info: ImageInfo;
+  let root: TreeNode;
+  try {
+    info = await openImage(disc, { signal: opts.signal });
+    const facet = preferredFacet(info);
+    if (!facet) throw new NotFoundError('the disc has no file system tree to verify');
+    root = await info.tree(facet);
+  } catch (e) {
+    // A damaged volume descriptor or directory: nothing can be compared, and that is the finding.
+    if (!(e instanceof UnreadableSectorError)) throw e;
+    const report = emptyReport(target.against === 'folder' ? 'folder' : 'manifest', target.against === 'folder' ? target.folder : MANIFEST_PATH);
+    report.bad.unreadable = toRanges([e.lba]);
+    report.bad.unreadableCount = 1;
+    report.summary = `The disc's file system is unreadable at sector ${e.lba}: no file could be checked.`;
+    return report;
+  }
+  const discFiles = new Map<string, TreeNode>();
+  walkTree(root, (node, path) => {
+    if (node.kind !== 'dir') discFiles.set(path.slice(1), node);
+  });
+  const report = emptyReport(target.against === 'folder' ? 'folder' : 'manifest', target.against === 'folder' ? target.folder : MANIFEST_PATH);
+  const results: VerifyFileResult[] = [];
+  const bad: number[] = [];
+  const expected = target.against === 'folder' ? await folderFiles(target.folder) : await manifestEntries(discFiles, disc, bad);
+  const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(p)?.size ?? 0) / SECTOR), 0);
+  progress.emit({ phase: 'comparing', totalSectors });
+  for (const [path, want] of [...expected].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    throwIfAborted(opts.signal);
+    const node = discFiles.get(path);
+    if (!node) {
+      results.push({ path, status: 'missing' });
+      continue;
+    }
+    if (want.kind === 'symlink' || node.kind === 'symlink') {
+      const same = want.kind === 'symlink' && node.kind === 'symlink' && want.target === node.symlinkTarget;
+      results.push({ path, status: same ? 'ok' : 'different' });
+      continue;
+    }
+    const got = await hashDiscFile(info, path, node, disc, opts.signal);
+    report.bytesChecked += node.size;
+    report.sectorsChecked += Math.ceil(node.size / SECTOR);
+    progress.advance(Math.ceil(node.size / SECTOR), node.size, got.bad.length, path);
+    const wantSha = want.kind === 'file' ? await hashHostFile(want.hostPath) : want.sha256;
+    if (got.bad.length) {
+      bad.push(...got.bad);
+      results.push({ path, status: 'unreadable', expected: wantSha, size: node.size });
+    } else results.push({ path, status: got.sha256 === wantSha ? 'ok' : 'different', expected: wantSha, actual: got.sha256, size: node.size });
+  }
+  for (const path of discFiles.keys()) {
+    if (expected.has(path)) continue;
+    if (target.against === 'manifest' && (path === MANIFEST_PATH || !discFiles.get(path)!.size)) continue;
+    results.push({ path, status: 'extra', size: discFiles.get(path)!.size });
+  }
+  const failing = results.filter((r) => r.status !== 'ok' && !(target.against === 'manifest' && r.status === 'extra'));
+  report.files = results.filter((r) => r.status !== 'ok').sort((a, b) => (a.path < b.path ? -1 : 1));
+  report.filesChecked = expected.size;
+  report.bad.unreadable = toRanges(bad);
+  report.bad.unreadableCount = bad.length;
+  if (bad.length) report.affectedFiles = await affectedFiles(info, bad);
+  report.ok = failing.length === 0;
+  report.summary = fsSummary(report, target, results);
+  return report;
+}
+
+function fsSummary(r: DiscVerifyReport, target: Exclude<VerifyTarget, { against: 'image' }>, results: VerifyFileResult[]): string {
+  const by = (s: VerifyFileResult['status']) => results.filter((x) => x.status === s).length;
+  const what = target.against === 'folder' ? `the folder ${target.folder}` : `the disc's ${MANIFEST_PATH}`;
+  if (r.ok) return `Verified ${by('ok')} files against ${what}: all identical.${by('extra') ? ` (${by('extra')} files on the disc are not listed.)` : ''}`;
+  const parts = (['different', 'missing', 'unreadable', 'extra'] as const)
+    .filter((s) => by(s) > 0)
+    .map((s) => `${by(s)} ${s === 'missing' ? 'missing from the disc' : s === 'extra' ? 'on the disc only' : s}`);
+  return `The disc does not match ${what}: ${parts.join(', ')} (of ${r.filesChecked} files).`;
+}
+
+type Expected = { kind: 'file'; hostPath: string } | { kind: 'symlink'; target: string } | { kind: 'sum'; sha256: string };
+
+/** Every file and symlink under `folder`, by path relative to it with '/' separators. */
+async function folderFiles(folder: string): Promise<Map<string, Expected>> {
+  const out = new Map<string, Expected>();
+  let st;
+  try {
+    st = await lstat(folder);
+  } catch (err) {
+    throw new IoError(`cannot read ${folder}: ${(err as Error).message}`, { path: folder, errno: (err as NodeJS.ErrnoException).code, cause: err });
+  }
+  if (!st.isDirectory()) throw new InvalidInputError(`${folder} is not a folder`, { path: folder });
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const full = join(dir, e.name);
+      const rel = relative(folder, full).split(sep).join('/');
+      if (e.isDirectory()) await walk(full);
+      else if (e.isSymbolicLink()) out.set(rel, { kind: 'symlink', target: await readlink(full) });
+      else if (e.isFile()) out.set(rel, { kind: 'file', hostPath: full });
+    }
+  };
+  await walk(folder);
+  return out;
+}
+
+async function hashHostFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new IoError(`cannot read ${path}: ${(err as Error).message}`, { path, errno: (err as NodeJS.ErrnoException).code, cause: err });
+  }
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return h.digest('hex');
+}
+
+/**
+ * SHA-256 of a file on the disc, reading its extents with re-reads; sectors that stay unreadable
+ * are listed (the hash then covers zeros there and is not reported).
+ */
+async function hashDiscFile(info: ImageInfo, path: string, node: TreeNode, disc: DriveBlockReader, signal?: AbortSignal): Promise<{ sha256: string; bad: number[] }> {
+  const h = createHash('sha256');
+  const bad: number[] = [];
+  if (node.extents.some((e) => e.embedded)) {
+    // Data inside the UDF file entry: small, read through the image reader.
+    for await (const c of info.readFile(preferredFacet(info)!, path, { signal })) h.update(c);
+    return { sha256: h.digest('hex'), bad };
+  }
+  let left = node.size;
+  for (const e of node.extents) {
+    let extLeft = Math.min(e.length, left);
+    if (e.sparse) {
+      while (extLeft > 0) {
+        const n = Math.min(extLeft, PASS * SECTOR);
+        h.update(Buffer.alloc(n));
+        extLeft -= n;
+        left -= n;
+      }
+      continue;
+    }
+    const sectors = Math.ceil(extLeft / SECTOR);
+    for (let s = 0; s < sectors; s += PASS) {
+      throwIfAborted(signal);
+      const n = Math.min(PASS, sectors - s);
+      const r = await disc.readTolerant(e.lba + s, n);
+      bad.push(...r.bad.map((b) => b.lba));
+      const take = Math.min(extLeft, r.data.length);
+      h.update(r.data.subarray(0, take));
+      extLeft -= take;
+      left -= take;
+    }
+  }
+  return { sha256: h.digest('hex'), bad };
+}
+
+/**
+ * The manifest's entries: `HASH  path` / `HASH *path` lines (GNU sha256sum), a leading backslash
+ * marking escaped names (\\ and \n), paths relative to the disc root (a leading ./ allowed).
+ */
+export function parseSha256Sums(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  text.split('\n').forEach((raw, i) => {
+    let line = raw.replace(/\r$/, '');
+    if (line.trim() === '' || line.startsWith('#')) return;
+    const escaped = line.startsWith('\\');
+    if (escaped) line = line.slice(1);
+    const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
+    if (!m) throw new InvalidInputError(`${MANIFEST_PATH} line ${i + 1} is not "SHA256  path": ${raw.slice(0, 80)}`, { line: i + 1 });
+    let path = m[2];
+    if (escaped) path = path.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
+    path = path.replace(/^(\.\/)+/, '').replace(/^\/+/, '');
+    out.set(path, m[1].toLowerCase());
+  });
+  return out;
+}
+
+async function manifestEntries(discFiles: Map<string, TreeNode>, disc: DriveBlockReader, bad: number[]): Promise<Map<string, Expected>> {
+  const node = discFiles.get(MANIFEST_PATH);
+  if (!node || node.kind !== 'file') throw new NotFoundError(`the disc has no ${MANIFEST_PATH} (burn with a manifest, or verify against --image or --dir)`);
+  const chunks: Buffer[] = [];
+  let left = node.size;
+  for (const e of node.extents) {
+    const n = Math.ceil(Math.min(e.length, left) / SECTOR);
+    const r = await disc.readTolerant(e.lba, n);
+    if (r.bad.length) {
+      bad.push(...r.bad.map((b) => b.lba));
+      throw new IoError(`${MANIFEST_PATH} itself is unreadable (sectors ${r.bad.map((b) => b.lba).join(', ')})`, { path: MANIFEST_PATH });
+    }
+    chunks.push(r.data.subarray(0, Math.min(e.length, left)));
+    left -= Math.min(e.length, left);
+  }
+  const sums = parseSha256Sums(Buffer.concat(chunks).toString('utf8'));
+  return new Map([...sums].map(([p, sha256]) => [p, { kind: 'sum', sha256 } as Expected]));
+}
+
+export type { AffectedFile };
