@@ -6,6 +6,7 @@ import { packageInfo } from '../app/package-info';
 import { ExitCode, exitCodeFor } from '../common/exit-codes';
 import { registerDriveCommands } from './drive-commands';
 import { registerImageCommand } from './image-command';
+import { registerAudioCommand } from './audio-command';
 
 export function buildProgram(): Command {
   const program = new Command('glassmaster')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
 
   registerDriveCommands(program);
   registerImageCommand(program);
+  registerAudioCommand(program);
   return program;
 }
 
