@@ -104,6 +104,9 @@ export class CdPcmEncoder {
       }
     } else {
       let s = this.dither;
+      // A decoder that scaled by 1/(2^(b−1) − 1) is brought back to the usual 1/2^(b−1) full scale.
+      const bits = this.format.integerBits;
+      const gain = this.format.scaledByMaxPositive && bits ? (32768 * (2 ** (bits - 1) - 1)) / 2 ** (bits - 1) : 32768;
       for (let i = 0; i < n; i++) {
         // TPDF: the difference of two uniform [0, 1) values is triangular on (−1, 1) LSB.
         s ^= s << 13;
@@ -114,7 +117,7 @@ export class CdPcmEncoder {
         s ^= s >>> 17;
         s ^= s << 5;
         const r2 = (s >>> 0) / 4294967296;
-        const v = Math.round(inter[i] * 32768 + r1 - r2);
+        const v = Math.round(inter[i] * gain + r1 - r2);
         out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
       }
       this.dither = s;
