@@ -73,7 +73,7 @@ export function tocFileText(layout: DiscLayout, names: ImageFileNames, text?: Cd
     const extra: string[] = [];
     if (text.album.discId) extra.push(`DISC_ID ${tocString(text.album.discId)}`);
     if (text.album.upcEan) extra.push(`UPC_EAN ${tocString(text.album.upcEan)}`);
-    lines.push('CD_TEXT {', `  LANGUAGE_MAP { 0 : ${text.language ?? 9} }`, ...block('  ', text.album, extra).slice(1, -1), '}');
+    lines.push('CD_TEXT {', `  LANGUAGE_MAP { 0 : ${text.language ?? 9} }`, ...block('', text.album, extra).slice(1, -1), '}');
   }
   for (const t of layout.tracks) {
     lines.push('', `// Track ${t.number}`, 'TRACK AUDIO');
