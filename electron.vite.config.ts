@@ -15,6 +15,7 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
           start: resolve(__dirname, 'src-main/shell/start.ts'),
           'image-worker': resolve(__dirname, 'src-main/image/worker/image-worker.ts'),
+          'audio-worker': resolve(__dirname, 'src-main/audio/worker/audio-worker.ts'),
         },
         output: {
           format: 'es',

@@ -8,6 +8,7 @@ import { registerDriveCommands } from './drive-commands';
 import { registerImageCommand } from './image-command';
 import { registerBurnCommands } from './burn-commands';
 import { registerDiscCommands } from './disc-commands';
+import { registerAudioCommand } from './audio-command';
 
 export function buildProgram(): Command {
   const program = new Command('glassmaster')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerImageCommand(program);
   registerBurnCommands(program);
   registerDiscCommands(program);
+  registerAudioCommand(program);
   return program;
 }
 

@@ -17,7 +17,9 @@ import {
 } from './disc-state';
 import { CD_ATIP_LEAD_IN, CD_RW_ATIP_LEAD_IN, MEDIA_SPECS } from './media-spec';
 import { FaultInjector } from './faults';
-import { cdTextPacksOf, formattedQ, mode1Sector, mode2Form1Sector, packPw, qMode1, unpackPq } from './cd-sector';
+import { cdTextPacksOf } from '../../cd/cd-text-packs';
+import { mode1Sector, mode2Form1Sector } from '../../cd/sector';
+import { formattedQ, packPw, qMode1, unpackPq } from '../../cd/subchannel';
 import { Check, fail, illegal } from './check';
 import { getConfiguration, readCapacity, readDiscInformation, readDiscStructure, readFormatCapacities, readToc, readTrackInformation } from './disc-answers';
 

@@ -18,7 +18,9 @@ import { blocks, ok } from './test-util';
 import { virtualFixture, type VirtualFixture } from './testing';
 import { VirtualTransport } from './virtual-transport';
 import { buildBlank } from '../../mmc/commands/blank';
-import { mode1Sector, packPw, qMode1, rwOfCdTextPacks, sealCdTextPack } from './cd-sector';
+import { rwOfCdTextPacks, sealCdTextPack } from '../../cd/cd-text-packs';
+import { mode1Sector } from '../../cd/sector';
+import { packPw, qMode1 } from '../../cd/subchannel';
 
 const PY = 'python3';
 const bcd = (n: number) => ((n / 10) << 4) | n % 10;

@@ -1,0 +1,203 @@
+// Audio CD authoring up to image files: decode every track (worker threads), lay the disc out,
+// build CD-TEXT, and write OUT.bin + OUT.cue + OUT.toc (+ OUT.cdt with CD-TEXT). Every file is
+// written as NAME.partial and renamed only when all of them are complete, so a failure (a corrupt
+// track, a full disk, a cancel) leaves no half image and does not touch an earlier one.
+import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { CancelledError, InvalidInputError, IoError } from '../common/errors';
+import { BYTES_PER_SAMPLE_FRAME, SECTORS_PER_SECOND } from '../cd/msf';
+import type { AudioDecoderPool } from './audio-decoder-pool';
+import { titleFromFileName, type AudioTags } from './audio-tags';
+import { buildCdTextPacks, cdTextFile, type CdTextBlock, type CdTextStrings } from './cd-text';
+import type { DecodeResult } from './decode';
+import { cueSheetText, tocFileText } from './image-files';
+import { layoutDisc, type DiscLayout } from './layout';
+
+export interface AudioTrackSpec extends CdTextStrings {
+  path: string;
+  /** Pause before this track in seconds (default: the project's; track 1 at least 2). */
+  pregapSeconds?: number;
+  /** Index points 02… in seconds after the track start. */
+  indexSeconds?: number[];
+  isrc?: string;
+  preEmphasis?: boolean;
+  copyPermitted?: boolean;
+}
+
+export interface AudioProjectSpec {
+  tracks: AudioTrackSpec[];
+  /** No pause between tracks (continuous audio; track 1 keeps its 2 s). */
+  gapless?: boolean;
+  /** Pause before tracks 2… when not gapless (default 2 s). */
+  pregapSeconds?: number;
+  /** Hidden track one audio: a file played in track 1's pregap. */
+  hiddenTrack?: string;
+  mcn?: string;
+  album?: CdTextBlock['album'];
+  /** Fill CD-TEXT from the files' tags where the spec leaves a field empty (default true). */
+  textFromTags?: boolean;
+  /** A second CD-TEXT block in MS-JIS (Japanese), when wanted. */
+  japanese?: { album: CdTextStrings; tracks: CdTextStrings[] };
+  /** Refuse a program longer than this disc (default 80). */
+  discMinutes?: number;
+}
+
+export type AuthorProgress =
+  | { phase: 'decode'; track: number; tracks: number; samples: number }
+  | { phase: 'decoded'; track: number; tracks: number; result: DecodeResult }
+  | { phase: 'write'; bytesWritten: number; totalBytes: number };
+
+export interface AuthoredImage {
+  layout: DiscLayout;
+  text?: CdTextBlock;
+  files: { cue: string; bin: string; toc: string; cdt?: string };
+  decoded: DecodeResult[];
+  cdTextPacks: number;
+}
+
+/** BIN/TOC/CDT names next to a CUE path (OUT.cue → OUT.bin, OUT.toc, OUT.cdt). */
+export function imageFileNames(cuePath: string): AuthoredImage['files'] {
+  if (extname(cuePath).toLowerCase() !== '.cue') throw new InvalidInputError(`the output is a CUE sheet: name it NAME.cue (got ${cuePath})`);
+  const stem = cuePath.slice(0, -4);
+  return { cue: cuePath, bin: `${stem}.bin`, toc: `${stem}.toc`, cdt: `${stem}.cdt` };
+}
+
+const toSectors = (seconds: number, what: string): number => {
+  if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidInputError(`${what}: ${seconds} is not a number of seconds ≥ 0`);
+  return Math.round(seconds * SECTORS_PER_SECOND);
+};
+
+export async function authorAudioImage(
+  spec: AudioProjectSpec,
+  cuePath: string,
+  opts: { pool: AudioDecoderPool; signal?: AbortSignal; onProgress?: (p: AuthorProgress) => void },
+): Promise<AuthoredImage> {
+  const files = imageFileNames(cuePath);
+  if (spec.tracks.length === 0) throw new InvalidInputError('no tracks given');
+  const work = await mkdtemp(join(dirname(cuePath), `.${basename(cuePath)}.decode-`)).catch((err: NodeJS.ErrnoException) => {
+    throw new IoError(`cannot create a work folder next to ${cuePath}: ${err.message}`, { errno: err.code, path: dirname(cuePath), syscall: err.syscall, cause: err });
+  });
+  const partials: string[] = [];
+  try {
+    // ---- decode (all tracks at once: the pool runs one per worker) and read tags --------------
+    const n = spec.tracks.length;
+    const sources = [...spec.tracks.map((t) => t.path), ...(spec.hiddenTrack ? [spec.hiddenTrack] : [])];
+    const pcm = sources.map((_, i) => join(work, `${i}.cdda`));
+    const [decoded, tags] = await Promise.all([
+      Promise.all(
+        sources.map(async (path, i) => {
+          const r = await opts.pool.decodeToFile(path, pcm[i], { signal: opts.signal, onProgress: (p) => opts.onProgress?.({ phase: 'decode', track: i + 1, tracks: sources.length, samples: p.samples }) });
+          opts.onProgress?.({ phase: 'decoded', track: i + 1, tracks: sources.length, result: r });
+          return r;
+        }),
+      ),
+      spec.textFromTags === false ? Promise.resolve(spec.tracks.map((): AudioTags => ({}))) : Promise.all(spec.tracks.map((t) => opts.pool.readTags(t.path, opts.signal))),
+    ]);
+    if (opts.signal?.aborted) throw new CancelledError();
+
+    // ---- layout ------------------------------------------------------------------------------
+    const defaultGap = spec.gapless ? 0 : toSectors(spec.pregapSeconds ?? 2, '--pregap');
+    const layout = layoutDisc(
+      spec.tracks.map((t, i) => ({
+        samples: decoded[i].samples,
+        pregapSectors: t.pregapSeconds !== undefined ? toSectors(t.pregapSeconds, `track ${i + 1} pregap`) : i === 0 ? Math.max(150, defaultGap) : defaultGap,
+        hiddenSamples: i === 0 && spec.hiddenTrack ? decoded[n].samples : undefined,
+        indexes: t.indexSeconds?.map((s) => toSectors(s, `track ${i + 1} index`)),
+        isrc: t.isrc ?? undefined,
+        preEmphasis: t.preEmphasis,
+        copyPermitted: t.copyPermitted,
+      })),
+      { mcn: spec.mcn, discMinutes: spec.discMinutes ?? 80 },
+    );
+
+    // ---- CD-TEXT: the spec, else the tags, else the file name for titles -----------------------
+    const fromTags = spec.textFromTags !== false;
+    const first = tags[0] ?? {};
+    const album: CdTextBlock['album'] = {
+      ...spec.album,
+      title: spec.album?.title ?? (fromTags ? first.album : undefined),
+      performer: spec.album?.performer ?? (fromTags ? (first.albumArtist ?? commonArtist(tags)) : undefined),
+      upcEan: spec.album?.upcEan ?? spec.mcn,
+    };
+    const text: CdTextBlock = {
+      language: 0x09,
+      album,
+      tracks: spec.tracks.map((t, i) => ({
+        title: t.title ?? tags[i].title ?? titleFromFileName(t.path),
+        performer: t.performer ?? (fromTags ? tags[i].artist : undefined),
+        songwriter: t.songwriter,
+        composer: t.composer ?? (fromTags ? tags[i].composer : undefined),
+        arranger: t.arranger,
+        message: t.message,
+        isrc: layout.tracks[i].isrc,
+      })),
+    };
+    const blocks: CdTextBlock[] = [text];
+    if (spec.japanese) blocks.push({ language: 0x69, charset: 'ms-jis', album: spec.japanese.album, tracks: spec.tracks.map((_, i) => spec.japanese!.tracks[i] ?? {}) });
+    const { packs } = buildCdTextPacks(blocks);
+
+    // ---- write: BIN by positional writes of each track's PCM (the gaps stay zero), then the text files
+    const total = layout.leadOut * 2352;
+    const binPartial = `${files.bin}.partial`;
+    partials.push(binPartial);
+    const out = await open(binPartial, 'w');
+    try {
+      await out.truncate(total);
+      let written = 0;
+      const placements = layout.tracks.map((t, i) => ({ file: pcm[i], at: t.firstSample * BYTES_PER_SAMPLE_FRAME, bytes: decoded[i].samples * BYTES_PER_SAMPLE_FRAME }));
+      if (spec.hiddenTrack) placements.unshift({ file: pcm[n], at: 0, bytes: decoded[n].samples * BYTES_PER_SAMPLE_FRAME });
+      const buf = new Uint8Array(4 << 20);
+      for (const p of placements) {
+        const src = await open(p.file, 'r');
+        try {
+          for (let o = 0; o < p.bytes; ) {
+            if (opts.signal?.aborted) throw new CancelledError();
+            const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, p.bytes - o), o);
+            if (bytesRead === 0) throw new IoError(`${p.file} ended early`, { path: p.file });
+            await out.write(buf, 0, bytesRead, p.at + o);
+            o += bytesRead;
+            written += bytesRead;
+            opts.onProgress?.({ phase: 'write', bytesWritten: written, totalBytes: total });
+          }
+        } finally {
+          await src.close();
+        }
+      }
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    const names = { bin: files.bin, cdt: files.cdt };
+    const textFiles: Array<[string, string | Uint8Array]> = [
+      [files.cue, latin1IfPossible(cueSheetText(layout, names, text))],
+      [files.toc, Buffer.from(tocFileText(layout, names, text), 'latin1')],
+      [files.cdt!, cdTextFile(packs)],
+    ];
+    for (const [path, data] of textFiles) {
+      partials.push(`${path}.partial`);
+      await writeFile(`${path}.partial`, data);
+    }
+    for (const p of partials) await rename(p, p.slice(0, -'.partial'.length));
+    partials.length = 0;
+    return { layout, text, files, decoded: decoded.slice(0, n), cdTextPacks: packs.length };
+  } catch (err) {
+    await Promise.all(partials.map((p) => rm(p, { force: true })));
+    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A CUE sheet in ISO 8859-1 when every character fits (libcdio and most burners read CUE text as
+ * Latin-1, the CD-TEXT character set), else UTF-8 (a file name outside Latin-1).
+ */
+function latin1IfPossible(text: string): Buffer {
+  return [...text].every((c) => c.charCodeAt(0) <= 0xff && c.length === 1) ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+}
+
+/** The artist every track shares (an album by one performer), else undefined. */
+function commonArtist(tags: AudioTags[]): string | undefined {
+  const a = tags[0]?.artist;
+  return a && tags.every((t) => t.artist === a) ? a : undefined;
+}

@@ -1,0 +1,129 @@
+// Any decoded PCM → CD-DA PCM (44.1 kHz, 16-bit, stereo, little-endian interleaved, as a BIN file
+// and a drive's audio blocks carry it). Every decoder pushes float blocks here; this is the one
+// place that resamples (libsamplerate, best-quality sinc), maps channels and reduces bit depth.
+//
+// Exactness: a float block that came from integers of ≤ 16 bits holds them exactly (x / 2^(b-1) is
+// exact in float32), so at 44.1 kHz they round back to the very same 16-bit values — a 44.1 kHz
+// 16-bit WAV or FLAC comes out bit-identical. Anything with more precision (24/32-bit, float,
+// lossy decoders, resampled audio) is reduced with TPDF dither (±1 LSB triangular), whose noise is
+// uncorrelated with the signal, instead of truncation distortion. The dither generator is seeded
+// per track, so the same input always gives the same bytes (and two decoders can be compared).
+import libsamplerate from '@alexanderolsen/libsamplerate-js';
+
+// A UMD bundle: Node's ESM loader sees only its default export.
+const { create, ConverterType } = libsamplerate;
+type SRC = Awaited<ReturnType<typeof create>>;
+import { CD_SAMPLE_RATE } from '../cd/msf';
+
+/** What the decoder knows of the samples it pushes. */
+export interface PcmFormat {
+  sampleRate: number;
+  channels: number;
+  /** Bits of the integer samples the floats came from, or undefined for float/lossy sources. */
+  integerBits?: number;
+  /**
+   * The decoder divided the integers by 2^(bits−1) − 1 instead of 2^(bits−1) (the WASM libFLAC
+   * build does, measured), so exact recovery multiplies by the same number.
+   */
+  scaledByMaxPositive?: boolean;
+}
+
+/** Takes the CD-DA bytes as they are produced (the next push waits until it resolves). */
+export type CdPcmSink = (bytes: Uint8Array) => Promise<void>;
+
+/** Frames handed to libsamplerate at once: well under its 4 MB single-call limit. */
+const RESAMPLE_FRAMES = 32768;
+
+export class CdPcmEncoder {
+  /** Stereo sample frames produced so far. */
+  samples = 0;
+  private src?: SRC;
+  private sourceFrames = 0;
+  private dither = 0x9e3779b9;
+  private readonly exact: boolean;
+
+  private constructor(readonly format: PcmFormat, private readonly sink: CdPcmSink) {
+    this.exact = format.sampleRate === CD_SAMPLE_RATE && format.integerBits !== undefined && format.integerBits <= 16;
+  }
+
+  static async create(format: PcmFormat, sink: CdPcmSink): Promise<CdPcmEncoder> {
+    const e = new CdPcmEncoder(format, sink);
+    if (format.sampleRate !== CD_SAMPLE_RATE) {
+      e.src = await create(2, format.sampleRate, CD_SAMPLE_RATE, { converterType: ConverterType.SRC_SINC_BEST_QUALITY });
+    }
+    return e;
+  }
+
+  /** Pushes one block: one Float32Array per channel (mono is played on both channels), `frames` long. */
+  async push(channels: Float32Array[], frames = channels[0]?.length ?? 0): Promise<void> {
+    if (frames === 0) return;
+    const left = channels[0];
+    const right = channels.length > 1 ? channels[1] : channels[0];
+    const inter = new Float32Array(frames * 2);
+    for (let i = 0; i < frames; i++) {
+      inter[2 * i] = left[i];
+      inter[2 * i + 1] = right[i];
+    }
+    if (!this.src) return this.emit(inter);
+    this.sourceFrames += frames;
+    for (let o = 0; o < frames; o += RESAMPLE_FRAMES) {
+      const part = inter.subarray(2 * o, 2 * Math.min(frames, o + RESAMPLE_FRAMES));
+      await this.emit(this.src.full(part), this.expectedFrames());
+    }
+  }
+
+  /** Ends the stream: flushes the resampler (its filter delay) so the length is exactly in × 44100 / rate. */
+  async end(): Promise<void> {
+    if (!this.src) return;
+    const want = this.expectedFrames();
+    const zeros = new Float32Array(2 * 4096);
+    // libsamplerate's `full` API here has no end-of-input flag; feeding silence pushes the filter's
+    // tail out, and the output is cut at the exact resampled length.
+    for (let guard = 0; this.samples < want && guard < 64; guard++) await this.emit(this.src.full(zeros), want);
+    this.src.destroy();
+    this.src = undefined;
+  }
+
+  /** Frames the resampled stream should have for the source frames pushed so far. */
+  private expectedFrames(): number {
+    return Math.round((this.sourceFrames * CD_SAMPLE_RATE) / this.format.sampleRate);
+  }
+
+  private async emit(inter: Float32Array, limit = Infinity): Promise<void> {
+    const frames = Math.min(inter.length / 2, Math.max(0, limit - this.samples));
+    if (frames <= 0) return;
+    const out = new Int16Array(frames * 2);
+    const n = frames * 2;
+    if (this.exact) {
+      const bits = this.format.integerBits ?? 16;
+      const scale = this.format.scaledByMaxPositive ? 2 ** (bits - 1) - 1 : 2 ** (bits - 1);
+      const shift = 2 ** (16 - bits);
+      for (let i = 0; i < n; i++) {
+        const v = Math.round(inter[i] * scale) * shift;
+        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+    } else {
+      let s = this.dither;
+      // A decoder that scaled by 1/(2^(b−1) − 1) is brought back to the usual 1/2^(b−1) full scale.
+      const bits = this.format.integerBits;
+      const gain = this.format.scaledByMaxPositive && bits ? (32768 * (2 ** (bits - 1) - 1)) / 2 ** (bits - 1) : 32768;
+      for (let i = 0; i < n; i++) {
+        // TPDF: the difference of two uniform [0, 1) values is triangular on (−1, 1) LSB.
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        const r1 = (s >>> 0) / 4294967296;
+        s ^= s << 13;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        const r2 = (s >>> 0) / 4294967296;
+        const v = Math.round(inter[i] * gain + r1 - r2);
+        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+      this.dither = s;
+    }
+    this.samples += frames;
+    // Int16Array is host-endian; every platform Glassmaster runs on is little-endian, as CD-DA BIN is.
+    await this.sink(new Uint8Array(out.buffer, 0, n * 2));
+  }
+}

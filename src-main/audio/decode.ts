@@ -1,0 +1,252 @@
+// Decoding one audio file to CD-DA PCM, streamed: the file is read in chunks, fed to the format's
+// decoder (WASM builds of libFLAC, mpg123, libvorbis, libopus; WAV/AIFF are container parsing) and
+// every decoded block goes through CdPcmEncoder. Runs inside an audio worker thread.
+//
+// The decoder contract (every format MUST keep it; `decode.test.ts` runs one suite per format):
+// - The format is recognised from the file's bytes, not its name; anything else is an
+//   InvalidInputError naming the file and saying "not a supported audio file".
+// - Output is CD-DA: 44.1 kHz, 16-bit little-endian, interleaved stereo (mono played on both
+//   channels), delivered to the sink in order; `samples` is the exact count of stereo frames.
+// - Only the audio: no encoder delay or padding (MP3 LAME/Xing gapless info honoured, Opus pre-skip),
+//   so concatenated tracks of a gapless album are continuous.
+// - 44.1 kHz integer sources of ≤ 16 bits come out bit-identical; others are resampled with
+//   libsamplerate (best sinc) and/or reduced with seeded TPDF dither (the same bytes every run).
+// - A corrupt or truncated file is an InvalidInputError naming the file (and what is wrong), never a
+//   short track; a cancelled decode rejects with CancelledError and stops reading.
+import { open } from 'node:fs/promises';
+import { CancelledError, InvalidInputError, IoError } from '../common/errors';
+import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
+import { parseAiff, parseWav, pcmToFloat, PcmContainerError, sniffPcmContainer, type PcmLayout } from './pcm-containers';
+
+export type AudioFormat = 'wav' | 'aiff' | 'flac' | 'mp3' | 'vorbis' | 'opus';
+
+export interface DecodeResult {
+  format: AudioFormat;
+  sourceRate: number;
+  sourceChannels: number;
+  /** Bits of integer sources (WAV/AIFF/FLAC); absent for float and lossy sources. */
+  sourceBits?: number;
+  /** Stereo 44.1 kHz sample frames written to the sink. */
+  samples: number;
+  resampled: boolean;
+  dithered: boolean;
+}
+
+const CHUNK = 1 << 20;
+
+function corrupt(path: string, what: string): InvalidInputError {
+  return new InvalidInputError(`${path}: ${what}`, { path, reason: 'corrupt' });
+}
+
+/** Recognises the format from the first bytes of a file. */
+export function sniffAudioFormat(head: Uint8Array): AudioFormat | undefined {
+  const pcm = sniffPcmContainer(head);
+  if (pcm) return pcm;
+  const s = (o: number, n: number) => String.fromCharCode(...head.subarray(o, o + n));
+  if (s(0, 4) === 'fLaC') return 'flac';
+  if (s(0, 4) === 'OggS') {
+    const text = String.fromCharCode(...head.subarray(0, Math.min(head.length, 512)));
+    if (text.includes('OpusHead')) return 'opus';
+    if (text.includes('\x01vorbis')) return 'vorbis';
+    return undefined;
+  }
+  if (s(0, 3) === 'ID3') {
+    // ID3v2 may front FLAC as well as MP3: look past it (size is a 28-bit syncsafe integer).
+    const size = ((head[6] & 0x7f) << 21) | ((head[7] & 0x7f) << 14) | ((head[8] & 0x7f) << 7) | (head[9] & 0x7f);
+    const at = 10 + size + (head[5] & 0x10 ? 10 : 0);
+    if (head.length >= at + 4) {
+      if (s(at, 4) === 'fLaC') return 'flac';
+      if (head[at] === 0xff && (head[at + 1] & 0xe0) === 0xe0) return 'mp3';
+      return undefined;
+    }
+    return 'mp3'; // the tag is larger than what was sniffed; mpg123 skips it and judges the rest
+  }
+  if (head[0] === 0xff && (head[1] & 0xe0) === 0xe0 && (head[1] & 0x06) !== 0) return 'mp3';
+  return undefined;
+}
+
+/** Decodes `path` to CD-DA PCM into `sink`. */
+export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: AbortSignal): Promise<DecodeResult> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new IoError(`cannot open ${path}: ${e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const readAt = async (offset: number, length: number) => {
+      const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
+      if (buf.length === 0) return buf;
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      return buf.subarray(0, bytesRead);
+    };
+    async function* chunks(from = 0, to = size): AsyncGenerator<Uint8Array> {
+      for (let o = from; o < to; o += CHUNK) {
+        if (signal?.aborted) throw new CancelledError();
+        yield await readAt(o, Math.min(CHUNK, to - o));
+      }
+    }
+    const head = await readAt(0, 64 * 1024);
+    const format = sniffAudioFormat(head);
+    if (!format) throw new InvalidInputError(`${path}: not a supported audio file (WAV, AIFF/AIFC, FLAC, MP3, Ogg Vorbis or Opus)`, { path, reason: 'unsupported' });
+    switch (format) {
+      case 'wav':
+      case 'aiff': {
+        let layout: PcmLayout;
+        try {
+          layout = format === 'wav' ? await parseWav(readAt, size) : await parseAiff(readAt, size);
+        } catch (err) {
+          if (err instanceof PcmContainerError) throw corrupt(path, err.message);
+          throw err;
+        }
+        const enc = await CdPcmEncoder.create({ sampleRate: layout.sampleRate, channels: layout.channels, integerBits: layout.float ? undefined : layout.bits }, sink);
+        const frame = layout.channels * (layout.bits / 8);
+        const step = Math.floor(CHUNK / frame) * frame;
+        for (let o = 0; o < layout.dataBytes; o += step) {
+          if (signal?.aborted) throw new CancelledError();
+          const bytes = await readAt(layout.dataOffset + o, Math.min(step, layout.dataBytes - o));
+          await enc.push(pcmToFloat(layout, bytes));
+        }
+        await enc.end();
+        return result(format, enc, layout.float ? undefined : layout.bits);
+      }
+      case 'flac':
+        return await decodeFlac(path, chunks(), sink);
+      case 'mp3':
+        return await decodeMp3(path, chunks(), sink);
+      case 'vorbis':
+        return await decodeOgg(path, 'vorbis', chunks(), sink);
+      case 'opus':
+        return await decodeOgg(path, 'opus', chunks(), sink);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+function result(format: AudioFormat, enc: CdPcmEncoder, bits?: number): DecodeResult {
+  const f = enc.format;
+  return {
+    format,
+    sourceRate: f.sampleRate,
+    sourceChannels: f.channels,
+    sourceBits: bits,
+    samples: enc.samples,
+    resampled: f.sampleRate !== 44100,
+    dithered: !(f.sampleRate === 44100 && bits !== undefined && bits <= 16),
+  };
+}
+
+interface Decoded {
+  channelData: Float32Array[];
+  samplesDecoded: number;
+  sampleRate: number;
+  errors: Array<{ message: string }>;
+  bitDepth?: number;
+}
+
+/** Feeds decoded blocks to an encoder created on the first block (the rate is known only then). */
+class Feeder {
+  enc?: CdPcmEncoder;
+  constructor(private readonly path: string, private readonly sink: CdPcmSink, private readonly lossy: boolean, private readonly scaledByMaxPositive = false) {}
+  async take(d: Decoded): Promise<void> {
+    if (d.errors.length > 0) throw corrupt(this.path, `the decoder reports: ${d.errors[0].message}`);
+    if (d.samplesDecoded === 0) return;
+    if (d.channelData.length > 2) throw new InvalidInputError(`${this.path}: it has ${d.channelData.length} channels (an audio CD takes mono or stereo; down-mix it first)`, { path: this.path, reason: 'unsupported' });
+    if (!this.enc) {
+      const integerBits = this.lossy ? undefined : d.bitDepth;
+      this.enc = await CdPcmEncoder.create({ sampleRate: d.sampleRate, channels: d.channelData.length, integerBits, scaledByMaxPositive: this.scaledByMaxPositive }, this.sink);
+    } else if (d.sampleRate !== this.enc.format.sampleRate) {
+      throw new InvalidInputError(`${this.path}: its sample rate changes mid-stream (${this.enc.format.sampleRate} → ${d.sampleRate} Hz)`, { path: this.path, reason: 'unsupported' });
+    }
+    await this.enc.push(d.channelData, d.samplesDecoded);
+  }
+  async finish(format: AudioFormat, bits?: number): Promise<DecodeResult> {
+    if (!this.enc) throw corrupt(this.path, 'no audio could be decoded from it');
+    await this.enc.end();
+    return result(format, this.enc, bits);
+  }
+}
+
+async function decodeFlac(path: string, chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {
+  const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
+  const dec = new FLACDecoder();
+  await dec.ready;
+  // The WASM libFLAC build divides its integer samples by 2^(b−1) − 1 (measured: 16384 → 0.50001526).
+  const feed = new Feeder(path, sink, false, true);
+  let total: number | undefined;
+  let decoded = 0;
+  let bits: number | undefined;
+  try {
+    let first = true;
+    for await (const c of chunks) {
+      if (first) {
+        total = flacTotalSamples(c);
+        first = false;
+      }
+      const d = await dec.decode(c);
+      decoded += d.samplesDecoded;
+      bits ??= d.samplesDecoded ? d.bitDepth : undefined;
+      await feed.take(d);
+    }
+    const d = await dec.flush();
+    decoded += d.samplesDecoded;
+    await feed.take(d);
+  } finally {
+    dec.free();
+  }
+  // STREAMINFO's total (when the encoder knew it) is the truth: fewer samples is a truncated file.
+  if (total !== undefined && total > 0 && decoded !== total) throw corrupt(path, `it is truncated or damaged: STREAMINFO says ${total} samples, ${decoded} decoded`);
+  return feed.finish('flac', bits);
+}
+
+/** STREAMINFO's 36-bit total sample count (0 = unknown), when the stream starts with it. */
+function flacTotalSamples(b: Uint8Array): number | undefined {
+  let o = 0;
+  if (String.fromCharCode(...b.subarray(0, 3)) === 'ID3') o = 10 + (((b[6] & 0x7f) << 21) | ((b[7] & 0x7f) << 14) | ((b[8] & 0x7f) << 7) | (b[9] & 0x7f));
+  if (b.length < o + 4 + 4 + 18 || String.fromCharCode(...b.subarray(o, o + 4)) !== 'fLaC' || (b[o + 4] & 0x7f) !== 0) return undefined;
+  const si = o + 8;
+  return (b[si + 13] & 0x0f) * 2 ** 32 + ((b[si + 14] << 24) >>> 0) + (b[si + 15] << 16) + (b[si + 16] << 8) + b[si + 17];
+}
+
+async function decodeMp3(path: string, chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {
+  const { MPEGDecoder } = await import('mpg123-decoder');
+  // mpg123's gapless mode reads the LAME/Xing tag and drops the encoder delay and padding.
+  const dec = new MPEGDecoder({ enableGapless: true });
+  await dec.ready;
+  const feed = new Feeder(path, sink, true);
+  try {
+    for await (const c of chunks) await feed.take(dec.decode(c));
+  } finally {
+    dec.free();
+  }
+  return feed.finish('mp3');
+}
+
+async function decodeOgg(path: string, codec: 'vorbis' | 'opus', chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {
+  const feed = new Feeder(path, sink, true);
+  if (codec === 'vorbis') {
+    const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
+    const dec = new OggVorbisDecoder();
+    await dec.ready;
+    try {
+      for await (const c of chunks) await feed.take(await dec.decode(c));
+      await feed.take(await dec.flush());
+    } finally {
+      dec.free();
+    }
+  } else {
+    const { OggOpusDecoder } = await import('ogg-opus-decoder');
+    const dec = new OggOpusDecoder();
+    await dec.ready;
+    try {
+      for await (const c of chunks) await feed.take(await dec.decode(c));
+      await feed.take(await dec.flush());
+    } finally {
+      dec.free();
+    }
+  }
+  return feed.finish(codec);
+}

@@ -1,0 +1,100 @@
+// `npm run bench:audio [-- --minutes N] [-- --dir DIR]`: decodes an album of FLAC and one of MP3
+// (generated once with sox, flac and lame: 70 minutes by default, 14 tracks of 5 minutes) to CD-DA
+// with Glassmaster's worker pool, and the same files with the reference decoders (flac -d, mpg123,
+// lame --decode) run as one process per core, as many cores as the pool has. One table: seconds and
+// × realtime. Outputs go to files next to the inputs (as the authoring path writes them) and are
+// deleted after each run.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AudioDecoderPool } from '../audio/audio-decoder-pool';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const minutes = Number(opt('--minutes') ?? 70);
+const base = opt('--dir') ?? join(tmpdir(), 'glassmaster-audio-bench');
+const cores = availableParallelism();
+const TRACK_MIN = 5;
+const tracks = Math.max(1, Math.round(minutes / TRACK_MIN));
+const trackSeconds = (minutes * 60) / tracks;
+
+function corpus(): { flac: string[]; mp3: string[] } {
+  const dir = join(base, `${minutes}min`);
+  mkdirSync(dir, { recursive: true });
+  const flac: string[] = [];
+  const mp3: string[] = [];
+  for (let i = 0; i < tracks; i++) {
+    const wav = join(dir, `t${i}.wav`);
+    const f = join(dir, `t${i}.flac`);
+    const m = join(dir, `t${i}.mp3`);
+    if (!existsSync(f) || !existsSync(m)) {
+      process.stderr.write(`generating track ${i + 1}/${tracks}…\n`);
+      // Music-like content: two tones, a sweep and pink noise, so the codecs do real work.
+      execFileSync('sox', ['-n', '-r', '44100', '-b', '16', '-c', '2', wav, 'synth', String(trackSeconds), 'sine', String(200 + 37 * i), 'sine', '100-8000', 'pinknoise', 'remix', '1,3', '2,3', 'vol', '0.4']);
+      execFileSync('flac', ['-s', '-f', '-5', wav, '-o', f]);
+      execFileSync('lame', ['--quiet', '-V2', wav, m]);
+      rmSync(wav);
+    }
+    flac.push(f);
+    mp3.push(m);
+  }
+  return { flac, mp3 };
+}
+
+/** Runs `cmd(file, out)` for every file, `cores` processes at a time. */
+async function parallel(files: string[], make: (file: string, out: string) => [string, string[]]): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++];
+      const out = `${f}.ref.out`;
+      const [cmd, a] = make(f, out);
+      await new Promise<void>((resolve, reject) => spawn(cmd, a, { stdio: 'ignore' }).on('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${cmd} exited ${c}`)))));
+      rmSync(out, { force: true });
+    }
+  };
+  await Promise.all(Array.from({ length: cores }, worker));
+  return (performance.now() - t0) / 1000;
+}
+
+async function ours(files: string[]): Promise<number> {
+  const pool = new AudioDecoderPool({ size: cores });
+  try {
+    await pool.decodeToFile(files[0], `${files[0]}.warm.cdda`); // workers started and WASM compiled
+    rmSync(`${files[0]}.warm.cdda`);
+    const t0 = performance.now();
+    await Promise.all(files.map((f) => pool.decodeToFile(f, `${f}.cdda`)));
+    const s = (performance.now() - t0) / 1000;
+    for (const f of files) rmSync(`${f}.cdda`, { force: true });
+    return s;
+  } finally {
+    await pool.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const { flac, mp3 } = corpus();
+  const audioSeconds = minutes * 60;
+  const rows: Array<[string, string, number]> = [];
+  rows.push(['FLAC', 'Glassmaster (worker pool)', await ours(flac)]);
+  rows.push(['FLAC', 'flac -d', await parallel(flac, (f, o) => ['flac', ['-s', '-f', '-d', f, '-o', o]])]);
+  rows.push(['MP3', 'Glassmaster (worker pool)', await ours(mp3)]);
+  rows.push(['MP3', 'mpg123 -w', await parallel(mp3, (f, o) => ['mpg123', ['-q', '-w', o, f]])]);
+  rows.push(['MP3', 'lame --decode', await parallel(mp3, (f, o) => ['lame', ['--quiet', '--decode', f, o]])]);
+  console.log(`\n${minutes} minutes of audio (${tracks} tracks), ${cores} cores\n`);
+  console.log('| format | decoder | seconds | × realtime |');
+  console.log('|---|---|---:|---:|');
+  for (const [fmt, tool, s] of rows) console.log(`| ${fmt} | ${tool} | ${s.toFixed(2)} | ${(audioSeconds / s).toFixed(0)}× |`);
+  const left = readdirSync(join(base, `${minutes}min`)).filter((f) => f.endsWith('.cdda') || f.endsWith('.out'));
+  if (left.length) throw new Error(`bench left files behind: ${left.join(', ')}`);
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
