@@ -13,6 +13,9 @@ import { imageWorkerScript } from './image-worker-script';
 import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
+import { HostFiles } from '../project/host-files';
+import { DropStash } from '../project/drop-stash';
+import { dirname } from 'node:path';
 
 export interface ServicesOptions {
   shell: 'electron' | 'browser' | 'cli';
@@ -32,6 +35,8 @@ export interface Services {
   drives: DriveService;
   virtual: VirtualTransport;
   project: ProjectService;
+  files: HostFiles;
+  stash: DropStash;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
   close(): Promise<void>;
@@ -68,7 +73,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
   const watching = new AbortController();
   let engine: ImageEngine | undefined;
+  const files = new HostFiles();
+  const stash = new DropStash({ dir: join(stateDir, 'stash'), limit: process.env.GLASSMASTER_STASH_LIMIT ? Number(process.env.GLASSMASTER_STASH_LIMIT) : undefined });
   const project = new ProjectService({
+    stateDir,
     engine: () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() })),
     dialogs: opts.dialogs,
     onChange: (snapshot) => {
@@ -111,6 +119,34 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       const written = await project.writeImageFromDialog(signal);
       return written && { bytes: written.bytes };
     },
+    'files.places': () => files.places(),
+    'files.list': ({ path, showHidden, sort, descending }) => files.list(path, { showHidden, sort, descending }),
+    'project.list': async ({ path, offset, limit }) => project.list(path, offset, limit),
+    'project.addPaths': async ({ paths, into }) => {
+      const result = await project.addPaths(paths, into);
+      files.remember(dirname(paths[0]));
+      return result;
+    },
+    'project.newFolder': async ({ parent, name }) => project.newFolder(parent, name),
+    'project.rename': async ({ path, name }) => project.rename(path, name),
+    'project.move': async ({ paths, into }) => project.move(paths, into),
+    'project.delete': async ({ paths }) => project.delete(paths),
+    'project.undo': async () => project.undo(),
+    'project.writeImageTo': ({ path, overwrite }, signal) => project.writeImageTo(path, overwrite ?? false, signal),
+    'project.save': ({ path }) => project.save(path),
+    'project.open': ({ path }) => project.open(path),
+    'project.recent': () => project.recentProjects(),
+    'stash.begin': ({ name, size }) => stash.begin(name, size),
+    'stash.chunk': ({ uploadId, offset, data }) => stash.chunk(uploadId, offset, Buffer.from(data, 'base64')),
+    'stash.finish': async ({ uploadIds, into }) => {
+      const paths: string[] = [];
+      for (const id of uploadIds) paths.push(await stash.finish(id));
+      return project.addPaths(paths, into, { label: `Add ${paths.length} dropped file${paths.length === 1 ? '' : 's'}` });
+    },
+    'stash.cancel': async ({ uploadId }) => {
+      await stash.cancel(uploadId);
+      return null;
+    },
   };
 
   return {
@@ -119,6 +155,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     drives,
     virtual,
     project,
+    files,
+    stash,
     onBusyChange(listener) {
       busyListeners.add(listener);
       return () => busyListeners.delete(listener);
@@ -127,6 +165,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       watching.abort();
       await virtual.dispose();
       await project.dispose();
+      await stash.dispose();
       await engine?.close();
     },
   };

@@ -41,6 +41,23 @@ const handlers: Handlers = {
   'project.clear': unused,
   'project.setLabel': unused,
   'project.writeImage': unused,
+  'files.places': unused,
+  'files.list': unused,
+  'project.list': unused,
+  'project.addPaths': unused,
+  'project.newFolder': unused,
+  'project.rename': unused,
+  'project.move': unused,
+  'project.delete': unused,
+  'project.undo': unused,
+  'project.writeImageTo': unused,
+  'project.save': unused,
+  'project.open': unused,
+  'project.recent': unused,
+  'stash.begin': unused,
+  'stash.chunk': unused,
+  'stash.finish': unused,
+  'stash.cancel': unused,
 };
 
 beforeEach(async () => {
