@@ -95,6 +95,7 @@ export class ProjectService {
   private file: string | undefined;
   private dirty = false;
   private recent: RecentProject[] | undefined;
+  private listCache: { dir: StagingNode; revision: number; children: StagingNode[] } | undefined;
 
   constructor(private readonly opts: ProjectServiceOptions) {}
 
@@ -118,7 +119,12 @@ export class ProjectService {
   /** One page of a folder's children: folders first, then code point order (the disc's order). */
   list(path: string, offset: number, limit: number): ProjectPage {
     const dir = this.requireDir(path);
-    const children = [...dir.children!.values()].sort((a, b) => (a.children ? 0 : 1) - (b.children ? 0 : 1) || compareCodePoints(a.name, b.name));
+    // Sorted once per folder and revision: scrolling 100,000 entries asks for many pages.
+    let children = this.listCache?.dir === dir && this.listCache.revision === this.revision ? this.listCache.children : undefined;
+    if (!children) {
+      children = [...dir.children!.values()].sort((a, b) => (a.children ? 0 : 1) - (b.children ? 0 : 1) || compareCodePoints(a.name, b.name));
+      this.listCache = { dir, revision: this.revision, children };
+    }
     const base = '/' + splitPath(path).join('/');
     const entries: ProjectEntry[] = children.slice(offset, offset + Math.min(limit, MAX_PAGE)).map((n) => ({
       name: n.name,

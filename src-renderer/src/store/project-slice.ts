@@ -82,6 +82,11 @@ export const createProjectSlice =
     let writing: AbortController | undefined;
     let uploading: AbortController | undefined;
     const loading = new Set<number>();
+    // The file pane shows the folder a project or image was just written into: list it again.
+    const refreshHostFolder = () => {
+      const l = get().listing;
+      if (l) void get().openFolder(l.path);
+    };
 
     const fail = (err: unknown) => {
       const e = toUiError(err);
@@ -242,6 +247,7 @@ export const createProjectSlice =
         if (!s) return false;
         get().applyProject(s);
         get().announce(t('project.saved', { path: s.file }));
+        refreshHostFolder();
         void get().loadRecent();
         return true;
       },
@@ -322,6 +328,7 @@ export const createProjectSlice =
           const written = await client.invoke('project.writeImageTo', { path, overwrite }, { signal: writing.signal });
           set({ lastImage: written });
           get().announce(t('image.written', { path: written.path, bytes: written.bytes }));
+          refreshHostFolder();
         } catch (err) {
           if (isCancel(err)) get().announce(t('image.cancelled'));
           else fail(err);

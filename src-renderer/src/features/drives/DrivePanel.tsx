@@ -38,7 +38,7 @@ export function DrivePanel() {
 
   const drive = drives.find((d) => d.address === selected);
   return (
-    <aside className="panel drive-panel" aria-labelledby="drives-heading">
+    <section className="panel drive-panel" aria-labelledby="drives-heading">
       <h2 id="drives-heading">{t('drives.heading')}</h2>
       {!loaded && <p className="muted">{t('drives.looking')}</p>}
       {loaded && drives.length === 0 && <p className="muted">{t('drives.none')}</p>}
@@ -77,7 +77,7 @@ export function DrivePanel() {
         </p>
       )}
       {drive && <MediaDetails drive={drive} />}
-    </aside>
+    </section>
   );
 }
 

@@ -137,9 +137,7 @@ export function FilePane({ onOpenProject }: { onOpenProject?: (path: string) => 
                 }}
                 onDoubleClick={() => activate(v.index)}
               >
-                <span className="icon" aria-hidden="true">
-                  {e.kind === 'dir' ? '📁' : e.kind === 'symlink' ? '🔗' : '📄'}
-                </span>
+                <span className={`icon icon-${e.kind}`} aria-hidden="true" />
                 <span className="name">{e.name}</span>
                 <span className="size">{e.kind === 'dir' ? '' : formatBytes(e.size)}</span>
                 <span className="date">{e.mtimeMs ? formatDate(e.mtimeMs) : ''}</span>

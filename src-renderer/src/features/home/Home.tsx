@@ -23,9 +23,7 @@ export function Home() {
           {JOBS.map((job) => (
             <li key={job.id}>
               <button type="button" className="job" onClick={() => setView(job.view)} data-testid={`job-${job.id}`}>
-                <span className="job-icon" aria-hidden="true">
-                  {job.icon}
-                </span>
+                <span className={`job-icon job-icon-${job.id}`} aria-hidden="true" />
                 <span className="job-title">{t(`jobs.${job.id}.title`)}</span>
                 <span className="job-desc muted">{t(`jobs.${job.id}.desc`)}</span>
               </button>

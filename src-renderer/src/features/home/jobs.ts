@@ -7,10 +7,9 @@ export interface Job {
   id: string;
   /** i18n keys under jobs.<id>: title, desc. */
   view: Exclude<View, 'home'>;
-  icon: string;
 }
 
 export const JOBS: readonly Job[] = [
-  { id: 'data', view: 'data', icon: '💿' },
-  { id: 'image', view: 'image', icon: '🗜' },
+  { id: 'data', view: 'data' },
+  { id: 'image', view: 'image' },
 ];

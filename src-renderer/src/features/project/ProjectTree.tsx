@@ -165,9 +165,7 @@ export function ProjectTree() {
                   <span className="muted">…</span>
                 ) : (
                   <>
-                    <span className="icon" aria-hidden="true">
-                      {e.kind === 'dir' ? '📁' : e.kind === 'symlink' ? '🔗' : '📄'}
-                    </span>
+                    <span className={`icon icon-${e.kind}`} aria-hidden="true" />
                     {editing === e.path ? (
                       <input
                         className="rename"
