@@ -30,7 +30,7 @@ test('the Electron app opens a sandboxed window that lists drives', async ({}, t
   await expect(page.getByRole('listbox', { name: 'Drives' }).getByRole('option').first()).toContainText('virtual:');
   // The renderer has no Node: the preload exposes only the bridge.
   expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-  expect(await page.evaluate(() => Object.keys((window as unknown as { glassmaster: object }).glassmaster).sort())).toEqual(['onMessage', 'send']);
+  expect(await page.evaluate(() => Object.keys((window as unknown as { glassmaster: object }).glassmaster).sort())).toEqual(['onMessage', 'pathForFile', 'send']);
   await page.screenshot({ path: testInfo.outputPath('electron.png') });
   await app.close();
 });

@@ -17,6 +17,9 @@ import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
 import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
+import { HostFiles } from '../project/host-files';
+import { DropStash } from '../project/drop-stash';
+import { dirname } from 'node:path';
 
 export interface ServicesOptions {
   shell: 'electron' | 'browser' | 'cli';
@@ -39,6 +42,8 @@ export interface Services {
   virtual: VirtualTransport;
   project: ProjectService;
   burner: BurnService;
+  files: HostFiles;
+  stash: DropStash;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
   close(): Promise<void>;
@@ -76,7 +81,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
   const watching = new AbortController();
   let engine: ImageEngine | undefined;
+  const files = new HostFiles();
+  const stash = new DropStash({ dir: join(stateDir, 'stash'), limit: process.env.GLASSMASTER_STASH_LIMIT ? Number(process.env.GLASSMASTER_STASH_LIMIT) : undefined });
   const project = new ProjectService({
+    stateDir,
     engine: () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() })),
     dialogs: opts.dialogs,
     onChange: (snapshot) => {
@@ -141,6 +149,34 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'drive.format': async ({ address, full, spareAreas }, signal) =>
       burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
     ...discHandlers(new DiscService(drives), hub, opts.dialogs),
+    'files.places': () => files.places(),
+    'files.list': ({ path, showHidden, sort, descending }) => files.list(path, { showHidden, sort, descending }),
+    'project.list': async ({ path, offset, limit }) => project.list(path, offset, limit),
+    'project.addPaths': async ({ paths, into }) => {
+      const result = await project.addPaths(paths, into);
+      files.remember(dirname(paths[0]));
+      return result;
+    },
+    'project.newFolder': async ({ parent, name }) => project.newFolder(parent, name),
+    'project.rename': async ({ path, name }) => project.rename(path, name),
+    'project.move': async ({ paths, into }) => project.move(paths, into),
+    'project.delete': async ({ paths }) => project.delete(paths),
+    'project.undo': async () => project.undo(),
+    'project.writeImageTo': ({ path, overwrite }, signal) => project.writeImageTo(path, overwrite ?? false, signal),
+    'project.save': ({ path }) => project.save(path),
+    'project.open': ({ path }) => project.open(path),
+    'project.recent': () => project.recentProjects(),
+    'stash.begin': ({ name, size }) => stash.begin(name, size),
+    'stash.chunk': ({ uploadId, offset, data }) => stash.chunk(uploadId, offset, Buffer.from(data, 'base64')),
+    'stash.finish': async ({ uploadIds, into }) => {
+      const paths: string[] = [];
+      for (const id of uploadIds) paths.push(await stash.finish(id));
+      return project.addPaths(paths, into, { label: `Add ${paths.length} dropped file${paths.length === 1 ? '' : 's'}` });
+    },
+    'stash.cancel': async ({ uploadId }) => {
+      await stash.cancel(uploadId);
+      return null;
+    },
   };
 
   return {
@@ -150,6 +186,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     virtual,
     project,
     burner,
+    files,
+    stash,
     onBusyChange(listener) {
       busyListeners.add(listener);
       return () => busyListeners.delete(listener);
@@ -158,6 +196,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       watching.abort();
       await virtual.dispose();
       await project.dispose();
+      await stash.dispose();
       await engine?.close();
     },
   };

@@ -47,6 +47,23 @@ const handlers: Handlers = {
   'drive.format': unused,
   'disc.read': unused,
   'disc.verify': unused,
+  'files.places': unused,
+  'files.list': unused,
+  'project.list': unused,
+  'project.addPaths': unused,
+  'project.newFolder': unused,
+  'project.rename': unused,
+  'project.move': unused,
+  'project.delete': unused,
+  'project.undo': unused,
+  'project.writeImageTo': unused,
+  'project.save': unused,
+  'project.open': unused,
+  'project.recent': unused,
+  'stash.begin': unused,
+  'stash.chunk': unused,
+  'stash.finish': unused,
+  'stash.cancel': unused,
 };
 
 beforeEach(async () => {

@@ -5,4 +5,10 @@ export interface GlassmasterBridge {
   send(message: unknown): void;
   /** Receives ServerMessages (results and events). Returns an unsubscribe function. */
   onMessage(listener: (message: unknown) => void): () => void;
+  /**
+   * The host path of a File dropped from the OS file manager (Electron's webUtils.getPathForFile),
+   * '' for a File that is not on disk. The renderer passes it to project.addPaths, which main
+   * validates like any other host path.
+   */
+  pathForFile(file: object): string;
 }

@@ -55,18 +55,21 @@ describe.skipIf(!ok)('project service', () => {
     await services.handlers['project.addFromDialog']({ directories: true }, new AbortController().signal);
     next.sources = [join(dir, 'photos', 'index.txt'), join(dir, 'other', 'index.txt')];
     const s = await services.handlers['project.addFromDialog']({ directories: false }, new AbortController().signal);
-    expect(s.entries.map((e) => e.name)).toEqual(['photos', 'notes.txt', 'index.txt', 'index (2).txt']);
-    expect(s.entries[0]).toMatchObject({ kind: 'dir', bytes: 300_005, descendants: 3 });
+    const top = await services.handlers['project.list']({ path: '/', offset: 0, limit: 100 }, new AbortController().signal);
+    expect(top.entries.map((e) => e.name)).toEqual(['photos', 'index (2).txt', 'index.txt', 'notes.txt']);
+    expect(top.entries[0]).toMatchObject({ kind: 'dir', path: '/photos', bytes: 300_005, descendants: 3 });
     expect(s.totalBytes).toBe(300_005 + 5 + 5 + 13);
+    expect(s).toMatchObject({ files: 5, folders: 2 });
     expect(snapshots.at(-1)).toEqual(s);
     // A cancelled dialog changes nothing.
     next.sources = [];
-    expect((await services.handlers['project.addFromDialog']({ directories: false }, new AbortController().signal)).entries).toHaveLength(4);
+    expect((await services.handlers['project.addFromDialog']({ directories: false }, new AbortController().signal)).revision).toBe(s.revision);
   });
 
   it('removes by top-level name and refuses names it does not hold', async () => {
-    const s = await services.handlers['project.remove']({ name: 'notes.txt' }, new AbortController().signal);
-    expect(s.entries.map((e) => e.name)).toEqual(['photos', 'index.txt', 'index (2).txt']);
+    await services.handlers['project.remove']({ name: 'notes.txt' }, new AbortController().signal);
+    const top = await services.handlers['project.list']({ path: '/', offset: 0, limit: 100 }, new AbortController().signal);
+    expect(top.entries.map((e) => e.name)).toEqual(['photos', 'index (2).txt', 'index.txt']);
     await expect(services.handlers['project.remove']({ name: 'nope' }, new AbortController().signal)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -100,7 +103,7 @@ describe.skipIf(!ok)('project service', () => {
     await expect(services.handlers['project.writeImage']({}, ac.signal)).rejects.toBeInstanceOf(CancelledError);
     expect(existsSync(join(dir, 'cancelled.iso'))).toBe(false);
     expect(existsSync(join(dir, 'cancelled.iso.partial'))).toBe(false);
-    expect((await services.handlers['project.clear']({}, new AbortController().signal)).entries).toEqual([]);
+    expect(await services.handlers['project.clear']({}, new AbortController().signal)).toMatchObject({ files: 0, folders: 0, totalBytes: 0 });
   });
 
   it('without native dialogs (browser shell) adding files is a clear NotSupported error', async () => {

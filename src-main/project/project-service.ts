@@ -1,21 +1,36 @@
-// The data-disc project: a staging tree of host files the user chose through the shell's dialogs
-// (read only when the image streams out), summarised for the renderer by name and size, and
-// written to an image file by the image engine in a worker thread.
-import { basename, extname } from 'node:path';
-import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
+// The data-disc project: a folder tree of host files (read only when the image streams out),
+// edited by image path (add, new folder, rename, move, delete, undo), summarised for the renderer
+// and listed to it a page at a time, planned by the image engine for the capacity meter, saved to
+// and opened from `.glassmaster` files, and written to an image file by the engine in a worker.
+import { constants as fsc } from 'node:fs';
+import { access, lstat, mkdir, readFile, rename as renameFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { StagingTree, compareCodePoints, splitPath, validateName, type StagingNode } from '../image/staging/staging-tree';
 import type { ImageEngine, ImageWorkerProgress } from '../image/image-engine';
 import type { ImageRequest } from '../image/image-spec';
 import { AppImageOptionsSchema, type AppImageOptions } from '../common/model/image-options';
-import { InvalidInputError, NotFoundError, NotSupportedError, throwIfAborted } from '../common/errors';
-import type { ImageProgress, ProjectEntry, ProjectSnapshot } from '../common/model/project';
+import { GlassmasterError, InvalidInputError, NotFoundError, NotSupportedError, throwIfAborted } from '../common/errors';
+import type { ImageProgress, ProjectEditResult, ProjectEntry, ProjectOpenResult, ProjectPage, ProjectSnapshot, RecentProject } from '../common/model/project';
 import type { Dialogs } from './dialogs';
+import { ioErrorFor } from './host-files';
+import { PROJECT_FILE_EXTENSION, PROJECT_FILE_FORMAT, PROJECT_SCHEMA_VERSION, parseProjectFile, type ProjectFile, type ProjectFileEntry } from './project-file';
 
 export interface ProjectServiceOptions {
   engine: () => ImageEngine;
   dialogs?: Dialogs;
   onChange?: (snapshot: ProjectSnapshot) => void;
   onProgress?: (progress: ImageProgress) => void;
+  /** Where recent projects are remembered (recent-projects.json); none: in memory only. */
+  stateDir?: string;
+  /** Delay before the capacity plan runs after a change (edits in a burst plan once). */
+  planDelayMs?: number;
 }
+
+/** Undo steps kept. */
+const UNDO_DEPTH = 100;
+const MAX_RECENT = 10;
+/** Largest page of a folder's children the renderer may ask for. */
+export const MAX_PAGE = 2000;
 
 function summarise(node: StagingNode): { bytes: number; descendants: number } {
   if (!node.children) return { bytes: node.size, descendants: 0 };
@@ -29,15 +44,41 @@ function summarise(node: StagingNode): { bytes: number; descendants: number } {
   return { bytes, descendants };
 }
 
+function count(node: StagingNode): { files: number; folders: number } {
+  let files = 0;
+  let folders = 0;
+  const rec = (n: StagingNode) => {
+    for (const c of n.children!.values()) {
+      if (c.children) {
+        folders++;
+        rec(c);
+      } else files++;
+    }
+  };
+  rec(node);
+  return { files, folders };
+}
+
 /** "name", "name (2)", "name (3)" … keeping the extension, so two sources never collide. */
-function uniqueName(wanted: string, taken: (n: string) => boolean): string {
+export function uniqueName(wanted: string, taken: (n: string) => boolean): string {
   if (!taken(wanted)) return wanted;
   const ext = extname(wanted);
-  const stem = wanted.slice(0, wanted.length - ext.length);
+  const stem = wanted.slice(0, wanted.length - ext.length) || wanted;
+  const suffix = stem === wanted ? '' : ext;
   for (let i = 2; ; i++) {
-    const candidate = `${stem} (${i})${ext}`;
+    const candidate = `${stem} (${i})${suffix}`;
     if (!taken(candidate)) return candidate;
   }
+}
+
+function joinImage(parent: string, name: string): string {
+  const parts = splitPath(parent);
+  return '/' + [...parts, name].join('/');
+}
+
+interface UndoStep {
+  label: string;
+  undo: () => void;
 }
 
 export class ProjectService {
@@ -45,46 +86,233 @@ export class ProjectService {
   private label = 'GLASSMASTER';
   private writing: AbortController | undefined;
   private imageOptions: AppImageOptions = {};
+  private staging = 0;
+  private revision = 0;
+  private undoStack: UndoStep[] = [];
+  private counts = { files: 0, folders: 0, bytes: 0 };
+  private imageBytes: number | null = null;
+  private planTimer: ReturnType<typeof setTimeout> | undefined;
+  private planning: AbortController | undefined;
+  private file: string | undefined;
+  private dirty = false;
+  private recent: RecentProject[] | undefined;
+  private listCache: { dir: StagingNode; revision: number; children: StagingNode[] } | undefined;
 
   constructor(private readonly opts: ProjectServiceOptions) {}
 
   snapshot(): ProjectSnapshot {
-    const entries: ProjectEntry[] = [...(this.tree.root.children?.values() ?? [])].map((n) => ({ name: n.name, kind: n.kind, ...summarise(n) }));
-    return { label: this.label, entries, totalBytes: entries.reduce((s, e) => s + e.bytes, 0), busy: this.writing !== undefined };
+    const top = this.undoStack.at(-1);
+    return {
+      label: this.label,
+      totalBytes: this.counts.bytes,
+      files: this.counts.files,
+      folders: this.counts.folders,
+      imageBytes: this.imageBytes,
+      revision: this.revision,
+      canUndo: top !== undefined,
+      undoLabel: top?.label,
+      busy: this.writing !== undefined || this.staging > 0,
+      file: this.file,
+      dirty: this.dirty,
+    };
+  }
+
+  /** One page of a folder's children: folders first, then code point order (the disc's order). */
+  list(path: string, offset: number, limit: number): ProjectPage {
+    const dir = this.requireDir(path);
+    // Sorted once per folder and revision: scrolling 100,000 entries asks for many pages.
+    let children = this.listCache?.dir === dir && this.listCache.revision === this.revision ? this.listCache.children : undefined;
+    if (!children) {
+      children = [...dir.children!.values()].sort((a, b) => (a.children ? 0 : 1) - (b.children ? 0 : 1) || compareCodePoints(a.name, b.name));
+      this.listCache = { dir, revision: this.revision, children };
+    }
+    const base = '/' + splitPath(path).join('/');
+    const entries: ProjectEntry[] = children.slice(offset, offset + Math.min(limit, MAX_PAGE)).map((n) => ({
+      name: n.name,
+      path: base === '/' ? `/${n.name}` : `${base}/${n.name}`,
+      kind: n.kind,
+      ...summarise(n),
+    }));
+    return { path: base, total: children.length, offset, entries, revision: this.revision };
+  }
+
+  /**
+   * Adds host files and folders (recursively) into a project folder. Every path is checked first
+   * (exists, readable, a file, folder or symlink): one bad path adds nothing. A taken name gets
+   * "name (2)", reported in `renamed`.
+   */
+  async addPaths(hostPaths: string[], into = '/', opts: { label?: string } = {}): Promise<ProjectEditResult> {
+    this.assertIdle();
+    const parent = this.requireDir(into);
+    const resolved = hostPaths.map((p) => resolve(p));
+    for (const p of resolved) {
+      let st;
+      try {
+        st = await lstat(p);
+        await access(p, fsc.R_OK | (st.isDirectory() ? fsc.X_OK : 0));
+      } catch (err) {
+        throw ioErrorFor(p, err, 'cannot read');
+      }
+      if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink()) throw new InvalidInputError(`${p} is not a file or folder: it cannot go on a disc`, { path: p });
+    }
+    const renamed: ProjectEditResult['renamed'] = [];
+    const added: string[] = [];
+    this.staging++;
+    this.emit();
+    try {
+      for (const p of resolved) {
+        // Let the event loop answer other calls between sources (a large folder scans synchronously).
+        await new Promise((r) => setImmediate(r));
+        const wanted = basename(p) || p;
+        const name = uniqueName(wanted, (n) => parent.children!.has(n));
+        const path = joinImage(into, name);
+        try {
+          this.tree.addHostPath(path, p);
+        } catch (err) {
+          for (const a of added) this.tree.remove(a);
+          throw GlassmasterError.from(err);
+        }
+        added.push(path);
+        if (name !== wanted) renamed.push({ wanted, given: name, path });
+      }
+    } finally {
+      this.staging--;
+    }
+    const n = added.length;
+    this.pushUndo(opts.label ?? `Add ${n} item${n === 1 ? '' : 's'}`, () => {
+      for (const a of added) if (this.tree.get(a)) this.tree.remove(a);
+    });
+    return { snapshot: this.changed(), renamed, added };
   }
 
   /** Adds host paths at the top of the disc (the dialogs' choice, or the CLI's arguments). */
-  addPaths(hostPaths: string[]): ProjectSnapshot {
-    this.assertIdle();
-    for (const hostPath of hostPaths) {
-      const name = uniqueName(basename(hostPath), (n) => this.tree.get(`/${n}`) !== undefined);
-      this.tree.addHostPath(`/${name}`, hostPath);
-    }
-    return this.changed();
-  }
-
   async addFromDialog(directories: boolean): Promise<ProjectSnapshot> {
     const chosen = await this.dialogs().chooseSources({ directories });
-    return chosen.length ? this.addPaths(chosen) : this.snapshot();
+    return chosen.length ? (await this.addPaths(chosen)).snapshot : this.snapshot();
   }
 
-  remove(name: string): ProjectSnapshot {
+  newFolder(parentPath: string, wanted: string): ProjectEditResult {
     this.assertIdle();
-    if (!this.tree.get(`/${name}`)) throw new NotFoundError(`"${name}" is not in the project`, { name });
-    this.tree.remove(`/${name}`);
+    validateName(wanted, parentPath);
+    const parent = this.requireDir(parentPath);
+    const name = uniqueName(wanted, (n) => parent.children!.has(n));
+    const path = joinImage(parentPath, name);
+    this.tree.mkdir(path);
+    this.pushUndo(`New folder ${name}`, () => this.tree.get(path) && this.tree.remove(path));
+    return { snapshot: this.changed(), renamed: name === wanted ? [] : [{ wanted, given: name, path }], added: [path] };
+  }
+
+  rename(path: string, wanted: string): ProjectEditResult {
+    this.assertIdle();
+    validateName(wanted, path);
+    this.require(path);
+    const parentPath = '/' + splitPath(path).slice(0, -1).join('/');
+    const parent = this.requireDir(parentPath);
+    const old = splitPath(path).at(-1)!;
+    if (wanted === old) return { snapshot: this.snapshot(), renamed: [], added: [] };
+    const name = uniqueName(wanted, (n) => n !== old && parent.children!.has(n));
+    // The wanted name is taken and the unique one is the entry's own: nothing changes, but say so.
+    if (name === old) return { snapshot: this.snapshot(), renamed: [{ wanted, given: old, path }], added: [] };
+    this.tree.rename(path, name);
+    const now = joinImage(parentPath, name);
+    this.pushUndo(`Rename ${old}`, () => this.tree.rename(now, old));
+    return { snapshot: this.changed(), renamed: name === wanted ? [] : [{ wanted, given: name, path: now }], added: [now] };
+  }
+
+  /** Moves entries into a folder; a taken name there gets "name (2)". */
+  move(paths: string[], into: string): ProjectEditResult {
+    this.assertIdle();
+    const target = this.requireDir(into);
+    const intoParts = splitPath(into).join('/');
+    for (const p of paths) {
+      this.require(p);
+      const from = splitPath(p).join('/');
+      if (intoParts === from || intoParts.startsWith(from + '/')) throw new InvalidInputError(`cannot move ${p} into itself`, { path: p });
+    }
+    const moves: { from: string; to: string; oldName: string }[] = [];
+    const renamed: ProjectEditResult['renamed'] = [];
+    for (const p of paths) {
+      const parts = splitPath(p);
+      const parentPath = '/' + parts.slice(0, -1).join('/');
+      if (parentPath === '/' + intoParts) continue;
+      const node = this.require(p);
+      const name = uniqueName(node.name, (n) => target.children!.has(n));
+      this.requireDir(parentPath).children!.delete(node.name);
+      const oldName = node.name;
+      node.name = name;
+      target.children!.set(name, node);
+      const to = joinImage(into, name);
+      moves.push({ from: p, to, oldName });
+      if (name !== oldName) renamed.push({ wanted: oldName, given: name, path: to });
+    }
+    if (moves.length) {
+      this.pushUndo(`Move ${moves.length} item${moves.length === 1 ? '' : 's'}`, () => {
+        for (const m of [...moves].reverse()) {
+          const node = this.tree.get(m.to);
+          if (!node) continue;
+          const fromParts = splitPath(m.from);
+          const back = this.tree.mkdir(fromParts.slice(0, -1).join('/'));
+          this.requireDir(dirname(m.to)).children!.delete(node.name);
+          node.name = uniqueName(m.oldName, (n) => back.children!.has(n));
+          back.children!.set(node.name, node);
+        }
+      });
+    }
+    return { snapshot: this.changed(), renamed, added: moves.map((m) => m.to) };
+  }
+
+  /** Deletes entries from the project (not from the host); undo puts them back. */
+  delete(paths: string[]): ProjectSnapshot {
+    this.assertIdle();
+    const nodes = paths.map((p) => ({ p, node: this.require(p) }));
+    if (nodes.some(({ p }) => splitPath(p).length === 0)) throw new InvalidInputError('the disc root cannot be deleted');
+    const removed: { parent: string; node: StagingNode }[] = [];
+    for (const { p, node } of nodes) {
+      const parts = splitPath(p);
+      const parentNode = this.tree.get(parts.slice(0, -1).join('/'));
+      // Already gone with a deleted ancestor.
+      if (!parentNode?.children?.has(node.name) || parentNode.children.get(node.name) !== node) continue;
+      parentNode.children.delete(node.name);
+      removed.push({ parent: '/' + parts.slice(0, -1).join('/'), node });
+    }
+    this.pushUndo(`Delete ${removed.length} item${removed.length === 1 ? '' : 's'}`, () => {
+      for (const r of [...removed].reverse()) {
+        const parent = this.tree.mkdir(splitPath(r.parent).join('/'));
+        r.node.name = uniqueName(r.node.name, (n) => parent.children!.has(n));
+        parent.children!.set(r.node.name, r.node);
+      }
+    });
     return this.changed();
+  }
+
+  /** Removes a top-level entry by name (the first UI's call, kept for compatibility). */
+  remove(name: string): ProjectSnapshot {
+    if (!this.tree.get(`/${name}`)) throw new NotFoundError(`"${name}" is not in the project`, { name });
+    return this.delete([`/${name}`]);
   }
 
   clear(): ProjectSnapshot {
     this.assertIdle();
-    void this.tree.dispose();
+    const old = this.tree;
     this.tree = new StagingTree();
+    this.pushUndo('Clear the project', () => {
+      this.tree = old;
+    });
+    return this.changed();
+  }
+
+  undo(): ProjectSnapshot {
+    this.assertIdle();
+    const step = this.undoStack.pop();
+    if (!step) throw new InvalidInputError('nothing to undo');
+    step.undo();
     return this.changed();
   }
 
   /** The image options (common/model/image-options.ts) the next writeImage uses; the label stays setLabel's unless given here. */
   setImageOptions(options: AppImageOptions): AppImageOptions {
     this.imageOptions = AppImageOptionsSchema.parse(options);
+    this.changed(); // the capacity meter re-plans with the new options; the project is unsaved
     return this.imageOptions;
   }
 
@@ -93,10 +321,115 @@ export class ProjectService {
     return this.changed();
   }
 
+  // ---- Project files ----------------------------------------------------------------------------
+
+  /** Saves the project as `.glassmaster` JSON (the extension is added when missing). */
+  async save(path: string): Promise<ProjectSnapshot> {
+    const target = resolve(path.endsWith(PROJECT_FILE_EXTENSION) ? path : path + PROJECT_FILE_EXTENSION);
+    await this.requireWritableFolder(dirname(target));
+    const entries: ProjectFileEntry[] = [];
+    const rec = (n: StagingNode, prefix: string) => {
+      for (const c of n.children!.values()) {
+        const p = `${prefix}/${c.name}`;
+        if (c.kind === 'dir') {
+          entries.push({ kind: 'dir', path: p });
+          rec(c, p);
+        } else if (c.kind === 'symlink') entries.push({ kind: 'symlink', path: p, target: c.symlinkTarget ?? '' });
+        else if (c.source?.type === 'host') entries.push({ kind: 'file', path: p, source: c.source.hostPath, size: c.size, mtimeMs: c.source.mtimeMs });
+      }
+    };
+    rec(this.tree.root, '');
+    const doc: ProjectFile = { format: PROJECT_FILE_FORMAT, schemaVersion: PROJECT_SCHEMA_VERSION, label: this.label, options: this.imageOptions, savedAt: Date.now(), entries };
+    // Written beside and renamed: a failed save never leaves a half-written project file.
+    const partial = `${target}.partial`;
+    try {
+      await writeFile(partial, JSON.stringify(doc));
+      await renameFile(partial, target);
+    } catch (err) {
+      throw ioErrorFor(target, err, 'cannot save');
+    }
+    this.file = target;
+    this.dirty = false;
+    await this.remember({ path: target, label: this.label, savedAt: doc.savedAt });
+    return this.changed(false);
+  }
+
+  /** Opens a `.glassmaster` file, replacing the project; sources that changed or vanished are reported. */
+  async open(path: string): Promise<ProjectOpenResult> {
+    this.assertIdle();
+    const file = resolve(path);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw ioErrorFor(file, err, 'cannot open');
+    }
+    const doc = parseProjectFile(text, file);
+    const tree = new StagingTree();
+    const changed: string[] = [];
+    const missing: string[] = [];
+    for (const e of doc.entries) {
+      if (e.kind === 'dir') tree.mkdir(e.path);
+      else if (e.kind === 'symlink') tree.addSymlink(e.path, e.target);
+      else {
+        const st = await stat(e.source).catch(() => undefined);
+        const readable = st?.isFile() && (await access(e.source, fsc.R_OK).then(() => true, () => false));
+        if (!st || !readable) {
+          missing.push(e.path);
+          continue;
+        }
+        if (st.size !== e.size || Math.abs(st.mtimeMs - e.mtimeMs) > 1) changed.push(e.path);
+        tree.addHostPath(e.path, e.source, { followSymlinks: true });
+      }
+    }
+    const old = this.tree;
+    this.tree = tree;
+    void old.dispose();
+    this.label = doc.label;
+    this.imageOptions = doc.options;
+    this.file = file;
+    this.undoStack = [];
+    await this.remember({ path: file, label: doc.label, savedAt: doc.savedAt });
+    const snapshot = this.changed(false);
+    return { snapshot, renamed: [], added: [], changed, missing };
+  }
+
+  async recentProjects(): Promise<RecentProject[]> {
+    if (!this.recent) {
+      this.recent = [];
+      if (this.opts.stateDir) {
+        try {
+          const list = JSON.parse(await readFile(join(this.opts.stateDir, 'recent-projects.json'), 'utf8')) as unknown;
+          if (Array.isArray(list)) {
+            this.recent = list
+              .filter((r): r is RecentProject => typeof r?.path === 'string' && typeof r?.label === 'string' && typeof r?.savedAt === 'number')
+              .slice(0, MAX_RECENT);
+          }
+        } catch {
+          // None yet, or unreadable: the list starts empty.
+        }
+      }
+    }
+    return this.recent;
+  }
+
+  // ---- Image --------------------------------------------------------------------------------------
+
   /** Asks where to save, then writes ISO 9660 + Joliet + Rock Ridge + UDF there. */
   async writeImageFromDialog(signal: AbortSignal): Promise<{ path: string; bytes: number } | null> {
     const path = await this.dialogs().chooseImageDestination({ defaultName: `${this.label}.iso` });
     return path ? this.writeImage(path, signal) : null;
+  }
+
+  /** Writes the image to a path chosen in the file pane: the folder must exist; an existing file is kept unless overwrite. */
+  async writeImageTo(path: string, overwrite: boolean, signal: AbortSignal): Promise<{ path: string; bytes: number }> {
+    const target = resolve(path);
+    await this.requireWritableFolder(dirname(target));
+    const existing = await lstat(target).catch(() => undefined);
+    if (existing && (!overwrite || !existing.isFile())) {
+      throw new InvalidInputError(`${target} already exists: choose another name${existing.isFile() ? ' or allow replacing it' : ''}`, { path: target });
+    }
+    return this.writeImage(target, signal);
   }
 
   async writeImage(path: string, signal: AbortSignal): Promise<{ path: string; bytes: number }> {
@@ -107,9 +440,8 @@ export class ProjectService {
     const abort = () => controller.abort();
     signal.addEventListener('abort', abort, { once: true });
     this.writing = controller;
-    this.changed();
-    // The same options model and engine as `glassmaster image` (byte-identical for the same options and tree).
-    const spec: ImageRequest = { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, root: this.tree.root };
+    this.emit();
+    const spec = this.spec();
     try {
       this.opts.onProgress?.({ phase: 'planning', bytesWritten: 0, totalBytes: 0 });
       const { bytes } = await this.opts.engine().writeFile(spec, path, {
@@ -123,17 +455,26 @@ export class ProjectService {
     } finally {
       signal.removeEventListener('abort', abort);
       this.writing = undefined;
-      this.changed();
+      this.emit();
     }
   }
 
   async dispose(): Promise<void> {
     this.writing?.abort();
+    this.planning?.abort();
+    clearTimeout(this.planTimer);
     await this.tree.dispose();
   }
 
+  // ---- internals ----------------------------------------------------------------------------------
+
+  /** The same options model and engine as `glassmaster image` (byte-identical for the same options and tree). */
+  private spec(): ImageRequest {
+    return { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, root: this.tree.root };
+  }
+
   private dialogs(): Dialogs {
-    if (!this.opts.dialogs) throw new NotSupportedError('choosing files needs the desktop app; in a browser, build images with `glassmaster image`');
+    if (!this.opts.dialogs) throw new NotSupportedError('native file dialogs are the desktop app\'s: in the browser, add files from the "Files on this computer" pane');
     return this.opts.dialogs;
   }
 
@@ -141,9 +482,80 @@ export class ProjectService {
     if (this.writing) throw new InvalidInputError('an image is being written: wait for it or cancel it first');
   }
 
-  private changed(): ProjectSnapshot {
+  private require(p: string): StagingNode {
+    const n = this.tree.get(p);
+    if (!n) throw new NotFoundError(`${p} is not in the project`, { path: p });
+    return n;
+  }
+
+  private requireDir(p: string): StagingNode {
+    const n = this.require(p);
+    if (!n.children) throw new InvalidInputError(`${p} is not a folder of the project`, { path: p });
+    return n;
+  }
+
+  private async requireWritableFolder(dir: string): Promise<void> {
+    try {
+      if (!(await stat(dir)).isDirectory()) throw new InvalidInputError(`${dir} is not a folder`, { path: dir });
+      await access(dir, fsc.W_OK);
+    } catch (err) {
+      if (err instanceof GlassmasterError) throw err;
+      throw ioErrorFor(dir, err, 'cannot write into');
+    }
+  }
+
+  private async remember(entry: RecentProject): Promise<void> {
+    const list = (await this.recentProjects()).filter((r) => r.path !== entry.path);
+    list.unshift(entry);
+    this.recent = list.slice(0, MAX_RECENT);
+    if (!this.opts.stateDir) return;
+    await mkdir(this.opts.stateDir, { recursive: true }).catch(() => undefined);
+    await writeFile(join(this.opts.stateDir, 'recent-projects.json'), JSON.stringify(this.recent)).catch(() => undefined);
+  }
+
+  private pushUndo(label: string, undo: () => void): void {
+    this.undoStack.push({ label, undo });
+    if (this.undoStack.length > UNDO_DEPTH) this.undoStack.shift();
+  }
+
+  private emit(): void {
+    this.opts.onChange?.(this.snapshot());
+  }
+
+  /** After an edit: new counts and revision, a capacity plan scheduled, listeners told. */
+  private changed(dirty = true): ProjectSnapshot {
+    this.revision++;
+    if (dirty) this.dirty = true;
+    const { files, folders } = count(this.tree.root);
+    this.counts = { files, folders, bytes: summarise(this.tree.root).bytes };
+    this.imageBytes = null;
+    this.schedulePlan();
     const s = this.snapshot();
     this.opts.onChange?.(s);
     return s;
+  }
+
+  /** The capacity meter's number: the engine plans the image (all file-system structures) in its worker. */
+  private schedulePlan(): void {
+    clearTimeout(this.planTimer);
+    this.planning?.abort();
+    if (!this.tree.root.children?.size) return;
+    this.planTimer = setTimeout(() => {
+      const controller = (this.planning = new AbortController());
+      const revision = this.revision;
+      this.opts
+        .engine()
+        .plan(this.spec(), { signal: controller.signal })
+        .then(({ totalSectors }) => {
+          if (revision !== this.revision || controller.signal.aborted) return;
+          this.imageBytes = totalSectors * 2048;
+          this.emit();
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.planning === controller) this.planning = undefined;
+        });
+    }, this.opts.planDelayMs ?? 150);
+    this.planTimer.unref?.();
   }
 }

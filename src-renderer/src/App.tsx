@@ -1,16 +1,24 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAppStore } from './store';
 import { shell, watchConnection } from './ipc/client';
-import { DrivePanel } from './features/drives/DrivePanel';
-import { ProjectArea } from './features/project/ProjectArea';
-import { BurnBar } from './features/burn/BurnBar';
+import { Home } from './features/home/Home';
+import { DataView } from './features/project/DataView';
+import { ImageView } from './features/image/ImageView';
+import { ErrorNote } from './shared/ErrorNote';
 
 export function App() {
+  const { t } = useTranslation();
   const theme = useAppStore((s) => s.theme);
   const toggleTheme = useAppStore((s) => s.toggleTheme);
   const connected = useAppStore((s) => s.connected);
+  const connectionLost = useAppStore((s) => s.connectionLost);
   const setConnected = useAppStore((s) => s.setConnected);
   const loadDrives = useAppStore((s) => s.loadDrives);
+  const loadProject = useAppStore((s) => s.loadProject);
+  const view = useAppStore((s) => s.view);
+  const setView = useAppStore((s) => s.setView);
+  const announcement = useAppStore((s) => s.announcement);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -20,33 +28,51 @@ export function App() {
     () =>
       watchConnection((c) => {
         setConnected(c);
-        if (c) void loadDrives();
+        if (c) {
+          void loadDrives();
+          void loadProject();
+        }
       }),
-    [setConnected, loadDrives],
+    [setConnected, loadDrives, loadProject],
   );
 
   return (
     <div className="app">
       <a className="skip-link" href="#project-heading">
-        Skip to project
+        {t('app.skipToProject')}
       </a>
       <header className="app-header">
         <h1>
           <span className="logo" aria-hidden="true" />
-          Glassmaster
+          {t('app.title')}
         </h1>
+        {view !== 'home' && (
+          <button type="button" onClick={() => setView('home')}>
+            ← {t('app.home')}
+          </button>
+        )}
         <span className={`connection ${connected ? 'ok' : 'down'}`} data-testid="connection">
-          {connected ? (shell === 'electron' ? 'Ready' : 'Connected') : 'Disconnected'}
+          {connected ? (shell === 'electron' ? t('app.ready') : t('app.connected')) : t('app.disconnected')}
         </span>
         <button type="button" className="theme-toggle" onClick={toggleTheme} aria-pressed={theme === 'dark'}>
-          Dark theme
+          {t('app.darkTheme')}
         </button>
       </header>
+      {connectionLost && !connected && (
+        <div className="banner" role="alert" data-testid="connection-lost">
+          <p>{t('app.lost')}</p>
+          <p className="muted">{t('app.restartHint')}</p>
+        </div>
+      )}
+      <ErrorNote />
       <main className="app-main">
-        <DrivePanel />
-        <ProjectArea />
+        {view === 'home' && <Home />}
+        {view === 'data' && <DataView />}
+        {view === 'image' && <ImageView />}
       </main>
-      <BurnBar />
+      <div className="visually-hidden" role="status" aria-live="polite" data-testid="announcement">
+        {announcement}
+      </div>
     </div>
   );
 }

@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { AppImageOptionsSchema, type AppImageOptions } from '../model/image-options';
 import type { DriveInfo, MediaInfo } from '../model/drive';
-import type { ImageProgress, ProjectSnapshot } from '../model/project';
+import type { ImageProgress, ProjectEditResult, ProjectOpenResult, ProjectPage, ProjectSnapshot, RecentProject } from '../model/project';
+import type { HostListing, HostPlace } from '../model/host-files';
 import type { GlassmasterErrorJSON } from '../errors';
 import type { BurnProgress, BurnResult, EraseProgress } from '../model/burn';
 import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../model/verify-report';
@@ -54,6 +55,27 @@ const HostPath = z
   .max(4096)
   .regex(/^(\/|[A-Za-z]:\\)[^\x00-\x1f]*$/, 'an absolute path without control characters')
   .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
+/**
+ * A host path the user pointed at in the file pane (main lists folders; the renderer only echoes
+ * what main listed): absolute (POSIX or Windows drive), bounded, no NUL. Main resolves it and
+ * refuses what it cannot list or read with a typed error.
+ */
+export const HostPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/])[^\x00]*$/, 'an absolute host path without NUL');
+/** A path inside the project ('/', '/photos/2026'): absolute, no NUL, no '..' segment. */
+export const ImagePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^\/[^\x00]*$/, 'an absolute image path')
+  .refine((p) => !p.split('/').includes('..'), "no '..' in an image path");
+/** One name inside a project folder (new folder, rename). */
+export const EntryName = z.string().min(1).max(255).regex(/^[^/\x00]+$/, 'a name without / or NUL').refine((n) => n !== '.' && n !== '..', 'not . or ..');
+/** Raw bytes of one upload chunk, base64 (at most 96 KiB decoded: the whole message stays under MAX_MESSAGE_BYTES). */
+export const STASH_CHUNK_BYTES = 96 * 1024;
 
 export const requestSchemas = {
   'app.info': Empty,
@@ -100,6 +122,28 @@ export const requestSchemas = {
       retries: z.number().int().min(0).max(100).optional(),
     })
     .strict(),
+  /** The host file pane: places (home, volumes, recent) and folder listings. */
+  'files.places': Empty,
+  'files.list': z.object({ path: HostPath, showHidden: z.boolean().optional(), sort: z.enum(['name', 'size', 'date']).optional(), descending: z.boolean().optional() }).strict(),
+  /** A page of a project folder's children (the renderer never holds the whole tree). */
+  'project.list': z.object({ path: ImagePath, offset: z.number().int().nonnegative().max(100_000_000), limit: z.number().int().positive().max(2000) }).strict(),
+  /** Stages host files/folders chosen in the file pane (or dropped in Electron) into a project folder. */
+  'project.addPaths': z.object({ paths: z.array(HostPath).min(1).max(1000), into: ImagePath }).strict(),
+  'project.newFolder': z.object({ parent: ImagePath, name: EntryName }).strict(),
+  'project.rename': z.object({ path: ImagePath, name: EntryName }).strict(),
+  'project.move': z.object({ paths: z.array(ImagePath).min(1).max(100_000), into: ImagePath }).strict(),
+  'project.delete': z.object({ paths: z.array(ImagePath).min(1).max(100_000) }).strict(),
+  'project.undo': Empty,
+  /** Writes the image to a host path chosen in the file pane (folder must exist; no overwrite unless asked). */
+  'project.writeImageTo': z.object({ path: HostPath, overwrite: z.boolean().optional() }).strict(),
+  'project.save': z.object({ path: HostPath }).strict(),
+  'project.open': z.object({ path: HostPath }).strict(),
+  'project.recent': Empty,
+  /** Browser drops: a file's bytes streamed into main's stash, then staged. */
+  'stash.begin': z.object({ name: EntryName, size: z.number().int().nonnegative().max(2 ** 53 - 1) }).strict(),
+  'stash.chunk': z.object({ uploadId: z.number().int().positive(), offset: z.number().int().nonnegative(), data: z.base64().max(Math.ceil(STASH_CHUNK_BYTES / 3) * 4) }).strict(),
+  'stash.finish': z.object({ uploadIds: z.array(z.number().int().positive()).min(1).max(1000), into: ImagePath }).strict(),
+  'stash.cancel': z.object({ uploadId: z.number().int().positive() }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -133,6 +177,23 @@ export interface ResponseMap {
   /** null when the user cancelled the dialog. */
   'disc.read': DiscReadReport | null;
   'disc.verify': DiscVerifyReport | null;
+  'files.places': HostPlace[];
+  'files.list': HostListing;
+  'project.list': ProjectPage;
+  'project.addPaths': ProjectEditResult;
+  'project.newFolder': ProjectEditResult;
+  'project.rename': ProjectEditResult;
+  'project.move': ProjectEditResult;
+  'project.delete': ProjectSnapshot;
+  'project.undo': ProjectSnapshot;
+  'project.writeImageTo': { path: string; bytes: number };
+  'project.save': ProjectSnapshot;
+  'project.open': ProjectOpenResult;
+  'project.recent': RecentProject[];
+  'stash.begin': { uploadId: number };
+  'stash.chunk': { bytesReceived: number };
+  'stash.finish': ProjectEditResult;
+  'stash.cancel': null;
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 

@@ -1,9 +1,12 @@
-// Runtime-neutral model of the compilation being prepared (the renderer sees names and sizes,
-// never host paths).
+// Runtime-neutral model of the compilation being prepared. The renderer sees image paths, names and
+// sizes of staged entries, never their host sources; it gets summaries and pages, never the whole
+// tree (a project may hold 100,000 entries).
 
 export interface ProjectEntry {
-  /** Name at the top of the disc. */
+  /** Name inside its folder on the disc. */
   name: string;
+  /** Absolute image path ('/photos/2026'). */
+  path: string;
   kind: 'file' | 'dir' | 'symlink';
   /** Bytes, including everything below a folder. */
   bytes: number;
@@ -13,14 +16,64 @@ export interface ProjectEntry {
 
 export interface ProjectSnapshot {
   label: string;
-  entries: ProjectEntry[];
+  /** Sum of staged file sizes. */
   totalBytes: number;
-  /** True while an image is being written. */
+  files: number;
+  folders: number;
+  /** Size of the image as built (file-system overhead included, from the engine's plan); null while planning or empty. */
+  imageBytes: number | null;
+  /** Bumped on every change: the renderer re-reads the pages it shows. */
+  revision: number;
+  canUndo: boolean;
+  /** What the last undoable change was ("Add 3 items"). */
+  undoLabel?: string;
+  /** True while an image is being written or sources are being staged. */
   busy: boolean;
+  /** The .glassmaster file the project was last saved to or opened from. */
+  file?: string;
+  /** Unsaved changes since then. */
+  dirty: boolean;
+}
+
+/** One page of a project folder's children, in code point order (folders first). */
+export interface ProjectPage {
+  path: string;
+  total: number;
+  offset: number;
+  entries: ProjectEntry[];
+  revision: number;
+}
+
+/** Result of an edit that may have renamed entries to keep names unique. */
+export interface ProjectEditResult {
+  snapshot: ProjectSnapshot;
+  /** Entries given another name because the wanted one was taken: shown and announced. */
+  renamed: { wanted: string; given: string; path: string }[];
+  /** Image paths of what the call added or created. */
+  added: string[];
+}
+
+export interface ProjectOpenResult extends ProjectEditResult {
+  /** Saved sources that changed (size or modification time) since the project was saved. */
+  changed: string[];
+  /** Saved sources that no longer exist or cannot be read (left out). */
+  missing: string[];
+}
+
+export interface RecentProject {
+  path: string;
+  label: string;
+  savedAt: number;
 }
 
 export interface ImageProgress {
   phase: 'planning' | 'writing' | 'done';
   bytesWritten: number;
   totalBytes: number;
+}
+
+/** Progress of a browser drop streamed into main's stash. */
+export interface StashProgress {
+  uploadId: number;
+  bytesReceived: number;
 }

@@ -18,15 +18,34 @@ export function blocksToBytes(blocks: number): number {
   return blocks * SECTOR;
 }
 
-export function describeStatus(media: MediaInfo): string {
-  switch (media.status) {
-    case 'no-disc':
-      return 'No disc';
-    case 'blank':
-      return 'Blank';
-    case 'appendable':
-      return 'Appendable';
-    case 'complete':
-      return 'Closed';
-  }
+const PRESSED = new Set(['CD-ROM', 'DVD-ROM', 'BD-ROM', 'HD DVD-ROM', 'DDCD-ROM']);
+/** Random-writable media: "closed" says nothing of them (they are overwritten in place). */
+const OVERWRITABLE = new Set(['DVD-RAM', 'DVD+RW', 'BD-RE', 'DVD-RW RO', 'HD DVD-RAM']);
+
+/** A pressed (read-only) disc: no free space and no write speeds are shown for it. */
+export function isPressed(media: MediaInfo): boolean {
+  return PRESSED.has(media.profile);
+}
+
+/** The i18n key (drives.status_*) of a true status word for the disc. */
+export function statusKey(media: MediaInfo): string {
+  if (media.status === 'no-disc') return 'drives.status_noDisc';
+  if (isPressed(media)) return 'drives.status_pressed';
+  if (OVERWRITABLE.has(media.profile)) return media.formatted === false ? 'drives.status_unformatted' : 'drives.status_overwritable';
+  if (media.status === 'blank') return 'drives.status_blank';
+  if (media.status === 'appendable') return 'drives.status_appendable';
+  return 'drives.status_closed';
+}
+
+/** Speeds as drives are sold: "16×" (1× = 1,385 kB/s DVD, 4,495 kB/s BD, 176.4 kB/s CD). */
+export function formatSpeed(kBps: number, profile: string): string {
+  const base = profile.startsWith('BD') ? 4495.5 : profile.startsWith('DVD') || profile.startsWith('HD') ? 1385 : 176.4;
+  const x = kBps / base;
+  return `${x >= 10 ? Math.round(x) : Math.round(x * 10) / 10}×`;
+}
+
+export function formatDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

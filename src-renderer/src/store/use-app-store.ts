@@ -5,14 +5,16 @@ import type { GlassmasterClient } from '../../../src-main/common/ipc/contract';
 import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createProjectSlice, type ProjectSlice } from './project-slice';
+import { createFilesSlice, type FilesSlice } from './files-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
     ...createUiSlice(...a),
     ...createDevicesSlice(client)(...a),
     ...createProjectSlice(client)(...a),
+    ...createFilesSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));

@@ -1,9 +1,20 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DriveInfo } from '../../../../src-main/common/model/drive';
 import { useAppStore } from '../../store';
 import { MediaDetails } from './MediaDetails';
+import { sentence } from '../../store/errors';
 
 /** The drive list (a keyboard-navigable listbox) and the selected drive's media. */
+/** "Vendor Model", with the address added when two drives share a model (so they can be told apart). */
+export function driveName(d: DriveInfo, all: DriveInfo[]): string {
+  const base = `${d.vendor} ${d.model}`.trim() || d.address;
+  const twins = all.filter((o) => o.vendor === d.vendor && o.model === d.model).length > 1;
+  return twins ? `${base} (${d.address.replace(/^virtual:/, '')})` : base;
+}
+
 export function DrivePanel() {
+  const { t } = useTranslation();
   const drives = useAppStore((s) => s.drives);
   const loaded = useAppStore((s) => s.drivesLoaded);
   const selected = useAppStore((s) => s.selectedAddress);
@@ -11,6 +22,7 @@ export function DrivePanel() {
   const loadDrives = useAppStore((s) => s.loadDrives);
   const error = useAppStore((s) => s.deviceError);
   const listRef = useRef<HTMLUListElement>(null);
+  const media = useAppStore((s) => s.media);
 
   useEffect(() => {
     void loadDrives();
@@ -26,16 +38,16 @@ export function DrivePanel() {
 
   const drive = drives.find((d) => d.address === selected);
   return (
-    <aside className="panel drive-panel" aria-labelledby="drives-heading">
-      <h2 id="drives-heading">Drives</h2>
-      {!loaded && <p className="muted">Looking for drives…</p>}
-      {loaded && drives.length === 0 && <p className="muted">No drives found.</p>}
+    <section className="panel drive-panel" aria-labelledby="drives-heading">
+      <h2 id="drives-heading">{t('drives.heading')}</h2>
+      {!loaded && <p className="muted">{t('drives.looking')}</p>}
+      {loaded && drives.length === 0 && <p className="muted">{t('drives.none')}</p>}
       {drives.length > 0 && (
         <ul
           ref={listRef}
           className="drive-list"
           role="listbox"
-          aria-label="Drives"
+          aria-label={t('drives.heading')}
           tabIndex={0}
           aria-activedescendant={selected ? `drive-${cssId(selected)}` : undefined}
           onKeyDown={onKeyDown}
@@ -49,24 +61,23 @@ export function DrivePanel() {
               className={d.address === selected ? 'selected' : undefined}
               onClick={() => selectDrive(d.address)}
             >
-              <span className="drive-name">
-                {d.vendor} {d.model}
-              </span>
+              <span className="drive-name">{driveName(d, drives)}</span>
               <span className="drive-address">
                 {d.address}
                 <span className={`badge badge-${d.kind}`}>{d.kind}</span>
               </span>
+              {media[d.address] && media[d.address].status !== 'no-disc' && <span className="drive-media">{media[d.address].profile}</span>}
             </li>
           ))}
         </ul>
       )}
       {error && (
         <p className="error" role="alert">
-          {error}
+          {sentence(error)}
         </p>
       )}
       {drive && <MediaDetails drive={drive} />}
-    </aside>
+    </section>
   );
 }
 

@@ -1,0 +1,105 @@
+// Files dropped on the browser shell's page from the OS file manager: the page cannot hand host
+// paths to main (by design), so it streams the files' bytes over the WebSocket in chunks under
+// MAX_MESSAGE_BYTES into a stash directory main owns; finished files are then staged like host
+// paths. Each upload declares its name and size up front; names are checked like image names,
+// sizes against a stash limit; chunks must arrive in order and never past the declared size.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidInputError, IoError, NotFoundError } from '../common/errors';
+import { validateName } from '../image/staging/staging-tree';
+
+/** Default: 8 GiB of dropped files at once (GLASSMASTER_STASH_LIMIT overrides, in bytes). */
+export const DEFAULT_STASH_LIMIT = 8 * 1024 ** 3;
+
+interface Upload {
+  id: number;
+  name: string;
+  size: number;
+  received: number;
+  dir: string;
+  path: string;
+  out: WriteStream;
+  done: boolean;
+}
+
+export class DropStash {
+  private nextId = 1;
+  private readonly uploads = new Map<number, Upload>();
+  /** Bytes declared by every upload still in the stash. */
+  private reserved = 0;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly opts: { dir: string; limit?: number }) {}
+
+  get limit(): number {
+    return this.opts.limit ?? DEFAULT_STASH_LIMIT;
+  }
+
+  async begin(name: string, size: number): Promise<{ uploadId: number }> {
+    validateName(name, name);
+    if (this.reserved + size > this.limit) {
+      throw new InvalidInputError(`dropped files are limited to ${Math.round(this.limit / 1024 ** 2)} MiB at once: add large files from the "Files on this computer" pane instead`, { name, size, limit: this.limit });
+    }
+    this.ready ??= rm(this.opts.dir, { recursive: true, force: true }).then(() => mkdir(this.opts.dir, { recursive: true }).then(() => undefined));
+    await this.ready;
+    const id = this.nextId++;
+    // One folder per upload keeps the dropped name as is (two drops of "a.txt" do not collide).
+    const dir = join(this.opts.dir, String(id));
+    await mkdir(dir);
+    const path = join(dir, name);
+    const out = createWriteStream(path, { flags: 'wx' });
+    await new Promise<void>((resolve, reject) => {
+      out.once('open', () => resolve());
+      out.once('error', (err) => reject(new IoError(`cannot stash ${name}: ${err.message}`, { path, cause: err })));
+    });
+    this.reserved += size;
+    this.uploads.set(id, { id, name, size, received: 0, dir, path, out, done: false });
+    return { uploadId: id };
+  }
+
+  async chunk(uploadId: number, offset: number, data: Uint8Array): Promise<{ bytesReceived: number }> {
+    const u = this.require(uploadId);
+    if (u.done) throw new InvalidInputError(`upload ${uploadId} is already complete`);
+    if (offset !== u.received) throw new InvalidInputError(`upload ${uploadId}: chunk at ${offset}, expected ${u.received}`, { uploadId, offset, expected: u.received });
+    if (u.received + data.byteLength > u.size) throw new InvalidInputError(`upload ${uploadId}: more bytes than the ${u.size} declared`, { uploadId });
+    await new Promise<void>((resolve, reject) => u.out.write(data, (err) => (err ? reject(new IoError(`cannot stash ${u.name}: ${err.message}`, { path: u.path, cause: err })) : resolve())));
+    u.received += data.byteLength;
+    return { bytesReceived: u.received };
+  }
+
+  /** Closes a complete upload and returns its stash path (for staging). */
+  async finish(uploadId: number): Promise<string> {
+    const u = this.require(uploadId);
+    if (u.received !== u.size) throw new InvalidInputError(`upload ${uploadId} is incomplete: ${u.received} of ${u.size} bytes`, { uploadId });
+    if (!u.done) {
+      await new Promise<void>((resolve, reject) => u.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      u.done = true;
+    }
+    if ((await stat(u.path)).size !== u.size) throw new IoError(`stashed ${u.name} has the wrong size`, { path: u.path });
+    return u.path;
+  }
+
+  /** Drops an upload (cancelled, or its file left the project): its bytes and reservation are freed. */
+  async cancel(uploadId: number): Promise<void> {
+    const u = this.uploads.get(uploadId);
+    if (!u) return;
+    this.uploads.delete(uploadId);
+    this.reserved -= u.size;
+    u.out.destroy();
+    await rm(u.dir, { recursive: true, force: true });
+  }
+
+  async dispose(): Promise<void> {
+    for (const u of this.uploads.values()) u.out.destroy();
+    this.uploads.clear();
+    this.reserved = 0;
+    await rm(this.opts.dir, { recursive: true, force: true });
+  }
+
+  private require(id: number): Upload {
+    const u = this.uploads.get(id);
+    if (!u) throw new NotFoundError(`no upload ${id} (cancelled or never begun)`, { uploadId: id });
+    return u;
+  }
+}

@@ -1,0 +1,217 @@
+import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../store';
+import { formatBytes } from '../../shared/format';
+import { HOST_PATHS_MIME, PROJECT_PATHS_MIME, readPaths } from '../../shared/drag';
+import { dropOsFiles } from './os-drop';
+
+const ROW = 30;
+
+function parentOf(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  parts.pop();
+  return '/' + parts.join('/');
+}
+
+/**
+ * The project folder being viewed, as a virtualized listbox (100,000 children scroll without
+ * rendering them all; rows are fetched from main a page at a time). Keyboard: arrows (Shift
+ * extends, Ctrl moves focus only, Space toggles), Enter opens a folder, Backspace goes up, F2
+ * renames, Delete removes, Ctrl+A selects all. Drops: host paths from the file pane, project rows
+ * (move), files from the OS.
+ */
+export function ProjectTree() {
+  const { t } = useTranslation();
+  const folder = useAppStore((s) => s.folder);
+  const total = useAppStore((s) => s.folderTotal);
+  const pages = useAppStore((s) => s.pages);
+  const selection = useAppStore((s) => s.selection);
+  const busy = useAppStore((s) => s.project?.busy ?? false);
+  const ensureRows = useAppStore((s) => s.ensureRows);
+  const rowAt = useAppStore((s) => s.rowAt);
+  const select = useAppStore((s) => s.select);
+  const selectAll = useAppStore((s) => s.selectAll);
+  const openProjectFolder = useAppStore((s) => s.openProjectFolder);
+  const rename = useAppStore((s) => s.rename);
+  const move = useAppStore((s) => s.move);
+  const deleteSelected = useAppStore((s) => s.deleteSelected);
+  const addHostPaths = useAppStore((s) => s.addHostPaths);
+  const [focus, setFocus] = useState(0);
+  const [editing, setEditing] = useState<string | undefined>();
+  const [dropTarget, setDropTarget] = useState<string | undefined>();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 20 });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? 0;
+
+  useEffect(() => {
+    if (total) void ensureRows(first, last);
+  }, [first, last, total, pages, ensureRows]);
+  useEffect(() => setFocus(0), [folder]);
+
+  const onKeyDown = (ev: KeyboardEvent) => {
+    if (editing) return;
+    const moveFocus = (to: number) => {
+      const i = Math.max(0, Math.min(total - 1, to));
+      setFocus(i);
+      if (!ev.ctrlKey && !ev.metaKey) select(i, ev.shiftKey ? 'range' : 'single');
+      virtualizer.scrollToIndex(i);
+    };
+    const row = rowAt(focus);
+    if (ev.key === 'ArrowDown') moveFocus(focus + 1);
+    else if (ev.key === 'ArrowUp') moveFocus(focus - 1);
+    else if (ev.key === 'Home') moveFocus(0);
+    else if (ev.key === 'End') moveFocus(total - 1);
+    else if (ev.key === 'PageDown') moveFocus(focus + 15);
+    else if (ev.key === 'PageUp') moveFocus(focus - 15);
+    else if (ev.key === ' ') select(focus, 'toggle');
+    else if (ev.key === 'Enter' && row?.kind === 'dir') void openProjectFolder(row.path);
+    else if (ev.key === 'Backspace' && folder !== '/') void openProjectFolder(parentOf(folder));
+    else if (ev.key === 'F2' && row) setEditing(row.path);
+    else if (ev.key === 'Delete') void deleteSelected();
+    else if (ev.key.toLowerCase() === 'a' && (ev.ctrlKey || ev.metaKey)) void selectAll();
+    else return;
+    ev.preventDefault();
+  };
+
+  const onDragOver = (ev: DragEvent, into: string) => {
+    const types = ev.dataTransfer.types;
+    if (busy || !(types.includes(HOST_PATHS_MIME) || types.includes(PROJECT_PATHS_MIME) || types.includes('Files'))) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    ev.dataTransfer.dropEffect = types.includes(PROJECT_PATHS_MIME) ? 'move' : 'copy';
+    setDropTarget(into);
+  };
+  const onDrop = (ev: DragEvent, into: string) => {
+    ev.preventDefault();
+    ev.stopPropagation();
+    setDropTarget(undefined);
+    const host = readPaths(ev.dataTransfer, HOST_PATHS_MIME);
+    if (host) return void addHostPaths(host, into);
+    const moved = readPaths(ev.dataTransfer, PROJECT_PATHS_MIME);
+    if (moved) return void move(moved, into);
+    if (ev.dataTransfer.files.length) void dropOsFiles(ev.dataTransfer.files, into);
+  };
+
+  const crumbs = folder.split('/').filter(Boolean);
+  return (
+    <div className="project-tree">
+      <nav className="crumbs" aria-label={t('project.tree', { path: folder })}>
+        {[t('project.root'), ...crumbs].map((c, i) => {
+          const path = '/' + crumbs.slice(0, i).join('/');
+          return (
+            <span key={path}>
+              {i > 0 && <span aria-hidden="true"> › </span>}
+              <button
+                type="button"
+                className={`crumb${dropTarget === path ? ' drop' : ''}`}
+                aria-current={path === folder ? 'location' : undefined}
+                onClick={() => void openProjectFolder(path)}
+                onDragOver={(e) => onDragOver(e, path)}
+                onDragLeave={() => setDropTarget(undefined)}
+                onDrop={(e) => onDrop(e, path)}
+              >
+                {c}
+              </button>
+            </span>
+          );
+        })}
+      </nav>
+      <div
+        ref={scrollRef}
+        className={`vlist compilation${dropTarget === folder ? ' drop' : ''}`}
+        role="listbox"
+        aria-multiselectable="true"
+        aria-label={t('project.tree', { path: folder })}
+        tabIndex={0}
+        aria-activedescendant={total ? `proj-${focus}` : undefined}
+        onKeyDown={onKeyDown}
+        onDragOver={(e) => onDragOver(e, folder)}
+        onDragLeave={() => setDropTarget(undefined)}
+        onDrop={(e) => onDrop(e, folder)}
+        data-testid="compilation"
+      >
+        {total === 0 && <p className="muted pad">{t('project.empty')}</p>}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((v) => {
+            const e = rowAt(v.index);
+            const selected = e ? selection.includes(e.path) : false;
+            return (
+              <div
+                key={e?.path ?? `loading-${v.index}`}
+                id={`proj-${v.index}`}
+                role="option"
+                aria-selected={selected}
+                className={`vrow${selected ? ' selected' : ''}${v.index === focus ? ' focused' : ''}${e && dropTarget === e.path ? ' drop' : ''}`}
+                style={{ transform: `translateY(${v.start}px)`, height: ROW }}
+                draggable={!!e && !busy}
+                onDragStart={(ev) => {
+                  if (!e) return;
+                  const paths = selected ? selection : [e.path];
+                  ev.dataTransfer.setData(PROJECT_PATHS_MIME, JSON.stringify(paths));
+                  ev.dataTransfer.effectAllowed = 'move';
+                }}
+                onDragOver={e?.kind === 'dir' ? (ev) => onDragOver(ev, e.path) : undefined}
+                onDrop={e?.kind === 'dir' ? (ev) => onDrop(ev, e.path) : undefined}
+                onClick={(ev) => {
+                  setFocus(v.index);
+                  select(v.index, ev.shiftKey ? 'range' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'single');
+                }}
+                onDoubleClick={() => e?.kind === 'dir' && void openProjectFolder(e.path)}
+              >
+                {!e ? (
+                  <span className="muted">…</span>
+                ) : (
+                  <>
+                    <span className={`icon icon-${e.kind}`} aria-hidden="true" />
+                    {editing === e.path ? (
+                      <input
+                        className="rename"
+                        aria-label={t('project.rename')}
+                        defaultValue={e.name}
+                        autoFocus
+                        onFocus={(ev) => ev.target.select()}
+                        onKeyDown={(ev) => {
+                          ev.stopPropagation();
+                          if (ev.key === 'Enter') {
+                            const name = ev.currentTarget.value.trim();
+                            setEditing(undefined);
+                            if (name && name !== e.name) void rename(e.path, name);
+                            scrollRef.current?.focus();
+                          } else if (ev.key === 'Escape') {
+                            setEditing(undefined);
+                            scrollRef.current?.focus();
+                          }
+                        }}
+                        onBlur={() => setEditing(undefined)}
+                      />
+                    ) : (
+                      <span className="name">{e.name}</span>
+                    )}
+                    <span className="size">{formatBytes(e.bytes)}</span>
+                    <span className="date">{e.kind === 'dir' ? t('project.items', { count: e.descendants }) : ''}</span>
+                  </>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <div className="button-row">
+        <button
+          type="button"
+          onClick={() => selection.length === 1 && setEditing(selection[0])}
+          disabled={selection.length !== 1 || busy}
+          title="F2"
+        >
+          {t('project.rename')}
+        </button>
+        <button type="button" onClick={() => void deleteSelected()} disabled={!selection.length || busy} title="Delete">
+          {t('project.remove')}
+        </button>
+      </div>
+    </div>
+  );
+}
