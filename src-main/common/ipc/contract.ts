@@ -39,32 +39,24 @@ export const BurnOptionsSchema = z
   })
   .strict();
 
-/** What to burn: the open project (streamed by the image engine) or an existing image file (main checks: absolute path of a readable regular file). */
-export const BurnSourceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('project') }).strict(),
-  z.object({ kind: z.literal('imageFile'), path: z.string().min(1).max(4096).regex(/^[^\x00]+$/, 'no NUL') }).strict(),
-]);
 /**
- * A host path the user typed into the app for a disc read or verify (the browser shell has no native
- * dialog): absolute, no control characters or NUL, no '..' component. Main still refuses to
- * overwrite an existing file and reads only what verify compares (hashes, never contents, go back).
- */
-const HostPath = z
-  .string()
-  .min(2)
-  .max(4096)
-  .regex(/^(\/|[A-Za-z]:\\)[^\x00-\x1f]*$/, 'an absolute path without control characters')
-  .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
-/**
- * A host path the user pointed at in the file pane (main lists folders; the renderer only echoes
- * what main listed): absolute (POSIX or Windows drive), bounded, no NUL. Main resolves it and
- * refuses what it cannot list or read with a typed error.
+ * A host path the renderer names: one main listed in the file pane, or one the user typed for a
+ * read/verify/save (the browser shell has no native dialog). Absolute (POSIX or Windows drive),
+ * bounded, no control characters or NUL, no '..' component. Main resolves it and refuses what it
+ * cannot list or read with a typed error; it never overwrites a file unless asked, and file
+ * contents never travel back to the renderer.
  */
 export const HostPath = z
   .string()
   .min(1)
   .max(4096)
-  .regex(/^(\/|[A-Za-z]:[\\/])[^\x00]*$/, 'an absolute host path without NUL');
+  .regex(/^(\/|[A-Za-z]:[\\/])[^\x00-\x1f]*$/, 'an absolute host path without control characters')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
+/** What to burn: the open project (streamed by the image engine) or an existing image file (main checks: absolute path of a readable regular file). */
+export const BurnSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('project') }).strict(),
+  z.object({ kind: z.literal('imageFile'), path: HostPath }).strict(),
+]);
 /** A path inside the project ('/', '/photos/2026'): absolute, no NUL, no '..' segment. */
 export const ImagePath = z
   .string()
