@@ -102,8 +102,8 @@ async function readIso(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   const dataTracks = layout.tracks.filter((t) => !t.audio);
   if (dataTracks.length === 0) throw new InvalidMediaError('this is an audio CD: it has no data tracks for an ISO image (read it to NAME.cue instead)');
   const end = await isoEnd(drive, layout, dataTracks, opts);
-  const reader = driveBlockReader(drive, { sectorCount: end, retries: opts.retries, signal: opts.signal, onRetry: (lba) => retried.add(lba) });
   const retried = new Set<number>();
+  const reader = driveBlockReader(drive, { sectorCount: end, retries: opts.retries, signal: opts.signal, onRetry: (lba) => retried.add(lba) });
   const bad: number[] = [];
   let gaps: number[] = [];
   const out = await OutputSet.create([opts.output], opts.force ?? false);
