@@ -6,7 +6,7 @@ import { bufferByteSource } from '../image/byte-source/file-source';
 import { buildReadDiscStructure, parseLayerBoundary } from '../mmc/commands/read-disc-structure';
 import { exitCodeFor, ExitCode } from '../common/exit-codes';
 import { burnFixture, disposeFixture, type BurnFixture } from './contract/burn-contract';
-import { chooseLayerBreak } from './strategies';
+import { chooseLayerBreak, writeSectorsFor } from './strategies';
 
 let fixtures: BurnFixture[] = [];
 const fixture = async (...a: Parameters<typeof burnFixture>) => {
@@ -59,6 +59,10 @@ describe('BurnService: refusals before the first write, in plain words', () => {
 });
 
 describe('BurnService: options', () => {
+  it('writes are 64 KiB rounded up to whole ECC units of the drive\'s blocking factor', () => {
+    expect([undefined, 1, 16, 32, 48, 64].map(writeSectorsFor)).toEqual([32, 32, 32, 32, 48, 64]);
+  });
+
   it('test write on CD-R: the whole burn runs, nothing is recorded, the disc stays blank', async () => {
     const f = await fixture('cd-r');
     const d = data(300);
