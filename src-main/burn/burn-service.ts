@@ -201,7 +201,11 @@ export class BurnService {
       };
     } catch (e) {
       if (e instanceof VerificationError) throw e;
-      const discState = plan ? await strategy.abandon(ctx, plan, state.written) : 'Nothing was written; the disc is unchanged.';
+      const discState =
+        (phase as BurnAction) === 'verifying' ? `The disc was written and closed (${formatBytes((plan?.sectors ?? 0) * 2048)}), but its read-back did not finish: it is not verified.`
+        : plan ? await strategy.abandon(ctx, plan, state.written)
+        : (phase as BurnAction) === 'formatting' ? 'Nothing was written; the drive finishes the formatting it has started on its own.'
+        : 'Nothing was written; the disc is unchanged.';
       if (options.simulate) await drive.setWriteParameters({ testWrite: false }).catch(() => undefined);
       if (isCancelledError(e) || signal.aborted) throw new CancelledError(`Cancelled. ${discState}`);
       const err = GlassmasterError.from(e);

@@ -88,7 +88,7 @@ async function syncAndClose(ctx: StrategyContext, plan: WritePlan, closeFn: Clos
 }
 
 function partialSentence(written: number, plan: WritePlan, tail: string): string {
-  const what = written === 0 ? 'no data' : `the first ${written} of ${plan.sectors} sectors (${formatBytes(written * 2048)})`;
+  const what = written === 0 ? 'no data' : written >= plan.sectors ? `all ${plan.sectors} sectors (${formatBytes(written * 2048)})` : `the first ${written} of ${plan.sectors} sectors (${formatBytes(written * 2048)})`;
   return `The disc holds ${what} of the image ${tail}`;
 }
 

@@ -29,6 +29,8 @@ export interface BurnFamilyCase {
   status: string;
   /** Profile after the burn (some formats morph the disc). */
   profile: string;
+  /** The fresh disc is formatted by the burn (cancel while formatting is tested). */
+  formats?: boolean;
   /** Sequential media that stay appendable: a second burn goes to a later address. */
   appendable?: boolean;
 }
@@ -164,7 +166,8 @@ export function describeBurnContract(c: BurnFamilyCase): void {
       });
     }
 
-    for (const at of ['calibrating', 'writing', 'closing'] as const) {
+    for (const at of ['formatting', 'calibrating', 'writing', 'closing', 'verifying'] as const) {
+      if (at === 'formatting' && !c.formats) continue;
       it(`cancel while ${at}: CancelledError saying what is on the disc; drive unlocked, readable, released`, async () => {
         const ac = new AbortController();
         const onProgress = (p: BurnProgress) => {
@@ -175,6 +178,8 @@ export function describeBurnContract(c: BurnFamilyCase): void {
         const msg = (err as Error).message;
         expect(msg).toMatch(/^Cancelled\. /);
         if (at === 'calibrating') expect(msg).toContain('Nothing was written');
+        if (at === 'formatting') expect(msg).toContain('Nothing was written; the drive finishes the formatting');
+        if (at === 'verifying') expect(msg).toContain('it is not verified');
         unlockedAndFree();
         // The drive is usable: it answers media detection.
         const media = await f.drives.media(f.address);
