@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BurnProgress, EraseProgress } from '../common/model/burn';
 import type { ByteSource } from '../image/byte-source';
+import { IoError } from '../common/errors';
 import { bufferByteSource } from '../image/byte-source/file-source';
 import { buildReadDiscStructure, parseLayerBoundary } from '../mmc/commands/read-disc-structure';
 import { exitCodeFor, ExitCode } from '../common/exit-codes';
 import { burnFixture, disposeFixture, type BurnFixture } from './contract/burn-contract';
-import { chooseLayerBreak } from './strategies';
+import { chooseLayerBreak, writeSectorsFor } from './strategies';
 
 let fixtures: BurnFixture[] = [];
 const fixture = async (...a: Parameters<typeof burnFixture>) => {
@@ -59,6 +60,10 @@ describe('BurnService: refusals before the first write, in plain words', () => {
 });
 
 describe('BurnService: options', () => {
+  it('writes are 64 KiB rounded up to whole ECC units of the drive\'s blocking factor', () => {
+    expect([undefined, 1, 16, 32, 48, 64].map(writeSectorsFor)).toEqual([32, 32, 32, 32, 48, 64]);
+  });
+
   it('test write on CD-R: the whole burn runs, nothing is recorded, the disc stays blank', async () => {
     const f = await fixture('cd-r');
     const d = data(300);
@@ -108,6 +113,29 @@ describe('BurnService: options', () => {
     expect(inserted).toEqual([2, 3]);
     expect(r.copies.map((c) => [c.copy, c.verify?.ok])).toEqual([[1, true], [2, true], [3, true]]);
     expect(events.filter((e) => e.action === 'waiting-for-disc').map((e) => e.copy)).toEqual([2, 3]);
+  });
+});
+
+describe('BurnService: a source that fails mid-burn', () => {
+  it('the file error ends the burn (code IO, naming the file); what was written is closed and the drive released', async () => {
+    const f = await fixture('dvd+r');
+    const d = data(2048);
+    const failing = (): ByteSource => {
+      const inner = bufferByteSource(d);
+      let reads = 0;
+      return {
+        description: '/images/vanishing.iso', sectorSize: 2048, totalSectors: 2048, progress: () => inner.progress(), cancel: () => inner.cancel(),
+        read: async (n, signal) => {
+          if (++reads > 3) throw new IoError('cannot read /images/vanishing.iso: ENOENT', { errno: 'ENOENT', path: '/images/vanishing.iso' });
+          return inner.read(Math.min(n, 64), signal);
+        },
+      };
+    };
+    const err = await f.burner.burn(f.address, async () => failing(), { bufferBytes: 1 << 20 }).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ name: 'BurnError', code: 'IO', message: expect.stringContaining('vanishing.iso') });
+    expect((err as Error).message).toContain('in a closed session');
+    expect(await f.drives.media(f.address)).toMatchObject({ status: 'appendable', sessions: 1 });
+    expect(f.transport.recorder(f.name).state.locked).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@
 // strategy (write-strategy.ts) through the write pipeline (write-pipeline.ts), reads the disc back
 // (verify/verify-written.ts) and only then reports success. Whatever happens, the drive ends
 // unlocked and released, and a failure or cancel says in one sentence what is on the disc.
-import { BurnError, CancelledError, GlassmasterError, InvalidImageError, InvalidInputError, InvalidMediaError, NotSupportedError, ScsiError, VerificationError, isCancelledError } from '../common/errors';
+import { BurnError, CancelledError, DriveResponseError, GlassmasterError, InvalidImageError, InvalidInputError, InvalidMediaError, NotSupportedError, ScsiError, VerificationError, isCancelledError } from '../common/errors';
 import type { BurnAction, BurnCopyResult, BurnOptions, BurnProgress, BurnResult, EraseOptions, EraseProgress } from '../common/model/burn';
 import type { MediaInfo } from '../common/model/drive';
 import type { ByteSource } from '../image/byte-source';
@@ -12,7 +12,7 @@ import type { DriveService } from '../drive/drive-service';
 import { buildBlank, BlankType } from '../mmc/commands/blank';
 import { profileFamily, profileNumber } from '../mmc/profiles';
 import { verifyWritten } from '../verify/verify-written';
-import { formatFor, strategyFor } from './strategies';
+import { formatFor, strategyFor, writeSectorsFor } from './strategies';
 import { ONE_X_BYTES_PER_SEC, formatBytes, speedLabel, speedX, type SpeedFamily } from './units';
 import { runWritePipeline, type PipelineState } from './write-pipeline';
 import type { StrategyContext, WritePlan } from './write-strategy';
@@ -128,12 +128,17 @@ export class BurnService {
     const fam = profileFamily(profile);
     if (fam === 'cd' || fam === 'dvd' || fam === 'bd') family = fam;
     const strategy = strategyFor(profile, { writeMode: options.writeMode, close: options.close, spareAreas: options.spareAreas, mediaStatus: media.status });
+    // The drive's blocking factor (Random Readable feature): writes are whole ECC units.
+    const blocking = await drive.configuration(signal).then((c) => c.summary.randomReadable?.blocking, (e: unknown) => {
+      if (e instanceof ScsiError || e instanceof DriveResponseError) return undefined;
+      throw e;
+    });
     const source = await openSource();
     const state: PipelineState = { written: 0 };
     let plan: WritePlan | undefined;
     let phase: BurnAction = 'checking-media';
     const ctx: StrategyContext = {
-      drive, media, profile, sectors: source.totalSectors, options, signal, pollMs: this.pollMs,
+      drive, media, profile, sectors: source.totalSectors, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking),
       report: (a, f) => {
         phase = a;
         report(a, f);
@@ -196,7 +201,11 @@ export class BurnService {
       };
     } catch (e) {
       if (e instanceof VerificationError) throw e;
-      const discState = plan ? await strategy.abandon(ctx, plan, state.written) : 'Nothing was written; the disc is unchanged.';
+      const discState =
+        (phase as BurnAction) === 'verifying' ? `The disc was written and closed (${formatBytes((plan?.sectors ?? 0) * 2048)}), but its read-back did not finish: it is not verified.`
+        : plan ? await strategy.abandon(ctx, plan, state.written)
+        : (phase as BurnAction) === 'formatting' ? 'Nothing was written; the drive finishes the formatting it has started on its own.'
+        : 'Nothing was written; the disc is unchanged.';
       if (options.simulate) await drive.setWriteParameters({ testWrite: false }).catch(() => undefined);
       if (isCancelledError(e) || signal.aborted) throw new CancelledError(`Cancelled. ${discState}`);
       const err = GlassmasterError.from(e);

@@ -15,8 +15,8 @@ describeBurnContract({
 describeBurnContract({ name: 'DVD+R, finalized', media: 'dvd+r', options: {}, strategy: 'DVD+R', status: 'complete', profile: 'DVD+R' });
 describeBurnContract({ name: 'DVD+R, session closed', media: 'dvd+r', options: { close: 'session' }, strategy: 'DVD+R', status: 'appendable', profile: 'DVD+R', appendable: true });
 describeBurnContract({ name: 'DVD+R DL with a given layer break', media: 'dvd+r-dl', options: { layerBreak: 1024 }, strategy: 'DVD+R DL', status: 'complete', profile: 'DVD+R DL' });
-describeBurnContract({ name: 'DVD+RW', media: 'dvd+rw', options: {}, strategy: 'random overwrite', status: 'complete', profile: 'DVD+RW' });
+describeBurnContract({ name: 'DVD+RW', media: 'dvd+rw', options: {}, strategy: 'random overwrite', status: 'complete', profile: 'DVD+RW', formats: true });
 describeBurnContract({ name: 'DVD-RAM', media: 'dvd-ram', options: {}, strategy: 'random overwrite', status: 'complete', profile: 'DVD-RAM' });
 describeBurnContract({ name: 'BD-R SRM', media: 'bd-r', options: { close: 'session' }, strategy: 'BD-R SRM', status: 'appendable', profile: 'BD-R SRM', appendable: true });
-describeBurnContract({ name: 'BD-R with spare areas', media: 'bd-r', options: { spareAreas: true }, strategy: 'random overwrite', status: 'complete', profile: 'BD-R RRM' });
-describeBurnContract({ name: 'BD-RE', media: 'bd-re', options: {}, strategy: 'random overwrite', status: 'complete', profile: 'BD-RE' });
+describeBurnContract({ name: 'BD-R with spare areas', media: 'bd-r', options: { spareAreas: true }, strategy: 'random overwrite', status: 'complete', profile: 'BD-R RRM', formats: true });
+describeBurnContract({ name: 'BD-RE', media: 'bd-re', options: {}, strategy: 'random overwrite', status: 'complete', profile: 'BD-RE', formats: true });

@@ -17,8 +17,17 @@ import { profileFamily } from '../mmc/profiles';
 import type { StrategyContext, WritePlan, WriteStrategy } from './write-strategy';
 import { formatBytes } from './units';
 
-/** Sectors per WRITE(10): 64 KiB, a multiple of every blocking factor (CD 1, DVD 16, BD 32). */
+/** Sectors per WRITE(10) by default: 64 KiB, a multiple of every usual blocking factor (CD 1, DVD 16, BD 32). */
 export const WRITE_SECTORS = 32;
+
+/**
+ * Sectors per WRITE for a drive reporting `blocking` (Random Readable feature 0010h, MMC-6 §5.3.5:
+ * blocks per ECC unit): 64 KiB rounded up to a whole number of ECC units, so no write straddles one.
+ */
+export function writeSectorsFor(blocking: number | undefined): number {
+  const b = blocking && blocking > 0 && blocking <= 1024 ? blocking : 1;
+  return Math.ceil(WRITE_SECTORS / b) * b;
+}
 
 const CD_R = 0x09, CD_RW = 0x0a, DVD_R = 0x11, DVD_RAM = 0x12, DVD_RW_RO = 0x13, DVD_RW_SEQ = 0x14, DVD_R_DL = 0x15;
 const DVD_PLUS_RW = 0x1a, DVD_PLUS_R = 0x1b, DVD_PLUS_R_DL = 0x2b, BD_R_SRM = 0x41, BD_R_RRM = 0x42, BD_RE = 0x43;
@@ -79,7 +88,7 @@ async function syncAndClose(ctx: StrategyContext, plan: WritePlan, closeFn: Clos
 }
 
 function partialSentence(written: number, plan: WritePlan, tail: string): string {
-  const what = written === 0 ? 'no data' : `the first ${written} of ${plan.sectors} sectors (${formatBytes(written * 2048)})`;
+  const what = written === 0 ? 'no data' : written >= plan.sectors ? `all ${plan.sectors} sectors (${formatBytes(written * 2048)})` : `the first ${written} of ${plan.sectors} sectors (${formatBytes(written * 2048)})`;
   return `The disc holds ${what} of the image ${tail}`;
 }
 
@@ -105,7 +114,7 @@ class SequentialStrategy implements WriteStrategy {
     if (ctx.profile === DVD_PLUS_R_DL) await setLayerBreak(ctx, inv.nwa);
     await calibrate(ctx);
     return {
-      startLba: inv.nwa, track: inv.track, sectors: ctx.sectors, writeSectors: WRITE_SECTORS, padTo: 1, simulated: ctx.options.simulate ?? false,
+      startLba: inv.nwa, track: inv.track, sectors: ctx.sectors, writeSectors: ctx.writeSectors, padTo: 1, simulated: ctx.options.simulate ?? false,
       expect: { status: finalize(ctx) ? 'complete' : 'appendable', newSession: true, random: false },
     };
   }
@@ -151,7 +160,7 @@ class DvdMinusDaoStrategy implements WriteStrategy {
     const reserved = Math.ceil(ctx.sectors / 16) * 16;
     await ctx.drive.execute(buildReserveTrack({ blocks: reserved }), { signal: ctx.signal });
     await calibrate(ctx);
-    return { startLba: inv.nwa, sectors: ctx.sectors, writeSectors: WRITE_SECTORS, padTo: 16, simulated: ctx.options.simulate ?? false, expect: { status: 'complete', newSession: true, random: false } };
+    return { startLba: inv.nwa, sectors: ctx.sectors, writeSectors: ctx.writeSectors, padTo: 16, simulated: ctx.options.simulate ?? false, expect: { status: 'complete', newSession: true, random: false } };
   }
 
   async finish(ctx: StrategyContext, _plan: WritePlan): Promise<void> {
@@ -191,7 +200,7 @@ class CdSaoStrategy implements WriteStrategy {
     const sheet = encodeCueSheet([entry(0, 0, 0x14, -150), entry(1, 0, 0x14, -150), entry(1, 1, 0x10, 0), entry(0xaa, 1, 0x14, ctx.sectors)]);
     await calibrate(ctx);
     await ctx.drive.execute(buildSendCueSheet(sheet), { signal: ctx.signal });
-    return { startLba: 0, sectors: ctx.sectors, writeSectors: WRITE_SECTORS, padTo: 1, simulated: ctx.options.simulate ?? false, expect: { status: finalize(ctx) ? 'complete' : 'appendable', newSession: true, random: false } };
+    return { startLba: 0, sectors: ctx.sectors, writeSectors: ctx.writeSectors, padTo: 1, simulated: ctx.options.simulate ?? false, expect: { status: finalize(ctx) ? 'complete' : 'appendable', newSession: true, random: false } };
   }
 
   async finish(ctx: StrategyContext): Promise<void> {
@@ -225,7 +234,7 @@ class OverwriteStrategy implements WriteStrategy {
     }
     mustFit(ctx.sectors, capacity);
     await calibrate(ctx);
-    return { startLba: 0, sectors: ctx.sectors, writeSectors: WRITE_SECTORS, padTo: ctx.profile === DVD_RW_RO ? 16 : 1, simulated: false, expect: { newSession: false, random: true } };
+    return { startLba: 0, sectors: ctx.sectors, writeSectors: ctx.writeSectors, padTo: ctx.profile === DVD_RW_RO ? 16 : 1, simulated: false, expect: { newSession: false, random: true } };
   }
 
   async finish(ctx: StrategyContext): Promise<void> {

@@ -36,6 +36,8 @@ export interface StrategyContext {
   signal: AbortSignal;
   /** How often IMMED operations are polled (default 200 ms). */
   pollMs: number;
+  /** Sectors per WRITE the drive prefers (a multiple of its blocking factor, strategies.ts writeSectorsFor). */
+  writeSectors: number;
   report(action: BurnAction, fraction?: number): void;
 }
 

@@ -29,6 +29,8 @@ export interface BurnFamilyCase {
   status: string;
   /** Profile after the burn (some formats morph the disc). */
   profile: string;
+  /** The fresh disc is formatted by the burn (cancel while formatting is tested). */
+  formats?: boolean;
   /** Sequential media that stay appendable: a second burn goes to a later address. */
   appendable?: boolean;
 }
@@ -111,8 +113,21 @@ export function describeBurnContract(c: BurnFamilyCase): void {
 
     it('burns a real image, reads it back in full, and the disc holds exactly the image', async () => {
       const events: BurnProgress[] = [];
+      const rec = f.transport.recorder(f.name);
+      const writes: Array<[number, number]> = [];
+      const exec = rec.execute.bind(rec);
+      rec.execute = (cmd, stall) => {
+        if (cmd.cdb[0] === 0x2a) writes.push([Buffer.from(cmd.cdb).readInt32BE(2), Buffer.from(cmd.cdb).readUInt16BE(7)]);
+        return exec(cmd, stall);
+      };
       const r = await f.burner.burn(f.address, () => openImageFileSource(image.iso), { ...c.options, verify: 'full' }, { onProgress: (p) => events.push(p) });
+      rec.execute = exec;
       const copy = r.copies[0];
+      // Writes of the drive's preferred size (whole ECC units of its blocking factor), in order, the last one shorter.
+      const blocking = c.media.startsWith('bd') ? 32 : c.media.startsWith('dvd') ? 16 : 1;
+      expect(writes.slice(0, -1).every(([, n]) => n === 32)).toBe(true);
+      expect(writes.every(([lba]) => (lba - copy.startLba) % blocking === 0)).toBe(true);
+      expect(writes.reduce((n, [, k]) => n + k, 0)).toBe(c.strategy === 'DVD-R DAO' || c.profile === 'DVD-RW RO' ? Math.ceil(copy.sectors / 16) * 16 : copy.sectors);
       expect(copy.strategy).toBe(c.strategy);
       expect(copy.verify).toMatchObject({ ok: true, level: 'full', mismatched: [], unreadable: [], layout: { ok: true, problems: [] } });
       expect(copy.verify!.sourceSha256).toBe(image.sha256);
@@ -151,7 +166,8 @@ export function describeBurnContract(c: BurnFamilyCase): void {
       });
     }
 
-    for (const at of ['calibrating', 'writing', 'closing'] as const) {
+    for (const at of ['formatting', 'calibrating', 'writing', 'closing', 'verifying'] as const) {
+      if (at === 'formatting' && !c.formats) continue;
       it(`cancel while ${at}: CancelledError saying what is on the disc; drive unlocked, readable, released`, async () => {
         const ac = new AbortController();
         const onProgress = (p: BurnProgress) => {
@@ -162,6 +178,8 @@ export function describeBurnContract(c: BurnFamilyCase): void {
         const msg = (err as Error).message;
         expect(msg).toMatch(/^Cancelled\. /);
         if (at === 'calibrating') expect(msg).toContain('Nothing was written');
+        if (at === 'formatting') expect(msg).toContain('Nothing was written; the drive finishes the formatting');
+        if (at === 'verifying') expect(msg).toContain('it is not verified');
         unlockedAndFree();
         // The drive is usable: it answers media detection.
         const media = await f.drives.media(f.address);
