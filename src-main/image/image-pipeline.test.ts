@@ -88,6 +88,22 @@ describe('ImageEngine.source', () => {
   });
 });
 
+describe('ImageEngine.writeFile', () => {
+  it('a cancel while the worker is still scanning leaves neither the image nor OUT.partial', async () => {
+    const out = path.join(tmp, 'cancelled.iso');
+    const ac = new AbortController();
+    const p = engine.writeFile({ options: { date: DATE }, sources: [{ dest: '/', hostPath: src }] }, out, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 1);
+    await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(`${out}.partial`)).toBe(false);
+    // The engine serves the next build.
+    await engine.writeFile({ options: { date: DATE, fs: ['iso9660'] }, sources: [{ dest: '/', hostPath: src }] }, out);
+    expect(fs.statSync(out).size % 2048).toBe(0);
+    fs.rmSync(out);
+  });
+});
+
 describe('app path and CLI path give the same bytes', () => {
   const optionSets: { name: string; app: AppImageOptions; cli: string[] }[] = [
     { name: 'defaults (ISO+Joliet+RR+UDF 1.02)', app: { date: DATE }, cli: ['--date', DATE] },
