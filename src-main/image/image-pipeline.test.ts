@@ -17,6 +17,7 @@ import { mktemp, sha256File } from './test-support/peers';
 import { runImageCommand } from '../cli/image-build';
 import { ProjectService } from '../project/project-service';
 import type { AppImageOptions } from '../common/model/image-options';
+import { requestSchemas } from '../common/ipc/contract';
 
 const script = tsWorkerScript(fileURLToPath(new URL('./worker/image-worker.ts', import.meta.url)));
 const DATE = '2024-03-04T05:06:07Z';
@@ -88,6 +89,22 @@ describe('ImageEngine.source', () => {
   });
 });
 
+describe('ImageEngine.writeFile', () => {
+  it('a cancel while the worker is still scanning leaves neither the image nor OUT.partial', async () => {
+    const out = path.join(tmp, 'cancelled.iso');
+    const ac = new AbortController();
+    const p = engine.writeFile({ options: { date: DATE }, sources: [{ dest: '/', hostPath: src }] }, out, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 1);
+    await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.existsSync(`${out}.partial`)).toBe(false);
+    // The engine serves the next build.
+    await engine.writeFile({ options: { date: DATE, fs: ['iso9660'] }, sources: [{ dest: '/', hostPath: src }] }, out);
+    expect(fs.statSync(out).size % 2048).toBe(0);
+    fs.rmSync(out);
+  });
+});
+
 describe('app path and CLI path give the same bytes', () => {
   const optionSets: { name: string; app: AppImageOptions; cli: string[] }[] = [
     { name: 'defaults (ISO+Joliet+RR+UDF 1.02)', app: { date: DATE }, cli: ['--date', DATE] },
@@ -126,4 +143,24 @@ describe('app path and CLI path give the same bytes', () => {
       }
     });
   }
+});
+
+describe('the options model over IPC', () => {
+  const schema = requestSchemas['project.setImageOptions'];
+  it('takes the CLI model without host paths', () => {
+    expect(schema.safeParse({ options: { fs: ['iso9660', 'udf'], udfRevision: '2.50', udfMetadataMirror: false, label: 'X', date: DATE, maxSectors: 359_847 } }).success).toBe(true);
+    expect(schema.safeParse({ options: { boot: [{ platform: 'efi', isoPath: '/efi.img' }], isohybrid: { gpt: true } } }).success).toBe(true);
+  });
+  it('refuses host paths, unknown keys and contradictions', () => {
+    for (const options of [
+      { boot: [{ platform: 'bios', hiddenHostPath: '/etc/shadow' }] },
+      { isohybrid: { mbrTemplate: '/tmp/mbr.bin' }, boot: [{ platform: 'bios', isoPath: '/b.img' }] },
+      { multisession: { importImage: '/tmp/prev.iso', startLba: 1000 } },
+      { fs: ['hfs'] },
+      { udfMetadataMirror: true },
+      { isohybrid: {}, boot: [{ platform: 'bios', isoPath: '/b.img' }] },
+      { boot: [{ platform: 'bios', isoPath: '/../etc/passwd' }] },
+      { frobnicate: 1 },
+    ]) expect(schema.safeParse({ options }).success, JSON.stringify(options)).toBe(false);
+  });
 });
