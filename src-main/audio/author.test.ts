@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../testing/peer-tools';
 import { AudioDecoderPool } from './audio-decoder-pool';
-import { authorAudioImage, type AuthoredImage } from './author';
+import { authorAudioImage, prepareAudioDisc, type AuthoredImage } from './author';
+import { programSource, saoCueSheet } from './audio-plan';
 import { decodeToCdda } from './decode';
 
 const ok = requireTools('sox', 'flac', 'lame', 'cd-info', 'bchunk', 'cdrdao', 'toc2cddb', 'shntool');
@@ -162,6 +163,22 @@ describe.skipIf(!ok)('audio image files against cd-info, bchunk, cdrdao, sox and
       expect(sh('shntool', ['len', '01 - Opening.wav'], dir)).toMatch(/-b-/);
       const joined = Buffer.concat(wavs.map((w) => wavData(join(out(), w))));
       expect(joined.equals(readFileSync(join(out(), 'g.bin')))).toBe(true);
+    });
+  });
+
+  describe('the plan a burner takes', () => {
+    it('streams the same sectors as the BIN (after track 1\'s 2 s pause) and a cue sheet ending at its lead-out', async () => {
+      const work = p('plan-work');
+      mkdirSync(work);
+      const prepared = await prepareAudioDisc({ tracks: sources().map((path) => ({ path })), gapless: true }, work, { pool });
+      const src = programSource(prepared.plan);
+      const parts: Uint8Array[] = [];
+      for (let c = await src.read(500); c; c = await src.read(500)) parts.push(c);
+      const program = Buffer.concat(parts);
+      expect(program.subarray(0, 150 * 2352).every((b) => b === 0)).toBe(true);
+      expect(program.subarray(150 * 2352).equals(readFileSync(join(p('gapless'), 'g.bin')))).toBe(true);
+      const last = saoCueSheet(prepared.plan).at(-1)!;
+      expect((last.min * 60 + last.sec) * 75 + last.frame - 150).toBe(prepared.layout.leadOut);
     });
   });
 

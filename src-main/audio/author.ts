@@ -12,6 +12,8 @@ import { buildCdTextPacks, cdTextFile, type CdTextBlock, type CdTextStrings } fr
 import type { DecodeResult } from './decode';
 import { cueSheetText, tocFileText } from './image-files';
 import { layoutDisc, type DiscLayout } from './layout';
+import type { AudioBurnPlan } from './audio-plan';
+import type { PcmPlacement } from './cdda-source';
 
 export interface AudioTrackSpec extends CdTextStrings {
   path: string;
@@ -67,6 +69,88 @@ const toSectors = (seconds: number, what: string): number => {
   return Math.round(seconds * SECTORS_PER_SECOND);
 };
 
+export interface PreparedAudioDisc {
+  layout: DiscLayout;
+  text: CdTextBlock;
+  cdTextPacks: Uint8Array[];
+  /** Per track (then the hidden track, if any). */
+  decoded: DecodeResult[];
+  /** What a burner takes (layout, packs, where the decoded PCM lies); valid while `workDir` exists. */
+  plan: AudioBurnPlan;
+}
+
+/**
+ * Decodes every track into `workDir` (raw CD-DA files), reads tags, lays the disc out and builds the
+ * CD-TEXT. The image writer below and the burner both start here; the caller owns `workDir`.
+ */
+export async function prepareAudioDisc(
+  spec: AudioProjectSpec,
+  workDir: string,
+  opts: { pool: AudioDecoderPool; signal?: AbortSignal; onProgress?: (p: AuthorProgress) => void },
+): Promise<PreparedAudioDisc> {
+  if (spec.tracks.length === 0) throw new InvalidInputError('no tracks given');
+  // ---- decode (all tracks at once: the pool runs one per worker) and read tags --------------
+  const n = spec.tracks.length;
+  const sources = [...spec.tracks.map((t) => t.path), ...(spec.hiddenTrack ? [spec.hiddenTrack] : [])];
+  const pcm = sources.map((_, i) => join(workDir, `${i}.cdda`));
+  const [decoded, tags] = await Promise.all([
+    Promise.all(
+      sources.map(async (path, i) => {
+        const r = await opts.pool.decodeToFile(path, pcm[i], { signal: opts.signal, onProgress: (p) => opts.onProgress?.({ phase: 'decode', track: i + 1, tracks: sources.length, samples: p.samples }) });
+        opts.onProgress?.({ phase: 'decoded', track: i + 1, tracks: sources.length, result: r });
+        return r;
+      }),
+    ),
+    spec.textFromTags === false ? Promise.resolve(spec.tracks.map((): AudioTags => ({}))) : Promise.all(spec.tracks.map((t) => opts.pool.readTags(t.path, opts.signal))),
+  ]);
+  if (opts.signal?.aborted) throw new CancelledError();
+
+  // ---- layout ------------------------------------------------------------------------------
+  const defaultGap = spec.gapless ? 0 : toSectors(spec.pregapSeconds ?? 2, '--pregap');
+  const layout = layoutDisc(
+    spec.tracks.map((t, i) => ({
+      samples: decoded[i].samples,
+      pregapSectors: t.pregapSeconds !== undefined ? toSectors(t.pregapSeconds, `track ${i + 1} pregap`) : i === 0 ? Math.max(150, defaultGap) : defaultGap,
+      hiddenSamples: i === 0 && spec.hiddenTrack ? decoded[n].samples : undefined,
+      indexes: t.indexSeconds?.map((s) => toSectors(s, `track ${i + 1} index`)),
+      isrc: t.isrc ?? undefined,
+      preEmphasis: t.preEmphasis,
+      copyPermitted: t.copyPermitted,
+    })),
+    { mcn: spec.mcn, discMinutes: spec.discMinutes ?? 80 },
+  );
+
+  // ---- CD-TEXT: the spec, else the tags, else the file name for titles -----------------------
+  const fromTags = spec.textFromTags !== false;
+  const first = tags[0] ?? {};
+  const album: CdTextBlock['album'] = {
+    ...spec.album,
+    title: spec.album?.title ?? (fromTags ? first.album : undefined),
+    performer: spec.album?.performer ?? (fromTags ? (first.albumArtist ?? commonArtist(tags)) : undefined),
+    upcEan: spec.album?.upcEan ?? spec.mcn,
+  };
+  const text: CdTextBlock = {
+    language: 0x09,
+    album,
+    tracks: spec.tracks.map((t, i) => ({
+      title: t.title ?? tags[i].title ?? titleFromFileName(t.path),
+      performer: t.performer ?? (fromTags ? tags[i].artist : undefined),
+      songwriter: t.songwriter,
+      composer: t.composer ?? (fromTags ? tags[i].composer : undefined),
+      arranger: t.arranger,
+      message: t.message,
+      isrc: layout.tracks[i].isrc,
+    })),
+  };
+  const blocks: CdTextBlock[] = [text];
+  if (spec.japanese) blocks.push({ language: 0x69, charset: 'ms-jis', album: spec.japanese.album, tracks: spec.tracks.map((_, i) => spec.japanese!.tracks[i] ?? {}) });
+  const { packs } = buildCdTextPacks(blocks);
+
+  const placements: PcmPlacement[] = layout.tracks.map((t, i) => ({ file: pcm[i], firstSample: t.firstSample, samples: decoded[i].samples }));
+  if (spec.hiddenTrack) placements.unshift({ file: pcm[n], firstSample: 0, samples: decoded[n].samples });
+  return { layout, text, cdTextPacks: packs, decoded, plan: { layout, cdTextPacks: packs, placements } };
+}
+
 export async function authorAudioImage(
   spec: AudioProjectSpec,
   cuePath: string,
@@ -79,62 +163,8 @@ export async function authorAudioImage(
   });
   const partials: string[] = [];
   try {
-    // ---- decode (all tracks at once: the pool runs one per worker) and read tags --------------
+    const { layout, text, cdTextPacks: packs, decoded, plan } = await prepareAudioDisc(spec, work, opts);
     const n = spec.tracks.length;
-    const sources = [...spec.tracks.map((t) => t.path), ...(spec.hiddenTrack ? [spec.hiddenTrack] : [])];
-    const pcm = sources.map((_, i) => join(work, `${i}.cdda`));
-    const [decoded, tags] = await Promise.all([
-      Promise.all(
-        sources.map(async (path, i) => {
-          const r = await opts.pool.decodeToFile(path, pcm[i], { signal: opts.signal, onProgress: (p) => opts.onProgress?.({ phase: 'decode', track: i + 1, tracks: sources.length, samples: p.samples }) });
-          opts.onProgress?.({ phase: 'decoded', track: i + 1, tracks: sources.length, result: r });
-          return r;
-        }),
-      ),
-      spec.textFromTags === false ? Promise.resolve(spec.tracks.map((): AudioTags => ({}))) : Promise.all(spec.tracks.map((t) => opts.pool.readTags(t.path, opts.signal))),
-    ]);
-    if (opts.signal?.aborted) throw new CancelledError();
-
-    // ---- layout ------------------------------------------------------------------------------
-    const defaultGap = spec.gapless ? 0 : toSectors(spec.pregapSeconds ?? 2, '--pregap');
-    const layout = layoutDisc(
-      spec.tracks.map((t, i) => ({
-        samples: decoded[i].samples,
-        pregapSectors: t.pregapSeconds !== undefined ? toSectors(t.pregapSeconds, `track ${i + 1} pregap`) : i === 0 ? Math.max(150, defaultGap) : defaultGap,
-        hiddenSamples: i === 0 && spec.hiddenTrack ? decoded[n].samples : undefined,
-        indexes: t.indexSeconds?.map((s) => toSectors(s, `track ${i + 1} index`)),
-        isrc: t.isrc ?? undefined,
-        preEmphasis: t.preEmphasis,
-        copyPermitted: t.copyPermitted,
-      })),
-      { mcn: spec.mcn, discMinutes: spec.discMinutes ?? 80 },
-    );
-
-    // ---- CD-TEXT: the spec, else the tags, else the file name for titles -----------------------
-    const fromTags = spec.textFromTags !== false;
-    const first = tags[0] ?? {};
-    const album: CdTextBlock['album'] = {
-      ...spec.album,
-      title: spec.album?.title ?? (fromTags ? first.album : undefined),
-      performer: spec.album?.performer ?? (fromTags ? (first.albumArtist ?? commonArtist(tags)) : undefined),
-      upcEan: spec.album?.upcEan ?? spec.mcn,
-    };
-    const text: CdTextBlock = {
-      language: 0x09,
-      album,
-      tracks: spec.tracks.map((t, i) => ({
-        title: t.title ?? tags[i].title ?? titleFromFileName(t.path),
-        performer: t.performer ?? (fromTags ? tags[i].artist : undefined),
-        songwriter: t.songwriter,
-        composer: t.composer ?? (fromTags ? tags[i].composer : undefined),
-        arranger: t.arranger,
-        message: t.message,
-        isrc: layout.tracks[i].isrc,
-      })),
-    };
-    const blocks: CdTextBlock[] = [text];
-    if (spec.japanese) blocks.push({ language: 0x69, charset: 'ms-jis', album: spec.japanese.album, tracks: spec.tracks.map((_, i) => spec.japanese!.tracks[i] ?? {}) });
-    const { packs } = buildCdTextPacks(blocks);
 
     // ---- write: BIN by positional writes of each track's PCM (the gaps stay zero), then the text files
     const total = layout.leadOut * 2352;
@@ -144,8 +174,7 @@ export async function authorAudioImage(
     try {
       await out.truncate(total);
       let written = 0;
-      const placements = layout.tracks.map((t, i) => ({ file: pcm[i], at: t.firstSample * BYTES_PER_SAMPLE_FRAME, bytes: decoded[i].samples * BYTES_PER_SAMPLE_FRAME }));
-      if (spec.hiddenTrack) placements.unshift({ file: pcm[n], at: 0, bytes: decoded[n].samples * BYTES_PER_SAMPLE_FRAME });
+      const placements = plan.placements.map((p) => ({ file: p.file, at: p.firstSample * BYTES_PER_SAMPLE_FRAME, bytes: p.samples * BYTES_PER_SAMPLE_FRAME }));
       const buf = new Uint8Array(4 << 20);
       for (const p of placements) {
         const src = await open(p.file, 'r');

@@ -59,16 +59,17 @@ export class CdPcmEncoder {
     if (frames === 0) return;
     const left = channels[0];
     const right = channels.length > 1 ? channels[1] : channels[0];
+    // At 44.1 kHz the planar channels go straight to 16 bits (no interleaved float copy).
+    if (!this.src) return this.emit(left, right, frames);
     const inter = new Float32Array(frames * 2);
     for (let i = 0; i < frames; i++) {
       inter[2 * i] = left[i];
       inter[2 * i + 1] = right[i];
     }
-    if (!this.src) return this.emit(inter);
     this.sourceFrames += frames;
     for (let o = 0; o < frames; o += RESAMPLE_FRAMES) {
       const part = inter.subarray(2 * o, 2 * Math.min(frames, o + RESAMPLE_FRAMES));
-      await this.emit(this.src.full(part), this.expectedFrames());
+      await this.emitInterleaved(this.src.full(part), this.expectedFrames());
     }
   }
 
@@ -79,7 +80,7 @@ export class CdPcmEncoder {
     const zeros = new Float32Array(2 * 4096);
     // libsamplerate's `full` API here has no end-of-input flag; feeding silence pushes the filter's
     // tail out, and the output is cut at the exact resampled length.
-    for (let guard = 0; this.samples < want && guard < 64; guard++) await this.emit(this.src.full(zeros), want);
+    for (let guard = 0; this.samples < want && guard < 64; guard++) await this.emitInterleaved(this.src.full(zeros), want);
     this.src.destroy();
     this.src = undefined;
   }
@@ -89,41 +90,55 @@ export class CdPcmEncoder {
     return Math.round((this.sourceFrames * CD_SAMPLE_RATE) / this.format.sampleRate);
   }
 
-  private async emit(inter: Float32Array, limit = Infinity): Promise<void> {
+  private emitInterleaved(inter: Float32Array, limit = Infinity): Promise<void> {
     const frames = Math.min(inter.length / 2, Math.max(0, limit - this.samples));
-    if (frames <= 0) return;
+    if (frames <= 0) return Promise.resolve();
+    const left = new Float32Array(frames);
+    const right = new Float32Array(frames);
+    for (let i = 0; i < frames; i++) {
+      left[i] = inter[2 * i];
+      right[i] = inter[2 * i + 1];
+    }
+    return this.emit(left, right, frames);
+  }
+
+  /** `frames` stereo frames from planar float → interleaved 16-bit to the sink. */
+  private async emit(left: Float32Array, right: Float32Array, frames: number): Promise<void> {
     const out = new Int16Array(frames * 2);
-    const n = frames * 2;
     if (this.exact) {
       const bits = this.format.integerBits ?? 16;
       const scale = this.format.scaledByMaxPositive ? 2 ** (bits - 1) - 1 : 2 ** (bits - 1);
       const shift = 2 ** (16 - bits);
-      for (let i = 0; i < n; i++) {
-        const v = Math.round(inter[i] * scale) * shift;
-        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      for (let i = 0; i < frames; i++) {
+        const l = Math.round(left[i] * scale) * shift;
+        const r = Math.round(right[i] * scale) * shift;
+        out[2 * i] = l > 32767 ? 32767 : l < -32768 ? -32768 : l;
+        out[2 * i + 1] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
       }
     } else {
       let s = this.dither;
       // A decoder that scaled by 1/(2^(b−1) − 1) is brought back to the usual 1/2^(b−1) full scale.
       const bits = this.format.integerBits;
       const gain = this.format.scaledByMaxPositive && bits ? (32768 * (2 ** (bits - 1) - 1)) / 2 ** (bits - 1) : 32768;
-      for (let i = 0; i < n; i++) {
-        // TPDF: the difference of two uniform [0, 1) values is triangular on (−1, 1) LSB.
+      for (let i = 0; i < frames; i++) {
+        // TPDF: one xorshift32 step gives two 16-bit uniforms; their difference is triangular on (−1, 1) LSB.
         s ^= s << 13;
         s ^= s >>> 17;
         s ^= s << 5;
-        const r1 = (s >>> 0) / 4294967296;
+        const dl = ((s & 0xffff) - (s >>> 16)) / 65536;
         s ^= s << 13;
         s ^= s >>> 17;
         s ^= s << 5;
-        const r2 = (s >>> 0) / 4294967296;
-        const v = Math.round(inter[i] * gain + r1 - r2);
-        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+        const dr = ((s & 0xffff) - (s >>> 16)) / 65536;
+        const l = Math.round(left[i] * gain + dl);
+        const r = Math.round(right[i] * gain + dr);
+        out[2 * i] = l > 32767 ? 32767 : l < -32768 ? -32768 : l;
+        out[2 * i + 1] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
       }
       this.dither = s;
     }
     this.samples += frames;
     // Int16Array is host-endian; every platform Glassmaster runs on is little-endian, as CD-DA BIN is.
-    await this.sink(new Uint8Array(out.buffer, 0, n * 2));
+    await this.sink(new Uint8Array(out.buffer));
   }
 }
