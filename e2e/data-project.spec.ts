@@ -231,3 +231,22 @@ test('100,000 staged entries: input stays responsive (no long task over 100 ms) 
   }
 });
 
+
+test('when the browser shell stops, the page says so and what to open', async () => {
+  const serve = await startServe();
+  const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(serve.url);
+    await expect(page.getByTestId('connection')).toHaveText('Connected');
+    const exited = new Promise((r) => serve.process.once('exit', r));
+    serve.process.kill('SIGTERM');
+    await exited;
+    await expect(page.getByTestId('connection')).toHaveText('Disconnected');
+    await expect(page.getByTestId('connection-lost')).toContainText('glassmaster serve');
+    await expect(page.getByTestId('connection-lost')).toContainText('open the new address it prints');
+  } finally {
+    await context.close();
+    rmSync(serve.stateDir, { recursive: true, force: true });
+  }
+});
