@@ -200,13 +200,13 @@ test('100,000 staged entries: input stays responsive (no long task over 100 ms) 
     // While main stages, the page takes input: typing the label is not held up.
     await label.click();
     await page.keyboard.type('BIGDISC', { delay: 20 });
-    const summary = () => page.waitForFunction(() => /100000 files/.test(document.querySelector('[data-testid="project-summary"]')?.textContent ?? ''), null, { timeout: 60_000 });
+    const summary = () => page.waitForFunction(() => /100000 files/.test(document.querySelector('[data-testid="project-summary"]')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
     await summary();
     await page.waitForFunction(() => document.querySelectorAll('.project-pane .vrow .name').length > 0);
     const whileStaging = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.splice(0));
     console.log(`long tasks while staging 100,000 entries and typing: ${whileStaging.map((t) => t.duration.toFixed(0)).join(', ') || 'none'}`);
     await page.locator('.project-pane .vrow', { has: page.locator('.name', { hasText: /^many$/ }) }).dblclick();
-    const row = (name: string) => page.waitForFunction((n) => Array.from(document.querySelectorAll('.project-pane .vrow .name')).some((e) => e.textContent === n), name, { timeout: 30_000 });
+    const row = (name: string) => page.waitForFunction((n) => Array.from(document.querySelectorAll('.project-pane .vrow .name')).some((e) => e.textContent === n), name, { timeout: 30_000, polling: 100 });
     await row('f000000.txt');
     await page.locator('.project-pane .vlist').focus();
     await page.keyboard.press('End');
