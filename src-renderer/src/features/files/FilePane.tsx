@@ -28,7 +28,7 @@ export function FilePane({ onOpenProject }: { onOpenProject?: (path: string) => 
   const entries = listing?.entries ?? [];
   // The virtualizer's functions change with every scroll by design; these components are not memoized.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 12 });
+  const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 12, useFlushSync: false });
 
   useEffect(() => {
     void loadPlaces();
