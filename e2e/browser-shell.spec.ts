@@ -11,15 +11,18 @@ test('the app loads and connects to the services', async ({ app: { page } }) => 
   await expect(page.getByTestId('connection')).toHaveText('Connected');
   // The token left the address bar after use.
   expect(page.url()).not.toContain('token=');
+  // The first screen offers the jobs; each leads to its own view.
+  await expect(page.getByTestId('job-data')).toBeVisible();
+  await page.getByTestId('job-data').click();
   await expect(page.getByRole('region', { name: 'Project' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Burn' })).toBeDisabled();
-  // The browser cannot hand host paths to main: file picking is the desktop app's, and says so.
-  await expect(page.getByRole('button', { name: 'Add files…' })).toBeDisabled();
-  await expect(page.getByTestId('browser-hint')).toContainText('glassmaster image');
-  await expect(page.getByTestId('compilation')).toHaveText('The compilation is empty.');
+  await expect(page.getByRole('region', { name: 'Files on this computer' })).toBeVisible();
+  await expect(page.getByTestId('compilation')).toContainText('The project is empty.');
+  await page.getByRole('button', { name: '← All jobs' }).click();
+  await expect(page.getByTestId('job-image')).toBeVisible();
 });
 
 test('the drive list shows the drives main reports, and the selected disc', async ({ app: { page } }) => {
+  await page.getByTestId('job-data').click();
   const list = page.getByRole('listbox', { name: 'Drives' });
   await expect(list).toBeVisible();
   const options = list.getByRole('option');
@@ -53,6 +56,7 @@ test('the WebSocket refuses a page without the token', async ({ app: { serve } }
 });
 
 test('eject and close tray from the drive panel update the disc live', async ({ app: { page } }) => {
+  await page.getByTestId('job-data').click();
   await expect(page.getByTestId('media-status')).toHaveText('Blank');
   await page.getByRole('button', { name: 'Eject' }).click();
   await expect(page.getByTestId('media-status')).toHaveText('No disc');
@@ -62,6 +66,7 @@ test('eject and close tray from the drive panel update the disc live', async ({ 
 });
 
 test('a disc swapped outside the app shows up live, without a reload', async ({ app: { page, serve } }) => {
+  await page.getByTestId('job-data').click();
   await expect(page.getByTestId('media-profile')).toHaveText('DVD+R');
   // Another process (the CLI) swaps the disc in the virtual recorder, as a user would a real drive.
   execFileSync(process.execPath, [join(root, 'out/main/cli.js'), 'virtual', 'insert', 'default', '--media', 'bd-r'], {

@@ -9,8 +9,10 @@ import { InvalidInputError, IoError, NotFoundError } from '../common/errors';
 import type { HostEntry, HostListing, HostPlace, HostSort } from '../common/model/host-files';
 
 /** A listing sends at most this many entries (the first in the chosen order); the pane says so. */
-export const MAX_LISTED = 20_000;
+export const MAX_LISTED = 5000;
 const MAX_RECENT = 8;
+/** One collator for every comparison (String#localeCompare with options builds one per call). */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /** Mount points that hold user media (removable disks, network shares), not system mounts. */
 const VOLUME_ROOTS = ['/media/', '/mnt/', '/run/media/', '/Volumes/'];
@@ -64,8 +66,16 @@ export class HostFiles {
       throw ioErrorFor(dir, err, 'cannot list');
     }
     const visible = opts.showHidden ? dirents : dirents.filter((d) => !d.name.startsWith('.'));
+    const byName = (a: { name: string }, b: { name: string }) => collator.compare(a.name, b.name);
+    const key = opts.sort ?? 'name';
+    const sign = opts.descending ? -1 : 1;
+    // By name, only the entries sent are stat'ed (a folder of 100,000 files lists at once).
+    const candidates =
+      key === 'name'
+        ? visible.sort((a, b) => (a.isDirectory() ? 0 : 1) - (b.isDirectory() ? 0 : 1) || sign * byName(a, b)).slice(0, MAX_LISTED)
+        : visible;
     const entries: HostEntry[] = await Promise.all(
-      visible.map(async (d) => {
+      candidates.map(async (d) => {
         const p = join(dir, d.name);
         let kind: HostEntry['kind'] = d.isDirectory() ? 'dir' : d.isFile() ? 'file' : d.isSymbolicLink() ? 'symlink' : 'other';
         let size = 0;
@@ -84,12 +94,9 @@ export class HostFiles {
       }),
     );
     const dirFirst = (a: HostEntry, b: HostEntry) => (a.kind === 'dir' ? 0 : 1) - (b.kind === 'dir' ? 0 : 1);
-    const byName = (a: HostEntry, b: HostEntry) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
-    const key = opts.sort ?? 'name';
-    const sign = opts.descending ? -1 : 1;
     entries.sort((a, b) => dirFirst(a, b) || sign * (key === 'size' ? a.size - b.size : key === 'date' ? a.mtimeMs - b.mtimeMs : 0) || sign * byName(a, b));
     const parent = dirname(dir) === dir ? null : dirname(dir);
-    return { path: dir, parent, entries: entries.slice(0, MAX_LISTED), truncated: entries.length > MAX_LISTED, total: entries.length };
+    return { path: dir, parent, entries: entries.slice(0, MAX_LISTED), truncated: visible.length > MAX_LISTED, total: visible.length };
   }
 
   private async volumes(): Promise<string[]> {

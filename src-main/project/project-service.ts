@@ -351,7 +351,10 @@ export class ProjectService {
     this.file = target;
     this.dirty = false;
     await this.remember({ path: target, label: this.label, savedAt: doc.savedAt });
-    return this.changed(false);
+    // The tree is unchanged: no new revision, the capacity plan stands.
+    const s = this.snapshot();
+    this.opts.onChange?.(s);
+    return s;
   }
 
   /** Opens a `.glassmaster` file, replacing the project; sources that changed or vanished are reported. */

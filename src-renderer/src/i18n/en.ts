@@ -67,6 +67,8 @@ export const en = {
     heading: 'Project',
     label: 'Disc label',
     empty: 'The project is empty. Add files from “Files on this computer”, or drop them here.',
+    addFiles: 'Add files…',
+    addFolder: 'Add folder…',
     newFolder: 'New folder',
     newFolderName: 'New folder',
     rename: 'Rename',

@@ -72,7 +72,7 @@ describe('app store over the IPC contract', () => {
 
   it('loads the empty project; without dialogs adding files reports why', async () => {
     await store.getState().loadProject();
-    expect(store.getState().project).toMatchObject({ entries: [], totalBytes: 0, busy: false });
+    expect(store.getState().project).toMatchObject({ files: 0, folders: 0, totalBytes: 0, busy: false });
     await store.getState().addFromDialog(false);
     expect(store.getState().projectError).toMatch(/desktop app/);
   });

@@ -26,7 +26,9 @@ export function FilePane({ onOpenProject }: { onOpenProject?: (path: string) => 
   const [focus, setFocus] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const entries = listing?.entries ?? [];
-  const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 12 });
+  // The virtualizer's functions change with every scroll by design; these components are not memoized.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 12, useFlushSync: false });
 
   useEffect(() => {
     void loadPlaces();

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { formatBytes } from '../../shared/format';
 import { ProjectTree } from './ProjectTree';
+import { shell } from '../../ipc/client';
 import { CapacityMeter } from './CapacityMeter';
 
 /** The data project: label, edit toolbar, the folder tree, copy-in progress of drops, capacity. */
@@ -18,6 +19,7 @@ export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving:
   const saveProject = useAppStore((s) => s.saveProject);
   const cancelUpload = useAppStore((s) => s.cancelUpload);
   const setView = useAppStore((s) => s.setView);
+  const addFromDialog = useAppStore((s) => s.addFromDialog);
   const [name, setName] = useState('');
   const busy = project?.busy ?? false;
   const empty = !project || project.files + project.folders === 0;
@@ -42,6 +44,17 @@ export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving:
         </span>
       </div>
       <div className="button-row">
+        {/* The desktop app keeps its native dialogs beside the file pane (they add at the disc's top). */}
+        {shell === 'electron' && (
+          <>
+            <button type="button" onClick={() => void addFromDialog(false)} disabled={busy}>
+              {t('project.addFiles')}
+            </button>
+            <button type="button" onClick={() => void addFromDialog(true)} disabled={busy}>
+              {t('project.addFolder')}
+            </button>
+          </>
+        )}
         <button type="button" onClick={() => void newFolder()} disabled={busy} title="Ctrl+Shift+N">
           {t('project.newFolder')}
         </button>

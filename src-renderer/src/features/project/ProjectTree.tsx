@@ -41,7 +41,9 @@ export function ProjectTree() {
   const [editing, setEditing] = useState<string | undefined>();
   const [dropTarget, setDropTarget] = useState<string | undefined>();
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 20 });
+  // The virtualizer's functions change with every scroll by design; these components are not memoized.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 20, useFlushSync: false });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;
