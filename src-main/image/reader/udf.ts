@@ -5,7 +5,7 @@ import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR, cachedBlockReader } from './block-reader';
 import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
 import type { ReaderLimits } from './iso9660';
-import type { Extent, TreeNode, UdfVolumeInfo } from './types';
+import type { Extent, TreeNode, UdfAllocation, UdfEntryDetails, UdfFidDetails, UdfVolumeDetails, UdfVolumeInfo } from './types';
 
 /** ECMA-167 3/7.2.1 and 4/7.2.1 tag identifiers. */
 const TAG = { PVD: 1, AVDP: 2, VDP: 3, IUVD: 4, PD: 5, LVD: 6, USD: 7, TD: 8, LVID: 9, FSD: 256, FID: 257, AED: 258, IE: 259, TE: 260, FE: 261, EFE: 266 } as const;
@@ -62,7 +62,7 @@ type PartitionMap =
   | { kind: 'type1'; partitionNumber: number }
   | { kind: 'virtual'; partitionNumber: number }
   | { kind: 'sparable'; partitionNumber: number; packetLength: number; tableCount: number; tableSize: number; tableLocations: number[] }
-  | { kind: 'metadata'; partitionNumber: number; metadataFileLocation: number; mirrorFileLocation: number };
+  | { kind: 'metadata'; partitionNumber: number; metadataFileLocation: number; mirrorFileLocation: number; allocationUnit: number; alignmentUnit: number; flags: number };
 
 interface IcbInfo {
   fileType: number;
@@ -74,9 +74,15 @@ interface IcbInfo {
   permissions: number;
   linkCount: number;
   embedded?: Buffer;
+  /** With `details`: the entry's raw fields. */
+  details?: UdfEntryDetails;
 }
 
-export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal; treeWarnings?: string[] }): Promise<UdfVolume> {
+/**
+ * `details`: also record every File Entry's and FID's raw fields on its TreeNode (`udf`) and the
+ * volume's (PVD, LVID, FSD, metadata files) on `info.details`, for tests and deep inspection.
+ */
+export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal; treeWarnings?: string[]; details?: boolean }): Promise<UdfVolume> {
   const limits = o.limits;
   const reader = cachedBlockReader(rawReader);
   let treeWarningCount = 0; // caps repeated per-entry warnings
@@ -105,10 +111,12 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   // 3/10.2: main (offset 16) and reserve (offset 24) VDS extents.
   const vdsExtents = [16, 24].map((off) => ({ length: avdp!.readUInt32LE(off), lba: avdp!.readUInt32LE(off + 4) }));
   let vds: Vds | undefined;
+  let vdsLba = 0;
   let lastErr: unknown;
   for (const ext of vdsExtents) {
     try {
       vds = await readVds(ext.lba, ext.length);
+      vdsLba = ext.lba;
       break;
     } catch (err) {
       if (!(err instanceof InvalidImageError)) throw err;
@@ -148,7 +156,13 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         const tableLocations = Array.from({ length: tableCount }, (_, k) => lvd.readUInt32LE(p + 48 + 4 * k));
         maps.push({ kind: 'sparable', partitionNumber, packetLength: lvd.readUInt16LE(p + 40), tableCount, tableSize: lvd.readUInt32LE(p + 44), tableLocations });
       }
-      else if (ident === '*UDF Metadata Partition') maps.push({ kind: 'metadata', partitionNumber, metadataFileLocation: lvd.readUInt32LE(p + 40), mirrorFileLocation: lvd.readUInt32LE(p + 44) });
+      else if (ident === '*UDF Metadata Partition') {
+        // UDF 2.50 §2.2.10: file locations, bitmap (48), allocation unit (52), alignment unit (56), flags (58).
+        maps.push({
+          kind: 'metadata', partitionNumber, metadataFileLocation: lvd.readUInt32LE(p + 40), mirrorFileLocation: lvd.readUInt32LE(p + 44),
+          allocationUnit: lvd.readUInt32LE(p + 52), alignmentUnit: lvd.readUInt16LE(p + 56), flags: lvd[p + 58],
+        });
+      }
       else throw new InvalidImageError(`unknown UDF partition map "${ident}"`);
     } else {
       throw new InvalidImageError(`unknown UDF partition map type ${type}`);
@@ -210,6 +224,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
 
   async function readIcb(ref: number, lbn: number, what: string): Promise<{ sector: number; info: IcbInfo }> {
     let sector = toSector(ref, lbn);
+    let at = lbn;
     for (let hop = 0; hop <= MAX_INDIRECT; hop++) {
       const b = await read(sector, 1, what);
       const tag = decodeTag(b, 0, what);
@@ -218,16 +233,17 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         const ad = longAd(b, 36);
         sector = toSector(ad.partRef, ad.lbn);
         ref = ad.partRef;
+        at = ad.lbn;
         continue;
       }
       if (tag.id !== TAG.FE && tag.id !== TAG.EFE) throw new InvalidImageError(`${what}: expected a file entry, found tag ${tag.id}`, { lba: sector });
-      return { sector, info: await decodeFileEntry(b, tag.id === TAG.EFE, ref, what) };
+      return { sector, info: await decodeFileEntry(b, tag.id === TAG.EFE, ref, what, o.details ? { lbn: at, tag } : undefined) };
     }
     throw new InvalidImageError(`${what}: more than ${MAX_INDIRECT} indirect entries`);
   }
 
   /** 4/14.9 FE and 4/14.17 EFE: attributes, then allocation descriptors after the extended attributes. */
-  async function decodeFileEntry(b: Buffer, ext: boolean, ref: number, what: string): Promise<IcbInfo> {
+  async function decodeFileEntry(b: Buffer, ext: boolean, ref: number, what: string, detailsOf?: { lbn: number; tag: Tag }): Promise<IcbInfo> {
     const fileType = b[27]; // ICB tag (4/14.6) byte 11
     const flags = b.readUInt16LE(34);
     const adType = flags & 7;
@@ -248,6 +264,25 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       permissions: b.readUInt32LE(44),
       linkCount: b.readUInt16LE(48),
     };
+    const details: UdfEntryDetails | undefined = detailsOf && {
+      icb: { partRef: ref, lbn: detailsOf.lbn },
+      tagVersion: detailsOf.tag.version,
+      tagLocation: detailsOf.tag.location,
+      extended: ext,
+      fileType,
+      icbFlags: flags,
+      uid,
+      gid,
+      permissions: info.permissions,
+      linkCount: info.linkCount,
+      informationLength: size,
+      // 4/14.9 FE: blocks recorded at 64, unique ID at 160; 4/14.17 EFE: 72 and 200.
+      logicalBlocksRecorded: Number(b.readBigUInt64LE(ext ? 72 : 64)),
+      uniqueId: Number(b.readBigUInt64LE(ext ? 200 : 160)),
+      allocation: [],
+      aeds: [],
+    };
+    info.details = details;
     if (size > Number.MAX_SAFE_INTEGER) throw new InvalidImageError(`${what}: absurd information length`);
     if (adType === 3) {
       // 4/14.6.8: data embedded in the descriptor itself.
@@ -284,7 +319,9 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
           if (++hops > MAX_AD_HOPS) throw new InvalidImageError(`${what}: allocation descriptor chain too long or looping`);
           const s = toSector(pref, lbn);
           const ab = await read(s, 1, `${what} allocation extent`);
-          if (decodeTag(ab, 0, `${what} allocation extent`).id !== TAG.AED) throw new InvalidImageError(`${what}: allocation extent descriptor expected at sector ${s}`);
+          const aedTag = decodeTag(ab, 0, `${what} allocation extent`);
+          if (aedTag.id !== TAG.AED) throw new InvalidImageError(`${what}: allocation extent descriptor expected at sector ${s}`);
+          details?.aeds.push({ partRef: pref, lbn, tagLocation: aedTag.location });
           const l = ab.readUInt32LE(20);
           if (24 + l > ab.length) throw new InvalidImageError(`${what}: allocation extent length ${l} overruns its sector`);
           next = ab.subarray(24, 24 + l);
@@ -292,6 +329,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         }
         if (raw_.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
         raw_.push({ type, pref, lbn, len });
+        details?.allocation.push({ type, partRef: pref, lbn, length: len });
       }
       area = next as Buffer;
       if (!next) break;
@@ -349,6 +387,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
 
   // 3/10.10 LVID: integrity state and OSTA UDF §2.2.6.4 implementation use (file/dir counts, revisions).
   let lvidInfo: Partial<UdfVolumeInfo> | undefined;
+  let lvidDetails: UdfVolumeDetails['integrity'];
   const lvidExt = { length: lvd.readUInt32LE(432), lba: lvd.readUInt32LE(436) };
   if (lvidExt.length >= SECTOR && lvidExt.lba < N) {
     try {
@@ -360,6 +399,13 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         lvidInfo = { integrity: b.readUInt32LE(28) === 1 ? 'closed' : 'open' };
         if (nParts < 64 && lIu >= 46 && iu + 46 <= b.length) {
           Object.assign(lvidInfo, { numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: rev(b.readUInt16LE(iu + 40)), minWriteRevision: rev(b.readUInt16LE(iu + 42)), maxWriteRevision: rev(b.readUInt16LE(iu + 44)) });
+          // 3/10.10: integrity type at 28, next unique ID (logical volume header, 4/14.15) at 40.
+          if (o.details) {
+            lvidDetails = {
+              lba: lvidExt.lba, tagLocation: b.readUInt32LE(12), type: b.readUInt32LE(28), nextUniqueId: Number(b.readBigUInt64LE(40)), partitions: nParts, implUseLength: lIu,
+              numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: b.readUInt16LE(iu + 40), minWriteRevision: b.readUInt16LE(iu + 42), maxWriteRevision: b.readUInt16LE(iu + 44),
+            };
+          }
         }
       }
     } catch (err) {
@@ -437,6 +483,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   // Metadata partition (UDF 2.50 §2.2.10): the metadata file maps metadata blocks onto the physical partition; the mirror is the fallback.
   const metaRef = maps.findIndex((m) => m.kind === 'metadata');
   const warnings: string[] = [];
+  let metadataDetails: Pick<UdfVolumeDetails, 'metadataFile' | 'metadataMirrorFile'> = {};
   if (metaRef >= 0) {
     const mm = maps[metaRef] as Extract<PartitionMap, { kind: 'metadata' }>;
     const pref = physicalRef(metaRef);
@@ -460,12 +507,21 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       }
     }
     if (!loaded) throw new InvalidImageError(`UDF metadata partition unreadable: ${warnings.join('; ')}`);
+    if (o.details) {
+      // Both entries, whichever one maps the partition; one that cannot be read is left out.
+      const entry = async (loc: number, which: string) => (await readIcb(pref, loc, `UDF ${which}`).catch((err: unknown) => {
+        if (err instanceof InvalidImageError) return undefined;
+        throw err;
+      }))?.info.details;
+      metadataDetails = { metadataFile: await entry(mm.metadataFileLocation, 'metadata file'), metadataMirrorFile: await entry(mm.mirrorFileLocation, 'metadata mirror file') };
+    }
   }
 
   // 4/14.1 file set descriptor.
   const fsdSector = toSector(fsdAd.partRef, fsdAd.lbn);
   const fsd = await read(fsdSector, 1, 'UDF file set descriptor');
-  if (decodeTag(fsd, 0, 'UDF file set descriptor').id !== TAG.FSD) throw new InvalidImageError('UDF file set descriptor expected', { lba: fsdSector });
+  const fsdTag = decodeTag(fsd, 0, 'UDF file set descriptor');
+  if (fsdTag.id !== TAG.FSD) throw new InvalidImageError('UDF file set descriptor expected', { lba: fsdSector });
   const rootAd = longAd(fsd, 400);
 
   const info: UdfVolumeInfo = {
@@ -482,7 +538,9 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
     partitionMaps: maps.map((m) => ({
       type: m.kind,
       partitionNumber: m.partitionNumber,
-      ...(m.kind === 'metadata' ? { metadataFileLocation: m.metadataFileLocation, mirrorFileLocation: m.mirrorFileLocation } : {}),
+      ...(m.kind === 'metadata'
+        ? { metadataFileLocation: m.metadataFileLocation, mirrorFileLocation: m.mirrorFileLocation, allocationUnit: m.allocationUnit, alignmentUnit: m.alignmentUnit, flags: m.flags }
+        : {}),
     })),
     avdpLocations,
     applicationId: regid(pvd, 344).id,
@@ -490,6 +548,20 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   };
   Object.assign(info, lvidInfo ?? {}, vatInfo ?? {});
   if (warnings.length) info.warnings = warnings;
+  if (o.details) {
+    info.details = {
+      vdsLba,
+      // 3/10.1: interchange levels at 60/62, character set lists at 64/68, flags at 488.
+      primaryVolume: {
+        tagIdentifier: pvd.readUInt16LE(0), tagVersion: pvd.readUInt16LE(2), interchangeLevel: pvd.readUInt16LE(60), maxInterchangeLevel: pvd.readUInt16LE(62),
+        characterSetList: pvd.readUInt32LE(64), maxCharacterSetList: pvd.readUInt32LE(68), flags: pvd.readUInt16LE(488),
+      },
+      domainRevision: revWord,
+      fileSet: { partRef: fsdAd.partRef, lbn: fsdAd.lbn, tagLocation: fsdTag.location, rootIcb: { partRef: rootAd.partRef, lbn: rootAd.lbn } },
+      integrity: lvidDetails,
+      ...metadataDetails,
+    };
+  }
 
   let embeddedSeq = 0;
   const embeddedById = new Map<number, Buffer>();
@@ -527,13 +599,16 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         // 3/7.2.6 + 4/14.4: the CRC covers the whole padded FID; Linux refuses directories where it does not.
         const crcLen = data.readUInt16LE(p + 10);
         if (crcLen !== padded - 16 && treeWarningCount++ < 3) o.treeWarnings?.push(`udf: FID in /${path.join('/')} has CRC length ${crcLen}, not ${padded - 16} (Linux rejects such directory entries)`);
+        const fid = o.details ? fidDetails(data, p, tag, padded, icb.info) : undefined;
         p += padded;
+        if (chars & 0x08 && fid && node.udf) node.udf.parentFid = fid;
         if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
         if (++nodes > limits.maxNodes) throw new InvalidImageError(`more than ${limits.maxNodes} entries in the UDF tree`);
         const name = osta(data, nameStart, lFi);
         if (name === '' || name.includes('/') || name === '.' || name === '..') throw new InvalidImageError(`UDF name ${JSON.stringify(name)} in /${path.join('/')} is not a valid file name`);
         const child = await readIcb(icbAd.partRef, icbAd.lbn, `UDF entry /${[...path, name].join('/')}`);
         const n = toNode(name, child.info);
+        if (fid && n.udf) n.udf.fid = fid;
         if (chars & 0x01) n.hidden = true;
         if (n.kind === 'symlink') n.symlinkTarget = decodeSymlink(await readData(child.info, 64 * 1024, `UDF symlink ${name}`));
         if (n.kind === 'dir') subdirs.push({ node: n, icb: child });
@@ -542,6 +617,36 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       node.children = children;
       for (const s of subdirs) await readDir(s.node, s.icb, depth + 1, [...path, s.node.name]);
     }
+  }
+
+  /** 4/14.4 fields of the FID at data[p]; `block`: the logical block its tag lies in (4/7.2.8). */
+  function fidDetails(data: Buffer, p: number, tag: Tag, size: number, dir: IcbInfo): UdfFidDetails {
+    const icbAd = longAd(data, p + 20);
+    return {
+      tagVersion: tag.version,
+      tagLocation: tag.location,
+      block: logicalBlockAt(dir, p),
+      crcLength: data.readUInt16LE(p + 10),
+      fileVersion: data.readUInt16LE(p + 16),
+      characteristics: data[p + 18],
+      icb: { partRef: icbAd.partRef, lbn: icbAd.lbn },
+      uniqueId: data.readUInt32LE(p + 32), // long_ad implementation use: flags (2), unique ID (4)
+      size,
+    };
+  }
+
+  /** The logical block holding byte `offset` of an entry's data (readData's concatenation). */
+  function logicalBlockAt(icb: IcbInfo, offset: number): number {
+    const d = icb.details!;
+    if (icb.embedded) return d.icb.lbn;
+    const ads: UdfAllocation[] = d.allocation;
+    for (let k = 0; k < ads.length; k++) {
+      // Non-final extents are read as whole blocks (see decodeFileEntry).
+      const len = k < ads.length - 1 ? Math.ceil(ads[k].length / SECTOR) * SECTOR : ads[k].length;
+      if (offset < len) return ads[k].lbn + Math.floor(offset / SECTOR);
+      offset -= len;
+    }
+    return -1;
   }
 
   function toNode(name: string, icb: IcbInfo): TreeNode {
@@ -561,6 +666,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       gid: icb.gid,
       nlink: icb.linkCount,
     };
+    if (icb.details) n.udf = icb.details;
     if (icb.embedded) {
       const id = ++embeddedSeq;
       embeddedById.set(id, icb.embedded);
