@@ -103,7 +103,19 @@ export interface UdfVolumeDetails {
   /** The volume descriptor sequence that was read (main, else reserve: ECMA-167 3/8.4.2). */
   vdsLba: number;
   /** 3/10.1. */
-  primaryVolume: { tagIdentifier: number; tagVersion: number; interchangeLevel: number; maxInterchangeLevel: number; characterSetList: number; maxCharacterSetList: number; flags: number };
+  primaryVolume: {
+    tagIdentifier: number;
+    tagVersion: number;
+    vdsNumber: number;
+    volumeId: string;
+    interchangeLevel: number;
+    maxInterchangeLevel: number;
+    characterSetList: number;
+    maxCharacterSetList: number;
+    volumeSetId: string;
+    recordingTime?: string;
+    flags: number;
+  };
   /** OSTA UDF §2.1.5.3: the domain identifier suffix's revision word (0x0250). */
   domainRevision: number;
   /** 4/14.1 and its root directory ICB (4/14.1.7). */

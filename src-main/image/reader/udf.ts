@@ -5,7 +5,7 @@ import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR, cachedBlockReader } from './block-reader';
 import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
 import type { ReaderLimits } from './iso9660';
-import type { Extent, TreeNode, UdfAllocation, UdfEntryDetails, UdfFidDetails, UdfVolumeDetails, UdfVolumeInfo } from './types';
+import type { Extent, TreeNode, UdfAllocation, UdfEntryDetails, UdfFidDetails, UdfLbAddr, UdfVolumeDetails, UdfVolumeInfo } from './types';
 
 /** ECMA-167 3/7.2.1 and 4/7.2.1 tag identifiers. */
 const TAG = { PVD: 1, AVDP: 2, VDP: 3, IUVD: 4, PD: 5, LVD: 6, USD: 7, TD: 8, LVID: 9, FSD: 256, FID: 257, AED: 258, IE: 259, TE: 260, FE: 261, EFE: 266 } as const;
@@ -56,6 +56,160 @@ interface LongAd {
 function longAd(b: Buffer, off: number): LongAd {
   const raw = b.readUInt32LE(off);
   return { length: raw & 0x3fffffff, type: raw >>> 30, lbn: b.readUInt32LE(off + 4), partRef: b.readUInt16LE(off + 8) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-descriptor decoders: pure, beside the writer's encoders (udf/descriptors.test.ts checks
+// decode(encode(x)) with them); the volume reader below reads every descriptor through them.
+
+/** 4/14.14.1-3: one short_ad (adType 0, partition `ref`), long_ad (1) or ext_ad (2) at area[p]. */
+export function decodeAllocationDescriptor(area: Buffer, p: number, adType: number, ref: number): UdfAllocation {
+  const raw = area.readUInt32LE(p);
+  if (adType === 0) return { type: raw >>> 30, length: raw & 0x3fffffff, lbn: area.readUInt32LE(p + 4), partRef: ref };
+  // ext_ad: length, recorded length, information length, then its lb_addr.
+  const at = adType === 1 ? p + 4 : p + 12;
+  return { type: raw >>> 30, length: raw & 0x3fffffff, lbn: area.readUInt32LE(at), partRef: area.readUInt16LE(at + 4) };
+}
+
+/** Bytes per allocation descriptor of ICB flags type 0-2 (4/14.6.8). */
+export function allocationDescriptorSize(adType: number): number {
+  return adType === 0 ? 8 : adType === 1 ? 16 : 20;
+}
+
+/** The fixed fields of a File Entry (4/14.9) or Extended File Entry (4/14.17), after its tag. */
+export interface FileEntryFields {
+  extended: boolean;
+  fileType: number;
+  icbFlags: number;
+  uid: number;
+  gid: number;
+  permissions: number;
+  linkCount: number;
+  informationLength: number;
+  logicalBlocksRecorded: number;
+  uniqueId: number;
+  /** ISO 8601 UTC; access and attribute times only with `allTimes`. */
+  modificationTime?: string;
+  accessTime?: string;
+  attributeTime?: string;
+  extendedAttributesLength: number;
+  allocationDescriptorsLength: number;
+  /** Where the allocation descriptors (or embedded data) start: after the extended attributes. */
+  descriptorsOffset: number;
+}
+
+export function decodeFileEntryFields(b: Buffer, extended: boolean, o: { allTimes?: boolean } = {}): FileEntryFields {
+  // FE: times at 72/84/96, unique ID 160, L_EA 168, L_AD 172, descriptors 176; EFE: object size
+  // at 64 shifts blocks recorded to 72, times to 84/92/(creation 100)/108, unique ID to 200, L_EA 208.
+  const lEa = b.readUInt32LE(extended ? 208 : 168);
+  return {
+    extended,
+    fileType: b[27], // ICB tag (4/14.6) byte 11
+    icbFlags: b.readUInt16LE(34),
+    uid: b.readUInt32LE(36),
+    gid: b.readUInt32LE(40),
+    permissions: b.readUInt32LE(44),
+    linkCount: b.readUInt16LE(48),
+    informationLength: Number(b.readBigUInt64LE(56)),
+    logicalBlocksRecorded: Number(b.readBigUInt64LE(extended ? 72 : 64)),
+    uniqueId: Number(b.readBigUInt64LE(extended ? 200 : 160)),
+    modificationTime: udfTimestamp(b, extended ? 92 : 84),
+    ...(o.allTimes ? { accessTime: udfTimestamp(b, extended ? 84 : 72), attributeTime: udfTimestamp(b, extended ? 108 : 96) } : {}),
+    extendedAttributesLength: lEa,
+    allocationDescriptorsLength: b.readUInt32LE(extended ? 212 : 172),
+    descriptorsOffset: (extended ? 216 : 176) + lEa,
+  };
+}
+
+/** 4/14.5 Allocation Extent Descriptor: previous extent location and the descriptors it holds. */
+export function decodeAllocationExtentFields(b: Buffer): { previousLocation: number; descriptors: Buffer } {
+  const l = b.readUInt32LE(20);
+  if (24 + l > b.length) throw new InvalidImageError(`allocation extent length ${l} overruns its sector`);
+  return { previousLocation: b.readUInt32LE(16), descriptors: b.subarray(24, 24 + l) };
+}
+
+/** 4/14.4 File Identifier Descriptor at data[p] (its tag already checked). */
+export interface FileIdentifierFields {
+  fileVersion: number;
+  characteristics: number;
+  /** The ICB long_ad; `uniqueId` from its implementation use (OSTA UDF §2.3.4.3). */
+  icb: UdfLbAddr & { length: number };
+  uniqueId: number;
+  implUseLength: number;
+  /** L_FI and where the OSTA CS0 identifier starts (decode with bytes.ts `osta`). */
+  nameLength: number;
+  nameOffset: number;
+  crcLength: number;
+  /** Padded to a multiple of 4 (4/14.4.9). */
+  size: number;
+}
+
+export function decodeFileIdentifierFields(data: Buffer, p: number): FileIdentifierFields {
+  const nameLength = data[p + 19];
+  const implUseLength = data.readUInt16LE(p + 36);
+  const icb = longAd(data, p + 20);
+  return {
+    fileVersion: data.readUInt16LE(p + 16),
+    characteristics: data[p + 18],
+    icb: { partRef: icb.partRef, lbn: icb.lbn, length: icb.length },
+    uniqueId: data.readUInt32LE(p + 32), // long_ad implementation use: flags (2), unique ID (4)
+    implUseLength,
+    nameLength,
+    nameOffset: p + 38 + implUseLength,
+    crcLength: data.readUInt16LE(p + 10),
+    size: (38 + implUseLength + nameLength + 3) & ~3,
+  };
+}
+
+/** 3/10.10 Logical Volume Integrity Descriptor; OSTA UDF §2.2.6.4 implementation use when present. */
+export interface IntegrityFields {
+  recordingTime?: string;
+  type: number;
+  nextUniqueId: number;
+  partitions: number;
+  implUseLength: number;
+  freeSpace: number[];
+  size: number[];
+  /** OSTA UDF §2.2.6.4 (absent when the implementation use is too short). */
+  implementation?: { numFiles: number; numDirs: number; minReadRevision: number; minWriteRevision: number; maxWriteRevision: number };
+}
+
+export function decodeIntegrityFields(b: Buffer): IntegrityFields {
+  const n = b.readUInt32LE(72);
+  const lIu = b.readUInt32LE(76);
+  const tables = n < 64 && 80 + 8 * n <= b.length;
+  const iu = 80 + 8 * n;
+  const f: IntegrityFields = {
+    recordingTime: udfTimestamp(b, 16),
+    type: b.readUInt32LE(28),
+    nextUniqueId: Number(b.readBigUInt64LE(40)), // Logical Volume Header Descriptor (4/14.15)
+    partitions: n,
+    implUseLength: lIu,
+    freeSpace: tables ? Array.from({ length: n }, (_, i) => b.readUInt32LE(80 + 4 * i)) : [],
+    size: tables ? Array.from({ length: n }, (_, i) => b.readUInt32LE(80 + 4 * n + 4 * i)) : [],
+  };
+  if (tables && lIu >= 46 && iu + 46 <= b.length) {
+    f.implementation = { numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: b.readUInt16LE(iu + 40), minWriteRevision: b.readUInt16LE(iu + 42), maxWriteRevision: b.readUInt16LE(iu + 44) };
+  }
+  return f;
+}
+
+/** 3/10.1 Primary Volume Descriptor. */
+export function decodePrimaryVolumeFields(b: Buffer): UdfVolumeDetails['primaryVolume'] {
+  return {
+    tagIdentifier: b.readUInt16LE(0),
+    tagVersion: b.readUInt16LE(2),
+    vdsNumber: b.readUInt32LE(16),
+    volumeId: dstring(b, 24, 32),
+    // Interchange levels at 60/62, character set lists at 64/68, flags at 488.
+    interchangeLevel: b.readUInt16LE(60),
+    maxInterchangeLevel: b.readUInt16LE(62),
+    characterSetList: b.readUInt32LE(64),
+    maxCharacterSetList: b.readUInt32LE(68),
+    volumeSetId: dstring(b, 72, 128),
+    recordingTime: udfTimestamp(b, 376),
+    flags: b.readUInt16LE(488),
+  };
 }
 
 type PartitionMap =
@@ -244,25 +398,23 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
 
   /** 4/14.9 FE and 4/14.17 EFE: attributes, then allocation descriptors after the extended attributes. */
   async function decodeFileEntry(b: Buffer, ext: boolean, ref: number, what: string, detailsOf?: { lbn: number; tag: Tag }): Promise<IcbInfo> {
-    const fileType = b[27]; // ICB tag (4/14.6) byte 11
-    const flags = b.readUInt16LE(34);
-    const adType = flags & 7;
-    const size = Number(b.readBigUInt64LE(56));
-    const lEa = b.readUInt32LE(ext ? 208 : 168);
-    const lAd = b.readUInt32LE(ext ? 212 : 172);
-    const adStart = (ext ? 216 : 176) + lEa;
+    const fe = decodeFileEntryFields(b, ext);
+    const { fileType, uid, gid } = fe;
+    const adType = fe.icbFlags & 7;
+    const size = fe.informationLength;
+    const lEa = fe.extendedAttributesLength;
+    const lAd = fe.allocationDescriptorsLength;
+    const adStart = fe.descriptorsOffset;
     if (adStart + lAd > b.length) throw new InvalidImageError(`${what}: extended attributes (${lEa}) + descriptors (${lAd}) overrun the entry`);
-    const uid = b.readUInt32LE(36);
-    const gid = b.readUInt32LE(40);
     const info: IcbInfo = {
       fileType,
       size,
       extents: [],
-      mtime: udfTimestamp(b, ext ? 92 : 84),
+      mtime: fe.modificationTime,
       uid: uid === 0xffffffff ? undefined : uid,
       gid: gid === 0xffffffff ? undefined : gid,
-      permissions: b.readUInt32LE(44),
-      linkCount: b.readUInt16LE(48),
+      permissions: fe.permissions,
+      linkCount: fe.linkCount,
     };
     const details: UdfEntryDetails | undefined = detailsOf && {
       icb: { partRef: ref, lbn: detailsOf.lbn },
@@ -270,15 +422,14 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       tagLocation: detailsOf.tag.location,
       extended: ext,
       fileType,
-      icbFlags: flags,
+      icbFlags: fe.icbFlags,
       uid,
       gid,
-      permissions: info.permissions,
-      linkCount: info.linkCount,
+      permissions: fe.permissions,
+      linkCount: fe.linkCount,
       informationLength: size,
-      // 4/14.9 FE: blocks recorded at 64, unique ID at 160; 4/14.17 EFE: 72 and 200.
-      logicalBlocksRecorded: Number(b.readBigUInt64LE(ext ? 72 : 64)),
-      uniqueId: Number(b.readBigUInt64LE(ext ? 200 : 160)),
+      logicalBlocksRecorded: fe.logicalBlocksRecorded,
+      uniqueId: fe.uniqueId,
       allocation: [],
       aeds: [],
     };
@@ -297,23 +448,13 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
     let remaining = size;
     const raw_: { type: number; pref: number; lbn: number; len: number }[] = [];
     while (area) {
-      const step = adType === 0 ? 8 : adType === 1 ? 16 : 20;
+      const step = allocationDescriptorSize(adType);
       let next: Buffer | undefined;
       for (let p = 0; p + step <= area.length; p += step) {
-        const raw = area.readUInt32LE(p);
-        const len = raw & 0x3fffffff;
-        const type = raw >>> 30;
-        if (len === 0) break; // 4/12: a zero length ends the sequence
-        let lbn: number;
-        let pref = ref;
-        if (adType === 0) lbn = area.readUInt32LE(p + 4); // 4/14.14.1 short_ad: same partition as the ICB
-        else if (adType === 1) {
-          lbn = area.readUInt32LE(p + 4);
-          pref = area.readUInt16LE(p + 8);
-        } else {
-          lbn = area.readUInt32LE(p + 12); // 4/14.14.3 ext_ad: length, recorded length, info length, lb_addr
-          pref = area.readUInt16LE(p + 16);
-        }
+        // 4/14.14.1 short_ad: same partition as the ICB; long_ad and ext_ad name theirs.
+        const ad = decodeAllocationDescriptor(area, p, adType, ref);
+        if (ad.length === 0) break; // 4/12: a zero length ends the sequence
+        const { type, partRef: pref, lbn, length: len } = ad;
         if (type === 3) {
           // Next extent of allocation descriptors: an AED (4/14.5) with more ADs.
           if (++hops > MAX_AD_HOPS) throw new InvalidImageError(`${what}: allocation descriptor chain too long or looping`);
@@ -324,12 +465,12 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
           details?.aeds.push({ partRef: pref, lbn, tagLocation: aedTag.location });
           const l = ab.readUInt32LE(20);
           if (24 + l > ab.length) throw new InvalidImageError(`${what}: allocation extent length ${l} overruns its sector`);
-          next = ab.subarray(24, 24 + l);
+          next = decodeAllocationExtentFields(ab).descriptors;
           break;
         }
         if (raw_.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
         raw_.push({ type, pref, lbn, len });
-        details?.allocation.push({ type, partRef: pref, lbn, length: len });
+        details?.allocation.push(ad);
       }
       area = next as Buffer;
       if (!next) break;
@@ -392,20 +533,14 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   if (lvidExt.length >= SECTOR && lvidExt.lba < N) {
     try {
       const b = await read(lvidExt.lba, 1, 'UDF LVID');
-      if (decodeTag(b, 0, 'UDF LVID').id === TAG.LVID) {
-        const nParts = b.readUInt32LE(72);
-        const lIu = b.readUInt32LE(76);
-        const iu = 80 + 8 * nParts;
-        lvidInfo = { integrity: b.readUInt32LE(28) === 1 ? 'closed' : 'open' };
-        if (nParts < 64 && lIu >= 46 && iu + 46 <= b.length) {
-          Object.assign(lvidInfo, { numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: rev(b.readUInt16LE(iu + 40)), minWriteRevision: rev(b.readUInt16LE(iu + 42)), maxWriteRevision: rev(b.readUInt16LE(iu + 44)) });
-          // 3/10.10: integrity type at 28, next unique ID (logical volume header, 4/14.15) at 40.
-          if (o.details) {
-            lvidDetails = {
-              lba: lvidExt.lba, tagLocation: b.readUInt32LE(12), type: b.readUInt32LE(28), nextUniqueId: Number(b.readBigUInt64LE(40)), partitions: nParts, implUseLength: lIu,
-              numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: b.readUInt16LE(iu + 40), minWriteRevision: b.readUInt16LE(iu + 42), maxWriteRevision: b.readUInt16LE(iu + 44),
-            };
-          }
+      const tag = decodeTag(b, 0, 'UDF LVID');
+      if (tag.id === TAG.LVID) {
+        const f = decodeIntegrityFields(b);
+        lvidInfo = { integrity: f.type === 1 ? 'closed' : 'open' };
+        const iu = f.implementation;
+        if (iu) {
+          Object.assign(lvidInfo, { numFiles: iu.numFiles, numDirs: iu.numDirs, minReadRevision: rev(iu.minReadRevision), minWriteRevision: rev(iu.minWriteRevision), maxWriteRevision: rev(iu.maxWriteRevision) });
+          if (o.details) lvidDetails = { lba: lvidExt.lba, tagLocation: tag.location, type: f.type, nextUniqueId: f.nextUniqueId, partitions: f.partitions, implUseLength: f.implUseLength, ...iu };
         }
       }
     } catch (err) {
@@ -551,11 +686,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   if (o.details) {
     info.details = {
       vdsLba,
-      // 3/10.1: interchange levels at 60/62, character set lists at 64/68, flags at 488.
-      primaryVolume: {
-        tagIdentifier: pvd.readUInt16LE(0), tagVersion: pvd.readUInt16LE(2), interchangeLevel: pvd.readUInt16LE(60), maxInterchangeLevel: pvd.readUInt16LE(62),
-        characterSetList: pvd.readUInt32LE(64), maxCharacterSetList: pvd.readUInt32LE(68), flags: pvd.readUInt16LE(488),
-      },
+      primaryVolume: decodePrimaryVolumeFields(pvd),
       domainRevision: revWord,
       fileSet: { partRef: fsdAd.partRef, lbn: fsdAd.lbn, tagLocation: fsdTag.location, rootIcb: { partRef: rootAd.partRef, lbn: rootAd.lbn } },
       integrity: lvidDetails,
@@ -588,18 +719,17 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         // 4/14.4 file identifier descriptor.
         const tag = decodeTag(data, p, `UDF FID in /${path.join('/')}`);
         if (tag.id !== TAG.FID) throw new InvalidImageError(`UDF directory /${path.join('/')}: tag ${tag.id} where a FID belongs`);
-        const chars = data[p + 18];
-        const lFi = data[p + 19];
-        const icbAd = longAd(data, p + 20);
-        const lIu = data.readUInt16LE(p + 36);
-        const end = p + 38 + lIu + lFi;
-        if (end > data.length) throw new InvalidImageError(`UDF FID in /${path.join('/')} overruns its directory`);
-        const nameStart = p + 38 + lIu;
-        const padded = (38 + lIu + lFi + 3) & ~3; // padded to a multiple of 4 (4/14.4.9)
+        const f = decodeFileIdentifierFields(data, p);
+        const chars = f.characteristics;
+        const lFi = f.nameLength;
+        const icbAd = f.icb;
+        const nameStart = f.nameOffset;
+        if (nameStart + lFi > data.length) throw new InvalidImageError(`UDF FID in /${path.join('/')} overruns its directory`);
+        const padded = f.size;
         // 3/7.2.6 + 4/14.4: the CRC covers the whole padded FID; Linux refuses directories where it does not.
-        const crcLen = data.readUInt16LE(p + 10);
+        const crcLen = f.crcLength;
         if (crcLen !== padded - 16 && treeWarningCount++ < 3) o.treeWarnings?.push(`udf: FID in /${path.join('/')} has CRC length ${crcLen}, not ${padded - 16} (Linux rejects such directory entries)`);
-        const fid = o.details ? fidDetails(data, p, tag, padded, icb.info) : undefined;
+        const fid = o.details ? fidDetails(f, p, tag, icb.info) : undefined;
         p += padded;
         if (chars & 0x08 && fid && node.udf) node.udf.parentFid = fid;
         if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
@@ -620,18 +750,17 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   }
 
   /** 4/14.4 fields of the FID at data[p]; `block`: the logical block its tag lies in (4/7.2.8). */
-  function fidDetails(data: Buffer, p: number, tag: Tag, size: number, dir: IcbInfo): UdfFidDetails {
-    const icbAd = longAd(data, p + 20);
+  function fidDetails(f: FileIdentifierFields, p: number, tag: Tag, dir: IcbInfo): UdfFidDetails {
     return {
       tagVersion: tag.version,
       tagLocation: tag.location,
       block: logicalBlockAt(dir, p),
-      crcLength: data.readUInt16LE(p + 10),
-      fileVersion: data.readUInt16LE(p + 16),
-      characteristics: data[p + 18],
-      icb: { partRef: icbAd.partRef, lbn: icbAd.lbn },
-      uniqueId: data.readUInt32LE(p + 32), // long_ad implementation use: flags (2), unique ID (4)
-      size,
+      crcLength: f.crcLength,
+      fileVersion: f.fileVersion,
+      characteristics: f.characteristics,
+      icb: { partRef: f.icb.partRef, lbn: f.icb.lbn },
+      uniqueId: f.uniqueId,
+      size: f.size,
     };
   }
 
