@@ -12,9 +12,11 @@ describe('utcFields', () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       cases.push(Math.floor(from + (seed / 2 ** 31) * (to - from)));
     }
-    for (const ms of cases) {
+    // Into a fresh array, or one the caller keeps and reuses (every field is rewritten each call).
+    const scratch = new Int32Array(7);
+    for (const [i, ms] of cases.entries()) {
       const d = new Date(ms);
-      expect([...utcFields(ms)], d.toISOString()).toEqual([
+      expect([...utcFields(ms, i % 2 ? scratch : undefined)], d.toISOString()).toEqual([
         d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds(),
       ]);
     }

@@ -3,11 +3,12 @@
 // than the encoding itself. Proleptic Gregorian, as Date: days are counted in 400-year eras from
 // 0000-03-01 (H. Hinnant's civil_from_days).
 
-/** year, month (1–12), day, hours, minutes, seconds, milliseconds; reused by every call. */
-const fields = new Int32Array(7);
-
-/** Fills `fields` from ms since 1970 (an integer, as Date.getTime() gives); returns them. */
-export function utcFields(ms: number): Int32Array {
+/**
+ * Fills `fields` with year, month (1–12), day, hours, minutes, seconds, milliseconds of `ms` since
+ * 1970 (an integer, as Date.getTime() gives) and returns it. Hot callers pass an array they own
+ * (no module state: the image engine runs several builds in one process).
+ */
+export function utcFields(ms: number, fields: Int32Array = new Int32Array(7)): Int32Array {
   const days = Math.floor(ms / 86400000);
   let rest = ms - days * 86400000;
   const z = days + 719468;

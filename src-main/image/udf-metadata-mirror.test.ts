@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { requireTools } from '../testing/peer-tools';
 import { runInGuest } from '../testing/qemu-guest';
 import { parseImageArgs, runImageCommand } from './cli-image';
+import { openImage, type UdfEntryDetails } from './reader';
 import { describeHostTree, mktemp, run } from './test-support/peers';
 
 const SECTOR = 2048;
@@ -21,31 +22,35 @@ async function cli(args: string[]): Promise<void> {
   expect(await runImageCommand(args, { stdout: new PassThrough(), stderr: err }), chunks.join('')).toBe(0);
 }
 
-/** The metadata (type 250) and mirror (type 251) FEs at the partition start, and their first short_ad. */
-function metadataFiles(img: string): { partStart: number; main: { pos: number; blocks: number }; mirror: { pos: number; blocks: number } } {
+/**
+ * The metadata (type 250) and mirror (type 251) File Entries at the partition start and their first
+ * allocation descriptor, as the image reader decodes them; udfinfo names the partition start.
+ */
+async function metadataFiles(img: string): Promise<{ partStart: number; main: { pos: number; blocks: number }; mirror: { pos: number; blocks: number } }> {
   const info = run('udfinfo', [img]);
   const partStart = Number(/start=(\d+), blocks=\d+, type=PSPACE/.exec(info)![1]);
-  const fd = fs.openSync(img, 'r');
+  const image = await openImage(img, { udfDetails: true });
   try {
-    const fe = (lba: number, type: number) => {
-      const b = Buffer.alloc(SECTOR);
-      fs.readSync(fd, b, 0, SECTOR, lba * SECTOR);
-      expect(b.readUInt16LE(0)).toBe(261); // ECMA-167 4/14.9 File Entry tag
-      expect(b[16 + 11]).toBe(type); // ICB tag file type (ECMA-167 4/14.6.6)
-      const lEa = b.readUInt32LE(168);
-      const ad = 176 + lEa; // short_ad (ECMA-167 4/14.14.1): length (30 bits), position
-      return { pos: b.readUInt32LE(ad + 4), blocks: (b.readUInt32LE(ad) & 0x3fffffff) / SECTOR };
+    expect(image.udf!.partitions[0].start).toBe(partStart);
+    const fe = (d: UdfEntryDetails | undefined, lbn: number, type: number) => {
+      expect(d!.icb).toEqual({ partRef: 0, lbn });
+      expect(d!.extended).toBe(false); // ECMA-167 4/14.9 File Entry (tag 261), not an Extended one
+      expect(d!.fileType).toBe(type); // ICB tag file type (ECMA-167 4/14.6.6)
+      expect(d!.icbFlags & 7).toBe(0); // short_ad (ECMA-167 4/14.14.1)
+      const ad = d!.allocation[0];
+      return { pos: ad.lbn, blocks: ad.length / SECTOR };
     };
-    return { partStart, main: fe(partStart, 250), mirror: fe(partStart + 1, 251) };
+    const details = image.udf!.details!;
+    return { partStart, main: fe(details.metadataFile, 0, 250), mirror: fe(details.metadataMirrorFile, 1, 251) };
   } finally {
-    fs.closeSync(fd);
+    await image.close();
   }
 }
 
 /** Copy of `img` with the Metadata File FE and the first copy of the metadata file zeroed. */
-function wipeMain(img: string, out: string): void {
+async function wipeMain(img: string, out: string): Promise<void> {
   fs.copyFileSync(img, out);
-  const { partStart, main } = metadataFiles(img);
+  const { partStart, main } = await metadataFiles(img);
   const fd = fs.openSync(out, 'r+');
   try {
     fs.writeSync(fd, Buffer.alloc(SECTOR), 0, SECTOR, partStart * SECTOR);
@@ -83,7 +88,7 @@ describe.skipIf(!requireTools('udfinfo'))('UDF 2.50 metadata mirror: udfinfo', (
     await cli(['-o', on, '--udf-metadata-mirror', ...base]);
     await cli(['-o', off, '--no-udf-metadata-mirror', ...base]);
     expect(fs.readFileSync(def).equals(fs.readFileSync(on))).toBe(true);
-    const m = metadataFiles(on), n = metadataFiles(off);
+    const m = await metadataFiles(on), n = await metadataFiles(off);
     expect(m.mirror.pos).toBe(m.main.pos + m.main.blocks);
     expect(m.mirror.blocks).toBe(m.main.blocks);
     expect(n.mirror).toEqual(n.main);
@@ -115,7 +120,7 @@ describe.skipIf(!requireTools('udfinfo', 'qemu-system-x86_64'))('UDF 2.50 metada
       imgs[mode] = path.join(tmp, `${mode}.img`);
       await cli(['-o', imgs[mode], '--fs', 'udf', '--udf-revision', '2.50', mode === 'on' ? '--udf-metadata-mirror' : '--no-udf-metadata-mirror', src]);
       imgs[`${mode}-wiped`] = path.join(tmp, `${mode}-wiped.img`);
-      wipeMain(imgs[mode], imgs[`${mode}-wiped`]);
+      await wipeMain(imgs[mode], imgs[`${mode}-wiped`]);
     }
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

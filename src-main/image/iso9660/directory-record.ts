@@ -1,7 +1,7 @@
 // ECMA-119 §9.1 directory record: encoder and decoder side by side (decode(encode(x)) is tested in
 // directory-record.test.ts). Used by the ISO 9660 and Joliet directory writers and the volume
 // descriptors' root record.
-import { writeDirDate, writeU16Both, writeU32Both } from './encoding';
+import { type DirDates, writeDirDate, writeU16Both, writeU32Both } from './encoding';
 
 /** §9.1: bytes before the identifier. */
 export const DIR_RECORD_FIXED = 33;
@@ -25,13 +25,15 @@ export const FLAG_MULTI_EXTENT = 0x80;
 /**
  * Writes a record's fixed part and identifier at buf[off..] (`len` from recordLength). `id` is
  * latin1 bytes, or UCS-2 BE characters when `wide` (Joliet). The System Use field is the caller's.
+ * `dates`: the encoding run's date writer (a tree's records), else the date is derived afresh.
  */
-export function writeDirRecord(buf: Buffer, off: number, len: number, id: string, wide: boolean, lba: number, length: number, mtime: Date, flags: number): void {
+export function writeDirRecord(buf: Buffer, off: number, len: number, id: string, wide: boolean, lba: number, length: number, mtime: Date, flags: number, dates?: DirDates): void {
   buf[off] = len;
   buf[off + 1] = 0; // extended attribute record length
   writeU32Both(buf, off + 2, lba);
   writeU32Both(buf, off + 10, length);
-  writeDirDate(buf, off + 18, mtime);
+  if (dates) dates.write(buf, off + 18, mtime);
+  else writeDirDate(buf, off + 18, mtime);
   buf[off + 25] = flags;
   buf[off + 26] = 0; // file unit size (not interleaved)
   buf[off + 27] = 0; // interleave gap

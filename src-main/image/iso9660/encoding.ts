@@ -34,25 +34,49 @@ export function writeUcs2(buf: Buffer, off: number, len: number, s: string): voi
 
 const DIR_DATE_MIN = Date.UTC(1900, 0, 1);
 const DIR_DATE_MAX = Date.UTC(2155, 11, 31, 23, 59, 59);
-// The fields have whole seconds, and a tree's files share few seconds: the last second's six
-// bytes are reused (this runs three or four times per file with Rock Ridge).
-let lastDirSecond = NaN;
-const lastDirDate = Buffer.alloc(6);
+
+/** The whole second a §9.1.5 date records: clamped to 1900..2155, an invalid Date as 1970. */
+function dirDateSecond(d: Date): number {
+  let t = d.getTime();
+  if (!Number.isFinite(t)) t = 0;
+  return Math.floor(Math.min(DIR_DATE_MAX, Math.max(DIR_DATE_MIN, t)) / 1000);
+}
+
+/** The six calendar bytes of §9.1.5 (years since 1900, month, day, hours, minutes, seconds). */
+function dirDateFields(second: number, out: Buffer | Uint8Array, off: number, scratch?: Int32Array): void {
+  const f = utcFields(second * 1000, scratch);
+  out[off] = f[0] - 1900;
+  for (let i = 1; i < 6; i++) out[off + i] = f[i];
+}
 
 /** ECMA-119 §9.1.5: 7-byte recording date, UTC (offset 0). Years outside 1900..2155 are clamped. */
 export function writeDirDate(buf: Buffer, off: number, d: Date): void {
-  let t = d.getTime();
-  if (!Number.isFinite(t)) t = 0;
-  const clamped = Math.min(DIR_DATE_MAX, Math.max(DIR_DATE_MIN, t));
-  const second = Math.floor(clamped / 1000);
-  if (second !== lastDirSecond) {
-    const f = utcFields(second * 1000);
-    lastDirDate[0] = f[0] - 1900;
-    for (let i = 1; i < 6; i++) lastDirDate[i] = f[i];
-    lastDirSecond = second;
-  }
-  for (let i = 0; i < 6; i++) buf[off + i] = lastDirDate[i];
+  dirDateFields(dirDateSecond(d), buf, off);
   buf[off + 6] = 0;
+}
+
+/**
+ * writeDirDate for one run of directory encoding, which owns it (no module state): the fields have
+ * whole seconds and a tree's files share few seconds, so the last second's six bytes are reused
+ * (this runs three or four times per file with Rock Ridge). Measured on 200,000 calls (50,000
+ * files × record + TF m/a/c): ~20 ms with the memo against ~35-50 ms without, whether the files
+ * share 20 seconds or all differ (the calls for one file repeat its second).
+ */
+export class DirDates {
+  private second = NaN;
+  private readonly bytes = new Uint8Array(6);
+  private readonly scratch = new Int32Array(7);
+
+  write(buf: Buffer, off: number, d: Date): void {
+    const second = dirDateSecond(d);
+    if (second !== this.second) {
+      dirDateFields(second, this.bytes, 0, this.scratch);
+      this.second = second;
+    }
+    const b = this.bytes;
+    for (let i = 0; i < 6; i++) buf[off + i] = b[i];
+    buf[off + 6] = 0;
+  }
 }
 
 /** ECMA-119 §8.4.26.1: 17-byte volume date "YYYYMMDDHHMMSScc" + offset; undefined = not specified. */

@@ -12,7 +12,7 @@
 // directory needs naming or sizing before the data can start streaming. ECMA-119 and ECMA-167
 // let the directories live anywhere (the PVD and the LVD's File Set Descriptor address point there).
 import { InternalError, InvalidInputError } from '../../common/errors';
-import { SECTOR, sectorsFor } from '../iso9660/encoding';
+import { DirDates, SECTOR, sectorsFor } from '../iso9660/encoding';
 import type { IsoLevel } from '../iso9660/names';
 import { encodePathTable, pathTableSize } from '../iso9660/path-table';
 import { encodeTerminator, encodeVolumeDescriptor } from '../iso9660/volume-descriptor';
@@ -277,20 +277,21 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
   for (const d of jolietDirs) { d.lba = lba; lba += d.size / SECTOR; }
   // Directories are encoded now, so their records are garbage before the UDF tree is built.
   const meta: MetaPiece[] = [];
+  const dirDates = new DirDates(); // this run's, shared by its ISO 9660 and Joliet records and RR entries
   if (wantIso) {
     meta.push({ lba: isoLPt, data: encodePathTable(isoDirs, isoPtSize, false) });
     meta.push({ lba: isoMPt, data: encodePathTable(isoDirs, isoPtSize, true) });
-    meta.push(encodeDirsAndRelease(isoDirs));
+    meta.push(encodeDirsAndRelease(isoDirs, dirDates));
     if (ceAreas.length) {
       const ce = Buffer.alloc(sectorsFor(ceOff) * SECTOR);
-      for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries);
+      for (const a of ceAreas) writeEntries(ce, (a.lba - ceStart) * SECTOR + a.offset, a.entries, dirDates);
       meta.push({ lba: ceStart, data: ce });
     }
   }
   if (wantJoliet) {
     meta.push({ lba: jolLPt, data: encodePathTable(jolietDirs, jolPtSize, false) });
     meta.push({ lba: jolMPt, data: encodePathTable(jolietDirs, jolPtSize, true) });
-    meta.push(encodeDirsAndRelease(jolietDirs));
+    meta.push(encodeDirsAndRelease(jolietDirs, dirDates));
   }
 
   // ---- UDF plan: its metadata space ends the partition, just before the last anchor (7-Zip takes

@@ -4,7 +4,7 @@
 // layout pass gives each directory its LBA; encode: encodeDirsAndRelease writes them (ECMA-119 §9.1,
 // §6.8.1.1) with iso9660/directory-record.ts.
 import { InternalError } from '../../common/errors';
-import { SECTOR, sectorsFor } from '../iso9660/encoding';
+import { type DirDates, SECTOR, sectorsFor } from '../iso9660/encoding';
 import { FLAG_DIRECTORY, FLAG_HIDDEN, FLAG_MULTI_EXTENT, recordLength, systemUseOffset, writeDirRecord } from '../iso9660/directory-record';
 import { planSystemUse, writeEntries, type SuspEntry, type SystemUsePlan } from '../rockridge/susp';
 import type { StagingNode, StagingSource } from '../staging/staging-tree';
@@ -116,18 +116,18 @@ export function dirSize(records: Rec[]): number {
  * Encodes a facet's directories (laid out back to back) into one buffer — one allocation, not one
  * per directory — and drops their records, so they are garbage before the UDF encoder runs.
  */
-export function encodeDirsAndRelease(dirs: Dir[]): { lba: number; data: Buffer } {
+export function encodeDirsAndRelease(dirs: Dir[], dates: DirDates): { lba: number; data: Buffer } {
   const first = dirs[0].lba;
   const last = dirs[dirs.length - 1];
   const buf = Buffer.alloc((last.lba - first) * SECTOR + last.size);
   for (const d of dirs) {
-    encodeDir(d, buf, (d.lba - first) * SECTOR);
+    encodeDir(d, buf, (d.lba - first) * SECTOR, dates);
     d.records = [];
   }
   return { lba: first, data: buf };
 }
 
-function encodeDir(d: Dir, buf: Buffer, at: number): void {
+function encodeDir(d: Dir, buf: Buffer, at: number, dates: DirDates): void {
   let off = 0;
   for (const r of d.records) {
     for (let i = 0, n = partCount(r); i < n; i++) {
@@ -136,8 +136,8 @@ function encodeDir(d: Dir, buf: Buffer, at: number): void {
       const il = idLen(r);
       const len = recordLength(il, suLen);
       if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
-      writeDirRecord(buf, at + off, len, r.id, r.wide, partLba(p), partLength(p), r.mtime, (r.isDir ? FLAG_DIRECTORY : 0) | (r.hidden ? FLAG_HIDDEN : 0) | (p.last ? 0 : FLAG_MULTI_EXTENT));
-      if (p.su) writeEntries(buf, at + off + systemUseOffset(il), p.su.inline);
+      writeDirRecord(buf, at + off, len, r.id, r.wide, partLba(p), partLength(p), r.mtime, (r.isDir ? FLAG_DIRECTORY : 0) | (r.hidden ? FLAG_HIDDEN : 0) | (p.last ? 0 : FLAG_MULTI_EXTENT), dates);
+      if (p.su) writeEntries(buf, at + off + systemUseOffset(il), p.su.inline, dates);
       off += len;
     }
   }

@@ -24,6 +24,8 @@ export interface OpenImageOptions {
   sessionStart?: number;
   limits?: Partial<ReaderLimits>;
   signal?: AbortSignal;
+  /** UDF: record the raw descriptor fields (TreeNode.udf, UdfVolumeInfo.details); see reader/udf.ts. */
+  udfDetails?: boolean;
 }
 
 export interface ImageInfo extends ImageInfoJSON {
@@ -98,7 +100,7 @@ async function inspect(reader: BlockReader, label: string, opts: OpenImageOption
   const hasNsr = vds.vrs.some((v) => v === 'NSR02' || v === 'NSR03');
   if (hasNsr || !vds.primary) {
     try {
-      udfVol = await openUdf(reader, { limits, nsr: vds.vrs.find((v) => v.startsWith('NSR')), signal: opts.signal, treeWarnings: warnings });
+      udfVol = await openUdf(reader, { limits, nsr: vds.vrs.find((v) => v.startsWith('NSR')), signal: opts.signal, treeWarnings: warnings, details: opts.udfDetails });
       udf = udfVol.info;
       facets.push('udf');
     } catch (err) {

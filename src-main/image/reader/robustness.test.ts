@@ -17,7 +17,12 @@ const ok = requireTools('xorriso', 'genisoimage', 'mkudffs', 'mkfs.vfat') && req
 
 let rejections = 0;
 
-/** Opens, walks every tree, reads up to a few files and inspects boot; returns the first unexpected error. */
+let exercised = 0;
+
+/**
+ * Opens, walks every tree, reads up to a few files and inspects boot; returns the first unexpected
+ * error. Every other image is opened with udfDetails, so the raw-field decoding meets hostile bytes too.
+ */
 async function exercise(img: Buffer): Promise<unknown> {
   try {
     const reader = bufferBlockReader(img);
@@ -26,7 +31,7 @@ async function exercise(img: Buffer): Promise<unknown> {
     } catch (err) {
       if (!(err instanceof InvalidImageError)) return err;
     }
-    const info = await openImage(reader);
+    const info = await openImage(reader, { udfDetails: exercised++ % 2 === 1 });
     for (const facet of ['iso9660', 'joliet', 'rockridge', 'udf'] as const) {
       if (facet === 'iso9660' ? !info.facets.includes('iso9660') : !info.facets.includes(facet)) continue;
       let root: TreeNode;

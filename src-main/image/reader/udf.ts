@@ -5,7 +5,7 @@ import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR, cachedBlockReader } from './block-reader';
 import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
 import type { ReaderLimits } from './iso9660';
-import type { Extent, TreeNode, UdfVolumeInfo } from './types';
+import type { Extent, TreeNode, UdfAllocation, UdfEntryDetails, UdfFidDetails, UdfLbAddr, UdfVolumeDetails, UdfVolumeInfo } from './types';
 
 /** ECMA-167 3/7.2.1 and 4/7.2.1 tag identifiers. */
 const TAG = { PVD: 1, AVDP: 2, VDP: 3, IUVD: 4, PD: 5, LVD: 6, USD: 7, TD: 8, LVID: 9, FSD: 256, FID: 257, AED: 258, IE: 259, TE: 260, FE: 261, EFE: 266 } as const;
@@ -58,11 +58,165 @@ function longAd(b: Buffer, off: number): LongAd {
   return { length: raw & 0x3fffffff, type: raw >>> 30, lbn: b.readUInt32LE(off + 4), partRef: b.readUInt16LE(off + 8) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Per-descriptor decoders: pure, beside the writer's encoders (udf/descriptors.test.ts checks
+// decode(encode(x)) with them); the volume reader below reads every descriptor through them.
+
+/** 4/14.14.1-3: one short_ad (adType 0, partition `ref`), long_ad (1) or ext_ad (2) at area[p]. */
+export function decodeAllocationDescriptor(area: Buffer, p: number, adType: number, ref: number): UdfAllocation {
+  const raw = area.readUInt32LE(p);
+  if (adType === 0) return { type: raw >>> 30, length: raw & 0x3fffffff, lbn: area.readUInt32LE(p + 4), partRef: ref };
+  // ext_ad: length, recorded length, information length, then its lb_addr.
+  const at = adType === 1 ? p + 4 : p + 12;
+  return { type: raw >>> 30, length: raw & 0x3fffffff, lbn: area.readUInt32LE(at), partRef: area.readUInt16LE(at + 4) };
+}
+
+/** Bytes per allocation descriptor of ICB flags type 0-2 (4/14.6.8). */
+export function allocationDescriptorSize(adType: number): number {
+  return adType === 0 ? 8 : adType === 1 ? 16 : 20;
+}
+
+/** The fixed fields of a File Entry (4/14.9) or Extended File Entry (4/14.17), after its tag. */
+export interface FileEntryFields {
+  extended: boolean;
+  fileType: number;
+  icbFlags: number;
+  uid: number;
+  gid: number;
+  permissions: number;
+  linkCount: number;
+  informationLength: number;
+  logicalBlocksRecorded: number;
+  uniqueId: number;
+  /** ISO 8601 UTC; access and attribute times only with `allTimes`. */
+  modificationTime?: string;
+  accessTime?: string;
+  attributeTime?: string;
+  extendedAttributesLength: number;
+  allocationDescriptorsLength: number;
+  /** Where the allocation descriptors (or embedded data) start: after the extended attributes. */
+  descriptorsOffset: number;
+}
+
+export function decodeFileEntryFields(b: Buffer, extended: boolean, o: { allTimes?: boolean } = {}): FileEntryFields {
+  // FE: times at 72/84/96, unique ID 160, L_EA 168, L_AD 172, descriptors 176; EFE: object size
+  // at 64 shifts blocks recorded to 72, times to 84/92/(creation 100)/108, unique ID to 200, L_EA 208.
+  const lEa = b.readUInt32LE(extended ? 208 : 168);
+  return {
+    extended,
+    fileType: b[27], // ICB tag (4/14.6) byte 11
+    icbFlags: b.readUInt16LE(34),
+    uid: b.readUInt32LE(36),
+    gid: b.readUInt32LE(40),
+    permissions: b.readUInt32LE(44),
+    linkCount: b.readUInt16LE(48),
+    informationLength: Number(b.readBigUInt64LE(56)),
+    logicalBlocksRecorded: Number(b.readBigUInt64LE(extended ? 72 : 64)),
+    uniqueId: Number(b.readBigUInt64LE(extended ? 200 : 160)),
+    modificationTime: udfTimestamp(b, extended ? 92 : 84),
+    ...(o.allTimes ? { accessTime: udfTimestamp(b, extended ? 84 : 72), attributeTime: udfTimestamp(b, extended ? 108 : 96) } : {}),
+    extendedAttributesLength: lEa,
+    allocationDescriptorsLength: b.readUInt32LE(extended ? 212 : 172),
+    descriptorsOffset: (extended ? 216 : 176) + lEa,
+  };
+}
+
+/** 4/14.5 Allocation Extent Descriptor: previous extent location and the descriptors it holds. */
+export function decodeAllocationExtentFields(b: Buffer): { previousLocation: number; descriptors: Buffer } {
+  const l = b.readUInt32LE(20);
+  if (24 + l > b.length) throw new InvalidImageError(`allocation extent length ${l} overruns its sector`);
+  return { previousLocation: b.readUInt32LE(16), descriptors: b.subarray(24, 24 + l) };
+}
+
+/** 4/14.4 File Identifier Descriptor at data[p] (its tag already checked). */
+export interface FileIdentifierFields {
+  fileVersion: number;
+  characteristics: number;
+  /** The ICB long_ad; `uniqueId` from its implementation use (OSTA UDF §2.3.4.3). */
+  icb: UdfLbAddr & { length: number };
+  uniqueId: number;
+  implUseLength: number;
+  /** L_FI and where the OSTA CS0 identifier starts (decode with bytes.ts `osta`). */
+  nameLength: number;
+  nameOffset: number;
+  crcLength: number;
+  /** Padded to a multiple of 4 (4/14.4.9). */
+  size: number;
+}
+
+export function decodeFileIdentifierFields(data: Buffer, p: number): FileIdentifierFields {
+  const nameLength = data[p + 19];
+  const implUseLength = data.readUInt16LE(p + 36);
+  const icb = longAd(data, p + 20);
+  return {
+    fileVersion: data.readUInt16LE(p + 16),
+    characteristics: data[p + 18],
+    icb: { partRef: icb.partRef, lbn: icb.lbn, length: icb.length },
+    uniqueId: data.readUInt32LE(p + 32), // long_ad implementation use: flags (2), unique ID (4)
+    implUseLength,
+    nameLength,
+    nameOffset: p + 38 + implUseLength,
+    crcLength: data.readUInt16LE(p + 10),
+    size: (38 + implUseLength + nameLength + 3) & ~3,
+  };
+}
+
+/** 3/10.10 Logical Volume Integrity Descriptor; OSTA UDF §2.2.6.4 implementation use when present. */
+export interface IntegrityFields {
+  recordingTime?: string;
+  type: number;
+  nextUniqueId: number;
+  partitions: number;
+  implUseLength: number;
+  freeSpace: number[];
+  size: number[];
+  /** OSTA UDF §2.2.6.4 (absent when the implementation use is too short). */
+  implementation?: { numFiles: number; numDirs: number; minReadRevision: number; minWriteRevision: number; maxWriteRevision: number };
+}
+
+export function decodeIntegrityFields(b: Buffer): IntegrityFields {
+  const n = b.readUInt32LE(72);
+  const lIu = b.readUInt32LE(76);
+  const tables = n < 64 && 80 + 8 * n <= b.length;
+  const iu = 80 + 8 * n;
+  const f: IntegrityFields = {
+    recordingTime: udfTimestamp(b, 16),
+    type: b.readUInt32LE(28),
+    nextUniqueId: Number(b.readBigUInt64LE(40)), // Logical Volume Header Descriptor (4/14.15)
+    partitions: n,
+    implUseLength: lIu,
+    freeSpace: tables ? Array.from({ length: n }, (_, i) => b.readUInt32LE(80 + 4 * i)) : [],
+    size: tables ? Array.from({ length: n }, (_, i) => b.readUInt32LE(80 + 4 * n + 4 * i)) : [],
+  };
+  if (tables && lIu >= 46 && iu + 46 <= b.length) {
+    f.implementation = { numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: b.readUInt16LE(iu + 40), minWriteRevision: b.readUInt16LE(iu + 42), maxWriteRevision: b.readUInt16LE(iu + 44) };
+  }
+  return f;
+}
+
+/** 3/10.1 Primary Volume Descriptor. */
+export function decodePrimaryVolumeFields(b: Buffer): UdfVolumeDetails['primaryVolume'] {
+  return {
+    tagIdentifier: b.readUInt16LE(0),
+    tagVersion: b.readUInt16LE(2),
+    vdsNumber: b.readUInt32LE(16),
+    volumeId: dstring(b, 24, 32),
+    // Interchange levels at 60/62, character set lists at 64/68, flags at 488.
+    interchangeLevel: b.readUInt16LE(60),
+    maxInterchangeLevel: b.readUInt16LE(62),
+    characterSetList: b.readUInt32LE(64),
+    maxCharacterSetList: b.readUInt32LE(68),
+    volumeSetId: dstring(b, 72, 128),
+    recordingTime: udfTimestamp(b, 376),
+    flags: b.readUInt16LE(488),
+  };
+}
+
 type PartitionMap =
   | { kind: 'type1'; partitionNumber: number }
   | { kind: 'virtual'; partitionNumber: number }
   | { kind: 'sparable'; partitionNumber: number; packetLength: number; tableCount: number; tableSize: number; tableLocations: number[] }
-  | { kind: 'metadata'; partitionNumber: number; metadataFileLocation: number; mirrorFileLocation: number };
+  | { kind: 'metadata'; partitionNumber: number; metadataFileLocation: number; mirrorFileLocation: number; allocationUnit: number; alignmentUnit: number; flags: number };
 
 interface IcbInfo {
   fileType: number;
@@ -74,9 +228,15 @@ interface IcbInfo {
   permissions: number;
   linkCount: number;
   embedded?: Buffer;
+  /** With `details`: the entry's raw fields. */
+  details?: UdfEntryDetails;
 }
 
-export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal; treeWarnings?: string[] }): Promise<UdfVolume> {
+/**
+ * `details`: also record every File Entry's and FID's raw fields on its TreeNode (`udf`) and the
+ * volume's (PVD, LVID, FSD, metadata files) on `info.details`, for tests and deep inspection.
+ */
+export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits; nsr?: string; signal?: AbortSignal; treeWarnings?: string[]; details?: boolean }): Promise<UdfVolume> {
   const limits = o.limits;
   const reader = cachedBlockReader(rawReader);
   let treeWarningCount = 0; // caps repeated per-entry warnings
@@ -105,10 +265,12 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   // 3/10.2: main (offset 16) and reserve (offset 24) VDS extents.
   const vdsExtents = [16, 24].map((off) => ({ length: avdp!.readUInt32LE(off), lba: avdp!.readUInt32LE(off + 4) }));
   let vds: Vds | undefined;
+  let vdsLba = 0;
   let lastErr: unknown;
   for (const ext of vdsExtents) {
     try {
       vds = await readVds(ext.lba, ext.length);
+      vdsLba = ext.lba;
       break;
     } catch (err) {
       if (!(err instanceof InvalidImageError)) throw err;
@@ -148,7 +310,13 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         const tableLocations = Array.from({ length: tableCount }, (_, k) => lvd.readUInt32LE(p + 48 + 4 * k));
         maps.push({ kind: 'sparable', partitionNumber, packetLength: lvd.readUInt16LE(p + 40), tableCount, tableSize: lvd.readUInt32LE(p + 44), tableLocations });
       }
-      else if (ident === '*UDF Metadata Partition') maps.push({ kind: 'metadata', partitionNumber, metadataFileLocation: lvd.readUInt32LE(p + 40), mirrorFileLocation: lvd.readUInt32LE(p + 44) });
+      else if (ident === '*UDF Metadata Partition') {
+        // UDF 2.50 §2.2.10: file locations, bitmap (48), allocation unit (52), alignment unit (56), flags (58).
+        maps.push({
+          kind: 'metadata', partitionNumber, metadataFileLocation: lvd.readUInt32LE(p + 40), mirrorFileLocation: lvd.readUInt32LE(p + 44),
+          allocationUnit: lvd.readUInt32LE(p + 52), alignmentUnit: lvd.readUInt16LE(p + 56), flags: lvd[p + 58],
+        });
+      }
       else throw new InvalidImageError(`unknown UDF partition map "${ident}"`);
     } else {
       throw new InvalidImageError(`unknown UDF partition map type ${type}`);
@@ -210,6 +378,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
 
   async function readIcb(ref: number, lbn: number, what: string): Promise<{ sector: number; info: IcbInfo }> {
     let sector = toSector(ref, lbn);
+    let at = lbn;
     for (let hop = 0; hop <= MAX_INDIRECT; hop++) {
       const b = await read(sector, 1, what);
       const tag = decodeTag(b, 0, what);
@@ -218,36 +387,53 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         const ad = longAd(b, 36);
         sector = toSector(ad.partRef, ad.lbn);
         ref = ad.partRef;
+        at = ad.lbn;
         continue;
       }
       if (tag.id !== TAG.FE && tag.id !== TAG.EFE) throw new InvalidImageError(`${what}: expected a file entry, found tag ${tag.id}`, { lba: sector });
-      return { sector, info: await decodeFileEntry(b, tag.id === TAG.EFE, ref, what) };
+      return { sector, info: await decodeFileEntry(b, tag.id === TAG.EFE, ref, what, o.details ? { lbn: at, tag } : undefined) };
     }
     throw new InvalidImageError(`${what}: more than ${MAX_INDIRECT} indirect entries`);
   }
 
   /** 4/14.9 FE and 4/14.17 EFE: attributes, then allocation descriptors after the extended attributes. */
-  async function decodeFileEntry(b: Buffer, ext: boolean, ref: number, what: string): Promise<IcbInfo> {
-    const fileType = b[27]; // ICB tag (4/14.6) byte 11
-    const flags = b.readUInt16LE(34);
-    const adType = flags & 7;
-    const size = Number(b.readBigUInt64LE(56));
-    const lEa = b.readUInt32LE(ext ? 208 : 168);
-    const lAd = b.readUInt32LE(ext ? 212 : 172);
-    const adStart = (ext ? 216 : 176) + lEa;
+  async function decodeFileEntry(b: Buffer, ext: boolean, ref: number, what: string, detailsOf?: { lbn: number; tag: Tag }): Promise<IcbInfo> {
+    const fe = decodeFileEntryFields(b, ext);
+    const { fileType, uid, gid } = fe;
+    const adType = fe.icbFlags & 7;
+    const size = fe.informationLength;
+    const lEa = fe.extendedAttributesLength;
+    const lAd = fe.allocationDescriptorsLength;
+    const adStart = fe.descriptorsOffset;
     if (adStart + lAd > b.length) throw new InvalidImageError(`${what}: extended attributes (${lEa}) + descriptors (${lAd}) overrun the entry`);
-    const uid = b.readUInt32LE(36);
-    const gid = b.readUInt32LE(40);
     const info: IcbInfo = {
       fileType,
       size,
       extents: [],
-      mtime: udfTimestamp(b, ext ? 92 : 84),
+      mtime: fe.modificationTime,
       uid: uid === 0xffffffff ? undefined : uid,
       gid: gid === 0xffffffff ? undefined : gid,
-      permissions: b.readUInt32LE(44),
-      linkCount: b.readUInt16LE(48),
+      permissions: fe.permissions,
+      linkCount: fe.linkCount,
     };
+    const details: UdfEntryDetails | undefined = detailsOf && {
+      icb: { partRef: ref, lbn: detailsOf.lbn },
+      tagVersion: detailsOf.tag.version,
+      tagLocation: detailsOf.tag.location,
+      extended: ext,
+      fileType,
+      icbFlags: fe.icbFlags,
+      uid,
+      gid,
+      permissions: fe.permissions,
+      linkCount: fe.linkCount,
+      informationLength: size,
+      logicalBlocksRecorded: fe.logicalBlocksRecorded,
+      uniqueId: fe.uniqueId,
+      allocation: [],
+      aeds: [],
+    };
+    info.details = details;
     if (size > Number.MAX_SAFE_INTEGER) throw new InvalidImageError(`${what}: absurd information length`);
     if (adType === 3) {
       // 4/14.6.8: data embedded in the descriptor itself.
@@ -262,36 +448,29 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
     let remaining = size;
     const raw_: { type: number; pref: number; lbn: number; len: number }[] = [];
     while (area) {
-      const step = adType === 0 ? 8 : adType === 1 ? 16 : 20;
+      const step = allocationDescriptorSize(adType);
       let next: Buffer | undefined;
       for (let p = 0; p + step <= area.length; p += step) {
-        const raw = area.readUInt32LE(p);
-        const len = raw & 0x3fffffff;
-        const type = raw >>> 30;
-        if (len === 0) break; // 4/12: a zero length ends the sequence
-        let lbn: number;
-        let pref = ref;
-        if (adType === 0) lbn = area.readUInt32LE(p + 4); // 4/14.14.1 short_ad: same partition as the ICB
-        else if (adType === 1) {
-          lbn = area.readUInt32LE(p + 4);
-          pref = area.readUInt16LE(p + 8);
-        } else {
-          lbn = area.readUInt32LE(p + 12); // 4/14.14.3 ext_ad: length, recorded length, info length, lb_addr
-          pref = area.readUInt16LE(p + 16);
-        }
+        // 4/14.14.1 short_ad: same partition as the ICB; long_ad and ext_ad name theirs.
+        const ad = decodeAllocationDescriptor(area, p, adType, ref);
+        if (ad.length === 0) break; // 4/12: a zero length ends the sequence
+        const { type, partRef: pref, lbn, length: len } = ad;
         if (type === 3) {
           // Next extent of allocation descriptors: an AED (4/14.5) with more ADs.
           if (++hops > MAX_AD_HOPS) throw new InvalidImageError(`${what}: allocation descriptor chain too long or looping`);
           const s = toSector(pref, lbn);
           const ab = await read(s, 1, `${what} allocation extent`);
-          if (decodeTag(ab, 0, `${what} allocation extent`).id !== TAG.AED) throw new InvalidImageError(`${what}: allocation extent descriptor expected at sector ${s}`);
+          const aedTag = decodeTag(ab, 0, `${what} allocation extent`);
+          if (aedTag.id !== TAG.AED) throw new InvalidImageError(`${what}: allocation extent descriptor expected at sector ${s}`);
+          details?.aeds.push({ partRef: pref, lbn, tagLocation: aedTag.location });
           const l = ab.readUInt32LE(20);
           if (24 + l > ab.length) throw new InvalidImageError(`${what}: allocation extent length ${l} overruns its sector`);
-          next = ab.subarray(24, 24 + l);
+          next = decodeAllocationExtentFields(ab).descriptors;
           break;
         }
         if (raw_.length >= MAX_EXTENTS) throw new InvalidImageError(`${what}: more than ${MAX_EXTENTS} extents`);
         raw_.push({ type, pref, lbn, len });
+        details?.allocation.push(ad);
       }
       area = next as Buffer;
       if (!next) break;
@@ -349,17 +528,19 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
 
   // 3/10.10 LVID: integrity state and OSTA UDF §2.2.6.4 implementation use (file/dir counts, revisions).
   let lvidInfo: Partial<UdfVolumeInfo> | undefined;
+  let lvidDetails: UdfVolumeDetails['integrity'];
   const lvidExt = { length: lvd.readUInt32LE(432), lba: lvd.readUInt32LE(436) };
   if (lvidExt.length >= SECTOR && lvidExt.lba < N) {
     try {
       const b = await read(lvidExt.lba, 1, 'UDF LVID');
-      if (decodeTag(b, 0, 'UDF LVID').id === TAG.LVID) {
-        const nParts = b.readUInt32LE(72);
-        const lIu = b.readUInt32LE(76);
-        const iu = 80 + 8 * nParts;
-        lvidInfo = { integrity: b.readUInt32LE(28) === 1 ? 'closed' : 'open' };
-        if (nParts < 64 && lIu >= 46 && iu + 46 <= b.length) {
-          Object.assign(lvidInfo, { numFiles: b.readUInt32LE(iu + 32), numDirs: b.readUInt32LE(iu + 36), minReadRevision: rev(b.readUInt16LE(iu + 40)), minWriteRevision: rev(b.readUInt16LE(iu + 42)), maxWriteRevision: rev(b.readUInt16LE(iu + 44)) });
+      const tag = decodeTag(b, 0, 'UDF LVID');
+      if (tag.id === TAG.LVID) {
+        const f = decodeIntegrityFields(b);
+        lvidInfo = { integrity: f.type === 1 ? 'closed' : 'open' };
+        const iu = f.implementation;
+        if (iu) {
+          Object.assign(lvidInfo, { numFiles: iu.numFiles, numDirs: iu.numDirs, minReadRevision: rev(iu.minReadRevision), minWriteRevision: rev(iu.minWriteRevision), maxWriteRevision: rev(iu.maxWriteRevision) });
+          if (o.details) lvidDetails = { lba: lvidExt.lba, tagLocation: tag.location, type: f.type, nextUniqueId: f.nextUniqueId, partitions: f.partitions, implUseLength: f.implUseLength, ...iu };
         }
       }
     } catch (err) {
@@ -437,6 +618,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   // Metadata partition (UDF 2.50 §2.2.10): the metadata file maps metadata blocks onto the physical partition; the mirror is the fallback.
   const metaRef = maps.findIndex((m) => m.kind === 'metadata');
   const warnings: string[] = [];
+  let metadataDetails: Pick<UdfVolumeDetails, 'metadataFile' | 'metadataMirrorFile'> = {};
   if (metaRef >= 0) {
     const mm = maps[metaRef] as Extract<PartitionMap, { kind: 'metadata' }>;
     const pref = physicalRef(metaRef);
@@ -460,12 +642,21 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       }
     }
     if (!loaded) throw new InvalidImageError(`UDF metadata partition unreadable: ${warnings.join('; ')}`);
+    if (o.details) {
+      // Both entries, whichever one maps the partition; one that cannot be read is left out.
+      const entry = async (loc: number, which: string) => (await readIcb(pref, loc, `UDF ${which}`).catch((err: unknown) => {
+        if (err instanceof InvalidImageError) return undefined;
+        throw err;
+      }))?.info.details;
+      metadataDetails = { metadataFile: await entry(mm.metadataFileLocation, 'metadata file'), metadataMirrorFile: await entry(mm.mirrorFileLocation, 'metadata mirror file') };
+    }
   }
 
   // 4/14.1 file set descriptor.
   const fsdSector = toSector(fsdAd.partRef, fsdAd.lbn);
   const fsd = await read(fsdSector, 1, 'UDF file set descriptor');
-  if (decodeTag(fsd, 0, 'UDF file set descriptor').id !== TAG.FSD) throw new InvalidImageError('UDF file set descriptor expected', { lba: fsdSector });
+  const fsdTag = decodeTag(fsd, 0, 'UDF file set descriptor');
+  if (fsdTag.id !== TAG.FSD) throw new InvalidImageError('UDF file set descriptor expected', { lba: fsdSector });
   const rootAd = longAd(fsd, 400);
 
   const info: UdfVolumeInfo = {
@@ -482,7 +673,9 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
     partitionMaps: maps.map((m) => ({
       type: m.kind,
       partitionNumber: m.partitionNumber,
-      ...(m.kind === 'metadata' ? { metadataFileLocation: m.metadataFileLocation, mirrorFileLocation: m.mirrorFileLocation } : {}),
+      ...(m.kind === 'metadata'
+        ? { metadataFileLocation: m.metadataFileLocation, mirrorFileLocation: m.mirrorFileLocation, allocationUnit: m.allocationUnit, alignmentUnit: m.alignmentUnit, flags: m.flags }
+        : {}),
     })),
     avdpLocations,
     applicationId: regid(pvd, 344).id,
@@ -490,6 +683,16 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   };
   Object.assign(info, lvidInfo ?? {}, vatInfo ?? {});
   if (warnings.length) info.warnings = warnings;
+  if (o.details) {
+    info.details = {
+      vdsLba,
+      primaryVolume: decodePrimaryVolumeFields(pvd),
+      domainRevision: revWord,
+      fileSet: { partRef: fsdAd.partRef, lbn: fsdAd.lbn, tagLocation: fsdTag.location, rootIcb: { partRef: rootAd.partRef, lbn: rootAd.lbn } },
+      integrity: lvidDetails,
+      ...metadataDetails,
+    };
+  }
 
   let embeddedSeq = 0;
   const embeddedById = new Map<number, Buffer>();
@@ -516,24 +719,26 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         // 4/14.4 file identifier descriptor.
         const tag = decodeTag(data, p, `UDF FID in /${path.join('/')}`);
         if (tag.id !== TAG.FID) throw new InvalidImageError(`UDF directory /${path.join('/')}: tag ${tag.id} where a FID belongs`);
-        const chars = data[p + 18];
-        const lFi = data[p + 19];
-        const icbAd = longAd(data, p + 20);
-        const lIu = data.readUInt16LE(p + 36);
-        const end = p + 38 + lIu + lFi;
-        if (end > data.length) throw new InvalidImageError(`UDF FID in /${path.join('/')} overruns its directory`);
-        const nameStart = p + 38 + lIu;
-        const padded = (38 + lIu + lFi + 3) & ~3; // padded to a multiple of 4 (4/14.4.9)
+        const f = decodeFileIdentifierFields(data, p);
+        const chars = f.characteristics;
+        const lFi = f.nameLength;
+        const icbAd = f.icb;
+        const nameStart = f.nameOffset;
+        if (nameStart + lFi > data.length) throw new InvalidImageError(`UDF FID in /${path.join('/')} overruns its directory`);
+        const padded = f.size;
         // 3/7.2.6 + 4/14.4: the CRC covers the whole padded FID; Linux refuses directories where it does not.
-        const crcLen = data.readUInt16LE(p + 10);
+        const crcLen = f.crcLength;
         if (crcLen !== padded - 16 && treeWarningCount++ < 3) o.treeWarnings?.push(`udf: FID in /${path.join('/')} has CRC length ${crcLen}, not ${padded - 16} (Linux rejects such directory entries)`);
+        const fid = o.details ? fidDetails(f, p, tag, icb.info) : undefined;
         p += padded;
+        if (chars & 0x08 && fid && node.udf) node.udf.parentFid = fid;
         if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
         if (++nodes > limits.maxNodes) throw new InvalidImageError(`more than ${limits.maxNodes} entries in the UDF tree`);
         const name = osta(data, nameStart, lFi);
         if (name === '' || name.includes('/') || name === '.' || name === '..') throw new InvalidImageError(`UDF name ${JSON.stringify(name)} in /${path.join('/')} is not a valid file name`);
         const child = await readIcb(icbAd.partRef, icbAd.lbn, `UDF entry /${[...path, name].join('/')}`);
         const n = toNode(name, child.info);
+        if (fid && n.udf) n.udf.fid = fid;
         if (chars & 0x01) n.hidden = true;
         if (n.kind === 'symlink') n.symlinkTarget = decodeSymlink(await readData(child.info, 64 * 1024, `UDF symlink ${name}`));
         if (n.kind === 'dir') subdirs.push({ node: n, icb: child });
@@ -542,6 +747,35 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       node.children = children;
       for (const s of subdirs) await readDir(s.node, s.icb, depth + 1, [...path, s.node.name]);
     }
+  }
+
+  /** 4/14.4 fields of the FID at data[p]; `block`: the logical block its tag lies in (4/7.2.8). */
+  function fidDetails(f: FileIdentifierFields, p: number, tag: Tag, dir: IcbInfo): UdfFidDetails {
+    return {
+      tagVersion: tag.version,
+      tagLocation: tag.location,
+      block: logicalBlockAt(dir, p),
+      crcLength: f.crcLength,
+      fileVersion: f.fileVersion,
+      characteristics: f.characteristics,
+      icb: { partRef: f.icb.partRef, lbn: f.icb.lbn },
+      uniqueId: f.uniqueId,
+      size: f.size,
+    };
+  }
+
+  /** The logical block holding byte `offset` of an entry's data (readData's concatenation). */
+  function logicalBlockAt(icb: IcbInfo, offset: number): number {
+    const d = icb.details!;
+    if (icb.embedded) return d.icb.lbn;
+    const ads: UdfAllocation[] = d.allocation;
+    for (let k = 0; k < ads.length; k++) {
+      // Non-final extents are read as whole blocks (see decodeFileEntry).
+      const len = k < ads.length - 1 ? Math.ceil(ads[k].length / SECTOR) * SECTOR : ads[k].length;
+      if (offset < len) return ads[k].lbn + Math.floor(offset / SECTOR);
+      offset -= len;
+    }
+    return -1;
   }
 
   function toNode(name: string, icb: IcbInfo): TreeNode {
@@ -561,6 +795,7 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       gid: icb.gid,
       nlink: icb.linkCount,
     };
+    if (icb.details) n.udf = icb.details;
     if (icb.embedded) {
       const id = ++embeddedSeq;
       embeddedById.set(id, icb.embedded);

@@ -1,6 +1,6 @@
 // System Use Sharing Protocol (IEEE P1281, "SUSP" 1.12) and Rock Ridge (IEEE P1282, "RRIP" 1.10)
 // entries, plus the split of a record's entries between its System Use field and continuation areas.
-import { writeDirDate, writeU32Both } from '../iso9660/encoding';
+import { type DirDates, writeDirDate, writeU32Both } from '../iso9660/encoding';
 
 /**
  * One SUSP entry: its length, and a writer that encodes it in place when the directory is
@@ -9,7 +9,8 @@ import { writeDirDate, writeU32Both } from '../iso9660/encoding';
  */
 export interface SuspEntry {
   len: number;
-  write(buf: Buffer, off: number): void;
+  /** `dates`: the encoding run's date writer, for entries that record dates (TF). */
+  write(buf: Buffer, off: number, dates?: DirDates): void;
   /**
    * Entries whose content may be cut (NM): the first `room` bytes or fewer as an entry flagged to
    * continue, and the rest; undefined when not even one character fits.
@@ -63,16 +64,27 @@ export function pxEntry(mode: number, links: number, uid: number, gid: number): 
   };
 }
 
+/** TF's modify, access and attribute dates, through the run's date writer when there is one. */
+function writeDates(b: Buffer, o: number, mtime: Date, atime: Date, ctime: Date, dates: DirDates | undefined): void {
+  if (dates) {
+    dates.write(b, o, mtime);
+    dates.write(b, o + 7, atime);
+    dates.write(b, o + 14, ctime);
+  } else {
+    writeDirDate(b, o, mtime);
+    writeDirDate(b, o + 7, atime);
+    writeDirDate(b, o + 14, ctime);
+  }
+}
+
 /** RRIP §4.1.6 TF: flags 0x0E = modify, access, attributes; 7-byte ECMA-119 §9.1.5 dates. */
 export function tfEntry(mtime: Date, atime: Date, ctime: Date): SuspEntry {
   return {
     len: 26,
-    write(b, o) {
+    write(b, o, dates) {
       head(b, o, 'TF', 26);
       b[o + 4] = 0x0e;
-      writeDirDate(b, o + 5, mtime);
-      writeDirDate(b, o + 12, atime);
-      writeDirDate(b, o + 19, ctime);
+      writeDates(b, o + 5, mtime, atime, ctime, dates);
     },
   };
 }
@@ -148,7 +160,7 @@ export class PosixEntry implements SuspEntry, SystemUsePlan {
   get areas(): ContinuationArea[] {
     return NO_AREAS;
   }
-  write(b: Buffer, o: number): void {
+  write(b: Buffer, o: number, dates?: DirDates): void {
     head(b, o, 'PX', 36);
     writeU32Both(b, o + 4, this.mode >>> 0);
     writeU32Both(b, o + 12, this.links >>> 0);
@@ -157,9 +169,7 @@ export class PosixEntry implements SuspEntry, SystemUsePlan {
     o += 36;
     head(b, o, 'TF', 26);
     b[o + 4] = 0x0e;
-    writeDirDate(b, o + 5, this.mtime);
-    writeDirDate(b, o + 12, this.atime);
-    writeDirDate(b, o + 19, this.ctime);
+    writeDates(b, o + 5, this.mtime, this.atime, this.ctime, dates);
     o += 26;
     head(b, o, 'NM', 5 + this.nameBytes);
     b[o + 4] = 0;
@@ -298,10 +308,10 @@ export function planSystemUse(entries: SuspEntry[], capacity: number): SystemUse
   return { inline, inlineLength: used, areas };
 }
 
-/** Writes entries at buf[off..]. */
-export function writeEntries(buf: Buffer, off: number, entries: SuspEntry[]): number {
+/** Writes entries at buf[off..]; `dates`: the encoding run's date writer (TF entries). */
+export function writeEntries(buf: Buffer, off: number, entries: SuspEntry[], dates?: DirDates): number {
   for (const e of entries) {
-    e.write(buf, off);
+    e.write(buf, off, dates);
     off += e.len;
   }
   return off;

@@ -2,9 +2,14 @@
 // tables (offsets are "RBP" in the spec). The CRC itself is checked in primitives.test.ts against
 // the ECMA-167 example, so here it is recomputed with crcItuT.
 import { describe, expect, it } from 'vitest';
-import { encodeFileEntry, encodeFileSet, fidSize, writeFileIdentifier } from './file-descriptors';
-import { crcItuT } from './primitives';
-import { encodeAnchor, encodeIntegrity, encodeLogicalVolume, encodePartition, encodeVolumeStructureDescriptor, type UdfFlavour } from './volume-descriptors';
+import { osta } from '../reader/bytes';
+import {
+  allocationDescriptorSize, decodeAllocationDescriptor, decodeAllocationExtentFields, decodeFileEntryFields, decodeFileIdentifierFields,
+  decodeIntegrityFields, decodePrimaryVolumeFields, decodeTag,
+} from '../reader/udf';
+import { encodeAllocationExtent, encodeFileEntry, encodeFileSet, fidSize, writeFileIdentifier } from './file-descriptors';
+import { crcItuT, encodeOsta, writeLongAd, writeShortAd } from './primitives';
+import { encodeAnchor, encodeIntegrity, encodeLogicalVolume, encodePartition, encodePrimaryVolume, encodeVolumeStructureDescriptor, type UdfFlavour } from './volume-descriptors';
 
 const NSR03: UdfFlavour = { rev: 0x0250, tagVersion: 3 };
 const NSR02: UdfFlavour = { rev: 0x0102, tagVersion: 2 };
@@ -176,5 +181,89 @@ describe('File Identifier Descriptor (ECMA-167 4/14.4)', () => {
     expect(out.toString('latin1', 39, 51)).toBe('*Glassmaster');
     expect([...out.subarray(70, 72)]).toEqual([8, 0x61]);
     expect(out.readUInt32LE(32)).toBe(17); // UDF Unique ID in the long_ad implementation use
+  });
+});
+
+// decode(encode(x)) per descriptor through the image reader's decoders (reader/udf.ts): the one
+// UDF decoder, which also reads every image the writer's other tests build.
+describe('decode(encode(x)) through the reader (reader/udf.ts)', () => {
+  const T2 = new Date(Date.UTC(2024, 4, 17, 12, 34, 56, 780));
+  const iso = (d: Date) => d.toISOString();
+
+  it('File Entry: every field, the three times and short_ad/long_ad descriptors', () => {
+    for (const [f, adType] of [[NSR02, 0], [NSR03, 1]] as const) {
+      const size = allocationDescriptorSize(adType);
+      const ads = Buffer.alloc(3 * size);
+      const want = [
+        { type: 0, length: 2048, lbn: 42, partRef: adType ? 0 : 1 },
+        { type: 1, length: 4096, lbn: 0, partRef: adType ? 0 : 1 },
+        { type: 3, length: 2048, lbn: 77, partRef: 1 },
+      ];
+      for (const [i, a] of want.entries()) {
+        if (adType === 0) writeShortAd(ads, i * size, a.length, a.lbn, a.type);
+        else writeLongAd(ads, i * size, a.length, a.lbn, a.partRef, 0, a.type);
+      }
+      const input = {
+        fileType: 4, icbFlags: adType | (1 << 6) | (1 << 8), uid: 0xffffffff, gid: 100, permissions: 0x14a5, linkCount: 3,
+        informationLength: 2 ** 40 + 5, blocksRecorded: 2 ** 29 + 1, atime: T, mtime: T2, attrTime: new Date(T2.getTime() + 10), uniqueId: 2 ** 33 + 16, ads,
+      };
+      const b = encodeFileEntry(f, 20, input);
+      expect(decodeTag(b, 0, 'FE', 20)).toEqual({ id: 261, version: f.tagVersion, location: 20 });
+      const fe = decodeFileEntryFields(b, false, { allTimes: true });
+      expect(fe).toEqual({
+        extended: false, fileType: 4, icbFlags: input.icbFlags, uid: input.uid, gid: 100, permissions: 0x14a5, linkCount: 3,
+        informationLength: input.informationLength, logicalBlocksRecorded: input.blocksRecorded, uniqueId: input.uniqueId,
+        accessTime: iso(T), modificationTime: iso(T2), attributeTime: iso(input.attrTime),
+        extendedAttributesLength: 0, allocationDescriptorsLength: ads.length, descriptorsOffset: 176,
+      });
+      // short_ads take the partition of their ICB (here 1); long_ads name theirs.
+      const got = [0, 1, 2].map((i) => decodeAllocationDescriptor(b, fe.descriptorsOffset + i * size, adType, 1));
+      expect(got).toEqual(want);
+    }
+  });
+
+  it('Allocation Extent Descriptor: its descriptors and previous location', () => {
+    const ads = Buffer.alloc(32);
+    writeLongAd(ads, 0, 1 << 29, 1000, 0);
+    writeLongAd(ads, 16, 300, 5000, 0);
+    const b = encodeAllocationExtent(NSR03, 88, ads);
+    expect(decodeTag(b, 0, 'AED', 88)).toMatchObject({ id: 258, location: 88 });
+    const aed = decodeAllocationExtentFields(b);
+    expect(aed.previousLocation).toBe(0);
+    expect(aed.descriptors.equals(ads)).toBe(true);
+    expect(decodeAllocationDescriptor(aed.descriptors, 16, 1, 9)).toEqual({ type: 0, length: 300, lbn: 5000, partRef: 0 });
+  });
+
+  it('File Identifier Descriptor: characteristics, ICB, unique ID, implementation use, name, padding', () => {
+    for (const [name, implUse] of [['a', 0], ['Ünïcödé ✓', 32], ['', 0]] as const) {
+      const out = Buffer.alloc(200);
+      const enc = name ? encodeOsta(name) : null;
+      const n = writeFileIdentifier(NSR03, out, 4, 7, { characteristics: name ? 0x03 : 0x0a, icb: { lbn: 12, partRef: 1, length: 2048, uniqueId: 123456 }, name: enc, implUse });
+      expect(decodeTag(out, 4, 'FID', 7)).toMatchObject({ id: 257, location: 7 });
+      const f = decodeFileIdentifierFields(out, 4);
+      expect(f).toEqual({
+        fileVersion: 1, characteristics: name ? 0x03 : 0x0a, icb: { lbn: 12, partRef: 1, length: 2048 }, uniqueId: 123456, implUseLength: implUse,
+        nameLength: enc?.length ?? 0, nameOffset: 4 + 38 + implUse, crcLength: n - 16, size: n,
+      });
+      expect(osta(out, f.nameOffset, f.nameLength)).toBe(name);
+    }
+  });
+
+  it('Logical Volume Integrity Descriptor: type, next unique ID, tables, implementation use', () => {
+    const b = encodeIntegrity(NSR02, 64, { recordingTime: T2, nextUniqueId: 2 ** 40 + 3, partitionSizes: [5000, 64], files: 7, dirs: 3 });
+    expect(decodeTag(b, 0, 'LVID', 64)).toMatchObject({ id: 9, version: 2 });
+    expect(decodeIntegrityFields(b)).toEqual({
+      recordingTime: iso(T2), type: 1, nextUniqueId: 2 ** 40 + 3, partitions: 2, implUseLength: 46, freeSpace: [0, 0], size: [5000, 64],
+      implementation: { numFiles: 7, numDirs: 3, minReadRevision: 0x0102, minWriteRevision: 0x0102, maxWriteRevision: 0x0102 },
+    });
+  });
+
+  it('Primary Volume Descriptor: identifiers, levels, character sets, recording time, flags', () => {
+    const b = encodePrimaryVolume(NSR03, 32, { vdsNumber: 1, volumeIdentifier: 'MY DISC', volumeSetIdentifier: '0123456789ABCDEFset', recordingTime: T2 });
+    expect(decodeTag(b, 0, 'PVD', 32)).toMatchObject({ id: 1, version: 3 });
+    expect(decodePrimaryVolumeFields(b)).toEqual({
+      tagIdentifier: 1, tagVersion: 3, vdsNumber: 1, volumeId: 'MY DISC', interchangeLevel: 2, maxInterchangeLevel: 3, characterSetList: 1, maxCharacterSetList: 1,
+      volumeSetId: '0123456789ABCDEFset', recordingTime: iso(T2), flags: 1,
+    });
   });
 });

@@ -7,8 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../common/errors';
 import { extentsFor, MAX_EXTENT_BYTES, planUdf, udfPermissions, type UdfNodeInput, type UdfRevision, type UdfVolumeInput } from './index';
 import { fidSize, layoutFids } from './file-descriptors';
-import { checkTag, UdfTestReader } from './test-reader';
 import { TEST_MTIME, writeUdfTestImage } from './test-image';
+import { openImage, type ImageInfo, type TreeNode, type UdfEntryDetails } from '../reader';
+import { decodeTag } from '../reader/udf';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gm-udf-plan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -196,6 +197,53 @@ describe('planUdf validation', () => {
   });
 });
 
+/** One entry of the UDF tree as the reader decoded it, with the raw fields (udfDetails). */
+interface Walked {
+  path: string;
+  node: TreeNode;
+  udf: UdfEntryDetails;
+}
+
+/** The reader's UDF tree, depth first without the root, and the root. */
+async function walk(img: ImageInfo): Promise<{ root: TreeNode; entries: Walked[] }> {
+  const root = await img.tree('udf');
+  const entries: Walked[] = [];
+  const visit = (n: TreeNode, path: string) => {
+    for (const c of n.children ?? []) {
+      entries.push({ path: `${path}/${c.name}`, node: c, udf: c.udf! });
+      if (c.kind === 'dir') visit(c, `${path}/${c.name}`);
+    }
+  };
+  visit(root, '');
+  return { root, entries };
+}
+
+/**
+ * Every File Entry, FID and AED tag names its own logical block (ECMA-167 4/7.2.8); the reader
+ * has already verified their checksums and CRCs.
+ */
+function expectTagLocations(root: TreeNode, entries: Walked[]): void {
+  for (const u of [root.udf!, ...entries.map((e) => e.udf)]) {
+    expect(u.tagLocation).toBe(u.icb.lbn);
+    for (const a of u.aeds) expect(a.tagLocation).toBe(a.lbn);
+    for (const f of [u.fid, u.parentFid]) if (f) expect(f.tagLocation).toBe(f.block);
+    if (u.fileType === 4) expect(u.parentFid).toBeDefined();
+  }
+}
+
+async function readAll(img: ImageInfo, path: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const b of img.readFile('udf', path)) parts.push(Buffer.from(b));
+  return Buffer.concat(parts);
+}
+
+/** The bytes of a node's recorded extents (a symlink's path components). */
+async function rawData(img: ImageInfo, n: TreeNode): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (const e of n.extents) parts.push((await img.reader.read(e.lba, Math.ceil(e.length / 2048))).subarray(0, e.length));
+  return Buffer.concat(parts);
+}
+
 describe('recorded structures', () => {
   const tree = {
     name: '',
@@ -210,20 +258,26 @@ describe('recorded structures', () => {
   };
 
   for (const rev of ['1.02', '1.50', '2.00', '2.01', '2.50'] as UdfRevision[]) {
-    it(`UDF ${rev}: every tag verifies and FE/FID fields follow the input`, () => {
+    it(`UDF ${rev}: every tag verifies and FE/FID fields follow the input`, async () => {
       const path = join(tmp, `struct-${rev}.img`);
-      const img = writeUdfTestImage(path, tree, vol(rev));
+      const written = writeUdfTestImage(path, tree, vol(rev));
       // Volume structures: tag location is the absolute sector (ECMA-167 3/7.2.8).
-      for (const s of img.sectors) {
-        if (s.lba < img.placement.partitionStartLba || img.placement.anchorLbas.includes(s.lba)) {
+      for (const s of written.sectors) {
+        if (s.lba < written.placement.partitionStartLba || written.placement.anchorLbas.includes(s.lba)) {
           for (let o = 0; o < s.data.length; o += 2048)
-            if (s.data.readUInt16LE(o) !== 0 && s.data[o + 1] === 0 && s.data.readUInt16LE(o) < 10) checkTag(s.data, o, s.lba + o / 2048);
+            if (s.data.readUInt16LE(o) !== 0 && s.data[o + 1] === 0 && s.data.readUInt16LE(o) < 10) decodeTag(s.data, o, `volume structure at ${s.lba}`, s.lba + o / 2048);
         }
       }
-      const r = new UdfTestReader(path);
+      const img = await openImage(path, { udfDetails: true });
       try {
-        const entries = r.walk();
-        const by = new Map(entries.map((e) => [e.path, e]));
+        const { root, entries } = await walk(img);
+        const d = img.udf!.details!;
+        // The reader found nothing amiss (FID CRC lengths, extents) on the way.
+        expect(img.warnings).toEqual([]);
+        expectTagLocations(root, entries);
+        expect(d.fileSet.tagLocation).toBe(d.fileSet.lbn);
+        expect(d.integrity!.tagLocation).toBe(d.integrity!.lba);
+        const by = new Map(entries.map((e) => [e.path, e.udf]));
         expect([...by.keys()]).toEqual(['/readme.txt', '/.hidden', '/suid', '/abs', '/rel', '/sub', '/sub/a', '/sub/b']);
         // Descriptor version 2 for NSR02 revisions, 3 for NSR03 (OSTA UDF §2.2.1.1).
         expect(by.get('/readme.txt')!.tagVersion).toBe(rev < '2.00' ? 2 : 3);
@@ -232,77 +286,93 @@ describe('recorded structures', () => {
         expect(readme.uid).toBe(1000);
         expect(readme.gid).toBe(100);
         expect(readme.permissions).toBe(udfPermissions(0o640));
-        expect(readme.infoLength).toBe(6n);
-        expect(readme.blocksRecorded).toBe(1n);
-        expect(r.readData(readme.extents).toString()).toBe('hello\n');
+        expect(readme.informationLength).toBe(6);
+        expect(readme.logicalBlocksRecorded).toBe(1);
+        expect((await readAll(img, 'readme.txt')).toString()).toBe('hello\n');
         // 2.50: FEs live in the metadata partition, file data in partition 0 via long_ad.
         expect(readme.icbFlags & 7).toBe(rev === '2.50' ? 1 : 0);
-        expect(readme.extents[0].partRef).toBe(0);
+        expect(readme.allocation[0].partRef).toBe(0);
         // Unique IDs: root 0, then from 16 (OSTA UDF §3.2.1.1); the FID copy equals the FE's.
-        expect(readme.uniqueId).toBe(16n);
-        for (const e of entries) expect(BigInt(e.fidUniqueId)).toBe(e.uniqueId);
+        expect(root.udf!.uniqueId).toBe(0);
+        expect(readme.uniqueId).toBe(16);
+        for (const e of entries) expect(e.udf.fid!.uniqueId).toBe(e.udf.uniqueId);
         // Default uid/gid: 2^32 − 1 = not recorded (OSTA UDF §3.3.3.1).
         expect(by.get('/.hidden')!.uid).toBe(0xffffffff);
-        expect(by.get('/.hidden')!.characteristics & 1).toBe(1);
-        expect(readme.characteristics).toBe(0);
+        expect(by.get('/.hidden')!.fid!.characteristics & 1).toBe(1);
+        expect(readme.fid!.characteristics).toBe(0);
         expect(by.get('/suid')!.icbFlags & (1 << 6)).toBe(1 << 6);
-        expect(by.get('/sub')!.characteristics).toBe(2);
+        expect(by.get('/sub')!.fid!.characteristics).toBe(2);
         expect(by.get('/sub')!.linkCount).toBe(3); // its FID plus the parent FIDs of a and b
         // Symlink path components (ECMA-167 4/14.16.1): type 2 root, then type 5 names.
-        const abs = by.get('/abs')!;
-        expect(abs.fileType).toBe(12);
-        expect([...abs.symlinkData!]).toEqual([2, 0, 0, 0, 5, 4, 0, 0, 8, ...Buffer.from('usr'), 5, 4, 0, 0, 8, ...Buffer.from('bin'), 5, 4, 0, 0, 8, ...Buffer.from('env')]);
-        expect([...by.get('/rel')!.symlinkData!]).toEqual([3, 0, 0, 0, 5, 3, 0, 0, 8, ...Buffer.from('up'), 4, 0, 0, 0, 5, 2, 0, 0, 8, 0x78]);
+        const node = (p: string) => entries.find((e) => e.path === p)!.node;
+        expect(by.get('/abs')!.fileType).toBe(12);
+        expect([...(await rawData(img, node('/abs')))]).toEqual([2, 0, 0, 0, 5, 4, 0, 0, 8, ...Buffer.from('usr'), 5, 4, 0, 0, 8, ...Buffer.from('bin'), 5, 4, 0, 0, 8, ...Buffer.from('env')]);
+        expect([...(await rawData(img, node('/rel')))]).toEqual([3, 0, 0, 0, 5, 3, 0, 0, 8, ...Buffer.from('up'), 4, 0, 0, 0, 5, 2, 0, 0, 8, 0x78]);
         if (rev === '2.50') {
-          expect(r.maps.map((m) => m.type)).toEqual([1, 2]);
-          expect(r.maps[1].flags).toBe(0);
-          expect(r.maps[1].alignUnit).toBe(32);
+          const maps = img.udf!.partitionMaps;
+          expect(maps.map((m) => m.type)).toEqual(['type1', 'metadata']);
+          expect(maps[1].flags).toBe(0);
+          expect(maps[1].alignmentUnit).toBe(32);
+          // The metadata files: their tags verified and located (in partition 0), file types 250/251.
+          for (const [m, type] of [[d.metadataFile!, 250], [d.metadataMirrorFile!, 251]] as const) {
+            expect(m.fileType).toBe(type);
+            expect(m.tagLocation).toBe(m.icb.lbn);
+          }
           // Not mirrored: the mirror FE describes the same extents (one copy on disc).
-          expect(r.mirrorExtents).toEqual(r.metaExtents);
-          expect(r.metaExtents[0].lbn % 32).toBe(0);
+          expect(d.metadataMirrorFile!.allocation).toEqual(d.metadataFile!.allocation);
+          expect(d.metadataFile!.allocation[0].lbn % 32).toBe(0);
         }
       } finally {
-        r.close();
+        await img.close();
       }
     });
   }
 
-  it('UDF 2.50 with a metadata mirror records an identical second copy', () => {
+  it('UDF 2.50 with a metadata mirror records an identical second copy', async () => {
     const path = join(tmp, 'mirror.img');
     writeUdfTestImage(path, tree, vol('2.50', { metadataMirror: true }));
-    const r = new UdfTestReader(path);
+    const img = await openImage(path, { udfDetails: true });
     try {
-      expect(r.maps[1].flags).toBe(1);
-      const [m] = r.metaExtents;
-      const [mm] = r.mirrorExtents;
+      const d = img.udf!.details!;
+      expect(img.udf!.partitionMaps[1].flags).toBe(1);
+      const [m] = d.metadataFile!.allocation;
+      const [mm] = d.metadataMirrorFile!.allocation;
+      expect(d.metadataMirrorFile!.tagLocation).toBe(d.metadataMirrorFile!.icb.lbn);
       expect(mm.lbn).not.toBe(m.lbn);
       expect(mm.length).toBe(m.length);
-      expect(r.sector(r.partStart + mm.lbn, mm.length / 2048).equals(r.sector(r.partStart + m.lbn, m.length / 2048))).toBe(true);
-      expect(r.walk().length).toBe(8);
+      const partStart = img.udf!.partitions[0].start;
+      expect((await img.reader.read(partStart + mm.lbn, mm.length / 2048)).equals(await img.reader.read(partStart + m.lbn, m.length / 2048))).toBe(true);
+      const { root, entries } = await walk(img);
+      expect(entries.length).toBe(8);
+      expectTagLocations(root, entries);
     } finally {
-      r.close();
+      await img.close();
     }
   });
 
   // short_ad (2.01): the FE holds 233 + a continuation, one AED the other 68.
   // long_ad (2.50): the FE holds 116 + a continuation, the first AED 125 + one, the second 60.
   for (const [rev, aeds] of [['2.01', 1], ['2.50', 2]] as [UdfRevision, number][]) {
-    it(`UDF ${rev}: chains allocation descriptors through ${aeds} AED(s) when a File Entry is full`, () => {
+    it(`UDF ${rev}: chains allocation descriptors through ${aeds} AED(s) when a File Entry is full`, async () => {
       const path = join(tmp, `aed-${rev}.img`);
       const size = 300 * MAX_EXTENT_BYTES + 5; // 301 extents; sparse on disc
       writeUdfTestImage(path, { name: '', children: [{ name: 'huge', sparse: { size, head: Buffer.from('HEAD'), tail: Buffer.from('TAIL') } }] }, vol(rev));
-      const r = new UdfTestReader(path);
+      const img = await openImage(path, { udfDetails: true });
       try {
-        const [huge] = r.walk();
-        expect(huge.aedCount).toBe(aeds);
-        expect(huge.extents.length).toBe(301);
-        expect(huge.infoLength).toBe(BigInt(size));
-        expect(huge.extents.reduce((a, e) => a + e.length, 0)).toBe(size);
-        expect(huge.extents.every((e) => e.partRef === 0)).toBe(true);
+        const { root, entries } = await walk(img);
+        const huge = entries[0].udf;
+        expectTagLocations(root, entries);
+        expect(huge.aeds.length).toBe(aeds);
+        expect(huge.allocation.length).toBe(301);
+        expect(huge.informationLength).toBe(size);
+        expect(huge.allocation.reduce((a, e) => a + e.length, 0)).toBe(size);
+        expect(huge.allocation.every((e) => e.partRef === 0 && e.type === 0)).toBe(true);
         // Contiguous as laid out: each extent starts where the previous ended.
-        for (let i = 1; i < huge.extents.length; i++) expect(huge.extents[i].lbn).toBe(huge.extents[i - 1].lbn + MAX_EXTENT_BYTES / 2048);
+        for (let i = 1; i < huge.allocation.length; i++) expect(huge.allocation[i].lbn).toBe(huge.allocation[i - 1].lbn + MAX_EXTENT_BYTES / 2048);
+        // The head and tail read back through the reader's mapping of those extents.
+        expect(entries[0].node.extents.length).toBe(301);
       } finally {
-        r.close();
+        await img.close();
       }
     });
   }
