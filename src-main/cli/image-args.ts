@@ -81,6 +81,7 @@ export function addImageBuildOptions(cmd: Command): Command {
     .option('--date <ISO8601>', 'fix every date the image makes itself (byte-identical rebuilds). e.g. --date 2024-01-01T00:00:00Z')
     .addOption(new Option('--max-sectors <N>', 'refuse an image over N 2048-byte sectors (the medium\'s capacity). e.g. --max-sectors 359847 (CD-R 80 min)').argParser(parseCount('--max-sectors')))
     .option('--follow-symlinks', 'store what symbolic links point to instead of the links')
+    .option('--udf-symlinks', 'record symbolic links in UDF too (off with Rock Ridge: 7-Zip then refuses the UDF volume)')
     .option('--import <PREV.iso>', 'append a session to this image (with --start-lba). e.g. --import disc.iso --start-lba 23456')
     .addOption(new Option('--start-lba <N>', 'first sector of the appended session').argParser(parseCount('--start-lba')))
     .option('--json', 'progress and notes as JSON lines on stderr')
@@ -91,7 +92,7 @@ export function addImageBuildOptions(cmd: Command): Command {
 interface RawImageOpts {
   output?: string; fs?: FileSystemName[]; isoLevel?: string; udfRevision?: string; udfMetadataMirror?: boolean; label?: string;
   boot?: BootEntry[]; isohybrid?: boolean; isohybridMbr?: string; isohybridGpt?: boolean; date?: string; maxSectors?: number;
-  followSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean;
+  followSymlinks?: boolean; udfSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean;
 }
 
 /** commander's values → the checked model. Throws InvalidInputError (exit 2) on a usage mistake. */
@@ -121,6 +122,7 @@ export function imageArgsFrom(raw: RawImageOpts, sourceArgs: string[]): ImageCom
     isohybrid: hybrid ? { mbrTemplate: raw.isohybridMbr, gpt: raw.isohybridGpt || undefined } : undefined,
     maxSectors: raw.maxSectors,
     followSymlinks: raw.followSymlinks || undefined,
+    udfSymlinks: raw.udfSymlinks || undefined,
     multisession: raw.import === undefined ? undefined : { importImage: raw.import, startLba: raw.startLba! },
   });
   // Keep the object free of undefined keys: it is compared, stored in project files and hashed.

@@ -2,7 +2,7 @@
 // --help lists every option with an example, shortened labels are said, --json gives JSON lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ describe('glassmaster image', () => {
     const r = await glassmaster('image', '--help');
     expect(r.code).toBe(0);
     for (const opt of ['--output', '--fs', '--iso-level', '--udf-revision', '--udf-metadata-mirror', '--no-udf-metadata-mirror', '--label', '--boot',
-      '--isohybrid', '--isohybrid-mbr', '--isohybrid-gpt', '--date', '--max-sectors', '--follow-symlinks', '--import', '--start-lba', '--json',
+      '--isohybrid', '--isohybrid-mbr', '--isohybrid-gpt', '--date', '--max-sectors', '--follow-symlinks', '--udf-symlinks', '--import', '--start-lba', '--json',
       '--list', '--inspect', '--preflight']) expect(r.stdout).toContain(opt);
     expect(r.stdout).toContain('e.g. --label');
     expect(r.stdout).toContain('glassmaster image -o photos.iso');
@@ -50,6 +50,30 @@ describe('glassmaster image', () => {
     const r = await glassmaster('image', '-o', join(tmp, 'h.iso'), '--boot', 'bios:/boot.img,emul=none', '--isohybrid', join(tmp, 'src'));
     expect(r.code).toBe(ExitCode.USAGE);
     expect(r.stderr).toContain('--isohybrid-mbr');
+  });
+
+  it('--preflight honours --max-sectors with the planned size, and says which readers miss a link', async () => {
+    const src = join(tmp, 'pre');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'big.bin'), Buffer.alloc(300 * 2048, 1));
+    symlinkSync('big.bin', join(src, 'link'));
+    const over = await glassmaster('image', '--preflight', '--max-sectors', '200', src);
+    expect(over.code).toBe(ExitCode.USAGE);
+    expect(over.stdout).toMatch(/over-capacity\] the image needs (\d+) sectors/);
+    // The number preflight gives is the image's real size: building with exactly that limit works.
+    const needed = Number(/needs (\d+) sectors/.exec(over.stdout)![1]);
+    expect(needed).toBeGreaterThan(300);
+    const fits = await glassmaster('image', '--preflight', '--max-sectors', String(needed), '--json', src);
+    expect(fits.code).toBe(ExitCode.OK);
+    const report = JSON.parse(fits.stdout) as { findings: { code: string; path?: string }[] };
+    expect(report.findings.map((f) => f.code)).not.toContain('over-capacity');
+    expect(report.findings.find((f) => f.code === 'symlink-not-shown')?.path).toBe('/link');
+    const built = await glassmaster('image', '-o', join(tmp, 'pre.iso'), '--max-sectors', String(needed), '-q', src);
+    expect(built.code).toBe(ExitCode.OK);
+    expect(statSync(join(tmp, 'pre.iso')).size).toBe(needed * 2048);
+    // With --udf-symlinks the link is recorded in UDF too, so that finding goes.
+    const udf = JSON.parse((await glassmaster('image', '--preflight', '--udf-symlinks', '--json', src)).stdout) as { findings: { code: string }[] };
+    expect(udf.findings.map((f) => f.code)).not.toContain('symlink-not-shown');
   });
 
   it('an unknown option or a bad value is a usage error', async () => {

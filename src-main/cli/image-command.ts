@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { addImageBuildOptions, imageArgsFrom, type ImageCommandArgs } from './image-args';
 import { runImageCommand } from './image-build';
-import { fileSystemsOf } from '../image/image-spec';
+import { fileSystemsOf, imageSpecFor } from '../image/image-spec';
+import { planImage } from '../image/layout/plan-image';
 import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
 import { formatBootReport, formatListing, inspectBoot, openImage, type TreeFacet } from '../image/reader';
 import { formatPreflight, preflight, type PreflightEntry } from '../image/preflight';
@@ -42,7 +43,7 @@ function preflightEntries(root: StagingNode): PreflightEntry[] {
   const walk = (node: StagingNode, path: string[]) => {
     for (const child of node.children?.values() ?? []) {
       const p = [...path, child.name];
-      entries.push({ path: p, kind: child.kind, size: child.size });
+      entries.push({ path: p, kind: child.kind, size: child.size, target: child.symlinkTarget });
       if (child.kind === 'dir') walk(child, p);
     }
   };
@@ -51,14 +52,23 @@ function preflightEntries(root: StagingNode): PreflightEntry[] {
 }
 
 /** Stages the sources like a build would, and reports what each OS and player will see. */
-function runPreflight(a: ImageCommandArgs, json: boolean): number {
+async function runPreflight(a: ImageCommandArgs, json: boolean): Promise<number> {
   const o = a.options;
   const tree = new StagingTree({ now: o.date === undefined ? undefined : new Date(o.date) });
   for (const s of a.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks ?? false });
   const entries = preflightEntries(tree.root);
   const needsLevel3 = entries.some((e) => e.kind === 'file' && e.size >= FOUR_GIB);
   const fs = fileSystemsOf(o);
-  const report = preflight(entries, { fs, isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2), udfRevision: o.udfRevision ?? (fs.includes('udf') ? '1.02' : undefined) });
+  // The exact size (every file system's structures) for the capacity finding: planning is metadata only.
+  const plannedSectors = (await planImage({ ...imageSpecFor(o, tree.root), maxSectors: undefined })).totalSectors;
+  const report = preflight(entries, {
+    fs,
+    isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2),
+    udfRevision: o.udfRevision ?? (fs.includes('udf') ? '1.02' : undefined),
+    udfSymlinks: o.udfSymlinks,
+    maxSectors: o.maxSectors,
+    plannedSectors,
+  });
   out(json ? JSON.stringify(report, null, 2) : formatPreflight(report));
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.USAGE : ExitCode.OK;
 }
@@ -79,7 +89,7 @@ export function registerImageCommand(program: Command): void {
         return raw.list !== undefined ? listImage(raw.list, json) : inspectImage(raw.inspect!, json);
       }
       if (raw.preflight) {
-        process.exitCode = runPreflight(imageArgsFrom({ ...raw, output: raw.output ?? '-' }, sources), json);
+        process.exitCode = await runPreflight(imageArgsFrom({ ...raw, output: raw.output ?? '-' }, sources), json);
         return;
       }
       let args: ImageCommandArgs;

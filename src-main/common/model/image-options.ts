@@ -59,6 +59,11 @@ const options = {
   maxSectors: z.number().int().min(1).max(2 ** 31).optional(),
   /** Follow symbolic links in the sources instead of recording them. */
   followSymlinks: z.boolean().optional(),
+  /**
+   * Record links in UDF too. Off by default when Rock Ridge is chosen: 7-Zip refuses a whole UDF
+   * volume that holds a symlink, and Rock Ridge already shows links to Unix readers.
+   */
+  udfSymlinks: z.boolean().optional(),
   /** Append a session: the previous image and where the new session starts. */
   multisession: z.object({ importImage: HostPath, startLba: z.number().int().min(0) }).strict().optional(),
 };
