@@ -8,10 +8,12 @@ import type { Services } from '../app/services';
 import { DriveAddress } from '../common/ipc/contract';
 import { GlassmasterError, InvalidInputError } from '../common/errors';
 import type { BurnOptions, BurnProgress, EraseProgress } from '../common/model/burn';
+import type { VerifyReport } from '../common/model/verify';
 import { formatBurnProgress, formatEraseProgress } from '../burn/progress-text';
 import { imageFileSourceFactory } from '../burn/burn-sources';
 import { resolve } from 'node:path';
 import { formatBytes } from '../burn/units';
+import { formatVerifyReport } from '../verify/verify-text';
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const { createServices } = await import('../app/services');
@@ -81,6 +83,12 @@ function progressPrinter<P>(format: (p: P) => string, json: boolean): { update(p
   };
 }
 
+/** A read-back that failed: its report (the same formatter as `glassmaster verify`) before the error line. */
+function printFailedVerify(e: unknown): void {
+  const report = e instanceof GlassmasterError && e.code === 'VERIFICATION' ? (e.details as { report?: VerifyReport } | undefined)?.report : undefined;
+  if (report) process.stdout.write(`${formatVerifyReport(report)}\n`);
+}
+
 async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>, describe: (r: T) => string): Promise<void> {
   const cancel = cancelOnSignals();
   try {
@@ -89,6 +97,7 @@ async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>,
     else process.stdout.write(`${describe(r)}\n`);
   } catch (e) {
     if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
+    else printFailedVerify(e);
     throw e;
   } finally {
     cancel.dispose();

@@ -4,7 +4,8 @@
 // meanwhile and the media watcher polls nothing on it. Read-only leases open the device shared
 // (no O_EXCL: it fails with EBUSY while the desktop has the disc mounted, the common case when
 // reading) and leave the tray lock alone (drive-service.ts READ_ONLY_JOBS).
-import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../common/model/verify-report';
+import type { DiscVerifyReport } from '../common/model/verify';
+import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import type { DriveJob, DriveService } from '../drive/drive-service';
 import { openImage, type ImageInfoJSON, type TreeFacet, type TreeNode } from '../image/reader';

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { InvalidInputError, InvalidMediaError, NotSupportedError, throwIfAborted, type GlassmasterError } from '../common/errors';
-import type { DiscProgress, DiscReadReport, SectorRange } from '../common/model/verify-report';
+import type { LbaRange } from '../common/model/verify';
+import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { openImage } from '../image/reader';
 import { lbaToMsf } from '../mmc/bytes';
@@ -345,4 +346,4 @@ export function cueSheet(binName: string, tracks: Array<{ track: DiscTrack; inde
   return lines.join('\n') + '\n';
 }
 
-export type { SectorRange };
+export type { LbaRange };

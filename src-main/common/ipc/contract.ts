@@ -12,7 +12,8 @@ import type { ImageProgress, ProjectEditResult, ProjectOpenResult, ProjectPage, 
 import type { HostListing, HostPlace } from '../model/host-files';
 import type { GlassmasterErrorJSON } from '../errors';
 import type { BurnProgress, BurnResult, EraseProgress } from '../model/burn';
-import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../model/verify-report';
+import type { DiscVerifyReport } from '../model/verify';
+import type { DiscProgress, DiscReadReport } from '../model/verify-report';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
