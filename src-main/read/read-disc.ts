@@ -87,7 +87,7 @@ function progressReporter(cb: ReadDiscOptions['onProgress'], t0: number): Progre
  * The span of an ISO: up to the last data track's end; on random-writable media (one track the
  * size of the formatted area) only as far as the ISO 9660 volume space reaches, when there is one.
  */
-async function isoEnd(drive: Drive, layout: DiscLayout, dataTracks: DiscTrack[], opts: ReadDiscOptions): Promise<number> {
+export async function isoEnd(drive: Drive, layout: DiscLayout, dataTracks: DiscTrack[], opts: Pick<ReadDiscOptions, 'retries' | 'signal'>): Promise<number> {
   let end = Math.max(...dataTracks.map((t) => t.end));
   if (layout.random && end > 17) {
     const pvd = await driveBlockReader(drive, { sectorCount: end, retries: opts.retries, signal: opts.signal }).read(16, 1).catch(() => undefined);
