@@ -140,8 +140,12 @@ describe.skipIf(!ok)('CopyService: disc to disc', () => {
     // A scratched source: sector 40 answers MEDIUM ERROR (the read helpers' device decorator, on the recorder itself).
     const rec = vt.recorder('src');
     const exec = rec.execute.bind(rec);
-    const bad = scratched({ address: 'virtual:src', execute: (cmd: Parameters<typeof exec>[0]) => exec(cmd, undefined), close: async () => undefined } as never, [40]);
-    rec.execute = (cmd) => bad.execute(cmd);
+    let stall: Parameters<typeof exec>[1] = () => Promise.reject(new Error('no stall'));
+    const bad = scratched({ address: 'virtual:src', execute: (cmd: Parameters<typeof exec>[0]) => exec(cmd, stall), close: async () => undefined } as never, [40]);
+    rec.execute = (cmd, s) => {
+      stall = s;
+      return bad.execute(cmd);
+    };
     try {
       // The burn stops while writing (the source is streamed): the error names the source's sector, the
       // target keeps what was written in a closed session (as a cancel leaves it) and is free again.

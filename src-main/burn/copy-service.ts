@@ -20,9 +20,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledError, InvalidMediaError } from '../common/errors';
-import type { BurnOptions, BurnProgress, BurnResult } from '../common/model/burn';
+import type { BurnOptions } from '../common/model/burn';
+import type { CopyProgress, CopyResult } from '../common/model/copy';
 import type { MediaInfo } from '../common/model/drive';
-import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { DriveService } from '../drive/drive-service';
 import { DiscService } from '../read/disc-service';
 import { openDiscByteSource } from '../read/disc-source';
@@ -36,22 +36,6 @@ export interface CopyOptions {
   retries?: number;
   /** How long a one-drive copy waits for the blank disc (default 10 minutes). */
   swapTimeoutMs?: number;
-}
-
-/** Progress of a copy: the stage, and the read's or burn's own progress event. */
-export type CopyProgress =
-  | { stage: 'reading'; read: DiscProgress }
-  | { stage: 'waiting-for-disc'; message: string }
-  | { stage: 'burning'; burn: BurnProgress };
-
-export interface CopyResult {
-  from: string;
-  to: string;
-  /** 'stream': two drives, the source streamed into the burner; 'image': one drive, through a temporary image. */
-  mode: 'stream' | 'image';
-  /** One drive: the read of the source to the temporary image (since deleted). */
-  read?: DiscReadReport;
-  burn: BurnResult;
 }
 
 export interface CopyServiceOptions {
@@ -81,6 +65,8 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+
+export type { CopyProgress, CopyResult };
 
 export class CopyService {
   private readonly discs: DiscService;
