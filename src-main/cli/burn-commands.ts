@@ -14,6 +14,7 @@ import { imageFileSourceFactory } from '../burn/burn-sources';
 import { resolve } from 'node:path';
 import { formatBytes } from '../burn/units';
 import { formatVerifyReport } from '../verify/verify-text';
+import { burnSeveral, collectDrives } from './burn-multi';
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const { createServices } = await import('../app/services');
@@ -108,7 +109,7 @@ export function registerBurnCommands(program: Command): void {
   program
     .command('burn')
     .description('burn an image file to a disc, read it back and verify it')
-    .requiredOption('--drive <address>', 'drive address', parseAddress)
+    .requiredOption('--drive <address>', 'drive address; repeat it to burn the image to several recorders at once', collectDrives(parseAddress))
     .requiredOption('--image <file>', 'the image (.iso) to burn')
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
@@ -122,9 +123,9 @@ export function registerBurnCommands(program: Command): void {
     .option('--layer-break <sectors>', 'DVD+R DL: sectors on layer 0 (a multiple of 16)', parsePositiveInt)
     .option('--spare-areas', 'BD-R: format with spare areas (defect management) first')
     .option('--json', 'one JSON event per line on stdout')
-    .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n')
+    .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n')
     .action(async (o: {
-      drive: string; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
+      drive: string[]; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
     }) => {
       const options: BurnOptions = {
@@ -134,11 +135,12 @@ export function registerBurnCommands(program: Command): void {
       const open = await imageFileSourceFactory(resolve(o.image)).catch((e) => {
         throw e instanceof GlassmasterError ? e : new InvalidInputError(String(e));
       });
+      if (o.drive.length > 1) return withServices((s) => burnSeveral(s, o.drive, open, options, o.json === true));
       const printer = progressPrinter<BurnProgress>(formatBurnProgress, o.json === true);
       await withServices((s) =>
         runJob(
           o.json === true,
-          (signal) => s.burner.burn(o.drive, open, options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
+          (signal) => s.burner.burn(o.drive[0], open, options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
           (r) => {
             const c = r.copies[r.copies.length - 1];
             const v = c.verify && c.verify.level !== 'none' ? `, verified (${c.verify.level}: ${c.verify.sectorsChecked} sectors read back)` : ', disc layout checked';
