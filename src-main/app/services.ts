@@ -16,6 +16,8 @@ import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
 import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
+import { CopyService } from '../burn/copy-service';
+import { copyHandlers } from '../burn/copy-ipc';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
@@ -42,6 +44,8 @@ export interface Services {
   virtual: VirtualTransport;
   project: ProjectService;
   burner: BurnService;
+  /** Disc copies (copy --from --to, disc.copy); one-drive copies keep their temporary image in <stateDir>/copy. */
+  copier: CopyService;
   files: HostFiles;
   stash: DropStash;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
@@ -76,6 +80,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   // Rescans every 2 s: hot-plug shows up quickly; an iSCSI list is a TCP connect (login once a minute).
   const drives = new DriveService({ transports, rescanMs: 2000, leaseDir: join(stateDir, 'leases') });
   const burner = new BurnService({ drives });
+  const copier = new CopyService({ drives, burner, tempDir: join(stateDir, 'copy') });
   await ensureDefaultRecorder(virtual, native);
   const hub = new EventHub();
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
@@ -149,6 +154,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'drive.format': async ({ address, full, spareAreas }, signal) =>
       burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
     ...discHandlers(new DiscService(drives), hub, opts.dialogs),
+    ...copyHandlers(copier, hub),
     'files.places': () => files.places(),
     'files.list': ({ path, showHidden, sort, descending }) => files.list(path, { showHidden, sort, descending }),
     'project.list': async ({ path, offset, limit }) => project.list(path, offset, limit),
@@ -186,6 +192,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     virtual,
     project,
     burner,
+    copier,
     files,
     stash,
     onBusyChange(listener) {

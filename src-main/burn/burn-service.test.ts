@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BurnProgress, EraseProgress } from '../common/model/burn';
 import type { ByteSource } from '../image/byte-source';
-import { IoError } from '../common/errors';
+import { IoError, type GlassmasterError } from '../common/errors';
+import type { VerifyReport } from '../common/model/verify';
+import { formatVerifyReport } from '../verify/verify-text';
 import { bufferByteSource } from '../image/byte-source/file-source';
 import { buildReadDiscStructure, parseLayerBoundary } from '../mmc/commands/read-disc-structure';
 import { exitCodeFor, ExitCode } from '../common/exit-codes';
@@ -155,6 +157,12 @@ describe('BurnService: read-back', () => {
     expect(err).toMatchObject({ code: 'VERIFICATION', details: { firstBadLba: 100 }, report: { mismatched: [{ start: 100, end: 103 }], unreadable: [] } });
     expect(exitCodeFor((err as { code: 'VERIFICATION' }).code)).toBe(ExitCode.VERIFICATION);
     expect((err as Error).message).toContain('3 sector(s) differ');
+    // One report model: the read-back crosses IPC and --json in the error's details, in the shape `glassmaster verify` gives.
+    const json = (err as GlassmasterError).toJSON();
+    expect(json.details).toMatchObject({ report: { against: 'source', level: 'full', ok: false, mismatched: [{ start: 100, end: 103 }], unreadable: [], sectorsChecked: 256, bytesChecked: 256 * 2048 } });
+    const text = formatVerifyReport((json.details as { report: VerifyReport }).report);
+    expect(text).toContain('3 sectors differ (100–102)');
+    expect(text).toContain('Different sectors (3): 100–102');
     expect(f.drives.busyWith(f.address)).toBeUndefined();
   });
 

@@ -189,7 +189,7 @@ export class BurnService {
         const parts = [...verify.layout.problems];
         if (verify.mismatched.length) parts.push(`${verify.mismatched.reduce((n, r) => n + r.end - r.start, 0)} sector(s) differ from the source`);
         if (verify.unreadable.length) parts.push(`${verify.unreadable.reduce((n, r) => n + r.end - r.start, 0)} sector(s) cannot be read`);
-        throw Object.assign(new VerificationError(`Verification failed: ${parts.join('; ')}. ${discState}`, { firstBadLba: first }), { report: verify });
+        throw Object.assign(new VerificationError(`Verification failed: ${parts.join('; ')}. ${discState}`, { firstBadLba: first, report: verify }), { report: verify });
       }
       report('done', 1, { averageBytesPerSec: (plan.sectors * 2048 * 1000) / writeMs });
       return {

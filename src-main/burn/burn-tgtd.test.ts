@@ -42,7 +42,7 @@ describe.skipIf(!ok)('burning to tgtd\'s DVD+R over our iSCSI initiator', () => 
     const events: BurnProgress[] = [];
     const r = await burner.burn(url, () => openImageFileSource(image.iso), { verify: 'full' }, { onProgress: (p) => events.push(p) });
     const copy = r.copies[0];
-    expect(copy).toMatchObject({ strategy: 'DVD+R', startLba: 0, verify: { ok: true, level: 'full', sourceSha256: image.sha256, discSha256: image.sha256 } });
+    expect(copy).toMatchObject({ strategy: 'DVD+R', startLba: 0, verify: { ok: true, level: 'full', expectedSha256: image.sha256, actualSha256: image.sha256 } });
     expect(events.map((e) => e.action)).toContain('writing');
     // tgt's disc is now a DVD-ROM holding exactly the image (its backing file is the disc).
     const bytes = readFileSync(backing);

@@ -8,10 +8,13 @@ import type { Services } from '../app/services';
 import { DriveAddress } from '../common/ipc/contract';
 import { GlassmasterError, InvalidInputError } from '../common/errors';
 import type { BurnOptions, BurnProgress, EraseProgress } from '../common/model/burn';
+import type { VerifyReport } from '../common/model/verify';
 import { formatBurnProgress, formatEraseProgress } from '../burn/progress-text';
 import { imageFileSourceFactory } from '../burn/burn-sources';
 import { resolve } from 'node:path';
 import { formatBytes } from '../burn/units';
+import { formatVerifyReport } from '../verify/verify-text';
+import { burnSeveral, collectDrives } from './burn-multi';
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const { createServices } = await import('../app/services');
@@ -81,6 +84,12 @@ function progressPrinter<P>(format: (p: P) => string, json: boolean): { update(p
   };
 }
 
+/** A read-back that failed: its report (the same formatter as `glassmaster verify`) before the error line. */
+function printFailedVerify(e: unknown): void {
+  const report = e instanceof GlassmasterError && e.code === 'VERIFICATION' ? (e.details as { report?: VerifyReport } | undefined)?.report : undefined;
+  if (report) process.stdout.write(`${formatVerifyReport(report)}\n`);
+}
+
 async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>, describe: (r: T) => string): Promise<void> {
   const cancel = cancelOnSignals();
   try {
@@ -89,6 +98,7 @@ async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>,
     else process.stdout.write(`${describe(r)}\n`);
   } catch (e) {
     if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
+    else printFailedVerify(e);
     throw e;
   } finally {
     cancel.dispose();
@@ -99,7 +109,7 @@ export function registerBurnCommands(program: Command): void {
   program
     .command('burn')
     .description('burn an image file to a disc, read it back and verify it')
-    .requiredOption('--drive <address>', 'drive address', parseAddress)
+    .requiredOption('--drive <address>', 'drive address; repeat it to burn the image to several recorders at once', collectDrives(parseAddress))
     .requiredOption('--image <file>', 'the image (.iso) to burn')
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
@@ -113,9 +123,9 @@ export function registerBurnCommands(program: Command): void {
     .option('--layer-break <sectors>', 'DVD+R DL: sectors on layer 0 (a multiple of 16)', parsePositiveInt)
     .option('--spare-areas', 'BD-R: format with spare areas (defect management) first')
     .option('--json', 'one JSON event per line on stdout')
-    .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n')
+    .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n')
     .action(async (o: {
-      drive: string; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
+      drive: string[]; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
     }) => {
       const options: BurnOptions = {
@@ -125,11 +135,12 @@ export function registerBurnCommands(program: Command): void {
       const open = await imageFileSourceFactory(resolve(o.image)).catch((e) => {
         throw e instanceof GlassmasterError ? e : new InvalidInputError(String(e));
       });
+      if (o.drive.length > 1) return withServices((s) => burnSeveral(s, o.drive, open, options, o.json === true));
       const printer = progressPrinter<BurnProgress>(formatBurnProgress, o.json === true);
       await withServices((s) =>
         runJob(
           o.json === true,
-          (signal) => s.burner.burn(o.drive, open, options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
+          (signal) => s.burner.burn(o.drive[0], open, options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
           (r) => {
             const c = r.copies[r.copies.length - 1];
             const v = c.verify && c.verify.level !== 'none' ? `, verified (${c.verify.level}: ${c.verify.sectorsChecked} sectors read back)` : ', disc layout checked';

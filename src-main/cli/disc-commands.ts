@@ -7,11 +7,12 @@ import type { Services } from '../app/services';
 import { DriveAddress } from '../common/ipc/contract';
 import { InvalidInputError } from '../common/errors';
 import { ExitCode } from '../common/exit-codes';
-import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../common/model/verify-report';
+import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { TreeNode } from '../image/reader';
 import { DiscService } from '../read/disc-service';
 import { formatRanges } from '../read/owners';
 import type { VerifyTarget } from '../verify/verify-disc';
+import { formatVerifyReport } from '../verify/verify-text';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
@@ -71,15 +72,6 @@ function formatReadReport(r: DiscReadReport): string {
     if (r.bad.files === undefined) lines.push('  (the file system could not be read to say which files own them)');
     for (const f of r.bad.files ?? []) lines.push(`  ${f.kind === 'dir' ? 'directory' : 'file'} ${f.path}: ${formatRanges(f.ranges)}`);
   }
-  return lines.join('\n');
-}
-
-function formatVerifyReport(r: DiscVerifyReport): string {
-  const lines = [r.summary];
-  for (const f of r.files.slice(0, 200)) lines.push(`  ${f.status.padEnd(10)} ${f.path}`);
-  if (r.files.length > 200) lines.push(`  … and ${r.files.length - 200} more`);
-  if (r.bad.unreadableCount) lines.push(`Unreadable sectors: ${formatRanges(r.bad.unreadable)}`);
-  for (const f of r.affectedFiles ?? []) lines.push(`  affects ${f.kind === 'dir' ? 'directory' : 'file'} ${f.path}: ${formatRanges(f.ranges)}`);
   return lines.join('\n');
 }
 

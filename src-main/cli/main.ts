@@ -9,6 +9,7 @@ import { registerImageCommand } from './image-command';
 import { registerBurnCommands } from './burn-commands';
 import { registerDiscCommands } from './disc-commands';
 import { registerAudioCommand } from './audio-command';
+import { registerCopyCommand } from './copy-command';
 
 export function buildProgram(): Command {
   const program = new Command('glassmaster')
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerBurnCommands(program);
   registerDiscCommands(program);
   registerAudioCommand(program);
+  registerCopyCommand(program);
   return program;
 }
 

@@ -1,6 +1,7 @@
 // One error base for every service, with a stable JSON form that crosses IPC and the CLI.
 // Subclasses say who is at fault: the caller (InvalidInput), the medium or image, the drive
 // (Scsi/Transport), a failed verification, a cancel, or us (Internal).
+import type { VerifyReport } from './model/verify';
 
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -140,7 +141,7 @@ export class TransportError extends GlassmasterError {
 
 /** Read-back differs from what was written. */
 export class VerificationError extends GlassmasterError {
-  constructor(message: string, details: { firstBadLba: number; expected?: string; actual?: string }) {
+  constructor(message: string, details: { firstBadLba: number; expected?: string; actual?: string; report?: VerifyReport }) {
     super('VERIFICATION', message, { details });
   }
 }

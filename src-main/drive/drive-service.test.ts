@@ -144,6 +144,25 @@ describe('DriveService leases', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('read-only leases (read, verify) open the device shared and leave the tray lock alone; they still keep other jobs off', async () => {
+    // A desktop mount: another opener holds the device with O_EXCL semantics and the tray locked.
+    const mount = await vt.open('virtual:a', { exclusive: true });
+    vt.recorder('a').state.locked = true;
+    await expect(svc.lease('virtual:a', 'burn')).rejects.toMatchObject({ code: 'TRANSPORT' });
+    expect(svc.busyWith('virtual:a')).toBeUndefined();
+    const read = await svc.lease('virtual:a', 'read');
+    expect(vt.recorder('a').state.locked).toBe(true);
+    expect((await read.drive.media()).profile).toBe('DVD+R');
+    await expect(svc.lease('virtual:a', 'burn')).rejects.toMatchObject({ code: 'DRIVE_BUSY', message: expect.stringContaining('a read is running') });
+    await expect(svc.lease('virtual:a', 'verify')).rejects.toMatchObject({ code: 'DRIVE_BUSY' });
+    await read.release();
+    expect(vt.recorder('a').state.locked).toBe(true);
+    await mount.close();
+    vt.recorder('a').state.locked = false;
+    const burn = await svc.lease('virtual:a', 'burn');
+    await burn.release();
+  });
+
   it('the media watcher polls nothing on a leased drive and reports the media again when the lease ends', async () => {
     const evs: MediaEvent[] = [];
     const busy: Array<[string, string | undefined]> = [];

@@ -26,6 +26,15 @@ export interface DriveServiceOptions {
 export type DriveJob = 'burn' | 'erase' | 'format' | 'verify' | 'read';
 
 /**
+ * Jobs that only read the disc. Their lease is still exclusive among Glassmaster jobs (a burn
+ * cannot start mid-read, the watcher polls nothing), but the device is opened without O_EXCL and
+ * the tray lock is left alone: on Linux O_EXCL on /dev/srN fails with EBUSY while the desktop has
+ * the disc mounted (reading a mounted disc is the common case), and PREVENT ALLOW MEDIUM REMOVAL
+ * would release the lock the kernel holds for that mount.
+ */
+export const READ_ONLY_JOBS: ReadonlySet<DriveJob> = new Set(['read', 'verify']);
+
+/**
  * A job's exclusive hold on a drive (DriveService.lease). While it lasts, media(), eject(), load()
  * and withDrive() on that drive reject with DriveBusyError and the media watcher polls nothing on
  * it. release() allows medium removal, closes the device and is idempotent.
@@ -104,15 +113,20 @@ export class DriveService {
    * Takes the drive exclusively for a job. A second lease (here or, with leaseDir, in another
    * process) rejects with DriveBusyError. The drive is opened exclusively and unlocked first
    * (PREVENT ALLOW MEDIUM REMOVAL, MMC-6 §6.14): a lock left by a job that died is released here.
+   * Read-only jobs (READ_ONLY_JOBS) open the device shared and unlock only after a dead job's
+   * marker; their release does not unlock either.
    */
   async lease(address: string, job: DriveJob): Promise<DriveLease> {
     const transport = this.transportFor(address);
     this.assertFree(address);
     this.leases.set(address, job);
+    const readOnly = READ_ONLY_JOBS.has(job);
     let device: Awaited<ReturnType<ScsiTransport['open']>> | undefined;
+    let stale: boolean;
     try {
       await Promise.all([...this.leaseListeners].map((l) => l(address, job)));
-      device = await transport.open(address, { exclusive: true });
+      device = await transport.open(address, { exclusive: !readOnly });
+      stale = this.readMarker(address) !== undefined;
       this.writeMarker(address, job);
     } catch (e) {
       await device?.close().catch(() => undefined);
@@ -121,7 +135,7 @@ export class DriveService {
       throw e;
     }
     const drive = new Drive(device, this.driveOpts);
-    await drive.unlock().catch(() => undefined);
+    if (!readOnly || stale) await drive.unlock().catch(() => undefined);
     let released: Promise<void> | undefined;
     const openDevice = device;
     return {
@@ -131,7 +145,7 @@ export class DriveService {
       release: () =>
         (released ??= (async () => {
           try {
-            await drive.unlock().catch(() => undefined);
+            if (!readOnly) await drive.unlock().catch(() => undefined);
             await openDevice.close().catch(() => undefined);
           } finally {
             this.removeMarker(address);

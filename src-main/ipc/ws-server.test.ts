@@ -47,6 +47,7 @@ const handlers: Handlers = {
   'drive.format': unused,
   'disc.read': unused,
   'disc.verify': unused,
+  'disc.copy': unused,
   'files.places': unused,
   'files.list': unused,
   'project.list': unused,

@@ -1,10 +1,13 @@
 // DiscService: reading, listing and verifying the disc in a drive, for the CLI and the IPC handlers
-// alike. Each operation opens the drive for its duration and always closes it. The open is not
-// exclusive: on Linux O_EXCL fails with EBUSY while the desktop has the disc mounted, and reading
-// a mounted disc is the common case; keeping a burn off the drive meanwhile is the drive lease's
-// job (drive-service.ts, burn side).
-import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../common/model/verify-report';
-import type { DriveService } from '../drive/drive-service';
+// alike. Each operation takes the drive lease (DriveService.lease, job 'read' or 'verify') for its
+// duration and always releases it: a burn, erase or second read on that drive gets DRIVE_BUSY
+// meanwhile and the media watcher polls nothing on it. Read-only leases open the device shared
+// (no O_EXCL: it fails with EBUSY while the desktop has the disc mounted, the common case when
+// reading) and leave the tray lock alone (drive-service.ts READ_ONLY_JOBS).
+import type { DiscVerifyReport } from '../common/model/verify';
+import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
+import type { Drive } from '../drive/drive';
+import type { DriveJob, DriveService } from '../drive/drive-service';
 import { openImage, type ImageInfoJSON, type TreeFacet, type TreeNode } from '../image/reader';
 import { verifyDisc, type VerifyTarget } from '../verify/verify-disc';
 import { readDiscLayout, type DiscLayout } from './disc-layout';
@@ -29,17 +32,27 @@ export interface DiscListing {
 export class DiscService {
   constructor(private readonly drives: DriveService) {}
 
+  /** Runs fn on the leased drive and releases the lease whatever happens. */
+  private async leased<T>(address: string, job: DriveJob, fn: (drive: Drive) => Promise<T>): Promise<T> {
+    const lease = await this.drives.lease(address, job);
+    try {
+      return await fn(lease.drive);
+    } finally {
+      await lease.release();
+    }
+  }
+
   read(address: string, opts: DiscOperationOptions & { output: string; force?: boolean }): Promise<DiscReadReport> {
-    return this.drives.withDrive(address, (drive) => readDisc(drive, opts));
+    return this.leased(address, 'read', (drive) => readDisc(drive, opts));
   }
 
   verify(address: string, target: VerifyTarget, opts: DiscOperationOptions = {}): Promise<DiscVerifyReport> {
-    return this.drives.withDrive(address, (drive) => verifyDisc(drive, target, opts));
+    return this.leased(address, 'verify', (drive) => verifyDisc(drive, target, opts));
   }
 
   /** The disc's file systems (the last session's) and the tree at `path` in the preferred facet or `facet`. */
   list(address: string, opts: { path?: string; facet?: TreeFacet; signal?: AbortSignal } = {}): Promise<DiscListing> {
-    return this.drives.withDrive(address, async (drive) => {
+    return this.leased(address, 'read', async (drive) => {
       const layout = await readDiscLayout(drive, opts.signal);
       const last = layout.sessions[layout.sessions.length - 1];
       const info = await openImage(driveBlockReader(drive, { sectorCount: layout.end, signal: opts.signal }), { signal: opts.signal, sessionStart: layout.sessions.length > 1 ? last.start : undefined });

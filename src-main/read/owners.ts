@@ -1,7 +1,7 @@
 // Which files own a set of sectors: the image reader's tree (every node's extents, absolute LBAs)
 // intersected with sorted LBAs, so a bad-sector report says "/photos/2019/img_0042.jpg" and not
 // only "sectors 183 200–183 215". Directories are listed too: a bad directory extent hides files.
-import type { AffectedFile, SectorRange } from '../common/model/verify-report';
+import type { AffectedFile, LbaRange } from '../common/model/verify';
 import type { ImageInfo, TreeFacet, TreeNode } from '../image/reader';
 import { SECTOR } from '../image/reader';
 import { lbaRanges } from './drive-block-reader';
@@ -48,12 +48,12 @@ export async function affectedFiles(info: ImageInfo, lbas: number[]): Promise<Af
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export function toRanges(lbas: number[]): SectorRange[] {
+export function toRanges(lbas: number[]): LbaRange[] {
   return lbaRanges(lbas).map(([first, last]) => ({ start: first, end: last + 1 }));
 }
 
 /** "183200–183215, 190001" (first–last sector, for messages). */
-export function formatRanges(ranges: SectorRange[], max = 8): string {
+export function formatRanges(ranges: LbaRange[], max = 8): string {
   const parts = ranges.slice(0, max).map((r) => (r.end - r.start === 1 ? `${r.start}` : `${r.start}–${r.end - 1}`));
   return parts.join(', ') + (ranges.length > max ? ` and ${ranges.length - max} more` : '');
 }

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { InvalidInputError, InvalidMediaError, NotSupportedError, throwIfAborted, type GlassmasterError } from '../common/errors';
-import type { DiscProgress, DiscReadReport, SectorRange } from '../common/model/verify-report';
+import type { LbaRange } from '../common/model/verify';
+import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { openImage } from '../image/reader';
 import { lbaToMsf } from '../mmc/bytes';
@@ -86,7 +87,7 @@ function progressReporter(cb: ReadDiscOptions['onProgress'], t0: number): Progre
  * The span of an ISO: up to the last data track's end; on random-writable media (one track the
  * size of the formatted area) only as far as the ISO 9660 volume space reaches, when there is one.
  */
-async function isoEnd(drive: Drive, layout: DiscLayout, dataTracks: DiscTrack[], opts: ReadDiscOptions): Promise<number> {
+export async function isoEnd(drive: Drive, layout: DiscLayout, dataTracks: DiscTrack[], opts: Pick<ReadDiscOptions, 'retries' | 'signal'>): Promise<number> {
   let end = Math.max(...dataTracks.map((t) => t.end));
   if (layout.random && end > 17) {
     const pvd = await driveBlockReader(drive, { sectorCount: end, retries: opts.retries, signal: opts.signal }).read(16, 1).catch(() => undefined);
@@ -345,4 +346,4 @@ export function cueSheet(binName: string, tracks: Array<{ track: DiscTrack; inde
   return lines.join('\n') + '\n';
 }
 
-export type { SectorRange };
+export type { LbaRange };

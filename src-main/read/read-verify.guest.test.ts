@@ -95,7 +95,7 @@ describe.skipIf(!ok)('read / verify / multisession through the guest kernel (QEM
     expect(listing).toContain("'/new/b.bin'");
 
     const v = await drives.withDrive(sr.address, (d) => verifyDisc(d, { against: 'image', image: disc }));
-    expect(v).toMatchObject({ ok: true, differentSectors: [] });
+    expect(v).toMatchObject({ ok: true, mismatched: [] });
     // The disc's file systems as the app lists them: QEMU reports one session, the reader follows the ISO chain to the last.
     const ls = await new DiscService(drives).list(sr.address);
     expect(ls.info.sessionStart).toBe(session2);

@@ -50,7 +50,7 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     const dev = await vt.open('virtual:dvd');
     try {
       const img = await verifyDisc(drive(dev), { against: 'image', image: isoPath });
-      expect(img).toMatchObject({ ok: true, differentSectors: [], bytesChecked: readFileSync(isoPath).length });
+      expect(img).toMatchObject({ ok: true, mismatched: [], bytesChecked: readFileSync(isoPath).length });
       expect(img.actualSha256).toBe(execFileSync('sha256sum', [isoPath]).toString().split(' ')[0]);
       const events: string[] = [];
       const folder = await verifyDisc(drive(dev), { against: 'folder', folder: src }, { onProgress: (p) => events.push(p.phase) });
@@ -74,7 +74,7 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     try {
       const r = await verifyDisc(drive(dev), { against: 'image', image: other });
       expect(r.ok).toBe(false);
-      expect(r.differentSectors).toEqual([{ start: lba + 1, end: lba + 2 }]);
+      expect(r.mismatched).toEqual([{ start: lba + 1, end: lba + 2 }]);
       expect(r.affectedFiles).toEqual([{ path: '/photos/b.jpg', kind: 'file', ranges: [{ start: lba + 1, end: lba + 2 }] }]);
       expect(r.summary).toMatch(/1 sectors differ .*\/photos\/b\.jpg/);
       expect(r.expectedSha256).not.toBe(r.actualSha256);
@@ -90,7 +90,7 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       const dev = scratched(base, [lba]);
       const img = await verifyDisc(drive(dev), { against: 'image', image: isoPath }, { retries: 1 });
       expect(img.ok).toBe(false);
-      expect(img.bad.unreadable).toEqual([{ start: lba, end: lba + 1 }]);
+      expect(img.unreadable).toEqual([{ start: lba, end: lba + 1 }]);
       expect(img.affectedFiles?.map((f) => f.path)).toEqual(['/photos/a.jpg']);
       const man = await verifyDisc(drive(dev), { against: 'manifest' }, { retries: 1 });
       expect(man.ok).toBe(false);
@@ -98,7 +98,7 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       expect(man.affectedFiles?.map((f) => f.path)).toEqual(['/photos/a.jpg']);
       // A damaged primary volume descriptor: nothing can be compared, and the report says where.
       const noFs = await verifyDisc(drive(scratched(base, [16])), { against: 'folder', folder: src }, { retries: 0 });
-      expect(noFs).toMatchObject({ ok: false, bad: { unreadable: [{ start: 16, end: 17 }] }, summary: "The disc's file system is unreadable at sector 16: no file could be checked." });
+      expect(noFs).toMatchObject({ ok: false, unreadable: [{ start: 16, end: 17 }], summary: "The disc's file system is unreadable at sector 16: no file could be checked." });
     } finally {
       await base.close();
     }

@@ -6,12 +6,14 @@
 //  - against the disc's own checksum manifest `.glassmaster/SHA256SUMS` (sha256sum -c format, paths
 //    relative to the disc root).
 // Unreadable sectors are re-read (drive-block-reader) and, like differing ones, named with the files
-// that own them. The result is a DiscVerifyReport; `ok: false` is exit code 4 in the CLI.
+// that own them. The result is a DiscVerifyReport (common/model/verify.ts, one shape with the burn's
+// read-back); `ok: false` is exit code 4 in the CLI.
 import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { InvalidInputError, IoError, NotFoundError, throwIfAborted } from '../common/errors';
-import type { AffectedFile, DiscProgress, DiscVerifyReport, SectorRange, VerifyFileResult } from '../common/model/verify-report';
+import { rangeSectors, type AffectedFile, type DiscVerifyReport, type VerifyFileResult } from '../common/model/verify';
+import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeNode } from '../image/reader';
 import { readDiscLayout } from '../read/disc-layout';
@@ -55,7 +57,7 @@ export async function verifyDisc(drive: Drive, target: VerifyTarget, opts: Verif
   const retried = new Set<number>();
   const reader = driveBlockReader(drive, { sectorCount: layout.end, retries: opts.retries, signal: opts.signal, onRetry: (l) => retried.add(l) });
   const report = target.against === 'image' ? await againstImage(reader, target.image, opts, progress) : await againstFileSystem(reader, target, opts, progress);
-  report.bad.recoveredCount = [...retried].filter((l) => !report.bad.unreadable.some((r) => l >= r.start && l < r.end)).length;
+  report.recoveredCount = [...retried].filter((l) => !report.unreadable.some((r) => l >= r.start && l < r.end)).length;
   report.elapsedMs = Date.now() - progress.t0;
   progress.emit({ phase: 'done' });
   return report;
@@ -63,8 +65,8 @@ export async function verifyDisc(drive: Drive, target: VerifyTarget, opts: Verif
 
 function emptyReport(against: DiscVerifyReport['against'], reference: string): DiscVerifyReport {
   return {
-    against, reference, ok: false, summary: '', sectorsChecked: 0, bytesChecked: 0, differentSectors: [],
-    bad: { unreadable: [], unreadableCount: 0, recoveredCount: 0 }, files: [], filesChecked: 0, elapsedMs: 0,
+    against, level: 'full', reference, ok: false, summary: '', sectorsChecked: 0, bytesChecked: 0, mismatched: [], unreadable: [],
+    recoveredCount: 0, files: [], filesChecked: 0, elapsedMs: 0,
   };
 }
 
@@ -113,9 +115,8 @@ async function againstImage(disc: DriveBlockReader, imagePath: string, opts: Ver
     }
     report.sectorsChecked = onDisc;
     report.bytesChecked = size;
-    report.differentSectors = toRanges(different);
-    report.bad.unreadable = toRanges(bad);
-    report.bad.unreadableCount = bad.length;
+    report.mismatched = toRanges(different);
+    report.unreadable = toRanges(bad);
     report.expectedSha256 = wantHash.digest('hex');
     report.actualSha256 = gotHash.digest('hex');
     if (total > disc.sectorCount) report.missingSectors = total - disc.sectorCount;
@@ -141,9 +142,8 @@ async function againstImage(disc: DriveBlockReader, imagePath: string, opts: Ver
 
 function imageFailureSummary(r: DiscVerifyReport, imagePath: string): string {
   const parts: string[] = [];
-  const count = (rs: SectorRange[]) => rs.reduce((n, x) => n + x.end - x.start, 0);
-  if (r.differentSectors.length) parts.push(`${count(r.differentSectors)} sectors differ (${formatRanges(r.differentSectors)})`);
-  if (r.bad.unreadableCount) parts.push(`${r.bad.unreadableCount} sectors are unreadable (${formatRanges(r.bad.unreadable)})`);
+  if (r.mismatched.length) parts.push(`${rangeSectors(r.mismatched)} sectors differ (${formatRanges(r.mismatched)})`);
+  if (r.unreadable.length) parts.push(`${rangeSectors(r.unreadable)} sectors are unreadable (${formatRanges(r.unreadable)})`);
   if (r.missingSectors) parts.push(`the disc ends ${r.missingSectors} sectors before the image does`);
   const files = r.affectedFiles?.filter((f) => f.kind === 'file').map((f) => f.path) ?? [];
   const owners = files.length ? `; affected: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}` : '';
@@ -164,8 +164,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
     // A damaged volume descriptor or directory: nothing can be compared, and that is the finding.
     if (!(e instanceof UnreadableSectorError)) throw e;
     const report = emptyReport(target.against === 'folder' ? 'folder' : 'manifest', target.against === 'folder' ? target.folder : MANIFEST_PATH);
-    report.bad.unreadable = toRanges([e.lba]);
-    report.bad.unreadableCount = 1;
+    report.unreadable = toRanges([e.lba]);
     report.summary = `The disc's file system is unreadable at sector ${e.lba}: no file could be checked.`;
     return report;
   }
@@ -209,8 +208,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const failing = results.filter((r) => r.status !== 'ok' && !(target.against === 'manifest' && r.status === 'extra'));
   report.files = results.filter((r) => r.status !== 'ok').sort((a, b) => (a.path < b.path ? -1 : 1));
   report.filesChecked = expected.size;
-  report.bad.unreadable = toRanges(bad);
-  report.bad.unreadableCount = bad.length;
+  report.unreadable = toRanges(bad);
   if (bad.length) report.affectedFiles = await affectedFiles(info, bad);
   report.ok = failing.length === 0;
   report.summary = fsSummary(report, target, results);

@@ -7,7 +7,8 @@
 // Also the base of `verify` against folders and manifests (sector → file mapping on top of it).
 import { createHash } from 'node:crypto';
 import { ScsiError, throwIfAborted } from '../common/errors';
-import { addLba, type LbaRange, type VerifyLevel, type VerifyReport } from '../common/model/verify';
+import { addLba, rangeSectors, type LbaRange, type VerifyLevel, type WrittenVerifyReport } from '../common/model/verify';
+import { formatRanges } from '../read/owners';
 import type { ByteSource } from '../image/byte-source';
 import type { Drive } from '../drive/drive';
 import { buildRead10 } from '../mmc/commands/read';
@@ -35,19 +36,36 @@ export interface VerifyWrittenOptions {
 
 const READ_SECTORS = 32;
 
-export async function verifyWritten(drive: Drive, area: WrittenArea, level: VerifyLevel, openSource: () => Promise<ByteSource>, opts: VerifyWrittenOptions = {}): Promise<VerifyReport> {
+export async function verifyWritten(drive: Drive, area: WrittenArea, level: VerifyLevel, openSource: () => Promise<ByteSource>, opts: VerifyWrittenOptions = {}): Promise<WrittenVerifyReport> {
   const t0 = performance.now();
   const problems = await checkLayout(drive, area, opts.signal);
-  const report: VerifyReport = {
-    level, ok: false, layout: { ok: problems.length === 0, problems }, startLba: area.startLba, sectors: area.sectors, sectorsChecked: 0, mismatched: [], unreadable: [], durationMs: 0,
+  const report: WrittenVerifyReport = {
+    against: 'source', level, reference: 'the source', ok: false, summary: '', layout: { ok: problems.length === 0, problems }, startLba: area.startLba, sectors: area.sectors,
+    sectorsChecked: 0, bytesChecked: 0, mismatched: [], unreadable: [], elapsedMs: 0,
   };
   if (level !== 'none' && !area.simulated && area.sectors > 0) {
     const windows = level === 'full' ? [{ start: 0, end: area.sectors }] : sampleWindows(area.sectors, opts.samples ?? 32, await fileSystemExtents(drive, area, opts.signal));
     await compareWindows(drive, area, windows, level === 'full', openSource, report, opts);
   }
   report.ok = report.layout.ok && report.mismatched.length === 0 && report.unreadable.length === 0;
-  report.durationMs = performance.now() - t0;
+  report.bytesChecked = report.sectorsChecked * 2048;
+  report.summary = writtenSummary(report);
+  report.elapsedMs = performance.now() - t0;
   return report;
+}
+
+function writtenSummary(r: WrittenVerifyReport): string {
+  const where = `sectors ${r.startLba}–${r.startLba + r.sectors - 1}`;
+  if (r.ok) {
+    if (r.level === 'none' || r.sectorsChecked === 0) return `The disc's layout matches the plan (${r.sectors} sectors written from sector ${r.startLba}); no sector was read back.`;
+    return r.level === 'full'
+      ? `The disc matches ${r.reference}: all ${r.sectorsChecked} sectors (${where}) read back, SHA-256 ${r.actualSha256}.`
+      : `The disc matches ${r.reference} in the ${r.sectorsChecked} sectors sampled from ${where}.`;
+  }
+  const parts = [...r.layout.problems];
+  if (r.mismatched.length) parts.push(`${rangeSectors(r.mismatched)} sectors differ (${formatRanges(r.mismatched)})`);
+  if (r.unreadable.length) parts.push(`${rangeSectors(r.unreadable)} sectors are unreadable (${formatRanges(r.unreadable)})`);
+  return `The disc does not match ${r.reference}: ${parts.join('; ')}.`;
 }
 
 async function checkLayout(drive: Drive, area: WrittenArea, signal?: AbortSignal): Promise<string[]> {
@@ -139,8 +157,9 @@ async function readDisc(drive: Drive, lba: number, count: number, signal?: Abort
   return out;
 }
 
-async function compareWindows(drive: Drive, area: WrittenArea, windows: LbaRange[], full: boolean, openSource: () => Promise<ByteSource>, report: VerifyReport, opts: VerifyWrittenOptions): Promise<void> {
+async function compareWindows(drive: Drive, area: WrittenArea, windows: LbaRange[], full: boolean, openSource: () => Promise<ByteSource>, report: WrittenVerifyReport, opts: VerifyWrittenOptions): Promise<void> {
   const source = await openSource();
+  report.reference = source.description;
   const srcHash = full ? createHash('sha256') : undefined;
   const discHash = full ? createHash('sha256') : undefined;
   const zero = new Uint8Array(2048);
@@ -184,7 +203,7 @@ async function compareWindows(drive: Drive, area: WrittenArea, windows: LbaRange
     throw e;
   }
   if (srcHash && discHash) {
-    report.sourceSha256 = srcHash.digest('hex');
-    report.discSha256 = discHash.digest('hex');
+    report.expectedSha256 = srcHash.digest('hex');
+    report.actualSha256 = discHash.digest('hex');
   }
 }

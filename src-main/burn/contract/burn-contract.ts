@@ -130,8 +130,8 @@ export function describeBurnContract(c: BurnFamilyCase): void {
       expect(writes.reduce((n, [, k]) => n + k, 0)).toBe(c.strategy === 'DVD-R DAO' || c.profile === 'DVD-RW RO' ? Math.ceil(copy.sectors / 16) * 16 : copy.sectors);
       expect(copy.strategy).toBe(c.strategy);
       expect(copy.verify).toMatchObject({ ok: true, level: 'full', mismatched: [], unreadable: [], layout: { ok: true, problems: [] } });
-      expect(copy.verify!.sourceSha256).toBe(image.sha256);
-      expect(copy.verify!.discSha256).toBe(image.sha256);
+      expect(copy.verify!.expectedSha256).toBe(image.sha256);
+      expect(copy.verify!.actualSha256).toBe(image.sha256);
       expect(copy.verify!.sectorsChecked).toBe(copy.sectors);
       expect(copy.media).toMatchObject({ profile: c.profile, status: c.status });
       // The actions in order, and progress that reaches every sector.

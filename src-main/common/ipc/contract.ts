@@ -12,7 +12,9 @@ import type { ImageProgress, ProjectEditResult, ProjectOpenResult, ProjectPage, 
 import type { HostListing, HostPlace } from '../model/host-files';
 import type { GlassmasterErrorJSON } from '../errors';
 import type { BurnProgress, BurnResult, EraseProgress } from '../model/burn';
-import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../model/verify-report';
+import type { DiscVerifyReport } from '../model/verify';
+import type { CopyResult } from '../model/copy';
+import type { DiscProgress, DiscReadReport } from '../model/verify-report';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -100,6 +102,8 @@ export const requestSchemas = {
       retries: z.number().int().min(0).max(100).optional(),
     })
     .strict(),
+  /** Copies the disc in `from` to a blank disc in `to` (the same drive: read, swap prompt, burn), verified in full by default. */
+  'disc.copy': z.object({ from: DriveAddress, to: DriveAddress, options: BurnOptionsSchema.default({}), retries: z.number().int().min(0).max(100).optional() }).strict(),
   /** Verifies the disc against an image file, a folder, or its own .glassmaster/SHA256SUMS. */
   'disc.verify': z
     .object({
@@ -169,6 +173,7 @@ export interface ResponseMap {
   /** null when the user cancelled the dialog. */
   'disc.read': DiscReadReport | null;
   'disc.verify': DiscVerifyReport | null;
+  'disc.copy': CopyResult;
   'files.places': HostPlace[];
   'files.list': HostListing;
   'project.list': ProjectPage;

@@ -1,6 +1,6 @@
 // Burn, erase and format: options, progress events and results, shared by the burn service, the
 // CLI and IPC.
-import type { VerifyLevel, VerifyReport } from './verify';
+import type { VerifyLevel, WrittenVerifyReport } from './verify';
 import type { MediaInfo } from './drive';
 
 export type BurnAction = 'checking-media' | 'waiting-for-disc' | 'formatting' | 'erasing' | 'calibrating' | 'writing' | 'closing' | 'verifying' | 'done';
@@ -63,7 +63,7 @@ export interface BurnCopyResult {
   startLba: number;
   sectors: number;
   strategy: string;
-  verify?: VerifyReport;
+  verify?: WrittenVerifyReport;
   media: MediaInfo;
   averageBytesPerSec: number;
   elapsedMs: number;
