@@ -17,6 +17,7 @@ import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
 import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
+import { discSessionFactory, engineSourceFactory } from '../burn/engine-sources';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
 import { dirname } from 'node:path';
@@ -44,6 +45,8 @@ export interface Services {
   burner: BurnService;
   files: HostFiles;
   stash: DropStash;
+  /** The one image engine (started on first use): `glassmaster burn SRC…` streams through it. */
+  images(): ImageEngine;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
   close(): Promise<void>;
@@ -83,9 +86,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   let engine: ImageEngine | undefined;
   const files = new HostFiles();
   const stash = new DropStash({ dir: join(stateDir, 'stash'), limit: process.env.GLASSMASTER_STASH_LIMIT ? Number(process.env.GLASSMASTER_STASH_LIMIT) : undefined });
+  const images = () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() }));
   const project = new ProjectService({
     stateDir,
-    engine: () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() })),
+    engine: images,
     dialogs: opts.dialogs,
     onChange: (snapshot) => {
       hub.emit('project.onDidChange', snapshot);
@@ -130,7 +134,9 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       return written && { bytes: written.bytes };
     },
     'burn.start': async ({ address, source, options }, signal) => {
-      const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path) : await projectSourceFactory(opts.projectSource);
+      const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path)
+        : source.multisession ? discSessionFactory(images, project.imageRequest())
+        : await projectSourceFactory(opts.projectSource ?? (() => engineSourceFactory(images, project.imageRequest(), { description: 'the project' })));
       try {
         return await burner.burn(address, open, options, {
           signal,
@@ -188,6 +194,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     burner,
     files,
     stash,
+    images,
     onBusyChange(listener) {
       busyListeners.add(listener);
       return () => busyListeners.delete(listener);

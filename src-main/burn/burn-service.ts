@@ -32,8 +32,26 @@ export interface JobHooks {
   onProgress?: (p: BurnProgress) => void;
 }
 
-/** Makes a fresh source each time it is called: the burn reads it once per copy, the full verify once more. */
-export type ByteSourceFactory = () => Promise<ByteSource>;
+/**
+ * Makes a fresh source each time it is called: the burn reads it once per copy, the full verify once
+ * more. The burn's call passes the leased drive and its medium (a multisession source reads the
+ * disc's last session through it); the verify's call passes nothing and MUST get the same bytes.
+ */
+export type ByteSourceFactory = (disc?: SourceDisc) => Promise<ByteSource>;
+
+/** What a source factory may look at before the first write: the leased drive and its medium. */
+export interface SourceDisc {
+  drive: Drive;
+  media: MediaInfo;
+  signal: AbortSignal;
+}
+
+/** A source planned for a fixed first sector (a session at the disc's next writable address, a grown file system). */
+export interface PlacedByteSource extends ByteSource {
+  readonly startLba: number;
+  /** Random-writable media: sectors to write after the source (e.g. the volume descriptors at 16), as [lba, bytes]. */
+  readonly patches?: ReadonlyArray<readonly [number, Uint8Array]>;
+}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -133,7 +151,7 @@ export class BurnService {
       if (e instanceof ScsiError || e instanceof DriveResponseError) return undefined;
       throw e;
     });
-    const source = await openSource();
+    const source: ByteSource & Partial<Pick<PlacedByteSource, 'startLba'>> = await openSource({ drive, media, signal });
     const state: PipelineState = { written: 0 };
     let plan: WritePlan | undefined;
     let phase: BurnAction = 'checking-media';
@@ -154,6 +172,10 @@ export class BurnService {
       });
       await this.selectSpeed(drive, media, family, options, signal);
       plan = await strategy.prepare(ctx);
+      // A session planned for the disc's next writable address must go exactly there (its directories point at absolute sectors).
+      if (source.startLba !== undefined && source.startLba !== plan.startLba) {
+        throw new InvalidMediaError(`The new session was planned for sector ${source.startLba}, but the drive writes it at sector ${plan.startLba}.`, { planned: source.startLba, startLba: plan.startLba });
+      }
       phase = 'writing';
       report('writing', 0);
       await runWritePipeline({
