@@ -17,7 +17,7 @@ import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
 import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
-import { discSessionFactory, engineSourceFactory } from '../burn/engine-sources';
+import { projectBurnSource } from '../burn/engine-sources';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
 import { dirname } from 'node:path';
@@ -135,8 +135,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     },
     'burn.start': async ({ address, source, options }, signal) => {
       const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path)
-        : source.multisession ? discSessionFactory(images, project.imageRequest())
-        : await projectSourceFactory(opts.projectSource ?? (() => engineSourceFactory(images, project.imageRequest(), { description: 'the project' })));
+        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession)));
       try {
         return await burner.burn(address, open, options, {
           signal,

@@ -178,6 +178,33 @@ describe.skipIf(!peers)('burn --multisession: the next session from what the dis
     });
   }
 
+  for (const media of ['dvd+rw', 'bd-re', 'dvd-ram', 'dvd-rw'] as const) {
+    it(`${media}: the file system grows in place twice; xorriso, isoinfo and 7-Zip (UDF) read the newest tree at sector 0`, async () => {
+      const f = await fixture(media);
+      if (media === 'dvd-rw') await f.burner.format(f.address); // restricted overwrite
+      const session = (name: string, remove?: string[]) => discSessionFactory(() => engine, { options: { label: name.toUpperCase() }, sources: [{ dest: '/', hostPath: join(dir, name) }], remove });
+      const r1 = await f.burner.burn(f.address, session('m1'), { verify: 'full' });
+      const r2 = await f.burner.burn(f.address, session('m2', ['/remove-me.txt']), { verify: 'full' });
+      const r3 = await f.burner.burn(f.address, session('m3'), { verify: 'full' });
+      expect(r1.copies[0].startLba).toBe(0);
+      expect(r2.copies[0].startLba % 32).toBe(0);
+      expect(r2.copies[0].startLba).toBeGreaterThanOrEqual(r1.copies[0].sectors);
+      expect(r3.copies[0].startLba).toBeGreaterThanOrEqual(r2.copies[0].startLba + r2.copies[0].sectors);
+      const want = {
+        '/keep/a.txt': sha('a, third'), '/keep/blob.bin': sha(pattern(150_000, 4)), '/replace.txt': sha('version 2'),
+        '/new/b.bin': sha(pattern(40_000, 8)), '/third.txt': sha('session three'),
+      };
+      const disc = discImage(f, `grown-${media}.iso`);
+      expect(xorrisoExtract(disc, 0, `g-x-${media}`)).toEqual(want);
+      expect(run('isoinfo', ['-d', '-i', disc])).toContain('Volume id: M3');
+      // 7-Zip with no hint takes UDF (the anchor at 256): the new anchor leads to the new tree.
+      const out = join(dir, `g-z-${media}`);
+      run('7z', ['x', '-y', `-o${out}`, disc]);
+      expect(hashTree(out)).toEqual(want);
+      expect(run('7z', ['l', disc])).toMatch(/Type = Udf/);
+    });
+  }
+
   it('refuses a closed disc in plain words, and --remove of a path the disc does not hold', async () => {
     const f = await fixture('dvd+r');
     const once = discSessionFactory(() => engine, { options: {}, sources: [{ dest: '/', hostPath: join(dir, 'm1') }] });

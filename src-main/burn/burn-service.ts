@@ -10,6 +10,9 @@ import type { ByteSource } from '../image/byte-source';
 import type { Drive } from '../drive/drive';
 import type { DriveService } from '../drive/drive-service';
 import { buildBlank, BlankType } from '../mmc/commands/blank';
+import { buildRead10 } from '../mmc/commands/read';
+import { buildWrite10 } from '../mmc/commands/write';
+import { buildSynchronizeCache } from '../mmc/commands/synchronize-cache';
 import { profileFamily, profileNumber } from '../mmc/profiles';
 import { verifyWritten } from '../verify/verify-written';
 import { formatFor, strategyFor, writeSectorsFor } from './strategies';
@@ -49,8 +52,27 @@ export interface SourceDisc {
 /** A source planned for a fixed first sector (a session at the disc's next writable address, a grown file system). */
 export interface PlacedByteSource extends ByteSource {
   readonly startLba: number;
-  /** Random-writable media: sectors to write after the source (e.g. the volume descriptors at 16), as [lba, bytes]. */
-  readonly patches?: ReadonlyArray<readonly [number, Uint8Array]>;
+  /** Random-writable media: sectors to write once the whole source was written (the volume descriptors at 16, a UDF anchor), as [lba, bytes]. */
+  patches?(): ReadonlyArray<readonly [number, Uint8Array]>;
+}
+
+/**
+ * Writes sectors over a random-writable disc in whole 32-sector blocks (a multiple of every ECC
+ * block: DVD 16, BD 32; restricted-overwrite DVD-RW takes nothing smaller): each block is read,
+ * changed and written, then read back and compared.
+ */
+async function writePatches(drive: Drive, patches: ReadonlyArray<readonly [number, Uint8Array]>, signal: AbortSignal): Promise<void> {
+  const BLOCK = 32;
+  for (const [lba, bytes] of patches) {
+    const first = Math.floor(lba / BLOCK) * BLOCK;
+    const end = Math.ceil((lba + bytes.length / 2048) / BLOCK) * BLOCK;
+    const block = Buffer.from(await drive.query(buildRead10(first, end - first), { signal }));
+    Buffer.from(bytes).copy(block, (lba - first) * 2048);
+    await drive.execute(buildWrite10(first, end - first, block), { signal });
+    await drive.execute(buildSynchronizeCache(false), { signal });
+    const back = await drive.query(buildRead10(first, end - first), { signal });
+    if (!block.equals(back)) throw new VerificationError(`The volume descriptors written at sector ${lba} read back different.`, { firstBadLba: lba });
+  }
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -151,12 +173,12 @@ export class BurnService {
       if (e instanceof ScsiError || e instanceof DriveResponseError) return undefined;
       throw e;
     });
-    const source: ByteSource & Partial<Pick<PlacedByteSource, 'startLba'>> = await openSource({ drive, media, signal });
+    const source: ByteSource & Partial<Pick<PlacedByteSource, 'startLba' | 'patches'>> = await openSource({ drive, media, signal });
     const state: PipelineState = { written: 0 };
     let plan: WritePlan | undefined;
     let phase: BurnAction = 'checking-media';
     const ctx: StrategyContext = {
-      drive, media, profile, sectors: source.totalSectors, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking),
+      drive, media, profile, sectors: source.totalSectors, startLba: source.startLba, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking),
       report: (a, f) => {
         phase = a;
         report(a, f);
@@ -189,6 +211,8 @@ export class BurnService {
           });
         },
       }, state);
+      // A file system grown in place: its new descriptors (16…) and anchor (256) go last, so an interrupted burn leaves the old tree readable.
+      if (source.patches && plan.expect.random) await writePatches(drive, source.patches(), signal);
       const writeMs = performance.now() - t0;
       phase = 'closing';
       await strategy.finish(ctx, plan);

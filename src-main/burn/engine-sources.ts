@@ -9,15 +9,19 @@
 //   not change what the verify expects;
 // - a multisession source is planned once, at the next writable address the leased drive reports,
 //   and says so (PlacedByteSource.startLba) so the burn refuses to write it anywhere else.
-import { InvalidInputError, InvalidMediaError, NotFoundError, NotSupportedError } from '../common/errors';
+import { InvalidInputError, InvalidMediaError, NotFoundError } from '../common/errors';
 import type { ImageOptions } from '../common/model/image-options';
 import type { ByteSource } from '../image/byte-source';
 import type { ImageEngine } from '../image/image-engine';
 import { imageSpecFor, stageSources, type ImageRequest } from '../image/image-spec';
-import { planMultisession } from '../image/multisession/multisession';
 import type { ImagePlan } from '../image/layout/plan-image';
 import { mergeInto, StagingTree } from '../image/staging/staging-tree';
 import { importDiscSession, StreamByteSource } from '../read/disc-session';
+import { readDiscLayout } from '../read/disc-layout';
+import { driveBlockReader } from '../read/drive-block-reader';
+import { importPreviousSession, planMultisession } from '../image/multisession/multisession';
+import type { UdfRevision } from '../image/udf/plan';
+import { GrowingSessionSource, readOldVolumeHead } from './grow-in-place';
 import type { ByteSourceFactory, PlacedByteSource, SourceDisc } from './burn-service';
 
 /** The options with the image's own dates fixed, so a second build (the verify's) gives the same bytes. */
@@ -53,7 +57,7 @@ export interface DiscSessionRequest extends ImageRequest {
 export function discSessionFactory(engine: () => ImageEngine, request: DiscSessionRequest): ByteSourceFactory {
   const options = pinned(request.options);
   if (options.multisession) throw new InvalidInputError('a burn appends sessions from the disc itself (--multisession), not from an image file (--import)');
-  let planned: { plan: ImagePlan; stream: Awaited<ReturnType<typeof planMultisession>>['stream']; startLba: number } | undefined;
+  let planned: { plan: ImagePlan; stream: Awaited<ReturnType<typeof planMultisession>>['stream']; startLba: number; grow?: { run: number; anchorAt256: boolean } } | undefined;
   let whole: ByteSourceFactory | undefined;
   const root = request.root && structuredClone(request.root);
   return async (disc?: SourceDisc): Promise<ByteSource> => {
@@ -65,14 +69,26 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         whole = engineSourceFactory(engine, { ...request, options, root });
         return whole(disc);
       }
-      if (disc.media.status === 'complete') throw new InvalidMediaError('The disc is closed (finalized): no further session can be written to it.');
       const tree = new StagingTree({ now: new Date(options.date!) });
-      let imported;
-      try {
+      let imported: { startLba: number; lastSessionEnd: number; udfRevision?: UdfRevision };
+      let grow: { run: number; anchorAt256: boolean } | undefined;
+      const layout = await readDiscLayout(disc.drive, disc.signal);
+      if (layout.random) {
+        // Overwritable media: the volume at sector 0 grows in place (grow-in-place.ts).
+        const head = await readOldVolumeHead(disc.drive, disc.signal);
+        if (!head.hasIso) {
+          if (request.remove?.length) throw new InvalidMediaError('the disc holds no ISO 9660 file system: there is nothing to remove from it');
+          whole = engineSourceFactory(engine, { ...request, options, root });
+          return whole(disc);
+        }
+        const reader = driveBlockReader(disc.drive, { sectorCount: layout.end, signal: disc.signal });
+        const prev = await importPreviousSession(tree, reader, { sessionStart: 0 });
+        // ECC blocks: DVD 16 sectors, BD 32; start the new tree on a BD cluster.
+        imported = { startLba: Math.ceil((prev.lastSessionEnd + 1) / 32) * 32, lastSessionEnd: prev.lastSessionEnd, udfRevision: head.anchorAt256 ? prev.udfRevision : undefined };
+        grow = head;
+      } else {
+        if (disc.media.status === 'complete') throw new InvalidMediaError('The disc is closed (finalized): no further session can be written to it.');
         imported = await importDiscSession(disc.drive, tree, { signal: disc.signal });
-      } catch (e) {
-        if (e instanceof NotSupportedError) throw new NotSupportedError(`Adding to a ${disc.media.profile} in place (growing its file system) is not supported yet: burn the whole compilation instead.`, { profile: disc.media.profile });
-        throw e;
       }
       for (const p of request.remove ?? []) {
         try {
@@ -87,13 +103,24 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         mergeInto(tree.root, root);
       }
       stageSources({ ...request, options }, tree);
-      const spec = imageSpecFor(options, tree.root, { udfRevision: imported.udfRevision });
+      let spec = imageSpecFor(options, tree.root, { udfRevision: imported.udfRevision });
+      // Grown in place, UDF needs the anchor at 256 to move to the new tree: only when the old volume had it there.
+      if (grow && !grow.anchorAt256) spec = { ...spec, udf: false };
       const { plan, stream } = await planMultisession({ ...spec, startLba: imported.startLba, previousEnd: imported.lastSessionEnd, previousUdfRevision: imported.udfRevision });
-      planned = { plan, stream, startLba: imported.startLba };
+      planned = { plan, stream, startLba: imported.startLba, grow };
     }
     const p = planned;
     const total = p.plan.totalSectors - p.startLba;
     const source = new StreamByteSource(`the next session at sector ${p.startLba} (${total} sectors)`, total, (signal) => p.stream({ signal, reuseBuffer: false }));
+    if (p.grow) return new GrowingSessionSource(source, p.startLba, p.grow);
     return Object.assign(source, { startLba: p.startLba }) as PlacedByteSource;
   };
+}
+
+/** burn.start {kind:'project'}: the open project (snapshotted now) as a whole disc, or with `multisession` as the disc's next session. */
+export function projectBurnSource(engine: () => ImageEngine, project: { snapshot(): { files: number; folders: number }; imageRequest(): ImageRequest }, multisession = false): ByteSourceFactory {
+  const { files, folders } = project.snapshot();
+  if (files + folders === 0) throw new InvalidInputError('The project is empty: add files or folders before burning it.');
+  const request = project.imageRequest();
+  return multisession ? discSessionFactory(engine, request) : engineSourceFactory(engine, request, { description: 'the project' });
 }
