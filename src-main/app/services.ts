@@ -135,7 +135,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     },
     'burn.start': async ({ address, source, options }, signal) => {
       const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path)
-        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession)));
+        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession, source.manifest ?? true)));
       try {
         return await burner.burn(address, open, options, {
           signal,

@@ -217,3 +217,56 @@ describe.skipIf(!peers)('burn --multisession: the next session from what the dis
     expect(f.drives.busyWith(f.address)).toBeUndefined();
   });
 });
+
+describe.skipIf(!peers || !requireTools('sha256sum'))('the on-disc checksum manifest .glassmaster/SHA256SUMS', () => {
+  const odd = ['back\\slash.txt', 'new\nline.txt', 'sp ace/ü.txt'];
+  beforeAll(() => {
+    writeTree(join(dir, 'man1'), { 'a.txt': 'manifest a', 'dir/big.bin': pattern(300_000, 9), ...Object.fromEntries(odd.map((n, i) => [n, `odd ${i}`])) });
+    writeTree(join(dir, 'man2'), { 'a.txt': 'manifest a, replaced', 'later.txt': 'added later' });
+  });
+
+  /** verify --manifest (verifyDisc) on the disc, and sha256sum -c in a folder xorriso extracted from `image` at `sbsector`. */
+  async function checkManifest(f: BurnFixture, image: string, sbsector: number, name: string, expectedFiles: number): Promise<string> {
+    const { Drive } = await import('../drive/drive');
+    const { verifyDisc } = await import('../verify/verify-disc');
+    const dev = await f.transport.open(f.address);
+    try {
+      const report = await verifyDisc(new Drive(dev, { retryDelayMs: 1 }), { against: 'manifest' });
+      expect(report).toMatchObject({ ok: true, filesChecked: expectedFiles });
+    } finally {
+      await dev.close();
+    }
+    const out = join(dir, name);
+    run('xorriso', ['-osirrox', 'on', '-load', 'sbsector', String(sbsector), '-indev', image, '-extract', '/', out]);
+    const checked = execFileSync('sha256sum', ['-c', '--strict', '.glassmaster/SHA256SUMS'], { cwd: out, encoding: 'utf8' });
+    expect(checked.split('\n').filter((l) => l.endsWith(': OK'))).toHaveLength(expectedFiles);
+    return readFileSync(join(out, '.glassmaster/SHA256SUMS'), 'utf8');
+  }
+
+  it('a burn of SRC… with the manifest: every file once, odd names escaped as GNU does; verify --manifest and sha256sum -c pass', async () => {
+    const f = await fixture('dvd+r');
+    const open = engineSourceFactory(() => engine, { options: {}, sources: [{ dest: '/', hostPath: join(dir, 'man1') }] }, { manifest: true });
+    await f.burner.burn(f.address, open, { verify: 'full' });
+    const text = await checkManifest(f, discImage(f, 'man-dvd+r.iso'), 0, 'man-x', 5);
+    expect(text).toContain(`${sha('manifest a')}  a.txt\n`);
+    expect(text).toContain(`\\${sha('odd 0')}  back\\\\slash.txt\n`);
+    expect(text).toContain(`\\${sha('odd 1')}  new\\nline.txt\n`);
+    expect(text).toContain(`${sha(pattern(300_000, 9))}  dir/big.bin\n`);
+    expect(text).not.toContain('SHA256SUMS');
+  });
+
+  for (const media of ['dvd+r', 'bd-re'] as const) {
+    it(`${media}: an appended session's manifest lists the kept, replaced and new files`, async () => {
+      const f = await fixture(media);
+      const session = (name: string) => discSessionFactory(() => engine, { options: {}, sources: [{ dest: '/', hostPath: join(dir, name) }], manifest: true });
+      const close = media === 'dvd+r' ? { close: 'session' as const } : {};
+      await f.burner.burn(f.address, session('man1'), { verify: 'full', ...close });
+      const r2 = await f.burner.burn(f.address, session('man2'), { verify: 'full', ...close });
+      const sb = media === 'dvd+r' ? r2.copies[0].startLba : 0;
+      const text = await checkManifest(f, discImage(f, `man2-${media}.iso`), sb, `man2-x-${media}`, 6);
+      expect(text).toContain(`${sha('manifest a, replaced')}  a.txt\n`);
+      expect(text).toContain(`${sha('added later')}  later.txt\n`);
+    });
+  }
+});
+

@@ -22,6 +22,7 @@ import { driveBlockReader } from '../read/drive-block-reader';
 import { importPreviousSession, planMultisession } from '../image/multisession/multisession';
 import type { UdfRevision } from '../image/udf/plan';
 import { GrowingSessionSource, readOldVolumeHead } from './grow-in-place';
+import { stageManifest } from './manifest';
 import type { ByteSourceFactory, PlacedByteSource, SourceDisc } from './burn-service';
 
 /** The options with the image's own dates fixed, so a second build (the verify's) gives the same bytes. */
@@ -34,15 +35,32 @@ function pinned(options: ImageOptions): ImageOptions {
  * host sources scanned in the engine's worker. The capacity check sees the planned size: the
  * source resolves once the engine has planned it, before the strategy's first write.
  */
-export function engineSourceFactory(engine: () => ImageEngine, request: ImageRequest, opts: { description?: string } = {}): ByteSourceFactory {
+export function engineSourceFactory(engine: () => ImageEngine, request: ImageRequest, opts: { description?: string; manifest?: boolean } = {}): ByteSourceFactory {
   if (request.options.multisession) throw new InvalidInputError('a burn appends sessions from the disc itself (--multisession), not from an image file (--import)');
   const fixed: ImageRequest = { ...request, options: pinned(request.options), root: request.root && structuredClone(request.root) };
+  if (opts.manifest) {
+    // The manifest needs the tree here: the sources are staged on this thread (then the engine gets the staged root).
+    const unstaged = fixed;
+    let staging: Promise<ImageRequest> | undefined;
+    return async (disc?: SourceDisc) => {
+      staging ??= (async () => {
+        const tree = new StagingTree({ now: new Date(unstaged.options.date!) });
+        if (unstaged.root) mergeInto(tree.root, unstaged.root);
+        stageSources(unstaged, tree);
+        await stageManifest(tree, { signal: disc?.signal });
+        return { options: unstaged.options, root: tree.root };
+      })();
+      return engine().source(await staging, { signal: disc?.signal, description: opts.description });
+    };
+  }
   return (disc?: SourceDisc) => engine().source(fixed, { signal: disc?.signal, description: opts.description });
 }
 
 export interface DiscSessionRequest extends ImageRequest {
   /** Paths (in the disc's tree) to leave out of the new session. */
   remove?: string[];
+  /** Stage `.glassmaster/SHA256SUMS` over the whole new tree (manifest.ts). */
+  manifest?: boolean;
 }
 
 /**
@@ -66,7 +84,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
       if (!disc) throw new InvalidInputError('the next session is planned from the disc in the drive');
       if (disc.media.status === 'blank') {
         if (request.remove?.length) throw new InvalidMediaError('the disc is blank: there is nothing to remove from it');
-        whole = engineSourceFactory(engine, { ...request, options, root });
+        whole = engineSourceFactory(engine, { options, sources: request.sources, root }, { manifest: request.manifest });
         return whole(disc);
       }
       const tree = new StagingTree({ now: new Date(options.date!) });
@@ -78,7 +96,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         const head = await readOldVolumeHead(disc.drive, disc.signal);
         if (!head.hasIso) {
           if (request.remove?.length) throw new InvalidMediaError('the disc holds no ISO 9660 file system: there is nothing to remove from it');
-          whole = engineSourceFactory(engine, { ...request, options, root });
+          whole = engineSourceFactory(engine, { options, sources: request.sources, root }, { manifest: request.manifest });
           return whole(disc);
         }
         const reader = driveBlockReader(disc.drive, { sectorCount: layout.end, signal: disc.signal });
@@ -103,6 +121,13 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         mergeInto(tree.root, root);
       }
       stageSources({ ...request, options }, tree);
+      if (request.manifest) {
+        const reader = driveBlockReader(disc.drive, { sectorCount: (await disc.drive.media(disc.signal)).capacityBlocks || Number.MAX_SAFE_INTEGER, signal: disc.signal });
+        await stageManifest(tree, {
+          signal: disc.signal,
+          readPrevious: async (lba, size) => (await reader.read(lba, Math.ceil(size / 2048))).subarray(0, size),
+        });
+      }
       let spec = imageSpecFor(options, tree.root, { udfRevision: imported.udfRevision });
       // Grown in place, UDF needs the anchor at 256 to move to the new tree: only when the old volume had it there.
       if (grow && !grow.anchorAt256) spec = { ...spec, udf: false };
@@ -118,9 +143,9 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
 }
 
 /** burn.start {kind:'project'}: the open project (snapshotted now) as a whole disc, or with `multisession` as the disc's next session. */
-export function projectBurnSource(engine: () => ImageEngine, project: { snapshot(): { files: number; folders: number }; imageRequest(): ImageRequest }, multisession = false): ByteSourceFactory {
+export function projectBurnSource(engine: () => ImageEngine, project: { snapshot(): { files: number; folders: number }; imageRequest(): ImageRequest }, multisession = false, manifest = true): ByteSourceFactory {
   const { files, folders } = project.snapshot();
   if (files + folders === 0) throw new InvalidInputError('The project is empty: add files or folders before burning it.');
   const request = project.imageRequest();
-  return multisession ? discSessionFactory(engine, request) : engineSourceFactory(engine, request, { description: 'the project' });
+  return multisession ? discSessionFactory(engine, { ...request, manifest }) : engineSourceFactory(engine, request, { description: 'the project', manifest });
 }

@@ -25,7 +25,7 @@ function resolveSource(a: string): string {
 /** SRC… as a burnable source: a whole image from the engine, or with --multisession the disc's next session. */
 function burnRequestSource(s: Services, request: DiscSessionRequest, multisession: boolean): ByteSourceFactory {
   const description = `${request.sources?.length ?? 0} source${request.sources?.length === 1 ? '' : 's'}`;
-  return multisession ? discSessionFactory(() => s.images(), request) : engineSourceFactory(() => s.images(), request, { description });
+  return multisession ? discSessionFactory(() => s.images(), request) : engineSourceFactory(() => s.images(), request, { description, manifest: request.manifest });
 }
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
@@ -118,6 +118,7 @@ export function registerBurnCommands(program: Command): void {
     .option('--image <file>', 'the image (.iso) to burn (instead of SRC…)')
     .option('--multisession', 'SRC…: add to what the disc holds (its last session is read from the disc; same paths are replaced) and leave it appendable')
     .option('--remove <path>', 'with --multisession: leave this disc path out of the new session (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--no-manifest', 'SRC…: do not write the checksum manifest .glassmaster/SHA256SUMS (sha256sum -c format; `glassmaster verify --manifest` checks it)')
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
     .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
@@ -134,7 +135,7 @@ export function registerBurnCommands(program: Command): void {
     .argument('[sources...]', 'SRC (into the root) or /DEST=SRC: burned straight from the image engine. e.g. ~/Photos /extra/readme.txt=./README')
     .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n')
     .action(async (sources: string[], o: RawImageOpts & {
-      drive: string; image?: string; multisession?: boolean; remove?: string[]; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
+      drive: string; image?: string; multisession?: boolean; remove?: string[]; manifest: boolean; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
     }) => {
       const options: BurnOptions = {
@@ -153,7 +154,7 @@ export function registerBurnCommands(program: Command): void {
       await withServices((s) =>
         runJob(
           o.json === true,
-          (signal) => s.burner.burn(o.drive, fromImage ?? burnRequestSource(s, { options: imageOptions!, sources: sources.map((a) => parseSource(resolveSource(a))), remove: o.remove }, o.multisession === true), options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
+          (signal) => s.burner.burn(o.drive, fromImage ?? burnRequestSource(s, { options: imageOptions!, sources: sources.map((a) => parseSource(resolveSource(a))), remove: o.remove, manifest: o.manifest }, o.multisession === true), options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
           (r) => {
             const c = r.copies[r.copies.length - 1];
             const v = c.verify && c.verify.level !== 'none' ? `, verified (${c.verify.level}: ${c.verify.sectorsChecked} sectors read back)` : ', disc layout checked';
