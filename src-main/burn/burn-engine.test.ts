@@ -165,6 +165,10 @@ describe.skipIf(!peers)('burn --multisession: the next session from what the dis
       expect(s2).toBeGreaterThan(r1.copies[0].sectors - 1);
       expect(s3).toBeGreaterThan(s2 + r2.copies[0].sectors - 1);
       for (const r of [r1, r2, r3]) expect(r.copies[0].verify).toMatchObject({ ok: true, level: 'full' });
+      // The result says what is on the disc now, read back from it.
+      expect(r1.disc).toMatchObject({ sessions: 1, files: 4, folders: 1, status: 'appendable' });
+      expect(r3.disc).toMatchObject({ sessions: 3, files: 5, folders: 2, fileBytes: 8 + 150_000 + 9 + 40_000 + 13, status: 'appendable' });
+      expect(r3.disc!.freeBlocks).toBeLessThan(r1.disc!.freeBlocks);
 
       const full = discImage(f, `full-${media}.iso`);
       const want = {
@@ -190,6 +194,8 @@ describe.skipIf(!peers)('burn --multisession: the next session from what the dis
       expect(r2.copies[0].startLba % 32).toBe(0);
       expect(r2.copies[0].startLba).toBeGreaterThanOrEqual(r1.copies[0].sectors);
       expect(r3.copies[0].startLba).toBeGreaterThanOrEqual(r2.copies[0].startLba + r2.copies[0].sectors);
+      expect(r3.disc).toMatchObject({ files: 5, folders: 2, usedBlocks: r3.copies[0].startLba + r3.copies[0].sectors });
+      expect(r3.disc!.sessions).toBeUndefined();
       const want = {
         '/keep/a.txt': sha('a, third'), '/keep/blob.bin': sha(pattern(150_000, 4)), '/replace.txt': sha('version 2'),
         '/new/b.bin': sha(pattern(40_000, 8)), '/third.txt': sha('session three'),

@@ -4,7 +4,8 @@
 // (verify/verify-written.ts) and only then reports success. Whatever happens, the drive ends
 // unlocked and released, and a failure or cancel says in one sentence what is on the disc.
 import { BurnError, CancelledError, DriveResponseError, GlassmasterError, InvalidImageError, InvalidInputError, InvalidMediaError, NotSupportedError, ScsiError, VerificationError, isCancelledError } from '../common/errors';
-import type { BurnAction, BurnCopyResult, BurnOptions, BurnProgress, BurnResult, EraseOptions, EraseProgress } from '../common/model/burn';
+import type { BurnAction, BurnCopyResult, BurnOptions, BurnProgress, BurnResult, DiscContents, EraseOptions, EraseProgress } from '../common/model/burn';
+import { describeDisc } from './disc-contents';
 import type { MediaInfo } from '../common/model/drive';
 import type { ByteSource } from '../image/byte-source';
 import type { Drive } from '../drive/drive';
@@ -111,6 +112,7 @@ export class BurnService {
     const lease = await this.opts.drives.lease(address, 'burn');
     const results: BurnCopyResult[] = [];
     let discState = '';
+    let disc: DiscContents | undefined;
     try {
       for (let copy = 1; copy <= copies; copy++) {
         if (copy > 1) {
@@ -123,6 +125,8 @@ export class BurnService {
         results.push(r.result);
         discState = r.discState;
       }
+      // What the disc holds now (read back through the file system); a failure here does not undo a verified burn.
+      if (!results[results.length - 1]?.simulated) disc = await describeDisc(lease.drive, signal).catch(() => undefined);
       if (options.eject) {
         await lease.drive.unlock().catch(() => undefined);
         await lease.drive.eject().catch(() => undefined);
@@ -130,7 +134,7 @@ export class BurnService {
     } finally {
       await lease.release();
     }
-    return { ok: true, copies: results, discState };
+    return { ok: true, copies: results, discState, ...(disc ? { disc } : {}) };
   }
 
   private async pollForDisc(drive: Drive, signal: AbortSignal): Promise<void> {

@@ -15,6 +15,7 @@ import { formatBytes } from '../burn/units';
 import { addImageOptionFlags, imageOptionsFrom, parseSource, type RawImageOpts } from './image-args';
 import { discSessionFactory, engineSourceFactory, type DiscSessionRequest } from '../burn/engine-sources';
 import type { ByteSourceFactory } from '../burn/burn-service';
+import { formatDiscContents } from '../burn/disc-contents';
 
 /** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 function resolveSource(a: string): string {
@@ -158,7 +159,7 @@ export function registerBurnCommands(program: Command): void {
           (r) => {
             const c = r.copies[r.copies.length - 1];
             const v = c.verify && c.verify.level !== 'none' ? `, verified (${c.verify.level}: ${c.verify.sectorsChecked} sectors read back)` : ', disc layout checked';
-            return `${c.simulated ? 'Simulated' : 'Burned'} ${formatBytes(c.sectors * 2048)} with ${c.strategy}${r.copies.length > 1 ? ` on ${r.copies.length} discs` : ''}${v}. ${r.discState}`;
+            return `${c.simulated ? 'Simulated' : 'Burned'} ${formatBytes(c.sectors * 2048)} with ${c.strategy}${r.copies.length > 1 ? ` on ${r.copies.length} discs` : ''}${v}. ${r.discState}${r.disc ? `\n${formatDiscContents(r.disc, formatBytes)}` : ''}`;
           },
         ),
       );
