@@ -19,6 +19,7 @@ import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
 import { CopyService } from '../burn/copy-service';
 import { copyHandlers } from '../burn/copy-ipc';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
+import { projectBurnSource } from '../burn/engine-sources';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
 import { dirname } from 'node:path';
@@ -48,6 +49,8 @@ export interface Services {
   copier: CopyService;
   files: HostFiles;
   stash: DropStash;
+  /** The one image engine (started on first use): `glassmaster burn SRC…` streams through it. */
+  images(): ImageEngine;
   /** Busy (burning) state for the shell: power-save blocker, taskbar progress (0..1). */
   onBusyChange(listener: (busy: boolean, progress?: number) => void): () => void;
   close(): Promise<void>;
@@ -88,9 +91,10 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   let engine: ImageEngine | undefined;
   const files = new HostFiles();
   const stash = new DropStash({ dir: join(stateDir, 'stash'), limit: process.env.GLASSMASTER_STASH_LIMIT ? Number(process.env.GLASSMASTER_STASH_LIMIT) : undefined });
+  const images = () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() }));
   const project = new ProjectService({
     stateDir,
-    engine: () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() })),
+    engine: images,
     dialogs: opts.dialogs,
     onChange: (snapshot) => {
       hub.emit('project.onDidChange', snapshot);
@@ -135,7 +139,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       return written && { bytes: written.bytes };
     },
     'burn.start': async ({ address, source, options }, signal) => {
-      const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path) : await projectSourceFactory(opts.projectSource);
+      const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path)
+        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession, source.manifest ?? true)));
       try {
         return await burner.burn(address, open, options, {
           signal,
@@ -195,6 +200,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     copier,
     files,
     stash,
+    images,
     onBusyChange(listener) {
       busyListeners.add(listener);
       return () => busyListeners.delete(listener);

@@ -8,6 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../app/services';
 import { ClientSession } from '../ipc/dispatcher';
 import type { ServerMessage } from '../common/ipc/contract';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tsWorkerScript } from '../workers/ts-worker-script';
+import { requireTools } from '../testing/peer-tools';
+
+const hasXorriso = requireTools('xorriso');
 
 let dir: string;
 let services: Services;
@@ -26,7 +32,7 @@ async function call(method: string, params: unknown, onStart?: (id: number) => v
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gm-burn-ipc-'));
-  services = await createServices({ shell: 'browser', stateDir: join(dir, 'state'), watch: false });
+  services = await createServices({ shell: 'browser', stateDir: join(dir, 'state'), watch: false, imageWorker: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
   await services.virtual.create('ipc', { media: 'dvd+rw' });
   await services.virtual.create('ipc2', { media: 'cd-rw' });
   services.hub.subscribe((event, payload) => events.push({ event, payload }));
@@ -53,7 +59,7 @@ describe('burn over IPC', () => {
 
   it('main refuses a relative path, a directory, a file of partial sectors, a missing file; zod refuses unknown fields and bad options', async () => {
     const bad = async (source: unknown, options: unknown = {}) => (await call('burn.start', { address: 'virtual:ipc', source, options })) as { ok: false; error: { code: string; message: string } };
-    expect((await bad({ kind: 'imageFile', path: 'disc.iso' })).error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('absolute') });
+    expect((await bad({ kind: 'imageFile', path: 'disc.iso' })).error).toMatchObject({ code: 'INVALID_INPUT' }); // zod's HostPath: absolute paths only
     expect((await bad({ kind: 'imageFile', path: join(dir, 'folder.iso') })).error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('not a regular file') });
     expect((await bad({ kind: 'imageFile', path: join(dir, 'odd.iso') })).error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('2048-byte') });
     expect((await bad({ kind: 'imageFile', path: join(dir, 'missing.iso') })).error).toMatchObject({ code: 'INVALID_INPUT' });
@@ -61,7 +67,28 @@ describe('burn over IPC', () => {
     expect((await bad({ kind: 'imageFile', path: join(dir, 'disc.iso'), extra: 1 })).error.code).toBe('INVALID_INPUT');
     expect((await bad({ kind: 'imageFile', path: join(dir, 'disc.iso') }, { copies: 0 })).error.code).toBe('INVALID_INPUT');
     expect((await bad({ kind: 'imageFile', path: join(dir, 'disc.iso') }, { verify: 'paranoid' })).error.code).toBe('INVALID_INPUT');
-    expect((await bad({ kind: 'project' })).error).toMatchObject({ code: 'NOT_SUPPORTED' });
+    expect((await bad({ kind: 'project' })).error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('The project is empty') });
+    expect((await bad({ kind: 'project', multisession: 'yes' })).error.code).toBe('INVALID_INPUT');
+  });
+
+  it.skipIf(!hasXorriso)('burn.start {kind:project} streams the project through the image engine; {multisession:true} adds to the disc; xorriso reads both trees', async () => {
+    writeFileSync(join(dir, 'one.txt'), 'first session\n');
+    writeFileSync(join(dir, 'two.txt'), 'second session\n');
+    await services.project.addPaths([join(dir, 'one.txt')], '/');
+    await services.virtual.create('proj', { media: 'dvd+r' });
+    const r1 = await call('burn.start', { address: 'virtual:proj', source: { kind: 'project' }, options: { verify: 'full', close: 'session' } });
+    expect(r1).toMatchObject({ ok: true, value: { copies: [{ startLba: 0, verify: { ok: true, level: 'full' } }] } });
+    services.project.clear();
+    await services.project.addPaths([join(dir, 'two.txt')], '/');
+    const r2 = await call('burn.start', { address: 'virtual:proj', source: { kind: 'project', multisession: true }, options: { verify: 'full', close: 'session' } });
+    expect(r2.ok).toBe(true);
+    const start = (r2 as { value: { copies: Array<{ startLba: number }> } }).value.copies[0].startLba;
+    expect(start).toBeGreaterThan(0);
+    const disc = services.virtual.backingFile('proj');
+    const files = (sb: number) => execFileSync('xorriso', ['-load', 'sbsector', String(sb), '-indev', disc, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(files(0)).toContain("'/one.txt'");
+    expect(files(0)).not.toContain('two.txt');
+    expect(files(start)).toMatch(/'\/one.txt'[\s\S]*'\/two.txt'/);
   });
 
   it('burn.cancel is the dispatcher cancel: the call ends CANCELLED and the drive is free again', async () => {

@@ -4,12 +4,16 @@
 // (verify/verify-written.ts) and only then reports success. Whatever happens, the drive ends
 // unlocked and released, and a failure or cancel says in one sentence what is on the disc.
 import { BurnError, CancelledError, DriveResponseError, GlassmasterError, InvalidImageError, InvalidInputError, InvalidMediaError, NotSupportedError, ScsiError, VerificationError, isCancelledError } from '../common/errors';
-import type { BurnAction, BurnCopyResult, BurnOptions, BurnProgress, BurnResult, EraseOptions, EraseProgress } from '../common/model/burn';
+import type { BurnAction, BurnCopyResult, BurnOptions, BurnProgress, BurnResult, DiscContents, EraseOptions, EraseProgress } from '../common/model/burn';
+import { describeDisc } from './disc-contents';
 import type { MediaInfo } from '../common/model/drive';
 import type { ByteSource } from '../image/byte-source';
 import type { Drive } from '../drive/drive';
 import type { DriveService } from '../drive/drive-service';
 import { buildBlank, BlankType } from '../mmc/commands/blank';
+import { buildRead10 } from '../mmc/commands/read';
+import { buildWrite10 } from '../mmc/commands/write';
+import { buildSynchronizeCache } from '../mmc/commands/synchronize-cache';
 import { profileFamily, profileNumber } from '../mmc/profiles';
 import { verifyWritten } from '../verify/verify-written';
 import { formatFor, strategyFor, writeSectorsFor } from './strategies';
@@ -32,8 +36,45 @@ export interface JobHooks {
   onProgress?: (p: BurnProgress) => void;
 }
 
-/** Makes a fresh source each time it is called: the burn reads it once per copy, the full verify once more. */
-export type ByteSourceFactory = () => Promise<ByteSource>;
+/**
+ * Makes a fresh source each time it is called: the burn reads it once per copy, the full verify once
+ * more. The burn's call passes the leased drive and its medium (a multisession source reads the
+ * disc's last session through it); the verify's call passes nothing and MUST get the same bytes.
+ */
+export type ByteSourceFactory = (disc?: SourceDisc) => Promise<ByteSource>;
+
+/** What a source factory may look at before the first write: the leased drive and its medium. */
+export interface SourceDisc {
+  drive: Drive;
+  media: MediaInfo;
+  signal: AbortSignal;
+}
+
+/** A source planned for a fixed first sector (a session at the disc's next writable address, a grown file system). */
+export interface PlacedByteSource extends ByteSource {
+  readonly startLba: number;
+  /** Random-writable media: sectors to write once the whole source was written (the volume descriptors at 16, a UDF anchor), as [lba, bytes]. */
+  patches?(): ReadonlyArray<readonly [number, Uint8Array]>;
+}
+
+/**
+ * Writes sectors over a random-writable disc in whole 32-sector blocks (a multiple of every ECC
+ * block: DVD 16, BD 32; restricted-overwrite DVD-RW takes nothing smaller): each block is read,
+ * changed and written, then read back and compared.
+ */
+async function writePatches(drive: Drive, patches: ReadonlyArray<readonly [number, Uint8Array]>, signal: AbortSignal): Promise<void> {
+  const BLOCK = 32;
+  for (const [lba, bytes] of patches) {
+    const first = Math.floor(lba / BLOCK) * BLOCK;
+    const end = Math.ceil((lba + bytes.length / 2048) / BLOCK) * BLOCK;
+    const block = Buffer.from(await drive.query(buildRead10(first, end - first), { signal }));
+    Buffer.from(bytes).copy(block, (lba - first) * 2048);
+    await drive.execute(buildWrite10(first, end - first, block), { signal });
+    await drive.execute(buildSynchronizeCache(false), { signal });
+    const back = await drive.query(buildRead10(first, end - first), { signal });
+    if (!block.equals(back)) throw new VerificationError(`The volume descriptors written at sector ${lba} read back different.`, { firstBadLba: lba });
+  }
+}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -71,6 +112,7 @@ export class BurnService {
     const lease = await this.opts.drives.lease(address, 'burn');
     const results: BurnCopyResult[] = [];
     let discState = '';
+    let disc: DiscContents | undefined;
     try {
       for (let copy = 1; copy <= copies; copy++) {
         if (copy > 1) {
@@ -83,6 +125,8 @@ export class BurnService {
         results.push(r.result);
         discState = r.discState;
       }
+      // What the disc holds now (read back through the file system); a failure here does not undo a verified burn.
+      if (!results[results.length - 1]?.simulated) disc = await describeDisc(lease.drive, signal).catch(() => undefined);
       if (options.eject) {
         await lease.drive.unlock().catch(() => undefined);
         await lease.drive.eject().catch(() => undefined);
@@ -90,7 +134,7 @@ export class BurnService {
     } finally {
       await lease.release();
     }
-    return { ok: true, copies: results, discState };
+    return { ok: true, copies: results, discState, ...(disc ? { disc } : {}) };
   }
 
   private async pollForDisc(drive: Drive, signal: AbortSignal): Promise<void> {
@@ -133,12 +177,12 @@ export class BurnService {
       if (e instanceof ScsiError || e instanceof DriveResponseError) return undefined;
       throw e;
     });
-    const source = await openSource();
+    const source: ByteSource & Partial<Pick<PlacedByteSource, 'startLba' | 'patches'>> = await openSource({ drive, media, signal });
     const state: PipelineState = { written: 0 };
     let plan: WritePlan | undefined;
     let phase: BurnAction = 'checking-media';
     const ctx: StrategyContext = {
-      drive, media, profile, sectors: source.totalSectors, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking),
+      drive, media, profile, sectors: source.totalSectors, startLba: source.startLba, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking),
       report: (a, f) => {
         phase = a;
         report(a, f);
@@ -154,6 +198,10 @@ export class BurnService {
       });
       await this.selectSpeed(drive, media, family, options, signal);
       plan = await strategy.prepare(ctx);
+      // A session planned for the disc's next writable address must go exactly there (its directories point at absolute sectors).
+      if (source.startLba !== undefined && source.startLba !== plan.startLba) {
+        throw new InvalidMediaError(`The new session was planned for sector ${source.startLba}, but the drive writes it at sector ${plan.startLba}.`, { planned: source.startLba, startLba: plan.startLba });
+      }
       phase = 'writing';
       report('writing', 0);
       await runWritePipeline({
@@ -167,6 +215,8 @@ export class BurnService {
           });
         },
       }, state);
+      // A file system grown in place: its new descriptors (16…) and anchor (256) go last, so an interrupted burn leaves the old tree readable.
+      if (source.patches && plan.expect.random) await writePatches(drive, source.patches(), signal);
       const writeMs = performance.now() - t0;
       phase = 'closing';
       await strategy.finish(ctx, plan);

@@ -232,9 +232,10 @@ class OverwriteStrategy implements WriteStrategy {
       await formatFor(ctx, ctx.profile, false, ctx.options.spareAreas ?? true, ctx.signal);
       capacity = (await ctx.drive.media(ctx.signal)).capacityBlocks;
     }
-    mustFit(ctx.sectors, capacity);
+    const start = ctx.startLba ?? 0;
+    mustFit(start + ctx.sectors, capacity);
     await calibrate(ctx);
-    return { startLba: 0, sectors: ctx.sectors, writeSectors: ctx.writeSectors, padTo: ctx.profile === DVD_RW_RO ? 16 : 1, simulated: false, expect: { newSession: false, random: true } };
+    return { startLba: start, sectors: ctx.sectors, writeSectors: ctx.writeSectors, padTo: ctx.profile === DVD_RW_RO ? 16 : 1, simulated: false, expect: { newSession: false, random: true } };
   }
 
   async finish(ctx: StrategyContext): Promise<void> {

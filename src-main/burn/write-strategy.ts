@@ -32,6 +32,8 @@ export interface StrategyContext {
   profile: number;
   /** Sectors of the source (2048 bytes each). */
   sectors: number;
+  /** Random-writable media: where the source was planned to start (a file system grown in place); default 0. */
+  startLba?: number;
   options: BurnOptions;
   signal: AbortSignal;
   /** How often IMMED operations are polled (default 200 ms). */

@@ -8,13 +8,29 @@ import type { Services } from '../app/services';
 import { DriveAddress } from '../common/ipc/contract';
 import { GlassmasterError, InvalidInputError } from '../common/errors';
 import type { BurnOptions, BurnProgress, EraseProgress } from '../common/model/burn';
-import type { VerifyReport } from '../common/model/verify';
 import { formatBurnProgress, formatEraseProgress } from '../burn/progress-text';
 import { imageFileSourceFactory } from '../burn/burn-sources';
 import { resolve } from 'node:path';
 import { formatBytes } from '../burn/units';
+import { addImageOptionFlags, imageOptionsFrom, parseSource, type RawImageOpts } from './image-args';
+import { discSessionFactory, engineSourceFactory, type DiscSessionRequest } from '../burn/engine-sources';
+import type { ByteSourceFactory } from '../burn/burn-service';
+import { formatDiscContents } from '../burn/disc-contents';
+import type { VerifyReport } from '../common/model/verify';
 import { formatVerifyReport } from '../verify/verify-text';
 import { burnSeveral, collectDrives } from './burn-multi';
+
+/** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
+function resolveSource(a: string): string {
+  const eq = a.indexOf('=');
+  return a.startsWith('/') && eq > 0 ? `${a.slice(0, eq)}=${resolve(a.slice(eq + 1))}` : resolve(a);
+}
+
+/** SRC… as a burnable source: a whole image from the engine, or with --multisession the disc's next session. */
+function burnRequestSource(s: Services, request: DiscSessionRequest, multisession: boolean): ByteSourceFactory {
+  const description = `${request.sources?.length ?? 0} source${request.sources?.length === 1 ? '' : 's'}`;
+  return multisession ? discSessionFactory(() => s.images(), request) : engineSourceFactory(() => s.images(), request, { description, manifest: request.manifest });
+}
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const { createServices } = await import('../app/services');
@@ -106,11 +122,14 @@ async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>,
 }
 
 export function registerBurnCommands(program: Command): void {
-  program
+  const burn = program
     .command('burn')
-    .description('burn an image file to a disc, read it back and verify it')
-    .requiredOption('--drive <address>', 'drive address; repeat it to burn the image to several recorders at once', collectDrives(parseAddress))
-    .requiredOption('--image <file>', 'the image (.iso) to burn')
+    .description('burn an image file, or files and folders (SRC…, streamed through the image engine: no temporary .iso), to a disc; read it back and verify it')
+    .requiredOption('--drive <address>', 'drive address; repeat it to burn to several recorders at once', collectDrives(parseAddress))
+    .option('--image <file>', 'the image (.iso) to burn (instead of SRC…)')
+    .option('--multisession', 'SRC…: add to what the disc holds (its last session is read from the disc; same paths are replaced) and leave it appendable')
+    .option('--remove <path>', 'with --multisession: leave this disc path out of the new session (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--no-manifest', 'SRC…: do not write the checksum manifest .glassmaster/SHA256SUMS (sha256sum -c format; `glassmaster verify --manifest` checks it)')
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
     .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
@@ -122,29 +141,38 @@ export function registerBurnCommands(program: Command): void {
     .addOption(new Option('--write-mode <mode>', 'CD: tao or sao; DVD-R/RW: dao or incremental').choices(['auto', 'tao', 'sao', 'dao', 'incremental']))
     .option('--layer-break <sectors>', 'DVD+R DL: sectors on layer 0 (a multiple of 16)', parsePositiveInt)
     .option('--spare-areas', 'BD-R: format with spare areas (defect management) first')
-    .option('--json', 'one JSON event per line on stdout')
-    .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n')
-    .action(async (o: {
-      drive: string[]; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
+    .option('--json', 'one JSON event per line on stdout');
+  addImageOptionFlags(burn)
+    .argument('[sources...]', 'SRC (into the root) or /DEST=SRC: burned straight from the image engine. e.g. ~/Photos /extra/readme.txt=./README')
+    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n')
+    .action(async (sources: string[], o: RawImageOpts & {
+      drive: string[]; image?: string; multisession?: boolean; remove?: string[]; manifest: boolean; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
     }) => {
       const options: BurnOptions = {
-        ...o.speed, close: o.close ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,
+        ...o.speed, close: o.close || (o.multisession && !o.finalize) ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,
         writeMode: o.writeMode, layerBreak: o.layerBreak, spareAreas: o.spareAreas,
       };
-      const open = await imageFileSourceFactory(resolve(o.image)).catch((e) => {
+      const image = o.image;
+      if (image !== undefined && (sources.length || o.multisession)) throw new InvalidInputError('burn either --image FILE or SRC… (files and folders), not both');
+      if (image === undefined && sources.length === 0 && !o.remove?.length) throw new InvalidInputError('nothing to burn: give --image FILE, or files and folders (SRC…)');
+      if (o.remove?.length && !o.multisession) throw new InvalidInputError('--remove needs --multisession');
+      const imageOptions = image === undefined ? imageOptionsFrom(o) : undefined;
+      const fromImage = image === undefined ? undefined : await imageFileSourceFactory(resolve(image)).catch((e) => {
         throw e instanceof GlassmasterError ? e : new InvalidInputError(String(e));
       });
-      if (o.drive.length > 1) return withServices((s) => burnSeveral(s, o.drive, open, options, o.json === true));
+      if (o.drive.length > 1 && o.multisession) throw new InvalidInputError('--multisession adds to the disc in one drive: give one --drive');
+      const request = { options: imageOptions!, sources: sources.map((a) => parseSource(resolveSource(a))), remove: o.remove, manifest: o.manifest };
+      if (o.drive.length > 1) return withServices((s) => burnSeveral(s, o.drive, fromImage ?? burnRequestSource(s, request, false), options, o.json === true));
       const printer = progressPrinter<BurnProgress>(formatBurnProgress, o.json === true);
       await withServices((s) =>
         runJob(
           o.json === true,
-          (signal) => s.burner.burn(o.drive[0], open, options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
+          (signal) => s.burner.burn(o.drive[0], fromImage ?? burnRequestSource(s, request, o.multisession === true), options, { signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end()),
           (r) => {
             const c = r.copies[r.copies.length - 1];
             const v = c.verify && c.verify.level !== 'none' ? `, verified (${c.verify.level}: ${c.verify.sectorsChecked} sectors read back)` : ', disc layout checked';
-            return `${c.simulated ? 'Simulated' : 'Burned'} ${formatBytes(c.sectors * 2048)} with ${c.strategy}${r.copies.length > 1 ? ` on ${r.copies.length} discs` : ''}${v}. ${r.discState}`;
+            return `${c.simulated ? 'Simulated' : 'Burned'} ${formatBytes(c.sectors * 2048)} with ${c.strategy}${r.copies.length > 1 ? ` on ${r.copies.length} discs` : ''}${v}. ${r.discState}${r.disc ? `\n${formatDiscContents(r.disc, formatBytes)}` : ''}`;
           },
         ),
       );

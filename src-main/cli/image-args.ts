@@ -66,8 +66,21 @@ const collectBoot = (v: string, prev: BootEntry[] = []) => [...prev, wrap(parseB
 
 /** Adds the build options to `cmd` (the registered subcommand, or a standalone parser). */
 export function addImageBuildOptions(cmd: Command): Command {
+  cmd.option('-o, --output <OUT>', 'the image file (written as OUT.partial, renamed when complete); - for standard output. e.g. -o photos.iso');
+  return addImageOptionFlags(cmd)
+    .option('--import <PREV.iso>', 'append a session to this image (with --start-lba). e.g. --import disc.iso --start-lba 23456')
+    .addOption(new Option('--start-lba <N>', 'first sector of the appended session').argParser(parseCount('--start-lba')))
+    .option('--json', 'progress and notes as JSON lines on stderr')
+    .option('-q, --quiet', 'no progress line')
+    .argument('[sources...]', 'SRC (into the root) or /DEST=SRC. e.g. ~/Photos /extra/readme.txt=./README');
+}
+
+/**
+ * The image options alone (file systems, label, boot, dates, limits): declared once here and used
+ * by `glassmaster image` and `glassmaster burn SRC…`, so both take the same flags with the same help.
+ */
+export function addImageOptionFlags(cmd: Command): Command {
   return cmd
-    .option('-o, --output <OUT>', 'the image file (written as OUT.partial, renamed when complete); - for standard output. e.g. -o photos.iso')
     .addOption(new Option('--fs <LIST>', 'file systems, comma-separated (default: all four). e.g. --fs iso9660,joliet,rockridge').argParser(parseFs))
     .addOption(new Option('--iso-level <N>', 'ISO 9660 interchange level (default 2, 3 when a file is ≥ 4 GiB). e.g. --iso-level 3').choices(['1', '2', '3']))
     .addOption(new Option('--udf-revision <REV>', 'UDF revision (default 1.02). e.g. --udf-revision 2.50').choices([...UDF_REVISIONS]))
@@ -81,15 +94,10 @@ export function addImageBuildOptions(cmd: Command): Command {
     .option('--date <ISO8601>', 'fix every date the image makes itself (byte-identical rebuilds). e.g. --date 2024-01-01T00:00:00Z')
     .addOption(new Option('--max-sectors <N>', 'refuse an image over N 2048-byte sectors (the medium\'s capacity). e.g. --max-sectors 359847 (CD-R 80 min)').argParser(parseCount('--max-sectors')))
     .option('--follow-symlinks', 'store what symbolic links point to instead of the links')
-    .option('--udf-symlinks', 'record symbolic links in UDF too (off with Rock Ridge: 7-Zip then refuses the UDF volume)')
-    .option('--import <PREV.iso>', 'append a session to this image (with --start-lba). e.g. --import disc.iso --start-lba 23456')
-    .addOption(new Option('--start-lba <N>', 'first sector of the appended session').argParser(parseCount('--start-lba')))
-    .option('--json', 'progress and notes as JSON lines on stderr')
-    .option('-q, --quiet', 'no progress line')
-    .argument('[sources...]', 'SRC (into the root) or /DEST=SRC. e.g. ~/Photos /extra/readme.txt=./README');
+    .option('--udf-symlinks', 'record symbolic links in UDF too (off with Rock Ridge: 7-Zip then refuses the UDF volume)');
 }
 
-interface RawImageOpts {
+export interface RawImageOpts {
   output?: string; fs?: FileSystemName[]; isoLevel?: string; udfRevision?: string; udfMetadataMirror?: boolean; label?: string;
   boot?: BootEntry[]; isohybrid?: boolean; isohybridMbr?: string; isohybridGpt?: boolean; date?: string; maxSectors?: number;
   followSymlinks?: boolean; udfSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean;
@@ -100,6 +108,12 @@ export function imageArgsFrom(raw: RawImageOpts, sourceArgs: string[]): ImageCom
   if (!raw.output) throw new InvalidInputError('missing -o OUT');
   if (sourceArgs.length === 0 && raw.import === undefined) throw new InvalidInputError('no sources: name the files and folders to put in the image (SRC or /DEST=SRC)');
   if ((raw.import === undefined) !== (raw.startLba === undefined)) throw new InvalidInputError(raw.import === undefined ? '--start-lba needs --import' : '--import needs --start-lba');
+  const options = imageOptionsFrom(raw);
+  return { output: raw.output, options, sources: sourceArgs.map(parseSource), json: !!raw.json, quiet: !!raw.quiet };
+}
+
+/** The image-option flags (addImageOptionFlags, plus --import/--start-lba when declared) → the checked model. */
+export function imageOptionsFrom(raw: Omit<RawImageOpts, 'output' | 'json' | 'quiet'>): ImageOptions {
   if (raw.udfMetadataMirror !== undefined && raw.udfRevision !== '2.50') {
     throw new InvalidInputError('--udf-metadata-mirror/--no-udf-metadata-mirror need --udf-revision 2.50');
   }
@@ -127,7 +141,7 @@ export function imageArgsFrom(raw: RawImageOpts, sourceArgs: string[]): ImageCom
   });
   // Keep the object free of undefined keys: it is compared, stored in project files and hashed.
   for (const k of Object.keys(options) as (keyof ImageOptions)[]) if (options[k] === undefined) delete options[k];
-  return { output: raw.output, options, sources: sourceArgs.map(parseSource), json: !!raw.json, quiet: !!raw.quiet };
+  return options;
 }
 
 /** Parses `glassmaster image` build arguments (without the subcommand name). */

@@ -471,6 +471,11 @@ export class ProjectService {
 
   // ---- internals ----------------------------------------------------------------------------------
 
+  /** What a burn of the project streams through the image engine (burn/engine-sources.ts snapshots it). */
+  imageRequest(): ImageRequest {
+    return this.spec();
+  }
+
   /** The same options model and engine as `glassmaster image` (byte-identical for the same options and tree). */
   private spec(): ImageRequest {
     return { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, root: this.tree.root };

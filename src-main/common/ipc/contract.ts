@@ -56,7 +56,8 @@ export const HostPath = z
   .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
 /** What to burn: the open project (streamed by the image engine) or an existing image file (main checks: absolute path of a readable regular file). */
 export const BurnSourceSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('project') }).strict(),
+  /** multisession: add the project to what the disc holds (the next session, read from the disc), instead of a new disc; manifest (default true): write .glassmaster/SHA256SUMS. */
+  z.object({ kind: z.literal('project'), multisession: z.boolean().optional(), manifest: z.boolean().optional() }).strict(),
   z.object({ kind: z.literal('imageFile'), path: HostPath }).strict(),
 ]);
 /** A path inside the project ('/', '/photos/2026'): absolute, no NUL, no '..' segment. */

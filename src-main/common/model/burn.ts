@@ -74,6 +74,21 @@ export interface BurnResult {
   copies: BurnCopyResult[];
   /** One sentence: what is on the disc now. */
   discState: string;
+  /** What the (last) disc holds now, read back from it after the burn; absent after a test write or when it could not be read. */
+  disc?: DiscContents;
+}
+
+/** A disc's contents as read back: sessions, the newest file system's files and folders, space. */
+export interface DiscContents {
+  profile: string;
+  status: string;
+  /** Sessions on sequential media; undefined on overwritable media (one file system, grown in place). */
+  sessions?: number;
+  files: number;
+  folders: number;
+  fileBytes: number;
+  usedBlocks: number;
+  freeBlocks: number;
 }
 
 export interface EraseOptions {

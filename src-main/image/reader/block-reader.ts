@@ -125,7 +125,13 @@ export function cachedBlockReader(inner: BlockReader, chunkSectors = 32, maxChun
       const a = Math.floor(lba / chunkSectors);
       const b = Math.floor((lba + count - 1) / chunkSectors);
       const parts: Buffer[] = [];
-      for (let i = a; i <= b; i++) parts.push(await chunk(i));
+      try {
+        for (let i = a; i <= b; i++) parts.push(await chunk(i));
+      } catch {
+        // A whole chunk may reach sectors that were never recorded (the gap between two sessions of
+        // a DVD±R/BD-R, a CD's run-out): read just what was asked, so only a bad asked-for sector fails.
+        return inner.read(lba, count);
+      }
       const joined = parts.length === 1 ? parts[0] : Buffer.concat(parts);
       const off = (lba - a * chunkSectors) * SECTOR;
       return Buffer.from(joined.subarray(off, off + count * SECTOR)); // a copy: callers may keep or modify it

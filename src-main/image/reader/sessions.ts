@@ -12,7 +12,15 @@ const MAX_SESSIONS = 256;
 
 async function pvdAt(reader: BlockReader, start: number): Promise<{ size: number; volumeId: string } | undefined> {
   if (start + 17 > reader.sectorCount) return undefined;
-  const b = await reader.read(start + 16, 1);
+  let b: Buffer;
+  try {
+    b = await reader.read(start + 16, 1);
+  } catch (e) {
+    // On a disc the probe may land on sectors never recorded (the lead-out/lead-in between CD
+    // sessions, the padding after a DVD±R/BD-R session): the drive's read error means "no session here".
+    if ((e as { code?: string }).code === 'SCSI') return undefined;
+    throw e;
+  }
   if (b[0] !== 1 || b.toString('latin1', 1, 6) !== 'CD001') return undefined;
   return { size: b.readUInt32LE(80), volumeId: asciiField(b, 40, 32) };
 }

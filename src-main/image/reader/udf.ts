@@ -251,8 +251,10 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
   const N = reader.sectorCount;
   for (const loc of [256, N - 1, N - 257, 512]) {
     if (loc < 0 || loc >= N || avdpLocations.includes(loc)) continue;
-    const b = await reader.read(loc, 1);
+    let b: Buffer;
     try {
+      // A candidate may be unrecorded on a disc (a gap between sessions, a run-out): no anchor there.
+      b = await reader.read(loc, 1);
       if (decodeTag(b, 0, `AVDP at ${loc}`, loc).id !== TAG.AVDP) continue;
     } catch {
       continue;
