@@ -12,6 +12,7 @@ import { formatBurnProgress, formatEraseProgress } from '../burn/progress-text';
 import { imageFileSourceFactory } from '../burn/burn-sources';
 import { resolve } from 'node:path';
 import { formatBytes } from '../burn/units';
+import { burnCueFromCli } from './audio-burn-command';
 
 async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
   const { createServices } = await import('../app/services');
@@ -100,7 +101,9 @@ export function registerBurnCommands(program: Command): void {
     .command('burn')
     .description('burn an image file to a disc, read it back and verify it')
     .requiredOption('--drive <address>', 'drive address', parseAddress)
-    .requiredOption('--image <file>', 'the image (.iso) to burn')
+    .option('--image <file>', 'the image (.iso) to burn')
+    .option('--cue <file.cue>', 'an audio CUE sheet to burn (BINARY, or WAVE/FLAC/… files it names)')
+    .addOption(new Option('--mode <mode>', 'with --cue: audio write mode tao, sao or raw96 (default: the best the drive supports)').choices(['auto', 'tao', 'sao', 'raw96']))
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
     .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
@@ -115,9 +118,12 @@ export function registerBurnCommands(program: Command): void {
     .option('--json', 'one JSON event per line on stdout')
     .addHelpText('after', '\nExample:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n')
     .action(async (o: {
-      drive: string; image: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
+      drive: string; image?: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
+      cue?: string; mode?: 'auto' | 'tao' | 'sao' | 'raw96';
     }) => {
+      if (o.cue) return burnCueFromCli(resolve(o.cue), { drive: o.drive, mode: o.mode, simulate: o.simulate, verify: o.verify === 'none' ? 'none' : 'full', close: o.close, eject: o.eject, json: o.json });
+      if (!o.image) throw new InvalidInputError('say what to burn: --image FILE.iso or --cue FILE.cue');
       const options: BurnOptions = {
         ...o.speed, close: o.close ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,
         writeMode: o.writeMode, layerBreak: o.layerBreak, spareAreas: o.spareAreas,
