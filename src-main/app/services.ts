@@ -17,6 +17,7 @@ import { ProjectService } from '../project/project-service';
 import type { Dialogs } from '../project/dialogs';
 import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
+import { audioBurnHandler } from '../burn/audio-burn-ipc';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
 import { dirname } from 'node:path';
@@ -144,6 +145,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
         busyListeners.forEach((l) => l(false));
       }
     },
+    'audio.burn': audioBurnHandler(drives, (address, progress) => hub.emit('burn.onProgress', { address, job: 'burn', progress })),
     'drive.erase': async ({ address, full }, signal) =>
       burner.erase(address, { full }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'erase', progress }) }),
     'drive.format': async ({ address, full, spareAreas }, signal) =>

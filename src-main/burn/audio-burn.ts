@@ -19,6 +19,7 @@
 import { BurnError, CancelledError, GlassmasterError, InvalidMediaError, NotSupportedError, ScsiError, VerificationError, isCancelledError } from '../common/errors';
 import type { BurnAction, BurnProgress } from '../common/model/burn';
 import type { MediaInfo } from '../common/model/drive';
+import type { AudioBurnResult } from '../common/model/audio-burn';
 import type { Drive } from '../drive/drive';
 import type { DriveService } from '../drive/drive-service';
 import { isUnsupported } from '../drive/drive';
@@ -57,22 +58,7 @@ export interface AudioBurnOptions {
   bufferBytes?: number;
 }
 
-export interface AudioBurnResult {
-  ok: true;
-  mode: AudioWriteMode;
-  reason: string;
-  dropped: string[];
-  cdText: boolean;
-  simulated: boolean;
-  /** Where each track's index 01 was recorded and its sectors up to the next track's pause or the lead-out. */
-  tracks: Array<{ number: number; startLba: number; sectors: number }>;
-  leadOut: number;
-  /** Sectors read back and compared (0 without verify). */
-  verifiedSectors: number;
-  media: MediaInfo;
-  elapsedMs: number;
-  discState: string;
-}
+export type { AudioBurnResult } from '../common/model/audio-burn';
 
 export interface AudioBurnerOptions {
   drives: DriveService;

@@ -18,7 +18,9 @@ import { NotSupportedError } from '../common/errors';
 import type { Configuration } from '../mmc/commands/get-configuration';
 import type { DiscLayout } from '../audio/layout';
 
-export type AudioWriteMode = 'tao' | 'sao' | 'raw96';
+import type { AudioWriteMode } from '../common/model/audio-burn';
+
+export type { AudioWriteMode };
 export const AUDIO_WRITE_MODES: AudioWriteMode[] = ['tao', 'sao', 'raw96'];
 
 export interface AudioWriteCaps {
