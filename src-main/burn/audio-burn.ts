@@ -38,6 +38,7 @@ import { profileNumber } from '../mmc/profiles';
 import { programSource, saoCueSheet, type AudioBurnPlan } from '../audio/audio-plan';
 import { cdDaSource } from '../audio/cdda-source';
 import { raw96Source, RAW96_BLOCK_BYTES } from '../audio/raw96-source';
+import { mixedCueSheet, mixedProgramSource, type MixedModeDisc } from '../audio/mixed-mode';
 import type { ByteSource } from '../image/byte-source';
 import { audioWriteCaps, chooseAudioMode, type AudioModeChoice, type AudioWriteMode } from './audio-mode';
 import { speedLabel, speedX } from './units';
@@ -79,7 +80,10 @@ export class AudioBurner {
     this.pollMs = opts.pollMs ?? 200;
   }
 
-  async burn(address: string, plan: AudioBurnPlan, options: AudioBurnOptions = {}, hooks: { signal?: AbortSignal; onProgress?: (p: BurnProgress) => void } = {}): Promise<AudioBurnResult> {
+  /** Burns an audio CD, or a mixed-mode CD (data track 1 + audio, always Session-At-Once) from mixed-mode.ts. */
+  async burn(address: string, input: AudioBurnPlan | MixedModeDisc, options: AudioBurnOptions = {}, hooks: { signal?: AbortSignal; onProgress?: (p: BurnProgress) => void } = {}): Promise<AudioBurnResult> {
+    const mixed = 'openData' in input ? input : undefined;
+    const plan = mixed ? mixed.audio : (input as AudioBurnPlan);
     const signal = hooks.signal ?? new AbortController().signal;
     const t0 = performance.now();
     const layout = plan.layout;
@@ -112,7 +116,11 @@ export class AudioBurner {
       if (media.status === 'complete') throw new InvalidMediaError('The disc is closed (finalized): nothing more can be written to it.');
       const atip = await readAtip(drive, signal);
       const config = await drive.configuration(signal);
-      choice = chooseAudioMode(layout, plan.cdTextPacks.length > 0, audioWriteCaps(config), options.mode ?? 'auto');
+      const caps = audioWriteCaps(config);
+      if (mixed) {
+        if (!caps.sao || (options.mode !== undefined && options.mode !== 'auto' && options.mode !== 'sao')) throw new NotSupportedError('A mixed-mode CD (data track 1 + audio) is written Session-At-Once, which this drive or the chosen mode does not offer.');
+        choice = { mode: 'sao', cdText: false, dropped: [], reason: 'Session-At-Once: a mixed-mode CD is one session with a mode 1 data track and audio tracks from one cue sheet.' };
+      } else choice = chooseAudioMode(layout, plan.cdTextPacks.length > 0, caps, options.mode ?? 'auto');
       if (choice.mode !== 'tao' && media.status !== 'blank') throw new InvalidMediaError(`${choice.mode === 'sao' ? 'Session-At-Once' : 'Raw Disc-At-Once'} writes the first session of a blank CD; this ${media.profile} is ${media.status}.`);
       checkCapacity(plan, media, atip, choice.mode);
       await drive.lock(signal).catch((e) => {
@@ -171,7 +179,7 @@ export class AudioBurner {
         await drive.setWriteParameters({ ...common, writeType: raw ? 'raw' : 'sao', dataBlockType: raw ? 3 : 0, trackMode: 0 }, signal);
         prepared = true;
         await calibrate(drive, report, signal);
-        const entries = saoCueSheet(plan);
+        const entries = mixed ? mixedCueSheet(mixed) : saoCueSheet(plan);
         // Lead-in entry: SAO with CD-TEXT keeps 41h (host R-W); SAO without sends none (01h, drive-made);
         // RAW-96 addresses it at the ATIP lead-in start, where the host's blocks begin (MMC-6 §4.2.3.8).
         const leadIn = entries[0];
@@ -184,12 +192,13 @@ export class AudioBurner {
           await pipeline(atip.leadInStartLba, raw96Source(plan, atip.leadInStartLba), RAW96_BLOCK_BYTES, 0);
         } else {
           if (choice.cdText) await writeLeadInRw(drive, plan.cdTextPacks, atip.leadInStartLba, signal);
-          await pipeline(-LBA_MSF_OFFSET, programSource(plan), CD_DA_SECTOR_BYTES, 0);
+          await pipeline(-LBA_MSF_OFFSET, mixed ? mixedProgramSource(mixed) : programSource(plan), CD_DA_SECTOR_BYTES, 0);
         }
         // All of the session arrived: SYNCHRONIZE CACHE lets the drive write lead-in and lead-out (§4.2.3.6).
         phase = 'closing';
         report('closing', 0);
         await immediate(drive, buildSynchronizeCache(true), this.pollMs, signal, (f) => report('closing', f));
+        if (mixed) recorded.push({ number: 1, startLba: 0, sectors: mixed.dataSectors });
         for (const t of layout.tracks) recorded.push({ number: t.number, startLba: t.start, sectors: t.end - t.start });
       }
       const simulated = options.simulate ?? false;
@@ -198,7 +207,7 @@ export class AudioBurner {
       let verifiedSectors = 0;
       if (!simulated && (options.verify ?? 'full') === 'full') {
         phase = 'verifying';
-        verifiedSectors = await verifyAudio(drive, plan, recorded, signal, (f) => report('verifying', f));
+        verifiedSectors = await verifyAudio(drive, plan, recorded, signal, (f) => report('verifying', f), mixed);
       }
       const after = await drive.media(signal);
       const discState = simulated
@@ -294,10 +303,15 @@ async function writeLeadInRw(drive: Drive, packs: Uint8Array[], leadInLba: numbe
 }
 
 /** Reads every track back (READ CD, CD-DA) and compares it with the program; returns sectors compared. */
-export async function verifyAudio(drive: Drive, plan: AudioBurnPlan, recorded: AudioBurnResult['tracks'], signal: AbortSignal, onProgress: (f: number) => void): Promise<number> {
+export async function verifyAudio(drive: Drive, plan: AudioBurnPlan, recorded: AudioBurnResult['tracks'], signal: AbortSignal, onProgress: (f: number) => void, mixed?: MixedModeDisc): Promise<number> {
   const total = recorded.reduce((n, r) => n + r.sectors, 0);
   let done = 0;
   for (const r of recorded) {
+    if (mixed && r.number === 1) {
+      done += await verifyDataTrack(drive, mixed, signal);
+      onProgress(done / total);
+      continue;
+    }
     const t = plan.layout.tracks.find((x) => x.number === r.number) ?? plan.layout.tracks[recorded.indexOf(r)];
     const expected = cdDaSource(`audio track ${t.number}`, plan.placements, t.start, t.start + r.sectors);
     try {
@@ -322,6 +336,28 @@ export async function verifyAudio(drive: Drive, plan: AudioBurnPlan, recorded: A
     }
   }
   return done;
+}
+
+/** The data track of a mixed-mode CD: READ CD mode 1 user data against the image. */
+async function verifyDataTrack(drive: Drive, mixed: MixedModeDisc, signal: AbortSignal): Promise<number> {
+  const image = await mixed.openData();
+  try {
+    let lba = 0;
+    for (;;) {
+      const want = await image.read(READ_BLOCKS, signal);
+      if (!want) break;
+      const n = want.length / 2048;
+      const got = await drive.query(buildReadCd({ lba, blocks: n, sectorType: 2 }), { signal }).catch((e: unknown) => {
+        if (e instanceof ScsiError) throw new VerificationError(`Verification failed: the data track could not be read back at sector ${lba} (${e.message}).`, { firstBadLba: lba });
+        throw e;
+      });
+      if (!Buffer.from(got.buffer, got.byteOffset, want.length).equals(want)) throw new VerificationError(`Verification failed: the data track differs from its image near sector ${lba}.`, { firstBadLba: lba });
+      lba += n;
+    }
+    return lba;
+  } finally {
+    await image.cancel();
+  }
 }
 
 /** After a cancel or failure: never throws; says what is on the disc. */
