@@ -20,6 +20,7 @@ import { CopyService } from '../burn/copy-service';
 import { copyHandlers } from '../burn/copy-ipc';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
 import { projectBurnSource } from '../burn/engine-sources';
+import { audioBurnHandler } from '../burn/audio-burn-ipc';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
 import { dirname } from 'node:path';
@@ -154,6 +155,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
         busyListeners.forEach((l) => l(false));
       }
     },
+    'audio.burn': audioBurnHandler(drives, (address, progress) => hub.emit('burn.onProgress', { address, job: 'burn', progress })),
     'drive.erase': async ({ address, full }, signal) =>
       burner.erase(address, { full }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'erase', progress }) }),
     'drive.format': async ({ address, full, spareAreas }, signal) =>

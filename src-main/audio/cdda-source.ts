@@ -12,6 +12,8 @@ export interface PcmPlacement {
   file: string;
   firstSample: number;
   samples: number;
+  /** Sample of the file where this placement begins (default 0): a CUE's tracks cut one file into pieces. */
+  fileSample?: number;
 }
 
 const MAX_CHUNK_SECTORS = Math.floor((4 * 1024 * 1024) / CD_DA_SECTOR_BYTES);
@@ -99,7 +101,7 @@ class CdDaSource implements ByteSource {
         }
         this.handles.set(p.file, fh);
       }
-      const { bytesRead } = await fh.read(out, a - from, b - a, a - start);
+      const { bytesRead } = await fh.read(out, a - from, b - a, a - start + (p.fileSample ?? 0) * BYTES_PER_SAMPLE_FRAME);
       if (bytesRead !== b - a) throw new IoError(`decoded audio ${p.file} is shorter than its ${p.samples} samples (changed while burning?)`, { path: p.file });
     }
     return out;

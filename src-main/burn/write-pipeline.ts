@@ -26,6 +26,8 @@ export interface PipelineOptions {
   drive: Drive;
   plan: WritePlan;
   source: ByteSource;
+  /** Bytes per block the drive takes (default 2048; CD-DA 2352, RAW-96 2448): the source's sector size. */
+  blockBytes?: number;
   bufferBytes?: number;
   signal: AbortSignal;
   /** How often the drive's buffer is polled (default 250 ms). */
@@ -45,7 +47,8 @@ export interface PipelineState {
 export async function runWritePipeline(o: PipelineOptions, state: PipelineState): Promise<WriteStats> {
   const { drive, plan, source, signal } = o;
   const ring = new RingBuffer(o.bufferBytes ?? DEFAULT_RING_BYTES);
-  const pullSectors = Math.max(plan.writeSectors, Math.min(512, Math.floor(ring.capacity / 2048 / 4)));
+  const block = o.blockBytes ?? 2048;
+  const pullSectors = Math.max(plan.writeSectors, Math.min(512, Math.floor(ring.capacity / block / 4)));
   const producer = (async () => {
     try {
       for (;;) {
@@ -68,7 +71,7 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
   const stats = (now: number): WriteStats => {
     while (window.length > 2 && now - window[1][0] >= 1000) window.shift();
     const [wt, wb] = window[0];
-    const bytes = state.written * 2048;
+    const bytes = state.written * block;
     const elapsed = now - t0;
     return {
       sectorsWritten: state.written, bytesWritten: bytes, elapsedMs: elapsed, ringFill: ring.fill, driveBufferFill: driveFill,
@@ -88,19 +91,19 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
     }
   };
 
-  const writeBytes = plan.writeSectors * 2048;
+  const writeBytes = plan.writeSectors * block;
   let lba = plan.startLba;
   try {
     for (;;) {
       throwIfAborted(signal);
       let data = await ring.take(writeBytes, signal);
       if (!data) break;
-      if (data.length % 2048 !== 0) throw new InternalError('the byte source delivered a partial sector');
-      const real = data.length / 2048;
+      if (data.length % block !== 0) throw new InternalError('the byte source delivered a partial sector');
+      const real = data.length / block;
       if (state.written + real > plan.sectors) throw new InternalError(`the byte source delivered more than its ${plan.sectors} sectors`);
       if (real % plan.padTo !== 0) {
         // Restricted overwrite and DAO take whole ECC blocks: pad the last write with zero sectors.
-        const padded = new Uint8Array(Math.ceil(real / plan.padTo) * plan.padTo * 2048);
+        const padded = new Uint8Array(Math.ceil(real / plan.padTo) * plan.padTo * block);
         padded.set(data);
         data = padded;
       }
@@ -114,11 +117,11 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
           await pollDrive();
         }
       }
-      await writeWaitingOutLongWrite(drive, lba, data);
-      lba += data.length / 2048;
+      await writeWaitingOutLongWrite(drive, lba, data, block);
+      lba += data.length / block;
       state.written += real;
       const t = performance.now();
-      window.push([t, state.written * 2048]);
+      window.push([t, state.written * block]);
       if (t - lastStats >= (o.statsIntervalMs ?? 200)) {
         lastStats = t;
         o.onStats?.(stats(t));
@@ -139,13 +142,13 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
 }
 
 /** WRITE(10), resent while the drive answers "long write in progress" (02/04/08) — for up to 2 minutes. */
-async function writeWaitingOutLongWrite(drive: Drive, lba: number, data: Uint8Array): Promise<void> {
+async function writeWaitingOutLongWrite(drive: Drive, lba: number, data: Uint8Array, block: number): Promise<void> {
   const deadline = Date.now() + 120_000;
   let delay = 10;
   for (;;) {
     try {
       // No signal: a WRITE in flight completes; cancel is honoured between writes.
-      await drive.execute(buildWrite10(lba, data.length / 2048, data), { retries: 0 });
+      await drive.execute(buildWrite10(lba, data.length / block, data), { retries: 0 });
       return;
     } catch (e) {
       const longWrite = e instanceof ScsiError && e.senseKey === 2 && e.asc === 0x04 && (e.ascq === 0x08 || e.ascq === 0x07);

@@ -1,6 +1,6 @@
 // `glassmaster audio -o OUT.cue TRACK…`: author an audio CD image (OUT.bin + OUT.cue + OUT.toc +
-// OUT.cdt). Burning the same project to a drive (`--drive D --mode tao|sao|raw96`) comes with the
-// burner. Progress goes to stderr (a line per track, a percentage when writing), `--json` prints JSON
+// OUT.cdt); `glassmaster audio --drive D [--mode tao|sao|raw96] TRACK…` burns the same project
+// (audio-burn-command.ts, burn/audio-burn.ts). Progress goes to stderr (a line per track, a percentage when writing), `--json` prints JSON
 // lines (progress events, then the result) on stdout.
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { InvalidInputError } from '../common/errors';
 import { msfText } from '../cd/msf';
 import type { AudioProjectSpec, AuthorProgress } from '../audio/author';
+import { DriveAddress } from '../common/ipc/contract';
+import { addAudioBurnOptions, burnAudioFromCli } from './audio-burn-command';
 
 const fields = { title: z.string().optional(), performer: z.string().optional(), songwriter: z.string().optional(), composer: z.string().optional(), arranger: z.string().optional(), message: z.string().optional() };
 
@@ -34,7 +36,14 @@ function collectIsrc(v: string, prev: Map<number, string>): Map<number, string> 
 }
 
 interface AudioOpts {
-  output: string;
+  output?: string;
+  drive?: string;
+  mode?: 'auto' | 'tao' | 'sao' | 'raw96';
+  simulate?: boolean;
+  speed?: string;
+  verify: 'full' | 'none';
+  close?: boolean;
+  eject?: boolean;
   gapless?: boolean;
   pregap?: number;
   cdtext?: string;
@@ -47,12 +56,21 @@ interface AudioOpts {
   json?: boolean;
 }
 
+function driveAddress(v: string): string {
+  if (!DriveAddress.safeParse(v).success) throw new InvalidArgumentError(`'${v}' is not a drive address (/dev/srN, iscsi://HOST[:PORT]/IQN/LUN, virtual:NAME)`);
+  return v;
+}
+
 export function registerAudioCommand(program: Command): void {
-  program
+  const cmd = program
     .command('audio')
-    .description('author an audio CD image (CUE/BIN + cdrdao TOC + CD-TEXT) from WAV, AIFF, FLAC, MP3, Ogg Vorbis or Opus files')
+    .description('author an audio CD image (CUE/BIN + cdrdao TOC + CD-TEXT) or burn an audio CD from WAV, AIFF, FLAC, MP3, Ogg Vorbis or Opus files')
     .argument('<tracks...>', 'audio files, in track order')
-    .requiredOption('-o, --output <OUT.cue>', 'the CUE sheet to write (OUT.bin, OUT.toc and OUT.cdt go next to it)')
+    .addOption(new Option('-o, --output <OUT.cue>', 'the CUE sheet to write (OUT.bin, OUT.toc and OUT.cdt go next to it)').conflicts('drive'))
+    .option('--drive <address>', 'burn to this drive instead of writing an image', driveAddress)
+    .option('--speed <speed>', 'write speed: max (default) or a multiple like 16x')
+    .addOption(new Option('--verify <level>', 'after burning: full (default, every sector read back) or none').choices(['full', 'none']).default('full'))
+    .option('--close', 'leave the disc appendable (e.g. to add a data session: CD-Extra); TAO only')
     .option('--gapless', 'no pause between tracks: the audio plays continuously (track 1 keeps 2 s)')
     .option('--pregap <seconds>', 'pause before each track after the first (default 2)', seconds)
     .option('--cdtext <file.json>', 'CD-TEXT: {"album": {"title", "performer", …}, "tracks": [{"title", …}], "japanese": {…}}')
@@ -63,8 +81,9 @@ export function registerAudioCommand(program: Command): void {
     .option('--hidden <file>', 'hidden track one audio, played in track 1\'s pregap')
     .addOption(new Option('--disc <minutes>', 'refuse a program longer than this disc').choices(['74', '80', '90', '99']).default('80'))
     .option('--json', 'JSON lines on stdout: progress events, then the result')
-    .addHelpText('after', '\nExample:\n  glassmaster audio -o album.cue --gapless --title "Live" --performer "Band" 01-intro.flac 02-song.mp3\n\nBurning to a drive (--drive, --mode tao|sao|raw96) arrives with the burner.')
-    .action(async (tracks: string[], opts: AudioOpts) => {
+    .addHelpText('after', '\nExamples:\n  glassmaster audio -o album.cue --gapless --title "Live" --performer "Band" 01-intro.flac 02-song.mp3\n  glassmaster audio --drive /dev/sr0 --gapless --mode raw96 --title "Live" 01-intro.flac 02-song.mp3');
+  addAudioBurnOptions(cmd);
+  cmd.action(async (tracks: string[], opts: AudioOpts) => {
       const { AudioDecoderPool } = await import('../audio/audio-decoder-pool');
       const { authorAudioImage } = await import('../audio/author');
       let text: z.infer<typeof CdTextJson> = {};
@@ -88,8 +107,18 @@ export function registerAudioCommand(program: Command): void {
         mcn: opts.mcn,
         album: { ...text.album, ...(opts.title !== undefined ? { title: opts.title } : {}), ...(opts.performer !== undefined ? { performer: opts.performer } : {}) },
         japanese: text.japanese,
-        discMinutes: Number(opts.disc),
+        // With a drive, the burner checks the program against the loaded disc's ATIP lead-out instead.
+        discMinutes: opts.drive ? 99 : Number(opts.disc),
       };
+      if (opts.drive) {
+        const { prepareAudioDisc } = await import('../audio/author');
+        await burnAudioFromCli(async (workDir, pool, signal) => (await prepareAudioDisc(spec, workDir, { pool, signal })).plan, {
+          drive: opts.drive, mode: opts.mode, simulate: opts.simulate, speed: opts.speed, verify: opts.verify, close: opts.close, eject: opts.eject, json: opts.json,
+        });
+        return;
+      }
+      if (!opts.output) throw new InvalidInputError('say where the audio CD goes: -o OUT.cue (an image) or --drive D (burn)');
+      const output = opts.output;
       const tty = process.stderr.isTTY;
       let lastPct = -1;
       const onProgress = (p: AuthorProgress) => {
@@ -106,7 +135,7 @@ export function registerAudioCommand(program: Command): void {
       process.once('SIGINT', stop);
       const pool = new AudioDecoderPool();
       try {
-        const r = await authorAudioImage(spec, opts.output, { pool, signal: ac.signal, onProgress });
+        const r = await authorAudioImage(spec, output, { pool, signal: ac.signal, onProgress });
         if (tty && !opts.json) process.stderr.write('\n');
         const summary = {
           type: 'result',

@@ -19,6 +19,7 @@ import { formatDiscContents } from '../burn/disc-contents';
 import type { VerifyReport } from '../common/model/verify';
 import { formatVerifyReport } from '../verify/verify-text';
 import { burnSeveral, collectDrives } from './burn-multi';
+import { burnCueFromCli } from './audio-burn-command';
 
 /** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 function resolveSource(a: string): string {
@@ -124,12 +125,14 @@ async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>,
 export function registerBurnCommands(program: Command): void {
   const burn = program
     .command('burn')
-    .description('burn an image file, or files and folders (SRC…, streamed through the image engine: no temporary .iso), to a disc; read it back and verify it')
+    .description('burn an image file, files and folders (SRC…, streamed through the image engine: no temporary .iso) or an audio CUE sheet to a disc; read it back and verify it')
     .requiredOption('--drive <address>', 'drive address; repeat it to burn to several recorders at once', collectDrives(parseAddress))
     .option('--image <file>', 'the image (.iso) to burn (instead of SRC…)')
     .option('--multisession', 'SRC…: add to what the disc holds (its last session is read from the disc; same paths are replaced) and leave it appendable')
     .option('--remove <path>', 'with --multisession: leave this disc path out of the new session (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-manifest', 'SRC…: do not write the checksum manifest .glassmaster/SHA256SUMS (sha256sum -c format; `glassmaster verify --manifest` checks it)')
+    .option('--cue <file.cue>', 'an audio CUE sheet to burn (BINARY, or WAVE/FLAC/… files it names)')
+    .addOption(new Option('--mode <mode>', 'with --cue: audio write mode tao, sao or raw96 (default: the best the drive supports)').choices(['auto', 'tao', 'sao', 'raw96']))
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
     .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
@@ -144,11 +147,16 @@ export function registerBurnCommands(program: Command): void {
     .option('--json', 'one JSON event per line on stdout');
   addImageOptionFlags(burn)
     .argument('[sources...]', 'SRC (into the root) or /DEST=SRC: burned straight from the image engine. e.g. ~/Photos /extra/readme.txt=./README')
-    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n')
+    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n  glassmaster burn --drive /dev/sr0 --cue album.cue --mode sao\n')
     .action(async (sources: string[], o: RawImageOpts & {
       drive: string[]; image?: string; multisession?: boolean; remove?: string[]; manifest: boolean; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
+      cue?: string; mode?: 'auto' | 'tao' | 'sao' | 'raw96';
     }) => {
+      if (o.cue) {
+        if (o.image !== undefined || sources.length || o.drive.length > 1) throw new InvalidInputError('burn --cue FILE.cue alone, to one --drive');
+        return burnCueFromCli(resolve(o.cue), { drive: o.drive[0], mode: o.mode, simulate: o.simulate, verify: o.verify === 'none' ? 'none' : 'full', close: o.close, eject: o.eject, json: o.json });
+      }
       const options: BurnOptions = {
         ...o.speed, close: o.close || (o.multisession && !o.finalize) ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,
         writeMode: o.writeMode, layerBreak: o.layerBreak, spareAreas: o.spareAreas,

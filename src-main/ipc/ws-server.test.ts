@@ -43,6 +43,7 @@ const handlers: Handlers = {
   'project.writeImage': unused,
   'project.setImageOptions': unused,
   'burn.start': unused,
+  'audio.burn': unused,
   'drive.erase': unused,
   'drive.format': unused,
   'disc.read': unused,

@@ -15,6 +15,7 @@ import type { BurnProgress, BurnResult, EraseProgress } from '../model/burn';
 import type { DiscVerifyReport } from '../model/verify';
 import type { CopyResult } from '../model/copy';
 import type { DiscProgress, DiscReadReport } from '../model/verify-report';
+import type { AudioBurnResult } from '../model/audio-burn';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -60,6 +61,31 @@ export const BurnSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('project'), multisession: z.boolean().optional(), manifest: z.boolean().optional() }).strict(),
   z.object({ kind: z.literal('imageFile'), path: HostPath }).strict(),
 ]);
+/** audio.burn: the audio files in track order (main checks and decodes them; the renderer never reads them), or a CUE sheet. */
+const AudioText = { title: z.string().max(160).optional(), performer: z.string().max(160).optional(), songwriter: z.string().max(160).optional(), composer: z.string().max(160).optional(), arranger: z.string().max(160).optional(), message: z.string().max(160).optional() };
+export const AudioBurnSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('tracks'),
+    tracks: z.array(z.object({ path: HostPath, ...AudioText, isrc: z.string().regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/).optional(), pregapSeconds: z.number().min(0).max(600).optional(), indexSeconds: z.array(z.number().min(0).max(6000)).max(98).optional(), preEmphasis: z.boolean().optional(), copyPermitted: z.boolean().optional() }).strict()).min(1).max(99),
+    gapless: z.boolean().optional(),
+    pregapSeconds: z.number().min(0).max(600).optional(),
+    hiddenTrack: HostPath.optional(),
+    mcn: z.string().regex(/^\d{13}$/).optional(),
+    album: z.object(AudioText).strict().optional(),
+  }).strict(),
+  z.object({ kind: z.literal('cue'), path: HostPath.refine((p) => /\.cue$/i.test(p), 'a .cue file') }).strict(),
+]);
+export const AudioBurnOptionsSchema = z
+  .object({
+    mode: z.enum(['auto', 'tao', 'sao', 'raw96']).optional(),
+    simulate: z.boolean().optional(),
+    speedX: z.number().positive().max(100).optional(),
+    verify: z.enum(['none', 'full']).optional(),
+    close: z.enum(['session', 'disc']).optional(),
+    eject: z.boolean().optional(),
+    burnFree: z.boolean().optional(),
+  })
+  .strict();
 /** A path inside the project ('/', '/photos/2026'): absolute, no NUL, no '..' segment. */
 export const ImagePath = z
   .string()
@@ -90,6 +116,8 @@ export const requestSchemas = {
   'project.setImageOptions': z.object({ options: AppImageOptionsSchema }).strict(),
   /** Burns, reads back and verifies; cancel the call to stop it (the disc is left readable where the media allows). */
   'burn.start': z.object({ address: DriveAddress, source: BurnSourceSchema, options: BurnOptionsSchema.default({}) }).strict(),
+  /** Decodes, lays out and burns an audio CD (TAO/SAO/RAW-96, the mode the drive supports), then reads every sector back. Progress: burn.onProgress. */
+  'audio.burn': z.object({ address: DriveAddress, source: AudioBurnSourceSchema, options: AudioBurnOptionsSchema.default({}) }).strict(),
   'drive.erase': z.object({ address: DriveAddress, full: z.boolean().optional() }).strict(),
   'drive.format': z.object({ address: DriveAddress, full: z.boolean().optional(), spareAreas: z.boolean().optional() }).strict(),
   /** Reads the disc to an image: main asks where (dialog), or the path must end in .iso or .cue. */
@@ -169,6 +197,7 @@ export interface ResponseMap {
   'project.writeImage': { bytes: number } | null;
   'project.setImageOptions': { options: AppImageOptions };
   'burn.start': BurnResult;
+  'audio.burn': AudioBurnResult;
   'drive.erase': MediaInfo;
   'drive.format': MediaInfo;
   /** null when the user cancelled the dialog. */

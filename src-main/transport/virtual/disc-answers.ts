@@ -38,8 +38,10 @@ export function features(d: DiscState | undefined): Array<{ code: number; curren
     put32(randomWritable, 4, 2048);
     put16(randomWritable, 8, specOf(d).blocking);
   }
-  // Data Block Types bitmap (MMC-6 §5.3.12): bit n = type n supported; CD: 0 raw, 8 mode 1, 10 mode 2 form 1, 13 mode 2.
-  const cdBlockTypes = (1 << 0) | (1 << 8) | (1 << 10) | (1 << 13);
+  // Data Block Types bitmap (MMC-6 §5.3.12): bit n = type n supported; CD: 0 raw, 1–3 raw with P-Q / packed P-W / raw P-W, 8 mode 1, 10 mode 2 form 1, 13 mode 2.
+  const cdBlockTypes = (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 8) | (1 << 10) | (1 << 13);
+  // Feature-dependent byte 0 of the CD features: TAO 47h = BUF, Test Write, CD-RW, R-W Sub-code;
+  // Mastering 7Fh = BUF, SAO, Raw MS, Raw, Test Write, CD-RW, R-W (the recorder keeps host R-W, README).
   const incremental = fam === 'cd' ? bytes(cdBlockTypes >> 8, cdBlockTypes & 0xff, 0x01, 1, 7, 0, 0, 0) : bytes(0x01, 0x00, 0x01, 1, 16, 0, 0, 0);
   const maxCue = 0x00ffff;
   return [
@@ -58,8 +60,8 @@ export function features(d: DiscState | undefined): Array<{ code: number; curren
     { code: 0x0026, current: is(0x13), data: bytes(0, 0, 0, 0) },
     { code: 0x002a, current: is(0x1a), version: 1, data: bytes(0x01, 0x00, 0, 0) },
     { code: 0x002b, current: is(0x1b), data: bytes(0x01, 0, 0, 0) },
-    { code: 0x002d, current: seqOpen && is(0x09, 0x0a), version: 2, data: bytes(0x46, 0, cdBlockTypes >> 8, cdBlockTypes & 0xff) },
-    { code: 0x002e, current: seqOpen && is(0x09, 0x0a), version: 1, data: bytes(0x7e, (maxCue >> 16) & 0xff, (maxCue >> 8) & 0xff, maxCue & 0xff) },
+    { code: 0x002d, current: seqOpen && is(0x09, 0x0a), version: 2, data: bytes(0x47, 0, cdBlockTypes >> 8, cdBlockTypes & 0xff) },
+    { code: 0x002e, current: seqOpen && is(0x09, 0x0a), version: 1, data: bytes(0x7f, (maxCue >> 16) & 0xff, (maxCue >> 8) & 0xff, maxCue & 0xff) },
     { code: 0x002f, current: seqOpen && is(0x11, 0x14, 0x15), version: 2, data: bytes(0x4e, 0, 0, 0) },
     { code: 0x003b, current: is(0x2b), data: bytes(0x01, 0, 0, 0) },
     { code: 0x0040, current: fam === 'bd', version: 1, data: new Uint8Array(28) },

@@ -1,0 +1,142 @@
+// CD-Extra on the virtual recorder: an SAO audio session, then a data session whose image the image
+// engine built for its absolute start LBA. Read back: READ TOC (two sessions, audio tracks + a data
+// track), the audio by the burner's own read-back, and the data session with xorriso (the data track, with the displacement of its start LBA) — the files come out identical.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ImageEngine } from '../image/image-engine';
+import { StagingTree } from '../image/staging/staging-tree';
+import { tsWorkerScript } from '../workers/ts-worker-script';
+import { requireTools } from '../testing/peer-tools';
+import { buildReadTocPmaAtip, parseSessionInfo, parseToc } from '../mmc/commands/read-toc-pma-atip';
+import { layoutDisc } from '../audio/layout';
+import { buildCdTextPacks } from '../audio/cd-text';
+import type { AudioBurnPlan } from '../audio/audio-plan';
+import { burnFixture, disposeFixture } from './contract/burn-contract';
+import { burnCdExtra } from './cd-extra';
+import { AudioBurner } from './audio-burn';
+import { mixedModeDisc } from '../audio/mixed-mode';
+import { msfText } from '../cd/msf';
+
+const ok = requireTools('xorriso', 'cd-info');
+const dir = mkdtempSync(join(tmpdir(), 'gm-cdextra-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
+  it('audio session 1 (SAO, CD-TEXT) + data session 2 from the image engine; xorriso reads session 2', async () => {
+    const f = await burnFixture('cd-r');
+    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
+    try {
+      const pcm = [randomBytes(588 * 330 * 4), randomBytes(588 * 310 * 4)];
+      pcm.forEach((b, i) => writeFileSync(join(dir, `${i}.cdda`), b));
+      const layout = layoutDisc([{ samples: 588 * 330, pregapSectors: 150 }, { samples: 588 * 310, pregapSectors: 150 }]);
+      const plan: AudioBurnPlan = {
+        layout,
+        cdTextPacks: buildCdTextPacks([{ album: { title: 'Extra' }, tracks: [{ title: 'One' }, { title: 'Two' }] }]).packs,
+        placements: layout.tracks.map((t, i) => ({ file: join(dir, `${i}.cdda`), firstSample: t.firstSample, samples: t.samples })),
+      };
+      mkdirSync(join(dir, 'src', 'video'), { recursive: true });
+      const files = { 'readme.txt': Buffer.from('Enhanced CD data session\n'), 'video/clip.bin': randomBytes(300_000) };
+      for (const [p, b] of Object.entries(files)) writeFileSync(join(dir, 'src', p), b);
+      const tree = new StagingTree({ now: new Date('2024-01-01T00:00:00Z') });
+      tree.addHostPath('/', join(dir, 'src'));
+      const spec = { root: tree.root, iso9660: true, joliet: true, rockRidge: true, label: 'CDEXTRA', recordingTime: new Date('2024-01-01T00:00:00Z') };
+
+      const r = await burnCdExtra({ drives: f.drives, burner: f.burner, pollMs: 2, progressIntervalMs: 0 }, f.address, plan, (startLba) => () => engine.source({ ...spec, startLba }));
+      expect(r.audio).toMatchObject({ mode: 'sao', cdText: true });
+      expect(r.audio.media.status).toBe('appendable');
+      // Session 2 starts after session 1's lead-out (6750) + lead-in (4500) + pregap (150), Orange Book.
+      expect(r.dataStartLba).toBe(layout.leadOut + 6750 + 4500 + 150);
+      expect(r.data.copies[0].verify?.ok).toBe(true);
+
+      const lease = await f.drives.lease(f.address, 'verify');
+      try {
+        const sessions = parseSessionInfo(await lease.drive.query(buildReadTocPmaAtip({ format: 1 })));
+        expect(sessions).toMatchObject({ firstSession: 1, lastSession: 2, firstTrackInLastSession: 3, lastSessionStartLba: r.dataStartLba });
+        const toc = parseToc(await lease.drive.query(buildReadTocPmaAtip({ format: 0 })));
+        expect(toc.entries.filter((e) => e.track !== 0xaa).map((e) => [e.track, e.control & 4, e.lba])).toEqual([[1, 0, 0], [2, 0, layout.tracks[1].start], [3, 4, r.dataStartLba]]);
+        expect((await lease.drive.media()).status).toBe('complete');
+      } finally {
+        await lease.release();
+      }
+
+      // The data track copied off the disc; its image was made for LBA dataStartLba, which xorriso's
+      // -displacement compensates (a track copied from a CD to a file, xorriso(1); libisoburn wants
+      // the displacement negative for a file that starts with the track).
+      const track = join(dir, 'track3.iso');
+      f.transport.exportTrack(f.name, 3, track);
+      const xo = (...a: string[]) => execFileSync('xorriso', ['-displacement', String(-r.dataStartLba), '-load', 'sbsector', '0', '-indev', track, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const listed = xo('-find', '/', '-type', 'f');
+      expect(listed).toContain("'/readme.txt'");
+      expect(listed).toContain("'/video/clip.bin'");
+      const out = join(dir, 'out');
+      xo('-osirrox', 'on', '-extract', '/', out);
+      for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
+    } finally {
+      await engine.close();
+      await disposeFixture(f);
+    }
+  });
+
+  it('mixed mode: data track 1 (image engine ISO) + audio tracks in one SAO session; cd-info and xorriso read it back', async () => {
+    const f = await burnFixture('cd-r');
+    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
+    try {
+      const pcm = [randomBytes(588 * 320 * 4 + 40), randomBytes(588 * 305 * 4)];
+      pcm.forEach((b, i) => writeFileSync(join(dir, `m${i}.cdda`), b));
+      const layout = layoutDisc([{ samples: pcm[0].length / 4, pregapSectors: 150 }, { samples: pcm[1].length / 4, pregapSectors: 0 }], { mcn: '0724384924626' });
+      const audio: AudioBurnPlan = { layout, cdTextPacks: [], placements: layout.tracks.map((t, i) => ({ file: join(dir, `m${i}.cdda`), firstSample: t.firstSample, samples: t.samples })) };
+      mkdirSync(join(dir, 'msrc'), { recursive: true });
+      const files = { 'data.bin': randomBytes(800_000), 'info.txt': Buffer.from('mixed mode\n') };
+      for (const [p, b] of Object.entries(files)) writeFileSync(join(dir, 'msrc', p), b);
+      const tree = new StagingTree({ now: new Date('2024-01-01T00:00:00Z') });
+      tree.addHostPath('/', join(dir, 'msrc'));
+      const spec = { root: tree.root, iso9660: true, joliet: true, rockRidge: true, label: 'MIXED', recordingTime: new Date('2024-01-01T00:00:00Z') };
+      const { totalSectors } = await engine.plan(spec);
+      const disc = mixedModeDisc(audio, totalSectors, () => engine.source(spec));
+      const r = await new AudioBurner({ drives: f.drives, pollMs: 2, progressIntervalMs: 0 }).burn(f.address, disc);
+      expect(r).toMatchObject({ mode: 'sao', cdText: false });
+      expect(r.tracks.map((t) => t.number)).toEqual([1, 2, 3]);
+      expect(r.verifiedSectors).toBe(totalSectors + layout.tracks.reduce((n, t) => n + t.end - t.start, 0));
+
+      const lease = await f.drives.lease(f.address, 'verify');
+      let toc;
+      try {
+        toc = parseToc(await lease.drive.query(buildReadTocPmaAtip({ format: 0 })));
+      } finally {
+        await lease.release();
+      }
+      const starts = toc.entries.filter((e) => e.track !== 0xaa).map((e) => [e.track, e.control & 4, e.lba]);
+      expect(starts).toEqual([[1, 4, 0], [2, 0, totalSectors + 150], [3, 0, disc.audio.layout.tracks[1].start]]);
+
+      // xorriso reads the data track as copied off the disc.
+      const iso = join(dir, 'mixed-track1.iso');
+      f.transport.exportTrack(f.name, 1, iso);
+      const out = join(dir, 'mout');
+      execFileSync('xorriso', ['-indev', iso, '-osirrox', 'on', '-extract', '/', out], { stdio: 'ignore' });
+      for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
+
+      // cd-info reads the recorder's backing file (every sector as recorded, 2352 bytes from LBA 0)
+      // through a CUE made from the drive's TOC: a mode 1 track with ISO 9660, then the audio.
+      const bin = f.transport.backingFile(f.name);
+      const cue = join(dir, 'mixed.cue');
+      const a1 = disc.audio.layout.tracks;
+      symlinkSync(bin, join(dir, 'mixed.bin')); // cd-info takes the BIN next to the CUE, by its name
+      writeFileSync(cue, ['FILE "mixed.bin" BINARY', '  TRACK 01 MODE1/2352', '    INDEX 01 00:00:00', '  TRACK 02 AUDIO', `    INDEX 00 ${msfText(totalSectors)}`, `    INDEX 01 ${msfText(a1[0].start)}`, '  TRACK 03 AUDIO', `    INDEX 01 ${msfText(a1[1].start)}`, ''].join('\n'));
+      const run = spawnSync('cd-info', ['--no-cddb', '--no-device-info', '--cue-file', cue], { encoding: 'utf8' });
+      const info = run.stdout;
+      expect(run.status, run.stderr + run.stdout).toBe(0);
+      expect(info).toMatch(/ 1: 00:02:00\s+000000 data/);
+      expect(info).toMatch(/ 2: \S+\s+0*\d+ audio/);
+      expect(info).toMatch(/ISO 9660/);
+      expect(info).toMatch(/Volume\s*: MIXED/);
+    } finally {
+      await engine.close();
+      await disposeFixture(f);
+    }
+  });
+});

@@ -1,0 +1,72 @@
+// Enhanced CD / CD-Extra (Blue Book): session 1 holds the audio (what CD players see: they read only
+// the first session), session 2 a data track with a file system (what computers mount). The audio
+// session is closed appendable (page 05h Multi-session 11b, the drive writes the lead-in's next-session
+// pointer); the data session starts at the next writable address the drive reports, and its image is
+// built for that absolute LBA (ImageEngine spec startLba), so its directories point at the right
+// sectors; it is written Track-At-Once by the data burner and the disc finalized.
+//
+// MUST rules: only a blank CD-R/RW; the audio session is SAO or TAO (RAW-96's host lead-in does not
+// carry the multi-session pointer yet, so it is refused here); both sessions are read back before
+// success; a failure in the data session leaves a playable, appendable audio CD and says so.
+import { InvalidMediaError, NotSupportedError } from '../common/errors';
+import type { BurnProgress, BurnResult } from '../common/model/burn';
+import type { AudioBurnResult } from '../common/model/audio-burn';
+import type { DriveService } from '../drive/drive-service';
+import { buildReadTrackInformation, INVISIBLE_TRACK, parseReadTrackInformation } from '../mmc/commands/read-track-information';
+import type { AudioBurnPlan } from '../audio/audio-plan';
+import { AudioBurner, type AudioBurnOptions } from './audio-burn';
+import { audioWriteCaps } from './audio-mode';
+import type { BurnService, ByteSourceFactory } from './burn-service';
+
+export interface CdExtraResult {
+  audio: AudioBurnResult;
+  data: BurnResult;
+  /** First LBA of the data session (its image was built for it). */
+  dataStartLba: number;
+}
+
+export async function burnCdExtra(
+  deps: { drives: DriveService; burner: BurnService; pollMs?: number; progressIntervalMs?: number },
+  address: string,
+  plan: AudioBurnPlan,
+  /** The data session's image built for its absolute start LBA (e.g. `(lba) => () => engine.source({...spec, startLba: lba})`). */
+  dataAt: (startLba: number) => ByteSourceFactory,
+  options: Pick<AudioBurnOptions, 'mode' | 'speedX' | 'simulate'> = {},
+  hooks: { signal?: AbortSignal; onProgress?: (session: 1 | 2, p: BurnProgress) => void } = {},
+): Promise<CdExtraResult> {
+  if (options.mode === 'raw96') throw new NotSupportedError('CD-Extra is written with an SAO or TAO audio session: the RAW-96 lead-in made here does not carry the next-session pointer yet.');
+  if (options.simulate) throw new NotSupportedError('A CD-Extra cannot be test-written: its second session needs the first one recorded.');
+  const audioBurner = new AudioBurner({ drives: deps.drives, pollMs: deps.pollMs, progressIntervalMs: deps.progressIntervalMs });
+  let mode: 'sao' | 'tao';
+  {
+    const lease = await deps.drives.lease(address, 'burn');
+    try {
+      const m = await lease.drive.media(hooks.signal);
+      if (m.status !== 'blank') throw new InvalidMediaError(`A CD-Extra starts on a blank CD-R/RW; this disc is ${m.status === 'no-disc' ? 'missing' : m.status}.`);
+      // Never RAW-96 here: SAO where the drive has it (even if CD-TEXT must be left out), else TAO.
+      const caps = audioWriteCaps(await lease.drive.configuration(hooks.signal));
+      mode = options.mode === 'tao' || (options.mode !== 'sao' && !caps.sao) ? 'tao' : 'sao';
+    } finally {
+      await lease.release();
+    }
+  }
+  const audio = await audioBurner.burn(address, plan, { speedX: options.speedX, mode, close: 'session', verify: 'full' }, { signal: hooks.signal, onProgress: (p) => hooks.onProgress?.(1, p) });
+  let start: number;
+  {
+    const lease = await deps.drives.lease(address, 'burn');
+    try {
+      const ti = parseReadTrackInformation(await lease.drive.query(buildReadTrackInformation({ type: 'track', address: INVISIBLE_TRACK }), { signal: hooks.signal }));
+      if (ti.nextWritableAddress === undefined) throw new InvalidMediaError('The audio session was closed without room for a data session.');
+      start = ti.nextWritableAddress;
+    } finally {
+      await lease.release();
+    }
+  }
+  try {
+    const data = await deps.burner.burn(address, dataAt(start), { writeMode: 'tao', close: 'disc', verify: 'full', speedX: options.speedX }, { signal: hooks.signal, onProgress: (p) => hooks.onProgress?.(2, p) });
+    return { audio, data, dataStartLba: start };
+  } catch (e) {
+    if (e instanceof Error) e.message = `${e.message} The audio session (${audio.tracks.length} tracks) was written and verified: the disc plays in CD players.`;
+    throw e;
+  }
+}
