@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EventHub, type Handlers } from '../ipc/dispatcher';
 import { DiscService } from '../read/disc-service';
 import { discHandlers } from '../read/disc-ipc';
+import { audioProjectIpc } from '../audio/audio-project-ipc';
 import { DriveService } from '../drive/drive-service';
 import { NativeTransport } from '../transport/native/native-transport';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
@@ -107,6 +108,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     });
   }
 
+  const audio = audioProjectIpc(hub);
   const handlers: Handlers = {
     'app.info': async () => ({ name: 'Glassmaster', version: packageInfo().version, shell: opts.shell === 'electron' ? 'electron' : 'browser', platform: process.platform }),
     'devices.list': () => drives.list(),
@@ -149,6 +151,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'drive.format': async ({ address, full, spareAreas }, signal) =>
       burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
     ...discHandlers(new DiscService(drives), hub, opts.dialogs),
+    ...audio.handlers,
     'files.places': () => files.places(),
     'files.list': ({ path, showHidden, sort, descending }) => files.list(path, { showHidden, sort, descending }),
     'project.list': async ({ path, offset, limit }) => project.list(path, offset, limit),
@@ -198,6 +201,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       await project.dispose();
       await stash.dispose();
       await engine?.close();
+      await audio.close();
     },
   };
 }
