@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EventHub, type Handlers } from '../ipc/dispatcher';
 import { DiscService } from '../read/disc-service';
 import { discHandlers } from '../read/disc-ipc';
+import { audioProjectIpc } from '../audio/audio-project-ipc';
 import { DriveService } from '../drive/drive-service';
 import { NativeTransport } from '../transport/native/native-transport';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
@@ -117,6 +118,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     });
   }
 
+  const audio = audioProjectIpc(hub);
   const handlers: Handlers = {
     'app.info': async () => ({ name: 'Glassmaster', version: packageInfo().version, shell: opts.shell === 'electron' ? 'electron' : 'browser', platform: process.platform }),
     'devices.list': () => drives.list(),
@@ -162,6 +164,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
     ...discHandlers(new DiscService(drives), hub, opts.dialogs),
     ...copyHandlers(copier, hub),
+    ...audio.handlers,
     'files.places': () => files.places(),
     'files.list': ({ path, showHidden, sort, descending }) => files.list(path, { showHidden, sort, descending }),
     'project.list': async ({ path, offset, limit }) => project.list(path, offset, limit),
@@ -213,6 +216,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       await project.dispose();
       await stash.dispose();
       await engine?.close();
+      await audio.close();
     },
   };
 }

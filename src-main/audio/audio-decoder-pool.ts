@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../workers/worker-pool';
 import { audioWorkerScript } from './audio-worker-script';
 import type { AudioTags } from './audio-tags';
+import type { AudioProbe } from './audio-probe';
 import type { DecodeResult } from './decode';
 import type { DecodePayload, DecodeProgress } from './worker/audio-worker';
 
@@ -20,6 +21,11 @@ export class AudioDecoderPool {
 
   readTags(path: string, signal?: AbortSignal): Promise<AudioTags> {
     return this.pool.run<AudioTags>('tags', { path }, { signal });
+  }
+
+  /** Format, length at 44.1 kHz and tags, without decoding (see the worker's probe). */
+  probe(path: string, signal?: AbortSignal): Promise<AudioProbe> {
+    return this.pool.run<AudioProbe>('probe', { path }, { signal });
   }
 
   close(): Promise<void> {

@@ -66,6 +66,15 @@ const handlers: Handlers = {
   'stash.chunk': unused,
   'stash.finish': unused,
   'stash.cancel': unused,
+  'audio.get': unused,
+  'audio.addTracks': unused,
+  'audio.removeTracks': unused,
+  'audio.moveTracks': unused,
+  'audio.setTrack': unused,
+  'audio.setDisc': unused,
+  'audio.setHiddenTrack': unused,
+  'audio.clear': unused,
+  'audio.writeImage': unused,
 };
 
 beforeEach(async () => {

@@ -6,23 +6,32 @@
 //  - BIN/CUE (CD only): every track as raw 2352-byte sectors (READ CD with sync, headers, user data
 //    and EDC/ECC, MMC-6 §6.19; audio as CD-DA), one .bin and a .cue naming each track's mode and
 //    INDEX 01 (and INDEX 00 when the pregap could be read; PREGAP when the drive has nothing there).
+//    When the drive returns the Q sub-channel with READ CD, index points (00, 02…), ISRCs and the MCN
+//    come from it; CD-TEXT from READ TOC format 0101b goes into CUE TITLE/PERFORMER/SONGWRITER lines
+//    and a CDTEXTFILE (NAME.cdt, the raw packs).
 // Both retry sectors the drive reports damaged, leave what stays unreadable as zeros, and name the
 // files that own it. Output goes to NAME.partial and is renamed when complete.
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import { InvalidInputError, InvalidMediaError, NotSupportedError, throwIfAborted, type GlassmasterError } from '../common/errors';
+import { InvalidInputError, InvalidMediaError, NotSupportedError, ScsiError, throwIfAborted, type GlassmasterError } from '../common/errors';
 import type { LbaRange } from '../common/model/verify';
 import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { openImage } from '../image/reader';
 import { lbaToMsf } from '../mmc/bytes';
 import { buildReadCd } from '../mmc/commands/read-cd';
+import { CD_TEXT_FIELDS, cdTextFile, type CdTextBlock, type CdTextStrings } from '../audio/cd-text';
+import { decodeCdTextPacks } from '../audio/cd-text-decode';
+import { Q_CONTROL } from '../cd/subchannel';
+import { QTimeline, readCdTextPacks } from './cd-subchannel';
 import { readDiscLayout, type DiscLayout, type DiscTrack } from './disc-layout';
 import { driveBlockReader, sectorSpanReader, UnreadableSectorError, SECTOR } from './drive-block-reader';
 import { OutputSet } from './output-files';
 import { affectedFiles, toRanges } from './owners';
 
 export const RAW_SECTOR = 2352;
+/** READ CD formatted Q after each sector (MMC-6 §6.19, Sub-channel Data Selection 010b). */
+const Q_BYTES = 16;
 /** Sectors per pass of the read loop (1 MiB of ISO): the unit of progress and of file writes. */
 const PASS = 512;
 /** Raw sectors per READ CD (37 KiB). */
@@ -221,33 +230,57 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   if (binPath === opts.output) throw new InvalidInputError(`BIN/CUE output must end in .cue: ${opts.output}`);
   const tracks = [...layout.tracks].sort((a, b) => a.start - b.start);
   const retried = new Set<number>();
+  // Expected sector type 0 (any) with every main-channel field: 2352 bytes for data and audio alike,
+  // followed by the formatted Q when the drive returns it.
+  const withQ = await readsFormattedQ(drive, tracks[0].start, opts.signal);
   const spans = sectorSpanReader(drive, {
-    sectorSize: RAW_SECTOR,
-    // Expected sector type 0 (any) with every main-channel field: 2352 bytes for data and audio alike.
-    build: (lba, n) => buildReadCd({ lba, blocks: n, sectorType: 0, sync: true, headerCodes: 3, userData: true, edcEcc: true }),
+    sectorSize: RAW_SECTOR + (withQ ? Q_BYTES : 0),
+    build: (lba, n) => buildReadCd({ lba, blocks: n, sectorType: 0, sync: true, headerCodes: 3, userData: true, edcEcc: true, subChannel: withQ ? 2 : 0 }),
     chunk: RAW_CHUNK,
     retries: opts.retries,
     signal: opts.signal,
     onRetry: (lba) => retried.add(lba),
   });
-  const total = tracks.reduce((m, t) => Math.max(m, t.end), 0) - tracks[0].start;
-  const out = await OutputSet.create([binPath, opts.output], opts.force ?? false);
+  const q = new QTimeline();
+  const packs = await readCdTextPacks(drive, opts.signal);
+  const cdText = decodeCdTextPacks(packs);
+  const cdtPath = cdText ? opts.output.replace(/\.cue$/i, '.cdt') : undefined;
+  // Audio before track 1's index 01 (a pause longer than 2 s, hidden track one audio) is its index 00 from LBA 0.
+  const lead = tracks[0].number === 1 && tracks[0].start > 0 && tracks[0].start <= MAX_GAP ? tracks[0].start : 0;
+  const total = tracks.reduce((m, t) => Math.max(m, t.end), 0) - tracks[0].start + lead;
+  const out = await OutputSet.create([binPath, opts.output, ...(cdtPath ? [cdtPath] : [])], opts.force ?? false);
   const bin = out.get(0).fh;
   const hash = createHash('sha256');
   const bad: number[] = [];
   const gaps: number[] = [];
   let fileSectors = 0;
-  const write = async (buf: Buffer) => {
+  /** Which LBAs went where in the .bin: [first LBA, file sector, count]. */
+  const placed: Array<[number, number, number]> = [];
+  const write = async (buf: Buffer, lba: number) => {
     hash.update(buf);
     await writeAll(bin, buf);
+    placed.push([lba, fileSectors, buf.length / RAW_SECTOR]);
     fileSectors += buf.length / RAW_SECTOR;
   };
-  const cueTracks: Array<{ track: DiscTrack; index0?: number; index1: number; pregap?: number }> = [];
+  const read = (lba: number, n: number) => readRawTolerant(spans, lba, n, withQ ? q : undefined);
+  const cueTracks: CueTrack[] = [];
   let pendingPregap = 0;
   let pendingIndex0: number | undefined;
   progress.total(total);
   progress.phase('reading');
   try {
+    if (lead) {
+      const g = await read(0, lead);
+      if (g.bad.filter((x) => isUnrecorded(x.error)).length === lead) {
+        pendingPregap = lead;
+        for (let l = 0; l < lead; l++) gaps.push(l);
+      } else {
+        pendingIndex0 = 0;
+        for (const x of g.bad) (isUnrecorded(x.error) ? gaps : bad).push(x.lba);
+        await write(g.data, 0);
+      }
+      progress.advance(lead, lead * RAW_SECTOR, 0);
+    }
     for (let i = 0; i < tracks.length; i++) {
       const t = tracks[i];
       cueTracks.push({ track: t, index1: fileSectors, index0: pendingIndex0, pregap: pendingPregap || undefined });
@@ -257,7 +290,7 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
       let heldZeros = 0;
       for (let lba = t.start; lba < t.end; lba += PASS) {
         const n = Math.min(PASS, t.end - lba);
-        const r = await readRawTolerant(spans, lba, n);
+        const r = await read(lba, n);
         let badHere = 0;
         for (const x of r.bad) {
           if (isUnrecorded(x.error)) gaps.push(x.lba);
@@ -270,9 +303,9 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
         let keep = n;
         while (keep > 0 && unrecorded.has(lba + keep - 1)) keep--;
         if (keep > 0) {
-          if (heldZeros) await write(Buffer.alloc(heldZeros * RAW_SECTOR));
+          if (heldZeros) await write(Buffer.alloc(heldZeros * RAW_SECTOR), lba - heldZeros);
           heldZeros = 0;
-          await write(r.data.subarray(0, keep * RAW_SECTOR));
+          await write(r.data.subarray(0, keep * RAW_SECTOR), lba);
         }
         heldZeros += n - keep;
         progress.advance(n, n * RAW_SECTOR, badHere);
@@ -281,21 +314,29 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
       if (!next) break;
       const gapLen = next.start - t.end;
       if (gapLen < 0 || gapLen > MAX_GAP) throw new NotSupportedError(`track ${next.number} starts ${gapLen} sectors after track ${t.number} ends: not one session a .cue can describe`);
-      const g = gapLen > 0 ? await readRawTolerant(spans, t.end, gapLen) : { data: Buffer.alloc(0), bad: [] };
+      const g = gapLen > 0 ? await read(t.end, gapLen) : { data: Buffer.alloc(0), bad: [] };
       const gapUnrecorded = g.bad.filter((x) => isUnrecorded(x.error)).length === gapLen;
       if (gapUnrecorded) {
         // Nothing the drive can give: the next track's pregap is generated (PREGAP), not in the .bin.
         pendingPregap = heldZeros + gapLen;
         for (let l = t.end - heldZeros; l < next.start; l++) gaps.push(l);
       } else {
-        if (heldZeros) await write(Buffer.alloc(heldZeros * RAW_SECTOR));
+        if (heldZeros) await write(Buffer.alloc(heldZeros * RAW_SECTOR), t.end - heldZeros);
         pendingIndex0 = fileSectors;
         for (const x of g.bad) (isUnrecorded(x.error) ? gaps : bad).push(x.lba);
-        await write(g.data);
+        if (gapLen > 0) await write(g.data, t.end);
       }
       progress.advance(gapLen, gapLen * RAW_SECTOR, 0);
     }
-    await writeAll(out.get(1).fh, Buffer.from(cueSheet(basename(binPath), cueTracks), 'utf8'));
+    const disc: CueDisc = {};
+    if (withQ && q.hasPositions) applySubchannel(q, cueTracks, disc, placed);
+    if (cdText && cdtPath) {
+      await writeAll(out.get(2).fh, Buffer.from(cdTextFile(packs)));
+      disc.cdtName = basename(cdtPath);
+      disc.text = cdText.blocks.find((b) => b.charset !== 'ms-jis') ?? cdText.blocks[0];
+      disc.textFirstTrack = cdText.firstTrack;
+    }
+    await writeAll(out.get(1).fh, cueBytes(cueSheet(basename(binPath), cueTracks, disc)));
     throwIfAborted(opts.signal);
     await out.commit();
   } catch (e) {
@@ -303,7 +344,7 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
     throw e;
   }
   const report: DiscReadReport = {
-    output: opts.output, format: 'cue', files: [binPath, opts.output], sectors: fileSectors, bytes: fileSectors * RAW_SECTOR, sha256: hash.digest('hex'),
+    output: opts.output, format: 'cue', files: [binPath, opts.output, ...(cdtPath ? [cdtPath] : [])], sectors: fileSectors, bytes: fileSectors * RAW_SECTOR, sha256: hash.digest('hex'),
     gaps: toRanges(gaps), bad: { unreadable: toRanges(bad), unreadableCount: bad.length, recoveredCount: [...retried].filter((l) => !bad.includes(l)).length },
     tracks: layout.tracks.map(({ number, session, start, end, audio }) => ({ number, session, start, end, audio })), elapsedMs: 0,
   };
@@ -322,10 +363,86 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   return report;
 }
 
-async function readRawTolerant(spans: ReturnType<typeof sectorSpanReader>, lba: number, n: number): Promise<{ data: Buffer; bad: Array<{ lba: number; error: GlassmasterError }> }> {
+/** Sectors lba … lba+n−1 as 2352-byte frames; with `q`, each sector's formatted Q goes to it (unreadable ones excepted). */
+async function readRawTolerant(spans: ReturnType<typeof sectorSpanReader>, lba: number, n: number, q?: QTimeline): Promise<{ data: Buffer; bad: Array<{ lba: number; error: GlassmasterError }> }> {
   const bad: Array<{ lba: number; error: GlassmasterError }> = [];
-  const data = await spans.read(lba, n, (at, error) => bad.push({ lba: at, error }));
+  const raw = await spans.read(lba, n, (at, error) => bad.push({ lba: at, error }));
+  if (!q) return { data: raw, bad };
+  const size = RAW_SECTOR + Q_BYTES;
+  const data = Buffer.allocUnsafe(n * RAW_SECTOR);
+  const badSet = new Set(bad.map((x) => x.lba));
+  for (let i = 0; i < n; i++) {
+    raw.copy(data, i * RAW_SECTOR, i * size, i * size + RAW_SECTOR);
+    if (!badSet.has(lba + i)) q.add(lba + i, raw.subarray(i * size + RAW_SECTOR, i * size + RAW_SECTOR + 12));
+  }
   return { data, bad };
+}
+
+/**
+ * Whether the drive returns formatted Q with READ CD (MMC-6 §6.19 makes sub-channel reading
+ * optional: a drive without it answers ILLEGAL REQUEST, and the image is made without Q).
+ */
+async function readsFormattedQ(drive: Drive, lba: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const r = await drive.query(buildReadCd({ lba, blocks: 1, sectorType: 0, sync: true, headerCodes: 3, userData: true, edcEcc: true, subChannel: 2 }), { signal, retries: 1 });
+    return r.length >= RAW_SECTOR + Q_BYTES;
+  } catch (e) {
+    if (e instanceof ScsiError) return false;
+    throw e;
+  }
+}
+
+interface CueTrack {
+  track: DiscTrack;
+  index0?: number;
+  index1: number;
+  pregap?: number;
+  /** Index points 02… as .bin sectors. */
+  indexes?: number[];
+  isrc?: string;
+  /** CUE FLAGS from the track's Q CONTROL (DCP, PRE, 4CH). */
+  flags?: string[];
+}
+
+interface CueDisc {
+  mcn?: string;
+  cdtName?: string;
+  text?: CdTextBlock;
+  /** Track number of text.tracks[0]. */
+  textFirstTrack?: number;
+}
+
+/**
+ * Index points, ISRCs and the MCN from the Q sub-channel. Index 00 and 02… are where Q says they are
+ * (an SAO pause the TOC counts to the previous track included); index 01 stays the TOC's start.
+ */
+function applySubchannel(q: QTimeline, cueTracks: CueTrack[], disc: CueDisc, placed: Array<[number, number, number]>): void {
+  const fileAt = (lba: number): number | undefined => {
+    const p = placed.find(([l, , n]) => lba >= l && lba < l + n);
+    return p ? p[1] + (lba - p[0]) : undefined;
+  };
+  const points = q.indexPoints();
+  const isrcs = q.isrcs();
+  disc.mcn = q.mcn();
+  for (const c of cueTracks) {
+    const ix = points.get(c.track.number);
+    if (c.track.audio) {
+      c.isrc = isrcs.get(c.track.number);
+      const ctl = q.control(c.track.number);
+      if (ctl !== undefined) c.flags = [ctl & Q_CONTROL.copyPermitted ? 'DCP' : '', ctl & Q_CONTROL.preEmphasis ? 'PRE' : '', ctl & Q_CONTROL.fourChannel ? '4CH' : ''].filter(Boolean);
+    }
+    if (!ix) continue;
+    const zero = ix.get(0);
+    const zeroAt = zero === undefined ? undefined : fileAt(zero);
+    if (zeroAt !== undefined && zeroAt < c.index1) c.index0 = zeroAt;
+    const more: number[] = [];
+    for (let k = 2; ix.has(k); k++) {
+      const at = fileAt(ix.get(k)!);
+      if (at === undefined || at <= (more.at(-1) ?? c.index1)) break;
+      more.push(at);
+    }
+    if (more.length) c.indexes = more;
+  }
 }
 
 const msf = (frames: number) => {
@@ -333,15 +450,42 @@ const msf = (frames: number) => {
   return [m.m, m.s, m.f].map((v) => String(v).padStart(2, '0')).join(':');
 };
 
+/** CUE has no escape for '"': it becomes "'" (the .cdt keeps the exact text). */
+const cueString = (s: string) => `"${s.replace(/"/g, "'").replace(/[\r\n]+/g, ' ')}"`;
+const CUE_FIELD: Partial<Record<keyof CdTextStrings, string>> = { title: 'TITLE', performer: 'PERFORMER', songwriter: 'SONGWRITER' };
+
+function textLines(indent: string, s: CdTextStrings): string[] {
+  const out: string[] = [];
+  for (const f of CD_TEXT_FIELDS) {
+    const v = s[f];
+    if (v) out.push(`${indent}${CUE_FIELD[f] ?? `REM ${f.toUpperCase()}`} ${cueString(v)}`);
+  }
+  return out;
+}
+
+/** ISO 8859-1 when every character fits (the CD-TEXT character set, as libcdio reads a CUE), else UTF-8. */
+function cueBytes(text: string): Buffer {
+  return [...text].every((c) => c.charCodeAt(0) <= 0xff) ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+}
+
 /** The .cue sheet (CDRWIN format as cdrdao, bchunk and cd-info read it). */
-export function cueSheet(binName: string, tracks: Array<{ track: DiscTrack; index0?: number; index1: number; pregap?: number }>): string {
-  const lines = [`FILE "${binName.replace(/"/g, '')}" BINARY`];
+export function cueSheet(binName: string, tracks: CueTrack[], disc: CueDisc = {}): string {
+  const lines: string[] = [];
+  if (disc.mcn) lines.push(`CATALOG ${disc.mcn}`);
+  if (disc.cdtName) lines.push(`CDTEXTFILE ${cueString(disc.cdtName)}`);
+  if (disc.text) lines.push(...textLines('', disc.text.album));
+  lines.push(`FILE "${binName.replace(/"/g, '')}" BINARY`);
   for (const c of tracks) {
     const mode = c.track.audio ? 'AUDIO' : c.track.dataMode === 2 ? 'MODE2/2352' : 'MODE1/2352';
     lines.push(`  TRACK ${String(c.track.number).padStart(2, '0')} ${mode}`);
+    if (c.flags?.length) lines.push(`    FLAGS ${c.flags.join(' ')}`);
+    if (c.isrc) lines.push(`    ISRC ${c.isrc}`);
+    const text = disc.text?.tracks[c.track.number - (disc.textFirstTrack ?? 1)];
+    if (text) lines.push(...textLines('    ', text));
     if (c.pregap) lines.push(`    PREGAP ${msf(c.pregap)}`);
     if (c.index0 !== undefined) lines.push(`    INDEX 00 ${msf(c.index0)}`);
     lines.push(`    INDEX 01 ${msf(c.index1)}`);
+    (c.indexes ?? []).forEach((at, k) => lines.push(`    INDEX ${String(k + 2).padStart(2, '0')} ${msf(at)}`));
   }
   return lines.join('\n') + '\n';
 }

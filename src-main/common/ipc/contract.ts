@@ -16,6 +16,7 @@ import type { DiscVerifyReport } from '../model/verify';
 import type { CopyResult } from '../model/copy';
 import type { DiscProgress, DiscReadReport } from '../model/verify-report';
 import type { AudioBurnResult } from '../model/audio-burn';
+import type { AudioProjectSnapshot } from '../model/audio-project';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -55,6 +56,13 @@ export const HostPath = z
   .max(4096)
   .regex(/^(\/|[A-Za-z]:[\\/])[^\x00-\x1f]*$/, 'an absolute host path without control characters')
   .refine((p) => !p.split(/[\\/]/).includes('..'), 'no ".." in the path');
+/** An audio project track's id (audio.* methods). */
+const AudioTrackId = z.number().int().positive().max(2 ** 31);
+/** CD-TEXT strings; the character set (ISO 8859-1) is checked by the service. */
+const AudioCdText = z.string().max(160).regex(/^[^\x00-\x1f]*$/, 'no control characters');
+const AudioCdTextSchema = z
+  .object({ title: AudioCdText.optional(), performer: AudioCdText.optional(), songwriter: AudioCdText.optional(), composer: AudioCdText.optional(), arranger: AudioCdText.optional(), message: AudioCdText.optional() })
+  .strict();
 /** What to burn: the open project (streamed by the image engine) or an existing image file (main checks: absolute path of a readable regular file). */
 export const BurnSourceSchema = z.discriminatedUnion('kind', [
   /** multisession: add the project to what the disc holds (the next session, read from the disc), instead of a new disc; manifest (default true): write .glassmaster/SHA256SUMS. */
@@ -169,6 +177,43 @@ export const requestSchemas = {
   'stash.chunk': z.object({ uploadId: z.number().int().positive(), offset: z.number().int().nonnegative(), data: z.base64().max(Math.ceil(STASH_CHUNK_BYTES / 3) * 4) }).strict(),
   'stash.finish': z.object({ uploadIds: z.array(z.number().int().positive()).min(1).max(1000), into: ImagePath }).strict(),
   'stash.cancel': z.object({ uploadId: z.number().int().positive() }).strict(),
+  // --- audio CD project (audio/audio-project-service.ts): host files by validated path, read only in main
+  'audio.get': Empty,
+  'audio.addTracks': z.object({ paths: z.array(HostPath).min(1).max(99), at: z.number().int().min(0).max(98).optional() }).strict(),
+  'audio.removeTracks': z.object({ ids: z.array(AudioTrackId).min(1).max(99) }).strict(),
+  'audio.moveTracks': z.object({ order: z.array(AudioTrackId).max(99) }).strict(),
+  'audio.setTrack': z
+    .object({
+      id: AudioTrackId,
+      patch: z
+        .object({
+          text: AudioCdTextSchema.optional(),
+          pregapSeconds: z.number().min(0).max(600).optional(),
+          indexSeconds: z.array(z.number().positive().max(6000)).max(98).optional(),
+          isrc: z.string().max(12).regex(/^([A-Z]{2}[A-Z0-9]{3}\d{7})?$/, 'an ISRC CCOOOYYNNNNN, or "" to remove it').optional(),
+          preEmphasis: z.boolean().optional(),
+          copyPermitted: z.boolean().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  'audio.setDisc': z
+    .object({
+      patch: z
+        .object({
+          gapless: z.boolean().optional(),
+          pregapSeconds: z.number().min(0).max(600).optional(),
+          album: AudioCdTextSchema.optional(),
+          mcn: z.string().regex(/^(\d{13})?$/, 'a 13-digit MCN, or "" to remove it').optional(),
+          discMinutes: z.union([z.literal(74), z.literal(80), z.literal(90), z.literal(99)]).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  'audio.setHiddenTrack': z.object({ path: HostPath.nullable() }).strict(),
+  'audio.clear': Empty,
+  /** Writes NAME.cue + NAME.bin (+ .toc, .cdt); an existing NAME.cue only with overwrite. */
+  'audio.writeImage': z.object({ path: HostPath.refine((p) => /\.cue$/i.test(p), 'a .cue file'), overwrite: z.boolean().optional() }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -221,6 +266,15 @@ export interface ResponseMap {
   'stash.chunk': { bytesReceived: number };
   'stash.finish': ProjectEditResult;
   'stash.cancel': null;
+  'audio.get': AudioProjectSnapshot;
+  'audio.addTracks': AudioProjectSnapshot;
+  'audio.removeTracks': AudioProjectSnapshot;
+  'audio.moveTracks': AudioProjectSnapshot;
+  'audio.setTrack': AudioProjectSnapshot;
+  'audio.setDisc': AudioProjectSnapshot;
+  'audio.setHiddenTrack': AudioProjectSnapshot;
+  'audio.clear': AudioProjectSnapshot;
+  'audio.writeImage': { cue: string; bin: string; sectors: number };
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 
@@ -237,6 +291,10 @@ export interface EventMap {
   'devices.onBusyChange': { address: string; job: 'burn' | 'erase' | 'format' | 'verify' | 'read' | null };
   /** Progress of a disc.read or disc.verify on the drive at `address`. */
   'disc.onProgress': DiscProgress & { address: string };
+  /** The audio project changed (any audio.* edit). */
+  'audio.onDidChange': AudioProjectSnapshot;
+  /** Progress of audio.writeImage (decode per track, then writing the BIN). */
+  'audio.onProgress': { phase: 'decode' | 'decoded'; track: number; tracks: number } | { phase: 'write'; bytesWritten: number; totalBytes: number };
 }
 export type EventName = keyof EventMap;
 export { eventNames } from './events';

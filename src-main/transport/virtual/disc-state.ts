@@ -23,6 +23,11 @@ export interface TrackState {
   runOut?: number;
   /** CD data track written as whole 2352-byte sectors (raw/SAO 2352 forms): the slot holds sync, header and EDC/ECC as sent. */
   raw?: boolean;
+  /**
+   * CD SAO/raw DAO: blocks before `start` (index 00, LBA ≥ 0) the host wrote for this track. They
+   * stay readable with READ CD, as the pause of an SAO-written or pressed CD is on a real drive.
+   */
+  pregap?: number;
 }
 
 export interface SaoRegion {

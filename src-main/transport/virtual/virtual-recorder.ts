@@ -785,7 +785,9 @@ export class VirtualRecorder {
       const len = end - ts.start - nextPregap;
       const body = sao.regions.find((r) => r.track === ts.track && r.start <= ts.start && ts.start < r.end);
       const raw = !ts.audio && body !== undefined && body.blockSize - (body.subSize ?? 0) >= 2352;
-      d.tracks.push({ number: ts.track, session, start: ts.start, recorded: len, closed: true, audio: ts.audio, control: ts.audio ? 0 : 4, dataMode: 1, ...(raw ? { raw } : {}) });
+      // The pause the host sent for this track (index 00 regions, from LBA 0 on) stays readable.
+      const pregap = sao.regions.filter((r) => r.track === ts.track && r.end <= ts.start && r.blockSize > 0 && !r.leadIn).reduce((n, r) => n + Math.max(0, r.end - Math.max(0, r.start)), 0);
+      d.tracks.push({ number: ts.track, session, start: ts.start, recorded: len, closed: true, audio: ts.audio, control: ts.audio ? 0 : 4, dataMode: 1, ...(raw ? { raw } : {}), ...(pregap ? { pregap } : {}) });
     });
     d.sao = undefined;
     this.closeSession(d, this.state.writeParams.multiSession === 3 ? 'appendable' : 'complete');
@@ -1052,7 +1054,7 @@ export class VirtualRecorder {
     if (!isRandom(d)) {
       // Every block must lie in a recorded extent (reading an unrecorded gap is out of range too).
       for (let cur = lba; cur < lba + blocks; ) {
-        const t = d.tracks.find((x) => cur >= x.start && cur < x.start + x.recorded - (x.runOut ?? 0));
+        const t = d.tracks.find((x) => cur >= x.start - (x.pregap ?? 0) && cur < x.start + x.recorded - (x.runOut ?? 0));
         if (!t) fail(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00, cur);
         cur = t!.start + t!.recorded - (t!.runOut ?? 0);
       }
@@ -1063,7 +1065,7 @@ export class VirtualRecorder {
   private read(lba: number, blocks: number, want: number): Uint8Array {
     const d = this.disc();
     this.readable(d, lba, blocks);
-    if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
+    if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start - (t.pregap ?? 0))) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
     return this.userData(d, lba, Math.min(blocks, Math.ceil(want / 2048)));
   }
 
@@ -1125,7 +1127,7 @@ export class VirtualRecorder {
     let bytes = 0;
     for (let i = 0; i < blocks && bytes < want; i++) {
       const at = lba + i;
-      const t = d.tracks.find((x) => at >= x.start && at < x.start + x.recorded)!;
+      const t = d.tracks.find((x) => at >= x.start - (x.pregap ?? 0) && at < x.start + x.recorded)!;
       if ((sectorType === 1 && !t.audio) || (sectorType >= 2 && t.audio)) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, at);
       const parts: Uint8Array[] = [];
       if (t.audio) {
