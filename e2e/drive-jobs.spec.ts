@@ -1,5 +1,5 @@
 // The drive jobs end to end in Chromium against `glassmaster serve` with several virtual recorders
-// (a BD-R, a paced DVD+R, a CD-RW holding a burned image, a DVD+RW): burn an image file with full
+// (a BD-R, a paced CD-R, a CD-RW holding a burned image, a DVD+RW): burn an image file with full
 // verify, verify the disc against the image, read it back to an ISO (checked by isoinfo), cancel a
 // paced burn, erase the CD-RW and format the DVD+RW, and burn the data project. A screenshot per
 // step is kept in test-results/.
@@ -34,7 +34,7 @@ interface World {
 
 /**
  * A home folder with photos.iso (small) and big.iso (≈40 MB, for a paced burn), a state dir with
- * the recorders "bd" (BD-R), "slow" (DVD+R, paced), "rw" (CD-RW with photos.iso burned on it) and
+ * the recorders "bd" (BD-R), "slow" (CD-R, paced), "rw" (CD-RW with photos.iso burned on it) and
  * "plusrw" (DVD+RW), and the app opened on the first screen.
  */
 async function open(info: TestInfo): Promise<World> {
@@ -53,7 +53,7 @@ async function open(info: TestInfo): Promise<World> {
   gm(state, 'image', '-o', iso, join(home, 'src'));
   gm(state, 'image', '-o', bigIso, join(home, 'bigsrc'));
   gm(state, 'virtual', 'create', 'bd', '--media', 'bd-r');
-  gm(state, 'virtual', 'create', 'slow', '--media', 'dvd+r');
+  gm(state, 'virtual', 'create', 'slow', '--media', 'cd-r');
   gm(state, 'virtual', 'create', 'rw', '--media', 'cd-rw');
   gm(state, 'virtual', 'create', 'plusrw', '--media', 'dvd+rw');
   gm(state, 'burn', '--drive', 'virtual:rw', '--image', iso);
