@@ -144,7 +144,7 @@ test('burn an image file to a BD-R with full verify, verify the disc against the
     await expect(job.getByTestId('job-result')).toContainText('The disc is burned.');
     await job.getByText('Log', { exact: true }).click();
     await expect(job.getByTestId('job-log')).toContainText('Writing');
-    await expect(job.getByTestId('job-log')).toContainText('full verify passed');
+    await expect(job.getByTestId('job-log')).toContainText('Full verify passed');
     const [download] = await Promise.all([page.waitForEvent('download'), job.getByRole('button', { name: 'Save log' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^glassmaster-burn-.*\.log$/);
     expect(readFileSync((await download.path())!, 'utf8')).toContain(`Burn ${iso} on virtual:bd`);

@@ -123,7 +123,7 @@ describe('drive jobs through the services', () => {
     expect(job.state).toBe('done');
     expect(job.burnResult!.ok).toBe(true);
     expect(job.burnResult!.copies[0].verify).toMatchObject({ level: 'full', ok: true });
-    expect(job.log.join('\n')).toMatch(/Writing[\s\S]*Verifying[\s\S]*full verify passed/);
+    expect(job.log.join('\n')).toMatch(/Writing[\s\S]*Verifying[\s\S]*Full verify passed/);
     await until(() => s().driveBusy['virtual:bd'] === undefined);
     expect(busySeen).toContain('burn');
     // A finished job is dismissed; a second start while one runs is ignored (one job at a time).

@@ -150,7 +150,7 @@ export function finishJob(job: DriveJob, outcome: { value?: unknown; error?: unk
     out.verifyReport = v as DiscVerifyReport;
     lines.push(out.verifyReport.summary);
     for (const f of out.verifyReport.files) lines.push(`  ${f.status}: ${f.path}`);
-    if (out.verifyReport.expectedSha256) lines.push(`  image SHA-256 ${out.verifyReport.expectedSha256}`, `  disc  SHA-256 ${out.verifyReport.actualSha256 ?? '-'}`);
+    if (out.verifyReport.expectedSha256) lines.push(`  ${t('jobrun.imageSha', { sha: out.verifyReport.expectedSha256 })}`, `  ${t('jobrun.discSha', { sha: out.verifyReport.actualSha256 ?? '-' })}`);
   } else {
     out.readReport = v as DiscReadReport;
     lines.push(t('jobrun.logRead', { files: out.readReport.files.join(', '), sectors: out.readReport.sectors, sha: out.readReport.sha256, bad: out.readReport.bad.unreadableCount }));
@@ -162,7 +162,8 @@ export function finishJob(job: DriveJob, outcome: { value?: unknown; error?: unk
 function verifyLine(v: NonNullable<BurnResult['copies'][number]['verify']>): string {
   if (v.level === 'none') return t('jobrun.verifyNone');
   const problems = [...v.layout.problems, v.mismatched.length ? t('jobrun.mismatched', { count: v.mismatched.reduce((n, r) => n + r.end - r.start, 0) }) : '', v.unreadable.length ? t('jobrun.unreadable', { count: v.unreadable.reduce((n, r) => n + r.end - r.start, 0) }) : ''].filter(Boolean);
-  const head = v.ok ? t('jobrun.verifyPassed', { level: v.level, sectors: v.sectorsChecked }) : t('jobrun.verifyFailedLine', { level: v.level });
+  const level = t(`jobrun.level_${v.level}`);
+  const head = v.ok ? t('jobrun.verifyPassed', { level, sectors: v.sectorsChecked }) : t('jobrun.verifyFailedLine', { level });
   const sums = v.sourceSha256 ? `; SHA-256 ${v.sourceSha256}${v.discSha256 && v.discSha256 !== v.sourceSha256 ? ` ≠ ${v.discSha256}` : ''}` : '';
   return [head + sums, ...problems].join('\n  ');
 }

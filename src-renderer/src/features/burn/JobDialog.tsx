@@ -214,8 +214,8 @@ function BurnOutcome({ job }: { job: DriveJob }) {
               {!v || v.level === 'none'
                 ? t('jobrun.verifyNone')
                 : v.ok
-                  ? t('jobrun.verifyPassed', { level: v.level === 'full' ? 'Full' : 'Quick', sectors: v.sectorsChecked })
-                  : [t('jobrun.verifyFailedLine', { level: v.level === 'full' ? 'Full' : 'Quick' }), ...v.layout.problems, v.mismatched.length ? t('jobrun.mismatched', { count: count(v.mismatched) }) : '', v.unreadable.length ? t('jobrun.unreadable', { count: count(v.unreadable) }) : ''].filter(Boolean).join('; ')}
+                  ? t('jobrun.verifyPassed', { level: t(`jobrun.level_${v.level}`), sectors: v.sectorsChecked })
+                  : [t('jobrun.verifyFailedLine', { level: t(`jobrun.level_${v.level}`) }), ...v.layout.problems, v.mismatched.length ? t('jobrun.mismatched', { count: count(v.mismatched) }) : '', v.unreadable.length ? t('jobrun.unreadable', { count: count(v.unreadable) }) : ''].filter(Boolean).join('; ')}
             </li>
           );
         })}
