@@ -165,23 +165,34 @@ test('burn an image file to a BD-R with full verify, verify the disc against the
     await expect(verifying.getByTestId('verify-summary')).toHaveClass('ok');
     await shot(page, info, 'verify-result');
     await verifying.getByRole('button', { name: 'Close' }).click();
+    // Against a folder selected in the file pane: the files burned, compared one by one.
+    await page.getByRole('radio', { name: 'A folder' }).check();
+    await page.getByRole('button', { name: 'Up' }).click();
+    await expect(page.getByTestId('host-path')).toHaveText(home);
+    await hostRow(page, 'src').click();
+    await expect(page.getByTestId('verify-reference')).toHaveText(`Folder: ${join(home, 'src')}`);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await expect(verifying.getByRole('heading', { level: 2 })).toHaveText('Verifying the disc — Done', { timeout: 30_000 });
+    await expect(verifying.getByTestId('verify-summary')).toHaveClass('ok');
+    await shot(page, info, 'verify-folder-result');
+    await verifying.getByRole('button', { name: 'Close' }).click();
 
-    // Read the disc to an ISO in the images folder; isoinfo lists what was burned.
+    // Read the disc to an ISO in the home folder; isoinfo lists what was burned.
     await page.getByRole('button', { name: '← All jobs' }).click();
     await page.getByTestId('job-read').click();
     await pickDrive(page, 'bd');
     await expect(page.getByRole('radio', { name: /ISO/ })).toBeChecked();
     await page.getByRole('textbox', { name: 'File name' }).fill('copy');
-    await expect(page.getByTestId('read-output')).toHaveText(join(home, 'images', 'copy.iso'));
+    await expect(page.getByTestId('read-output')).toHaveText(join(home, 'copy.iso'));
     await page.getByRole('button', { name: 'Read disc' }).click();
     const reading = page.getByRole('dialog', { name: /Reading the disc/ });
     await expect(reading.getByRole('heading', { level: 2 })).toHaveText('Reading the disc — Done', { timeout: 30_000 });
-    await expect(reading.getByTestId('job-result')).toContainText(`Image written: ${join(home, 'images', 'copy.iso')}`);
+    await expect(reading.getByTestId('job-result')).toContainText(`Image written: ${join(home, 'copy.iso')}`);
     await shot(page, info, 'read-result');
     if (haveIsoinfo) {
-      const listed = execFileSync('isoinfo', ['-R', '-f', '-i', join(home, 'images', 'copy.iso')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      const listed = execFileSync('isoinfo', ['-R', '-f', '-i', join(home, 'copy.iso')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
       expect(listed).toEqual(['/photos', '/photos/beach.jpg', '/readme.txt']);
-      expect(execFileSync('isoinfo', ['-R', '-x', '/readme.txt', '-i', join(home, 'images', 'copy.iso')], { encoding: 'utf8' })).toBe('burned by the e2e');
+      expect(execFileSync('isoinfo', ['-R', '-x', '/readme.txt', '-i', join(home, 'copy.iso')], { encoding: 'utf8' })).toBe('burned by the e2e');
     } else console.warn('[skip] isoinfo missing: the read image is not checked');
   } finally {
     await done();

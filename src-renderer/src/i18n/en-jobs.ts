@@ -40,7 +40,7 @@ export const enJobs = {
     noDrive: 'Select a drive in “Drives”.',
     noDisc: 'There is no disc in this drive.',
     eraseHeading: 'Erase or format',
-    eraseWhat: 'The disc: {{profile}}, {{status}}, {{used}} used.',
+    eraseWhat: 'On it now: {{used}}.',
     eraseQuick: 'Quick',
     eraseFull: 'Full (slow: every sector)',
     mode: 'How',
