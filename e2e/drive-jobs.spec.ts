@@ -256,6 +256,7 @@ test('erase a CD-RW and format a DVD+RW, each after a confirmation naming the di
     await page.getByRole('button', { name: 'Erase disc…' }).click();
     const confirm = page.getByRole('dialog', { name: /Erase the CD-RW in .*virtual:rw.*Everything on it will be lost/ });
     await expect(confirm).toBeVisible();
+    await expect(confirm.getByRole('button', { name: 'Keep the disc as it is' })).toBeFocused();
     await shot(page, info, 'erase-confirm');
     await page.keyboard.press('Escape');
     await expect(confirm).toBeHidden();

@@ -1,7 +1,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
- * A modal dialog: labelled by its heading, focus moved into it on open and given back on close,
+ * A modal dialog: labelled by its heading, focus moved into it on open (the element marked
+ * data-autofocus, else the first control) and given back on close,
  * Tab kept inside, Escape calls onEscape (closing, or asking first while a job runs).
  */
 export function Modal({ labelledBy, onEscape, children, testId, className }: { labelledBy: string; onEscape: () => void; children: ReactNode; testId?: string; className?: string }) {
@@ -9,7 +10,7 @@ export function Modal({ labelledBy, onEscape, children, testId, className }: { l
 
   useEffect(() => {
     const before = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>('[autofocus], input:not([disabled]), select:not([disabled]), button:not([disabled])');
+    const first = ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current?.querySelector<HTMLElement>('input:not([disabled]), select:not([disabled]), button:not([disabled])');
     (first ?? ref.current)?.focus();
     return () => before?.focus?.();
   }, []);

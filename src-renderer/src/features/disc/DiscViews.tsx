@@ -110,7 +110,8 @@ export function EraseView() {
             >
               {t(`disc.confirmYes_${confirm}`)}
             </button>
-            <button type="button" autoFocus onClick={() => setConfirm(undefined)}>
+            {/* The safe answer has the focus: Enter keeps the disc. */}
+            <button type="button" data-autofocus onClick={() => setConfirm(undefined)}>
               {t('disc.keep')}
             </button>
           </div>
