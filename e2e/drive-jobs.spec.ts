@@ -294,6 +294,16 @@ test('burn the data project from the project pane with full verify', async ({}, 
     await hostRow(page, 'readme.txt').click({ modifiers: ['Control'] });
     await page.getByRole('button', { name: 'Add to project →' }).click();
     await expect.poll(() => page.getByTestId('compilation').locator('.vrow .name').allTextContents()).toEqual(['photos', 'readme.txt']);
+    // Written to an image file first, that image can be burned from the same view.
+    await page.getByRole('button', { name: 'Write image file…' }).click();
+    await page.getByRole('textbox', { name: 'File name' }).fill('project.iso');
+    await page.getByRole('button', { name: 'Write image' }).click();
+    await expect(page.getByTestId('image-result')).toContainText(join(home, 'src', 'project.iso'), { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Burn this image…' }).click();
+    await expect(page.getByRole('dialog', { name: 'Burn project.iso' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Edit the project' }).click();
+
     await pickDrive(page, 'bd');
     await page.keyboard.press('Control+b');
     const dialog = page.getByRole('dialog', { name: 'Burn the project' });

@@ -4,6 +4,7 @@ export const enJobs = {
   burn: {
     heading: 'Burn',
     button: 'Burn…',
+    burnWritten: 'Burn this image…',
     shortcut: 'Ctrl+B',
     title_project: 'Burn the project',
     title_imageFile: 'Burn {{name}}',

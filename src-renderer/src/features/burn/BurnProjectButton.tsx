@@ -11,3 +11,16 @@ export function BurnProjectButton({ disabled }: { disabled: boolean }) {
     </button>
   );
 }
+
+/** After "Write an image file": burn the image just written. */
+export function BurnWrittenImageButton({ path }: { path: string }) {
+  const { t } = useTranslation();
+  const openBurnDialog = useAppStore((s) => s.openBurnDialog);
+  return (
+    <div className="button-row">
+      <button type="button" className="primary" onClick={() => openBurnDialog({ kind: 'imageFile', path })}>
+        {t('burn.burnWritten')}
+      </button>
+    </div>
+  );
+}
