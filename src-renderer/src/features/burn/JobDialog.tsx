@@ -15,6 +15,12 @@ export function formatDuration(ms: number): string {
 
 /** The running job's progress, the cancel confirmation, then the result with its log. */
 export function JobDialog() {
+  const id = useAppStore((s) => s.job?.id);
+  // A fresh dialog per job: no cancel question carried over from the last one.
+  return id === undefined ? null : <JobView key={id} />;
+}
+
+function JobView() {
   const { t } = useTranslation();
   const job = useAppStore((s) => s.job);
   const cancelJob = useAppStore((s) => s.cancelJob);
@@ -65,7 +71,8 @@ export function JobDialog() {
       )}
       {running && !confirming && (
         <div className="button-row">
-          <button type="button" onClick={() => setConfirming(true)} disabled={job.state === 'cancelling'}>
+          {/* Focus comes back here when the cancel question is answered "keep going". */}
+          <button type="button" autoFocus onClick={() => setConfirming(true)} disabled={job.state === 'cancelling'}>
             {job.state === 'cancelling' ? t('jobrun.cancelling') : t('jobrun.cancel')}
           </button>
         </div>
@@ -75,7 +82,8 @@ export function JobDialog() {
         <>
           <JobLog job={job} />
           <div className="button-row">
-            <button type="button" className="primary" onClick={dismissJob}>
+            {/* The job ended: focus moves to Close, so Escape and Enter work at once. */}
+            <button type="button" className="primary" autoFocus onClick={dismissJob}>
               {t('jobrun.close')}
             </button>
           </div>
