@@ -87,6 +87,15 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const burner = new BurnService({ drives });
   const copier = new CopyService({ drives, burner, tempDir: join(stateDir, 'copy') });
   await ensureDefaultRecorder(virtual, native);
+  // Demos and the browser e2e: the virtual recorders named here write at their selected speed, so a
+  // burn takes as long as on a real drive (and can be watched and cancelled).
+  for (const name of (process.env.GLASSMASTER_VIRTUAL_PACING ?? '').split(',').filter(Boolean)) {
+    try {
+      virtual.setPacing(name, true);
+    } catch (err) {
+      console.warn(`[glassmaster] GLASSMASTER_VIRTUAL_PACING: ${(err as Error).message}`);
+    }
+  }
   const hub = new EventHub();
   const busyListeners = new Set<(busy: boolean, progress?: number) => void>();
   const watching = new AbortController();

@@ -6,6 +6,11 @@ import { Home } from './features/home/Home';
 import { DataView } from './features/project/DataView';
 import { ImageView } from './features/image/ImageView';
 import { ErrorNote } from './shared/ErrorNote';
+import { BurnImageView } from './features/burn/BurnImageView';
+import { BurnDialog } from './features/burn/BurnDialog';
+import { JobDialog } from './features/burn/JobDialog';
+import { useBurnShortcut } from './features/burn/use-burn-shortcut';
+import { EraseView, ReadView, VerifyView } from './features/disc/DiscViews';
 
 export function App() {
   const { t } = useTranslation();
@@ -19,6 +24,7 @@ export function App() {
   const view = useAppStore((s) => s.view);
   const setView = useAppStore((s) => s.setView);
   const announcement = useAppStore((s) => s.announcement);
+  useBurnShortcut();
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -69,7 +75,13 @@ export function App() {
         {view === 'home' && <Home />}
         {view === 'data' && <DataView />}
         {view === 'image' && <ImageView />}
+        {view === 'burnImage' && <BurnImageView />}
+        {view === 'erase' && <EraseView />}
+        {view === 'verify' && <VerifyView />}
+        {view === 'read' && <ReadView />}
       </main>
+      <BurnDialog />
+      <JobDialog />
       <div className="visually-hidden" role="status" aria-live="polite" data-testid="announcement">
         {announcement}
       </div>

@@ -6,8 +6,9 @@ import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createProjectSlice, type ProjectSlice } from './project-slice';
 import { createFilesSlice, type FilesSlice } from './files-slice';
+import { createDriveJobSlice, type DriveJobSlice } from './drive-job-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
@@ -15,11 +16,15 @@ export function createAppStore(client: GlassmasterClient) {
     ...createDevicesSlice(client)(...a),
     ...createProjectSlice(client)(...a),
     ...createFilesSlice(client)(...a),
+    ...createDriveJobSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));
   client.on('devices.onMediaChange', ({ address, media }) => store.getState().applyMedia(address, media));
   client.on('project.onDidChange', (snapshot) => store.getState().applyProject(snapshot));
   client.on('project.onProgress', (progress) => store.getState().applyImageProgress(progress));
+  client.on('burn.onProgress', (event) => store.getState().applyJobProgress(event));
+  client.on('disc.onProgress', (event) => store.getState().applyDiscProgress(event));
+  client.on('devices.onBusyChange', (event) => store.getState().applyBusy(event));
   return store;
 }

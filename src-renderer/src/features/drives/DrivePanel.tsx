@@ -23,6 +23,7 @@ export function DrivePanel() {
   const error = useAppStore((s) => s.deviceError);
   const listRef = useRef<HTMLUListElement>(null);
   const media = useAppStore((s) => s.media);
+  const driveBusy = useAppStore((s) => s.driveBusy);
 
   useEffect(() => {
     void loadDrives();
@@ -65,6 +66,11 @@ export function DrivePanel() {
               <span className="drive-address">
                 {d.address}
                 <span className={`badge badge-${d.kind}`}>{d.kind}</span>
+                {driveBusy[d.address] && (
+                  <span className="badge badge-busy" data-testid="drive-busy" title={t('burn.busyWith', { job: driveBusy[d.address] })}>
+                    {t('burn.busy')}
+                  </span>
+                )}
               </span>
               {media[d.address] && media[d.address].status !== 'no-disc' && <span className="drive-media">{media[d.address].profile}</span>}
             </li>

@@ -12,4 +12,8 @@ export interface Job {
 export const JOBS: readonly Job[] = [
   { id: 'data', view: 'data' },
   { id: 'image', view: 'image' },
+  { id: 'burnImage', view: 'burnImage' },
+  { id: 'erase', view: 'erase' },
+  { id: 'verify', view: 'verify' },
+  { id: 'read', view: 'read' },
 ];

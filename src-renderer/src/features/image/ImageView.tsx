@@ -4,6 +4,7 @@ import { useAppStore } from '../../store';
 import { formatBytes } from '../../shared/format';
 import { FilePane } from '../files/FilePane';
 import { CapacityMeter } from '../project/CapacityMeter';
+import { BurnWrittenImageButton } from '../burn/BurnProjectButton';
 
 /** Writes the data project to an ISO image file in a folder chosen in the file pane. */
 export function ImageView() {
@@ -77,6 +78,7 @@ export function ImageView() {
             {t('image.written', { path: lastImage.path ?? '', bytes: formatBytes(lastImage.bytes) })}
           </p>
         )}
+        {lastImage?.path && !writing && <BurnWrittenImageButton path={lastImage.path} />}
       </section>
     </div>
   );

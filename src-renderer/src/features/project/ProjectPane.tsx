@@ -5,6 +5,7 @@ import { formatBytes } from '../../shared/format';
 import { ProjectTree } from './ProjectTree';
 import { shell } from '../../ipc/client';
 import { CapacityMeter } from './CapacityMeter';
+import { BurnProjectButton } from '../burn/BurnProjectButton';
 
 /** The data project: label, edit toolbar, the folder tree, copy-in progress of drops, capacity. */
 export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving: (v: boolean) => void }) {
@@ -70,6 +71,7 @@ export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving:
         <button type="button" className="primary" onClick={() => setView('image')} disabled={empty}>
           {t('project.writeImage')}
         </button>
+        <BurnProjectButton disabled={empty || busy} />
       </div>
       {saving && hostFolder && (
         <form

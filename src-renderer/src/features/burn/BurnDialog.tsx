@@ -1,0 +1,143 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../store';
+import type { BurnOptions } from '../../store/drive-job-slice';
+import { Modal } from '../../shared/Modal';
+import { blocksToBytes, formatBytes, formatSpeed, isPressed, statusKey } from '../../shared/format';
+import { driveName } from '../drives/DrivePanel';
+
+type VerifyLevel = NonNullable<BurnOptions['verify']>;
+const VERIFY_LEVELS: VerifyLevel[] = ['none', 'quick', 'full'];
+/** Test write exists for CD-R/RW and DVD-R/RW only (MMC-6 §7.5.4.3); other media refuse it. */
+const SIMULATE_PROFILES = /^(CD-R|CD-RW|DVD-R|DVD-RW seq|DVD-R DL)$/;
+
+/** The burn dialog (Ctrl+B, the Burn buttons): drive, speed, verify, close, simulate, copies, eject. */
+export function BurnDialog() {
+  const source = useAppStore((s) => s.burnDialog);
+  // A fresh form per opening: nothing from a previous burn's choices but the drive.
+  return source ? <BurnForm source={source} /> : null;
+}
+
+function BurnForm({ source }: { source: NonNullable<ReturnType<typeof useAppStore.getState>['burnDialog']> }) {
+  const { t } = useTranslation();
+  const close = useAppStore((s) => s.closeBurnDialog);
+  const drives = useAppStore((s) => s.drives);
+  const selected = useAppStore((s) => s.selectedAddress);
+  const media = useAppStore((s) => s.media);
+  const busy = useAppStore((s) => s.driveBusy);
+  const selectDrive = useAppStore((s) => s.selectDrive);
+  const startBurn = useAppStore((s) => s.startBurn);
+  const [speedChoice, setSpeedChoice] = useState<{ address?: string; speed: 'max' | number }>({ speed: 'max' });
+  const [verify, setVerify] = useState<VerifyLevel>('full');
+  const [closeMode, setCloseMode] = useState<'disc' | 'session'>('disc');
+  const [simulate, setSimulate] = useState(false);
+  const [copies, setCopies] = useState(1);
+  const [eject, setEject] = useState(false);
+  const address = selected ?? drives[0]?.address;
+  const disc = address ? media[address] : undefined;
+  // A speed belongs to the drive's disc it was chosen for: another drive starts at maximum.
+  const speed = speedChoice.address === address ? speedChoice.speed : 'max';
+  const setSpeed = (v: 'max' | number) => setSpeedChoice({ address, speed: v });
+
+  const writable = !!disc && disc.status !== 'no-disc' && !isPressed(disc) && (disc.status !== 'complete' || disc.formatted !== undefined) && !disc.writeProtected;
+  const canSimulate = !!disc && SIMULATE_PROFILES.test(disc.profile);
+  const leased = address ? busy[address] : undefined;
+  const name = source.kind === 'imageFile' ? source.path.split(/[\\/]/).pop() : '';
+  const submit = () => {
+    if (!address) return;
+    const options: BurnOptions = { speed, verify, close: closeMode, copies, eject };
+    if (canSimulate && simulate) options.simulate = true;
+    close();
+    void startBurn(address, source, options);
+  };
+
+  return (
+    <Modal labelledBy="burn-dialog-heading" onEscape={close} testId="burn-dialog" className="burn-dialog">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <h2 id="burn-dialog-heading">{source.kind === 'project' ? t('burn.title_project') : t('burn.title_imageFile', { name })}</h2>
+        {drives.length === 0 ? (
+          <p className="error">{t('burn.noDrive')}</p>
+        ) : (
+          <label className="field">
+            {t('burn.drive')}
+            <select value={address} onChange={(e) => selectDrive(e.target.value)}>
+              {drives.map((d) => (
+                <option key={d.address} value={d.address}>
+                  {driveName(d, drives)}
+                  {media[d.address] && media[d.address].status !== 'no-disc' ? ` — ${media[d.address].profile}` : ''}
+                  {busy[d.address] ? ` — ${t('burn.busy')}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {disc && (
+          <p className={writable ? 'muted' : 'error'} data-testid="burn-disc">
+            {writable ? t('burn.disc', { profile: disc.profile, status: t(statusKey(disc)), free: formatBytes(blocksToBytes(disc.freeBlocks)) }) : t('burn.noWritableDisc')}
+            {leased ? ` (${t('burn.busyWith', { job: leased })})` : ''}
+          </p>
+        )}
+        <label className="field">
+          {t('burn.speed')}
+          <select value={String(speed)} onChange={(e) => setSpeed(e.target.value === 'max' ? 'max' : Number(e.target.value))}>
+            <option value="max">{t('burn.speedMax')}</option>
+            {(disc?.writeSpeeds ?? []).map((kBps) => (
+              <option key={kBps} value={kBps}>
+                {formatSpeed(kBps, disc!.profile)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset className="radio-group">
+          <legend>{t('burn.verify')}</legend>
+          {VERIFY_LEVELS.map((level) => (
+            <label key={level} className="check">
+              <input type="radio" name="verify" value={level} checked={verify === level} onChange={() => setVerify(level)} />
+              {t(`burn.verify_${level}`)}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="radio-group">
+          <legend>{t('burn.close')}</legend>
+          {(['disc', 'session'] as const).map((mode) => (
+            <label key={mode} className="check">
+              <input type="radio" name="close" value={mode} checked={closeMode === mode} onChange={() => setCloseMode(mode)} />
+              {t(`burn.close_${mode}`)}
+            </label>
+          ))}
+        </fieldset>
+        {canSimulate ? (
+          <label className="check">
+            <input type="checkbox" checked={simulate} onChange={(e) => setSimulate(e.target.checked)} />
+            {t('burn.simulate')}
+          </label>
+        ) : (
+          <p className="muted small">{t('burn.simulateNot')}</p>
+        )}
+        <div className="inline-form">
+          <label className="inline">
+            {t('burn.copies')}
+            <input type="number" min={1} max={99} value={copies} onChange={(e) => setCopies(Math.max(1, Math.min(99, Math.round(Number(e.target.value)) || 1)))} className="copies" />
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={eject} onChange={(e) => setEject(e.target.checked)} />
+            {t('burn.eject')}
+          </label>
+        </div>
+        <div className="button-row">
+          <button type="submit" className="primary" disabled={!address || !writable || !!leased}>
+            {t('burn.start')}
+          </button>
+          <button type="button" onClick={close}>
+            {t('burn.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
