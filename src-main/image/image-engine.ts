@@ -13,6 +13,8 @@ import { CancelledError, GlassmasterError, InternalError, InvalidInputError } fr
 import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from './byte-source';
 import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
 import type { PackedTree } from './staging/packed-tree';
+import type { PreflightReport } from './preflight';
+import type { BootReport } from './reader/boot';
 import type { ScanPayload } from './staging/scan-task';
 
 export type { ImageWorkerProgress, ImageInput };
@@ -110,6 +112,25 @@ export class ImageEngine {
     const payload: ScanPayload = { hostPath, followSymlinks: opts.followSymlinks };
     try {
       return await this.pool.run<PackedTree>('scan', payload, { signal: opts.signal });
+    } catch (err) {
+      throw GlassmasterError.from(err);
+    }
+  }
+
+  /** Preflight of a request's staged tree (packedRoot or root) with its options, against maxSectors, in a worker. */
+  async preflight(spec: ImageInput, opts: { maxSectors?: number; signal?: AbortSignal } = {}): Promise<PreflightReport> {
+    if (!('options' in spec)) throw new InvalidInputError('preflight needs an ImageRequest');
+    try {
+      return await this.pool.run<PreflightReport>('preflight', { spec, options: spec.options, maxSectors: opts.maxSectors }, { signal: opts.signal });
+    } catch (err) {
+      throw GlassmasterError.from(err);
+    }
+  }
+
+  /** The boot inspection (reader/boot.ts) of an image file, read in a worker. */
+  async inspectBoot(path: string, opts: { signal?: AbortSignal } = {}): Promise<BootReport> {
+    try {
+      return await this.pool.run<BootReport>('inspectBoot', { path }, { signal: opts.signal });
     } catch (err) {
       throw GlassmasterError.from(err);
     }

@@ -67,6 +67,7 @@ export function imageSpecFor(o: ImageOptions, root: StagingNode, previous?: { ud
     isohybridGpt: o.isohybrid?.gpt ?? false,
     recordingTime: o.date === undefined ? undefined : new Date(o.date),
     maxSectors: o.maxSectors,
+    udfSymlinks: o.udfSymlinks,
   };
 }
 

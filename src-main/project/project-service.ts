@@ -7,6 +7,7 @@ import { access, lstat, mkdir, readFile, rename as renameFile, stat, writeFile }
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StagingTree, compareCodePoints, hostFileNode, splitPath, validateName, type StagingNode } from '../image/staging/staging-tree';
 import { packTreeSliced, unpackTreeSliced } from '../image/staging/packed-tree';
+import type { BootInspection, PreflightReportView } from '../common/model/project-checks';
 import type { ImageEngine, ImageWorkerProgress } from '../image/image-engine';
 import type { ImageRequest } from '../image/image-spec';
 import { AppImageOptionsSchema, type AppImageOptions } from '../common/model/image-options';
@@ -166,7 +167,9 @@ export class ProjectService {
       // rebuilds the packed subtrees, a few thousand nodes per event-loop turn. All are scanned
       // before any is staged, so a failure adds nothing.
       scanned = [];
-      for (const p of resolved) scanned.push({ hostPath: p, node: await unpackTreeSliced(await this.opts.engine().scan(p)) });
+      // Links are followed or recorded as the options say when the folder is added (the options editor says so).
+      const followSymlinks = this.imageOptions.followSymlinks ?? false;
+      for (const p of resolved) scanned.push({ hostPath: p, node: await unpackTreeSliced(await this.opts.engine().scan(p, { followSymlinks })) });
     } finally {
       this.staging--;
     }
@@ -318,6 +321,25 @@ export class ProjectService {
     this.imageOptions = AppImageOptionsSchema.parse(options);
     this.changed(); // the capacity meter re-plans with the new options; the project is unsaved
     return this.imageOptions;
+  }
+
+  /** The options the next image uses (what the options editor shows). */
+  getImageOptions(): AppImageOptions {
+    return this.imageOptions;
+  }
+
+  /**
+   * What each reader will see of the project with its options (preflight, grouped), against the
+   * target capacity in 2048-byte sectors: run in the engine's worker on the packed tree.
+   */
+  async preflight(maxSectors: number | undefined, signal?: AbortSignal): Promise<PreflightReportView> {
+    const spec = await this.spec(signal);
+    return this.opts.engine().preflight(spec, { maxSectors, signal });
+  }
+
+  /** The boot inspection (El Torito entries, MBR/GPT) of an image file, e.g. the one just written. */
+  async inspectBoot(path: string, signal?: AbortSignal): Promise<BootInspection> {
+    return this.opts.engine().inspectBoot(resolve(path), { signal });
   }
 
   setLabel(label: string): ProjectSnapshot {

@@ -59,6 +59,8 @@ const options = {
   maxSectors: z.number().int().min(1).max(2 ** 31).optional(),
   /** Follow symbolic links in the sources instead of recording them. */
   followSymlinks: z.boolean().optional(),
+  /** Record symbolic links in UDF too (default: only without Rock Ridge; 7-Zip refuses a UDF volume holding one). */
+  udfSymlinks: z.boolean().optional(),
   /** Append a session: the previous image and where the new session starts. */
   multisession: z.object({ importImage: HostPath, startLba: z.number().int().min(0) }).strict().optional(),
 };

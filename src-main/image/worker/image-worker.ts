@@ -6,6 +6,8 @@ import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress,
 import type { ImageRequest } from '../image-spec';
 import { planImage, type ImageSpec } from '../layout/plan-image';
 import { createCopyTask } from '../writer/copy-task';
+import { InvalidInputError } from '../../common/errors';
+import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
 
@@ -54,6 +56,16 @@ defineWorkerTasks({
   /** A host file or folder read into a staged subtree here, so the caller's thread never walks a folder. */
   async scan(payload: ScanPayload, ctx) {
     return scanHostPath(payload, ctx.signal);
+  },
+  /** Preflight of a staged tree (the project's) with its options and the target capacity. */
+  async preflight(payload: ProjectPreflightPayload & { spec: ImageInput }) {
+    const spec = unpacked(payload.spec);
+    if (!('options' in spec) || !spec.root) throw new InvalidInputError('preflight needs a staged tree');
+    return preflightProject(spec.root, payload);
+  },
+  /** The boot inspection of a written image. */
+  async inspectBoot(payload: { path: string }) {
+    return inspectImageBoot(payload.path);
   },
   copyPieces: createCopyTask(),
 });
