@@ -5,6 +5,7 @@ import { shell, watchConnection } from './ipc/client';
 import { Home } from './features/home/Home';
 import { DataView } from './features/project/DataView';
 import { ImageView } from './features/image/ImageView';
+import { BootView } from './features/boot/BootView';
 import { ErrorNote } from './shared/ErrorNote';
 
 export function App() {
@@ -69,6 +70,7 @@ export function App() {
         {view === 'home' && <Home />}
         {view === 'data' && <DataView />}
         {view === 'image' && <ImageView />}
+        {view === 'boot' && <BootView />}
       </main>
       <div className="visually-hidden" role="status" aria-live="polite" data-testid="announcement">
         {announcement}

@@ -4,7 +4,7 @@ import type { UiError } from './errors';
 
 export type Theme = 'light' | 'dark';
 /** The views the first screen leads to (jobs.ts lists the jobs and their views). */
-export type View = 'home' | 'data' | 'image';
+export type View = 'home' | 'data' | 'image' | 'boot';
 
 export interface UiSlice {
   theme: Theme;

@@ -6,8 +6,9 @@ import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createProjectSlice, type ProjectSlice } from './project-slice';
 import { createFilesSlice, type FilesSlice } from './files-slice';
+import { createChecksSlice, type ChecksSlice } from './checks-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & ChecksSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
@@ -15,6 +16,7 @@ export function createAppStore(client: GlassmasterClient) {
     ...createDevicesSlice(client)(...a),
     ...createProjectSlice(client)(...a),
     ...createFilesSlice(client)(...a),
+    ...createChecksSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));

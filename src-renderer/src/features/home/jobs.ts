@@ -12,4 +12,5 @@ export interface Job {
 export const JOBS: readonly Job[] = [
   { id: 'data', view: 'data' },
   { id: 'image', view: 'image' },
+  { id: 'boot', view: 'boot' },
 ];
