@@ -23,6 +23,10 @@ describe('packed staging trees', () => {
     tree.rename('/src/f00002.txt', 'renamed.txt');
     const packed = packTree(tree.root);
     expect(packed.count).toBe(1 + 2 + 21 + 3 + 1 + 4501);
+    // Host paths that are the parent folder's plus the name are not sent. The host folder appears
+    // three times: src's own path, deep/er's (deep holds no file to infer its path from), and the
+    // renamed file's.
+    expect(new TextDecoder().decode(packed.text).split(dir).length - 1).toBe(3);
     const back = unpackTree(packed);
     // Maps compare by entries in order; Dates by time; sources and link targets by value.
     expect(back).toEqual(tree.root);

@@ -12,10 +12,17 @@ export interface PackedTree {
   kinds: Uint8Array;
   /** Index of each node's parent (-1 for node 0); parents come before their children (preorder). */
   parents: Int32Array;
-  /** Per node NUMS numbers: size, mtime, atime, ctime (ms), mode, uid, gid, hidden (0/1), host source mtimeMs (NaN: no host source). */
+  /** Per node NUMS numbers: size, mtime, atime, ctime (ms), mode, uid, gid, hidden (0/1), host source mtimeMs (a folder: 0 when it has a host path; NaN: none). */
   numbers: Float64Array;
-  /** Per node two strings joined by NUL (no name, host path or link target holds one): name, then host path or link target. */
-  strings: string;
+  /**
+   * Per node two strings as UTF-8 in one buffer (a typed array is copied as one block; a 4 MB
+   * string and its split cost the receiving thread hundreds of ms): the name, then the host path
+   * or link target. A host path that is the parent's plus "/name" (every file a scan found) is
+   * left empty and derived again when unpacked.
+   */
+  text: Uint8Array;
+  /** Start of each string in `text` (2 per node) and the end of the last. */
+  offsets: Uint32Array;
   /** Sources other than host files (buffers, previous-session extents), by node index. */
   otherSources: [number, StagingSource][];
 }
@@ -42,6 +49,16 @@ function* preorder(root: StagingNode): Generator<[StagingNode, number]> {
   }
 }
 
+/** The host folder a staged folder was scanned from, as its first host file's parent path says. */
+function folderHostPath(dir: StagingNode): string | undefined {
+  for (const c of dir.children!.values()) {
+    if (c.source?.type !== 'host') continue;
+    const suffix = `/${c.name}`;
+    return c.source.hostPath.endsWith(suffix) ? c.source.hostPath.slice(0, -suffix.length) : undefined;
+  }
+  return undefined;
+}
+
 function countNodes(root: StagingNode): number {
   let n = 0;
   const stack = [root];
@@ -58,7 +75,18 @@ function* packSteps(root: StagingNode): Generator<void, PackedTree> {
   const kinds = new Uint8Array(count);
   const parents = new Int32Array(count);
   const numbers = new Float64Array(count * NUMS);
-  const strings: string[] = [];
+  const encoder = new TextEncoder();
+  const chunks: Uint8Array[] = [];
+  const offsets = new Uint32Array(count * 2 + 1);
+  let textLength = 0;
+  const hostPaths: string[] = new Array(count);
+  const put = (k: number, str: string) => {
+    offsets[k] = textLength;
+    if (!str) return;
+    const bytes = encoder.encode(str);
+    chunks.push(bytes);
+    textLength += bytes.length;
+  };
   const otherSources: [number, StagingSource][] = [];
   let i = 0;
   for (const [n, parent] of preorder(root)) {
@@ -73,17 +101,37 @@ function* packSteps(root: StagingNode): Generator<void, PackedTree> {
     numbers[o + 5] = n.uid;
     numbers[o + 6] = n.gid;
     numbers[o + 7] = n.hidden ? 1 : 0;
-    numbers[o + 8] = n.source?.type === 'host' ? n.source.mtimeMs : NaN;
-    strings.push(n.name, n.source?.type === 'host' ? n.source.hostPath : (n.symlinkTarget ?? ''));
+    numbers[o + 8] = NaN;
+    put(2 * i, n.name);
+    let second = n.symlinkTarget ?? '';
+    // A host file's path, or a folder's (inferred from a file in it: a scanned folder records none),
+    // is sent only when it is not the parent's plus "/name".
+    const hostPath = n.source?.type === 'host' ? n.source.hostPath : n.children ? folderHostPath(n) : undefined;
+    if (hostPath !== undefined) {
+      hostPaths[i] = hostPath;
+      const parentHost = parent >= 0 ? hostPaths[parent] : undefined;
+      second = parentHost !== undefined && hostPath === `${parentHost}/${n.name}` ? '' : hostPath;
+      numbers[o + 8] = n.source?.type === 'host' ? n.source.mtimeMs : 0;
+    }
+    put(2 * i + 1, second);
     if (n.source && n.source.type !== 'host') otherSources.push([i, n.source]);
     i++;
     if (i % SLICE === 0) yield;
   }
-  return { count, kinds, parents, numbers, strings: strings.join('\0'), otherSources };
+  offsets[count * 2] = textLength;
+  const text = new Uint8Array(textLength);
+  let at = 0;
+  for (const c of chunks) {
+    text.set(c, at);
+    at += c.length;
+  }
+  return { count, kinds, parents, numbers, text, offsets, otherSources };
 }
 
 function* unpackSteps(p: PackedTree): Generator<void, StagingNode> {
-  const strs = p.strings.split('\0');
+  const decoder = new TextDecoder();
+  const str = (k: number) => (p.offsets[k] === p.offsets[k + 1] ? '' : decoder.decode(p.text.subarray(p.offsets[k]!, p.offsets[k + 1]!)));
+  const hostPaths: (string | undefined)[] = new Array(p.count);
   const nodes: StagingNode[] = new Array(p.count);
   const others = new Map(p.otherSources);
   for (let i = 0; i < p.count; i++) {
@@ -93,17 +141,22 @@ function* unpackSteps(p: PackedTree): Generator<void, StagingNode> {
     const atime = p.numbers[o + 2] === p.numbers[o + 1] ? mtime : new Date(p.numbers[o + 2]!);
     // One literal per node (the packed mode carries the type bits already).
     const node: StagingNode = {
-      name: strs[2 * i]!, kind, size: p.numbers[o]!, mtime, atime, ctime: new Date(p.numbers[o + 3]!),
+      name: str(2 * i), kind, size: p.numbers[o]!, mtime, atime, ctime: new Date(p.numbers[o + 3]!),
       mode: p.numbers[o + 4]!, uid: p.numbers[o + 5]!, gid: p.numbers[o + 6]!, hidden: p.numbers[o + 7] === 1,
       children: kind === 'dir' ? new Map() : undefined,
     };
-    const second = strs[2 * i + 1]!;
+    const second = str(2 * i + 1);
     const hostMtime = p.numbers[o + 8]!;
-    if (!Number.isNaN(hostMtime)) node.source = { type: 'host', hostPath: second, mtimeMs: hostMtime };
+    const parent = p.parents[i]!;
+    const derived = parent >= 0 && hostPaths[parent] !== undefined ? `${hostPaths[parent]}/${node.name}` : undefined;
+    if (!Number.isNaN(hostMtime)) {
+      const hostPath = second || derived!;
+      hostPaths[i] = hostPath;
+      if (kind !== 'dir') node.source = { type: 'host', hostPath, mtimeMs: hostMtime };
+    }
     else if (others.has(i)) node.source = others.get(i);
     if (kind === 'symlink') node.symlinkTarget = second;
     nodes[i] = node;
-    const parent = p.parents[i]!;
     if (parent >= 0) nodes[parent]!.children!.set(node.name, node);
     if ((i + 1) % SLICE === 0) yield;
   }
