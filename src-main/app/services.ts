@@ -191,6 +191,9 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'project.save': ({ path }) => project.save(path),
     'project.open': ({ path }) => project.open(path),
     'project.recent': () => project.recentProjects(),
+    'project.getImageOptions': async () => ({ options: project.getImageOptions() }),
+    'project.preflight': ({ maxSectors }, signal) => project.preflight(maxSectors, signal),
+    'project.inspectBoot': ({ path }, signal) => project.inspectBoot(path, signal),
     'stash.begin': ({ name, size }) => stash.begin(name, size),
     'stash.chunk': ({ uploadId, offset, data }) => stash.chunk(uploadId, offset, Buffer.from(data, 'base64')),
     'stash.finish': async ({ uploadIds, into }) => {

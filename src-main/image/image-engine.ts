@@ -12,6 +12,10 @@ import { WorkerPool } from '../workers/worker-pool';
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
 import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from './byte-source';
 import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
+import type { PackedTree } from './staging/packed-tree';
+import type { PreflightReport } from './preflight';
+import type { BootReport } from './reader/boot';
+import type { ScanPayload } from './staging/scan-task';
 
 export type { ImageWorkerProgress, ImageInput };
 
@@ -94,6 +98,40 @@ export class ImageEngine {
       // The worker removes OUT.partial itself, unless it was terminated (a cancel it did not see
       // within the pool's grace, e.g. in the middle of a long scan, or a crash): then it is ours to remove.
       await rm(`${outPath}.partial`, { force: true }).catch(() => undefined);
+      throw GlassmasterError.from(err);
+    }
+  }
+
+  /**
+   * Reads a host file, folder (recursively) or symlink into a staged subtree in a worker (the
+   * project's `addPaths`): the walk and every stat happen there; the caller receives the finished
+   * subtree packed (`unpackTreeSliced` rebuilds it without holding its event loop). Errors are the
+   * staging tree's (IoError, InvalidInputError).
+   */
+  async scan(hostPath: string, opts: { followSymlinks?: boolean; signal?: AbortSignal } = {}): Promise<PackedTree> {
+    const payload: ScanPayload = { hostPath, followSymlinks: opts.followSymlinks };
+    try {
+      return await this.pool.run<PackedTree>('scan', payload, { signal: opts.signal });
+    } catch (err) {
+      throw GlassmasterError.from(err);
+    }
+  }
+
+  /** Preflight of a request's staged tree (packedRoot or root) with its options, against maxSectors, in a worker. */
+  async preflight(spec: ImageInput, opts: { maxSectors?: number; signal?: AbortSignal } = {}): Promise<PreflightReport> {
+    if (!('options' in spec)) throw new InvalidInputError('preflight needs an ImageRequest');
+    try {
+      return await this.pool.run<PreflightReport>('preflight', { spec, options: spec.options, maxSectors: opts.maxSectors }, { signal: opts.signal });
+    } catch (err) {
+      throw GlassmasterError.from(err);
+    }
+  }
+
+  /** The boot inspection (reader/boot.ts) of an image file, read in a worker. */
+  async inspectBoot(path: string, opts: { signal?: AbortSignal } = {}): Promise<BootReport> {
+    try {
+      return await this.pool.run<BootReport>('inspectBoot', { path }, { signal: opts.signal });
+    } catch (err) {
       throw GlassmasterError.from(err);
     }
   }

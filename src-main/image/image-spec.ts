@@ -1,6 +1,7 @@
 // Options → ImageSpec: the one mapping from the options model (common/model/image-options.ts) to
 // what planImage takes, used by every path that builds an image (ImageEngine in its worker, for
 // the app, the CLI and the burner alike). Runs where the files are read: in the image worker.
+import type { PackedTree } from './staging/packed-tree';
 import * as fs from 'node:fs';
 import { InvalidInputError, IoError } from '../common/errors';
 import { DEFAULT_FILE_SYSTEMS, ImageOptionsSchema, type FileSystemName, type ImageOptions } from '../common/model/image-options';
@@ -19,6 +20,8 @@ export interface ImageRequest {
   sources?: HostSource[];
   /** A tree staged already (the app's project, buffers included); `sources` go on top of it. */
   root?: StagingNode;
+  /** The same as `root`, packed (staging/packed-tree.ts): what the app's main thread sends, so it never structured-clones a large tree. */
+  packedRoot?: PackedTree;
 }
 
 /** Validates options from anywhere (IPC, a project file, the CLI) with the one schema. */

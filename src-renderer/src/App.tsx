@@ -5,6 +5,7 @@ import { shell, watchConnection } from './ipc/client';
 import { Home } from './features/home/Home';
 import { DataView } from './features/project/DataView';
 import { ImageView } from './features/image/ImageView';
+import { BootView } from './features/boot/BootView';
 import { ErrorNote } from './shared/ErrorNote';
 import { BurnImageView } from './features/burn/BurnImageView';
 import { BurnDialog } from './features/burn/BurnDialog';
@@ -79,6 +80,7 @@ export function App() {
         {view === 'erase' && <EraseView />}
         {view === 'verify' && <VerifyView />}
         {view === 'read' && <ReadView />}
+        {view === 'boot' && <BootView />}
       </main>
       <BurnDialog />
       <JobDialog />

@@ -17,6 +17,7 @@ import type { CopyResult } from '../model/copy';
 import type { DiscProgress, DiscReadReport } from '../model/verify-report';
 import type { AudioBurnResult } from '../model/audio-burn';
 import type { AudioProjectSnapshot } from '../model/audio-project';
+import type { BootInspection, PreflightReportView } from '../model/project-checks';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
 export const DriveAddress = z
@@ -172,6 +173,12 @@ export const requestSchemas = {
   'project.save': z.object({ path: HostPath }).strict(),
   'project.open': z.object({ path: HostPath }).strict(),
   'project.recent': Empty,
+  /** The options the next image uses (the options editor's initial state). */
+  'project.getImageOptions': Empty,
+  /** Preflight of the project with its options against the target capacity (2048-byte sectors), run in a worker. */
+  'project.preflight': z.object({ maxSectors: z.number().int().min(1).max(2 ** 31).optional() }).strict(),
+  /** The boot inspection report of an image file (e.g. the one just written): boot records and partition tables only. */
+  'project.inspectBoot': z.object({ path: HostPath }).strict(),
   /** Browser drops: a file's bytes streamed into main's stash, then staged. */
   'stash.begin': z.object({ name: EntryName, size: z.number().int().nonnegative().max(2 ** 53 - 1) }).strict(),
   'stash.chunk': z.object({ uploadId: z.number().int().positive(), offset: z.number().int().nonnegative(), data: z.base64().max(Math.ceil(STASH_CHUNK_BYTES / 3) * 4) }).strict(),
@@ -262,6 +269,9 @@ export interface ResponseMap {
   'project.save': ProjectSnapshot;
   'project.open': ProjectOpenResult;
   'project.recent': RecentProject[];
+  'project.getImageOptions': { options: AppImageOptions };
+  'project.preflight': PreflightReportView;
+  'project.inspectBoot': BootInspection;
   'stash.begin': { uploadId: number };
   'stash.chunk': { bytesReceived: number };
   'stash.finish': ProjectEditResult;

@@ -287,6 +287,12 @@ function small(n: number): number {
   return n >= 0 && n < 0x80000000 ? n | 0 : n;
 }
 
+/** The node of a regular host file from a stat the caller already has (a project file's entries). */
+export function hostFileNode(hostPath: string, st: fs.Stats): StagingNode {
+  if (!st.isFile()) throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
+  return hostNode(hostPath, st, {}, new Set(), '');
+}
+
 function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): StagingNode {
   // Access time is recorded as the modification time: imaging reads the file and would change
   // its atime, which would make two builds of the same tree differ.

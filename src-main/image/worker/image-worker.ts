@@ -6,6 +6,10 @@ import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress,
 import type { ImageRequest } from '../image-spec';
 import { planImage, type ImageSpec } from '../layout/plan-image';
 import { createCopyTask } from '../writer/copy-task';
+import { InvalidInputError } from '../../common/errors';
+import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
+import { unpackTree } from '../staging/packed-tree';
+import { scanHostPath, type ScanPayload } from '../staging/scan-task';
 
 export type { ImageWorkerProgress };
 
@@ -23,21 +27,45 @@ export interface WriteFilePayload extends BuildPayload {
   worker: { path?: string; url?: string; execArgv?: string[] };
 }
 
+/** A request whose tree came packed (the app's main thread) gets its nodes back here, in the worker. */
+function unpacked(spec: ImageInput): ImageInput {
+  if (!('options' in spec) || !spec.packedRoot) return spec;
+  const { packedRoot, ...rest } = spec;
+  return { ...rest, root: unpackTree(packedRoot) };
+}
+
 const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progress: (p) => ctx.progress(p) });
 
 defineWorkerTasks({
   async plan(payload: BuildPayload, ctx) {
+    payload = { ...payload, spec: unpacked(payload.spec) };
     if ('options' in payload.spec) return planRequest(payload.spec, output(ctx));
     const plan = await planImage(payload.spec);
     return { totalSectors: plan.totalSectors, startLba: plan.startLba };
   },
   async build(payload: BuildPayload, ctx) {
+    payload = { ...payload, spec: unpacked(payload.spec) };
     return streamRequest(payload.spec, output(ctx), (chunk) => ctx.write(chunk), { chunkSize: payload.chunkSize });
   },
   async writeFile(payload: WriteFilePayload, ctx) {
+    payload = { ...payload, spec: unpacked(payload.spec) };
     const w = payload.worker;
     const script = w.url !== undefined ? new URL(w.url) : w.path!;
     return writeRequestFile(payload.spec, payload.out, output(ctx), { script, execArgv: w.execArgv }, { chunkSize: payload.chunkSize });
+  },
+  /** A host file or folder read into a staged subtree here, so the caller's thread never walks a folder. */
+  async scan(payload: ScanPayload, ctx) {
+    return scanHostPath(payload, ctx.signal);
+  },
+  /** Preflight of a staged tree (the project's) with its options and the target capacity. */
+  async preflight(payload: ProjectPreflightPayload & { spec: ImageInput }) {
+    const spec = unpacked(payload.spec);
+    if (!('options' in spec) || !spec.root) throw new InvalidInputError('preflight needs a staged tree');
+    return preflightProject(spec.root, payload);
+  },
+  /** The boot inspection of a written image. */
+  async inspectBoot(payload: { path: string }) {
+    return inspectImageBoot(payload.path);
   },
   copyPieces: createCopyTask(),
 });

@@ -4,12 +4,13 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { enJobs } from './en-jobs';
+import { enChecks } from './en-checks';
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   lng: 'en',
   fallbackLng: 'en',
-  resources: { en: { translation: { ...en, ...enJobs } } },
+  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, jobs: { ...en.jobs, ...enChecks.jobsExtra } } } },
   interpolation: { escapeValue: false },
   initAsync: false,
 });

@@ -59,7 +59,7 @@ describe('drive-job reducers', () => {
     expect(failed.error).toMatchObject({ message: 'The disc is full: 812 MB staged, 703 MB free.', code: 'INVALID_MEDIA' });
     expect(failed.error!.detail).toContain('lba: 5');
     const copy = { copy: 1, simulated: false, startLba: 0, sectors: 10, strategy: 'bd-r', media: {} as never, averageBytesPerSec: 1, elapsedMs: 1 };
-    const bad: BurnResult = { ok: false, discState: 'The disc is closed.', copies: [{ ...copy, verify: { level: 'full', ok: false, layout: { ok: true, problems: [] }, startLba: 0, sectors: 10, sectorsChecked: 10, mismatched: [{ start: 3, end: 5 }], unreadable: [], durationMs: 1 } }] };
+    const bad: BurnResult = { ok: false, discState: 'The disc is closed.', copies: [{ ...copy, verify: { level: 'full', ok: false, layout: { ok: true, problems: [] }, startLba: 0, sectors: 10, sectorsChecked: 10, mismatched: [{ start: 3, end: 5 }], unreadable: [], against: 'source', reference: 'photos.iso', summary: '2 sectors differ from photos.iso.', bytesChecked: 20480, elapsedMs: 1 } }] };
     const r = finishJob(burnJob(), { value: bad });
     expect(r.state).toBe('failed');
     expect(r.error!.message).toMatch(/Verification failed/);

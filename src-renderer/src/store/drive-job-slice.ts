@@ -8,7 +8,8 @@ import type { StateCreator } from 'zustand';
 import type { EventMap, GlassmasterClient, RequestOf } from '../../../src-main/common/ipc/contract';
 import type { BurnProgress, BurnResult, EraseProgress } from '../../../src-main/common/model/burn';
 import type { MediaInfo } from '../../../src-main/common/model/drive';
-import type { DiscProgress, DiscReadReport, DiscVerifyReport } from '../../../src-main/common/model/verify-report';
+import type { DiscProgress, DiscReadReport } from '../../../src-main/common/model/verify-report';
+import type { DiscVerifyReport } from '../../../src-main/common/model/verify';
 import type { AppState } from './use-app-store';
 import { isCancel, toUiError, type UiError } from './errors';
 import { t } from '../i18n';
@@ -164,7 +165,7 @@ function verifyLine(v: NonNullable<BurnResult['copies'][number]['verify']>): str
   const problems = [...v.layout.problems, v.mismatched.length ? t('jobrun.mismatched', { count: v.mismatched.reduce((n, r) => n + r.end - r.start, 0) }) : '', v.unreadable.length ? t('jobrun.unreadable', { count: v.unreadable.reduce((n, r) => n + r.end - r.start, 0) }) : ''].filter(Boolean);
   const level = t(`jobrun.level_${v.level}`);
   const head = v.ok ? t('jobrun.verifyPassed', { level, sectors: v.sectorsChecked }) : t('jobrun.verifyFailedLine', { level });
-  const sums = v.sourceSha256 ? `; SHA-256 ${v.sourceSha256}${v.discSha256 && v.discSha256 !== v.sourceSha256 ? ` ≠ ${v.discSha256}` : ''}` : '';
+  const sums = v.expectedSha256 ? `; SHA-256 ${v.expectedSha256}${v.actualSha256 && v.actualSha256 !== v.expectedSha256 ? ` ≠ ${v.actualSha256}` : ''}` : '';
   return [head + sums, ...problems].join('\n  ');
 }
 

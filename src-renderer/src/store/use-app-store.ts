@@ -7,8 +7,9 @@ import { createUiSlice, type UiSlice } from './ui-slice';
 import { createProjectSlice, type ProjectSlice } from './project-slice';
 import { createFilesSlice, type FilesSlice } from './files-slice';
 import { createDriveJobSlice, type DriveJobSlice } from './drive-job-slice';
+import { createChecksSlice, type ChecksSlice } from './checks-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
@@ -17,6 +18,7 @@ export function createAppStore(client: GlassmasterClient) {
     ...createProjectSlice(client)(...a),
     ...createFilesSlice(client)(...a),
     ...createDriveJobSlice(client)(...a),
+    ...createChecksSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));

@@ -16,4 +16,5 @@ export const JOBS: readonly Job[] = [
   { id: 'erase', view: 'erase' },
   { id: 'verify', view: 'verify' },
   { id: 'read', view: 'read' },
+  { id: 'boot', view: 'boot' },
 ];

@@ -3,6 +3,7 @@ import { useAppStore } from '../../store';
 import { DrivePanel } from '../drives/DrivePanel';
 import { FilePane } from '../files/FilePane';
 import { ProjectPane } from './ProjectPane';
+import { PreflightPanel } from './PreflightPanel';
 
 /** New data disc: drives, the host's files, and the project side by side (K3b's layout). */
 export function DataView() {
@@ -28,7 +29,10 @@ export function DataView() {
 
   return (
     <div className="view view-data">
-      <DrivePanel />
+      <div className="side-column">
+        <DrivePanel />
+        <PreflightPanel />
+      </div>
       <FilePane onOpenProject={(p) => void openProject(p)} />
       <ProjectPane saving={saving} setSaving={setSaving} />
     </div>

@@ -6,6 +6,7 @@ import { ProjectTree } from './ProjectTree';
 import { shell } from '../../ipc/client';
 import { CapacityMeter } from './CapacityMeter';
 import { BurnProjectButton } from '../burn/BurnProjectButton';
+import { OptionsPanel } from './OptionsPanel';
 
 /** The data project: label, edit toolbar, the folder tree, copy-in progress of drops, capacity. */
 export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving: (v: boolean) => void }) {
@@ -44,6 +45,7 @@ export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving:
           {project?.file && ` · ${project.file.split('/').pop()}${project.dirty ? ` (${t('project.unsaved')})` : ''}`}
         </span>
       </div>
+      <OptionsPanel />
       <div className="button-row">
         {/* The desktop app keeps its native dialogs beside the file pane (they add at the disc's top). */}
         {shell === 'electron' && (

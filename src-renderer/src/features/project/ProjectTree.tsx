@@ -52,6 +52,14 @@ export function ProjectTree() {
     if (total) void ensureRows(first, last);
   }, [first, last, total, pages, ensureRows]);
   useEffect(() => setFocus(0), [folder]);
+  // A preflight finding revealed an entry: focus and show its row.
+  const revealed = useAppStore((s) => s.revealed);
+  useEffect(() => {
+    if (!revealed) return;
+    setFocus(revealed.index);
+    virtualizer.scrollToIndex(revealed.index, { align: 'center' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [revealed?.seq]);
 
   const onKeyDown = (ev: KeyboardEvent) => {
     if (editing) return;

@@ -1,0 +1,74 @@
+// The data project's checks, run in the image engine's worker (worker/image-worker.ts): preflight
+// of the staged tree with the project's options against the target capacity, and the boot
+// inspection of a written image. Both read only the tree or the image file, never on the caller's thread.
+import { stat } from 'node:fs/promises';
+import { InvalidInputError } from '../common/errors';
+import type { ImageOptions } from '../common/model/image-options';
+import { fileSystemsOf, imageSpecFor } from './image-spec';
+import { planImage } from './layout/plan-image';
+import { preflight, type PreflightEntry, type PreflightReport } from './preflight';
+import { inspectBoot, type BootReport } from './reader/boot';
+import type { StagingNode } from './staging/staging-tree';
+import { ioErrorFor } from './project-checks-errors';
+
+const FOUR_GIB = 4 * 1024 ** 3;
+
+export interface ProjectPreflightPayload {
+  options: ImageOptions;
+  /** The target medium's capacity in 2048-byte sectors (the capacity meter's choice). */
+  maxSectors?: number;
+}
+
+function entriesOf(root: StagingNode): PreflightEntry[] {
+  const out: PreflightEntry[] = [];
+  const stack: [StagingNode, string[]][] = [[root, []]];
+  while (stack.length) {
+    const [node, path] = stack.pop()!;
+    for (const c of node.children?.values() ?? []) {
+      const p = [...path, c.name];
+      out.push({ path: p, kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
+      if (c.children) stack.push([c, p]);
+    }
+  }
+  return out;
+}
+
+/**
+ * What each reader will see of the project, grouped (one finding per kind with examples), with
+ * the planned size against `maxSectors`. The defaults are the writer's: ISO level 2 raised to 3
+ * when a file is 4 GiB or more, UDF 1.02.
+ */
+export async function preflightProject(root: StagingNode, p: ProjectPreflightPayload): Promise<PreflightReport> {
+  const o = p.options;
+  const entries = entriesOf(root);
+  const fs = fileSystemsOf(o);
+  const needsLevel3 = entries.some((e) => e.kind === 'file' && e.size >= FOUR_GIB);
+  let plannedSectors: number | undefined;
+  try {
+    // Planned without a limit: the finding says how far over the image is.
+    plannedSectors = (await planImage(imageSpecFor({ ...o, maxSectors: undefined }, root))).totalSectors;
+  } catch {
+    // An unplannable tree (e.g. too deep without Rock Ridge) is itself reported by preflight's rules.
+  }
+  return preflight(entries, {
+    fs,
+    isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2),
+    udfRevision: o.udfRevision ?? (fs.includes('udf') ? '1.02' : undefined),
+    udfSymlinks: o.udfSymlinks,
+    maxSectors: p.maxSectors,
+    plannedSectors,
+    group: true,
+  });
+}
+
+/** The boot inspection of an image file (a regular file; its boot records and partition tables only). */
+export async function inspectImageBoot(path: string): Promise<BootReport> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw ioErrorFor(path, err);
+  }
+  if (!st.isFile()) throw new InvalidInputError(`${path} is not an image file`, { path });
+  return inspectBoot(path);
+}

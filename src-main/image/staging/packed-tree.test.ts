@@ -1,0 +1,50 @@
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { StagingTree } from './staging-tree';
+import { packTree, packTreeSliced, unpackTree, unpackTreeSliced } from './packed-tree';
+
+const dir = mkdtempSync(join(tmpdir(), 'gm-packed-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('packed staging trees', () => {
+  it('give back the same nodes in the same order, sliced or not (host files, folders, links, buffers, dates, hidden)', async () => {
+    mkdirSync(join(dir, 'src/deep/er'), { recursive: true });
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'src', `f${String(i).padStart(5, '0')}.txt`), 'x'.repeat(i % 7));
+    writeFileSync(join(dir, 'src/deep/er/ü ñame.bin'), 'data');
+    symlinkSync('../f00001.txt', join(dir, 'src/deep/link'));
+    const tree = new StagingTree({ now: new Date('2020-02-02T00:00:00Z') });
+    tree.addHostPath('/src', join(dir, 'src'));
+    // More nodes than one slice (4,000), so the sliced forms really yield in the middle.
+    for (let i = 0; i < 4500; i++) tree.addBuffer(`/many/${i}`, new Uint8Array(i % 3));
+    tree.addBuffer('/mem/b.txt', new Uint8Array([1, 2, 3]));
+    tree.setHidden('/mem/b.txt', true);
+    tree.rename('/src/f00002.txt', 'renamed.txt');
+    const packed = packTree(tree.root);
+    expect(packed.count).toBe(1 + 2 + 21 + 3 + 1 + 4501);
+    // Host paths that are the parent folder's plus the name are not sent. The host folder appears
+    // three times: src's own path, deep/er's (deep holds no file to infer its path from), and the
+    // renamed file's.
+    expect(new TextDecoder().decode(packed.text).split(dir).length - 1).toBe(3);
+    const back = unpackTree(packed);
+    // Maps compare by entries in order; Dates by time; sources and link targets by value.
+    expect(back).toEqual(tree.root);
+    expect([...back.children!.get('src')!.children!.keys()]).toEqual([...tree.root.children!.get('src')!.children!.keys()]);
+    expect(back.children!.get('src')!.children!.get('deep')!.children!.get('link')!.symlinkTarget).toBe('../f00001.txt');
+    expect(back.children!.get('mem')!.children!.get('b.txt')!.hidden).toBe(true);
+    const sliced = await unpackTreeSliced(await packTreeSliced(tree.root));
+    expect(sliced).toEqual(tree.root);
+  });
+
+  it('yields to the event loop between slices', async () => {
+    const tree = new StagingTree();
+    for (let i = 0; i < 20000; i++) tree.addBuffer(`/d${i % 10}/f${i}`, new Uint8Array(0));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const packed = await packTreeSliced(tree.root);
+    await unpackTreeSliced(packed);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(4);
+  });
+});
