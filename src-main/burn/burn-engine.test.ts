@@ -211,6 +211,26 @@ describe.skipIf(!peers)('burn --multisession: the next session from what the dis
     });
   }
 
+  it('bd-re: a growth cancelled while writing leaves the old tree what readers see (descriptors are written last)', async () => {
+    const f = await fixture('bd-re');
+    const session = (name: string) => discSessionFactory(() => engine, { options: {}, sources: [{ dest: '/', hostPath: join(dir, name) }] });
+    await f.burner.burn(f.address, session('m1'), { verify: 'none' });
+    const before = hashTree(join(dir, 'm1'));
+    const ac = new AbortController();
+    await expect(f.burner.burn(f.address, session('m2'), { verify: 'none', bufferBytes: 1 << 20 }, {
+      signal: ac.signal, onProgress: (p) => { if (p.action === 'writing') ac.abort(); },
+    })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(f.drives.busyWith(f.address)).toBeUndefined();
+    const disc = discImage(f, 'grow-cancel.iso');
+    expect(xorrisoExtract(disc, 0, 'grow-cancel-x')).toEqual(before);
+    const out = join(dir, 'grow-cancel-z');
+    run('7z', ['x', '-y', `-o${out}`, disc]);
+    expect(hashTree(out)).toEqual(before);
+    // And the next growth still works from there.
+    await f.burner.burn(f.address, session('m3'), { verify: 'full' });
+    expect(xorrisoExtract(discImage(f, 'grow-after.iso'), 0, 'grow-after-x')).toEqual({ ...before, '/third.txt': sha('session three'), '/keep/a.txt': sha('a, third') });
+  });
+
   it('refuses a closed disc in plain words, and --remove of a path the disc does not hold', async () => {
     const f = await fixture('dvd+r');
     const once = discSessionFactory(() => engine, { options: {}, sources: [{ dest: '/', hostPath: join(dir, 'm1') }] });

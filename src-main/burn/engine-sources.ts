@@ -1,6 +1,6 @@
 // Burnable sources made by the image pipeline, with no temporary .iso: a project or SRC… streamed
 // by the image engine (ImageEngine.source), and the next session of a multisession disc planned
-// from the disc's own last session (read/disc-session.ts).
+// from the disc's own last session (read/disc-session.ts) or grown in place (grow-in-place.ts).
 //
 // MUST rules (burn-service.ts ByteSourceFactory):
 // - every call of a factory gives the same bytes: the burn reads one source, the full verify a
@@ -64,7 +64,9 @@ export interface DiscSessionRequest extends ImageRequest {
 }
 
 /**
- * `burn --multisession`: on an appendable sequential disc (CD-R/RW, DVD±R, DVD-RW sequential, BD-R
+ * `burn --multisession`. On overwritable media (DVD+RW, DVD-RAM, BD-RE, restricted-overwrite DVD-RW)
+ * the file system at sector 0 grows in place (grow-in-place.ts: the new tree after the old data,
+ * then its descriptors at 16 and its UDF anchor at 256). On an appendable sequential disc (CD-R/RW, DVD±R, DVD-RW sequential, BD-R
  * SRM) the last session's file systems are read from the disc through the leased drive, the
  * request's sources are added on top (same path: replaced), `remove` is taken out, and the next
  * session is planned at the drive's next writable address: ISO 9660/Joliet/Rock Ridge (and UDF when

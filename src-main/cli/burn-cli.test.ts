@@ -54,6 +54,37 @@ describe('glassmaster burn', () => {
     expect(again.stderr).toContain('The disc is closed');
   });
 
+  it.skipIf(!peers)('burns SRC… straight from the image engine with the image options, the manifest, then --multisession; prints what is on the disc', async () => {
+    const src = join(stateDir, 'src2');
+    mkdirSync(join(src, 'docs'), { recursive: true });
+    writeFileSync(join(src, 'readme.txt'), 'from SRC\n');
+    writeFileSync(join(src, 'docs', 'data.bin'), randomBytes(200_000));
+    expect((await glassmaster('virtual', 'create', 'cli-src', '--media', 'dvd+r')).code).toBe(0);
+    const r = await glassmaster('burn', '--drive', 'virtual:cli-src', '--label', 'SRCBURN', '--fs', 'iso9660,joliet,rockridge', '--close', '--verify', 'full', src);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Burned .* verified \(full: \d+ sectors read back\)\. .*\nOn the disc now: 1 session, 3 files in 2 folders \(/);
+    const disc = join(stateDir, 'virtual', 'cli-src', 'disc.bin');
+    expect(execFileSync('isoinfo', ['-i', disc, '-d'], { encoding: 'utf8' })).toContain('Volume id: SRCBURN');
+    expect(execFileSync('xorriso', ['-indev', disc, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter((l) => l.startsWith("'")).sort())
+      .toEqual(["'/.glassmaster/SHA256SUMS'", "'/docs/data.bin'", "'/readme.txt'"]);
+    expect(execFileSync('7z', ['l', disc], { encoding: 'utf8' })).not.toContain('Type = Udf'); // --fs without udf was honoured
+    const v = await glassmaster('verify', '--drive', 'virtual:cli-src', '--manifest');
+    expect(v.code).toBe(0);
+
+    writeFileSync(join(stateDir, 'later.txt'), 'added later\n');
+    const m = await glassmaster('burn', '--drive', 'virtual:cli-src', '--multisession', '--remove', '/readme.txt', '--no-manifest', '--json', join(stateDir, 'later.txt'));
+    expect(m.code).toBe(0);
+    const last = JSON.parse(m.stdout.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ type: 'result', ok: true, result: { disc: { sessions: 2, files: 3, status: 'appendable' } } });
+  });
+
+  it('usage errors exit 2: --image with SRC…, nothing to burn, --remove without --multisession', async () => {
+    for (const args of [['--image', '/tmp/a.iso', stateDir], [], ['--remove', '/x', stateDir]]) {
+      const r = await glassmaster('burn', '--drive', 'virtual:x', ...args);
+      expect(r.code).toBe(ExitCode.USAGE);
+    }
+  });
+
   it('usage errors exit 2: a bad speed, a directory as the image', async () => {
     expect((await glassmaster('burn', '--drive', 'virtual:x', '--image', '/tmp/a.iso', '--speed', 'fast')).code).toBe(ExitCode.USAGE);
     const dir = await glassmaster('burn', '--drive', 'virtual:x', '--image', stateDir);

@@ -165,6 +165,7 @@ export function registerBurnCommands(program: Command): void {
       if (image !== undefined && (sources.length || o.multisession)) throw new InvalidInputError('burn either --image FILE or SRC… (files and folders), not both');
       if (image === undefined && sources.length === 0 && !o.remove?.length) throw new InvalidInputError('nothing to burn: give --image FILE, or files and folders (SRC…)');
       if (o.remove?.length && !o.multisession) throw new InvalidInputError('--remove needs --multisession');
+      if (o.multisession && (o.copies ?? 1) > 1) throw new InvalidInputError('--multisession adds to the disc in the drive: one disc at a time (no --copies)');
       const imageOptions = image === undefined ? imageOptionsFrom(o) : undefined;
       const fromImage = image === undefined ? undefined : await imageFileSourceFactory(resolve(image)).catch((e) => {
         throw e instanceof GlassmasterError ? e : new InvalidInputError(String(e));
