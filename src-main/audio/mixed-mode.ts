@@ -75,6 +75,7 @@ class MixedProgramSource implements ByteSource {
   private data: ByteSource | undefined;
   private audio: ByteSource | undefined;
   private cancelled = false;
+  private pending = false;
 
   constructor(private readonly disc: MixedModeDisc) {
     this.totalSectors = LBA_MSF_OFFSET + disc.audio.layout.leadOut;
@@ -86,13 +87,30 @@ class MixedProgramSource implements ByteSource {
   }
 
   async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
+    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
     if (this.cancelled || signal?.aborted) {
       await this.cancel();
       throw new CancelledError();
     }
+    this.pending = true;
+    try {
+      return await this.produce(maxSectors, signal);
+    } catch (e) {
+      await this.cancel();
+      throw e;
+    } finally {
+      this.pending = false;
+    }
+  }
+
+  private async produce(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    await new Promise((r) => setImmediate(r)); // sectors are framed synchronously: let other work run between chunks
+    if (this.cancelled || signal?.aborted) throw new CancelledError();
     const lba = this.sent - LBA_MSF_OFFSET;
     if (lba >= this.disc.audio.layout.leadOut) {
-      await this.cancel();
+      await this.data?.cancel();
+      await this.audio?.cancel();
       return null;
     }
     let out: Uint8Array;

@@ -92,6 +92,9 @@ class Raw96Source implements ByteSource {
     this.pending = true;
     try {
       if (this.sent < this.leadInBlocks) {
+        // Yield once: the blocks are made synchronously, and a read must stay pending (the contract
+        // refuses a concurrent one) without holding the event loop for the whole chunk.
+        await new Promise((r) => setImmediate(r));
         const n = Math.min(maxSectors, this.leadInBlocks - this.sent, 1024);
         const out = new Uint8Array(n * RAW96_BLOCK_BYTES);
         const packs = this.plan.cdTextPacks;
