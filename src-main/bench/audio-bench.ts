@@ -4,9 +4,16 @@
 // lame --decode) run as one process per core, as many cores as the pool has. One table: seconds and
 // × realtime. Outputs go to files next to the inputs (as the authoring path writes them) and are
 // deleted after each run.
+//
+// Two measures: wall seconds (× realtime) and CPU seconds (user + system of our process and its
+// worker threads, or of the reference decoder processes, from /proc/self/stat's children times):
+// on a shared, loaded machine the wall time mostly measures the other jobs, CPU time does not.
+// The pool's workers start lazily, so each of them is warmed (started, its TypeScript loaded when
+// running from sources, WASM compiled) before the clock starts.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AudioDecoderPool } from '../audio/audio-decoder-pool';
 
@@ -45,8 +52,21 @@ function corpus(): { flac: string[]; mp3: string[] } {
   return { flac, mp3 };
 }
 
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** CPU seconds of terminated, waited-for children (cutime + cstime, /proc/self/stat fields 16–17). */
+function childrenCpu(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100; // fields 16 and 17, in clock ticks (USER_HZ = 100)
+}
+
 /** Runs `cmd(file, out)` for every file, `cores` processes at a time. */
-async function parallel(files: string[], make: (file: string, out: string) => [string, string[]]): Promise<number> {
+async function parallel(files: string[], make: (file: string, out: string) => [string, string[]]): Promise<Timing> {
+  const c0 = childrenCpu();
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -59,19 +79,23 @@ async function parallel(files: string[], make: (file: string, out: string) => [s
     }
   };
   await Promise.all(Array.from({ length: cores }, worker));
-  return (performance.now() - t0) / 1000;
+  return { wall: (performance.now() - t0) / 1000, cpu: childrenCpu() - c0 };
 }
 
-async function ours(files: string[]): Promise<number> {
+async function ours(files: string[]): Promise<Timing> {
   const pool = new AudioDecoderPool({ size: cores });
   try {
-    await pool.decodeToFile(files[0], `${files[0]}.warm.cdda`); // workers started and WASM compiled
-    rmSync(`${files[0]}.warm.cdda`);
+    // Every worker started and its decoder's WASM compiled: as many concurrent warm-ups as workers.
+    const warm = Array.from({ length: cores }, (_, i) => `${files[0]}.warm${i}.cdda`);
+    await Promise.all(warm.map((w) => pool.decodeToFile(files[0], w)));
+    for (const w of warm) rmSync(w);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(files.map((f) => pool.decodeToFile(f, `${f}.cdda`)));
-    const s = (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
     for (const f of files) rmSync(`${f}.cdda`, { force: true });
-    return s;
+    return { wall, cpu: (c.user + c.system) / 1e6 };
   } finally {
     await pool.close();
   }
@@ -80,16 +104,17 @@ async function ours(files: string[]): Promise<number> {
 async function main(): Promise<void> {
   const { flac, mp3 } = corpus();
   const audioSeconds = minutes * 60;
-  const rows: Array<[string, string, number]> = [];
+  const rows: Array<[string, string, Timing]> = [];
+  const load0 = loadavg()[0];
   rows.push(['FLAC', 'Glassmaster (worker pool)', await ours(flac)]);
   rows.push(['FLAC', 'flac -d', await parallel(flac, (f, o) => ['flac', ['-s', '-f', '-d', f, '-o', o]])]);
   rows.push(['MP3', 'Glassmaster (worker pool)', await ours(mp3)]);
   rows.push(['MP3', 'mpg123 -w', await parallel(mp3, (f, o) => ['mpg123', ['-q', '-w', o, f]])]);
   rows.push(['MP3', 'lame --decode', await parallel(mp3, (f, o) => ['lame', ['--quiet', '--decode', f, o]])]);
-  console.log(`\n${minutes} minutes of audio (${tracks} tracks), ${cores} cores\n`);
-  console.log('| format | decoder | seconds | × realtime |');
-  console.log('|---|---|---:|---:|');
-  for (const [fmt, tool, s] of rows) console.log(`| ${fmt} | ${tool} | ${s.toFixed(2)} | ${(audioSeconds / s).toFixed(0)}× |`);
+  console.log(`\n${minutes} minutes of audio (${tracks} tracks), ${cores} cores, load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}\n`);
+  console.log('| format | decoder | seconds | × realtime | CPU seconds | × realtime per CPU second |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const [fmt, tool, t] of rows) console.log(`| ${fmt} | ${tool} | ${t.wall.toFixed(2)} | ${(audioSeconds / t.wall).toFixed(0)}× | ${t.cpu.toFixed(2)} | ${(audioSeconds / t.cpu).toFixed(0)}× |`);
   const left = readdirSync(join(base, `${minutes}min`)).filter((f) => f.endsWith('.cdda') || f.endsWith('.out'));
   if (left.length) throw new Error(`bench left files behind: ${left.join(', ')}`);
 }
