@@ -221,6 +221,7 @@ test('cancel a paced burn: the confirmation says what stays on the disc, and the
     await expect(job.getByTestId('job-time-left')).toContainText('left');
     await expect(job.getByTestId('drive-buffer-fill')).toBeVisible();
     await expect(page.getByTestId('drive-busy')).toHaveText('busy');
+    await expect(page.getByTestId('drive-busy')).toHaveAttribute('title', 'busy (burning)');
     await shot(page, info, 'burn-progress');
 
     // Escape asks first; "Keep going" keeps burning; Cancel… then Stop cancels.
