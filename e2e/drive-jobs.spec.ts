@@ -2,8 +2,7 @@
 // (a BD-R, a paced CD-R, a CD-RW holding a burned image, a DVD+RW): burn an image file with full
 // verify, verify the disc against the image, read it back to an ISO (checked by isoinfo), cancel a
 // paced burn, read the CD-RW to BIN/CUE (checked by bchunk + isoinfo), erase it and format the
-// DVD+RW, and burn the data project. A screenshot per
-// step is kept in test-results/.
+// DVD+RW, and burn the data project. A screenshot per step is kept in test-results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
