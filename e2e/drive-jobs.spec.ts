@@ -1,8 +1,8 @@
 // The drive jobs end to end in Chromium against `glassmaster serve` with several virtual recorders
 // (a BD-R, a paced CD-R, a CD-RW holding a burned image, a DVD+RW): burn an image file with full
 // verify, verify the disc against the image, read it back to an ISO (checked by isoinfo), cancel a
-// paced burn, erase the CD-RW and format the DVD+RW, and burn the data project. A screenshot per
-// step is kept in test-results/.
+// paced burn, read the CD-RW to BIN/CUE (checked by bchunk + isoinfo), erase it and format the
+// DVD+RW, and burn the data project. A screenshot per step is kept in test-results/.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,6 +221,7 @@ test('cancel a paced burn: the confirmation says what stays on the disc, and the
     await expect(job.getByTestId('job-time-left')).toContainText('left');
     await expect(job.getByTestId('drive-buffer-fill')).toBeVisible();
     await expect(page.getByTestId('drive-busy')).toHaveText('busy');
+    await expect(page.getByTestId('drive-busy')).toHaveAttribute('title', 'busy (burning)');
     await shot(page, info, 'burn-progress');
 
     // Escape asks first; "Keep going" keeps burning; Cancel… then Stop cancels.
@@ -246,10 +247,30 @@ test('cancel a paced burn: the confirmation says what stays on the disc, and the
   }
 });
 
-test('erase a CD-RW and format a DVD+RW, each after a confirmation naming the disc', async ({}, info) => {
+test('read a CD-RW to BIN/CUE, then erase it and format a DVD+RW, each after a confirmation naming the disc', async ({}, info) => {
   test.setTimeout(90_000);
-  const { page, done } = await open(info);
+  const { page, home, done } = await open(info);
   try {
+    // Before erasing: the CD-RW read to BIN/CUE (raw sectors); bchunk turns it back into the ISO.
+    await page.getByTestId('job-read').click();
+    await pickDrive(page, 'rw');
+    await page.getByRole('radio', { name: /BIN\/CUE/ }).check();
+    await page.getByRole('textbox', { name: 'File name' }).fill('cd');
+    await expect(page.getByTestId('read-output')).toHaveText(join(home, 'cd.cue'));
+    await page.getByRole('button', { name: 'Read disc' }).click();
+    const reading = page.getByRole('dialog', { name: /Reading the disc/ });
+    await expect(reading.getByRole('heading', { level: 2 })).toHaveText('Reading the disc — Done', { timeout: 30_000 });
+    await expect(reading.getByTestId('job-result')).toContainText(join(home, 'cd.cue'));
+    await shot(page, info, 'read-bin-cue');
+    await reading.getByRole('button', { name: 'Close' }).click();
+    if (hasTool('bchunk') && haveIsoinfo) {
+      execFileSync('bchunk', [join(home, 'cd.bin'), join(home, 'cd.cue'), join(home, 'cdtrack')]);
+      const listed = execFileSync('isoinfo', ['-R', '-f', '-i', join(home, 'cdtrack01.iso')], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      expect(listed).toEqual(['/photos', '/photos/beach.jpg', '/readme.txt']);
+    } else if (inCI) throw new Error('[CI] bchunk or isoinfo is missing');
+    else console.warn('[skip] bchunk or isoinfo missing: the BIN/CUE is not checked');
+    await page.getByRole('button', { name: '← All jobs' }).click();
+
     await page.getByTestId('job-erase').click();
     await pickDrive(page, 'rw');
     await expect(page.getByTestId('disc-summary')).toContainText('CD-RW, Closed');

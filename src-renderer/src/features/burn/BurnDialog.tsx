@@ -79,7 +79,7 @@ function BurnForm({ source }: { source: NonNullable<ReturnType<typeof useAppStor
         {disc && (
           <p className={writable ? 'muted' : 'error'} data-testid="burn-disc">
             {writable ? t('burn.disc', { profile: disc.profile, status: t(statusKey(disc)), free: formatBytes(blocksToBytes(disc.freeBlocks)) }) : t('burn.noWritableDisc')}
-            {leased ? ` (${t('burn.busyWith', { job: leased })})` : ''}
+            {leased ? ` (${t('burn.busyWith', { job: t(`burn.busyJob_${leased}`) })})` : ''}
           </p>
         )}
         <label className="field">

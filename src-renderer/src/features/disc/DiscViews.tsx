@@ -46,7 +46,7 @@ function DiscPanel({ id, title, children }: { id: string; title: string; childre
         <p className="muted" data-testid="disc-summary">
           {t('disc.driveHeading', { drive: name })}
           {media && `: ${media.profile}, ${t(statusKey(media))}`}
-          {busy && ` (${t('burn.busyWith', { job: busy })})`}
+          {busy && ` (${t('burn.busyWith', { job: t(`burn.busyJob_${busy}`) })})`}
         </p>
       )}
       {children}

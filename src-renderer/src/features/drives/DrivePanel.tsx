@@ -67,7 +67,7 @@ export function DrivePanel() {
                 {d.address}
                 <span className={`badge badge-${d.kind}`}>{d.kind}</span>
                 {driveBusy[d.address] && (
-                  <span className="badge badge-busy" data-testid="drive-busy" title={t('burn.busyWith', { job: driveBusy[d.address] })}>
+                  <span className="badge badge-busy" data-testid="drive-busy" title={t('burn.busyWith', { job: t(`burn.busyJob_${driveBusy[d.address]}`) })}>
                     {t('burn.busy')}
                   </span>
                 )}
