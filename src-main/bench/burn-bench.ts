@@ -100,8 +100,9 @@ try {
     const p = await burner.burn('virtual:bd', open, { verify: 'none', speedX: 16 }, { onProgress: (e) => e.action === 'writing' && events.push(e) });
     const writing = events.filter((e) => e.sectorsWritten > 0);
     const t0 = writing[0]?.elapsedMs ?? 0;
-    // Ramp-up: the first 2 s of writing (the ring fills while the drive buffer does).
-    const steady = writing.filter((e) => e.elapsedMs - t0 > 2000 && e.sectorsWritten < e.totalSectors);
+    // Ramp-up: the first 2 s of writing (the ring fills while the drive buffer does); the run-out:
+    // the last ring's worth (32 MiB + one pull), written after the source has ended and the ring drains.
+    const steady = writing.filter((e) => e.elapsedMs - t0 > 2000 && (e.totalSectors - e.sectorsWritten) * 2048 > 33 * MiB);
     ringMin.push(Math.min(...steady.map((e) => e.ringFill)));
     const last = writing[writing.length - 1];
     paced.push((last.elapsedMs - t0) / 1000);
