@@ -31,7 +31,8 @@ const CD_RW_SPEEDS = [4234, 2822, 1764];
 const DVD_R_SPEEDS = [22160, 11080, 5540];
 const DVD_RW_SPEEDS = [8310, 5540, 2770];
 const DVD_DL_SPEEDS = [11080, 5540, 3324];
-const BD_SPEEDS = [26970, 17980, 8990];
+// BD-R: 16× down to 2× (a current BD writer with 16× BD-R media; bench:burn writes at 16×).
+const BD_SPEEDS = [71920, 53940, 35960, 26970, 17980, 8990];
 
 // CD capacity: ATIP last possible lead-out 79:59:74 → LBA 359849 (MMC-6 §4.2.3.8 MSF→LBA).
 const CD_CAPACITY = 359849;

@@ -119,7 +119,7 @@ describe('speeds and buffer', () => {
   it('GET PERFORMANCE type 03h lists the medium\'s write speeds; SET CD SPEED selects one', async () => {
     f = await virtualFixture('bd-r');
     const sp = parseWriteSpeeds(await ok(f.device, buildGetPerformance({ type: 3 })));
-    expect(sp.map((s) => s.writeSpeedKbps)).toEqual([26970, 17980, 8990]); // BD 6x/4x/2x at 4495 kB/s per 1x
+    expect(sp.map((s) => s.writeSpeedKbps)).toEqual([71920, 53940, 35960, 26970, 17980, 8990]); // BD 16x/12x/8x/6x/4x/2x at 4495 kB/s per 1x
     expect(sp.every((s) => s.endLba === 12219391)).toBe(true);
     await ok(f.device, buildSetCdSpeed({ writeKbps: 8990 }));
     const page = parseModeSense10(await ok(f.device, buildModeSense10(0x2a))).pages[0];

@@ -1,0 +1,165 @@
+// Burn throughput next to the peers (issue #10's targets). A benchmark, not a test:
+//   npm run bench:burn [-- --quick] [-- --no-guest]
+// - a generated source (4 GiB; 1 GiB with --quick) written once to a temporary image file (deleted
+//   at the end), burned to a virtual BD-R unlimited (pacing off, full read-back) and at a fixed 16×
+//   BD (pacing on), next to `cp` of the same file; the full verify's time next to
+//   `openssl dgst -sha256` of the same image; the ring buffer's lowest fill after ramp-up at 16×;
+// - a smaller image (256 MiB; 64 MiB with --quick) to tgtd's DVD+R over our iSCSI initiator, beside
+//   growisofs in the QEMU guest (through the guest kernel, iSCSI by QEMU) on a second tgtd target;
+// - peak RSS of this process (the virtual recorder runs in it too).
+// Runs are interleaved (cp, unlimited, openssl, paced, …) and the table shows medians.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BurnService } from '../burn/burn-service';
+import type { BurnProgress } from '../common/model/burn';
+import { DriveService } from '../drive/drive-service';
+import { openImageFileSource } from '../image/byte-source/file-source';
+import { hasTool } from '../testing/peer-tools';
+import { runInGuest } from '../testing/qemu-guest';
+import { startTgtd } from '../testing/tgtd';
+import { IscsiTransport } from '../transport/iscsi/iscsi-transport';
+import { VirtualTransport } from '../transport/virtual/virtual-transport';
+
+const quick = process.argv.includes('--quick');
+const guest = !process.argv.includes('--no-guest');
+const MiB = 1024 * 1024;
+const size = (quick ? 1024 : 4096) * MiB;
+const tgtSize = (quick ? 64 : 256) * MiB;
+const runs = quick ? 2 : 3;
+const BD_1X = 4_495_500;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const secs = async (fn: () => unknown) => {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+};
+
+/** Writes `bytes` of generated data (a random 1 MiB block, each copy stamped with its index) to `path`. */
+function generate(path: string, bytes: number): void {
+  const block = randomBytes(MiB);
+  const fd = openSync(path, 'w');
+  try {
+    for (let i = 0; i < bytes / MiB; i++) {
+      block.writeUInt32LE(i, 0);
+      writeSync(fd, block);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'gm-burn-bench-'));
+const load0 = loadavg();
+try {
+  const image = join(work, 'source.iso');
+  generate(image, size);
+  const vt = new VirtualTransport({ stateDir: join(work, 'vr') });
+  await vt.create('bd', { media: 'bd-r' });
+  vt.recorder('bd').clearUnitAttention();
+  const drives = new DriveService({ transports: [vt], drive: { retryDelayMs: 5 } });
+  const burner = new BurnService({ drives, pollMs: 20, progressIntervalMs: 100 });
+  const open = () => openImageFileSource(image);
+
+  const cp: number[] = [];
+  const unlimited: number[] = [];
+  const verify: number[] = [];
+  const openssl: number[] = [];
+  const paced: number[] = [];
+  const pacedX: number[] = [];
+  const ringMin: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const copy = join(work, 'copy.iso');
+    cp.push(await secs(() => execFileSync('cp', ['--sparse=never', image, copy])));
+    rmSync(copy);
+
+    await vt.insert('bd', 'bd-r');
+    vt.recorder('bd').clearUnitAttention();
+    vt.setPacing('bd', false);
+    let writeMs = 0;
+    const u = await burner.burn('virtual:bd', open, { verify: 'full', speed: 'max' }, {
+      onProgress: (p) => {
+        if (p.action === 'writing') writeMs = p.elapsedMs;
+      },
+    });
+    unlimited.push(writeMs / 1000);
+    verify.push(u.copies[0].verify!.elapsedMs / 1000);
+
+    openssl.push(await secs(() => execFileSync('openssl', ['dgst', '-sha256', image])));
+
+    await vt.insert('bd', 'bd-r');
+    vt.recorder('bd').clearUnitAttention();
+    vt.setPacing('bd', true);
+    const events: BurnProgress[] = [];
+    const p = await burner.burn('virtual:bd', open, { verify: 'none', speedX: 16 }, { onProgress: (e) => e.action === 'writing' && events.push(e) });
+    const writing = events.filter((e) => e.sectorsWritten > 0);
+    const t0 = writing[0]?.elapsedMs ?? 0;
+    // Ramp-up: the first 2 s of writing (the ring fills while the drive buffer does); the run-out:
+    // the last ring's worth (32 MiB + one pull), written after the source has ended and the ring drains.
+    const steady = writing.filter((e) => e.elapsedMs - t0 > 2000 && (e.totalSectors - e.sectorsWritten) * 2048 > 33 * MiB);
+    ringMin.push(Math.min(...steady.map((e) => e.ringFill)));
+    const last = writing[writing.length - 1];
+    paced.push((last.elapsedMs - t0) / 1000);
+    pacedX.push(p.copies[0].averageBytesPerSec / BD_1X);
+    vt.setPacing('bd', false);
+  }
+  await vt.insert('bd', 'bd-r');
+  await vt.dispose();
+  rmSync(join(work, 'vr'), { recursive: true, force: true });
+
+  // tgtd over our iSCSI initiator, and growisofs in the guest on a second target.
+  let tgtEngine: number | undefined;
+  let tgtGrowisofs: string | undefined;
+  if (hasTool('tgtd')) {
+    const small = join(work, 'small.iso');
+    generate(small, tgtSize);
+    const tgtd = await startTgtd();
+    try {
+      const url = await tgtd.addTarget('iqn.2026-12.bench:engine', await tgtd.blankDisc('engine.img'));
+      const iscsi = new IscsiTransport([], { keepaliveIntervalMs: 0 });
+      const d = new DriveService({ transports: [iscsi], drive: { retryDelayMs: 20 } });
+      let w = 0;
+      await new BurnService({ drives: d, pollMs: 20 }).burn(url, () => openImageFileSource(small), { verify: 'none' }, { onProgress: (p) => p.action !== 'verifying' && p.action !== 'done' && (w = p.elapsedMs) });
+      tgtEngine = w / 1000;
+      if (guest && hasTool('qemu-system-x86_64') && hasTool('growisofs')) {
+        const url2 = await tgtd.addTarget('iqn.2026-12.bench:growisofs', await tgtd.blankDisc('growisofs.img'));
+        const run = await runInGuest({
+          iscsiCd: url2,
+          timeoutMs: 900_000,
+          script: `t0=$(date +%s%N); growisofs -Z /dev/sr0=${small} >/dev/null 2>&1; rc=$?; t1=$(date +%s%N); echo "rc=$rc ms=$(( (t1 - t0) / 1000000 ))"`,
+        });
+        rmSync(run.outDir, { recursive: true, force: true });
+        const m = /rc=(\d+) ms=(\d+)/.exec(run.stdout);
+        tgtGrowisofs = m && m[1] === '0' ? (Number(m[2]) / 1000).toFixed(2) : `failed (${run.stdout.trim().slice(0, 60)})`;
+      }
+    } finally {
+      await tgtd.stop();
+    }
+  }
+
+  const gib = size / 2 ** 30;
+  const mbps = (s: number, bytes = size) => `${(bytes / 1e6 / s).toFixed(0)} MB/s`;
+  const rows: string[][] = [
+    ['cp (plain file copy)', `${gib} GiB`, median(cp).toFixed(2), mbps(median(cp)), 'baseline'],
+    ['burn → virtual BD-R, unlimited', `${gib} GiB`, median(unlimited).toFixed(2), mbps(median(unlimited)), `${((100 * median(cp)) / median(unlimited)).toFixed(0)}% of cp (target ≥ 90%)`],
+    ['burn → virtual BD-R, 16× BD paced', `${gib} GiB`, median(paced).toFixed(2), mbps(median(paced)), `${median(pacedX).toFixed(1)}×; ring min after ramp-up ${(100 * Math.min(...ringMin)).toFixed(0)}% (target ≥ 50%)`],
+    ['full verify (read-back + SHA-256 both sides)', `${gib} GiB`, median(verify).toFixed(2), mbps(median(verify)), `${((100 * median(openssl)) / median(verify)).toFixed(0)}% of openssl (target ≥ 90%)`],
+    ['openssl dgst -sha256', `${gib} GiB`, median(openssl).toFixed(2), mbps(median(openssl)), 'baseline'],
+  ];
+  if (tgtEngine !== undefined) rows.push(['burn → tgtd DVD+R over our iSCSI (host)', `${tgtSize / MiB} MiB`, tgtEngine.toFixed(2), mbps(tgtEngine, tgtSize), 'no read-back']);
+  if (tgtGrowisofs !== undefined) rows.push(['growisofs -Z in the QEMU guest → tgtd DVD+R', `${tgtSize / MiB} MiB`, tgtGrowisofs, /^\d/.test(tgtGrowisofs) ? mbps(Number(tgtGrowisofs), tgtSize) : '—', 'guest kernel under TCG']);
+  const head = ['run', 'data', 'seconds (median)', 'rate', 'vs target'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
+  const rssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
+  console.log(`peak RSS ${rssMb.toFixed(0)} MB (target < 300 MB); ${runs} interleaved runs${quick ? ' (--quick)' : ''}; load average before ${load0.map((x) => x.toFixed(1)).join(' ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
