@@ -1,8 +1,8 @@
 // The app's path as a standalone process, for the benchmark: what the Electron main process does
 // when the user writes an image (ImageEngine.writeFile called from the main thread), while
 // perf_hooks measures how long that thread's event loop is held up (a stall the UI would feel).
-// `--project` stages the tree as ProjectService.addPaths does today (a synchronous scan on the
-// calling thread) instead of handing the host paths to the engine's worker.
+// `--project` goes through ProjectService as the app does: addPaths (the folder scanned in the
+// engine's worker, the tree rebuilt in slices here), then writeImage.
 // `--idle SECONDS` is the control: the same monitor on an idle loop, so what the shared machine's
 // scheduler alone adds to the delay (a preempted thread) is seen apart from what the app path does.
 // Prints one JSON line: { loopDelayMaxMs, loopDelayP99Ms, loopBusyMs, bytes } (loopBusyMs: time the
@@ -35,9 +35,9 @@ h.enable();
 let bytes: number;
 if (viaProject) {
   const project = new ProjectService({ engine: () => engine });
-  project.addPaths(args.sources.map((s) => s.hostPath));
   const { label, ...rest } = args.options;
   project.setImageOptions(rest as Parameters<ProjectService['setImageOptions']>[0]);
+  await project.addPaths(args.sources.map((s) => s.hostPath));
   if (label) project.setLabel(label);
   ({ bytes } = await project.writeImage(args.output, new AbortController().signal));
 } else {

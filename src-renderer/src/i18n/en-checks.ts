@@ -65,6 +65,7 @@ export const enChecks = {
     isohybrid: 'Also bootable from a USB stick (isohybrid)',
     gpt: 'With a GPT (UEFI from USB)',
     selectOneFile: 'Select one file in the project tree first.',
+    selectOneHostFile: 'Select one file in “Files on this computer” first.',
     write: 'Write bootable image',
     name: 'Image file name',
     report: 'Boot inspection of {{path}}',

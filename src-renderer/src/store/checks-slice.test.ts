@@ -106,7 +106,18 @@ describe('checks slice', () => {
     await s().setBootEntry('bios', undefined);
     expect(s().imageOptions.boot).toBeUndefined();
     expect(s().imageOptions.isohybrid).toBeUndefined();
-    await s().setBootEntry('bios', { isoPath: '/tree/isolinux/isolinux.bin', emulation: 'none', loadSize: 4, infoTable: true });
+    // From the file pane: the selected host file is added to the viewed folder and becomes the entry.
+    await s().openFolder(join(dir, 'tree', 'isolinux'));
+    s().selectHost(join(dir, 'tree', 'isolinux', 'isolinux.bin'));
+    await s().openProjectFolder('/');
+    expect(await s().addBootImageFromHost('bios')).toBe(true);
+    expect(s().imageOptions.boot).toEqual([{ platform: 'bios', isoPath: '/isolinux.bin', emulation: 'none', loadSize: 4, infoTable: true }]);
+    // A folder is not a boot image: refused with a hint, nothing added.
+    await s().openFolder(join(dir, 'tree'));
+    s().selectHost(join(dir, 'tree', 'docs'));
+    const files = s().project!.files;
+    expect(await s().addBootImageFromHost('efi')).toBe(false);
+    expect(s().project!.files).toBe(files);
     expect(await s().writeBootableImage(join(dir, 'boot.iso'))).toBe(true);
     const r = s().bootReport!;
     expect(r.bios).toBe(true);

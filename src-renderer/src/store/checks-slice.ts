@@ -56,6 +56,8 @@ export interface ChecksSlice {
   revealInProject(path: string): Promise<boolean>;
   /** Sets (or with undefined removes) the boot entry of a platform; other fields keep their values. */
   setBootEntry(platform: BootPlatform, entry: Omit<BootEntry, 'platform'> | undefined): Promise<boolean>;
+  /** Adds the file selected in the file pane to the project folder being viewed and makes it the platform's boot image. */
+  addBootImageFromHost(platform: BootPlatform): Promise<boolean>;
   setIsohybrid(on: boolean, gpt?: boolean): Promise<boolean>;
   /** Writes the image into the file pane's folder, then inspects its boot records. */
   writeBootableImage(path: string, overwrite?: boolean): Promise<boolean>;
@@ -165,6 +167,24 @@ export const createChecksSlice =
         // an EFI entry, so it goes when the EFI entry does (the options model refuses it otherwise).
         if (!boot.some((b) => b.platform === 'efi')) patch.isohybrid = undefined;
         return get().updateImageOptions(patch);
+      },
+      async addBootImageFromHost(platform) {
+        const s = get();
+        const chosen = s.hostSelection.length === 1 ? s.listing?.entries.find((e) => e.path === s.hostSelection[0]) : undefined;
+        if (!chosen || chosen.kind !== 'file') {
+          get().announce(t('boot.selectOneHostFile'));
+          return false;
+        }
+        try {
+          const r = await client.invoke('project.addPaths', { paths: [chosen.path], into: s.folder });
+          get().applyProject(r.snapshot);
+          const path = r.added[0]!;
+          if (r.renamed.length) get().announce(t('project.renamed', { wanted: r.renamed[0]!.wanted, given: r.renamed[0]!.given }));
+          return get().setBootEntry(platform, platform === 'bios' ? { isoPath: path, emulation: 'none', loadSize: 4, infoTable: true } : { isoPath: path, emulation: 'none' });
+        } catch (err) {
+          fail(err);
+          return false;
+        }
       },
       async setIsohybrid(on, gpt) {
         return get().updateImageOptions({ isohybrid: on ? (gpt ? { gpt: true } : {}) : undefined });

@@ -12,6 +12,7 @@ function BootEntryEditor({ platform }: { platform: BootPlatform }) {
   const { t } = useTranslation();
   const entry = useAppStore((s) => s.imageOptions.boot?.find((b) => b.platform === platform));
   const setEntry = useAppStore((s) => s.setBootEntry);
+  const addFromHost = useAppStore((s) => s.addBootImageFromHost);
   const announce = useAppStore((s) => s.announce);
   const selected = useAppStore((s) => {
     if (s.selection.length !== 1) return undefined;
@@ -42,6 +43,9 @@ function BootEntryEditor({ platform }: { platform: BootPlatform }) {
         <span data-testid={`boot-${platform}-path`}>{entry?.isoPath ?? t('boot.none')}</span>
         <button type="button" onClick={useSelected}>
           {t('boot.useSelected')}
+        </button>
+        <button type="button" onClick={() => void addFromHost(platform)}>
+          {t('boot.addFromPane')}
         </button>
         {entry && (
           <button type="button" onClick={() => void setEntry(platform, undefined)}>
