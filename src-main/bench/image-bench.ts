@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       { name: 'glassmaster iso+joliet+rr+udf', cmd: [...gm.cli, '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
       // The app's call (ImageEngine.writeFile from the main thread), same options: its loop delay is printed.
       { name: 'glassmaster app path (engine)', cmd: [...gm.app, '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
-      // As ProjectService stages today: the tree scanned on the main thread, then written by the engine.
+      // As the app does: ProjectService.addPaths (scanned in the engine's worker), then written by the engine.
       { name: 'glassmaster app path (project)', cmd: [...gm.app, '--project', '-o', out, '--date', '2024-01-01T00:00:00Z', dir] },
       { name: 'glassmaster iso+joliet+rr', cmd: [...gm.cli, '-o', out, '--fs', 'iso9660,joliet,rockridge', '--date', '2024-01-01T00:00:00Z', dir] },
     ];
