@@ -138,7 +138,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
     }
     const p = planned;
     const total = p.plan.totalSectors - p.startLba;
-    const source = new StreamByteSource(`the next session at sector ${p.startLba} (${total} sectors)`, total, (signal) => p.stream({ signal, reuseBuffer: false }));
+    const source = new StreamByteSource('the next session', total, (signal) => p.stream({ signal, reuseBuffer: false }));
     if (p.grow) return new GrowingSessionSource(source, p.startLba, p.grow);
     return Object.assign(source, { startLba: p.startLba }) as PlacedByteSource;
   };
