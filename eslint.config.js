@@ -26,6 +26,25 @@ function checkImport(file, source, typeOnly) {
     if (!typeOnly) return 'The renderer imports src-main/common with `import type` only.';
     return undefined;
   }
+  // Pure layers: MMC commands and CD framing are bytes in, bytes out — no I/O, testable alone.
+  // (Tests, recorded-fixture capture scripts and __fixtures__ may use Node.)
+  const support = /\.test\.ts$/.test(file) || /__fixtures__/.test(file);
+  for (const pure of ['src-main/mmc', 'src-main/cd']) {
+    if (inside(file, pure) && !support) {
+      // The shape of a SCSI command (a type) is the one thing mmc/ shares with the transport contract.
+      if (typeOnly && target === resolve(root, 'src-main/transport/transport')) continue;
+      if (target ? !inside(target, pure) && !inside(target, 'src-main/common') : source.startsWith('node:')) return `${pure} is pure: it imports only itself and src-main/common, no Node modules.`;
+    }
+  }
+  // transport/ knows nothing of MMC: only the MMC recorder emulation (virtual/), the shared contract
+  // suite, benches and tests speak MMC.
+  if (inside(file, 'src-main/transport') && !support && !inside(file, 'src-main/transport/virtual') && !inside(file, 'src-main/transport/contract') && !/-bench\.ts$/.test(file)) {
+    if (target && inside(target, 'src-main/mmc')) return 'transport/ carries SCSI commands without knowing MMC: MMC belongs in mmc/ and drive/.';
+  }
+  // One addon loader: only transport/native/native-addon.ts loads the .node file.
+  if (inside(file, 'src-main') && !support && file !== resolve(root, 'src-main/transport/native/native-addon.ts')) {
+    if (source === 'node-gyp-build' || /\.node$/.test(source)) return 'Only src-main/transport/native/native-addon.ts loads the native addon.';
+  }
   if (inside(file, 'src-main/image/worker') && target && !inside(target, 'src-main/common') && !inside(target, 'src-main/image') && !inside(target, 'src-main/workers')) {
     return 'Image worker code imports only common/, image/ and the worker runtime.';
   }
