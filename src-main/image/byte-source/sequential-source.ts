@@ -6,8 +6,8 @@
 // - after cancel(), and for a read() whose signal is aborted (before or while it runs), read()
 //   rejects with CancelledError; an aborted signal also cancels the source.
 // - a failing produce() cancels the source (resources released) and its error rejects the read.
-// - after exactly totalSectors sectors read() resolves null, having released the resources once;
-//   it keeps resolving null.
+// - after exactly totalSectors sectors read() resolves null (after the optional finish() step),
+//   having released the resources once; it keeps resolving null.
 // - cancel() is idempotent, never throws, and releases at most once (not again after the end).
 // - progress() counts the sectors handed out.
 import { CancelledError, InternalError, InvalidInputError } from '../../common/errors';
@@ -38,6 +38,13 @@ export abstract class SequentialSource implements ByteSource {
   protected abstract produce(first: number, count: number, signal?: AbortSignal): Promise<Uint8Array>;
   /** Releases every resource (files, workers, inner sources). Called once: at the end or on cancel. */
   protected abstract release(): Promise<void>;
+  /**
+   * Optional: runs once after the last sector, before the end (null) and release(), as part of the
+   * read that finds the end (pending, given its signal): a producer that reports failures found
+   * after the last byte (the image worker's job) waits for them here. A failure rejects that read
+   * and cancels the source, as a failing produce() does.
+   */
+  protected finish?(signal?: AbortSignal): Promise<void>;
 
   /** True once cancel() ran (or a read failed): a produce() that waits may stop early with CancelledError. */
   protected isCancelled(): boolean {
@@ -59,13 +66,13 @@ export abstract class SequentialSource implements ByteSource {
     if (this.ended) return null;
     const left = this.totalSectors - this.sectorsRead;
     if (left === 0) {
+      if (this.finish) await this.guarded(() => this.finish!(signal));
       this.ended = true;
       await this.release();
       return null;
     }
     const count = Math.min(left, maxSectors, this.maxChunkSectors);
-    this.reading = true;
-    try {
+    return this.guarded(async () => {
       const chunk = await this.produce(this.sectorsRead, count, signal);
       if (this.cancelled || signal?.aborted) {
         await this.cancel();
@@ -75,6 +82,14 @@ export abstract class SequentialSource implements ByteSource {
       if (!Number.isInteger(n) || n < 1 || n > count) throw new InternalError(`${this.description} produced ${chunk.byteLength} bytes where 1 to ${count} whole ${this.sectorSize}-byte sectors were due`);
       this.sectorsRead += n;
       return chunk;
+    });
+  }
+
+  /** Runs `step` as the pending read: a second read meanwhile is refused; a failure cancels the source. */
+  private async guarded<T>(step: () => Promise<T>): Promise<T> {
+    this.reading = true;
+    try {
+      return await step();
     } catch (err) {
       await this.cancel();
       throw err;
