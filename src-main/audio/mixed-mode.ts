@@ -12,7 +12,8 @@ import { CancelledError, InternalError, InvalidInputError } from '../common/erro
 import { CD_DA_SECTOR_BYTES, LBA_MSF_OFFSET, SAMPLES_PER_SECTOR, msfOf } from '../cd/msf';
 import { mode1Sector } from '../cd/sector';
 import type { CueSheetEntry } from '../mmc/commands/send-cue-sheet';
-import type { ByteSource, ByteSourceProgress } from '../image/byte-source';
+import type { ByteSource } from '../image/byte-source';
+import { SequentialSource } from '../image/byte-source/sequential-source';
 import { cdDaSource } from './cdda-source';
 import { saoCueSheet, type AudioBurnPlan } from './audio-plan';
 
@@ -67,79 +68,44 @@ export function mixedCueSheet(disc: MixedModeDisc): CueSheetEntry[] {
   return [leadIn, ...mcn, at(0x41, 1, 0, 0x11, -LBA_MSF_OFFSET), at(0x41, 1, 1, 0x11, 0), ...rest];
 }
 
-class MixedProgramSource implements ByteSource {
-  readonly sectorSize = CD_DA_SECTOR_BYTES;
-  readonly totalSectors: number;
+class MixedProgramSource extends SequentialSource {
   readonly description: string;
-  private sent = 0;
   private data: ByteSource | undefined;
   private audio: ByteSource | undefined;
-  private cancelled = false;
-  private pending = false;
 
   constructor(private readonly disc: MixedModeDisc) {
-    this.totalSectors = LBA_MSF_OFFSET + disc.audio.layout.leadOut;
+    super(CD_DA_SECTOR_BYTES, LBA_MSF_OFFSET + disc.audio.layout.leadOut);
     this.description = `mixed-mode CD (data track + ${disc.audio.layout.tracks.length} audio tracks)`;
   }
 
-  progress(): ByteSourceProgress {
-    return { sectorsRead: this.sent, totalSectors: this.totalSectors };
-  }
-
-  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
-    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
-    if (this.cancelled || signal?.aborted) {
-      await this.cancel();
-      throw new CancelledError();
-    }
-    this.pending = true;
-    try {
-      return await this.produce(maxSectors, signal);
-    } catch (e) {
-      await this.cancel();
-      throw e;
-    } finally {
-      this.pending = false;
-    }
-  }
-
-  private async produce(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+  protected async produce(sent: number, count: number, signal?: AbortSignal): Promise<Uint8Array> {
     await new Promise((r) => setImmediate(r)); // sectors are framed synchronously: let other work run between chunks
-    if (this.cancelled || signal?.aborted) throw new CancelledError();
-    const lba = this.sent - LBA_MSF_OFFSET;
-    if (lba >= this.disc.audio.layout.leadOut) {
-      await this.data?.cancel();
-      await this.audio?.cancel();
-      return null;
-    }
-    let out: Uint8Array;
+    if (this.isCancelled() || signal?.aborted) throw new CancelledError();
+    const lba = sent - LBA_MSF_OFFSET;
     if (lba < 0) {
       // The disc's 2-second pause belongs to the data track: mode 1 sectors of zeros.
-      const n = Math.min(maxSectors, -lba);
-      out = new Uint8Array(n * CD_DA_SECTOR_BYTES);
+      const n = Math.min(count, -lba);
+      const out = new Uint8Array(n * CD_DA_SECTOR_BYTES);
       for (let i = 0; i < n; i++) out.set(mode1Sector(lba + i, new Uint8Array(2048)), i * CD_DA_SECTOR_BYTES);
-    } else if (lba < this.disc.dataSectors) {
+      return out;
+    }
+    if (lba < this.disc.dataSectors) {
       this.data ??= await this.disc.openData();
       if (this.data.sectorSize !== 2048 || this.data.totalSectors !== this.disc.dataSectors) throw new InternalError('the data track changed size');
-      const user = await this.data.read(Math.min(maxSectors, this.disc.dataSectors - lba), signal);
+      const user = await this.data.read(Math.min(count, this.disc.dataSectors - lba), signal);
       if (!user) throw new InternalError('the data track ended early');
       const n = user.length / 2048;
-      out = new Uint8Array(n * CD_DA_SECTOR_BYTES);
+      const out = new Uint8Array(n * CD_DA_SECTOR_BYTES);
       for (let i = 0; i < n; i++) out.set(mode1Sector(lba + i, user.subarray(i * 2048, (i + 1) * 2048)), i * CD_DA_SECTOR_BYTES);
-    } else {
-      this.audio ??= cdDaSource(this.description, this.disc.audio.placements, this.disc.dataSectors, this.disc.audio.layout.leadOut);
-      const chunk = await this.audio.read(maxSectors, signal);
-      if (!chunk) throw new InternalError('the audio ended early');
-      out = chunk;
+      return out;
     }
-    this.sent += out.length / CD_DA_SECTOR_BYTES;
-    return out;
+    this.audio ??= cdDaSource(this.description, this.disc.audio.placements, this.disc.dataSectors, this.disc.audio.layout.leadOut);
+    const chunk = await this.audio.read(count, signal);
+    if (!chunk) throw new InternalError('the audio ended early');
+    return chunk;
   }
 
-  async cancel(): Promise<void> {
-    if (this.cancelled) return;
-    this.cancelled = true;
+  protected async release(): Promise<void> {
     await this.data?.cancel();
     await this.audio?.cancel();
   }

@@ -9,12 +9,13 @@
 //   one in 100 inside the track (§22.3.4, §22.3.5: at least once every 100 frames), never at the first
 //   frame of a track or an index, so a player sees every index change in mode 1.
 // Which Q a sector gets is `programQ()`, pure, so tests decode the stored sub-channel against it.
-import { CancelledError, InternalError, InvalidInputError } from '../common/errors';
+import { InternalError, InvalidInputError } from '../common/errors';
 import { CD_DA_SECTOR_BYTES, LBA_MSF_OFFSET } from '../cd/msf';
 import { packPw, qMode1, qMode2Mcn, qMode3Isrc } from '../cd/subchannel';
 import { leadInQ, tocPoints, type TocPoint } from '../cd/lead-in';
 import { rwOfCdTextPacks } from '../cd/cd-text-packs';
-import type { ByteSource, ByteSourceProgress } from '../image/byte-source';
+import type { ByteSource } from '../image/byte-source';
+import { SequentialSource } from '../image/byte-source/sequential-source';
 import type { DiscLayout, TrackPlacement } from './layout';
 import { programSource, type AudioBurnPlan } from './audio-plan';
 
@@ -55,80 +56,51 @@ export function programSubchannel(layout: DiscLayout, lba: number): Uint8Array {
   return packPw(q.pause, bytes);
 }
 
-class Raw96Source implements ByteSource {
-  readonly sectorSize = RAW96_BLOCK_BYTES;
-  readonly totalSectors: number;
+class Raw96Source extends SequentialSource {
   readonly description: string;
   private readonly leadInBlocks: number;
   private readonly points: TocPoint[];
   private readonly program: ByteSource;
-  private sent = 0;
-  private cancelled = false;
-  private pending = false;
 
   constructor(private readonly plan: AudioBurnPlan, readonly leadInLba: number) {
-    this.leadInBlocks = -LBA_MSF_OFFSET - leadInLba;
-    this.program = programSource(plan);
-    this.totalSectors = this.leadInBlocks + this.program.totalSectors;
+    const leadInBlocks = -LBA_MSF_OFFSET - leadInLba;
+    const program = programSource(plan);
+    super(RAW96_BLOCK_BYTES, leadInBlocks + program.totalSectors);
+    this.leadInBlocks = leadInBlocks;
+    this.program = program;
     this.description = `${this.program.description}, raw with sub-channel from the lead-in`;
     this.points = tocPoints(plan.layout.tracks, plan.layout.leadOut);
   }
 
-  progress(): ByteSourceProgress {
-    return { sectorsRead: this.sent, totalSectors: this.totalSectors };
-  }
-
-  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
-    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
-    if (this.cancelled || signal?.aborted) {
-      await this.cancel();
-      throw new CancelledError();
-    }
-    if (this.sent >= this.totalSectors) {
-      await this.program.cancel();
-      return null;
-    }
-    this.pending = true;
-    try {
-      if (this.sent < this.leadInBlocks) {
-        // Yield once: the blocks are made synchronously, and a read must stay pending (the contract
-        // refuses a concurrent one) without holding the event loop for the whole chunk.
-        await new Promise((r) => setImmediate(r));
-        const n = Math.min(maxSectors, this.leadInBlocks - this.sent, 1024);
-        const out = new Uint8Array(n * RAW96_BLOCK_BYTES);
-        const packs = this.plan.cdTextPacks;
-        for (let i = 0; i < n; i++) {
-          const k = this.sent + i;
-          const rw = packs.length ? rwOfCdTextPacks([0, 1, 2, 3].map((j) => packs[(k * 4 + j) % packs.length])) : undefined;
-          out.set(packPw(false, leadInQ(this.points, k), rw), i * RAW96_BLOCK_BYTES + CD_DA_SECTOR_BYTES);
-        }
-        this.sent += n;
-        return out;
-      }
-      const main = await this.program.read(maxSectors, signal);
-      if (!main) throw new InternalError('the CD-DA program ended before its last sector');
-      const n = main.length / CD_DA_SECTOR_BYTES;
+  protected async produce(sent: number, count: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (sent < this.leadInBlocks) {
+      // Yield once: the blocks are made synchronously, and a read must stay pending (the contract
+      // refuses a concurrent one) without holding the event loop for the whole chunk.
+      await new Promise((r) => setImmediate(r));
+      const n = Math.min(count, this.leadInBlocks - sent, 1024);
       const out = new Uint8Array(n * RAW96_BLOCK_BYTES);
-      const first = this.sent - this.leadInBlocks - LBA_MSF_OFFSET;
+      const packs = this.plan.cdTextPacks;
       for (let i = 0; i < n; i++) {
-        out.set(main.subarray(i * CD_DA_SECTOR_BYTES, (i + 1) * CD_DA_SECTOR_BYTES), i * RAW96_BLOCK_BYTES);
-        out.set(programSubchannel(this.plan.layout, first + i), i * RAW96_BLOCK_BYTES + CD_DA_SECTOR_BYTES);
+        const k = sent + i;
+        const rw = packs.length ? rwOfCdTextPacks([0, 1, 2, 3].map((j) => packs[(k * 4 + j) % packs.length])) : undefined;
+        out.set(packPw(false, leadInQ(this.points, k), rw), i * RAW96_BLOCK_BYTES + CD_DA_SECTOR_BYTES);
       }
-      this.sent += n;
       return out;
-    } catch (e) {
-      await this.cancel();
-      throw e;
-    } finally {
-      this.pending = false;
     }
+    const main = await this.program.read(count, signal);
+    if (!main) throw new InternalError('the CD-DA program ended before its last sector');
+    const n = main.length / CD_DA_SECTOR_BYTES;
+    const out = new Uint8Array(n * RAW96_BLOCK_BYTES);
+    const first = sent - this.leadInBlocks - LBA_MSF_OFFSET;
+    for (let i = 0; i < n; i++) {
+      out.set(main.subarray(i * CD_DA_SECTOR_BYTES, (i + 1) * CD_DA_SECTOR_BYTES), i * RAW96_BLOCK_BYTES);
+      out.set(programSubchannel(this.plan.layout, first + i), i * RAW96_BLOCK_BYTES + CD_DA_SECTOR_BYTES);
+    }
+    return out;
   }
 
-  async cancel(): Promise<void> {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    await this.program.cancel();
+  protected release(): Promise<void> {
+    return this.program.cancel();
   }
 }
 

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledError, InvalidMediaError } from '../common/errors';
+import { sleep } from '../common/sleep';
 import type { BurnOptions } from '../common/model/burn';
 import type { CopyProgress, CopyResult } from '../common/model/copy';
 import type { MediaInfo } from '../common/model/drive';
@@ -51,20 +52,6 @@ export interface CopyHooks {
   signal?: AbortSignal;
   onProgress?: (p: CopyProgress) => void;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 export type { CopyProgress, CopyResult };
 

@@ -1,27 +1,20 @@
 // `glassmaster audio --drive` and `glassmaster burn --cue` as a user runs them: separate processes
 // against a virtual CD recorder; the burner reads every sector back, and the CUE/FLAC case is
 // checked against the sources decoded by the reference `flac -d`.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../common/exit-codes';
+import { runGlassmaster } from './test-support';
 import { requireTools } from '../testing/peer-tools';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const ok = requireTools('sox', 'flac');
 let dir: string;
 const at = (name: string) => join(dir, name);
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: join(dir, 'state') } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args, { stateDir: join(dir, 'state') });
 
 type Line = { type: string; action?: string; ok?: boolean; result?: { mode: string; cdText: boolean; reason: string; tracks: Array<{ startLba: number; sectors: number }>; verifiedSectors: number }; error?: { code: string; message: string } };
 const lines = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as Line);

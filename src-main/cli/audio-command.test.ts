@@ -1,25 +1,18 @@
 // `glassmaster audio` as a user runs it: a separate process, stdout/stderr and the exit code.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../common/exit-codes';
+import { runGlassmaster } from './test-support';
 import { requireTools } from '../testing/peer-tools';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const at = (name: string) => join(dir, name);
 const ok = requireTools('sox', 'cd-info');
 let dir: string;
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args);
 
 describe.skipIf(!ok)('glassmaster audio', () => {
   beforeAll(() => {

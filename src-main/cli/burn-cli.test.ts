@@ -1,25 +1,18 @@
 // glassmaster burn / erase / format as a user runs them: a separate process, its output and exit
 // code; the burned disc read by xorriso, isoinfo and 7-Zip straight from the virtual recorder's image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { ExitCode } from '../common/exit-codes';
+import { runGlassmaster } from './test-support';
 import { requireTools } from '../testing/peer-tools';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 let stateDir: string;
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args, { stateDir });
 
 beforeAll(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'gm-burn-cli-'));

@@ -1,24 +1,16 @@
 // glassmaster burn --drive A --drive B --image F as a process: a line per drive, each drive's
 // failure its own, the exit code the worst.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../common/exit-codes';
+import { runGlassmaster } from './test-support';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 let stateDir: string;
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args, { stateDir });
 
 beforeAll(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'gm-burn-multi-'));

@@ -2,25 +2,18 @@
 // answers the stderr prompt by inserting a blank disc from a second process (`virtual insert`).
 // The copy is read back with `glassmaster read` and compared byte for byte with the source image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../common/exit-codes';
+import { cliMain, runGlassmaster } from './test-support';
 import { pattern, writeTree, xorrisoImage } from '../read/test-support';
 import { requireTools } from '../testing/peer-tools';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 let stateDir: string;
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args, { stateDir });
 
 const peers = requireTools('xorriso');
 
@@ -56,7 +49,7 @@ describe.skipIf(!peers)('glassmaster copy', () => {
   it('one drive: the prompt on stderr, a blank BD-R inserted from another process, the copy verified; no temporary image left', async () => {
     expect((await glassmaster('virtual', 'create', 'one', '--media', 'dvd+r')).code).toBe(0);
     expect((await glassmaster('virtual', 'press', 'one', iso, '--as', 'dvd')).code).toBe(0);
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'copy', '--from', 'virtual:one', '--to', 'virtual:one'], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } });
+    const child = spawn(process.execPath, ['--import', 'tsx', cliMain, 'copy', '--from', 'virtual:one', '--to', 'virtual:one'], { env: { ...process.env, GLASSMASTER_STATE_DIR: stateDir } });
     let stderr = '';
     let stdout = '';
     let inserted: Promise<unknown> | undefined;

@@ -1,25 +1,18 @@
 // read / verify / ls / virtual press as a user runs them: a separate process, its output, its exit code.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../common/exit-codes';
+import { runGlassmaster } from './test-support';
 import { requireTools } from '../testing/peer-tools';
 import { pattern, writeTree, xorrisoImage } from '../read/test-support';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const ok = requireTools('xorriso', 'sha256sum');
 let dir: string;
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: join(dir, 'state') } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args, { stateDir: join(dir, 'state') });
 
 describe.skipIf(!ok)('glassmaster read / verify / ls', () => {
   let src: string;

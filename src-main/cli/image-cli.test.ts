@@ -1,23 +1,15 @@
 // `glassmaster image` as a user runs it (a separate process): usage mistakes exit 2 with a reason,
 // --help lists every option with an example, shortened labels are said, --json gives JSON lines.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../common/exit-codes';
+import { runGlassmaster } from './test-support';
 
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 let tmp: string;
 
-function glassmaster(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: tmp } }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const glassmaster = (...args: string[]) => runGlassmaster(args, { stateDir: tmp });
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'gm-image-cli-'));

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { addImageBuildOptions, imageArgsFrom, type ImageCommandArgs } from './image-args';
 import { runImageCommand } from './image-build';
-import { fileSystemsOf, imageSpecFor } from '../image/image-spec';
+import { imageSpecFor } from '../image/image-spec';
+import { preflightOptionsFor } from '../image/preflight/from-options';
 import { planImage } from '../image/layout/plan-image';
 import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
 import { formatBootReport, formatListing, inspectBoot, openImage, type TreeFacet } from '../image/reader';
@@ -13,7 +14,6 @@ import { InvalidInputError } from '../common/errors';
 import { ExitCode } from '../common/exit-codes';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
-const FOUR_GIB = 2 ** 32;
 
 /** The richest names an image offers: Rock Ridge, then UDF, Joliet, plain ISO 9660. */
 const FACET_PREFERENCE: TreeFacet[] = ['rockridge', 'udf', 'joliet', 'iso9660'];
@@ -57,15 +57,11 @@ async function runPreflight(a: ImageCommandArgs, json: boolean): Promise<number>
   const tree = new StagingTree({ now: o.date === undefined ? undefined : new Date(o.date) });
   for (const s of a.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks ?? false });
   const entries = preflightEntries(tree.root);
-  const needsLevel3 = entries.some((e) => e.kind === 'file' && e.size >= FOUR_GIB);
-  const fs = fileSystemsOf(o);
+  const checked = preflightOptionsFor(o, entries);
   // The exact size (every file system's structures) for the capacity finding: planning is metadata only.
   const plannedSectors = (await planImage({ ...imageSpecFor(o, tree.root), maxSectors: undefined })).totalSectors;
   const report = preflight(entries, {
-    fs,
-    isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2),
-    udfRevision: o.udfRevision ?? (fs.includes('udf') ? '1.02' : undefined),
-    udfSymlinks: o.udfSymlinks,
+    ...checked,
     maxSectors: o.maxSectors,
     plannedSectors,
   });

@@ -1,6 +1,7 @@
 // Drive: where the MMC command layer meets a transport. One retry policy (execute), identification,
 // capabilities, media detection, tray control and a media-change watcher.
 import { CancelledError, DriveResponseError, ScsiError, throwIfAborted } from '../common/errors';
+import { sleep } from '../common/sleep';
 import type { DriveCapabilities, MediaInfo, MediaProfileName, MediaStatus, TrackSummary, TrayState } from '../common/model/drive';
 import { NO_DISC_MEDIA } from '../common/model/drive';
 import type { ScsiDevice, ScsiResult } from '../transport/transport';
@@ -47,20 +48,6 @@ export interface MediaChange {
   reason: 'initial' | 'new-media' | 'media-removal' | 'changed';
   media: MediaInfo;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Commands that change the medium (WRITE, CLOSE, RESERVE, CUE SHEET, BLANK, FORMAT, SEND DISC STRUCTURE). */
 const RECORDING_OPCODES = new Set([0x2a, 0xaa, 0x5b, 0x53, 0x5d, 0xa1, 0x04, 0xbf]);

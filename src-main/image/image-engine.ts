@@ -10,7 +10,8 @@
 import { rm } from 'node:fs/promises';
 import { WorkerPool } from '../workers/worker-pool';
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
-import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from './byte-source';
+import { DATA_SECTOR, type ByteSource } from './byte-source';
+import { SequentialSource } from './byte-source/sequential-source';
 import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
 import type { PackedTree } from './staging/packed-tree';
 import type { PreflightReport } from './preflight';
@@ -154,71 +155,65 @@ function describe(spec: ImageInput): string {
  * Whole sectors out of the worker's chunks: a chunk larger than a read asks for is handed out in
  * parts (the rest kept for the next read); the worker runs at most the pool's stream credit ahead.
  */
-class PlannedImageSource implements ByteSource {
-  readonly sectorSize = DATA_SECTOR;
-  private sectorsRead = 0;
-  private pending = false;
-  private cancelled = false;
-  private ended = false;
+class PlannedImageSource extends SequentialSource {
   private rest: Uint8Array | undefined;
   private firstPull: Promise<IteratorResult<Uint8Array, unknown>> | undefined;
+  /** The worker's job ended (after the last sector): nothing is left to stop. */
+  private jobDone = false;
 
   constructor(
     private readonly chunks: AsyncGenerator<Uint8Array, unknown>,
     first: Promise<IteratorResult<Uint8Array, unknown>>,
-    readonly totalSectors: number,
+    totalSectors: number,
     private readonly stop: AbortController,
     private readonly detach: () => void,
     readonly description: string,
   ) {
+    // No chunk limit of its own: a read hands out at most the worker's chunk (the rest is kept).
+    super(DATA_SECTOR, totalSectors, Number.MAX_SAFE_INTEGER);
     this.firstPull = first;
   }
 
-  progress(): ByteSourceProgress {
-    return { sectorsRead: this.sectorsRead, totalSectors: this.totalSectors };
-  }
-
-  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
-    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
-    if (this.cancelled) throw new CancelledError();
-    if (signal?.aborted) {
-      await this.cancel();
-      throw new CancelledError();
-    }
-    if (this.ended) return null;
-    this.pending = true;
-    const onAbort = () => void this.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (this.sectorsRead === this.totalSectors) {
-        // The worker's job must end too (it reports failures found after the last byte, e.g. a changed file).
-        const last = await this.pull();
-        if (!last.done) throw new InternalError(`the image worker produced more than the planned ${this.totalSectors} sectors`);
-        this.finish();
-        return null;
-      }
+  protected produce(first: number, count: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.whileWorking(signal, async () => {
       if (!this.rest || this.rest.byteLength === 0) {
         const r = await this.pull();
-        if (this.cancelled) throw new CancelledError();
-        if (r.done) throw new InternalError(`the image worker ended after ${this.sectorsRead} of ${this.totalSectors} sectors`);
+        if (this.isCancelled()) throw new CancelledError();
+        if (r.done) throw new InternalError(`the image worker ended after ${first} of ${this.totalSectors} sectors`);
         if (r.value.byteLength % DATA_SECTOR !== 0) throw new InternalError('the image worker produced a partial sector');
         this.rest = r.value;
       }
-      const n = Math.min(maxSectors * DATA_SECTOR, this.rest.byteLength);
+      const n = Math.min(count * DATA_SECTOR, this.rest.byteLength);
       const out = this.rest.subarray(0, n);
       this.rest = this.rest.subarray(n);
-      this.sectorsRead += n / DATA_SECTOR;
       return out;
+    });
+  }
+
+  protected override finish(signal?: AbortSignal): Promise<void> {
+    return this.whileWorking(signal, async () => {
+      // The worker's job must end too (it reports failures found after the last byte, e.g. a changed file).
+      const last = await this.pull();
+      if (!last.done) throw new InternalError(`the image worker produced more than the planned ${this.totalSectors} sectors`);
+      this.jobDone = true;
+    });
+  }
+
+  /**
+   * Runs a step that waits on the worker: an abort of the consumer's signal meanwhile cancels the
+   * source at once (the worker stops); a failure is the worker's own (a GlassmasterError), or
+   * CancelledError when the consumer cancelled.
+   */
+  private async whileWorking<T>(signal: AbortSignal | undefined, step: () => Promise<T>): Promise<T> {
+    const onAbort = () => void this.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await step();
     } catch (err) {
-      // Cancelled by the consumer (cancel() or its signal) → CancelledError; otherwise the worker's own failure.
-      const cancelled = this.cancelled || signal?.aborted === true;
-      await this.cancel();
-      if (cancelled) throw err instanceof CancelledError ? err : new CancelledError();
+      if (this.isCancelled() || signal?.aborted === true) throw err instanceof CancelledError ? err : new CancelledError();
       throw GlassmasterError.from(err);
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      this.pending = false;
     }
   }
 
@@ -228,17 +223,9 @@ class PlannedImageSource implements ByteSource {
     return p;
   }
 
-  private finish(): void {
-    this.ended = true;
+  protected async release(): Promise<void> {
     this.rest = undefined;
-    this.detach();
-  }
-
-  async cancel(): Promise<void> {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    this.rest = undefined;
-    if (this.ended) return;
+    if (this.jobDone) return this.detach();
     // Aborting the job makes the worker stop (the pool terminates it if it does not within its grace).
     this.stop.abort();
     this.detach();

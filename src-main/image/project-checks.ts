@@ -4,14 +4,13 @@
 import { stat } from 'node:fs/promises';
 import { InvalidInputError } from '../common/errors';
 import type { ImageOptions } from '../common/model/image-options';
-import { fileSystemsOf, imageSpecFor } from './image-spec';
+import { imageSpecFor } from './image-spec';
+import { preflightOptionsFor } from './preflight/from-options';
 import { planImage } from './layout/plan-image';
 import { preflight, type PreflightEntry, type PreflightReport } from './preflight';
 import { inspectBoot, type BootReport } from './reader/boot';
 import type { StagingNode } from './staging/staging-tree';
 import { ioErrorFor } from './project-checks-errors';
-
-const FOUR_GIB = 4 * 1024 ** 3;
 
 export interface ProjectPreflightPayload {
   options: ImageOptions;
@@ -41,8 +40,7 @@ function entriesOf(root: StagingNode): PreflightEntry[] {
 export async function preflightProject(root: StagingNode, p: ProjectPreflightPayload): Promise<PreflightReport> {
   const o = p.options;
   const entries = entriesOf(root);
-  const fs = fileSystemsOf(o);
-  const needsLevel3 = entries.some((e) => e.kind === 'file' && e.size >= FOUR_GIB);
+  const checked = preflightOptionsFor(o, entries);
   let plannedSectors: number | undefined;
   try {
     // Planned without a limit: the finding says how far over the image is.
@@ -51,10 +49,7 @@ export async function preflightProject(root: StagingNode, p: ProjectPreflightPay
     // An unplannable tree (e.g. too deep without Rock Ridge) is itself reported by preflight's rules.
   }
   return preflight(entries, {
-    fs,
-    isoLevel: o.isoLevel ?? (needsLevel3 ? 3 : 2),
-    udfRevision: o.udfRevision ?? (fs.includes('udf') ? '1.02' : undefined),
-    udfSymlinks: o.udfSymlinks,
+    ...checked,
     maxSectors: p.maxSectors,
     plannedSectors,
     group: true,

@@ -4,9 +4,10 @@
 // next writable address (READ TRACK INFORMATION of the invisible track, MMC-6 §6.26) with
 // image/multisession. The increment is a ByteSource (image/byte-source.ts MUST rules): the burner
 // writes it at `startLba` and closes the session.
-import { CancelledError, InternalError, InvalidInputError, InvalidMediaError, NotSupportedError } from '../common/errors';
+import { CancelledError, InternalError, InvalidMediaError, NotSupportedError } from '../common/errors';
 import type { Drive } from '../drive/drive';
-import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from '../image/byte-source';
+import { DATA_SECTOR, type ByteSource } from '../image/byte-source';
+import { SequentialSource } from '../image/byte-source/sequential-source';
 import { importPreviousSession, planMultisession, type ImportResult, type MultisessionSpec } from '../image/multisession/multisession';
 import type { ImagePlan } from '../image/layout/plan-image';
 import type { StagingTree } from '../image/staging/staging-tree';
@@ -60,84 +61,47 @@ export async function planDiscIncrement(tree: StagingTree, imported: DiscImport,
   return { plan, source, startLba: imported.startLba };
 }
 
-/** Largest chunk one read() hands out (bounds what a read holds). */
-const MAX_CHUNK_SECTORS = 2048;
-
 /**
  * A ByteSource over an async iterable of image bytes (the image writer's stream): re-cut into whole
- * sectors of at most maxSectors, pulled on demand (the writer runs only as far as reads go).
+ * sectors of at most maxSectors (and at most 4 MiB), pulled on demand (the writer runs only as far as reads go).
  */
-export class StreamByteSource implements ByteSource {
-  readonly sectorSize = DATA_SECTOR;
+export class StreamByteSource extends SequentialSource {
   private it: AsyncIterator<Buffer> | undefined;
   private readonly abort = new AbortController();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private sectorsRead = 0;
-  private busy = false;
-  private cancelled = false;
 
   constructor(
     readonly description: string,
-    readonly totalSectors: number,
+    totalSectors: number,
     private readonly open: (signal: AbortSignal) => AsyncIterable<Buffer>,
-  ) {}
-
-  progress(): ByteSourceProgress {
-    return { sectorsRead: this.sectorsRead, totalSectors: this.totalSectors };
+  ) {
+    super(DATA_SECTOR, totalSectors);
   }
 
-  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
-    if (this.busy) throw new InternalError('ByteSource.read() called while another read is pending');
-    if (this.cancelled) throw new CancelledError();
-    if (signal?.aborted) {
-      await this.cancel();
-      throw new CancelledError();
-    }
-    const left = this.totalSectors - this.sectorsRead;
-    if (left === 0) {
-      await this.release();
-      return null;
-    }
-    const want = Math.min(left, maxSectors, MAX_CHUNK_SECTORS);
-    this.busy = true;
-    try {
-      this.it ??= this.open(this.abort.signal)[Symbol.asyncIterator]();
-      // At least one whole sector, at most `want`.
-      while (this.pendingBytes < DATA_SECTOR) {
-        const r = await this.it.next();
-        if (this.cancelled || signal?.aborted) throw new CancelledError();
-        if (r.done) throw new InternalError(`the session image ended after ${this.sectorsRead * DATA_SECTOR + this.pendingBytes} bytes, short of ${this.totalSectors} sectors`);
-        if (r.value.length) {
-          this.pending.push(r.value);
-          this.pendingBytes += r.value.length;
-        }
+  protected async produce(first: number, want: number, signal?: AbortSignal): Promise<Uint8Array> {
+    this.it ??= this.open(this.abort.signal)[Symbol.asyncIterator]();
+    // At least one whole sector, at most `want`.
+    while (this.pendingBytes < DATA_SECTOR) {
+      const r = await this.it.next();
+      if (this.isCancelled() || signal?.aborted) throw new CancelledError();
+      if (r.done) throw new InternalError(`the session image ended after ${first * DATA_SECTOR + this.pendingBytes} bytes, short of ${this.totalSectors} sectors`);
+      if (r.value.length) {
+        this.pending.push(r.value);
+        this.pendingBytes += r.value.length;
       }
-      const n = Math.min(want, Math.floor(this.pendingBytes / DATA_SECTOR));
-      const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-      const chunk = all.subarray(0, n * DATA_SECTOR);
-      const rest = all.subarray(n * DATA_SECTOR);
-      this.pending = rest.length ? [rest] : [];
-      this.pendingBytes = rest.length;
-      this.sectorsRead += n;
-      if (this.sectorsRead === this.totalSectors && this.pendingBytes > 0) throw new InternalError(`the session image is ${this.pendingBytes} bytes longer than its ${this.totalSectors} sectors`);
-      return chunk;
-    } catch (e) {
-      await this.cancel();
-      throw e;
-    } finally {
-      this.busy = false;
     }
+    const n = Math.min(want, Math.floor(this.pendingBytes / DATA_SECTOR));
+    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const chunk = all.subarray(0, n * DATA_SECTOR);
+    const rest = all.subarray(n * DATA_SECTOR);
+    this.pending = rest.length ? [rest] : [];
+    this.pendingBytes = rest.length;
+    if (first + n === this.totalSectors && this.pendingBytes > 0) throw new InternalError(`the session image is ${this.pendingBytes} bytes longer than its ${this.totalSectors} sectors`);
+    return chunk;
   }
 
-  async cancel(): Promise<void> {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    await this.release();
-  }
-
-  private async release(): Promise<void> {
+  protected async release(): Promise<void> {
     this.abort.abort();
     const it = this.it;
     this.it = undefined;

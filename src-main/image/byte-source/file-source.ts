@@ -1,69 +1,9 @@
 // Byte sources over bytes that already exist: an image file on the host (`glassmaster burn --image`,
 // verify against an image) and a buffer in memory (tests, small generated sessions).
 import { open, type FileHandle } from 'node:fs/promises';
-import { CancelledError, InternalError, InvalidInputError, IoError } from '../../common/errors';
-import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from '../byte-source';
-
-/** Largest chunk one read() hands out, whatever the consumer asks (bounds the memory a read takes). */
-const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
-
-/** Shared bookkeeping of the MUST rules (one pending read, cancel, end) for the sources below. */
-abstract class SequentialSource implements ByteSource {
-  abstract readonly description: string;
-  private sectorsRead = 0;
-  private pending = false;
-  private cancelled = false;
-  private ended = false;
-
-  constructor(readonly sectorSize: number, readonly totalSectors: number) {}
-
-  /** Produces `count` sectors starting at sector `first` (count ≥ 1, within the source). */
-  protected abstract produce(first: number, count: number): Promise<Uint8Array>;
-  protected abstract release(): Promise<void>;
-
-  progress(): ByteSourceProgress {
-    return { sectorsRead: this.sectorsRead, totalSectors: this.totalSectors };
-  }
-
-  async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
-    if (this.pending) throw new InternalError('ByteSource.read() called while another read is pending');
-    if (this.cancelled) throw new CancelledError();
-    if (signal?.aborted) {
-      await this.cancel();
-      throw new CancelledError();
-    }
-    if (this.ended) return null;
-    const left = this.totalSectors - this.sectorsRead;
-    if (left === 0) {
-      this.ended = true;
-      await this.release();
-      return null;
-    }
-    const count = Math.min(left, maxSectors, Math.max(1, Math.floor(MAX_CHUNK_BYTES / this.sectorSize)));
-    this.pending = true;
-    try {
-      const chunk = await this.produce(this.sectorsRead, count);
-      if (this.cancelled || signal?.aborted) {
-        await this.cancel();
-        throw new CancelledError();
-      }
-      this.sectorsRead += count;
-      return chunk;
-    } catch (err) {
-      await this.cancel();
-      throw err;
-    } finally {
-      this.pending = false;
-    }
-  }
-
-  async cancel(): Promise<void> {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    if (!this.ended) await this.release().catch(() => undefined);
-  }
-}
+import { InvalidInputError, IoError } from '../../common/errors';
+import { DATA_SECTOR, type ByteSource } from '../byte-source';
+import { SequentialSource } from './sequential-source';
 
 /**
  * An existing image file as a data source. Its size must be whole 2048-byte sectors (an .iso that is
