@@ -3,6 +3,7 @@
 // strategy (write-strategy.ts) through the write pipeline (write-pipeline.ts), reads the disc back
 // (verify/verify-written.ts) and only then reports success. Whatever happens, the drive ends
 // unlocked and released, and a failure or cancel says in one sentence what is on the disc.
+import { sleep } from '../common/sleep';
 import { BurnError, CancelledError, DriveResponseError, GlassmasterError, InvalidImageError, InvalidInputError, InvalidMediaError, NotSupportedError, ScsiError, VerificationError, isCancelledError } from '../common/errors';
 import type { BurnAction, BurnCopyResult, BurnOptions, BurnProgress, BurnResult, DiscContents, EraseOptions, EraseProgress } from '../common/model/burn';
 import { describeDisc } from './disc-contents';
@@ -75,16 +76,6 @@ async function writePatches(drive: Drive, patches: ReadonlyArray<readonly [numbe
     if (!block.equals(back)) throw new VerificationError(`The volume descriptors written at sector ${lba} read back different.`, { firstBadLba: lba });
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    }, { once: true });
-  });
 
 export function validateBurnOptions(o: BurnOptions): void {
   if (o.copies !== undefined && (!Number.isInteger(o.copies) || o.copies < 1 || o.copies > 99)) throw new InvalidInputError(`copies must be a whole number from 1 to 99, not ${o.copies}`);
