@@ -41,7 +41,7 @@ export function ProjectPane({ saving, setSaving }: { saving: boolean; setSaving:
           />
         </label>
         <span className="muted" data-testid="project-summary">
-          {project && t('project.summary', { files: project.files, folders: project.folders, bytes: formatBytes(project.totalBytes) })}
+          {project && t('project.summary', { files: t('project.files', { count: project.files }), folders: t('project.folders', { count: project.folders }), bytes: formatBytes(project.totalBytes) })}
           {project?.file && ` · ${project.file.split('/').pop()}${project.dirty ? ` (${t('project.unsaved')})` : ''}`}
         </span>
       </div>
