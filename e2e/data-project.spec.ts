@@ -205,9 +205,19 @@ test('100,000 staged entries: input stays responsive (no long task over 100 ms) 
     await page.waitForFunction(() => document.querySelectorAll('.project-pane .vrow .name').length > 0);
     const whileStaging = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.splice(0));
     console.log(`long tasks while staging 100,000 entries and typing: ${whileStaging.map((t) => t.duration.toFixed(0)).join(', ') || 'none'}`);
-    await page.locator('.project-pane .vrow', { has: page.locator('.name', { hasText: /^many$/ }) }).dblclick();
-    const row = (name: string) => page.waitForFunction((n) => Array.from(document.querySelectorAll('.project-pane .vrow .name')).some((e) => e.textContent === n), name, { timeout: 30_000, polling: 100 });
-    await row('f000000.txt');
+    const row = (name: string, timeout = 30_000) => page.waitForFunction((n) => Array.from(document.querySelectorAll('.project-pane .vrow .name')).some((e) => e.textContent === n), name, { timeout, polling: 100 });
+    // The capacity plan's snapshot re-renders the list: a double click that straddles it is lost
+    // (seen once in CI), so wait for the plan, and open the folder again if the first try missed.
+    await page.waitForFunction(() => !/planning/.test(document.querySelector('[data-testid="capacity-text"]')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('.project-pane .vrow', { has: page.locator('.name', { hasText: /^many$/ }) }).dblclick();
+      try {
+        await row('f000000.txt', 10_000);
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
     await page.locator('.project-pane .vlist').focus();
     await page.keyboard.press('End');
     await row('f099999.txt');
