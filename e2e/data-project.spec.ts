@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { browserArgs, expect, haveChromium, startServe, stopServe, test, type ServeHandle } from './fixtures';
+import { browserArgs, expect, haveChromium, hostRow, openShell, projectNames, startServe, stepShots, test, type ServeHandle } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -21,31 +21,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => browser?.close());
 
 async function open(home: string, info: TestInfo, theme: 'light' | 'dark' = 'light'): Promise<{ page: Page; serve: ServeHandle; done: () => Promise<void> }> {
-  const serve = await startServe({ HOME: home });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: theme });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(serve.url);
-  await expect(page.getByTestId('connection')).toHaveText('Connected');
-  return {
-    page,
-    serve,
-    done: async () => {
-      await page.screenshot({ path: info.outputPath('last.png') });
-      await context.close();
-      await stopServe(serve);
-      expect(errors, 'browser console errors').toEqual([]);
-    },
-  };
+  const shell = await openShell(browser, { HOME: home }, { colorScheme: theme });
+  return { ...shell, done: () => shell.done(info) };
 }
 
-let step = 0;
-const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${String(++step).padStart(2, '0')}-${name}.png`) });
-const exactly = (name: string) => new RegExp(`^${name.replace(/[.()*+?[\]\\^$|{}]/g, '\\$&')}$`);
-const hostRow = (page: Page, name: string) => page.getByTestId('host-list').locator('.vrow').filter({ has: page.locator('.name', { hasText: exactly(name) }) });
-const projectNames = async (page: Page) => (await page.getByTestId('compilation').locator('.vrow .name').allTextContents());
+const shot = stepShots();
 
 test('data disc: build from the file pane and an OS drop, see capacity, write an image, save and reopen', async ({}, info) => {
   test.setTimeout(120_000);

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { browserArgs, expect, haveChromium, root, startServe, stopServe, test } from './fixtures';
+import { browserArgs, expect, haveChromium, hostRow, root, startServe, stepShots, stopServe, test } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -82,10 +82,7 @@ async function open(info: TestInfo): Promise<World> {
   };
 }
 
-let step = 0;
-const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${String(++step).padStart(2, '0')}-${name}.png`) });
-const exactly = (name: string) => new RegExp(`^${name.replace(/[.()*+?[\]\\^$|{}]/g, '\\$&')}$`);
-const hostRow = (page: Page, name: string) => page.getByTestId('host-list').locator('.vrow').filter({ has: page.locator('.name', { hasText: exactly(name) }) });
+const shot = stepShots();
 const pickDrive = async (page: Page, name: string) => {
   await page.getByRole('listbox', { name: 'Drives' }).getByRole('option', { name: new RegExp(`virtual:${name}\\b`) }).click();
   await expect(page.getByRole('listbox', { name: 'Drives' }).getByRole('option', { selected: true })).toContainText(`virtual:${name}`);

@@ -1,6 +1,6 @@
 // Starts `glassmaster serve` from the built app (out/main/cli.js) with an isolated state dir, and a
 // Debian Chromium page pointed at the printed URL.
-import { test as base, chromium, type Browser, type Page } from '@playwright/test';
+import { test as base, chromium, expect as pwExpect, type Browser, type BrowserContextOptions, type Page, type TestInfo } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,3 +85,41 @@ export const test = base.extend<{ app: { page: Page; serve: ServeHandle } }, { b
 });
 
 export { expect } from '@playwright/test';
+
+/**
+ * The browser shell in a fresh context: `glassmaster serve` started with `env`, a page at its URL
+ * once it says Connected, browser console errors collected. done() keeps a last screenshot, closes
+ * the context, stops serve, and fails the test on any console error.
+ */
+export async function openShell(browser: Browser, env: Record<string, string>, contextOptions: BrowserContextOptions = {}): Promise<{ page: Page; serve: ServeHandle; done: (info: TestInfo) => Promise<void> }> {
+  const serve = await startServe(env);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOptions });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(serve.url);
+  await pwExpect(page.getByTestId('connection')).toHaveText('Connected');
+  return {
+    page,
+    serve,
+    done: async (info) => {
+      await page.screenshot({ path: info.outputPath('last.png') });
+      await context.close();
+      await stopServe(serve);
+      pwExpect(errors, 'browser console errors').toEqual([]);
+    },
+  };
+}
+
+/** Numbered screenshots of a test's steps, kept as test output. */
+export function stepShots(): (page: Page, info: TestInfo, name: string) => Promise<Buffer> {
+  let step = 0;
+  return (page, info, name) => page.screenshot({ path: info.outputPath(`${String(++step).padStart(2, '0')}-${name}.png`) });
+}
+/** A regular expression matching exactly this text. */
+export const exactly = (name: string) => new RegExp(`^${name.replace(/[.()*+?[\]\\^$|{}]/g, '\\$&')}$`);
+/** A row of the "Files on this computer" pane, by name. */
+export const hostRow = (page: Page, name: string) => page.getByTestId('host-list').locator('.vrow').filter({ has: page.locator('.name', { hasText: exactly(name) }) });
+/** The names the project tree shows. */
+export const projectNames = async (page: Page) => await page.getByTestId('compilation').locator('.vrow .name').allTextContents();

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { browserArgs, expect, haveChromium, startServe, stopServe, test, type ServeHandle } from './fixtures';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { browserArgs, expect, exactly, haveChromium, hostRow, openShell, projectNames, stepShots, test } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -21,33 +21,12 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => browser?.close());
 
-async function open(home: string): Promise<{ page: Page; serve: ServeHandle; done: (info: TestInfo) => Promise<void> }> {
-  const serve = await startServe({ HOME: home });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(serve.url);
-  await expect(page.getByTestId('connection')).toHaveText('Connected');
-  return {
-    page,
-    serve,
-    done: async (info) => {
-      await page.screenshot({ path: info.outputPath('last.png') });
-      await context.close();
-      await stopServe(serve);
-      expect(errors, 'browser console errors').toEqual([]);
-    },
-  };
+function open(home: string): ReturnType<typeof openShell> {
+  return openShell(browser, { HOME: home });
 }
 
-let step = 0;
-const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${String(++step).padStart(2, '0')}-${name}.png`) });
-const exactly = (name: string) => new RegExp(`^${name.replace(/[.()*+?[\]\\^$|{}]/g, '\\$&')}$`);
-const hostRow = (page: Page, name: string) => page.getByTestId('host-list').locator('.vrow').filter({ has: page.locator('.name', { hasText: exactly(name) }) });
+const shot = stepShots();
 const projectRow = (page: Page, name: string) => page.getByTestId('compilation').locator('.vrow').filter({ has: page.locator('.name', { hasText: exactly(name) }) });
-const projectNames = async (page: Page) => await page.getByTestId('compilation').locator('.vrow .name').allTextContents();
 
 test('data disc: the options editor reaches main and the project file; preflight findings reveal their entry', async ({}, info) => {
   test.setTimeout(120_000);
