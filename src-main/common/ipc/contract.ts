@@ -71,7 +71,8 @@ export const BurnSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('imageFile'), path: HostPath }).strict(),
 ]);
 /** audio.burn: the audio files in track order (main checks and decodes them; the renderer never reads them), or a CUE sheet. */
-const AudioText = { title: z.string().max(160).optional(), performer: z.string().max(160).optional(), songwriter: z.string().max(160).optional(), composer: z.string().max(160).optional(), arranger: z.string().max(160).optional(), message: z.string().max(160).optional() };
+/** The same CD-TEXT fields and checks as the audio project's (one definition). */
+const AudioText = AudioCdTextSchema.shape;
 export const AudioBurnSourceSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('tracks'),
