@@ -4,6 +4,7 @@
 // never throws into the transport.
 import { ClientMessage, requestSchemas, type EventMap, type EventName, type Method, type RequestOf, type ResponseOf, type ServerMessage } from '../common/ipc/contract';
 import { GlassmasterError, InvalidInputError } from '../common/errors';
+import { MAX_CALLS_IN_FLIGHT, TooManyCallsError } from './limits';
 
 export type Handlers = { [M in Method]: (params: RequestOf<M>, signal: AbortSignal) => Promise<ResponseOf<M>> };
 
@@ -22,7 +23,8 @@ export class EventHub {
 }
 
 export interface DispatcherLog {
-  warn(msg: string): void;
+  /** `reason` is a fixed category (never client text), so a transport can rate-limit per reason. */
+  warn(msg: string, reason?: string): void;
 }
 
 /** One client connection's view of the dispatcher: tracks its in-flight calls for cancel/close. */
@@ -33,6 +35,7 @@ export class ClientSession {
     private readonly handlers: Handlers,
     private readonly send: (msg: ServerMessage) => void,
     private readonly log: DispatcherLog,
+    private readonly maxInFlight: number = MAX_CALLS_IN_FLIGHT,
   ) {}
 
   /** Accepts an already-parsed JSON value (Electron IPC) or the raw text of a WebSocket frame. */
@@ -56,7 +59,7 @@ export class ClientSession {
       return;
     }
     if (!Object.hasOwn(requestSchemas, msg.method)) {
-      return this.reject(msg.id, new InvalidInputError(`unknown method '${msg.method}'`));
+      return this.reject(msg.id, new InvalidInputError(`unknown method ${JSON.stringify(msg.method)}`));
     }
     const method = msg.method as Method;
     const params = requestSchemas[method].safeParse(msg.params ?? {});
@@ -64,6 +67,8 @@ export class ClientSession {
       return this.reject(msg.id, new InvalidInputError(`invalid parameters for ${method}`, { issues: params.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) }));
     }
     if (this.inflight.has(msg.id)) return this.reject(msg.id, new InvalidInputError(`call id ${msg.id} is already in flight`));
+    // A client that starts calls faster than they finish would otherwise hold unbounded work and memory.
+    if (this.inflight.size >= this.maxInFlight) return this.reject(msg.id, new TooManyCallsError(this.maxInFlight));
     const controller = new AbortController();
     this.inflight.set(msg.id, controller);
     try {
@@ -72,7 +77,7 @@ export class ClientSession {
       this.send({ kind: 'result', id: msg.id, ok: true, value: value ?? null });
     } catch (err) {
       const e = GlassmasterError.from(err);
-      if (e.code === 'INTERNAL') this.log.warn(`${method} failed: ${(err as Error)?.stack ?? e.message}`);
+      if (e.code === 'INTERNAL') this.log.warn(`${method} failed: ${(err as Error)?.stack ?? e.message}`, 'handler failed');
       this.send({ kind: 'result', id: msg.id, ok: false, error: e.toJSON() });
     } finally {
       this.inflight.delete(msg.id);
@@ -86,7 +91,7 @@ export class ClientSession {
   }
 
   private reject(id: number | null, err: GlassmasterError): void {
-    this.log.warn(`rejected IPC message: ${err.message}${err.details ? ' ' + JSON.stringify(err.details) : ''}`);
+    this.log.warn(`rejected IPC message: ${err.message}${err.details ? ' ' + JSON.stringify(err.details) : ''}`, 'rejected IPC message');
     this.send({ kind: 'result', id, ok: false, error: err.toJSON() });
   }
 }
