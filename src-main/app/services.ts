@@ -12,6 +12,7 @@ import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { IscsiTransport } from '../transport/iscsi/iscsi-transport';
 import { packageInfo } from './package-info';
 import { loadConfig } from './config';
+import { iscsiIpc } from './iscsi-ipc';
 import { imageWorkerScript } from './image-worker-script';
 import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
@@ -38,6 +39,8 @@ export interface ServicesOptions {
   imageWorker?: string | URL;
   /** The open project as a burnable byte source (ImageEngine.source(spec)); burn.start {kind:'project'} uses it. */
   projectSource?: () => ByteSourceFactory | Promise<ByteSourceFactory>;
+  /** iSCSI drives for this run only, besides config.json's (`serve --iscsi`). */
+  iscsiDrives?: string[];
 }
 
 export interface Services {
@@ -81,7 +84,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const config = await loadConfig(stateDir);
   const virtual = new VirtualTransport({ stateDir: join(stateDir, 'virtual') });
   const native = new NativeTransport();
-  const transports = [native, new IscsiTransport(config.iscsiDrives), virtual];
+  const iscsi = new IscsiTransport([...config.iscsiDrives, ...(opts.iscsiDrives ?? [])]);
+  const transports = [native, iscsi, virtual];
   // Rescans every 2 s: hot-plug shows up quickly; an iSCSI list is a TCP connect (login once a minute).
   const drives = new DriveService({ transports, rescanMs: 2000, leaseDir: join(stateDir, 'leases') });
   const burner = new BurnService({ drives });
@@ -128,7 +132,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   }
 
   const audio = audioProjectIpc(hub);
-  const handlers: Handlers = {
+  const iscsiRule = iscsiIpc({ iscsi, stateDir, confirm: opts.dialogs?.confirmIscsiTarget?.bind(opts.dialogs) });
+  const handlers: Handlers = iscsiRule.guard({
     'app.info': async () => ({ name: 'Glassmaster', version: packageInfo().version, shell: opts.shell === 'electron' ? 'electron' : 'browser', platform: process.platform }),
     'devices.list': () => drives.list(),
     'devices.media': ({ address }, signal) => drives.media(address, signal),
@@ -140,6 +145,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       await drives.load(address);
       return null;
     },
+    'devices.addIscsi': ({ address }) => iscsiRule.add(address),
     'project.get': async () => project.snapshot(),
     'project.addFromDialog': ({ directories }) => project.addFromDialog(directories),
     'project.remove': async ({ name }) => project.remove(name),
@@ -205,7 +211,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       await stash.cancel(uploadId);
       return null;
     },
-  };
+  });
 
   return {
     handlers,
@@ -229,6 +235,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       await stash.dispose();
       await engine?.close();
       await audio.close();
+      iscsiRule.close();
     },
   };
 }

@@ -43,7 +43,19 @@ export function registerDriveCommands(program: Command): void {
     .description('list drives: local (SG_IO/SPTI), iSCSI and virtual recorders')
     .option('--json', 'print JSON')
     .option('--watch', 'keep running and print drive and media changes')
-    .action(async (opts: { json?: boolean; watch?: boolean }) => {
+    .option('--add-iscsi <address>', 'remember an iSCSI drive (iscsi://[user[:secret]@]host[:port]/IQN/LUN) in config.json; the app and `serve` may then use it')
+    .option('--remove-iscsi <address>', 'forget an iSCSI drive')
+    .action(async (opts: { json?: boolean; watch?: boolean; addIscsi?: string; removeIscsi?: string }) => {
+      if (opts.addIscsi !== undefined || opts.removeIscsi !== undefined) {
+        // Only the host's user can add iSCSI drives: the renderer and browser clients may name
+        // only these (src-main/ipc/README.md, "iSCSI rule").
+        const { updateIscsiDrives } = await import('../app/config');
+        const { defaultStateDir } = await import('../app/services');
+        const { redactAddress } = await import('../transport/iscsi/address');
+        const config = await updateIscsiDrives(defaultStateDir(), { add: opts.addIscsi, remove: opts.removeIscsi });
+        out(config.iscsiDrives.length === 0 ? 'No iSCSI drives configured.' : config.iscsiDrives.map(redactAddress).join('\n'));
+        return;
+      }
       if (!opts.watch) {
         const drives = await withServices((s) => s.drives.list());
         out(opts.json ? JSON.stringify(drives, null, 2) : formatDrives(drives));

@@ -24,11 +24,13 @@ export function buildProgram(): Command {
     .description('run the app in a browser: serve the UI on 127.0.0.1 with a token-protected WebSocket')
     .option('-p, --port <n>', 'port to listen on (default: a free port)', parsePort)
     .option('--open', 'open the system browser')
-    .action(async (opts: { port?: number; open?: boolean }) => {
+    .option('--iscsi <address>', 'an iSCSI drive the browser may use for this run (repeatable; see drives --add-iscsi)', collectServeOption, [])
+    .option('--allow-host <name>', 'a host name besides 127.0.0.1/localhost that requests may name, e.g. an /etc/hosts alias (repeatable)', collectServeOption, [])
+    .action(async (opts: { port?: number; open?: boolean; iscsi: string[]; allowHost: string[] }) => {
       // Loaded when used: the app services and the WebSocket server would slow every other
       // command's start (`glassmaster image` needs neither).
       const { serve } = await import('./serve');
-      const running = await serve({ port: opts.port, open: opts.open });
+      const running = await serve({ port: opts.port, open: opts.open, iscsiDrives: opts.iscsi, allowedHosts: opts.allowHost });
       await new Promise<void>((resolve) => {
         const stop = () => void running.stop().then(resolve);
         process.once('SIGINT', stop);
@@ -43,6 +45,10 @@ export function buildProgram(): Command {
   registerAudioCommand(program);
   registerCopyCommand(program);
   return program;
+}
+
+function collectServeOption(v: string, previous: string[]): string[] {
+  return [...previous, v];
 }
 
 function parsePort(v: string): number {

@@ -6,20 +6,29 @@ import { join } from 'node:path';
 import { startWsServer, type RunningWsServer } from '../ipc/ws-server';
 import { createServices } from '../app/services';
 import { rendererDir } from '../app/package-info';
-import { NotFoundError } from '../common/errors';
+import { InvalidInputError, NotFoundError } from '../common/errors';
+import { ALLOWED_HOST_PATTERN } from '../ipc/request-target';
+import { parseIscsiAddress } from '../transport/iscsi/address';
 
 export interface ServeOptions {
   port?: number;
   open?: boolean;
   /** Where to print the URL (stdout by default). */
   print?: (line: string) => void;
+  /** iSCSI drives the browser may use for this run, besides config.json's (`--iscsi`). */
+  iscsiDrives?: string[];
+  /** Host names besides 127.0.0.1/localhost that requests may name (`--allow-host`). */
+  allowedHosts?: string[];
 }
 
 export async function serve(opts: ServeOptions = {}): Promise<RunningWsServer & { stop(): Promise<void> }> {
   const dir = rendererDir();
   if (!existsSync(join(dir, 'index.html'))) throw new NotFoundError(`the renderer is not built (${dir}): run \`npm run build\` first`);
-  const services = await createServices({ shell: 'browser' });
-  const server = await startWsServer({ handlers: services.handlers, hub: services.hub, rendererDir: dir, port: opts.port });
+  const allowedHosts = opts.allowedHosts ?? [];
+  for (const h of allowedHosts) if (!ALLOWED_HOST_PATTERN.test(h)) throw new InvalidInputError(`--allow-host takes a host name (letters, digits, dots, dashes), not ${JSON.stringify(h)}`);
+  for (const a of opts.iscsiDrives ?? []) parseIscsiAddress(a); // a usage error before anything starts
+  const services = await createServices({ shell: 'browser', iscsiDrives: opts.iscsiDrives });
+  const server = await startWsServer({ handlers: services.handlers, hub: services.hub, rendererDir: dir, port: opts.port, allowedHosts });
   (opts.print ?? ((l) => process.stdout.write(l + '\n')))(`Glassmaster is running at ${server.url}`);
   if (opts.open) openBrowser(server.url);
   return Object.assign(server, {

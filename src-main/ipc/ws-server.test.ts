@@ -35,6 +35,7 @@ const handlers: Handlers = {
     throw new Error('boom');
   },
   'devices.load': async () => null,
+  'devices.addIscsi': unused,
   'project.get': unused,
   'project.addFromDialog': unused,
   'project.remove': unused,

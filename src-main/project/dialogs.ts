@@ -6,4 +6,10 @@ export interface Dialogs {
   chooseSources(opts: { directories: boolean }): Promise<string[]>;
   /** Where to write an image; undefined when cancelled. */
   chooseImageDestination(opts: { defaultName: string }): Promise<string | undefined>;
+  /**
+   * Asks the user whether main may connect to this iSCSI drive (devices.addIscsi). Only a shell
+   * whose question comes from the host itself implements it (Electron: a native dialog in main);
+   * a page in a browser cannot answer for the user.
+   */
+  confirmIscsiTarget?(address: string): Promise<boolean>;
 }

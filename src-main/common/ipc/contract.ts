@@ -114,6 +114,8 @@ export const requestSchemas = {
   'devices.media': z.object({ address: DriveAddress }).strict(),
   'devices.eject': z.object({ address: DriveAddress }).strict(),
   'devices.load': z.object({ address: DriveAddress }).strict(),
+  /** Adds an iSCSI drive after the user confirms on the host (Electron: a native dialog in main; the browser shell answers NOT_SUPPORTED: add it with `glassmaster drives --add-iscsi`). Credentials are never sent over IPC. */
+  'devices.addIscsi': z.object({ address: DriveAddress.refine((a) => a.startsWith('iscsi://') && !/^iscsi:\/\/[^/]*@/.test(a), 'an iscsi:// address without credentials') }).strict(),
   'project.get': Empty,
   /** Main opens the native dialog: the renderer never names a host path. */
   'project.addFromDialog': z.object({ directories: z.boolean() }).strict(),
@@ -241,6 +243,7 @@ export interface ResponseMap {
   'devices.media': MediaInfo;
   'devices.eject': null;
   'devices.load': null;
+  'devices.addIscsi': { address: string };
   'project.get': ProjectSnapshot;
   'project.addFromDialog': ProjectSnapshot;
   'project.remove': ProjectSnapshot;

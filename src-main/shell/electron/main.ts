@@ -63,6 +63,22 @@ const dialogs: Dialogs = {
     const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
     return r.canceled || !r.filePath ? undefined : r.filePath;
   },
+  /** devices.addIscsi: the question is main's own dialog, so the answer is the user's, not the page's. */
+  async confirmIscsiTarget(address) {
+    const options: Electron.MessageBoxOptions = {
+      type: 'question',
+      title: 'Add an iSCSI drive',
+      message: `Connect to the iSCSI drive ${address}?`,
+      detail: 'Glassmaster will open network connections to this host and port whenever it lists or uses the drive. Add it only if you asked for it.',
+      buttons: ['Cancel', 'Add drive'],
+      defaultId: 0,
+      cancelId: 0,
+      noLink: true,
+    };
+    const win = BrowserWindow.getFocusedWindow();
+    const r = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+    return r.response === 1;
+  },
 };
 
 function createWindow(svc: Services): BrowserWindow {

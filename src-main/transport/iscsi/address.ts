@@ -22,7 +22,7 @@ export function parseIscsiAddress(address: string): IscsiAddress {
   const lun = Number(lunRaw);
   if (port < 1 || port > 65535) throw new InvalidInputError(`bad port in iSCSI address: ${port}`);
   if (lun > 0x3fff) throw new InvalidInputError(`LUN ${lun} out of range (0..16383)`);
-  const targetName = decodeURIComponent(target);
+  const targetName = decodeComponent(target, address);
   // RFC 7143 §4.2.7: iSCSI names are iqn./eui./naa. forms.
   if (!/^(iqn\.|eui\.|naa\.)/i.test(targetName)) throw new InvalidInputError(`not an iSCSI name: ${targetName}`);
   return {
@@ -30,9 +30,18 @@ export function parseIscsiAddress(address: string): IscsiAddress {
     port,
     targetName,
     lun,
-    user: user === undefined || user === '' ? undefined : decodeURIComponent(user),
-    secret: secret === undefined ? undefined : decodeURIComponent(secret),
+    user: user === undefined || user === '' ? undefined : decodeComponent(user, address),
+    secret: secret === undefined ? undefined : decodeComponent(secret, address),
   };
+}
+
+/** decodeURIComponent, with a malformed escape (`%ZZ`, `%C0%AF`) as the caller's InvalidInputError rather than a URIError. */
+function decodeComponent(part: string, address: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InvalidInputError(`not an iSCSI address (a bad %-escape): ${redactAddress(address)}`);
+  }
 }
 
 export function formatIscsiAddress(a: IscsiAddress, opts: { withCredentials?: boolean } = {}): string {

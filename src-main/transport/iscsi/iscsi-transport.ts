@@ -76,6 +76,11 @@ export class IscsiTransport implements ScsiTransport {
     return key;
   }
 
+  /** Whether `address` (any spelling: default port or not) names a configured LUN. Throws InvalidInputError on a malformed address. */
+  has(address: string): boolean {
+    return this.entries.has(formatIscsiAddress(parseIscsiAddress(address)));
+  }
+
   remove(address: string): boolean {
     const key = formatIscsiAddress(parseIscsiAddress(address));
     this.identities.delete(key);
