@@ -3,6 +3,7 @@
 import type { MediaTypeName } from '../../common/model/drive';
 import type { WriteParameters } from '../../mmc/commands/mode-sense';
 import { MEDIA_SPECS, type MediaSpec } from './media-spec';
+import type { QProgram } from '../../cd/program-q';
 
 export interface TrackState {
   number: number;
@@ -51,6 +52,8 @@ export interface SaoState {
   leadOut: number;
   /** Track starts (index 01) from the cue sheet. */
   trackStarts: Array<{ track: number; start: number; audio: boolean }>;
+  /** The program's Q as the cue sheet lays it out (pauses, index points, flags, ISRC, MCN). */
+  q?: QProgram;
 }
 
 export interface DiscState {
@@ -68,6 +71,11 @@ export interface DiscState {
   writeProtected: boolean;
   /** LBA ranges [start, end) whose sub-channel the host sent (kept in sub.bin, 96 bytes per block); other blocks get P/Q made from the TOC. */
   sub?: Array<[number, number, 'pw' | 'rw']>;
+  /**
+   * Sessions written Session-At-Once: the Q the drive records in them, from their cue sheets (a real
+   * drive makes P and Q from the cue sheet: every pause, index point, ISRC and the MCN).
+   */
+  qPrograms?: Array<QProgram & { leadOut: number }>;
   /** CD-TEXT packs (18 bytes each, hex) taken from the lead-in R-W channels, in the order first written. */
   cdText?: string[];
   /** tgt compatibility: CLOSE TRACK on a DVD+R finalizes and morphs the disc to DVD-ROM. */
