@@ -83,6 +83,8 @@ export interface WriteParameters {
   sessionFormat: number;
   packetSize: number;
   audioPauseLength: number;
+  /** Sub-header bytes 0–3 (file, channel, sub-mode, coding) the drive writes in mode 2 blocks (data block types 10–13). */
+  subHeader?: [number, number, number, number];
 }
 
 export const DEFAULT_WRITE_PARAMETERS: WriteParameters = {
@@ -126,6 +128,7 @@ export function encodeWriteParametersPage(p: Partial<WriteParameters>): Uint8Arr
   b[8] = w.sessionFormat & 0xff;
   put32(b, 10, w.packetSize);
   put16(b, 14, w.audioPauseLength);
+  if (w.subHeader) b.set(w.subHeader.map((x) => x & 0xff), 48);
   return b;
 }
 
