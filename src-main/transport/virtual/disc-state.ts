@@ -20,6 +20,8 @@ export interface TrackState {
   control: number;
   /** 1 = mode 1, 2 = mode 2 (Data Mode field of READ TRACK INFORMATION). */
   dataMode: number;
+  /** CD TAO audio: the ISRC page 05h held when the track was started (recorded in its Q mode 3 frames). */
+  isrc?: string;
   /** CD TAO data tracks end with 2 run-out blocks (counted in the track, unreadable). */
   runOut?: number;
   /** CD data track written as whole 2352-byte sectors (raw/SAO 2352 forms): the slot holds sync, header and EDC/ECC as sent. */
@@ -76,6 +78,8 @@ export interface DiscState {
    * drive makes P and Q from the cue sheet: every pause, index point, ISRC and the MCN).
    */
   qPrograms?: Array<QProgram & { leadOut: number }>;
+  /** CD TAO: the Media Catalog Number page 05h held when audio was written (recorded in Q mode 2 frames). */
+  mcn?: string;
   /** CD-TEXT packs (18 bytes each, hex) taken from the lead-in R-W channels, in the order first written. */
   cdText?: string[];
   /** tgt compatibility: CLOSE TRACK on a DVD+R finalizes and morphs the disc to DVD-ROM. */

@@ -688,6 +688,9 @@ export class VirtualRecorder {
       t.control = t.audio ? this.state.writeParams.trackMode & 0x0b : 0x04 | (this.state.writeParams.trackMode & 1);
       t.dataMode = this.state.writeParams.dataBlockType >= 10 ? 2 : 1;
       if (!t.audio && this.state.writeParams.dataBlockType <= 3) t.raw = true;
+      // MCN and ISRC from page 05h (MCVAL/TCVAL): the drive puts them in the track's Q.
+      if (t.audio && this.state.writeParams.isrc) t.isrc = this.state.writeParams.isrc;
+      if (t.audio && this.state.writeParams.mcn) d.mcn = this.state.writeParams.mcn;
     }
     this.store(d, lba, blocks, data, blockSize, Math.min(blockSize, 2352));
     // Data block types 1–3 (MMC-6 §7.5.4.5): 16 bytes of P-Q or 96 bytes of P-W follow the 2352 main bytes.
@@ -989,7 +992,7 @@ export class VirtualRecorder {
       writeFileSync(this.backingPath, '');
       if (existsSync(this.subPath)) unlinkSync(this.subPath);
       const fresh = freshDisc(d.type, { writeProtected: d.writeProtected });
-      Object.assign(d, fresh, { sao: undefined, sub: undefined, cdText: undefined, qPrograms: undefined, layer0Capacity: fresh.layer0Capacity });
+      Object.assign(d, fresh, { sao: undefined, sub: undefined, cdText: undefined, qPrograms: undefined, mcn: undefined, layer0Capacity: fresh.layer0Capacity });
       // DVD-RW in restricted overwrite morphs back to sequential recording (MMC-6 §4.5.3.6).
       d.profile = MEDIA_SPECS[d.type].profile;
     } else if (type === 6) {
@@ -1185,6 +1188,16 @@ export class VirtualRecorder {
     const inTrack = d.tracks.find((x) => lba >= x.start && lba < x.start + x.recorded);
     const next = inTrack ?? d.tracks.find((x) => x.start > lba && x.start - lba <= 150);
     const t = next ?? d.tracks[0];
+    // TAO audio with an MCN or ISRCs from page 05h: the session's tracks as Q sees them (each after
+    // the drive's 2-second pause), so the mode 2/3 frames fall where a cue sheet would put them.
+    if (t?.audio && (d.mcn || d.tracks.some((x) => x.isrc))) {
+      const session = d.tracks.filter((x) => x.session === t.session && x.audio && x.recorded > 0);
+      const tracks = session.map((x, i) => ({ number: x.number, pregapStart: i === 0 ? Math.min(x.start, -150) : x.start - 150, start: x.start, indexes: [], end: x.start + x.recorded, control: x.control, ...(x.isrc ? { isrc: x.isrc } : {}) }));
+      tracks.forEach((x, i) => {
+        if (i + 1 < tracks.length) x.end = tracks[i + 1].pregapStart;
+      });
+      if (tracks.length && lba >= tracks[0].pregapStart && lba < tracks.at(-1)!.end) return programSubchannel({ tracks, ...(d.mcn ? { mcn: d.mcn } : {}) }, lba, stored);
+    }
     const pause = inTrack === undefined;
     const q = qMode1({ control: t.control, track: t.number, index: pause ? 0 : 1, relative: pause ? t.start - lba : lba - t.start, lba });
     return packPw(pause, q, stored);
