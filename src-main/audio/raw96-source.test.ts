@@ -14,7 +14,8 @@ import { qCrcValid, unpackPq } from '../cd/subchannel';
 import { buildCdTextPacks } from './cd-text';
 import { layoutDisc } from './layout';
 import type { AudioBurnPlan } from './audio-plan';
-import { programSubchannel, raw96Source, RAW96_BLOCK_BYTES } from './raw96-source';
+import { raw96Source, RAW96_BLOCK_BYTES } from './raw96-source';
+import { programSubchannel } from '../cd/program-q';
 
 const dir = mkdtempSync(join(tmpdir(), 'gm-raw96-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

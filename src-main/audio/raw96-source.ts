@@ -3,59 +3,20 @@
 // The host makes all of the sub-channel here, so nothing of it depends on the drive:
 // - lead-in: silence; Q is the table of contents (cd/lead-in.ts); R-W carries the CD-TEXT packs,
 //   four to a block, cycling (cd/cd-text-packs.ts), as players read them from the lead-in.
-// - program: Q mode 1 with track, index (00 in a pause, 01, 02 … at the index points), relative time
-//   (counting down to index 01 in a pause, ECMA-130 §22.3.3.4) and absolute time; P set in pauses
-//   (§22.3.2). The MCN (Q mode 2) replaces one frame in 100 and each track's ISRC (Q mode 3) another
-//   one in 100 inside the track (§22.3.4, §22.3.5: at least once every 100 frames), never at the first
-//   frame of a track or an index, so a player sees every index change in mode 1.
-// Which Q a sector gets is `programQ()`, pure, so tests decode the stored sub-channel against it.
+// - program: the Q of cd/program-q.ts (mode 1 positions, MCN and ISRC frames, P in pauses) — the
+//   same rule the virtual recorder follows for a Session-At-Once cue sheet, so tests decode the
+//   stored sub-channel of either mode against `programQ()`.
 import { InternalError, InvalidInputError } from '../common/errors';
 import { CD_DA_SECTOR_BYTES, LBA_MSF_OFFSET } from '../cd/msf';
-import { packPw, qMode1, qMode2Mcn, qMode3Isrc } from '../cd/subchannel';
+import { packPw } from '../cd/subchannel';
+import { programSubchannel } from '../cd/program-q';
 import { leadInQ, tocPoints, type TocPoint } from '../cd/lead-in';
 import { rwOfCdTextPacks } from '../cd/cd-text-packs';
 import type { ByteSource } from '../image/byte-source';
 import { SequentialSource } from '../image/byte-source/sequential-source';
-import type { DiscLayout, TrackPlacement } from './layout';
 import { programSource, type AudioBurnPlan } from './audio-plan';
 
 export const RAW96_BLOCK_BYTES = CD_DA_SECTOR_BYTES + 96;
-/** Frame (absolute time mod 100) that carries the MCN, and the one that carries a track's ISRC. */
-const MCN_SLOT = 25;
-const ISRC_SLOT = 75;
-
-export type ProgramQ =
-  | { adr: 1; track: number; index: number; relative: number; pause: boolean; control: number }
-  | { adr: 2; mcn: string; control: number; pause: boolean }
-  | { adr: 3; isrc: string; control: number; pause: boolean };
-
-/** The track whose index 00 … end holds `lba` (track 1's pause starts at LBA −150). */
-export function trackAt(layout: DiscLayout, lba: number): TrackPlacement {
-  const ts = layout.tracks;
-  for (let i = ts.length - 1; i >= 0; i--) if (lba >= (i === 0 ? -LBA_MSF_OFFSET : ts[i].pregapStart)) return ts[i];
-  return ts[0];
-}
-
-/** What Q a program sector (LBA −150 … lead-out − 1) carries. */
-export function programQ(layout: DiscLayout, lba: number): ProgramQ {
-  const t = trackAt(layout, lba);
-  const pause = lba < t.start;
-  const index = pause ? 0 : 1 + t.indexes.filter((x) => x <= lba).length;
-  const boundaries = [t.number === 1 ? -LBA_MSF_OFFSET : t.pregapStart, t.start, ...t.indexes];
-  const edge = boundaries.includes(lba) || boundaries.includes(lba + 1) || lba + 1 === t.end;
-  const slot = (lba + LBA_MSF_OFFSET) % 100;
-  if (!edge && layout.mcn && slot === MCN_SLOT) return { adr: 2, mcn: layout.mcn, control: t.control, pause };
-  if (!edge && t.isrc && !pause && slot === ISRC_SLOT) return { adr: 3, isrc: t.isrc, control: t.control, pause };
-  return { adr: 1, track: t.number, index, relative: pause ? t.start - lba : lba - t.start, pause, control: t.control };
-}
-
-/** 96 bytes of raw P-W for a program sector. */
-export function programSubchannel(layout: DiscLayout, lba: number): Uint8Array {
-  const q = programQ(layout, lba);
-  const bytes = q.adr === 2 ? qMode2Mcn(q.control, q.mcn, lba) : q.adr === 3 ? qMode3Isrc(q.control, q.isrc, lba) : qMode1({ control: q.control, track: q.track, index: q.index, relative: q.relative, lba });
-  return packPw(q.pause, bytes);
-}
-
 class Raw96Source extends SequentialSource {
   readonly description: string;
   private readonly leadInBlocks: number;

@@ -133,6 +133,9 @@ describe.skipIf(!ok)('parseTocText against cdrdao show-toc', () => {
     ['flag after data', 'CD_DA\nTRACK AUDIO\nFILE "a.raw" 0\nCOPY\n', 4, /COPY belongs before the track's data/, true],
     ['a comma in LANGUAGE_MAP', 'CD_DA\nCD_TEXT {\n  LANGUAGE_MAP { 0 : EN, 1 : 8 }\n  LANGUAGE 0 { TITLE "x" }\n}\nTRACK AUDIO\nFILE "a.raw" 0\n', 3, /separated by blanks/, true],
     ['START and PREGAP', 'CD_DA\nTRACK AUDIO\nPREGAP 0:1:0\nFILE "a.raw" 0\nSTART 0:1:0\n', 5, /START and PREGAP/, false],
+    ['samples mixed with sectors', 'CD_DA\nTRACK AUDIO\nSILENCE 0:1:0\nDATAFILE "a.raw"\n', 4, /track 1 mixes FILE\/AUDIOFILE\/SILENCE\/PREGAP with DATAFILE\/ZERO/, true],
+    ['PREGAP before a DATAFILE', 'CD_DA\nTRACK AUDIO\nPREGAP 0:1:0\nDATAFILE "a.raw"\n', 4, /mixes/, true],
+    ['CD_TEXT after PREGAP', 'CD_DA\nTRACK AUDIO\nPREGAP 0:1:0\nCD_TEXT { LANGUAGE 0 { TITLE "x" } }\nFILE "a.raw" 0\n', 4, /CD_TEXT belongs before PREGAP/, true],
   ];
   it.each(BAD)('refuses %s naming file and line', (_, text, line, msg, cdrdaoRefuses) => {
     expect(() => parseTocText(text, 'bad.toc')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(new RegExp(`^bad\\.toc:${line}: .*${msg.source}`)) }));

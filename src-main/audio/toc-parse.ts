@@ -294,6 +294,7 @@ export function parseTocText(text: string, source: string): TocFile {
         }
         case 'CD_TEXT':
           beforeData('CD_TEXT');
+          if (tr.pregapSectors !== undefined) fail(t.line, 'CD_TEXT belongs before PREGAP (PREGAP opens the track\'s data)');
           if (tr.cdText.size) fail(t.line, `track ${number}'s CD_TEXT block is given twice`);
           cdTextBlock(tr.cdText, undefined);
           break;
@@ -363,6 +364,13 @@ export function parseTocText(text: string, source: string): TocFile {
       }
     }
     if (!tr.sources.length) fail(tr.line, `track ${number} has no data (FILE, DATAFILE, SILENCE or ZERO)`);
+    // cdrdao keeps a track's data of one kind: samples (FILE/AUDIOFILE/SILENCE, and PREGAP, which is
+    // silence in an audio track) or sectors (DATAFILE/ZERO); it refuses a TOC that mixes them.
+    const samplesKind = tr.sources.find((s) => s.kind === 'file' || s.kind === 'silence');
+    const sectorsKind = tr.sources.find((s) => s.kind === 'datafile' || s.kind === 'zero');
+    if (sectorsKind && (samplesKind || (tr.mode === 'AUDIO' && tr.pregapSectors !== undefined))) {
+      fail(samplesKind && samplesKind.line > sectorsKind.line ? samplesKind.line : sectorsKind.line, `track ${number} mixes FILE/AUDIOFILE/SILENCE${tr.mode === 'AUDIO' ? '/PREGAP' : ''} with DATAFILE/ZERO, which cdrdao does not allow`);
+    }
   }
   if (toc.tracks.length === 0) throw new InvalidInputError(`${source}: no TRACK`, { path: source });
   for (const n of toc.cdText.keys()) if (toc.languageMap.size && !toc.languageMap.has(n)) throw new InvalidInputError(`${source}: CD-TEXT LANGUAGE ${n} is not in the LANGUAGE_MAP`, { path: source });

@@ -13,6 +13,7 @@ import type { BurnProgress } from '../common/model/burn';
 import { cdTextPackValid } from '../cd/cd-text-packs';
 import { fromBcd, LBA_MSF_OFFSET, msfOf } from '../cd/msf';
 import { qCrcValid, unpackPq } from '../cd/subchannel';
+import { programQ } from '../cd/program-q';
 import { buildReadCd } from '../mmc/commands/read-cd';
 import { buildReadTocPmaAtip, parseAtip, parseCdTextPacks, parseToc } from '../mmc/commands/read-toc-pma-atip';
 import { buildCdTextPacks } from '../audio/cd-text';
@@ -81,19 +82,26 @@ function decodeQ(pw: Uint8Array): DecodedQ & { crc: boolean } {
   return { ...base, isrc: chars.join('') + [...q.subarray(5, 9)].flatMap((b) => [b >> 4, b & 15]).slice(0, 7).join('') };
 }
 
-/** Reads the recorded tracks' sub-channel and audio back; checks every sector's Q against the layout. */
-async function checkDisc(f: BurnFixture, plan: AudioBurnPlan, pcm: Buffer[], opts: { hostQ: boolean }) {
+/**
+ * Reads the recorded tracks' sub-channel and audio back and checks every sector's Q. `exactQ`: the
+ * disc's Q must be cd/program-q.ts's for the layout in every sector, pauses included (RAW-96, where
+ * Glassmaster makes it; SAO, where the drive makes it from the cue sheet; TAO, from its track table
+ * and page 05h's MCN/ISRC). Otherwise: mode 1, index 01, in every sector of the tracks.
+ */
+async function checkDisc(f: BurnFixture, plan: AudioBurnPlan, pcm: Buffer[], opts: { exactQ: boolean; pauses?: boolean }) {
   return withDrive(f, async (query) => {
     const toc = parseToc(await query(buildReadTocPmaAtip({ format: 0 })));
     const tracks = toc.entries.filter((e) => e.track !== 0xaa);
     expect(tracks.map((e) => e.lba)).toEqual(plan.layout.tracks.map((t) => t.start));
     expect(toc.entries.find((e) => e.track === 0xaa)!.lba).toBe(plan.layout.leadOut);
     const want = program(plan, pcm);
-    const counts = { q1: 0, mcn: 0, isrc: 0, sectors: 0 };
+    const counts = { q1: 0, mcn: 0, isrc: 0, sectors: 0, pause: 0, index2: 0 };
     for (const t of plan.layout.tracks) {
-      const end = t.end; // the next track's index 00 (its pause is not a recorded extent here)
-      for (let lba = t.start; lba < end; lba += 64) {
-        const n = Math.min(64, end - lba);
+      // From the track's pause (LBA 0 on: track 1's starts before the program area), or (TAO, whose
+      // pauses the drive writes and the virtual recorder does not keep) from index 01.
+      const from = opts.exactQ && opts.pauses !== false ? Math.max(0, t.pregapStart) : t.start;
+      for (let lba = from; lba < t.end; lba += 64) {
+        const n = Math.min(64, t.end - lba);
         const raw = await query(buildReadCd({ lba, blocks: n, sectorType: 1, subChannel: 1 }));
         for (let i = 0; i < n; i++) {
           const at = lba + i;
@@ -102,19 +110,19 @@ async function checkDisc(f: BurnFixture, plan: AudioBurnPlan, pcm: Buffer[], opt
           const q = decodeQ(s.subarray(2352));
           expect(q.crc, `Q CRC at ${at}`).toBe(true);
           counts.sectors++;
-          if (q.adr === 2) {
-            counts.mcn++;
-            expect(q.mcn).toBe(plan.layout.mcn);
-            continue;
+          if (at < t.start) counts.pause++;
+          if (q.adr === 2) counts.mcn++;
+          else if (q.adr === 3) counts.isrc++;
+          else counts.q1++;
+          if (q.adr === 1 && (q.index ?? 0) >= 2) counts.index2++;
+          if (opts.exactQ) {
+            const e = programQ(plan.layout, at);
+            const expected = e.adr === 1 ? { adr: 1, track: e.track, index: e.index, rel: e.relative, abs: at, p: e.pause } : e.adr === 2 ? { adr: 2, mcn: e.mcn, p: e.pause } : { adr: 3, isrc: e.isrc, p: e.pause };
+            const got = q.adr === 1 ? { adr: 1, track: q.track, index: q.index, rel: q.rel, abs: q.abs, p: q.p } : q.adr === 2 ? { adr: 2, mcn: q.mcn, p: q.p } : { adr: 3, isrc: q.isrc, p: q.p };
+            expect(got, `Q at ${at}`).toEqual(expected);
+          } else {
+            expect({ adr: q.adr, track: q.track, index: q.index, rel: q.rel, abs: q.abs, p: q.p }, `Q at ${at}`).toEqual({ adr: 1, track: t.number, index: 1, rel: at - t.start, abs: at, p: false });
           }
-          if (q.adr === 3) {
-            counts.isrc++;
-            expect(q.isrc).toBe(t.isrc);
-            continue;
-          }
-          counts.q1++;
-          const index = 1 + (opts.hostQ ? t.indexes.filter((x) => x <= at).length : 0);
-          expect({ track: q.track, index: q.index, rel: q.rel, abs: q.abs, p: q.p }, `Q at ${at}`).toEqual({ track: t.number, index, rel: at - t.start, abs: at, p: false });
         }
       }
     }
@@ -142,28 +150,41 @@ describe('audio burning on the virtual recorder', () => {
     expect(() => chooseAudioMode(plan.layout, false, { tao: true, sao: false, saoRw: false, raw96: false })).toThrow(/only Track-At-Once/);
   });
 
-  it('TAO: tracks one by one after 2 s pauses; Q from the drive decodes right in every sector; CD-TEXT/ISRC/MCN left out and said so', async () => {
+  it('TAO: tracks one by one after 2 s pauses; the MCN and ISRCs through page 05h in Q; every sector decodes as laid out; CD-TEXT left out and said so', async () => {
     const { f, burner } = await setup();
-    const { plan, pcm } = makePlan([{ samples: 588 * 310 + 17, pregapSectors: 150 }, { samples: 588 * 305, pregapSectors: 150, copyPermitted: true }, { samples: 588 * 302 + 1, pregapSectors: 150 }], { mcn: '0123456789012' });
+    const { plan, pcm } = makePlan([{ samples: 588 * 310 + 17, pregapSectors: 150, isrc: 'USRC17607839' }, { samples: 588 * 305, pregapSectors: 150, copyPermitted: true }, { samples: 588 * 302 + 1, pregapSectors: 150, isrc: 'GBAYE0601498' }], { mcn: '0123456789012' });
     const progress: BurnProgress[] = [];
     const r = await burner.burn(f.address, plan, { mode: 'tao' }, { onProgress: (p) => progress.push(p) });
-    expect(r).toMatchObject({ mode: 'tao', cdText: false, dropped: ['CD-TEXT', 'MCN'] });
+    expect(r).toMatchObject({ mode: 'tao', cdText: false, dropped: ['CD-TEXT'] });
     expect(r.tracks.map((t) => t.startLba)).toEqual(plan.layout.tracks.map((t) => t.start));
     expect(r.verifiedSectors).toBe(plan.layout.tracks.reduce((n, t) => n + t.end - t.start, 0));
     expect(progress.map((p) => p.action)).toEqual(expect.arrayContaining(['checking-media', 'calibrating', 'writing', 'closing', 'verifying', 'done']));
-    const counts = await checkDisc(f, plan, pcm, { hostQ: false });
-    expect(counts.q1).toBe(counts.sectors);
+    const counts = await checkDisc(f, plan, pcm, { exactQ: true, pauses: false });
+    expect(counts.mcn).toBeGreaterThanOrEqual(Math.floor(counts.sectors / 100) - 3);
+    expect(counts.isrc).toBeGreaterThanOrEqual(4);
     expect(r.media.status).toBe('complete');
     expect(f.drives.busyWith(f.address)).toBeUndefined();
   });
 
-  it('SAO: cue sheet with pauses of 2 s and 3 s, CD-TEXT in the lead-in reads back with valid CRCs', async () => {
+  it('SAO: the drive records the cue sheet\'s Q (pauses of 2 s and 3 s, index points, ISRC and MCN frames) in every sector; CD-TEXT in the lead-in', async () => {
     const { f, burner } = await setup();
-    const { plan, pcm } = makePlan([{ samples: 588 * 320, pregapSectors: 150 }, { samples: 588 * 301 + 300, pregapSectors: 225 }, { samples: 588 * 300, pregapSectors: 150 }]);
+    const { plan, pcm } = makePlan(
+      [
+        { samples: 588 * 320, pregapSectors: 150, indexes: [120], isrc: 'USRC17607839' },
+        { samples: 588 * 301 + 300, pregapSectors: 225, isrc: 'GBAYE0601498' },
+        { samples: 588 * 300, pregapSectors: 150 },
+      ],
+      { mcn: '0724384924626' },
+    );
     const r = await burner.burn(f.address, plan, { mode: 'sao' });
     expect(r).toMatchObject({ mode: 'sao', cdText: true, dropped: [] });
-    const counts = await checkDisc(f, plan, pcm, { hostQ: false });
-    expect(counts.sectors).toBe(r.verifiedSectors);
+    const counts = await checkDisc(f, plan, pcm, { exactQ: true });
+    // Every pause from LBA 0 on (tracks 2 and 3: 225 + 150 sectors) was read and decoded as index 00.
+    expect(counts.pause).toBe(375);
+    expect(counts.index2).toBeGreaterThan(100);
+    expect(counts.mcn).toBeGreaterThanOrEqual(Math.floor(counts.sectors / 100) - 3);
+    expect(counts.isrc).toBeGreaterThanOrEqual(5);
+    expect(counts.sectors - counts.pause).toBe(r.verifiedSectors);
     const packs = await cdText(f);
     expect(packs.length).toBe(plan.cdTextPacks.length);
     expect(packs.every(cdTextPackValid)).toBe(true);
@@ -199,7 +220,7 @@ describe('audio burning on the virtual recorder', () => {
     );
     const r = await burner.burn(f.address, plan, { mode: 'raw96' });
     expect(r).toMatchObject({ mode: 'raw96', cdText: true });
-    const counts = await checkDisc(f, plan, pcm, { hostQ: true });
+    const counts = await checkDisc(f, plan, pcm, { exactQ: true });
     // One MCN frame and (in tracks with an ISRC) one ISRC frame per 100 sectors, the rest mode 1.
     expect(counts.mcn).toBeGreaterThanOrEqual(Math.floor(counts.sectors / 100) - 3);
     expect(counts.isrc).toBeGreaterThanOrEqual(Math.floor((plan.layout.tracks[0].end - plan.layout.tracks[0].start + plan.layout.tracks[1].end - plan.layout.tracks[1].start) / 100) - 3);

@@ -153,12 +153,13 @@ export class AudioBurner {
         // Tracks one by one (MMC-6 §4.2.3.5): page 05h TAO, data block type 0 (2352 bytes CD-DA), the
         // track's CONTROL (copy permitted, pre-emphasis) in Track Mode; the drive writes the 2 s pause.
         phase = 'calibrating';
-        await drive.setWriteParameters({ ...common, writeType: 'tao', dataBlockType: 0, trackMode: layout.tracks[0].control & 0x0b }, signal);
+        await drive.setWriteParameters({ ...common, writeType: 'tao', dataBlockType: 0, trackMode: layout.tracks[0].control & 0x0b, mcn: layout.mcn, isrc: layout.tracks[0].isrc }, signal);
         prepared = true;
         await calibrate(drive, report, signal);
         let base = 0;
         for (const t of layout.tracks) {
-          await drive.setWriteParameters({ ...common, writeType: 'tao', dataBlockType: 0, trackMode: t.control & 0x0b }, signal);
+          // The MCN and this track's ISRC go in page 05h: the drive records them in Q (mode 2/3 frames).
+          await drive.setWriteParameters({ ...common, writeType: 'tao', dataBlockType: 0, trackMode: t.control & 0x0b, mcn: layout.mcn, isrc: t.isrc }, signal);
           const inv = parseReadTrackInformation(await drive.query(buildReadTrackInformation({ type: 'track', address: INVISIBLE_TRACK }), { signal }));
           if (inv.nextWritableAddress === undefined) throw new InvalidMediaError('The disc has no writable address left.');
           phase = 'writing';

@@ -73,12 +73,9 @@ export function taoObstacles(layout: DiscLayout): string[] {
   return out;
 }
 
-function lostInTao(layout: DiscLayout, hasText: boolean): string[] {
-  const out: string[] = [];
-  if (hasText) out.push('CD-TEXT');
-  if (layout.tracks.some((t) => t.isrc)) out.push('ISRC');
-  if (layout.mcn) out.push('MCN');
-  return out;
+/** What a Track-At-Once burn cannot record: CD-TEXT (no lead-in from the host). The MCN and ISRCs go through page 05h. */
+function lostInTao(_layout: DiscLayout, hasText: boolean): string[] {
+  return hasText ? ['CD-TEXT'] : [];
 }
 
 export function chooseAudioMode(layout: DiscLayout, hasText: boolean, caps: AudioWriteCaps, requested: AudioWriteMode | 'auto' = 'auto'): AudioModeChoice {

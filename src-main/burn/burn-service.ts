@@ -162,7 +162,7 @@ export class BurnService {
     const profile = profileNumber(media.profile) ?? 0;
     const fam = profileFamily(profile);
     if (fam === 'cd' || fam === 'dvd' || fam === 'bd') family = fam;
-    const strategy = strategyFor(profile, { writeMode: options.writeMode, close: options.close, spareAreas: options.spareAreas, mediaStatus: media.status });
+    const strategy = strategyFor(profile, { writeMode: options.writeMode, close: options.close, spareAreas: options.spareAreas, mediaStatus: media.status, cdXa: options.cdXa });
     // The drive's blocking factor (Random Readable feature): writes are whole ECC units.
     const blocking = await drive.configuration(signal).then((c) => c.summary.randomReadable?.blocking, (e: unknown) => {
       if (e instanceof ScsiError || e instanceof DriveResponseError) return undefined;

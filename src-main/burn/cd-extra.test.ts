@@ -13,6 +13,8 @@ import { StagingTree } from '../image/staging/staging-tree';
 import { tsWorkerScript } from '../workers/ts-worker-script';
 import { requireTools } from '../testing/peer-tools';
 import { buildReadTocPmaAtip, parseSessionInfo, parseToc } from '../mmc/commands/read-toc-pma-atip';
+import { buildReadTrackInformation, parseReadTrackInformation } from '../mmc/commands/read-track-information';
+import { buildReadCd } from '../mmc/commands/read-cd';
 import { layoutDisc } from '../audio/layout';
 import { buildCdTextPacks } from '../audio/cd-text';
 import type { AudioBurnPlan } from '../audio/audio-plan';
@@ -59,6 +61,20 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
         expect(sessions).toMatchObject({ firstSession: 1, lastSession: 2, firstTrackInLastSession: 3, lastSessionStartLba: r.dataStartLba });
         const toc = parseToc(await lease.drive.query(buildReadTocPmaAtip({ format: 0 })));
         expect(toc.entries.filter((e) => e.track !== 0xaa).map((e) => [e.track, e.control & 4, e.lba])).toEqual([[1, 0, 0], [2, 0, layout.tracks[1].start], [3, 4, r.dataStartLba]]);
+        // Blue Book: the data session is CD-ROM XA — track 3 in mode 2 (READ TRACK INFORMATION data
+        // mode), session 2's A0 entry of the full TOC says XA (20h), and a raw sector of the track has
+        // the mode 2 header and the form 1 "data" sub-header.
+        const ti = parseReadTrackInformation(await lease.drive.query(buildReadTrackInformation({ type: 'track', address: 3 })));
+        expect(ti.dataMode).toBe(2);
+        const full = await lease.drive.query(buildReadTocPmaAtip({ format: 2 }));
+        const a0 = [];
+        for (let o = 4; o + 11 <= full.length; o += 11) if (full[o + 3] === 0xa0) a0.push([full[o], full[o + 9]]);
+        expect(a0).toEqual([[1, 0x00], [2, 0x20]]);
+        const raw = await lease.drive.query(buildReadCd({ lba: r.dataStartLba + 16, blocks: 1, sectorType: 0, sync: true, headerCodes: 3, userData: true, edcEcc: true }));
+        expect(raw[15]).toBe(2);
+        expect([...raw.subarray(16, 24)]).toEqual([0, 0, 0x08, 0, 0, 0, 0x08, 0]);
+        // User data (after the 8-byte sub-header) is the file system: the primary volume descriptor.
+        expect(Buffer.from(raw.subarray(24, 30)).toString('latin1')).toBe('\x01CD001');
         expect((await lease.drive.media()).status).toBe('complete');
       } finally {
         await lease.release();

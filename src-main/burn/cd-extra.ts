@@ -3,7 +3,8 @@
 // session is closed appendable (page 05h Multi-session 11b, the drive writes the lead-in's next-session
 // pointer); the data session starts at the next writable address the drive reports, and its image is
 // built for that absolute LBA (ImageEngine spec startLba), so its directories point at the right
-// sectors; it is written Track-At-Once by the data burner and the disc finalized.
+// sectors; it is written Track-At-Once by the data burner as CD-ROM XA mode 2 form 1 in an XA session
+// (Blue Book: the data session of an Enhanced CD is CD-ROM XA) and the disc finalized.
 //
 // MUST rules: only a blank CD-R/RW; the audio session is SAO or TAO (RAW-96's host lead-in does not
 // carry the multi-session pointer yet, so it is refused here); both sessions are read back before
@@ -63,7 +64,7 @@ export async function burnCdExtra(
     }
   }
   try {
-    const data = await deps.burner.burn(address, dataAt(start), { writeMode: 'tao', close: 'disc', verify: 'full', speedX: options.speedX }, { signal: hooks.signal, onProgress: (p) => hooks.onProgress?.(2, p) });
+    const data = await deps.burner.burn(address, dataAt(start), { writeMode: 'tao', close: 'disc', verify: 'full', speedX: options.speedX, cdXa: true }, { signal: hooks.signal, onProgress: (p) => hooks.onProgress?.(2, p) });
     return { audio, data, dataStartLba: start };
   } catch (e) {
     if (e instanceof Error) e.message = `${e.message} The audio session (${audio.tracks.length} tracks) was written and verified: the disc plays in CD players.`;

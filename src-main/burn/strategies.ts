@@ -299,12 +299,18 @@ export function canSimulate(profile: number): boolean {
 }
 
 /** The strategy for the loaded medium and the options (see burn/README.md for the table). */
-export function strategyFor(profile: number, opts: { writeMode?: string; close?: 'session' | 'disc'; spareAreas?: boolean; mediaStatus?: string }): WriteStrategy {
+export function strategyFor(profile: number, opts: { writeMode?: string; close?: 'session' | 'disc'; spareAreas?: boolean; mediaStatus?: string; cdXa?: boolean }): WriteStrategy {
   const mode = opts.writeMode ?? 'auto';
-  const cdTao = new SequentialStrategy('CD TAO', (ctx) => ({ writeType: 'tao', dataBlockType: 8, trackMode: 4, multiSession: multiSession(ctx), sessionFormat: 0 }), () => 2);
+  // CD-ROM XA (cdXa): mode 2 form 1 blocks (data block type 10) whose sub-header says "data" (sub-mode
+  // 08h, Blue Book/CD-ROM XA), in a session of format 20h, so the TOC's A0 entry calls the disc XA.
+  const cdTao = new SequentialStrategy('CD TAO', (ctx) => ({
+    writeType: 'tao', trackMode: 4, multiSession: multiSession(ctx),
+    ...(ctx.options.cdXa ? { dataBlockType: 10, sessionFormat: 0x20, subHeader: [0, 0, 0x08, 0] as [number, number, number, number] } : { dataBlockType: 8, sessionFormat: 0 }),
+  }), () => 2);
   switch (profile) {
     case CD_R:
     case CD_RW:
+      if (mode === 'sao' && opts.cdXa) throw new NotSupportedError('CD-ROM XA data tracks are written Track-At-Once here.');
       if (mode === 'sao') return new CdSaoStrategy();
       if (mode !== 'auto' && mode !== 'tao') throw new NotSupportedError(`A CD is written Track-At-Once or Session-At-Once, not "${mode}".`);
       return cdTao;

@@ -85,4 +85,24 @@ describe.skipIf(!ok)('glassmaster audio --drive / burn --cue', () => {
     expect(tao.stdout).toMatch(/^Track-At-Once as asked; it cannot record CD-TEXT, left out\./);
     expect(tao.code).toBe(ExitCode.OK);
   });
+
+  it('burn --toc with the TOC `audio -o` writes: the same disc, sector for sector, as burn --cue of its CUE', async () => {
+    const made = await glassmaster('audio', '-o', at('made.cue'), '--pregap', '3', '--title', 'Toc Made', '--isrc', '2:USRC17607839', at('01 Alpha.wav'), at('02 Beta.flac'));
+    expect(made.code).toBe(ExitCode.OK);
+    expect(readFileSync(at('made.toc'), 'latin1')).toContain('FILE "made.bin" SWAP');
+    for (const [name, flag, file] of [['t', '--toc', 'made.toc'], ['u', '--cue', 'made.cue']] as const) {
+      expect((await glassmaster('virtual', 'create', name, '--media', 'cd-r')).code).toBe(0);
+      const r = await glassmaster('burn', '--drive', `virtual:${name}`, flag, at(file), '--mode', 'sao', '--json');
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(ExitCode.OK);
+      expect(lines(r.stdout).at(-1)).toMatchObject({ type: 'result', ok: true, result: { mode: 'sao', cdText: true } });
+    }
+    const viaToc = readFileSync(join(dir, 'state', 'virtual', 't', 'disc.bin'));
+    const viaCue = readFileSync(join(dir, 'state', 'virtual', 'u', 'disc.bin'));
+    expect(viaToc.length).toBeGreaterThan(600 * 2352);
+    expect(Buffer.compare(viaToc, viaCue)).toBe(0);
+    // A TOC and a CUE together is a usage error.
+    const both = await glassmaster('burn', '--drive', 'virtual:t', '--toc', at('made.toc'), '--cue', at('made.cue'));
+    expect(both.code).toBe(ExitCode.USAGE);
+  });
 });

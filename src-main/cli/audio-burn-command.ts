@@ -1,5 +1,5 @@
 // Burning audio from the CLI: `glassmaster audio --drive D [--mode tao|sao|raw96] … TRACK…` and
-// `glassmaster burn --drive D --cue FILE.cue`. Both decode into a temporary work folder (removed
+// `glassmaster burn --drive D --cue FILE.cue` / `--toc FILE.toc`. Both decode into a temporary work folder (removed
 // afterwards, whatever happens), build an AudioBurnPlan and hand it to the AudioBurner
 // (burn/audio-burn.ts) through the shared DriveService, so leases and busy drives behave as in
 // every other burn. Progress: a line on stderr, or JSON lines on stdout with --json, the last one
@@ -96,4 +96,10 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
 export async function burnCueFromCli(cuePath: string, o: AudioBurnCliOptions): Promise<void> {
   const { cueBurnPlan } = await import('../audio/cue-plan');
   await burnAudioFromCli((workDir, pool, signal) => cueBurnPlan(cuePath, workDir, { pool, signal }), o);
+}
+
+/** `burn --drive D --toc FILE.toc`: a cdrdao TOC (raw or WAVE/FLAC/… FILEs) prepared and burned. */
+export async function burnTocFromCli(tocPath: string, o: AudioBurnCliOptions): Promise<void> {
+  const { tocBurnPlan } = await import('../audio/toc-plan');
+  await burnAudioFromCli((workDir, pool, signal) => tocBurnPlan(tocPath, workDir, { pool, signal }), o);
 }

@@ -19,7 +19,7 @@ import { formatDiscContents } from '../burn/disc-contents';
 import type { VerifyReport } from '../common/model/verify';
 import { formatVerifyReport } from '../verify/verify-text';
 import { burnSeveral, collectDrives } from './burn-multi';
-import { burnCueFromCli } from './audio-burn-command';
+import { burnCueFromCli, burnTocFromCli } from './audio-burn-command';
 
 /** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 function resolveSource(a: string): string {
@@ -132,7 +132,8 @@ export function registerBurnCommands(program: Command): void {
     .option('--remove <path>', 'with --multisession: leave this disc path out of the new session (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-manifest', 'SRC…: do not write the checksum manifest .glassmaster/SHA256SUMS (sha256sum -c format; `glassmaster verify --manifest` checks it)')
     .option('--cue <file.cue>', 'an audio CUE sheet to burn (BINARY, or WAVE/FLAC/… files it names)')
-    .addOption(new Option('--mode <mode>', 'with --cue: audio write mode tao, sao or raw96 (default: the best the drive supports)').choices(['auto', 'tao', 'sao', 'raw96']))
+    .addOption(new Option('--toc <file.toc>', 'a cdrdao TOC file of an audio CD to burn (raw or WAVE/FLAC/… FILEs, CD_TEXT, ISRC, CATALOG)').conflicts('cue'))
+    .addOption(new Option('--mode <mode>', 'with --cue or --toc: audio write mode tao, sao or raw96 (default: the best the drive supports)').choices(['auto', 'tao', 'sao', 'raw96']))
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
     .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
@@ -147,15 +148,16 @@ export function registerBurnCommands(program: Command): void {
     .option('--json', 'one JSON event per line on stdout');
   addImageOptionFlags(burn)
     .argument('[sources...]', 'SRC (into the root) or /DEST=SRC: burned straight from the image engine. e.g. ~/Photos /extra/readme.txt=./README')
-    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n  glassmaster burn --drive /dev/sr0 --cue album.cue --mode sao\n')
+    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n  glassmaster burn --drive /dev/sr0 --cue album.cue --mode sao\n  glassmaster burn --drive /dev/sr0 --toc album.toc\n')
     .action(async (sources: string[], o: RawImageOpts & {
       drive: string[]; image?: string; multisession?: boolean; remove?: string[]; manifest: boolean; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;
-      cue?: string; mode?: 'auto' | 'tao' | 'sao' | 'raw96';
+      cue?: string; toc?: string; mode?: 'auto' | 'tao' | 'sao' | 'raw96';
     }) => {
-      if (o.cue) {
-        if (o.image !== undefined || sources.length || o.drive.length > 1) throw new InvalidInputError('burn --cue FILE.cue alone, to one --drive');
-        return burnCueFromCli(resolve(o.cue), { drive: o.drive[0], mode: o.mode, simulate: o.simulate, verify: o.verify === 'none' ? 'none' : 'full', close: o.close, eject: o.eject, json: o.json });
+      if (o.cue || o.toc) {
+        const flag = o.cue ? '--cue FILE.cue' : '--toc FILE.toc';
+        if (o.image !== undefined || sources.length || o.drive.length > 1) throw new InvalidInputError(`burn ${flag} alone, to one --drive`);
+        return (o.cue ? burnCueFromCli : burnTocFromCli)(resolve((o.cue ?? o.toc)!), { drive: o.drive[0], mode: o.mode, simulate: o.simulate, verify: o.verify === 'none' ? 'none' : 'full', close: o.close, eject: o.eject, json: o.json });
       }
       const options: BurnOptions = {
         ...o.speed, close: o.close || (o.multisession && !o.finalize) ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,

@@ -111,6 +111,19 @@ describe('write parameters and speed', () => {
     expect(caps.canTestWrite).toBe(true);
     expect((await d.bufferCapacity()).bufferLength).toBe(2 * 1024 * 1024);
   });
+
+  it('the MCN and ISRC of page 05h: set, kept while other fields change, cleared when named undefined', async () => {
+    f = await virtualFixture('cd-r');
+    const d = new Drive(f.device, fast);
+    await d.setWriteParameters({ writeType: 'tao', dataBlockType: 0, mcn: '0724384924626', isrc: 'USRC17607839' });
+    expect(await d.writeParameters()).toMatchObject({ mcn: '0724384924626', isrc: 'USRC17607839' });
+    await d.setWriteParameters({ trackMode: 2 });
+    expect(await d.writeParameters()).toMatchObject({ trackMode: 2, mcn: '0724384924626', isrc: 'USRC17607839' });
+    await d.setWriteParameters({ isrc: undefined });
+    const last = await d.writeParameters();
+    expect(last.mcn).toBe('0724384924626');
+    expect(last.isrc).toBeUndefined();
+  });
 });
 
 describe('Drive.media', () => {

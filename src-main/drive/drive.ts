@@ -137,12 +137,17 @@ export class Drive {
     const res = parseModeSense10(await this.query(buildModeSense10(ModePage.WRITE_PARAMETERS), { signal })).pages.find((p) => p.code === ModePage.WRITE_PARAMETERS);
     const merged = { ...(res ? parseWriteParametersPage(res.bytes) : DEFAULT_WRITE_PARAMETERS), ...changes };
     const encoded = encodeWriteParametersPage(merged);
-    // Start from the drive's own page (its length, MCN, ISRC, sub-header, vendor bytes) and overlay the
-    // modelled fields of bytes 2..15; a drive without the page gets ours.
+    // Start from the drive's own page (its length, vendor bytes, and the MCN, ISRC and sub-header it
+    // holds) and overlay the modelled fields of bytes 2..15, plus the MCN (16–31), ISRC (32–47) and
+    // sub-header (48–51) regions a caller names — naming one as undefined clears it (a TAO track
+    // without an ISRC after one with). A drive without the page gets ours.
     let page = encoded;
     if (res && res.bytes.length >= 16) {
       page = res.bytes.slice();
       page.set(encoded.subarray(2, 16), 2);
+      for (const [key, from, to] of [['mcn', 16, 32], ['isrc', 32, 48], ['subHeader', 48, 52]] as const) {
+        if (key in changes && page.length >= to) page.set(encoded.subarray(from, to), from);
+      }
     }
     await this.execute(buildModeSelect10([page]), { signal });
     return merged;

@@ -30,6 +30,12 @@ export interface BurnOptions {
   spareAreas?: boolean;
   /** Ring buffer between the source and the drive (default 32 MiB). */
   bufferBytes?: number;
+  /**
+   * CD data tracks as CD-ROM XA mode 2 form 1 in a CD-ROM XA session (page 05h data block type 10,
+   * session format 20h) instead of mode 1: what the Blue Book asks of a CD-Extra's data session.
+   * Track-At-Once only.
+   */
+  cdXa?: boolean;
 }
 
 export interface BurnProgress {

@@ -83,6 +83,12 @@ export interface WriteParameters {
   sessionFormat: number;
   packetSize: number;
   audioPauseLength: number;
+  /** Sub-header bytes 0–3 (file, channel, sub-mode, coding) the drive writes in mode 2 blocks (data block types 10–13). */
+  subHeader?: [number, number, number, number];
+  /** Media Catalog Number (13 digits) the drive records in Q mode 2 frames (bytes 16–31, MCVAL). */
+  mcn?: string;
+  /** The track's ISRC (12 characters) the drive records in Q mode 3 frames (bytes 32–47, TCVAL). */
+  isrc?: string;
 }
 
 export const DEFAULT_WRITE_PARAMETERS: WriteParameters = {
@@ -109,6 +115,8 @@ export function parseWriteParametersPage(page: Uint8Array): WriteParameters {
     sessionFormat: v.u8(8),
     packetSize: v.u32(10),
     audioPauseLength: v.u16(14),
+    ...(page.length >= 30 && v.bit(16, 7) ? { mcn: String.fromCharCode(...page.subarray(17, 30)) } : {}),
+    ...(page.length >= 45 && v.bit(32, 7) ? { isrc: String.fromCharCode(...page.subarray(33, 45)) } : {}),
   };
 }
 
@@ -126,6 +134,17 @@ export function encodeWriteParametersPage(p: Partial<WriteParameters>): Uint8Arr
   b[8] = w.sessionFormat & 0xff;
   put32(b, 10, w.packetSize);
   put16(b, 14, w.audioPauseLength);
+  if (w.subHeader) b.set(w.subHeader.map((x) => x & 0xff), 48);
+  // MCN: MCVAL, N1–N13 as ASCII digits; ISRC: TCVAL, I1–I12 as ASCII (MMC-6 page 05h). Each applies
+  // to the tracks written while it is set (TAO: set per track).
+  if (w.mcn) {
+    b[16] = 0x80;
+    b.set([...w.mcn.slice(0, 13)].map((c) => c.charCodeAt(0) & 0x7f), 17);
+  }
+  if (w.isrc) {
+    b[32] = 0x80;
+    b.set([...w.isrc.slice(0, 12)].map((c) => c.charCodeAt(0) & 0x7f), 33);
+  }
   return b;
 }
 

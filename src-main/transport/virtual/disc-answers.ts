@@ -279,7 +279,9 @@ function rawToc(tracks: TrackState[], format: number): Uint8Array {
     const last = ts[ts.length - 1];
     const ctl = (t: TrackState) => (1 << 4) | t.control;
     if (format === 2) {
-      entries.push([s, ctl(first), 0, 0xa0, 0, 0, 0, 0, first.number, 0x00, 0]);
+      // A0 PSEC is the disc (session) type: 00h CD-DA/CD-ROM, 20h CD-ROM XA (a session of mode 2 data tracks).
+      const xa = ts.some((t) => !t.audio && t.dataMode === 2);
+      entries.push([s, ctl(first), 0, 0xa0, 0, 0, 0, 0, first.number, xa ? 0x20 : 0x00, 0]);
       entries.push([s, ctl(last), 0, 0xa1, 0, 0, 0, 0, last.number, 0, 0]);
       entries.push([s, ctl(last), 0, 0xa2, 0, 0, 0, 0, ...msfOf(last.start + last.recorded)]);
     }

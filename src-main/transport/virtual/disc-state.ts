@@ -3,6 +3,7 @@
 import type { MediaTypeName } from '../../common/model/drive';
 import type { WriteParameters } from '../../mmc/commands/mode-sense';
 import { MEDIA_SPECS, type MediaSpec } from './media-spec';
+import type { QProgram } from '../../cd/program-q';
 
 export interface TrackState {
   number: number;
@@ -19,6 +20,8 @@ export interface TrackState {
   control: number;
   /** 1 = mode 1, 2 = mode 2 (Data Mode field of READ TRACK INFORMATION). */
   dataMode: number;
+  /** CD TAO audio: the ISRC page 05h held when the track was started (recorded in its Q mode 3 frames). */
+  isrc?: string;
   /** CD TAO data tracks end with 2 run-out blocks (counted in the track, unreadable). */
   runOut?: number;
   /** CD data track written as whole 2352-byte sectors (raw/SAO 2352 forms): the slot holds sync, header and EDC/ECC as sent. */
@@ -51,6 +54,8 @@ export interface SaoState {
   leadOut: number;
   /** Track starts (index 01) from the cue sheet. */
   trackStarts: Array<{ track: number; start: number; audio: boolean }>;
+  /** The program's Q as the cue sheet lays it out (pauses, index points, flags, ISRC, MCN). */
+  q?: QProgram;
 }
 
 export interface DiscState {
@@ -68,6 +73,13 @@ export interface DiscState {
   writeProtected: boolean;
   /** LBA ranges [start, end) whose sub-channel the host sent (kept in sub.bin, 96 bytes per block); other blocks get P/Q made from the TOC. */
   sub?: Array<[number, number, 'pw' | 'rw']>;
+  /**
+   * Sessions written Session-At-Once: the Q the drive records in them, from their cue sheets (a real
+   * drive makes P and Q from the cue sheet: every pause, index point, ISRC and the MCN).
+   */
+  qPrograms?: Array<QProgram & { leadOut: number }>;
+  /** CD TAO: the Media Catalog Number page 05h held when audio was written (recorded in Q mode 2 frames). */
+  mcn?: string;
   /** CD-TEXT packs (18 bytes each, hex) taken from the lead-in R-W channels, in the order first written. */
   cdText?: string[];
   /** tgt compatibility: CLOSE TRACK on a DVD+R finalizes and morphs the disc to DVD-ROM. */

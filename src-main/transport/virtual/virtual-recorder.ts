@@ -20,6 +20,7 @@ import { FaultInjector } from './faults';
 import { cdTextPacksOf } from '../../cd/cd-text-packs';
 import { mode1Sector, mode2Form1Sector } from '../../cd/sector';
 import { formattedQ, packPw, qMode1, unpackPq } from '../../cd/subchannel';
+import { programSubchannel, type QProgram, type QTrack } from '../../cd/program-q';
 import { Check, fail, illegal } from './check';
 import { getConfiguration, readCapacity, readDiscInformation, readDiscStructure, readFormatCapacities, readToc, readTrackInformation } from './disc-answers';
 
@@ -687,6 +688,9 @@ export class VirtualRecorder {
       t.control = t.audio ? this.state.writeParams.trackMode & 0x0b : 0x04 | (this.state.writeParams.trackMode & 1);
       t.dataMode = this.state.writeParams.dataBlockType >= 10 ? 2 : 1;
       if (!t.audio && this.state.writeParams.dataBlockType <= 3) t.raw = true;
+      // MCN and ISRC from page 05h (MCVAL/TCVAL): the drive puts them in the track's Q.
+      if (t.audio && this.state.writeParams.isrc) t.isrc = this.state.writeParams.isrc;
+      if (t.audio && this.state.writeParams.mcn) d.mcn = this.state.writeParams.mcn;
     }
     this.store(d, lba, blocks, data, blockSize, Math.min(blockSize, 2352));
     // Data block types 1–3 (MMC-6 §7.5.4.5): 16 bytes of P-Q or 96 bytes of P-W follow the 2352 main bytes.
@@ -789,6 +793,7 @@ export class VirtualRecorder {
       const pregap = sao.regions.filter((r) => r.track === ts.track && r.end <= ts.start && r.blockSize > 0 && !r.leadIn).reduce((n, r) => n + Math.max(0, r.end - Math.max(0, r.start)), 0);
       d.tracks.push({ number: ts.track, session, start: ts.start, recorded: len, closed: true, audio: ts.audio, control: ts.audio ? 0 : 4, dataMode: 1, ...(raw ? { raw } : {}), ...(pregap ? { pregap } : {}) });
     });
+    if (sao.q) d.qPrograms = [...(d.qPrograms ?? []).filter((p) => p.leadOut <= sao.q!.tracks[0].pregapStart), { ...sao.q, leadOut: sao.leadOut }];
     d.sao = undefined;
     this.closeSession(d, this.state.writeParams.multiSession === 3 ? 'appendable' : 'complete');
   }
@@ -876,7 +881,7 @@ export class VirtualRecorder {
     if (leadOutLba > d.capacity || trackStarts.length === 0) return illegal(0x26, 0x02);
     const first = regions.find((r) => r.blockSize > 0);
     if (!first) return illegal(0x26);
-    d.sao = { regions, nwa: first.start, leadOut: leadOutLba, trackStarts };
+    d.sao = { regions, nwa: first.start, leadOut: leadOutLba, trackStarts, q: cueSheetQ(entries, leadOutLba) };
     this.save();
   }
 
@@ -987,7 +992,7 @@ export class VirtualRecorder {
       writeFileSync(this.backingPath, '');
       if (existsSync(this.subPath)) unlinkSync(this.subPath);
       const fresh = freshDisc(d.type, { writeProtected: d.writeProtected });
-      Object.assign(d, fresh, { sao: undefined, sub: undefined, cdText: undefined, layer0Capacity: fresh.layer0Capacity });
+      Object.assign(d, fresh, { sao: undefined, sub: undefined, cdText: undefined, qPrograms: undefined, mcn: undefined, layer0Capacity: fresh.layer0Capacity });
       // DVD-RW in restricted overwrite morphs back to sequential recording (MMC-6 §4.5.3.6).
       d.profile = MEDIA_SPECS[d.type].profile;
     } else if (type === 6) {
@@ -997,6 +1002,7 @@ export class VirtualRecorder {
       const from = Math.min(...d.tracks.filter((t) => t.session === last).map((t) => t.start));
       d.tracks = d.tracks.filter((t) => t.session < last);
       d.sub = d.sub?.filter(([s]) => s < from);
+      d.qPrograms = d.qPrograms?.filter((p) => p.leadOut <= from);
       if (last === 1) d.cdText = undefined;
       d.closedSessions = Math.min(d.closedSessions, last - 1);
       d.finalized = false;
@@ -1165,8 +1171,8 @@ export class VirtualRecorder {
   }
 
   /**
-   * Raw P-W of one block: as the host sent it (raw DAO), or P and Q made from the TOC with the host's
-   * R-W (SAO) or none. Q is mode 1 (ADR 1, ECMA-130 §22.3.3); P is set in a pause (index 0, §22.3.2).
+   * Raw P-W of one block: as the host sent it (raw DAO), P and Q made from the cue sheet (SAO, with
+   * the host's R-W if it sent any), or made from the TOC (TAO). Q is mode 1 (ADR 1, ECMA-130 §22.3.3); P is set in a pause (index 0, §22.3.2).
    */
   private subChannel(d: DiscState, lba: number): Uint8Array {
     const r = d.sub?.find(([s, e]) => lba >= s && lba < e);
@@ -1176,9 +1182,22 @@ export class VirtualRecorder {
       readSync(this.subFile(), stored, 0, 96, lba * 96);
       if (r[2] === 'pw') return stored;
     }
+    // A session written Session-At-Once: Q as its cue sheet laid it out.
+    const program = d.qPrograms?.find((p) => lba >= p.tracks[0].pregapStart && lba < p.leadOut);
+    if (program) return programSubchannel(program, lba, stored);
     const inTrack = d.tracks.find((x) => lba >= x.start && lba < x.start + x.recorded);
     const next = inTrack ?? d.tracks.find((x) => x.start > lba && x.start - lba <= 150);
     const t = next ?? d.tracks[0];
+    // TAO audio with an MCN or ISRCs from page 05h: the session's tracks as Q sees them (each after
+    // the drive's 2-second pause), so the mode 2/3 frames fall where a cue sheet would put them.
+    if (t?.audio && (d.mcn || d.tracks.some((x) => x.isrc))) {
+      const session = d.tracks.filter((x) => x.session === t.session && x.audio && x.recorded > 0);
+      const tracks = session.map((x, i) => ({ number: x.number, pregapStart: i === 0 ? Math.min(x.start, -150) : x.start - 150, start: x.start, indexes: [], end: x.start + x.recorded, control: x.control, ...(x.isrc ? { isrc: x.isrc } : {}) }));
+      tracks.forEach((x, i) => {
+        if (i + 1 < tracks.length) x.end = tracks[i + 1].pregapStart;
+      });
+      if (tracks.length && lba >= tracks[0].pregapStart && lba < tracks.at(-1)!.end) return programSubchannel({ tracks, ...(d.mcn ? { mcn: d.mcn } : {}) }, lba, stored);
+    }
     const pause = inTrack === undefined;
     const q = qMode1({ control: t.control, track: t.number, index: pause ? 0 : 1, relative: pause ? t.start - lba : lba - t.start, lba });
     return packPw(pause, q, stored);
@@ -1199,4 +1218,33 @@ export class VirtualRecorder {
     d.capacity = l0 * 2;
     this.save();
   }
+}
+
+/**
+ * The Q a drive records for a Session-At-Once cue sheet (MMC-6 §6.33): the position entries (ADR 1)
+ * give each track's index 00, 01, 02 … and CONTROL; ADR 2 entries the MCN (digits 1–7, then 8–13);
+ * ADR 3 entries a track's ISRC (characters 1–6, then 7–12). Undefined for a sheet without tracks.
+ */
+function cueSheetQ(entries: ReturnType<typeof parseCueSheet>, leadOut: number): QProgram | undefined {
+  const bytes = (e: (typeof entries)[number]) => [e.ctlAdr, e.tno, e.index, e.dataForm, e.scms, e.min, e.sec, e.frame];
+  const text = (b: number[]) => String.fromCharCode(...b.filter((x) => x !== 0));
+  const mcn = entries.filter((e) => (e.ctlAdr & 0x0f) === 2).map(bytes);
+  const isrc = new Map<number, string>();
+  for (const e of entries.filter((x) => (x.ctlAdr & 0x0f) === 3)) isrc.set(e.tno, (isrc.get(e.tno) ?? '') + text(bytes(e).slice(2)));
+  const tracks: QTrack[] = [];
+  for (const e of entries) {
+    if ((e.ctlAdr & 0x0f) !== 1 || e.tno === 0 || e.tno > 99) continue;
+    const lba = msfToLba(e.min, e.sec, e.frame);
+    let t = tracks.at(-1);
+    if (!t || t.number !== e.tno) {
+      t = { number: e.tno, pregapStart: lba, start: lba, indexes: [], end: leadOut, control: e.ctlAdr >> 4, ...(isrc.get(e.tno)?.length === 12 ? { isrc: isrc.get(e.tno) } : {}) };
+      if (tracks.length) tracks[tracks.length - 1].end = lba;
+      tracks.push(t);
+    }
+    if (e.index === 1) t.start = lba;
+    else if (e.index >= 2) t.indexes.push(lba);
+  }
+  if (!tracks.length) return undefined;
+  const digits = mcn.length === 2 ? text([...mcn[0].slice(1), ...mcn[1].slice(1)]) : '';
+  return { tracks, ...(/^\d{13}$/.test(digits) ? { mcn: digits } : {}) };
 }
