@@ -10,11 +10,19 @@ const C_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\
  * U+2028/2029) are written as \u{…}. Spaces stay as they are (the listing does not split on them).
  */
 export function escapeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   return name.replace(/[\x00-\x1f\x7f-\x9f\\\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => {
     const known = C_ESCAPES[c];
     if (known) return known;
     const cp = c.codePointAt(0)!;
     return cp <= 0x9f ? `\\${cp.toString(8).padStart(3, '0')}` : `\\u{${cp.toString(16)}}`;
   });
+}
+
+/**
+ * For a line of text that quotes names (warnings, error messages): the same escapes for control
+ * and invisible line-breaking characters, but a backslash stays one (messages already quote names
+ * with JSON.stringify, whose escapes must read as written).
+ */
+export function escapeText(text: string): string {
+  return /[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]/.test(text) ? text.replace(/[^\\]+/g, (run) => escapeName(run)) : text;
 }
