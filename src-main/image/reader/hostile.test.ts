@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidImageError, InvalidInputError } from '../../common/errors';
 import { ExitCode } from '../../common/exit-codes';
 import { escapeName } from '../../common/display-name';
+import type { VerifyReport } from '../../common/model/verify';
+import { formatVerifyReport } from '../../verify/verify-text';
 import { cliMain } from '../../cli/test-support';
 import { imageSpecFor, parseImageOptions } from '../image-spec';
 import { importPreviousSession } from '../multisession/multisession';
 import { StagingTree } from '../staging/staging-tree';
-import { ceEntry, isoSkeleton, nmEntry, overlappingDirectoriesImage, rockRidgeNamesImage, rockRidgeRootSu, sharedEntryUdfImage, writeIsoDirectory, type IsoRecord } from '../test-support/hostile-images';
+import { ceEntry, isoSkeleton, jolietNamesImage, nmEntry, overlappingDirectoriesImage, rockRidgeNamesImage, rockRidgeRootSu, sharedEntryUdfImage, writeIsoDirectory, type IsoRecord } from '../test-support/hostile-images';
 import { MAX_DIRECTORY_DEPTH } from '../tree-depth';
 import { buildImage } from '../writer/write-image';
 import { type BlockReader, SECTOR, bufferBlockReader } from './block-reader';
@@ -126,6 +128,14 @@ describe('names from Rock Ridge NM entries', () => {
     });
   }
 
+  it('Joliet and UDF names go through the same checks', async () => {
+    await expect(treeOf(jolietNamesImage(['ok', '../up']), 'joliet')).rejects.toThrow(/^joliet: entry name "..\/up" in \/ is not a valid file name/);
+    await expect(treeOf(jolietNamesImage(['ok', 'nul\0']), 'joliet')).rejects.toThrow(InvalidImageError);
+    expect((await treeOf(jolietNamesImage(['twin', 'twin']), 'joliet')).children!.map((c) => c.name)).toEqual(['twin', 'twin~2']);
+    expect((await treeOf(sharedEntryUdfImage(3, 1, () => 'same'), 'udf')).children!.map((c) => c.name)).toEqual(['same', 'same~2', 'same~3']);
+    await expect(treeOf(sharedEntryUdfImage(2, 1, (i) => (i ? 'nul\0x' : 'ok')), 'udf')).rejects.toThrow(/^udf: entry name "nul\\u0000x" in \/ is not a valid file name/);
+  });
+
   it('--import refuses the previous session instead of staging ../../etc/passwd', async () => {
     const path = join(tmp, 'climb.iso');
     writeFileSync(path, rockRidgeNamesImage([Buffer.from('../../etc/passwd')]));
@@ -154,6 +164,17 @@ describe('names from Rock Ridge NM entries', () => {
     expect(cli.stdout).not.toMatch(/\x1b/);
     expect(cli.stdout).toContain('red\\nfake-line');
   }, 60_000);
+
+  it('verify reports escape the paths they quote from the disc', () => {
+    const report = {
+      against: 'image', ok: false, summary: 'Verification failed: 1 file differs', files: [{ path: '/evil\x1b]0;owned\x07\nok', status: 'different' }],
+      mismatched: [], unreadable: [], affectedFiles: [{ path: '/a\rb', kind: 'file', ranges: [{ start: 1, end: 1 }] }],
+    } as unknown as VerifyReport;
+    const text = formatVerifyReport(report);
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+    expect(text).toContain('/evil\\033]0;owned\\a\\nok');
+    expect(text).toContain('file /a\\rb:');
+  });
 
   it('escapeName follows ls -b and escapes bidi overrides', () => {
     expect(escapeName('a\x07\b\f\n\r\t\v\\z')).toBe('a\\a\\b\\f\\n\\r\\t\\v\\\\z');
