@@ -4,7 +4,7 @@
 import { SECTOR } from '../reader/block-reader';
 import { writeDirRecord, recordLength, systemUseOffset, FLAG_DIRECTORY } from '../iso9660/directory-record';
 import { encodeTerminator, encodeVolumeDescriptor } from '../iso9660/volume-descriptor';
-import { encodeAllocationExtent, encodeFileEntry, encodeFileSet, FidChar, FileType, writeFileIdentifier } from '../udf/file-descriptors';
+import { encodeAllocationExtent, encodeFileEntry, encodeFileSet, FidChar, fidSize, FileType, writeFileIdentifier } from '../udf/file-descriptors';
 import { BLOCK } from '../udf/primitives';
 import { encodeAnchor, encodeLogicalVolume, encodePartition, encodePrimaryVolume, encodeTerminating, encodeVolumeStructureDescriptor, type UdfFlavour } from '../udf/volume-descriptors';
 
@@ -136,7 +136,8 @@ export function sharedEntryUdfImage(names: number, aeds = 255, nameOf: (i: numbe
   const f: UdfFlavour = { rev: 0x0102, tagVersion: 2 };
   const partStart = 257;
   // Partition blocks: 0 FSD, 1 root FE, 2 shared FE, 3 data block, 4.. AEDs, then the root's FIDs.
-  const fidBytes = 40 + names * (40 + 4 * 256);
+  const encoded = Array.from({ length: names }, (_, i) => Buffer.from(`\u0008${nameOf(i)}`, 'latin1')); // OSTA CS0, 8-bit
+  const fidBytes = encoded.reduce((sum, n) => sum + fidSize(n.length), fidSize(0));
   const dirBlocks = Math.ceil(fidBytes / BLOCK);
   const aedStart = 4;
   const dirStart = aedStart + aeds;
@@ -166,7 +167,7 @@ export function sharedEntryUdfImage(names: number, aeds = 255, nameOf: (i: numbe
   const dir = Buffer.alloc(dirBlocks * BLOCK);
   let off = writeFileIdentifier(f, dir, 0, dirStart, { characteristics: FidChar.Directory | FidChar.Parent, icb: { lbn: 1, partRef: 0, length: BLOCK }, name: null });
   for (let i = 0; i < names; i++) {
-    const name = Buffer.from(`\u0008${nameOf(i)}`, 'latin1'); // OSTA CS0, 8-bit
+    const name = encoded[i];
     off += writeFileIdentifier(f, dir, off, dirStart + Math.floor(off / BLOCK), { characteristics: 0, icb: { lbn: 2, partRef: 0, length: BLOCK }, name });
   }
   const dirSize = off;
