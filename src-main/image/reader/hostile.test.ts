@@ -14,6 +14,10 @@ import { escapeName } from '../../common/display-name';
 import type { VerifyReport } from '../../common/model/verify';
 import { formatVerifyReport } from '../../verify/verify-text';
 import { cliMain } from '../../cli/test-support';
+import { Drive } from '../../drive/drive';
+import { readDiscLayout } from '../../read/disc-layout';
+import { driveBlockReader } from '../../read/drive-block-reader';
+import { VirtualTransport } from '../../transport/virtual/virtual-transport';
 import { imageSpecFor, parseImageOptions } from '../image-spec';
 import { importPreviousSession } from '../multisession/multisession';
 import { StagingTree } from '../staging/staging-tree';
@@ -182,6 +186,37 @@ describe('names from Rock Ridge NM entries', () => {
     expect(escapeName('evil\u202etxt.exe')).toBe('evil\\u{202e}txt.exe');
     expect(escapeName('plain name é 日本')).toBe('plain name é 日本');
   });
+});
+
+describe('the disc-read path (a drive\'s BlockReader) has the same budgets', () => {
+  it('a pressed DVD-ROM with overlapping directories or a climbing name is refused as corrupt', async () => {
+    const vt = new VirtualTransport({ stateDir: join(tmp, 'vr') });
+    try {
+      const cases = [
+        { name: 'overlap', img: overlappingDirectoriesImage(100), facet: 'iso9660' as const, message: /^iso9660: directory \/D1 .* overlaps a directory already read/ },
+        { name: 'climb', img: rockRidgeNamesImage([Buffer.from('../../etc/passwd')]), facet: 'rockridge' as const, message: /^rockridge: entry name "..\/..\/etc\/passwd"/ },
+      ];
+      for (const c of cases) {
+        const path = join(tmp, `${c.name}.iso`);
+        writeFileSync(path, c.img);
+        await vt.create(c.name, { media: null });
+        await vt.insertPressed(c.name, 'dvd', path);
+        vt.recorder(c.name).clearUnitAttention();
+        const dev = await vt.open(`virtual:${c.name}`);
+        try {
+          const drive = new Drive(dev, { retryDelayMs: 1 });
+          const layout = await readDiscLayout(drive);
+          const err = await openImage(driveBlockReader(drive, { sectorCount: layout.end })).then((info) => info.tree(c.facet)).then(() => undefined, (e: unknown) => e);
+          expect(err, c.name).toBeInstanceOf(InvalidImageError);
+          expect((err as Error).message).toMatch(c.message);
+        } finally {
+          await dev.close();
+        }
+      }
+    } finally {
+      await vt.dispose();
+    }
+  }, 60_000);
 });
 
 describe('files that are not image files', () => {
