@@ -25,7 +25,8 @@ import { ceEntry, isoSkeleton, jolietNamesImage, nmEntry, overlappingDirectories
 import { MAX_DIRECTORY_DEPTH } from '../tree-depth';
 import { buildImage } from '../writer/write-image';
 import { type BlockReader, SECTOR, bufferBlockReader } from './block-reader';
-import { formatListing } from './format';
+import type { BootReport } from './boot';
+import { formatBootReport, formatListing } from './format';
 import { openImage } from './image';
 import { DEFAULT_LIMITS } from './limits';
 import type { TreeFacet, TreeNode } from './types';
@@ -168,6 +169,17 @@ describe('names from Rock Ridge NM entries', () => {
     expect(cli.stdout).not.toMatch(/\x1b/);
     expect(cli.stdout).toContain('red\\nfake-line');
   }, 60_000);
+
+  it('--inspect escapes GPT partition names, boot image paths and warnings', () => {
+    const report = {
+      source: 'x.iso', bios: true, uefi: false, hybrid: true, warnings: ['odd name "\x1b[2J"'],
+      gpt: { diskGuid: 'g', headerCrcOk: true, entriesCrcOk: true, backup: 'ok', partitions: [{ index: 1, typeName: 'EFI System', firstLba: 1, lastLba: 2, name: 'EFI\x1b[31m\nfake', typeGuid: 't' }] },
+    } as unknown as BootReport;
+    const text = formatBootReport(report);
+    expect(text).not.toMatch(/\x1b/);
+    expect(text).toContain('"EFI\\033[31m\\nfake"');
+    expect(text).toContain('warning: odd name "\\033[2J"');
+  });
 
   it('verify reports escape the paths they quote from the disc', () => {
     const report = {
