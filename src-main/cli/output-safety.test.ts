@@ -183,8 +183,8 @@ describe.skipIf(!ok || !isRoot)('glassmaster image --to-device on a block device
     const losetup = (f: string) => execFileSync('losetup', ['-f', '--show', f]).toString().trim();
     let smallDev: string | undefined;
     let bigDev: string | undefined;
-    let smallNode = '';
-    let bigNode = '';
+    let smallNode: string;
+    let bigNode: string;
     try {
       smallDev = losetup(small);
       bigDev = losetup(big);
