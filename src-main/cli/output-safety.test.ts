@@ -226,11 +226,11 @@ describe.skipIf(!ok || !isRoot)('glassmaster image --to-device on a block device
 });
 
 describe('Ctrl-C, SIGTERM and SIGHUP remove the .partial (a real glassmaster process)', () => {
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    it(`${sig}: exit 130, neither the image nor a .partial left`, async () => {
-      const dir = path.join(tmp, `sig-${sig}`);
+  for (const [sig, twice] of [['SIGINT', false], ['SIGTERM', false], ['SIGHUP', false], ['SIGTERM', true]] as const) {
+    it(`${sig}${twice ? ' twice (the second before the cleanup is done)' : ''}: exit 130, neither the image nor a .partial left`, async () => {
+      const dir = path.join(tmp, `sig-${sig}${twice ? '-twice' : ''}`);
       fs.mkdirSync(dir);
-      const big = path.join(tmp, `big-${sig}.bin`);
+      const big = path.join(tmp, `big-${sig}${twice ? '-twice' : ''}.bin`);
       fs.closeSync(fs.openSync(big, 'w'));
       fs.truncateSync(big, 2 * 1024 ** 3); // sparse: read fast, written for real, so the build lasts
       const out = path.join(dir, 'out.iso');
@@ -244,6 +244,7 @@ describe('Ctrl-C, SIGTERM and SIGHUP remove the .partial (a real glassmaster pro
       while (partialsIn(dir).length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
       expect(partialsIn(dir).length, stderr).toBe(1);
       child.kill(sig);
+      if (twice) child.kill(sig);
       const code = await exited;
       fs.rmSync(big);
       expect(code, stderr).toBe(ExitCode.CANCELLED);
