@@ -1,8 +1,10 @@
 // Audio CD authoring up to image files: decode every track (worker threads), lay the disc out,
 // build CD-TEXT, and write OUT.bin + OUT.cue + OUT.toc (+ OUT.cdt with CD-TEXT). Every file is
-// written as NAME.partial and renamed only when all of them are complete, so a failure (a corrupt
-// track, a full disk, a cancel) leaves no half image and does not touch an earlier one.
-import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+// written as NAME.<random>.partial and renamed only when all of them are complete, so a failure (a
+// corrupt track, a full disk, a cancel) leaves no half image and does not touch an earlier one; what
+// each may be (never a track, a device or a FIFO; a symbolic link written through) is decided by
+// image/output-file.ts before the first track is decoded.
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { CancelledError, InvalidInputError, IoError } from '../common/errors';
 import { BYTES_PER_SAMPLE_FRAME, SECTORS_PER_SECOND } from '../cd/msf';
@@ -14,6 +16,7 @@ import { cueSheetText, tocFileText } from './image-files';
 import { layoutDisc, type DiscLayout } from './layout';
 import type { AudioBurnPlan } from './audio-plan';
 import type { PcmPlacement } from './cdda-source';
+import { openOutput, planOutput, type OutputFile } from '../image/output-file';
 
 export interface AudioTrackSpec extends CdTextStrings {
   path: string;
@@ -158,59 +161,61 @@ export async function authorAudioImage(
 ): Promise<AuthoredImage> {
   const files = imageFileNames(cuePath);
   if (spec.tracks.length === 0) throw new InvalidInputError('no tracks given');
+  // Every output is planned before anything is decoded (image/output-file.ts): none may be a track.
+  const inputs = [...spec.tracks.map((t) => t.path), spec.hiddenTrack];
+  const outputPlans = [];
+  for (const path of [files.bin, files.cue, files.toc, files.cdt!]) {
+    outputPlans.push(await planOutput(path, { inputs, deviceHint: 'an audio image goes to files (burn with --drive)', fifoHint: 'an audio image goes to files' }));
+  }
   const work = await mkdtemp(join(dirname(cuePath), `.${basename(cuePath)}.decode-`)).catch((err: NodeJS.ErrnoException) => {
     throw new IoError(`cannot create a work folder next to ${cuePath}: ${err.message}`, { errno: err.code, path: dirname(cuePath), syscall: err.syscall, cause: err });
   });
-  const partials: string[] = [];
+  const outputs: OutputFile[] = [];
   try {
     const { layout, text, cdTextPacks: packs, decoded, plan } = await prepareAudioDisc(spec, work, opts);
     const n = spec.tracks.length;
 
     // ---- write: BIN by positional writes of each track's PCM (the gaps stay zero), then the text files
     const total = layout.leadOut * 2352;
-    const binPartial = `${files.bin}.partial`;
-    partials.push(binPartial);
-    const out = await open(binPartial, 'w');
-    try {
-      await out.truncate(total);
-      let written = 0;
-      const placements = plan.placements.map((p) => ({ file: p.file, at: p.firstSample * BYTES_PER_SAMPLE_FRAME, bytes: p.samples * BYTES_PER_SAMPLE_FRAME }));
-      const buf = new Uint8Array(4 << 20);
-      for (const p of placements) {
-        const src = await open(p.file, 'r');
-        try {
-          for (let o = 0; o < p.bytes; ) {
-            if (opts.signal?.aborted) throw new CancelledError();
-            const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, p.bytes - o), o);
-            if (bytesRead === 0) throw new IoError(`${p.file} ended early`, { path: p.file });
-            await out.write(buf, 0, bytesRead, p.at + o);
-            o += bytesRead;
-            written += bytesRead;
-            opts.onProgress?.({ phase: 'write', bytesWritten: written, totalBytes: total });
-          }
-        } finally {
-          await src.close();
+    const binOut = await openOutput(outputPlans[0]);
+    outputs.push(binOut);
+    const out = binOut.handle;
+    await out.truncate(total);
+    let written = 0;
+    const placements = plan.placements.map((p) => ({ file: p.file, at: p.firstSample * BYTES_PER_SAMPLE_FRAME, bytes: p.samples * BYTES_PER_SAMPLE_FRAME }));
+    const buf = new Uint8Array(4 << 20);
+    for (const p of placements) {
+      const src = await open(p.file, 'r');
+      try {
+        for (let o = 0; o < p.bytes; ) {
+          if (opts.signal?.aborted) throw new CancelledError();
+          const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, p.bytes - o), o);
+          if (bytesRead === 0) throw new IoError(`${p.file} ended early`, { path: p.file });
+          await out.write(buf, 0, bytesRead, p.at + o);
+          o += bytesRead;
+          written += bytesRead;
+          opts.onProgress?.({ phase: 'write', bytesWritten: written, totalBytes: total });
         }
+      } finally {
+        await src.close();
       }
-      await out.sync();
-    } finally {
-      await out.close();
     }
     const names = { bin: files.bin, cdt: files.cdt };
-    const textFiles: Array<[string, string | Uint8Array]> = [
-      [files.cue, latin1IfPossible(cueSheetText(layout, names, text))],
-      [files.toc, Buffer.from(tocFileText(layout, names, text), 'latin1')],
-      [files.cdt!, cdTextFile(packs)],
+    const textFiles: Array<string | Uint8Array> = [
+      latin1IfPossible(cueSheetText(layout, names, text)),
+      Buffer.from(tocFileText(layout, names, text), 'latin1'),
+      cdTextFile(packs),
     ];
-    for (const [path, data] of textFiles) {
-      partials.push(`${path}.partial`);
-      await writeFile(`${path}.partial`, data);
+    for (const [i, data] of textFiles.entries()) {
+      const f = await openOutput(outputPlans[i + 1]);
+      outputs.push(f);
+      await f.handle.writeFile(data);
     }
-    for (const p of partials) await rename(p, p.slice(0, -'.partial'.length));
-    partials.length = 0;
+    // All complete: each partial renamed onto its name (the BIN synced first).
+    for (const f of outputs) await f.commit({ sync: f === binOut });
     return { layout, text, files, decoded: decoded.slice(0, n), cdTextPacks: packs.length };
   } catch (err) {
-    await Promise.all(partials.map((p) => rm(p, { force: true })));
+    await Promise.all(outputs.map((f) => f.abort()));
     throw err;
   } finally {
     await rm(work, { recursive: true, force: true });

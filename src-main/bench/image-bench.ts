@@ -1,4 +1,4 @@
-// `npm run bench:image [-- --quick] [-- --dir DIR] [-- --only 1,3] [-- --repeat N]`: builds deterministic corpora
+// `npm run bench:image [-- --quick] [-- --dir DIR] [-- --only 1,3,5] [-- --repeat N]`: builds deterministic corpora
 // and images them with Glassmaster, xorriso, genisoimage and tar (the floor: reading every byte
 // and writing it once), measuring wall time, CPU, peak RSS (GNU time) and image size.
 // Page caches are warm for everyone (each corpus is read once before the runs); outputs go to
@@ -89,12 +89,28 @@ function bigFiles(dir: string, sizes: number[]): void {
   });
 }
 
+/**
+ * One folder of names that collide once mapped to ISO 9660 and Joliet (issue 13: the counter search
+ * was quadratic; 20,000 such names took 40–120 s): long names cut to the same identifier, one stem
+ * with many extensions, names that differ only in case. Empty files: the naming is what is timed.
+ */
+function collidingNames(dir: string, count: number): void {
+  const d = path.join(dir, 'collide');
+  fs.mkdirSync(d, { recursive: true });
+  const bits = (i: number) => Array.from({ length: 15 }, (_, b) => ((i >> b) & 1 ? 'A' : 'a')).join('');
+  for (let i = 0; i < count; i++) {
+    const name = i % 3 === 0 ? `${'a'.repeat(70)}${i}.txt` : i % 3 === 1 ? `readme.txt${i}` : `${bits(i)}.txt`;
+    fs.closeSync(fs.openSync(path.join(d, name), 'w'));
+  }
+}
+
 const GiB = 1024 ** 3;
 const corpora: Corpus[] = [
   { id: 1, name: quick ? '5,000 files 1-16 KiB, 6 levels' : '50,000 files 1-16 KiB, 6 levels', build: (d) => smallFilesTree(d, quick ? 5000 : 50000, false) },
   { id: 2, name: quick ? '5,000 hostile names' : '50,000 hostile names', build: (d) => smallFilesTree(d, quick ? 5000 : 50000, true) },
   { id: 3, name: quick ? '200 files 200 MiB' : '2,000 files 2 GiB', build: (d) => mediumFiles(d, quick ? 200 : 2000, quick ? 200 * 1024 ** 2 : 2 * GiB) },
   { id: 4, name: quick ? '4 files 0.6 GiB (sparse)' : '4 files 6 GiB, one 4.5 GiB (sparse)', build: (d) => bigFiles(d, (quick ? [0.45, 0.05, 0.05, 0.05] : [4.5, 0.5, 0.5, 0.5]).map((g) => Math.round(g * GiB))) },
+  { id: 5, name: quick ? '5,000 colliding names in one folder' : '20,000 colliding names in one folder', build: (d) => collidingNames(d, quick ? 5000 : 20000) },
 ];
 
 function ensureCorpus(c: Corpus): string {

@@ -9,6 +9,7 @@ import { InvalidInputError } from '../common/errors';
 import { msfText } from '../cd/msf';
 import type { AudioProjectSpec, AuthorProgress } from '../audio/author';
 import { DriveAddress } from '../common/ipc/contract';
+import { stopOnSignals } from './stop-signals';
 import { addAudioBurnOptions, burnAudioFromCli } from './audio-burn-command';
 
 const fields = { title: z.string().optional(), performer: z.string().optional(), songwriter: z.string().optional(), composer: z.string().optional(), arranger: z.string().optional(), message: z.string().optional() };
@@ -130,9 +131,8 @@ export function registerAudioCommand(program: Command): void {
           lastPct = pct;
         }
       };
-      const ac = new AbortController();
-      const stop = () => ac.abort();
-      process.once('SIGINT', stop);
+      // SIGINT, SIGTERM and SIGHUP cancel alike: the partials are removed (cli/stop-signals.ts).
+      const ac = stopOnSignals();
       const pool = new AudioDecoderPool();
       try {
         const r = await authorAudioImage(spec, output, { pool, signal: ac.signal, onProgress });
@@ -151,7 +151,7 @@ export function registerAudioCommand(program: Command): void {
           process.stdout.write(`wrote ${r.files.cue} (${summary.length}, ${r.layout.tracks.length} tracks)\n`);
         }
       } finally {
-        process.off('SIGINT', stop);
+        ac.dispose();
         await pool.close();
       }
     });

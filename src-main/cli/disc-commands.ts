@@ -14,6 +14,7 @@ import { formatRanges } from '../read/owners';
 import type { VerifyTarget } from '../verify/verify-disc';
 import { escapeName } from '../common/display-name';
 import { formatVerifyReport } from '../verify/verify-text';
+import { stopOnSignals } from './stop-signals';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
@@ -32,15 +33,12 @@ function parseRetries(v: string): number {
 async function withDiscs<T>(fn: (discs: DiscService, s: Services, signal: AbortSignal) => Promise<T>): Promise<T> {
   const { createServices } = await import('../app/services');
   const services = await createServices({ shell: 'cli', watch: false });
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGINT, SIGTERM and SIGHUP cancel alike (a read's partials are removed; cli/stop-signals.ts).
+  const stop = stopOnSignals();
   try {
     return await fn(new DiscService(services.drives), services, stop.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stop.dispose();
     await services.close();
   }
 }

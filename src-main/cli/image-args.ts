@@ -15,6 +15,8 @@ export interface ImageCommandArgs {
   json: boolean;
   /** No progress line. */
   quiet: boolean;
+  /** -o names a block or character device: write the image onto it in place (else refused). */
+  toDevice: boolean;
 }
 
 /** Parses a boot spec (PATH is an image path; hidden=HOSTPATH is placed outside every directory). */
@@ -68,7 +70,8 @@ const collectBoot = (v: string, prev: BootEntry[] = []) => [...prev, wrap(parseB
 
 /** Adds the build options to `cmd` (the registered subcommand, or a standalone parser). */
 export function addImageBuildOptions(cmd: Command): Command {
-  cmd.option('-o, --output <OUT>', 'the image file (written as OUT.partial, renamed when complete); - for standard output. e.g. -o photos.iso');
+  cmd.option('-o, --output <OUT>', 'the image file (written as OUT.<random>.partial, renamed when complete; never one of the inputs; a symbolic link is written through); - for standard output. e.g. -o photos.iso');
+  cmd.option('--to-device', 'with -o naming a block or character device: write the image onto it in place (every byte on it is replaced; refused while mounted or too small). e.g. -o /dev/sdb --to-device');
   return addImageOptionFlags(cmd)
     .option('--import <PREV.iso>', 'append a session to this image (with --start-lba). e.g. --import disc.iso --start-lba 23456')
     .addOption(new Option('--start-lba <N>', 'first sector of the appended session').argParser(parseCount('--start-lba', MAX_SESSION_START_LBA)))
@@ -102,7 +105,7 @@ export function addImageOptionFlags(cmd: Command): Command {
 export interface RawImageOpts {
   output?: string; fs?: FileSystemName[]; isoLevel?: string; udfRevision?: string; udfMetadataMirror?: boolean; label?: string;
   boot?: BootEntry[]; isohybrid?: boolean; isohybridMbr?: string; isohybridGpt?: boolean; date?: string; maxSectors?: number;
-  followSymlinks?: boolean; udfSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean;
+  followSymlinks?: boolean; udfSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean; toDevice?: boolean;
 }
 
 /** commander's values → the checked model. Throws InvalidInputError (exit 2) on a usage mistake. */
@@ -111,7 +114,8 @@ export function imageArgsFrom(raw: RawImageOpts, sourceArgs: string[]): ImageCom
   if (sourceArgs.length === 0 && raw.import === undefined) throw new InvalidInputError('no sources: name the files and folders to put in the image (SRC or /DEST=SRC)');
   if ((raw.import === undefined) !== (raw.startLba === undefined)) throw new InvalidInputError(raw.import === undefined ? '--start-lba needs --import' : '--import needs --start-lba');
   const options = imageOptionsFrom(raw);
-  return { output: raw.output, options, sources: sourceArgs.map(parseSource), json: !!raw.json, quiet: !!raw.quiet };
+  if (raw.toDevice && raw.output === '-') throw new InvalidInputError('--to-device needs -o DEVICE, not standard output');
+  return { output: raw.output, options, sources: sourceArgs.map(parseSource), json: !!raw.json, quiet: !!raw.quiet, toDevice: !!raw.toDevice };
 }
 
 /** The image-option flags (addImageOptionFlags, plus --import/--start-lba when declared) → the checked model. */

@@ -1,7 +1,8 @@
 // `glassmaster image -o OUT SRC…`: builds through the one image-output service (ImageEngine, in
 // worker threads), exactly as the app does; returns an exit code (common/exit-codes.ts: 0 ok,
-// 2 usage or bad input, 5 bad image, 130 cancelled …). A file is written as OUT.partial and
-// renamed only when complete, so a failed or cancelled build never leaves a valid-looking image.
+// 2 usage or bad input or an unsafe output, 5 bad image, 130 cancelled …). A file is written as
+// OUT.<random>.partial and renamed only when complete, so a failed or cancelled build never leaves a
+// valid-looking image; what OUT may be at all is image/output-file.ts's to decide.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { escapeText } from '../common/display-name';
@@ -59,7 +60,7 @@ export async function runImageCommand(argv: string[] | ImageCommandArgs, io: Ima
       }
       say('done', `wrote ${src.totalSectors} sectors to standard output in ${((Date.now() - started) / 1000).toFixed(1)} s`, { totalSectors: src.totalSectors });
     } else {
-      const { bytes, totalSectors } = await engine.writeFile(req, a.output, { signal: io.signal, onProgress });
+      const { bytes, totalSectors } = await engine.writeFile(req, a.output, { signal: io.signal, onProgress, toDevice: a.toDevice });
       say('done', `wrote ${a.output}: ${totalSectors} sectors (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`, { path: a.output, bytes, totalSectors });
     }
     return ExitCode.OK;

@@ -24,7 +24,7 @@ describe('glassmaster image', () => {
     const r = await glassmaster('image', '--help');
     expect(r.code).toBe(0);
     for (const opt of ['--output', '--fs', '--iso-level', '--udf-revision', '--udf-metadata-mirror', '--no-udf-metadata-mirror', '--label', '--boot',
-      '--isohybrid', '--isohybrid-mbr', '--isohybrid-gpt', '--date', '--max-sectors', '--follow-symlinks', '--udf-symlinks', '--import', '--start-lba', '--json',
+      '--isohybrid', '--isohybrid-mbr', '--isohybrid-gpt', '--date', '--max-sectors', '--follow-symlinks', '--udf-symlinks', '--import', '--start-lba', '--json', '--to-device',
       '--list', '--inspect', '--preflight']) expect(r.stdout).toContain(opt);
     expect(r.stdout).toContain('e.g. --label');
     expect(r.stdout).toContain('glassmaster image -o photos.iso');

@@ -12,6 +12,7 @@ import { formatBootReport, formatListing, inspectBoot, openImage, type TreeFacet
 import { formatPreflight, preflight, type PreflightEntry } from '../image/preflight';
 import { InvalidInputError } from '../common/errors';
 import { ExitCode } from '../common/exit-codes';
+import { stopOnSignals } from './stop-signals';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
 
@@ -96,14 +97,13 @@ export function registerImageCommand(program: Command): void {
         process.exitCode = ExitCode.USAGE;
         return;
       }
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      process.once('SIGINT', onSignal);
+      // SIGINT, SIGTERM and SIGHUP cancel alike (the partial is removed; a second one exits at once).
+      const stop = stopOnSignals();
       try {
         const code = await runImageCommand(args, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
         process.exitCode = stop.signal.aborted ? ExitCode.CANCELLED : code;
       } finally {
-        process.off('SIGINT', onSignal);
+        stop.dispose();
       }
     });
 }

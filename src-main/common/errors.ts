@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'IO'
   | 'INTERNAL'
   | 'DRIVE_BUSY'
-  | 'DRIVE_RESPONSE';
+  | 'DRIVE_RESPONSE'
+  | 'UNSAFE_OUTPUT';
 
 export interface GlassmasterErrorJSON {
   name: string;
@@ -65,6 +66,18 @@ export class GlassmasterError extends Error {
 export class InvalidInputError extends GlassmasterError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('INVALID_INPUT', message, { details });
+  }
+}
+
+/**
+ * An output Glassmaster refuses to write because writing it would destroy something: one of the
+ * inputs, a device node (unless in-place device writes were asked for), a FIFO, a folder, a
+ * symbolic link to nothing, a device too small for the image (image/output-file.ts). Nothing was
+ * written. details.reason says which; exit 2 like any other input the command line got wrong.
+ */
+export class UnsafeOutputError extends GlassmasterError {
+  constructor(message: string, details: { path: string; reason: string; [k: string]: unknown }) {
+    super('UNSAFE_OUTPUT', message, { details });
   }
 }
 

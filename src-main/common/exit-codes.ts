@@ -5,7 +5,7 @@ export const ExitCode = {
   OK: 0,
   /** Unexpected failure (a bug, an I/O error). */
   FAILURE: 1,
-  /** Bad command line or invalid input. */
+  /** Bad command line or invalid input; also an output refused as unsafe (UNSAFE_OUTPUT: nothing was written). */
   USAGE: 2,
   /** The drive, its transport or the disc in it. */
   DEVICE: 3,
@@ -20,6 +20,7 @@ export const ExitCode = {
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_INPUT':
+    case 'UNSAFE_OUTPUT':
       return ExitCode.USAGE;
     case 'SCSI':
     case 'TRANSPORT':

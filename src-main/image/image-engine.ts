@@ -5,8 +5,8 @@
 //  - source(): the image as a ByteSource (byte-source.ts), produced in a worker as the consumer
 //    pulls (credit-based backpressure: a bounded number of chunks ahead), for the burner and stdout;
 //  - writeFile(): the fast path to a file: files placed as the scan finds them, their data copied
-//    by a second thread with positional writes while the metadata is encoded, OUT.partial renamed
-//    to OUT only once complete.
+//    by a second thread with positional writes while the metadata is encoded, the output's partial
+//    renamed to OUT only once complete. What OUT may be is decided here first (output-file.ts).
 import { rm } from 'node:fs/promises';
 import { WorkerPool } from '../workers/worker-pool';
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
@@ -17,6 +17,8 @@ import type { PackedTree } from './staging/packed-tree';
 import type { PreflightReport } from './preflight';
 import type { BootReport } from './reader/boot';
 import type { ScanPayload } from './staging/scan-task';
+import { holdPartial, planOutput } from './output-file';
+import { requestInputs } from './image-spec';
 
 export type { ImageWorkerProgress, ImageInput };
 
@@ -30,6 +32,8 @@ export interface ImageEngineOptions {
 
 export interface BuildOptions {
   signal?: AbortSignal;
+  /** writeFile to a block or character device: write the image onto it in place (else refused). */
+  toDevice?: boolean;
   onProgress?: (p: ImageWorkerProgress) => void;
   /** Bytes per chunk the worker produces (a multiple of 2048; default 1 MiB). */
   chunkSize?: number;
@@ -87,19 +91,35 @@ export class ImageEngine {
     }
   }
 
-  /** Writes the image to OUT.partial in the worker and renames it to `outPath` only once complete. */
+  /**
+   * Writes the image to `outPath` (output-file.ts decides first what it may be: never an input, a
+   * device only with `toDevice`, a symbolic link written through): a file through its partial,
+   * renamed only once complete; a device in place.
+   */
   async writeFile(spec: ImageInput, outPath: string, opts: BuildOptions = {}): Promise<{ bytes: number; totalSectors: number }> {
     const worker: WriteFilePayload['worker'] = typeof this.script === 'string'
       ? { path: this.script, execArgv: this.execArgv }
       : { url: this.script.href, execArgv: this.execArgv };
-    const payload: WriteFilePayload = { spec, out: outPath, chunkSize: opts.chunkSize, worker };
+    let release = () => undefined as unknown;
+    let partial: string | undefined;
     try {
+      const out = await planOutput(outPath, {
+        inputs: 'options' in spec ? requestInputs(spec) : [],
+        device: opts.toDevice ? 'in-place' : 'refuse',
+        deviceHint: 'to write the image onto it (every byte on it is replaced), add --to-device',
+        fifoHint: 'to stream an image, use -o - and a pipe',
+      });
+      partial = out.partial;
+      release = holdPartial(out);
+      const payload: WriteFilePayload = { spec, out, chunkSize: opts.chunkSize, worker };
       return await this.pool.run('writeFile', payload, { signal: opts.signal, onProgress: opts.onProgress });
     } catch (err) {
-      // The worker removes OUT.partial itself, unless it was terminated (a cancel it did not see
+      // The worker removes its partial itself, unless it was terminated (a cancel it did not see
       // within the pool's grace, e.g. in the middle of a long scan, or a crash): then it is ours to remove.
-      await rm(`${outPath}.partial`, { force: true }).catch(() => undefined);
+      if (partial !== undefined) await rm(partial, { force: true }).catch(() => undefined);
       throw GlassmasterError.from(err);
+    } finally {
+      release();
     }
   }
 

@@ -2,14 +2,16 @@
 // stages the request (host sources scanned here, never on the caller's thread), plans once, and
 // then either streams the image in order (a ByteSource's producer: the burner, stdout) or writes a
 // file by the fast path: files placed while the scan finds them, their data copied by a second
-// thread with positional writes while this one encodes the metadata around them, OUT.partial
-// renamed to OUT only once complete.
+// thread with positional writes while this one encodes the metadata around them, the output's
+// partial renamed to OUT only once complete (output-file.ts: what an output may never be, and how
+// it is created and replaced; a device asked for with --to-device is written in place instead).
 import * as fs from 'node:fs';
 import { InvalidInputError } from '../common/errors';
 import { sectorsFor } from './iso9660/encoding';
 import { dataStartLba, planImage, type DataPiece, type ImagePlan, type ImageSpec } from './layout/plan-image';
 import { importPreviousSession, planMultisession } from './multisession/multisession';
 import { imageSpecFor, stageSources, type ImageRequest } from './image-spec';
+import { checkStagedTree, openOutput, outputGuard, type OutputFile, type OutputPlan } from './output-file';
 import { mergeInto, StagingTree, type StagingNode } from './staging/staging-tree';
 import { ChunkPool, writeImage, writeImageRanges, type PositionedChunk, type WriteOptions } from './writer/write-image';
 import { DataCopier, type CopyStream, type WorkerScript } from './writer/data-copier';
@@ -45,8 +47,11 @@ function newTree(req: ImageRequest): StagingTree {
 }
 
 /** Stages everything and maps the options (multisession: the previous tree first, new sources on top). */
-async function stage(req: ImageRequest, ctx: OutputContext, onFile?: (node: StagingNode, imagePath: string) => void): Promise<Staged> {
+async function stage(req: ImageRequest, ctx: OutputContext, onFile?: (node: StagingNode, imagePath: string) => void, output?: OutputFile): Promise<Staged> {
+  // A staged tree must not hold the file the output replaces (the scan below checks as it goes).
+  if (output && req.root) await checkStagedTree(output.plan, req.root);
   const tree = newTree(req);
+  const guard = output ? outputGuard(output) : undefined;
   try {
     let files = 0;
     let bytes = 0;
@@ -59,11 +64,11 @@ async function stage(req: ImageRequest, ctx: OutputContext, onFile?: (node: Stag
     const ms = req.options.multisession;
     if (ms) {
       const prev = await importPreviousSession(tree, ms.importImage);
-      stageSources(req, tree, counted);
+      stageSources(req, tree, counted, guard);
       const spec = imageSpecFor(req.options, tree.root, { udfRevision: prev.udfRevision });
       return { tree, spec: { ...spec, startLba: ms.startLba }, previousEnd: prev.lastSessionEnd };
     }
-    stageSources(req, tree, counted);
+    stageSources(req, tree, counted, guard);
     return { tree, spec: imageSpecFor(req.options, tree.root) };
   } catch (err) {
     await tree.dispose();
@@ -138,30 +143,33 @@ function writeAll(fd: number, buf: Buffer, pos: number): Promise<void> {
 }
 
 /**
- * Writes the image to `out` (through OUT.partial, renamed once complete; removed on any failure).
- * `worker` is the image worker's own entry: the copier threads run its copyPieces task.
+ * Writes the image to the planned output (output-file.ts: a file through its partial, renamed once
+ * complete and removed on any failure; a device in place). `worker` is the image worker's own
+ * entry: the copier threads run its copyPieces task.
  */
 export async function writeRequestFile(
-  req: ImageRequest | ImageSpec, out: string, ctx: OutputContext, worker: WorkerScript, opts: { chunkSize?: number } = {},
+  req: ImageRequest | ImageSpec, outPlan: OutputPlan, ctx: OutputContext, worker: WorkerScript, opts: { chunkSize?: number } = {},
 ): Promise<{ bytes: number; totalSectors: number }> {
-  const partial = `${out}.partial`;
   const o = 'options' in req ? req.options : undefined;
   const multisession = o?.multisession !== undefined;
+  // A device is written only once the image is planned and known to fit: no copy starts earlier.
+  const toDevice = outPlan.kind === 'device';
   // Started now so the copier thread's start-up overlaps staging and planning.
   const copier = new DataCopier(worker);
   const pool = new ChunkPool(opts.chunkSize);
   const inflight: Promise<void>[] = [];
-  let fd: number | undefined;
+  let out: OutputFile | undefined;
   let stream: CopyStream | undefined;
   let staged: Staged | undefined;
   try {
-    fd = fs.openSync(partial, 'w');
+    out = await openOutput(outPlan);
+    const fd = out.fd;
     stream = copier.stream(fd, 0, ctx.signal);
     const copyStream = stream;
     // One host source tree and no boot image or capacity limit: each file is placed the moment the
     // scan finds it and copied while the rest of the tree is still read (the scan and the copy
     // overlap, as in tar). Boot images go first and capacity is checked before any copy, so those wait.
-    const streamed = o !== undefined && !multisession && !('root' in req && req.root) && (req as ImageRequest).sources?.length === 1
+    const streamed = o !== undefined && !multisession && !toDevice && !('root' in req && req.root) && (req as ImageRequest).sources?.length === 1
       && !o.boot?.length && o.maxSectors === undefined;
     const nodes: StagingNode[] = [];
     const pieces: DataPiece[] = [];
@@ -184,7 +192,7 @@ export async function writeRequestFile(
         batch = [];
       }
     } : undefined;
-    staged = o ? await stage(req as ImageRequest, ctx, onFile) : { tree: new StagingTree(), spec: req as ImageSpec };
+    staged = o ? await stage(req as ImageRequest, ctx, onFile, out) : { tree: new StagingTree(), spec: req as ImageSpec };
     stream.push(batch);
     let plan: ImagePlan;
     if (multisession) {
@@ -194,13 +202,14 @@ export async function writeRequestFile(
       plan = await planChecked(staged, {
         preplaced: streamed ? { nodes, pieces, startLba } : undefined,
         // Any other file data starts copying as soon as it is placed, while the metadata is still encoded.
-        onDataPlaced: ({ pieces: placed }) => {
+        onDataPlaced: toDevice ? undefined : ({ pieces: placed }) => {
           early = new Set(placed);
           copyStream.push(placed.filter((d) => d.lba >= next));
         },
       });
     }
     const totalBytes = (plan.totalSectors - plan.startLba) * SECTOR;
+    out.reserve(totalBytes);
     ctx.progress({ phase: 'planned', totalSectors: plan.totalSectors - plan.startLba });
     const copying = stream.end();
     copying.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
@@ -224,9 +233,7 @@ export async function writeRequestFile(
     }
     await Promise.all(inflight);
     await copying;
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(partial, out);
+    await out.commit();
     ctx.progress({ phase: 'writing', bytesWritten: totalBytes, totalBytes });
     return { bytes: totalBytes, totalSectors: plan.totalSectors };
   } catch (err) {
@@ -234,8 +241,7 @@ export async function writeRequestFile(
     // The copier threads may still be writing into fd: stop them before it is closed.
     await stream?.cancel();
     await copier.close();
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(partial, { force: true });
+    await out?.abort();
     throw err;
   } finally {
     await copier.close();

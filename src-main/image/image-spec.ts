@@ -69,8 +69,19 @@ export function imageSpecFor(o: ImageOptions, root: StagingNode, previous?: { ud
 }
 
 /** Stages the request's host sources into `tree` (after its root, if any); onFile sees each file found. */
-export function stageSources(req: ImageRequest, tree: StagingTree, onFile?: AddHostOptions['onFile']): void {
-  for (const s of req.sources ?? []) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: req.options.followSymlinks ?? false, onFile });
+export function stageSources(req: ImageRequest, tree: StagingTree, onFile?: AddHostOptions['onFile'], guard?: AddHostOptions['guard']): void {
+  for (const s of req.sources ?? []) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: req.options.followSymlinks ?? false, onFile, guard });
+}
+
+/** Every host file a request reads besides its sources' contents: what an output may never be (image/output-file.ts). */
+export function requestInputs(req: ImageRequest): string[] {
+  const o = req.options;
+  return [
+    ...(req.sources ?? []).map((s) => s.hostPath),
+    ...(o.multisession ? [o.multisession.importImage] : []),
+    ...(o.boot ?? []).flatMap((b) => (b.hiddenHostPath === undefined ? [] : [b.hiddenHostPath])),
+    ...(o.isohybrid?.mbrTemplate ? [o.isohybrid.mbrTemplate] : []),
+  ];
 }
 
 /**

@@ -3,7 +3,7 @@
 // and listed to it a page at a time, planned by the image engine for the capacity meter, saved to
 // and opened from `.glassmaster` files, and written to an image file by the engine in a worker.
 import { constants as fsc } from 'node:fs';
-import { access, lstat, mkdir, readFile, rename as renameFile, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StagingTree, compareCodePoints, hostFileNode, splitPath, validateName, type StagingNode } from '../image/staging/staging-tree';
 import { packTreeSliced, unpackTreeSliced } from '../image/staging/packed-tree';
@@ -15,6 +15,7 @@ import { GlassmasterError, InvalidInputError, NotFoundError, NotSupportedError, 
 import type { ImageProgress, ProjectEditResult, ProjectEntry, ProjectOpenResult, ProjectPage, ProjectSnapshot, RecentProject } from '../common/model/project';
 import type { Dialogs } from './dialogs';
 import { ioErrorFor } from './host-files';
+import { openOutput, planOutput } from '../image/output-file';
 import { PROJECT_FILE_EXTENSION, PROJECT_FILE_FORMAT, PROJECT_SCHEMA_VERSION, parseProjectFile, type ProjectFile, type ProjectFileEntry } from './project-file';
 
 export interface ProjectServiceOptions {
@@ -366,13 +367,16 @@ export class ProjectService {
     };
     rec(this.tree.root, '');
     const doc: ProjectFile = { format: PROJECT_FILE_FORMAT, schemaVersion: PROJECT_SCHEMA_VERSION, label: this.label, options: this.imageOptions, savedAt: Date.now(), entries };
-    // Written beside and renamed: a failed save never leaves a half-written project file.
-    const partial = `${target}.partial`;
+    // Written beside and renamed (image/output-file.ts: a unique partial created with O_EXCL, a
+    // symbolic link written through, never a device or FIFO): a failed save never leaves a
+    // half-written project file.
+    const out = await openOutput(await planOutput(target));
     try {
-      await writeFile(partial, JSON.stringify(doc));
-      await renameFile(partial, target);
+      await out.handle.writeFile(JSON.stringify(doc));
+      await out.commit();
     } catch (err) {
-      throw ioErrorFor(target, err, 'cannot save');
+      await out.abort();
+      throw err instanceof GlassmasterError ? err : ioErrorFor(target, err, 'cannot save');
     }
     this.file = target;
     this.dirty = false;

@@ -1,9 +1,11 @@
-// Output files of a read: written as NAME.partial and renamed only when complete, so a cancelled or
-// failed read never leaves a truncated image under the real name; an existing file is never
-// replaced without `force`.
+// Output files of a read: planned and opened through image/output-file.ts (never a device, FIFO,
+// folder or a dangling link; a symbolic link written through; each NAME.<random>.partial created
+// with O_EXCL), renamed only when all are complete, so a cancelled or failed read never leaves a
+// truncated image under the real name; an existing file is never replaced without `force`.
 import { existsSync } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { InvalidInputError, IoError } from '../common/errors';
+import type { FileHandle } from 'node:fs/promises';
+import { InvalidInputError } from '../common/errors';
+import { openOutput, planOutput, type OutputFile } from '../image/output-file';
 
 export interface PartialOutput {
   path: string;
@@ -13,28 +15,28 @@ export interface PartialOutput {
 
 export class OutputSet {
   private readonly outputs: PartialOutput[] = [];
+  private readonly files: OutputFile[] = [];
   private done = false;
 
   private constructor() {}
 
-  /** Refuses (InvalidInputError) when any target exists and `force` is not set; then opens the .partial files. */
+  /**
+   * Refuses (InvalidInputError) when any target exists and `force` is not set, and
+   * (UnsafeOutputError) any output that may never be written; then opens the partials.
+   */
   static async create(paths: string[], force: boolean): Promise<OutputSet> {
     if (!force) {
       const there = paths.filter((p) => existsSync(p));
       if (there.length) throw new InvalidInputError(`${there.join(', ')} already exist${there.length === 1 ? 's' : ''} (use --force to overwrite)`, { paths: there });
     }
+    const plans = [];
+    for (const path of paths) plans.push(await planOutput(path, { fifoHint: 'a read goes to a file', deviceHint: 'a read goes to a file' }));
     const set = new OutputSet();
     try {
-      for (const path of paths) {
-        const partial = `${path}.partial`;
-        let fh: FileHandle;
-        try {
-          fh = await open(partial, 'w');
-        } catch (err) {
-          const e = err as NodeJS.ErrnoException;
-          throw new IoError(`cannot create ${partial}: ${e.message}`, { path: partial, errno: e.code, syscall: e.syscall, cause: err });
-        }
-        set.outputs.push({ path, partial, fh });
+      for (const plan of plans) {
+        const f = await openOutput(plan);
+        set.files.push(f);
+        set.outputs.push({ path: plan.path, partial: f.writingTo, fh: f.handle });
       }
     } catch (e) {
       await set.abort();
@@ -47,24 +49,17 @@ export class OutputSet {
     return this.outputs[i];
   }
 
-  /** Closes and renames every .partial to its real name. */
+  /** Syncs, closes and renames every partial to its real name. */
   async commit(): Promise<void> {
     if (this.done) return;
-    for (const o of this.outputs) {
-      await o.fh.sync();
-      await o.fh.close();
-    }
-    for (const o of this.outputs) await rename(o.partial, o.path);
+    for (const f of this.files) await f.commit({ sync: true });
     this.done = true;
   }
 
-  /** Closes and deletes every .partial (idempotent, never throws). */
+  /** Closes and deletes every partial (idempotent, never throws). */
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    for (const o of this.outputs) {
-      await o.fh.close().catch(() => undefined);
-      await rm(o.partial, { force: true }).catch(() => undefined);
-    }
+    for (const f of this.files) await f.abort();
   }
 }

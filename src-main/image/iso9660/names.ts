@@ -51,11 +51,15 @@ function limits(level: IsoLevel, isDir: boolean, extLen: number): { base: number
 /**
  * Assigns ISO identifiers to the entries of one directory. Entries are visited in the given
  * order (callers pass them sorted by original name) so the result is deterministic; a name
- * taken already gets a decimal counter in place of its last base characters. Files get ';1'.
- * Collision keys ignore the version and a bare '.', as readers strip both.
+ * taken already gets the first free decimal counter in place of its last base characters. Files
+ * get ';1'. Collision keys ignore the version and a bare '.', as readers strip both.
+ *
+ * Near-linear in the number of entries however many collide (issue 13: counting from 1 for every
+ * colliding name made 20,000 of them take 40–120 s): see CounterSeries.
  */
 export function assignIsoNames(entries: readonly NamedEntry[], level: IsoLevel): string[] {
   const used = new Set<string>();
+  const series = new CounterSeries();
   const out: string[] = [];
   for (const e of entries) {
     const isDir = e.isDir ?? e.kind === 'dir';
@@ -69,17 +73,54 @@ export function assignIsoNames(entries: readonly NamedEntry[], level: IsoLevel):
     const lim = limits(level, isDir, ext.length);
     ext = ext.slice(0, lim.ext);
     if (base === '' ) base = '_';
-    let candidate = base.slice(0, lim.base);
     const key = (b: string) => (ext ? `${b}.${ext}` : b);
-    for (let n = 1; used.has(key(candidate)); n++) {
-      const digits = String(n);
-      candidate = base.slice(0, Math.max(0, lim.base - digits.length)) + digits;
-      if (candidate.length > lim.base) candidate = candidate.slice(-lim.base);
+    let candidate = base.slice(0, lim.base);
+    if (used.has(key(candidate))) {
+      candidate = series.firstFree((width) => base.slice(0, Math.max(0, lim.base - width)), `${lim.base}.${ext}`, (prefix, n) => {
+        const c = prefix + n;
+        return c.length > lim.base ? c.slice(-lim.base) : c;
+      }, (c) => used.has(key(c)));
     }
     used.add(key(candidate));
     out.push(isDir ? candidate : `${candidate}.${ext};1`);
   }
   return out;
+}
+
+/**
+ * The first free counter for a colliding name, without counting from 1 each time. A candidate with
+ * an n-digit counter is a function of (the prefix kept before the counter, n, the rest of the
+ * key): call that its series. The names taken only grow, so every counter of a series below the
+ * last one found free or taken stays taken: each search resumes where the previous one in the
+ * same series stopped. Each (series, counter) is then found taken at most once, and the result is
+ * exactly that of counting from 1 (the smallest free counter, so the names do not change). A
+ * series per whole stem would not do: stems that differ only in the characters a wider counter
+ * replaces share its candidates ("ABCDEFG1" and "ABCDEFH1" both lead to "ABCDEF10").
+ * Shared by the ISO 9660 and Joliet namers (joliet/names.ts).
+ */
+export class CounterSeries {
+  private readonly next = new Map<string, number>();
+
+  /**
+   * `prefix(width)`: what is kept before a counter of `width` digits; `rest`: the rest of what the
+   * candidate depends on (limits, extension); `candidate(prefix, n)`; `taken(candidate)`.
+   */
+  firstFree(prefix: (width: number) => string, rest: string, candidate: (prefix: string, n: number) => string, taken: (c: string) => boolean): string {
+    let n = 1;
+    for (let width = 1, end = 10; ; width++, end *= 10) {
+      const p = prefix(width);
+      const id = `${width}/${rest}/${p}`;
+      n = Math.max(n, this.next.get(id) ?? 1);
+      for (; n < end; n++) {
+        const c = candidate(p, n);
+        if (!taken(c)) {
+          this.next.set(id, n + 1);
+          return c;
+        }
+      }
+      this.next.set(id, end);
+    }
+  }
 }
 
 /** ECMA-119 §9.3: order by name (space padded), then extension (space padded), then version descending. */

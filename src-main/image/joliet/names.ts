@@ -1,7 +1,7 @@
 // Joliet names: UCS-2 big endian identifiers of at most 64 characters (Joliet specification §3.3
 // "Identifier length: 64 characters"), without the characters it forbids (§3.4: U+0000-001F, '*',
 // '/', ':', ';', '?', '\'). Characters outside the BMP have no UCS-2 form and become '_'.
-import type { NamedEntry } from '../iso9660/names';
+import { CounterSeries, type NamedEntry } from '../iso9660/names';
 
 export const JOLIET_MAX = 64;
 
@@ -32,6 +32,7 @@ function mapUcs2(name: string): string {
  */
 export function assignJolietNames(entries: readonly NamedEntry[]): string[] {
   const used = new Set<string>();
+  const series = new CounterSeries();
   const out: string[] = [];
   for (const e of entries) {
     const mapped = mapUcs2(e.name);
@@ -39,9 +40,10 @@ export function assignJolietNames(entries: readonly NamedEntry[]): string[] {
     const ext = dot > 0 && mapped.length - dot <= 16 ? mapped.slice(dot) : '';
     const base = ext ? mapped.slice(0, dot) : mapped;
     let candidate = mapped.length <= JOLIET_MAX ? mapped : base.slice(0, JOLIET_MAX - ext.length) + ext;
-    for (let n = 1; used.has(candidate); n++) {
-      const suffix = `~${n}`;
-      candidate = base.slice(0, Math.min(base.length, JOLIET_MAX - ext.length - suffix.length)) + suffix + ext;
+    if (used.has(candidate)) {
+      // The first free ~N, resumed per series (CounterSeries: near-linear however many collide).
+      candidate = series.firstFree((width) => base.slice(0, Math.min(base.length, JOLIET_MAX - ext.length - 1 - width)), ext,
+        (prefix, n) => `${prefix}~${n}${ext}`, (c) => used.has(c));
     }
     used.add(candidate);
     out.push(candidate);

@@ -53,6 +53,12 @@ export interface AddHostOptions {
    * with its image path: the CLI places and starts copying file data while the tree is still read.
    */
   onFile?: (node: StagingNode, imagePath: string) => void;
+  /**
+   * Sees every entry's stat before it is staged: false leaves the entry out, a throw stops the
+   * scan. The image output's own partial is left out this way, and a scanned file that is the
+   * output is refused (image/output-file.ts outputGuard).
+   */
+  guard?: (st: fs.Stats, hostPath: string) => boolean;
 }
 
 const S_IFMT = 0o170000;
@@ -209,6 +215,7 @@ export class StagingTree {
   addHostPath(p: string, hostPath: string, opts: AddHostOptions = {}): StagingNode {
     const parts = splitPath(p);
     const st = statHost(hostPath, opts.followSymlinks ?? false);
+    opts.guard?.(st, hostPath);
     if (parts.length === 0) {
       if (st.isDirectory()) {
         scanDir(hostPath, this.root, opts, new Set([`${st.dev}:${st.ino}`]), '');
@@ -339,6 +346,7 @@ function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ances
   for (const name of readNames(dirPath)) {
     const childPath = dirPath.endsWith('/') ? dirPath + name : `${dirPath}/${name}`;
     const st = statHost(childPath, opts.followSymlinks ?? false);
+    if (opts.guard && !opts.guard(st, childPath)) continue;
     const child = hostNode(childPath, st, opts, ancestors, opts.onFile ? `${imagePath}/${name}` : '');
     child.name = name;
     const old = into.children!.get(name);

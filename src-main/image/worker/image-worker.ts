@@ -4,6 +4,7 @@
 import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';
 import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress, type OutputContext } from '../image-output';
 import type { ImageRequest } from '../image-spec';
+import type { OutputPlan } from '../output-file';
 import { planImage, type ImageSpec } from '../layout/plan-image';
 import { createCopyTask } from '../writer/copy-task';
 import { InvalidInputError } from '../../common/errors';
@@ -22,7 +23,8 @@ export interface BuildPayload {
 }
 
 export interface WriteFilePayload extends BuildPayload {
-  out: string;
+  /** Decided by the caller's planOutput (output-file.ts): the worker only opens and writes it. */
+  out: OutputPlan;
   /** This worker's own entry, for its copier threads: a path, or a URL's href (data: bootstrap under tsx). */
   worker: { path?: string; url?: string; execArgv?: string[] };
 }
