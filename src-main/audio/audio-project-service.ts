@@ -28,7 +28,7 @@ import { CD_TEXT_FIELDS, type CdTextStrings } from './cd-text';
 export type { AudioDiscSettings, AudioProjectSnapshot, AudioProjectSummary, AudioProjectTrack };
 import { FIRST_PREGAP_SECTORS, layoutDisc, leadOutLimit, type DiscLayout } from './layout';
 
-export type AudioTrackPatch = Partial<Pick<AudioProjectTrack, 'pregapSeconds' | 'indexSeconds' | 'isrc' | 'preEmphasis' | 'copyPermitted'>> & { text?: CdTextStrings };
+export type AudioTrackPatch = Partial<Pick<AudioProjectTrack, 'indexSeconds' | 'isrc' | 'preEmphasis' | 'copyPermitted'>> & { text?: CdTextStrings; /** null: the project's default again */ pregapSeconds?: number | null };
 export type AudioDiscPatch = Partial<Omit<AudioDiscSettings, 'album' | 'discId' | 'upcEan' | 'genre'>> & { album?: CdTextStrings; mcn?: string; discId?: string; upcEan?: string; genre?: { code: number; text?: string } | null };
 
 /** A track as a project file restores it (audio-project-file.ts): the host file and every edit. */
@@ -135,12 +135,13 @@ export class AudioProjectService {
     const t = this.tracks.find((x) => x.id === id);
     if (!t) throw new InvalidInputError(`no track with id ${id}`);
     const where = `track ${this.tracks.indexOf(t) + 1}`;
-    checkPause(patch.pregapSeconds, `${where} pause`);
+    checkPause(patch.pregapSeconds ?? undefined, `${where} pause`);
     if (patch.isrc !== undefined && patch.isrc !== '' && !ISRC_PATTERN.test(patch.isrc)) throw new InvalidInputError(`${where}: ISRC "${patch.isrc}" is not CCOOOYYNNNNN (country, owner, year, serial)`);
     if (patch.indexSeconds?.some((s, i, a) => !Number.isFinite(s) || s <= (i ? a[i - 1] : 0))) throw new InvalidInputError(`${where}: index points must rise and come after the track start`);
     checkText(patch.text, where);
     if (patch.text) t.text = { ...t.text, ...patch.text };
-    for (const k of ['pregapSeconds', 'indexSeconds', 'preEmphasis', 'copyPermitted'] as const) if (k in patch) (t as unknown as Record<string, unknown>)[k] = patch[k];
+    for (const k of ['pregapSeconds', 'indexSeconds', 'preEmphasis', 'copyPermitted'] as const) if (k in patch) (t as unknown as Record<string, unknown>)[k] = patch[k] ?? undefined;
+    if (t.pregapSeconds === undefined) delete t.pregapSeconds;
     if (patch.isrc !== undefined) t.isrc = patch.isrc || undefined;
     return this.changed();
   }

@@ -198,7 +198,8 @@ export const requestSchemas = {
       patch: z
         .object({
           text: AudioCdTextSchema.optional(),
-          pregapSeconds: z.number().min(0).max(600).optional(),
+          /** null: back to the project's default pause. */
+          pregapSeconds: z.number().min(0).max(600).nullable().optional(),
           indexSeconds: z.array(z.number().positive().max(6000)).max(98).optional(),
           isrc: z.string().max(12).regex(/^([A-Z]{2}[A-Z0-9]{3}\d{7})?$/, 'an ISRC CCOOOYYNNNNN, or "" to remove it').optional(),
           preEmphasis: z.boolean().optional(),
