@@ -45,7 +45,7 @@ export const enAudio = {
     nearlyFull: 'Nearly full.',
     left: '{{time}} left.',
     // disc settings and CD-TEXT
-    discHeading: 'Disc',
+    discHeading: 'Disc and CD-TEXT',
     gapless: 'Gapless (no pauses between tracks; continuous audio)',
     defaultPause: 'Pause between tracks (s)',
     discMinutes: 'Plan for',

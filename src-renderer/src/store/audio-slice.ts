@@ -56,7 +56,7 @@ export function minutesMeter(snapshot: AudioProjectSnapshot | undefined, limit: 
 
 export interface AudioPreviewState {
   track: number;
-  /** data: URL of the WAV (decoded PCM main made; no file read here). */
+  /** blob: URL of the WAV (decoded PCM main made; no file read here); revoked when replaced or closed. */
   url?: string;
   boundarySeconds?: number;
   pauseSeconds?: number;
@@ -101,6 +101,10 @@ export interface AudioSlice {
   applyOpenedAudio(r: { snapshot: AudioProjectSnapshot; changed: string[]; missing: string[] }): void;
   applyAudio(snapshot: AudioProjectSnapshot): void;
   applyAudioProgress(p: AudioImageProgress): void;
+}
+
+function revokePreview(p: AudioPreviewState | undefined): void {
+  if (p?.url) URL.revokeObjectURL(p.url);
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -236,7 +240,9 @@ export const createAudioSlice =
       setAudioTrack: (id, patch) => edit(() => client.invoke('audio.setTrack', { id, patch })),
       setAudioDisc: (patch) => edit(() => client.invoke('audio.setDisc', { patch })),
       async clearAudio() {
-        if (await edit(() => client.invoke('audio.clear', {}))) set({ audioSelection: [], audioPreview: undefined, audioImage: undefined });
+        if (!(await edit(() => client.invoke('audio.clear', {})))) return;
+        revokePreview(get().audioPreview);
+        set({ audioSelection: [], audioPreview: undefined, audioImage: undefined });
       },
       setMinutesTarget(minutesTarget) {
         set({ minutesTarget });
@@ -252,17 +258,21 @@ export const createAudioSlice =
         }
       },
       async previewBoundary(track) {
+        revokePreview(get().audioPreview);
         set({ audioPreview: { track, loading: true } });
         try {
           const p = await client.invoke('audio.preview', { track });
           if (get().audioPreview?.track !== track) return;
-          set({ audioPreview: { track, loading: false, url: `data:audio/wav;base64,${p.wav}`, boundarySeconds: p.boundarySeconds, pauseSeconds: p.pauseSeconds, pausePlayedSeconds: p.pausePlayedSeconds } });
+          const bytes = Uint8Array.from(atob(p.wav), (c) => c.charCodeAt(0));
+          const url = URL.createObjectURL(new Blob([bytes], { type: 'audio/wav' }));
+          set({ audioPreview: { track, loading: false, url, boundarySeconds: p.boundarySeconds, pauseSeconds: p.pauseSeconds, pausePlayedSeconds: p.pausePlayedSeconds } });
         } catch (err) {
           set({ audioPreview: undefined });
           fail(err);
         }
       },
       closePreview() {
+        revokePreview(get().audioPreview);
         set({ audioPreview: undefined });
       },
       async writeAudioImage(path, overwrite = false) {
@@ -301,6 +311,7 @@ export const createAudioSlice =
       },
       applyOpenedAudio({ snapshot, changed, missing }) {
         get().applyAudio(snapshot);
+        revokePreview(get().audioPreview);
         set({ audioSelection: [], audioPreview: undefined, audioImage: undefined });
         const notes = [t('audio.opened', { path: snapshot.file })];
         if (changed.length) notes.push(t('audio.changed', { count: changed.length }));

@@ -32,7 +32,7 @@ export function TrackEditor() {
       <p className="muted small">{t('audio.fromFile', { file: track.fileName, format: track.format.toUpperCase(), rate: track.sampleRate, channels: track.channels })}</p>
       <div className="field-grid">
         {TEXT_FIELDS.map((f) => (
-          <Field key={f} label={t(`audio.${f}`)} value={track.text[f]} maxLength={160} onCommit={(v) => setTrack(track.id, { text: { [f]: v } })} testId={`track-${f}`} />
+          <Field key={f} label={t(`audio.${f}`)} value={track.text[f]} maxLength={160} onCommit={(v) => setTrack(track.id, { text: { [f]: v } })} testId={`edit-track-${f}`} />
         ))}
         <Field
           label={t('audio.trackPause')}
@@ -44,9 +44,9 @@ export function TrackEditor() {
             if (s !== null && !Number.isFinite(s)) return;
             return setTrack(track.id, { pregapSeconds: s });
           }}
-          testId="track-pause"
+          testId="edit-track-pause"
         />
-        <Field label={t('audio.isrc')} value={track.isrc ?? ''} maxLength={12} onCommit={(v) => setTrack(track.id, { isrc: v.trim().toUpperCase().replace(/-/g, '') })} testId="track-isrc" />
+        <Field label={t('audio.isrc')} value={track.isrc ?? ''} maxLength={12} onCommit={(v) => setTrack(track.id, { isrc: v.trim().toUpperCase().replace(/-/g, '') })} testId="edit-track-isrc" />
       </div>
       <div className="inline-form">
         <label className="check">
