@@ -56,7 +56,7 @@ export function minutesMeter(snapshot: AudioProjectSnapshot | undefined, limit: 
 
 export interface AudioPreviewState {
   track: number;
-  /** blob: URL of the WAV (decoded PCM main made; no file read here); revoked when replaced or closed. */
+  /** blob: URL of the WAV (decoded PCM main made; no file read here); BoundaryPreview revokes it once its <audio> lets go. */
   url?: string;
   boundarySeconds?: number;
   pauseSeconds?: number;
@@ -101,10 +101,6 @@ export interface AudioSlice {
   applyOpenedAudio(r: { snapshot: AudioProjectSnapshot; changed: string[]; missing: string[] }): void;
   applyAudio(snapshot: AudioProjectSnapshot): void;
   applyAudioProgress(p: AudioImageProgress): void;
-}
-
-function revokePreview(p: AudioPreviewState | undefined): void {
-  if (p?.url) URL.revokeObjectURL(p.url);
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -241,7 +237,6 @@ export const createAudioSlice =
       setAudioDisc: (patch) => edit(() => client.invoke('audio.setDisc', { patch })),
       async clearAudio() {
         if (!(await edit(() => client.invoke('audio.clear', {})))) return;
-        revokePreview(get().audioPreview);
         set({ audioSelection: [], audioPreview: undefined, audioImage: undefined });
       },
       setMinutesTarget(minutesTarget) {
@@ -258,7 +253,6 @@ export const createAudioSlice =
         }
       },
       async previewBoundary(track) {
-        revokePreview(get().audioPreview);
         set({ audioPreview: { track, loading: true } });
         try {
           const p = await client.invoke('audio.preview', { track });
@@ -272,7 +266,6 @@ export const createAudioSlice =
         }
       },
       closePreview() {
-        revokePreview(get().audioPreview);
         set({ audioPreview: undefined });
       },
       async writeAudioImage(path, overwrite = false) {
@@ -311,7 +304,6 @@ export const createAudioSlice =
       },
       applyOpenedAudio({ snapshot, changed, missing }) {
         get().applyAudio(snapshot);
-        revokePreview(get().audioPreview);
         set({ audioSelection: [], audioPreview: undefined, audioImage: undefined });
         const notes = [t('audio.opened', { path: snapshot.file })];
         if (changed.length) notes.push(t('audio.changed', { count: changed.length }));

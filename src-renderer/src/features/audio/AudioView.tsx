@@ -8,6 +8,7 @@ import { TrackList } from './TrackList';
 import { TrackEditor } from './TrackEditor';
 import { DiscPanel } from './DiscPanel';
 import { MinutesMeter } from './MinutesMeter';
+import { BoundaryPreview } from './BoundaryPreview';
 import './audio.css';
 
 type Form = 'save' | 'cue' | undefined;
@@ -102,6 +103,8 @@ function AudioProjectPane({ form, setForm }: { form: Form; setForm: (f: Form) =>
       <TrackList />
       <MinutesMeter />
       <TrackEditor />
+      {/* One place, so a selection change does not remount the player (and release its clip). */}
+      <BoundaryPreview />
     </section>
   );
 }

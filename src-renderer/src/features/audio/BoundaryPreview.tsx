@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 
@@ -10,6 +11,10 @@ export function BoundaryPreview() {
   const { t } = useTranslation();
   const p = useAppStore((s) => s.audioPreview);
   const close = useAppStore((s) => s.closePreview);
+  const url = p?.url;
+  // The blob URL is released after the <audio> that plays it is gone or has a new one (a media
+  // element fetches lazily: revoking earlier would break its next read).
+  useEffect(() => (url ? () => URL.revokeObjectURL(url) : undefined), [url]);
   if (!p) return null;
   return (
     <div className="boundary-preview" role="group" aria-label={t('audio.previewHeading', { from: p.track - 1, to: p.track })} data-testid="boundary-preview">

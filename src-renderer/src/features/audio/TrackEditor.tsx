@@ -1,7 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { Field } from './Field';
-import { BoundaryPreview } from './BoundaryPreview';
 
 const TEXT_FIELDS = ['title', 'performer', 'songwriter', 'composer', 'arranger', 'message'] as const;
 
@@ -12,13 +11,11 @@ export function TrackEditor() {
   const selection = useAppStore((s) => s.audioSelection);
   const setTrack = useAppStore((s) => s.setAudioTrack);
   const preview = useAppStore((s) => s.previewBoundary);
-  const previewState = useAppStore((s) => s.audioPreview);
   const tracks = audio?.tracks ?? [];
   if (selection.length !== 1) {
     return (
       <section className="track-editor" aria-labelledby="track-editor-heading">
         <h3 id="track-editor-heading">{selection.length > 1 ? t('audio.trackMany', { count: selection.length }) : t('audio.trackNone')}</h3>
-        {previewState && <BoundaryPreview />}
       </section>
     );
   }
@@ -63,7 +60,6 @@ export function TrackEditor() {
           </button>
         )}
       </div>
-      {previewState && <BoundaryPreview />}
     </section>
   );
 }
