@@ -127,7 +127,7 @@ test('audio CD: tracks from the file pane and an OS drop, reorder, gap and gaple
     await expect.poll(() => titles(page)).toEqual(['Morning', 'Noon', 'Evening']);
 
     // The minutes meter: 2 s + 6 + 2 + 5 + 2 + 5.5 = 22.5 s against 80 and 74 minutes, and against the CD-R's ATIP.
-    await expect(page.getByTestId('minutes-text')).toHaveText('0:23 of 80:00 79:37 left.');
+    await expect(page.getByTestId('minutes-text')).toHaveText('0:23 of 80:00 · 79:37 left.');
     await expect(page.getByTestId('minutes-meter')).toHaveAttribute('data-state', 'ok');
     await page.getByRole('combobox', { name: 'Measure against' }).selectOption('74');
     await expect(page.getByTestId('minutes-text')).toContainText('of 74:00');

@@ -43,7 +43,7 @@ export const enAudio = {
     meterText: '{{used}} of {{capacity}}',
     over: '{{time}} too long.',
     nearlyFull: 'Nearly full.',
-    left: '{{time}} left.',
+    left: '· {{time}} left.',
     // disc settings and CD-TEXT
     discHeading: 'Disc and CD-TEXT',
     gapless: 'Gapless (no pauses between tracks; continuous audio)',

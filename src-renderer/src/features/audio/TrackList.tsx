@@ -90,71 +90,73 @@ export function TrackList() {
   };
 
   return (
-    <div
-      className={`vlist track-list${dropAt !== undefined && tracks.length === 0 ? ' drop' : ''}`}
-      role="listbox"
-      aria-multiselectable="true"
-      aria-label={t('audio.tracksList')}
-      aria-busy={adding > 0}
-      tabIndex={0}
-      aria-activedescendant={tracks[focused] ? `track-${tracks[focused].id}` : undefined}
-      onKeyDown={onKeyDown}
-      onDragOver={onListDragOver}
-      onDragLeave={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropAt(undefined);
-      }}
-      onDrop={onDrop}
-      data-testid="audio-tracks"
-    >
-      {tracks.length === 0 && <p className="muted pad">{adding ? t('audio.adding', { count: adding }) : t('audio.empty')}</p>}
-      {tracks.map((x, i) => {
-        const selected = selection.includes(x.id);
-        // The pause the layout gives (audio-project-service.ts): the track's own, else the disc's; track 1 at least 2 s.
-        const byDisc = disc?.gapless ? 0 : (disc?.pregapSeconds ?? 2);
-        const pause = x.pregapSeconds ?? (i === 0 ? Math.max(2, byDisc) : byDisc);
-        return (
-          <div
-            key={x.id}
-            id={`track-${x.id}`}
-            role="option"
-            aria-selected={selected}
-            className={`track-row${selected ? ' selected' : ''}${i === focused ? ' focused' : ''}${dropAt === i ? ' drop-before' : ''}${dropAt === i + 1 && i === tracks.length - 1 ? ' drop-after' : ''}`}
-            draggable
-            onDragStart={(ev) => {
-              const ids = selected ? tracks.filter((y) => selection.includes(y.id)).map((y) => y.id) : [x.id];
-              if (!selected) select(x.id);
-              ev.dataTransfer.setData(AUDIO_TRACKS_MIME, JSON.stringify(ids));
-              ev.dataTransfer.effectAllowed = 'move';
-            }}
-            onDragEnd={() => setDropAt(undefined)}
-            onDragOver={(ev) => onRowDragOver(ev, i)}
-            onDrop={onDrop}
-            onClick={(ev) => {
-              setFocus(i);
-              select(x.id, ev.shiftKey ? 'range' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'single');
-            }}
-            data-testid="track-row"
-          >
-            <span className="track-no">{i + 1}</span>
-            <span className="track-title">
-              <span className="name" data-testid="track-title">{x.text.title || x.fileName}</span>
-              <span className="muted small">{x.text.performer ?? ''}</span>
-            </span>
-            <span className="track-pause muted small" title={t('audio.pause')}>
-              {pause > 0 ? `+${pause.toFixed(pause % 1 ? 2 : 0)} s` : '⟷'}
-            </span>
-            <span className="track-length" data-testid="track-length">
-              {formatTrackLength(x.samples)}
-            </span>
-          </div>
-        );
-      })}
+    <>
+      <div
+        className={`vlist track-list${dropAt !== undefined && tracks.length === 0 ? ' drop' : ''}`}
+        role="listbox"
+        aria-multiselectable="true"
+        aria-label={t('audio.tracksList')}
+        aria-busy={adding > 0}
+        tabIndex={0}
+        aria-activedescendant={tracks[focused] ? `track-${tracks[focused].id}` : undefined}
+        onKeyDown={onKeyDown}
+        onDragOver={onListDragOver}
+        onDragLeave={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDropAt(undefined);
+        }}
+        onDrop={onDrop}
+        data-testid="audio-tracks"
+      >
+        {tracks.length === 0 && <p className="muted pad">{adding ? t('audio.adding', { count: adding }) : t('audio.empty')}</p>}
+        {tracks.map((x, i) => {
+          const selected = selection.includes(x.id);
+          // The pause the layout gives (audio-project-service.ts): the track's own, else the disc's; track 1 at least 2 s.
+          const byDisc = disc?.gapless ? 0 : (disc?.pregapSeconds ?? 2);
+          const pause = x.pregapSeconds ?? (i === 0 ? Math.max(2, byDisc) : byDisc);
+          return (
+            <div
+              key={x.id}
+              id={`track-${x.id}`}
+              role="option"
+              aria-selected={selected}
+              className={`track-row${selected ? ' selected' : ''}${i === focused ? ' focused' : ''}${dropAt === i ? ' drop-before' : ''}${dropAt === i + 1 && i === tracks.length - 1 ? ' drop-after' : ''}`}
+              draggable
+              onDragStart={(ev) => {
+                const ids = selected ? tracks.filter((y) => selection.includes(y.id)).map((y) => y.id) : [x.id];
+                if (!selected) select(x.id);
+                ev.dataTransfer.setData(AUDIO_TRACKS_MIME, JSON.stringify(ids));
+                ev.dataTransfer.effectAllowed = 'move';
+              }}
+              onDragEnd={() => setDropAt(undefined)}
+              onDragOver={(ev) => onRowDragOver(ev, i)}
+              onDrop={onDrop}
+              onClick={(ev) => {
+                setFocus(i);
+                select(x.id, ev.shiftKey ? 'range' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'single');
+              }}
+              data-testid="track-row"
+            >
+              <span className="track-no">{i + 1}</span>
+              <span className="track-title">
+                <span className="name" data-testid="track-title">{x.text.title || x.fileName}</span>
+                <span className="muted small">{x.text.performer ?? ''}</span>
+              </span>
+              <span className="track-pause muted small" title={t('audio.pause')}>
+                {pause > 0 ? `+${pause.toFixed(pause % 1 ? 2 : 0)} s` : '⟷'}
+              </span>
+              <span className="track-length" data-testid="track-length">
+                {formatTrackLength(x.samples)}
+              </span>
+            </div>
+          );
+        })}
+      </div>
       {tracks.length > 0 && (
-        <p className="muted small pad track-total" data-testid="audio-summary">
+        <p className="muted small track-total" data-testid="audio-summary">
           {t('audio.summary', { count: tracks.length, time: formatMinutes(audio?.summary.seconds ?? 0) })}
           {audio?.summary.problem && <span className="error"> · {audio.summary.problem}</span>}
         </p>
       )}
-    </div>
+    </>
   );
 }
