@@ -1,6 +1,6 @@
 // The audio CD end to end in Chromium against `glassmaster serve` with a virtual CD-R (paced, so
-// the burn's progress can be watched): the "Audio CD" job, tracks from the file pane (Add button,
-// double-click, drag) and a synthesized OS drop, reordering by drag and by Alt+↑/↓, durations, the
+// the burn's progress can be watched): the "Audio CD" job, tracks from the file pane (Add button on
+// a multi-selection, double-click, drag onto a row) and a synthesized OS drop, reordering by drag and by Alt+↑/↓, durations, the
 // minutes meter against 74/80 minutes and the CD-R's ATIP, a pause and gapless, the CD-TEXT editor
 // (prefilled from tags), the join preview, the writing modes with the planner's reasons, a burn in
 // SAO with progress and read-back, the disc read back to CUE/BIN and judged by cd-info, "Save as
@@ -124,6 +124,12 @@ test('audio CD: tracks from the file pane and an OS drop, reorder, gap and gaple
     await shot(page, info, 'os-drop');
     await trackRow(page, 'Dropped Tune').click();
     await page.keyboard.press('Delete');
+    await expect.poll(() => titles(page)).toEqual(['Morning', 'Noon', 'Evening']);
+    // Dragged from the file pane onto a row: inserted before it; then removed again.
+    await hostRow(page, '03 - Evening.wav').dragTo(trackRow(page, 'Noon'));
+    await expect.poll(() => titles(page), { timeout: 20_000 }).toEqual(['Morning', 'Evening', 'Noon', 'Evening']);
+    await page.getByTestId('audio-tracks').getByTestId('track-row').nth(1).click();
+    await page.getByRole('button', { name: 'Remove' }).click();
     await expect.poll(() => titles(page)).toEqual(['Morning', 'Noon', 'Evening']);
 
     // The minutes meter: 2 s + 6 + 2 + 5 + 2 + 5.5 = 22.5 s against 80 and 74 minutes, and against the CD-R's ATIP.
