@@ -203,6 +203,23 @@ describe.skipIf(!ok)('audio slice', () => {
     expect(s().upload).toBeUndefined();
   });
 
+  it('sets and removes a hidden track in track 1\'s pause and index points; bad index points are refused', async () => {
+    const before = s().audio!.summary.sectors!;
+    expect(await s().setHiddenTrack(p('02 - Beta.wav'))).toBe(true);
+    expect(s().audio!.hiddenTrack).toMatchObject({ fileName: '02 - Beta.wav', samples: 4.5 * 44100 });
+    // Track 1's pause now holds 4.5 s of audio: the program is longer by it (its 2 s pause becomes index 00 audio).
+    expect(s().audio!.summary.sectors!).toBeGreaterThan(before);
+    const first = s().audio!.tracks[0].id;
+    expect(await s().setAudioTrack(first, { indexSeconds: [1, 2.5] })).toBe(true);
+    expect(s().audio!.tracks[0].indexSeconds).toEqual([1, 2.5]);
+    expect(await s().setAudioTrack(first, { indexSeconds: [2, 1] })).toBe(false);
+    expect(s().error?.message).toMatch(/index points must rise/);
+    expect(await s().setAudioTrack(first, { indexSeconds: [] })).toBe(true);
+    expect(await s().setHiddenTrack(null)).toBe(true);
+    expect(s().audio!.hiddenTrack).toBeUndefined();
+    expect(s().audio!.summary.sectors).toBe(before);
+  });
+
   it('finishes an audio burn job with its mode, reason and read-back in the log', () => {
     const job: DriveJob = { id: 1, kind: 'burn', address: 'virtual:x', subject: 'x', state: 'running', startedAt: 0, log: [] };
     const r: AudioBurnResult = { ok: true, mode: 'raw96', reason: 'Raw as asked.', dropped: [], cdText: true, simulated: false, tracks: [{ number: 1, startLba: 0, sectors: 400 }], leadOut: 400, verifiedSectors: 400, media: {} as MediaInfo, elapsedMs: 5, discState: 'closed' };

@@ -89,6 +89,8 @@ export interface AudioSlice {
   selectAudioTrack(id: number, mode?: 'single' | 'toggle' | 'range'): void;
   setAudioTrack(id: number, patch: AudioTrackPatch): Promise<boolean>;
   setAudioDisc(patch: AudioDiscPatch): Promise<boolean>;
+  /** Hidden track one audio: a host file played in track 1's pause (null removes it). */
+  setHiddenTrack(path: string | null): Promise<boolean>;
   clearAudio(): Promise<void>;
   setMinutesTarget(target: MinutesTarget): void;
   planAudioBurn(address: string): Promise<void>;
@@ -235,6 +237,7 @@ export const createAudioSlice =
       },
       setAudioTrack: (id, patch) => edit(() => client.invoke('audio.setTrack', { id, patch })),
       setAudioDisc: (patch) => edit(() => client.invoke('audio.setDisc', { patch })),
+      setHiddenTrack: (path) => edit(() => client.invoke('audio.setHiddenTrack', { path })),
       async clearAudio() {
         if (!(await edit(() => client.invoke('audio.clear', {})))) return;
         set({ audioSelection: [], audioPreview: undefined, audioImage: undefined });

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { Field } from './Field';
+import { formatTrackLength } from './TrackList';
 
 /** Red Book CD-TEXT genre codes 1–27 (names in en-audio.ts audioGenres). */
 const GENRE_CODES = Array.from({ length: 27 }, (_, i) => i + 1);
@@ -11,6 +12,10 @@ export function DiscPanel() {
   const { t } = useTranslation();
   const audio = useAppStore((s) => s.audio);
   const setDisc = useAppStore((s) => s.setAudioDisc);
+  const setHidden = useAppStore((s) => s.setHiddenTrack);
+  const hostSelection = useAppStore((s) => s.hostSelection);
+  const listing = useAppStore((s) => s.listing);
+  const chosen = hostSelection.length === 1 ? listing?.entries.find((e) => e.path === hostSelection[0] && e.kind === 'file') : undefined;
   const d = audio?.disc;
   if (!d) return null;
   return (
@@ -42,6 +47,26 @@ export function DiscPanel() {
             ))}
           </select>
         </label>
+      </div>
+      <div className="field" data-testid="hidden-track">
+        <span>{t('audio.hidden')}</span>
+        {audio.hiddenTrack ? (
+          <span>
+            {t('audio.hiddenIs', { file: audio.hiddenTrack.fileName, time: formatTrackLength(audio.hiddenTrack.samples) })}{' '}
+            <button type="button" onClick={() => void setHidden(null)}>
+              {t('audio.hiddenRemove')}
+            </button>
+          </span>
+        ) : (
+          <span className="muted small">
+            {t('audio.hiddenNone')}{' '}
+            {chosen && (
+              <button type="button" onClick={() => void setHidden(chosen.path)}>
+                {t('audio.hiddenSet')}: {chosen.name}
+              </button>
+            )}
+          </span>
+        )}
       </div>
       <h3>{t('audio.cdText')}</h3>
       <div className="field-grid">

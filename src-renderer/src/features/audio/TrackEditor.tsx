@@ -43,6 +43,16 @@ export function TrackEditor() {
           }}
           testId="edit-track-pause"
         />
+        <Field
+          label={t('audio.indexes')}
+          value={(track.indexSeconds ?? []).join(', ')}
+          onCommit={(v) => {
+            const list = v.split(/[,;\s]+/).filter(Boolean).map((x) => Number(x));
+            if (list.some((x) => !Number.isFinite(x) || x <= 0)) return;
+            return setTrack(track.id, { indexSeconds: list });
+          }}
+          testId="edit-track-indexes"
+        />
         <Field label={t('audio.isrc')} value={track.isrc ?? ''} maxLength={12} onCommit={(v) => setTrack(track.id, { isrc: v.trim().toUpperCase().replace(/-/g, '') })} testId="edit-track-isrc" />
       </div>
       <div className="inline-form">
