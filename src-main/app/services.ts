@@ -23,6 +23,8 @@ import { copyHandlers } from '../burn/copy-ipc';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
 import { projectBurnSource } from '../burn/engine-sources';
 import { audioBurnHandler } from '../burn/audio-burn-ipc';
+import { planAudioModes } from '../burn/audio-mode-plan';
+import { openProjectFile } from '../audio/audio-project-file';
 import { HostFiles } from '../project/host-files';
 import { DropStash } from '../project/drop-stash';
 import { dirname } from 'node:path';
@@ -131,7 +133,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     });
   }
 
-  const audio = audioProjectIpc(hub);
+  const audio = audioProjectIpc(hub, { remember: (e) => project.rememberRecent(e) });
   const iscsiRule = iscsiIpc({ iscsi, stateDir, confirm: opts.dialogs?.confirmIscsiTarget?.bind(opts.dialogs) });
   const handlers: Handlers = iscsiRule.guard({
     'app.info': async () => ({ name: 'Glassmaster', version: packageInfo().version, shell: opts.shell === 'electron' ? 'electron' : 'browser', platform: process.platform }),
@@ -172,7 +174,13 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
         busyListeners.forEach((l) => l(false));
       }
     },
-    'audio.burn': audioBurnHandler(drives, (address, progress) => hub.emit('burn.onProgress', { address, job: 'burn', progress })),
+    'audio.burn': audioBurnHandler(drives, (address, progress) => hub.emit('burn.onProgress', { address, job: 'burn', progress }), () => audio.service.spec()),
+    'audio.planBurn': ({ address }, signal) => planAudioModes(drives, address, audio.service.layout(), audio.service.hasCdText(), signal),
+    'audio.addStashed': async ({ uploadIds, at }, signal) => {
+      const paths: string[] = [];
+      for (const id of uploadIds) paths.push(await stash.finish(id));
+      return audio.service.addTracks(paths, at, signal);
+    },
     'drive.erase': async ({ address, full }, signal) =>
       burner.erase(address, { full }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'erase', progress }) }),
     'drive.format': async ({ address, full, spareAreas }, signal) =>
@@ -195,7 +203,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'project.undo': async () => project.undo(),
     'project.writeImageTo': ({ path, overwrite }, signal) => project.writeImageTo(path, overwrite ?? false, signal),
     'project.save': ({ path }) => project.save(path),
-    'project.open': ({ path }) => project.open(path),
+    'project.open': ({ path }, signal) => openProjectFile(path, project, audio.service, signal),
     'project.recent': () => project.recentProjects(),
     'project.getImageOptions': async () => ({ options: project.getImageOptions() }),
     'project.preflight': ({ maxSectors }, signal) => project.preflight(maxSectors, signal),

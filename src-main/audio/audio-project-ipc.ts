@@ -4,13 +4,19 @@ import type { RequestOf, ResponseOf } from '../common/ipc/contract';
 import type { EventHub } from '../ipc/dispatcher';
 import { AudioDecoderPool } from './audio-decoder-pool';
 import { AudioProjectService } from './audio-project-service';
+import { AudioPreviewer } from './audio-preview';
+import { openAudioProject, saveAudioProject } from './audio-project-file';
+import type { RecentProject } from '../common/model/project';
 
-type AudioMethod = 'audio.get' | 'audio.addTracks' | 'audio.removeTracks' | 'audio.moveTracks' | 'audio.setTrack' | 'audio.setDisc' | 'audio.setHiddenTrack' | 'audio.clear' | 'audio.writeImage';
+type AudioMethod = 'audio.get' | 'audio.addTracks' | 'audio.removeTracks' | 'audio.moveTracks' | 'audio.setTrack' | 'audio.setDisc' | 'audio.setHiddenTrack' | 'audio.clear' | 'audio.writeImage' | 'audio.save' | 'audio.open' | 'audio.preview';
 type Handler<M extends AudioMethod> = (params: RequestOf<M>, signal: AbortSignal) => Promise<ResponseOf<M>>;
 
-export function audioProjectIpc(hub: EventHub): { service: AudioProjectService; handlers: { [M in AudioMethod]: Handler<M> }; close(): Promise<void> } {
+/** `remember`: the recent-projects list (the project service's), told of every audio save and open. */
+export function audioProjectIpc(hub: EventHub, opts: { remember?: (e: RecentProject) => Promise<void> } = {}): { service: AudioProjectService; handlers: { [M in AudioMethod]: Handler<M> }; close(): Promise<void> } {
   let pool: AudioDecoderPool | undefined;
-  const service = new AudioProjectService(() => (pool ??= new AudioDecoderPool()));
+  const getPool = () => (pool ??= new AudioDecoderPool());
+  const service = new AudioProjectService(getPool);
+  const previewer = new AudioPreviewer(getPool);
   service.onChange((s) => hub.emit('audio.onDidChange', s));
   return {
     service,
@@ -29,8 +35,12 @@ export function audioProjectIpc(hub: EventHub): { service: AudioProjectService; 
           signal,
           onProgress: (p) => hub.emit('audio.onProgress', p.phase === 'write' ? p : { phase: p.phase, track: p.track, tracks: p.tracks }),
         }),
+      'audio.save': ({ path }) => saveAudioProject(service, path, opts.remember),
+      'audio.open': ({ path }, signal) => openAudioProject(service, path, opts.remember, signal),
+      'audio.preview': ({ track, before, after }, signal) => previewer.boundary(service, track, { before: before ?? 3, after: after ?? 3 }, signal),
     },
     async close() {
+      await previewer.close();
       await pool?.close();
     },
   };

@@ -26,10 +26,21 @@ import { authorAudioImage, type AudioProjectSpec, type AuthorProgress } from './
 import { CD_TEXT_FIELDS, type CdTextStrings } from './cd-text';
 
 export type { AudioDiscSettings, AudioProjectSnapshot, AudioProjectSummary, AudioProjectTrack };
-import { FIRST_PREGAP_SECTORS, layoutDisc, leadOutLimit } from './layout';
+import { FIRST_PREGAP_SECTORS, layoutDisc, leadOutLimit, type DiscLayout } from './layout';
 
-export type AudioTrackPatch = Partial<Pick<AudioProjectTrack, 'pregapSeconds' | 'indexSeconds' | 'isrc' | 'preEmphasis' | 'copyPermitted'>> & { text?: CdTextStrings };
-export type AudioDiscPatch = Partial<Omit<AudioDiscSettings, 'album'>> & { album?: CdTextStrings; mcn?: string };
+export type AudioTrackPatch = Partial<Pick<AudioProjectTrack, 'indexSeconds' | 'isrc' | 'preEmphasis' | 'copyPermitted'>> & { text?: CdTextStrings; /** null: the project's default again */ pregapSeconds?: number | null };
+export type AudioDiscPatch = Partial<Omit<AudioDiscSettings, 'album' | 'discId' | 'upcEan' | 'genre'>> & { album?: CdTextStrings; mcn?: string; discId?: string; upcEan?: string; genre?: { code: number; text?: string } | null };
+
+/** A track as a project file restores it (audio-project-file.ts): the host file and every edit. */
+export interface AudioTrackRestore {
+  path: string;
+  text: CdTextStrings;
+  pregapSeconds?: number;
+  indexSeconds?: number[];
+  isrc?: string;
+  preEmphasis?: boolean;
+  copyPermitted?: boolean;
+}
 
 const MAX_PAUSE_SECONDS = 600;
 
@@ -55,6 +66,8 @@ export class AudioProjectService {
   private hidden?: AudioProjectSnapshot['hiddenTrack'];
   private disc: AudioDiscSettings = { gapless: false, pregapSeconds: 2, album: {}, discMinutes: 80 };
   private nextId = 1;
+  private file?: string;
+  private dirty = false;
   private readonly listeners = new Set<(s: AudioProjectSnapshot) => void>();
 
   constructor(private readonly pool: () => AudioDecoderPool) {}
@@ -66,10 +79,11 @@ export class AudioProjectService {
   }
 
   snapshot(): AudioProjectSnapshot {
-    return structuredClone({ tracks: this.tracks, ...(this.hidden ? { hiddenTrack: this.hidden } : {}), disc: this.disc, summary: this.summary() });
+    return structuredClone({ tracks: this.tracks, ...(this.hidden ? { hiddenTrack: this.hidden } : {}), disc: this.disc, summary: this.summary(), ...(this.file ? { file: this.file } : {}), dirty: this.dirty });
   }
 
-  private changed(): AudioProjectSnapshot {
+  private changed(dirty = true): AudioProjectSnapshot {
+    if (dirty) this.dirty = true;
     const s = this.snapshot();
     for (const l of this.listeners) l(s);
     return s;
@@ -121,12 +135,13 @@ export class AudioProjectService {
     const t = this.tracks.find((x) => x.id === id);
     if (!t) throw new InvalidInputError(`no track with id ${id}`);
     const where = `track ${this.tracks.indexOf(t) + 1}`;
-    checkPause(patch.pregapSeconds, `${where} pause`);
+    checkPause(patch.pregapSeconds ?? undefined, `${where} pause`);
     if (patch.isrc !== undefined && patch.isrc !== '' && !ISRC_PATTERN.test(patch.isrc)) throw new InvalidInputError(`${where}: ISRC "${patch.isrc}" is not CCOOOYYNNNNN (country, owner, year, serial)`);
     if (patch.indexSeconds?.some((s, i, a) => !Number.isFinite(s) || s <= (i ? a[i - 1] : 0))) throw new InvalidInputError(`${where}: index points must rise and come after the track start`);
     checkText(patch.text, where);
     if (patch.text) t.text = { ...t.text, ...patch.text };
-    for (const k of ['pregapSeconds', 'indexSeconds', 'preEmphasis', 'copyPermitted'] as const) if (k in patch) (t as unknown as Record<string, unknown>)[k] = patch[k];
+    for (const k of ['pregapSeconds', 'indexSeconds', 'preEmphasis', 'copyPermitted'] as const) if (k in patch) (t as unknown as Record<string, unknown>)[k] = patch[k] ?? undefined;
+    if (t.pregapSeconds === undefined) delete t.pregapSeconds;
     if (patch.isrc !== undefined) t.isrc = patch.isrc || undefined;
     return this.changed();
   }
@@ -134,11 +149,17 @@ export class AudioProjectService {
   setDisc(patch: AudioDiscPatch): AudioProjectSnapshot {
     checkPause(patch.pregapSeconds, 'the default pause');
     if (patch.mcn !== undefined && patch.mcn !== '' && !/^\d{13}$/.test(patch.mcn)) throw new InvalidInputError(`MCN "${patch.mcn}" is not 13 digits (UPC/EAN)`);
+    if (patch.upcEan !== undefined && patch.upcEan !== '' && !/^\d{13}$/.test(patch.upcEan)) throw new InvalidInputError(`UPC/EAN "${patch.upcEan}" is not 13 digits`);
+    if (patch.genre && (!Number.isInteger(patch.genre.code) || patch.genre.code < 0 || patch.genre.code > 0xffff)) throw new InvalidInputError(`CD-TEXT genre code ${patch.genre.code} is not 0–65535`);
     checkText(patch.album, 'the album');
-    const { album, mcn, ...rest } = patch;
+    checkText({ title: patch.discId, message: patch.genre?.text }, 'the disc ID/genre');
+    const { album, mcn, discId, upcEan, genre, ...rest } = patch;
     Object.assign(this.disc, rest);
     if (album) this.disc.album = { ...this.disc.album, ...album };
     if (mcn !== undefined) this.disc.mcn = mcn || undefined;
+    if (discId !== undefined) this.disc.discId = discId || undefined;
+    if (upcEan !== undefined) this.disc.upcEan = upcEan || undefined;
+    if (genre !== undefined) this.disc.genre = genre ? { code: genre.code, ...(genre.text ? { text: genre.text } : {}) } : undefined;
     return this.changed();
   }
 
@@ -156,7 +177,75 @@ export class AudioProjectService {
     this.tracks = [];
     this.hidden = undefined;
     this.disc = { gapless: false, pregapSeconds: 2, album: {}, discMinutes: 80 };
-    return this.changed();
+    this.file = undefined;
+    this.dirty = false;
+    return this.changed(false);
+  }
+
+  /** After a save: the file it went to, nothing unsaved. */
+  markSaved(file: string): AudioProjectSnapshot {
+    this.file = file;
+    this.dirty = false;
+    return this.changed(false);
+  }
+
+  /**
+   * Replaces the project with one read from a file (audio-project-file.ts): every track probed
+   * again (a file that is no longer audio Glassmaster decodes is left out and named in `unreadable`),
+   * every saved edit checked by the same rules as an edit over IPC. All or nothing: on a refused
+   * value the project is unchanged.
+   */
+  async restore(input: { tracks: AudioTrackRestore[]; hiddenTrack?: string; disc: AudioDiscPatch & { album: CdTextStrings }; file: string }, signal?: AbortSignal): Promise<{ snapshot: AudioProjectSnapshot; unreadable: string[] }> {
+    if (input.tracks.length > 99) throw new InvalidInputError('an audio CD holds at most 99 tracks');
+    const d = input.disc;
+    checkPause(d.pregapSeconds, 'the default pause');
+    checkText(d.album, 'the album');
+    checkText({ title: d.discId, message: d.genre?.text }, 'the disc ID/genre');
+    if (d.mcn && !/^\d{13}$/.test(d.mcn)) throw new InvalidInputError(`MCN "${d.mcn}" is not 13 digits (UPC/EAN)`);
+    if (d.upcEan && !/^\d{13}$/.test(d.upcEan)) throw new InvalidInputError(`UPC/EAN "${d.upcEan}" is not 13 digits`);
+    input.tracks.forEach((t, i) => {
+      const where = `track ${i + 1}`;
+      checkPause(t.pregapSeconds, `${where} pause`);
+      checkText(t.text, where);
+      if (t.isrc && !ISRC_PATTERN.test(t.isrc)) throw new InvalidInputError(`${where}: ISRC "${t.isrc}" is not CCOOOYYNNNNN`);
+      if (t.indexSeconds?.some((s, k, a) => !Number.isFinite(s) || s <= (k ? a[k - 1] : 0))) throw new InvalidInputError(`${where}: index points must rise and come after the track start`);
+    });
+    const unreadable: string[] = [];
+    const probe = async (path: string) => {
+      try {
+        return await this.pool().probe(path, signal);
+      } catch (e) {
+        if (signal?.aborted) throw e;
+        unreadable.push(path);
+        return undefined;
+      }
+    };
+    const probes = await Promise.all(input.tracks.map((t) => probe(t.path)));
+    const hiddenProbe = input.hiddenTrack ? await probe(input.hiddenTrack) : undefined;
+    const tracks: AudioProjectTrack[] = [];
+    input.tracks.forEach((t, i) => {
+      const pr = probes[i];
+      if (!pr) return;
+      tracks.push({
+        id: this.nextId++, path: t.path, fileName: basename(t.path), format: pr.format, samples: pr.samples, sampleRate: pr.sampleRate, channels: pr.channels, tags: pr.tags, text: { ...t.text },
+        ...(t.pregapSeconds !== undefined ? { pregapSeconds: t.pregapSeconds } : {}), ...(t.indexSeconds ? { indexSeconds: t.indexSeconds } : {}), ...(t.isrc ? { isrc: t.isrc } : {}),
+        ...(t.preEmphasis !== undefined ? { preEmphasis: t.preEmphasis } : {}), ...(t.copyPermitted !== undefined ? { copyPermitted: t.copyPermitted } : {}),
+      });
+    });
+    this.tracks = tracks;
+    this.hidden = input.hiddenTrack && hiddenProbe ? { path: input.hiddenTrack, fileName: basename(input.hiddenTrack), samples: hiddenProbe.samples } : undefined;
+    this.disc = {
+      gapless: d.gapless ?? false, pregapSeconds: d.pregapSeconds ?? 2, album: { ...d.album }, discMinutes: d.discMinutes ?? 80,
+      ...(d.mcn ? { mcn: d.mcn } : {}), ...(d.discId ? { discId: d.discId } : {}), ...(d.upcEan ? { upcEan: d.upcEan } : {}), ...(d.genre ? { genre: d.genre } : {}),
+    };
+    this.file = input.file;
+    this.dirty = false;
+    return { snapshot: this.changed(false), unreadable };
+  }
+
+  /** The hidden track's path (for saving). */
+  hiddenTrackPath(): string | undefined {
+    return this.hidden?.path;
   }
 
   /** The author's input for this project. */
@@ -167,7 +256,7 @@ export class AudioProjectService {
       pregapSeconds: this.disc.pregapSeconds,
       hiddenTrack: this.hidden?.path,
       mcn: this.disc.mcn,
-      album: { ...this.disc.album },
+      album: { ...this.disc.album, ...(this.disc.discId ? { discId: this.disc.discId } : {}), ...(this.disc.genre ? { genre: this.disc.genre } : {}), ...(this.disc.upcEan ? { upcEan: this.disc.upcEan } : {}) },
       // The text is the project's (already prefilled from tags and edited): tags do not override it.
       textFromTags: false,
       discMinutes: this.disc.discMinutes,
@@ -182,21 +271,42 @@ export class AudioProjectService {
     return { cue: r.files.cue, bin: r.files.bin, sectors: r.layout.leadOut };
   }
 
+  /**
+   * The disc as the author would lay it out from the probed lengths (throws what layoutDisc throws).
+   * `samples` replaces the probed lengths (e.g. exact decoded ones for the boundary preview).
+   */
+  layout(samples?: number[]): DiscLayout {
+    const def = this.disc.gapless ? 0 : Math.round(this.disc.pregapSeconds * SECTORS_PER_SECOND);
+    return layoutDisc(
+      this.tracks.map((t, i) => ({
+        samples: samples?.[i] ?? t.samples,
+        pregapSectors: t.pregapSeconds !== undefined ? Math.round(t.pregapSeconds * SECTORS_PER_SECOND) : i === 0 ? Math.max(FIRST_PREGAP_SECTORS, def) : def,
+        hiddenSamples: i === 0 ? this.hidden?.samples : undefined,
+        indexes: t.indexSeconds?.map((s) => Math.round(s * SECTORS_PER_SECOND)),
+        isrc: t.isrc,
+        preEmphasis: t.preEmphasis,
+        copyPermitted: t.copyPermitted,
+      })),
+      { mcn: this.disc.mcn },
+    );
+  }
+
+  /** Whether the project carries any CD-TEXT (album or track strings, disc ID, genre, UPC/EAN). */
+  hasCdText(): boolean {
+    const some = (x: CdTextStrings) => CD_TEXT_FIELDS.some((f) => !!x[f]);
+    return some(this.disc.album) || !!this.disc.discId || !!this.disc.genre || !!this.disc.upcEan || this.tracks.some((t) => some(t.text));
+  }
+
+  /** The tracks as they are now (paths and probes; the snapshot's copy without the summary). */
+  trackList(): readonly AudioProjectTrack[] {
+    return this.tracks;
+  }
+
   private summary(): AudioProjectSummary {
     const base: AudioProjectSummary = { tracks: this.tracks.length, fits: { 74: false, 80: false } };
     if (this.tracks.length === 0) return { ...base, problem: 'no tracks' };
     try {
-      const def = this.disc.gapless ? 0 : Math.round(this.disc.pregapSeconds * SECTORS_PER_SECOND);
-      const layout = layoutDisc(
-        this.tracks.map((t, i) => ({
-          samples: t.samples,
-          pregapSectors: t.pregapSeconds !== undefined ? Math.round(t.pregapSeconds * SECTORS_PER_SECOND) : i === 0 ? Math.max(FIRST_PREGAP_SECTORS, def) : def,
-          hiddenSamples: i === 0 ? this.hidden?.samples : undefined,
-          indexes: t.indexSeconds?.map((s) => Math.round(s * SECTORS_PER_SECOND)),
-          isrc: t.isrc,
-        })),
-        { mcn: this.disc.mcn },
-      );
+      const layout = this.layout();
       const sectors = layout.leadOut;
       const fits = { 74: sectors <= leadOutLimit(74), 80: sectors <= leadOutLimit(80) };
       const problem = sectors > leadOutLimit(this.disc.discMinutes) ? `the tracks need ${((sectors + 150) / SECTORS_PER_SECOND / 60).toFixed(2)} minutes; a ${this.disc.discMinutes}-minute disc holds ${this.disc.discMinutes}` : undefined;

@@ -12,6 +12,8 @@ import type { BurnProgress } from '../common/model/burn';
 import type { DriveService } from '../drive/drive-service';
 import type { AudioBurnPlan } from '../audio/audio-plan';
 import { AudioBurner } from './audio-burn';
+import type { AudioProjectSpec } from '../audio/author';
+import { InvalidInputError, NotSupportedError } from '../common/errors';
 
 export interface AudioBurnRequest {
   address: string;
@@ -19,7 +21,8 @@ export interface AudioBurnRequest {
   options: z.infer<typeof AudioBurnOptionsSchema>;
 }
 
-export function audioBurnHandler(drives: DriveService, onProgress: (address: string, p: BurnProgress) => void): (req: AudioBurnRequest, signal: AbortSignal) => Promise<AudioBurnResult> {
+/** `projectSpec`: the open audio project's author input (AudioProjectService.spec), for source {kind:'project'}. */
+export function audioBurnHandler(drives: DriveService, onProgress: (address: string, p: BurnProgress) => void, projectSpec?: () => AudioProjectSpec): (req: AudioBurnRequest, signal: AbortSignal) => Promise<AudioBurnResult> {
   const burner = new AudioBurner({ drives });
   return async ({ address, source, options }, signal) => {
     const { AudioDecoderPool } = await import('../audio/audio-decoder-pool');
@@ -30,6 +33,13 @@ export function audioBurnHandler(drives: DriveService, onProgress: (address: str
       if (source.kind === 'cue') {
         const { cueBurnPlan } = await import('../audio/cue-plan');
         plan = await cueBurnPlan(source.path, workDir, { pool, signal });
+      } else if (source.kind === 'project') {
+        if (!projectSpec) throw new NotSupportedError('this shell has no audio project');
+        const spec = projectSpec();
+        if (spec.tracks.length === 0) throw new InvalidInputError('the audio project has no tracks');
+        const { prepareAudioDisc } = await import('../audio/author');
+        // As below: the loaded disc's ATIP decides whether it fits, not the project's nominal minutes.
+        plan = (await prepareAudioDisc({ ...spec, discMinutes: 99 }, workDir, { pool, signal })).plan;
       } else {
         const { prepareAudioDisc } = await import('../audio/author');
         // discMinutes 99: the burner checks the program against the loaded disc's ATIP lead-out.

@@ -5,6 +5,8 @@ export const CONTENT_SECURITY_POLICY = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  // The audio project's join preview: a WAV main decoded, handed to <audio> as a blob: URL the page made itself.
+  "media-src blob:",
   "font-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",

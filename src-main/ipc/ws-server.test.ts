@@ -79,6 +79,11 @@ const handlers: Handlers = {
   'audio.setHiddenTrack': unused,
   'audio.clear': unused,
   'audio.writeImage': unused,
+  'audio.save': unused,
+  'audio.open': unused,
+  'audio.preview': unused,
+  'audio.planBurn': unused,
+  'audio.addStashed': unused,
 };
 
 beforeEach(async () => {

@@ -547,6 +547,11 @@ export class ProjectService {
     }
   }
 
+  /** Adds a project file to the recent list (the audio project's saves and opens too). */
+  rememberRecent(entry: RecentProject): Promise<void> {
+    return this.remember(entry);
+  }
+
   private async remember(entry: RecentProject): Promise<void> {
     const list = (await this.recentProjects()).filter((r) => r.path !== entry.path);
     list.unshift(entry);

@@ -12,6 +12,7 @@ import { BurnDialog } from './features/burn/BurnDialog';
 import { JobDialog } from './features/burn/JobDialog';
 import { useBurnShortcut } from './features/burn/use-burn-shortcut';
 import { EraseView, ReadView, VerifyView } from './features/disc/DiscViews';
+import { AudioView } from './features/audio/AudioView';
 
 export function App() {
   const { t } = useTranslation();
@@ -38,6 +39,7 @@ export function App() {
         if (c) {
           void loadDrives();
           void loadProject();
+          void useAppStore.getState().loadAudio();
         }
       }),
     [setConnected, loadDrives, loadProject],
@@ -81,6 +83,7 @@ export function App() {
         {view === 'verify' && <VerifyView />}
         {view === 'read' && <ReadView />}
         {view === 'boot' && <BootView />}
+        {view === 'audio' && <AudioView />}
       </main>
       <BurnDialog />
       <JobDialog />

@@ -16,7 +16,7 @@ import type { DiscVerifyReport } from '../model/verify';
 import type { CopyResult } from '../model/copy';
 import type { DiscProgress, DiscReadReport } from '../model/verify-report';
 import type { AudioBurnResult } from '../model/audio-burn';
-import type { AudioProjectSnapshot } from '../model/audio-project';
+import type { AudioBurnPlanView, AudioOpenResult, AudioPreview, AudioProjectSnapshot } from '../model/audio-project';
 import type { BootInspection, PreflightReportView } from '../model/project-checks';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
@@ -84,6 +84,8 @@ export const AudioBurnSourceSchema = z.discriminatedUnion('kind', [
     album: z.object(AudioText).strict().optional(),
   }).strict(),
   z.object({ kind: z.literal('cue'), path: HostPath.refine((p) => /\.cue$/i.test(p), 'a .cue file') }).strict(),
+  /** The open audio project (audio.*) exactly as edited: CD-TEXT with disc ID, genre and UPC/EAN included. */
+  z.object({ kind: z.literal('project') }).strict(),
 ]);
 export const AudioBurnOptionsSchema = z
   .object({
@@ -198,7 +200,8 @@ export const requestSchemas = {
       patch: z
         .object({
           text: AudioCdTextSchema.optional(),
-          pregapSeconds: z.number().min(0).max(600).optional(),
+          /** null: back to the project's default pause. */
+          pregapSeconds: z.number().min(0).max(600).nullable().optional(),
           indexSeconds: z.array(z.number().positive().max(6000)).max(98).optional(),
           isrc: z.string().max(12).regex(/^([A-Z]{2}[A-Z0-9]{3}\d{7})?$/, 'an ISRC CCOOOYYNNNNN, or "" to remove it').optional(),
           preEmphasis: z.boolean().optional(),
@@ -216,6 +219,10 @@ export const requestSchemas = {
           album: AudioCdTextSchema.optional(),
           mcn: z.string().regex(/^(\d{13})?$/, 'a 13-digit MCN, or "" to remove it').optional(),
           discMinutes: z.union([z.literal(74), z.literal(80), z.literal(90), z.literal(99)]).optional(),
+          /** CD-TEXT DISC_ID, GENRE (Red Book code + text; null removes it) and UPC/EAN ("" removes). */
+          discId: AudioCdText.optional(),
+          genre: z.object({ code: z.number().int().min(0).max(0xffff), text: AudioCdText.optional() }).strict().nullable().optional(),
+          upcEan: z.string().regex(/^(\d{13})?$/, 'a 13-digit UPC/EAN, or "" to remove it').optional(),
         })
         .strict(),
     })
@@ -224,6 +231,15 @@ export const requestSchemas = {
   'audio.clear': Empty,
   /** Writes NAME.cue + NAME.bin (+ .toc, .cdt); an existing NAME.cue only with overwrite. */
   'audio.writeImage': z.object({ path: HostPath.refine((p) => /\.cue$/i.test(p), 'a .cue file'), overwrite: z.boolean().optional() }).strict(),
+  /** Saves the audio project as a .glassmaster file (kind 'audio'); project.open opens either kind. */
+  'audio.save': z.object({ path: HostPath }).strict(),
+  'audio.open': z.object({ path: HostPath }).strict(),
+  /** The seconds around the start of `track` (2…99) as the disc plays them: decoded PCM as a short WAV (audio/audio-preview.ts bounds it). */
+  'audio.preview': z.object({ track: z.number().int().min(2).max(99), before: z.number().min(0).max(8).optional(), after: z.number().min(0).max(8).optional() }).strict(),
+  /** Per writing mode, what the recorder would do with the project and why; the loaded CD-R's ATIP capacity. Reads only. */
+  'audio.planBurn': z.object({ address: DriveAddress }).strict(),
+  /** Browser drops into the audio project: stashed uploads (stash.begin/chunk) added as tracks. */
+  'audio.addStashed': z.object({ uploadIds: z.array(z.number().int().positive()).min(1).max(99), at: z.number().int().min(0).max(98).optional() }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -289,6 +305,11 @@ export interface ResponseMap {
   'audio.setHiddenTrack': AudioProjectSnapshot;
   'audio.clear': AudioProjectSnapshot;
   'audio.writeImage': { cue: string; bin: string; sectors: number };
+  'audio.save': AudioProjectSnapshot;
+  'audio.open': AudioOpenResult;
+  'audio.preview': AudioPreview;
+  'audio.planBurn': AudioBurnPlanView;
+  'audio.addStashed': AudioProjectSnapshot;
 }
 export type ResponseOf<M extends Method> = ResponseMap[M];
 

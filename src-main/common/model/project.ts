@@ -1,6 +1,7 @@
 // Runtime-neutral model of the compilation being prepared. The renderer sees image paths, names and
 // sizes of staged entries, never their host sources; it gets summaries and pages, never the whole
 // tree (a project may hold 100,000 entries).
+import type { AudioProjectSnapshot } from './audio-project';
 
 export interface ProjectEntry {
   /** Name inside its folder on the disc. */
@@ -58,12 +59,19 @@ export interface ProjectOpenResult extends ProjectEditResult {
   changed: string[];
   /** Saved sources that no longer exist or cannot be read (left out). */
   missing: string[];
+  /**
+   * Set when the file was an audio CD project: it replaced the audio project (this snapshot), the
+   * data project (`snapshot`) is unchanged, and changed/missing name the audio files (host paths).
+   */
+  audio?: AudioProjectSnapshot;
 }
 
 export interface RecentProject {
   path: string;
   label: string;
   savedAt: number;
+  /** An audio CD project (absent: a data project). */
+  kind?: 'audio';
 }
 
 export interface ImageProgress {

@@ -5,12 +5,13 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { enJobs } from './en-jobs';
 import { enChecks } from './en-checks';
+import { enAudio } from './en-audio';
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   lng: 'en',
   fallbackLng: 'en',
-  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, jobs: { ...en.jobs, ...enChecks.jobsExtra } } } },
+  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, ...enAudio, jobs: { ...en.jobs, ...enChecks.jobsExtra, ...enAudio.jobsExtra } } } },
   interpolation: { escapeValue: false },
   initAsync: false,
 });

@@ -10,6 +10,7 @@ import type { BurnProgress, BurnResult, EraseProgress } from '../../../src-main/
 import type { MediaInfo } from '../../../src-main/common/model/drive';
 import type { DiscProgress, DiscReadReport } from '../../../src-main/common/model/verify-report';
 import type { DiscVerifyReport } from '../../../src-main/common/model/verify';
+import type { AudioBurnResult } from '../../../src-main/common/model/audio-burn';
 import type { AppState } from './use-app-store';
 import { isCancel, toUiError, type UiError } from './errors';
 import { t } from '../i18n';
@@ -33,6 +34,8 @@ export interface DriveJob {
   erase?: EraseProgress;
   disc?: DiscProgress;
   burnResult?: BurnResult;
+  /** An audio CD burn's result (audio.burn): the mode, the planner's reason, tracks, read-back. */
+  audioResult?: AudioBurnResult;
   media?: MediaInfo;
   verifyReport?: DiscVerifyReport;
   readReport?: DiscReadReport;
@@ -48,16 +51,21 @@ export interface DriveJob {
 export type BurnSource = RequestOf<'burn.start'>['source'];
 export type BurnOptions = RequestOf<'burn.start'>['options'];
 export type VerifyAgainst = RequestOf<'disc.verify'>['against'];
+/** What the burn dialog is open for: a data burn source, or the audio project (features/audio/AudioBurnForm). */
+export type BurnDialogSource = BurnSource | { kind: 'audio' };
+export type AudioBurnJobOptions = NonNullable<RequestOf<'audio.burn'>['options']>;
 
 export interface DriveJobSlice {
   job: DriveJob | undefined;
   /** The burn dialog is open for this source (Ctrl+B, the Burn buttons). */
-  burnDialog: BurnSource | undefined;
-  openBurnDialog(source: BurnSource): void;
+  burnDialog: BurnDialogSource | undefined;
+  openBurnDialog(source: BurnDialogSource): void;
   closeBurnDialog(): void;
   /** Drives leased by a job (ours or anyone's), from devices.onBusyChange. */
   driveBusy: Record<string, BusyJob | undefined>;
   startBurn(address: string, source: BurnSource, options: BurnOptions): Promise<void>;
+  /** Burns the open audio project (audio.burn {kind:'project'}); progress and result as a burn. */
+  startAudioBurn(address: string, options: AudioBurnJobOptions): Promise<void>;
   startErase(address: string, full: boolean): Promise<void>;
   startFormat(address: string, full: boolean): Promise<void>;
   startVerify(address: string, against: VerifyAgainst): Promise<void>;
@@ -134,7 +142,14 @@ export function finishJob(job: DriveJob, outcome: { value?: unknown; error?: unk
   if (v === null) return { ...ended, state: 'done', nothingChosen: true, log: [...job.log, stamp(job, t('jobrun.nothingChosen'), now)] };
   const out: DriveJob = { ...ended, state: 'done' };
   const lines: string[] = [];
-  if (job.kind === 'burn') {
+  if (job.kind === 'burn' && isAudioResult(v)) {
+    out.audioResult = v;
+    lines.push(`${v.mode.toUpperCase()}: ${v.reason}`);
+    if (v.dropped.length) lines.push(t('audio.resultDropped', { what: v.dropped.join(', ') }));
+    for (const tr of v.tracks) lines.push(t('audio.logTrack', { n: tr.number, sectors: tr.sectors, start: tr.startLba }));
+    lines.push(v.verifiedSectors > 0 ? t('audio.verifyPassed', { sectors: v.verifiedSectors }) : t('audio.verifyNone'));
+    lines.push(v.discState);
+  } else if (job.kind === 'burn') {
     const r = v as BurnResult;
     out.burnResult = r;
     for (const c of r.copies) {
@@ -158,6 +173,10 @@ export function finishJob(job: DriveJob, outcome: { value?: unknown; error?: unk
   }
   out.log = [...job.log, ...lines.map((l) => stamp(job, l, now))];
   return out;
+}
+
+function isAudioResult(v: unknown): v is AudioBurnResult {
+  return typeof v === 'object' && v !== null && 'mode' in v && 'leadOut' in v && 'verifiedSectors' in v;
 }
 
 function verifyLine(v: NonNullable<BurnResult['copies'][number]['verify']>): string {
@@ -226,6 +245,13 @@ export const createDriveJobSlice =
       },
       startBurn: (address, source, options) =>
         run('burn', address, source.kind === 'imageFile' ? source.path : t('jobrun.theProject'), (signal) => client.invoke('burn.start', { address, source, options }, { signal }), options),
+      startAudioBurn: (address, options) =>
+        run('burn', address, t('audio.jobSubject', { count: get().audio?.tracks.length ?? 0 }), (signal) => client.invoke('audio.burn', { address, source: { kind: 'project' }, options }, { signal }), {
+          simulate: options.simulate,
+          verify: options.verify,
+          close: options.close,
+          eject: options.eject,
+        }),
       startErase: (address, full) => run('erase', address, t(full ? 'jobrun.fullErase' : 'jobrun.quickErase'), (signal) => client.invoke('drive.erase', { address, full }, { signal })),
       startFormat: (address, full) => run('format', address, t(full ? 'jobrun.fullFormat' : 'jobrun.quickFormat'), (signal) => client.invoke('drive.format', { address, full }, { signal })),
       startVerify: (address, against) =>

@@ -254,6 +254,12 @@ export const createProjectSlice =
       async openProject(path) {
         const r = await run(() => client.invoke('project.open', { path }));
         if (!r) return false;
+        if (r.audio) {
+          // An audio CD project file: it replaced the audio project; the data project is unchanged.
+          get().applyOpenedAudio({ snapshot: r.audio, changed: r.changed, missing: r.missing });
+          void get().loadRecent();
+          return true;
+        }
         get().applyProject(r.snapshot);
         await get().openProjectFolder('/');
         const notes = [t('project.opened', { path: r.snapshot.file })];

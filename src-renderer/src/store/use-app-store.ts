@@ -8,8 +8,9 @@ import { createProjectSlice, type ProjectSlice } from './project-slice';
 import { createFilesSlice, type FilesSlice } from './files-slice';
 import { createDriveJobSlice, type DriveJobSlice } from './drive-job-slice';
 import { createChecksSlice, type ChecksSlice } from './checks-slice';
+import { createAudioSlice, type AudioSlice } from './audio-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice & AudioSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
@@ -19,6 +20,7 @@ export function createAppStore(client: GlassmasterClient) {
     ...createFilesSlice(client)(...a),
     ...createDriveJobSlice(client)(...a),
     ...createChecksSlice(client)(...a),
+    ...createAudioSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));
@@ -28,5 +30,7 @@ export function createAppStore(client: GlassmasterClient) {
   client.on('burn.onProgress', (event) => store.getState().applyJobProgress(event));
   client.on('disc.onProgress', (event) => store.getState().applyDiscProgress(event));
   client.on('devices.onBusyChange', (event) => store.getState().applyBusy(event));
+  client.on('audio.onDidChange', (snapshot) => store.getState().applyAudio(snapshot));
+  client.on('audio.onProgress', (p) => store.getState().applyAudioProgress(p));
   return store;
 }

@@ -5,6 +5,8 @@ import type { BurnOptions } from '../../store/drive-job-slice';
 import { Modal } from '../../shared/Modal';
 import { blocksToBytes, formatBytes, formatSpeed, isPressed, statusKey } from '../../shared/format';
 import { driveName } from '../drives/DrivePanel';
+import { AudioBurnForm } from '../audio/AudioBurnForm';
+import type { BurnSource } from '../../store/drive-job-slice';
 
 type VerifyLevel = NonNullable<BurnOptions['verify']>;
 const VERIFY_LEVELS: VerifyLevel[] = ['none', 'quick', 'full'];
@@ -15,10 +17,11 @@ const SIMULATE_PROFILES = /^(CD-R|CD-RW|DVD-R|DVD-RW seq|DVD-R DL)$/;
 export function BurnDialog() {
   const source = useAppStore((s) => s.burnDialog);
   // A fresh form per opening: nothing from a previous burn's choices but the drive.
+  if (source?.kind === 'audio') return <AudioBurnForm />;
   return source ? <BurnForm source={source} /> : null;
 }
 
-function BurnForm({ source }: { source: NonNullable<ReturnType<typeof useAppStore.getState>['burnDialog']> }) {
+function BurnForm({ source }: { source: BurnSource }) {
   const { t } = useTranslation();
   const close = useAppStore((s) => s.closeBurnDialog);
   const drives = useAppStore((s) => s.drives);

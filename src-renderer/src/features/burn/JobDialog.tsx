@@ -175,6 +175,7 @@ function Result({ job }: { job: DriveJob }) {
   return (
     <div className="job-result" data-testid="job-result">
       {job.burnResult && <BurnOutcome job={job} />}
+      {job.audioResult && <AudioBurnOutcome job={job} />}
       {job.media && <p className="ok">{t(`jobrun.result_${job.kind}`, { profile: job.media.profile, status: job.media.status })}</p>}
       {job.verifyReport && (
         <>
@@ -227,6 +228,25 @@ function BurnOutcome({ job }: { job: DriveJob }) {
             </li>
           );
         })}
+      </ul>
+    </>
+  );
+}
+
+/** An audio CD burn: what was written, in which mode and why, and the read-back. */
+function AudioBurnOutcome({ job }: { job: DriveJob }) {
+  const { t } = useTranslation();
+  const r = job.audioResult!;
+  const seconds = (r.leadOut + 150) / 75;
+  return (
+    <>
+      <p className="ok">{r.simulated ? t('audio.resultSimulated') : t('audio.resultBurned', { tracks: r.tracks.length, time: formatDuration(seconds * 1000) })}</p>
+      <p data-testid="audio-mode-result">{t('audio.resultMode', { mode: t(`audio.mode_${r.mode}`), reason: r.reason })}</p>
+      {r.dropped.length > 0 && <p className="notice">{t('audio.resultDropped', { what: r.dropped.join(', ') })}</p>}
+      <p>{r.discState}</p>
+      <h3>{t('jobrun.verification')}</h3>
+      <ul className="verify-results" data-testid="verify-outcome">
+        <li className={r.verifiedSectors > 0 ? 'ok' : 'muted'}>{r.verifiedSectors > 0 ? t('audio.verifyPassed', { sectors: r.verifiedSectors }) : t('audio.verifyNone')}</li>
       </ul>
     </>
   );

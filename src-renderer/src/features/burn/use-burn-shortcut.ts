@@ -15,6 +15,9 @@ export function useBurnShortcut(): void {
       if (s.view === 'data') {
         if (!s.project || s.project.files + s.project.folders === 0) return;
         s.openBurnDialog({ kind: 'project' });
+      } else if (s.view === 'audio') {
+        if (!s.audio?.tracks.length || s.audio.summary.problem) return;
+        s.openBurnDialog({ kind: 'audio' });
       } else if (s.view === 'image') {
         if (!s.lastImage?.path || s.project?.busy) return;
         s.openBurnDialog({ kind: 'imageFile', path: s.lastImage.path });

@@ -7,8 +7,12 @@ import { HOST_PATHS_MIME } from '../../shared/drag';
 
 const ROW = 30;
 
-/** K3b's left pane: the host's folders as main lists them; drag or add entries into the project. */
-export function FilePane({ onOpenProject }: { onOpenProject?: (path: string) => void }) {
+/**
+ * K3b's left pane: the host's folders as main lists them; drag or add entries into the project.
+ * `onAdd` replaces "add to the data project" (the audio project adds tracks); `onActivateFile` is
+ * what a double-click or Enter on a file does (the audio project adds it).
+ */
+export function FilePane({ onOpenProject, onAdd, onActivateFile, addLabel }: { onOpenProject?: (path: string) => void; onAdd?: (paths: string[]) => void; onActivateFile?: (path: string) => void; addLabel?: string }) {
   const { t } = useTranslation();
   const places = useAppStore((s) => s.places);
   const listing = useAppStore((s) => s.listing);
@@ -40,9 +44,12 @@ export function FilePane({ onOpenProject }: { onOpenProject?: (path: string) => 
     if (!e) return;
     if (e.kind === 'dir') void openFolder(e.path);
     else if (e.name.endsWith('.glassmaster') && onOpenProject) onOpenProject(e.path);
+    else if (onActivateFile) onActivateFile(e.path);
   };
   const add = () => {
-    if (selection.length) void addHostPaths(selection);
+    if (!selection.length) return;
+    if (onAdd) onAdd(selection);
+    else void addHostPaths(selection);
   };
   const onKeyDown = (ev: KeyboardEvent) => {
     const move = (to: number) => {
@@ -151,7 +158,7 @@ export function FilePane({ onOpenProject }: { onOpenProject?: (path: string) => 
       {listing?.truncated && <p className="muted">{t('files.truncated', { shown: listing.entries.length, total: listing.total })}</p>}
       <div className="button-row">
         <button type="button" className="primary-soft" onClick={add} disabled={!selection.length || busy} title={t('files.addHint')}>
-          {t('files.add')} →
+          {addLabel ?? t('files.add')} →
         </button>
         {onOpenProject && selection.length === 1 && selection[0].endsWith('.glassmaster') && (
           <button type="button" onClick={() => onOpenProject(selection[0])}>

@@ -17,4 +17,5 @@ export const JOBS: readonly Job[] = [
   { id: 'verify', view: 'verify' },
   { id: 'read', view: 'read' },
   { id: 'boot', view: 'boot' },
+  { id: 'audio', view: 'audio' },
 ];

@@ -1,0 +1,162 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../store';
+import { Modal } from '../../shared/Modal';
+import { formatSpeed, statusKey } from '../../shared/format';
+import { driveName } from '../drives/DrivePanel';
+import { formatMinutes } from '../../store/audio-slice';
+import type { AudioBurnJobOptions } from '../../store/drive-job-slice';
+
+type Mode = NonNullable<AudioBurnJobOptions['mode']>;
+const MODES: Mode[] = ['auto', 'tao', 'sao', 'raw96'];
+
+/**
+ * The burn dialog for the audio project (BurnDialog opens it for {kind:'audio'}): recorder, writing
+ * mode with the planner's sentence for each (audio.planBurn: the same choice the burner makes on
+ * this recorder's features), the loaded CD-R's capacity, speed, read-back, finalize, simulate, eject.
+ */
+export function AudioBurnForm() {
+  const { t } = useTranslation();
+  const close = useAppStore((s) => s.closeBurnDialog);
+  const drives = useAppStore((s) => s.drives);
+  const selected = useAppStore((s) => s.selectedAddress);
+  const media = useAppStore((s) => s.media);
+  const busy = useAppStore((s) => s.driveBusy);
+  const audio = useAppStore((s) => s.audio);
+  const plan = useAppStore((s) => s.audioPlan);
+  const planBurn = useAppStore((s) => s.planAudioBurn);
+  const selectDrive = useAppStore((s) => s.selectDrive);
+  const startAudioBurn = useAppStore((s) => s.startAudioBurn);
+  const [mode, setMode] = useState<Mode>('auto');
+  const [speed, setSpeed] = useState<'max' | number>('max');
+  const [verify, setVerify] = useState<'full' | 'none'>('full');
+  const [closeMode, setCloseMode] = useState<'disc' | 'session'>('disc');
+  const [simulate, setSimulate] = useState(false);
+  const [eject, setEject] = useState(false);
+  const address = selected ?? drives[0]?.address;
+  const disc = address ? media[address] : undefined;
+  const isCd = !!disc && /^CD-R/.test(disc.profile);
+  const leased = address ? busy[address] : undefined;
+
+  // Ask the recorder each time the dialog opens or the drive or its disc changes.
+  useEffect(() => {
+    if (address && !leased) void planBurn(address);
+  }, [address, disc?.profile, disc?.status, leased, planBurn]);
+
+  const current = plan && plan.address === address ? plan : undefined;
+  const outcome = current?.plan?.modes[mode];
+  const fits = current?.plan?.atipLeadOut === undefined || current.plan.leadOut <= current.plan.atipLeadOut;
+  const canBurn = !!address && isCd && !leased && !!outcome?.ok && fits;
+  const submit = () => {
+    if (!address || !canBurn) return;
+    const options: AudioBurnJobOptions = { mode, verify, close: closeMode, eject, ...(simulate ? { simulate: true } : {}), ...(speed !== 'max' ? { speedX: speed / 176.4 } : {}) };
+    close();
+    void startAudioBurn(address, options);
+  };
+
+  return (
+    <Modal labelledBy="burn-dialog-heading" onEscape={close} testId="burn-dialog" className="burn-dialog">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <h2 id="burn-dialog-heading">{t('audio.burnTitle')}</h2>
+        <p className="muted">{audio && t('audio.summary', { count: audio.tracks.length, time: formatMinutes(audio.summary.seconds ?? 0) })}</p>
+        {drives.length === 0 ? (
+          <p className="error">{t('burn.noDrive')}</p>
+        ) : (
+          <label className="field">
+            {t('burn.drive')}
+            <select value={address} onChange={(e) => selectDrive(e.target.value)}>
+              {drives.map((d) => (
+                <option key={d.address} value={d.address}>
+                  {driveName(d, drives)}
+                  {media[d.address] && media[d.address].status !== 'no-disc' ? ` — ${media[d.address].profile}` : ''}
+                  {busy[d.address] ? ` — ${t('burn.busy')}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {disc && (
+          <p className={isCd ? 'muted' : 'error'} data-testid="burn-disc">
+            {isCd ? `${disc.profile}, ${t(statusKey(disc))}` : t('audio.notCd')}
+            {current?.plan?.atipLeadOut !== undefined && ` · ${t('audio.targetDisc', { time: formatMinutes((current.plan.atipLeadOut + 151) / 75) })}`}
+            {leased ? ` (${t('burn.busyWith', { job: t(`burn.busyJob_${leased}`) })})` : ''}
+          </p>
+        )}
+        {current?.plan && !fits && (
+          <p className="error" data-testid="burn-too-long">
+            {t('audio.over', { time: formatMinutes((current.plan.leadOut - current.plan.atipLeadOut!) / 75) })}
+          </p>
+        )}
+        <fieldset className="radio-group mode-group">
+          <legend>{t('audio.mode')}</legend>
+          {MODES.map((m) => {
+            const o = current?.plan?.modes[m];
+            return (
+              <label key={m} className="check mode-choice">
+                <input type="radio" name="audio-mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
+                <span>
+                  {t(`audio.mode_${m}`)}
+                  {o && <span className={`small ${o.ok ? 'muted' : 'error'} mode-reason`} data-testid={`mode-reason-${m}`}> — {o.reason}{o.ok && o.dropped.length ? ` ${t('audio.resultDropped', { what: o.dropped.join(', ') })}` : ''}</span>}
+                </span>
+              </label>
+            );
+          })}
+          {current?.loading && <p className="muted small">{t('audio.planning')}</p>}
+          {current?.error && <p className="error small">{t('audio.planUnavailable', { reason: current.error })}</p>}
+        </fieldset>
+        <label className="field">
+          {t('burn.speed')}
+          <select value={String(speed)} onChange={(e) => setSpeed(e.target.value === 'max' ? 'max' : Number(e.target.value))}>
+            <option value="max">{t('burn.speedMax')}</option>
+            {(disc?.writeSpeeds ?? []).map((kBps) => (
+              <option key={kBps} value={kBps}>
+                {formatSpeed(kBps, disc!.profile)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset className="radio-group">
+          <legend>{t('burn.verify')}</legend>
+          {(['full', 'none'] as const).map((v) => (
+            <label key={v} className="check">
+              <input type="radio" name="audio-verify" value={v} checked={verify === v} onChange={() => setVerify(v)} />
+              {t(`audio.verify_${v}`)}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="radio-group">
+          <legend>{t('burn.close')}</legend>
+          {(['disc', 'session'] as const).map((c) => (
+            <label key={c} className="check">
+              <input type="radio" name="audio-close" value={c} checked={closeMode === c} onChange={() => setCloseMode(c)} />
+              {t(`audio.close_${c}`)}
+            </label>
+          ))}
+        </fieldset>
+        <div className="inline-form">
+          <label className="check">
+            <input type="checkbox" checked={simulate} onChange={(e) => setSimulate(e.target.checked)} />
+            {t('burn.simulate')}
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={eject} onChange={(e) => setEject(e.target.checked)} />
+            {t('burn.eject')}
+          </label>
+        </div>
+        <div className="button-row">
+          <button type="submit" className="primary" disabled={!canBurn}>
+            {t('burn.start')}
+          </button>
+          <button type="button" onClick={close}>
+            {t('burn.cancel')}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
