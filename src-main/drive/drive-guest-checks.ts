@@ -28,13 +28,21 @@ async function diskGate(): Promise<void> {
   if (!disk) throw new Error('no type-0 sg node (scsi-hd) in the guest');
   const address = `/dev/${disk}`;
   const real = loadNativeAddon();
-  const sent: { handle: number; op: number }[] = [];
+  const diskHandles = new Set<number>();
+  const sent: number[] = [];
   const recording: NativeAddon = {
     info: () => real.info(),
     list: () => real.list(),
-    open: (p, x) => real.open(p, x),
+    open: async (p, x) => {
+      const h = await real.open(p, x);
+      if (p === address) diskHandles.add(h);
+      return h;
+    },
     close: (h) => real.close(h),
-    execute: (h, req) => (sent.push({ handle: h, op: req.cdb[0] }), real.execute(h, req)),
+    execute: (h, req) => {
+      if (diskHandles.has(h)) sent.push(req.cdb[0]);
+      return real.execute(h, req);
+    },
   };
   const svc = new DriveService({ transports: [new NativeTransport(recording)], drive: { retryDelayMs: 20 } });
   const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof GlassmasterError ? { code: e.code, message: e.message, details: e.details } : { message: String(e) }));
@@ -45,7 +53,8 @@ async function diskGate(): Promise<void> {
     load: await errorOf(svc.load(address)),
     media: await errorOf(svc.media(address)),
     lease: await errorOf(svc.lease(address, 'burn')),
-    opcodes: sent.map((s) => s.op),
+    opcodes: sent,
+    diskOpens: diskHandles.size,
   };
 }
 

@@ -1,9 +1,9 @@
 // The gate every native open passes: a device node is used as a drive only when its standard
 // INQUIRY data says it is one. Without it, any /dev/sgN (a hard disk, a tape, an enclosure) could be
 // opened through the drive API and sent START STOP UNIT by eject/load — a disk spun down from the
-// renderer or a browser client. Transport-independent: it takes an open ScsiDevice.
+// renderer or a browser client. Transport-independent: it takes an open ScsiDevice. INQUIRY is an
+// SPC command every SCSI device answers, so it is built here without the MMC layer.
 import { InvalidInputError } from '../common/errors';
-import { buildInquiry, parseInquiry } from '../mmc/commands/inquiry';
 import type { ScsiDevice } from './transport';
 
 /** SPC-4 §6.6.2 peripheral device type 05h: CD/DVD/BD device (MMC). */
@@ -51,15 +51,18 @@ export function judgeInquiry(data: Uint8Array): PeripheralVerdict {
  * other command is sent, whatever the answer.
  */
 export async function assertMmcDevice(device: ScsiDevice, address: string, signal?: AbortSignal): Promise<void> {
-  const cmd = buildInquiry(36);
-  const res = await device.execute({ cdb: cmd.cdb, direction: 'in', length: 36, timeoutMs: 10_000 }, signal);
+  // SPC-4 §6.6.1: opcode 12h, EVPD 0, allocation length 36 (bytes 3-4).
+  const cdb = Uint8Array.of(0x12, 0, 0, 0, 36, 0);
+  const res = await device.execute({ cdb, direction: 'in', length: 36, timeoutMs: 10_000 }, signal);
   if (res.status !== 0) {
     throw new InvalidInputError(`${address} is not an optical drive: it did not answer INQUIRY (SCSI status 0x${res.status.toString(16).padStart(2, '0')})`, { address, scsiStatus: res.status });
   }
   const verdict = judgeInquiry(res.data);
   if (!verdict.isMmc) {
-    const who = res.data.length >= 16 ? parseInquiry(res.data) : undefined;
-    const named = who && (who.vendor || who.product) ? ` (${[who.vendor, who.product].filter(Boolean).join(' ')})` : '';
+    // T10 vendor identification (bytes 8-15) and product identification (16-31), printable ASCII only.
+    const ascii = (from: number, to: number) => Buffer.from(res.data.subarray(from, Math.min(to, res.data.length))).toString('latin1').replace(/[^\x20-\x7e]/g, '').trim();
+    const who = [ascii(8, 16), ascii(16, 32)].filter(Boolean).join(' ');
+    const named = who ? ` (${who})` : '';
     throw new InvalidInputError(`${address} is not an optical drive: INQUIRY says it is ${verdict.description}${named}; only MMC drives (peripheral device type 05h) are opened`, {
       address,
       peripheralType: verdict.type,

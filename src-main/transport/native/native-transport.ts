@@ -3,6 +3,7 @@
 // MUST rules this file keeps.
 import { getSystemErrorName } from 'node:util';
 import { requireMmcDevice } from '../mmc-device';
+import { canonicalWindowsDriveAddress } from '../../common/drive-address';
 import { CancelledError, InvalidInputError, NotSupportedError, TransportError, throwIfAborted } from '../../common/errors';
 import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
 import { isNativeOsError, loadNativeAddon, type NativeAddon, type NativeDriveEntry, type NativeExecuteResult } from './native-addon';
@@ -201,9 +202,11 @@ export class NativeTransport implements ScsiTransport {
 
   async open(address: string, opts: OpenOptions = {}): Promise<ScsiDevice> {
     if (typeof address !== 'string' || address.length === 0) throw new InvalidInputError('drive address must be a non-empty string', {});
+    // Windows: "D:" names the current directory of drive D for CreateFile; the device is "\\.\D:".
+    const path = this.addon.info().backend === 'spti' ? canonicalWindowsDriveAddress(address) : address;
     let handle: number;
     try {
-      handle = await this.addon.open(address, opts.exclusive ?? false);
+      handle = await this.addon.open(path, opts.exclusive ?? false);
     } catch (err) {
       throw mapNativeError(err, `open ${address}`);
     }

@@ -5,13 +5,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError, InvalidInputError, IoError, NotFoundError, TransportError } from '../../common/errors';
+import { CancelledError, GlassmasterError, InvalidInputError, IoError, NotFoundError, TransportError } from '../../common/errors';
 import type { MediaTypeName } from '../../common/model/drive';
 import { MEDIA_TYPE_NAMES } from '../../common/model/drive';
 import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
-import type { RecorderState } from './disc-state';
 import type { FaultRule } from './faults';
 import { VirtualRecorder } from './virtual-recorder';
+import { loadRecorderState } from './state-file';
 
 export const VIRTUAL_PREFIX = 'virtual:';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -68,6 +68,7 @@ export class VirtualTransport implements ScsiTransport {
   private readonly recorders = new Map<string, VirtualRecorder>();
   private readonly exclusive = new Set<string>();
   private readonly defaultTimeoutMs: number;
+  private listProblems: Array<{ address: string; error: GlassmasterError }> = [];
 
   constructor(opts: VirtualTransportOptions = {}) {
     this.stateDir = opts.stateDir ?? defaultVirtualStateDir();
@@ -78,7 +79,13 @@ export class VirtualTransport implements ScsiTransport {
     return join(this.stateDir, name);
   }
 
+  /** The drives the last list() hid because their state.json could not be used, with the typed error. */
+  problems(): Array<{ address: string; error: GlassmasterError }> {
+    return [...this.listProblems];
+  }
+
   async list(): Promise<DriveDescriptor[]> {
+    this.listProblems = [];
     if (!existsSync(this.stateDir)) return [];
     const out: DriveDescriptor[] = [];
     for (const name of readdirSync(this.stateDir).sort()) {
@@ -86,8 +93,10 @@ export class VirtualTransport implements ScsiTransport {
       let r: VirtualRecorder;
       try {
         r = this.recorder(name);
-      } catch {
-        continue; // a corrupt state.json hides that drive only
+      } catch (e) {
+        // A corrupt or unusable state.json hides that drive only; problems() says why.
+        this.listProblems.push({ address: VIRTUAL_PREFIX + name, error: GlassmasterError.from(e) });
+        continue;
       }
       out.push({ address: VIRTUAL_PREFIX + name, vendor: r.state.vendor, model: r.state.product, revision: r.state.revision, kind: 'virtual' });
     }
@@ -211,12 +220,9 @@ export class VirtualTransport implements ScsiTransport {
     const dir = this.dirOf(name);
     const file = join(dir, 'state.json');
     if (!existsSync(file)) throw new NotFoundError(`no virtual drive "${name}" in ${this.stateDir}`, { name });
-    let state: RecorderState;
-    try {
-      state = { ...VirtualRecorder.defaultState(), ...(JSON.parse(readFileSync(file, 'utf8')) as RecorderState) };
-    } catch (e) {
-      throw new IoError(`cannot read ${file}: ${(e as Error).message}`, { path: file, cause: e });
-    }
+    // A regular file of bounded size, read without blocking, validated against the disc model's
+    // invariants (state-file.ts): IoError / InvalidInputError naming the file otherwise.
+    const state = loadRecorderState(file, VirtualRecorder.defaultState());
     r = new VirtualRecorder({ name, dir }, state);
     this.recorders.set(name, r);
     return r;
