@@ -1,0 +1,66 @@
+#include "io_pool.h"
+
+namespace gm {
+
+IoPool::IoPool(Napi::Env env) : env_(env) {
+  tsfn_ = Tsfn::New(env, "glassmaster-device-io", 0, 1, this);
+  tsfn_.Unref(env);
+}
+
+IoPool::~IoPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  // Running calls finish first (each bounded by its command timeout); their completions are then
+  // refused by the aborted function and dropped.
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  tsfn_.Abort();
+}
+
+size_t IoPool::Threads() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return threads_.size();
+}
+
+void IoPool::Submit(std::unique_ptr<IoJob> job) {
+  // A pending device call keeps the event loop alive, as a queued AsyncWorker did.
+  if (inflight_++ == 0) tsfn_.Ref(env_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(job));
+    if (idle_ == 0 && threads_.size() < kMaxThreads) threads_.emplace_back([this] { Loop(); });
+  }
+  cv_.notify_one();
+}
+
+void IoPool::Loop() {
+  for (;;) {
+    std::unique_ptr<IoJob> job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      idle_++;
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      idle_--;
+      if (queue_.empty()) return;  // stopping, nothing left to run
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job->Run();
+    IoJob* raw = job.release();
+    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits.
+    if (tsfn_.BlockingCall(raw) != napi_ok) delete raw;  // environment gone: drop it
+  }
+}
+
+void IoPool::Deliver(Napi::Env env, Napi::Function, IoPool* pool, IoJob* job) {
+  std::unique_ptr<IoJob> owned(job);
+  if (env == nullptr) return;  // teardown: the function is being finalized
+  if (--pool->inflight_ == 0) pool->tsfn_.Unref(env);
+  owned->Complete(env);
+}
+
+}  // namespace gm
