@@ -50,7 +50,9 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
   }
 
   ~GlassmasterAddon() {
-    pool_.reset();  // joins the device threads: no call is left running on a handle closed below
+    // Stops the device threads taking work; a call still in the kernel keeps its own reference to
+    // the open file (closing the descriptor below does not free it under the ioctl).
+    pool_.reset();
     for (auto& kv : handles_) CloseDevice(kv.second.handle);
   }
 

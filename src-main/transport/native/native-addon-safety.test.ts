@@ -32,6 +32,7 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
   let dir: string;
   let addon: NativeAddon;
   let handle: number;
+  let addonFile: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gm-native-loopback-'));
@@ -42,6 +43,7 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
       `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
       ...sources, join(process.cwd(), 'native', 'test', 'device_loopback.cc'), '-o', out,
     ], { stdio: 'pipe' });
+    addonFile = out;
     addon = createRequire(import.meta.url)(out) as NativeAddon;
     handle = await addon.open('/loopback', false);
   }, 180_000);
@@ -62,6 +64,29 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
     expect(view.getUint32(4, true)).toBe(65536);
     expect(view.getUint32(0, true)).toBe(0xaa * 65536);
   });
+
+  it('an environment torn down with a command in flight neither waits for it nor crashes when it returns', async () => {
+    // A worker thread loads the addon, starts a 3 s command and is terminated at once: its addon
+    // instance is torn down with the command still blocked on a device thread.
+    const { Worker } = await import('node:worker_threads');
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.file);
+      addon.open('/loopback', false).then((h) => {
+        addon.execute(h, { cdb: Uint8Array.of(0x2a, 30, 0, 0, 0, 0, 0, 0, 0, 0), direction: 'none', timeoutMs: 10000 });
+        parentPort.postMessage('started');
+      });`,
+      { eval: true, workerData: { file: addonFile } },
+    );
+    await new Promise((res) => worker.once('message', res));
+    const t0 = Date.now();
+    await worker.terminate();
+    expect(Date.now() - t0).toBeLessThan(2500);
+    // Let the orphaned command return into the torn-down environment, then use the addon here.
+    await new Promise((r) => setTimeout(r, 3500));
+    const res = await addon.execute(handle, { cdb: cdb(10, 7), direction: 'in', length: 16, timeoutMs: 10_000 });
+    expect([...res.data]).toEqual(new Array(16).fill(7));
+  }, 30_000);
 
   it('data-in arrives in a buffer of its own, the transferred bytes only', async () => {
     const res = await addon.execute(handle, { cdb: cdb(10, 0x3c), direction: 'in', length: 4096, timeoutMs: 10_000 });
