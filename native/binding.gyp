@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "glassmaster_native",
-      "sources": ["src/addon.cc", "src/execute_worker.cc"],
+      "sources": ["src/addon.cc", "src/execute_worker.cc", "src/io_pool.cc"],
       "conditions": [
         ["OS=='linux'", { "sources": ["src/sg_linux.cc"] }],
         ["OS=='win'", { "sources": ["src/spti_win.cc"], "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX"] }],

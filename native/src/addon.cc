@@ -2,7 +2,9 @@
 // close, execute — nothing MMC-specific (all MMC knowledge lives in TypeScript).
 #include <napi.h>
 
+#include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "device.h"
 #include "execute_worker.h"
@@ -37,7 +39,7 @@ Napi::Value Rejected(Napi::Env env, const OsError& err) {
 
 class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
  public:
-  GlassmasterAddon(Napi::Env /*env*/, Napi::Object exports) {
+  GlassmasterAddon(Napi::Env env, Napi::Object exports) : pool_(std::make_unique<IoPool>(env)) {
     DefineAddon(exports, {
                              InstanceMethod("info", &GlassmasterAddon::Info),
                              InstanceMethod("list", &GlassmasterAddon::List),
@@ -48,6 +50,9 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
   }
 
   ~GlassmasterAddon() {
+    // Stops the device threads taking work; a call still in the kernel keeps its own reference to
+    // the open file (closing the descriptor below does not free it under the ioctl).
+    pool_.reset();
     for (auto& kv : handles_) CloseDevice(kv.second.handle);
   }
 
@@ -68,9 +73,10 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
   }
 
   Napi::Value List(const Napi::CallbackInfo& info) {
-    auto* w = new ListWorker(info.Env());
-    w->Queue();
-    return w->Promise();
+    auto job = std::make_unique<ListJob>(info.Env());
+    Napi::Promise p = job->Promise();
+    pool_->Submit(std::move(job));
+    return p;
   }
 
   // open(path: string, exclusive: boolean) → Promise<number>
@@ -79,13 +85,14 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "open(path: string, exclusive?: boolean)");
     std::string path = info[0].As<Napi::String>();
     bool exclusive = info.Length() > 1 && info[1].ToBoolean();
-    auto* w = new OpenWorker(env, path, exclusive, [this](NativeHandle h) {
+    auto job = std::make_unique<OpenJob>(env, path, exclusive, [this](NativeHandle h) {
       uint32_t id = nextId_++;
       handles_.emplace(id, HandleEntry{h});
       return id;
     });
-    w->Queue();
-    return w->Promise();
+    Napi::Promise p = job->Promise();
+    pool_->Submit(std::move(job));
+    return p;
   }
 
   // close(handle: number) → boolean (false when the handle was not open)
@@ -117,26 +124,24 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
     req.cdb.assign(cdb.Data(), cdb.Data() + cdb.ElementLength());
 
     std::string dir = r.Get("direction").ToString();
-    Napi::Value buffer = env.Undefined();
+    // The addon's own copy of the data for the whole command (see ExecuteJob).
+    std::vector<uint8_t> storage;
     if (dir == "none") {
       req.direction = Direction::None;
     } else if (dir == "in") {
       req.direction = Direction::In;
       double len = r.Get("length").ToNumber().DoubleValue();
       if (!(len >= 0 && len <= 0x7fffffff)) throw Napi::RangeError::New(env, "request.length out of range");
-      req.length = static_cast<uint32_t>(len);
-      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, req.length);
-      req.data = static_cast<uint8_t*>(ab.Data());
-      buffer = ab;
+      storage.assign(static_cast<size_t>(len), 0);
     } else if (dir == "out") {
       req.direction = Direction::Out;
       Napi::Value dataValue = r.Get("data");
       if (!dataValue.IsTypedArray() || dataValue.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
         throw Napi::TypeError::New(env, "request.data must be a Uint8Array for direction 'out'");
       Napi::Uint8Array data = dataValue.As<Napi::Uint8Array>();
-      req.length = static_cast<uint32_t>(data.ElementLength());
-      req.data = data.Data();
-      buffer = data;
+      if (data.ElementLength() > 0x7fffffff) throw Napi::RangeError::New(env, "request.data is too long");
+      // A detached buffer reads as length 0 and a null pointer: nothing to copy, an empty write.
+      if (data.ElementLength() > 0 && data.Data() != nullptr) storage.assign(data.Data(), data.Data() + data.ElementLength());
     } else {
       throw Napi::TypeError::New(env, "request.direction must be 'none', 'in' or 'out'");
     }
@@ -152,9 +157,10 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
     auto it = handles_.find(id);
     if (it == handles_.end() || it->second.closing) return Rejected(env, MakeErr(EBADF_VALUE, "EBADF", "execute"));
     it->second.inflight++;
-    auto* w = new ExecuteWorker(env, it->second.handle, std::move(req), buffer, [this, id]() { Release(id, true); });
-    w->Queue();
-    return w->Promise();
+    auto job = std::make_unique<ExecuteJob>(env, it->second.handle, std::move(req), std::move(storage), [this, id]() { Release(id, true); });
+    Napi::Promise p = job->Promise();
+    pool_->Submit(std::move(job));
+    return p;
   }
 
   // Main thread only. Drops one in-flight count (when `done`) and closes the OS handle once the
@@ -172,6 +178,7 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
   // EBADF is 9 on Linux, macOS and the Windows CRT alike.
   static constexpr int EBADF_VALUE = 9;
 
+  std::unique_ptr<IoPool> pool_;
   std::unordered_map<uint32_t, HandleEntry> handles_;
   uint32_t nextId_ = 1;
 };

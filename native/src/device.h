@@ -27,7 +27,7 @@ struct ExecRequest {
   std::vector<uint8_t> cdb;
   Direction direction = Direction::None;
   // Out: the bytes to send. In: a buffer of `length` bytes the device writes into. Both point into
-  // JS-owned ArrayBuffers kept alive by the worker for the duration of the command (no copy).
+  // a buffer the addon owns for the duration of the command (ExecuteJob), never into JS memory.
   uint8_t* data = nullptr;
   uint32_t length = 0;
   uint32_t timeoutMs = 30000;
@@ -56,7 +56,7 @@ const char* BackendName();
 bool ListDrives(std::vector<DriveEntry>& out, OsError& err);
 bool OpenDevice(const std::string& path, bool exclusive, NativeHandle& out, OsError& err);
 void CloseDevice(NativeHandle h);
-// Runs on a libuv worker thread. Returns false only for transport failures; a CHECK CONDITION is
+// Runs on one of the addon's device threads (io_pool.h). Returns false only for transport failures; a CHECK CONDITION is
 // a successful return with status 0x02 and sense bytes.
 bool ExecuteCommand(NativeHandle h, const ExecRequest& req, ExecResult& res, OsError& err);
 

@@ -16,23 +16,28 @@ Napi::Value MakeOsError(Napi::Env env, const OsError& err) {
   return e.Value();
 }
 
-void PromiseWorker::OnOK() {
-  Napi::Env env = Env();
+void PromiseJob::Run() {
+  try {
+    ok_ = Work(err_);
+  } catch (const std::exception& e) {
+    exception_ = e.what();
+    if (exception_.empty()) exception_ = "native exception";
+  }
+}
+
+void PromiseJob::Complete(Napi::Env env) {
+  Napi::HandleScope scope(env);
   Finished();
-  if (ok_) {
+  if (!exception_.empty()) {
+    deferred_.Reject(Napi::Error::New(env, exception_).Value());
+  } else if (ok_) {
     deferred_.Resolve(Result(env));
   } else {
     deferred_.Reject(MakeOsError(env, err_));
   }
 }
 
-void PromiseWorker::OnError(const Napi::Error& e) {
-  // A C++ exception in Run() (e.g. std::bad_alloc) — reported as is.
-  Finished();
-  deferred_.Reject(e.Value());
-}
-
-Napi::Value ListWorker::Result(Napi::Env env) {
+Napi::Value ListJob::Result(Napi::Env env) {
   Napi::Array arr = Napi::Array::New(env, drives_.size());
   for (size_t i = 0; i < drives_.size(); i++) {
     const DriveEntry& d = drives_[i];
@@ -49,7 +54,7 @@ Napi::Value ListWorker::Result(Napi::Env env) {
   return arr;
 }
 
-Napi::Value ExecuteWorker::Result(Napi::Env env) {
+Napi::Value ExecuteJob::Result(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("status", res_.status);
   o.Set("hostStatus", res_.hostStatus);
@@ -59,12 +64,14 @@ Napi::Value ExecuteWorker::Result(Napi::Env env) {
   Napi::ArrayBuffer senseBuf = Napi::ArrayBuffer::New(env, res_.sense.size());
   if (!res_.sense.empty()) std::memcpy(senseBuf.Data(), res_.sense.data(), res_.sense.size());
   o.Set("sense", Napi::Uint8Array::New(env, res_.sense.size(), senseBuf, 0));
-  if (req_.direction == Direction::In && !bufferRef_.IsEmpty()) {
-    // A view of the bytes actually transferred, in the buffer the kernel wrote into.
-    int64_t moved = static_cast<int64_t>(req_.length) - res_.residual;
+  if (req_.direction == Direction::In) {
+    // The bytes actually transferred, clamped to the buffer whatever the driver reported, copied
+    // out of the addon's buffer into one JS owns from now on.
+    int64_t moved = static_cast<int64_t>(storage_.size()) - res_.residual;
     if (moved < 0) moved = 0;
-    if (moved > req_.length) moved = req_.length;
-    Napi::ArrayBuffer ab = bufferRef_.Value().As<Napi::ArrayBuffer>();
+    if (moved > static_cast<int64_t>(storage_.size())) moved = static_cast<int64_t>(storage_.size());
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, static_cast<size_t>(moved));
+    if (moved > 0) std::memcpy(ab.Data(), storage_.data(), static_cast<size_t>(moved));
     o.Set("data", Napi::Uint8Array::New(env, static_cast<size_t>(moved), ab, 0));
   } else {
     o.Set("data", Napi::Uint8Array::New(env, 0));

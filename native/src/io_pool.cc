@@ -2,67 +2,64 @@
 
 namespace gm {
 
-IoPool::IoPool(Napi::Env env) : env_(env), shared_(std::make_shared<Shared>()) {
-  // The context pointer stays valid while any thread holds the function: each thread keeps the
-  // Shared alive through its own shared_ptr and acquires the function for its lifetime.
-  shared_->tsfn = Tsfn::New(env, "glassmaster-device-io", 0, 1, shared_.get());
-  shared_->tsfn.Unref(env);
+IoPool::IoPool(Napi::Env env) : env_(env) {
+  tsfn_ = Tsfn::New(env, "glassmaster-device-io", 0, 1, this);
+  tsfn_.Unref(env);
 }
 
 IoPool::~IoPool() {
   {
-    std::lock_guard<std::mutex> lock(shared_->mu);
-    shared_->stopping = true;
-    shared_->queue.clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
   }
-  shared_->cv.notify_all();
-  // Calls still in the kernel finish on their own (see io_pool.h); their results are refused.
-  shared_->tsfn.Abort();
+  cv_.notify_all();
+  // Running calls finish first (each bounded by its command timeout); their completions are then
+  // refused by the aborted function and dropped.
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  tsfn_.Abort();
+}
+
+size_t IoPool::Threads() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return threads_.size();
 }
 
 void IoPool::Submit(std::unique_ptr<IoJob> job) {
-  Shared& s = *shared_;
   // A pending device call keeps the event loop alive, as a queued AsyncWorker did.
-  if (s.inflight++ == 0) s.tsfn.Ref(env_);
-  bool start = false;
+  if (inflight_++ == 0) tsfn_.Ref(env_);
   {
-    std::lock_guard<std::mutex> lock(s.mu);
-    s.queue.push_back(std::move(job));
-    if (s.idle == 0 && s.threads < kMaxThreads && s.tsfn.Acquire() == napi_ok) {
-      s.threads++;
-      start = true;
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(job));
+    if (idle_ == 0 && threads_.size() < kMaxThreads) threads_.emplace_back([this] { Loop(); });
   }
-  if (start) std::thread(Loop, shared_).detach();
-  s.cv.notify_one();
+  cv_.notify_one();
 }
 
-void IoPool::Loop(std::shared_ptr<Shared> shared) {
-  Shared& s = *shared;
+void IoPool::Loop() {
   for (;;) {
     std::unique_ptr<IoJob> job;
     {
-      std::unique_lock<std::mutex> lock(s.mu);
-      s.idle++;
-      s.cv.wait(lock, [&s] { return s.stopping || !s.queue.empty(); });
-      s.idle--;
-      if (s.stopping) break;
-      job = std::move(s.queue.front());
-      s.queue.pop_front();
+      std::unique_lock<std::mutex> lock(mu_);
+      idle_++;
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      idle_--;
+      if (queue_.empty()) return;  // stopping, nothing left to run
+      job = std::move(queue_.front());
+      queue_.pop_front();
     }
     job->Run();
     IoJob* raw = job.release();
-    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits. After
-    // teardown it is refused (napi_closing) and the result is dropped here.
-    if (s.tsfn.BlockingCall(raw) != napi_ok) delete raw;
+    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits.
+    if (tsfn_.BlockingCall(raw) != napi_ok) delete raw;  // environment gone: drop it
   }
-  s.tsfn.Release();
 }
 
-void IoPool::Deliver(Napi::Env env, Napi::Function, Shared* shared, IoJob* job) {
+void IoPool::Deliver(Napi::Env env, Napi::Function, IoPool* pool, IoJob* job) {
   std::unique_ptr<IoJob> owned(job);
   if (env == nullptr) return;  // teardown: the function is being finalized
-  if (--shared->inflight == 0) shared->tsfn.Unref(env);
+  if (--pool->inflight_ == 0) pool->tsfn_.Unref(env);
   owned->Complete(env);
 }
 

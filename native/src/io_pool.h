@@ -9,10 +9,8 @@
 // - Each Job's Run() executes on a pool thread and must not touch JS; Complete() runs on the JS
 //   thread. The threadsafe function is referenced only while jobs are in flight, so an idle addon
 //   never keeps the process alive, and a busy one keeps it alive like a pending AsyncWorker did.
-// - Shutdown (environment teardown) never waits for a call still blocked in the kernel (it is
-//   bounded by its command timeout, which may be long): threads are detached and keep only the
-//   shared state alive (shared_ptr) and the threadsafe function acquired; when their call returns
-//   they drop its result, release the function and exit. Queued calls not yet started are dropped.
+// - Shutdown (environment teardown) stops taking work, lets running calls finish (each is bounded
+//   by its command timeout) and joins the threads; completions after teardown are dropped.
 #pragma once
 
 #include <napi.h>
@@ -46,27 +44,24 @@ class IoPool {
 
   // JS thread. Takes ownership of the job.
   void Submit(std::unique_ptr<IoJob> job);
+  // Threads started so far (tests, diagnostics).
+  size_t Threads();
 
  private:
-  struct Shared;
-  static void Loop(std::shared_ptr<Shared> shared);
-  static void Deliver(Napi::Env env, Napi::Function, Shared* shared, IoJob* job);
-  using Tsfn = Napi::TypedThreadSafeFunction<Shared, IoJob, &IoPool::Deliver>;
-
-  struct Shared {
-    Tsfn tsfn;
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<std::unique_ptr<IoJob>> queue;
-    size_t threads = 0;
-    size_t idle = 0;
-    bool stopping = false;
-    // JS thread only.
-    size_t inflight = 0;
-  };
+  void Loop();
+  static void Deliver(Napi::Env env, Napi::Function, IoPool* pool, IoJob* job);
+  using Tsfn = Napi::TypedThreadSafeFunction<IoPool, IoJob, &IoPool::Deliver>;
 
   Napi::Env env_;
-  std::shared_ptr<Shared> shared_;
+  Tsfn tsfn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<IoJob>> queue_;
+  std::vector<std::thread> threads_;
+  size_t idle_ = 0;
+  bool stopping_ = false;
+  // JS thread only.
+  size_t inflight_ = 0;
 };
 
 }  // namespace gm

@@ -2,6 +2,7 @@
 // volumes, the interface IMAPI2 itself sits on. Compiled only on Windows (binding.gyp); it cannot be
 // built on the Linux CI, so it is kept deliberately plain.
 #include "device.h"
+#include "spti_math.h"
 
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -221,8 +222,8 @@ bool ExecuteCommand(NativeHandle h, const ExecRequest& req, ExecResult& res, OsE
                                                     : SCSI_IOCTL_DATA_UNSPECIFIED;
   s.sptd.DataTransferLength = length;
   s.sptd.DataBuffer = length > 0 ? buffer : nullptr;
-  // SPTD timeouts are whole seconds.
-  s.sptd.TimeOutValue = req.timeoutMs == 0 ? 1 : (req.timeoutMs + 999) / 1000;
+  // SPTD timeouts are whole seconds: rounded up, saturated (spti_math.h).
+  s.sptd.TimeOutValue = SptiTimeoutSeconds(req.timeoutMs);
   std::memcpy(s.sptd.Cdb, req.cdb.data(), req.cdb.size());
 
   DWORD returned = 0;
@@ -232,8 +233,10 @@ bool ExecuteCommand(NativeHandle h, const ExecRequest& req, ExecResult& res, OsE
   res.durationMs = std::chrono::duration<double, std::milli>(end - start).count();
   DWORD lastError = ok ? 0 : GetLastError();
 
+  // On return DataTransferLength holds the bytes the driver says it moved: never trusted past the buffer.
+  const ULONG moved = SptiTransferred(length, s.sptd.DataTransferLength);
   if (bounce) {
-    if (ok && req.direction == Direction::In) std::memcpy(req.data, bounce, s.sptd.DataTransferLength);
+    if (ok && req.direction == Direction::In) std::memcpy(req.data, bounce, moved);
     VirtualFree(bounce, 0, MEM_RELEASE);
   }
   if (!ok) {
@@ -241,12 +244,11 @@ bool ExecuteCommand(NativeHandle h, const ExecRequest& req, ExecResult& res, OsE
     return false;
   }
   res.status = s.sptd.ScsiStatus;
-  // On return DataTransferLength holds the bytes actually moved.
-  res.residual = static_cast<int64_t>(length) - static_cast<int64_t>(s.sptd.DataTransferLength);
+  res.residual = static_cast<int64_t>(length) - static_cast<int64_t>(moved);
   // SenseInfoLength is updated to the sense bytes returned; only trust it when the status says
   // there is sense (some miniports leave it untouched on GOOD).
   if (res.status != 0 && s.sptd.SenseInfoLength > 0)
-    res.sense.assign(s.sense, s.sense + (s.sptd.SenseInfoLength < kSenseMax ? s.sptd.SenseInfoLength : kSenseMax));
+    res.sense.assign(s.sense, s.sense + SptiSenseLength(s.sptd.SenseInfoLength, kSenseMax));
   return true;
 }
 

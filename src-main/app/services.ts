@@ -72,7 +72,10 @@ export function defaultStateDir(): string {
  * embedded virtual recorder holding a blank DVD+R, as the issue tracker's "embedded default" asks.
  */
 async function ensureDefaultRecorder(virtual: VirtualTransport, native: NativeTransport): Promise<void> {
-  if ((await virtual.list()).length > 0) return;
+  const listed = await virtual.list();
+  // A recorder whose state.json is unusable (corrupt, a FIFO …) is reported and left alone; the others work.
+  for (const p of virtual.problems()) console.warn(`[glassmaster] virtual recorder ${p.address} is unusable: ${p.error.message}`);
+  if (listed.length > 0 || virtual.problems().length > 0) return;
   const realDrives = await native.list().catch(() => []);
   if (realDrives.length > 0) return;
   await virtual.create('default', { media: 'dvd+r', product: 'Virtual Recorder' }).catch(async (err) => {

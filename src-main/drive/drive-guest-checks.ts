@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlassmasterError } from '../common/errors';
 import { NativeTransport } from '../transport/native/native-transport';
+import { loadNativeAddon, type NativeAddon } from '../transport/native/native-addon';
 import { buildWrite10 } from '../mmc/commands/write';
 import { buildSynchronizeCache } from '../mmc/commands/synchronize-cache';
 import { buildCloseTrackSession } from '../mmc/commands/close-track-session';
@@ -16,7 +17,49 @@ import { guestOut, signalHost, sleep, waitHost } from '../testing/qemu/guest-sig
 const out = guestOut;
 const results: Record<string, unknown> = {};
 
+/**
+ * The MMC gate against a real non-MMC device: QEMU's scsi-hd seen by the guest kernel as /dev/sgN
+ * (type 0). Eject, load and a burn lease must be refused after INQUIRY, with no other command
+ * (above all no START STOP UNIT) reaching the disk. Every CDB is recorded per handle.
+ */
+async function diskGate(): Promise<void> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const disk = readdirSync('/sys/class/scsi_generic').find((sg) => readFileSync(`/sys/class/scsi_generic/${sg}/device/type`, 'utf8').trim() === '0');
+  if (!disk) throw new Error('no type-0 sg node (scsi-hd) in the guest');
+  const address = `/dev/${disk}`;
+  const real = loadNativeAddon();
+  const diskHandles = new Set<number>();
+  const sent: number[] = [];
+  const recording: NativeAddon = {
+    info: () => real.info(),
+    list: () => real.list(),
+    open: async (p, x) => {
+      const h = await real.open(p, x);
+      if (p === address) diskHandles.add(h);
+      return h;
+    },
+    close: (h) => real.close(h),
+    execute: (h, req) => {
+      if (diskHandles.has(h)) sent.push(req.cdb[0]);
+      return real.execute(h, req);
+    },
+  };
+  const svc = new DriveService({ transports: [new NativeTransport(recording)], drive: { retryDelayMs: 20 } });
+  const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (e instanceof GlassmasterError ? { code: e.code, message: e.message, details: e.details } : { message: String(e) }));
+  results.diskGate = {
+    address,
+    listed: (await svc.list()).some((d) => d.address === address || d.sgNode === address),
+    eject: await errorOf(svc.eject(address)),
+    load: await errorOf(svc.load(address)),
+    media: await errorOf(svc.media(address)),
+    lease: await errorOf(svc.lease(address, 'burn')),
+    opcodes: sent,
+    diskOpens: diskHandles.size,
+  };
+}
+
 async function main(): Promise<void> {
+  await diskGate();
   const transport = new NativeTransport();
   const svc = new DriveService({ transports: [transport], drive: { retryDelayMs: 20 } });
   const list = await svc.list();

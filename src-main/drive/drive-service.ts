@@ -4,6 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isWindowsDriveAddress } from '../common/drive-address';
 import { DriveBusyError, GlassmasterError, InvalidInputError, NotSupportedError } from '../common/errors';
 import type { DriveCapabilities, DriveInfo, DriveKind, MediaInfo } from '../common/model/drive';
 import type { OpenOptions, ScsiTransport } from '../transport/transport';
@@ -70,7 +71,7 @@ export interface MediaEvent {
 export function kindOfAddress(address: string): DriveKind {
   if (address.startsWith('virtual:')) return 'virtual';
   if (address.startsWith('iscsi://')) return 'iscsi';
-  if (address.startsWith('/dev/') || /^\\\\\.\\/.test(address) || /^[A-Za-z]:$/.test(address)) return 'native';
+  if (address.startsWith('/dev/') || isWindowsDriveAddress(address)) return 'native';
   throw new InvalidInputError(`unrecognised drive address "${address}" (expected /dev/…, iscsi://… or virtual:NAME)`, { address });
 }
 

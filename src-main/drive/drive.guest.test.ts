@@ -28,15 +28,19 @@ describe.skipIf(!ok)('Drive in a QEMU guest (native transport, tgtd and QEMU scs
   let r: Record<string, any>;
   let iso1: string;
   let iso2: string;
+  let disk: string;
 
   beforeAll(async () => {
     iso1 = makeIso(work, 'one', 400_000);
     iso2 = makeIso(work, 'two', 1_500_000);
+    disk = join(work, 'disk.img');
+    writeFileSync(disk, Buffer.alloc(1024 * 1024));
     tgtd = await startTgtd();
     const iscsiCd = await tgtd.addTarget('iqn.2026-11.org.glassmaster:drive-guest', await tgtd.blankDisc());
     run = await runInGuest({
       iscsiCd,
       scsiCd: { file: iso1 },
+      scsiHd: { file: disk },
       timeoutMs: 300_000,
       script: 'node --import tsx src-main/drive/drive-guest-checks.ts',
       monitor: async (m) => {
@@ -56,6 +60,18 @@ describe.skipIf(!ok)('Drive in a QEMU guest (native transport, tgtd and QEMU scs
     await tgtd?.stop();
     if (run) rmSync(run.outDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('a hard disk (scsi-hd, /dev/sgN, type 00h) is refused at open: INQUIRY only, never START STOP UNIT', () => {
+    const g = r.diskGate;
+    expect(g.address).toMatch(/^\/dev\/sg\d+$/);
+    expect(g.listed).toBe(false);
+    for (const op of ['eject', 'load', 'media', 'lease']) {
+      expect(g[op], op).toMatchObject({ code: 'INVALID_INPUT', details: { address: g.address, peripheralType: 0 } });
+    }
+    // Four opens of the disk (eject, load, media, lease), one INQUIRY each, nothing else.
+    expect(g.diskOpens).toBe(4);
+    expect(g.opcodes).toEqual([0x12, 0x12, 0x12, 0x12]);
   });
 
   it('DriveService.list(): both drives with their GET CONFIGURATION profiles', () => {

@@ -4,7 +4,7 @@
 // paths. Each upload declares its name and size up front; names are checked like image names,
 // sizes against a stash limit; chunks must arrive in order and never past the declared size.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError, IoError, NotFoundError } from '../common/errors';
 import { validateName } from '../image/staging/staging-tree';
@@ -23,6 +23,15 @@ interface Upload {
   done: boolean;
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class DropStash {
   private nextId = 1;
   private readonly uploads = new Map<number, Upload>();
@@ -30,7 +39,27 @@ export class DropStash {
   private reserved = 0;
   private ready: Promise<void> | undefined;
 
-  constructor(private readonly opts: { dir: string; limit?: number }) {}
+  /**
+   * This process's own folder under the stash directory. The app, `serve` and other instances share
+   * one state directory: each owns `pid-<PID>/` and, when it starts stashing, removes only the
+   * folders of processes that are gone (and the old single-folder layout's), never a live one's.
+   */
+  private readonly own: string;
+
+  constructor(private readonly opts: { dir: string; limit?: number }) {
+    this.own = join(opts.dir, `pid-${process.pid}`);
+  }
+
+  /** Removes what earlier processes left (dead owners, our own PID's leftovers, legacy folders) and creates our folder. */
+  private async prepare(): Promise<void> {
+    const entries = await readdir(this.opts.dir).catch(() => [] as string[]);
+    for (const name of entries) {
+      const m = /^pid-(\d+)$/.exec(name);
+      if (m && Number(m[1]) !== process.pid && processAlive(Number(m[1]))) continue;
+      await rm(join(this.opts.dir, name), { recursive: true, force: true });
+    }
+    await mkdir(this.own, { recursive: true });
+  }
 
   get limit(): number {
     return this.opts.limit ?? DEFAULT_STASH_LIMIT;
@@ -41,11 +70,11 @@ export class DropStash {
     if (this.reserved + size > this.limit) {
       throw new InvalidInputError(`dropped files are limited to ${Math.round(this.limit / 1024 ** 2)} MiB at once: add large files from the "Files on this computer" pane instead`, { name, size, limit: this.limit });
     }
-    this.ready ??= rm(this.opts.dir, { recursive: true, force: true }).then(() => mkdir(this.opts.dir, { recursive: true }).then(() => undefined));
+    this.ready ??= this.prepare();
     await this.ready;
     const id = this.nextId++;
     // One folder per upload keeps the dropped name as is (two drops of "a.txt" do not collide).
-    const dir = join(this.opts.dir, String(id));
+    const dir = join(this.own, String(id));
     await mkdir(dir);
     const path = join(dir, name);
     const out = createWriteStream(path, { flags: 'wx' });
@@ -94,7 +123,7 @@ export class DropStash {
     for (const u of this.uploads.values()) u.out.destroy();
     this.uploads.clear();
     this.reserved = 0;
-    await rm(this.opts.dir, { recursive: true, force: true });
+    await rm(this.own, { recursive: true, force: true });
   }
 
   private require(id: number): Upload {

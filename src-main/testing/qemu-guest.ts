@@ -51,6 +51,12 @@ export interface RunInGuestOptions {
   iscsiCd?: string;
   /** QEMU's emulated MMC drive; no file = empty tray. QMP device id is "gmcd", block node "gmcd-drive". */
   scsiCd?: { file?: string };
+  /**
+   * QEMU's emulated hard disk (scsi-hd, SCSI id 2) on the same HBA: a non-MMC device (INQUIRY
+   * peripheral device type 00h) next to the drives. No sd driver is loaded, so the guest sees it
+   * only as /dev/sgN.
+   */
+  scsiHd?: { file: string };
   /** Runs alongside the guest with a QMP connection (eject, change medium, hot-plug …). */
   monitor?: (m: GuestMonitor) => Promise<void>;
   /** Whole run, boot included. Default 180 s (TCG on a busy 2-core machine). */
@@ -125,7 +131,7 @@ function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, op
     '-virtfs', `local,path=${q(outDir)},mount_tag=gmout,security_model=none`,
     '-qmp', `unix:${q(join(outDir, 'qmp.sock'))},server=on,wait=off`,
   ];
-  if (opts.iscsiCd || opts.scsiCd) args.push('-device', `${opts.scsiHba === 'lsi53c895a' ? 'lsi53c895a' : 'virtio-scsi-pci'},id=scsi0`);
+  if (opts.iscsiCd || opts.scsiCd || opts.scsiHd) args.push('-device', `${opts.scsiHba === 'lsi53c895a' ? 'lsi53c895a' : 'virtio-scsi-pci'},id=scsi0`);
   // Fixed SCSI ids keep the guest's enumeration order stable: the iSCSI drive first.
   if (opts.iscsiCd) {
     args.push('-drive', `file=${q(opts.iscsiCd)},if=none,id=gmiscsi,format=raw,cache=none`);
@@ -135,6 +141,10 @@ function qemuArgs(outDir: string, image: { vmlinuz: string; initrd: string }, op
     const file = opts.scsiCd.file ? `,file=${q(opts.scsiCd.file)},format=raw,readonly=on` : '';
     args.push('-drive', `if=none,id=${SCSI_CD_ID}-drive,media=cdrom${file}`);
     args.push('-device', `scsi-cd,drive=${SCSI_CD_ID}-drive,bus=scsi0.0,scsi-id=1,lun=0,id=${SCSI_CD_ID}`);
+  }
+  if (opts.scsiHd) {
+    args.push('-drive', `if=none,id=gmhd-drive,file=${q(opts.scsiHd.file)},format=raw`);
+    args.push('-device', 'scsi-hd,drive=gmhd-drive,bus=scsi0.0,scsi-id=2,lun=0,id=gmhd');
   }
   if (opts.serialPorts?.length) {
     args.push('-device', 'virtio-serial-pci,id=gmserial');

@@ -6,6 +6,7 @@
 // expressible here by design: drives are named by address, files reach a project only through
 // user-chosen dialogs or drops.
 import { z } from 'zod';
+import { WINDOWS_DRIVE_ADDRESS_SOURCE } from '../drive-address';
 import { AppImageOptionsSchema, type AppImageOptions } from '../model/image-options';
 import type { DriveInfo, MediaInfo } from '../model/drive';
 import type { ImageProgress, ProjectEditResult, ProjectOpenResult, ProjectPage, ProjectSnapshot, RecentProject } from '../model/project';
@@ -19,11 +20,11 @@ import type { AudioBurnResult } from '../model/audio-burn';
 import type { AudioBurnPlanView, AudioOpenResult, AudioPreview, AudioProjectSnapshot } from '../model/audio-project';
 import type { BootInspection, PreflightReportView } from '../model/project-checks';
 
-/** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\CdRom0' or 'D:'. */
+/** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\D:', '\\.\CdRom0' or 'D:' (common/drive-address.ts). */
 export const DriveAddress = z
   .string()
   .max(512)
-  .regex(/^(\/dev\/(sr|sg|scd)\d{1,3}|iscsi:\/\/[^\s]+\/\d{1,5}|virtual:[A-Za-z0-9._-]{1,64}|\\\\\.\\CdRom\d{1,3}|[A-Za-z]:)$/, 'not a drive address');
+  .regex(new RegExp(`^(?:/dev/(sr|sg|scd)\\d{1,3}|iscsi://[^\\s]+/\\d{1,5}|virtual:[A-Za-z0-9._-]{1,64}|${WINDOWS_DRIVE_ADDRESS_SOURCE})$`), 'not a drive address');
 
 const Empty = z.object({}).strict();
 

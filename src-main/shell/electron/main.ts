@@ -3,13 +3,14 @@
 // (burning), and mirrors progress on the taskbar/dock.
 import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, session, shell as electronShell, type IpcMainEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createServices, type Services } from '../../app/services';
 import { ClientSession } from '../../ipc/dispatcher';
 import { CONTENT_SECURITY_POLICY } from '../../ipc/csp';
 import type { ServerMessage } from '../../common/ipc/contract';
 import { packageInfo } from '../../app/package-info';
 import type { Dialogs } from '../../project/dialogs';
+import { setPackagedApp } from '../../transport/native/native-addon';
+import { appEntryUrl, claimSingleInstance, guardSession, guardWebContents, isAppUrl } from './policy';
 
 const TO_MAIN = 'glassmaster:client-message';
 const FROM_MAIN = 'glassmaster:server-message';
@@ -17,18 +18,16 @@ const FROM_MAIN = 'glassmaster:server-message';
 let services: Services | undefined;
 const sessions = new Map<number, { session: ClientSession; unsubscribe: () => void }>();
 
+/** The app page; ELECTRON_RENDERER_URL (electron-vite's dev server) only when not packaged (policy.ts). */
 function rendererEntry(): string {
-  if (process.env.ELECTRON_RENDERER_URL) return process.env.ELECTRON_RENDERER_URL;
-  return pathToFileURL(join(packageInfo().root, 'out', 'renderer', 'index.html')).href;
+  return appEntryUrl({ root: packageInfo().root, env: process.env, isPackaged: app.isPackaged });
 }
 
 /** Only our own top-level page may talk to main. */
 function isTrustedSender(event: IpcMainEvent, win: BrowserWindow): boolean {
   const frame = event.senderFrame;
   if (!frame || frame !== win.webContents.mainFrame) return false;
-  const expected = new URL(rendererEntry());
-  const actual = new URL(frame.url);
-  return actual.protocol === expected.protocol && actual.host === expected.host && actual.pathname === expected.pathname;
+  return isAppUrl(frame.url, rendererEntry());
 }
 
 function attach(win: BrowserWindow, svc: Services): void {
@@ -99,23 +98,29 @@ function createWindow(svc: Services): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
-  // No navigation away from the app, no new windows; external links go to the system browser.
-  win.webContents.on('will-navigate', (e, url) => {
-    if (url !== win.webContents.getURL()) e.preventDefault();
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void electronShell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // No navigation away from the app, no new windows, no webviews, no Bluetooth picker; https links
+  // go to the system browser (policy.ts guardWebContents).
+  guardWebContents(win.webContents, rendererEntry(), (url) => void electronShell.openExternal(url));
   attach(win, svc);
   void win.loadURL(rendererEntry());
   return win;
 }
 
 async function main(): Promise<void> {
+  // Before anything loads the addon: a packaged app ignores GLASSMASTER_NATIVE_ADDON.
+  setPackagedApp(app.isPackaged);
+  // One instance per user (they would share one state directory); a second launch focuses this one.
+  if (!claimSingleInstance(app, () => {
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  })) return;
   app.enableSandbox();
   await app.whenReady();
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  // Every web permission, device permission and device picker refused (policy.ts guardSession).
+  guardSession(session.defaultSession);
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InternalError } from '../../common/errors';
+import { honourDevOverrides, type Runtime } from '../../common/runtime';
 
 export interface NativeAddonInfo {
   platform: 'linux' | 'win32' | 'other';
@@ -93,10 +94,32 @@ export function findPackageRoot(startDir: string): string | undefined {
   }
 }
 
-/** Candidate addon paths, most specific first. */
-export function addonCandidates(moduleUrl: string = import.meta.url): string[] {
+/** Set by the Electron shell from app.isPackaged before anything loads the addon. */
+let packagedApp: boolean | undefined;
+
+/** The Electron shell tells the loader whether it runs packaged (app.isPackaged). */
+export function setPackagedApp(isPackaged: boolean): void {
+  packagedApp = isPackaged;
+}
+
+/**
+ * Where this process runs. Inside Electron, without the shell's word, a process not started as
+ * `electron path` (process.defaultApp unset) counts as packaged: the safe side.
+ */
+export function currentRuntime(): Runtime {
+  const isElectron = typeof process.versions.electron === 'string';
+  const defaultApp = (process as NodeJS.Process & { defaultApp?: boolean }).defaultApp === true;
+  return { isElectron, isPackaged: isElectron && (packagedApp ?? !defaultApp) };
+}
+
+/**
+ * Candidate addon paths, most specific first. GLASSMASTER_NATIVE_ADDON (a development override) is
+ * honoured only outside packaged Electron builds: a packaged app loads its own addon, never a .node
+ * named by its environment.
+ */
+export function addonCandidates(moduleUrl: string = import.meta.url, runtime: Runtime = currentRuntime()): string[] {
   const out: string[] = [];
-  if (process.env.GLASSMASTER_NATIVE_ADDON) out.push(process.env.GLASSMASTER_NATIVE_ADDON);
+  if (process.env.GLASSMASTER_NATIVE_ADDON && honourDevOverrides(runtime)) out.push(process.env.GLASSMASTER_NATIVE_ADDON);
   const roots: string[] = [];
   const root = moduleUrl.startsWith('file:') ? findPackageRoot(dirname(fileURLToPath(moduleUrl))) : undefined;
   if (root) roots.push(root);

@@ -134,6 +134,7 @@ describe('NativeTransport errors', () => {
 function fakeAddon(result?: Partial<NativeExecuteResult>): NativeAddon & { release: () => void; closed: number[] } {
   const waiting: (() => void)[] = [];
   const closed: number[] = [];
+  const identified = new Set<number>();
   return {
     closed,
     release: () => waiting.splice(0).forEach((f) => f()),
@@ -141,8 +142,11 @@ function fakeAddon(result?: Partial<NativeExecuteResult>): NativeAddon & { relea
     list: async () => [],
     open: async () => 7,
     close: (h) => (closed.push(h), true),
-    execute: () =>
-      new Promise((resolve) =>
+    // open() asks INQUIRY first (the MMC gate, mmc-device.ts): answered at once as an MMC drive.
+    execute: (_h, req) =>
+      req.cdb[0] === 0x12 && !identified.has(_h) && identified.add(_h)
+        ? Promise.resolve({ status: 0, hostStatus: 0, driverStatus: 0, sense: new Uint8Array(), data: Uint8Array.of(0x05, 0x80, 5, 2), residual: 32, durationMs: 1 })
+        : new Promise((resolve) =>
         waiting.push(() =>
           resolve({ status: 0, hostStatus: 0, driverStatus: 0, sense: new Uint8Array(), data: new Uint8Array(), residual: 0, durationMs: 1, ...result }),
         ),
@@ -168,6 +172,7 @@ describe('NativeDevice lifecycle', () => {
     const execute = addon.execute;
     addon.execute = (...a) => (sent++, execute(...a));
     const dev = await new NativeTransport(addon).open('/dev/sg0');
+    sent = 0; // the MMC gate's INQUIRY at open
     const ac = new AbortController();
     ac.abort();
     await expect(dev.execute({ cdb: INQUIRY, direction: 'in', length: 36 }, ac.signal)).rejects.toBeInstanceOf(CancelledError);
@@ -263,7 +268,7 @@ describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds
       execFileSync('g++', [
         '-std=c++17', '-shared', '-fPIC', '-O0', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS',
         `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
-        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'device_dummy.cc'), '-o', out,
+        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'device_dummy.cc'), '-pthread', '-o', out,
       ], { stdio: 'pipe' });
       const addon = createRequire(import.meta.url)(out) as NativeAddon;
       expect(addon.info().backend).toBe('none');
@@ -288,7 +293,7 @@ describe.skipIf(!(requireTools('x86_64-w64-mingw32-g++') && nodeHeaders() !== un
     const res = spawnSync('x86_64-w64-mingw32-g++', [
       '-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
       `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
-      join(src, 'spti_win.cc'), join(src, 'addon.cc'), join(src, 'execute_worker.cc'),
+      join(src, 'spti_win.cc'), join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'),
     ], { encoding: 'utf8' });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);

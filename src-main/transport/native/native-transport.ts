@@ -2,6 +2,8 @@
 // native addon. It adds no MMC knowledge: CDBs in, status/sense/data out. See transport.ts for the
 // MUST rules this file keeps.
 import { getSystemErrorName } from 'node:util';
+import { requireMmcDevice } from '../mmc-device';
+import { canonicalWindowsDriveAddress } from '../../common/drive-address';
 import { CancelledError, InvalidInputError, NotSupportedError, TransportError, throwIfAborted } from '../../common/errors';
 import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
 import { isNativeOsError, loadNativeAddon, type NativeAddon, type NativeDriveEntry, type NativeExecuteResult } from './native-addon';
@@ -200,12 +202,18 @@ export class NativeTransport implements ScsiTransport {
 
   async open(address: string, opts: OpenOptions = {}): Promise<ScsiDevice> {
     if (typeof address !== 'string' || address.length === 0) throw new InvalidInputError('drive address must be a non-empty string', {});
+    // Windows: "D:" names the current directory of drive D for CreateFile; the device is "\\.\D:".
+    const path = this.addon.info().backend === 'spti' ? canonicalWindowsDriveAddress(address) : address;
     let handle: number;
     try {
-      handle = await this.addon.open(address, opts.exclusive ?? false);
+      handle = await this.addon.open(path, opts.exclusive ?? false);
     } catch (err) {
       throw mapNativeError(err, `open ${address}`);
     }
+    // Only an MMC drive (INQUIRY peripheral device type 05h) is opened, whatever node was named:
+    // a disk's /dev/sgN must never receive START STOP UNIT or any other drive command. INQUIRY is
+    // the first and, for anything else, the only command sent.
+    await requireMmcDevice(new NativeDevice(this.addon, handle, address), address);
     const locks: number[] = [];
     if (opts.exclusive) {
       // On Linux one drive has two doors: O_EXCL on /dev/srN keeps out mounts and other exclusive

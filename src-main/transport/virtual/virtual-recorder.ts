@@ -1,7 +1,7 @@
 // The virtual recorder: a software MMC drive. It answers CDBs from a media model (disc-state.ts)
 // and keeps written sectors in a sparse backing file, so a burn can be checked with any reader.
 // Semantics follow MMC-6 per media family; every deviation is named where it is made.
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, statSync, writeFileSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MediaTypeName } from '../../common/model/drive';
 import type { ScsiCommand, ScsiResult } from '../transport';
@@ -17,6 +17,7 @@ import {
 } from './disc-state';
 import { CD_ATIP_LEAD_IN, CD_RW_ATIP_LEAD_IN, MEDIA_SPECS } from './media-spec';
 import { FaultInjector } from './faults';
+import { loadRecorderState } from './state-file';
 import { cdTextPacksOf } from '../../cd/cd-text-packs';
 import { mode1Sector, mode2Form1Sector } from '../../cd/sector';
 import { formattedQ, packPw, qMode1, unpackPq } from '../../cd/subchannel';
@@ -223,9 +224,11 @@ export class VirtualRecorder {
     if (now === this.stateStamp || now === '') return;
     let loaded: RecorderState;
     try {
-      loaded = JSON.parse(readFileSync(this.statePath, 'utf8')) as RecorderState;
+      loaded = loadRecorderState(this.statePath, VirtualRecorder.defaultState());
     } catch {
-      return; // caught mid-rename or corrupt: keep what we have
+      // Replaced by something that is not a valid state (corrupt, a FIFO, too big): keep the state
+      // we have; a new process opening the drive gets the typed error (VirtualTransport.recorder).
+      return;
     }
     this.stateStamp = now;
     if ((loaded.generation ?? 0) === (this.state.generation ?? 0)) return;

@@ -5,13 +5,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError, InvalidInputError, IoError, NotFoundError, TransportError } from '../../common/errors';
+import { CancelledError, GlassmasterError, InvalidInputError, IoError, NotFoundError, TransportError } from '../../common/errors';
 import type { MediaTypeName } from '../../common/model/drive';
 import { MEDIA_TYPE_NAMES } from '../../common/model/drive';
 import type { DriveDescriptor, OpenOptions, ScsiCommand, ScsiDevice, ScsiResult, ScsiTransport } from '../transport';
-import type { RecorderState } from './disc-state';
 import type { FaultRule } from './faults';
 import { VirtualRecorder } from './virtual-recorder';
+import { loadRecorderState } from './state-file';
+import { withStateLockSync } from '../../app/state-lock';
 
 export const VIRTUAL_PREFIX = 'virtual:';
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -68,6 +69,7 @@ export class VirtualTransport implements ScsiTransport {
   private readonly recorders = new Map<string, VirtualRecorder>();
   private readonly exclusive = new Set<string>();
   private readonly defaultTimeoutMs: number;
+  private listProblems: Array<{ address: string; error: GlassmasterError }> = [];
 
   constructor(opts: VirtualTransportOptions = {}) {
     this.stateDir = opts.stateDir ?? defaultVirtualStateDir();
@@ -78,7 +80,13 @@ export class VirtualTransport implements ScsiTransport {
     return join(this.stateDir, name);
   }
 
+  /** The drives the last list() hid because their state.json could not be used, with the typed error. */
+  problems(): Array<{ address: string; error: GlassmasterError }> {
+    return [...this.listProblems];
+  }
+
   async list(): Promise<DriveDescriptor[]> {
+    this.listProblems = [];
     if (!existsSync(this.stateDir)) return [];
     const out: DriveDescriptor[] = [];
     for (const name of readdirSync(this.stateDir).sort()) {
@@ -86,8 +94,10 @@ export class VirtualTransport implements ScsiTransport {
       let r: VirtualRecorder;
       try {
         r = this.recorder(name);
-      } catch {
-        continue; // a corrupt state.json hides that drive only
+      } catch (e) {
+        // A corrupt or unusable state.json hides that drive only; problems() says why.
+        this.listProblems.push({ address: VIRTUAL_PREFIX + name, error: GlassmasterError.from(e) });
+        continue;
       }
       out.push({ address: VIRTUAL_PREFIX + name, vendor: r.state.vendor, model: r.state.product, revision: r.state.revision, kind: 'virtual' });
     }
@@ -104,21 +114,24 @@ export class VirtualTransport implements ScsiTransport {
     } catch (e) {
       throw new IoError(`cannot create ${dir}`, { path: dir, errno: (e as NodeJS.ErrnoException).code, cause: e });
     }
-    const state = VirtualRecorder.defaultState();
-    if (opts.product) state.product = opts.product.slice(0, 16);
-    const r = new VirtualRecorder({ name, dir }, state);
-    this.recorders.set(name, r);
-    if (opts.media) {
-      checkMedia(opts.media);
-      r.insert(opts.media, opts);
-    } else r.save();
+    if (opts.media) checkMedia(opts.media);
+    withStateLockSync(join(dir, 'state.json'), () => {
+      // Another process may have created it since the check above.
+      if (existsSync(join(dir, 'state.json'))) throw new InvalidInputError(`virtual drive "${name}" already exists`, { name });
+      const state = VirtualRecorder.defaultState();
+      if (opts.product) state.product = opts.product.slice(0, 16);
+      const r = new VirtualRecorder({ name, dir }, state);
+      this.recorders.set(name, r);
+      if (opts.media) r.insert(opts.media, opts);
+      else r.save();
+    });
     return VIRTUAL_PREFIX + name;
   }
 
   /** Puts a fresh disc of `media` in the drive (replacing any disc) and closes the tray. */
   async insert(name: string, media: MediaTypeName, opts: InsertOptions = {}): Promise<void> {
     checkMedia(media);
-    this.recorder(name).insert(media, opts);
+    this.change(name, (r) => r.insert(media, opts));
   }
 
   /** Puts a pressed disc (CD-ROM / DVD-ROM / BD-ROM) holding the bytes of an ISO image in the drive. */
@@ -130,7 +143,7 @@ export class VirtualTransport implements ScsiTransport {
       throw new IoError(`cannot read ${imagePath}: ${(e as Error).message}`, { path: imagePath, cause: e });
     }
     if (bytes.length === 0 || bytes.length % 2048 !== 0) throw new InvalidInputError(`${imagePath} is not whole 2048-byte sectors`, { path: imagePath });
-    this.recorder(name).insertPressed(family, bytes);
+    this.change(name, (r) => r.insertPressed(family, bytes));
   }
 
   /**
@@ -140,14 +153,12 @@ export class VirtualTransport implements ScsiTransport {
    * this (the user's hands, like QEMU's monitor eject).
    */
   async eject(name: string, opts: { discard?: boolean } = {}): Promise<void> {
-    const r = this.recorder(name);
-    if (opts.discard) r.removeDisc();
-    else r.openTray();
+    this.change(name, (r) => (opts.discard ? r.removeDisc() : r.openTray()));
   }
 
   /** The user pushes the tray in. */
   async load(name: string): Promise<void> {
-    this.recorder(name).closeTray();
+    this.change(name, (r) => r.closeTray());
   }
 
   /** Deletes the drive and its disc. */
@@ -188,7 +199,7 @@ export class VirtualTransport implements ScsiTransport {
   }
 
   setWriteProtected(name: string, on: boolean): void {
-    this.recorder(name).setWriteProtected(on);
+    this.change(name, (r) => r.setWriteProtected(on));
   }
 
   /** The backing file holding the disc's recorded sectors. */
@@ -203,6 +214,19 @@ export class VirtualTransport implements ScsiTransport {
     return r.exportTrack(track, outPath);
   }
 
+  /**
+   * A user-level change of a drive (insert, eject, load, write protection) from this process, while
+   * the app, `serve` or another CLI command may change the same drive: under the state file's lock
+   * (app/state-lock.ts), first taking in what another process wrote, then changing and saving.
+   */
+  private change(name: string, fn: (r: VirtualRecorder) => void): void {
+    const r = this.recorder(name);
+    withStateLockSync(join(this.dirOf(name), 'state.json'), () => {
+      r.syncFromDisk();
+      fn(r);
+    });
+  }
+
   /** The recorder behind a drive (tests and diagnostics). */
   recorder(name: string): VirtualRecorder {
     checkName(name);
@@ -211,12 +235,9 @@ export class VirtualTransport implements ScsiTransport {
     const dir = this.dirOf(name);
     const file = join(dir, 'state.json');
     if (!existsSync(file)) throw new NotFoundError(`no virtual drive "${name}" in ${this.stateDir}`, { name });
-    let state: RecorderState;
-    try {
-      state = { ...VirtualRecorder.defaultState(), ...(JSON.parse(readFileSync(file, 'utf8')) as RecorderState) };
-    } catch (e) {
-      throw new IoError(`cannot read ${file}: ${(e as Error).message}`, { path: file, cause: e });
-    }
+    // A regular file of bounded size, read without blocking, validated against the disc model's
+    // invariants (state-file.ts): IoError / InvalidInputError naming the file otherwise.
+    const state = loadRecorderState(file, VirtualRecorder.defaultState());
     r = new VirtualRecorder({ name, dir }, state);
     this.recorders.set(name, r);
     return r;
