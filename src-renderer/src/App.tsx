@@ -12,6 +12,8 @@ import { BurnDialog } from './features/burn/BurnDialog';
 import { JobDialog } from './features/burn/JobDialog';
 import { useBurnShortcut } from './features/burn/use-burn-shortcut';
 import { EraseView, ReadView, VerifyView } from './features/disc/DiscViews';
+import { MultisessionView } from './features/session/MultisessionView';
+import { CopyView } from './features/disc/CopyView';
 
 export function App() {
   const { t } = useTranslation();
@@ -81,6 +83,8 @@ export function App() {
         {view === 'verify' && <VerifyView />}
         {view === 'read' && <ReadView />}
         {view === 'boot' && <BootView />}
+        {view === 'multisession' && <MultisessionView />}
+        {view === 'copy' && <CopyView />}
       </main>
       <BurnDialog />
       <JobDialog />

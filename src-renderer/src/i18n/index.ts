@@ -5,12 +5,13 @@ import { initReactI18next } from 'react-i18next';
 import { en } from './en';
 import { enJobs } from './en-jobs';
 import { enChecks } from './en-checks';
+import { enMoreJobs } from './en-more-jobs';
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   lng: 'en',
   fallbackLng: 'en',
-  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, jobs: { ...en.jobs, ...enChecks.jobsExtra } } } },
+  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, ...enMoreJobs, jobs: { ...en.jobs, ...enChecks.jobsExtra, ...enMoreJobs.jobsExtra }, jobrun: { ...enJobs.jobrun, ...enMoreJobs.jobrunExtra } } } },
   interpolation: { escapeValue: false },
   initAsync: false,
 });

@@ -8,8 +8,9 @@ import { createProjectSlice, type ProjectSlice } from './project-slice';
 import { createFilesSlice, type FilesSlice } from './files-slice';
 import { createDriveJobSlice, type DriveJobSlice } from './drive-job-slice';
 import { createChecksSlice, type ChecksSlice } from './checks-slice';
+import { createSessionSlice, type SessionSlice } from './session-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice & SessionSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
@@ -19,6 +20,7 @@ export function createAppStore(client: GlassmasterClient) {
     ...createFilesSlice(client)(...a),
     ...createDriveJobSlice(client)(...a),
     ...createChecksSlice(client)(...a),
+    ...createSessionSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));

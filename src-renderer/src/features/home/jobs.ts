@@ -17,4 +17,6 @@ export const JOBS: readonly Job[] = [
   { id: 'verify', view: 'verify' },
   { id: 'read', view: 'read' },
   { id: 'boot', view: 'boot' },
+  { id: 'multisession', view: 'multisession' },
+  { id: 'copy', view: 'copy' },
 ];
