@@ -2,7 +2,7 @@
 // the drive), the project of the next session (new files; same name = replaced), removals, and
 // the burn of the next session. After the burn the disc is read again, so the view shows what the
 // disc holds now (old and new files together).
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import type { DiscFileEntry } from '../../../../src-main/common/model/disc-files';
@@ -46,30 +46,38 @@ function SessionPane() {
   const refreshProjectNamesHere = useAppStore((s) => s.refreshProjectNamesHere);
   const resetDiscSession = useAppStore((s) => s.resetDiscSession);
   const openBurnDialog = useAppStore((s) => s.openBurnDialog);
+  const clearProject = useAppStore((s) => s.clearProject);
 
-  // The disc of the chosen recorder, read again when another disc goes in (media change) and once
-  // the drive is free again (after this view's own burn, or another job).
+  // The disc of the chosen recorder, read again when another disc goes in or a burn changed it
+  // (media change). Not on every lease change: the listing's own read lease would loop.
   const mediaKey = media ? `${media.profile}/${media.status}/${media.sessions}/${media.usedBlocks}` : '';
   useEffect(() => {
-    if (address && media && !busy) void loadDiscFiles(address, useAppStore.getState().discFiles?.address === address ? useAppStore.getState().discFiles!.path : '/');
+    if (!address || !media) return;
+    const shown = useAppStore.getState().discFiles;
+    void loadDiscFiles(address, shown?.address === address ? shown.path : '/');
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [address, mediaKey, busy]);
+  }, [address, mediaKey]);
   // A burn of the next session finished: the removals are done; what is on the disc now is shown.
+  // The new files are on the disc now: the project of the next session starts empty (Undo brings
+  // them back), and the listing says it shows the disc after the burn.
   const lastJob = useRef<number | undefined>(undefined);
+  const [burnedOn, setBurnedOn] = useState<string | undefined>();
   useEffect(() => {
     if (!job || job.kind !== 'burn' || job.state !== 'done' || lastJob.current === job.id) return;
     lastJob.current = job.id;
-    if (address && job.address === address) {
+    if (address && job.address === address && job.burnResult?.ok && !job.burnResult.copies.some((c) => c.simulated)) {
       resetDiscSession();
+      setBurnedOn(address);
+      void clearProject();
       void loadDiscFiles(address, '/');
     }
-  }, [job, address, loadDiscFiles, resetDiscSession]);
+  }, [job, address, loadDiscFiles, resetDiscSession, clearProject]);
   useEffect(() => {
     void refreshProjectNamesHere();
   }, [project?.revision, refreshProjectNamesHere]);
 
   const empty = !project || project.files + project.folders === 0;
-  const canBurn = !!view && view.canAdd && !busy && (!empty || removed.length > 0);
+  const canBurn = !!view && view.address === address && view.canAdd && !busy && (!empty || removed.length > 0);
   const state = !address
     ? t('session.pickDrive')
     : !media || (loading && !view)
@@ -91,7 +99,7 @@ function SessionPane() {
         <p className="muted small">{t('session.intro')}</p>
       </div>
       <section className="disc-files" aria-labelledby="disc-files-heading" data-testid="disc-files">
-        <h3 id="disc-files-heading">{job?.state === 'done' && job.kind === 'burn' && view?.address === job.address ? t('session.nowHeading') : t('session.heading')}</h3>
+        <h3 id="disc-files-heading">{burnedOn === address && view?.address === address && removed.length === 0 && empty ? t('session.nowHeading') : t('session.heading')}</h3>
         {state && (
           <p className={media?.status === 'complete' ? 'error' : 'muted'} data-testid="disc-files-state">
             {state}
