@@ -21,6 +21,10 @@ export interface SessionSlice {
   discRemoved: string[];
   /** Names in the project folder at the same path as the disc folder on screen (replacements). */
   projectNamesHere: string[];
+  /** The drive whose next session this view just burned (the listing is what the disc holds now). */
+  discBurnedOn: string | undefined;
+  /** A next session was burned on `address`: removals done, the disc read again from its root. */
+  sessionBurned(address: string): Promise<void>;
   loadDiscFiles(address: string, path?: string): Promise<void>;
   toggleDiscRemoved(path: string): void;
   resetDiscSession(): void;
@@ -58,11 +62,16 @@ export const createSessionSlice =
       discFilesError: undefined,
       discRemoved: [],
       projectNamesHere: [],
+      discBurnedOn: undefined,
+      async sessionBurned(address) {
+        set({ discRemoved: [], discBurnedOn: address });
+        await get().loadDiscFiles(address, '/');
+      },
       async loadDiscFiles(address, path = '/') {
         const mine = ++seq;
         const prev = get().discFiles;
         // Another disc or drive: the removals chosen for the old one do not apply.
-        if (prev && prev.address !== address) set({ discRemoved: [] });
+        if (prev && prev.address !== address) set({ discRemoved: [], discBurnedOn: undefined });
         set({ discFilesLoading: true, discFilesError: undefined });
         try {
           const [view, names] = await Promise.all([client.invoke('disc.files', { address, path }), projectNames(path)]);
@@ -88,7 +97,7 @@ export const createSessionSlice =
         }
       },
       resetDiscSession() {
-        set({ discRemoved: [], discFiles: undefined, discFilesError: undefined, projectNamesHere: [] });
+        set({ discRemoved: [], discFiles: undefined, discFilesError: undefined, projectNamesHere: [], discBurnedOn: undefined });
       },
       discEntryFate(entry) {
         if (get().discRemoved.some((r) => isUnder(entry.path, r))) return 'removed';

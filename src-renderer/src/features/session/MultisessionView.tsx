@@ -2,7 +2,7 @@
 // the drive), the project of the next session (new files; same name = replaced), removals, and
 // the burn of the next session. After the burn the disc is read again, so the view shows what the
 // disc holds now (old and new files together).
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import type { DiscFileEntry } from '../../../../src-main/common/model/disc-files';
@@ -44,7 +44,6 @@ function SessionPane() {
   const job = useAppStore((s) => s.job);
   const loadDiscFiles = useAppStore((s) => s.loadDiscFiles);
   const refreshProjectNamesHere = useAppStore((s) => s.refreshProjectNamesHere);
-  const resetDiscSession = useAppStore((s) => s.resetDiscSession);
   const openBurnDialog = useAppStore((s) => s.openBurnDialog);
   const clearProject = useAppStore((s) => s.clearProject);
 
@@ -61,17 +60,16 @@ function SessionPane() {
   // The new files are on the disc now: the project of the next session starts empty (Undo brings
   // them back), and the listing says it shows the disc after the burn.
   const lastJob = useRef<number | undefined>(undefined);
-  const [burnedOn, setBurnedOn] = useState<string | undefined>();
+  const burnedOn = useAppStore((s) => s.discBurnedOn);
+  const sessionBurned = useAppStore((s) => s.sessionBurned);
   useEffect(() => {
     if (!job || job.kind !== 'burn' || job.state !== 'done' || lastJob.current === job.id) return;
     lastJob.current = job.id;
     if (address && job.address === address && job.burnResult?.ok && !job.burnResult.copies.some((c) => c.simulated)) {
-      resetDiscSession();
-      setBurnedOn(address);
       void clearProject();
-      void loadDiscFiles(address, '/');
+      void sessionBurned(address);
     }
-  }, [job, address, loadDiscFiles, resetDiscSession, clearProject]);
+  }, [job, address, sessionBurned, clearProject]);
   useEffect(() => {
     void refreshProjectNamesHere();
   }, [project?.revision, refreshProjectNamesHere]);
