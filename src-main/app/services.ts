@@ -107,6 +107,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const images = () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() }));
   const project = new ProjectService({
     stateDir,
+    stashDir: join(stateDir, 'stash'),
     engine: images,
     dialogs: opts.dialogs,
     onChange: (snapshot) => {
