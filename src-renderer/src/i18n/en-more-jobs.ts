@@ -78,7 +78,7 @@ export const enMoreJobs = {
   },
   reconnect: {
     restarted: 'Glassmaster is running again, but with another access token: open the address it printed when it started ({{origin}}/#token=…).',
-    gone: 'Glassmaster is not answering at {{origin}}. Start it again with `glassmaster serve`: it reuses this address and its token, and this page reconnects by itself.',
+    gone: 'Glassmaster is not answering at {{origin}}. Start it again with `glassmaster serve`: without --port it reuses this address and its token, and this page reconnects by itself; if it prints another address, open that one.',
     back: 'Reconnected.',
   },
 };
