@@ -98,6 +98,19 @@ describe('Electron job glue', () => {
     ]);
   });
 
+  it('writing an image file (no drive) keeps the machine awake and shows its fraction too', () => {
+    const r = recorder();
+    const glue = createJobGlue(r.deps);
+    glue.hostWork(true, 0.5);
+    expect(r.calls).toEqual(['start prevent-app-suspension', 'bar 0.5']);
+    glue.onEvent('devices.onBusyChange', { address: 'virtual:a', job: 'burn' });
+    glue.hostWork(false);
+    expect(r.active.size).toBe(1);
+    glue.onEvent('devices.onBusyChange', { address: 'virtual:a', job: null });
+    expect(r.active.size).toBe(0);
+    expect(r.calls.at(-1)).toBe('bar -1');
+  });
+
   it('says which drive when the result has no sentence of its own', () => {
     expect(jobNotification('drive.format', 'virtual:x', { ok: true })).toEqual({ title: 'Format finished', body: 'The disc is formatted. (virtual:x)' });
   });

@@ -58,6 +58,11 @@ function resultOutcome(value: unknown): JobOutcome {
 export interface JobGlue {
   /** Feed every hub event (services.hub.subscribe). */
   onEvent(event: EventName, payload: unknown): void;
+  /**
+   * Work that holds no drive but should keep the machine awake and show on the taskbar: writing an
+   * image file (services.onBusyChange). Counted like one more drive named 'host'.
+   */
+  hostWork(busy: boolean, fraction?: number): void;
   /** A job call ended (wrapJobHandlers calls it). */
   jobEnded(method: JobMethod, address: string, outcome: JobOutcome): void;
   /** Releases the blocker and clears the bar (the app quits). */
@@ -114,6 +119,16 @@ export function createJobGlue(deps: JobGlueDeps): JobGlue {
         const e = payload as EventMap['disc.onProgress'];
         progress(e.address, e.totalSectors > 0 ? e.sectorsDone / e.totalSectors : undefined);
       }
+    },
+    hostWork(isBusy, fraction) {
+      if (isBusy) {
+        busy.set('host', 'image');
+        if (fraction !== undefined && Number.isFinite(fraction)) fractions.set('host', Math.max(0, Math.min(1, fraction)));
+      } else {
+        busy.delete('host');
+        fractions.delete('host');
+      }
+      update();
     },
     jobEnded(method, address, outcome) {
       const n = jobNotification(method, address, outcome);

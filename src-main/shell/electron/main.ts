@@ -119,15 +119,8 @@ async function main(): Promise<void> {
   });
   const jobs = glue;
   services.hub.subscribe((event, payload) => jobs.onEvent(event, payload));
-  // Writing an image file holds no drive: the project's own busy state keeps the machine awake then.
-  let blocker: number | undefined;
-  services.onBusyChange((busy) => {
-    if (busy && blocker === undefined) blocker = powerSaveBlocker.start('prevent-app-suspension');
-    if (!busy && blocker !== undefined) {
-      powerSaveBlocker.stop(blocker);
-      blocker = undefined;
-    }
-  });
+  // Writing an image file holds no drive: the services' busy state (with its fraction) counts too.
+  services.onBusyChange((busy, progress) => jobs.hostWork(busy, progress));
   ipcMain.on(TO_MAIN, (event, message: unknown) => {
     const win = BrowserWindow.fromWebContents(event.sender);
     const entry = sessions.get(event.sender.id);
