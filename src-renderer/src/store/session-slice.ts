@@ -42,7 +42,10 @@ export function isUnder(path: string, root: string): boolean {
 export const createSessionSlice =
   (client: GlassmasterClient): StateCreator<AppState, [], [], SessionSlice> =>
   (set, get) => {
-    let seq = 0;
+    // One read of the disc at a time (a second would find the drive leased by the first: DRIVE_BUSY);
+    // requests made meanwhile collapse into the newest.
+    let chain: Promise<void> = Promise.resolve();
+    let latest = 0;
     const projectNames = async (path: string): Promise<string[]> => {
       const names: string[] = [];
       try {
@@ -56,6 +59,21 @@ export const createSessionSlice =
       }
       return names;
     };
+    const readFolder = async (address: string, path: string): Promise<void> => {
+      const prev = get().discFiles;
+      // Another disc or drive: the removals chosen for the old one do not apply.
+      if (prev && prev.address !== address) set({ discRemoved: [], discBurnedOn: undefined });
+      set({ discFilesLoading: true, discFilesError: undefined });
+      try {
+        const [view, names] = await Promise.all([client.invoke('disc.files', { address, path }), projectNames(path)]);
+        set({ discFiles: view, projectNamesHere: names, discFilesLoading: false });
+      } catch (err) {
+        const e = toUiError(err);
+        set({ discFilesLoading: false, discFilesError: e.message });
+        // The folder left the disc (another session burned): back to its root.
+        if (e.code === 'NOT_FOUND' && path !== '/') void get().loadDiscFiles(address, '/');
+      }
+    };
     return {
       discFiles: undefined,
       discFilesLoading: false,
@@ -67,23 +85,10 @@ export const createSessionSlice =
         set({ discRemoved: [], discBurnedOn: address });
         await get().loadDiscFiles(address, '/');
       },
-      async loadDiscFiles(address, path = '/') {
-        const mine = ++seq;
-        const prev = get().discFiles;
-        // Another disc or drive: the removals chosen for the old one do not apply.
-        if (prev && prev.address !== address) set({ discRemoved: [], discBurnedOn: undefined });
-        set({ discFilesLoading: true, discFilesError: undefined });
-        try {
-          const [view, names] = await Promise.all([client.invoke('disc.files', { address, path }), projectNames(path)]);
-          if (mine !== seq) return;
-          set({ discFiles: view, projectNamesHere: names, discFilesLoading: false });
-        } catch (err) {
-          if (mine !== seq) return;
-          const e = toUiError(err);
-          set({ discFilesLoading: false, discFilesError: e.message });
-          // The folder left the disc (another session burned): back to its root.
-          if (e.code === 'NOT_FOUND' && path !== '/') void get().loadDiscFiles(address, '/');
-        }
+      loadDiscFiles(address, path = '/') {
+        const mine = ++latest;
+        chain = chain.then(() => (mine === latest ? readFolder(address, path) : undefined));
+        return chain;
       },
       toggleDiscRemoved(path) {
         const removed = get().discRemoved;
