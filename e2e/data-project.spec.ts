@@ -150,7 +150,7 @@ test('data disc: build from the file pane and an OS drop, see capacity, write an
 });
 
 test('100,000 staged entries: input stays responsive (no long task over 100 ms) and the tree scrolls', async ({}, info) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const home = mkdtempSync(join(tmpdir(), 'gm-e2e-big-'));
   const big = join(home, 'many');
   mkdirSync(big);
@@ -208,13 +208,18 @@ test('100,000 staged entries: input stays responsive (no long task over 100 ms) 
     await page.keyboard.press('PageDown');
     await page.keyboard.press('PageDown');
     await row('f000030.txt');
-    // Scrolling is logged, not judged: on this project's shared 2-core build machine its frames
-    // measure the machine's load more than the list (see the part README).
+    // End to end with the wheel: 3,000,000 px of rows in 16 turns, every window of rows fetched
+    // from main as it comes into view, then back to the top.
+    for (let i = 0; i < 16; i++) await page.mouse.wheel(0, 200_000);
+    await row('f099999.txt');
+    for (let i = 0; i < 16; i++) await page.mouse.wheel(0, -200_000);
+    await row('f000000.txt');
     const whileScrolling = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
     console.log(`long tasks while scrolling: ${whileScrolling.map((t) => t.duration.toFixed(0)).join(', ') || 'none'}`);
     await expect(page.getByTestId('capacity-text')).not.toContainText('planning', { timeout: 60_000 });
     await shot(page, info, 'hundred-thousand');
     expect(whileStaging.filter((t) => t.duration > 100).map((t) => Math.round(t.duration))).toEqual([]);
+    expect(whileScrolling.filter((t) => t.duration > 100).map((t) => Math.round(t.duration))).toEqual([]);
   } finally {
     await done();
     rmSync(home, { recursive: true, force: true });
@@ -234,7 +239,8 @@ test('when the browser shell stops, the page says so and what to open', async ()
     await exited;
     await expect(page.getByTestId('connection')).toHaveText('Disconnected');
     await expect(page.getByTestId('connection-lost')).toContainText('glassmaster serve');
-    await expect(page.getByTestId('connection-lost')).toContainText('open the new address it prints');
+    await expect(page.getByTestId('reconnect-hint')).toContainText(`Glassmaster is not answering at ${serve.origin}`);
+    await expect(page.getByTestId('reconnect-hint')).toContainText('if it prints another address, open that one');
   } finally {
     await context.close();
     rmSync(serve.stateDir, { recursive: true, force: true });

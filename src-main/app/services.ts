@@ -20,6 +20,8 @@ import type { Dialogs } from '../project/dialogs';
 import { BurnService, type ByteSourceFactory } from '../burn/burn-service';
 import { CopyService } from '../burn/copy-service';
 import { copyHandlers } from '../burn/copy-ipc';
+import { sessionFilesHandler } from '../burn/session-files';
+import { stashTreeHandlers } from '../project/drop-tree';
 import { imageFileSourceFactory, projectSourceFactory } from '../burn/burn-sources';
 import { projectBurnSource } from '../burn/engine-sources';
 import { audioBurnHandler } from '../burn/audio-burn-ipc';
@@ -114,6 +116,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
   const images = () => (engine ??= new ImageEngine({ script: opts.imageWorker ?? imageWorkerScript() }));
   const project = new ProjectService({
     stateDir,
+    stashDir: join(stateDir, 'stash'),
     engine: images,
     dialogs: opts.dialogs,
     onChange: (snapshot) => {
@@ -163,7 +166,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     },
     'burn.start': async ({ address, source, options }, signal) => {
       const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path)
-        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession, source.manifest ?? true)));
+        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession, source.manifest ?? true, source.remove)));
       try {
         return await burner.burn(address, open, options, {
           signal,
@@ -190,6 +193,8 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       burner.format(address, { full, spareAreas }, { signal, onProgress: (progress) => hub.emit('burn.onProgress', { address, job: 'format', progress }) }),
     ...discHandlers(new DiscService(drives), hub, opts.dialogs),
     ...copyHandlers(copier, hub),
+    ...sessionFilesHandler(drives, new DiscService(drives)),
+    ...stashTreeHandlers(stash, project),
     ...audio.handlers,
     'files.places': () => files.places(),
     'files.list': ({ path, showHidden, sort, descending }) => files.list(path, { showHidden, sort, descending }),
@@ -211,7 +216,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     'project.getImageOptions': async () => ({ options: project.getImageOptions() }),
     'project.preflight': ({ maxSectors }, signal) => project.preflight(maxSectors, signal),
     'project.inspectBoot': ({ path }, signal) => project.inspectBoot(path, signal),
-    'stash.begin': ({ name, size }) => stash.begin(name, size),
+    'stash.begin': ({ name, size, tree, dir }) => stash.begin(name, size, { tree, dir }),
     'stash.chunk': ({ uploadId, offset, data }) => stash.chunk(uploadId, offset, Buffer.from(data, 'base64')),
     'stash.finish': async ({ uploadIds, into }) => {
       const paths: string[] = [];

@@ -144,10 +144,15 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
   };
 }
 
-/** burn.start {kind:'project'}: the open project (snapshotted now) as a whole disc, or with `multisession` as the disc's next session. */
-export function projectBurnSource(engine: () => ImageEngine, project: { snapshot(): { files: number; folders: number }; imageRequest(): ImageRequest }, multisession = false, manifest = true): ByteSourceFactory {
+/**
+ * burn.start {kind:'project'}: the open project (snapshotted now) as a whole disc, or with
+ * `multisession` as the disc's next session, leaving out `remove` (paths of the disc's last
+ * session). A next session that only removes files is a change too: the project may then be empty.
+ */
+export function projectBurnSource(engine: () => ImageEngine, project: { snapshot(): { files: number; folders: number }; imageRequest(): ImageRequest }, multisession = false, manifest = true, remove: string[] = []): ByteSourceFactory {
   const { files, folders } = project.snapshot();
-  if (files + folders === 0) throw new InvalidInputError('The project is empty: add files or folders before burning it.');
+  if (remove.length && !multisession) throw new InvalidInputError('removing files from a disc needs a multisession burn (the next session leaves them out)');
+  if (files + folders === 0 && !(multisession && remove.length)) throw new InvalidInputError('The project is empty: add files or folders before burning it.');
   const request = project.imageRequest();
-  return multisession ? discSessionFactory(engine, { ...request, manifest }) : engineSourceFactory(engine, request, { description: 'the project', manifest });
+  return multisession ? discSessionFactory(engine, { ...request, manifest, remove }) : engineSourceFactory(engine, request, { description: 'the project', manifest });
 }

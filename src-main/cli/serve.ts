@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWsServer, type RunningWsServer } from '../ipc/ws-server';
-import { createServices } from '../app/services';
+import { createServices, defaultStateDir } from '../app/services';
+import { loadServeIdentity, saveServeIdentity } from './serve-identity';
 import { rendererDir } from '../app/package-info';
 import { InvalidInputError, NotFoundError } from '../common/errors';
 import { ALLOWED_HOST_PATTERN } from '../ipc/request-target';
@@ -28,7 +29,19 @@ export async function serve(opts: ServeOptions = {}): Promise<RunningWsServer & 
   for (const h of allowedHosts) if (!ALLOWED_HOST_PATTERN.test(h)) throw new InvalidInputError(`--allow-host takes a host name (letters, digits, dots, dashes), not ${JSON.stringify(h)}`);
   for (const a of opts.iscsiDrives ?? []) parseIscsiAddress(a); // a usage error before anything starts
   const services = await createServices({ shell: 'browser', iscsiDrives: opts.iscsiDrives });
-  const server = await startWsServer({ handlers: services.handlers, hub: services.hub, rendererDir: dir, port: opts.port, allowedHosts });
+  // The same address and token as last time (serve-identity.ts): an open page reconnects by itself.
+  const stateDir = defaultStateDir();
+  const identity = await loadServeIdentity(stateDir);
+  const start = (port: number | undefined) => startWsServer({ handlers: services.handlers, hub: services.hub, rendererDir: dir, port, token: identity.token, allowedHosts });
+  let server: RunningWsServer;
+  try {
+    server = await start(opts.port ?? identity.port);
+  } catch (err) {
+    // The remembered port is taken now: any free one (an explicit --port stays an error).
+    if (opts.port !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    server = await start(undefined);
+  }
+  await saveServeIdentity(stateDir, { token: identity.token, port: server.port }).catch((err: Error) => console.warn(`[glassmaster] cannot remember the address: ${err.message}`));
   (opts.print ?? ((l) => process.stdout.write(l + '\n')))(`Glassmaster is running at ${server.url}`);
   if (opts.open) openBrowser(server.url);
   return Object.assign(server, {

@@ -5,7 +5,7 @@
 // sizes against a stash limit; chunks must arrive in order and never past the declared size.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { InvalidInputError, IoError, NotFoundError } from '../common/errors';
 import { validateName } from '../image/staging/staging-tree';
 
@@ -37,6 +37,8 @@ export class DropStash {
   private readonly uploads = new Map<number, Upload>();
   /** Bytes declared by every upload still in the stash. */
   private reserved = 0;
+  /** Dropped folders (beginTree): id → their folder in the stash. */
+  private readonly trees = new Map<number, string>();
   private ready: Promise<void> | undefined;
 
   /**
@@ -65,7 +67,12 @@ export class DropStash {
     return this.opts.limit ?? DEFAULT_STASH_LIMIT;
   }
 
-  async begin(name: string, size: number): Promise<{ uploadId: number }> {
+  /**
+   * Begins one file. Alone (no `tree`): in a folder of its own, so two drops of "a.txt" do not
+   * collide. In a dropped folder (`tree` from beginTree, `dir` its relative folder such as
+   * 'photos/2026'): at that place in the tree's folder, so staging the tree keeps the structure.
+   */
+  async begin(name: string, size: number, at: { tree?: number; dir?: string } = {}): Promise<{ uploadId: number }> {
     validateName(name, name);
     if (this.reserved + size > this.limit) {
       throw new InvalidInputError(`dropped files are limited to ${Math.round(this.limit / 1024 ** 2)} MiB at once: add large files from the "Files on this computer" pane instead`, { name, size, limit: this.limit });
@@ -73,9 +80,16 @@ export class DropStash {
     this.ready ??= this.prepare();
     await this.ready;
     const id = this.nextId++;
-    // One folder per upload keeps the dropped name as is (two drops of "a.txt" do not collide).
-    const dir = join(this.own, String(id));
-    await mkdir(dir);
+    let dir: string;
+    if (at.tree !== undefined) {
+      dir = at.dir ? this.treeFolder(at.tree, at.dir) : this.requireTree(at.tree);
+      await mkdir(dir, { recursive: true });
+    } else {
+      if (at.dir) throw new InvalidInputError('a folder inside a drop needs its tree (stash.tree)');
+      // One folder per upload keeps the dropped name as is (two drops of "a.txt" do not collide).
+      dir = join(this.own, String(id));
+      await mkdir(dir);
+    }
     const path = join(dir, name);
     const out = createWriteStream(path, { flags: 'wx' });
     await new Promise<void>((resolve, reject) => {
@@ -109,6 +123,61 @@ export class DropStash {
     return u.path;
   }
 
+  /** A dropped folder's place in the stash: files begun with its id land under it by relative path. */
+  async beginTree(): Promise<{ tree: number }> {
+    this.ready ??= this.prepare();
+    await this.ready;
+    const id = this.nextId++;
+    const dir = join(this.own, `tree-${id}`);
+    await mkdir(dir);
+    this.trees.set(id, dir);
+    return { tree: id };
+  }
+
+  /** Makes (empty) folders of a dropped tree, so they are kept when it is staged. */
+  async mkdirs(tree: number, dirs: string[]): Promise<void> {
+    for (const d of dirs) await mkdir(this.treeFolder(tree, d), { recursive: true });
+  }
+
+  /**
+   * Closes the tree's uploads (each must be complete and begun in this tree) and returns the host
+   * paths of its top-level entries, for staging as folders and files.
+   */
+  async finishTree(tree: number, uploadIds: number[]): Promise<string[]> {
+    const root = this.requireTree(tree);
+    for (const id of uploadIds) {
+      const u = this.require(id);
+      if (!u.path.startsWith(root + sep)) throw new InvalidInputError(`upload ${id} is not part of dropped folder ${tree}`, { uploadId: id, tree });
+      await this.finish(id);
+    }
+    return (await readdir(root)).sort().map((n) => join(root, n));
+  }
+
+  /** Drops a tree (cancelled): its uploads and folder are removed. */
+  async cancelTree(tree: number): Promise<void> {
+    const root = this.trees.get(tree);
+    if (!root) return;
+    for (const u of [...this.uploads.values()]) if (u.path.startsWith(root + sep)) await this.cancel(u.id);
+    this.trees.delete(tree);
+    await rm(root, { recursive: true, force: true });
+  }
+
+  private requireTree(tree: number): string {
+    const root = this.trees.get(tree);
+    if (!root) throw new NotFoundError(`no dropped folder ${tree} (cancelled or never begun)`, { tree });
+    return root;
+  }
+
+  /** The stash folder of `dir` inside tree `tree`: every name checked like an image name (no '..', no '/', no NUL). */
+  private treeFolder(tree: number, dir: string): string {
+    const root = this.requireTree(tree);
+    const names = dir.split('/');
+    for (const n of names) validateName(n, dir);
+    const path = join(root, ...names);
+    if (!path.startsWith(root + sep)) throw new InvalidInputError(`${dir}: not a folder inside the drop`, { dir });
+    return path;
+  }
+
   /** Drops an upload (cancelled, or its file left the project): its bytes and reservation are freed. */
   async cancel(uploadId: number): Promise<void> {
     const u = this.uploads.get(uploadId);
@@ -116,12 +185,15 @@ export class DropStash {
     this.uploads.delete(uploadId);
     this.reserved -= u.size;
     u.out.destroy();
-    await rm(u.dir, { recursive: true, force: true });
+    // A file of a dropped folder: only the file goes (the tree's other files stay).
+    if (u.dir.startsWith(this.own + sep + 'tree-')) await rm(u.path, { force: true });
+    else await rm(u.dir, { recursive: true, force: true });
   }
 
   async dispose(): Promise<void> {
     for (const u of this.uploads.values()) u.out.destroy();
     this.uploads.clear();
+    this.trees.clear();
     this.reserved = 0;
     await rm(this.own, { recursive: true, force: true });
   }

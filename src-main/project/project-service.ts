@@ -16,6 +16,7 @@ import type { ImageProgress, ProjectEditResult, ProjectEntry, ProjectOpenResult,
 import type { Dialogs } from './dialogs';
 import { ioErrorFor } from './host-files';
 import { openOutput, planOutput } from '../image/output-file';
+import { inStash, keepDroppedFile } from './keep-dropped';
 import { PROJECT_FILE_EXTENSION, PROJECT_FILE_FORMAT, PROJECT_SCHEMA_VERSION, parseProjectFile, type ProjectFile, type ProjectFileEntry } from './project-file';
 
 export interface ProjectServiceOptions {
@@ -27,6 +28,8 @@ export interface ProjectServiceOptions {
   stateDir?: string;
   /** Delay before the capacity plan runs after a change (edits in a burst plan once). */
   planDelayMs?: number;
+  /** The drop stash (emptied on every start): files from it are kept beside a saved project (keep-dropped.ts). */
+  stashDir?: string;
 }
 
 /** Undo steps kept. */
@@ -355,6 +358,7 @@ export class ProjectService {
     const target = resolve(path.endsWith(PROJECT_FILE_EXTENSION) ? path : path + PROJECT_FILE_EXTENSION);
     await this.requireWritableFolder(dirname(target));
     const entries: ProjectFileEntry[] = [];
+    const dropped: { node: StagingNode; entry: Extract<ProjectFileEntry, { kind: 'file' }> }[] = [];
     const rec = (n: StagingNode, prefix: string) => {
       for (const c of n.children!.values()) {
         const p = `${prefix}/${c.name}`;
@@ -362,10 +366,21 @@ export class ProjectService {
           entries.push({ kind: 'dir', path: p });
           rec(c, p);
         } else if (c.kind === 'symlink') entries.push({ kind: 'symlink', path: p, target: c.symlinkTarget ?? '' });
-        else if (c.source?.type === 'host') entries.push({ kind: 'file', path: p, source: c.source.hostPath, size: c.size, mtimeMs: c.source.mtimeMs });
+        else if (c.source?.type === 'host') {
+          const entry = { kind: 'file' as const, path: p, source: c.source.hostPath, size: c.size, mtimeMs: c.source.mtimeMs };
+          entries.push(entry);
+          if (inStash(c.source.hostPath, this.opts.stashDir)) dropped.push({ node: c, entry });
+        }
       }
     };
     rec(this.tree.root, '');
+    // Dropped files outlive the stash: kept beside the project, and the open project uses the kept copy too.
+    for (const { node, entry } of dropped) {
+      const kept = await keepDroppedFile(target, entry.path, entry.source);
+      entry.source = kept.path;
+      entry.mtimeMs = kept.mtimeMs;
+      if (node.source?.type === 'host') node.source = { ...node.source, hostPath: kept.path, mtimeMs: kept.mtimeMs };
+    }
     const doc: ProjectFile = { format: PROJECT_FILE_FORMAT, schemaVersion: PROJECT_SCHEMA_VERSION, label: this.label, options: this.imageOptions, savedAt: Date.now(), entries };
     // Written beside and renamed (image/output-file.ts: a unique partial created with O_EXCL, a
     // symbolic link written through, never a device or FIFO): a failed save never leaves a

@@ -1,7 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from './store';
-import { shell, watchConnection } from './ipc/client';
+import { shell, watchConnection, watchConnectionProblem, type ConnectionProblem } from './ipc/client';
 import { Home } from './features/home/Home';
 import { DataView } from './features/project/DataView';
 import { ImageView } from './features/image/ImageView';
@@ -13,6 +13,8 @@ import { JobDialog } from './features/burn/JobDialog';
 import { useBurnShortcut } from './features/burn/use-burn-shortcut';
 import { EraseView, ReadView, VerifyView } from './features/disc/DiscViews';
 import { AudioView } from './features/audio/AudioView';
+import { MultisessionView } from './features/session/MultisessionView';
+import { CopyView } from './features/disc/CopyView';
 
 export function App() {
   const { t } = useTranslation();
@@ -26,6 +28,8 @@ export function App() {
   const view = useAppStore((s) => s.view);
   const setView = useAppStore((s) => s.setView);
   const announcement = useAppStore((s) => s.announcement);
+  const [problem, setProblem] = useState<ConnectionProblem>(undefined);
+  useEffect(() => watchConnectionProblem(setProblem), []);
   useBurnShortcut();
 
   useEffect(() => {
@@ -70,7 +74,10 @@ export function App() {
       {connectionLost && !connected && (
         <div className="banner" role="alert" data-testid="connection-lost">
           <p>{t('app.lost')}</p>
-          <p className="muted">{t('app.restartHint')}</p>
+          {/* Exactly what to do: wait (it comes back at this address), or open the address it printed. */}
+          <p className="muted" data-testid="reconnect-hint">
+            {problem === 'refused' ? t('reconnect.restarted', { origin: location.origin }) : t('reconnect.gone', { origin: location.origin })}
+          </p>
         </div>
       )}
       <ErrorNote />
@@ -84,6 +91,8 @@ export function App() {
         {view === 'read' && <ReadView />}
         {view === 'boot' && <BootView />}
         {view === 'audio' && <AudioView />}
+        {view === 'multisession' && <MultisessionView />}
+        {view === 'copy' && <CopyView />}
       </main>
       <BurnDialog />
       <JobDialog />

@@ -19,6 +19,7 @@ import type { DiscProgress, DiscReadReport } from '../model/verify-report';
 import type { AudioBurnResult } from '../model/audio-burn';
 import type { AudioBurnPlanView, AudioOpenResult, AudioPreview, AudioProjectSnapshot } from '../model/audio-project';
 import type { BootInspection, PreflightReportView } from '../model/project-checks';
+import type { DiscFilesView } from '../model/disc-files';
 
 /** '/dev/sr0', '/dev/sg1', 'iscsi://host[:port]/iqn…/lun', 'virtual:NAME', Windows '\\.\D:', '\\.\CdRom0' or 'D:' (common/drive-address.ts). */
 export const DriveAddress = z
@@ -68,7 +69,7 @@ const AudioCdTextSchema = z
 /** What to burn: the open project (streamed by the image engine) or an existing image file (main checks: absolute path of a readable regular file). */
 export const BurnSourceSchema = z.discriminatedUnion('kind', [
   /** multisession: add the project to what the disc holds (the next session, read from the disc), instead of a new disc; manifest (default true): write .glassmaster/SHA256SUMS. */
-  z.object({ kind: z.literal('project'), multisession: z.boolean().optional(), manifest: z.boolean().optional() }).strict(),
+  z.object({ kind: z.literal('project'), multisession: z.boolean().optional(), manifest: z.boolean().optional(), /** multisession: paths of the disc's last session left out of the next one (the CLI's --remove). */ remove: z.array(z.string().min(1).max(4096).regex(/^\/[^\x00]*$/, 'an absolute image path').refine((p) => !p.split('/').includes('..'), "no '..' in an image path")).max(10_000).optional() }).strict(),
   z.object({ kind: z.literal('imageFile'), path: HostPath }).strict(),
 ]);
 /** audio.burn: the audio files in track order (main checks and decodes them; the renderer never reads them), or a CUE sheet. */
@@ -108,6 +109,12 @@ export const ImagePath = z
   .refine((p) => !p.split('/').includes('..'), "no '..' in an image path");
 /** One name inside a project folder (new folder, rename). */
 export const EntryName = z.string().min(1).max(255).regex(/^[^/\x00]+$/, 'a name without / or NUL').refine((n) => n !== '.' && n !== '..', 'not . or ..');
+/** A dropped folder's path relative to its drop ('photos/2026'): names as EntryName, joined by '/'. */
+export const StashDir = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((d) => d.split('/').every((n) => EntryName.safeParse(n).success), 'a relative folder path of names without NUL, "." or ".."');
 /** Raw bytes of one upload chunk, base64 (at most 96 KiB decoded: the whole message stays under MAX_MESSAGE_BYTES). */
 export const STASH_CHUNK_BYTES = 96 * 1024;
 
@@ -186,10 +193,16 @@ export const requestSchemas = {
   /** The boot inspection report of an image file (e.g. the one just written): boot records and partition tables only. */
   'project.inspectBoot': z.object({ path: HostPath }).strict(),
   /** Browser drops: a file's bytes streamed into main's stash, then staged. */
-  'stash.begin': z.object({ name: EntryName, size: z.number().int().nonnegative().max(2 ** 53 - 1) }).strict(),
+  'stash.begin': z.object({ name: EntryName, size: z.number().int().nonnegative().max(2 ** 53 - 1), tree: z.number().int().positive().optional(), dir: StashDir.optional() }).strict(),
   'stash.chunk': z.object({ uploadId: z.number().int().positive(), offset: z.number().int().nonnegative(), data: z.base64().max(Math.ceil(STASH_CHUNK_BYTES / 3) * 4) }).strict(),
   'stash.finish': z.object({ uploadIds: z.array(z.number().int().positive()).min(1).max(1000), into: ImagePath }).strict(),
   'stash.cancel': z.object({ uploadId: z.number().int().positive() }).strict(),
+  /** The files of the disc's last session at `path` (multisession: shown greyed beside the project; burn/session-files.ts). */
+  'disc.files': z.object({ address: DriveAddress, path: ImagePath }).strict(),
+  /** Browser folder drops (project/drop-stash.ts): a tree in the stash, its files begun with `tree` + `dir`, empty folders made, then staged as folders. */
+  'stash.tree': Empty,
+  'stash.mkdir': z.object({ tree: z.number().int().positive(), dirs: z.array(StashDir).min(1).max(10_000) }).strict(),
+  'stash.finishTree': z.object({ tree: z.number().int().positive(), uploadIds: z.array(z.number().int().positive()).max(100_000), into: ImagePath }).strict(),
   // --- audio CD project (audio/audio-project-service.ts): host files by validated path, read only in main
   'audio.get': Empty,
   'audio.addTracks': z.object({ paths: z.array(HostPath).min(1).max(99), at: z.number().int().min(0).max(98).optional() }).strict(),
@@ -297,6 +310,10 @@ export interface ResponseMap {
   'stash.chunk': { bytesReceived: number };
   'stash.finish': ProjectEditResult;
   'stash.cancel': null;
+  'disc.files': DiscFilesView;
+  'stash.tree': { tree: number };
+  'stash.mkdir': null;
+  'stash.finishTree': ProjectEditResult;
   'audio.get': AudioProjectSnapshot;
   'audio.addTracks': AudioProjectSnapshot;
   'audio.removeTracks': AudioProjectSnapshot;

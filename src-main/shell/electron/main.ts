@@ -1,7 +1,7 @@
 // The Electron shell: one sandboxed window, a preload with a single narrow bridge, and the same
 // dispatcher the browser shell uses. Holds a power-save blocker while the services are busy
 // (burning), and mirrors progress on the taskbar/dock.
-import { app, BrowserWindow, dialog, ipcMain, powerSaveBlocker, session, shell as electronShell, type IpcMainEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, session, shell as electronShell, type IpcMainEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { createServices, type Services } from '../../app/services';
 import { ClientSession } from '../../ipc/dispatcher';
@@ -11,11 +11,14 @@ import { packageInfo } from '../../app/package-info';
 import type { Dialogs } from '../../project/dialogs';
 import { setPackagedApp } from '../../transport/native/native-addon';
 import { appEntryUrl, claimSingleInstance, guardSession, guardWebContents, isAppUrl } from './policy';
+import { createJobGlue, wrapJobHandlers, type JobGlue } from './job-glue';
 
 const TO_MAIN = 'glassmaster:client-message';
 const FROM_MAIN = 'glassmaster:server-message';
 
 let services: Services | undefined;
+/** Taskbar/dock progress, sleep prevention and notifications of drive jobs (job-glue.ts). */
+let glue: JobGlue | undefined;
 const sessions = new Map<number, { session: ClientSession; unsubscribe: () => void }>();
 
 /** The app page; ELECTRON_RENDERER_URL (electron-vite's dev server) only when not packaged (policy.ts). */
@@ -35,7 +38,7 @@ function attach(win: BrowserWindow, svc: Services): void {
   const send = (msg: ServerMessage) => {
     if (!wc.isDestroyed()) wc.send(FROM_MAIN, msg);
   };
-  const session = new ClientSession(svc.handlers, send, { warn: (m) => console.warn(`[glassmaster] ${m}`) });
+  const session = new ClientSession(glue ? wrapJobHandlers(svc.handlers, glue) : svc.handlers, send, { warn: (m) => console.warn(`[glassmaster] ${m}`) });
   const unsubscribe = svc.hub.subscribe((event, payload) => send({ kind: 'event', event, payload }));
   sessions.set(wc.id, { session, unsubscribe });
   wc.on('destroyed', () => {
@@ -125,15 +128,20 @@ async function main(): Promise<void> {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
   services = await createServices({ shell: 'electron', dialogs });
-  let blocker: number | undefined;
-  services.onBusyChange((busy, progress) => {
-    if (busy && blocker === undefined) blocker = powerSaveBlocker.start('prevent-app-suspension');
-    if (!busy && blocker !== undefined) {
-      powerSaveBlocker.stop(blocker);
-      blocker = undefined;
-    }
-    for (const w of BrowserWindow.getAllWindows()) w.setProgressBar(busy ? (progress ?? 2) : -1);
+  // Drive jobs (burn, copy, erase, read, verify …) from the same events the renderer sees.
+  glue = createJobGlue({
+    powerSaveBlocker,
+    setProgress: (value) => {
+      for (const w of BrowserWindow.getAllWindows()) w.setProgressBar(value);
+    },
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
   });
+  const jobs = glue;
+  services.hub.subscribe((event, payload) => jobs.onEvent(event, payload));
+  // Writing an image file holds no drive: the services' busy state (with its fraction) counts too.
+  services.onBusyChange((busy, progress) => jobs.hostWork(busy, progress));
   ipcMain.on(TO_MAIN, (event, message: unknown) => {
     const win = BrowserWindow.fromWebContents(event.sender);
     const entry = sessions.get(event.sender.id);
@@ -153,6 +161,7 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 app.on('will-quit', () => {
+  glue?.dispose();
   void services?.close();
 });
 

@@ -13,6 +13,14 @@ declare global {
 
 type ConnectionListener = (connected: boolean) => void;
 const connectionListeners = new Set<ConnectionListener>();
+export type ConnectionProblem = 'gone' | 'refused' | undefined;
+const problemListeners = new Set<(problem: ConnectionProblem) => void>();
+
+/** Why the browser shell cannot reconnect (ws-channel.ts onProblem); Electron never has one. */
+export function watchConnectionProblem(listener: (problem: ConnectionProblem) => void): () => void {
+  problemListeners.add(listener);
+  return () => problemListeners.delete(listener);
+}
 
 function create(): { client: MessageClient; shell: 'electron' | 'browser'; start: () => void } {
   const bridge = window.glassmaster;
@@ -29,6 +37,7 @@ function create(): { client: MessageClient; shell: 'electron' | 'browser'; start
   channel.onMessage = (m) => client.receive(m);
   channel.onLost = () => client.failAll('connection to Glassmaster lost');
   channel.onStatus = (c) => connectionListeners.forEach((l) => l(c));
+  channel.onProblem = (p) => problemListeners.forEach((l) => l(p));
   return { client, shell: 'browser', start: () => void channel.connect().catch(() => undefined) };
 }
 

@@ -8,6 +8,11 @@ export class WebSocketChannel implements MessageChannel {
   onMessage: (msg: ServerMessage) => void = () => undefined;
   onStatus: (connected: boolean) => void = () => undefined;
   onLost: () => void = () => undefined;
+  /**
+   * Why a reconnect fails: 'gone' (nothing answers at this address), 'refused' (Glassmaster answers
+   * but not to this page's token: it was started with another state dir or its serve.json was deleted).
+   */
+  onProblem: (problem: 'gone' | 'refused' | undefined) => void = () => undefined;
 
   constructor(private readonly url: string) {}
 
@@ -22,6 +27,7 @@ export class WebSocketChannel implements MessageChannel {
       let open = false;
       ws.onopen = () => {
         open = true;
+        this.onProblem(undefined);
         this.onStatus(true);
         resolve(ws);
       };
@@ -30,7 +36,14 @@ export class WebSocketChannel implements MessageChannel {
         this.ready = undefined;
         this.onStatus(false);
         if (open) this.onLost();
-        else reject(new RemoteError({ name: 'TransportError', code: 'TRANSPORT', message: 'cannot connect to Glassmaster: is `glassmaster serve` running and the URL token right?', retryable: true }));
+        else {
+          // The page itself is served by the same process: if it answers, the WebSocket was refused.
+          void fetch(`${location.origin}/`, { cache: 'no-store' }).then(
+            (r) => this.onProblem(r.ok ? 'refused' : 'gone'),
+            () => this.onProblem('gone'),
+          );
+          reject(new RemoteError({ name: 'TransportError', code: 'TRANSPORT', message: 'cannot connect to Glassmaster: is `glassmaster serve` running and the URL token right?', retryable: true }));
+        }
         setTimeout(() => void this.connect().catch(() => undefined), open ? 500 : 3000);
       };
     });

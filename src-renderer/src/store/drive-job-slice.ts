@@ -11,11 +11,12 @@ import type { MediaInfo } from '../../../src-main/common/model/drive';
 import type { DiscProgress, DiscReadReport } from '../../../src-main/common/model/verify-report';
 import type { DiscVerifyReport } from '../../../src-main/common/model/verify';
 import type { AudioBurnResult } from '../../../src-main/common/model/audio-burn';
+import type { CopyResult } from '../../../src-main/common/model/copy';
 import type { AppState } from './use-app-store';
 import { isCancel, toUiError, type UiError } from './errors';
 import { t } from '../i18n';
 
-export type DriveJobKind = 'burn' | 'erase' | 'format' | 'verify' | 'read';
+export type DriveJobKind = 'burn' | 'erase' | 'format' | 'verify' | 'read' | 'copy';
 export type DriveJobState = 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 export type BusyJob = NonNullable<EventMap['devices.onBusyChange']['job']>;
 
@@ -39,6 +40,9 @@ export interface DriveJob {
   media?: MediaInfo;
   verifyReport?: DiscVerifyReport;
   readReport?: DiscReadReport;
+  /** A copy: the source drive (`address` is the target; the same address for a one-drive copy). */
+  from?: string;
+  copyResult?: CopyResult;
   /** The user's dialog was dismissed (Electron) before anything happened. */
   nothingChosen?: boolean;
   error?: UiError;
@@ -70,6 +74,8 @@ export interface DriveJobSlice {
   startFormat(address: string, full: boolean): Promise<void>;
   startVerify(address: string, against: VerifyAgainst): Promise<void>;
   startRead(address: string, path: string): Promise<void>;
+  /** Copies the disc in `from` to the disc in `to` (the same drive: read, swap prompt, burn). */
+  startCopy(from: string, to: string, options: BurnOptions): Promise<void>;
   cancelJob(): void;
   dismissJob(): void;
   applyJobProgress(event: EventMap['burn.onProgress']): void;
@@ -103,12 +109,13 @@ function stamp(job: DriveJob, text: string, now = Date.now()): string {
 export function reduceJobProgress(job: DriveJob, event: EventMap['burn.onProgress'], now = Date.now()): DriveJob {
   if (job.address !== event.address || (job.state !== 'running' && job.state !== 'cancelling')) return job;
   if (event.job === 'burn') {
-    if (job.kind !== 'burn') return job;
+    if (job.kind !== 'burn' && job.kind !== 'copy') return job;
     const p = event.progress;
     const prev = job.burn;
     const changed = !prev || prev.action !== p.action || prev.copy !== p.copy;
     const line = p.copies > 1 ? `${t(`jobrun.action_${p.action}`)} (${t('jobrun.copyOf', { copy: p.copy, copies: p.copies })})` : t(`jobrun.action_${p.action}`);
-    return { ...job, burn: p, log: changed ? [...job.log, stamp(job, p.message ? `${line}: ${p.message}` : line, now)] : job.log };
+    // A copy's read is over once its burn reports: the dialog shows the burn's numbers only.
+    return { ...job, burn: p, ...(job.kind === 'copy' ? { disc: undefined } : {}), log: changed ? [...job.log, stamp(job, p.message ? `${line}: ${p.message}` : line, now)] : job.log };
   }
   if (job.kind !== event.job) return job;
   const prev = job.erase;
@@ -118,7 +125,10 @@ export function reduceJobProgress(job: DriveJob, event: EventMap['burn.onProgres
 
 /** Folds a disc.onProgress event (read or verify) into the job. */
 export function reduceDiscProgress(job: DriveJob, event: EventMap['disc.onProgress'], now = Date.now()): DriveJob {
-  if (job.address !== event.address || job.kind !== event.operation || (job.state !== 'running' && job.state !== 'cancelling')) return job;
+  // A copy reads its source drive (the read's events carry the source's address).
+  const copyRead = job.kind === 'copy' && job.from === event.address && event.operation === 'read';
+  if (!copyRead && (job.address !== event.address || job.kind !== event.operation)) return job;
+  if (job.state !== 'running' && job.state !== 'cancelling') return job;
   const prev = job.disc;
   const changed = !prev || prev.phase !== event.phase;
   const { address: _address, ...progress } = event;
@@ -149,6 +159,21 @@ export function finishJob(job: DriveJob, outcome: { value?: unknown; error?: unk
     for (const tr of v.tracks) lines.push(t('audio.logTrack', { n: tr.number, sectors: tr.sectors, start: tr.startLba }));
     lines.push(v.verifiedSectors > 0 ? t('audio.verifyPassed', { sectors: v.verifiedSectors }) : t('audio.verifyNone'));
     lines.push(v.discState);
+  } else if (job.kind === 'copy') {
+    const c = v as CopyResult;
+    out.copyResult = c;
+    out.burnResult = c.burn;
+    lines.push(t(c.mode === 'stream' ? 'copyjob.logStream' : 'copyjob.logImage', { from: c.from, to: c.to }));
+    if (c.read) lines.push(t('jobrun.logRead', { files: t('copyjob.tempImage'), sectors: c.read.sectors, sha: c.read.sha256, bad: c.read.bad.unreadableCount }));
+    for (const cp of c.burn.copies) {
+      lines.push(t('jobrun.logCopy', { copy: cp.copy, sectors: cp.sectors, start: cp.startLba, strategy: cp.strategy, seconds: (cp.elapsedMs / 1000).toFixed(1) }));
+      if (cp.verify) lines.push(verifyLine(cp.verify));
+    }
+    lines.push(c.burn.discState);
+    if (!c.burn.ok) {
+      out.state = 'failed';
+      out.error = { message: t('jobrun.verifyFailed'), code: 'UNKNOWN', detail: lines.join('\n') };
+    }
   } else if (job.kind === 'burn') {
     const r = v as BurnResult;
     out.burnResult = r;
@@ -192,6 +217,8 @@ function verifyLine(v: NonNullable<BurnResult['copies'][number]['verify']>): str
 export function cancelConsequence(job: DriveJob, media: MediaInfo | undefined): string {
   if (job.kind === 'verify') return t('jobrun.cancelVerify');
   if (job.kind === 'read') return t('jobrun.cancelRead');
+  // A copy that has not started writing leaves the target as it was.
+  if (job.kind === 'copy' && (!job.burn || job.burn.action === 'waiting-for-disc' || job.burn.action === 'checking-media')) return t('copyjob.cancelBeforeWrite');
   if (job.kind === 'erase' || job.kind === 'format') return t('jobrun.cancelErase', { kind: t(`jobrun.kind_${job.kind}`) });
   const action = job.burn?.action;
   if (!action || action === 'checking-media' || action === 'waiting-for-disc') return t('jobrun.cancelBeforeWrite');
@@ -209,12 +236,12 @@ export const createDriveJobSlice =
   (set, get) => {
     let controller: AbortController | undefined;
 
-    const run = async <V>(kind: DriveJobKind, address: string, subject: string, call: (signal: AbortSignal) => Promise<V>, options?: BurnOptions) => {
+    const run = async <V>(kind: DriveJobKind, address: string, subject: string, call: (signal: AbortSignal) => Promise<V>, options?: BurnOptions, from?: string) => {
       const current = get().job;
       if (current && (current.state === 'running' || current.state === 'cancelling')) return;
       controller = new AbortController();
       const startedAt = Date.now();
-      const job: DriveJob = { id: nextJobId++, kind, address, subject, options, state: 'running', startedAt, log: [] };
+      const job: DriveJob = { id: nextJobId++, kind, address, subject, options, state: 'running', startedAt, log: [], ...(from ? { from } : {}) };
       job.log.push(stamp(job, t(`jobrun.logStart_${kind}`, { drive: address, subject }), startedAt));
       set({ job });
       get().announce(t(`jobrun.started_${kind}`));
@@ -256,6 +283,10 @@ export const createDriveJobSlice =
       startFormat: (address, full) => run('format', address, t(full ? 'jobrun.fullFormat' : 'jobrun.quickFormat'), (signal) => client.invoke('drive.format', { address, full }, { signal })),
       startVerify: (address, against) =>
         run('verify', address, 'path' in against ? against.path : t(`jobrun.against_${against.kind}`), (signal) => client.invoke('disc.verify', { address, against }, { signal })),
+      startCopy: async (from, to, options) => {
+        await run('copy', to, from === to ? t('copyjob.subjectOne', { from }) : t('copyjob.subjectTwo', { from }), (signal) => client.invoke('disc.copy', { from, to, options }, { signal }), options, from);
+        if (from !== to) void get().refreshMedia(from);
+      },
       startRead: (address, path) => run('read', address, path, (signal) => client.invoke('disc.read', { address, output: { kind: 'path', path } }, { signal })),
       cancelJob() {
         const job = get().job;

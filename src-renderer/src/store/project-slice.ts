@@ -61,6 +61,12 @@ export interface ProjectSlice {
   openProject(path: string): Promise<boolean>;
   loadRecent(): Promise<void>;
   uploadFiles(files: DroppedFile[], into?: string): Promise<void>;
+  /**
+   * Dropped folders (browser shell): every file streamed into one tree in main's stash at its
+   * relative folder (`dir`, '' at the top), empty folders made, then staged into `into` as the
+   * folders and files that were dropped, in one undoable step.
+   */
+  uploadTree(files: { file: DroppedFile; dir: string }[], emptyDirs: string[], into?: string): Promise<void>;
   cancelUpload(): void;
   setCapacityTarget(target: 'disc' | CapacityTarget): void;
   writeImage(): Promise<void>;
@@ -299,6 +305,40 @@ export const createProjectSlice =
           get().applyProject(r.snapshot);
           announceEdit(r, t('project.added', { count: r.added.length }));
         } catch (err) {
+          for (const uploadId of ids) void client.invoke('stash.cancel', { uploadId }).catch(() => undefined);
+          if (isCancel(err)) get().announce(t('project.uploadCancelled'));
+          else fail(err);
+        } finally {
+          uploading = undefined;
+          set({ upload: undefined });
+        }
+      },
+      async uploadTree(files, emptyDirs, into) {
+        const target = into ?? get().folder;
+        const controller = (uploading = new AbortController());
+        const totalBytes = files.reduce((s, f) => s + f.file.size, 0);
+        set({ upload: { files: files.length, totalBytes, sentBytes: 0 } });
+        const ids: number[] = [];
+        try {
+          const { tree } = await client.invoke('stash.tree', {});
+          for (let i = 0; i < emptyDirs.length; i += 10_000) await client.invoke('stash.mkdir', { tree, dirs: emptyDirs.slice(i, i + 10_000) });
+          for (const { file, dir } of files) {
+            if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
+            const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size, tree, ...(dir ? { dir } : {}) });
+            ids.push(uploadId);
+            for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
+              if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
+              const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
+              await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
+              set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + bytes.length } }));
+            }
+          }
+          if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
+          const r = await client.invoke('stash.finishTree', { tree, uploadIds: ids, into: target });
+          get().applyProject(r.snapshot);
+          announceEdit(r, t('project.added', { count: r.added.length }));
+        } catch (err) {
+          // The uploads' bytes and their share of the stash limit are freed (the tree's folders are emptied on the next start).
           for (const uploadId of ids) void client.invoke('stash.cancel', { uploadId }).catch(() => undefined);
           if (isCancel(err)) get().announce(t('project.uploadCancelled'));
           else fail(err);

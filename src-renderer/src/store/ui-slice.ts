@@ -4,7 +4,7 @@ import type { UiError } from './errors';
 
 export type Theme = 'light' | 'dark';
 /** The views the first screen leads to (jobs.ts lists the jobs and their views). */
-export type View = 'home' | 'data' | 'image' | 'burnImage' | 'erase' | 'verify' | 'read' | 'boot' | 'audio';
+export type View = 'home' | 'data' | 'image' | 'burnImage' | 'erase' | 'verify' | 'read' | 'boot' | 'audio' | 'multisession' | 'copy';
 
 export interface UiSlice {
   theme: Theme;

@@ -9,8 +9,9 @@ import { createFilesSlice, type FilesSlice } from './files-slice';
 import { createDriveJobSlice, type DriveJobSlice } from './drive-job-slice';
 import { createChecksSlice, type ChecksSlice } from './checks-slice';
 import { createAudioSlice, type AudioSlice } from './audio-slice';
+import { createSessionSlice, type SessionSlice } from './session-slice';
 
-export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice & AudioSlice;
+export type AppState = UiSlice & DevicesSlice & ProjectSlice & FilesSlice & DriveJobSlice & ChecksSlice & AudioSlice & SessionSlice;
 
 export function createAppStore(client: GlassmasterClient) {
   const store = create<AppState>()((...a) => ({
@@ -21,6 +22,7 @@ export function createAppStore(client: GlassmasterClient) {
     ...createDriveJobSlice(client)(...a),
     ...createChecksSlice(client)(...a),
     ...createAudioSlice(client)(...a),
+    ...createSessionSlice(client)(...a),
   }));
   // Live updates from main: hot-plug and media changes, without a reload.
   client.on('devices.onDidChange', ({ drives }) => store.getState().applyDrives(drives));

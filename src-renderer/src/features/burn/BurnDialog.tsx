@@ -32,7 +32,8 @@ function BurnForm({ source }: { source: BurnSource }) {
   const startBurn = useAppStore((s) => s.startBurn);
   const [speedChoice, setSpeedChoice] = useState<{ address?: string; speed: 'max' | number }>({ speed: 'max' });
   const [verify, setVerify] = useState<VerifyLevel>('full');
-  const [closeMode, setCloseMode] = useState<'disc' | 'session'>('disc');
+  // The next session of a disc keeps it open for more by default (the user chose to add to it).
+  const [closeMode, setCloseMode] = useState<'disc' | 'session'>(source.kind === 'project' && source.multisession ? 'session' : 'disc');
   const [simulate, setSimulate] = useState(false);
   const [copies, setCopies] = useState(1);
   const [eject, setEject] = useState(false);
@@ -62,7 +63,7 @@ function BurnForm({ source }: { source: BurnSource }) {
           submit();
         }}
       >
-        <h2 id="burn-dialog-heading">{source.kind === 'project' ? t('burn.title_project') : t('burn.title_imageFile', { name })}</h2>
+        <h2 id="burn-dialog-heading">{source.kind === 'project' ? (source.multisession ? t('session.burnTitle') : t('burn.title_project')) : t('burn.title_imageFile', { name })}</h2>
         {drives.length === 0 ? (
           <p className="error">{t('burn.noDrive')}</p>
         ) : (

@@ -138,6 +138,12 @@ function Progress({ job }: { job: DriveJob }) {
         <span className="muted">{t('jobrun.elapsed', { time: formatDuration(elapsed) })}</span>
       </div>
       {d?.file && <p className="muted small">{t('jobrun.file', { file: d.file })}</p>}
+      {/* One-drive copy: the source is read; the recorder asks for the blank disc. */}
+      {b?.action === 'waiting-for-disc' && b.message && (
+        <p className="notice" role="alert" data-testid="swap-prompt">
+          {b.message}
+        </p>
+      )}
       {b && (
         <div className="buffers">
           <Bar label={t('jobrun.ring')} value={b.ringFill} testId="ring-fill" />
@@ -174,6 +180,7 @@ function Result({ job }: { job: DriveJob }) {
   if (job.nothingChosen) return <p className="muted">{t('jobrun.nothingChosen')}</p>;
   return (
     <div className="job-result" data-testid="job-result">
+      {job.copyResult && <p className="ok">{t('copyjob.result', { from: job.copyResult.from, to: job.copyResult.to })}</p>}
       {job.burnResult && <BurnOutcome job={job} />}
       {job.audioResult && <AudioBurnOutcome job={job} />}
       {job.media && <p className="ok">{t(`jobrun.result_${job.kind}`, { profile: job.media.profile, status: job.media.status })}</p>}

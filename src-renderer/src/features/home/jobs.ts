@@ -18,4 +18,6 @@ export const JOBS: readonly Job[] = [
   { id: 'read', view: 'read' },
   { id: 'boot', view: 'boot' },
   { id: 'audio', view: 'audio' },
+  { id: 'multisession', view: 'multisession' },
+  { id: 'copy', view: 'copy' },
 ];

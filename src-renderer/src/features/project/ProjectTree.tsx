@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { formatBytes } from '../../shared/format';
 import { HOST_PATHS_MIME, PROJECT_PATHS_MIME, readPaths } from '../../shared/drag';
-import { dropOsFiles } from './os-drop';
+import { dropOsItems, grabDrop } from './os-drop';
 
 const ROW = 30;
 
@@ -102,7 +102,7 @@ export function ProjectTree() {
     if (host) return void addHostPaths(host, into);
     const moved = readPaths(ev.dataTransfer, PROJECT_PATHS_MIME);
     if (moved) return void move(moved, into);
-    if (ev.dataTransfer.files.length) void dropOsFiles(ev.dataTransfer.files, into);
+    if (ev.dataTransfer.files.length) void dropOsItems(grabDrop(ev.dataTransfer), into);
   };
 
   const crumbs = folder.split('/').filter(Boolean);
