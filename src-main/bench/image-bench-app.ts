@@ -5,8 +5,13 @@
 // engine's worker, the tree rebuilt in slices here), then writeImage.
 // `--idle SECONDS` is the control: the same monitor on an idle loop, so what the shared machine's
 // scheduler alone adds to the delay (a preempted thread) is seen apart from what the app path does.
-// Prints one JSON line: { loopDelayMaxMs, loopDelayP99Ms, loopBusyMs, bytes } (loopBusyMs: time the
-// main thread spent running callbacks, from eventLoopUtilization: its own work, not preemption).
+// Prints one JSON line: { loopDelayMaxMs, loopDelayP99Ms, loopBusyMs, gaps50, cpuStalls50, cpuStallMaxMs,
+// mainCpuMs, bytes } (loopBusyMs: time the main thread spent running callbacks, from
+// eventLoopUtilization). On a loaded machine a wall-clock gap may be the scheduler's (the thread
+// preempted), so the stall monitor below also reads the main thread's own CPU time (Linux
+// /proc/self/task/PID/stat, 10 ms ticks) at every 5 ms timer: a gap between two timers in which the
+// main thread itself used more than 50 ms of CPU is a stall of its own work (cpuStalls50), whatever the load.
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,16 +19,54 @@ import { ImageEngine } from '../image/image-engine';
 import { ProjectService } from '../project/project-service';
 import { parseImageArgs } from '../cli/image-args';
 
+/** The main thread's user+system CPU time in ms (its own, not the workers'; 10 ms resolution). */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name: state is the first, utime the 12th, stime the 13th (proc(5)).
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/** Counts event-loop gaps over 50 ms by wall clock and by the main thread's own CPU time. */
+function stallMonitor(): { stop(): { gaps50: number; cpuStalls50: number; cpuStallMaxMs: number; mainCpuMs: number } } {
+  const cpu0 = mainThreadCpuMs();
+  let lastWall = performance.now();
+  let lastCpu = cpu0;
+  let gaps50 = 0;
+  let cpuStalls50 = 0;
+  let cpuStallMaxMs = 0;
+  const tick = () => {
+    const wall = performance.now();
+    const cpu = mainThreadCpuMs();
+    if (wall - lastWall > 50) gaps50++;
+    // A 10 ms tick counter: more than 50 ms means at least 60 ms counted.
+    if (cpu - lastCpu > 50) cpuStalls50++;
+    cpuStallMaxMs = Math.max(cpuStallMaxMs, cpu - lastCpu);
+    lastWall = wall;
+    lastCpu = cpu;
+  };
+  const timer = setInterval(tick, 5);
+  return {
+    stop() {
+      tick();
+      clearInterval(timer);
+      return { gaps50, cpuStalls50, cpuStallMaxMs, mainCpuMs: mainThreadCpuMs() - cpu0 };
+    },
+  };
+}
+
 const argv = process.argv.slice(2);
 const idle = argv.indexOf('--idle');
 if (idle >= 0) {
   const h = monitorEventLoopDelay({ resolution: 5 });
   const elu = performance.eventLoopUtilization();
   h.enable();
+  const stalls = stallMonitor();
   await sleep(Number(argv[idle + 1]) * 1000);
+  const s = stalls.stop();
   h.disable();
   const busy = performance.eventLoopUtilization(elu).active;
-  process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, loopBusyMs: busy })}\n`);
+  process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, loopBusyMs: busy, ...s })}\n`);
   process.exit(0);
 }
 const viaProject = argv.includes('--project');
@@ -32,6 +75,7 @@ const engine = new ImageEngine({ script: fileURLToPath(new URL('./image-worker.m
 const h = monitorEventLoopDelay({ resolution: 5 });
 const elu = performance.eventLoopUtilization();
 h.enable();
+const stalls = stallMonitor();
 let bytes: number;
 if (viaProject) {
   const project = new ProjectService({ engine: () => engine });
@@ -43,7 +87,8 @@ if (viaProject) {
 } else {
   ({ bytes } = await engine.writeFile({ options: args.options, sources: args.sources }, args.output));
 }
+const s = stalls.stop();
 h.disable();
 const busy = performance.eventLoopUtilization(elu).active;
 await engine.close();
-process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, loopBusyMs: busy, bytes })}\n`);
+process.stdout.write(`${JSON.stringify({ loopDelayMaxMs: h.max / 1e6, loopDelayP99Ms: h.percentile(99) / 1e6, loopBusyMs: busy, ...s, bytes })}\n`);

@@ -1,9 +1,11 @@
-// `npm run bench:image [-- --quick] [-- --dir DIR] [-- --only 1,3,5] [-- --repeat N]`: builds deterministic corpora
+// `npm run bench:image [-- --quick] [-- --dir DIR] [-- --only 1,3,5] [-- --repeat N] [-- --event-loop]`: builds deterministic corpora
 // and images them with Glassmaster, xorriso, genisoimage and tar (the floor: reading every byte
 // and writing it once), measuring wall time, CPU, peak RSS (GNU time) and image size.
 // Page caches are warm for everyone (each corpus is read once before the runs); outputs go to
 // the same file system as the corpus and are deleted after each run. With --repeat N the tools run
 // in N interleaved rounds; the table gives each tool's median and best wall time, ratios of medians.
+// The app-path rows add their main thread's event-loop delay and its stalls (image-bench-app.ts);
+// --event-loop runs only those rows and the idle control.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -11,7 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 interface Corpus { id: number; name: string; build(dir: string): void }
-interface Result { tool: string; wall: number; user: number; sys: number; rssMb: number; bytes: number; ok: boolean; note?: string; loopMaxMs?: number; loopP99Ms?: number; loopBusyMs?: number }
+interface Result { tool: string; wall: number; user: number; sys: number; rssMb: number; bytes: number; ok: boolean; note?: string; loopMaxMs?: number; loopP99Ms?: number; loopBusyMs?: number; gaps50?: number; cpuStalls50?: number; cpuStallMaxMs?: number; mainCpuMs?: number }
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -20,6 +22,7 @@ const base = dirArg >= 0 ? args[dirArg + 1] : path.join(os.tmpdir(), 'glassmaste
 const repeatArg = args.indexOf('--repeat');
 const repeat = repeatArg >= 0 ? Math.max(1, Number(args[repeatArg + 1])) : 1;
 const onlyArg = args.indexOf('--only');
+const eventLoopOnly = args.includes('--event-loop');
 const only = onlyArg >= 0 ? args[onlyArg + 1].split(',').map(Number) : undefined;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -170,11 +173,18 @@ function measureAll(tools: Tool[], outFile: string): Map<string, Summary> {
     const best = rs.reduce((a, b) => (b.wall < a.wall ? b : a));
     const loops = rs.filter((r) => r.loopMaxMs !== undefined);
     out.set(t.name, {
-      best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)), loopMaxMs: loops.length ? Math.max(...loops.map((r) => r.loopMaxMs!)) : undefined, loopP99Ms: loops.length ? Math.max(...loops.map((r) => r.loopP99Ms!)) : undefined, loopBusyMs: loops.length ? Math.max(...loops.map((r) => r.loopBusyMs!)) : undefined },
+      best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)), loopMaxMs: worst(loops, 'loopMaxMs'), loopP99Ms: worst(loops, 'loopP99Ms'), loopBusyMs: worst(loops, 'loopBusyMs'),
+        gaps50: worst(loops, 'gaps50'), cpuStalls50: worst(loops, 'cpuStalls50'), cpuStallMaxMs: worst(loops, 'cpuStallMaxMs'), mainCpuMs: worst(loops, 'mainCpuMs') },
       median: walls[(walls.length - 1) >> 1], runs: rs.length,
     });
   }
   return out;
+}
+
+/** The worst (largest) of a loop measure over the runs that report it. */
+function worst(rs: Result[], key: 'loopMaxMs' | 'loopP99Ms' | 'loopBusyMs' | 'gaps50' | 'cpuStalls50' | 'cpuStallMaxMs' | 'mainCpuMs'): number | undefined {
+  const v = rs.map((r) => r[key]).filter((x): x is number => x !== undefined);
+  return v.length ? Math.max(...v) : undefined;
 }
 
 function measureOnce(tool: string, cmd: string[], outFile: string, cwd = root): Result {
@@ -182,13 +192,14 @@ function measureOnce(tool: string, cmd: string[], outFile: string, cwd = root): 
   const timeFile = path.join(base, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %U %S %M', ...cmd], { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
   // The app path reports its main thread's event-loop delay as a JSON line on stdout.
-  let loop: { loopDelayMaxMs?: number; loopDelayP99Ms?: number; loopBusyMs?: number } = {};
+  let loop: { loopDelayMaxMs?: number; loopDelayP99Ms?: number; loopBusyMs?: number; gaps50?: number; cpuStalls50?: number; cpuStallMaxMs?: number; mainCpuMs?: number } = {};
   try { loop = JSON.parse(String(r.stdout).trim().split('\n').pop() || '{}'); } catch { /* not the app path */ }
   const [wall, user, sys, rss] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   const okRun = r.status === 0 && fs.existsSync(outFile);
   const bytes = okRun ? fs.statSync(outFile).size : 0;
   fs.rmSync(outFile, { force: true });
-  return { tool, wall, user, sys, rssMb: rss / 1024, bytes, ok: okRun, note: okRun ? undefined : String(r.stderr).trim().split('\n').pop(), loopMaxMs: loop.loopDelayMaxMs, loopP99Ms: loop.loopDelayP99Ms, loopBusyMs: loop.loopBusyMs };
+  return { tool, wall, user, sys, rssMb: rss / 1024, bytes, ok: okRun, note: okRun ? undefined : String(r.stderr).trim().split('\n').pop(), loopMaxMs: loop.loopDelayMaxMs, loopP99Ms: loop.loopDelayP99Ms, loopBusyMs: loop.loopBusyMs,
+    gaps50: loop.gaps50, cpuStalls50: loop.cpuStalls50, cpuStallMaxMs: loop.cpuStallMaxMs, mainCpuMs: loop.mainCpuMs };
 }
 
 function warm(dir: string): void {
@@ -231,16 +242,21 @@ async function main(): Promise<void> {
     // The control for the loop delay: an idle loop for 5 s on the same (shared) machine. Its output
     // is an empty file, so it is listed apart (no image size or ratio).
     tools.push({ name: 'control: idle event loop 5 s', cmd: ['sh', '-c', `${gm.app.map((a) => `'${a}'`).join(' ')} --idle 5 && : > '${out}'`] });
-    const res = measureAll(tools, out);
-    const floor = res.get(FLOOR)!;
+    // --event-loop: only the app paths and the idle control (their main-thread stalls and CPU).
+    const run = eventLoopOnly ? tools.filter((t) => t.name.includes('app path') || t.name.startsWith('control')) : tools;
+    const res = measureAll(run, out);
+    const floor = res.get(FLOOR) ?? { median: NaN };
     console.log(`\n(${c.id}) ${c.name}`);
     console.log(`${'tool'.padEnd(38)} ${'median s'.padStart(9)} ${'best s'.padStart(7)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'image MB'.padStart(9)} ${'x floor'.padStart(8)}`);
-    for (const t of tools) {
+    for (const t of run) {
       const { best: r, median } = res.get(t.name)!;
       if (!r.ok) { console.log(`${t.name.padEnd(38)} failed: ${r.note ?? ''}`); continue; }
       const mb = r.bytes / 1e6;
       // Ratios compare medians (the best run of each tool may fall in different quiet spells).
-      const loop = r.loopMaxMs === undefined ? '' : `  main-thread loop delay max ${r.loopMaxMs.toFixed(1)} ms, p99 ${r.loopP99Ms!.toFixed(1)} ms, busy ${r.loopBusyMs!.toFixed(0)} ms (worst run)`;
+      // Loop delay by wall clock (on a loaded machine partly the scheduler's), and stalls of the main
+      // thread's own work: gaps between 5 ms timers in which it used > 50 ms of CPU itself.
+      const loop = r.loopMaxMs === undefined ? '' : `  main thread (worst run): loop delay max ${r.loopMaxMs.toFixed(1)} ms, p99 ${r.loopP99Ms!.toFixed(1)} ms, `
+        + `gaps > 50 ms ${r.gaps50 ?? '?'}, CPU stalls > 50 ms ${r.cpuStalls50 ?? '?'} (max ${r.cpuStallMaxMs ?? '?'} ms), main-thread CPU ${r.mainCpuMs ?? '?'} ms, busy ${r.loopBusyMs!.toFixed(0)} ms`;
       console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(r.user + r.sys, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}${loop}`);
     }
   }

@@ -4,7 +4,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InvalidInputError } from '../common/errors';
 import { FILE_SYSTEMS, MAX_SESSION_START_LBA, UDF_REVISIONS, type BootEntry, type FileSystemName, type ImageOptions } from '../common/model/image-options';
-import { parseImageOptions, type HostSource } from '../image/image-spec';
+import type { HostSource } from '../image/image-spec';
+import { parseImageOptions } from '../image/parse-image-options';
 
 export interface ImageCommandArgs {
   /** The output file, or '-' for standard output. */

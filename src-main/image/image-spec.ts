@@ -2,8 +2,8 @@
 // what planImage takes, used by every path that builds an image (ImageEngine in its worker, for
 // the app, the CLI and the burner alike). Runs where the files are read: in the image worker.
 import type { PackedTree } from './staging/packed-tree';
-import { InvalidInputError } from '../common/errors';
-import { DEFAULT_FILE_SYSTEMS, ImageOptionsSchema, type FileSystemName, type ImageOptions } from '../common/model/image-options';
+import type { ImageOptions } from '../common/model/image-options';
+import { DEFAULT_FILE_SYSTEMS, type FileSystemName } from '../common/model/image-option-names';
 import { isoVolumeId } from './iso9660/names';
 import type { ImageSpec } from './layout/plan-image';
 import type { AddHostOptions, StagingNode, StagingTree } from './staging/staging-tree';
@@ -22,14 +22,6 @@ export interface ImageRequest {
   root?: StagingNode;
   /** The same as `root`, packed (staging/packed-tree.ts): what the app's main thread sends, so it never structured-clones a large tree. */
   packedRoot?: PackedTree;
-}
-
-/** Validates options from anywhere (IPC, a project file, the CLI) with the one schema. */
-export function parseImageOptions(raw: unknown): ImageOptions {
-  const r = ImageOptionsSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const i = r.error.issues[0];
-  throw new InvalidInputError(`image options: ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`, { issues: r.error.issues.map((x) => ({ path: x.path.join('.'), message: x.message })) });
 }
 
 export function fileSystemsOf(o: ImageOptions, previous?: { udfRevision?: UdfRevision }): FileSystemName[] {

@@ -5,11 +5,9 @@
 // previous session): the IPC schema below leaves those out (the renderer never names host files).
 import { z } from 'zod';
 
-export const FILE_SYSTEMS = ['iso9660', 'joliet', 'rockridge', 'udf'] as const;
-export type FileSystemName = (typeof FILE_SYSTEMS)[number];
-export const UDF_REVISIONS = ['1.02', '1.50', '2.00', '2.01', '2.50'] as const;
-/** ISO 9660 + Joliet + Rock Ridge + UDF: what every reader shows something of. */
-export const DEFAULT_FILE_SYSTEMS: FileSystemName[] = ['iso9660', 'joliet', 'rockridge', 'udf'];
+import { FILE_SYSTEMS, UDF_REVISIONS } from './image-option-names';
+
+export { FILE_SYSTEMS, UDF_REVISIONS, DEFAULT_FILE_SYSTEMS, type FileSystemName } from './image-option-names';
 
 /** A path inside the image: absolute, no empty or dot segments, no NUL. */
 /** Sector addresses are 32-bit (ECMA-119 §7.3, ECMA-167 4/7.1): a session must start below 2^32. */

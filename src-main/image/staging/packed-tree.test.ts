@@ -37,6 +37,18 @@ describe('packed staging trees', () => {
     expect(sliced).toEqual(tree.root);
   });
 
+  it('keeps long multi-byte names whole when the text buffer grows past its first size', () => {
+    // Few nodes (the first buffer is sized for short names) with names of 3-byte and 4-byte UTF-8.
+    const tree = new StagingTree({ now: new Date('2020-02-02T00:00:00Z') });
+    const names = ['日本語'.repeat(60), '😀'.repeat(90), `ü${'ñ'.repeat(150)}`];
+    for (const n of names) tree.addBuffer(`/${n}/${n}`, new Uint8Array([1]));
+    const packed = packTree(tree.root);
+    expect(packed.text.length).toBeGreaterThan(1024);
+    const back = unpackTree(packed);
+    expect(back).toEqual(tree.root);
+    expect([...back.children!.keys()]).toEqual(names);
+  });
+
   it('yields to the event loop between slices', async () => {
     const tree = new StagingTree();
     for (let i = 0; i < 20000; i++) tree.addBuffer(`/d${i % 10}/f${i}`, new Uint8Array(0));

@@ -34,17 +34,23 @@ const SLICE = 1000;
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
-function* preorder(root: StagingNode): Generator<[StagingNode, number]> {
-  // An explicit stack: a deep tree must not overflow the call stack.
-  const stack: [StagingNode, number][] = [[root, -1]];
+/** Calls `visit(node, parentIndex)` for every node in preorder (index order), parents before children. */
+function forEachPreorder(root: StagingNode, visit: (node: StagingNode, parent: number) => void): void {
+  // Two parallel stacks (no tuple per node); explicit: a deep tree must not overflow the call stack.
+  const nodes: StagingNode[] = [root];
+  const parents: number[] = [-1];
   let index = 0;
-  while (stack.length) {
-    const [node, parent] = stack.pop()!;
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const parent = parents.pop()!;
     const me = index++;
-    yield [node, parent];
+    visit(node, parent);
     if (node.children) {
       const kids = [...node.children.values()];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, me]);
+      for (let i = kids.length - 1; i >= 0; i--) {
+        nodes.push(kids[i]!);
+        parents.push(me);
+      }
     }
   }
 }
@@ -70,26 +76,46 @@ function countNodes(root: StagingNode): number {
   return n;
 }
 
+/** Is `path` exactly `parent + "/" + name` (without building that string for every node)? */
+function isChildPath(path: string, parent: string, name: string): boolean {
+  return path.length === parent.length + 1 + name.length && path.charCodeAt(parent.length) === 0x2f
+    && path.startsWith(parent) && path.endsWith(name);
+}
+
 function* packSteps(root: StagingNode): Generator<void, PackedTree> {
   const count = countNodes(root);
   const kinds = new Uint8Array(count);
   const parents = new Int32Array(count);
   const numbers = new Float64Array(count * NUMS);
   const encoder = new TextEncoder();
-  const chunks: Uint8Array[] = [];
+  // All strings encoded into one growing buffer (encodeInto): one allocation per doubling, not
+  // one Uint8Array per string (100,000 short-lived buffers were most of the packing's GC).
+  let text = new Uint8Array(Math.max(1024, count * 24));
   const offsets = new Uint32Array(count * 2 + 1);
   let textLength = 0;
   const hostPaths: string[] = new Array(count);
   const put = (k: number, str: string) => {
     offsets[k] = textLength;
     if (!str) return;
-    const bytes = encoder.encode(str);
-    chunks.push(bytes);
-    textLength += bytes.length;
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (textLength + str.length * 3 > text.length) {
+      const grown = new Uint8Array(Math.max(text.length * 2, textLength + str.length * 3));
+      grown.set(text.subarray(0, textLength));
+      text = grown;
+    }
+    textLength += encoder.encodeInto(str, text.subarray(textLength)).written;
   };
   const otherSources: [number, StagingSource][] = [];
-  let i = 0;
-  for (const [n, parent] of preorder(root)) {
+  const order: StagingNode[] = new Array(count);
+  const orderParents = new Int32Array(count);
+  let visited = 0;
+  forEachPreorder(root, (n, parent) => {
+    order[visited] = n;
+    orderParents[visited++] = parent;
+  });
+  for (let i = 0; i < count; i++) {
+    const n = order[i]!;
+    const parent = orderParents[i]!;
     kinds[i] = n.kind === 'file' ? 0 : n.kind === 'dir' ? 1 : 2;
     parents[i] = parent;
     const o = i * NUMS;
@@ -110,27 +136,21 @@ function* packSteps(root: StagingNode): Generator<void, PackedTree> {
     if (hostPath !== undefined) {
       hostPaths[i] = hostPath;
       const parentHost = parent >= 0 ? hostPaths[parent] : undefined;
-      second = parentHost !== undefined && hostPath === `${parentHost}/${n.name}` ? '' : hostPath;
+      second = parentHost !== undefined && isChildPath(hostPath, parentHost, n.name) ? '' : hostPath;
       numbers[o + 8] = n.source?.type === 'host' ? n.source.mtimeMs : 0;
     }
     put(2 * i + 1, second);
     if (n.source && n.source.type !== 'host') otherSources.push([i, n.source]);
-    i++;
-    if (i % SLICE === 0) yield;
+    if ((i + 1) % SLICE === 0) yield;
   }
   offsets[count * 2] = textLength;
-  const text = new Uint8Array(textLength);
-  let at = 0;
-  for (const c of chunks) {
-    text.set(c, at);
-    at += c.length;
-  }
-  return { count, kinds, parents, numbers, text, offsets, otherSources };
+  return { count, kinds, parents, numbers, text: text.slice(0, textLength), offsets, otherSources };
 }
 
 function* unpackSteps(p: PackedTree): Generator<void, StagingNode> {
-  const decoder = new TextDecoder();
-  const str = (k: number) => (p.offsets[k] === p.offsets[k + 1] ? '' : decoder.decode(p.text.subarray(p.offsets[k]!, p.offsets[k + 1]!)));
+  // One Buffer view over the text: toString(start, end) decodes in place (no view per string).
+  const text = Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
+  const str = (k: number) => (p.offsets[k] === p.offsets[k + 1] ? '' : text.toString('utf8', p.offsets[k]!, p.offsets[k + 1]!));
   const hostPaths: (string | undefined)[] = new Array(p.count);
   const nodes: StagingNode[] = new Array(p.count);
   const others = new Map(p.otherSources);
@@ -138,10 +158,12 @@ function* unpackSteps(p: PackedTree): Generator<void, StagingNode> {
     const o = i * NUMS;
     const kind = KINDS[p.kinds[i]!]!;
     const mtime = new Date(p.numbers[o + 1]!);
+    // Equal times share one Date (the tree never mutates them): fewer objects for the GC to trace.
     const atime = p.numbers[o + 2] === p.numbers[o + 1] ? mtime : new Date(p.numbers[o + 2]!);
+    const ctime = p.numbers[o + 3] === p.numbers[o + 1] ? mtime : p.numbers[o + 3] === p.numbers[o + 2] ? atime : new Date(p.numbers[o + 3]!);
     // One literal per node (the packed mode carries the type bits already).
     const node: StagingNode = {
-      name: str(2 * i), kind, size: p.numbers[o]!, mtime, atime, ctime: new Date(p.numbers[o + 3]!),
+      name: str(2 * i), kind, size: p.numbers[o]!, mtime, atime, ctime,
       mode: p.numbers[o + 4]!, uid: p.numbers[o + 5]!, gid: p.numbers[o + 6]!, hidden: p.numbers[o + 7] === 1,
       children: kind === 'dir' ? new Map() : undefined,
     };
