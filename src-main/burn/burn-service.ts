@@ -219,7 +219,7 @@ export class BurnService {
       const verify = await verifyWritten(
         drive,
         { startLba: plan.startLba, sectors: plan.sectors, simulated: plan.simulated, expect: plan.expect, before: { status: media.status, sessions: media.sessions } },
-        level, openSource, { signal, onProgress: (f) => report('verifying', f), writtenSha256: written.sha256 },
+        level, openSource, { signal, onProgress: (f) => report('verifying', f), writtenSha256: written.sha256, writtenFrom: source.description },
       );
       const after = await drive.media(signal);
       const discState = plan.simulated

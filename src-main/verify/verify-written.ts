@@ -39,6 +39,8 @@ export interface VerifyWrittenOptions {
   samples?: number;
   /** SHA-256 (hex) of the bytes the burn wrote: 'full' then reads and hashes the disc side only. */
   writtenSha256?: string;
+  /** What was written, in words (the source's description), for the report when the source is not opened again. */
+  writtenFrom?: string;
 }
 
 const READ_SECTORS = 32;
@@ -61,6 +63,7 @@ export async function verifyWritten(drive: Drive, area: WrittenArea, level: Veri
   if (level === 'full' && !area.simulated && area.sectors > 0 && opts.writtenSha256) {
     const fast = await hashDiscSide(drive, area, opts);
     if (fast.ok) {
+      if (opts.writtenFrom) report.reference = opts.writtenFrom;
       report.sectorsChecked = area.sectors;
       report.expectedSha256 = opts.writtenSha256;
       report.actualSha256 = fast.sha256;
