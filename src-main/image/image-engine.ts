@@ -128,7 +128,7 @@ export class ImageEngine {
     }
   }
 
-  /** SHA-256 (hex) of each host file, in order, hashed in a worker (the burn's checksum manifest: burn/hash-files-task.ts). */
+  /** SHA-256 (hex) of each host file, in order, hashed in a worker (the burn's checksum manifest: image/worker/hash-files-task.ts). */
   async hashFiles(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<string[]> {
     try {
       return await this.pool.run<string[]>('hashFiles', { paths }, { signal: opts.signal });

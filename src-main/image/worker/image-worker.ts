@@ -10,7 +10,7 @@ import { InvalidInputError } from '../../common/errors';
 import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
-import { hashHostFiles, type HashFilesPayload } from '../../burn/hash-files-task';
+import { hashHostFiles, type HashFilesPayload } from './hash-files-task';
 
 export type { ImageWorkerProgress };
 

@@ -1,11 +1,11 @@
 // The manifest's file hashing as a typed worker task (issue #10: not on the calling thread). Runs in
-// the image engine's worker (`image/worker/image-worker.ts` registers it as 'hashFiles';
+// the image engine's worker (`image-worker.ts` registers it as 'hashFiles';
 // `ImageEngine.hashFiles` submits it): SHA-256 of each host file, in order, read in 1 MiB chunks.
 // MUST: the result has one lowercase hex digest per path, in the payload's order; a file that
 // cannot be read fails the task with an IoError naming it; a cancel stops between chunks.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { CancelledError, IoError } from '../common/errors';
+import { CancelledError, IoError } from '../../common/errors';
 
 export interface HashFilesPayload {
   paths: string[];
