@@ -1,6 +1,6 @@
 // One image to several virtual recorders at once: each drive's outcome is its own.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,13 +81,15 @@ describe('burnToDrives', () => {
   });
 
   it('a verification failure on one drive is exit code 4 for the queue; a drive named twice is refused', async () => {
-    let opened = 0;
-    const r = await burnToDrives(burner, ['virtual:dvd'], async () => {
-      opened++;
-      const b = Buffer.from(data);
-      if (opened === 2) b.fill(1, 0, 2048);
-      return bufferByteSource(b);
-    }, { verify: 'full' });
+    // The drive recorded sector 0 wrongly: its medium is changed after writing, before the read-back.
+    const r = await burnToDrives(burner, ['virtual:dvd'], async () => bufferByteSource(data), { verify: 'full' }, {
+      onProgress: (_a, p) => {
+        if (p.action !== 'verifying' || p.fraction !== 0) return;
+        const fd = openSync(vt.recorder('dvd').backingPath, 'r+');
+        writeSync(fd, Buffer.alloc(2048, 1), 0, 2048, 0);
+        closeSync(fd);
+      },
+    });
     expect(r).toMatchObject({ ok: false, exitCode: ExitCode.VERIFICATION, drives: [{ error: { code: 'VERIFICATION', details: { report: { mismatched: [{ start: 0, end: 1 }] } } } }] });
     await expect(burnToDrives(burner, ['virtual:dvd', 'virtual:dvd'], async () => bufferByteSource(data), {})).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });

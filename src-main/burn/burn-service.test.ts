@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BurnProgress, EraseProgress } from '../common/model/burn';
 import type { ByteSource } from '../image/byte-source';
@@ -63,7 +64,13 @@ describe('BurnService: refusals before the first write, in plain words', () => {
 
 describe('BurnService: options', () => {
   it('writes are 64 KiB rounded up to whole ECC units of the drive\'s blocking factor', () => {
-    expect([undefined, 1, 16, 32, 48, 64].map(writeSectorsFor)).toEqual([32, 32, 32, 32, 48, 64]);
+    expect([undefined, 1, 16, 32, 48, 64].map((b) => writeSectorsFor(b))).toEqual([32, 32, 32, 32, 48, 64]);
+    // A transport that knows its limit: the family's preferred size (CD 64 KiB, DVD 512 KiB, BD 1 MiB) within it, whole ECC units.
+    expect(writeSectorsFor(32, { maxTransferBytes: 2 * 1024 * 1024, family: 'bd' })).toBe(512);
+    expect(writeSectorsFor(16, { maxTransferBytes: 2 * 1024 * 1024, family: 'dvd' })).toBe(256);
+    expect(writeSectorsFor(1, { maxTransferBytes: 2 * 1024 * 1024, family: 'cd' })).toBe(32);
+    expect(writeSectorsFor(32, { maxTransferBytes: 120 * 1024, family: 'bd' })).toBe(32);
+    expect(writeSectorsFor(48, { maxTransferBytes: 64 * 1024, family: 'bd' })).toBe(48);
   });
 
   it('test write on CD-R: the whole burn runs, nothing is recorded, the disc stays blank', async () => {
@@ -128,7 +135,7 @@ describe('BurnService: a source that fails mid-burn', () => {
       return {
         description: '/images/vanishing.iso', sectorSize: 2048, totalSectors: 2048, progress: () => inner.progress(), cancel: () => inner.cancel(),
         read: async (n, signal) => {
-          if (++reads > 3) throw new IoError('cannot read /images/vanishing.iso: ENOENT', { errno: 'ENOENT', path: '/images/vanishing.iso' });
+          if (++reads > 12) throw new IoError('cannot read /images/vanishing.iso: ENOENT', { errno: 'ENOENT', path: '/images/vanishing.iso' });
           return inner.read(Math.min(n, 64), signal);
         },
       };
@@ -145,14 +152,17 @@ describe('BurnService: read-back', () => {
   it('sectors that differ from the source fail the burn with VerificationError (exit code 4), ranges named', async () => {
     const f = await fixture('bd-re');
     const d = data(256);
-    let opened = 0;
-    const r = f.burner.burn(f.address, async () => {
-      opened++;
-      if (opened === 1) return bufferByteSource(d);
-      const other = Buffer.from(d);
-      other.fill(0xee, 100 * 2048, 103 * 2048);
-      return bufferByteSource(other);
-    }, { verify: 'full' });
+    // The drive "recorded" three sectors wrongly: the recorder's medium is changed once the writing
+    // is over, before the read-back (the full read-back hashes the disc against what was written,
+    // then names the sectors against the source).
+    const r = f.burner.burn(f.address, async () => bufferByteSource(d), { verify: 'full' }, {
+      onProgress: (p) => {
+        if (p.action !== 'verifying' || p.fraction !== 0) return;
+        const fd = openSync(f.transport.recorder(f.name).backingPath, 'r+');
+        writeSync(fd, Buffer.alloc(3 * 2048, 0xee), 0, 3 * 2048, 100 * 2048);
+        closeSync(fd);
+      },
+    });
     const err = await r.then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ code: 'VERIFICATION', details: { firstBadLba: 100 }, report: { mismatched: [{ start: 100, end: 103 }], unreadable: [] } });
     expect(exitCodeFor((err as { code: 'VERIFICATION' }).code)).toBe(ExitCode.VERIFICATION);

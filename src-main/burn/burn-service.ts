@@ -173,7 +173,7 @@ export class BurnService {
     let plan: WritePlan | undefined;
     let phase: BurnAction = 'checking-media';
     const ctx: StrategyContext = {
-      drive, media, profile, sectors: source.totalSectors, startLba: source.startLba, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking),
+      drive, media, profile, sectors: source.totalSectors, startLba: source.startLba, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking, { maxTransferBytes: drive.maxTransferBytes, family }),
       report: (a, f) => {
         phase = a;
         report(a, f);
@@ -195,8 +195,9 @@ export class BurnService {
       }
       phase = 'writing';
       report('writing', 0);
-      await runWritePipeline({
-        drive, plan, source, bufferBytes: options.bufferBytes, signal, statsIntervalMs: this.opts.progressIntervalMs,
+      const level = options.verify ?? 'quick';
+      const written = await runWritePipeline({
+        drive, plan, source, bufferBytes: options.bufferBytes, signal, statsIntervalMs: this.opts.progressIntervalMs, hash: level === 'full' && !plan.simulated,
         onStats: (s) => {
           const x = speedX(s.speedBytesPerSec, family);
           const rate = s.averageBytesPerSec;
@@ -215,11 +216,10 @@ export class BurnService {
       if (plan.simulated) await drive.setWriteParameters({ testWrite: false }, signal);
       phase = 'verifying';
       report('verifying', 0);
-      const level = options.verify ?? 'quick';
       const verify = await verifyWritten(
         drive,
         { startLba: plan.startLba, sectors: plan.sectors, simulated: plan.simulated, expect: plan.expect, before: { status: media.status, sessions: media.sessions } },
-        level, openSource, { signal, onProgress: (f) => report('verifying', f) },
+        level, openSource, { signal, onProgress: (f) => report('verifying', f), writtenSha256: written.sha256, writtenFrom: source.description },
       );
       const after = await drive.media(signal);
       const discState = plan.simulated

@@ -47,7 +47,7 @@ export function engineSourceFactory(engine: () => ImageEngine, request: ImageReq
         const tree = new StagingTree({ now: new Date(unstaged.options.date!) });
         if (unstaged.root) mergeInto(tree.root, unstaged.root);
         stageSources(unstaged, tree);
-        await stageManifest(tree, { signal: disc?.signal });
+        await stageManifest(tree, { signal: disc?.signal, hashHostFiles: (paths) => engine().hashFiles(paths, { signal: disc?.signal }) });
         return { options: unstaged.options, root: tree.root };
       })();
       return engine().source(await staging, { signal: disc?.signal, description: opts.description });
@@ -127,6 +127,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         const reader = driveBlockReader(disc.drive, { sectorCount: (await disc.drive.media(disc.signal)).capacityBlocks || Number.MAX_SAFE_INTEGER, signal: disc.signal });
         await stageManifest(tree, {
           signal: disc.signal,
+          hashHostFiles: (paths) => engine().hashFiles(paths, { signal: disc.signal }),
           readPrevious: async (lba, size) => (await reader.read(lba, Math.ceil(size / 2048))).subarray(0, size),
         });
       }

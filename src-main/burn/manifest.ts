@@ -14,7 +14,7 @@
 // one for them (no re-read of their data); otherwise their recorded data is read from the disc.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { CancelledError } from '../common/errors';
+import { CancelledError, InternalError } from '../common/errors';
 import type { StagingNode, StagingTree } from '../image/staging/staging-tree';
 import { walkTree } from '../image/staging/staging-tree';
 import { MANIFEST_PATH, parseSha256Sums } from '../verify/verify-disc';
@@ -37,6 +37,11 @@ export interface ManifestOptions {
   signal?: AbortSignal;
   /** Reads a file recorded in an earlier session (multisession): its data at `lba`, `size` bytes. */
   readPrevious?: (lba: number, size: number) => Promise<Uint8Array>;
+  /**
+   * Hashes host files elsewhere (the engine's worker: `ImageEngine.hashFiles`, a typed task of the
+   * workers pool), one hex digest per path in order; default: on this thread.
+   */
+  hashHostFiles?: (paths: string[]) => Promise<string[]>;
 }
 
 /**
@@ -60,13 +65,18 @@ export async function stageManifest(tree: StagingTree, opts: ManifestOptions = {
   walkTree(tree.root, (node, parts) => {
     if (node.kind === 'file') files.push({ path: parts.join('/'), node });
   });
+  // The host files' data (nearly all of the work) hashed in one batch, off this thread when given a hasher.
+  const hostPaths = files.flatMap(({ node }) => (node.source?.type === 'host' ? [node.source.hostPath] : []));
+  const hostSums = opts.hashHostFiles ? await opts.hashHostFiles(hostPaths) : undefined;
+  if (hostSums && hostSums.length !== hostPaths.length) throw new InternalError(`the file hasher answered ${hostSums.length} digests for ${hostPaths.length} files`);
+  let hostIndex = 0;
   let text = '';
   let bytes = 0;
   for (const { path, node } of files) {
     if (opts.signal?.aborted) throw new CancelledError();
     const src = node.source;
     let sum: string;
-    if (src?.type === 'host') sum = await hashHostFile(src.hostPath, opts.signal);
+    if (src?.type === 'host') sum = hostSums ? hostSums[hostIndex++] : await hashHostFile(src.hostPath, opts.signal);
     else if (src?.type === 'buffer') sum = createHash('sha256').update(src.data).digest('hex');
     else if (src?.type === 'previous') {
       const known = previousSums.get(path);

@@ -78,6 +78,11 @@ export class Drive {
     return this.device.address;
   }
 
+  /** The most bytes one READ/WRITE may carry (ScsiDevice.maxTransferBytes; undefined when the transport does not know). */
+  get maxTransferBytes(): number | undefined {
+    return this.device.maxTransferBytes;
+  }
+
   /**
    * Sends a command and applies the one retry policy: CHECK CONDITION becomes a ScsiError via
    * mmc/sense; 'retry' dispositions (becoming ready, unit attention, aborted command, BUSY) are

@@ -148,6 +148,15 @@ export class ImageEngine {
     }
   }
 
+  /** SHA-256 (hex) of each host file, in order, hashed in a worker (the burn's checksum manifest: image/worker/hash-files-task.ts). */
+  async hashFiles(paths: string[], opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+    try {
+      return await this.pool.run<string[]>('hashFiles', { paths }, { signal: opts.signal });
+    } catch (err) {
+      throw GlassmasterError.from(err);
+    }
+  }
+
   /** The boot inspection (reader/boot.ts) of an image file, read in a worker. */
   async inspectBoot(path: string, opts: { signal?: AbortSignal } = {}): Promise<BootReport> {
     try {

@@ -46,6 +46,8 @@ export interface DriveBlockReaderOptions {
   signal?: AbortSignal;
   /** Called for every re-read (bad-sector statistics, progress lines). */
   onRetry?: (lba: number, attempt: number, err: unknown) => void;
+  /** Sectors per READ(10) (default READ_CHUNK = 32; a whole-disc pass may use the drive's transfer limit). */
+  chunk?: number;
 }
 
 export interface DriveBlockReader extends BlockReader {
@@ -58,7 +60,7 @@ export interface DriveBlockReader extends BlockReader {
 
 export function driveBlockReader(drive: Drive, opts: DriveBlockReaderOptions): DriveBlockReader {
   const { sectorCount } = opts;
-  const spans = sectorSpanReader(drive, { sectorSize: SECTOR, build: (lba, n) => buildRead10(lba, n), chunk: READ_CHUNK, retries: opts.retries, signal: opts.signal, onRetry: opts.onRetry });
+  const spans = sectorSpanReader(drive, { sectorSize: SECTOR, build: (lba, n) => buildRead10(lba, n), chunk: opts.chunk ?? READ_CHUNK, retries: opts.retries, signal: opts.signal, onRetry: opts.onRetry });
   const check = (lba: number, count: number) => {
     if (!Number.isInteger(lba) || !Number.isInteger(count) || lba < 0 || count < 0 || lba + count > sectorCount) {
       throw new InvalidImageError(`read of sectors ${lba}..${lba + count - 1} is outside the disc's readable area (${sectorCount} sectors)`, { lba, count, sectorCount });

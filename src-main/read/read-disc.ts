@@ -196,12 +196,13 @@ async function ownersFromImage(path: string, bad: number[]): Promise<DiscReadRep
   }
 }
 
-function isUnrecorded(e: GlassmasterError): boolean {
+/** The drive said "nothing recorded there" (a gap between sessions, TAO run-out), not damage. */
+export function isUnrecorded(e: GlassmasterError): boolean {
   return e instanceof UnreadableSectorError && e.unrecorded;
 }
 
 /** The parts of [from, to) that lie inside the given tracks, in order. */
-function recordedPieces(tracks: DiscTrack[], from: number, to: number): Array<[number, number]> {
+export function recordedPieces(tracks: DiscTrack[], from: number, to: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (const t of [...tracks].sort((a, b) => a.start - b.start)) {
     const a = Math.max(from, t.start);

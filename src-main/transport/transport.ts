@@ -38,6 +38,11 @@ export interface ScsiResult {
 
 export interface ScsiDevice {
   readonly address: string;
+  /**
+   * The most bytes one command may transfer, when the transport knows it (Linux: the queue's
+   * max_sectors_kb; a virtual drive: its own limit). Undefined: unknown, callers keep to 64 KiB.
+   */
+  readonly maxTransferBytes?: number;
   execute(cmd: ScsiCommand, signal?: AbortSignal): Promise<ScsiResult>;
   close(): Promise<void>;
 }

@@ -1,6 +1,10 @@
 // Verify a disc long after it was burned (IMAPI's IBurnVerification done standalone):
 //  - against an image: every sector of the image's length read back and compared; SHA-256 of both
-//    sides over that length; sectors that differ or stay unreadable mapped to the image's files.
+//    sides over that length (each side hashed in its own worker thread for large images, the image
+//    file and the disc read at the same time); sectors that differ or stay unreadable mapped to the
+//    image's files. Sectors outside the disc's recorded tracks (the unrecorded gaps between the
+//    sessions of a multisession disc) and sectors the drive says are unrecorded count as zeros on
+//    the disc side — what `read -o X.iso` writes there — rather than as unreadable.
 //  - against a folder: every file of the disc's file system (image reader over the drive) compared
 //    by content (SHA-256) with the folder; files missing from the disc or extra on it reported.
 //  - against the disc's own checksum manifest `.glassmaster/SHA256SUMS` (sha256sum -c format, paths
@@ -16,7 +20,10 @@ import { rangeSectors, type AffectedFile, type DiscVerifyReport, type VerifyFile
 import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeNode } from '../image/reader';
-import { readDiscLayout } from '../read/disc-layout';
+import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
+import { isUnrecorded, recordedPieces } from '../read/read-disc';
+import { sha256Stream } from './sha256-stream';
+import { readSectorsFor } from './verify-written';
 import { driveBlockReader, UnreadableSectorError, type DriveBlockReader } from '../read/drive-block-reader';
 import { affectedFiles, formatRanges, preferredFacet, toRanges, walkTree } from '../read/owners';
 
@@ -56,7 +63,9 @@ export async function verifyDisc(drive: Drive, target: VerifyTarget, opts: Verif
   }
   const retried = new Set<number>();
   const reader = driveBlockReader(drive, { sectorCount: layout.end, retries: opts.retries, signal: opts.signal, onRetry: (l) => retried.add(l) });
-  const report = target.against === 'image' ? await againstImage(reader, target.image, opts, progress) : await againstFileSystem(reader, target, opts, progress);
+  const report = target.against === 'image'
+    ? await againstImage(driveBlockReader(drive, { sectorCount: layout.end, retries: opts.retries, signal: opts.signal, onRetry: (l) => retried.add(l), chunk: readSectorsFor(drive.maxTransferBytes) }), layout, target.image, opts, progress)
+    : await againstFileSystem(reader, target, opts, progress);
   report.recoveredCount = [...retried].filter((l) => !report.unreadable.some((r) => l >= r.start && l < r.end)).length;
   report.elapsedMs = Date.now() - progress.t0;
   progress.emit({ phase: 'done' });
@@ -72,60 +81,72 @@ function emptyReport(against: DiscVerifyReport['against'], reference: string): D
 
 // ---- against an image ------------------------------------------------------------------------------
 
-async function againstImage(disc: DriveBlockReader, imagePath: string, opts: VerifyDiscOptions, progress: VerifyProgress): Promise<DiscVerifyReport> {
+async function againstImage(disc: DriveBlockReader, layout: DiscLayout, imagePath: string, opts: VerifyDiscOptions, progress: VerifyProgress): Promise<DiscVerifyReport> {
   const image = await fileBlockReader(imagePath);
   const report = emptyReport('image', imagePath);
+  const dataTracks = layout.tracks.filter((t) => !t.audio);
+  let wantHash: ReturnType<typeof sha256Stream> | undefined;
+  let gotHash: ReturnType<typeof sha256Stream> | undefined;
   try {
     const size = (await lstat(imagePath)).size;
     if (size === 0) throw new InvalidInputError(`${imagePath} is empty`, { path: imagePath });
     const total = image.sectorCount;
     const onDisc = Math.min(total, disc.sectorCount);
-    const wantHash = createHash('sha256');
-    const gotHash = createHash('sha256');
+    wantHash = sha256Stream({ expectedBytes: size });
+    gotHash = sha256Stream({ expectedBytes: size });
     const different: number[] = [];
     const bad: number[] = [];
+    /** The disc side of [lba, lba+n): recorded pieces read, gaps and unrecorded sectors zero, damaged ones listed. */
+    const discSide = async (lba: number, n: number, readable: number): Promise<{ got: Buffer; badHere: number[] }> => {
+      const got = Buffer.alloc(n * SECTOR);
+      const badHere: number[] = [];
+      for (const [a, b] of recordedPieces(dataTracks, lba, lba + readable)) {
+        const r = await disc.readTolerant(a, b - a);
+        r.data.copy(got, (a - lba) * SECTOR);
+        for (const x of r.bad) if (!isUnrecorded(x.error)) badHere.push(x.lba);
+      }
+      return { got, badHere };
+    };
     progress.emit({ phase: 'comparing', totalSectors: total });
     for (let lba = 0; lba < total; lba += PASS) {
       throwIfAborted(opts.signal);
       const n = Math.min(PASS, total - lba);
       // The image's last sector may be short: only its bytes count, on both sides.
       const bytes = Math.min(n * SECTOR, size - lba * SECTOR);
-      const want = (await image.read(lba, n)).subarray(0, bytes);
-      wantHash.update(want);
       const readable = Math.max(0, Math.min(n, onDisc - lba));
-      const got = Buffer.alloc(n * SECTOR);
-      let badHere = 0;
-      if (readable > 0) {
-        const r = await disc.readTolerant(lba, readable);
-        r.data.copy(got);
-        for (const b of r.bad) bad.push(b.lba);
-        badHere = r.bad.length;
-      }
-      const gotBytes = got.subarray(0, bytes);
-      gotHash.update(gotBytes);
+      // Both sides at once: the image file's read runs on libuv's pool while the drive answers.
+      const [wantBuf, side] = await Promise.all([image.read(lba, n), discSide(lba, n, readable)]);
+      const want = wantBuf.subarray(0, bytes);
+      const gotBytes = side.got.subarray(0, bytes);
+      bad.push(...side.badHere);
       if (!want.equals(gotBytes)) {
-        const badSet = new Set(badHere ? bad.slice(-badHere) : []);
+        const badSet = new Set(side.badHere);
         for (let i = 0; i < readable; i++) {
           const a = i * SECTOR;
           const b = Math.min(a + SECTOR, bytes);
           if (!badSet.has(lba + i) && !want.subarray(a, b).equals(gotBytes.subarray(a, b))) different.push(lba + i);
         }
       }
-      progress.advance(n, bytes, badHere);
+      // Compared: the buffers go to the two hashing threads (handed over, not copied, when whole);
+      // the next pass's reads overlap that hashing.
+      await Promise.all([wantHash.update(want, { transfer: true }), gotHash.update(gotBytes, { transfer: true })]);
+      progress.advance(n, bytes, side.badHere.length);
     }
     report.sectorsChecked = onDisc;
     report.bytesChecked = size;
     report.mismatched = toRanges(different);
     report.unreadable = toRanges(bad);
-    report.expectedSha256 = wantHash.digest('hex');
-    report.actualSha256 = gotHash.digest('hex');
+    [report.expectedSha256, report.actualSha256] = await Promise.all([wantHash.digest(), gotHash.digest()]);
     if (total > disc.sectorCount) report.missingSectors = total - disc.sectorCount;
     report.ok = different.length === 0 && bad.length === 0 && !report.missingSectors && report.expectedSha256 === report.actualSha256;
     if (!report.ok && (different.length || bad.length)) {
       progress.emit({ phase: 'mapping-files' });
       // The image's own file system says who owns a sector: it is what the disc should hold.
       try {
-        const info = await openImage(image);
+        // On a multisession disc, through the session the disc's TOC names last (an image file has
+        // no TOC, and a CD's session starts are not on the aligned sectors a file scan probes).
+        const last = layout.sessions[layout.sessions.length - 1];
+        const info = await openImage(image, layout.sessions.length > 1 && last.start + 17 <= image.sectorCount ? { sessionStart: last.start } : {});
         report.affectedFiles = await affectedFiles(info, [...different, ...bad]);
       } catch {
         // An image without a file system we read (a raw dump): sector ranges only.
@@ -136,6 +157,8 @@ async function againstImage(disc: DriveBlockReader, imagePath: string, opts: Ver
       : imageFailureSummary(report, imagePath);
     return report;
   } finally {
+    wantHash?.close();
+    gotHash?.close();
     await image.close();
   }
 }

@@ -3,15 +3,20 @@
 // the plan; then the chosen level: 'quick' reads the file-system structures (the first 64 sectors:
 // system area and volume descriptors; UDF's anchor at 256 and the last sectors) plus windows
 // sampled across the written area, 'full' reads every written sector and compares its bytes and
-// the SHA-256 of the whole with the source, which is opened again from its factory.
+// the SHA-256 of the whole with the source. When the burn hashed what it wrote (`writtenSha256`,
+// write-pipeline.ts), 'full' reads only the disc — transfers as large as the drive allows, the next
+// READ in flight while a worker thread hashes the last one — and compares digests; only when they
+// differ (or a sector is unreadable) is the source opened again from its factory and compared
+// sector by sector, so the report names the sectors that differ.
 // Also the base of `verify` against folders and manifests (sector → file mapping on top of it).
 import { createHash } from 'node:crypto';
+import { sha256Stream } from './sha256-stream';
 import { ScsiError, throwIfAborted } from '../common/errors';
 import { addLba, rangeSectors, type LbaRange, type VerifyLevel, type WrittenVerifyReport } from '../common/model/verify';
 import { formatRanges } from '../read/owners';
 import type { ByteSource } from '../image/byte-source';
 import type { Drive } from '../drive/drive';
-import { buildRead10 } from '../mmc/commands/read';
+import { buildRead10, buildRead12 } from '../mmc/commands/read';
 import { buildReadCapacity, parseReadCapacity } from '../mmc/commands/read-capacity';
 import { buildReadTrackInformation, parseReadTrackInformation } from '../mmc/commands/read-track-information';
 
@@ -32,9 +37,21 @@ export interface VerifyWrittenOptions {
   readSectors?: number;
   /** Sampled windows for 'quick' (default 32 windows of 16 sectors). */
   samples?: number;
+  /** SHA-256 (hex) of the bytes the burn wrote: 'full' then reads and hashes the disc side only. */
+  writtenSha256?: string;
+  /** What was written, in words (the source's description), for the report when the source is not opened again. */
+  writtenFrom?: string;
 }
 
 const READ_SECTORS = 32;
+/** Most bytes per READ of the disc-only full read-back (capped by the drive's transfer limit). */
+export const FULL_READ_BYTES = 2 * 1024 * 1024;
+
+/** Sectors per READ for a drive: FULL_READ_BYTES within its transfer limit, 32 (64 KiB) when the limit is unknown. */
+export function readSectorsFor(maxTransferBytes: number | undefined): number {
+  if (!maxTransferBytes) return READ_SECTORS;
+  return Math.max(READ_SECTORS, Math.floor(Math.min(maxTransferBytes, FULL_READ_BYTES) / 2048));
+}
 
 export async function verifyWritten(drive: Drive, area: WrittenArea, level: VerifyLevel, openSource: () => Promise<ByteSource>, opts: VerifyWrittenOptions = {}): Promise<WrittenVerifyReport> {
   const t0 = performance.now();
@@ -43,7 +60,20 @@ export async function verifyWritten(drive: Drive, area: WrittenArea, level: Veri
     against: 'source', level, reference: 'the source', ok: false, summary: '', layout: { ok: problems.length === 0, problems }, startLba: area.startLba, sectors: area.sectors,
     sectorsChecked: 0, bytesChecked: 0, mismatched: [], unreadable: [], elapsedMs: 0,
   };
-  if (level !== 'none' && !area.simulated && area.sectors > 0) {
+  if (level === 'full' && !area.simulated && area.sectors > 0 && opts.writtenSha256) {
+    const fast = await hashDiscSide(drive, area, opts);
+    if (fast.ok) {
+      if (opts.writtenFrom) report.reference = opts.writtenFrom;
+      report.sectorsChecked = area.sectors;
+      report.expectedSha256 = opts.writtenSha256;
+      report.actualSha256 = fast.sha256;
+    } else {
+      // A difference: name it sector by sector against the source (the rare path).
+      opts.onProgress?.(0);
+      await compareWindows(drive, area, [{ start: 0, end: area.sectors }], true, openSource, report, opts);
+      report.expectedSha256 = opts.writtenSha256;
+    }
+  } else if (level !== 'none' && !area.simulated && area.sectors > 0) {
     const windows = level === 'full' ? [{ start: 0, end: area.sectors }] : sampleWindows(area.sectors, opts.samples ?? 32, await fileSystemExtents(drive, area, opts.signal));
     await compareWindows(drive, area, windows, level === 'full', openSource, report, opts);
   }
@@ -140,6 +170,55 @@ export function sampleWindows(sectors: number, n: number, extents: LbaRange[] = 
     else out.push({ ...r });
   }
   return out;
+}
+
+/**
+ * The disc side of a full read-back: every written sector read in large transfers (READ(12) when
+ * the count does not fit READ(10)), the next READ issued before the last one is hashed (a worker
+ * thread hashes large areas: sha256-stream.ts), the digest compared with `writtenSha256`. A READ
+ * that fails is retried sector by sector; any unreadable sector makes the result not ok.
+ */
+async function hashDiscSide(drive: Drive, area: WrittenArea, opts: VerifyWrittenOptions): Promise<{ ok: boolean; sha256: string }> {
+  const step = opts.readSectors ?? readSectorsFor(drive.maxTransferBytes);
+  const hasher = sha256Stream({ expectedBytes: area.sectors * 2048 });
+  let unreadable = false;
+  const readSpan = async (rel: number): Promise<Uint8Array> => {
+    const lba = area.startLba + rel;
+    const n = Math.min(step, area.sectors - rel);
+    try {
+      const cmd = n > 0xffff ? buildRead12(lba, n) : buildRead10(lba, n);
+      const data = await drive.query(cmd, { signal: opts.signal, retries: 2 });
+      if (data.length === n * 2048) return data;
+    } catch (e) {
+      if (!(e instanceof ScsiError)) throw e;
+    }
+    const out = new Uint8Array(n * 2048);
+    const got = await readDisc(drive, lba, n, opts.signal);
+    got.forEach((g, i) => {
+      if (g) out.set(g, i * 2048);
+      else unreadable = true;
+    });
+    return out;
+  };
+  try {
+    let next: Promise<Uint8Array> | undefined = readSpan(0);
+    for (let rel = 0; rel < area.sectors; rel += step) {
+      throwIfAborted(opts.signal);
+      const data: Uint8Array = await next!;
+      next = rel + step < area.sectors ? readSpan(rel + step) : undefined;
+      // Guard the read-ahead against an unhandled rejection while this chunk is hashed.
+      next?.catch(() => undefined);
+      // The READ's buffer is ours alone: handed to the hashing thread without a copy.
+      await hasher.update(data, { transfer: true });
+      opts.onProgress?.(Math.min(1, (rel + step) / area.sectors));
+      if (unreadable) break;
+    }
+    if (unreadable) return { ok: false, sha256: '' };
+    const sha256 = await hasher.digest();
+    return { ok: sha256 === opts.writtenSha256, sha256 };
+  } finally {
+    hasher.close();
+  }
 }
 
 /** Reads sectors; a failing read is retried sector by sector and the unreadable ones are reported as null. */

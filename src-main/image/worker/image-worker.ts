@@ -11,6 +11,7 @@ import { InvalidInputError } from '../../common/errors';
 import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
+import { hashHostFiles, type HashFilesPayload } from './hash-files-task';
 
 export type { ImageWorkerProgress };
 
@@ -39,6 +40,10 @@ function unpacked(spec: ImageInput): ImageInput {
 const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progress: (p) => ctx.progress(p) });
 
 defineWorkerTasks({
+  /** SHA-256 of host files for the burn's checksum manifest (burn/hash-files-task.ts). */
+  async hashFiles(payload: HashFilesPayload, ctx) {
+    return hashHostFiles(payload, ctx.signal);
+  },
   async plan(payload: BuildPayload, ctx) {
     payload = { ...payload, spec: unpacked(payload.spec) };
     if ('options' in payload.spec) return planRequest(payload.spec, output(ctx));

@@ -1,6 +1,8 @@
 // NativeTransport: ScsiTransport over the OS pass-through (Linux SG_IO, Windows SPTI) via the
 // native addon. It adds no MMC knowledge: CDBs in, status/sense/data out. See transport.ts for the
 // MUST rules this file keeps.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 import { requireMmcDevice } from '../mmc-device';
 import { canonicalWindowsDriveAddress } from '../../common/drive-address';
@@ -100,6 +102,27 @@ export class NativeDevice implements ScsiDevice {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  #maxTransfer: number | undefined | null = null;
+  /**
+   * Linux: the block queue's max_sectors_kb of an sr node (what one SG_IO request may carry without
+   * EINVAL from the block layer); undefined elsewhere or when sysfs does not say.
+   */
+  get maxTransferBytes(): number | undefined {
+    if (this.#maxTransfer === null) {
+      this.#maxTransfer = undefined;
+      const node = basename(this.address);
+      if (process.platform === 'linux' && /^sr\d+$/.test(node)) {
+        try {
+          const kb = Number(readFileSync(`/sys/block/${node}/queue/max_sectors_kb`, 'utf8').trim());
+          if (Number.isInteger(kb) && kb >= 64) this.#maxTransfer = kb * 1024;
+        } catch {
+          // no sysfs entry: unknown
+        }
+      }
+    }
+    return this.#maxTransfer;
   }
 
   execute(cmd: ScsiCommand, signal?: AbortSignal): Promise<ScsiResult> {

@@ -297,7 +297,12 @@ export class VirtualRecorder {
     const op = cmd.cdb[0];
     const done = (status: number, data: Uint8Array, sense: Uint8Array): ScsiResult => {
       const want = cmd.direction === 'in' ? (cmd.length ?? 0) : 0;
-      const out = Buffer.from(data.subarray(0, Math.min(data.length, want)));
+      const n = Math.min(data.length, want);
+      // READs answer from a buffer made for this command alone (load/userData): handed out as is, not
+      // copied again (a full read-back moves gigabytes through here). Other answers may be views of
+      // the recorder's state, so they are copied.
+      const fresh = op === Op.READ_10 || op === Op.READ_12 || op === Op.READ_CD;
+      const out = fresh ? Buffer.from(data.buffer, data.byteOffset, n) : Buffer.from(data.subarray(0, n));
       return { status, sense, data: out, residual: Math.max(0, want - out.length), durationMs: performance.now() - t0 };
     };
     try {

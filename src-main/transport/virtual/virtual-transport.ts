@@ -262,6 +262,8 @@ export class VirtualTransport implements ScsiTransport {
 }
 
 class VirtualDevice implements ScsiDevice {
+  /** As a SATA/AHCI drive under Linux (max_hw_sectors_kb 32767 there; 2 MiB keeps a command's buffer small). */
+  readonly maxTransferBytes = 2 * 1024 * 1024;
   private closed = false;
   private closeWaiters = new Set<(e: Error) => void>();
 
