@@ -35,6 +35,12 @@ export interface PcmFormat {
  */
 export type CdPcmSink = (bytes: Uint8Array) => Promise<void>;
 
+/**
+ * Frames collected before the sink is called (1 MiB of CD-DA): decoders deliver blocks of a few
+ * thousand frames, and a write per block costs a system call and a thread-pool round trip each.
+ */
+const SINK_FRAMES = 1 << 18;
+
 /** Frames handed to libsamplerate at once: well under its 4 MB single-call limit. */
 const RESAMPLE_FRAMES = 32768;
 
@@ -45,7 +51,9 @@ export class CdPcmEncoder {
   private sourceFrames = 0;
   private dither = 0x9e3779b9;
   private readonly exact: boolean;
+  /** Interleaved output not yet handed to the sink: `pending` frames at the start of `out`. */
   private out = new Int16Array(0);
+  private pending = 0;
 
   private constructor(readonly format: PcmFormat, private readonly sink: CdPcmSink) {
     this.exact = format.sampleRate === CD_SAMPLE_RATE && format.integerBits !== undefined && format.integerBits <= 16;
@@ -80,6 +88,11 @@ export class CdPcmEncoder {
 
   /** Ends the stream: flushes the resampler (its filter delay) so the length is exactly in × 44100 / rate. */
   async end(): Promise<void> {
+    await this.endResampler();
+    if (this.pending > 0) await this.flush();
+  }
+
+  private async endResampler(): Promise<void> {
     if (!this.src) return;
     const want = this.expectedFrames();
     const zeros = new Float32Array(2 * 4096);
@@ -111,8 +124,13 @@ export class CdPcmEncoder {
   private async emit(left: Float32Array, right: Float32Array, frames: number): Promise<void> {
     // One output buffer reused for every block: the sink contract says the bytes are the sink's
     // only until its promise resolves, and the next block waits for that.
-    if (this.out.length < frames * 2) this.out = new Int16Array(Math.max(frames * 2, this.out.length * 2));
-    const out = this.out;
+    const need = (this.pending + frames) * 2;
+    if (this.out.length < need) {
+      const grown = new Int16Array(Math.max(need, 2 * SINK_FRAMES));
+      grown.set(this.out.subarray(0, this.pending * 2));
+      this.out = grown;
+    }
+    const out = this.out.subarray(this.pending * 2, need);
     // Rounding: `(v + 65536.5) | 0` is floor(v + 0.5) + 65536 for every v in [−32768, 32767] (the sum
     // is positive, so `| 0` truncates = floors, and is exact in double precision), and storing
     // it in an Int16Array keeps it modulo 2^16, which is v rounded half up — Math.round's result,
@@ -161,7 +179,14 @@ export class CdPcmEncoder {
       this.dither = s;
     }
     this.samples += frames;
+    this.pending += frames;
+    if (this.pending >= SINK_FRAMES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const frames = this.pending;
+    this.pending = 0;
     // Int16Array is host-endian; every platform Glassmaster runs on is little-endian, as CD-DA BIN is.
-    await this.sink(new Uint8Array(out.buffer, 0, frames * 4));
+    await this.sink(new Uint8Array(this.out.buffer, 0, frames * 4));
   }
 }
