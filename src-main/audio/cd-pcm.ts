@@ -28,8 +28,18 @@ export interface PcmFormat {
   scaledByMaxPositive?: boolean;
 }
 
-/** Takes the CD-DA bytes as they are produced (the next push waits until it resolves). */
+/**
+ * Takes the CD-DA bytes as they are produced (the next push waits until it resolves). The bytes
+ * are the sink's only until then: the encoder reuses the buffer for the next block, so a sink that
+ * keeps them copies them.
+ */
 export type CdPcmSink = (bytes: Uint8Array) => Promise<void>;
+
+/**
+ * Frames collected before the sink is called (1 MiB of CD-DA): decoders deliver blocks of a few
+ * thousand frames, and a write per block costs a system call and a thread-pool round trip each.
+ */
+const SINK_FRAMES = 1 << 18;
 
 /** Frames handed to libsamplerate at once: well under its 4 MB single-call limit. */
 const RESAMPLE_FRAMES = 32768;
@@ -41,6 +51,9 @@ export class CdPcmEncoder {
   private sourceFrames = 0;
   private dither = 0x9e3779b9;
   private readonly exact: boolean;
+  /** Interleaved output not yet handed to the sink: `pending` frames at the start of `out`. */
+  private out = new Int16Array(0);
+  private pending = 0;
 
   private constructor(readonly format: PcmFormat, private readonly sink: CdPcmSink) {
     this.exact = format.sampleRate === CD_SAMPLE_RATE && format.integerBits !== undefined && format.integerBits <= 16;
@@ -75,6 +88,11 @@ export class CdPcmEncoder {
 
   /** Ends the stream: flushes the resampler (its filter delay) so the length is exactly in × 44100 / rate. */
   async end(): Promise<void> {
+    await this.endResampler();
+    if (this.pending > 0) await this.flush();
+  }
+
+  private async endResampler(): Promise<void> {
     if (!this.src) return;
     const want = this.expectedFrames();
     const zeros = new Float32Array(2 * 4096);
@@ -104,23 +122,43 @@ export class CdPcmEncoder {
 
   /** `frames` stereo frames from planar float → interleaved 16-bit to the sink. */
   private async emit(left: Float32Array, right: Float32Array, frames: number): Promise<void> {
-    const out = new Int16Array(frames * 2);
+    // One output buffer reused for every block: the sink contract says the bytes are the sink's
+    // only until its promise resolves, and the next block waits for that.
+    const need = (this.pending + frames) * 2;
+    if (this.out.length < need) {
+      const grown = new Int16Array(Math.max(need, 2 * SINK_FRAMES));
+      grown.set(this.out.subarray(0, this.pending * 2));
+      this.out = grown;
+    }
+    const out = this.out.subarray(this.pending * 2, need);
+    // Rounding: `(v + 65536.5) | 0` is floor(v + 0.5) + 65536 for every v in [−32768, 32767] (the sum
+    // is positive, so `| 0` truncates = floors, and is exact in double precision), and storing
+    // it in an Int16Array keeps it modulo 2^16, which is v rounded half up — Math.round's result,
+    // bit for bit, at a tenth of its cost in V8 (measured: 21 ms vs 305 ms for 13 M samples).
     if (this.exact) {
       const bits = this.format.integerBits ?? 16;
       const scale = this.format.scaledByMaxPositive ? 2 ** (bits - 1) - 1 : 2 ** (bits - 1);
-      const shift = 2 ** (16 - bits);
-      for (let i = 0; i < frames; i++) {
-        const l = Math.round(left[i] * scale) * shift;
-        const r = Math.round(right[i] * scale) * shift;
-        out[2 * i] = l > 32767 ? 32767 : l < -32768 ? -32768 : l;
-        out[2 * i + 1] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+      // Exact: x = fl32(k / scale) with |k| ≤ 2^(b−1) ≤ 2^15 has relative error ≤ 2^−24, so
+      // x·scale (exact in double: 24 × 16 bits) is within 2^15 · 2^−24 = 2^−9 of k and rounds to k.
+      // No clamp: k·2^(16−b) is a 16-bit value by construction.
+      if (bits === 16) {
+        for (let i = 0, j = 0; i < frames; i++, j += 2) {
+          out[j] = (left[i] * scale + 65536.5) | 0;
+          out[j + 1] = (right[i] * scale + 65536.5) | 0;
+        }
+      } else {
+        const shift = 2 ** (16 - bits);
+        for (let i = 0, j = 0; i < frames; i++, j += 2) {
+          out[j] = (((left[i] * scale + 65536.5) | 0) - 65536) * shift;
+          out[j + 1] = (((right[i] * scale + 65536.5) | 0) - 65536) * shift;
+        }
       }
     } else {
       let s = this.dither;
       // A decoder that scaled by 1/(2^(b−1) − 1) is brought back to the usual 1/2^(b−1) full scale.
       const bits = this.format.integerBits;
       const gain = this.format.scaledByMaxPositive && bits ? (32768 * (2 ** (bits - 1) - 1)) / 2 ** (bits - 1) : 32768;
-      for (let i = 0; i < frames; i++) {
+      for (let i = 0, j = 0; i < frames; i++, j += 2) {
         // TPDF: one xorshift32 step gives two 16-bit uniforms; their difference is triangular on (−1, 1) LSB.
         s ^= s << 13;
         s ^= s >>> 17;
@@ -130,15 +168,25 @@ export class CdPcmEncoder {
         s ^= s >>> 17;
         s ^= s << 5;
         const dr = ((s & 0xffff) - (s >>> 16)) / 65536;
-        const l = Math.round(left[i] * gain + dl);
-        const r = Math.round(right[i] * gain + dr);
-        out[2 * i] = l > 32767 ? 32767 : l < -32768 ? -32768 : l;
-        out[2 * i + 1] = r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+        // Clamped first, then rounded as above: the same result as Math.round then clamp (NaN → 0 too).
+        let l = left[i] * gain + dl;
+        let r = right[i] * gain + dr;
+        l = l >= 32767 ? 32767 : l <= -32768 ? -32768 : l;
+        r = r >= 32767 ? 32767 : r <= -32768 ? -32768 : r;
+        out[j] = (l + 65536.5) | 0;
+        out[j + 1] = (r + 65536.5) | 0;
       }
       this.dither = s;
     }
     this.samples += frames;
+    this.pending += frames;
+    if (this.pending >= SINK_FRAMES) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const frames = this.pending;
+    this.pending = 0;
     // Int16Array is host-endian; every platform Glassmaster runs on is little-endian, as CD-DA BIN is.
-    await this.sink(new Uint8Array(out.buffer));
+    await this.sink(new Uint8Array(this.out.buffer, 0, frames * 4));
   }
 }

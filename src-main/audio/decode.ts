@@ -33,6 +33,19 @@ export interface DecodeResult {
 }
 
 const CHUNK = 1 << 20;
+/**
+ * Bytes handed to a WASM decoder per call. The decoder libraries copy every decoded frame out of
+ * the WASM heap and then concatenate all frames of one call into a fresh Float32Array per channel:
+ * a 1 MB MP3 chunk is ~45 s of audio, ~8 MB a channel, allocated, zeroed and copied (the largest
+ * JavaScript cost in a profile). 64 KB calls (mpg123-decoder's own input buffer size) keep those
+ * arrays a few hundred KB; smaller calls cost more in per-call overhead than they save (measured).
+ */
+const DECODE_FEED = 1 << 16;
+
+/** `chunk` in slices of DECODE_FEED bytes. */
+function* feedSlices(chunk: Uint8Array): Generator<Uint8Array> {
+  for (let o = 0; o < chunk.length; o += DECODE_FEED) yield chunk.subarray(o, o + DECODE_FEED);
+}
 
 function corrupt(path: string, what: string): InvalidInputError {
   return new InvalidInputError(`${path}: ${what}`, { path, reason: 'corrupt' });
@@ -186,10 +199,12 @@ async function decodeFlac(path: string, chunks: AsyncIterable<Uint8Array>, sink:
         total = flacTotalSamples(c);
         first = false;
       }
-      const d = await dec.decode(c);
-      decoded += d.samplesDecoded;
-      bits ??= d.samplesDecoded ? d.bitDepth : undefined;
-      await feed.take(d);
+      for (const slice of feedSlices(c)) {
+        const d = await dec.decode(slice);
+        decoded += d.samplesDecoded;
+        bits ??= d.samplesDecoded ? d.bitDepth : undefined;
+        await feed.take(d);
+      }
     }
     const d = await dec.flush();
     decoded += d.samplesDecoded;
@@ -218,7 +233,7 @@ async function decodeMp3(path: string, chunks: AsyncIterable<Uint8Array>, sink: 
   await dec.ready;
   const feed = new Feeder(path, sink, true);
   try {
-    for await (const c of chunks) await feed.take(dec.decode(c));
+    for await (const c of chunks) for (const slice of feedSlices(c)) await feed.take(dec.decode(slice));
   } finally {
     dec.free();
   }
