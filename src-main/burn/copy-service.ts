@@ -15,11 +15,14 @@
 //    writing, and the target keeps what was written as a cancelled burn leaves it; one drive: it
 //    fails after the read, before the swap;
 //  - one drive: the temporary image (and its .partial) is gone when copy() settles, whether it
-//    succeeded, failed or was cancelled.
+//    succeeded, failed or was cancelled;
+//  - a disc of several sessions is refused before anything is read or written (NotSupportedError):
+//    written from sector 0 as one session, its copy would show readers the first session's files,
+//    not the last one's (the volume descriptors at sector 16 are the first session's).
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancelledError, InvalidMediaError } from '../common/errors';
+import { CancelledError, InvalidMediaError, NotSupportedError } from '../common/errors';
 import { sleep } from '../common/sleep';
 import type { BurnOptions } from '../common/model/burn';
 import type { CopyProgress, CopyResult } from '../common/model/copy';
@@ -27,6 +30,7 @@ import type { MediaInfo } from '../common/model/drive';
 import type { DriveService } from '../drive/drive-service';
 import { DiscService } from '../read/disc-service';
 import { openDiscByteSource } from '../read/disc-source';
+import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
 import { UnreadableSectorError } from '../read/drive-block-reader';
 import { imageFileSourceFactory } from './burn-sources';
 import type { BurnService } from './burn-service';
@@ -78,6 +82,7 @@ export class CopyService {
   private async stream(from: string, to: string, options: BurnOptions, copyOptions: CopyOptions, hooks: CopyHooks): Promise<CopyResult> {
     const source = await this.opts.drives.lease(from, 'read');
     try {
+      refuseSeveralSessions(await readDiscLayout(source.drive, hooks.signal), from);
       const open = () => openDiscByteSource(source.drive, from, { retries: copyOptions.retries, signal: hooks.signal });
       // The source's size and readability are checked before the target is touched.
       await open();
@@ -89,6 +94,12 @@ export class CopyService {
   }
 
   private async viaImage(address: string, options: BurnOptions, copyOptions: CopyOptions, hooks: CopyHooks): Promise<CopyResult> {
+    const check = await this.opts.drives.lease(address, 'read');
+    try {
+      refuseSeveralSessions(await readDiscLayout(check.drive, hooks.signal), address);
+    } finally {
+      await check.release();
+    }
     await mkdir(this.opts.tempDir, { recursive: true });
     const image = join(this.opts.tempDir, `copy-${process.pid}-${randomBytes(4).toString('hex')}.iso`);
     try {
@@ -123,4 +134,12 @@ export class CopyService {
       await sleep(this.opts.pollMs ?? 500, signal);
     }
   }
+}
+
+function refuseSeveralSessions(layout: DiscLayout, address: string): void {
+  if (layout.sessions.length <= 1) return;
+  throw new NotSupportedError(
+    `The disc in ${address} holds ${layout.sessions.length} sessions: a copy written as one session would show readers the first session's files, not the last one's. Read it to an image with \`glassmaster read\`, or burn its files as a new disc.`,
+    { address, sessions: layout.sessions.length },
+  );
 }
