@@ -1,0 +1,44 @@
+// A fuzz worker: prepares the corpus once, then runs the cases the host sends, one at a time, and
+// reports each target's outcome, the wall time and the peak of this thread's own memory (V8 heap +
+// external buffers, sampled at every sector read and after every target).
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import { generateCase, prepareSeeds } from './mutators';
+import { plantedTarget } from './planted-target';
+import type { FuzzWorkerData, HostMessage, WorkerMessage } from './protocol';
+import { exerciseImage, memoryProbe } from './targets';
+
+const data = workerData as FuzzWorkerData;
+const corpus = prepareSeeds(data.seeds.map((s) => ({ name: s.name, bytes: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength) })));
+const port = parentPort!;
+
+let peak = 0;
+const sample = () => {
+  const h = getHeapStatistics();
+  const mb = (h.used_heap_size + h.external_memory) / (1024 * 1024);
+  if (mb > peak) peak = mb;
+};
+memoryProbe.sample = sample;
+
+port.on('message', async (m: HostMessage) => {
+  const t0 = performance.now();
+  peak = 0;
+  sample();
+  let seedName: string;
+  let targets;
+  if (m.type === 'bytes') {
+    seedName = m.seedName;
+    targets = await exerciseImage(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength), { udfDetails: m.index % 2 === 1 });
+  } else if (data.kind === 'planted') {
+    seedName = 'planted';
+    targets = await plantedTarget(m.index);
+  } else {
+    const c = generateCase(corpus, data.runSeed, m.index);
+    seedName = c.seedName;
+    targets = await exerciseImage(c.bytes, { udfDetails: m.index % 2 === 1 });
+  }
+  sample();
+  const msg: WorkerMessage = { type: 'result', index: m.index, seedName, targets, ms: performance.now() - t0, peakMb: peak, overLimit: peak > data.memoryLimitMb };
+  port.postMessage(msg);
+});
+port.postMessage({ type: 'ready' } satisfies WorkerMessage);

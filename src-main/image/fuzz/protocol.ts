@@ -1,0 +1,19 @@
+// Messages between the fuzz runner (host) and its workers.
+import type { TargetResult } from './targets';
+import type { SeedImage } from './writer-seeds';
+
+export type WorkerKind = 'readers' | 'planted';
+
+export interface FuzzWorkerData {
+  seeds: SeedImage[];
+  runSeed: number;
+  /** 'readers': the product's reader entry points; 'planted': the runner's own self-test target. */
+  kind: WorkerKind;
+  memoryLimitMb: number;
+}
+
+export type HostMessage = { type: 'case'; index: number } | { type: 'bytes'; index: number; bytes: Uint8Array; seedName: string };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'result'; index: number; seedName: string; targets: TargetResult[]; ms: number; peakMb: number; overLimit: boolean };
