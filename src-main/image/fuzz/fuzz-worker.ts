@@ -13,17 +13,27 @@ const corpus = prepareSeeds(data.seeds.map((s) => ({ name: s.name, bytes: Buffer
 const port = parentPort!;
 
 let peak = 0;
+let current = -1;
+let reported = false;
 const sample = () => {
   const h = getHeapStatistics();
   const mb = (h.used_heap_size + h.external_memory) / (1024 * 1024);
   if (mb > peak) peak = mb;
+  // Over the limit: tell the host at once (it ends this worker) rather than let the case go on.
+  if (mb > data.memoryLimitMb && !reported && current >= 0) {
+    reported = true;
+    port.postMessage({ type: 'over', index: current, peakMb: mb } satisfies WorkerMessage);
+  }
 };
 memoryProbe.sample = sample;
 
 port.on('message', async (m: HostMessage) => {
   const t0 = performance.now();
   peak = 0;
-  sample();
+  reported = false;
+  current = -1;
+  sample(); // the baseline (earlier cases' garbage) is not this case's
+  current = m.index;
   let seedName: string;
   let targets;
   if (m.type === 'bytes') {

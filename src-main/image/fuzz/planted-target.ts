@@ -2,10 +2,10 @@
 // test proves the runner really sees a crash, a hang and a memory blow-up (fuzz.test.ts). Never
 // used by `npm run fuzz`.
 import { InvalidImageError } from '../../common/errors';
-import type { TargetResult } from './targets';
+import { memoryProbe, type TargetResult } from './targets';
 
-export type PlantedBehaviour = 'ok' | 'typed' | 'crash' | 'hang' | 'memory' | 'external-memory';
-export const PLANTED: PlantedBehaviour[] = ['ok', 'typed', 'crash', 'hang', 'memory', 'external-memory'];
+export type PlantedBehaviour = 'ok' | 'typed' | 'crash' | 'hang' | 'memory' | 'external-memory' | 'heap-limit';
+export const PLANTED: PlantedBehaviour[] = ['ok', 'typed', 'crash', 'hang', 'memory', 'external-memory', 'heap-limit'];
 
 export async function plantedTarget(index: number): Promise<TargetResult[]> {
   const behaviour = PLANTED[index % PLANTED.length];
@@ -22,13 +22,24 @@ export async function plantedTarget(index: number): Promise<TargetResult[]> {
       case 'hang':
         for (;;) await Promise.resolve(); // never yields to timers: only the watchdog ends it
       case 'memory': {
+        // JS objects, sampled as every sector read is: the sampler's limit stops it.
         const hog: number[][] = [];
-        for (;;) hog.push(new Array(1_000_000).fill(hog.length)); // JS heap: the worker's resource limit
+        for (;;) {
+          hog.push(new Array(1_000_000).fill(hog.length + 0.5)); // 8 MB a step
+          memoryProbe.sample();
+        }
+      }
+      case 'heap-limit': {
+        // JS objects, never sampled: only the worker's resourceLimits (or the watchdog) stop it.
+        const hog: number[][] = [];
+        for (;;) hog.push(new Array(100_000).fill(hog.length + 0.5));
       }
       case 'external-memory': {
+        // Buffers outside the JS heap, sampled as a BlockReader read would be: the sampler's limit.
         const hog: Buffer[] = [];
         for (let i = 0; i < 40; i++) {
-          hog.push(Buffer.alloc(10 * 1024 * 1024, 1)); // 400 MB outside the JS heap: the sampler's limit
+          hog.push(Buffer.alloc(10 * 1024 * 1024, 1));
+          memoryProbe.sample();
           await Promise.resolve();
         }
         return [{ target: 'list', outcome: hog.length ? 'ok' : 'ok' }];

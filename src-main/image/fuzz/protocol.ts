@@ -16,4 +16,6 @@ export type HostMessage = { type: 'case'; index: number } | { type: 'bytes'; ind
 
 export type WorkerMessage =
   | { type: 'ready' }
-  | { type: 'result'; index: number; seedName: string; targets: TargetResult[]; ms: number; peakMb: number; overLimit: boolean };
+  | { type: 'result'; index: number; seedName: string; targets: TargetResult[]; ms: number; peakMb: number; overLimit: boolean }
+  /** Sent by the memory sampler the moment a case passes the limit; the host then ends the worker. */
+  | { type: 'over'; index: number; peakMb: number };

@@ -102,9 +102,11 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
 
   const spawn = (): Slot => {
-    // Young generation small and fixed, old generation at the limit: a case that needs more dies
-    // with ERR_WORKER_OUT_OF_MEMORY instead of taking the machine's memory.
-    const worker = new Worker(script, { workerData, resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 } });
+    // The limit is the sampler's (V8 heap + buffers, at every sector read): it reports the case and
+    // the worker is ended. resourceLimits are the backstop for a case that grows without reading,
+    // set above the limit because V8 aborts the whole process, not just the worker, when one
+    // large allocation fails right at the heap limit.
+    const worker = new Worker(script, { workerData, resourceLimits: { maxOldGenerationSizeMb: 2 * memoryMb, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 } });
     worker.unref();
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: WorkerMessage) => {
@@ -137,9 +139,10 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
       };
       const onMsg = (m: WorkerMessage) => {
         if (m.type === 'result' && m.index === index) done({ result: m });
+        else if (m.type === 'over' && m.index === index) done({ failure: { outcome: 'memory', note: `case used ${m.peakMb.toFixed(0)} MB (limit ${memoryMb} MB)` } });
       };
       const onErr = (err: Error & { code?: string }) => {
-        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') done({ failure: { outcome: 'memory', note: `worker ran out of its ${memoryMb} MB heap (${err.message})` } });
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') done({ failure: { outcome: 'memory', note: `worker ran out of its ${2 * memoryMb} MB heap (${err.message})` } });
         else done({ failure: { outcome: 'crash', note: `worker died: ${err.stack ?? err.message}` } });
       };
       const onExit = (code: number) => done({ failure: { outcome: 'crash', note: `worker exited with code ${code}` } });

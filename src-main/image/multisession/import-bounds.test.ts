@@ -37,3 +37,31 @@ describe('importing a previous session whose recorded size exceeds the image', (
     }
   });
 });
+
+describe('importing a previous session whose files lie outside the image', () => {
+  /** The root's record named `isoName` (ECMA-119 §9.1), as a byte offset. */
+  function recordOf(img: Buffer, isoName: string): number {
+    const root = img.readUInt32LE(16 * 2048 + 158);
+    for (let p = root * 2048; img[p] !== 0; p += img[p]) {
+      if (img.toString('latin1', p + 33, p + 33 + img[p + 32]).startsWith(isoName)) return p;
+    }
+    throw new Error(`no record ${isoName}`);
+  }
+
+  it('refuses a file extent past the end of the image (and past 2^32 with its extended attribute length) with InvalidImageError', async () => {
+    // Found by the reader fuzz (seed 5, case 1585): extent 0xFFFFFFFF + extended attribute length
+    // 255 (§9.1.2) reached the new session's directory encoder as sector 2^32 + 254: a RangeError.
+    const img = await imageBytes({ root: smallTree({ deep: 3 }).root, iso9660: true, joliet: true, rockRidge: true });
+    const sectors = img.length / 2048;
+    for (const [lba, extAttr] of [[0xffffffff, 255], [sectors + 100, 0], [sectors - 1, 5]] as const) {
+      const bad = Buffer.from(img);
+      const rec = recordOf(bad, 'README.TXT');
+      bad[rec + 1] = extAttr;
+      bad.writeUInt32LE(lba >>> 0, rec + 2);
+      bad.writeUInt32BE(lba >>> 0, rec + 6);
+      const err = await continueSession(bad).catch((e: unknown) => e);
+      expect(err, `extent ${lba} + ${extAttr}`).toBeInstanceOf(InvalidImageError);
+      expect((err as Error).message).toMatch(/README.TXT.*outside/);
+    }
+  });
+});

@@ -48,6 +48,12 @@ export async function importPreviousSession(tree: StagingTree, source: string | 
       if (n.kind === 'file') {
         if (n.size > 0) {
           const ext = n.extents;
+          // The new session only points at these sectors: they must be in the previous one.
+          for (const e of ext) {
+            if (e.lba < 0 || e.lba + Math.ceil(e.length / 2048) > info.sectorCount) {
+              throw new InvalidImageError(`file ${p}: extent at sector ${e.lba} (+${Math.ceil(e.length / 2048)}) lies outside ${imagePath} (${info.sectorCount} sectors)`, { lba: e.lba, path: p });
+            }
+          }
           for (let i = 1; i < ext.length; i++) {
             if (ext[i].lba !== ext[i - 1].lba + ext[i - 1].length / 2048) {
               throw new NotSupportedError(`file with non-contiguous extents cannot be carried over: ${p}`, { path: p });
