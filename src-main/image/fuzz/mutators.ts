@@ -97,7 +97,7 @@ class Ctx {
   value32(cur: number): number {
     const r = this.rnd;
     const n = this.sectors;
-    const someStructure = () => Math.floor(r.pick(this.map.structures.length ? this.map.structures : [{ off: 0 }]).off / S);
+    const someStructure = () => (this.map.structures.length ? Math.floor(r.pick(this.map.structures).off / S) : 0);
     return r.weighted<() => number>([
       [3, () => r.pick([0, 1, 2, 15, 16, 17, 18, 255, 256, 257, 0x7fff, 0x8000, 0xffff, 0x10000])],
       [3, () => r.pick([0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x1fffffff, 0x3fffffff, 0xc0000000])],

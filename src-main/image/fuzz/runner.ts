@@ -129,7 +129,6 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
     await slot.ready;
     const w = slot.worker;
     const a = await new Promise<Attempt>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
       const done = (x: Attempt) => {
         clearTimeout(timer);
         w.off('message', onMsg);
@@ -149,7 +148,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
       w.on('message', onMsg);
       w.once('error', onErr);
       w.once('exit', onExit);
-      timer = setTimeout(() => done({ failure: { outcome: 'hang', note: `no result within ${timeoutMs} ms` } }), timeoutMs);
+      const timer = setTimeout(() => done({ failure: { outcome: 'hang', note: `no result within ${timeoutMs} ms` } }), timeoutMs);
       const item = o.bytes?.[index - start];
       const msg: HostMessage = item ? { type: 'bytes', index, bytes: item.data, seedName: item.seedName } : { type: 'case', index };
       w.postMessage(msg);

@@ -2,9 +2,9 @@
 // readers meet every day (every facet, every UDF revision, El Torito + isohybrid MBR/GPT, RR
 // relocation, a second session). Deterministic: fixed dates and contents, so a (seed, case) pair
 // names the same bytes on every machine.
-import { buildImage, type PlanUdf } from '../writer/write-image';
+import { buildImage } from '../writer/write-image';
 import { StagingTree } from '../staging/staging-tree';
-import type { ImageSpec } from '../layout/plan-image';
+import type { ImageSpec, PlanUdf } from '../layout/plan-image';
 import { bufferBlockReader } from '../reader/block-reader';
 import { importPreviousSession, planMultisession } from '../multisession/multisession';
 import { tinyEsp } from './fat-image';
