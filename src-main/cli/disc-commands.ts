@@ -12,6 +12,7 @@ import type { TreeNode } from '../image/reader';
 import { DiscService } from '../read/disc-service';
 import { formatRanges } from '../read/owners';
 import type { VerifyTarget } from '../verify/verify-disc';
+import { escapeName } from '../common/display-name';
 import { formatVerifyReport } from '../verify/verify-text';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
@@ -70,13 +71,13 @@ function formatReadReport(r: DiscReadReport): string {
   if (r.bad.unreadableCount) {
     lines.push(`UNREADABLE: ${r.bad.unreadableCount} sectors (${formatRanges(r.bad.unreadable)}), written as zeros`);
     if (r.bad.files === undefined) lines.push('  (the file system could not be read to say which files own them)');
-    for (const f of r.bad.files ?? []) lines.push(`  ${f.kind === 'dir' ? 'directory' : 'file'} ${f.path}: ${formatRanges(f.ranges)}`);
+    for (const f of r.bad.files ?? []) lines.push(`  ${f.kind === 'dir' ? 'directory' : 'file'} ${escapeName(f.path)}: ${formatRanges(f.ranges)}`);
   }
   return lines.join('\n');
 }
 
 function formatNode(node: TreeNode, path: string): string {
-  const line = (n: TreeNode, p: string) => `${n.kind === 'dir' ? 'd' : n.kind === 'symlink' ? 'l' : '-'} ${String(n.size).padStart(12)} ${n.mtime?.slice(0, 19).replace('T', ' ') ?? '-'.padEnd(19)} ${p}${n.kind === 'dir' ? '/' : ''}${n.symlinkTarget !== undefined ? ` -> ${n.symlinkTarget}` : ''}`;
+  const line = (n: TreeNode, p: string) => `${n.kind === 'dir' ? 'd' : n.kind === 'symlink' ? 'l' : '-'} ${String(n.size).padStart(12)} ${n.mtime?.slice(0, 19).replace('T', ' ') ?? '-'.padEnd(19)} ${escapeName(p)}${n.kind === 'dir' ? '/' : ''}${n.symlinkTarget !== undefined ? ` -> ${escapeName(n.symlinkTarget)}` : ''}`;
   if (node.kind !== 'dir') return line(node, path);
   const base = path === '/' ? '' : path.replace(/\/$/, '');
   return (node.children ?? []).map((c) => line(c, `${base}/${c.name}`)).join('\n');

@@ -3,7 +3,7 @@
 // example); the model's zod schema does the checking, the same one the app's IPC uses.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InvalidInputError } from '../common/errors';
-import { FILE_SYSTEMS, UDF_REVISIONS, type BootEntry, type FileSystemName, type ImageOptions } from '../common/model/image-options';
+import { FILE_SYSTEMS, MAX_SESSION_START_LBA, UDF_REVISIONS, type BootEntry, type FileSystemName, type ImageOptions } from '../common/model/image-options';
 import { parseImageOptions, type HostSource } from '../image/image-spec';
 
 export interface ImageCommandArgs {
@@ -58,9 +58,11 @@ const parseFs = wrap((v) => {
   if (list.length === 0) throw new Error('--fs needs at least one file system');
   return list as FileSystemName[];
 });
-const parseCount = (what: string) => wrap((v) => {
+const parseCount = (what: string, max = Number.MAX_SAFE_INTEGER) => wrap((v) => {
   if (!/^\d+$/.test(v)) throw new Error(`${what} needs a whole number, not ${v}`);
-  return Number(v);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n > max) throw new Error(`${what} ${v} is too large (at most ${max})`);
+  return n;
 });
 const collectBoot = (v: string, prev: BootEntry[] = []) => [...prev, wrap(parseBootSpec)(v)];
 
@@ -69,7 +71,7 @@ export function addImageBuildOptions(cmd: Command): Command {
   cmd.option('-o, --output <OUT>', 'the image file (written as OUT.partial, renamed when complete); - for standard output. e.g. -o photos.iso');
   return addImageOptionFlags(cmd)
     .option('--import <PREV.iso>', 'append a session to this image (with --start-lba). e.g. --import disc.iso --start-lba 23456')
-    .addOption(new Option('--start-lba <N>', 'first sector of the appended session').argParser(parseCount('--start-lba')))
+    .addOption(new Option('--start-lba <N>', 'first sector of the appended session').argParser(parseCount('--start-lba', MAX_SESSION_START_LBA)))
     .option('--json', 'progress and notes as JSON lines on stderr')
     .option('-q, --quiet', 'no progress line')
     .argument('[sources...]', 'SRC (into the root) or /DEST=SRC. e.g. ~/Photos /extra/readme.txt=./README');

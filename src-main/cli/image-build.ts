@@ -4,6 +4,7 @@
 // renamed only when complete, so a failed or cancelled build never leaves a valid-looking image.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { escapeText } from '../common/display-name';
 import { GlassmasterError, isCancelledError } from '../common/errors';
 import { exitCodeFor, ExitCode } from '../common/exit-codes';
 import { ImageEngine, type ImageWorkerProgress } from '../image/image-engine';
@@ -66,7 +67,7 @@ export async function runImageCommand(argv: string[] | ImageCommandArgs, io: Ima
     const e = GlassmasterError.from(err);
     if (io.stderr.isTTY && !a.json) io.stderr.write('\r\x1b[K');
     if (a.json) io.stderr.write(`${JSON.stringify({ type: 'error', code: e.code, message: e.message })}\n`);
-    io.stderr.write(isCancelledError(e) || io.signal?.aborted ? 'glassmaster image: cancelled\n' : `glassmaster image: ${e.message}\n`);
+    io.stderr.write(isCancelledError(e) || io.signal?.aborted ? 'glassmaster image: cancelled\n' : `glassmaster image: ${escapeText(e.message)}\n`);
     return io.signal?.aborted ? ExitCode.CANCELLED : exitCodeFor(e.code);
   } finally {
     if (!io.engine) await engine.close();

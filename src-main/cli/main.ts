@@ -10,6 +10,7 @@ import { registerBurnCommands } from './burn-commands';
 import { registerDiscCommands } from './disc-commands';
 import { registerAudioCommand } from './audio-command';
 import { registerCopyCommand } from './copy-command';
+import { escapeText } from '../common/display-name';
 
 export function buildProgram(): Command {
   const program = new Command('glassmaster')
@@ -61,7 +62,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
     const e = GlassmasterError.from(err);
-    process.stderr.write(`glassmaster: ${e.message}\n`);
+    process.stderr.write(`glassmaster: ${escapeText(e.message)}\n`); // messages may quote names from a disc or image
     if (e.code === 'INTERNAL' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return exitCodeFor(e.code);
   }

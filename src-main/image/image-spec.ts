@@ -2,13 +2,13 @@
 // what planImage takes, used by every path that builds an image (ImageEngine in its worker, for
 // the app, the CLI and the burner alike). Runs where the files are read: in the image worker.
 import type { PackedTree } from './staging/packed-tree';
-import * as fs from 'node:fs';
-import { InvalidInputError, IoError } from '../common/errors';
+import { InvalidInputError } from '../common/errors';
 import { DEFAULT_FILE_SYSTEMS, ImageOptionsSchema, type FileSystemName, type ImageOptions } from '../common/model/image-options';
 import { isoVolumeId } from './iso9660/names';
 import type { ImageSpec } from './layout/plan-image';
 import type { AddHostOptions, StagingNode, StagingTree } from './staging/staging-tree';
 import type { UdfRevision } from './udf';
+import { readSmallInputFile } from './host-input-file';
 
 /** A host file or folder to put at `dest` in the image (scanned in the worker). */
 export interface HostSource { dest: string; hostPath: string }
@@ -44,12 +44,9 @@ export function imageSpecFor(o: ImageOptions, root: StagingNode, previous?: { ud
   const fsNames = fileSystemsOf(o, previous);
   let mbr: Buffer | undefined;
   if (o.isohybrid?.mbrTemplate) {
-    try {
-      mbr = fs.readFileSync(o.isohybrid.mbrTemplate);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new IoError(`cannot read the MBR template ${o.isohybrid.mbrTemplate}: ${e.code ?? e.message}`, { errno: e.code, path: o.isohybrid.mbrTemplate, cause: err });
-    }
+    // 432 bytes of boot code (isohdpfx.bin) up to a whole 512-byte MBR; only the first 432 are used
+    // (eltorito/isohybrid.ts). Never read more, whatever the path names (/dev/zero read 3.86 GB).
+    mbr = readSmallInputFile(o.isohybrid.mbrTemplate, 'the MBR template', { min: 432, max: 512, expected: '432 (boot code, e.g. isohdpfx.bin) to 512 bytes (a whole MBR)' });
   }
   return {
     root,

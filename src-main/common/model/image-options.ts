@@ -12,6 +12,8 @@ export const UDF_REVISIONS = ['1.02', '1.50', '2.00', '2.01', '2.50'] as const;
 export const DEFAULT_FILE_SYSTEMS: FileSystemName[] = ['iso9660', 'joliet', 'rockridge', 'udf'];
 
 /** A path inside the image: absolute, no empty or dot segments, no NUL. */
+/** Sector addresses are 32-bit (ECMA-119 §7.3, ECMA-167 4/7.1): a session must start below 2^32. */
+export const MAX_SESSION_START_LBA = 2 ** 32 - 1;
 const ImagePath = z.string().min(2).max(4096).regex(/^(\/[^/\x00]+)+$/, 'an absolute image path such as /boot/isolinux.bin')
   .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), 'no . or .. segments');
 const HostPath = z.string().min(1).max(4096).regex(/^[^\x00]+$/, 'no NUL');
@@ -65,7 +67,7 @@ const options = {
    */
   udfSymlinks: z.boolean().optional(),
   /** Append a session: the previous image and where the new session starts. */
-  multisession: z.object({ importImage: HostPath, startLba: z.number().int().min(0) }).strict().optional(),
+  multisession: z.object({ importImage: HostPath, startLba: z.number().int().min(0).max(MAX_SESSION_START_LBA) }).strict().optional(),
 };
 
 function checkCombination(o: { udfMetadataMirror?: boolean; udfRevision?: string; isohybrid?: { mbrTemplate?: string; gpt?: boolean }; boot?: { platform: string }[] }, ctx: z.RefinementCtx): void {

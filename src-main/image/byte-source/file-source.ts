@@ -1,6 +1,7 @@
 // Byte sources over bytes that already exist: an image file on the host (`glassmaster burn --image`,
 // verify against an image) and a buffer in memory (tests, small generated sessions).
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openInputFile } from '../host-input-file';
 import { InvalidInputError, IoError } from '../../common/errors';
 import { DATA_SECTOR, type ByteSource } from '../byte-source';
 import { SequentialSource } from './sequential-source';
@@ -11,18 +12,9 @@ import { SequentialSource } from './sequential-source';
  * an IoError naming it.
  */
 export async function openImageFileSource(hostPath: string): Promise<ByteSource> {
-  let fh: FileHandle;
-  try {
-    fh = await open(hostPath, 'r');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new IoError(`cannot open image ${hostPath}: ${e.message}`, { errno: e.code, path: hostPath, syscall: e.syscall, cause: err });
-  }
-  const st = await fh.stat();
-  if (!st.isFile()) {
-    await fh.close();
-    throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
-  }
+  // Not a plain open(): a FIFO would block it forever (host-input-file.ts).
+  const { fh, size } = await openInputFile(hostPath, 'image');
+  const st = { size };
   if (st.size === 0 || st.size % DATA_SECTOR !== 0) {
     await fh.close();
     throw new InvalidInputError(`${hostPath} is ${st.size} bytes, not a whole number of 2048-byte sectors: not a data disc image`, { path: hostPath, size: st.size });

@@ -24,6 +24,7 @@ import { GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
 import { diskIdFor, encodeBootCatalogFor, isohybridPieces, prepareBootImages, type BootSpec } from '../eltorito/boot-plan';
 import { splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
 import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
+import { checkStagedDepth } from '../tree-depth';
 import { childOrder, type ChildOrder } from './child-order';
 import { encodeDirsAndRelease, FOUR_GIB, type DataItem, type Dir } from './records';
 
@@ -171,6 +172,8 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
   if (!wantIso && !wantUdf) throw new InvalidInputError('no file system selected');
   const boots = spec.boot ?? [];
   if (boots.length && !wantIso) throw new InvalidInputError('El Torito boot needs the iso9660 file system (ECMA-119 descriptors at 16/17)');
+  // Before any recursive planner walks the tree: the reader takes exactly this depth back.
+  checkStagedDepth(spec.root);
   const now = spec.recordingTime ?? new Date();
   const label = spec.label ?? 'CDROM';
 
@@ -239,6 +242,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
   }
   for (const it of items.values()) placeItem(it);
   const dataEnd = lba;
+  if (dataEnd > MAX_ADDRESSABLE_SECTORS) throw pastAddressableSectors(dataEnd, start);
   // Over the capacity already: no data is handed out for copying, but the plan goes on so the
   // refusal names the whole image's size (the data alone would understate it, and a caller who
   // raised the limit to that number would be refused again with another).
@@ -321,6 +325,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
     lba += GPT_TAIL_SECTORS;
   }
   const totalSectors = lba;
+  if (totalSectors > MAX_ADDRESSABLE_SECTORS) throw pastAddressableSectors(totalSectors, start);
   if (spec.maxSectors !== undefined && totalSectors > spec.maxSectors) throw overCapacity(totalSectors, spec.maxSectors);
 
   // ---- encoding of the remaining metadata ----
@@ -406,6 +411,16 @@ function checkOverlaps(meta: MetaPiece[], start: number, total: number): void {
     end = m.lba + ('data' in m ? sectorsFor(m.data.length) : m.sectors);
     if (end > total) throw new Error(`layout piece at LBA ${m.lba} runs past the image end ${total}`);
   }
+}
+
+/**
+ * Sector addresses are 32-bit in every facet (ECMA-119 §7.3 both-byte-order 32-bit fields, ECMA-167
+ * 4/7.1 lb_addr): an image (with a session's start LBA) must end at or below 2^32 sectors.
+ */
+export const MAX_ADDRESSABLE_SECTORS = 2 ** 32;
+
+function pastAddressableSectors(end: number, start: number): InvalidInputError {
+  return new InvalidInputError(`the image would end at sector ${end}${start ? ` (starting at ${start})` : ''}, past the 2^32 sectors that 32-bit sector addresses reach`, { totalSectors: end, startLba: start });
 }
 
 function overCapacity(needed: number, max: number): InvalidInputError {

@@ -1,7 +1,7 @@
 // The seam between a byte source (image file, disc in a drive, test buffer) and the parsers.
 // Every parser reads through here, so bounds checks live in one place.
-import { open, type FileHandle } from 'node:fs/promises';
-import { InvalidImageError, IoError } from '../../common/errors';
+import { InvalidImageError } from '../../common/errors';
+import { openInputFile } from '../host-input-file';
 
 export const SECTOR = 2048;
 
@@ -19,16 +19,13 @@ export interface ClosableBlockReader extends BlockReader {
   close(): Promise<void>;
 }
 
-/** Opens an image file; a short last sector is zero-padded. Call close() when done. */
+/**
+ * Opens an image file (or a block device: a disc or USB stick as the kernel shows it); a short last
+ * sector is zero-padded. Anything else (a FIFO, /dev/zero) is refused before a byte is read.
+ * Call close() when done.
+ */
 export async function fileBlockReader(hostPath: string): Promise<ClosableBlockReader> {
-  let fh: FileHandle;
-  try {
-    fh = await open(hostPath, 'r');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new IoError(`cannot open image ${hostPath}: ${e.message}`, { errno: e.code, path: hostPath, syscall: e.syscall, cause: err });
-  }
-  const size = (await fh.stat()).size;
+  const { fh, size } = await openInputFile(hostPath, 'image', { blockDevices: true });
   const sectorCount = Math.ceil(size / SECTOR);
   return {
     sectorCount,

@@ -3,21 +3,15 @@
 import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR, readBytes } from './block-reader';
 import { asciiField, both16, both32, both32Consistent, decDateTime, dirDateTime, need, ucs2be } from './bytes';
+import { TreeBudget, type ReaderLimits } from './limits';
+import { checkEntryName, DirectoryNames } from './names';
 import { decodeRockRidge, readSuspEntries, type RockRidgeAttrs } from './rock-ridge';
 import type { Extent, IsoLevelEvidence, IsoVolumeInfo, TreeNode } from './types';
 
 /** Volume descriptor set scan limit: real images have a handful (ECMA-119 §6.7.1 allows any number). */
 const MAX_DESCRIPTORS = 64;
 
-export interface ReaderLimits {
-  /** Largest directory extent read in one piece. */
-  maxDirBytes: number;
-  /** Total tree nodes per facet. */
-  maxNodes: number;
-  /** Deepest directory nesting accepted (ECMA-119 allows 8; RR relocation and UDF allow more). */
-  maxDepth: number;
-}
-export const DEFAULT_LIMITS: ReaderLimits = { maxDirBytes: 32 * 1024 * 1024, maxNodes: 1_000_000, maxDepth: 256 };
+export { DEFAULT_LIMITS, type ReaderLimits } from './limits';
 
 export interface RawDescriptor {
   lba: number;
@@ -181,7 +175,7 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
   const evidence: IsoLevelEvidence = { maxNameLength: 0, all83: true, nonDCharacters: false, multiExtentFiles: 0, largestFile: 0, maxDepth: 1, levelGuess: 1 };
   const visited = new Set<number>();
   const dirs: WalkResult['dirs'] = [];
-  let nodes = 0;
+  const budget = new TreeBudget(o.facet, o.limits, reader.sectorCount);
   const rr = o.facet === 'rockridge';
 
   const root: TreeNode = { name: '', kind: 'dir', size: o.rootSize, extents: [{ lba: o.rootLba, length: o.rootSize }], children: [] };
@@ -190,11 +184,14 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
     throwIfAborted(o.signal);
     if (visited.has(lba)) throw new InvalidImageError(`directory loop: extent at sector ${lba} is reachable twice (${'/' + path.join('/')})`, { lba });
     visited.add(lba);
-    if (depth > o.limits.maxDepth) throw new InvalidImageError(`directory nesting deeper than ${o.limits.maxDepth} at /${path.join('/')}`);
+    if (depth > o.limits.maxDepth) throw new InvalidImageError(`${o.facet}: directory nesting deeper than ${o.limits.maxDepth} at /${path.join('/')}`, { facet: o.facet });
     dirs.push({ path, lba });
     evidence.maxDepth = Math.max(evidence.maxDepth, depth);
+    if (size > o.limits.maxDirBytes) throw new InvalidImageError(`${o.facet}: directory /${path.join('/')}: length ${size} exceeds the limit of ${o.limits.maxDirBytes} bytes`, { facet: o.facet, lba, length: size });
+    budget.directory(lba, size, `/${path.join('/')}`);
     const data = await readBytes(reader, lba, size, o.limits.maxDirBytes, `directory /${path.join('/')}`);
     const children: TreeNode[] = [];
+    const names = new DirectoryNames(o.facet, `/${path.join('/')}`, o.warnings);
     let pending: TreeNode | undefined; // a multi-extent file still collecting sections (§6.5.1)
     let first = true;
     const subdirs: { node: TreeNode; lba: number; size: number }[] = [];
@@ -216,7 +213,7 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
       // §9.1.6 bit 2: an associated file (e.g. a Mac resource fork) shares its main file's name;
       // readers list only the main file (Linux isofs without "showassoc" does the same).
       if (rec.flags & 0x04) continue;
-      if (++nodes > o.limits.maxNodes) throw new InvalidImageError(`more than ${o.limits.maxNodes} entries in the ${o.facet} tree`);
+      budget.entry(1, `/${path.join('/')}`);
       const isDir = (rec.flags & 0x02) !== 0;
       const rawName = o.facet === 'joliet' ? ucs2be(rec.nameBytes, 0, rec.nameBytes.length) : rec.nameBytes.toString('latin1');
       const attrs = rr ? await rrAttrs(rec) : undefined;
@@ -237,11 +234,14 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
         continue;
       }
 
+      checkEntryName(name, o.facet, `/${path.join('/')}`);
+      name = names.claim(name);
       const child: TreeNode = { name, kind: isDir ? 'dir' : 'file', size: isDir ? rec.size : rec.size, extents: [{ lba: rec.lba, length: rec.size }], mtime: rec.mtime, isoName: rawName };
       if (rec.flags & 0x01) child.hidden = true; // §9.1.6 bit 0 "Existence"
       if (attrs) applyRr(child, attrs);
       if (attrs?.childLink !== undefined) {
         // RRIP §4.1.5.1: the real directory sits at the CL sector; its "." record gives the size.
+        budget.charge(SECTOR, `relocated directory of ${name}`);
         const clSector = await readBytes(reader, attrs.childLink, SECTOR, SECTOR, `relocated directory of ${name}`);
         const dot = decodeDirRecord(clSector, 0, `relocated directory of ${name}`);
         if (!dot) throw new InvalidImageError(`RR child link of ${name} points to sector ${attrs.childLink} without a directory`);
@@ -269,7 +269,7 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
   async function rrAttrs(rec: DirRecord): Promise<RockRidgeAttrs | undefined> {
     const area = rec.systemUse.subarray(Math.min(o.suspSkip ?? 0, rec.systemUse.length));
     if (area.length < 4) return undefined;
-    return decodeRockRidge(await readSuspEntries(reader, area));
+    return decodeRockRidge(await readSuspEntries(reader, area, budget));
   }
 
   function noteName(name: string, isDir: boolean): void {

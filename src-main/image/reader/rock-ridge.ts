@@ -2,6 +2,7 @@
 import { InvalidImageError } from '../../common/errors';
 import { type BlockReader, SECTOR } from './block-reader';
 import { dirDateTime, decDateTime } from './bytes';
+import type { TreeBudget } from './limits';
 
 /** SUSP continuation areas followed per directory record; real writers use one or two. */
 const MAX_CE_PER_RECORD = 32;
@@ -36,7 +37,7 @@ export interface RockRidgeAttrs {
  * Splits a system use area into SUSP entries (SUSP §4: signature, length, version, data), following
  * CE continuation areas (SUSP §5.1) with a visit set and a count limit so loops end.
  */
-export async function readSuspEntries(reader: BlockReader, area: Buffer): Promise<SuspEntry[]> {
+export async function readSuspEntries(reader: BlockReader, area: Buffer, budget?: TreeBudget): Promise<SuspEntry[]> {
   const out: SuspEntry[] = [];
   const seen = new Set<string>();
   let total = 0;
@@ -68,6 +69,9 @@ export async function readSuspEntries(reader: BlockReader, area: Buffer): Promis
       seen.add(key);
       total += ce.len;
       if (total > MAX_SUSP_BYTES) throw new InvalidImageError(`SUSP continuation areas exceed ${MAX_SUSP_BYTES} bytes`, { lba: ce.lba });
+      // Continuation areas count toward the walk's directory bytes: records of one directory may
+      // each name the same 64 KiB area, which no overlap rule can refuse (writers share CE sectors).
+      budget?.charge(ce.len, `SUSP continuation area at sector ${ce.lba}`);
       const first = ce.lba + Math.floor(ce.off / SECTOR);
       const count = Math.ceil(((ce.off % SECTOR) + ce.len) / SECTOR);
       if (ce.len === 0) break;

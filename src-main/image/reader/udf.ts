@@ -4,7 +4,8 @@
 import { InvalidImageError, throwIfAborted } from '../../common/errors';
 import { type BlockReader, SECTOR, cachedBlockReader } from './block-reader';
 import { crcItuT, dstring, osta, regid, udfTimestamp } from './bytes';
-import type { ReaderLimits } from './iso9660';
+import { TreeBudget, type ReaderLimits } from './limits';
+import { checkEntryName, DirectoryNames } from './names';
 import type { Extent, TreeNode, UdfAllocation, UdfEntryDetails, UdfFidDetails, UdfLbAddr, UdfVolumeDetails, UdfVolumeInfo } from './types';
 
 /** ECMA-167 3/7.2.1 and 4/7.2.1 tag identifiers. */
@@ -701,7 +702,20 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
 
   async function tree(): Promise<TreeNode> {
     const visited = new Set<number>();
-    let nodes = 0;
+    const budget = new TreeBudget('udf', limits, reader.sectorCount);
+    // Several FIDs may name one file entry (hard links, or a hostile image naming one entry with
+    // 65,536 extents thousands of times): each entry is decoded once, its extents shared by the
+    // nodes, and the budget charges every name for what it adds to the tree.
+    const entries = new Map<string, Promise<{ sector: number; info: IcbInfo; symlinkTarget?: string }>>();
+    const entryAt = (ref: number, lbn: number, what: string, name: string) => {
+      const key = `${ref}:${lbn}`;
+      let p = entries.get(key);
+      if (!p) {
+        p = readIcb(ref, lbn, what).then(async (icb) => (icb.info.fileType === 12 ? { ...icb, symlinkTarget: decodeSymlink(await readData(icb.info, 64 * 1024, `UDF symlink ${name}`)) } : icb));
+        entries.set(key, p);
+      }
+      return p;
+    };
     const root = await readIcb(rootAd.partRef, rootAd.lbn, 'UDF root directory');
     const rootNode = toNode('', root.info);
     if (rootNode.kind !== 'dir') throw new InvalidImageError('UDF root ICB is not a directory');
@@ -712,9 +726,16 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       throwIfAborted(o.signal);
       if (visited.has(icb.sector)) throw new InvalidImageError(`UDF directory loop at sector ${icb.sector} (/${path.join('/')})`, { lba: icb.sector });
       visited.add(icb.sector);
-      if (depth > limits.maxDepth) throw new InvalidImageError(`UDF directory nesting deeper than ${limits.maxDepth}`);
+      if (depth > limits.maxDepth) throw new InvalidImageError(`udf: directory nesting deeper than ${limits.maxDepth} at /${path.join('/')}`, { facet: 'udf' });
+      if (icb.info.size <= limits.maxDirBytes) {
+        // readData refuses larger ones; charge what it is about to read (extents must not overlap a directory read before).
+        const where = `/${path.join('/')}`;
+        if (icb.info.embedded) budget.charge(icb.info.size, where);
+        else for (const e of icb.info.extents) if (e.sparse) budget.charge(e.length, where); else budget.directory(e.lba, e.length, where);
+      }
       const data = await readData(icb.info, limits.maxDirBytes, `UDF directory /${path.join('/')}`);
       const children: TreeNode[] = [];
+      const names = new DirectoryNames('udf', `/${path.join('/')}`, o.treeWarnings);
       const subdirs: { node: TreeNode; icb: { sector: number; info: IcbInfo } }[] = [];
       let p = 0;
       while (p + 38 <= data.length) {
@@ -735,14 +756,16 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
         p += padded;
         if (chars & 0x08 && fid && node.udf) node.udf.parentFid = fid;
         if (chars & 0x08 || chars & 0x04) continue; // parent / deleted
-        if (++nodes > limits.maxNodes) throw new InvalidImageError(`more than ${limits.maxNodes} entries in the UDF tree`);
-        const name = osta(data, nameStart, lFi);
-        if (name === '' || name.includes('/') || name === '.' || name === '..') throw new InvalidImageError(`UDF name ${JSON.stringify(name)} in /${path.join('/')} is not a valid file name`);
-        const child = await readIcb(icbAd.partRef, icbAd.lbn, `UDF entry /${[...path, name].join('/')}`);
+        budget.entry(0, `/${path.join('/')}`);
+        const recorded = osta(data, nameStart, lFi);
+        checkEntryName(recorded, 'udf', `/${path.join('/')}`);
+        const name = names.claim(recorded);
+        const child = await entryAt(icbAd.partRef, icbAd.lbn, `UDF entry /${[...path, name].join('/')}`, name);
+        budget.extents(child.info.extents.length, `/${[...path, name].join('/')}`);
         const n = toNode(name, child.info);
         if (fid && n.udf) n.udf.fid = fid;
         if (chars & 0x01) n.hidden = true;
-        if (n.kind === 'symlink') n.symlinkTarget = decodeSymlink(await readData(child.info, 64 * 1024, `UDF symlink ${name}`));
+        if (n.kind === 'symlink') n.symlinkTarget = child.symlinkTarget;
         if (n.kind === 'dir') subdirs.push({ node: n, icb: child });
         children.push(n);
       }
@@ -790,14 +813,14 @@ export async function openUdf(rawReader: BlockReader, o: { limits: ReaderLimits;
       name,
       kind,
       size: icb.size,
-      extents: icb.extents.map((e) => ({ ...e })),
+      extents: icb.extents, // shared by every name of the entry; nothing writes to a tree's extents
       mtime: icb.mtime,
       mode: (kind === 'dir' ? 0o040000 : kind === 'symlink' ? 0o120000 : 0o100000) | mode,
       uid: icb.uid,
       gid: icb.gid,
       nlink: icb.linkCount,
     };
-    if (icb.details) n.udf = icb.details;
+    if (icb.details) n.udf = { ...icb.details }; // per name: its own fid
     if (icb.embedded) {
       const id = ++embeddedSeq;
       embeddedById.set(id, icb.embedded);
