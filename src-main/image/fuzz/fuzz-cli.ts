@@ -47,7 +47,7 @@ function printSummary(s: RunSummary, load: [number[], number[]]): void {
   const secs = s.elapsedMs / 1000;
   out.push('', `reader fuzz: seed ${s.seed}, ${s.cases} cases in ${secs.toFixed(1)} s (${(s.cases / secs).toFixed(1)} cases/s), ${opts.jobs} worker(s), corpus ${s.corpusDigest}`);
   out.push(`load average ${load[0].map((x) => x.toFixed(1)).join(' ')} at start, ${load[1].map((x) => x.toFixed(1)).join(' ')} at end (${cpus().length} CPUs)`);
-  out.push(`slowest passing case: #${s.slowest.index} ${s.slowest.ms.toFixed(0)} ms (${s.slowest.seedName}); peak memory of a case ${s.peakMb.toFixed(0)} MB; watchdog/memory overruns not confirmed on rerun: ${s.unconfirmed}`);
+  out.push(`slowest passing case: #${s.slowest.index} ${s.slowest.cpuMs !== undefined ? `${s.slowest.cpuMs} ms CPU, ` : ''}${s.slowest.ms.toFixed(0)} ms wall (${s.slowest.seedName}); peak memory of a case ${s.peakMb.toFixed(0)} MB; watchdog/memory overruns not confirmed on rerun: ${s.unconfirmed}`);
   out.push('', `${'outcome'.padEnd(10)}${pad('cases', 9)}`);
   for (const o of OUTCOMES) out.push(`${o.padEnd(10)}${pad(s.outcomes[o], 9)}${FAILURES.has(o) && s.outcomes[o] ? '   <- FAILURE' : ''}`);
   out.push('', `${'target'.padEnd(10)}${pad('ok', 9)}${pad('typed', 9)}${pad('crash', 9)}`);

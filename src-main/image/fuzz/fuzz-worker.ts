@@ -7,10 +7,12 @@ import { generateCase, prepareSeeds } from './mutators';
 import { plantedTarget } from './planted-target';
 import type { FuzzWorkerData, HostMessage, WorkerMessage } from './protocol';
 import { exerciseImage, memoryProbe } from './targets';
+import { ownThreadStatPath, threadCpuMs } from './thread-cpu';
 
 const data = workerData as FuzzWorkerData;
 const corpus = prepareSeeds(data.seeds.map((s) => ({ name: s.name, bytes: Buffer.from(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength) })));
 const port = parentPort!;
+const statPath = ownThreadStatPath();
 
 let peak = 0;
 let current = -1;
@@ -29,6 +31,7 @@ memoryProbe.sample = sample;
 
 port.on('message', async (m: HostMessage) => {
   const t0 = performance.now();
+  const cpu0 = statPath ? threadCpuMs(statPath) : undefined;
   peak = 0;
   reported = false;
   current = -1;
@@ -48,7 +51,9 @@ port.on('message', async (m: HostMessage) => {
     targets = await exerciseImage(c.bytes, { udfDetails: m.index % 2 === 1 });
   }
   sample();
-  const msg: WorkerMessage = { type: 'result', index: m.index, seedName, targets, ms: performance.now() - t0, peakMb: peak, overLimit: peak > data.memoryLimitMb };
+  const cpu1 = statPath ? threadCpuMs(statPath) : undefined;
+  const cpuMs = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
+  const msg: WorkerMessage = { type: 'result', index: m.index, seedName, targets, ms: performance.now() - t0, cpuMs, peakMb: peak, overLimit: peak > data.memoryLimitMb };
   port.postMessage(msg);
 });
-port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+port.postMessage({ type: 'ready', statPath } satisfies WorkerMessage);

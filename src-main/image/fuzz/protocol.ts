@@ -15,7 +15,8 @@ export interface FuzzWorkerData {
 export type HostMessage = { type: 'case'; index: number } | { type: 'bytes'; index: number; bytes: Uint8Array; seedName: string };
 
 export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'result'; index: number; seedName: string; targets: TargetResult[]; ms: number; peakMb: number; overLimit: boolean }
+  /** statPath: the worker thread's /proc stat file (thread-cpu.ts), when the OS has one. */
+  | { type: 'ready'; statPath?: string }
+  | { type: 'result'; index: number; seedName: string; targets: TargetResult[]; ms: number; cpuMs?: number; peakMb: number; overLimit: boolean }
   /** Sent by the memory sampler the moment a case passes the limit; the host then ends the worker. */
   | { type: 'over'; index: number; peakMb: number };

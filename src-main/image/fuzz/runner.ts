@@ -13,6 +13,7 @@ import { tsWorkerScript } from '../../workers/ts-worker-script';
 import { generateCase, prepareSeeds, type PreparedSeed } from './mutators';
 import type { FuzzWorkerData, HostMessage, WorkerKind, WorkerMessage } from './protocol';
 import { TARGETS, type TargetName, type TargetResult } from './targets';
+import { threadCpuMs } from './thread-cpu';
 import type { SeedImage } from './writer-seeds';
 
 export type Outcome = 'ok' | 'typed' | 'crash' | 'hang' | 'memory';
@@ -25,6 +26,8 @@ export interface CaseResult {
   outcome: Outcome;
   targets: TargetResult[];
   ms: number;
+  /** CPU time of the worker thread for this case (Linux), else undefined. */
+  cpuMs?: number;
   peakMb: number;
   /** For hang / memory / worker death: what the runner saw. */
   note?: string;
@@ -37,7 +40,10 @@ export interface RunOptions {
   /** First case number (default 0): a run of cases start … start+cases-1. */
   start?: number;
   jobs?: number;
+  /** A case that spends this much CPU time (wall time where the OS cannot tell) is a hang. */
   timeoutMs?: number;
+  /** Wall-time ceiling per case however starved the machine is (default 20 × timeoutMs). */
+  wallCeilingMs?: number;
   memoryMb?: number;
   kind?: WorkerKind;
   /** Failing cases are written here (seed-case/case.json + image.bin). */
@@ -55,7 +61,7 @@ export interface RunSummary {
   byTarget: Record<TargetName, Record<'ok' | 'typed' | 'crash', number>>;
   bySeed: Record<string, Record<Outcome, number>>;
   failures: CaseResult[];
-  slowest: { index: number; ms: number; seedName: string };
+  slowest: { index: number; ms: number; cpuMs?: number; seedName: string };
   peakMb: number;
   /** Cases whose first run overran the watchdog or memory limit but whose confirmation run did not. */
   unconfirmed: number;
@@ -81,11 +87,13 @@ const WORKER_SCRIPT = (): URL => tsWorkerScript(fileURLToPath(new URL('./fuzz-wo
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
+  statPath?: string;
 }
 
 export async function runFuzz(o: RunOptions): Promise<RunSummary> {
   const jobs = Math.max(1, o.jobs ?? 2);
   const timeoutMs = o.timeoutMs ?? 2000;
+  const wallCeilingMs = o.wallCeilingMs ?? 20 * timeoutMs;
   const memoryMb = o.memoryMb ?? 256;
   const kind = o.kind ?? 'readers';
   const start = o.start ?? 0;
@@ -102,6 +110,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
   const t0 = performance.now();
 
   const spawn = (): Slot => {
+    const slot = {} as Slot;
     // The limit is the sampler's (V8 heap + buffers, at every sector read): it reports the case and
     // the worker is ended. resourceLimits are the backstop for a case that grows without reading,
     // set above the limit because V8 aborts the whole process, not just the worker, when one
@@ -111,6 +120,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: WorkerMessage) => {
         if (m.type === 'ready') {
+          slot.statPath = m.statPath;
           worker.off('message', onMsg);
           worker.off('error', reject);
           resolve();
@@ -119,7 +129,9 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
       worker.on('message', onMsg);
       worker.once('error', reject);
     });
-    return { worker, ready };
+    slot.worker = worker;
+    slot.ready = ready;
+    return slot;
   };
 
   type Attempt = { result?: Extract<WorkerMessage, { type: 'result' }>; failure?: { outcome: Outcome; note: string } };
@@ -148,7 +160,22 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
       w.on('message', onMsg);
       w.once('error', onErr);
       w.once('exit', onExit);
-      const timer = setTimeout(() => done({ failure: { outcome: 'hang', note: `no result within ${timeoutMs} ms` } }), timeoutMs);
+      // The watchdog: at timeoutMs of wall time, look at the CPU the worker thread really spent;
+      // starved by other jobs, it gets more wall time (up to the ceiling), never more CPU.
+      const statPath = slot.statPath;
+      const cpu0 = statPath ? threadCpuMs(statPath) : undefined;
+      const wall0 = performance.now();
+      let timer: NodeJS.Timeout;
+      const check = () => {
+        const wall = performance.now() - wall0;
+        const now = statPath ? threadCpuMs(statPath) : undefined;
+        const cpu = cpu0 !== undefined && now !== undefined ? now - cpu0 : undefined;
+        if (cpu === undefined) return done({ failure: { outcome: 'hang', note: `no result within ${timeoutMs} ms` } });
+        if (cpu >= timeoutMs) return done({ failure: { outcome: 'hang', note: `no result after ${cpu} ms of CPU time (${wall.toFixed(0)} ms wall)` } });
+        if (wall >= wallCeilingMs) return done({ failure: { outcome: 'hang', note: `no result within the ${wallCeilingMs} ms wall-time ceiling (${cpu} ms of CPU time)` } });
+        timer = setTimeout(check, Math.max(50, timeoutMs - cpu));
+      };
+      timer = setTimeout(check, timeoutMs);
       const item = o.bytes?.[index - start];
       const msg: HostMessage = item ? { type: 'bytes', index, bytes: item.data, seedName: item.seedName } : { type: 'case', index };
       w.postMessage(msg);
@@ -166,7 +193,8 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
     summary.outcomes[r.outcome]++;
     (summary.bySeed[r.seedName] ??= emptyOutcomes())[r.outcome]++;
     for (const t of r.targets) summary.byTarget[t.target][t.outcome]++;
-    if (r.ms > summary.slowest.ms && !FAILURES.has(r.outcome)) summary.slowest = { index: r.index, ms: r.ms, seedName: r.seedName };
+    const cost = r.cpuMs ?? r.ms;
+    if (cost > (summary.slowest.cpuMs ?? summary.slowest.ms) && !FAILURES.has(r.outcome)) summary.slowest = { index: r.index, ms: r.ms, cpuMs: r.cpuMs, seedName: r.seedName };
     summary.peakMb = Math.max(summary.peakMb, r.peakMb);
     if (FAILURES.has(r.outcome)) {
       summary.failures.push(r);
@@ -215,7 +243,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
         }
         const res = r.a.result;
         if (failure) record({ index, seedName: res?.seedName ?? seedNameOf(index), outcome: failure.outcome, targets: res?.targets ?? [], ms: res?.ms ?? timeoutMs, peakMb: res?.peakMb ?? memoryMb, note: failure.note });
-        else record({ index, seedName: res!.seedName, outcome: classify(res!.targets), targets: res!.targets, ms: res!.ms, peakMb: res!.peakMb });
+        else record({ index, seedName: res!.seedName, outcome: classify(res!.targets), targets: res!.targets, ms: res!.ms, cpuMs: res!.cpuMs, peakMb: res!.peakMb });
       }
     } finally {
       await slot.worker.terminate();
