@@ -46,6 +46,7 @@ function printSummary(s: RunSummary, load: [number[], number[]]): void {
   const out: string[] = [];
   const secs = s.elapsedMs / 1000;
   out.push('', `reader fuzz: seed ${s.seed}, ${s.cases} cases in ${secs.toFixed(1)} s (${(s.cases / secs).toFixed(1)} cases/s), ${opts.jobs} worker(s), corpus ${s.corpusDigest}`);
+  if (s.cpuMsTotal) out.push(`worker CPU time ${(s.cpuMsTotal / 1000).toFixed(0)} s, ${(s.cpuMsTotal / s.cases).toFixed(1)} ms a case: ${((s.cpuMsTotal / s.cases) * 100_000 / 1000 / 60 / cpus().length).toFixed(0)} min for 100,000 cases on ${cpus().length} idle CPUs`);
   out.push(`load average ${load[0].map((x) => x.toFixed(1)).join(' ')} at start, ${load[1].map((x) => x.toFixed(1)).join(' ')} at end (${cpus().length} CPUs)`);
   out.push(`slowest passing case: #${s.slowest.index} ${s.slowest.cpuMs !== undefined ? `${s.slowest.cpuMs} ms CPU, ` : ''}${s.slowest.ms.toFixed(0)} ms wall (${s.slowest.seedName}); peak memory of a case ${s.peakMb.toFixed(0)} MB; watchdog/memory overruns not confirmed on rerun: ${s.unconfirmed}`);
   out.push('', `${'outcome'.padEnd(10)}${pad('cases', 9)}`);

@@ -63,6 +63,8 @@ export interface RunSummary {
   failures: CaseResult[];
   slowest: { index: number; ms: number; cpuMs?: number; seedName: string };
   peakMb: number;
+  /** Sum of the cases' worker-thread CPU time (Linux): the machine-independent cost of the run. */
+  cpuMsTotal: number;
   /** Cases whose first run overran the watchdog or memory limit but whose confirmation run did not. */
   unconfirmed: number;
   corpusDigest: string;
@@ -105,7 +107,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = {
     seed: o.seed, cases: 0, elapsedMs: 0, outcomes: emptyOutcomes(),
     byTarget: Object.fromEntries(TARGETS.map((t) => [t, { ok: 0, typed: 0, crash: 0 }])) as RunSummary['byTarget'],
-    bySeed: {}, failures: [], slowest: { index: -1, ms: 0, seedName: '' }, peakMb: 0, unconfirmed: 0, corpusDigest: corpusDigest(o.corpus),
+    bySeed: {}, failures: [], slowest: { index: -1, ms: 0, seedName: '' }, peakMb: 0, cpuMsTotal: 0, unconfirmed: 0, corpusDigest: corpusDigest(o.corpus),
   };
   const t0 = performance.now();
 
@@ -196,6 +198,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
     const cost = r.cpuMs ?? r.ms;
     if (cost > (summary.slowest.cpuMs ?? summary.slowest.ms) && !FAILURES.has(r.outcome)) summary.slowest = { index: r.index, ms: r.ms, cpuMs: r.cpuMs, seedName: r.seedName };
     summary.peakMb = Math.max(summary.peakMb, r.peakMb);
+    summary.cpuMsTotal += r.cpuMs ?? 0;
     if (FAILURES.has(r.outcome)) {
       summary.failures.push(r);
       if (o.crashDir) saveFailure(r);
