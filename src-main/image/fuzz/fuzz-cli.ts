@@ -42,9 +42,10 @@ const opts = { jobs: int('jobs', values.jobs!, 1), timeoutMs: int('timeout', val
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
-function printSummary(s: RunSummary, load: [number[], number[]]): void {
+function printSummary(s: RunSummary, load: [number[], number[]], stopped = false, start = 0): void {
   const out: string[] = [];
   const secs = s.elapsedMs / 1000;
+  if (stopped) out.push('', `STOPPED early (signal): the summary covers cases ${start} … ${start + s.cases - 1} only`);
   out.push('', `reader fuzz: seed ${s.seed}, ${s.cases} cases in ${secs.toFixed(1)} s (${(s.cases / secs).toFixed(1)} cases/s), ${opts.jobs} worker(s), corpus ${s.corpusDigest}`);
   if (s.cpuMsTotal) out.push(`worker CPU time ${(s.cpuMsTotal / 1000).toFixed(0)} s, ${(s.cpuMsTotal / s.cases).toFixed(1)} ms a case: ${((s.cpuMsTotal / s.cases) * 100_000 / 1000 / 60 / cpus().length).toFixed(0)} min for 100,000 cases on ${cpus().length} idle CPUs`);
   out.push(`load average ${load[0].map((x) => x.toFixed(1)).join(' ')} at start, ${load[1].map((x) => x.toFixed(1)).join(' ')} at end (${cpus().length} CPUs)`);
@@ -95,16 +96,19 @@ if (values.case !== undefined) {
 }
 
 const cases = int('cases', values.cases!, 1);
+// Ctrl-C / SIGTERM: finish the cases in flight, print the summary of what ran, exit as usual.
+const stop = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
 const loadStart = loadavg();
 const t0 = performance.now();
 let lastPrint = 0;
 const summary = await runFuzz({
-  ...opts, corpus, seed, cases, start: int('start', values.start!),
+  ...opts, corpus, seed, cases, start: int('start', values.start!), signal: stop.signal,
   onProgress: (done, s) => {
     if (values.quiet || (Date.now() - lastPrint < 10_000 && done !== cases)) return;
     lastPrint = Date.now();
     process.stderr.write(`  ${done}/${cases} cases, ${(done / (s.cases ? (performance.now() - t0) / 1000 : 1)).toFixed(1)}/s; ${OUTCOMES.map((o) => `${o} ${s.outcomes[o]}`).join(', ')}\n`);
   },
 });
-printSummary(summary, [loadStart, loadavg()]);
-process.exit(summary.failures.length ? 1 : 0);
+printSummary(summary, [loadStart, loadavg()], stop.signal.aborted, int('start', values.start!));
+process.exit(summary.failures.length ? 1 : stop.signal.aborted ? 3 : 0);

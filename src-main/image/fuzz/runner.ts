@@ -51,6 +51,8 @@ export interface RunOptions {
   /** Replay: run these bytes instead of generated cases (index is kept for the record). */
   bytes?: { index: number; seedName: string; data: Buffer }[];
   onProgress?: (done: number, summary: RunSummary) => void;
+  /** Stops handing out cases (those running finish); the summary covers the cases done. */
+  signal?: AbortSignal;
 }
 
 export interface RunSummary {
@@ -230,7 +232,7 @@ export async function runFuzz(o: RunOptions): Promise<RunSummary> {
   const lane = async () => {
     let slot = spawn();
     try {
-      while (next < end) {
+      while (next < end && !o.signal?.aborted) {
         const index = next++;
         let r = await attempt(slot, index);
         slot = r.slot;
