@@ -11,15 +11,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidImageError, InvalidInputError } from '../../common/errors';
 import { ExitCode } from '../../common/exit-codes';
 import { escapeName } from '../../common/display-name';
+import type { VerifyReport } from '../../common/model/verify';
+import { formatVerifyReport } from '../../verify/verify-text';
 import { cliMain } from '../../cli/test-support';
+import { Drive } from '../../drive/drive';
+import { readDiscLayout } from '../../read/disc-layout';
+import { driveBlockReader } from '../../read/drive-block-reader';
+import { VirtualTransport } from '../../transport/virtual/virtual-transport';
 import { imageSpecFor, parseImageOptions } from '../image-spec';
 import { importPreviousSession } from '../multisession/multisession';
 import { StagingTree } from '../staging/staging-tree';
-import { ceEntry, isoSkeleton, nmEntry, overlappingDirectoriesImage, rockRidgeNamesImage, rockRidgeRootSu, sharedEntryUdfImage, writeIsoDirectory, type IsoRecord } from '../test-support/hostile-images';
+import { ceEntry, isoSkeleton, jolietNamesImage, nmEntry, overlappingDirectoriesImage, rockRidgeNamesImage, rockRidgeRootSu, sharedEntryUdfImage, writeIsoDirectory, type IsoRecord } from '../test-support/hostile-images';
 import { MAX_DIRECTORY_DEPTH } from '../tree-depth';
 import { buildImage } from '../writer/write-image';
 import { type BlockReader, SECTOR, bufferBlockReader } from './block-reader';
-import { formatListing } from './format';
+import type { BootReport } from './boot';
+import { formatBootReport, formatListing } from './format';
 import { openImage } from './image';
 import { DEFAULT_LIMITS } from './limits';
 import type { TreeFacet, TreeNode } from './types';
@@ -126,6 +133,14 @@ describe('names from Rock Ridge NM entries', () => {
     });
   }
 
+  it('Joliet and UDF names go through the same checks', async () => {
+    await expect(treeOf(jolietNamesImage(['ok', '../up']), 'joliet')).rejects.toThrow(/^joliet: entry name "..\/up" in \/ is not a valid file name/);
+    await expect(treeOf(jolietNamesImage(['ok', 'nul\0']), 'joliet')).rejects.toThrow(InvalidImageError);
+    expect((await treeOf(jolietNamesImage(['twin', 'twin']), 'joliet')).children!.map((c) => c.name)).toEqual(['twin', 'twin~2']);
+    expect((await treeOf(sharedEntryUdfImage(3, 1, () => 'same'), 'udf')).children!.map((c) => c.name)).toEqual(['same', 'same~2', 'same~3']);
+    await expect(treeOf(sharedEntryUdfImage(2, 1, (i) => (i ? 'nul\0x' : 'ok')), 'udf')).rejects.toThrow(/^udf: entry name "nul\\u0000x" in \/ is not a valid file name/);
+  });
+
   it('--import refuses the previous session instead of staging ../../etc/passwd', async () => {
     const path = join(tmp, 'climb.iso');
     writeFileSync(path, rockRidgeNamesImage([Buffer.from('../../etc/passwd')]));
@@ -155,12 +170,65 @@ describe('names from Rock Ridge NM entries', () => {
     expect(cli.stdout).toContain('red\\nfake-line');
   }, 60_000);
 
+  it('--inspect escapes GPT partition names, boot image paths and warnings', () => {
+    const report = {
+      source: 'x.iso', bios: true, uefi: false, hybrid: true, warnings: ['odd name "\x1b[2J"'],
+      gpt: { diskGuid: 'g', headerCrcOk: true, entriesCrcOk: true, backup: 'ok', partitions: [{ index: 1, typeName: 'EFI System', firstLba: 1, lastLba: 2, name: 'EFI\x1b[31m\nfake', typeGuid: 't' }] },
+    } as unknown as BootReport;
+    const text = formatBootReport(report);
+    expect(text).not.toMatch(/\x1b/);
+    expect(text).toContain('"EFI\\033[31m\\nfake"');
+    expect(text).toContain('warning: odd name "\\033[2J"');
+  });
+
+  it('verify reports escape the paths they quote from the disc', () => {
+    const report = {
+      against: 'image', ok: false, summary: 'Verification failed: 1 file differs', files: [{ path: '/evil\x1b]0;owned\x07\nok', status: 'different' }],
+      mismatched: [], unreadable: [], affectedFiles: [{ path: '/a\rb', kind: 'file', ranges: [{ start: 1, end: 1 }] }],
+    } as unknown as VerifyReport;
+    const text = formatVerifyReport(report);
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+    expect(text).toContain('/evil\\033]0;owned\\a\\nok');
+    expect(text).toContain('file /a\\rb:');
+  });
+
   it('escapeName follows ls -b and escapes bidi overrides', () => {
     expect(escapeName('a\x07\b\f\n\r\t\v\\z')).toBe('a\\a\\b\\f\\n\\r\\t\\v\\\\z');
     expect(escapeName('\x01\x1b\x7f\x9b')).toBe('\\001\\033\\177\\233');
     expect(escapeName('evil\u202etxt.exe')).toBe('evil\\u{202e}txt.exe');
     expect(escapeName('plain name é 日本')).toBe('plain name é 日本');
   });
+});
+
+describe('the disc-read path (a drive\'s BlockReader) has the same budgets', () => {
+  it('a pressed DVD-ROM with overlapping directories or a climbing name is refused as corrupt', async () => {
+    const vt = new VirtualTransport({ stateDir: join(tmp, 'vr') });
+    try {
+      const cases = [
+        { name: 'overlap', img: overlappingDirectoriesImage(100), facet: 'iso9660' as const, message: /^iso9660: directory \/D1 .* overlaps a directory already read/ },
+        { name: 'climb', img: rockRidgeNamesImage([Buffer.from('../../etc/passwd')]), facet: 'rockridge' as const, message: /^rockridge: entry name "..\/..\/etc\/passwd"/ },
+      ];
+      for (const c of cases) {
+        const path = join(tmp, `${c.name}.iso`);
+        writeFileSync(path, c.img);
+        await vt.create(c.name, { media: null });
+        await vt.insertPressed(c.name, 'dvd', path);
+        vt.recorder(c.name).clearUnitAttention();
+        const dev = await vt.open(`virtual:${c.name}`);
+        try {
+          const drive = new Drive(dev, { retryDelayMs: 1 });
+          const layout = await readDiscLayout(drive);
+          const err = await openImage(driveBlockReader(drive, { sectorCount: layout.end })).then((info) => info.tree(c.facet)).then(() => undefined, (e: unknown) => e);
+          expect(err, c.name).toBeInstanceOf(InvalidImageError);
+          expect((err as Error).message).toMatch(c.message);
+        } finally {
+          await dev.close();
+        }
+      }
+    } finally {
+      await vt.dispose();
+    }
+  }, 60_000);
 });
 
 describe('files that are not image files', () => {

@@ -4,7 +4,7 @@
 import { SECTOR } from '../reader/block-reader';
 import { writeDirRecord, recordLength, systemUseOffset, FLAG_DIRECTORY } from '../iso9660/directory-record';
 import { encodeTerminator, encodeVolumeDescriptor } from '../iso9660/volume-descriptor';
-import { encodeAllocationExtent, encodeFileEntry, encodeFileSet, FidChar, FileType, writeFileIdentifier } from '../udf/file-descriptors';
+import { encodeAllocationExtent, encodeFileEntry, encodeFileSet, FidChar, fidSize, FileType, writeFileIdentifier } from '../udf/file-descriptors';
 import { BLOCK } from '../udf/primitives';
 import { encodeAnchor, encodeLogicalVolume, encodePartition, encodePrimaryVolume, encodeTerminating, encodeVolumeStructureDescriptor, type UdfFlavour } from '../udf/volume-descriptors';
 
@@ -132,11 +132,12 @@ export function overlappingDirectoriesImage(dirs: number): Buffer {
  * allocation extent descriptors (ECMA-167 4/14.5). Decoded per name, the extent list is
  * multiplied by the number of names.
  */
-export function sharedEntryUdfImage(names: number, aeds = 255): Buffer {
+export function sharedEntryUdfImage(names: number, aeds = 255, nameOf: (i: number) => string = (i) => `f${String(i).padStart(6, '0')}`): Buffer {
   const f: UdfFlavour = { rev: 0x0102, tagVersion: 2 };
   const partStart = 257;
   // Partition blocks: 0 FSD, 1 root FE, 2 shared FE, 3 data block, 4.. AEDs, then the root's FIDs.
-  const fidBytes = 40 + names * 48;
+  const encoded = Array.from({ length: names }, (_, i) => Buffer.from(`\u0008${nameOf(i)}`, 'latin1')); // OSTA CS0, 8-bit
+  const fidBytes = encoded.reduce((sum, n) => sum + fidSize(n.length), fidSize(0));
   const dirBlocks = Math.ceil(fidBytes / BLOCK);
   const aedStart = 4;
   const dirStart = aedStart + aeds;
@@ -166,10 +167,11 @@ export function sharedEntryUdfImage(names: number, aeds = 255): Buffer {
   const dir = Buffer.alloc(dirBlocks * BLOCK);
   let off = writeFileIdentifier(f, dir, 0, dirStart, { characteristics: FidChar.Directory | FidChar.Parent, icb: { lbn: 1, partRef: 0, length: BLOCK }, name: null });
   for (let i = 0; i < names; i++) {
-    const name = Buffer.from(`\u0008f${String(i).padStart(6, '0')}`, 'latin1'); // OSTA CS0, 8-bit
+    const name = encoded[i];
     off += writeFileIdentifier(f, dir, off, dirStart + Math.floor(off / BLOCK), { characteristics: 0, icb: { lbn: 2, partRef: 0, length: BLOCK }, name });
   }
   const dirSize = off;
+  if (dirSize > dir.length) throw new Error('FIDs overran the directory');
   put(partStart + 1, fe(1, FileType.Directory, dirSize, shortAd(dirSize, dirStart)));
   for (let b = 0; b < dirBlocks; b++) put(partStart + dirStart + b, dir.subarray(b * BLOCK, (b + 1) * BLOCK));
   // The shared entry: every AED holds 252 one-block extents of block 3 and a pointer to the next AED.
@@ -181,5 +183,26 @@ export function sharedEntryUdfImage(names: number, aeds = 255): Buffer {
     put(partStart + aedStart + a, encodeAllocationExtent(f, aedStart + a, Buffer.concat(ads)));
   }
   put(partStart + 2, fe(2, FileType.File, aeds * perAed * BLOCK, shortAd(BLOCK, aedStart, 3)));
+  return img;
+}
+
+/**
+ * A Joliet volume (ISO 9660 root empty) whose root holds one file per name, identifiers written as
+ * UCS-2 BE exactly as given (Joliet §3.1 forbids "/", "*", ":" … but a hostile image has them).
+ */
+export function jolietNamesImage(names: string[]): Buffer {
+  const sectors = 48;
+  const img = Buffer.alloc(sectors * SECTOR);
+  const root = { lba: 20, size: SECTOR, mtime: EPOCH };
+  encodeVolumeDescriptor({ kind: 'pvd', label: 'HOSTILE', totalSectors: sectors, pathTableSize: 0, lPathTable: 0, mPathTable: 0, root, recorded: EPOCH }).copy(img, 16 * SECTOR);
+  encodeVolumeDescriptor({ kind: 'joliet', label: 'HOSTILE', totalSectors: sectors, pathTableSize: 0, lPathTable: 0, mPathTable: 0, root: { ...root, lba: 21 }, recorded: EPOCH }).copy(img, 17 * SECTOR);
+  encodeTerminator().copy(img, 18 * SECTOR);
+  writeIsoDirectory(img, 20, { size: SECTOR, parentLba: 20, parentSize: SECTOR }, []);
+  const ucs2 = (n: string) => {
+    const b = Buffer.alloc(n.length * 2);
+    for (let i = 0; i < n.length; i++) b.writeUInt16BE(n.charCodeAt(i), i * 2);
+    return b;
+  };
+  writeIsoDirectory(img, 21, { size: SECTOR, parentLba: 21, parentSize: SECTOR }, names.map((n) => ({ id: ucs2(n), lba: 40, size: 1 })));
   return img;
 }
