@@ -4,7 +4,7 @@
 // descriptor set and directory tree is placed at startLba + 16. The output holds only the new
 // session (sectors startLba …); burn it at startLba or append it to the previous image file.
 // With `udf`, the session also records a UDF volume describing the merged tree (see addUdf).
-import { InternalError, InvalidInputError, NotSupportedError } from '../../common/errors';
+import { InternalError, InvalidImageError, InvalidInputError, NotSupportedError } from '../../common/errors';
 import { openImage, type BlockReader, type TreeNode } from '../reader';
 import { makeNode, type StagingNode, type StagingTree } from '../staging/staging-tree';
 import { planImage, type DataPiece, type ImagePlan, type ImageSpec, type MetaPiece } from '../layout/plan-image';
@@ -33,6 +33,12 @@ export async function importPreviousSession(tree: StagingTree, source: string | 
   const imagePath = typeof source === 'string' ? source : 'the disc';
   const info = await openImage(source, { sessionStart: opts.sessionStart });
   try {
+    // ECMA-119 §8.4.8: the volume space size covers every session so far. One that claims sectors
+    // the image or disc does not hold is corrupt or hostile (0xFFFFFFFE would put the next session
+    // past 32-bit sector addresses); continuing after it would reference data that is not there.
+    if (info.session.lastSessionEnd >= info.sectorCount) {
+      throw new InvalidImageError(`the previous session's volume space claims ${info.session.lastSessionEnd + 1} sectors, but ${imagePath} holds only ${info.sectorCount}: truncated or corrupt, no session can follow it`, { lba: info.session.lastSessionEnd });
+    }
     const facet = info.facets.includes('rockridge') ? 'rockridge' : info.facets.includes('joliet') ? 'joliet' : info.facets.includes('iso9660') ? 'iso9660' : undefined;
     if (!facet) throw new NotSupportedError(`no ISO 9660 tree to continue in ${imagePath} (UDF-only images cannot take another session here)`);
     const root = await info.tree(facet);
@@ -42,6 +48,12 @@ export async function importPreviousSession(tree: StagingTree, source: string | 
       if (n.kind === 'file') {
         if (n.size > 0) {
           const ext = n.extents;
+          // The new session only points at these sectors: they must be in the previous one.
+          for (const e of ext) {
+            if (e.lba < 0 || e.lba + Math.ceil(e.length / 2048) > info.sectorCount) {
+              throw new InvalidImageError(`file ${p}: extent at sector ${e.lba} (+${Math.ceil(e.length / 2048)}) lies outside ${imagePath} (${info.sectorCount} sectors)`, { lba: e.lba, path: p });
+            }
+          }
           for (let i = 1; i < ext.length; i++) {
             if (ext[i].lba !== ext[i - 1].lba + ext[i - 1].length / 2048) {
               throw new NotSupportedError(`file with non-contiguous extents cannot be carried over: ${p}`, { path: p });

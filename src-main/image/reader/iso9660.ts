@@ -205,7 +205,9 @@ export async function walkIsoTree(reader: BlockReader, o: WalkOptions): Promise<
         if (depth === 1 && node.mtime === undefined) node.mtime = rec.mtime;
         if (rr && depth === 1) {
           const attrs = await rrAttrs(rec);
-          if (attrs) applyRr(node, attrs);
+          // The root is a directory (ECMA-119 §6.8.1) whatever its "." says: keep its owner,
+          // permissions and dates, never a symlink target or another file type.
+          if (attrs) applyRr(node, { ...attrs, symlinkTarget: undefined, mode: attrs.mode === undefined ? undefined : (attrs.mode & 0o7777) | 0o040000 });
         }
         continue;
       }
