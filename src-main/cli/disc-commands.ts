@@ -64,7 +64,10 @@ function progressPrinter(json: boolean): (p: DiscProgress) => void {
 
 function formatReadReport(r: DiscReadReport): string {
   const lines = [`Read ${r.sectors} sectors (${r.bytes.toLocaleString('en-US')} bytes) to ${r.files.join(' + ')} in ${(r.elapsedMs / 1000).toFixed(1)} s`, `SHA-256 ${r.sha256}`];
-  if (r.gaps.length) lines.push(`Unrecorded (written as zeros): ${formatRanges(r.gaps)}`);
+  // A .cue describes an unrecorded pause before a track as PREGAP (silence the burner makes), so those
+  // sectors are not in the .bin; in an .iso (and between recorded sectors of a .bin) they are zeros.
+  const cue = r.files.some((f) => f.endsWith('.cue'));
+  if (r.gaps.length) lines.push(`Unrecorded${cue ? ' (zeros in the .bin, or a PREGAP in the .cue)' : ' (written as zeros)'}: ${formatRanges(r.gaps)}`);
   if (r.bad.recoveredCount) lines.push(`${r.bad.recoveredCount} sectors needed re-reads and then read fine`);
   if (r.bad.unreadableCount) {
     lines.push(`UNREADABLE: ${r.bad.unreadableCount} sectors (${formatRanges(r.bad.unreadable)}), written as zeros`);
