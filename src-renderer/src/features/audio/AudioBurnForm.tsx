@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { Modal } from '../../shared/Modal';
 import { formatSpeed, statusKey } from '../../shared/format';
-import { driveName } from '../drives/DrivePanel';
+import { RecorderSelect } from '../burn/RecorderSelect';
 import { formatMinutes } from '../../store/audio-slice';
 import type { AudioBurnJobOptions } from '../../store/drive-job-slice';
 
@@ -25,7 +25,6 @@ export function AudioBurnForm() {
   const audio = useAppStore((s) => s.audio);
   const plan = useAppStore((s) => s.audioPlan);
   const planBurn = useAppStore((s) => s.planAudioBurn);
-  const selectDrive = useAppStore((s) => s.selectDrive);
   const startAudioBurn = useAppStore((s) => s.startAudioBurn);
   const [mode, setMode] = useState<Mode>('auto');
   const [speed, setSpeed] = useState<'max' | number>('max');
@@ -64,22 +63,7 @@ export function AudioBurnForm() {
       >
         <h2 id="burn-dialog-heading">{t('audio.burnTitle')}</h2>
         <p className="muted">{audio && t('audio.summary', { count: audio.tracks.length, time: formatMinutes(audio.summary.seconds ?? 0) })}</p>
-        {drives.length === 0 ? (
-          <p className="error">{t('burn.noDrive')}</p>
-        ) : (
-          <label className="field">
-            {t('burn.drive')}
-            <select value={address} onChange={(e) => selectDrive(e.target.value)}>
-              {drives.map((d) => (
-                <option key={d.address} value={d.address}>
-                  {driveName(d, drives)}
-                  {media[d.address] && media[d.address].status !== 'no-disc' ? ` — ${media[d.address].profile}` : ''}
-                  {busy[d.address] ? ` — ${t('burn.busy')}` : ''}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <RecorderSelect address={address} />
         {disc && (
           <p className={isCd ? 'muted' : 'error'} data-testid="burn-disc">
             {isCd ? `${disc.profile}, ${t(statusKey(disc))}` : t('audio.notCd')}

@@ -4,7 +4,7 @@ import { useAppStore } from '../../store';
 import type { BurnOptions } from '../../store/drive-job-slice';
 import { Modal } from '../../shared/Modal';
 import { blocksToBytes, formatBytes, formatSpeed, isPressed, statusKey } from '../../shared/format';
-import { driveName } from '../drives/DrivePanel';
+import { RecorderSelect } from './RecorderSelect';
 import { AudioBurnForm } from '../audio/AudioBurnForm';
 import type { BurnSource } from '../../store/drive-job-slice';
 
@@ -28,7 +28,6 @@ function BurnForm({ source }: { source: BurnSource }) {
   const selected = useAppStore((s) => s.selectedAddress);
   const media = useAppStore((s) => s.media);
   const busy = useAppStore((s) => s.driveBusy);
-  const selectDrive = useAppStore((s) => s.selectDrive);
   const startBurn = useAppStore((s) => s.startBurn);
   const [speedChoice, setSpeedChoice] = useState<{ address?: string; speed: 'max' | number }>({ speed: 'max' });
   const [verify, setVerify] = useState<VerifyLevel>('full');
@@ -64,22 +63,7 @@ function BurnForm({ source }: { source: BurnSource }) {
         }}
       >
         <h2 id="burn-dialog-heading">{source.kind === 'project' ? (source.multisession ? t('session.burnTitle') : t('burn.title_project')) : t('burn.title_imageFile', { name })}</h2>
-        {drives.length === 0 ? (
-          <p className="error">{t('burn.noDrive')}</p>
-        ) : (
-          <label className="field">
-            {t('burn.drive')}
-            <select value={address} onChange={(e) => selectDrive(e.target.value)}>
-              {drives.map((d) => (
-                <option key={d.address} value={d.address}>
-                  {driveName(d, drives)}
-                  {media[d.address] && media[d.address].status !== 'no-disc' ? ` — ${media[d.address].profile}` : ''}
-                  {busy[d.address] ? ` — ${t('burn.busy')}` : ''}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <RecorderSelect address={address} />
         {disc && (
           <p className={writable ? 'muted' : 'error'} data-testid="burn-disc">
             {writable ? t('burn.disc', { profile: disc.profile, status: t(statusKey(disc)), free: formatBytes(blocksToBytes(disc.freeBlocks)) }) : t('burn.noWritableDisc')}
