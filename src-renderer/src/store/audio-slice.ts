@@ -10,6 +10,7 @@ import type { AppState } from './use-app-store';
 import { STASH_CHUNK_BYTES, type DroppedFile } from './project-slice';
 import { isCancel, toUiError } from './errors';
 import { t } from '../i18n';
+import { toBase64 } from '../shared/base64';
 
 export type AudioTrackPatch = RequestOf<'audio.setTrack'>['patch'];
 export type AudioDiscPatch = RequestOf<'audio.setDisc'>['patch'];
@@ -103,12 +104,6 @@ export interface AudioSlice {
   applyOpenedAudio(r: { snapshot: AudioProjectSnapshot; changed: string[]; missing: string[] }): void;
   applyAudio(snapshot: AudioProjectSnapshot): void;
   applyAudioProgress(p: AudioImageProgress): void;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
 }
 
 export const createAudioSlice =

@@ -8,6 +8,7 @@ import type { ImageProgress, ProjectEditResult, ProjectEntry, ProjectSnapshot, R
 import type { AppState } from './use-app-store';
 import { isCancel, toUiError } from './errors';
 import { t } from '../i18n';
+import { toBase64 } from '../shared/base64';
 
 /** Bytes per upload chunk: contract.ts STASH_CHUNK_BYTES (the renderer imports types only; a test keeps them equal). */
 export const STASH_CHUNK_BYTES = 96 * 1024;
@@ -74,12 +75,6 @@ export interface ProjectSlice {
   cancelWrite(): void;
   applyProject(snapshot: ProjectSnapshot): void;
   applyImageProgress(progress: ImageProgress): void;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
 }
 
 export const createProjectSlice =
