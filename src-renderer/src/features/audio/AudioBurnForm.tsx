@@ -6,6 +6,7 @@ import { formatSpeed, statusKey } from '../../shared/format';
 import { RecorderSelect } from '../burn/RecorderSelect';
 import { formatMinutes } from '../../store/audio-slice';
 import type { AudioBurnJobOptions } from '../../store/drive-job-slice';
+import { RadioGroup } from '../../shared/RadioGroup';
 
 type Mode = NonNullable<AudioBurnJobOptions['mode']>;
 const MODES: Mode[] = ['auto', 'tao', 'sao', 'raw96'];
@@ -104,24 +105,8 @@ export function AudioBurnForm() {
             ))}
           </select>
         </label>
-        <fieldset className="radio-group">
-          <legend>{t('burn.verify')}</legend>
-          {(['full', 'none'] as const).map((v) => (
-            <label key={v} className="check">
-              <input type="radio" name="audio-verify" value={v} checked={verify === v} onChange={() => setVerify(v)} />
-              {t(`audio.verify_${v}`)}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="radio-group">
-          <legend>{t('burn.close')}</legend>
-          {(['disc', 'session'] as const).map((c) => (
-            <label key={c} className="check">
-              <input type="radio" name="audio-close" value={c} checked={closeMode === c} onChange={() => setCloseMode(c)} />
-              {t(`audio.close_${c}`)}
-            </label>
-          ))}
-        </fieldset>
+        <RadioGroup legend={t('burn.verify')} name="audio-verify" values={['full', 'none'] as const} value={verify} onChange={setVerify} label={(v) => t(`audio.verify_${v}`)} />
+        <RadioGroup legend={t('burn.close')} name="audio-close" values={['disc', 'session'] as const} value={closeMode} onChange={setCloseMode} label={(c) => t(`audio.close_${c}`)} />
         <div className="inline-form">
           <label className="check">
             <input type="checkbox" checked={simulate} onChange={(e) => setSimulate(e.target.checked)} />

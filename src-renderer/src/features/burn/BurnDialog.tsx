@@ -7,6 +7,7 @@ import { blocksToBytes, formatBytes, formatSpeed, isPressed, statusKey } from '.
 import { RecorderSelect } from './RecorderSelect';
 import { AudioBurnForm } from '../audio/AudioBurnForm';
 import type { BurnSource } from '../../store/drive-job-slice';
+import { RadioGroup } from '../../shared/RadioGroup';
 
 type VerifyLevel = NonNullable<BurnOptions['verify']>;
 const VERIFY_LEVELS: VerifyLevel[] = ['none', 'quick', 'full'];
@@ -81,24 +82,8 @@ function BurnForm({ source }: { source: BurnSource }) {
             ))}
           </select>
         </label>
-        <fieldset className="radio-group">
-          <legend>{t('burn.verify')}</legend>
-          {VERIFY_LEVELS.map((level) => (
-            <label key={level} className="check">
-              <input type="radio" name="verify" value={level} checked={verify === level} onChange={() => setVerify(level)} />
-              {t(`burn.verify_${level}`)}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="radio-group">
-          <legend>{t('burn.close')}</legend>
-          {(['disc', 'session'] as const).map((mode) => (
-            <label key={mode} className="check">
-              <input type="radio" name="close" value={mode} checked={closeMode === mode} onChange={() => setCloseMode(mode)} />
-              {t(`burn.close_${mode}`)}
-            </label>
-          ))}
-        </fieldset>
+        <RadioGroup legend={t('burn.verify')} name="verify" values={VERIFY_LEVELS} value={verify} onChange={setVerify} label={(level) => t(`burn.verify_${level}`)} />
+        <RadioGroup legend={t('burn.close')} name="close" values={['disc', 'session'] as const} value={closeMode} onChange={setCloseMode} label={(mode) => t(`burn.close_${mode}`)} />
         {canSimulate ? (
           <label className="check">
             <input type="checkbox" checked={simulate} onChange={(e) => setSimulate(e.target.checked)} />
