@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { browserArgs, expect, haveChromium, hostRow, root, startServe, stepShots, stopServe, test } from './fixtures';
+import { browserArgs, expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -19,8 +19,6 @@ const tools = ['sox', 'flac', 'cd-info'];
 for (const tool of tools) if (!hasTool(tool) && inCI) throw new Error(`[CI] ${tool} is missing`);
 test.skip(!tools.every(hasTool), `needs ${tools.join(', ')}`);
 
-const cli = join(root, 'out/main/cli.js');
-const gm = (state: string, ...args: string[]) => execFileSync(process.execPath, [cli, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: state }, encoding: 'utf8' });
 const shot = stepShots();
 
 let browser: Browser;

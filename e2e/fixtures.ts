@@ -1,7 +1,7 @@
 // Starts `glassmaster serve` from the built app (out/main/cli.js) with an isolated state dir, and a
 // Debian Chromium page pointed at the printed URL.
 import { test as base, chromium, expect as pwExpect, type Browser, type BrowserContextOptions, type Page, type TestInfo } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,3 +123,6 @@ export const exactly = (name: string) => new RegExp(`^${name.replace(/[.()*+?[\]
 export const hostRow = (page: Page, name: string) => page.getByTestId('host-list').locator('.vrow').filter({ has: page.locator('.name', { hasText: exactly(name) }) });
 /** The names the project tree shows. */
 export const projectNames = async (page: Page) => await page.getByTestId('compilation').locator('.vrow .name').allTextContents();
+
+/** The built CLI as a user runs it, against the state directory `state` (virtual recorders, drops). */
+export const gm = (state: string, ...args: string[]) => execFileSync(process.execPath, [join(root, 'out/main/cli.js'), ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: state }, encoding: 'utf8' });

@@ -8,15 +8,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
-import { browserArgs, expect, haveChromium, hostRow, root, startServe, stepShots, stopServe, test } from './fixtures';
+import { browserArgs, expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
 const haveXorriso = hasTool('xorriso');
 if (!haveXorriso && inCI) throw new Error('[CI] xorriso is missing: apt-get install xorriso');
 
-const cli = join(root, 'out/main/cli.js');
-const gm = (state: string, ...args: string[]) => execFileSync(process.execPath, [cli, ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: state }, encoding: 'utf8' });
 
 let browser: Browser;
 test.beforeAll(async () => {
