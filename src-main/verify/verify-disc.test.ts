@@ -104,6 +104,21 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     }
   });
 
+  it('against the folder it was burned from: the disc\'s own manifest is not an extra file', async () => {
+    // The burner adds .glassmaster/SHA256SUMS to what the user staged; the user's folder has no such file.
+    const staged = join(dir, 'staged');
+    cpSync(src, staged, { recursive: true });
+    rmSync(join(staged, '.glassmaster'), { recursive: true });
+    const dev = await vt.open('virtual:dvd');
+    try {
+      const r = await verifyDisc(drive(dev), { against: 'folder', folder: staged });
+      expect(r).toMatchObject({ ok: true, files: [], filesChecked: 4 });
+      expect(r.summary).toBe(`Verified 4 files against the folder ${staged}: all identical.`);
+    } finally {
+      await dev.close();
+    }
+  });
+
   it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
     const changed = join(dir, 'changed');
     cpSync(src, changed, { recursive: true });

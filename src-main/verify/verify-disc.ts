@@ -225,7 +225,11 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   }
   for (const path of discFiles.keys()) {
     if (expected.has(path)) continue;
-    if (target.against === 'manifest' && (path === MANIFEST_PATH || !discFiles.get(path)!.size)) continue;
+    // The manifest is the burner's own file, not something the user staged: a disc burned from this
+    // very folder must verify against it (it is extra only when the folder has a .glassmaster/ too).
+    if (path === MANIFEST_PATH) continue;
+    // sha256sum lists regular files only: empty files and symbolic links are not missing from it.
+    if (target.against === 'manifest' && (!discFiles.get(path)!.size || discFiles.get(path)!.kind === 'symlink')) continue;
     results.push({ path, status: 'extra', size: discFiles.get(path)!.size });
   }
   const failing = results.filter((r) => r.status !== 'ok' && !(target.against === 'manifest' && r.status === 'extra'));
@@ -241,7 +245,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
 function fsSummary(r: DiscVerifyReport, target: Exclude<VerifyTarget, { against: 'image' }>, results: VerifyFileResult[]): string {
   const by = (s: VerifyFileResult['status']) => results.filter((x) => x.status === s).length;
   const what = target.against === 'folder' ? `the folder ${target.folder}` : `the disc's ${MANIFEST_PATH}`;
-  if (r.ok) return `Verified ${by('ok')} files against ${what}: all identical.${by('extra') ? ` (${by('extra')} files on the disc are not listed.)` : ''}`;
+  if (r.ok) return `Verified ${by('ok')} files against ${what}: all identical.${by('extra') ? ` (${by('extra')} ${by('extra') === 1 ? 'file' : 'files'} on the disc not listed.)` : ''}`;
   const parts = (['different', 'missing', 'unreadable', 'extra'] as const)
     .filter((s) => by(s) > 0)
     .map((s) => `${by(s)} ${s === 'missing' ? 'missing from the disc' : s === 'extra' ? 'on the disc only' : s}`);
