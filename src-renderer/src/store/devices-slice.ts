@@ -65,6 +65,19 @@ export const createDevicesSlice =
         set({ drives, drivesLoaded: true, selectedAddress: keep ? selected : drives[0]?.address });
         const now = get().selectedAddress;
         if (now && !get().media[now]) void get().refreshMedia(now);
+        // The list names each drive's disc (two recorders are told apart by what they hold), so the
+        // others are read too, one after another and quietly: an error there (a drive busy with a
+        // job, a tray open) is not the user's concern until they select that drive.
+        void (async () => {
+          for (const d of drives) {
+            if (d.address === now || get().media[d.address]) continue;
+            try {
+              get().applyMedia(d.address, await client.invoke('devices.media', { address: d.address }));
+            } catch {
+              /* shown when selected: selectDrive reads it again */
+            }
+          }
+        })();
       },
       applyMedia(address, media) {
         set((s) => ({ media: { ...s.media, [address]: media } }));

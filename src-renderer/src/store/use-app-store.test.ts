@@ -59,6 +59,15 @@ describe('app store over the IPC contract', () => {
     expect(store.getState().media['virtual:second']).toMatchObject({ profile: 'BD-R SRM', status: 'blank' });
   });
 
+  it('reads the disc of every listed drive, not only the selected one (the list shows each medium)', async () => {
+    await services.virtual.create('second', { media: 'bd-r' });
+    await store.getState().loadDrives();
+    expect(store.getState().selectedAddress).toBe('virtual:default');
+    await until(() => store.getState().media['virtual:second'] !== undefined);
+    expect(store.getState().media['virtual:second']).toMatchObject({ profile: 'BD-R SRM', status: 'blank' });
+    expect(store.getState().deviceError).toBeUndefined();
+  });
+
   it('keeps a typed error message when a call fails', async () => {
     await store.getState().refreshMedia('virtual:missing');
     expect(store.getState().deviceError).toMatch(/missing/);
