@@ -138,7 +138,7 @@ export function registerBurnCommands(program: Command): void {
     .addOption(new Option('--close', 'close the session: the disc stays appendable').conflicts('finalize'))
     .addOption(new Option('--finalize', 'finalize the disc: nothing can be added later (default)'))
     .option('--simulate', 'test write: the laser stays off (CD-R/RW, DVD-R/RW)')
-    .addOption(new Option('--verify <level>', 'read the disc back: none, quick (default) or full').choices(['none', 'quick', 'full']).default('quick'))
+    .addOption(new Option('--verify <level>', 'read the disc back: none, quick (structures and samples) or full (default: every sector, as the app, audio and copy do)').choices(['none', 'quick', 'full']).default('full'))
     .option('--copies <n>', 'discs to write one after another (asks for the next blank disc)', parsePositiveInt)
     .option('--eject', 'open the tray when done')
     .option('--no-burn-free', 'turn buffer under-run protection (BURN-Free) off')

@@ -25,8 +25,8 @@ describe('glassmaster burn to several drives', () => {
     expect((await glassmaster('virtual', 'eject', 'm3')).code).toBe(0);
     const r = await glassmaster('burn', '--drive', 'virtual:m1', '--drive', 'virtual:m2', '--drive', 'virtual:m3', '--image', iso);
     expect(r.code).toBe(ExitCode.DEVICE);
-    expect(r.stdout).toMatch(/^virtual:m1: burned .* with DVD\+R, verified \(quick\)/m);
-    expect(r.stdout).toMatch(/^virtual:m2: burned .* with BD-R SRM, verified \(quick\)/m);
+    expect(r.stdout).toMatch(/^virtual:m1: burned .* with DVD\+R, verified \(full\)/m);
+    expect(r.stdout).toMatch(/^virtual:m2: burned .* with BD-R SRM, verified \(full\)/m);
     expect(r.stdout).toMatch(/^virtual:m3: FAILED \(exit code 3\): .*tray is open/m);
     expect(r.stdout).toContain('2 of 3 discs burned and verified.');
     expect(r.stderr).toMatch(/^virtual:m1: Writing/m);
