@@ -80,7 +80,7 @@ async function ensureDefaultRecorder(virtual: VirtualTransport, native: NativeTr
   if (listed.length > 0 || virtual.problems().length > 0) return;
   const realDrives = await native.list().catch(() => []);
   if (realDrives.length > 0) return;
-  await virtual.create('default', { media: 'dvd+r', product: 'Virtual Recorder' }).catch(async (err) => {
+  await virtual.create('default', { media: 'dvd+r', product: 'Virtual Recorder', pacing: 'paced' }).catch(async (err) => {
     // Another Glassmaster process may have created it a moment ago.
     if ((await virtual.list()).length === 0) throw err;
   });

@@ -48,6 +48,27 @@ describe('glassmaster CLI', () => {
     expect(JSON.parse((await glassmaster('media', '--drive', 'virtual:cli-bd', '--json')).stdout)).toMatchObject({ profile: 'CD-R', status: 'blank' });
   });
 
+  it('a virtual recorder writes at the selected speed unless created --unlimited (the setting is saved)', async () => {
+    expect((await glassmaster('virtual', 'create', 'cli-paced', '--media', 'dvd+r')).code).toBe(0);
+    expect((await glassmaster('virtual', 'pacing', 'cli-paced')).stdout).toBe('virtual:cli-paced: paced\n');
+    expect((await glassmaster('virtual', 'create', 'cli-fast', '--media', 'dvd+r', '--unlimited')).code).toBe(0);
+    expect((await glassmaster('virtual', 'pacing', 'cli-fast')).stdout).toBe('virtual:cli-fast: unlimited\n');
+    expect((await glassmaster('virtual', 'pacing', 'cli-fast', 'sometimes')).code).toBe(ExitCode.USAGE);
+    // 12 MiB at 4x DVD (5,540 kB/s) through a 4 MiB drive buffer: at least 8 MiB / 5.54 MB/s = 1.5 s
+    // of writing on the paced recorder; the same burn on the unlimited one does not wait for it.
+    const iso = join(stateDir, 'paced.iso');
+    writeFileSync(iso, Buffer.alloc(12 * 1024 * 1024, 7));
+    const writingSeconds = async (drive: string) => {
+      const r = await glassmaster('burn', '--drive', drive, '--image', iso, '--speed', '4', '--verify', 'none', '--json');
+      expect(r.code).toBe(ExitCode.OK);
+      const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; action?: string; elapsedMs?: number });
+      const writing = events.filter((e) => e.action === 'writing' && e.elapsedMs !== undefined).map((e) => e.elapsedMs!);
+      return (Math.max(...writing) - Math.min(...writing)) / 1000;
+    };
+    expect(await writingSeconds('virtual:cli-paced')).toBeGreaterThanOrEqual(1.4);
+    expect((await glassmaster('virtual', 'pacing', 'cli-paced', 'unlimited')).stdout).toBe('virtual:cli-paced: unlimited\n');
+  });
+
   it('exit codes tell usage errors from device errors', async () => {
     const bad = await glassmaster('media', '--drive', '/etc/passwd');
     expect(bad.code).toBe(ExitCode.USAGE);

@@ -101,10 +101,24 @@ export function registerDriveCommands(program: Command): void {
     .command('create')
     .argument('<name>', 'recorder name')
     .addOption(mediaOption().makeOptionMandatory())
-    .description('create a virtual recorder with a blank disc')
-    .action(async (name: string, opts: { media: MediaTypeName }) => {
-      await withServices((s) => s.virtual.create(name, { media: opts.media }));
+    .option('--unlimited', 'write as fast as the host allows instead of at the selected speed (tests, benchmarks)')
+    .description('create a virtual recorder with a blank disc; it writes at the burn\'s selected speed, as a real drive does')
+    .action(async (name: string, opts: { media: MediaTypeName; unlimited?: boolean }) => {
+      await withServices((s) => s.virtual.create(name, { media: opts.media, pacing: opts.unlimited ? 'unlimited' : 'paced' }));
       out(`virtual:${name}`);
+    });
+  virtual
+    .command('pacing')
+    .argument('<name>', 'recorder name')
+    .argument('[mode]', 'paced (at the selected write speed) or unlimited; without it, print the current mode')
+    .description('how fast a virtual recorder writes: paced like a real drive, or unlimited')
+    .action(async (name: string, mode: string | undefined) => {
+      if (mode !== undefined && mode !== 'paced' && mode !== 'unlimited') throw new InvalidInputError(`pacing is "paced" or "unlimited", not "${mode}"`, { mode });
+      const now = await withServices(async (s) => {
+        if (mode) await s.virtual.savePacing(name, mode);
+        return s.virtual.pacingOf(name);
+      });
+      out(`virtual:${name}: ${now}`);
     });
   virtual
     .command('insert')

@@ -97,6 +97,12 @@ export interface RecorderState {
   writeParams: WriteParameters;
   /** Bumped on every change a user makes (insert, eject, tray): lets another process's recorder notice it. */
   generation?: number;
+  /**
+   * How fast WRITEs are taken: 'paced' at the selected write speed as a real drive does (the CLI and
+   * the app create recorders this way), 'unlimited' as fast as the host file takes them. Absent in
+   * state files written before pacing was saved: unlimited, as those recorders behaved.
+   */
+  pacing?: 'paced' | 'unlimited';
 }
 
 export function specOf(d: DiscState): MediaSpec {

@@ -166,6 +166,7 @@ export const RecorderStateSchema = z
     disc: DiscSchema.nullable(),
     writeParams: WriteParamsSchema,
     generation: int(0, Number.MAX_SAFE_INTEGER).optional(),
+    pacing: z.enum(['paced', 'unlimited']).optional(),
   })
   .superRefine((s, ctx) => {
     if (!s.disc) return;

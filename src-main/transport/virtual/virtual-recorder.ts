@@ -72,7 +72,14 @@ export class VirtualRecorder {
    * speeds count 2352-byte frames (1× = 75 sectors/s = 176.4 kB/s). READ BUFFER CAPACITY reports
    * the fill; SYNCHRONIZE CACHE waits until the buffer is empty.
    */
-  pacing = false;
+  get pacing(): boolean {
+    return this.pacingOverride ?? this.state.pacing === 'paced';
+  }
+  /** For this process only (benchmarks, GLASSMASTER_VIRTUAL_PACING); the saved setting is state.pacing. */
+  set pacing(on: boolean) {
+    this.pacingOverride = on;
+  }
+  private pacingOverride: boolean | undefined;
   static readonly PACED_BUFFER_BYTES = 4 * 1024 * 1024;
   private pacedFill = 0;
   private pacedAt = 0;

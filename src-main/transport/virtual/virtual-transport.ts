@@ -105,7 +105,7 @@ export class VirtualTransport implements ScsiTransport {
   }
 
   /** Creates a drive (optionally with a disc). Creating an existing drive is an error. */
-  async create(name: string, opts: { media?: MediaTypeName | null; product?: string } & InsertOptions = {}): Promise<string> {
+  async create(name: string, opts: { media?: MediaTypeName | null; product?: string; pacing?: 'paced' | 'unlimited' } & InsertOptions = {}): Promise<string> {
     checkName(name);
     const dir = this.dirOf(name);
     if (existsSync(join(dir, 'state.json'))) throw new InvalidInputError(`virtual drive "${name}" already exists`, { name });
@@ -120,6 +120,7 @@ export class VirtualTransport implements ScsiTransport {
       if (existsSync(join(dir, 'state.json'))) throw new InvalidInputError(`virtual drive "${name}" already exists`, { name });
       const state = VirtualRecorder.defaultState();
       if (opts.product) state.product = opts.product.slice(0, 16);
+      if (opts.pacing) state.pacing = opts.pacing;
       const r = new VirtualRecorder({ name, dir }, state);
       this.recorders.set(name, r);
       if (opts.media) r.insert(opts.media, opts);
@@ -185,9 +186,23 @@ export class VirtualTransport implements ScsiTransport {
     };
   }
 
-  /** Paces writes at the selected write speed (off: unlimited; see VirtualRecorder.pacing). */
+  /** Paces writes at the selected write speed (off: unlimited; see VirtualRecorder.pacing), for this process only. */
   setPacing(name: string, on: boolean): void {
     this.recorder(name).pacing = on;
+  }
+
+  /** The recorder's saved pacing, for every process that opens it from now on (`virtual pacing`). */
+  async savePacing(name: string, pacing: 'paced' | 'unlimited'): Promise<void> {
+    this.change(name, (r) => {
+      r.state.pacing = pacing;
+      r.save();
+    });
+  }
+
+  pacingOf(name: string): 'paced' | 'unlimited' {
+    const r = this.recorder(name);
+    r.syncFromDisk();
+    return r.state.pacing ?? 'unlimited';
   }
 
   injectFault(name: string, rule: FaultRule): void {
