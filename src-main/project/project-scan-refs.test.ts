@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ImageEngine } from '../image/image-engine';
 import type { ImageRequest } from '../image/image-spec';
 import { imageWorkerScript } from '../app/image-worker-script';
@@ -17,6 +19,7 @@ let dir: string;
 let engine: ImageEngine;
 const sent: { task: string; count: number; refs: number }[] = [];
 const scans: string[] = [];
+const released: string[] = [];
 
 /** The engine, recording each request's packed tree (nodes packed, references) and each held scan. */
 function recorder(): ImageEngine {
@@ -30,6 +33,12 @@ function recorder(): ImageEngine {
         return (spec: unknown, ...rest: unknown[]) => {
           note(key, spec);
           return (target[key] as (...a: unknown[]) => unknown).call(target, spec, ...rest);
+        };
+      }
+      if (key === 'releaseScans') {
+        return (ids: string[]) => {
+          released.push(...ids);
+          return target.releaseScans(ids);
         };
       }
       if (key === 'scan') {
@@ -155,6 +164,27 @@ describe('the project reaches the image engine', () => {
     sent.length = 0;
     await project.writeImage(join(dir, 'c.iso'), sig());
     expect(sent.map((s) => s.refs)).toEqual([0]);
+    await project.dispose();
+  });
+
+  it('lets the worker drop a scan once the project no longer has it (opened another project: tree and undo history gone)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const project = newProject();
+    scans.length = 0;
+    released.length = 0;
+    await project.addPaths([join(dir, 'src')]);
+    project.rename('/src/a0', 'zero');
+    const file = join(dir, 'other.glassmaster');
+    writeFileSync(file, JSON.stringify({ format: 'glassmaster-project', schemaVersion: 1, label: 'OTHER', options: {}, savedAt: 0, entries: [{ kind: 'dir', path: '/empty' }] }));
+    await project.open(file);
+    expect(scans).toHaveLength(1);
+    // The registry's callback runs some time after a collection finds the scan's top folder gone.
+    for (let i = 0; i < 50 && released.length === 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(released).toEqual(scans);
     await project.dispose();
   });
 });
