@@ -13,10 +13,9 @@ import { CancelledError, GlassmasterError, InternalError, InvalidInputError } fr
 import { DATA_SECTOR, type ByteSource } from './byte-source';
 import { SequentialSource } from './byte-source/sequential-source';
 import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
-import type { PackedTree } from './staging/packed-tree';
 import type { PreflightReport } from './preflight';
 import type { BootReport } from './reader/boot';
-import type { ScanPayload } from './staging/scan-task';
+import type { ScanPayload, ScanResult } from './staging/scan-task';
 import { holdPartial, planOutput } from './output-file';
 import { requestInputs } from './image-spec';
 
@@ -128,14 +127,22 @@ export class ImageEngine {
    * project's `addPaths`): the walk and every stat happen there; the caller receives the finished
    * subtree packed (`unpackTreeSliced` rebuilds it without holding its event loop). Errors are the
    * staging tree's (IoError, InvalidInputError).
+   * With `keep`, and only with one worker (so every later job runs where the scan is held), the
+   * worker holds the scanned nodes and `scan` is their id: a packed tree may then refer to them
+   * (staging/scan-cache.ts) until releaseScans.
    */
-  async scan(hostPath: string, opts: { followSymlinks?: boolean; signal?: AbortSignal } = {}): Promise<PackedTree> {
-    const payload: ScanPayload = { hostPath, followSymlinks: opts.followSymlinks };
+  async scan(hostPath: string, opts: { followSymlinks?: boolean; keep?: boolean; signal?: AbortSignal } = {}): Promise<ScanResult> {
+    const payload: ScanPayload = { hostPath, followSymlinks: opts.followSymlinks, keep: opts.keep === true && this.pool.size === 1 };
     try {
-      return await this.pool.run<PackedTree>('scan', payload, { signal: opts.signal });
+      return await this.pool.run<ScanResult>('scan', payload, { signal: opts.signal });
     } catch (err) {
       throw GlassmasterError.from(err);
     }
+  }
+
+  /** Lets the worker drop scans held for references (scan-cache.ts); a later reference to one is refused, never wrong. */
+  async releaseScans(scans: string[]): Promise<void> {
+    if (scans.length) await this.pool.run('releaseScans', { scans });
   }
 
   /** Preflight of a request's staged tree (packedRoot or root) with its options, against maxSectors, in a worker. */

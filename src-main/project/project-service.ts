@@ -6,7 +6,8 @@ import { constants as fsc } from 'node:fs';
 import { access, lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StagingTree, compareCodePoints, hostFileNode, splitPath, validateName, type StagingNode } from '../image/staging/staging-tree';
-import { packTreeSliced, unpackTreeSliced } from '../image/staging/packed-tree';
+import { packTreeSliced, unpackTreeIndexedSliced, type RefOf } from '../image/staging/packed-tree';
+import { SCAN_NOT_HELD } from '../image/staging/scan-cache';
 import type { BootInspection, PreflightReportView } from '../common/model/project-checks';
 import type { ImageEngine, ImageWorkerProgress } from '../image/image-engine';
 import type { ImageRequest } from '../image/image-spec';
@@ -87,6 +88,17 @@ interface UndoStep {
   undo: () => void;
 }
 
+/** The worker refused a reference to a scan it no longer holds (scan-cache.ts MUST 2): its id. */
+function scanNotHeld(err: unknown): string | undefined {
+  const e = err as GlassmasterError | undefined;
+  const d = e instanceof GlassmasterError && e.code === 'NOT_FOUND' ? (e.details as { reason?: unknown; scan?: unknown } | undefined) : undefined;
+  return d?.reason === SCAN_NOT_HELD && typeof d.scan === 'string' ? d.scan : undefined;
+}
+
+function parentOf(p: string): string {
+  return '/' + splitPath(p).slice(0, -1).join('/');
+}
+
 export class ProjectService {
   private tree = new StagingTree();
   private label = 'GLASSMASTER';
@@ -99,10 +111,24 @@ export class ProjectService {
   private imageBytes: number | null = null;
   private planTimer: ReturnType<typeof setTimeout> | undefined;
   private planning: AbortController | undefined;
+  /** An edit came while a capacity plan ran: plan again once it ends. */
+  private replan = false;
   private file: string | undefined;
   private dirty = false;
   private recent: RecentProject[] | undefined;
   private listCache: { dir: StagingNode; revision: number; children: StagingNode[] } | undefined;
+  /**
+   * Folders as the image worker scanned and still holds them (staging/scan-cache.ts): the node's
+   * scan and its index there. Such a folder goes to the engine by reference, unless it or anything
+   * below it was edited since (`edited`), so a plan or a write does not pack the tree again.
+   */
+  private readonly scanRefs = new WeakMap<StagingNode, { scan: string; node: number }>();
+  /** Folders whose children changed since their scan (an edit marks the folder and every ancestor). */
+  private readonly edited = new WeakSet<StagingNode>();
+  /** Scans the worker no longer holds (released, or refused once): never referred to again. */
+  private readonly releasedScans = new Set<string>();
+  /** A scan is released in the worker once its top folder is unreachable here (tree and undo history). */
+  private readonly scanRelease = new FinalizationRegistry<string>((scan) => this.releaseScan(scan));
 
   constructor(private readonly opts: ProjectServiceOptions) {}
 
@@ -173,13 +199,20 @@ export class ProjectService {
       scanned = [];
       // Links are followed or recorded as the options say when the folder is added (the options editor says so).
       const followSymlinks = this.imageOptions.followSymlinks ?? false;
-      for (const p of resolved) scanned.push({ hostPath: p, node: await unpackTreeSliced(await this.opts.engine().scan(p, { followSymlinks })) });
+      for (const p of resolved) {
+        // The worker keeps what it scanned (staging/scan-cache.ts): plans and writes refer to it.
+        const { tree, scan } = await this.opts.engine().scan(p, { followSymlinks, keep: true });
+        const { root, nodes } = await unpackTreeIndexedSliced(tree);
+        if (scan !== undefined) this.heldScan(scan, root, nodes);
+        scanned.push({ hostPath: p, node: root });
+      }
     } finally {
       this.staging--;
     }
     // The folder may have been deleted (or an image write started) while the worker scanned.
     this.assertIdle();
     const target = this.requireDir(into);
+    this.touch(into);
     for (const { hostPath, node } of scanned) {
       const wanted = basename(hostPath) || hostPath;
       const name = uniqueName(wanted, (n) => target.children!.has(n));
@@ -191,7 +224,11 @@ export class ProjectService {
     }
     const n = added.length;
     this.pushUndo(opts.label ?? `Add ${n} item${n === 1 ? '' : 's'}`, () => {
-      for (const a of added) if (this.tree.get(a)) this.tree.remove(a);
+      for (const a of added) {
+        if (!this.tree.get(a)) continue;
+        this.touch(parentOf(a));
+        this.tree.remove(a);
+      }
     });
     return { snapshot: this.changed(), renamed, added };
   }
@@ -208,8 +245,13 @@ export class ProjectService {
     const parent = this.requireDir(parentPath);
     const name = uniqueName(wanted, (n) => parent.children!.has(n));
     const path = joinImage(parentPath, name);
+    this.touch(parentPath);
     this.tree.mkdir(path);
-    this.pushUndo(`New folder ${name}`, () => this.tree.get(path) && this.tree.remove(path));
+    this.pushUndo(`New folder ${name}`, () => {
+      if (!this.tree.get(path)) return;
+      this.touch(parentPath);
+      this.tree.remove(path);
+    });
     return { snapshot: this.changed(), renamed: name === wanted ? [] : [{ wanted, given: name, path }], added: [path] };
   }
 
@@ -224,9 +266,13 @@ export class ProjectService {
     const name = uniqueName(wanted, (n) => n !== old && parent.children!.has(n));
     // The wanted name is taken and the unique one is the entry's own: nothing changes, but say so.
     if (name === old) return { snapshot: this.snapshot(), renamed: [{ wanted, given: old, path }], added: [] };
+    this.touch(parentPath);
     this.tree.rename(path, name);
     const now = joinImage(parentPath, name);
-    this.pushUndo(`Rename ${old}`, () => this.tree.rename(now, old));
+    this.pushUndo(`Rename ${old}`, () => {
+      this.touch(parentPath);
+      this.tree.rename(now, old);
+    });
     return { snapshot: this.changed(), renamed: name === wanted ? [] : [{ wanted, given: name, path: now }], added: [now] };
   }
 
@@ -248,6 +294,8 @@ export class ProjectService {
       if (parentPath === '/' + intoParts) continue;
       const node = this.require(p);
       const name = uniqueName(node.name, (n) => target.children!.has(n));
+      this.touch(parentPath);
+      this.touch(into);
       this.requireDir(parentPath).children!.delete(node.name);
       const oldName = node.name;
       node.name = name;
@@ -263,6 +311,8 @@ export class ProjectService {
           if (!node) continue;
           const fromParts = splitPath(m.from);
           const back = this.tree.mkdir(fromParts.slice(0, -1).join('/'));
+          this.touch(parentOf(m.from));
+          this.touch(parentOf(m.to));
           this.requireDir(dirname(m.to)).children!.delete(node.name);
           node.name = uniqueName(m.oldName, (n) => back.children!.has(n));
           back.children!.set(node.name, node);
@@ -283,12 +333,15 @@ export class ProjectService {
       const parentNode = this.tree.get(parts.slice(0, -1).join('/'));
       // Already gone with a deleted ancestor.
       if (!parentNode?.children?.has(node.name) || parentNode.children.get(node.name) !== node) continue;
+      const parent = '/' + parts.slice(0, -1).join('/');
+      this.touch(parent);
       parentNode.children.delete(node.name);
-      removed.push({ parent: '/' + parts.slice(0, -1).join('/'), node });
+      removed.push({ parent, node });
     }
     this.pushUndo(`Delete ${removed.length} item${removed.length === 1 ? '' : 's'}`, () => {
       for (const r of [...removed].reverse()) {
         const parent = this.tree.mkdir(splitPath(r.parent).join('/'));
+        this.touch(r.parent);
         r.node.name = uniqueName(r.node.name, (n) => parent.children!.has(n));
         parent.children!.set(r.node.name, r.node);
       }
@@ -337,8 +390,7 @@ export class ProjectService {
    * target capacity in 2048-byte sectors: run in the engine's worker on the packed tree.
    */
   async preflight(maxSectors: number | undefined, signal?: AbortSignal): Promise<PreflightReportView> {
-    const spec = await this.spec(signal);
-    return this.opts.engine().preflight(spec, { maxSectors, signal });
+    return this.withSpec(signal, (spec) => this.opts.engine().preflight(spec, { maxSectors, signal }));
   }
 
   /** The boot inspection (El Torito entries, MBR/GPT) of an image file, e.g. the one just written. */
@@ -380,6 +432,8 @@ export class ProjectService {
       entry.source = kept.path;
       entry.mtimeMs = kept.mtimeMs;
       if (node.source?.type === 'host') node.source = { ...node.source, hostPath: kept.path, mtimeMs: kept.mtimeMs };
+      // The worker's copy still names the stash: the folder goes packed from now on.
+      this.touch(parentOf(entry.path));
     }
     const doc: ProjectFile = { format: PROJECT_FILE_FORMAT, schemaVersion: PROJECT_SCHEMA_VERSION, label: this.label, options: this.imageOptions, savedAt: Date.now(), entries };
     // Written beside and renamed (image/output-file.ts: a unique partial created with O_EXCL, a
@@ -492,21 +546,33 @@ export class ProjectService {
     const abort = () => controller.abort();
     signal.addEventListener('abort', abort, { once: true });
     this.writing = controller;
+    // The write plans the image itself: a capacity plan not started yet would only repeat it (the
+    // meter takes the write's number below). One already running finishes first (the worker runs
+    // one job at a time); it is not cancelled, which could cost the worker and the scans it holds.
+    const planPending = this.planTimer !== undefined || this.replan;
+    clearTimeout(this.planTimer);
+    this.planTimer = undefined;
+    this.replan = false;
+    const revision = this.revision;
     this.emit();
+    let written = false;
     try {
-      const spec = await this.spec(controller.signal);
       this.opts.onProgress?.({ phase: 'planning', bytesWritten: 0, totalBytes: 0 });
-      const { bytes } = await this.opts.engine().writeFile(spec, path, {
+      const { bytes, totalSectors } = await this.withSpec(controller.signal, (spec) => this.opts.engine().writeFile(spec, path, {
         signal: controller.signal,
         onProgress: (p: ImageWorkerProgress) => {
           if (p.phase === 'writing') this.opts.onProgress?.({ phase: 'writing', bytesWritten: p.bytesWritten, totalBytes: p.totalBytes });
         },
-      });
+      }));
+      written = true;
+      // The engine's plan of exactly this tree and these options: the capacity meter's number.
+      if (revision === this.revision) this.imageBytes = totalSectors * 2048;
       this.opts.onProgress?.({ phase: 'done', bytesWritten: bytes, totalBytes: bytes });
       return { path, bytes };
     } finally {
       signal.removeEventListener('abort', abort);
       this.writing = undefined;
+      if (!written && planPending && revision === this.revision) this.schedulePlan();
       this.emit();
     }
   }
@@ -525,10 +591,65 @@ export class ProjectService {
     return { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, root: this.tree.root };
   }
 
-  /** The same options model and engine as `glassmaster image` (byte-identical for the same options and tree). */
-  private async spec(signal?: AbortSignal): Promise<ImageRequest> {
+  /**
+   * The same options model and engine as `glassmaster image` (byte-identical for the same options
+   * and tree). Folders the worker holds as scanned go by reference (`byReference`); the rest packed.
+   */
+  private async spec(signal: AbortSignal | undefined, byReference: boolean): Promise<{ spec: ImageRequest; references: boolean }> {
+    let references = false;
+    const refOf: RefOf | undefined = byReference ? (n) => {
+      if (this.edited.has(n)) return undefined;
+      const ref = this.scanRefs.get(n);
+      if (!ref || this.releasedScans.has(ref.scan)) return undefined;
+      references = true;
+      return ref;
+    } : undefined;
     // Packed a slice at a time: a structured clone of a 50,000-node tree held the main thread ~0.4 s.
-    return { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, packedRoot: await packTreeSliced(this.tree.root, signal) };
+    const packedRoot = await packTreeSliced(this.tree.root, signal, refOf);
+    return { spec: { options: { ...this.imageOptions, label: this.imageOptions.label ?? this.label }, packedRoot }, references };
+  }
+
+  /**
+   * Runs an engine job on the project's request; when the worker no longer holds a scan the
+   * request refers to (scan-cache.ts MUST 2), once more with the whole tree packed.
+   */
+  private async withSpec<T>(signal: AbortSignal | undefined, job: (spec: ImageRequest) => Promise<T>): Promise<T> {
+    const { spec, references } = await this.spec(signal, true);
+    try {
+      return await job(spec);
+    } catch (err) {
+      const scan = scanNotHeld(err);
+      if (!references || scan === undefined) throw err;
+      this.releasedScans.add(scan);
+      return job((await this.spec(signal, false)).spec);
+    }
+  }
+
+  /** Records the folders of a scan the worker holds (node i of `nodes` is node i there). */
+  private heldScan(scan: string, root: StagingNode, nodes: StagingNode[]): void {
+    if (!root.children) {
+      // A single file or link: nothing to refer to.
+      this.releaseScan(scan);
+      return;
+    }
+    for (let i = 0; i < nodes.length; i++) if (nodes[i]!.children) this.scanRefs.set(nodes[i]!, { scan, node: i });
+    this.scanRelease.register(root, scan);
+  }
+
+  private releaseScan(scan: string): void {
+    this.releasedScans.add(scan);
+    this.opts.engine().releaseScans([scan]).catch(() => undefined);
+  }
+
+  /** Marks the folder at `path` and every folder above it as edited (sent packed, not by reference). */
+  private touch(path: string): void {
+    let node: StagingNode | undefined = this.tree.root;
+    this.edited.add(node);
+    for (const part of splitPath(path)) {
+      node = node.children?.get(part);
+      if (!node?.children) return;
+      this.edited.add(node);
+    }
   }
 
   private dialogs(): Dialogs {
@@ -601,23 +722,43 @@ export class ProjectService {
   /** The capacity meter's number: the engine plans the image (all file-system structures) in its worker. */
   private schedulePlan(): void {
     clearTimeout(this.planTimer);
-    this.planning?.abort();
-    if (!this.tree.root.children?.size) return;
+    if (!this.tree.root.children?.size) {
+      this.planTimer = undefined;
+      return;
+    }
     this.planTimer = setTimeout(() => {
-      const controller = (this.planning = new AbortController());
-      const revision = this.revision;
-      this.spec(controller.signal)
-        .then((spec) => this.opts.engine().plan(spec, { signal: controller.signal }))
-        .then(({ totalSectors }) => {
-          if (revision !== this.revision || controller.signal.aborted) return;
-          this.imageBytes = totalSectors * 2048;
-          this.emit();
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          if (this.planning === controller) this.planning = undefined;
-        });
+      this.planTimer = undefined;
+      this.startPlan();
     }, this.opts.planDelayMs ?? 150);
     this.planTimer.unref?.();
+  }
+
+  /**
+   * One capacity plan at a time. A plan that an edit made stale runs to its end (its number is
+   * dropped) and the next starts after it: cancelling a running job can cost the worker (the pool
+   * terminates one that does not stop within its grace) and with it the scans it holds.
+   */
+  private startPlan(): void {
+    if (this.planning) {
+      this.replan = true;
+      return;
+    }
+    if (!this.tree.root.children?.size) return;
+    const controller = (this.planning = new AbortController());
+    const revision = this.revision;
+    this.withSpec(controller.signal, (spec) => this.opts.engine().plan(spec, { signal: controller.signal }))
+      .then(({ totalSectors }) => {
+        if (revision !== this.revision || controller.signal.aborted) return;
+        this.imageBytes = totalSectors * 2048;
+        this.emit();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.planning === controller) this.planning = undefined;
+        if (this.replan && !controller.signal.aborted) {
+          this.replan = false;
+          if (revision !== this.revision) this.startPlan();
+        }
+      });
   }
 }

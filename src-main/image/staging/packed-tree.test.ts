@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StagingTree } from './staging-tree';
-import { packTree, packTreeSliced, unpackTree, unpackTreeSliced } from './packed-tree';
+import { packTree, packTreeOrdered, packTreeSliced, unpackTree, unpackTreeSliced } from './packed-tree';
+import { SCAN_NOT_HELD, ScanCache } from './scan-cache';
 
 const dir = mkdtempSync(join(tmpdir(), 'gm-packed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,5 +59,38 @@ describe('packed staging trees', () => {
     await unpackTreeSliced(packed);
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(4);
+  });
+
+  it('send a held scan\'s folders by reference: the worker\'s own nodes come back, a renamed one as a copy sharing its children', async () => {
+    const scanned = new StagingTree({ now: new Date('2020-02-02T00:00:00Z') });
+    for (let i = 0; i < 30; i++) scanned.addBuffer(`/s/a/${i}`, new Uint8Array(i));
+    scanned.addBuffer('/s/b/x', new Uint8Array(3));
+    const cache = new ScanCache();
+    const { order } = packTreeOrdered(scanned.root.children!.get('s')!);
+    const scan = cache.hold(order);
+    // The sender's copy of the same scan (its node i is the held node i), edited: b renamed, a new file at the top.
+    const mine = unpackTree(packTree(scanned.root.children!.get('s')!));
+    const mineOrder = packTreeOrdered(mine).order;
+    mine.children!.set('new', { ...mine.children!.get('b')!.children!.get('x')!, name: 'new' });
+    const b = mine.children!.get('b')!;
+    mine.children!.delete('b');
+    b.name = 'renamed';
+    mine.children!.set('renamed', b);
+    const refOf = (n: typeof mine) => (n === mine ? undefined : n.children ? { scan, node: mineOrder.indexOf(n) } : undefined);
+    const packed = await packTreeSliced(mine, undefined, refOf);
+    // The top folder and its new file packed; a and renamed by reference, their 31 files not sent.
+    expect(packed.count).toBe(4);
+    expect(packed.refs?.map(([, s]) => s)).toEqual([scan, scan]);
+    const back = unpackTree(packed, (s, node, name) => cache.resolve(s, node, name));
+    expect(back.children!.get('a')).toBe(order[mineOrder.indexOf(mine.children!.get('a')!)]);
+    const renamed = back.children!.get('renamed')!;
+    expect(renamed.name).toBe('renamed');
+    expect(renamed.children).toBe(order[mineOrder.indexOf(b)]!.children);
+    expect(order[mineOrder.indexOf(b)]!.name).toBe('b'); // the held node is never modified
+    expect([...back.children!.keys()]).toEqual(['a', 'new', 'renamed']);
+    // A thread without the scan, or a released scan, refuses instead of guessing.
+    expect(() => unpackTree(packed)).toThrow(/held scans/);
+    cache.release([scan]);
+    expect(() => unpackTree(packed, (s, node, name) => cache.resolve(s, node, name))).toThrow(expect.objectContaining({ code: 'NOT_FOUND', details: expect.objectContaining({ reason: SCAN_NOT_HELD, scan }) }));
   });
 });

@@ -4,6 +4,7 @@
 // Packed, it is three typed arrays and one string (each copied as one block), and the
 // side that must stay responsive (the Electron main process) packs and unpacks in slices,
 // yielding to its event loop between them (`packTreeSliced`, `unpackTreeSliced`).
+import { InternalError } from '../../common/errors';
 import { type StagingKind, type StagingNode, type StagingSource } from './staging-tree';
 
 export interface PackedTree {
@@ -25,7 +26,20 @@ export interface PackedTree {
   offsets: Uint32Array;
   /** Sources other than host files (buffers, previous-session extents), by node index. */
   otherSources: [number, StagingSource][];
+  /**
+   * Nodes sent by reference (scan-cache.ts): node `index` is node `node` of the scan `scan` that the
+   * receiving worker holds, under the name packed here; its descendants are not in the arrays.
+   */
+  refs?: PackedRef[];
 }
+
+/** [packed index, scan id, the node's preorder index in that scan] */
+export type PackedRef = [index: number, scan: string, node: number];
+
+/** Where a node can be found in a scan the image worker holds (scan-cache.ts), if anywhere. */
+export type RefOf = (node: StagingNode) => { scan: string; node: number } | undefined;
+/** The held node of a reference, under the given name (scan-cache.ts ScanCache.resolve). */
+export type ResolveRef = (scan: string, node: number, name: string) => StagingNode;
 
 const NUMS = 9;
 const KINDS: StagingKind[] = ['file', 'dir', 'symlink'];
@@ -34,8 +48,11 @@ const SLICE = 1000;
 
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
-/** Calls `visit(node, parentIndex)` for every node in preorder (index order), parents before children. */
-function forEachPreorder(root: StagingNode, visit: (node: StagingNode, parent: number) => void): void {
+/**
+ * Calls `visit(node, parentIndex)` for every node in preorder (index order), parents before
+ * children; the children of a node `skip` accepts are left out.
+ */
+function forEachPreorder(root: StagingNode, visit: (node: StagingNode, parent: number) => void, skip?: (node: StagingNode) => boolean): void {
   // Two parallel stacks (no tuple per node); explicit: a deep tree must not overflow the call stack.
   const nodes: StagingNode[] = [root];
   const parents: number[] = [-1];
@@ -45,7 +62,7 @@ function forEachPreorder(root: StagingNode, visit: (node: StagingNode, parent: n
     const parent = parents.pop()!;
     const me = index++;
     visit(node, parent);
-    if (node.children) {
+    if (node.children && !skip?.(node)) {
       const kids = [...node.children.values()];
       for (let i = kids.length - 1; i >= 0; i--) {
         nodes.push(kids[i]!);
@@ -65,13 +82,13 @@ function folderHostPath(dir: StagingNode): string | undefined {
   return undefined;
 }
 
-function countNodes(root: StagingNode): number {
+function countNodes(root: StagingNode, skip?: (node: StagingNode) => boolean): number {
   let n = 0;
   const stack = [root];
   while (stack.length) {
     const node = stack.pop()!;
     n++;
-    if (node.children) for (const c of node.children.values()) stack.push(c);
+    if (node.children && !skip?.(node)) for (const c of node.children.values()) stack.push(c);
   }
   return n;
 }
@@ -82,8 +99,22 @@ function isChildPath(path: string, parent: string, name: string): boolean {
     && path.startsWith(parent) && path.endsWith(name);
 }
 
-function* packSteps(root: StagingNode): Generator<void, PackedTree> {
-  const count = countNodes(root);
+interface Packed {
+  tree: PackedTree;
+  /** The nodes in packed (preorder) order: what a scan's cache keeps (scan-cache.ts). */
+  order: StagingNode[];
+}
+
+function* packSteps(root: StagingNode, refOf?: RefOf): Generator<void, Packed> {
+  // A node sent by reference: the worker has it (and all below it) already.
+  const refs: PackedRef[] = [];
+  const refByNode = new Map<StagingNode, { scan: string; node: number }>();
+  const skip = refOf ? (n: StagingNode) => {
+    const r = refOf(n);
+    if (r) refByNode.set(n, r);
+    return r !== undefined;
+  } : undefined;
+  const count = countNodes(root, skip);
   const kinds = new Uint8Array(count);
   const parents = new Int32Array(count);
   const numbers = new Float64Array(count * NUMS);
@@ -112,7 +143,7 @@ function* packSteps(root: StagingNode): Generator<void, PackedTree> {
   forEachPreorder(root, (n, parent) => {
     order[visited] = n;
     orderParents[visited++] = parent;
-  });
+  }, skip && ((n) => refByNode.has(n)));
   for (let i = 0; i < count; i++) {
     const n = order[i]!;
     const parent = orderParents[i]!;
@@ -141,20 +172,34 @@ function* packSteps(root: StagingNode): Generator<void, PackedTree> {
     }
     put(2 * i + 1, second);
     if (n.source && n.source.type !== 'host') otherSources.push([i, n.source]);
+    const ref = refByNode.get(n);
+    if (ref) refs.push([i, ref.scan, ref.node]);
     if ((i + 1) % SLICE === 0) yield;
   }
   offsets[count * 2] = textLength;
-  return { count, kinds, parents, numbers, text: text.slice(0, textLength), offsets, otherSources };
+  const tree: PackedTree = { count, kinds, parents, numbers, text: text.slice(0, textLength), offsets, otherSources };
+  if (refs.length) tree.refs = refs;
+  return { tree, order };
 }
 
-function* unpackSteps(p: PackedTree): Generator<void, StagingNode> {
+function* unpackSteps(p: PackedTree, resolveRef?: ResolveRef): Generator<void, { root: StagingNode; nodes: StagingNode[] }> {
   // One Buffer view over the text: toString(start, end) decodes in place (no view per string).
   const text = Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
   const str = (k: number) => (p.offsets[k] === p.offsets[k + 1] ? '' : text.toString('utf8', p.offsets[k]!, p.offsets[k + 1]!));
   const hostPaths: (string | undefined)[] = new Array(p.count);
   const nodes: StagingNode[] = new Array(p.count);
   const others = new Map(p.otherSources);
+  const refs = new Map(p.refs?.map(([i, scan, node]) => [i, { scan, node }]));
+  if (refs.size && !resolveRef) throw new InternalError('a packed tree with references to held scans reached a thread that holds none');
   for (let i = 0; i < p.count; i++) {
+    const ref = refs.get(i);
+    if (ref) {
+      // The held node itself (never modified: see scan-cache.ts); its descendants are not packed.
+      const held = resolveRef!(ref.scan, ref.node, str(2 * i));
+      nodes[i] = held;
+      if (p.parents[i]! >= 0) nodes[p.parents[i]!]!.children!.set(held.name, held);
+      continue;
+    }
     const o = i * NUMS;
     const kind = KINDS[p.kinds[i]!]!;
     const mtime = new Date(p.numbers[o + 1]!);
@@ -182,7 +227,7 @@ function* unpackSteps(p: PackedTree): Generator<void, StagingNode> {
     if (parent >= 0) nodes[parent]!.children!.set(node.name, node);
     if ((i + 1) % SLICE === 0) yield;
   }
-  return nodes[0]!;
+  return { root: nodes[0]!, nodes };
 }
 
 function runSync<T>(steps: Generator<void, T>): T {
@@ -201,10 +246,18 @@ async function runSliced<T>(steps: Generator<void, T>, signal?: AbortSignal): Pr
   }
 }
 
-export const packTree = (root: StagingNode): PackedTree => runSync(packSteps(root));
-export const unpackTree = (p: PackedTree): StagingNode => runSync(unpackSteps(p));
-/** Packs in slices of a few thousand nodes, yielding to the event loop between them (the main thread's side). */
-export const packTreeSliced = (root: StagingNode, signal?: AbortSignal): Promise<PackedTree> => runSliced(packSteps(root), signal);
+export const packTree = (root: StagingNode): PackedTree => runSync(packSteps(root)).tree;
+/** packTree, plus the nodes in packed order (the scan task keeps them: scan-cache.ts). */
+export const packTreeOrdered = (root: StagingNode): Packed => runSync(packSteps(root));
+/** Unpacks; references to held scans (`refs`) are resolved by `resolveRef` (the image worker's ScanCache). */
+export const unpackTree = (p: PackedTree, resolveRef?: ResolveRef): StagingNode => runSync(unpackSteps(p, resolveRef)).root;
+/**
+ * Packs in slices of a few thousand nodes, yielding to the event loop between them (the main
+ * thread's side). A node `refOf` places in a held scan goes by reference, without its descendants.
+ */
+export const packTreeSliced = async (root: StagingNode, signal?: AbortSignal, refOf?: RefOf): Promise<PackedTree> => (await runSliced(packSteps(root, refOf), signal)).tree;
 /** Unpacks in slices, yielding to the event loop between them (the main thread's side). */
-export const unpackTreeSliced = (p: PackedTree, signal?: AbortSignal): Promise<StagingNode> => runSliced(unpackSteps(p), signal);
+export const unpackTreeSliced = async (p: PackedTree, signal?: AbortSignal): Promise<StagingNode> => (await runSliced(unpackSteps(p), signal)).root;
+/** unpackTreeSliced, plus the nodes in packed order (index i: the scan's node i, for references back to it). */
+export const unpackTreeIndexedSliced = (p: PackedTree, signal?: AbortSignal): Promise<{ root: StagingNode; nodes: StagingNode[] }> => runSliced(unpackSteps(p), signal);
 

@@ -11,6 +11,7 @@ import { InvalidInputError } from '../../common/errors';
 import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
+import { ScanCache } from '../staging/scan-cache';
 import { hashHostFiles, type HashFilesPayload } from './hash-files-task';
 
 export type { ImageWorkerProgress };
@@ -30,11 +31,20 @@ export interface WriteFilePayload extends BuildPayload {
   worker: { path?: string; url?: string; execArgv?: string[] };
 }
 
-/** A request whose tree came packed (the app's main thread) gets its nodes back here, in the worker. */
+/** The project's scans this worker holds (scan-cache.ts): a packed tree refers to their folders. */
+const scans = new ScanCache();
+
+/**
+ * A request whose tree came packed (the app's main thread) gets its nodes back here, in the
+ * worker: folders sent by reference are this worker's held scan nodes (scan-cache.ts).
+ */
 function unpacked(spec: ImageInput): ImageInput {
   if (!('options' in spec) || !spec.packedRoot) return spec;
   const { packedRoot, ...rest } = spec;
-  return { ...rest, root: unpackTree(packedRoot) };
+  // Host sources are merged into the request's tree (image-spec.ts stageSources), which would
+  // modify held nodes (scan-cache.ts MUST 1): the project never sends both.
+  if (packedRoot.refs?.length && rest.sources?.length) throw new InvalidInputError('a request with held scan references cannot add host sources');
+  return { ...rest, root: unpackTree(packedRoot, (scan, node, name) => scans.resolve(scan, node, name)) };
 }
 
 const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progress: (p) => ctx.progress(p) });
@@ -62,7 +72,11 @@ defineWorkerTasks({
   },
   /** A host file or folder read into a staged subtree here, so the caller's thread never walks a folder. */
   async scan(payload: ScanPayload, ctx) {
-    return scanHostPath(payload, ctx.signal);
+    return scanHostPath(payload, ctx.signal, scans);
+  },
+  /** Scans the project no longer refers to (scan-cache.ts MUST 3). */
+  async releaseScans(payload: { scans: string[] }) {
+    scans.release(payload.scans);
   },
   /** Preflight of a staged tree (the project's) with its options and the target capacity. */
   async preflight(payload: ProjectPreflightPayload & { spec: ImageInput }) {
