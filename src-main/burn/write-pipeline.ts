@@ -144,6 +144,11 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
       }
       await writeWaitingOutLongWrite(drive, lba, data, block);
       ring.wrote(got.slot, got.data.byteLength);
+      // A drive that takes WRITEs as fast as they come (an unpaced virtual recorder answers within the
+      // same turn of the event loop) would keep this loop in promise callbacks only, and the source's
+      // finished reads would wait until the ring ran dry: one turn of the loop per WRITE lets the
+      // producer refill slots while the writer works, so the ring stays ahead.
+      await new Promise<void>((r) => setImmediate(r));
       lba += data.length / block;
       state.written += real;
       const t = performance.now();
