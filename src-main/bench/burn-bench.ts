@@ -56,6 +56,27 @@ function timed(cmd: string, args: string[]): { wall: number; cpu?: number } {
   return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
 }
 
+/** Wall-clock and CPU seconds of a burn's writing phase: from its first 'writing' event to the next action. */
+function writePhase() {
+  let start = 0;
+  let end = 0;
+  let c0 = process.cpuUsage();
+  let used = 0;
+  return {
+    onProgress(p: BurnProgress): void {
+      if (p.action === 'writing' && !start) {
+        start = performance.now();
+        c0 = process.cpuUsage();
+      } else if (p.action !== 'writing' && start && !end) {
+        end = performance.now();
+        used = cpuSecs(process.cpuUsage(c0));
+      }
+    },
+    wall: () => (end - start) / 1000,
+    cpu: () => used,
+  };
+}
+
 /** Writes `bytes` of generated data (a random 1 MiB block, each copy stamped with its index) to `path`. */
 function generate(path: string, bytes: number): void {
   const block = randomBytes(MiB);
@@ -112,41 +133,24 @@ try {
     vt.setPacing('bd', false);
     // From the first 'writing' event to the next action: includes waiting for the SHA-256 of what
     // was written (the pipeline's digest comes before 'closing').
-    let writeStart = 0;
-    let writeEnd = 0;
-    let c0 = process.cpuUsage();
+    const hashed = writePhase();
     let verifyC0: NodeJS.CpuUsage | undefined;
     const u = await burner.burn('virtual:bd', open, { verify: 'full', speed: 'max' }, {
       onProgress: (p) => {
-        if (p.action === 'writing' && !writeStart) {
-          writeStart = performance.now();
-          c0 = process.cpuUsage();
-        } else if (p.action !== 'writing' && writeStart && !writeEnd) {
-          writeEnd = performance.now();
-          unlimitedHashedCpu.push(cpuSecs(process.cpuUsage(c0)));
-        }
+        hashed.onProgress(p);
         if (p.action === 'verifying' && !verifyC0) verifyC0 = process.cpuUsage();
       },
     });
     verifyCpu.push(cpuSecs(process.cpuUsage(verifyC0)));
-    unlimitedHashed.push((writeEnd - writeStart) / 1000);
+    unlimitedHashed.push(hashed.wall());
+    unlimitedHashedCpu.push(hashed.cpu());
     // The write path alone (no read-back, so nothing hashed while writing): the issue's "unlimited burn vs cp".
     await vt.insert('bd', 'bd-r');
     vt.recorder('bd').clearUnitAttention();
-    let plainStart = 0;
-    let plainEnd = 0;
-    await burner.burn('virtual:bd', open, { verify: 'none', speed: 'max' }, {
-      onProgress: (p) => {
-        if (p.action === 'writing' && !plainStart) {
-          plainStart = performance.now();
-          c0 = process.cpuUsage();
-        } else if (p.action !== 'writing' && plainStart && !plainEnd) {
-          plainEnd = performance.now();
-          unlimitedCpu.push(cpuSecs(process.cpuUsage(c0)));
-        }
-      },
-    });
-    unlimited.push((plainEnd - plainStart) / 1000);
+    const plain = writePhase();
+    await burner.burn('virtual:bd', open, { verify: 'none', speed: 'max' }, { onProgress: plain.onProgress });
+    unlimited.push(plain.wall());
+    unlimitedCpu.push(plain.cpu());
     verify.push(u.copies[0].verify!.elapsedMs / 1000);
 
     const o = timed('openssl', ['dgst', '-sha256', image]);

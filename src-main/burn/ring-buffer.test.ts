@@ -51,6 +51,16 @@ describe('SlotRing', () => {
     expect(reacquired).toBe(true);
   });
 
+  it('a disposed ring gives its memory to the next ring of that size (back-to-back burns do not each add a ring to the RSS)', async () => {
+    const a = new SlotRing(64, 16);
+    a.dispose();
+    await expect(a.acquire()).rejects.toMatchObject({ code: 'CANCELLED' }); // unusable after dispose
+    const b = new SlotRing(64, 16);
+    expect(b.memory).toBe(a.memory);
+    const c = new SlotRing(64, 16); // b still holds it: a new one
+    expect(c.memory).not.toBe(b.memory);
+  });
+
   it('a failure wakes both sides with the error; an aborted signal rejects the wait with CancelledError', async () => {
     const ring = new SlotRing(4, 4);
     const waiting = ring.take(4);

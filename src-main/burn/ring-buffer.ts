@@ -10,6 +10,7 @@
 // overwritten while the drive or the hasher may still read it. acquire() waiting for the next slot
 // and take() waiting for data are the burn's backpressure.
 import { CancelledError, InternalError } from '../common/errors';
+import { acquireSharedMemory, releaseSharedMemory } from '../common/shared-memory';
 
 export class SlotRing {
   readonly memory: SharedArrayBuffer;
@@ -34,7 +35,7 @@ export class SlotRing {
   constructor(capacity: number, readonly slotBytes: number) {
     if (!(capacity > 0) || !(slotBytes > 0) || !Number.isInteger(slotBytes)) throw new RangeError('ring buffer capacity and slot size must be positive');
     this.slots = Math.max(2, Math.floor(capacity / slotBytes));
-    this.memory = new SharedArrayBuffer(this.slots * slotBytes);
+    this.memory = acquireSharedMemory(this.slots * slotBytes);
     this.length = new Array<number>(this.slots).fill(0);
     this.taken = new Array<number>(this.slots).fill(0);
     this.written = new Array<number>(this.slots).fill(0);
@@ -157,6 +158,12 @@ export class SlotRing {
     this.buffered -= k;
     if (this.taken[slot] === this.length[slot]) this.queue.shift();
     return { slot, data: this.view(slot, from, k) };
+  }
+
+  /** Gives the memory back for the next ring (common/shared-memory.ts): only once no one reads or writes it any more. */
+  dispose(): void {
+    this.fail(new CancelledError());
+    releaseSharedMemory(this.memory);
   }
 
   /** The writer is done with `bytes` of `slot` (handed out by take()); once all are, its hold is released. */

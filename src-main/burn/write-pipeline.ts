@@ -170,6 +170,9 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
   await pollDrive();
   const final: WriteStats = stats(performance.now());
   if (hasher) final.sha256 = await hasher.digest();
+  // Every WRITE answered and the hasher done: the memory can serve the next burn. (After a failure
+  // it is left to the collector: a transport that gave up on a command may still hold a view of it.)
+  ring.dispose();
   o.onStats?.(final);
   return final;
 }

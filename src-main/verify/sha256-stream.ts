@@ -83,24 +83,25 @@ class InlineSha256 implements Sha256Stream {
   close(): void {}
 }
 
-class WorkerSha256 implements Sha256Stream {
+/**
+ * The worker thread both worker hashers share: its start, its failures (a typed error once), the
+ * digest and close. A subclass says what an acknowledgement of hashed bytes means and how to wake
+ * or fail what waits (`stopped`: on a failure, with it, and on close).
+ */
+abstract class HashWorker {
   readonly threaded = true;
-  private readonly worker: Worker;
-  private pending = 0;
-  private failure: Error | undefined;
-  private waiters: Array<() => void> = [];
+  protected readonly worker: Worker;
+  protected failure: Error | undefined;
+  protected closed = false;
   private onDigest: ((hex: string) => void) | undefined;
   private onDigestFailed: ((e: Error) => void) | undefined;
-  private closed = false;
 
-  constructor(private readonly maxPending: number) {
-    this.worker = new Worker(WORKER_CODE, { eval: true });
+  constructor(workerData?: unknown) {
+    this.worker = new Worker(WORKER_CODE, { eval: true, workerData });
     this.worker.unref();
     this.worker.on('message', (m: { type: 'ack'; bytes: number } | { type: 'digest'; hex: string }) => {
-      if (m.type === 'ack') {
-        this.pending -= m.bytes;
-        this.wakeAll();
-      } else this.onDigest?.(m.hex);
+      if (m.type === 'ack') this.acked(m.bytes);
+      else this.onDigest?.(m.hex);
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => {
@@ -108,10 +109,49 @@ class WorkerSha256 implements Sha256Stream {
     });
   }
 
+  protected abstract acked(bytes: number): void;
+  protected abstract stopped(failure: Error | undefined): void;
+
   private fail(e: Error): void {
     this.failure ??= e instanceof InternalError ? e : new InternalError(`the SHA-256 worker failed: ${e.message}`, { cause: e });
-    this.wakeAll();
+    this.stopped(this.failure);
     this.onDigestFailed?.(this.failure);
+  }
+
+  async digest(): Promise<string> {
+    if (this.failure) throw this.failure;
+    const hex = await new Promise<string>((resolve, reject) => {
+      this.onDigest = resolve;
+      this.onDigestFailed = reject;
+      this.worker.postMessage({ type: 'digest' });
+    });
+    this.close();
+    return hex;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped(undefined);
+    void this.worker.terminate().catch(() => undefined);
+  }
+}
+
+class WorkerSha256 extends HashWorker implements Sha256Stream {
+  private pending = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly maxPending: number) {
+    super();
+  }
+
+  protected acked(bytes: number): void {
+    this.pending -= bytes;
+    this.wakeAll();
+  }
+
+  protected stopped(): void {
+    this.wakeAll();
   }
 
   private wakeAll(): void {
@@ -136,24 +176,6 @@ class WorkerSha256 implements Sha256Stream {
     this.worker.postMessage({ type: 'data', chunk: out }, [out.buffer as ArrayBuffer]);
     while (this.pending > this.maxPending && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
-  }
-
-  async digest(): Promise<string> {
-    if (this.failure) throw this.failure;
-    const hex = await new Promise<string>((resolve, reject) => {
-      this.onDigest = resolve;
-      this.onDigestFailed = reject;
-      this.worker.postMessage({ type: 'digest' });
-    });
-    this.close();
-    return hex;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.wakeAll();
-    void this.worker.terminate().catch(() => undefined);
   }
 }
 
@@ -187,32 +209,21 @@ export function sharedSha256(memory: SharedArrayBuffer, opts: { worker?: boolean
   return new SharedWorkerSha256(memory);
 }
 
-class SharedWorkerSha256 implements SharedSha256 {
-  readonly threaded = true;
-  private readonly worker: Worker;
+class SharedWorkerSha256 extends HashWorker implements SharedSha256 {
   /** Ranges sent and not yet acknowledged, oldest first (the worker answers in order). */
   private readonly pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private failure: Error | undefined;
-  private onDigest: ((hex: string) => void) | undefined;
-  private closed = false;
 
   constructor(memory: SharedArrayBuffer) {
-    this.worker = new Worker(WORKER_CODE, { eval: true, workerData: { memory } });
-    this.worker.unref();
-    this.worker.on('message', (m: { type: 'ack' } | { type: 'digest'; hex: string }) => {
-      const waiting = this.pending.shift(); // the oldest range, or the digest's own entry
-      if (m.type === 'ack') waiting?.resolve();
-      else this.onDigest?.(m.hex);
-    });
-    this.worker.on('error', (e) => this.fail(e instanceof InternalError ? e : new InternalError(`the SHA-256 worker failed: ${e.message}`, { cause: e })));
-    this.worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new InternalError(`the SHA-256 worker stopped (exit code ${code})`));
-    });
+    super({ memory });
   }
 
-  private fail(e: Error): void {
-    this.failure ??= e;
-    for (const p of this.pending.splice(0)) p.reject(this.failure);
+  protected acked(): void {
+    this.pending.shift()?.resolve();
+  }
+
+  protected stopped(failure: Error | undefined): void {
+    const e = failure ?? new CancelledError('the SHA-256 stream was closed');
+    for (const p of this.pending.splice(0)) p.reject(e);
   }
 
   update(offset: number, length: number): Promise<void> {
@@ -222,23 +233,5 @@ class SharedWorkerSha256 implements SharedSha256 {
       this.pending.push({ resolve, reject });
       this.worker.postMessage({ type: 'range', offset, length });
     });
-  }
-
-  async digest(): Promise<string> {
-    if (this.failure) throw this.failure;
-    const hex = await new Promise<string>((resolve, reject) => {
-      this.onDigest = resolve;
-      this.pending.push({ resolve: () => undefined, reject }); // a failure before the digest rejects it
-      this.worker.postMessage({ type: 'digest' });
-    });
-    this.close();
-    return hex;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.fail(new CancelledError());
-    void this.worker.terminate().catch(() => undefined);
   }
 }

@@ -11,6 +11,7 @@
 // Also the base of `verify` against folders and manifests (sector → file mapping on top of it).
 import { createHash } from 'node:crypto';
 import { sharedSha256 } from './sha256-stream';
+import { acquireSharedMemory, releaseSharedMemory } from '../common/shared-memory';
 import { ScsiError, throwIfAborted } from '../common/errors';
 import { addLba, rangeSectors, type LbaRange, type VerifyLevel, type WrittenVerifyReport } from '../common/model/verify';
 import { formatRanges } from '../read/owners';
@@ -186,7 +187,7 @@ export function sampleWindows(sectors: number, n: number, extents: LbaRange[] = 
 async function hashDiscSide(drive: Drive, area: WrittenArea, opts: VerifyWrittenOptions): Promise<{ ok: boolean; sha256: string }> {
   const step = opts.readSectors ?? readSectorsFor(drive.maxTransferBytes);
   const slotBytes = step * 2048;
-  const memory = new SharedArrayBuffer(READ_BACK_SLOTS * slotBytes);
+  const memory = acquireSharedMemory(READ_BACK_SLOTS * slotBytes);
   const hasher = sharedSha256(memory, { expectedBytes: area.sectors * 2048 });
   const hashed: Array<Promise<void> | undefined> = new Array(READ_BACK_SLOTS);
   let unreadable = false;
@@ -225,6 +226,7 @@ async function hashDiscSide(drive: Drive, area: WrittenArea, opts: VerifyWritten
     if (unreadable) return { ok: false, sha256: '' };
     await Promise.all(hashed);
     const sha256 = await hasher.digest();
+    releaseSharedMemory(memory); // every READ answered, every slot hashed (after a failure: left to the collector)
     return { ok: sha256 === opts.writtenSha256, sha256 };
   } finally {
     hasher.close();
