@@ -7,8 +7,11 @@
 // - a smaller image (256 MiB; 64 MiB with --quick) to tgtd's DVD+R over our iSCSI initiator, beside
 //   growisofs in the QEMU guest (through the guest kernel, iSCSI by QEMU) on a second tgtd target;
 // - peak RSS of this process (the virtual recorder runs in it too).
-// Runs are interleaved (cp, unlimited, openssl, paced, …) and the table shows medians.
-import { execFileSync } from 'node:child_process';
+// Runs are interleaved (cp, unlimited, openssl, paced, …) and the table shows medians, with the CPU
+// seconds (user + system) of each: this process's for the burn rows (its worker threads and the
+// virtual recorder included), the child's (GNU time) for cp and openssl. On a shared machine the
+// CPU seconds say what the wall-clock seconds cannot.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -41,11 +44,38 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const secs = async (fn: () => unknown) => {
+const cpuSecs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
+const hasGnuTime = hasTool('/usr/bin/time');
+/** Runs a peer tool; its wall-clock seconds, and its CPU seconds (user + system) when GNU time is there to tell. */
+function timed(cmd: string, args: string[]): { wall: number; cpu?: number } {
   const t0 = performance.now();
-  await fn();
-  return (performance.now() - t0) / 1000;
-};
+  const r = hasGnuTime ? spawnSync('/usr/bin/time', ['-f', 'GMCPU %U %S', cmd, ...args], { encoding: 'utf8' }) : spawnSync(cmd, args, { encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  const m = /GMCPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
+}
+
+/** Wall-clock and CPU seconds of a burn's writing phase: from its first 'writing' event to the next action. */
+function writePhase() {
+  let start = 0;
+  let end = 0;
+  let c0 = process.cpuUsage();
+  let used = 0;
+  return {
+    onProgress(p: BurnProgress): void {
+      if (p.action === 'writing' && !start) {
+        start = performance.now();
+        c0 = process.cpuUsage();
+      } else if (p.action !== 'writing' && start && !end) {
+        end = performance.now();
+        used = cpuSecs(process.cpuUsage(c0));
+      }
+    },
+    wall: () => (end - start) / 1000,
+    cpu: () => used,
+  };
+}
 
 /** Writes `bytes` of generated data (a random 1 MiB block, each copy stamped with its index) to `path`. */
 function generate(path: string, bytes: number): void {
@@ -79,13 +109,22 @@ try {
   const verify: number[] = [];
   const openssl: number[] = [];
   const paced: number[] = [];
+  // CPU seconds per run, same order.
+  const cpCpu: number[] = [];
+  const unlimitedCpu: number[] = [];
+  const unlimitedHashedCpu: number[] = [];
+  const verifyCpu: number[] = [];
+  const opensslCpu: number[] = [];
+  const pacedCpu: number[] = [];
   const pacedX: number[] = [];
   const ringMin: number[] = [];
   const ringLow: number[] = [];
   for (let r = 0; r < runs; r++) {
     const copy = join(work, 'copy.iso');
     if (only.has('cp')) {
-      cp.push(await secs(() => execFileSync('cp', ['--sparse=never', image, copy])));
+      const t = timed('cp', ['--sparse=never', image, copy]);
+      cp.push(t.wall);
+      if (t.cpu !== undefined) cpCpu.push(t.cpu);
       rmSync(copy);
     }
     if (only.has('unlimited')) {
@@ -94,37 +133,38 @@ try {
     vt.setPacing('bd', false);
     // From the first 'writing' event to the next action: includes waiting for the SHA-256 of what
     // was written (the pipeline's digest comes before 'closing').
-    let writeStart = 0;
-    let writeEnd = 0;
+    const hashed = writePhase();
+    let verifyC0: NodeJS.CpuUsage | undefined;
     const u = await burner.burn('virtual:bd', open, { verify: 'full', speed: 'max' }, {
       onProgress: (p) => {
-        if (p.action === 'writing' && !writeStart) writeStart = performance.now();
-        else if (p.action !== 'writing' && writeStart && !writeEnd) writeEnd = performance.now();
+        hashed.onProgress(p);
+        if (p.action === 'verifying' && !verifyC0) verifyC0 = process.cpuUsage();
       },
     });
-    unlimitedHashed.push((writeEnd - writeStart) / 1000);
+    verifyCpu.push(cpuSecs(process.cpuUsage(verifyC0)));
+    unlimitedHashed.push(hashed.wall());
+    unlimitedHashedCpu.push(hashed.cpu());
     // The write path alone (no read-back, so nothing hashed while writing): the issue's "unlimited burn vs cp".
     await vt.insert('bd', 'bd-r');
     vt.recorder('bd').clearUnitAttention();
-    let plainStart = 0;
-    let plainEnd = 0;
-    await burner.burn('virtual:bd', open, { verify: 'none', speed: 'max' }, {
-      onProgress: (p) => {
-        if (p.action === 'writing' && !plainStart) plainStart = performance.now();
-        else if (p.action !== 'writing' && plainStart && !plainEnd) plainEnd = performance.now();
-      },
-    });
-    unlimited.push((plainEnd - plainStart) / 1000);
+    const plain = writePhase();
+    await burner.burn('virtual:bd', open, { verify: 'none', speed: 'max' }, { onProgress: plain.onProgress });
+    unlimited.push(plain.wall());
+    unlimitedCpu.push(plain.cpu());
     verify.push(u.copies[0].verify!.elapsedMs / 1000);
 
-    openssl.push(await secs(() => execFileSync('openssl', ['dgst', '-sha256', image])));
+    const o = timed('openssl', ['dgst', '-sha256', image]);
+    openssl.push(o.wall);
+    if (o.cpu !== undefined) opensslCpu.push(o.cpu);
     }
     if (!only.has('paced')) continue;
     await vt.insert('bd', 'bd-r');
     vt.recorder('bd').clearUnitAttention();
     vt.setPacing('bd', true);
     const events: BurnProgress[] = [];
+    const pc0 = process.cpuUsage();
     const p = await burner.burn('virtual:bd', open, { verify: 'none', speedX: 16 }, { onProgress: (e) => e.action === 'writing' && events.push(e) });
+    pacedCpu.push(cpuSecs(process.cpuUsage(pc0)));
     const writing = events.filter((e) => e.sectorsWritten > 0);
     const t0 = writing[0]?.elapsedMs ?? 0;
     // Ramp-up: the first 2 s of writing (the ring fills while the drive buffer does); the run-out:
@@ -176,17 +216,18 @@ try {
   const mbps = (s: number, bytes = size) => `${(bytes / 1e6 / s).toFixed(0)} MB/s`;
   const rows: string[][] = [];
   const pct = (a: number[], b: number[]) => (a.length && b.length ? `${((100 * median(a)) / median(b)).toFixed(0)}%` : '—');
-  if (cp.length) rows.push(['cp (plain file copy)', `${gib} GiB`, median(cp).toFixed(2), mbps(median(cp)), `baseline; runs ${cp.map((x) => x.toFixed(2)).join(', ')}`]);
+  const cpu = (xs: number[]) => (xs.length ? median(xs).toFixed(2) : '—');
+  if (cp.length) rows.push(['cp (plain file copy)', `${gib} GiB`, median(cp).toFixed(2), cpu(cpCpu), mbps(median(cp)), `baseline; runs ${cp.map((x) => x.toFixed(2)).join(', ')}`]);
   if (unlimited.length) {
-    rows.push(['burn → virtual BD-R, unlimited (--verify none)', `${gib} GiB`, median(unlimited).toFixed(2), mbps(median(unlimited)), `${pct(cp, unlimited)} of cp (target ≥ 90%); runs ${unlimited.map((x) => x.toFixed(2)).join(', ')}`]);
-    rows.push(['burn → virtual BD-R, unlimited, hashing what it writes (--verify full)', `${gib} GiB`, median(unlimitedHashed).toFixed(2), mbps(median(unlimitedHashed)), `${pct(cp, unlimitedHashed)} of cp; runs ${unlimitedHashed.map((x) => x.toFixed(2)).join(', ')}`]);
-    rows.push(['full verify (disc read-back + SHA-256; the source was hashed while writing)', `${gib} GiB`, median(verify).toFixed(2), mbps(median(verify)), `${pct(openssl, verify)} of openssl (target ≥ 90%); runs ${verify.map((x) => x.toFixed(2)).join(', ')}`]);
-    rows.push(['openssl dgst -sha256', `${gib} GiB`, median(openssl).toFixed(2), mbps(median(openssl)), `baseline; runs ${openssl.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['burn → virtual BD-R, unlimited (--verify none)', `${gib} GiB`, median(unlimited).toFixed(2), cpu(unlimitedCpu), mbps(median(unlimited)), `${pct(cp, unlimited)} of cp (target ≥ 90%); runs ${unlimited.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['burn → virtual BD-R, unlimited, hashing what it writes (--verify full)', `${gib} GiB`, median(unlimitedHashed).toFixed(2), cpu(unlimitedHashedCpu), mbps(median(unlimitedHashed)), `${pct(cp, unlimitedHashed)} of cp; runs ${unlimitedHashed.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['full verify (disc read-back + SHA-256; the source was hashed while writing)', `${gib} GiB`, median(verify).toFixed(2), cpu(verifyCpu), mbps(median(verify)), `${pct(openssl, verify)} of openssl (target ≥ 90%); runs ${verify.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['openssl dgst -sha256', `${gib} GiB`, median(openssl).toFixed(2), cpu(opensslCpu), mbps(median(openssl)), `baseline; runs ${openssl.map((x) => x.toFixed(2)).join(', ')}`]);
   }
-  if (paced.length) rows.push(['burn → virtual BD-R, 16× BD paced', `${gib} GiB`, median(paced).toFixed(2), mbps(median(paced)), `${median(pacedX).toFixed(1)}×; ring min after ramp-up ${(100 * Math.min(...ringMin)).toFixed(0)}% (target ≥ 50%; per run ${ringMin.map((x) => (100 * x).toFixed(0)).join(', ')}%), below 50% in ${(100 * Math.max(...ringLow)).toFixed(1)}% of samples`]);
-  if (tgtEngine !== undefined) rows.push(['burn → tgtd DVD+R over our iSCSI (host)', `${tgtSize / MiB} MiB`, tgtEngine.toFixed(2), mbps(tgtEngine, tgtSize), 'no read-back']);
-  if (tgtGrowisofs !== undefined) rows.push(['growisofs -Z in the QEMU guest → tgtd DVD+R', `${tgtSize / MiB} MiB`, tgtGrowisofs, /^\d/.test(tgtGrowisofs) ? mbps(Number(tgtGrowisofs), tgtSize) : '—', 'guest kernel under TCG']);
-  const head = ['run', 'data', 'seconds (median)', 'rate', 'vs target'];
+  if (paced.length) rows.push(['burn → virtual BD-R, 16× BD paced', `${gib} GiB`, median(paced).toFixed(2), cpu(pacedCpu), mbps(median(paced)), `${median(pacedX).toFixed(1)}×; ring min after ramp-up ${(100 * Math.min(...ringMin)).toFixed(0)}% (target ≥ 50%; per run ${ringMin.map((x) => (100 * x).toFixed(0)).join(', ')}%), below 50% in ${(100 * Math.max(...ringLow)).toFixed(1)}% of samples`]);
+  if (tgtEngine !== undefined) rows.push(['burn → tgtd DVD+R over our iSCSI (host)', `${tgtSize / MiB} MiB`, tgtEngine.toFixed(2), '—', mbps(tgtEngine, tgtSize), 'no read-back']);
+  if (tgtGrowisofs !== undefined) rows.push(['growisofs -Z in the QEMU guest → tgtd DVD+R', `${tgtSize / MiB} MiB`, tgtGrowisofs, '—', /^\d/.test(tgtGrowisofs) ? mbps(Number(tgtGrowisofs), tgtSize) : '—', 'guest kernel under TCG']);
+  const head = ['run', 'data', 'seconds (median)', 'CPU s', 'rate', 'vs target'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));

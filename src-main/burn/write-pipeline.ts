@@ -1,17 +1,19 @@
-// The write pipeline: source → ring buffer → WRITE(10) at the plan's addresses. The producer pulls
-// the byte source into a bounded ring buffer (default 32 MiB) while the writer sends writes of the
-// plan's size; READ BUFFER CAPACITY is polled to see the drive's buffer (reported, and a write is
+// The write pipeline: source → ring buffer → WRITE(10) at the plan's addresses. The producer reads
+// the byte source into the slots of a ring of fixed memory (ring-buffer.ts, default 32 MiB; straight
+// into it with ByteSource.readInto) while the writer sends writes of the plan's size as views of
+// that memory (no copy, no allocation per write); READ BUFFER CAPACITY is polled to see the drive's buffer (reported, and a write is
 // held back briefly while the drive has no room for it); "long write in progress" (02/04/08,
 // MMC-6 §4.1.6) is waited out and the write resent.
-// With `hash`, the bytes written (pad sectors excluded) are hashed as they go (SHA-256, in a worker
-// thread for large burns: verify/sha256-stream.ts), so the full read-back only has to read and hash
+// With `hash`, the bytes written (pad sectors excluded) are hashed as they go (SHA-256 of each slot
+// in place, by a worker thread for large burns at the same time as the writes: sharedSha256 in
+// verify/sha256-stream.ts; a slot is refilled only once it is both written and hashed), so the full read-back only has to read and hash
 // the disc side (verify-written.ts) instead of opening and hashing the source a second time.
 import { CancelledError, InternalError, ScsiError, throwIfAborted } from '../common/errors';
 import type { ByteSource } from '../image/byte-source';
 import { buildWrite10 } from '../mmc/commands/write';
 import type { Drive } from '../drive/drive';
-import { sha256Stream } from '../verify/sha256-stream';
-import { RingBuffer } from './ring-buffer';
+import { sharedSha256 } from '../verify/sha256-stream';
+import { SlotRing } from './ring-buffer';
 import type { WritePlan } from './write-strategy';
 
 export const DEFAULT_RING_BYTES = 32 * 1024 * 1024;
@@ -54,21 +56,29 @@ export interface PipelineState {
 
 export async function runWritePipeline(o: PipelineOptions, state: PipelineState): Promise<WriteStats> {
   const { drive, plan, source, signal } = o;
-  const ring = new RingBuffer(o.bufferBytes ?? DEFAULT_RING_BYTES);
   const block = o.blockBytes ?? 2048;
-  // Pull in large chunks (up to 4 MiB, an eighth of the ring): fewer hops between the source's I/O
-  // and this loop, so a busy machine's scheduling delays cost less. Whole writes per chunk, so
-  // take() hands out views of the chunk rather than copies.
-  const pullBytes = Math.min(4 * 1024 * 1024, Math.floor(ring.capacity / 8));
+  // Slots of up to 4 MiB (an eighth of the ring), whole writes each, so a WRITE never spans two slots
+  // and take() hands out views of the ring's memory rather than copies.
+  const capacity = o.bufferBytes ?? DEFAULT_RING_BYTES;
   const writeBytesPlanned = plan.writeSectors * block;
-  const pullSectors = Math.max(1, Math.floor(pullBytes / writeBytesPlanned)) * plan.writeSectors;
-  const hasher = o.hash ? sha256Stream({ expectedBytes: plan.sectors * block }) : undefined;
+  const slotSectors = Math.max(1, Math.floor(Math.min(4 * 1024 * 1024, Math.floor(capacity / 8)) / writeBytesPlanned)) * plan.writeSectors;
+  const ring = new SlotRing(capacity, slotSectors * block);
+  // The hasher reads each slot in place as soon as it is filled: on another core, at the same time
+  // as the writes (a worker for large burns), and the slot is refilled only after both are done.
+  const hasher = o.hash ? sharedSha256(ring.memory, { expectedBytes: plan.sectors * block }) : undefined;
   const producer = (async () => {
     try {
       for (;;) {
-        const chunk = await source.read(pullSectors, signal);
-        if (!chunk) break;
-        await ring.push(chunk, signal);
+        const { slot, dest } = await ring.acquire(signal);
+        const { filled, ended } = await fillSlot(source, dest, signal);
+        ring.publish(slot, filled, hasher ? 2 : 1);
+        if (hasher && filled > 0) {
+          hasher.update(ring.offsetOf(slot), filled).then(
+            () => ring.release(slot),
+            (e: unknown) => ring.fail(e),
+          );
+        }
+        if (ended) break;
       }
       ring.end();
     } catch (e) {
@@ -110,8 +120,9 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
   try {
     for (;;) {
       throwIfAborted(signal);
-      let data = await ring.take(writeBytes, signal);
-      if (!data) break;
+      const got = await ring.take(writeBytes, signal);
+      if (!got) break;
+      let data = got.data;
       if (data.length % block !== 0) throw new InternalError('the byte source delivered a partial sector');
       const real = data.length / block;
       if (state.written + real > plan.sectors) throw new InternalError(`the byte source delivered more than its ${plan.sectors} sectors`);
@@ -132,8 +143,12 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
         }
       }
       await writeWaitingOutLongWrite(drive, lba, data, block);
-      // After the WRITE: the hasher copies (worker) or reads (inline) the bytes; it never delays a write it could overlap.
-      if (hasher) await hasher.update(data.subarray(0, real * block));
+      ring.wrote(got.slot, got.data.byteLength);
+      // A drive that takes WRITEs as fast as they come (an unpaced virtual recorder answers within the
+      // same turn of the event loop) would keep this loop in promise callbacks only, and the source's
+      // finished reads would wait until the ring ran dry: one turn of the loop per WRITE lets the
+      // producer refill slots while the writer works, so the ring stays ahead.
+      await new Promise<void>((r) => setImmediate(r));
       lba += data.length / block;
       state.written += real;
       const t = performance.now();
@@ -155,8 +170,34 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
   await pollDrive();
   const final: WriteStats = stats(performance.now());
   if (hasher) final.sha256 = await hasher.digest();
+  // Every WRITE answered and the hasher done: the memory can serve the next burn. (After a failure
+  // it is left to the collector: a transport that gave up on a command may still hold a view of it.)
+  ring.dispose();
   o.onStats?.(final);
   return final;
+}
+
+/**
+ * Fills `dest` from the source as far as it goes (whole slots, so whole writes): straight into the
+ * ring's memory where the source can (readInto), else chunk by chunk with one copy; `ended` once
+ * the source said it has no more (after its last sector, so its end-of-source checks have run).
+ */
+async function fillSlot(source: ByteSource, dest: Uint8Array, signal: AbortSignal): Promise<{ filled: number; ended: boolean }> {
+  const sector = source.sectorSize;
+  let filled = 0;
+  while (filled < dest.byteLength) {
+    const rest = dest.subarray(filled);
+    let n: number;
+    if (source.readInto) n = await source.readInto(rest, signal);
+    else {
+      const chunk = await source.read(Math.floor(rest.byteLength / sector), signal);
+      n = chunk ? chunk.byteLength : 0;
+      if (chunk) rest.set(chunk);
+    }
+    if (n === 0) return { filled, ended: true };
+    filled += n;
+  }
+  return { filled, ended: false };
 }
 
 /** WRITE(10), resent while the drive answers "long write in progress" (02/04/08) — for up to 2 minutes. */

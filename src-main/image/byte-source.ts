@@ -19,6 +19,11 @@
 //   GlassmasterError naming the file; it then behaves as cancelled (resources released).
 // - After the end (null) the source has released its resources: no close() is needed.
 // - `progress()` is cheap and may be called at any time.
+// - readInto() (optional; every SequentialSource has it) keeps the rules of read() — order, whole
+//   sectors, one pending call of either kind, cancel, signal, failures, progress — but writes the
+//   sectors into the caller's memory instead of handing out a chunk: it resolves how many bytes it
+//   wrote (whole sectors, at least one, at most dest.byteLength), 0 at the end. The burn's ring
+//   buffer reads straight into its own memory this way (no allocation per chunk, no copy).
 
 export const DATA_SECTOR = 2048;
 export const CD_DA_SECTOR = 2352;
@@ -35,6 +40,8 @@ export interface ByteSource {
   readonly sectorSize: number;
   readonly totalSectors: number;
   read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null>;
+  /** Like read(), into `dest` (see the rules above): bytes written, 0 at the end. */
+  readInto?(dest: Uint8Array, signal?: AbortSignal): Promise<number>;
   cancel(): Promise<void>;
   progress(): ByteSourceProgress;
 }

@@ -10,6 +10,9 @@
 // - A signal aborted before the command is sent rejects with CancelledError; a command already at
 //   the drive cannot be interrupted and is bounded by timeoutMs instead.
 // - 'in' data is returned as a Buffer of exactly the bytes transferred (length - residual).
+// - `into` (optional, 'in' only) is the caller's memory for the data: a transport MAY receive the
+//   data there (the result's data is then a view of it) or ignore it; the caller reads result.data
+//   either way. It lets a large read-back reuse fixed memory instead of a new buffer per READ.
 
 export type DataDirection = 'none' | 'in' | 'out';
 
@@ -21,6 +24,8 @@ export interface ScsiCommand {
   data?: Uint8Array;
   /** For 'in': the allocation length the CDB asks for. */
   length?: number;
+  /** For 'in': memory (at least `length` bytes) the transport may receive the data into (see above). */
+  into?: Uint8Array;
   timeoutMs?: number;
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256Stream, WORKER_HASH_MIN_BYTES } from './sha256-stream';
+import { sha256Stream, sharedSha256, WORKER_HASH_MIN_BYTES } from './sha256-stream';
 
 describe('sha256Stream', () => {
   const chunks = [randomBytes(1 << 20), randomBytes(12345), Buffer.alloc(0), randomBytes(3 << 20)];
@@ -35,5 +35,36 @@ describe('sha256Stream', () => {
     const h = sha256Stream({ worker: true });
     h.close();
     await expect(h.update(chunks[0])).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+});
+
+describe('sharedSha256', () => {
+  const memory = new SharedArrayBuffer(3 << 20);
+  const bytes = new Uint8Array(memory);
+  bytes.set(randomBytes(bytes.length));
+  // Ranges in a different order than in memory, as a ring hands out its slots.
+  const ranges: Array<[number, number]> = [[2 << 20, 1 << 20], [0, 1 << 20], [1 << 20, 777], [(1 << 20) + 777, (1 << 20) - 777]];
+  const want = createHash('sha256').update(Buffer.concat(ranges.map(([o, n]) => bytes.subarray(o, o + n)))).digest('hex');
+
+  for (const worker of [true, false]) {
+    it(`hashes ranges of shared memory in place, in the order given (${worker ? 'worker thread' : 'inline'})`, async () => {
+      const h = sharedSha256(memory, { worker });
+      expect(h.threaded).toBe(worker);
+      await Promise.all(ranges.map(([o, n]) => h.update(o, n)));
+      expect(await h.digest()).toBe(want);
+    });
+  }
+
+  it('resolves each range once it is hashed (the caller may reuse it then), and rejects after close', async () => {
+    const h = sharedSha256(memory, { worker: true });
+    const copy = new Uint8Array(bytes.subarray(0, 1 << 20));
+    await h.update(0, 1 << 20);
+    bytes.fill(0, 0, 1 << 20); // overwritten after its update resolved: the digest has the old bytes
+    const d = await h.digest();
+    bytes.set(copy, 0);
+    expect(d).toBe(createHash('sha256').update(copy).digest('hex'));
+    const g = sharedSha256(memory, { worker: true });
+    g.close();
+    await expect(g.update(0, 10)).rejects.toBeTruthy();
   });
 });

@@ -16,21 +16,28 @@
 // - close() ends the worker; it is idempotent and never throws. digest() closes too.
 import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { InternalError } from '../common/errors';
+import { CancelledError, InternalError } from '../common/errors';
 
 /** Streams at least this large are hashed in a worker thread; smaller ones inline (a worker costs ~30 ms to start). */
 export const WORKER_HASH_MIN_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 // Plain CommonJS evaluated in the worker (no module file to bundle: the same code runs under tsx, in
 // the built CLI and in Electron's main process).
+// 'data' carries its chunk (transferred or copied); 'range' names bytes of the SharedArrayBuffer the
+// worker was given at start (workerData), read in place.
 const WORKER_CODE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const h = createHash('sha256');
+const shared = workerData && workerData.memory;
 parentPort.on('message', (m) => {
   if (m.type === 'data') {
     h.update(m.chunk);
     parentPort.postMessage({ type: 'ack', bytes: m.chunk.byteLength });
+  } else if (m.type === 'range') {
+    h.update(new Uint8Array(shared, m.offset, m.length));
+    parentPort.postMessage({ type: 'ack', bytes: m.length });
   } else if (m.type === 'digest') {
     parentPort.postMessage({ type: 'digest', hex: h.digest('hex') });
   }
@@ -42,7 +49,11 @@ export interface Sha256StreamOptions {
   worker?: boolean;
   /** The stream's expected length, for the default choice of `worker`. */
   expectedBytes?: number;
-  /** update() waits while more than this is queued for the worker (default 64 MiB). */
+  /**
+   * update() waits while more than this is queued for the worker (default 8 MiB: a few 2 MiB READs,
+   * enough to keep the worker busy; more only adds to the process's memory, since reading from a
+   * disc image is faster than hashing and the queue sits at this bound).
+   */
   maxPendingBytes?: number;
 }
 
@@ -57,7 +68,7 @@ export interface Sha256Stream {
 
 export function sha256Stream(opts: Sha256StreamOptions = {}): Sha256Stream {
   const threaded = opts.worker ?? (opts.expectedBytes ?? 0) >= WORKER_HASH_MIN_BYTES;
-  return threaded ? new WorkerSha256(opts.maxPendingBytes ?? 64 * 1024 * 1024) : new InlineSha256();
+  return threaded ? new WorkerSha256(opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES) : new InlineSha256();
 }
 
 class InlineSha256 implements Sha256Stream {
@@ -72,24 +83,25 @@ class InlineSha256 implements Sha256Stream {
   close(): void {}
 }
 
-class WorkerSha256 implements Sha256Stream {
+/**
+ * The worker thread both worker hashers share: its start, its failures (a typed error once), the
+ * digest and close. A subclass says what an acknowledgement of hashed bytes means and how to wake
+ * or fail what waits (`stopped`: on a failure, with it, and on close).
+ */
+abstract class HashWorker {
   readonly threaded = true;
-  private readonly worker: Worker;
-  private pending = 0;
-  private failure: Error | undefined;
-  private waiters: Array<() => void> = [];
+  protected readonly worker: Worker;
+  protected failure: Error | undefined;
+  protected closed = false;
   private onDigest: ((hex: string) => void) | undefined;
   private onDigestFailed: ((e: Error) => void) | undefined;
-  private closed = false;
 
-  constructor(private readonly maxPending: number) {
-    this.worker = new Worker(WORKER_CODE, { eval: true });
+  constructor(workerData?: unknown) {
+    this.worker = new Worker(WORKER_CODE, { eval: true, workerData });
     this.worker.unref();
     this.worker.on('message', (m: { type: 'ack'; bytes: number } | { type: 'digest'; hex: string }) => {
-      if (m.type === 'ack') {
-        this.pending -= m.bytes;
-        this.wakeAll();
-      } else this.onDigest?.(m.hex);
+      if (m.type === 'ack') this.acked(m.bytes);
+      else this.onDigest?.(m.hex);
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => {
@@ -97,10 +109,49 @@ class WorkerSha256 implements Sha256Stream {
     });
   }
 
+  protected abstract acked(bytes: number): void;
+  protected abstract stopped(failure: Error | undefined): void;
+
   private fail(e: Error): void {
     this.failure ??= e instanceof InternalError ? e : new InternalError(`the SHA-256 worker failed: ${e.message}`, { cause: e });
-    this.wakeAll();
+    this.stopped(this.failure);
     this.onDigestFailed?.(this.failure);
+  }
+
+  async digest(): Promise<string> {
+    if (this.failure) throw this.failure;
+    const hex = await new Promise<string>((resolve, reject) => {
+      this.onDigest = resolve;
+      this.onDigestFailed = reject;
+      this.worker.postMessage({ type: 'digest' });
+    });
+    this.close();
+    return hex;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped(undefined);
+    void this.worker.terminate().catch(() => undefined);
+  }
+}
+
+class WorkerSha256 extends HashWorker implements Sha256Stream {
+  private pending = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly maxPending: number) {
+    super();
+  }
+
+  protected acked(bytes: number): void {
+    this.pending -= bytes;
+    this.wakeAll();
+  }
+
+  protected stopped(): void {
+    this.wakeAll();
   }
 
   private wakeAll(): void {
@@ -126,22 +177,61 @@ class WorkerSha256 implements Sha256Stream {
     while (this.pending > this.maxPending && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
   }
+}
 
-  async digest(): Promise<string> {
-    if (this.failure) throw this.failure;
-    const hex = await new Promise<string>((resolve, reject) => {
-      this.onDigest = resolve;
-      this.onDigestFailed = reject;
-      this.worker.postMessage({ type: 'digest' });
-    });
-    this.close();
-    return hex;
+/**
+ * SHA-256 of ranges of one SharedArrayBuffer (the burn's ring, burn/ring-buffer.ts), read in place by
+ * a worker thread: no copy, and the hashing runs on another core at the same time as the writes.
+ *
+ * MUST rules (besides those above):
+ * - digest() is the SHA-256 of every range given to update(), in the order given.
+ * - update(offset, length) resolves once those bytes are hashed; until then the caller MUST NOT
+ *   change them (the ring keeps the slot full until then). It rejects if the hasher failed or closed.
+ */
+export interface SharedSha256 {
+  readonly threaded: boolean;
+  update(offset: number, length: number): Promise<void>;
+  digest(): Promise<string>;
+  close(): void;
+}
+
+export function sharedSha256(memory: SharedArrayBuffer, opts: { worker?: boolean; expectedBytes?: number } = {}): SharedSha256 {
+  const threaded = opts.worker ?? (opts.expectedBytes ?? 0) >= WORKER_HASH_MIN_BYTES;
+  if (!threaded) {
+    const h = createHash('sha256');
+    return {
+      threaded,
+      update: async (offset, length) => void h.update(new Uint8Array(memory, offset, length)),
+      digest: async () => h.digest('hex'),
+      close: () => undefined,
+    };
+  }
+  return new SharedWorkerSha256(memory);
+}
+
+class SharedWorkerSha256 extends HashWorker implements SharedSha256 {
+  /** Ranges sent and not yet acknowledged, oldest first (the worker answers in order). */
+  private readonly pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+
+  constructor(memory: SharedArrayBuffer) {
+    super({ memory });
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.wakeAll();
-    void this.worker.terminate().catch(() => undefined);
+  protected acked(): void {
+    this.pending.shift()?.resolve();
+  }
+
+  protected stopped(failure: Error | undefined): void {
+    const e = failure ?? new CancelledError('the SHA-256 stream was closed');
+    for (const p of this.pending.splice(0)) p.reject(e);
+  }
+
+  update(offset: number, length: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new InternalError('SHA-256 stream used after it was closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      this.worker.postMessage({ type: 'range', offset, length });
+    });
   }
 }

@@ -10,7 +10,8 @@
 // sector by sector, so the report names the sectors that differ.
 // Also the base of `verify` against folders and manifests (sector → file mapping on top of it).
 import { createHash } from 'node:crypto';
-import { sha256Stream } from './sha256-stream';
+import { sharedSha256 } from './sha256-stream';
+import { acquireSharedMemory, releaseSharedMemory } from '../common/shared-memory';
 import { ScsiError, throwIfAborted } from '../common/errors';
 import { addLba, rangeSectors, type LbaRange, type VerifyLevel, type WrittenVerifyReport } from '../common/model/verify';
 import { formatRanges } from '../read/owners';
@@ -46,6 +47,8 @@ export interface VerifyWrittenOptions {
 const READ_SECTORS = 32;
 /** Most bytes per READ of the disc-only full read-back (capped by the drive's transfer limit). */
 export const FULL_READ_BYTES = 2 * 1024 * 1024;
+/** Slots of FULL_READ_BYTES the full read-back reads into and hashes from, round-robin (8 MiB in all for 2 MiB READs). */
+const READ_BACK_SLOTS = 4;
 
 /** Sectors per READ for a drive: FULL_READ_BYTES within its transfer limit, 32 (64 KiB) when the limit is unknown. */
 export function readSectorsFor(maxTransferBytes: number | undefined): number {
@@ -174,47 +177,56 @@ export function sampleWindows(sectors: number, n: number, extents: LbaRange[] = 
 
 /**
  * The disc side of a full read-back: every written sector read in large transfers (READ(12) when
- * the count does not fit READ(10)), the next READ issued before the last one is hashed (a worker
- * thread hashes large areas: sha256-stream.ts), the digest compared with `writtenSha256`. A READ
- * that fails is retried sector by sector; any unreadable sector makes the result not ok.
+ * the count does not fit READ(10)) into a few slots of fixed memory (ScsiCommand.into: a transport
+ * that can reads straight into them, else the data is copied in), each slot hashed in place by a
+ * worker thread for large areas (sharedSha256) while the next READs go on; a slot is read into again
+ * only once it is hashed. No buffer per READ, so the read-back's memory stays at its slots (issue
+ * #10: peak RSS). The digest is compared with `writtenSha256`. A READ that fails is retried sector
+ * by sector; any unreadable sector makes the result not ok.
  */
 async function hashDiscSide(drive: Drive, area: WrittenArea, opts: VerifyWrittenOptions): Promise<{ ok: boolean; sha256: string }> {
   const step = opts.readSectors ?? readSectorsFor(drive.maxTransferBytes);
-  const hasher = sha256Stream({ expectedBytes: area.sectors * 2048 });
+  const slotBytes = step * 2048;
+  const memory = acquireSharedMemory(READ_BACK_SLOTS * slotBytes);
+  const hasher = sharedSha256(memory, { expectedBytes: area.sectors * 2048 });
+  const hashed: Array<Promise<void> | undefined> = new Array(READ_BACK_SLOTS);
   let unreadable = false;
-  const readSpan = async (rel: number): Promise<Uint8Array> => {
+  const readSpan = async (rel: number, into: Uint8Array): Promise<void> => {
     const lba = area.startLba + rel;
-    const n = Math.min(step, area.sectors - rel);
+    const n = into.byteLength / 2048;
     try {
       const cmd = n > 0xffff ? buildRead12(lba, n) : buildRead10(lba, n);
-      const data = await drive.query(cmd, { signal: opts.signal, retries: 2 });
-      if (data.length === n * 2048) return data;
+      const data = await drive.query({ ...cmd, into }, { signal: opts.signal, retries: 2 });
+      if (data.length === n * 2048) {
+        if (data.buffer !== into.buffer || data.byteOffset !== into.byteOffset) into.set(data);
+        return;
+      }
     } catch (e) {
       if (!(e instanceof ScsiError)) throw e;
     }
-    const out = new Uint8Array(n * 2048);
     const got = await readDisc(drive, lba, n, opts.signal);
     got.forEach((g, i) => {
-      if (g) out.set(g, i * 2048);
+      if (g) into.set(g, i * 2048);
       else unreadable = true;
     });
-    return out;
   };
   try {
-    let next: Promise<Uint8Array> | undefined = readSpan(0);
-    for (let rel = 0; rel < area.sectors; rel += step) {
+    for (let rel = 0, i = 0; rel < area.sectors; rel += step, i++) {
       throwIfAborted(opts.signal);
-      const data: Uint8Array = await next!;
-      next = rel + step < area.sectors ? readSpan(rel + step) : undefined;
-      // Guard the read-ahead against an unhandled rejection while this chunk is hashed.
-      next?.catch(() => undefined);
-      // The READ's buffer is ours alone: handed to the hashing thread without a copy.
-      await hasher.update(data, { transfer: true });
-      opts.onProgress?.(Math.min(1, (rel + step) / area.sectors));
+      const slot = i % READ_BACK_SLOTS;
+      await hashed[slot];
+      const bytes = Math.min(step, area.sectors - rel) * 2048;
+      await readSpan(rel, new Uint8Array(memory, slot * slotBytes, bytes));
       if (unreadable) break;
+      const h = hasher.update(slot * slotBytes, bytes);
+      h.catch(() => undefined); // awaited when the slot comes round again (or by digest())
+      hashed[slot] = h;
+      opts.onProgress?.(Math.min(1, (rel + step) / area.sectors));
     }
     if (unreadable) return { ok: false, sha256: '' };
+    await Promise.all(hashed);
     const sha256 = await hasher.digest();
+    releaseSharedMemory(memory); // every READ answered, every slot hashed (after a failure: left to the collector)
     return { ok: sha256 === opts.writtenSha256, sha256 };
   } finally {
     hasher.close();

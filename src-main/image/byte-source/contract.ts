@@ -52,6 +52,32 @@ export function describeByteSourceContract(name: string, setup: () => Promise<By
       expect((await drain(await fx.open(), 100_000)).sha256).toBe(fx.sha256);
     });
 
+    it('readInto (where the source has it) writes the same bytes into the caller\'s memory, whole sectors, 0 at the end', async () => {
+      const fx = await setup();
+      const src = await fx.open();
+      if (!src.readInto) {
+        await src.cancel();
+        return;
+      }
+      // Room for 5 sectors and a bit (never more than whole sectors written), old bytes in it.
+      const mem = new Uint8Array(new SharedArrayBuffer(5 * fx.sectorSize + 100)).fill(0xa5);
+      const h = createHash('sha256');
+      let total = 0;
+      for (;;) {
+        const n = await src.readInto(mem);
+        if (n === 0) break;
+        expect(n % fx.sectorSize).toBe(0);
+        expect(n).toBeLessThanOrEqual(5 * fx.sectorSize);
+        h.update(mem.subarray(0, n));
+        total += n;
+      }
+      expect(total).toBe(fx.totalSectors * fx.sectorSize);
+      expect(h.digest('hex')).toBe(fx.sha256);
+      expect(src.progress().sectorsRead).toBe(fx.totalSectors);
+      expect(await src.readInto(mem)).toBe(0);
+      await expect(src.read(1)).resolves.toBeNull();
+    });
+
     it('refuses a second concurrent read', async () => {
       const fx = await setup();
       const src = await fx.open();

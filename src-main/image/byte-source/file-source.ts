@@ -53,15 +53,31 @@ class ImageFileSource extends SequentialSource {
     return buf;
   }
 
+  /**
+   * Straight into the caller's memory (the burn's ring): no read-ahead here, the caller already reads
+   * into one part of its memory while it uses another; a read-ahead left by an earlier read() is dropped.
+   */
+  protected override async produceInto(first: number, dest: Uint8Array): Promise<number> {
+    const a = this.ahead;
+    this.ahead = undefined;
+    if (a) await a.data.catch(() => undefined);
+    await this.readFileInto(first, dest);
+    return dest.byteLength;
+  }
+
   private async readAt(first: number, count: number): Promise<Buffer> {
     const buf = Buffer.allocUnsafe(count * DATA_SECTOR);
+    await this.readFileInto(first, buf);
+    return buf;
+  }
+
+  private async readFileInto(first: number, buf: Uint8Array): Promise<void> {
     let done = 0;
     while (done < buf.length) {
       const { bytesRead } = await this.fh.read(buf, done, buf.length - done, first * DATA_SECTOR + done);
       if (bytesRead === 0) throw new IoError(`${this.hostPath} became shorter while it was read (at sector ${first + Math.floor(done / DATA_SECTOR)})`, { path: this.hostPath });
       done += bytesRead;
     }
-    return buf;
   }
 
   protected async release(): Promise<void> {

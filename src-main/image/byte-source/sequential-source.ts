@@ -36,6 +36,12 @@ export abstract class SequentialSource implements ByteSource {
    * for the rest. `signal` is the one the consumer passed to read(), for inner sources that take it.
    */
   protected abstract produce(first: number, count: number, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Optional: produce() into `dest` (exactly `count` sectors long) instead of a new chunk; resolves the
+   * bytes written (whole sectors, at least 1). Sources that read from somewhere (a file) have it, so a
+   * consumer with its own memory (the burn's ring) gets the bytes without a copy.
+   */
+  protected produceInto?(first: number, dest: Uint8Array, signal?: AbortSignal): Promise<number>;
   /** Releases every resource (files, workers, inner sources). Called once: at the end or on cancel. */
   protected abstract release(): Promise<void>;
   /**
@@ -56,6 +62,27 @@ export abstract class SequentialSource implements ByteSource {
   }
 
   async read(maxSectors: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    let out: Uint8Array | null = null;
+    await this.next(maxSectors, signal, async (first, count) => {
+      out = await this.produce(first, count, signal);
+      return out.byteLength;
+    });
+    return out;
+  }
+
+  /** read() into the caller's memory: produceInto() where the subclass has it, else produce() and one copy. */
+  async readInto(dest: Uint8Array, signal?: AbortSignal): Promise<number> {
+    return this.next(Math.floor(dest.byteLength / this.sectorSize), signal, async (first, count) => {
+      const into = dest.subarray(0, count * this.sectorSize);
+      if (this.produceInto) return this.produceInto(first, into, signal);
+      const chunk = await this.produce(first, count, signal);
+      if (chunk.byteLength <= into.byteLength) into.set(chunk);
+      return chunk.byteLength;
+    });
+  }
+
+  /** The rules of read() around one step that produces (first, count) and says how many bytes it made; 0 at the end. */
+  private async next(maxSectors: number, signal: AbortSignal | undefined, step: (first: number, count: number) => Promise<number>): Promise<number> {
     if (!Number.isInteger(maxSectors) || maxSectors < 1) throw new InvalidInputError(`read() needs a whole number of sectors ≥ 1, got ${maxSectors}`);
     if (this.reading) throw new InternalError('ByteSource.read() called while another read is pending');
     if (this.cancelled) throw new CancelledError();
@@ -63,25 +90,25 @@ export abstract class SequentialSource implements ByteSource {
       await this.cancel();
       throw new CancelledError();
     }
-    if (this.ended) return null;
+    if (this.ended) return 0;
     const left = this.totalSectors - this.sectorsRead;
     if (left === 0) {
       if (this.finish) await this.guarded(() => this.finish!(signal));
       this.ended = true;
       await this.release();
-      return null;
+      return 0;
     }
     const count = Math.min(left, maxSectors, this.maxChunkSectors);
     return this.guarded(async () => {
-      const chunk = await this.produce(this.sectorsRead, count, signal);
+      const bytes = await step(this.sectorsRead, count);
       if (this.cancelled || signal?.aborted) {
         await this.cancel();
         throw new CancelledError();
       }
-      const n = chunk.byteLength / this.sectorSize;
-      if (!Number.isInteger(n) || n < 1 || n > count) throw new InternalError(`${this.description} produced ${chunk.byteLength} bytes where 1 to ${count} whole ${this.sectorSize}-byte sectors were due`);
+      const n = bytes / this.sectorSize;
+      if (!Number.isInteger(n) || n < 1 || n > count) throw new InternalError(`${this.description} produced ${bytes} bytes where 1 to ${count} whole ${this.sectorSize}-byte sectors were due`);
       this.sectorsRead += n;
-      return chunk;
+      return bytes;
     });
   }
 

@@ -396,8 +396,8 @@ export class VirtualRecorder {
       case Op.CLOSE_TRACK_SESSION: return this.closeTrackSession(c);
       case Op.BLANK: return this.blank(c);
       case Op.FORMAT_UNIT: return this.formatUnit(cmd);
-      case Op.READ_10: return this.read(rd32(c, 2), rd16(c, 7), cmd.length ?? 0);
-      case Op.READ_12: return this.read(rd32(c, 2), rd32(c, 6), cmd.length ?? 0);
+      case Op.READ_10: return this.read(rd32(c, 2), rd16(c, 7), cmd.length ?? 0, cmd.into);
+      case Op.READ_12: return this.read(rd32(c, 2), rd32(c, 6), cmd.length ?? 0, cmd.into);
       case Op.READ_CD: return this.readCd(c, cmd.length ?? 0);
       case Op.READ_DISC_STRUCTURE: return readDiscStructure(this.disc(), c);
       case Op.SEND_DISC_STRUCTURE: return this.sendDiscStructure(cmd);
@@ -1082,17 +1082,17 @@ export class VirtualRecorder {
     }
   }
 
-  /** `want` is the host's buffer: like SG_IO, no more than that is transferred. */
-  private read(lba: number, blocks: number, want: number): Uint8Array {
+  /** `want` is the host's buffer: like SG_IO, no more than that is transferred; `into`, where the host wants it (ScsiCommand.into). */
+  private read(lba: number, blocks: number, want: number, into?: Uint8Array): Uint8Array {
     const d = this.disc();
     this.readable(d, lba, blocks);
     if (specOf(d).family === 'cd' && d.tracks.some((t) => t.audio && lba < t.start + t.recorded && lba + blocks > t.start - (t.pregap ?? 0))) fail(SenseKey.ILLEGAL_REQUEST, 0x64, 0x00, lba);
-    return this.userData(d, lba, Math.min(blocks, Math.ceil(want / 2048)));
+    return this.userData(d, lba, Math.min(blocks, Math.ceil(want / 2048)), into);
   }
 
   /** 2048-byte user data; a data track written as whole sectors keeps it at byte 16 of the slot (ECMA-130 §14.1). */
-  private userData(d: DiscState, lba: number, blocks: number): Uint8Array {
-    if (!d.tracks.some((t) => t.raw)) return this.load(d, lba, blocks, 2048);
+  private userData(d: DiscState, lba: number, blocks: number, into?: Uint8Array): Uint8Array {
+    if (!d.tracks.some((t) => t.raw)) return this.load(d, lba, blocks, 2048, into);
     const out = new Uint8Array(blocks * 2048);
     const fd = this.file();
     for (let i = 0; i < blocks; i++) {
@@ -1124,12 +1124,18 @@ export class VirtualRecorder {
     return { blocks, blockSize: size };
   }
 
-  private load(d: DiscState, lba: number, blocks: number, size: number): Uint8Array {
-    const out = new Uint8Array(blocks * size);
+  private load(d: DiscState, lba: number, blocks: number, size: number, into?: Uint8Array): Uint8Array {
     const slot = this.slotSize(d);
     const fd = this.file();
-    if (size === slot) readSync(fd, out, 0, out.length, lba * slot);
-    else for (let i = 0; i < blocks; i++) readSync(fd, out, i * size, Math.min(size, slot), (lba + i) * slot);
+    if (size === slot) {
+      const mem = hostBuffer(blocks * size, into);
+      const n = readSync(fd, mem, 0, mem.length, lba * slot);
+      // Past the end of the sparse backing file nothing was ever written: zeros (the host's memory may hold old bytes).
+      if (n < mem.length) mem.fill(0, n);
+      return mem;
+    }
+    const out = new Uint8Array(blocks * size);
+    for (let i = 0; i < blocks; i++) readSync(fd, out, i * size, Math.min(size, slot), (lba + i) * slot);
     return out;
   }
 
@@ -1262,4 +1268,9 @@ function cueSheetQ(entries: ReturnType<typeof parseCueSheet>, leadOut: number): 
   if (!tracks.length) return undefined;
   const digits = mcn.length === 2 ? text([...mcn[0].slice(1), ...mcn[1].slice(1)]) : '';
   return { tracks, ...(/^\d{13}$/.test(digits) ? { mcn: digits } : {}) };
+}
+
+/** The host's memory for a READ's data when it gave enough (ScsiCommand.into), else a new buffer. */
+function hostBuffer(bytes: number, into: Uint8Array | undefined): Uint8Array {
+  return into && into.byteLength >= bytes ? into.subarray(0, bytes) : new Uint8Array(bytes);
 }

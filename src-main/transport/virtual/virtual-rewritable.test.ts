@@ -28,6 +28,26 @@ const disc = async (dev: ScsiDevice) => parseReadDiscInformation(await ok(dev, b
 const config = async (dev: ScsiDevice) => parseGetConfiguration(await ok(dev, buildGetConfiguration({ rt: 'all', allocationLength: 4096 })));
 const capacities = async (dev: ScsiDevice) => parseReadFormatCapacities(await ok(dev, buildReadFormatCapacities()));
 
+describe('READ into the host\'s memory (ScsiCommand.into)', () => {
+  it('reads straight into the memory given, and never-written sectors read as zeros even where that memory held old bytes', async () => {
+    f = await virtualFixture('dvd+rw');
+    const d = f.device;
+    await ok(d, buildFormatUnit({ formatType: FormatType.DVD_PLUS_RW_FULL, blocks: 0 }));
+    await ok(d, buildWrite10(0, 16, blocks(16, 5)));
+    const into = new Uint8Array(new SharedArrayBuffer(32 * 2048)).fill(0xa5);
+    // Sectors 8–39: 8 written, the rest beyond the end of the sparse backing file.
+    const data = await ok(d, { ...buildRead10(8, 32), into });
+    expect(data.buffer).toBe(into.buffer);
+    expect(data.subarray(0, 8 * 2048)).toEqual(Buffer.from(blocks(16, 5).subarray(8 * 2048)));
+    expect(data.subarray(8 * 2048).every((b) => b === 0)).toBe(true);
+    // Too small a memory is not used: the answer is complete anyway.
+    const small = new Uint8Array(2048);
+    const whole = await ok(d, { ...buildRead10(0, 2), into: small });
+    expect(whole.length).toBe(2 * 2048);
+    expect(whole.buffer).not.toBe(small.buffer);
+  });
+});
+
 describe('DVD+RW (1Ah)', () => {
   it('is blank until FORMAT UNIT type 26h, then accepts random overwrites anywhere', async () => {
     f = await virtualFixture('dvd+rw');
