@@ -83,10 +83,11 @@ function mainThreadTasks(events: TraceEvent[]): MainThreadTask[] {
   return tasks;
 }
 
-/** "N tasks, X ms CPU in all, longest: 12.3 ms CPU / 40 ms wall (wheel, scroll); …" (longest by CPU). */
+/** "N tasks, X ms CPU in all, M over 16 ms CPU, longest: 12.3 ms CPU / 40 ms wall (wheel, scroll); …" (longest by CPU). */
 export function describeTasks(tasks: MainThreadTask[], count = 5): string {
   const cpu = tasks.reduce((sum, t) => sum + t.cpuMs, 0);
-  return `${tasks.length} tasks, ${cpu.toFixed(0)} ms CPU in all, longest: ` + [...tasks]
+  const overFrame = tasks.filter((t) => t.cpuMs > 16).length;
+  return `${tasks.length} tasks, ${cpu.toFixed(0)} ms CPU in all, ${overFrame} over 16 ms CPU, longest: ` + [...tasks]
     .sort((a, b) => b.cpuMs - a.cpuMs)
     .slice(0, count)
     .map((t) => `${t.cpuMs.toFixed(1)} ms CPU / ${t.wallMs.toFixed(0)} ms wall${t.what ? ` (${t.what})` : ''}`)

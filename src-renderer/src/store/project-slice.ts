@@ -116,22 +116,23 @@ export const createProjectSlice =
         return undefined;
       }
     };
+    const fetchPage = async (page: number, revision: number, folder: string) => {
+      try {
+        const r = await client.invoke('project.list', { path: folder, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
+        if (get().folder !== folder || get().pagesRevision !== revision) return;
+        set((s) => ({ pages: { ...s.pages, [page]: r.entries }, folderTotal: r.total }));
+      } catch (err) {
+        // The folder went away (deleted, undone): go up to the disc root.
+        if ((err as { code?: string }).code === 'NOT_FOUND' && folder !== '/') void get().openProjectFolder('/');
+        else fail(err);
+      }
+    };
     const loadPage = (page: number, revision: number, folder: string): Promise<void> => {
       const pending = loading.get(page);
       if (pending) return pending;
-      const call = (async () => {
-        try {
-          const r = await client.invoke('project.list', { path: folder, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
-          if (get().folder !== folder || get().pagesRevision !== revision) return;
-          set((s) => ({ pages: { ...s.pages, [page]: r.entries }, folderTotal: r.total }));
-        } catch (err) {
-          // The folder went away (deleted, undone): go up to the disc root.
-          if ((err as { code?: string }).code === 'NOT_FOUND' && folder !== '/') void get().openProjectFolder('/');
-          else fail(err);
-        } finally {
-          if (loading.get(page) === call) loading.delete(page);
-        }
-      })();
+      const call = fetchPage(page, revision, folder).finally(() => {
+        if (loading.get(page) === call) loading.delete(page);
+      });
       loading.set(page, call);
       return call;
     };
