@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { browserArgs, expect, haveChromium, hostRow, openShell, projectNames, startServe, stepShots, test, type ServeHandle } from './fixtures';
+import type { Browser, Page, TestInfo } from '@playwright/test';
+import { expect, haveChromium, hostRow, openShell, projectNames, startServe, stepShots, test, type ServeHandle } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -15,10 +15,10 @@ const haveIsoinfo = hasTool('isoinfo');
 if (!haveIsoinfo && inCI) throw new Error('[CI] isoinfo is missing: apt-get install genisoimage');
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 
 async function open(home: string, info: TestInfo, theme: 'light' | 'dark' = 'light'): Promise<{ page: Page; serve: ServeHandle; done: () => Promise<void> }> {
   const shell = await openShell(browser, { HOME: home }, { colorScheme: theme });
