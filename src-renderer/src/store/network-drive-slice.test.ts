@@ -54,22 +54,16 @@ describe('add network drive', () => {
     expect(configured(stateDir)).toEqual([]);
   });
 
-  it('a shell that asks on the host: "no" adds nothing and is no error', async () => {
+  it.each([
+    { answer: false, result: false, said: 'The network drive was not added.', remembered: [] },
+    { answer: true, result: true, said: `Network drive ${ADDRESS} added.`, remembered: [ADDRESS] },
+  ])('a shell that asks on the host, answered $answer: no error either way, remembered only on yes', async ({ answer, result, said, remembered }) => {
     const asked: string[] = [];
-    const { store, stateDir } = await storeWith(asking(false, asked));
-    expect(await store.getState().addIscsiDrive(ADDRESS)).toBe(false);
+    const { store, stateDir } = await storeWith(asking(answer, asked));
+    expect(await store.getState().addIscsiDrive(ADDRESS)).toBe(result);
     expect(asked).toEqual([ADDRESS]);
     expect(store.getState().error).toBeUndefined();
-    expect(store.getState().announcement).toBe('The network drive was not added.');
-    expect(configured(stateDir)).toEqual([]);
-  });
-
-  it('a shell that asks on the host: "yes" remembers the drive', async () => {
-    const asked: string[] = [];
-    const { store, stateDir } = await storeWith(asking(true, asked));
-    expect(await store.getState().addIscsiDrive(ADDRESS)).toBe(true);
-    expect(asked).toEqual([ADDRESS]);
-    expect(store.getState().announcement).toBe(`Network drive ${ADDRESS} added.`);
-    expect(configured(stateDir)).toEqual([ADDRESS]);
+    expect(store.getState().announcement).toBe(said);
+    expect(configured(stateDir)).toEqual(remembered);
   });
 });
