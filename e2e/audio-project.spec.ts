@@ -10,8 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { browserArgs, expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import type { Browser, Page } from '@playwright/test';
+import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -22,10 +22,10 @@ test.skip(!tools.every(hasTool), `needs ${tools.join(', ')}`);
 const shot = stepShots();
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 
 const titles = async (page: Page) => await page.getByTestId('audio-tracks').getByTestId('track-title').allTextContents();
 const lengths = async (page: Page) => await page.getByTestId('audio-tracks').getByTestId('track-length').allTextContents();

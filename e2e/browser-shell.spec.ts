@@ -31,6 +31,25 @@ test('the drive list shows the drives main reports, and the selected disc', asyn
   await expect(page.getByTestId('media-status')).not.toHaveText('');
 });
 
+test('adding a network drive in the browser shell: the page says which commands add it on the host', async ({ app: { page } }, info) => {
+  await page.getByTestId('job-data').click();
+  const drives = page.getByRole('region', { name: 'Drives' });
+  await drives.getByRole('button', { name: 'Add network drive…' }).click();
+  await expect(drives.getByTestId('network-drive-why')).toContainText('a web page never chooses which computers Glassmaster connects to');
+  const commands = drives.getByTestId('network-drive-commands');
+  await expect(commands.locator('code')).toHaveText(['glassmaster drives --add-iscsi iscsi://HOST[:PORT]/IQN/LUN', 'glassmaster serve --iscsi iscsi://HOST[:PORT]/IQN/LUN']);
+  // The address typed is filled into both commands; nothing is sent to main (no error, no request).
+  await drives.getByRole('textbox', { name: 'iSCSI address' }).fill('iscsi://nas.local:3260/iqn.2026-12.local.nas:bd/0');
+  await expect(commands.locator('code')).toHaveText(['glassmaster drives --add-iscsi iscsi://nas.local:3260/iqn.2026-12.local.nas:bd/0', 'glassmaster serve --iscsi iscsi://nas.local:3260/iqn.2026-12.local.nas:bd/0']);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('error')).toHaveCount(0);
+  await page.screenshot({ path: info.outputPath('network-drive.png') });
+  // The same button (aria-expanded) folds the help away.
+  await expect(drives.getByRole('button', { name: 'Add network drive…' })).toHaveAttribute('aria-expanded', 'true');
+  await drives.getByRole('button', { name: 'Add network drive…' }).click();
+  await expect(commands).toHaveCount(0);
+});
+
 test('the theme toggles between light and dark and is keyboard reachable', async ({ app: { page } }) => {
   const html = page.locator('html');
   const toggle = page.getByRole('button', { name: 'Dark theme' });

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { browserArgs, expect, haveChromium, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import type { Browser, Page } from '@playwright/test';
+import { expect, haveChromium, startServe, stepShots, stopServe, test, gm } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -16,10 +16,10 @@ if (!haveXorriso && inCI) throw new Error('[CI] xorriso is missing: apt-get inst
 
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 const shot = stepShots();
 
 /** xorriso's file list of a DVD/BD recorder's disc (2048-byte sectors). */

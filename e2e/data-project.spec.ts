@@ -1,13 +1,13 @@
 // The data-disc job end to end in Chromium against `glassmaster serve` (virtual recorder): the
 // first screen, a project built from the file pane and by a synthesized OS drop, the capacity
-// meter, an image written and read back by isoinfo, and the project saved and reopened. A second
-// test stages 100,000 entries and checks the page never blocks input for more than 100 ms.
+// meter, an image written and read back by isoinfo, and the project saved and reopened
+// (100,000 entries: hundred-thousand.spec.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { browserArgs, expect, haveChromium, hostRow, openShell, projectNames, startServe, stepShots, test, type ServeHandle } from './fixtures';
+import type { Browser, Page, TestInfo } from '@playwright/test';
+import { expect, haveChromium, hostRow, openShell, projectNames, startServe, stepShots, test, type ServeHandle } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -15,10 +15,10 @@ const haveIsoinfo = hasTool('isoinfo');
 if (!haveIsoinfo && inCI) throw new Error('[CI] isoinfo is missing: apt-get install genisoimage');
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 
 async function open(home: string, info: TestInfo, theme: 'light' | 'dark' = 'light'): Promise<{ page: Page; serve: ServeHandle; done: () => Promise<void> }> {
   const shell = await openShell(browser, { HOME: home }, { colorScheme: theme });
@@ -148,88 +148,6 @@ test('data disc: build from the file pane and an OS drop, see capacity, write an
     rmSync(home, { recursive: true, force: true });
   }
 });
-
-test('100,000 staged entries: input stays responsive (no long task over 100 ms) and the tree scrolls', async ({}, info) => {
-  test.setTimeout(240_000);
-  const home = mkdtempSync(join(tmpdir(), 'gm-e2e-big-'));
-  const big = join(home, 'many');
-  mkdirSync(big);
-  for (let i = 0; i < 100_000; i++) writeFileSync(join(big, `f${String(i).padStart(6, '0')}.txt`), '');
-  const { page, done } = await open(home, info);
-  try {
-    await page.getByTestId('job-data').click();
-    // The pane lists a folder of 100,000 files at once, sending the first 5,000 and saying so.
-    await hostRow(page, 'many').dblclick();
-    await expect(page.getByTestId('host-path')).toHaveText(big, { timeout: 20_000 });
-    await expect(page.getByText('Showing the first 5000 of 100000 entries.')).toBeVisible();
-    await page.getByRole('button', { name: 'Up' }).click();
-    await expect(page.getByTestId('host-path')).toHaveText(home);
-    await hostRow(page, 'many').click();
-    const label = page.getByRole('textbox', { name: 'Disc label' });
-    const addButton = page.getByRole('button', { name: 'Add to project →' });
-    await addButton.waitFor();
-    // From here on the page is observed for long tasks. Waits use plain DOM queries polled by
-    // waitForFunction: Playwright's role and text selectors walk the DOM in the page's own main
-    // thread, and would be measured as the app's long tasks.
-    await page.evaluate(() => {
-      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
-      w.longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask' });
-    });
-    await addButton.click();
-    // While main stages, the page takes input: typing the label is not held up.
-    await label.click();
-    await page.keyboard.type('BIGDISC', { delay: 20 });
-    const summary = () => page.waitForFunction(() => /100000 files/.test(document.querySelector('[data-testid="project-summary"]')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
-    await summary();
-    await page.waitForFunction(() => document.querySelectorAll('.project-pane .vrow .name').length > 0);
-    const whileStaging = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.splice(0));
-    console.log(`long tasks while staging 100,000 entries and typing: ${whileStaging.map((t) => t.duration.toFixed(0)).join(', ') || 'none'}`);
-    const row = (name: string, timeout = 30_000) => page.waitForFunction((n) => Array.from(document.querySelectorAll('.project-pane .vrow .name')).some((e) => e.textContent === n), name, { timeout, polling: 100 });
-    // The capacity plan's snapshot re-renders the list: a double click that straddles it is lost
-    // (seen once in CI), so wait for the plan, and open the folder again if the first try missed.
-    await page.waitForFunction(() => !/planning/.test(document.querySelector('[data-testid="capacity-text"]')?.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
-    for (let attempt = 1; ; attempt++) {
-      await page.locator('.project-pane .vrow', { has: page.locator('.name', { hasText: /^many$/ }) }).dblclick();
-      try {
-        await row('f000000.txt', 10_000);
-        break;
-      } catch (err) {
-        if (attempt === 3) throw err;
-      }
-    }
-    await page.locator('.project-pane .vlist').focus();
-    await page.keyboard.press('End');
-    await row('f099999.txt');
-    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, -4000);
-    await page.keyboard.press('PageUp');
-    await page.keyboard.press('Home');
-    await row('f000000.txt');
-    await page.keyboard.press('PageDown');
-    await page.keyboard.press('PageDown');
-    await row('f000030.txt');
-    // End to end with the wheel: 3,000,000 px of rows in 16 turns, every window of rows fetched
-    // from main as it comes into view, then back to the top.
-    for (let i = 0; i < 16; i++) await page.mouse.wheel(0, 200_000);
-    await row('f099999.txt');
-    for (let i = 0; i < 16; i++) await page.mouse.wheel(0, -200_000);
-    await row('f000000.txt');
-    const whileScrolling = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
-    console.log(`long tasks while scrolling: ${whileScrolling.map((t) => t.duration.toFixed(0)).join(', ') || 'none'}`);
-    await expect(page.getByTestId('capacity-text')).not.toContainText('planning', { timeout: 60_000 });
-    await shot(page, info, 'hundred-thousand');
-    expect(whileStaging.filter((t) => t.duration > 100).map((t) => Math.round(t.duration))).toEqual([]);
-    // Scrolling: issue 12's 100 ms is not met yet — each jump of the virtualized list costs a 50–100 ms
-    // task (measured 2026-12-05 at load 6.5 on 2 cores: 14 tasks of 51–101 ms and one of 230 ms over
-    // the key and wheel passes). The bound here catches what would freeze the window (rendering the
-    // whole folder, an O(n) pass per jump); the 100 ms goal stays open in the issue.
-    expect(whileScrolling.filter((t) => t.duration > 300).map((t) => Math.round(t.duration))).toEqual([]);
-  } finally {
-    await done();
-    rmSync(home, { recursive: true, force: true });
-  }
-});
-
 
 test('when the browser shell stops, the page says so and what to open', async () => {
   const serve = await startServe();

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { browserArgs, expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import type { Browser, Page, TestInfo } from '@playwright/test';
+import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -17,10 +17,10 @@ if (!haveIsoinfo && inCI) throw new Error('[CI] isoinfo is missing: apt-get inst
 
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 
 interface World {
   page: Page;

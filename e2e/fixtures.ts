@@ -55,7 +55,7 @@ export async function stopServe(h: ServeHandle): Promise<void> {
   rmSync(h.stateDir, { recursive: true, force: true });
 }
 
-export const browserArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const browserArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 
 export const test = base.extend<{ app: { page: Page; serve: ServeHandle } }, { browserInstance: Browser }>({
   browserInstance: [

@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { browserArgs, expect, haveChromium, projectNames, root, stepShots, test } from './fixtures';
+import { expect, haveChromium, projectNames, root, stepShots, test } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -19,10 +19,10 @@ const haveIsoinfo = hasTool('isoinfo');
 if (!haveIsoinfo && inCI) throw new Error('[CI] isoinfo is missing: apt-get install genisoimage');
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 const shot = stepShots();
 
 /** `glassmaster serve` as a user starts it (no --port: the remembered address, else a free one). */

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { browserArgs, expect, exactly, haveChromium, hostRow, openShell, projectNames, stepShots, test } from './fixtures';
+import type { Browser, Page } from '@playwright/test';
+import { expect, exactly, haveChromium, hostRow, openShell, projectNames, stepShots, test } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -16,10 +16,10 @@ const haveBootPeers = existsSync(ISOLINUX) && hasTool('xorriso');
 if (!haveBootPeers && inCI) throw new Error('[CI] isolinux (Debian isolinux) and xorriso are required');
 
 let browser: Browser;
-test.beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: browserArgs, headless: true });
+// The worker's one Chromium (fixtures.ts), shared by every spec the worker runs.
+test.beforeAll(({ browserInstance }) => {
+  browser = browserInstance;
 });
-test.afterAll(async () => browser?.close());
 
 function open(home: string): ReturnType<typeof openShell> {
   return openShell(browser, { HOME: home });

@@ -7,12 +7,13 @@ import { enJobs } from './en-jobs';
 import { enChecks } from './en-checks';
 import { enAudio } from './en-audio';
 import { enMoreJobs } from './en-more-jobs';
+import { enNetwork } from './en-network';
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   lng: 'en',
   fallbackLng: 'en',
-  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, ...enAudio, ...enMoreJobs, jobs: { ...en.jobs, ...enChecks.jobsExtra, ...enAudio.jobsExtra, ...enMoreJobs.jobsExtra }, jobrun: { ...enJobs.jobrun, ...enMoreJobs.jobrunExtra } } } },
+  resources: { en: { translation: { ...en, ...enJobs, ...enChecks, ...enAudio, ...enMoreJobs, ...enNetwork, jobs: { ...en.jobs, ...enChecks.jobsExtra, ...enAudio.jobsExtra, ...enMoreJobs.jobsExtra }, jobrun: { ...enJobs.jobrun, ...enMoreJobs.jobrunExtra } } } },
   interpolation: { escapeValue: false },
   initAsync: false,
 });

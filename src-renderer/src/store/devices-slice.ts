@@ -2,6 +2,8 @@ import type { StateCreator } from 'zustand';
 import type { DriveInfo, MediaInfo } from '../../../src-main/common/model/drive';
 import type { GlassmasterClient } from '../../../src-main/common/ipc/contract';
 import type { AppState } from './use-app-store';
+import { isCancel, toUiError } from './errors';
+import { t } from '../i18n';
 
 export interface DevicesSlice {
   drives: DriveInfo[];
@@ -17,6 +19,11 @@ export interface DevicesSlice {
   load(address: string): Promise<void>;
   applyDrives(drives: DriveInfo[]): void;
   applyMedia(address: string, media: MediaInfo): void;
+  /**
+   * Adds an iSCSI drive (Electron: main asks the user in a native dialog first). True once the
+   * drive is in the list and selected; a declined question is announced, any other failure shown.
+   */
+  addIscsiDrive(address: string): Promise<boolean>;
 }
 
 export const createDevicesSlice =
@@ -81,6 +88,19 @@ export const createDevicesSlice =
       },
       applyMedia(address, media) {
         set((s) => ({ media: { ...s.media, [address]: media } }));
+      },
+      async addIscsiDrive(address) {
+        try {
+          const added = await client.invoke('devices.addIscsi', { address });
+          await get().loadDrives();
+          if (get().drives.some((d) => d.address === added.address)) get().selectDrive(added.address);
+          get().announce(t('network.added', { address: added.address }));
+          return true;
+        } catch (err) {
+          if (isCancel(err)) get().announce(t('network.declined'));
+          else get().showError(toUiError(err));
+          return false;
+        }
       },
     };
   };

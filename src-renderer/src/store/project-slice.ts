@@ -16,6 +16,12 @@ export const STASH_CHUNK_BYTES = 96 * 1024;
 /** Rows fetched per call when the tree scrolls. */
 export const PAGE_SIZE = 500;
 
+/**
+ * Page calls in flight at once. Main answers at most MAX_CALLS_IN_FLIGHT (128) calls per
+ * connection and refuses the rest: "select all" of 100,000 rows is 200 pages, fetched in waves.
+ */
+export const PAGE_CALLS_AT_ONCE = 8;
+
 /** A file dropped from the OS file manager (a DOM File; a Blob with a name in tests). */
 export type DroppedFile = Blob & { name: string };
 
@@ -82,7 +88,8 @@ export const createProjectSlice =
   (set, get) => {
     let writing: AbortController | undefined;
     let uploading: AbortController | undefined;
-    const loading = new Set<number>();
+    // Pages being fetched: a second caller (the list, "select all") waits for the same call.
+    const loading = new Map<number, Promise<void>>();
     // The file pane shows the folder a project or image was just written into: list it again.
     const refreshHostFolder = () => {
       const l = get().listing;
@@ -109,9 +116,7 @@ export const createProjectSlice =
         return undefined;
       }
     };
-    const loadPage = async (page: number, revision: number, folder: string) => {
-      if (loading.has(page)) return;
-      loading.add(page);
+    const fetchPage = async (page: number, revision: number, folder: string) => {
       try {
         const r = await client.invoke('project.list', { path: folder, offset: page * PAGE_SIZE, limit: PAGE_SIZE });
         if (get().folder !== folder || get().pagesRevision !== revision) return;
@@ -120,9 +125,16 @@ export const createProjectSlice =
         // The folder went away (deleted, undone): go up to the disc root.
         if ((err as { code?: string }).code === 'NOT_FOUND' && folder !== '/') void get().openProjectFolder('/');
         else fail(err);
-      } finally {
-        loading.delete(page);
       }
+    };
+    const loadPage = (page: number, revision: number, folder: string): Promise<void> => {
+      const pending = loading.get(page);
+      if (pending) return pending;
+      const call = fetchPage(page, revision, folder).finally(() => {
+        if (loading.get(page) === call) loading.delete(page);
+      });
+      loading.set(page, call);
+      return call;
     };
 
     return {
@@ -154,9 +166,12 @@ export const createProjectSlice =
         const { pages, pagesRevision, folder } = get();
         const first = Math.floor(Math.max(0, start) / PAGE_SIZE);
         const last = Math.floor(Math.max(0, end) / PAGE_SIZE);
-        const wanted: Promise<void>[] = [];
-        for (let p = first; p <= last; p++) if (!pages[p]) wanted.push(loadPage(p, pagesRevision, folder));
-        await Promise.all(wanted);
+        const wanted: number[] = [];
+        for (let p = first; p <= last; p++) if (!pages[p]) wanted.push(p);
+        for (let i = 0; i < wanted.length; i += PAGE_CALLS_AT_ONCE) {
+          if (get().folder !== folder || get().pagesRevision !== pagesRevision) return;
+          await Promise.all(wanted.slice(i, i + PAGE_CALLS_AT_ONCE).map((p) => loadPage(p, pagesRevision, folder)));
+        }
       },
       rowAt(index) {
         return get().pages[Math.floor(index / PAGE_SIZE)]?.[index % PAGE_SIZE];

@@ -8,6 +8,7 @@ import { createServices, type Services } from '../../../src-main/app/services';
 import { ClientSession } from '../../../src-main/ipc/dispatcher';
 import { STASH_CHUNK_BYTES as CONTRACT_CHUNK, type ServerMessage } from '../../../src-main/common/ipc/contract';
 import { MessageClient } from '../ipc/message-client';
+import { MAX_CALLS_IN_FLIGHT } from '../../../src-main/ipc/limits';
 import { createAppStore } from './use-app-store';
 import { PAGE_SIZE, STASH_CHUNK_BYTES } from './project-slice';
 
@@ -109,6 +110,26 @@ describe('project slice', () => {
     expect(s().selection).toHaveLength(1200);
     await s().openProjectFolder('/');
   });
+
+  it('selects all of a folder bigger than the calls main takes at once (128 pages of rows)', async () => {
+    // 130 pages: fetched all at once they were 130 calls in flight, and main refuses the 129th
+    // (MAX_CALLS_IN_FLIGHT): "Too many calls in flight" and a partial selection.
+    const count = PAGE_SIZE * 130;
+    const huge = join(dir, 'home', 'huge');
+    mkdirSync(huge);
+    for (let i = 0; i < count; i++) writeFileSync(join(huge, `h${String(i).padStart(6, '0')}`), '');
+    expect(count / PAGE_SIZE).toBeGreaterThan(MAX_CALLS_IN_FLIGHT);
+    await s().addHostPaths([huge]);
+    await s().openProjectFolder('/huge');
+    await until(() => s().folderTotal === count);
+    await s().selectAll();
+    expect(s().error?.message).toBeUndefined();
+    expect(s().selection).toHaveLength(count);
+    expect(s().selection.at(-1)).toBe(`/huge/h${String(count - 1).padStart(6, '0')}`);
+    await s().deletePaths(['/huge']);
+    await s().openProjectFolder('/');
+    rmSync(huge, { recursive: true, force: true });
+  }, 60_000);
 
   it('a dropped file is streamed into the stash in chunks and staged; a cancelled upload adds nothing', async () => {
     expect(STASH_CHUNK_BYTES).toBe(CONTRACT_CHUNK);

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { DriveInfo } from '../../../../src-main/common/model/drive';
 import { useAppStore } from '../../store';
 import { MediaDetails } from './MediaDetails';
+import { AddNetworkDrive } from './AddNetworkDrive';
 import { sentence } from '../../store/errors';
 
 /** The drive list (a keyboard-navigable listbox) and the selected drive's media. */
@@ -83,6 +84,7 @@ export function DrivePanel() {
         </p>
       )}
       {drive && <MediaDetails drive={drive} />}
+      <AddNetworkDrive />
     </section>
   );
 }

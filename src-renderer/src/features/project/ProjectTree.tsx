@@ -1,12 +1,31 @@
-import { useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { formatBytes } from '../../shared/format';
 import { HOST_PATHS_MIME, PROJECT_PATHS_MIME, readPaths } from '../../shared/drag';
 import { dropOsItems, grabDrop } from './os-drop';
+import type { ProjectEntry } from '../../../../src-main/common/model/project';
 
 const ROW = 30;
+/**
+ * Rows are keyed by slot (index modulo this, more than the rows ever on screen with overscan), not
+ * by entry: a jump through the list gives the slots new entries and React updates those DOM
+ * nodes in place (text and transform) instead of removing every row and creating new ones, and a
+ * row whose page arrives is the same element before and after (a double click is not split
+ * between a placeholder and its replacement).
+ */
+const ROW_SLOTS = 256;
+/** Module-level: the virtualizer recomputes every row's measurement when getItemKey changes identity. */
+const slotKey = (index: number) => index % ROW_SLOTS;
+/** Rows rendered beyond the visible ones on each side (PageUp/PageDown move 15). */
+const OVERSCAN = 10;
+
+/** The row index under a DOM event's target (rows carry data-index), if any. */
+function rowIndexOf(target: EventTarget): number | undefined {
+  const row = (target as Element).closest?.<HTMLElement>('.vrow[data-index]');
+  return row ? Number(row.dataset.index) : undefined;
+}
 
 function parentOf(path: string): string {
   const parts = path.split('/').filter(Boolean);
@@ -43,7 +62,7 @@ export function ProjectTree() {
   const scrollRef = useRef<HTMLDivElement>(null);
   // The virtualizer's functions change with every scroll by design; these components are not memoized.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 20, useFlushSync: false });
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: OVERSCAN, useFlushSync: false, getItemKey: slotKey });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;
@@ -105,6 +124,40 @@ export function ProjectTree() {
     if (ev.dataTransfer.files.length) void dropOsItems(grabDrop(ev.dataTransfer), into);
   };
 
+  // Row events are handled here, once for the list: rows are memoized and get no closures.
+  const selected = useMemo(() => new Set(selection), [selection]);
+  const dropInto = (ev: DragEvent) => {
+    const index = rowIndexOf(ev.target);
+    const e = index === undefined ? undefined : rowAt(index);
+    return e?.kind === 'dir' ? e.path : folder;
+  };
+  const onRowClick = (ev: MouseEvent) => {
+    const index = rowIndexOf(ev.target);
+    if (index === undefined) return;
+    setFocus(index);
+    select(index, ev.shiftKey ? 'range' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'single');
+  };
+  const onRowDoubleClick = (ev: MouseEvent) => {
+    const index = rowIndexOf(ev.target);
+    const e = index === undefined ? undefined : rowAt(index);
+    if (e?.kind === 'dir') void openProjectFolder(e.path);
+  };
+  const onRowDragStart = (ev: DragEvent) => {
+    const index = rowIndexOf(ev.target);
+    const e = index === undefined ? undefined : rowAt(index);
+    if (!e) return;
+    ev.dataTransfer.setData(PROJECT_PATHS_MIME, JSON.stringify(selected.has(e.path) ? selection : [e.path]));
+    ev.dataTransfer.effectAllowed = 'move';
+  };
+  const endRename = useCallback(
+    (entry: ProjectEntry, name: string | undefined) => {
+      setEditing(undefined);
+      if (name && name !== entry.name) void rename(entry.path, name);
+      if (name !== undefined) scrollRef.current?.focus();
+    },
+    [rename],
+  );
+
   const crumbs = folder.split('/').filter(Boolean);
   return (
     <div className="project-tree">
@@ -138,73 +191,31 @@ export function ProjectTree() {
         tabIndex={0}
         aria-activedescendant={total ? `proj-${focus}` : undefined}
         onKeyDown={onKeyDown}
-        onDragOver={(e) => onDragOver(e, folder)}
+        onDragOver={(e) => onDragOver(e, dropInto(e))}
         onDragLeave={() => setDropTarget(undefined)}
-        onDrop={(e) => onDrop(e, folder)}
+        onDrop={(e) => onDrop(e, dropInto(e))}
+        onClick={onRowClick}
+        onDoubleClick={onRowDoubleClick}
+        onDragStart={onRowDragStart}
         data-testid="compilation"
       >
         {total === 0 && <p className="muted pad">{t('project.empty')}</p>}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((v) => {
             const e = rowAt(v.index);
-            const selected = e ? selection.includes(e.path) : false;
             return (
-              <div
-                key={e?.path ?? `loading-${v.index}`}
-                id={`proj-${v.index}`}
-                role="option"
-                aria-selected={selected}
-                className={`vrow${selected ? ' selected' : ''}${v.index === focus ? ' focused' : ''}${e && dropTarget === e.path ? ' drop' : ''}`}
-                style={{ transform: `translateY(${v.start}px)`, height: ROW }}
+              <Row
+                key={v.key}
+                index={v.index}
+                start={v.start}
+                entry={e}
+                selected={!!e && selected.has(e.path)}
+                focused={v.index === focus}
+                drop={!!e && dropTarget === e.path}
+                editing={!!e && editing === e.path}
                 draggable={!!e && !busy}
-                onDragStart={(ev) => {
-                  if (!e) return;
-                  const paths = selected ? selection : [e.path];
-                  ev.dataTransfer.setData(PROJECT_PATHS_MIME, JSON.stringify(paths));
-                  ev.dataTransfer.effectAllowed = 'move';
-                }}
-                onDragOver={e?.kind === 'dir' ? (ev) => onDragOver(ev, e.path) : undefined}
-                onDrop={e?.kind === 'dir' ? (ev) => onDrop(ev, e.path) : undefined}
-                onClick={(ev) => {
-                  setFocus(v.index);
-                  select(v.index, ev.shiftKey ? 'range' : ev.ctrlKey || ev.metaKey ? 'toggle' : 'single');
-                }}
-                onDoubleClick={() => e?.kind === 'dir' && void openProjectFolder(e.path)}
-              >
-                {!e ? (
-                  <span className="muted">…</span>
-                ) : (
-                  <>
-                    <span className={`icon icon-${e.kind}`} aria-hidden="true" />
-                    {editing === e.path ? (
-                      <input
-                        className="rename"
-                        aria-label={t('project.rename')}
-                        defaultValue={e.name}
-                        autoFocus
-                        onFocus={(ev) => ev.target.select()}
-                        onKeyDown={(ev) => {
-                          ev.stopPropagation();
-                          if (ev.key === 'Enter') {
-                            const name = ev.currentTarget.value.trim();
-                            setEditing(undefined);
-                            if (name && name !== e.name) void rename(e.path, name);
-                            scrollRef.current?.focus();
-                          } else if (ev.key === 'Escape') {
-                            setEditing(undefined);
-                            scrollRef.current?.focus();
-                          }
-                        }}
-                        onBlur={() => setEditing(undefined)}
-                      />
-                    ) : (
-                      <span className="name">{e.name}</span>
-                    )}
-                    <span className="size">{formatBytes(e.bytes)}</span>
-                    <span className="date">{e.kind === 'dir' ? t('project.items', { count: e.descendants }) : ''}</span>
-                  </>
-                )}
-              </div>
+                onRenameEnd={endRename}
+              />
             );
           })}
         </div>
@@ -225,3 +236,62 @@ export function ProjectTree() {
     </div>
   );
 }
+
+interface RowProps {
+  index: number;
+  start: number;
+  /** Undefined while its page is being fetched. */
+  entry: ProjectEntry | undefined;
+  selected: boolean;
+  focused: boolean;
+  drop: boolean;
+  editing: boolean;
+  draggable: boolean;
+  /** The rename field closed: with the typed name (Enter) or undefined (Escape, blur). */
+  onRenameEnd: (entry: ProjectEntry, name: string | undefined) => void;
+}
+
+/** One row of the project list; re-renders only when its own props change. */
+const Row = memo(function Row({ index, start, entry: e, selected, focused, drop, editing, draggable, onRenameEnd }: RowProps) {
+  const { t } = useTranslation();
+  return (
+    <div
+      id={`proj-${index}`}
+      data-index={index}
+      role="option"
+      aria-selected={selected}
+      className={`vrow${selected ? ' selected' : ''}${focused ? ' focused' : ''}${drop ? ' drop' : ''}`}
+      style={{ transform: `translateY(${start}px)`, height: ROW }}
+      draggable={draggable}
+    >
+      {!e ? (
+        <span className="muted">…</span>
+      ) : (
+        <>
+          <span className={`icon icon-${e.kind}`} aria-hidden="true" />
+          {editing ? (
+            <input
+              className="rename"
+              aria-label={t('project.rename')}
+              defaultValue={e.name}
+              autoFocus
+              onFocus={(ev) => ev.target.select()}
+              onClick={(ev) => ev.stopPropagation()}
+              onDoubleClick={(ev) => ev.stopPropagation()}
+              onKeyDown={(ev) => {
+                ev.stopPropagation();
+                if (ev.key === 'Enter') onRenameEnd(e, ev.currentTarget.value.trim());
+                else if (ev.key === 'Escape') onRenameEnd(e, '');
+              }}
+              onBlur={() => onRenameEnd(e, undefined)}
+            />
+          ) : (
+            <span className="name">{e.name}</span>
+          )}
+          <span className="size">{formatBytes(e.bytes)}</span>
+          <span className="date">{e.kind === 'dir' ? t('project.items', { count: e.descendants }) : ''}</span>
+        </>
+      )}
+    </div>
+  );
+});
