@@ -46,7 +46,6 @@ export async function bindLibFlac(): Promise<LibFlac> {
   const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
   const pub = new FLACDecoder();
   await pub.ready;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the library's own instance fields, checked below
   const inner = (pub as any)._decoder;
   const common = inner?._common;
   const wasm = common?.wasm;
