@@ -29,8 +29,9 @@ export class AudioDecoderPool {
     if (!split) return this.pool.run<DecodeResult>('decode', { path, out } satisfies DecodePayload, opts);
     let fh;
     try {
+      // Created empty; the shares' positional writes give it its length (never sized from
+      // STREAMINFO, which a damaged file may overstate).
       fh = await open(out, 'w');
-      await fh.truncate(split.info.totalSamples * 4);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new IoError(`cannot create ${out}: ${e.message}`, { errno: e.code, path: out, syscall: e.syscall, cause: err });

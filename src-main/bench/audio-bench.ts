@@ -1,4 +1,4 @@
-// `npm run bench:audio [-- --minutes N] [-- --dir DIR] [-- --no-burn]`: decodes an album of FLAC and one of MP3
+// `npm run bench:audio [-- --minutes N] [-- --dir DIR] [-- --no-burn | --burn-only] [-- --trace FILE]`: decodes an album of FLAC and one of MP3
 // (generated once with sox, flac and lame: 70 minutes by default, 14 tracks of 5 minutes) to CD-DA
 // with Glassmaster's worker pool, and the same files with the reference decoders (flac -d, mpg123,
 // lame --decode) run as one process per core, as many cores as the pool has. One table: seconds and
@@ -11,7 +11,7 @@
 // The pool's workers start lazily, so each of them is warmed (started, its TypeScript loaded when
 // running from sources, WASM compiled) before the clock starts.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,12 +146,14 @@ async function burn48(flac: string[], mp3: string[]): Promise<string[]> {
     const RING = 32 << 20;
     const steady = writing.filter((e) => e.elapsedMs - w0 > 2000 && (e.totalSectors - e.sectorsWritten) * 2352 > RING + (1 << 20));
     const pct = (xs: number[]) => (xs.length ? `${(100 * Math.min(...xs)).toFixed(0)}%` : 'n/a');
+    const low = steady.filter((e) => e.ringFill < 0.5).length / Math.max(1, steady.length);
+    if (opt('--trace')) writeFileSync(opt('--trace')!, steady.map((e) => `${((e.elapsedMs - w0) / 1000).toFixed(2)} ${e.ringFill.toFixed(3)} ${(e.driveBufferFill ?? -1).toFixed(3)}`).join('\n'));
     const last = writing[writing.length - 1];
     const writeSeconds = (last.elapsedMs - w0) / 1000;
     const x = (last.sectorsWritten * 2352) / writeSeconds / 176_400;
     return [
       `| audio CD from ${tracks.length} tracks (FLAC, MP3, WAV), ${minutes} min | decode all tracks (pool) | ${decodeWall.toFixed(2)} s | ${((dc.user + dc.system) / 1e6).toFixed(2)} CPU s | |`,
-      `| | SAO burn → virtual CD-R paced at 48× | ${writeSeconds.toFixed(2)} s writing (${x.toFixed(1)}×) | ${((bc.user + bc.system) / 1e6).toFixed(2)} CPU s | ring min ${pct(steady.map((e) => e.ringFill))}, drive buffer min ${pct(steady.flatMap((e) => (e.driveBufferFill === undefined ? [] : [e.driveBufferFill])))} after ramp-up (${steady.length} samples); ${r.mode.toUpperCase()} |`,
+      `| | SAO burn → virtual CD-R paced at 48× | ${writeSeconds.toFixed(2)} s writing (${x.toFixed(1)}×) | ${((bc.user + bc.system) / 1e6).toFixed(2)} CPU s | ring min ${pct(steady.map((e) => e.ringFill))}, drive buffer min ${pct(steady.flatMap((e) => (e.driveBufferFill === undefined ? [] : [e.driveBufferFill])))} after ramp-up, ring below 50% in ${(100 * low).toFixed(1)}% of ${steady.length} samples (every 100 ms); ${r.mode.toUpperCase()} |`,
     ];
   } finally {
     await pool.close();
@@ -164,6 +166,10 @@ async function main(): Promise<void> {
   const { flac, mp3 } = corpus();
   const rows: Array<[string, string, Timing]> = [];
   const load0 = loadavg()[0];
+  if (args.includes('--burn-only')) {
+    for (const r of await burn48(flac, mp3)) console.log(r);
+    return;
+  }
   rows.push(['FLAC', 'Glassmaster (worker pool)', await ours(flac)]);
   rows.push(['FLAC', 'flac -d', await parallel(flac, (f, o) => ['flac', ['-s', '-f', '-d', f, '-o', o]])]);
   // One file alone: the pool cuts it at frame boundaries into one share per worker (flac-split.ts),
