@@ -13,8 +13,8 @@
 //   libsamplerate (best sinc) and/or reduced with seeded TPDF dither (the same bytes every run).
 // - A corrupt or truncated file is an InvalidInputError naming the file (and what is wrong), never a
 //   short track; a cancelled decode rejects with CancelledError and stops reading.
-import { open } from 'node:fs/promises';
-import { CancelledError, InvalidInputError, IoError } from '../common/errors';
+import { CancelledError, InvalidInputError } from '../common/errors';
+import { openAudioFile, type AudioFile } from './audio-file';
 import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
 import { FlacFrameDecoder } from './flac-wasm';
 import { frameHeaderAt, nextFrameStart, readFlacStreamInfo } from './flac-stream';
@@ -82,22 +82,8 @@ export function sniffAudioFormat(head: Uint8Array): AudioFormat | undefined {
 
 /** Decodes `path` to CD-DA PCM into `sink`. */
 export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
-  let fh;
+  const { fh, size, readAt, readInto } = await openAudioFile(path);
   try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new IoError(`cannot open ${path}: ${e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
-  }
-  try {
-    const size = (await fh.stat()).size;
-    const readAt = async (offset: number, length: number) => {
-      const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-      if (buf.length === 0) return buf;
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      return buf.subarray(0, bytesRead);
-    };
-    const readInto: ReadInto = async (b, offset, length, position) => (length > 0 ? (await fh.read(b, offset, length, position)).bytesRead : 0);
     async function* chunks(from = 0, to = size): AsyncGenerator<Uint8Array> {
       for (let o = from; o < to; o += CHUNK) {
         if (signal?.aborted) throw new CancelledError();
@@ -186,9 +172,6 @@ class Feeder {
   }
 }
 
-/** Reads up to `length` bytes of the file at `position` into `b` at `offset`; returns the count. */
-type ReadInto = (b: Uint8Array, offset: number, length: number, position: number) => Promise<number>;
-
 /** A byte range of a FLAC file that starts and ends at frame boundaries (flac-split.ts). */
 export interface FlacRange {
   /** Offset of the range's first frame. */
@@ -202,7 +185,7 @@ export interface FlacRange {
  * converted to CD-DA where libFLAC left it. With `range`, only those frames (one worker's share of a
  * file split at frame boundaries); the caller checks the share's sample count.
  */
-async function decodeFlac(path: string, readAt: (o: number, n: number) => Promise<Uint8Array>, readInto: ReadInto, size: number, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
+async function decodeFlac(path: string, readAt: (o: number, n: number) => Promise<Uint8Array>, readInto: AudioFile['readInto'], size: number, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
   const info = await readFlacStreamInfo(path, readAt, size);
   const from = range?.from ?? info.audioOffset;
   const to = Math.min(size, range?.to ?? size);

@@ -9,8 +9,8 @@
 // - Each range's output goes to its first sample × 4 bytes in the output file; the caller checks that
 //   every range decoded exactly the samples up to the next range's first sample, and the total
 //   against STREAMINFO, and otherwise fails (never a file with a hole or an overlap).
-import { open } from 'node:fs/promises';
-import { InvalidInputError, IoError } from '../common/errors';
+import { InvalidInputError } from '../common/errors';
+import { openAudioFile } from './audio-file';
 import { confirmedFrameAfter, firstSampleOf, frameHeaderAt, readFlacStreamInfo, type FlacStreamInfo } from './flac-stream';
 import type { FlacRange } from './decode';
 
@@ -33,21 +33,9 @@ export interface FlacSplit {
  */
 export async function splitFlac(path: string, parts: number): Promise<FlacSplit | undefined> {
   if (parts < 2) return undefined;
-  let fh;
+  const { fh, size, readAt } = await openAudioFile(path);
   try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new IoError(`cannot open ${path}: ${e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
-  }
-  try {
-    const size = (await fh.stat()).size;
     if (size < FLAC_SPLIT_MIN_BYTES) return undefined;
-    const readAt = async (offset: number, length: number) => {
-      const b = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-      const { bytesRead } = await fh.read(b, 0, b.length, offset);
-      return b.subarray(0, bytesRead);
-    };
     let info: FlacStreamInfo;
     try {
       info = await readFlacStreamInfo(path, readAt, size);
