@@ -178,6 +178,8 @@ export interface FlacRange {
   from: number;
   /** End offset (exclusive): the next range's first frame, or the file's size. */
   to: number;
+  /** Sample number of the range's first frame. */
+  firstSample: number;
 }
 
 /**
@@ -235,7 +237,9 @@ async function decodeFlac(path: string, readAt: (o: number, n: number) => Promis
         break;
       }
     }
-    await dec.end();
+    // What the stream (or the last share of it) holds: frames end there, whatever bytes follow.
+    const last = !range || range.to >= size;
+    await dec.end(last && info.totalSamples > 0 ? info.totalSamples - (range?.firstSample ?? 0) : undefined);
   } finally {
     dec.free();
   }

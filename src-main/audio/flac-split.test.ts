@@ -61,6 +61,20 @@ describe.skipIf(!ok)('FLAC frames and shares', () => {
     }
   });
 
+  it('bytes after the last frame (an ID3v1 tag) are left alone, whole and in shares', async () => {
+    const tag = Buffer.concat([Buffer.from('TAG'), Buffer.alloc(125, 0x20)]);
+    writeFileSync(p('tagged.flac'), Buffer.concat([readFileSync(p('big.flac')), tag]));
+    await pool.decodeToFile(p('tagged.flac'), p('tagged.cdda'));
+    expect(Buffer.compare(readFileSync(p('tagged.cdda')), readFileSync(p('big.raw')))).toBe(0);
+    const one = new AudioDecoderPool({ size: 1 });
+    try {
+      await one.decodeToFile(p('tagged.flac'), p('tagged1.cdda'));
+    } finally {
+      await one.close();
+    }
+    expect(Buffer.compare(readFileSync(p('tagged1.cdda')), readFileSync(p('big.raw')))).toBe(0);
+  });
+
   it('one file decoded in two shares by two workers is flac -d bit for bit', async () => {
     expect(statSync(p('big.flac')).size).toBeGreaterThan(FLAC_SPLIT_MIN_BYTES);
     const split = await splitFlac(p('big.flac'), 2);

@@ -17,10 +17,7 @@ import type { FlacRange } from './decode';
 /** Files smaller than this are decoded in one piece (a split costs a little reading and a worker round trip). */
 export const FLAC_SPLIT_MIN_BYTES = 4 << 20;
 
-export interface FlacShare extends FlacRange {
-  /** Inter-channel sample number of the range's first frame. */
-  firstSample: number;
-}
+export type FlacShare = FlacRange;
 
 export interface FlacSplit {
   info: FlacStreamInfo;

@@ -109,13 +109,19 @@ export class FlacFrameDecoder {
     await this.step(lead ? [lead, piece] : [piece]);
   }
 
-  /** Decodes what is still queued, after the last piece. */
-  async end(): Promise<void> {
+  /**
+   * Decodes what is still queued, after the last piece. `expected`: the samples the stream holds
+   * (STREAMINFO): once they are out, bytes after the last frame (an ID3v1 tag, junk) are left alone.
+   */
+  async end(expected?: number): Promise<void> {
     const lead = this.first;
     this.first = undefined;
     if (lead) await this.step([lead]);
     // Each call with no bytes decodes one more queued frame; none decoded means the queue is empty.
-    for (let guard = 0; guard < 1 << 20; guard++) if (!(await this.step([], true))) return;
+    for (let guard = 0; guard < 1 << 20; guard++) {
+      if (expected !== undefined && this.samples >= expected) return;
+      if (!(await this.step([], true))) return;
+    }
   }
 
   free(): void {
