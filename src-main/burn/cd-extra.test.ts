@@ -18,7 +18,7 @@ import { buildReadCd } from '../mmc/commands/read-cd';
 import { layoutDisc } from '../audio/layout';
 import { buildCdTextPacks } from '../audio/cd-text';
 import type { AudioBurnPlan } from '../audio/audio-plan';
-import { burnFixture, disposeFixture } from './contract/burn-contract';
+import { burnFixture, disposeFixture, type BurnFixture } from './contract/burn-contract';
 import { burnCdExtra } from './cd-extra';
 import { AudioBurner } from './audio-burn';
 import { mixedModeDisc } from '../audio/mixed-mode';
@@ -30,11 +30,21 @@ const ok = requireTools('xorriso', 'cd-info');
 const dir = mkdtempSync(join(tmpdir(), 'gm-cdextra-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A blank virtual CD-R and an image engine for one test, both disposed of afterwards. */
+async function withRecorderAndEngine(fn: (f: BurnFixture, engine: ImageEngine) => Promise<void>): Promise<void> {
+  const f = await burnFixture('cd-r');
+  const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
+  try {
+    await fn(f, engine);
+  } finally {
+    await engine.close();
+    await disposeFixture(f);
+  }
+}
+
 describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
   it('audio session 1 (SAO, CD-TEXT) + data session 2 from the image engine; xorriso reads session 2', async () => {
-    const f = await burnFixture('cd-r');
-    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
-    try {
+    await withRecorderAndEngine(async (f, engine) => {
       const pcm = [randomBytes(588 * 330 * 4), randomBytes(588 * 310 * 4)];
       pcm.forEach((b, i) => writeFileSync(join(dir, `${i}.cdda`), b));
       const layout = layoutDisc([{ samples: 588 * 330, pregapSectors: 150 }, { samples: 588 * 310, pregapSectors: 150 }]);
@@ -94,16 +104,11 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
       const out = join(dir, 'out');
       xo('-osirrox', 'on', '-extract', '/', out);
       for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
-    } finally {
-      await engine.close();
-      await disposeFixture(f);
-    }
+    });
   });
 
   it('RAW-96 audio session (host P/Q and lead-in with CD-TEXT and the B0h pointer) + data session: every Q as planned, two sessions, cd-info and xorriso read it', async () => {
-    const f = await burnFixture('cd-r');
-    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
-    try {
+    await withRecorderAndEngine(async (f, engine) => {
       const pcm = [randomBytes(588 * 330 * 4), randomBytes(588 * 310 * 4 + 8)];
       pcm.forEach((b, i) => writeFileSync(join(dir, `r${i}.cdda`), b));
       const layout = layoutDisc([{ samples: 588 * 330, pregapSectors: 150, isrc: 'USRC17607839' }, { samples: pcm[1].length / 4, pregapSectors: 150 }], { mcn: '0724384924626' });
@@ -176,16 +181,11 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
       const out = join(dir, 'rout');
       execFileSync('xorriso', ['-displacement', String(-r.dataStartLba), '-load', 'sbsector', '0', '-indev', track, '-osirrox', 'on', '-extract', '/', out], { stdio: ['ignore', 'pipe', 'pipe'] });
       for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
-    } finally {
-      await engine.close();
-      await disposeFixture(f);
-    }
+    });
   });
 
   it('mixed mode: data track 1 (image engine ISO) + audio tracks in one SAO session; cd-info and xorriso read it back', async () => {
-    const f = await burnFixture('cd-r');
-    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
-    try {
+    await withRecorderAndEngine(async (f, engine) => {
       const pcm = [randomBytes(588 * 320 * 4 + 40), randomBytes(588 * 305 * 4)];
       pcm.forEach((b, i) => writeFileSync(join(dir, `m${i}.cdda`), b));
       const layout = layoutDisc([{ samples: pcm[0].length / 4, pregapSectors: 150 }, { samples: pcm[1].length / 4, pregapSectors: 0 }], { mcn: '0724384924626' });
@@ -234,9 +234,6 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
       expect(info).toMatch(/ 2: \S+\s+0*\d+ audio/);
       expect(info).toMatch(/ISO 9660/);
       expect(info).toMatch(/Volume\s*: MIXED/);
-    } finally {
-      await engine.close();
-      await disposeFixture(f);
-    }
+    });
   });
 });
