@@ -1,8 +1,11 @@
 // Host side of audio decoding: a worker pool (one file per worker) that decodes tracks to raw CD-DA
 // files and reads their tags.
+import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { InvalidInputError, IoError, isCancelledError } from '../common/errors';
 import { WorkerPool } from '../workers/worker-pool';
 import { audioWorkerScript } from './audio-worker-script';
+import { splitFlac } from './flac-split';
 import type { AudioTags } from './audio-tags';
 import type { AudioProbe } from './audio-probe';
 import type { DecodeResult } from './decode';
@@ -15,8 +18,59 @@ export class AudioDecoderPool {
     this.pool = new WorkerPool({ script: opts.script ?? audioWorkerScript(), size: opts.size ?? Math.max(1, availableParallelism()) });
   }
 
-  decodeToFile(path: string, out: string, opts: { signal?: AbortSignal; onProgress?: (p: DecodeProgress) => void } = {}): Promise<DecodeResult> {
-    return this.pool.run<DecodeResult>('decode', { path, out } satisfies DecodePayload, opts);
+  /**
+   * Decodes `path` to the raw CD-DA file `out`. A large FLAC file is cut at frame boundaries into
+   * one share per worker (flac-split.ts), the shares decoded at once into their places in `out`;
+   * the result is the same file, byte for byte, as a decode in one piece — checked here: every share
+   * must end exactly where the next begins and all of them add up to STREAMINFO's total.
+   */
+  async decodeToFile(path: string, out: string, opts: { signal?: AbortSignal; onProgress?: (p: DecodeProgress) => void } = {}): Promise<DecodeResult> {
+    const split = this.pool.size > 1 ? await splitFlac(path, this.pool.size) : undefined;
+    if (!split) return this.pool.run<DecodeResult>('decode', { path, out } satisfies DecodePayload, opts);
+    let fh;
+    try {
+      // Created empty; the shares' positional writes give it its length (never sized from
+      // STREAMINFO, which a damaged file may overstate).
+      fh = await open(out, 'w');
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new IoError(`cannot create ${out}: ${e.message}`, { errno: e.code, path: out, syscall: e.syscall, cause: err });
+    } finally {
+      await fh?.close();
+    }
+    const done = split.shares.map(() => 0);
+    // One share failing (or the caller cancelling) stops the others: nothing keeps writing into `out`.
+    const stop = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    const settled = await Promise.allSettled(
+      split.shares.map((share, i) =>
+        this.pool
+          .run<DecodeResult>('decode', { path, out, share } satisfies DecodePayload, {
+            signal,
+            onProgress: (p: DecodeProgress) => {
+              done[i] = p.samples;
+              opts.onProgress?.({ samples: done.reduce((a, b) => a + b, 0) });
+            },
+          })
+          .catch((e: unknown) => {
+            stop.abort();
+            throw e;
+          }),
+      ),
+    );
+    // Every share has settled, so nothing writes into `out` any more; the cause, not the cancels it caused.
+    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failures.length) throw failures.find((e) => !isCancelledError(e)) ?? failures[0];
+    const results = settled.map((r) => (r as PromiseFulfilledResult<DecodeResult>).value);
+    const { shares, info } = split;
+    for (let i = 0; i < shares.length; i++) {
+      const end = i + 1 < shares.length ? shares[i + 1].firstSample : info.totalSamples;
+      // Only 44.1 kHz files of ≤ 16 bits are split (splitFlac): their CD-DA samples are their FLAC samples.
+      if (results[i].samples !== end - shares[i].firstSample) {
+        throw new InvalidInputError(`${path}: it is damaged: frames ${shares[i].from}…${shares[i].to} decoded to ${results[i].samples} samples, ${end - shares[i].firstSample} expected`, { path, reason: 'corrupt' });
+      }
+    }
+    return { ...results[0], samples: info.totalSamples };
   }
 
   readTags(path: string, signal?: AbortSignal): Promise<AudioTags> {

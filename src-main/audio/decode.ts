@@ -13,9 +13,11 @@
 //   libsamplerate (best sinc) and/or reduced with seeded TPDF dither (the same bytes every run).
 // - A corrupt or truncated file is an InvalidInputError naming the file (and what is wrong), never a
 //   short track; a cancelled decode rejects with CancelledError and stops reading.
-import { open } from 'node:fs/promises';
-import { CancelledError, InvalidInputError, IoError } from '../common/errors';
+import { CancelledError, InvalidInputError } from '../common/errors';
+import { openAudioFile, type AudioFile } from './audio-file';
 import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
+import { FlacFrameDecoder } from './flac-wasm';
+import { frameHeaderAt, nextFrameStart, readFlacStreamInfo } from './flac-stream';
 import { parseAiff, parseWav, pcmToFloat, PcmContainerError, sniffPcmContainer, type PcmLayout } from './pcm-containers';
 
 export type AudioFormat = 'wav' | 'aiff' | 'flac' | 'mp3' | 'vorbis' | 'opus';
@@ -79,22 +81,9 @@ export function sniffAudioFormat(head: Uint8Array): AudioFormat | undefined {
 }
 
 /** Decodes `path` to CD-DA PCM into `sink`. */
-export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: AbortSignal): Promise<DecodeResult> {
-  let fh;
+export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
+  const { fh, size, readAt, readInto } = await openAudioFile(path);
   try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new IoError(`cannot open ${path}: ${e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
-  }
-  try {
-    const size = (await fh.stat()).size;
-    const readAt = async (offset: number, length: number) => {
-      const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
-      if (buf.length === 0) return buf;
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      return buf.subarray(0, bytesRead);
-    };
     async function* chunks(from = 0, to = size): AsyncGenerator<Uint8Array> {
       for (let o = from; o < to; o += CHUNK) {
         if (signal?.aborted) throw new CancelledError();
@@ -126,7 +115,7 @@ export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: Abort
         return result(format, enc, layout.float ? undefined : layout.bits);
       }
       case 'flac':
-        return await decodeFlac(path, chunks(), sink);
+        return await decodeFlac(path, readAt, readInto, size, sink, signal, range);
       case 'mp3':
         return await decodeMp3(path, chunks(), sink);
       case 'vorbis':
@@ -183,47 +172,80 @@ class Feeder {
   }
 }
 
-async function decodeFlac(path: string, chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {
-  const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-  const dec = new FLACDecoder();
-  await dec.ready;
+/** A byte range of a FLAC file that starts and ends at frame boundaries (flac-split.ts). */
+export interface FlacRange {
+  /** Offset of the range's first frame. */
+  from: number;
+  /** End offset (exclusive): the next range's first frame, or the file's size. */
+  to: number;
+  /** Sample number of the range's first frame. */
+  firstSample: number;
+}
+
+/**
+ * FLAC: frames found by flac-stream.ts, decoded by libFLAC frame by frame (flac-wasm.ts), each
+ * converted to CD-DA where libFLAC left it. With `range`, only those frames (one worker's share of a
+ * file split at frame boundaries); the caller checks the share's sample count.
+ */
+async function decodeFlac(path: string, readAt: (o: number, n: number) => Promise<Uint8Array>, readInto: AudioFile['readInto'], size: number, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
+  const info = await readFlacStreamInfo(path, readAt, size);
+  const from = range?.from ?? info.audioOffset;
+  const to = Math.min(size, range?.to ?? size);
   // The WASM libFLAC build divides its integer samples by 2^(b−1) − 1 (measured: 16384 → 0.50001526).
   const feed = new Feeder(path, sink, false, true);
-  let total: number | undefined;
-  let decoded = 0;
   let bits: number | undefined;
+  const dec = await FlacFrameDecoder.create(path, (channelData, frames, f) => {
+    bits ??= f.bitsPerSample;
+    return feed.take({ channelData, samplesDecoded: frames, sampleRate: f.sampleRate, errors: [], bitDepth: f.bitsPerSample });
+  });
   try {
-    let first = true;
-    for await (const c of chunks) {
-      if (first) {
-        total = flacTotalSamples(c);
-        first = false;
+    let buf = new Uint8Array(CHUNK + (info.maxFrameSize || 1 << 16) * 2);
+    let have = 0;
+    let pos = from;
+    let start = 0;
+    const fill = async () => {
+      if (signal?.aborted) throw new CancelledError();
+      // Keep the current frame: move it to the front, grow when one frame outgrows the buffer.
+      if (start > 0) {
+        buf.copyWithin(0, start, have);
+        have -= start;
+        start = 0;
       }
-      for (const slice of feedSlices(c)) {
-        const d = await dec.decode(slice);
-        decoded += d.samplesDecoded;
-        bits ??= d.samplesDecoded ? d.bitDepth : undefined;
-        await feed.take(d);
+      if (buf.length - have < CHUNK) {
+        const grown = new Uint8Array(have + CHUNK * 2);
+        grown.set(buf.subarray(0, have));
+        buf = grown;
+      }
+      const n = await readInto(buf, have, Math.min(buf.length - have, to - pos), pos);
+      have += n;
+      pos += n;
+      return n;
+    };
+    if (to > from) await fill();
+    let h = frameHeaderAt(buf.subarray(0, have), 0, info);
+    if (!h) throw corrupt(path, `no FLAC frame where its audio begins (byte ${from})`);
+    for (;;) {
+      const next = nextFrameStart(buf.subarray(0, have), start, h, info);
+      if (next >= 0) {
+        await dec.push(buf.subarray(start, next));
+        start = next;
+        h = frameHeaderAt(buf.subarray(0, have), next, info)!;
+        continue;
+      }
+      if (pos >= to || (await fill()) === 0) {
+        if (have > start) await dec.push(buf.subarray(start, have));
+        break;
       }
     }
-    const d = await dec.flush();
-    decoded += d.samplesDecoded;
-    await feed.take(d);
+    // What the stream (or the last share of it) holds: frames end there, whatever bytes follow.
+    const last = !range || range.to >= size;
+    await dec.end(last && info.totalSamples > 0 ? info.totalSamples - (range?.firstSample ?? 0) : undefined);
   } finally {
     dec.free();
   }
   // STREAMINFO's total (when the encoder knew it) is the truth: fewer samples is a truncated file.
-  if (total !== undefined && total > 0 && decoded !== total) throw corrupt(path, `it is truncated or damaged: STREAMINFO says ${total} samples, ${decoded} decoded`);
+  if (!range && info.totalSamples > 0 && dec.samples !== info.totalSamples) throw corrupt(path, `it is truncated or damaged: STREAMINFO says ${info.totalSamples} samples, ${dec.samples} decoded`);
   return feed.finish('flac', bits);
-}
-
-/** STREAMINFO's 36-bit total sample count (0 = unknown), when the stream starts with it. */
-function flacTotalSamples(b: Uint8Array): number | undefined {
-  let o = 0;
-  if (String.fromCharCode(...b.subarray(0, 3)) === 'ID3') o = 10 + (((b[6] & 0x7f) << 21) | ((b[7] & 0x7f) << 14) | ((b[8] & 0x7f) << 7) | (b[9] & 0x7f));
-  if (b.length < o + 4 + 4 + 18 || String.fromCharCode(...b.subarray(o, o + 4)) !== 'fLaC' || (b[o + 4] & 0x7f) !== 0) return undefined;
-  const si = o + 8;
-  return (b[si + 13] & 0x0f) * 2 ** 32 + ((b[si + 14] << 24) >>> 0) + (b[si + 15] << 16) + (b[si + 16] << 8) + b[si + 17];
 }
 
 async function decodeMp3(path: string, chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {

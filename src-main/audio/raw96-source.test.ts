@@ -72,3 +72,33 @@ describe('RAW-96 lead-in', () => {
     expect(rw.slice(0, packs.length)).toEqual(packs.map((pk) => Buffer.from(pk).toString('hex')));
   });
 });
+
+describe('RAW-96 lead-in of a session closed appendable (CD-Extra audio session)', () => {
+  it('adds mode 5 B0h (next program area, ZERO = 2 kinds, outermost lead-out) and C0h (ATIP power, first lead-in) to the cycle, three frames each, CRCs valid; mode 1 items keep the running time', async () => {
+    const next = { nextProgramLba: layout.leadOut + 11400, lastLeadOut: { m: 79, s: 59, f: 71 }, firstLeadIn: { m: 97, s: 26, f: 66, atipPower: 0x55 } };
+    const src = raw96Source(plan, LEAD_IN, next);
+    const blocks = await src.read(-150 - LEAD_IN);
+    await src.cancel();
+    const mode5 = new Map<number, number[][]>();
+    for (let i = 0; i < 300; i++) {
+      const { q } = unpackPq(blocks!.subarray(i * RAW96_BLOCK_BYTES + 2352, (i + 1) * RAW96_BLOCK_BYTES));
+      expect(qCrcValid(q), `CRC of lead-in frame ${i}`).toBe(true);
+      expect(q[1]).toBe(0);
+      if ((q[0] & 0x0f) === 1) {
+        expect(fromBcd(q[3]) * 4500 + fromBcd(q[4]) * 75 + fromBcd(q[5])).toBe(i);
+        continue;
+      }
+      expect(q[0] & 0x0f).toBe(5);
+      const list = mode5.get(q[2]) ?? [];
+      list.push([...q.subarray(3, 10)]);
+      mode5.set(q[2], list);
+    }
+    expect([...mode5.keys()].sort()).toEqual([0xb0, 0xc0]);
+    const [m, s, f] = msfOf(next.nextProgramLba + 150);
+    const b = (x: number) => parseInt(String(x), 16); // the BCD byte of a two-digit number
+    expect(mode5.get(0xb0)![0]).toEqual([b(m), b(s), b(f), 2, 0x79, 0x59, 0x71]);
+    expect(mode5.get(0xc0)![0]).toEqual([0x55, 0, 0, 0, 0x97, 0x26, 0x66]);
+    // Each item three frames in a row, like the mode 1 items.
+    expect(mode5.get(0xb0)!.length % 3).toBe(0);
+  });
+});

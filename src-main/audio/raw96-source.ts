@@ -10,7 +10,7 @@ import { InternalError, InvalidInputError } from '../common/errors';
 import { CD_DA_SECTOR_BYTES, LBA_MSF_OFFSET } from '../cd/msf';
 import { packPw } from '../cd/subchannel';
 import { programSubchannel } from '../cd/program-q';
-import { leadInQ, tocPoints, type TocPoint } from '../cd/lead-in';
+import { leadInQ, nextSessionPoints, tocPoints, type NextSession, type TocPoint } from '../cd/lead-in';
 import { rwOfCdTextPacks } from '../cd/cd-text-packs';
 import type { ByteSource } from '../image/byte-source';
 import { SequentialSource } from '../image/byte-source/sequential-source';
@@ -23,7 +23,7 @@ class Raw96Source extends SequentialSource {
   private readonly points: TocPoint[];
   private readonly program: ByteSource;
 
-  constructor(private readonly plan: AudioBurnPlan, readonly leadInLba: number) {
+  constructor(private readonly plan: AudioBurnPlan, readonly leadInLba: number, next?: NextSession) {
     const leadInBlocks = -LBA_MSF_OFFSET - leadInLba;
     const program = programSource(plan);
     super(RAW96_BLOCK_BYTES, leadInBlocks + program.totalSectors);
@@ -31,6 +31,8 @@ class Raw96Source extends SequentialSource {
     this.program = program;
     this.description = `${this.program.description}, raw with sub-channel from the lead-in`;
     this.points = tocPoints(plan.layout.tracks, plan.layout.leadOut);
+    // Closed appendable (CD-Extra's audio session): B0h (and C0h) point past this session.
+    if (next) this.points.push(...nextSessionPoints(plan.layout.tracks[plan.layout.tracks.length - 1].control, next));
   }
 
   protected async produce(sent: number, count: number, signal?: AbortSignal): Promise<Uint8Array> {
@@ -65,8 +67,11 @@ class Raw96Source extends SequentialSource {
   }
 }
 
-/** Every block of a raw DAO burn: lead-in from `leadInLba` (the ATIP lead-in start), then LBA −150 to the lead-out. */
-export function raw96Source(plan: AudioBurnPlan, leadInLba: number): ByteSource {
+/**
+ * Every block of a raw DAO burn: lead-in from `leadInLba` (the ATIP lead-in start), then LBA −150 to
+ * the lead-out. `next`: the session is closed appendable, and its lead-in points to the next one.
+ */
+export function raw96Source(plan: AudioBurnPlan, leadInLba: number, next?: NextSession): ByteSource {
   if (!Number.isInteger(leadInLba) || leadInLba >= -LBA_MSF_OFFSET) throw new InvalidInputError(`the lead-in starts before LBA −150, not at ${leadInLba}`);
-  return new Raw96Source(plan, leadInLba);
+  return new Raw96Source(plan, leadInLba, next);
 }

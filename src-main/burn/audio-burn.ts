@@ -190,7 +190,11 @@ export class AudioBurner {
         phase = 'writing';
         report('writing', 0, { totalSectors: raw ? total + (-LBA_MSF_OFFSET - atip.leadInStartLba) + LBA_MSF_OFFSET : total + LBA_MSF_OFFSET });
         if (raw) {
-          await pipeline(atip.leadInStartLba, raw96Source(plan, atip.leadInStartLba), RAW96_BLOCK_BYTES, 0);
+          // Closed appendable (a CD-Extra's audio session): the lead-in's B0h/C0h point to the next
+          // session, which starts after this session's lead-out (6750 blocks, the first session's)
+          // and the next lead-in (4500) and pregap (150), Orange Book Part II.
+          const next = multiSession === 3 ? { nextProgramLba: layout.leadOut + 6750 + 4500 + 150, lastLeadOut: atip.leadOutStart, firstLeadIn: { ...atip.leadInStart, atipPower: (atip.indicativeWritePower << 4) | atip.referenceSpeed } } : undefined;
+          await pipeline(atip.leadInStartLba, raw96Source(plan, atip.leadInStartLba, next), RAW96_BLOCK_BYTES, 0);
         } else {
           if (choice.cdText) await writeLeadInRw(drive, plan.cdTextPacks, atip.leadInStartLba, signal);
           await pipeline(-LBA_MSF_OFFSET, mixed ? mixedProgramSource(mixed) : programSource(plan), CD_DA_SECTOR_BYTES, 0);

@@ -12,27 +12,39 @@ import { ImageEngine } from '../image/image-engine';
 import { StagingTree } from '../image/staging/staging-tree';
 import { tsWorkerScript } from '../workers/ts-worker-script';
 import { requireTools } from '../testing/peer-tools';
-import { buildReadTocPmaAtip, parseSessionInfo, parseToc } from '../mmc/commands/read-toc-pma-atip';
+import { buildReadTocPmaAtip, parseCdTextPacks, parseSessionInfo, parseToc } from '../mmc/commands/read-toc-pma-atip';
 import { buildReadTrackInformation, parseReadTrackInformation } from '../mmc/commands/read-track-information';
 import { buildReadCd } from '../mmc/commands/read-cd';
 import { layoutDisc } from '../audio/layout';
 import { buildCdTextPacks } from '../audio/cd-text';
 import type { AudioBurnPlan } from '../audio/audio-plan';
-import { burnFixture, disposeFixture } from './contract/burn-contract';
+import { burnFixture, disposeFixture, type BurnFixture } from './contract/burn-contract';
 import { burnCdExtra } from './cd-extra';
 import { AudioBurner } from './audio-burn';
 import { mixedModeDisc } from '../audio/mixed-mode';
-import { msfText } from '../cd/msf';
+import { fromBcd, msfText } from '../cd/msf';
+import { programQ, programSubchannel } from '../cd/program-q';
+import { qCrcValid, unpackPq } from '../cd/subchannel';
 
 const ok = requireTools('xorriso', 'cd-info');
 const dir = mkdtempSync(join(tmpdir(), 'gm-cdextra-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A blank virtual CD-R and an image engine for one test, both disposed of afterwards. */
+async function withRecorderAndEngine(fn: (f: BurnFixture, engine: ImageEngine) => Promise<void>): Promise<void> {
+  const f = await burnFixture('cd-r');
+  const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
+  try {
+    await fn(f, engine);
+  } finally {
+    await engine.close();
+    await disposeFixture(f);
+  }
+}
+
 describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
   it('audio session 1 (SAO, CD-TEXT) + data session 2 from the image engine; xorriso reads session 2', async () => {
-    const f = await burnFixture('cd-r');
-    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
-    try {
+    await withRecorderAndEngine(async (f, engine) => {
       const pcm = [randomBytes(588 * 330 * 4), randomBytes(588 * 310 * 4)];
       pcm.forEach((b, i) => writeFileSync(join(dir, `${i}.cdda`), b));
       const layout = layoutDisc([{ samples: 588 * 330, pregapSectors: 150 }, { samples: 588 * 310, pregapSectors: 150 }]);
@@ -92,16 +104,88 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
       const out = join(dir, 'out');
       xo('-osirrox', 'on', '-extract', '/', out);
       for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
-    } finally {
-      await engine.close();
-      await disposeFixture(f);
-    }
+    });
+  });
+
+  it('RAW-96 audio session (host P/Q and lead-in with CD-TEXT and the B0h pointer) + data session: every Q as planned, two sessions, cd-info and xorriso read it', async () => {
+    await withRecorderAndEngine(async (f, engine) => {
+      const pcm = [randomBytes(588 * 330 * 4), randomBytes(588 * 310 * 4 + 8)];
+      pcm.forEach((b, i) => writeFileSync(join(dir, `r${i}.cdda`), b));
+      const layout = layoutDisc([{ samples: 588 * 330, pregapSectors: 150, isrc: 'USRC17607839' }, { samples: pcm[1].length / 4, pregapSectors: 150 }], { mcn: '0724384924626' });
+      const plan: AudioBurnPlan = {
+        layout,
+        cdTextPacks: buildCdTextPacks([{ album: { title: 'Raw Extra' }, tracks: [{ title: 'One' }, { title: 'Two' }] }]).packs,
+        placements: layout.tracks.map((t, i) => ({ file: join(dir, `r${i}.cdda`), firstSample: t.firstSample, samples: t.samples })),
+      };
+      mkdirSync(join(dir, 'rsrc'), { recursive: true });
+      const files = { 'readme.txt': Buffer.from('RAW-96 CD-Extra\n'), 'clip.bin': randomBytes(200_000) };
+      for (const [p, b] of Object.entries(files)) writeFileSync(join(dir, 'rsrc', p), b);
+      const tree = new StagingTree({ now: new Date('2024-01-01T00:00:00Z') });
+      tree.addHostPath('/', join(dir, 'rsrc'));
+      const spec = { root: tree.root, iso9660: true, joliet: true, rockRidge: true, label: 'RAWEXTRA', recordingTime: new Date('2024-01-01T00:00:00Z') };
+
+      const r = await burnCdExtra({ drives: f.drives, burner: f.burner, pollMs: 2, progressIntervalMs: 0 }, f.address, plan, (startLba) => () => engine.source({ ...spec, startLba }), { mode: 'raw96' });
+      expect(r.audio).toMatchObject({ mode: 'raw96', cdText: true });
+      expect(r.audio.media.status).toBe('appendable');
+      expect(r.dataStartLba).toBe(layout.leadOut + 6750 + 4500 + 150);
+      expect(r.data.copies[0].verify?.ok).toBe(true);
+
+      const lease = await f.drives.lease(f.address, 'verify');
+      try {
+        expect(parseSessionInfo(await lease.drive.query(buildReadTocPmaAtip({ format: 1 })))).toMatchObject({ firstSession: 1, lastSession: 2, firstTrackInLastSession: 3, lastSessionStartLba: r.dataStartLba });
+        const toc = parseToc(await lease.drive.query(buildReadTocPmaAtip({ format: 0 })));
+        expect(toc.entries.filter((e) => e.track !== 0xaa).map((e) => [e.track, e.control & 4, e.lba])).toEqual([[1, 0, 0], [2, 0, layout.tracks[1].start], [3, 4, r.dataStartLba]]);
+        // Every recorded sector of the audio session, pauses included: the sub-channel the host sent
+        // (cd/program-q.ts for this layout), its Q CRC valid and its position the layout's.
+        let isrc = 0;
+        for (let lba = 0; lba < layout.leadOut; lba += 64) {
+          const n = Math.min(64, layout.leadOut - lba);
+          const raw = await lease.drive.query(buildReadCd({ lba, blocks: n, sectorType: 1, subChannel: 1 }));
+          for (let i = 0; i < n; i++) {
+            const at = lba + i;
+            const pw = raw.subarray(i * 2448 + 2352, (i + 1) * 2448);
+            expect(Buffer.compare(pw, programSubchannel(layout, at)), `sub-channel at ${at}`).toBe(0);
+            const { q } = unpackPq(pw);
+            expect(qCrcValid(q), `Q CRC at ${at}`).toBe(true);
+            const e = programQ(layout, at);
+            expect(q[0] & 0x0f, `Q mode at ${at}`).toBe(e.adr);
+            if (e.adr === 1) expect([fromBcd(q[1]), fromBcd(q[2])], `track/index at ${at}`).toEqual([e.track, e.index]);
+            if (e.adr === 3) isrc++;
+          }
+        }
+        expect(isrc).toBeGreaterThan(3);
+        // The CD-TEXT the host wrote into the lead-in's R-W.
+        expect(parseCdTextPacks(await lease.drive.query(buildReadTocPmaAtip({ format: 5, allocationLength: 0xfffe })))).toHaveLength(plan.cdTextPacks.length);
+      } finally {
+        await lease.release();
+      }
+
+      // cd-info over the recorder's sectors (2352 bytes each from LBA 0) with a CUE of the disc's three
+      // tracks: two audio tracks, then the XA data track (a CUE has no sessions; cd-info's CD-Plus/Extra
+      // analysis finds session 2 from the tracks; the sessions themselves are READ TOC's, above).
+      const bin = f.transport.backingFile(f.name);
+      symlinkSync(bin, join(dir, 'rawextra.bin'));
+      const cue = join(dir, 'rawextra.cue');
+      writeFileSync(cue, ['FILE "rawextra.bin" BINARY', '  TRACK 01 AUDIO', '    INDEX 01 00:00:00', '  TRACK 02 AUDIO', `    INDEX 00 ${msfText(layout.tracks[1].pregapStart)}`, `    INDEX 01 ${msfText(layout.tracks[1].start)}`, '  TRACK 03 MODE2/2352', `    INDEX 01 ${msfText(r.dataStartLba)}`, ''].join('\n'));
+      const run = spawnSync('cd-info', ['--no-cddb', '--no-device-info', '--cue-file', cue], { encoding: 'utf8' });
+      expect(run.status, run.stderr + run.stdout).toBe(0);
+      expect(run.stdout).toMatch(/ 1: 00:02:00\s+000000 audio/);
+      expect(run.stdout).toMatch(/ 2: \S+\s+0*\d+ audio/);
+      expect(run.stdout).toMatch(new RegExp(` 3: \\S+\\s+0*${r.dataStartLba} XA`));
+      // libcdio's own analysis finds the Enhanced CD and where its second session begins.
+      expect(run.stdout).toMatch(/CD-Plus\/Extra/);
+      expect(run.stdout).toMatch(new RegExp(`session #2 starts at track\\s+3, LSN: ${r.dataStartLba}\\b`));
+
+      const track = join(dir, 'rawextra-track3.iso');
+      f.transport.exportTrack(f.name, 3, track);
+      const out = join(dir, 'rout');
+      execFileSync('xorriso', ['-displacement', String(-r.dataStartLba), '-load', 'sbsector', '0', '-indev', track, '-osirrox', 'on', '-extract', '/', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
+    });
   });
 
   it('mixed mode: data track 1 (image engine ISO) + audio tracks in one SAO session; cd-info and xorriso read it back', async () => {
-    const f = await burnFixture('cd-r');
-    const engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
-    try {
+    await withRecorderAndEngine(async (f, engine) => {
       const pcm = [randomBytes(588 * 320 * 4 + 40), randomBytes(588 * 305 * 4)];
       pcm.forEach((b, i) => writeFileSync(join(dir, `m${i}.cdda`), b));
       const layout = layoutDisc([{ samples: pcm[0].length / 4, pregapSectors: 150 }, { samples: pcm[1].length / 4, pregapSectors: 0 }], { mcn: '0724384924626' });
@@ -150,9 +234,6 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
       expect(info).toMatch(/ 2: \S+\s+0*\d+ audio/);
       expect(info).toMatch(/ISO 9660/);
       expect(info).toMatch(/Volume\s*: MIXED/);
-    } finally {
-      await engine.close();
-      await disposeFixture(f);
-    }
+    });
   });
 });

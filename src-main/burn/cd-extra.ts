@@ -6,9 +6,10 @@
 // sectors; it is written Track-At-Once by the data burner as CD-ROM XA mode 2 form 1 in an XA session
 // (Blue Book: the data session of an Enhanced CD is CD-ROM XA) and the disc finalized.
 //
-// MUST rules: only a blank CD-R/RW; the audio session is SAO or TAO (RAW-96's host lead-in does not
-// carry the multi-session pointer yet, so it is refused here); both sessions are read back before
-// success; a failure in the data session leaves a playable, appendable audio CD and says so.
+// MUST rules: only a blank CD-R/RW; the audio session is SAO, TAO or RAW-96 (asked for by name: the
+// host then writes the lead-in itself, with P/Q generated, CD-TEXT in R-W and the mode 5 B0h/C0h
+// pointers to the next session, raw96-source.ts); both sessions are read back before success; a
+// failure in the data session leaves a playable, appendable audio CD and says so.
 import { InvalidMediaError, NotSupportedError } from '../common/errors';
 import type { BurnProgress, BurnResult } from '../common/model/burn';
 import type { AudioBurnResult } from '../common/model/audio-burn';
@@ -35,18 +36,19 @@ export async function burnCdExtra(
   options: Pick<AudioBurnOptions, 'mode' | 'speedX' | 'simulate'> = {},
   hooks: { signal?: AbortSignal; onProgress?: (session: 1 | 2, p: BurnProgress) => void } = {},
 ): Promise<CdExtraResult> {
-  if (options.mode === 'raw96') throw new NotSupportedError('CD-Extra is written with an SAO or TAO audio session: the RAW-96 lead-in made here does not carry the next-session pointer yet.');
   if (options.simulate) throw new NotSupportedError('A CD-Extra cannot be test-written: its second session needs the first one recorded.');
   const audioBurner = new AudioBurner({ drives: deps.drives, pollMs: deps.pollMs, progressIntervalMs: deps.progressIntervalMs });
-  let mode: 'sao' | 'tao';
+  let mode: 'sao' | 'tao' | 'raw96';
   {
     const lease = await deps.drives.lease(address, 'burn');
     try {
       const m = await lease.drive.media(hooks.signal);
       if (m.status !== 'blank') throw new InvalidMediaError(`A CD-Extra starts on a blank CD-R/RW; this disc is ${m.status === 'no-disc' ? 'missing' : m.status}.`);
-      // Never RAW-96 here: SAO where the drive has it (even if CD-TEXT must be left out), else TAO.
+      // RAW-96 only when asked for (and offered); otherwise SAO where the drive has it (even if
+      // CD-TEXT must be left out), else TAO.
       const caps = audioWriteCaps(await lease.drive.configuration(hooks.signal));
-      mode = options.mode === 'tao' || (options.mode !== 'sao' && !caps.sao) ? 'tao' : 'sao';
+      if (options.mode === 'raw96' && !caps.raw96) throw new NotSupportedError('This drive does not write raw (RAW-96) Disc-At-Once; choose SAO or TAO for the audio session.');
+      mode = options.mode === 'raw96' ? 'raw96' : options.mode === 'tao' || (options.mode !== 'sao' && !caps.sao) ? 'tao' : 'sao';
     } finally {
       await lease.release();
     }

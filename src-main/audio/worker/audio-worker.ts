@@ -7,11 +7,14 @@ import { defineWorkerTasks } from '../../workers/worker-runtime';
 import { decodeToCdda, sniffAudioFormat } from '../decode';
 import type { AudioProbe } from '../audio-probe';
 import type { AudioTags } from '../audio-tags';
+import type { FlacShare } from '../flac-split';
 
 export interface DecodePayload {
   path: string;
-  /** Raw CD-DA output file (created or truncated). */
+  /** Raw CD-DA output file (created or truncated; with `share`, an existing file written at the share's place). */
   out: string;
+  /** Only these frames of a FLAC file, written at firstSample × 4 (flac-split.ts). */
+  share?: FlacShare;
 }
 
 export interface DecodeProgress {
@@ -22,18 +25,19 @@ defineWorkerTasks({
   async decode(payload: DecodePayload, ctx) {
     let fh;
     try {
-      fh = await open(payload.out, 'w');
+      fh = await open(payload.out, payload.share ? 'r+' : 'w');
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new IoError(`cannot create ${payload.out}: ${e.message}`, { errno: e.code, path: payload.out, syscall: e.syscall, cause: err });
     }
     let samples = 0;
     let lastReport = 0;
+    const base = (payload.share?.firstSample ?? 0) * 4;
     try {
       return await decodeToCdda(
         payload.path,
         async (bytes) => {
-          await fh.write(bytes);
+          await fh.write(bytes, 0, bytes.length, base + samples * 4);
           samples += bytes.length / 4;
           if (samples - lastReport >= 44100 * 10) {
             lastReport = samples;
@@ -41,6 +45,7 @@ defineWorkerTasks({
           }
         },
         ctx.signal,
+        payload.share,
       );
     } finally {
       await fh.close();

@@ -602,8 +602,10 @@ export class VirtualRecorder {
   private pacedRate(): number {
     const d = this.state.disc;
     const kbps = this.selectedWriteSpeed || (d ? specOf(d).writeSpeeds[0] : 1385);
-    // kB/s (1000 bytes) of the medium; a CD's are 2352-byte frames carrying 2048 bytes of mode 1 data.
-    return d && specOf(d).family === 'cd' ? (kbps * 2048) / 2352 : kbps;
+    // kB/s (1000 bytes) of the medium; a CD's are 2352-byte frames (75 a second at 1×), and the host
+    // sends each as a block of the current data block type: 2048 bytes of mode 1 data, 2352 of CD-DA,
+    // 2448 of RAW-96 (host bytes drain at frames × block size, so audio runs at the speed it was given).
+    return d && specOf(d).family === 'cd' ? (kbps * this.cdBlockSize()) / 2352 : kbps;
   }
 
   private drainPaced(): void {

@@ -1,0 +1,101 @@
+// FLAC frame finding (flac-stream.ts) against `flac -a` (libFLAC's own analysis: every frame's byte
+// offset), and one file decoded in shares by two workers (flac-split.ts + the pool) against
+// `flac -d`, bit for bit; damaged and truncated files are refused by name, whichever share holds
+// the damage. Signals are made with sox at test time.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTools } from '../testing/peer-tools';
+import { AudioDecoderPool } from './audio-decoder-pool';
+import { FLAC_SPLIT_MIN_BYTES, splitFlac } from './flac-split';
+import { frameHeaderAt, nextFrameStart, readFlacStreamInfo } from './flac-stream';
+
+const ok = requireTools('sox', 'flac');
+let dir: string;
+let pool: AudioDecoderPool;
+const p = (name: string) => join(dir, name);
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+
+/** Every frame start the way flac-wasm's feeder walks the file. */
+async function ourFrameOffsets(path: string): Promise<number[]> {
+  const b = new Uint8Array(readFileSync(path));
+  const readAt = async (o: number, n: number) => b.subarray(o, o + n);
+  const info = await readFlacStreamInfo(path, readAt, b.length);
+  const out = [info.audioOffset];
+  let h = frameHeaderAt(b, info.audioOffset, info);
+  expect(h).toBeDefined();
+  for (;;) {
+    const next = nextFrameStart(b, out[out.length - 1], h!, info);
+    if (next < 0) return out;
+    out.push(next);
+    h = frameHeaderAt(b, next, info);
+  }
+}
+
+describe.skipIf(!ok)('FLAC frames and shares', () => {
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gm-flac-split-'));
+    pool = new AudioDecoderPool({ size: 2 });
+    // White noise does not compress: 55 s of it is a FLAC file above the split threshold.
+    sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '2', p('big.wav'), 'synth', '55', 'whitenoise', 'vol', '0.9']);
+    sh('flac', ['-s', '-f', '-5', p('big.wav'), '-o', p('big.flac')]);
+    sh('flac', ['-s', '-f', '-d', '--force-raw-format', '--endian=little', '--sign=signed', p('big.flac'), '-o', p('big.raw')]);
+  });
+  afterAll(async () => {
+    await pool?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds exactly the frames flac -a lists (offsets after metadata and padding)', async () => {
+    // Two encodings: fixed 4096-sample blocks with 8 KiB padding, and tiny blocks with a seek table and no padding.
+    sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '2', p('a.wav'), 'synth', '4', 'sine', '440', 'pinknoise', 'remix', '1,2', '2', 'vol', '0.5']);
+    sh('flac', ['-s', '-f', '-8', p('a.wav'), '-o', p('a.flac')]);
+    sh('flac', ['-s', '-f', '-0', '--blocksize=192', '--no-padding', '-S', '1s', p('a.wav'), '-o', p('b.flac')]);
+    for (const f of ['a.flac', 'b.flac']) {
+      sh('flac', ['-s', '-f', '-a', p(f), '-o', p(`${f}.ana`)]);
+      const theirs = [...readFileSync(p(`${f}.ana`), 'latin1').matchAll(/^frame=\d+\toffset=(\d+)/gm)].map((m) => Number(m[1]));
+      expect(theirs.length).toBeGreaterThan(20);
+      expect(await ourFrameOffsets(p(f))).toEqual(theirs);
+    }
+  });
+
+  it('bytes after the last frame (an ID3v1 tag) are left alone, whole and in shares', async () => {
+    const tag = Buffer.concat([Buffer.from('TAG'), Buffer.alloc(125, 0x20)]);
+    writeFileSync(p('tagged.flac'), Buffer.concat([readFileSync(p('big.flac')), tag]));
+    await pool.decodeToFile(p('tagged.flac'), p('tagged.cdda'));
+    expect(Buffer.compare(readFileSync(p('tagged.cdda')), readFileSync(p('big.raw')))).toBe(0);
+    const one = new AudioDecoderPool({ size: 1 });
+    try {
+      await one.decodeToFile(p('tagged.flac'), p('tagged1.cdda'));
+    } finally {
+      await one.close();
+    }
+    expect(Buffer.compare(readFileSync(p('tagged1.cdda')), readFileSync(p('big.raw')))).toBe(0);
+  });
+
+  it('one file decoded in two shares by two workers is flac -d bit for bit', async () => {
+    expect(statSync(p('big.flac')).size).toBeGreaterThan(FLAC_SPLIT_MIN_BYTES);
+    const split = await splitFlac(p('big.flac'), 2);
+    expect(split?.shares).toHaveLength(2);
+    expect(split!.shares[1].firstSample % 4096).toBe(0);
+    expect(split!.shares[0].to).toBe(split!.shares[1].from);
+    const r = await pool.decodeToFile(p('big.flac'), p('big.cdda'));
+    expect(r).toMatchObject({ format: 'flac', samples: 55 * 44100, sourceBits: 16, dithered: false });
+    expect(Buffer.compare(readFileSync(p('big.cdda')), readFileSync(p('big.raw')))).toBe(0);
+  });
+
+  it('damage in either share, or a cut file, is an error naming the file', async () => {
+    const good = readFileSync(p('big.flac'));
+    const split = (await splitFlac(p('big.flac'), 2))!;
+    for (const at of [split.shares[0].from + 100_000, split.shares[1].from + 100_000]) {
+      const bad = Buffer.from(good);
+      for (let i = 0; i < 64; i++) bad[at + i] ^= 0x5a;
+      writeFileSync(p('bad.flac'), bad);
+      await expect(pool.decodeToFile(p('bad.flac'), p('bad.cdda'))).rejects.toThrow(/bad\.flac: it is damaged/);
+    }
+    writeFileSync(p('cut.flac'), good.subarray(0, Math.floor(good.length * 0.8)));
+    await expect(pool.decodeToFile(p('cut.flac'), p('cut.cdda'))).rejects.toThrow(/cut\.flac: .*(damaged|truncated)/);
+  });
+});
