@@ -27,10 +27,52 @@ double MtimeMs(const struct stat& st) {
 #endif
 }
 
+// The directory of the previous file, open: files arrive in scan order, ~50 to a folder on a tree
+// of small files, and openat(dir, name) walks one path component where open(path) walks them all
+// (six levels deep: ~6 dentry lookups saved per file). Lives for one fillPieces call.
+class DirCache {
+ public:
+  ~DirCache() {
+    if (fd_ >= 0) close(fd_);
+  }
+  // The descriptor to open `name` against (AT_FDCWD with the whole path when no directory could be
+  // opened, e.g. one that may be searched but not read, without O_PATH).
+  int For(const std::string& path, const char** name) {
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos) {
+      *name = path.c_str();
+      return AT_FDCWD;
+    }
+    std::string dir = slash == 0 ? std::string("/") : path.substr(0, slash);
+    if (dir != dir_) {
+      if (fd_ >= 0) close(fd_);
+#if defined(O_PATH)
+      const int flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+#else
+      const int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+#endif
+      do fd_ = open(dir.c_str(), flags); while (fd_ < 0 && errno == EINTR);
+      dir_ = fd_ >= 0 ? dir : std::string();
+    }
+    if (fd_ < 0) {
+      *name = path.c_str();
+      return AT_FDCWD;
+    }
+    *name = path.c_str() + slash + 1;
+    return fd_;
+  }
+
+ private:
+  std::string dir_;
+  int fd_ = -1;
+};
+
 // Reads the whole file into dst: false on any failure (including a file shorter than planned).
-bool ReadPiece(const std::string& path, uint8_t* dst, size_t size, double mtimeMs) {
+bool ReadPiece(DirCache& dirs, const std::string& path, uint8_t* dst, size_t size, double mtimeMs) {
+  const char* name;
+  int at = dirs.For(path, &name);
   int fd;
-  do fd = open(path.c_str(), O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+  do fd = openat(at, name, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
   if (fd < 0) return false;
   struct stat st;
   bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) == size && MtimeMs(st) == mtimeMs;
@@ -80,6 +122,7 @@ Napi::Value FillPieces(const Napi::CallbackInfo& info) {
     end = at + std::ceil(size / kSector) * kSector;
   }
   size_t fill = 0;
+  DirCache dirs;
   for (uint32_t i = i0; i < i1; i++) {
     const size_t at = static_cast<size_t>(n[3 * i] * kSector - firstByte);
     const size_t size = static_cast<size_t>(n[3 * i + 1]);
@@ -87,7 +130,7 @@ Napi::Value FillPieces(const Napi::CallbackInfo& info) {
     memset(out + fill, 0, at - fill);
     Napi::Value p = paths.Get(i);
     if (!p.IsString()) throw Napi::TypeError::New(env, "fillPieces: hostPaths must be strings");
-    if (!ReadPiece(p.As<Napi::String>().Utf8Value(), out + at, size, n[3 * i + 2])) return Napi::Number::New(env, -1.0 - i);
+    if (!ReadPiece(dirs, p.As<Napi::String>().Utf8Value(), out + at, size, n[3 * i + 2])) return Napi::Number::New(env, -1.0 - i);
     memset(out + at + size, 0, padded - size);
     fill = at + padded;
   }
