@@ -8,6 +8,9 @@
 
 #include "device.h"
 #include "execute_worker.h"
+#if !defined(_WIN32)
+#include "file_fill.h"
+#endif
 
 namespace gm {
 
@@ -46,6 +49,10 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
                              InstanceMethod("open", &GlassmasterAddon::Open),
                              InstanceMethod("close", &GlassmasterAddon::Close),
                              InstanceMethod("execute", &GlassmasterAddon::Execute),
+#if !defined(_WIN32)
+                             // The image writer's copy thread: many small files into one buffer (file_fill.h).
+                             InstanceMethod("fillPieces", &GlassmasterAddon::FillPiecesMethod),
+#endif
                          });
   }
 
@@ -57,6 +64,10 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
   }
 
  private:
+#if !defined(_WIN32)
+  Napi::Value FillPiecesMethod(const Napi::CallbackInfo& info) { return FillPieces(info); }
+#endif
+
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);

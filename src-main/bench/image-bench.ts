@@ -1,4 +1,4 @@
-// `npm run bench:image [-- --quick] [-- --dir DIR] [-- --only 1,3,5] [-- --repeat N] [-- --event-loop]`: builds deterministic corpora
+// `npm run bench:image [-- --quick] [-- --dir DIR] [-- --only 1,3,5] [-- --tools glassmaster,tar] [-- --repeat N] [-- --event-loop]`: builds deterministic corpora
 // and images them with Glassmaster, xorriso, genisoimage and tar (the floor: reading every byte
 // and writing it once), measuring wall time, CPU, peak RSS (GNU time) and image size.
 // Page caches are warm for everyone (each corpus is read once before the runs); outputs go to
@@ -24,6 +24,9 @@ const repeat = repeatArg >= 0 ? Math.max(1, Number(args[repeatArg + 1])) : 1;
 const onlyArg = args.indexOf('--only');
 const eventLoopOnly = args.includes('--event-loop');
 const only = onlyArg >= 0 ? args[onlyArg + 1].split(',').map(Number) : undefined;
+/** --tools: run only the tools whose name contains one of these words (the tar floor always runs). */
+const toolsArg = args.indexOf('--tools');
+const toolWords = toolsArg >= 0 ? args[toolsArg + 1].split(',') : undefined;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
@@ -212,11 +215,16 @@ function fmt(n: number, w: number, d = 2): string {
 
 async function main(): Promise<void> {
   fs.mkdirSync(base, { recursive: true });
+  // The bundles live beside the corpora, outside the package, so the addon loader (which looks in
+  // the package root, as the built CLI and app do) is pointed at this tree's build: the image
+  // copy thread reads small files through it (native/src/file_fill.h) when it is built.
+  const addon = path.join(root, 'native/build/Release/glassmaster_native.node');
+  if (!process.env.GLASSMASTER_NATIVE_ADDON && fs.existsSync(addon)) process.env.GLASSMASTER_NATIVE_ADDON = addon;
   const gm = await glassmasterCommands();
   const out = path.join(base, 'out.img');
   const have = (t: string) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0;
   if (!have('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
-  console.log(`Glassmaster image benchmark${quick ? ' (--quick)' : ''}: ${os.cpus().length} CPUs, node ${process.version}, corpora in ${base}, ${repeat} interleaved round(s), load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`Glassmaster image benchmark${quick ? ' (--quick)' : ''}: ${os.cpus().length} CPUs, node ${process.version}, corpora in ${base}, ${repeat} interleaved round(s), load ${os.loadavg()[0].toFixed(1)}, native addon ${process.env.GLASSMASTER_NATIVE_ADDON ?? 'not built (JavaScript copy path)'}`);
   for (const c of corpora) {
     if (only && !only.includes(c.id)) continue;
     const dir = ensureCorpus(c);
@@ -243,7 +251,8 @@ async function main(): Promise<void> {
     // is an empty file, so it is listed apart (no image size or ratio).
     tools.push({ name: 'control: idle event loop 5 s', cmd: ['sh', '-c', `${gm.app.map((a) => `'${a}'`).join(' ')} --idle 5 && : > '${out}'`] });
     // --event-loop: only the app paths and the idle control (their main-thread stalls and CPU).
-    const run = eventLoopOnly ? tools.filter((t) => t.name.includes('app path') || t.name.startsWith('control')) : tools;
+    const picked = toolWords ? tools.filter((t) => t.name === FLOOR || toolWords.some((w) => t.name.includes(w))) : tools;
+    const run = eventLoopOnly ? picked.filter((t) => t.name.includes('app path') || t.name.startsWith('control')) : picked;
     const res = measureAll(run, out);
     const floor = res.get(FLOOR) ?? { median: NaN };
     console.log(`\n(${c.id}) ${c.name}`);

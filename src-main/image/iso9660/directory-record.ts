@@ -40,7 +40,11 @@ export function writeDirRecord(buf: Buffer, off: number, len: number, id: string
   writeU16Both(buf, off + 28, 1); // volume sequence number
   if (wide) {
     buf[off + 32] = id.length * 2;
-    for (let i = 0; i < id.length; i++) buf.writeUInt16BE(id.charCodeAt(i), off + 33 + i * 2);
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      buf[off + 33 + i * 2] = c >> 8;
+      buf[off + 34 + i * 2] = c & 0xff;
+    }
   } else {
     buf[off + 32] = id.length;
     // Byte by byte (as latin1): identifiers are short, and this runs once per record.

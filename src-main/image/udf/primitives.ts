@@ -188,13 +188,18 @@ export function ostaLength(s: string): number {
 
 /** Writes the OSTA form of a name checked by ostaLength (`wide`: compression ID 16); returns its length. */
 export function writeOsta(dst: Buffer, off: number, s: string, wide: boolean): number {
+  // Byte loops, not Buffer.write/writeUInt16BE: names are short and written once per FID.
   if (!wide) {
     dst[off] = 8;
-    dst.write(s, off + 1, 'latin1');
+    for (let i = 0; i < s.length; i++) dst[off + 1 + i] = s.charCodeAt(i);
     return 1 + s.length;
   }
   dst[off] = 16;
-  for (let i = 0; i < s.length; i++) dst.writeUInt16BE(s.charCodeAt(i), off + 1 + 2 * i);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    dst[off + 1 + 2 * i] = c >> 8;
+    dst[off + 2 + 2 * i] = c & 0xff;
+  }
   return 1 + 2 * s.length;
 }
 

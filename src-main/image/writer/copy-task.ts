@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { CancelledError } from '../../common/errors';
 import type { TaskContext } from '../../workers/worker-runtime';
+import { loadNativeAddonIfBuilt, type NativeAddon } from '../../transport/native/native-addon';
 import { checkUnchanged, openChecked, outputWriteError, sourceIoError, sourceShrankError } from './source-errors';
 
 const SECTOR = 2048;
@@ -28,13 +29,28 @@ export interface CopyPayload {
 }
 
 /**
+ * The native batch reader (native/src/file_fill.h) unless it is not built, or this platform has
+ * none (Windows), or GLASSMASTER_JS_COPY=1 asks for the JavaScript path (its tests). Measured on
+ * 50,000 files of 1–16 KiB: the same open/fstat/read/close loop costs ~0.9 CPU s through fs.*Sync
+ * and ~0.6 s in C (the difference is the per-call JavaScript: arguments, Stats objects, errors).
+ */
+function nativeFill(): NativeAddon['fillPieces'] {
+  if (process.env.GLASSMASTER_JS_COPY === '1') return undefined;
+  const addon = loadNativeAddonIfBuilt();
+  return addon?.fillPieces?.bind(addon);
+}
+
+/**
  * A copy task with its own pair of buffers (allocated once per thread): one batch is written,
  * asynchronously and at most one write in flight, while the next one is read.
  */
 export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Promise<void> {
   let bufs: [Buffer, Buffer] | undefined;
+  let fill: NativeAddon['fillPieces'] | null = null;
   return async (m, ctx) => {
     bufs ??= [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)];
+    if (fill === null) fill = nativeFill();
+    const fillNative = fill;
     const b2 = bufs;
     let buf = b2[0];
     let pending: Promise<void> | null = null;
@@ -105,20 +121,33 @@ export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Pr
           }
           continue;
         }
-        let fill = 0;
-        for (let i = i0; i < i1; i++) {
+        let filled = 0;
+        let i = i0;
+        if (fillNative) {
+          // Every piece of the batch in one call; on a piece that is not as the scan saw it, the
+          // JavaScript loop below takes over from that piece and throws its typed error.
+          const r = fillNative(buf, m.nums, m.hostPaths, i0, i1, lbaOf(i0) * SECTOR);
+          if (r >= 0) {
+            filled = r;
+            i = i1;
+          } else {
+            i = -1 - r;
+            filled = (lbaOf(i) - lbaOf(i0)) * SECTOR;
+          }
+        }
+        for (; i < i1; i++) {
           const at = lbaOf(i) * SECTOR - m.base - start;
-          buf.fill(0, fill, at);
+          buf.fill(0, filled, at);
           const f = openChecked(m.hostPaths[i], m.paths[i], sizeOf(i), mtimeOf(i));
           try {
             readInto(f, i, at, 0, sizeOf(i));
           } finally {
             fs.closeSync(f);
           }
-          fill = at + Math.ceil(sizeOf(i) / SECTOR) * SECTOR;
-          buf.fill(0, at + sizeOf(i), fill);
+          filled = at + Math.ceil(sizeOf(i) / SECTOR) * SECTOR;
+          buf.fill(0, at + sizeOf(i), filled);
         }
-        await writeAll(fill, start);
+        await writeAll(filled, start);
       }
       if (pending) await pending;
     } catch (err) {

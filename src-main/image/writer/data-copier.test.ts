@@ -10,14 +10,15 @@ import { writeImage, writeImageRanges } from './write-image';
 import { fileURLToPath } from 'node:url';
 import { tsWorkerScript } from '../../workers/ts-worker-script';
 import { DataCopier } from './data-copier';
+import { loadNativeAddon } from '../../transport/native/native-addon';
 
 const worker = { script: tsWorkerScript(fileURLToPath(new URL('../worker/image-worker.ts', import.meta.url))) };
 
-let tmp: string;
+let outerTmp: string;
 beforeAll(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-copier-'));
+  outerTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-copier-'));
 });
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(outerTmp, { recursive: true, force: true }));
 
 function spec(dir: string): ImageSpec {
   const t = new StagingTree({ now: new Date(Date.UTC(2025, 0, 1)) });
@@ -42,7 +43,22 @@ async function viaCopier(s: ImageSpec, out: string, threads: number): Promise<vo
   }
 }
 
-describe('DataCopier', () => {
+// Both copy paths: the native batch reader (native/src/file_fill.h; the addon is built for the
+// tests as for the app) and the JavaScript one used where it is absent (GLASSMASTER_JS_COPY=1,
+// read by the copy threads, which take the environment as it is when they start).
+describe.each([['native batch reader', '0'], ['JavaScript path', '1']])('DataCopier (%s)', (_name, jsCopy) => {
+  let saved: string | undefined;
+  let tmp: string; // this path's own folder under the file's
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(outerTmp, 'run-'));
+    saved = process.env.GLASSMASTER_JS_COPY;
+    process.env.GLASSMASTER_JS_COPY = jsCopy;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.GLASSMASTER_JS_COPY;
+    else process.env.GLASSMASTER_JS_COPY = saved;
+  });
+
   it('writes the same image as writeImage: many small files in batches, a file larger than a batch, sizes off the sector, non-ASCII host paths', async () => {
     const src = path.join(tmp, 'src');
     for (let i = 0; i < 3000; i++) {
@@ -75,6 +91,11 @@ describe('DataCopier', () => {
     const s2 = spec(dir);
     fs.writeFileSync(path.join(dir, 'grows'), 'yyyyy');
     await expect(viaCopier(s2, path.join(tmp, 'bad2.iso'), 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('changed while being imaged (size 1 → 5): /grows') });
+    // Same size, another modification time: changed too.
+    fs.writeFileSync(path.join(dir, 'grows'), 'y');
+    const s3 = spec(dir);
+    fs.utimesSync(path.join(dir, 'grows'), new Date(Date.UTC(2020, 0, 1)), new Date(Date.UTC(2020, 0, 1, 0, 0, 0, 7)));
+    await expect(viaCopier(s3, path.join(tmp, 'bad3.iso'), 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('changed while being imaged (size 1 → 1): /grows') });
   });
 
   it('a failing output write is an IoError, not a crash', async () => {
@@ -128,5 +149,44 @@ describe('DataCopier', () => {
       await copier.close();
       fs.closeSync(fd);
     }
+  });
+});
+
+describe('fillPieces (the native batch reader)', () => {
+  it('reads files whose size and mtime are as the scan saw them (Node\'s mtimeMs, nanoseconds included), zero-pads, and names the first one that is not', () => {
+    const fill = loadNativeAddon().fillPieces;
+    if (os.platform() === 'win32') return expect(fill).toBeUndefined();
+    expect(fill).toBeTypeOf('function');
+    const dir = path.join(outerTmp, 'fill');
+    fs.mkdirSync(dir);
+    const files = [3000, 1, 2048, 0, 4097].map((n, i) => {
+      const p = path.join(dir, `f${i}`);
+      fs.writeFileSync(p, Buffer.alloc(n, 0x41 + i));
+      // Sub-millisecond mtimes: the native comparison must equal Stats.mtimeMs exactly.
+      fs.utimesSync(p, 1.7e9 + i / 3, 1.7e9 + i / 7);
+      return { p, n, st: fs.statSync(p) };
+    });
+    let lba = 100;
+    const nums = new Float64Array(files.length * 3);
+    files.forEach((f, i) => {
+      nums.set([lba, f.n, f.st.mtimeMs], 3 * i);
+      lba += Math.ceil(f.n / 2048) + (i === 1 ? 2 : 0); // a gap after the second file
+    });
+    // One path relative to the working directory (as a relative source argument gives): the native
+    // reader opens files against their folder's descriptor, kept from one file to the next.
+    const paths = files.map((f, i) => (i === 3 ? path.relative(process.cwd(), f.p) : f.p));
+    const buf = Buffer.alloc(64 * 1024, 0xee);
+    const filled = fill!(buf, nums, paths, 0, files.length, 100 * 2048);
+    const want = Buffer.alloc(filled);
+    files.forEach((f, i) => want.fill(0x41 + i, (nums[3 * i] - 100) * 2048, (nums[3 * i] - 100) * 2048 + f.n));
+    expect(filled).toBe((lba - 100) * 2048);
+    expect(buf.subarray(0, filled).equals(want)).toBe(true);
+    // Piece 2 changed (mtime), piece 4 gone: the first is named, as −1 − index.
+    fs.utimesSync(files[2].p, 1.6e9, 1.6e9);
+    fs.rmSync(files[4].p);
+    expect(fill!(buf, nums, paths, 0, files.length, 100 * 2048)).toBe(-3);
+    expect(fill!(buf, nums, paths, 3, files.length, nums[9] * 2048)).toBe(-5);
+    // A piece outside the buffer is a programming error, not a read.
+    expect(() => fill!(Buffer.alloc(2048), nums, paths, 0, 1, 100 * 2048)).toThrow(RangeError);
   });
 });

@@ -68,6 +68,12 @@ export interface NativeAddon {
   /** Releases the handle (the OS handle closes once in-flight commands return). */
   close(handle: number): boolean;
   execute(handle: number, request: NativeExecuteRequest): Promise<NativeExecuteResult>;
+  /**
+   * POSIX builds only (native/src/file_fill.h): reads pieces i0 … i1 − 1 (nums: lba, size, mtimeMs
+   * each) into buf at lba × 2048 − firstByte, zero-padded; the bytes filled, or −1 − i when piece i
+   * is not the file the scan saw. The image writer's copy thread (image/writer/copy-task.ts).
+   */
+  fillPieces?(buf: Uint8Array, nums: Float64Array, hostPaths: string[], i0: number, i1: number, firstByte: number): number;
 }
 
 export function isNativeOsError(err: unknown): err is NativeOsError {
@@ -150,4 +156,16 @@ export function loadNativeAddon(): NativeAddon {
     return cached;
   }
   throw new InternalError(`native addon not built (run \`npx node-gyp rebuild --directory native\`); looked in: ${tried.join(', ')}`);
+}
+
+/**
+ * The addon when it is built and loads, else undefined: for callers with a JavaScript path of
+ * their own (the image copy thread), which must work where the addon is absent.
+ */
+export function loadNativeAddonIfBuilt(): NativeAddon | undefined {
+  try {
+    return loadNativeAddon();
+  } catch {
+    return undefined;
+  }
 }
