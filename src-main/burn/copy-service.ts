@@ -39,7 +39,7 @@ import { UnreadableSectorError } from '../read/drive-block-reader';
 import { imageFileSourceFactory } from './burn-sources';
 import type { BurnService } from './burn-service';
 import { formatRanges } from '../read/owners';
-import { checkSessionTarget, openImageSessionSource, planSessionCopy, sessionBurnOptions, trimRunOut, type CopySession } from './copy-sessions';
+import { checkSessionTarget, openImageSessionSource, placedSession, planSessionCopy, sessionBurnOptions, trimRunOut, type CopySession } from './copy-sessions';
 import type { ByteSourceFactory } from './burn-service';
 
 export interface CopyOptions {
@@ -152,16 +152,7 @@ export class CopyService {
   private async burnSessions(to: string, profile: number, sessions: CopySession[], options: BurnOptions, hooks: CopyHooks, sourceOf: (s: CopySession) => ByteSourceFactory): Promise<BurnResult[]> {
     const burns: BurnResult[] = [];
     for (const s of sessions) {
-      const open = sourceOf(s);
-      const placed: ByteSourceFactory = async (disc) => {
-        // The burn's own call passes the target's medium: the session must go where the source has it.
-        const nwa = disc?.media.nextWritableAddress;
-        if (disc && nwa !== undefined && nwa !== s.start) {
-          const before = burns.length ? `; the target holds the first ${burns.length} session(s) of the copy, verified, and stays appendable` : '';
-          throw new InvalidMediaError(`Session ${s.number} starts at sector ${s.start} on the source, but the target would write it at sector ${nwa}: its file system would point at the wrong sectors, so it is not written${before}.`, { session: s.number, start: s.start, nextWritableAddress: nwa });
-        }
-        return open(disc);
-      };
+      const placed = placedSession(sourceOf(s), s, () => burns.length);
       const target = profileNumber((await this.opts.drives.media(to, hooks.signal)).profile) ?? profile;
       const last = s === sessions[sessions.length - 1];
       burns.push(await this.opts.burner.burn(to, placed, { ...sessionBurnOptions(options, s, target), eject: last && options.eject }, {

@@ -24,11 +24,10 @@
 //    at the source's address, and the copy stops there saying what the target holds;
 //  - the sessions before the last are closed (close 'session'); the last is closed as the source
 //    is ('disc' for a complete source, 'session' for an appendable one) unless the caller chose.
-import type { FileHandle } from 'node:fs/promises';
-import { InvalidMediaError, IoError, NotSupportedError } from '../common/errors';
+import { InvalidMediaError, NotSupportedError } from '../common/errors';
 import { DATA_SECTOR } from '../image/byte-source';
-import { SequentialSource } from '../image/byte-source/sequential-source';
-import { openInputFile } from '../image/host-input-file';
+import type { ByteSourceFactory, PlacedByteSource } from './burn-service';
+import { openFileSectors } from './file-sectors-source';
 import type { BurnOptions } from '../common/model/burn';
 import type { MediaInfo } from '../common/model/drive';
 import { profileNumber } from '../mmc/profiles';
@@ -147,33 +146,23 @@ export function sessionBurnOptions(options: BurnOptions, s: CopySession, profile
  * One session of a disc read to an ISO (read-disc.ts keeps every session at its own address): the
  * sectors start … end of the file, placed at `start` (a one-drive copy burns these after the swap).
  */
-export async function openImageSessionSource(path: string, s: Pick<CopySession, 'number' | 'start' | 'end'>): Promise<SequentialSource & { startLba: number }> {
-  const { fh, size } = await openInputFile(path, 'image');
-  if (size < s.end * DATA_SECTOR) {
-    await fh.close();
-    throw new IoError(`${path} holds ${Math.floor(size / DATA_SECTOR)} sectors; session ${s.number} ends at sector ${s.end}`, { path });
-  }
-  return new ImageSessionSource(path, fh, s);
+export function openImageSessionSource(path: string, s: Pick<CopySession, 'number' | 'start' | 'end'>): Promise<PlacedByteSource> {
+  return openFileSectors(path, { byteOffset: s.start * DATA_SECTOR, sectors: s.end - s.start, sectorSize: DATA_SECTOR, startLba: s.start, description: `session ${s.number} of the copied disc` });
 }
 
-class ImageSessionSource extends SequentialSource {
-  readonly description: string;
-  readonly startLba: number;
-
-  constructor(private readonly path: string, private readonly fh: FileHandle, s: Pick<CopySession, 'number' | 'start' | 'end'>) {
-    super(DATA_SECTOR, s.end - s.start);
-    this.startLba = s.start;
-    this.description = `session ${s.number} of the copied disc`;
-  }
-
-  protected async produce(first: number, count: number): Promise<Uint8Array> {
-    const buf = Buffer.allocUnsafe(count * DATA_SECTOR);
-    const { bytesRead } = await this.fh.read(buf, 0, buf.length, (this.startLba + first) * DATA_SECTOR);
-    if (bytesRead < DATA_SECTOR) throw new IoError(`${this.path} became shorter while it was read`, { path: this.path });
-    return buf.subarray(0, bytesRead - (bytesRead % DATA_SECTOR));
-  }
-
-  protected async release(): Promise<void> {
-    await this.fh.close();
-  }
+/**
+ * A session that must be written at `start` (its file system points at absolute sectors): the burn's
+ * own call of the factory passes the target's medium, whose next writable address must be `start`;
+ * otherwise nothing is written and the error says what the target holds (`written` sessions before).
+ */
+export function placedSession(open: ByteSourceFactory, s: { number: number; start: number }, written: () => number): ByteSourceFactory {
+  return async (disc) => {
+    const nwa = disc?.media.nextWritableAddress;
+    if (disc && nwa !== undefined && nwa !== s.start) {
+      const n = written();
+      const before = n ? `; the target holds the first ${n} session(s), verified, and stays appendable` : '';
+      throw new InvalidMediaError(`Session ${s.number} belongs at sector ${s.start}, but the recorder would write it at sector ${nwa}: its file system would point at the wrong sectors, so it is not written${before}.`, { session: s.number, start: s.start, nextWritableAddress: nwa });
+    }
+    return open(disc);
+  };
 }
