@@ -12,6 +12,7 @@ import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from
 import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
 import { hashHostFiles, type HashFilesPayload } from './hash-files-task';
+import { streamDiscSession, type DiscSessionPayload } from './disc-session-task';
 
 export type { ImageWorkerProgress };
 
@@ -73,6 +74,10 @@ defineWorkerTasks({
   /** The boot inspection of a written image. */
   async inspectBoot(payload: { path: string }) {
     return inspectImageBoot(payload.path);
+  },
+  /** The next session of a disc: its last session read through the caller's drive, planned and streamed here (disc-session-task.ts). */
+  async discSession(payload: DiscSessionPayload, ctx) {
+    return streamDiscSession(payload, ctx);
   },
   copyPieces: createCopyTask(),
 });
