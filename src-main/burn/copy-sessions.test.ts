@@ -13,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageEngine } from '../image/image-engine';
 import type { MediaTypeName } from '../common/model/drive';
 import { DiscService } from '../read/disc-service';
-import { readDiscLayout } from '../read/disc-layout';
-import { pattern, writeTree } from '../read/test-support';
+import { leasedLayout, pattern, writeTree, xorrisoFiles } from '../read/test-support';
 import { requireTools } from '../testing/peer-tools';
 import { tsWorkerScript } from '../workers/ts-worker-script';
 import { burnFixture, disposeFixture, type BurnFixture } from './contract/burn-contract';
@@ -47,20 +46,10 @@ describe.skipIf(!ok)('CopyService: a multisession disc, session by session', () 
     }
   };
 
-  const files = (iso: string, sb: number) => execFileSync('xorriso', ['-load', 'sbsector', String(sb), '-indev', iso, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-    .split('\n').filter((l) => l.startsWith("'")).map((l) => l.slice(1, -1)).sort();
-
   /** The source and the copy as readers see them: layouts equal, ISOs equal, xorriso's listing per session equal. */
   const judge = async (f: BurnFixture, from: string, to: string, name: string) => {
     const discs = new DiscService(f.drives);
-    const layoutOf = async (a: string) => {
-      const l = await f.drives.lease(a, 'read');
-      try {
-        return await readDiscLayout(l.drive);
-      } finally {
-        await l.release();
-      }
-    };
+    const layoutOf = (a: string) => leasedLayout(f.drives, a);
     const [a, b] = [await layoutOf(from), await layoutOf(to)];
     expect(b.sessions).toEqual(a.sessions);
     expect(b.tracks).toEqual(a.tracks);
@@ -69,8 +58,8 @@ describe.skipIf(!ok)('CopyService: a multisession disc, session by session', () 
     await discs.read(from, { output: ia, force: true });
     await discs.read(to, { output: ib, force: true });
     expect(readFileSync(ib).equals(readFileSync(ia))).toBe(true);
-    for (const s of a.sessions) expect(files(ib, s.start)).toEqual(files(ia, s.start));
-    expect(files(ib, a.sessions[2].start)).toEqual(['/blob.bin', '/d/deep.bin', '/one.txt', '/three.txt', '/two.txt']);
+    for (const s of a.sessions) expect(xorrisoFiles(ib, s.start)).toEqual(xorrisoFiles(ia, s.start));
+    expect(xorrisoFiles(ib, a.sessions[2].start)).toEqual(['/blob.bin', '/d/deep.bin', '/one.txt', '/three.txt', '/two.txt']);
     execFileSync('xorriso', ['-load', 'sbsector', String(a.sessions[2].start), '-indev', ib, '-osirrox', 'on', '-extract', '/one.txt', join(dir, `${name}-one.txt`)], { stdio: 'pipe' });
     expect(readFileSync(join(dir, `${name}-one.txt`), 'utf8')).toBe('first, replaced');
     return a;

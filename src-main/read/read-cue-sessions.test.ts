@@ -20,8 +20,7 @@ import { ImageEngine } from '../image/image-engine';
 import { requireTools } from '../testing/peer-tools';
 import { tsWorkerScript } from '../workers/ts-worker-script';
 import { DiscService } from './disc-service';
-import { readDiscLayout } from './disc-layout';
-import { pattern, writeTree } from './test-support';
+import { leasedLayout, pattern, writeTree, xorrisoFiles } from './test-support';
 
 const ok = requireTools('xorriso', 'cd-info', 'cuebreakpoints');
 
@@ -51,17 +50,7 @@ describe.skipIf(!ok)('a multisession CD to BIN/CUE, and burn --cue of it', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const layoutOf = async (address: string) => {
-    const l = await f.drives.lease(address, 'read');
-    try {
-      return await readDiscLayout(l.drive);
-    } finally {
-      await l.release();
-    }
-  };
-  const files = (iso: string, sb: number) => execFileSync('xorriso', ['-load', 'sbsector', String(sb), '-indev', iso, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-    .split('\n').filter((l) => l.startsWith("'")).map((l) => l.slice(1, -1)).sort();
-
+  const layoutOf = (address: string) => leasedLayout(f.drives, address);
   it('read: REM SESSION before each session\'s first track, PREGAP for the later sessions, the .bin the tracks only; cd-info and cuebreakpoints read it', async () => {
     const layout = await layoutOf(f.address);
     expect(layout.sessions).toHaveLength(3);
@@ -107,8 +96,8 @@ describe.skipIf(!ok)('a multisession CD to BIN/CUE, and burn --cue of it', () =>
     await discs.read(f.address, { output: join(dir, 'src.iso') });
     await discs.read(to, { output: join(dir, 'copy.iso') });
     execFileSync('cmp', [join(dir, 'src.iso'), join(dir, 'copy.iso')]);
-    for (const s of source.sessions) expect(files(join(dir, 'copy.iso'), s.start)).toEqual(files(join(dir, 'src.iso'), s.start));
-    expect(files(join(dir, 'copy.iso'), source.sessions[2].start)).toEqual(['/blob.bin', '/one.txt', '/three.txt', '/two.txt']);
+    for (const s of source.sessions) expect(xorrisoFiles(join(dir, 'copy.iso'), s.start)).toEqual(xorrisoFiles(join(dir, 'src.iso'), s.start));
+    expect(xorrisoFiles(join(dir, 'copy.iso'), source.sessions[2].start)).toEqual(['/blob.bin', '/one.txt', '/three.txt', '/two.txt']);
     await discs.read(to, { output: join(dir, 'copy.cue') });
     execFileSync('cmp', [join(dir, 'src.bin'), join(dir, 'copy.bin')]);
     expect(readFileSync(join(dir, 'copy.cue'), 'utf8')).toBe(readFileSync(join(dir, 'src.cue'), 'utf8').replace('src.bin', 'copy.bin'));
