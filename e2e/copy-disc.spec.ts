@@ -97,3 +97,65 @@ test('copy a disc with one recorder (swap prompt) and with two (streamed), each 
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('copy a disc of two sessions: the view says it goes session by session, a BD-R target is refused before the start, the DVD+R copy reads as the source', async ({}, info) => {
+  test.setTimeout(150_000);
+  const home = mkdtempSync(join(tmpdir(), 'gm-e2e-copyms-'));
+  const state = mkdtempSync(join(tmpdir(), 'gm-e2e-copyms-state-'));
+  mkdirSync(join(home, 's1'), { recursive: true });
+  mkdirSync(join(home, 's2'), { recursive: true });
+  writeFileSync(join(home, 's1', 'first.txt'), 'first session\n');
+  writeFileSync(join(home, 's2', 'second.txt'), 'second session\n');
+  gm(state, 'virtual', 'create', 'ms', '--media', 'dvd+r');
+  gm(state, 'virtual', 'create', 'bd', '--media', 'bd-r');
+  gm(state, 'virtual', 'create', 'copy', '--media', 'dvd+r');
+  gm(state, 'burn', '--drive', 'virtual:ms', '--multisession', '--no-manifest', join(home, 's1'));
+  gm(state, 'burn', '--drive', 'virtual:ms', '--multisession', '--no-manifest', join(home, 's2'));
+
+  const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page: Page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  try {
+    await page.goto(serve.url);
+    await expect(page.getByTestId('connection')).toHaveText('Connected');
+    await page.getByTestId('job-copy').click();
+    const view = page.getByRole('region', { name: 'Copy a disc' });
+    await view.getByRole('combobox', { name: 'Copy from' }).selectOption('virtual:ms');
+    await expect(view.getByTestId('copy-sessions')).toContainText('This DVD+R holds 2 sessions: it is copied session by session to a blank DVD+R');
+    await expect(view.getByTestId('copy-sessions')).toContainText('the last left appendable as on the source');
+    await view.getByRole('combobox', { name: 'Copy to' }).selectOption('virtual:bd');
+    await expect(view.getByTestId('copy-target')).toContainText('A 2-session DVD+R needs a blank disc of the same kind: the BD-R SRM in the target drive places sessions at other sectors.');
+    await expect(view.getByRole('button', { name: 'Copy disc' })).toBeDisabled();
+    await shot(page, info, 'copy-ms-refused-target');
+    await view.getByRole('combobox', { name: 'Copy to' }).selectOption('virtual:copy');
+    await expect(view.getByTestId('copy-target')).toContainText('Target: DVD+R, Blank');
+    await view.getByRole('button', { name: 'Copy disc' }).click();
+    const job = page.getByRole('dialog', { name: /Copying the disc/ });
+    await expect(job.getByRole('heading', { level: 2 })).toHaveText(/^Copying the disc — (Done|Failed|Cancelled)$/, { timeout: 90_000 });
+    await shot(page, info, 'copy-ms-done');
+    await expect(job.getByTestId('job-error'), 'the multisession copy failed').toHaveCount(0);
+    await expect(job.getByTestId('verify-outcome')).toContainText(/Full verify passed/);
+    await job.getByText('Log', { exact: true }).click();
+    await expect(job.getByTestId('job-log')).toContainText('Session 1 of 2');
+    await expect(job.getByTestId('job-log')).toContainText(/Session 1: sectors 0–\d+, closed, appendable/);
+    await expect(job.getByTestId('job-log')).toContainText(/Session 2: sectors \d+–\d+, closed, appendable/);
+    await job.getByRole('button', { name: 'Close' }).click();
+    if (haveXorriso) {
+      // Both discs read back to ISOs (every session at its own sector): byte for byte the same.
+      const iso = join(home, 'copy.iso');
+      gm(state, 'read', '--drive', 'virtual:copy', '-o', iso);
+      const src = join(home, 'src.iso');
+      gm(state, 'read', '--drive', 'virtual:ms', '-o', src);
+      expect(execFileSync('cmp', [iso, src]).length).toBe(0);
+    }
+    expect(errors, 'browser console errors').toEqual([]);
+  } finally {
+    await page.screenshot({ path: info.outputPath('last.png') });
+    await context.close();
+    await stopServe(serve).catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+  }
+});

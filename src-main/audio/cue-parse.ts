@@ -6,7 +6,8 @@
 // FILE "name" BINARY|MOTOROLA|WAVE|AIFF|MP3|FLAC (FLAC and other decodable formats usually appear
 // as WAVE; the content decides), TRACK nn AUDIO (data modes are parsed and named in the error:
 // audio authoring takes audio tracks), FLAGS (DCP, 4CH, PRE, SCMS), ISRC, PREGAP, POSTGAP,
-// INDEX nn MM:SS:FF. Rules: a TRACK follows a FILE; track numbers run 1, 2, 3 … (≤ 99); each track
+// INDEX nn MM:SS:FF, `REM SESSION nn` (EAC, CUETools, IsoBuster, libmirage: the TRACKs after it
+// belong to session nn; sessions run 1, 2, 3 …). Rules: a TRACK follows a FILE; track numbers run 1, 2, 3 … (≤ 99); each track
 // has INDEX 01; index numbers rise by one from 00 or 01; positions rise within a file; PREGAP before
 // the first INDEX, POSTGAP after the last; each command at most once where it can only occur once.
 import { InvalidInputError } from '../common/errors';
@@ -33,6 +34,8 @@ export interface CueTrack {
   postgapFrames?: number;
   indexes: CueIndex[];
   line: number;
+  /** From `REM SESSION nn` (1 when the sheet names no session). */
+  session: number;
 }
 
 export interface CueFile {
@@ -49,6 +52,8 @@ export interface CueSheet {
   songwriter?: string;
   files: CueFile[];
   tracks: CueTrack[];
+  /** Sessions the sheet names with `REM SESSION nn` (1 when none). */
+  sessions: number;
 }
 
 /** Splits a CUE line into words; a quoted word may hold spaces (no escapes exist in CUE). */
@@ -81,7 +86,8 @@ const TRACK_MODES = new Set(['AUDIO', 'CDG', 'MODE1/2048', 'MODE1/2352', 'MODE2/
 const FLAG_WORDS = new Set(['DCP', '4CH', 'PRE', 'SCMS']);
 
 export function parseCueText(text: string, source: string): CueSheet {
-  const sheet: CueSheet = { files: [], tracks: [] };
+  const sheet: CueSheet = { files: [], tracks: [], sessions: 1 };
+  let session = 0; // 0: no REM SESSION seen yet
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   let track: CueTrack | undefined;
   lines.forEach((raw, idx) => {
@@ -98,8 +104,19 @@ export function parseCueText(text: string, source: string): CueSheet {
     };
     const msf = (s: string) => parseMsfText(s) ?? fail(`"${s}" is not a time MM:SS:FF (seconds < 60, frames < 75)`);
     switch (cmd) {
-      case 'REM':
+      case 'REM': {
+        if (args[0]?.toUpperCase() !== 'SESSION') return;
+        want(2, 'a session number (REM SESSION 02)');
+        if (!/^\d{1,2}$/.test(args[1])) fail(`"${args[1]}" is not a session number 1–99`);
+        const n = Number(args[1]);
+        // Tracks before the first REM SESSION are session 1 (a sheet may name only the later ones).
+        const current = session === 0 && sheet.tracks.length ? 1 : session;
+        if (n !== current + 1) fail(`REM SESSION ${args[1]} where session ${current + 1} was expected (sessions are numbered 1, 2, 3 …)`);
+        if (n > 1 && !sheet.tracks.some((t) => t.session === current)) fail(`session ${current} has no TRACK`);
+        session = n;
+        sheet.sessions = n;
         return;
+      }
       case 'CATALOG':
         want(1, 'a 13-digit number');
         if (track) fail('CATALOG belongs before the first TRACK');
@@ -140,7 +157,7 @@ export function parseCueText(text: string, source: string): CueSheet {
         const mode = args[1].toUpperCase();
         if (!TRACK_MODES.has(mode)) fail(`unknown track mode ${args[1]}`);
         if (track && !track.indexes.some((i) => i.number === 1)) fail(`track ${track.number} has no INDEX 01`);
-        track = { number, mode, file: sheet.files.length - 1, flags: [], indexes: [], line };
+        track = { number, mode, file: sheet.files.length - 1, flags: [], indexes: [], line, session: Math.max(1, session) };
         sheet.tracks.push(track);
         return;
       }

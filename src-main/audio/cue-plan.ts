@@ -69,11 +69,8 @@ export function cueLayout(sheet: CueSheet, files: Array<{ pcm: string; samples: 
   return { layout: { tracks, leadOut: cursor, mcn: sheet.catalog }, placements };
 }
 
-/**
- * Reads, checks and decodes what a CUE sheet names into `workDir` and returns the burn plan. Errors
- * name the CUE file and line (or the audio file).
- */
-export async function cueBurnPlan(cuePath: string, workDir: string, opts: { pool: AudioDecoderPool; signal?: AbortSignal }): Promise<AudioBurnPlan> {
+/** Reads and parses a CUE file (UTF-8, or ISO 8859-1 as EAC and older tools write it); errors name the file and line. */
+export async function readCueSheet(cuePath: string): Promise<CueSheet> {
   let text: string;
   try {
     const bytes = await readFile(cuePath);
@@ -86,7 +83,16 @@ export async function cueBurnPlan(cuePath: string, workDir: string, opts: { pool
   } catch (e) {
     throw new InvalidInputError(`cannot read ${cuePath}: ${(e as Error).message}`, { path: cuePath });
   }
-  const sheet = parseCueText(text, cuePath);
+  return parseCueText(text, cuePath);
+}
+
+/**
+ * Reads, checks and decodes what a CUE sheet names into `workDir` and returns the burn plan. Errors
+ * name the CUE file and line (or the audio file).
+ */
+export async function cueBurnPlan(cuePath: string, workDir: string, opts: { pool: AudioDecoderPool; signal?: AbortSignal }): Promise<AudioBurnPlan> {
+  const sheet = await readCueSheet(cuePath);
+  if (sheet.sessions > 1) throw new NotSupportedError(`${cuePath}: an audio sheet of ${sheet.sessions} sessions is not burned here (audio goes in one session)`, { path: cuePath });
   const paths = await checkCueSources(sheet, cuePath);
   const files = await Promise.all(
     sheet.files.map(async (f, i) => {

@@ -13,7 +13,8 @@ export function copyHandlers(copier: CopyService, hub: EventHub): { 'disc.copy':
         signal,
         onProgress: (p) => {
           if (p.stage === 'reading') hub.emit('disc.onProgress', { ...p.read, address: from });
-          else if (p.stage === 'burning') hub.emit('burn.onProgress', { address: to, job: 'burn', progress: p.burn });
+          // A multisession copy: which session the burn is writing, in the words the dialog shows.
+          else if (p.stage === 'burning') hub.emit('burn.onProgress', { address: to, job: 'burn', progress: p.session ? { ...p.burn, message: `Session ${p.session.number} of ${p.session.of}` } : p.burn });
           else hub.emit('burn.onProgress', { address: to, job: 'burn', progress: waiting(p.message) });
         },
       }),

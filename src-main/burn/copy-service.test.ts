@@ -16,7 +16,6 @@ import { requireTools } from '../testing/peer-tools';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { BurnService } from './burn-service';
 import { CopyService, type CopyProgress } from './copy-service';
-import { imageFileSourceFactory } from './burn-sources';
 import { createHash } from 'node:crypto';
 
 const ok = requireTools('xorriso');
@@ -158,21 +157,6 @@ describe.skipIf(!ok)('CopyService: disc to disc', () => {
     expect(drives.busyWith('virtual:src')).toBeUndefined();
     expect(drives.busyWith('virtual:dvd')).toBeUndefined();
     expect(existsSync(join(dir, 'leases', `${encodeURIComponent('virtual:src')}.json`))).toBe(false);
-  });
-
-  it('refuses a source of several sessions before touching either disc (a one-session copy would show only the first session), with one drive and with two', async () => {
-    await vt.create('ms', { media: 'dvd+r' });
-    vt.recorder('ms').clearUnitAttention();
-    vt.recorder('ms').immediatePolls = 2;
-    const burner = new BurnService({ drives, pollMs: 2, progressIntervalMs: 0 });
-    for (let i = 0; i < 2; i++) await burner.burn('virtual:ms', await imageFileSourceFactory(join(dir, 'in.iso')), { close: 'session', verify: 'none' });
-    await vt.insert('bd', 'bd-r');
-    vt.recorder('bd').clearUnitAttention();
-    await expect(copier.copy('virtual:ms', 'virtual:bd')).rejects.toMatchObject({ code: 'NOT_SUPPORTED', message: expect.stringMatching(/holds 2 sessions/) });
-    await expect(copier.copy('virtual:ms', 'virtual:ms')).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
-    expect(vt.recorder('bd').state.disc?.tracks.every((t) => t.recorded === 0)).toBe(true);
-    expect(readdirSync(join(dir, 'state', 'copy')).length).toBe(0);
-    expect(drives.busyWith('virtual:ms')).toBeUndefined();
   });
 });
 

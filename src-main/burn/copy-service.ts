@@ -16,17 +16,21 @@
 //    fails after the read, before the swap;
 //  - one drive: the temporary image (and its .partial) is gone when copy() settles, whether it
 //    succeeded, failed or was cancelled;
-//  - a disc of several sessions is refused before anything is read or written (NotSupportedError):
-//    written from sector 0 as one session, its copy would show readers the first session's files,
-//    not the last one's (the volume descriptors at sector 16 are the first session's).
+//  - a disc of several sessions is copied session by session (copy-sessions.ts: each at the source's
+//    address, closed so the next can follow, the last as the source's; each verified against the
+//    source's session before the next is written); what cannot be copied so is refused before
+//    either disc is written (two drives) or before the swap (one drive: before the read when the
+//    source itself cannot be copied so).
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CancelledError, InvalidMediaError, NotSupportedError } from '../common/errors';
+import { CancelledError, InvalidMediaError } from '../common/errors';
 import { sleep } from '../common/sleep';
 import type { BurnOptions } from '../common/model/burn';
 import type { CopyProgress, CopyResult } from '../common/model/copy';
+import type { BurnResult } from '../common/model/burn';
 import type { MediaInfo } from '../common/model/drive';
+import { profileNumber } from '../mmc/profiles';
 import type { DriveService } from '../drive/drive-service';
 import { DiscService } from '../read/disc-service';
 import { openDiscByteSource } from '../read/disc-source';
@@ -35,6 +39,8 @@ import { UnreadableSectorError } from '../read/drive-block-reader';
 import { imageFileSourceFactory } from './burn-sources';
 import type { BurnService } from './burn-service';
 import { formatRanges } from '../read/owners';
+import { checkSessionTarget, openImageSessionSource, placedSession, planSessionCopy, sessionBurnOptions, trimRunOut, type CopySession } from './copy-sessions';
+import type { ByteSourceFactory } from './burn-service';
 
 export interface CopyOptions {
   /** Re-reads of a damaged source sector (default 3). */
@@ -66,6 +72,7 @@ export class CopyService {
     this.discs = new DiscService(opts.drives);
   }
 
+  /** `burnOptions.close` unset: a one-session copy is finalized, a multisession copy ends as the source does. */
   async copy(from: string, to: string, burnOptions: BurnOptions = {}, copyOptions: CopyOptions = {}, hooks: CopyHooks = {}): Promise<CopyResult> {
     const options: BurnOptions = { ...burnOptions, verify: burnOptions.verify ?? 'full' };
     return from === to ? this.viaImage(from, options, copyOptions, hooks) : this.stream(from, to, options, copyOptions, hooks);
@@ -82,11 +89,18 @@ export class CopyService {
   private async stream(from: string, to: string, options: BurnOptions, copyOptions: CopyOptions, hooks: CopyHooks): Promise<CopyResult> {
     const source = await this.opts.drives.lease(from, 'read');
     try {
-      refuseSeveralSessions(await readDiscLayout(source.drive, hooks.signal), from);
+      const layout = await readDiscLayout(source.drive, hooks.signal);
+      if (layout.sessions.length > 1) {
+        const sessions = planSessionCopy(layout, from, options.close);
+        await trimRunOut(source.drive, layout, sessions, hooks.signal);
+        checkSessionTarget(layout, await this.opts.drives.media(to, hooks.signal), from, to);
+        const burns = await this.burnSessions(to, layout.profile, sessions, options, hooks, (s) => () => openDiscByteSource(source.drive, from, { retries: copyOptions.retries, signal: hooks.signal, session: s }));
+        return { from, to, mode: 'stream', burn: burns[burns.length - 1], sessions: sessionResults(sessions, burns) };
+      }
       const open = () => openDiscByteSource(source.drive, from, { retries: copyOptions.retries, signal: hooks.signal });
       // The source's size and readability are checked before the target is touched.
       await open();
-      const burn = await this.opts.burner.burn(to, open, options, { signal: hooks.signal, onProgress: (p) => this.emit(hooks, { stage: 'burning', burn: p }) });
+      const burn = await this.opts.burner.burn(to, open, { ...options, close: options.close ?? 'disc' }, { signal: hooks.signal, onProgress: (p) => this.emit(hooks, { stage: 'burning', burn: p }) });
       return { from, to, mode: 'stream', burn };
     } finally {
       await source.release();
@@ -95,8 +109,14 @@ export class CopyService {
 
   private async viaImage(address: string, options: BurnOptions, copyOptions: CopyOptions, hooks: CopyHooks): Promise<CopyResult> {
     const check = await this.opts.drives.lease(address, 'read');
+    let layout: DiscLayout;
+    let sessions: CopySession[] | undefined;
     try {
-      refuseSeveralSessions(await readDiscLayout(check.drive, hooks.signal), address);
+      layout = await readDiscLayout(check.drive, hooks.signal);
+      if (layout.sessions.length > 1) {
+        sessions = planSessionCopy(layout, address, options.close);
+        await trimRunOut(check.drive, layout, sessions, hooks.signal);
+      }
     } finally {
       await check.release();
     }
@@ -111,8 +131,13 @@ export class CopyService {
       await this.opts.drives.eject(address, hooks.signal).catch(() => undefined);
       const message = `Remove the source disc from ${address} and insert a blank disc to copy to (${Math.ceil(read.bytes / 1e6)} MB).`;
       this.emit(hooks, { stage: 'waiting-for-disc', message });
-      await this.waitForBlank(address, read.sectors, copyOptions.swapTimeoutMs ?? 10 * 60_000, hooks.signal);
-      const burn = await this.opts.burner.burn(address, await imageFileSourceFactory(image), options, { signal: hooks.signal, onProgress: (p) => this.emit(hooks, { stage: 'burning', burn: p }) });
+      const target = await this.waitForBlank(address, read.sectors, copyOptions.swapTimeoutMs ?? 10 * 60_000, hooks.signal, !!sessions);
+      if (sessions) {
+        checkSessionTarget(layout, target, address, address);
+        const burns = await this.burnSessions(address, layout.profile, sessions, options, hooks, (s) => () => openImageSessionSource(image, s));
+        return { from: address, to: address, mode: 'image', read, burn: burns[burns.length - 1], sessions: sessionResults(sessions, burns) };
+      }
+      const burn = await this.opts.burner.burn(address, await imageFileSourceFactory(image), { ...options, close: options.close ?? 'disc' }, { signal: hooks.signal, onProgress: (p) => this.emit(hooks, { stage: 'burning', burn: p }) });
       return { from: address, to: address, mode: 'image', read, burn };
     } finally {
       await rm(image, { force: true });
@@ -120,8 +145,26 @@ export class CopyService {
     }
   }
 
-  /** Polls the drive until it holds a disc with room for `sectors` (blank, or appendable with enough free blocks). */
-  private async waitForBlank(address: string, sectors: number, timeoutMs: number, signal?: AbortSignal): Promise<MediaInfo> {
+  /**
+   * Session by session (copy-sessions.ts): each burned at the source's address, closed as planned and
+   * verified (the burn's own read-back, against `sourceOf(session)`) before the next one is written.
+   */
+  private async burnSessions(to: string, profile: number, sessions: CopySession[], options: BurnOptions, hooks: CopyHooks, sourceOf: (s: CopySession) => ByteSourceFactory): Promise<BurnResult[]> {
+    const burns: BurnResult[] = [];
+    for (const s of sessions) {
+      const placed = placedSession(sourceOf(s), s, () => burns.length);
+      const target = profileNumber((await this.opts.drives.media(to, hooks.signal)).profile) ?? profile;
+      const last = s === sessions[sessions.length - 1];
+      burns.push(await this.opts.burner.burn(to, placed, { ...sessionBurnOptions(options, s, target), eject: last && options.eject }, {
+        signal: hooks.signal,
+        onProgress: (p) => this.emit(hooks, { stage: 'burning', burn: p, session: { number: s.number, of: sessions.length } }),
+      }));
+    }
+    return burns;
+  }
+
+  /** Polls the drive until it holds a disc with room for `sectors` (blank, or appendable with enough free blocks; `blank`: blank only). */
+  private async waitForBlank(address: string, sectors: number, timeoutMs: number, signal?: AbortSignal, blank = false): Promise<MediaInfo> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const m = await this.opts.drives.media(address, signal).catch((e: unknown) => {
@@ -129,17 +172,13 @@ export class CopyService {
         if (e instanceof Error && (e as { code?: string }).code === 'DRIVE_BUSY') throw e;
         return undefined;
       });
-      if (m && m.tray !== 'open' && (m.status === 'blank' || (m.status === 'appendable' && m.freeBlocks >= sectors))) return m;
+      if (m && m.tray !== 'open' && (m.status === 'blank' || (!blank && m.status === 'appendable' && m.freeBlocks >= sectors))) return m;
       if (Date.now() >= deadline) throw new InvalidMediaError(`No blank disc was inserted in ${address} within ${Math.round(timeoutMs / 1000)} s.`, { address });
       await sleep(this.opts.pollMs ?? 500, signal);
     }
   }
 }
 
-function refuseSeveralSessions(layout: DiscLayout, address: string): void {
-  if (layout.sessions.length <= 1) return;
-  throw new NotSupportedError(
-    `The disc in ${address} holds ${layout.sessions.length} sessions: a copy written as one session would show readers the first session's files, not the last one's. Read it to an image with \`glassmaster read\`, or burn its files as a new disc.`,
-    { address, sessions: layout.sessions.length },
-  );
+function sessionResults(sessions: CopySession[], burns: BurnResult[]): NonNullable<CopyResult['sessions']> {
+  return burns.map((b, i) => ({ number: sessions[i].number, startLba: sessions[i].start, sectors: sessions[i].end - sessions[i].start, closed: sessions[i].close, burn: b }));
 }

@@ -7,20 +7,21 @@
 //   second. The dates the image makes itself are pinned to the first call's time (options.date),
 //   and the tree is snapshotted when the factory is made, so a project edited during the burn does
 //   not change what the verify expects;
-// - a multisession source is planned once, at the next writable address the leased drive reports,
-//   and says so (PlacedByteSource.startLba) so the burn refuses to write it anywhere else.
-import { InvalidInputError, InvalidMediaError, NotFoundError } from '../common/errors';
+// - a multisession source is planned at the next writable address the leased drive reports at the
+//   first call, and says so (PlacedByteSource.startLba) so the burn refuses to write it anywhere
+//   else; the planning runs in an image worker, never on the calling thread.
+import { InvalidInputError, InvalidMediaError } from '../common/errors';
 import type { ImageOptions } from '../common/model/image-options';
 import type { ByteSource } from '../image/byte-source';
 import type { ImageEngine } from '../image/image-engine';
-import { imageSpecFor, stageSources, type ImageRequest } from '../image/image-spec';
-import type { ImagePlan } from '../image/layout/plan-image';
+import { stageSources, type ImageRequest } from '../image/image-spec';
 import { mergeInto, StagingTree } from '../image/staging/staging-tree';
-import { importDiscSession, StreamByteSource } from '../read/disc-session';
 import { readDiscLayout } from '../read/disc-layout';
 import { driveBlockReader } from '../read/drive-block-reader';
-import { importPreviousSession, planMultisession } from '../image/multisession/multisession';
-import type { UdfRevision } from '../image/udf/plan';
+import type { DiscSessionPayload } from '../image/worker/disc-session-task';
+import type { BlockReader } from '../image/reader/block-reader';
+import type { Drive } from '../drive/drive';
+import { buildRead10 } from '../mmc/commands/read';
 import { GrowingSessionSource, readOldVolumeHead } from './grow-in-place';
 import { stageManifest } from './manifest';
 import type { ByteSourceFactory, PlacedByteSource, SourceDisc } from './burn-service';
@@ -71,77 +72,78 @@ export interface DiscSessionRequest extends ImageRequest {
  * request's sources are added on top (same path: replaced), `remove` is taken out, and the next
  * session is planned at the drive's next writable address: ISO 9660/Joliet/Rock Ridge (and UDF when
  * the last session had it) over the merged tree, old files pointing at their recorded extents. A
- * blank disc gets a first session (the same image as a plain burn). Planned on the calling thread
- * (importing reads only the file-system structures; the stream reads only the new files).
+ * blank disc gets a first session (the same image as a plain burn).
+ *
+ * Off the calling thread: this thread asks the drive only for the layout, the next writable address
+ * and (overwritable media) the old volume head; importing the last session, merging, staging the
+ * sources and the manifest, planning and producing the sectors run in an image worker
+ * (image/worker/disc-session-task.ts), which reads the disc through a port this thread answers.
+ * The verify's second call plans the same session again from the same inputs: the old session
+ * (sequential media: still on the disc; grown in place: its descriptors at 16… and 256 as read
+ * before the burn, served in place of the new ones) at the same address, with the pinned date.
  */
 export function discSessionFactory(engine: () => ImageEngine, request: DiscSessionRequest): ByteSourceFactory {
   const options = pinned(request.options);
   if (options.multisession) throw new InvalidInputError('a burn appends sessions from the disc itself (--multisession), not from an image file (--import)');
-  let planned: { plan: ImagePlan; stream: Awaited<ReturnType<typeof planMultisession>>['stream']; startLba: number; grow?: { run: number; anchorAt256: boolean } } | undefined;
   let whole: ByteSourceFactory | undefined;
+  let fixed: { drive: Drive; sectorCount: number; payload: Omit<DiscSessionPayload, 'port' | 'sectorCount'>; grow?: { run: number; anchorAt256: boolean }; before?: Map<number, Buffer> } | undefined;
   const root = request.root && structuredClone(request.root);
+  const imageRequest = { options, sources: request.sources, root, packedRoot: request.packedRoot };
   return async (disc?: SourceDisc): Promise<ByteSource> => {
     if (whole) return whole(disc);
-    if (!planned) {
+    if (!fixed) {
       if (!disc) throw new InvalidInputError('the next session is planned from the disc in the drive');
       if (disc.media.status === 'blank') {
         if (request.remove?.length) throw new InvalidMediaError('the disc is blank: there is nothing to remove from it');
-        whole = engineSourceFactory(engine, { options, sources: request.sources, root }, { manifest: request.manifest });
+        whole = engineSourceFactory(engine, { options, sources: request.sources, root, packedRoot: request.packedRoot }, { manifest: request.manifest });
         return whole(disc);
       }
-      const tree = new StagingTree({ now: new Date(options.date!) });
-      let imported: { startLba: number; lastSessionEnd: number; udfRevision?: UdfRevision };
-      let grow: { run: number; anchorAt256: boolean } | undefined;
       const layout = await readDiscLayout(disc.drive, disc.signal);
+      const base = { request: imageRequest, remove: request.remove, manifest: request.manifest };
       if (layout.random) {
         // Overwritable media: the volume at sector 0 grows in place (grow-in-place.ts).
         const head = await readOldVolumeHead(disc.drive, disc.signal);
         if (!head.hasIso) {
           if (request.remove?.length) throw new InvalidMediaError('the disc holds no ISO 9660 file system: there is nothing to remove from it');
-          whole = engineSourceFactory(engine, { options, sources: request.sources, root }, { manifest: request.manifest });
+          whole = engineSourceFactory(engine, { options, sources: request.sources, root, packedRoot: request.packedRoot }, { manifest: request.manifest });
           return whole(disc);
         }
-        const reader = driveBlockReader(disc.drive, { sectorCount: layout.end, signal: disc.signal });
-        const prev = await importPreviousSession(tree, reader, { sessionStart: 0 });
-        // ECC blocks: DVD 16 sectors, BD 32; start the new tree on a BD cluster.
-        imported = { startLba: Math.ceil((prev.lastSessionEnd + 1) / 32) * 32, lastSessionEnd: prev.lastSessionEnd, udfRevision: head.anchorAt256 ? prev.udfRevision : undefined };
-        grow = head;
+        fixed = { drive: disc.drive, sectorCount: layout.end, payload: { ...base, grow: { anchorAt256: head.anchorAt256 } }, grow: head, before: await volumeHead(disc.drive, disc.signal) };
       } else {
         if (disc.media.status === 'complete') throw new InvalidMediaError('The disc is closed (finalized): no further session can be written to it.');
-        imported = await importDiscSession(disc.drive, tree, { signal: disc.signal });
+        if (layout.status === 'blank' || layout.sessions.length === 0) throw new InvalidMediaError('the disc is blank: there is no session to continue (burn a first session instead)');
+        if (layout.status !== 'appendable' || layout.nextWritableAddress === undefined) throw new InvalidMediaError('the disc is closed: no further session can be written to it', { status: layout.status });
+        const last = layout.sessions[layout.sessions.length - 1];
+        fixed = { drive: disc.drive, sectorCount: layout.end, payload: { ...base, sequential: { sessionStart: last.start, nextWritableAddress: layout.nextWritableAddress } } };
       }
-      for (const p of request.remove ?? []) {
-        try {
-          tree.remove(p);
-        } catch (e) {
-          if (e instanceof NotFoundError) throw new InvalidInputError(`--remove ${p}: the disc's last session has no such file or folder`, { path: p });
-          throw e;
-        }
-      }
-      if (root) {
-        // A staged tree (the project) goes on top of the disc's: same paths replace.
-        mergeInto(tree.root, root);
-      }
-      stageSources({ ...request, options }, tree);
-      if (request.manifest) {
-        const reader = driveBlockReader(disc.drive, { sectorCount: (await disc.drive.media(disc.signal)).capacityBlocks || Number.MAX_SAFE_INTEGER, signal: disc.signal });
-        await stageManifest(tree, {
-          signal: disc.signal,
-          hashHostFiles: (paths) => engine().hashFiles(paths, { signal: disc.signal }),
-          readPrevious: async (lba, size) => (await reader.read(lba, Math.ceil(size / 2048))).subarray(0, size),
-        });
-      }
-      let spec = imageSpecFor(options, tree.root, { udfRevision: imported.udfRevision });
-      // Grown in place, UDF needs the anchor at 256 to move to the new tree: only when the old volume had it there.
-      if (grow && !grow.anchorAt256) spec = { ...spec, udf: false };
-      const { plan, stream } = await planMultisession({ ...spec, startLba: imported.startLba, previousEnd: imported.lastSessionEnd, previousUdfRevision: imported.udfRevision });
-      planned = { plan, stream, startLba: imported.startLba, grow };
     }
-    const p = planned;
-    const total = p.plan.totalSectors - p.startLba;
-    const source = new StreamByteSource('the next session', total, (signal) => p.stream({ signal, reuseBuffer: false }));
-    if (p.grow) return new GrowingSessionSource(source, p.startLba, p.grow);
-    return Object.assign(source, { startLba: p.startLba }) as PlacedByteSource;
+    const f = fixed;
+    const drive = driveBlockReader(f.drive, { sectorCount: f.sectorCount, signal: disc?.signal });
+    const reader = f.before ? withSectors(drive, f.before) : drive;
+    const { source, startLba } = await engine().discSessionSource(f.payload, reader, { signal: disc?.signal, description: 'the next session' });
+    if (f.grow) return new GrowingSessionSource(source, startLba, f.grow);
+    return Object.assign(source, { startLba }) as PlacedByteSource;
+  };
+}
+
+/** Sectors 16…31 and 256 of an overwritable disc as they are before it grows (the old tree's descriptors and anchor). */
+async function volumeHead(drive: Drive, signal?: AbortSignal): Promise<Map<number, Buffer>> {
+  const head = Buffer.from(await drive.query(buildRead10(16, 16), { signal }));
+  const at256 = Buffer.from(await drive.query(buildRead10(256, 1), { signal }));
+  const out = new Map<number, Buffer>([[256, at256]]);
+  for (let i = 0; i < 16; i++) out.set(16 + i, head.subarray(i * 2048, (i + 1) * 2048));
+  return out;
+}
+
+/** `reader` with some sectors answered from `sectors` instead (the old volume head, after the burn replaced it). */
+function withSectors(reader: BlockReader, sectors: Map<number, Buffer>): BlockReader {
+  return {
+    sectorCount: reader.sectorCount,
+    async read(lba, count) {
+      const b = await reader.read(lba, count);
+      for (const [at, bytes] of sectors) if (at >= lba && at < lba + count) bytes.copy(b, (at - lba) * 2048);
+      return b;
+    },
   };
 }
 

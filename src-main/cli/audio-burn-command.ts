@@ -92,9 +92,14 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
   }
 }
 
-/** `burn --drive D --cue FILE.cue`: a user CUE (BINARY, or WAVE/FLAC/… files) authored and burned. */
+/** `burn --drive D --cue FILE.cue`: a user CUE (BINARY, or WAVE/FLAC/… files) authored and burned; a data CD's BIN/CUE goes to cue-data-burn-command.ts. */
 export async function burnCueFromCli(cuePath: string, o: AudioBurnCliOptions): Promise<void> {
-  const { cueBurnPlan } = await import('../audio/cue-plan');
+  const { cueBurnPlan, readCueSheet } = await import('../audio/cue-plan');
+  const { isDataCue } = await import('../burn/cue-data-burn');
+  if (isDataCue(await readCueSheet(cuePath))) {
+    const { burnCueDataFromCli } = await import('./cue-data-burn-command');
+    return burnCueDataFromCli(cuePath, o);
+  }
   await burnAudioFromCli((workDir, pool, signal) => cueBurnPlan(cuePath, workDir, { pool, signal }), o);
 }
 

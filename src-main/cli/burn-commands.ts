@@ -131,7 +131,7 @@ export function registerBurnCommands(program: Command): void {
     .option('--multisession', 'SRC…: add to what the disc holds (its last session is read from the disc; same paths are replaced) and leave it appendable')
     .option('--remove <path>', 'with --multisession: leave this disc path out of the new session (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-manifest', 'SRC…: do not write the checksum manifest .glassmaster/SHA256SUMS (sha256sum -c format; `glassmaster verify --manifest` checks it)')
-    .option('--cue <file.cue>', 'an audio CUE sheet to burn (BINARY, or WAVE/FLAC/… files it names)')
+    .option('--cue <file.cue>', 'a CUE sheet to burn: audio (BINARY, or WAVE/FLAC/… files it names), or a data CD\'s BIN/CUE (one session or several: REM SESSION nn)')
     .addOption(new Option('--toc <file.toc>', 'a cdrdao TOC file of an audio CD to burn (raw or WAVE/FLAC/… FILEs, CD_TEXT, ISRC, CATALOG)').conflicts('cue'))
     .addOption(new Option('--mode <mode>', 'with --cue or --toc: audio write mode tao, sao or raw96 (default: the best the drive supports)').choices(['auto', 'tao', 'sao', 'raw96']))
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
@@ -148,7 +148,7 @@ export function registerBurnCommands(program: Command): void {
     .option('--json', 'one JSON event per line on stdout');
   addImageOptionFlags(burn)
     .argument('[sources...]', 'SRC (into the root) or /DEST=SRC: burned straight from the image engine. e.g. ~/Photos /extra/readme.txt=./README')
-    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n  glassmaster burn --drive /dev/sr0 --cue album.cue --mode sao\n  glassmaster burn --drive /dev/sr0 --toc album.toc\n')
+    .addHelpText('after', '\nExamples:\n  glassmaster burn --drive /dev/sr0 --image photos.iso --speed 8x --verify full --eject\n  glassmaster burn --drive /dev/sr0 --label Photos ~/Photos\n  glassmaster burn --drive /dev/sr0 --drive /dev/sr1 --image photos.iso\n  glassmaster burn --drive /dev/sr0 --multisession ~/Photos/2026 --remove /old.txt\n  glassmaster burn --drive /dev/sr0 --cue album.cue --mode sao\n  glassmaster burn --drive /dev/sr0 --cue multisession.cue   (a data CD read with read -o multisession.cue: its sessions again)\n  glassmaster burn --drive /dev/sr0 --toc album.toc\n')
     .action(async (sources: string[], o: RawImageOpts & {
       drive: string[]; image?: string; multisession?: boolean; remove?: string[]; manifest: boolean; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; finalize?: boolean; simulate?: boolean; verify: 'none' | 'quick' | 'full';
       copies?: number; eject?: boolean; burnFree: boolean; writeMode?: BurnOptions['writeMode']; layerBreak?: number; spareAreas?: boolean; json?: boolean;

@@ -39,7 +39,7 @@ function copyPrinter(json: boolean): (p: CopyProgress) => void {
       process.stderr.write(`${p.message}\n`);
       return;
     }
-    const k = p.stage === 'reading' ? `read:${p.read.phase}` : `burn:${p.burn.action}`;
+    const k = p.stage === 'reading' ? `read:${p.read.phase}` : `burn:${p.session?.number ?? ''}:${p.burn.action}`;
     const now = Date.now();
     if (k === key && now - last < 1000) return;
     key = k;
@@ -48,13 +48,22 @@ function copyPrinter(json: boolean): (p: CopyProgress) => void {
       const r = p.read;
       const pct = r.totalSectors ? ` ${Math.floor((100 * r.sectorsDone) / r.totalSectors)}%` : '';
       process.stderr.write(`Reading the source disc: ${r.phase}${pct} (${r.sectorsDone}/${r.totalSectors} sectors, ${(r.kBps / 1000).toFixed(1)} MB/s)\n`);
-    } else process.stderr.write(`${formatBurnProgress(p.burn)}\n`);
+    } else process.stderr.write(`${p.session ? `Session ${p.session.number} of ${p.session.of}: ` : ''}${formatBurnProgress(p.burn)}\n`);
   };
 }
 
 function describeCopy(r: CopyResult): string {
-  const c = r.burn.copies[r.burn.copies.length - 1];
   const how = r.mode === 'stream' ? `streamed from ${r.from} to ${r.to}` : `through a temporary image in ${r.from}`;
+  if (r.sessions) {
+    const lines = [`Copied ${r.sessions.length} sessions (${how}), each at the source's sectors:`];
+    for (const s of r.sessions) {
+      const v = s.burn.copies[0].verify;
+      lines.push(`  session ${s.number}: sectors ${s.startLba}–${s.startLba + s.sectors - 1} (${formatBytes(s.sectors * 2048)}), ${s.closed === 'disc' ? 'finalized' : 'closed, appendable'}${v ? `, verify ${v.level}: ${v.ok ? 'matches the source' : 'DIFFERS'}` : ''}`);
+    }
+    lines.push(r.burn.discState);
+    return lines.join('\n');
+  }
+  const c = r.burn.copies[r.burn.copies.length - 1];
   const lines = [`Copied ${formatBytes(c.sectors * 2048)} (${how}) with ${c.strategy}. ${r.burn.discState}`];
   if (c.verify) lines.push(formatVerifyReport(c.verify));
   return lines.join('\n');
@@ -67,20 +76,20 @@ export function registerCopyCommand(program: Command): void {
     .requiredOption('--from <address>', 'the drive holding the disc to copy', parseAddress)
     .requiredOption('--to <address>', 'the drive to write the copy in (the same drive: you are asked to swap discs)', parseAddress)
     .option('--speed <speed>', 'max (default), a multiple like 16 or 16x, or kB/s like 5540k', parseSpeed)
-    .addOption(new Option('--close', 'close the session: the copy stays appendable').conflicts('finalize'))
-    .addOption(new Option('--finalize', 'finalize the copy (default)'))
+    .addOption(new Option('--close', 'close the (last) session: the copy stays appendable').conflicts('finalize'))
+    .addOption(new Option('--finalize', 'finalize the copy (default for one session; a multisession copy ends as the source does)'))
     .addOption(new Option('--verify <level>', 'read the copy back: none, quick or full (default)').choices(['none', 'quick', 'full']).default('full'))
     .option('--eject', 'open the tray when done')
     .option('--no-burn-free', 'turn buffer under-run protection (BURN-Free) off')
     .addOption(new Option('--write-mode <mode>', 'CD: tao or sao; DVD-R/RW: dao or incremental').choices(['auto', 'tao', 'sao', 'dao', 'incremental']))
     .option('--retries <n>', 're-reads of a damaged source sector (default 3)', parseRetries)
     .option('--json', 'one JSON event per line on stdout')
-    .addHelpText('after', '\nExamples:\n  glassmaster copy --from /dev/sr0 --to /dev/sr1\n  glassmaster copy --from /dev/sr0 --to /dev/sr0 --speed 8x\n')
+    .addHelpText('after', '\nA disc of several sessions is copied session by session to a blank disc of the same kind (DVD+R to DVD+R, CD-R to CD-R …): each session at the\nsource\'s sectors, closed so the next can follow, the last left appendable or finalized as on the source, each verified against the source.\n\nExamples:\n  glassmaster copy --from /dev/sr0 --to /dev/sr1\n  glassmaster copy --from /dev/sr0 --to /dev/sr0 --speed 8x\n')
     .action(async (o: {
       from: string; to: string; speed?: Pick<BurnOptions, 'speed' | 'speedX'>; close?: boolean; verify: 'none' | 'quick' | 'full'; eject?: boolean; burnFree: boolean;
-      writeMode?: BurnOptions['writeMode']; retries?: number; json?: boolean;
+      writeMode?: BurnOptions['writeMode']; retries?: number; json?: boolean; finalize?: boolean;
     }) => {
-      const options: BurnOptions = { ...o.speed, close: o.close ? 'session' : 'disc', verify: o.verify, eject: o.eject, burnFree: o.burnFree, writeMode: o.writeMode };
+      const options: BurnOptions = { ...o.speed, close: o.close ? 'session' : o.finalize ? 'disc' : undefined, verify: o.verify, eject: o.eject, burnFree: o.burnFree, writeMode: o.writeMode };
       const { createServices } = await import('../app/services');
       const services = await createServices({ shell: 'cli', watch: false });
       const ac = new AbortController();

@@ -8,11 +8,15 @@
 //    by a second thread with positional writes while the metadata is encoded, the output's partial
 //    renamed to OUT only once complete. What OUT may be is decided here first (output-file.ts).
 import { rm } from 'node:fs/promises';
-import { WorkerPool } from '../workers/worker-pool';
+import { MessageChannel } from 'node:worker_threads';
+import { WorkerPool, type RunOptions } from '../workers/worker-pool';
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
 import { DATA_SECTOR, type ByteSource } from './byte-source';
 import { SequentialSource } from './byte-source/sequential-source';
 import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
+import type { DiscSessionPayload } from './worker/disc-session-task';
+import { serveBlockReader } from './worker/remote-block-reader';
+import type { BlockReader } from './reader/block-reader';
 import type { PreflightReport } from './preflight';
 import type { BootReport } from './reader/boot';
 import type { ScanPayload, ScanResult } from './staging/scan-task';
@@ -64,16 +68,47 @@ export class ImageEngine {
    * once the worker has planned it (totalSectors known); rejects with the planning error.
    */
   async source(spec: ImageInput, opts: Omit<BuildOptions, 'signal'> & { signal?: AbortSignal; description?: string } = {}): Promise<ByteSource> {
+    return (await this.streamedSource('build', { spec, chunkSize: opts.chunkSize }, opts.description ?? describe(spec), opts)).source;
+  }
+
+  /**
+   * The next session of the disc whose sectors `reader` reads (on this thread: the drive lives here),
+   * imported, merged, planned and produced in a worker (worker/disc-session-task.ts): this thread
+   * only answers the worker's reads and takes the chunks. Resolves once planned, with where the
+   * session starts.
+   */
+  async discSessionSource(payload: Omit<DiscSessionPayload, 'port' | 'sectorCount'>, reader: BlockReader, opts: { signal?: AbortSignal; description?: string } = {}): Promise<{ source: ByteSource; startLba: number }> {
+    const { port1, port2 } = new MessageChannel();
+    serveBlockReader(reader, port1, opts.signal);
+    try {
+      const full: DiscSessionPayload = { ...payload, port: port2, sectorCount: reader.sectorCount };
+      const r = await this.streamedSource('discSession', full, opts.description ?? 'the next session', { ...opts, transfer: [port2], onEnd: () => port1.close() });
+      return { source: r.source, startLba: r.startLba! };
+    } catch (err) {
+      port1.close();
+      throw err;
+    }
+  }
+
+  private async streamedSource(
+    task: string, payload: unknown, description: string,
+    opts: { signal?: AbortSignal; onProgress?: (p: ImageWorkerProgress) => void; transfer?: RunOptions['transfer']; onEnd?: () => void },
+  ): Promise<{ source: ByteSource; startLba?: number }> {
     const stop = new AbortController();
     const onOuterAbort = () => stop.abort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     let planned: (n: number) => void = () => undefined;
+    let startLba: number | undefined;
     const totalSectors = new Promise<number>((resolve) => (planned = resolve));
-    const chunks = this.pool.stream('build', { spec, chunkSize: opts.chunkSize }, {
+    const chunks = this.pool.stream(task, payload, {
       signal: stop.signal,
-      onProgress: (p: ImageWorkerProgress) => {
-        if (p.phase === 'planned') planned(p.totalSectors);
-        opts.onProgress?.(p);
+      transfer: opts.transfer,
+      onProgress: (p: ImageWorkerProgress | { phase: 'planned'; totalSectors: number; startLba?: number }) => {
+        if (p.phase === 'planned') {
+          startLba = (p as { startLba?: number }).startLba;
+          planned(p.totalSectors);
+        }
+        opts.onProgress?.(p as ImageWorkerProgress);
       },
     });
     // The first pull starts the job; it settles with the first chunk (or the failure).
@@ -81,10 +116,14 @@ export class ImageEngine {
     first.catch(() => undefined);
     try {
       const total = await Promise.race([totalSectors, first.then(() => totalSectors)]);
-      return new PlannedImageSource(chunks, first, total, stop, () => opts.signal?.removeEventListener('abort', onOuterAbort),
-        opts.description ?? describe(spec));
+      const detach = () => {
+        opts.signal?.removeEventListener('abort', onOuterAbort);
+        opts.onEnd?.();
+      };
+      return { source: new PlannedImageSource(chunks, first, total, stop, detach, description), startLba };
     } catch (err) {
       opts.signal?.removeEventListener('abort', onOuterAbort);
+      opts.onEnd?.();
       stop.abort();
       throw GlassmasterError.from(err);
     }

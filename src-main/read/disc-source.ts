@@ -9,7 +9,10 @@
 //    between CD sessions, ILLEGAL REQUEST 21/00, BLANK CHECK), are zeros, as in `read`;
 //  - a sector that stays unreadable after the re-reads fails the read with UnreadableSectorError
 //    (a copy with silent holes would be a corrupt disc);
-//  - the layout is read once, when the source is opened: totalSectors is known before the first read.
+//  - the layout is read once, when the source is opened: totalSectors is known before the first read;
+//  - with `session`, the source is that session's sectors only (start … end, as the caller trimmed
+//    them; the first sector it yields is the session's start: `startLba`), for a copy made session
+//    by session (burn/copy-sessions.ts).
 import { CancelledError, InternalError, InvalidMediaError } from '../common/errors';
 import type { Drive } from '../drive/drive';
 import { DATA_SECTOR, type ByteSource, type ByteSourceProgress } from '../image/byte-source';
@@ -23,22 +26,34 @@ export interface DiscSourceOptions {
   signal?: AbortSignal;
   /** Sectors per READ batch handed to the reader (default 512 = 1 MiB; split into 32-sector READs). */
   batchSectors?: number;
+  /** Only these sectors of one session: a session-by-session copy. */
+  session?: { number: number; start: number; end: number };
 }
 
-export async function openDiscByteSource(drive: Drive, address: string, opts: DiscSourceOptions = {}): Promise<ByteSource> {
+export async function openDiscByteSource(drive: Drive, address: string, opts: DiscSourceOptions = {}): Promise<ByteSource & { startLba?: number }> {
   const layout = await readDiscLayout(drive, opts.signal);
   const dataTracks = layout.tracks.filter((t) => !t.audio).sort((a, b) => a.start - b.start);
   if (layout.end === 0 || dataTracks.length === 0) {
     throw new InvalidMediaError(layout.end === 0 ? `The disc in ${address} is blank: there is nothing to copy.` : `The disc in ${address} has no data tracks (an audio CD): it cannot be copied as a data disc.`, { address });
   }
-  const total = await isoEnd(drive, layout, dataTracks, opts);
-  const reader = driveBlockReader(drive, { sectorCount: Math.max(total, layout.end), retries: opts.retries, signal: opts.signal });
+  let first = 0;
+  let total = await isoEnd(drive, layout, dataTracks, opts);
+  const end = total;
+  if (opts.session !== undefined) {
+    const s = opts.session;
+    const known = layout.sessions.find((x) => x.number === s.number);
+    if (!known || s.start < known.start || s.end > known.end || s.end <= s.start) throw new InvalidMediaError(`The disc in ${address} has no session ${s.number} at sectors ${s.start}–${s.end - 1}.`, { address, session: s.number });
+    first = s.start;
+    total = s.end - s.start;
+  }
+  const reader = driveBlockReader(drive, { sectorCount: Math.max(end, layout.end), retries: opts.retries, signal: opts.signal });
   const batch = opts.batchSectors ?? 512;
   let pos = 0;
   let busy = false;
   let cancelled = false;
   return {
-    description: `the disc in ${address}`,
+    description: opts.session === undefined ? `the disc in ${address}` : `session ${opts.session.number} of the disc in ${address}`,
+    ...(opts.session !== undefined ? { startLba: first } : {}),
     sectorSize: DATA_SECTOR,
     totalSectors: total,
     progress: (): ByteSourceProgress => ({ sectorsRead: pos, totalSectors: total }),
@@ -54,11 +69,12 @@ export async function openDiscByteSource(drive: Drive, address: string, opts: Di
       try {
         const n = Math.min(maxSectors, batch, total - pos);
         const buf = Buffer.alloc(n * DATA_SECTOR);
-        for (const [a, b] of recordedPieces(dataTracks, pos, pos + n)) {
+        const at = first + pos;
+        for (const [a, b] of recordedPieces(dataTracks, at, at + n)) {
           const r = await reader.readTolerant(a, b - a);
           const hard = r.bad.find((x) => !(x.error instanceof UnreadableSectorError && x.error.unrecorded));
           if (hard) throw hard.error;
-          r.data.copy(buf, (a - pos) * DATA_SECTOR);
+          r.data.copy(buf, (a - at) * DATA_SECTOR);
         }
         if (signal?.aborted) {
           cancelled = true;

@@ -8,7 +8,10 @@
 //    INDEX 01 (and INDEX 00 when the pregap could be read; PREGAP when the drive has nothing there).
 //    When the drive returns the Q sub-channel with READ CD, index points (00, 02…), ISRCs and the MCN
 //    come from it; CD-TEXT from READ TOC format 0101b goes into CUE TITLE/PERFORMER/SONGWRITER lines
-//    and a CDTEXTFILE (NAME.cdt, the raw packs).
+//    and a CDTEXTFILE (NAME.cdt, the raw packs). A CD of several sessions gets a `REM SESSION nn`
+//    line before each session's first TRACK (as EAC, CUETools, IsoBuster and libmirage write and
+//    read it); the .bin holds the tracks only (no lead-out/lead-in between sessions), each
+//    session's first track with its 2-second pregap as PREGAP (unrecorded) or INDEX 00 (recorded).
 // Both retry sectors the drive reports damaged, leave what stays unreadable as zeros, and name the
 // files that own it. Output goes to NAME.partial and is renamed when complete.
 import { createHash } from 'node:crypto';
@@ -224,9 +227,6 @@ const MAX_GAP = 75 * 60 * 3;
 
 async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, progress: Progress, t0: number): Promise<DiscReadReport> {
   if (layout.family !== 'cd') throw new NotSupportedError(`BIN/CUE holds CD sectors; this is a ${layout.family.toUpperCase()} disc (read it to NAME.iso)`, { family: layout.family });
-  if (layout.sessions.length > 1) {
-    throw new NotSupportedError(`this CD has ${layout.sessions.length} sessions; a .cue sheet describes one (read it to NAME.iso for the data, whose last session then resolves)`, { sessions: layout.sessions.length });
-  }
   const binPath = opts.output.replace(/\.cue$/i, '.bin');
   if (binPath === opts.output) throw new InvalidInputError(`BIN/CUE output must end in .cue: ${opts.output}`);
   const tracks = [...layout.tracks].sort((a, b) => a.start - b.start);
@@ -248,7 +248,8 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   const cdtPath = cdText ? opts.output.replace(/\.cue$/i, '.cdt') : undefined;
   // Audio before track 1's index 01 (a pause longer than 2 s, hidden track one audio) is its index 00 from LBA 0.
   const lead = tracks[0].number === 1 && tracks[0].start > 0 && tracks[0].start <= MAX_GAP ? tracks[0].start : 0;
-  const total = tracks.reduce((m, t) => Math.max(m, t.end), 0) - tracks[0].start + lead;
+  const multisession = layout.sessions.length > 1;
+  const total = tracks.reduce((n, t) => n + t.end - t.start, 0) + lead;
   const out = await OutputSet.create([binPath, opts.output, ...(cdtPath ? [cdtPath] : [])], opts.force ?? false);
   const bin = out.get(0).fh;
   const hash = createHash('sha256');
@@ -284,7 +285,8 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
     }
     for (let i = 0; i < tracks.length; i++) {
       const t = tracks[i];
-      cueTracks.push({ track: t, index1: fileSectors, index0: pendingIndex0, pregap: pendingPregap || undefined });
+      const opensSession = multisession && (i === 0 || tracks[i - 1].session !== t.session);
+      cueTracks.push({ track: t, index1: fileSectors, index0: pendingIndex0, pregap: pendingPregap || undefined, ...(opensSession ? { session: t.session } : {}) });
       pendingPregap = 0;
       pendingIndex0 = undefined;
       // Trailing unrecorded sectors (TAO run-out) are held back: written as zeros only if something readable follows.
@@ -313,6 +315,21 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
       }
       const next = tracks[i + 1];
       if (!next) break;
+      if (next.session !== t.session) {
+        // Lead-out, lead-in and the next session's pregap lie between: only the pregap (the 2 s
+        // before the track, MMC-6 §4.2.3.7) belongs to the next track; the run-out held back is dropped.
+        for (let l = t.end - heldZeros; l < next.start; l++) gaps.push(l);
+        const pre = Math.min(150, next.start - t.end);
+        const g = await read(next.start - pre, pre);
+        if (g.bad.filter((x) => isUnrecorded(x.error)).length === pre) pendingPregap = pre;
+        else {
+          for (let l = next.start - pre; l < next.start; l++) gaps.splice(gaps.lastIndexOf(l), 1);
+          pendingIndex0 = fileSectors;
+          for (const x of g.bad) (isUnrecorded(x.error) ? gaps : bad).push(x.lba);
+          await write(g.data, next.start - pre);
+        }
+        continue;
+      }
       const gapLen = next.start - t.end;
       if (gapLen < 0 || gapLen > MAX_GAP) throw new NotSupportedError(`track ${next.number} starts ${gapLen} sectors after track ${t.number} ends: not one session a .cue can describe`);
       const g = gapLen > 0 ? await read(t.end, gapLen) : { data: Buffer.alloc(0), bad: [] };
@@ -403,6 +420,8 @@ interface CueTrack {
   isrc?: string;
   /** CUE FLAGS from the track's Q CONTROL (DCP, PRE, 4CH). */
   flags?: string[];
+  /** The first track of this session on a multisession disc: `REM SESSION nn` goes before it. */
+  session?: number;
 }
 
 interface CueDisc {
@@ -478,6 +497,7 @@ export function cueSheet(binName: string, tracks: CueTrack[], disc: CueDisc = {}
   lines.push(`FILE "${binName.replace(/"/g, '')}" BINARY`);
   for (const c of tracks) {
     const mode = c.track.audio ? 'AUDIO' : c.track.dataMode === 2 ? 'MODE2/2352' : 'MODE1/2352';
+    if (c.session !== undefined) lines.push(`  REM SESSION ${String(c.session).padStart(2, '0')}`);
     lines.push(`  TRACK ${String(c.track.number).padStart(2, '0')} ${mode}`);
     if (c.flags?.length) lines.push(`    FLAGS ${c.flags.join(' ')}`);
     if (c.isrc) lines.push(`    ISRC ${c.isrc}`);

@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from '../transport/transport';
 import { buildFixedSense } from '../mmc/sense';
 import { rd16, rd24, rd32 } from '../mmc/bytes';
+import type { DriveService } from '../drive/drive-service';
+import { readDiscLayout, type DiscLayout } from './disc-layout';
 
 /** Writes `files` (path → content) under `root`. */
 export function writeTree(root: string, files: Record<string, string | Buffer>): void {
@@ -66,4 +68,20 @@ export function fileLba(iso: string, path: string): number {
   const m = /File data lba:\s+\d+\s*,\s*(\d+)/.exec(out);
   if (!m) throw new Error(`no LBA for ${path} in ${out}`);
   return Number(m[1]);
+}
+
+/** The layout of the disc in `address`, read under a 'read' lease (sessions and tracks as the drive reports them). */
+export async function leasedLayout(drives: DriveService, address: string): Promise<DiscLayout> {
+  const l = await drives.lease(address, 'read');
+  try {
+    return await readDiscLayout(l.drive);
+  } finally {
+    await l.release();
+  }
+}
+
+/** The files xorriso lists in `iso` for the session whose volume descriptors start at sector `sb` + 16, sorted. */
+export function xorrisoFiles(iso: string, sb: number): string[] {
+  return execFileSync('xorriso', ['-load', 'sbsector', String(sb), '-indev', iso, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    .split('\n').filter((l) => l.startsWith("'")).map((l) => l.slice(1, -1)).sort();
 }

@@ -1,7 +1,7 @@
 // Host side of the worker pool: a fixed number of worker threads, one job each at a time, a FIFO
 // queue, AbortSignal cancellation, progress events, credit-based streaming, and replacement of a
 // worker that crashes (its job fails with a typed error; the pool keeps serving).
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { CancelledError, GlassmasterError, InternalError } from '../common/errors';
 import type { HostToWorker, WorkerToHost } from './protocol';
@@ -20,6 +20,8 @@ export interface WorkerPoolOptions {
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (data: any) => void;
+  /** Objects in the payload moved to the worker, not copied (a MessagePort the task talks back through). */
+  transfer?: readonly TransferListItem[];
 }
 
 interface Job {
@@ -155,7 +157,7 @@ export class WorkerPool {
       job.slot = slot;
       // A busy worker keeps the process alive; an idle one must not (see spawn()).
       slot.worker.ref();
-      this.post(slot, { type: 'run', id: job.id, task: job.task, payload: job.payload, stream: job.stream, credit: this.opts.streamCredit });
+      this.post(slot, { type: 'run', id: job.id, task: job.task, payload: job.payload, stream: job.stream, credit: this.opts.streamCredit }, job.opts.transfer);
     }
   }
 
@@ -219,7 +221,7 @@ export class WorkerPool {
     else job.resolve(value);
   }
 
-  private post(slot: Slot, msg: HostToWorker): void {
-    slot.worker.postMessage(msg);
+  private post(slot: Slot, msg: HostToWorker, transfer?: readonly TransferListItem[]): void {
+    slot.worker.postMessage(msg, transfer as TransferListItem[] | undefined);
   }
 }

@@ -6,7 +6,7 @@ import type { DiscProgress, DiscReadReport } from './verify-report';
 export type CopyProgress =
   | { stage: 'reading'; read: DiscProgress }
   | { stage: 'waiting-for-disc'; message: string }
-  | { stage: 'burning'; burn: BurnProgress };
+  | { stage: 'burning'; burn: BurnProgress; session?: { number: number; of: number } };
 
 export interface CopyResult {
   from: string;
@@ -15,5 +15,8 @@ export interface CopyResult {
   mode: 'stream' | 'image';
   /** One drive: the read of the source to the temporary image (since deleted). */
   read?: DiscReadReport;
+  /** The (last) burn; a multisession copy: its last session's. */
   burn: BurnResult;
+  /** A multisession source: each session as copied (same addresses as the source's), in order. */
+  sessions?: Array<{ number: number; startLba: number; sectors: number; closed: 'session' | 'disc'; burn: BurnResult }>;
 }

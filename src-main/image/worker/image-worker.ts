@@ -13,6 +13,7 @@ import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
 import { ScanCache } from '../staging/scan-cache';
 import { hashHostFiles, type HashFilesPayload } from './hash-files-task';
+import { streamDiscSession, type DiscSessionPayload } from './disc-session-task';
 
 export type { ImageWorkerProgress };
 
@@ -87,6 +88,10 @@ defineWorkerTasks({
   /** The boot inspection of a written image. */
   async inspectBoot(payload: { path: string }) {
     return inspectImageBoot(payload.path);
+  },
+  /** The next session of a disc: its last session read through the caller's drive, planned and streamed here (disc-session-task.ts). */
+  async discSession(payload: DiscSessionPayload, ctx) {
+    return streamDiscSession(payload, ctx);
   },
   copyPieces: createCopyTask(),
 });

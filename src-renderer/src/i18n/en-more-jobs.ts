@@ -67,6 +67,13 @@ export const enMoreJobs = {
     tempImage: 'a temporary image',
     result: 'Copied the disc in {{from}} to {{to}}.',
     cancelBeforeWrite: 'Nothing has been written yet: the target disc stays as it is.',
+    sessions: 'This {{profile}} holds {{count}} sessions: it is copied session by session to a blank {{profile}} (each session where the source has it, each verified against the source), the last left {{last}}.',
+    sessionsLastAppendable: 'appendable as on the source',
+    sessionsLastClosed: 'finalized as on the source',
+    sessionsTargetKind: 'A {{sessions}}-session {{profile}} needs a blank disc of the same kind: the {{target}} in the target drive places sessions at other sectors.',
+    logSession: 'Session {{n}}: sectors {{start}}–{{end}}, {{closed}}',
+    sessionClosed: 'closed, appendable',
+    sessionFinalized: 'finalized',
   },
   drop: {
     walking: 'Reading the dropped folders… {{count}} files',

@@ -165,6 +165,11 @@ export function finishJob(job: DriveJob, outcome: { value?: unknown; error?: unk
     out.burnResult = c.burn;
     lines.push(t(c.mode === 'stream' ? 'copyjob.logStream' : 'copyjob.logImage', { from: c.from, to: c.to }));
     if (c.read) lines.push(t('jobrun.logRead', { files: t('copyjob.tempImage'), sectors: c.read.sectors, sha: c.read.sha256, bad: c.read.bad.unreadableCount }));
+    for (const s of c.sessions ?? []) {
+      lines.push(t('copyjob.logSession', { n: s.number, start: s.startLba, end: s.startLba + s.sectors - 1, closed: t(s.closed === 'disc' ? 'copyjob.sessionFinalized' : 'copyjob.sessionClosed') }));
+      const v = s.burn.copies[0]?.verify;
+      if (v && s !== c.sessions![c.sessions!.length - 1]) lines.push(verifyLine(v));
+    }
     for (const cp of c.burn.copies) {
       lines.push(t('jobrun.logCopy', { copy: cp.copy, sectors: cp.sectors, start: cp.startLba, strategy: cp.strategy, seconds: (cp.elapsedMs / 1000).toFixed(1) }));
       if (cp.verify) lines.push(verifyLine(cp.verify));

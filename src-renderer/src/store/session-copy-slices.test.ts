@@ -113,6 +113,35 @@ describe('copy job', () => {
     expect(s().discFiles!.entries.map((e) => e.name)).toEqual(['b.txt']);
   }, 60_000);
 
+  it('a disc of two sessions: copied session by session through disc.copy; the log names each session and its verify; progress says which session', async () => {
+    await services.virtual.create('ms2', { media: 'dvd+r' });
+    await services.virtual.create('ms2copy', { media: 'dvd+r' });
+    for (const name of ['a.txt', 'b.txt']) {
+      await s().clearProject();
+      await s().addHostPaths([join(dir, 'one', name)], '/');
+      await s().startBurn('virtual:ms2', { kind: 'project', manifest: false, multisession: true }, { verify: 'none', close: 'session' });
+      expect(s().job).toMatchObject({ state: 'done' });
+      s().dismissJob();
+    }
+    const messages = new Set<string>();
+    const off = store.subscribe((st) => {
+      if (st.job?.burn?.message) messages.add(st.job.burn.message);
+    });
+    await s().startCopy('virtual:ms2', 'virtual:ms2copy', { verify: 'full' });
+    off();
+    const job = s().job!;
+    expect(job.error).toBeUndefined();
+    expect(job.copyResult?.sessions?.map((x) => x.closed)).toEqual(['session', 'session']);
+    expect([...messages]).toEqual(['Session 1 of 2', 'Session 2 of 2']);
+    const log = job.log.join('\n');
+    expect(log).toMatch(/Session 1: sectors 0–\d+, closed, appendable/);
+    expect(log).toMatch(/Session 2: sectors \d+–\d+, closed, appendable/);
+    s().dismissJob();
+    await s().loadDiscFiles('virtual:ms2copy');
+    expect(s().discFiles!.entries.map((e) => e.name)).toEqual(['a.txt', 'b.txt']);
+    expect(s().discFiles!.sessions).toBe(2);
+  }, 60_000);
+
   it('folds the read of the source drive and the burn of the target; the swap prompt; cancel before writing leaves the target as it was', () => {
     let job: DriveJob = { id: 9, kind: 'copy', address: 'virtual:t', from: 'virtual:s', subject: 'x', state: 'running', startedAt: 0, log: [] };
     job = reduceDiscProgress(job, { address: 'virtual:s', operation: 'read', phase: 'reading', sectorsDone: 5, totalSectors: 10, bytesDone: 10240, badSectors: 0, kBps: 1, elapsedMs: 1 }, 100);

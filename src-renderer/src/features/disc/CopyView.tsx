@@ -10,6 +10,12 @@ import { DrivePanel, driveName } from '../drives/DrivePanel';
 
 type VerifyLevel = NonNullable<BurnOptions['verify']>;
 
+/** Media whose sessions sit at the same sectors for the same data (as burn/copy-sessions.ts groups them); others cannot hold sessions. */
+const SESSION_KIND: Record<string, string> = {
+  'CD-R': 'CD', 'CD-RW': 'CD', 'DVD-R': 'DVD-R', 'DVD-RW seq': 'DVD-R', 'DVD-R DL': 'DVD-R DL', 'DVD-R DL jump': 'DVD-R DL', 'DVD+R': 'DVD+R', 'DVD+R DL': 'DVD+R DL', 'BD-R SRM': 'BD-R',
+};
+const sessionKind = (profile: string): string | undefined => SESSION_KIND[profile];
+
 export function CopyView() {
   const { t } = useTranslation();
   const drives = useAppStore((s) => s.drives);
@@ -28,7 +34,10 @@ export function CopyView() {
   const one = !!from && from === to;
   const hasSource = !!src && (src.status === 'appendable' || src.status === 'complete') && src.usedBlocks > 0;
   // Two drives: the target must take the copy now; one drive: the blank disc comes after the read.
-  const targetOk = one || (!!dst && (dst.status === 'blank' || (dst.status === 'appendable' && !!src && dst.freeBlocks >= src.usedBlocks)));
+  // A disc of several sessions goes session by session to a blank disc of its own kind (burn/copy-sessions.ts).
+  const multi = !!src && src.sessions > 1;
+  const sameKind = !multi || !dst || (!!sessionKind(dst.profile) && sessionKind(dst.profile) === sessionKind(src.profile));
+  const targetOk = one || (!!dst && sameKind && (dst.status === 'blank' || (!multi && dst.status === 'appendable' && !!src && dst.freeBlocks >= src.usedBlocks)));
   const leased = (from && busy[from]) || (to && busy[to]);
   const choose = (set: (a: string) => void) => (address: string) => {
     set(address);
@@ -61,6 +70,11 @@ export function CopyView() {
           <p className={hasSource ? 'muted' : 'error'} data-testid="copy-source">
             {hasSource ? t('copyjob.sourceDisc', { profile: src!.profile, status: t(statusKey(src!)), used: formatBytes(blocksToBytes(src!.usedBlocks)) }) : t('copyjob.noSource')}
           </p>
+          {multi && (
+            <p className="muted" data-testid="copy-sessions">
+              {t('copyjob.sessions', { profile: src.profile, count: src.sessions, last: t(src.status === 'appendable' ? 'copyjob.sessionsLastAppendable' : 'copyjob.sessionsLastClosed') })}
+            </p>
+          )}
           <label className="field">
             {t('copyjob.target')}
             <select value={to ?? ''} onChange={(e) => choose(setTo)(e.target.value)}>
@@ -72,7 +86,9 @@ export function CopyView() {
           </p>
           {!one && dst && (
             <p className={targetOk ? 'muted' : 'error'} data-testid="copy-target">
-              {targetOk ? t('copyjob.targetDisc', { profile: dst.profile, status: t(statusKey(dst)), free: formatBytes(blocksToBytes(dst.freeBlocks)) }) : t('copyjob.targetNeedsBlank')}
+              {targetOk ? t('copyjob.targetDisc', { profile: dst.profile, status: t(statusKey(dst)), free: formatBytes(blocksToBytes(dst.freeBlocks)) })
+                : !sameKind ? t('copyjob.sessionsTargetKind', { sessions: src!.sessions, profile: src!.profile, target: dst.profile })
+                : t('copyjob.targetNeedsBlank')}
             </p>
           )}
           <fieldset className="radio-group">

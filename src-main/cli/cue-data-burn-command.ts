@@ -1,0 +1,52 @@
+// `glassmaster burn --drive D --cue disc.cue` for a data CD's BIN/CUE (MODE1/MODE2 tracks, one
+// session or several with REM SESSION, as `glassmaster read -o disc.cue` writes them): each session
+// burned Track-At-Once at the sector the sheet's layout gives it, closed so the next can follow, the
+// last closed as asked (--close: appendable; default finalized), each verified against the .bin
+// (burn/cue-data-burn.ts). Progress on stderr, or JSON lines on stdout with --json (the result last).
+import { GlassmasterError } from '../common/errors';
+import { formatBytes } from '../burn/units';
+import { formatBurnProgress } from '../burn/progress-text';
+import type { AudioBurnCliOptions } from './audio-burn-command';
+
+export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions): Promise<void> {
+  const { readCueSheet } = await import('../audio/cue-plan');
+  const { planCueDataBurn, burnCueData } = await import('../burn/cue-data-burn');
+  const { createServices } = await import('../app/services');
+  const sessions = await planCueDataBurn(await readCueSheet(cuePath), cuePath);
+  const services = await createServices({ shell: 'cli', watch: false });
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let last = 0;
+  let key = '';
+  try {
+    const r = await burnCueData({ drives: services.drives, burner: services.burner }, o.drive, sessions, { verify: o.verify ?? 'full', close: o.close ? 'session' : 'disc', simulate: o.simulate, eject: o.eject }, {
+      signal: ac.signal,
+      onProgress: (session, of, p) => {
+        if (o.json) return void process.stdout.write(`${JSON.stringify({ type: 'progress', session, sessions: of, ...p })}\n`);
+        const now = Date.now();
+        const k = `${session}:${p.action}`;
+        if (k === key && now - last < 1000) return;
+        key = k;
+        last = now;
+        process.stderr.write(`${of > 1 ? `Session ${session} of ${of}: ` : ''}${formatBurnProgress(p)}\n`);
+      },
+    });
+    if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: true, result: r })}\n`);
+    else {
+      for (const s of r.sessions) {
+        const v = s.burn.copies[0].verify;
+        process.stdout.write(`Session ${s.session}: track ${s.track} at sector ${s.startLba}, ${formatBytes(s.sectors * 2048)}, ${s.closed === 'disc' ? 'finalized' : 'closed, appendable'}${v ? `; verify ${v.level}: ${v.ok ? 'equal to the .bin' : 'DIFFERS'}` : ''}\n`);
+      }
+      process.stdout.write(`${r.discState}\n`);
+    }
+  } catch (e) {
+    if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
+    throw e;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await services.close().catch(() => undefined);
+  }
+}
