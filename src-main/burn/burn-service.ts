@@ -162,7 +162,11 @@ export class BurnService {
     const profile = profileNumber(media.profile) ?? 0;
     const fam = profileFamily(profile);
     if (fam === 'cd' || fam === 'dvd' || fam === 'bd') family = fam;
-    const strategy = strategyFor(profile, { writeMode: options.writeMode, close: options.close, spareAreas: options.spareAreas, mediaStatus: media.status, cdXa: options.cdXa });
+    // Data after audio sessions on a CD is an Enhanced CD (CD-Extra): the Blue Book wants its data
+    // session CD-ROM XA mode 2 form 1, whichever path asked for it (burnCdExtra, `burn --multisession`
+    // onto an audio CD left appendable, the Add-to-a-disc view).
+    const cdXa = options.cdXa ?? (fam === 'cd' && media.status === 'appendable' && !!media.trackList?.length && media.trackList.every((t) => t.blank || t.kind === 'audio'));
+    const strategy = strategyFor(profile, { writeMode: options.writeMode, close: options.close, spareAreas: options.spareAreas, mediaStatus: media.status, cdXa });
     // The drive's blocking factor (Random Readable feature): writes are whole ECC units.
     const blocking = await drive.configuration(signal).then((c) => c.summary.randomReadable?.blocking, (e: unknown) => {
       if (e instanceof ScsiError || e instanceof DriveResponseError) return undefined;
@@ -173,7 +177,7 @@ export class BurnService {
     let plan: WritePlan | undefined;
     let phase: BurnAction = 'checking-media';
     const ctx: StrategyContext = {
-      drive, media, profile, sectors: source.totalSectors, startLba: source.startLba, options, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking, { maxTransferBytes: drive.maxTransferBytes, family }),
+      drive, media, profile, sectors: source.totalSectors, startLba: source.startLba, options: { ...options, cdXa }, signal, pollMs: this.pollMs, writeSectors: writeSectorsFor(blocking, { maxTransferBytes: drive.maxTransferBytes, family }),
       report: (a, f) => {
         phase = a;
         report(a, f);

@@ -20,6 +20,7 @@ import { buildCdTextPacks } from '../audio/cd-text';
 import type { AudioBurnPlan } from '../audio/audio-plan';
 import { burnFixture, disposeFixture, type BurnFixture } from './contract/burn-contract';
 import { burnCdExtra } from './cd-extra';
+import { discSessionFactory } from './engine-sources';
 import { AudioBurner } from './audio-burn';
 import { mixedModeDisc } from '../audio/mixed-mode';
 import { fromBcd, msfText } from '../cd/msf';
@@ -104,6 +105,40 @@ describe.skipIf(!ok)('CD-Extra (Enhanced CD)', () => {
       const out = join(dir, 'out');
       xo('-osirrox', 'on', '-extract', '/', out);
       for (const [p, b] of Object.entries(files)) expect(readFileSync(join(out, p)).equals(b)).toBe(true);
+    });
+  });
+
+  it('the user\'s path: an audio CD left appendable, then `burn --multisession` (the Add-to-a-disc job) adds the data session as CD-ROM XA', async () => {
+    // Before: the next session tried to import a file system from the audio track (sector 16 of an
+    // audio track: "illegal mode for this track", exit 3) and, had it got further, wrote mode 1.
+    await withRecorderAndEngine(async (f, engine) => {
+      const pcm = randomBytes(588 * 300 * 4);
+      writeFileSync(join(dir, 'u.cdda'), pcm);
+      const layout = layoutDisc([{ samples: 588 * 300, pregapSectors: 150 }]);
+      const plan: AudioBurnPlan = { layout, cdTextPacks: [], placements: [{ file: join(dir, 'u.cdda'), firstSample: 0, samples: 588 * 300 }] };
+      const audio = await new AudioBurner({ drives: f.drives, pollMs: 2, progressIntervalMs: 0 }).burn(f.address, plan, { mode: 'tao', close: 'session', verify: 'full' });
+      expect(audio.media.status).toBe('appendable');
+      mkdirSync(join(dir, 'more'), { recursive: true });
+      writeFileSync(join(dir, 'more', 'notes.txt'), 'added after the music\n');
+      const next = discSessionFactory(() => engine, { options: { label: 'EXTRA' }, sources: [{ dest: '/', hostPath: join(dir, 'more') }], manifest: true });
+      const r = await f.burner.burn(f.address, next, { verify: 'full', close: 'disc' });
+      expect(r.copies[0].verify?.ok).toBe(true);
+      const start = r.copies[0].startLba;
+      const lease = await f.drives.lease(f.address, 'verify');
+      try {
+        expect(parseSessionInfo(await lease.drive.query(buildReadTocPmaAtip({ format: 1 })))).toMatchObject({ lastSession: 2, lastSessionStartLba: start });
+        expect(parseReadTrackInformation(await lease.drive.query(buildReadTrackInformation({ type: 'track', address: 2 }))).dataMode).toBe(2);
+        const raw = await lease.drive.query(buildReadCd({ lba: start + 16, blocks: 1, sectorType: 0, sync: true, headerCodes: 3, userData: true, edcEcc: true }));
+        expect(raw[15]).toBe(2);
+        expect(Buffer.from(raw.subarray(24, 30)).toString('latin1')).toBe('\x01CD001');
+      } finally {
+        await lease.release();
+      }
+      const track = join(dir, 'track2.iso');
+      f.transport.exportTrack(f.name, 2, track);
+      const listed = execFileSync('xorriso', ['-displacement', String(-start), '-load', 'sbsector', '0', '-indev', track, '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(listed).toContain("'/notes.txt'");
+      expect(listed).toContain("'/.glassmaster/SHA256SUMS'");
     });
   });
 

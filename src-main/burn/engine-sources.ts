@@ -114,7 +114,10 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         if (layout.status === 'blank' || layout.sessions.length === 0) throw new InvalidMediaError('the disc is blank: there is no session to continue (burn a first session instead)');
         if (layout.status !== 'appendable' || layout.nextWritableAddress === undefined) throw new InvalidMediaError('the disc is closed: no further session can be written to it', { status: layout.status });
         const last = layout.sessions[layout.sessions.length - 1];
-        fixed = { drive: disc.drive, sectorCount: layout.end, payload: { ...base, sequential: { sessionStart: last.start, nextWritableAddress: layout.nextWritableAddress } } };
+        // An audio CD left appendable (the first half of an Enhanced CD): no file system to continue;
+        // the new session is the disc's first data session, placed at the next writable address.
+        const audioOnly = layout.family === 'cd' && layout.tracks.length > 0 && layout.tracks.every((t) => t.audio);
+        fixed = { drive: disc.drive, sectorCount: layout.end, payload: { ...base, sequential: { sessionStart: last.start, nextWritableAddress: layout.nextWritableAddress, audioOnly } } };
       }
     }
     const f = fixed;

@@ -25,8 +25,12 @@ export interface DiscSessionPayload {
   manifest?: boolean;
   /** Sectors the port's reader covers. */
   sectorCount: number;
-  /** Sequential media: the last session's first sector and the drive's next writable address. */
-  sequential?: { sessionStart: number; nextWritableAddress: number };
+  /**
+   * Sequential media: the last session's first sector and the drive's next writable address.
+   * `audioOnly`: every recorded track is audio (the first session of an Enhanced CD / CD-Extra):
+   * there is no file system to import, the new session is the disc's first data session.
+   */
+  sequential?: { sessionStart: number; nextWritableAddress: number; audioOnly?: boolean };
   /** Random-writable media: the volume at 0 grows in place (burn/grow-in-place.ts); whether 256 holds its UDF anchor. */
   grow?: { anchorAt256: boolean };
   /** The caller's drive, read through serveBlockReader. */
@@ -47,7 +51,11 @@ export async function streamDiscSession(payload: DiscSessionPayload, ctx: TaskCo
     let startLba: number;
     let udfRevision: UdfRevision | undefined;
     let previousEnd: number;
-    if (payload.sequential) {
+    if (payload.sequential?.audioOnly) {
+      if (payload.remove?.length) throw new InvalidMediaError('the disc holds only audio tracks: there are no files to remove from it');
+      startLba = payload.sequential.nextWritableAddress;
+      previousEnd = startLba - 1;
+    } else if (payload.sequential) {
       const prev = await importPreviousSession(tree, reader, { sessionStart: payload.sequential.sessionStart });
       const nwa = payload.sequential.nextWritableAddress;
       if (nwa <= prev.lastSessionEnd) throw new InvalidMediaError(`the drive's next writable address ${nwa} lies inside the last session's file system (it ends at ${prev.lastSessionEnd})`);
