@@ -34,7 +34,14 @@ export function sessionFilesHandler(drives: DriveService, discs: DiscService): {
       const status = media.status;
       const view: DiscFilesView = { address, profile: media.profile, status, canAdd: canAddTo(media), sessions: media.sessions, path, entries: [], more: 0 };
       if (status === 'no-disc' || status === 'blank') return { ...view, sessions: 0 };
-      const listing = await discs.list(address, { path, signal });
+      let listing;
+      try {
+        listing = await discs.list(address, { path, signal });
+      } catch (e) {
+        // An audio CD left appendable: no files yet; the next session makes it an Enhanced CD.
+        if (e instanceof NotFoundError && e.details?.reason === 'audio-only') return view;
+        throw e;
+      }
       if (listing.node.kind !== 'dir') throw new NotFoundError(`${path} on the disc is not a folder`, { path });
       return { ...view, sessions: listing.layout.sessions.length || media.sessions, facet: listing.facet, ...discEntries(listing.node, path) };
     },

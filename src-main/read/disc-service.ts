@@ -4,6 +4,7 @@
 // meanwhile and the media watcher polls nothing on it. Read-only leases open the device shared
 // (no O_EXCL: it fails with EBUSY while the desktop has the disc mounted, the common case when
 // reading) and leave the tray lock alone (drive-service.ts READ_ONLY_JOBS).
+import { NotFoundError } from '../common/errors';
 import type { DiscVerifyReport } from '../common/model/verify';
 import type { DiscProgress, DiscReadReport } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
@@ -54,6 +55,11 @@ export class DiscService {
   list(address: string, opts: { path?: string; facet?: TreeFacet; signal?: AbortSignal } = {}): Promise<DiscListing> {
     return this.leased(address, 'read', async (drive) => {
       const layout = await readDiscLayout(drive, opts.signal);
+      // An audio CD (or the audio session of an Enhanced CD not yet given its data session) has no
+      // file system: say so, rather than "sector 16 is unreadable: illegal mode for this track".
+      if (layout.tracks.length > 0 && layout.tracks.every((t) => t.audio)) {
+        throw new NotFoundError('The disc holds only audio tracks: there are no files on it (read -o album.cue copies the audio).', { reason: 'audio-only', address });
+      }
       const last = layout.sessions[layout.sessions.length - 1];
       const info = await openImage(driveBlockReader(drive, { sectorCount: layout.end, signal: opts.signal }), { signal: opts.signal, sessionStart: layout.sessions.length > 1 ? last.start : undefined });
       const facet = opts.facet ?? preferredFacet(info)!;

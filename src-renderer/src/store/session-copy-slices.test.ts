@@ -14,6 +14,8 @@ import { MessageClient } from '../ipc/message-client';
 import { createAppStore } from './use-app-store';
 import { cancelConsequence, reduceDiscProgress, reduceJobProgress, type DriveJob } from './drive-job-slice';
 import { isUnder } from './session-slice';
+import { layoutDisc } from '../../../src-main/audio/layout';
+import { AudioBurner } from '../../../src-main/burn/audio-burn';
 
 let dir: string;
 let services: Services;
@@ -74,6 +76,25 @@ describe('session slice (add to a disc)', () => {
     expect(s().discBurnedOn).toBe('virtual:ms');
     expect(s().discFiles).toMatchObject({ sessions: 2 });
     expect(s().discFiles!.entries.map((e) => [e.name, e.bytes])).toEqual([['b.txt', 14]]);
+  }, 60_000);
+
+  it('an audio CD left appendable: no files yet, it can be added to, and the new session makes it an Enhanced CD', async () => {
+    // Before: disc.files failed with "sector 16 is unreadable: illegal mode for this track".
+    await services.virtual.create('music', { media: 'cd-r' });
+    writeFileSync(join(dir, 'music.cdda'), Buffer.alloc(588 * 4 * 300, 3));
+    const layout = layoutDisc([{ samples: 588 * 300, pregapSectors: 150 }]);
+    await new AudioBurner({ drives: services.drives }).burn('virtual:music', { layout, cdTextPacks: [], placements: [{ file: join(dir, 'music.cdda'), firstSample: 0, samples: 588 * 300 }] }, { mode: 'tao', close: 'session', verify: 'none' });
+    await s().clearProject();
+    await s().loadDiscFiles('virtual:music');
+    expect(s().discFiles).toMatchObject({ status: 'appendable', canAdd: true, entries: [] });
+    expect(await s().addHostPaths([join(dir, 'one', 'a.txt')], '/')).toBe(true);
+    await s().startBurn('virtual:music', { kind: 'project', multisession: true, manifest: false }, { verify: 'full', close: 'disc' });
+    expect(s().job?.error).toBeUndefined();
+    expect(s().job).toMatchObject({ state: 'done', burnResult: { ok: true } });
+    const media = await services.drives.media('virtual:music');
+    expect(media.trackList?.map((t) => t.kind)).toEqual(['audio', 'data']);
+    expect(media.sessions).toBe(2);
+    await s().clearProject();
   }, 60_000);
 
   it('a removal on a blank disc, or a removal without multisession, is refused with a sentence', async () => {
