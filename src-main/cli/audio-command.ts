@@ -71,7 +71,7 @@ export function registerAudioCommand(program: Command): void {
     .option('--drive <address>', 'burn to this drive instead of writing an image', driveAddress)
     .option('--speed <speed>', 'write speed: max (default) or a multiple like 16x')
     .addOption(new Option('--verify <level>', 'after burning: full (default, every sector read back) or none').choices(['full', 'none']).default('full'))
-    .option('--close', 'leave the disc appendable (e.g. to add a data session: CD-Extra); TAO only')
+    .option('--close', 'leave the disc appendable: then `burn --multisession DIR` adds a data session (Enhanced CD / CD-Extra)')
     .option('--gapless', 'no pause between tracks: the audio plays continuously (track 1 keeps 2 s)')
     .option('--pregap <seconds>', 'pause before each track after the first (default 2)', seconds)
     .option('--cdtext <file.json>', 'CD-TEXT: {"album": {"title", "performer", …}, "tracks": [{"title", …}], "japanese": {…}}')
