@@ -84,6 +84,15 @@ describe.skipIf(!ok)('glassmaster audio --drive / burn --cue', () => {
     const tao = await glassmaster('audio', '--drive', 'virtual:d', '--mode', 'tao', at('01 Alpha.wav'), at('02 Beta.wav'));
     expect(tao.stdout).toMatch(/^Track-At-Once as asked; it cannot record CD-TEXT, left out\./);
     expect(tao.code).toBe(ExitCode.OK);
+    // Options a CUE burn cannot honour are refused, not dropped (before: --copies, a kB/s speed and
+    // --mode sao on a data sheet were ignored and the disc burned anyway).
+    expect((await glassmaster('burn', '--drive', 'virtual:d', '--cue', at('bad.cue'), '--copies', '2')).stderr).toMatch(/--copies is for images/);
+    expect((await glassmaster('burn', '--drive', 'virtual:d', '--cue', at('bad.cue'), '--speed', '1400k')).stderr).toMatch(/multiple of CD speed/);
+    writeFileSync(at('data.bin'), Buffer.alloc(2048 * 300));
+    writeFileSync(at('data.cue'), 'FILE "data.bin" BINARY\n  TRACK 01 MODE1/2048\n    INDEX 01 00:00:00\n');
+    const sao = await glassmaster('burn', '--drive', 'virtual:d', '--cue', at('data.cue'), '--mode', 'sao');
+    expect(sao.code).toBe(ExitCode.USAGE);
+    expect(sao.stderr).toMatch(/Track-At-Once/);
   });
 
   it('burn --toc with the TOC `audio -o` writes: the same disc, sector for sector, as burn --cue of its CUE', async () => {

@@ -37,7 +37,7 @@ export function addAudioBurnOptions(cmd: Command, opts: { skipCommon?: boolean }
   return cmd;
 }
 
-function speedX(v: string | undefined): number | undefined {
+export function speedX(v: string | undefined): number | undefined {
   if (v === undefined || v === 'max') return undefined;
   const n = Number(v.replace(/x$/i, ''));
   return Number.isFinite(n) && n > 0 ? n : undefined;

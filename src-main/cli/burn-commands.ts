@@ -157,7 +157,11 @@ export function registerBurnCommands(program: Command): void {
       if (o.cue || o.toc) {
         const flag = o.cue ? '--cue FILE.cue' : '--toc FILE.toc';
         if (o.image !== undefined || sources.length || o.drive.length > 1) throw new InvalidInputError(`burn ${flag} alone, to one --drive`);
-        return (o.cue ? burnCueFromCli : burnTocFromCli)(resolve((o.cue ?? o.toc)!), { drive: o.drive[0], mode: o.mode, simulate: o.simulate, verify: o.verify === 'none' ? 'none' : 'full', close: o.close, eject: o.eject, json: o.json });
+        // Options a CUE/TOC burn cannot honour are refused, not ignored (before: --speed and --copies were dropped silently).
+        if ((o.copies ?? 1) > 1) throw new InvalidInputError(`burn ${flag} writes one disc: --copies is for images and files`);
+        if (typeof o.speed?.speed === 'number') throw new InvalidInputError(`burn ${flag}: give the speed as a multiple of CD speed, e.g. --speed 16x`);
+        const speed = o.speed?.speedX !== undefined ? `${o.speed.speedX}x` : undefined;
+        return (o.cue ? burnCueFromCli : burnTocFromCli)(resolve((o.cue ?? o.toc)!), { drive: o.drive[0], mode: o.mode, simulate: o.simulate, speed, verify: o.verify === 'none' ? 'none' : 'full', close: o.close, eject: o.eject, json: o.json });
       }
       const options: BurnOptions = {
         ...o.speed, close: o.close || (o.multisession && !o.finalize) ? 'session' : 'disc', simulate: o.simulate, verify: o.verify, copies: o.copies, eject: o.eject, burnFree: o.burnFree,

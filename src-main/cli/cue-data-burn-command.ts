@@ -3,15 +3,16 @@
 // burned Track-At-Once at the sector the sheet's layout gives it, closed so the next can follow, the
 // last closed as asked (--close: appendable; default finalized), each verified against the .bin
 // (burn/cue-data-burn.ts). Progress on stderr, or JSON lines on stdout with --json (the result last).
-import { GlassmasterError } from '../common/errors';
+import { GlassmasterError, InvalidInputError } from '../common/errors';
 import { formatBytes } from '../burn/units';
 import { formatBurnProgress } from '../burn/progress-text';
-import type { AudioBurnCliOptions } from './audio-burn-command';
+import { speedX, type AudioBurnCliOptions } from './audio-burn-command';
 
 export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions): Promise<void> {
   const { readCueSheet } = await import('../audio/cue-plan');
   const { planCueDataBurn, burnCueData } = await import('../burn/cue-data-burn');
   const { createServices } = await import('../app/services');
+  if (o.mode === 'sao' || o.mode === 'raw96') throw new InvalidInputError(`a data CD's BIN/CUE is written Track-At-Once (a session at a time), not --mode ${o.mode}`);
   const sessions = await planCueDataBurn(await readCueSheet(cuePath), cuePath);
   const services = await createServices({ shell: 'cli', watch: false });
   const ac = new AbortController();
@@ -21,7 +22,7 @@ export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions
   let last = 0;
   let key = '';
   try {
-    const r = await burnCueData({ drives: services.drives, burner: services.burner }, o.drive, sessions, { verify: o.verify ?? 'full', close: o.close ? 'session' : 'disc', simulate: o.simulate, eject: o.eject }, {
+    const r = await burnCueData({ drives: services.drives, burner: services.burner }, o.drive, sessions, { verify: o.verify ?? 'full', close: o.close ? 'session' : 'disc', simulate: o.simulate, eject: o.eject, speedX: speedX(o.speed) }, {
       signal: ac.signal,
       onProgress: (session, of, p) => {
         if (o.json) return void process.stdout.write(`${JSON.stringify({ type: 'progress', session, sessions: of, ...p })}\n`);
