@@ -195,8 +195,12 @@ export const createProjectSlice =
         }
       },
       async selectAll() {
-        const total = get().folderTotal;
+        const { folderTotal: total, folder, pagesRevision } = get();
         await get().ensureRows(0, total - 1);
+        // The user may have opened another folder (or edited the project) while the pages came: a
+        // selection of the old folder's count over the new folder's rows would select what they
+        // never chose (and a Delete would remove it).
+        if (get().folder !== folder || get().pagesRevision !== pagesRevision) return;
         const paths: string[] = [];
         for (let i = 0; i < total; i++) {
           const r = get().rowAt(i);

@@ -111,6 +111,17 @@ describe('project slice', () => {
     await s().openProjectFolder('/');
   });
 
+  it('select all, then another folder opened before the pages came: nothing of the new folder is selected', async () => {
+    // Before: selectAll went on with the old folder's count over the new folder's rows.
+    await s().openProjectFolder('/many');
+    await until(() => s().folderTotal === 1200);
+    const selecting = s().selectAll();
+    await s().openProjectFolder('/');
+    await selecting;
+    expect(s().folder).toBe('/');
+    expect(s().selection).toEqual([]);
+  });
+
   it('selects all of a folder bigger than the calls main takes at once (128 pages of rows)', async () => {
     // 130 pages: fetched all at once they were 130 calls in flight, and main refuses the 129th
     // (MAX_CALLS_IN_FLIGHT): "Too many calls in flight" and a partial selection.
