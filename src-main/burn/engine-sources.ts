@@ -86,7 +86,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
   const options = pinned(request.options);
   if (options.multisession) throw new InvalidInputError('a burn appends sessions from the disc itself (--multisession), not from an image file (--import)');
   let whole: ByteSourceFactory | undefined;
-  let fixed: { drive: Drive; sectorCount: number; payload: Omit<DiscSessionPayload, 'port' | 'sectorCount'>; grow?: { run: number; anchorAt256: boolean }; before?: Map<number, Buffer> } | undefined;
+  let fixed: { drive: Drive; sectorCount: number; payload: Omit<DiscSessionPayload, 'port' | 'sectorCount'>; grow?: { run: number; anchorAt256: boolean }; before?: Map<number, Buffer>; seen?: Map<number, Buffer> } | undefined;
   const root = request.root && structuredClone(request.root);
   const imageRequest = { options, sources: request.sources, root, packedRoot: request.packedRoot };
   return async (disc?: SourceDisc): Promise<ByteSource> => {
@@ -122,7 +122,11 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
     }
     const f = fixed;
     const drive = driveBlockReader(f.drive, { sectorCount: f.sectorCount, signal: disc?.signal });
-    const reader = f.before ? withSectors(drive, f.before) : drive;
+    // Grown in place, the burn overwrites what the first planning read (the old volume's head, and
+    // UDF/ISO structures the new tree replaces): the verify's second planning must read the disc as
+    // the first one saw it, so every sector the first planning read is kept and served again.
+    // (Sequential media keep the old sessions untouched: the disc itself is the same input.)
+    const reader = f.before ? (f.seen ? withSectors(drive, f.seen) : recordingSectors(withSectors(drive, f.before), (f.seen = new Map(f.before)))) : drive;
     const { source, startLba } = await engine().discSessionSource(f.payload, reader, { signal: disc?.signal, description: 'the next session' });
     if (f.grow) return new GrowingSessionSource(source, startLba, f.grow);
     return Object.assign(source, { startLba }) as PlacedByteSource;
@@ -144,7 +148,19 @@ function withSectors(reader: BlockReader, sectors: Map<number, Buffer>): BlockRe
     sectorCount: reader.sectorCount,
     async read(lba, count) {
       const b = await reader.read(lba, count);
-      for (const [at, bytes] of sectors) if (at >= lba && at < lba + count) bytes.copy(b, (at - lba) * 2048);
+      for (let i = 0; i < count; i++) sectors.get(lba + i)?.copy(b, i * 2048);
+      return b;
+    },
+  };
+}
+
+/** `reader`, keeping a copy of every sector it returns in `seen` (the first one read wins). */
+function recordingSectors(reader: BlockReader, seen: Map<number, Buffer>): BlockReader {
+  return {
+    sectorCount: reader.sectorCount,
+    async read(lba, count) {
+      const b = await reader.read(lba, count);
+      for (let i = 0; i < count; i++) if (!seen.has(lba + i)) seen.set(lba + i, Buffer.from(b.subarray(i * 2048, (i + 1) * 2048)));
       return b;
     },
   };
