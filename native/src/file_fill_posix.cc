@@ -72,7 +72,8 @@ bool ReadPiece(DirCache& dirs, const std::string& path, uint8_t* dst, size_t siz
   const char* name;
   int at = dirs.For(path, &name);
   int fd;
-  do fd = openat(at, name, O_RDONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+  // O_NONBLOCK: a file replaced by a FIFO since the scan must not block open(); fstat refuses it below.
+  do fd = openat(at, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK); while (fd < 0 && errno == EINTR);
   if (fd < 0) return false;
   struct stat st;
   bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) == size && MtimeMs(st) == mtimeMs;

@@ -1,6 +1,7 @@
 // DataCopier + writeImageRanges(skip) must produce exactly writeImage's bytes, and fail with the
 // same typed errors naming the path when a source vanishes or changes after staging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -96,7 +97,12 @@ describe.each([['native batch reader', '0'], ['JavaScript path', '1']])('DataCop
     const s3 = spec(dir);
     fs.utimesSync(path.join(dir, 'grows'), new Date(Date.UTC(2020, 0, 1)), new Date(Date.UTC(2020, 0, 1, 0, 0, 0, 7)));
     await expect(viaCopier(s3, path.join(tmp, 'bad3.iso'), 1)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('changed while being imaged (size 1 → 1): /grows') });
-  });
+    // Replaced by a FIFO after staging: before, open() waited for a writer forever (the copy hung).
+    const s4 = spec(dir);
+    fs.rmSync(path.join(dir, 'grows'));
+    execFileSync('mkfifo', [path.join(dir, 'grows')]);
+    await expect(viaCopier(s4, path.join(tmp, 'bad4.iso'), 1)).rejects.toMatchObject({ message: expect.stringContaining('/grows') });
+  }, 20_000);
 
   it('a failing output write is an IoError, not a crash', async () => {
     const dir = path.join(tmp, 'wr');

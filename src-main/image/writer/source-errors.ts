@@ -27,14 +27,16 @@ export function outputWriteError(err: unknown): IoError {
 /** Size and mtime as the scan saw them: the file must still be that file (else it changed under us). */
 export function checkUnchanged(fd: number, path: string, size: number, mtimeMs: number): void {
   const st = fs.fstatSync(fd);
-  if (st.size !== size || st.mtimeMs !== mtimeMs) throw sourceChangedError(path, size, st.size);
+  if (!st.isFile() || st.size !== size || st.mtimeMs !== mtimeMs) throw sourceChangedError(path, size, st.size);
 }
 
 /** Opens a source and checks it is still the file the scan saw. */
 export function openChecked(hostPath: string, path: string, size: number, mtimeMs: number): number {
   let fd: number;
   try {
-    fd = fs.openSync(hostPath, 'r');
+    // O_NONBLOCK: a staged file replaced by a FIFO must not block the copy thread in open() waiting
+    // for a writer; checkUnchanged() then refuses it (not the regular file that was staged).
+    fd = fs.openSync(hostPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     throw sourceIoError(err, path, 'open');
   }
