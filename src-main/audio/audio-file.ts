@@ -25,17 +25,30 @@ export async function openAudioFile(path: string): Promise<AudioFile> {
     size = (await fh.stat()).size;
   } catch (err) {
     await fh.close();
-    throw err;
+    throw ioError(path, 'stat', err);
   }
+  // A read can fail after the open (EIO from a failing disk or a dropped network share, EISDIR):
+  // Node's error names neither the file nor our type, so it becomes an IoError naming `path`.
+  const read = async (b: Uint8Array, offset: number, length: number, position: number) => {
+    try {
+      return (await fh.read(b, offset, length, position)).bytesRead;
+    } catch (err) {
+      throw ioError(path, `read ${length} bytes at byte ${position} of`, err);
+    }
+  };
   return {
     fh,
     size,
     readAt: async (offset, length) => {
       const buf = new Uint8Array(Math.max(0, Math.min(length, size - offset)));
       if (buf.length === 0) return buf;
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      return buf.subarray(0, bytesRead);
+      return buf.subarray(0, await read(buf, 0, buf.length, offset));
     },
-    readInto: async (b, offset, length, position) => (length > 0 ? (await fh.read(b, offset, length, position)).bytesRead : 0),
+    readInto: async (b, offset, length, position) => (length > 0 ? read(b, offset, length, position) : 0),
   };
+}
+
+function ioError(path: string, what: string, err: unknown): IoError {
+  const e = err as NodeJS.ErrnoException;
+  return new IoError(`cannot ${what} ${path}: ${e.message}`, { errno: e.code, path, syscall: e.syscall, cause: err });
 }

@@ -2,13 +2,14 @@
 // decoder on the same file: sox (WAV/AIFF), flac -d, lame --decode and mpg123, oggdec, opusdec.
 // Test signals are generated with sox at test time (a few seconds each), never committed.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../testing/peer-tools';
-import { CancelledError, GlassmasterError, InvalidInputError } from '../common/errors';
+import { CancelledError, GlassmasterError, InvalidInputError, IoError } from '../common/errors';
 import { decodeToCdda, type DecodeResult } from './decode';
+import { confirmedFrameAfter, readFlacStreamInfo } from './flac-stream';
 
 const ok = requireTools('sox', 'flac', 'lame', 'mpg123', 'oggenc', 'oggdec', 'opusenc', 'opusdec');
 let dir: string;
@@ -113,6 +114,53 @@ describe.skipIf(!ok)('decoders against the reference decoders', () => {
       writeFileSync(p('cut.flac'), readFileSync(p('s16.flac')).subarray(0, 60000));
       await expect(decode(p('cut.flac'))).rejects.toThrow(/cut\.flac: .*truncated/);
     });
+    it('one damaged frame header in a long FLAC is a damaged-file error naming the file and the offset (not an internal error from libFLAC heap exhaustion)', async () => {
+      // 80 s of 24-bit noise: ~20 MB of frames, more than libFLAC's whole WASM heap (16 MiB), so a
+      // decoder that searches to the end of the file for the frame after the damaged one, and hands
+      // libFLAC that remainder as one piece, fails there (it did: InternalError "libFLAC's heap is full").
+      sh('sox', ['-n', '-r', '44100', '-b', '24', '-c', '2', p('noise.wav'), 'synth', '80', 'whitenoise', 'vol', '0.5']);
+      sh('flac', ['-s', '-f', '-0', p('noise.wav'), '-o', p('noise.flac')]);
+      const b = readFileSync(p('noise.flac'));
+      expect(b.length).toBeGreaterThan(18 << 20);
+      const info = await readFlacStreamInfo('noise.flac', async (o, n) => b.subarray(o, o + n), b.length);
+      const frame = confirmedFrameAfter(b, Math.floor(b.length / 10), info)!;
+      b[frame.at + frame.header.length - 1] ^= 0x01; // the header's CRC-8 no longer matches
+      writeFileSync(p('bad-header.flac'), b);
+      // The reference agrees it is damaged (flac -d stops at the bad header, exit 1; only -F decodes on with a gap).
+      expect(() => sh('flac', ['-s', '-f', '-d', p('bad-header.flac'), '-o', p('bad-header.wav')])).toThrow();
+      const err = await decode(p('bad-header.flac')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).details).toMatchObject({ path: p('bad-header.flac'), reason: 'corrupt' });
+      const e = err as InvalidInputError;
+      expect(e.message).toMatch(/bad-header\.flac: it is damaged: no valid FLAC frame header follows frame \d+ at byte \d+ .*; the stream resumes at byte \d+/);
+      // The offset named is the last intact frame before the damaged header (one frame before it);
+      // the stream resumes at the frame after the damaged one.
+      const offset = e.details?.offset as number;
+      expect(offset).toBeLessThan(frame.at);
+      expect(offset).toBeGreaterThanOrEqual(frame.at - info.maxFrameSize);
+      expect(e.message).toContain(`frame ${frame.header.number - 1} at byte ${offset} `);
+      const resumes = Number(/resumes at byte (\d+) \(frame (\d+)\)/.exec(e.message)![1]);
+      expect(resumes).toBeGreaterThan(frame.at);
+      expect(resumes).toBeLessThanOrEqual(frame.at + info.maxFrameSize);
+      expect(e.message).toContain(`(frame ${frame.header.number + 1})`);
+      // In a short file the rest fits the bound: libFLAC itself finds the damage, and the error says where.
+      sh('flac', ['-s', '-f', p('s16.wav'), '-o', p('short.flac')]);
+      const s = readFileSync(p('short.flac'));
+      const sInfo = await readFlacStreamInfo('short.flac', async (o, n) => s.subarray(o, o + n), s.length);
+      const sFrame = confirmedFrameAfter(s, Math.floor(s.length / 2), sInfo)!;
+      s[sFrame.at + sFrame.header.length - 1] ^= 0x01;
+      writeFileSync(p('short-bad.flac'), s);
+      const e2 = (await decode(p('short-bad.flac')).then(
+        () => undefined,
+        (x: unknown) => x,
+      )) as InvalidInputError;
+      expect(e2).toBeInstanceOf(InvalidInputError);
+      expect(e2.message).toMatch(/short-bad\.flac: it is damaged: libFLAC reports .* at byte \d+/);
+      expect(e2.details?.offset).toBeLessThan(sFrame.at);
+    });
   });
 
   describe('MP3', () => {
@@ -171,6 +219,9 @@ describe.skipIf(!ok)('decoders against the reference decoders', () => {
       sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '6', six, 'synth', '0.1', 'sine', '440']);
       await expect(decode(six)).rejects.toThrow(/six\.wav: it has 6 channels/);
       await expect(decode(p('missing.flac'))).rejects.toSatisfy((e: GlassmasterError) => e.code === 'IO' && /missing\.flac/.test(e.message));
+      // A read that fails after the open (here EISDIR: a folder opens, but cannot be read) is an IoError naming the file too.
+      mkdirSync(p('folder.flac'));
+      await expect(decode(p('folder.flac'))).rejects.toSatisfy((e: GlassmasterError) => e instanceof IoError && e.code === 'IO' && /folder\.flac/.test(e.message) && e.details?.path === p('folder.flac'));
     });
     it('a cancelled decode rejects with CancelledError', async () => {
       const ac = new AbortController();

@@ -17,7 +17,7 @@ import { CancelledError, InvalidInputError } from '../common/errors';
 import { openAudioFile, type AudioFile } from './audio-file';
 import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
 import { FlacFrameDecoder } from './flac-wasm';
-import { frameHeaderAt, nextFrameStart, readFlacStreamInfo } from './flac-stream';
+import { confirmedFrameAfter, firstSampleOf, frameHeaderAt, frameSearchBound, nextFrameStart, readFlacStreamInfo, type FlacFrameHeader, type FlacStreamInfo } from './flac-stream';
 import { parseAiff, parseWav, pcmToFloat, PcmContainerError, sniffPcmContainer, type PcmLayout } from './pcm-containers';
 
 export type AudioFormat = 'wav' | 'aiff' | 'flac' | 'mp3' | 'vorbis' | 'opus';
@@ -224,16 +224,28 @@ async function decodeFlac(path: string, readAt: (o: number, n: number) => Promis
     if (to > from) await fill();
     let h = frameHeaderAt(buf.subarray(0, have), 0, info);
     if (!h) throw corrupt(path, `no FLAC frame where its audio begins (byte ${from})`);
+    const bound = frameSearchBound(info);
     for (;;) {
       const next = nextFrameStart(buf.subarray(0, have), start, h, info);
-      if (next >= 0) {
-        await dec.push(buf.subarray(start, next));
+      // A frame farther than the bound is no frame of a good stream (a chance match after damage).
+      if (next >= 0 && next - start <= bound) {
+        await dec.push(buf.subarray(start, next), pos - have + start);
         start = next;
         h = frameHeaderAt(buf.subarray(0, have), next, info)!;
         continue;
       }
+      if (have - start > bound) {
+        // After the stream's last frame (by STREAMINFO) only trailing bytes follow (a tag, junk):
+        // libFLAC gets the frame and a bounded tail, end() stops once the samples are out.
+        const isLast = info.totalSamples > 0 && firstSampleOf(h, info.maxBlockSize) + h.blockSize >= info.totalSamples;
+        if (isLast) {
+          await dec.push(buf.subarray(start, start + bound), pos - have + start);
+          break;
+        }
+        throw damagedAfter(path, buf.subarray(0, have), start, pos - have, h, bound, info);
+      }
       if (pos >= to || (await fill()) === 0) {
-        if (have > start) await dec.push(buf.subarray(start, have));
+        if (have > start) await dec.push(buf.subarray(start, have), pos - have + start);
         break;
       }
     }
@@ -246,6 +258,22 @@ async function decodeFlac(path: string, readAt: (o: number, n: number) => Promis
   // STREAMINFO's total (when the encoder knew it) is the truth: fewer samples is a truncated file.
   if (!range && info.totalSamples > 0 && dec.samples !== info.totalSamples) throw corrupt(path, `it is truncated or damaged: STREAMINFO says ${info.totalSamples} samples, ${dec.samples} decoded`);
   return feed.finish('flac', bits);
+}
+
+/**
+ * The error for a frame that no next frame follows within `bound` bytes: the header of the frame
+ * after it is damaged (or that frame is lost). Names the last good frame's byte offset and, when
+ * the bytes already read hold one, where an intact frame resumes the stream.
+ */
+function damagedAfter(path: string, b: Uint8Array, start: number, base: number, h: FlacFrameHeader, bound: number, info: FlacStreamInfo): InvalidInputError {
+  const what = h.blocking ? `the frame at sample ${h.number}` : `frame ${h.number}`;
+  const resume = confirmedFrameAfter(b, start + h.length + 1, info);
+  const resumes = resume ? `; the stream resumes at byte ${base + resume.at} (${resume.header.blocking ? `sample ${resume.header.number}` : `frame ${resume.header.number}`})` : '';
+  return new InvalidInputError(`${path}: it is damaged: no valid FLAC frame header follows ${what} at byte ${base + start} within ${bound} bytes (the next frame's header is corrupt or the frame is lost)${resumes}`, {
+    path,
+    reason: 'corrupt',
+    offset: base + start,
+  });
 }
 
 async function decodeMp3(path: string, chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {

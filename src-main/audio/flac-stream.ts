@@ -147,6 +147,24 @@ export function frameHeaderAt(b: Uint8Array, o: number, info: Pick<FlacStreamInf
   return { length: p + 1 - o, blocking, number: n, blockSize };
 }
 
+/**
+ * How far past a frame's start the next frame may be looked for before the stream is judged damaged.
+ * The next header must carry exactly the number this frame leads to (see above), so one damaged
+ * header (a bad CRC-8, a flipped number) means no later frame ever matches: without a bound the search
+ * would read to the end of the file and hand the whole remainder to libFLAC as one piece, larger than
+ * its WASM heap (16 MiB, which never grows). A frame is at most STREAMINFO's maximum frame size, and
+ * no larger than its samples stored verbatim (every encoder falls back to a VERBATIM subframe, §9.2.4,
+ * when the prediction does worse; a side channel takes one bit more, plus subframe and frame headers
+ * and the CRC-16). The bound is 4 × the stated maximum, capped at 2 × the verbatim size (a stated
+ * maximum larger than that is a lie), and never below 1 MiB: a good file's next frame always lies
+ * inside it, and a piece of that size always fits the heap twice (the feeding rule queues two).
+ */
+export function frameSearchBound(info: Pick<FlacStreamInfo, 'maxBlockSize' | 'maxFrameSize' | 'channels' | 'bitsPerSample'>): number {
+  const block = info.maxBlockSize || 65535;
+  const verbatim = Math.ceil((block * info.channels * (info.bitsPerSample + 1)) / 8) + info.channels * 8 + 16 + 2;
+  return Math.max(1 << 20, Math.min(4 * (info.maxFrameSize || verbatim), 2 * verbatim));
+}
+
 /** The number the frame after `h` carries. */
 export function nextFrameNumber(h: FlacFrameHeader): number {
   return h.blocking ? h.number + h.blockSize : h.number + 1;

@@ -90,6 +90,9 @@ export class FlacFrameDecoder {
   /** The first piece, copied, until the second arrives (the first call queues both). */
   private first?: Uint8Array;
   private pieces = 0;
+  /** File offset of the piece libFLAC decodes next (the one before the look-ahead), for error messages. */
+  private decodingAt?: number;
+  private lastAt?: number;
   samples = 0;
 
   private constructor(private readonly lib: LibFlac, private readonly path: string, private readonly onFrame: (channels: Float32Array[], frames: number, f: FlacFrameOut) => Promise<void>) {}
@@ -98,8 +101,13 @@ export class FlacFrameDecoder {
     return new FlacFrameDecoder(await bindLibFlac(), path, onFrame);
   }
 
-  /** Queues `piece` (the caller may reuse its bytes afterwards); decodes one frame when a piece of look-ahead is queued behind it. */
-  async push(piece: Uint8Array): Promise<void> {
+  /**
+   * Queues `piece` (the caller may reuse its bytes afterwards); decodes one frame when a piece of
+   * look-ahead is queued behind it. `at`: the piece's byte offset in the file, named in errors.
+   */
+  async push(piece: Uint8Array, at?: number): Promise<void> {
+    this.decodingAt = this.lastAt;
+    this.lastAt = at;
     if (this.pieces++ === 0) {
       this.first = piece.slice();
       return;
@@ -114,6 +122,7 @@ export class FlacFrameDecoder {
    * (STREAMINFO): once they are out, bytes after the last frame (an ID3v1 tag, junk) are left alone.
    */
   async end(expected?: number): Promise<void> {
+    this.decodingAt = this.lastAt;
     const lead = this.first;
     this.first = undefined;
     if (lead) await this.step([lead]);
@@ -126,6 +135,11 @@ export class FlacFrameDecoder {
 
   free(): void {
     this.lib.free();
+  }
+
+  /** Where in the file libFLAC was: the frame it was decoding starts there (its error may lie a frame further). */
+  private near(): string {
+    return this.decodingAt === undefined ? '' : ` in the frame at byte ${this.decodingAt} or the one after it`;
   }
 
   /** One decode_frame call with `parts` queued first; true when it decoded a frame. */
@@ -150,13 +164,13 @@ export class FlacFrameDecoder {
     l.outputPtr.buf[0] = 0;
     if (err) {
       if (out) l.wasm.free(out);
-      throw new InvalidInputError(`${this.path}: it is damaged: libFLAC reports ${l.codeToString(err)}`, { path: this.path, reason: 'corrupt' });
+      throw new InvalidInputError(`${this.path}: it is damaged: libFLAC reports ${l.codeToString(err)}${this.near()}`, { path: this.path, reason: 'corrupt', offset: this.decodingAt });
     }
     if (!n || !out) {
       if (out) l.wasm.free(out);
       // While draining, nothing decoded is the end of the queue (libFLAC's state: END_OF_STREAM).
       const state = l.heap[l.stateString.buf[0]] ? l.codeToString(l.stateString.buf[0]) : '';
-      if (!draining && state && !/END_OF_STREAM/.test(state)) throw new InvalidInputError(`${this.path}: it is damaged: libFLAC stopped in state ${state}`, { path: this.path, reason: 'corrupt' });
+      if (!draining && state && !/END_OF_STREAM/.test(state)) throw new InvalidInputError(`${this.path}: it is damaged: libFLAC stopped in state ${state}${this.near()}`, { path: this.path, reason: 'corrupt', offset: this.decodingAt });
       return false;
     }
     const channels = l.channels.buf[0];
