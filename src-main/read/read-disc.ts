@@ -30,6 +30,8 @@ import { QTimeline, readCdTextPacks } from './cd-subchannel';
 import { readDiscLayout, type DiscLayout, type DiscTrack } from './disc-layout';
 import { driveBlockReader, sectorSpanReader, UnreadableSectorError, SECTOR } from './drive-block-reader';
 import { OutputSet } from './output-files';
+import { isCdRunOut, isoVolumeEnd } from './run-out';
+import { CD_TAO_RUN_OUT } from '../cd/session-layout';
 import { affectedFiles, toRanges } from './owners';
 
 export const RAW_SECTOR = 2352;
@@ -123,6 +125,14 @@ async function readIso(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   const hash = createHash('sha256');
   let held = 0;
   let written = 0;
+  // A CD TAO track's run-out answered as damage (03/11/05 on many drives) is run-out all the same (run-out.ts).
+  const volumeEnds = new Map<number, number>();
+  const runOut = async (e: GlassmasterError, lba: number): Promise<boolean> => {
+    const t = layout.family === 'cd' ? dataTracks.find((x) => lba >= x.start && lba < x.end) : undefined;
+    if (!t || lba < t.end - CD_TAO_RUN_OUT) return false;
+    if (!volumeEnds.has(t.start)) volumeEnds.set(t.start, await isoVolumeEnd(reader, t.start, t.end));
+    return isCdRunOut(e, lba, t.end, volumeEnds.get(t.start)!);
+  };
   progress.total(end);
   progress.phase('reading');
   try {
@@ -136,7 +146,7 @@ async function readIso(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
         const r = await reader.readTolerant(a, b - a);
         r.data.copy(buf, (a - lba) * SECTOR);
         for (const x of r.bad) {
-          if (isUnrecorded(x.error)) gaps.push(x.lba);
+          if (isUnrecorded(x.error) || (await runOut(x.error, x.lba))) gaps.push(x.lba);
           else {
             bad.push(x.lba);
             badHere++;
