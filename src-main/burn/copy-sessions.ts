@@ -20,6 +20,11 @@
 //    media), a target of another kind than the source (its sessions would land at other sectors),
 //    a target that is not blank, a source session with audio tracks or several tracks (a data copy
 //    writes one data track per session: a CD with audio is read to BIN/CUE and burned with --cue);
+//  - CD: every session starts where the copy's TAO burn puts it after the previous session's data
+//    (cd/session-layout.ts), checked before either disc is written (checkSessionPlaces); DVD/BD
+//    gaps are the drive's, found at the session (next rule);
+//  - CD run-out (the last 2 sectors of a TAO track past its ISO volume, unrecorded or answered as a
+//    medium error) is not part of a session's data (trimRunOut, read/run-out.ts);
 //  - each session is placed (PlacedByteSource.startLba): the burn refuses to write it anywhere but
 //    at the source's address, and the copy stops there saying what the target holds;
 //  - the sessions before the last are closed (close 'session'); the last is closed as the source
