@@ -156,6 +156,9 @@ describe.skipIf(!ok)('CopyService: a multisession disc, session by session', () 
       const copier = new CopyService({ drives: f.drives, burner: f.burner, tempDir: join(f.dir, 'copy'), pollMs: 5 });
       const r = await copier.copy(f.address, to, {}, { retries: 0 });
       expect(r.sessions?.map((s) => s.burn.copies[0].verify?.ok)).toEqual([true, true, true]);
+      // `read -o X.cue` of the same disc: the run-out is gaps, not damage.
+      const cue = await new DiscService(f.drives).read(f.address, { output: join(dir, 'cd-lec.cue'), force: true, retries: 0 });
+      expect(cue.bad.unreadableCount).toBe(0);
       f.transport.recorder('rec').faults.clear();
       await judge(f, f.address, to, 'cd-lec');
       // One drive: the whole disc read to the temporary image (the run-out as gaps, not damage), the sessions burned from it.

@@ -275,6 +275,13 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
     fileSectors += buf.length / RAW_SECTOR;
   };
   const read = (lba: number, n: number) => readRawTolerant(spans, lba, n, withQ ? q : undefined);
+  // A data track's run-out answered as damage (03/11/05 on many drives) is run-out all the same (run-out.ts).
+  const volumeEnds = new Map<number, number>();
+  const runOut = async (t: DiscTrack, e: GlassmasterError, lba: number): Promise<boolean> => {
+    if (t.audio || lba < t.end - CD_TAO_RUN_OUT) return false;
+    if (!volumeEnds.has(t.start)) volumeEnds.set(t.start, await isoVolumeEnd(driveBlockReader(drive, { sectorCount: t.end, retries: opts.retries, signal: opts.signal }), t.start, t.end));
+    return isCdRunOut(e, lba, t.end, volumeEnds.get(t.start)!);
+  };
   const cueTracks: CueTrack[] = [];
   let pendingPregap = 0;
   let pendingIndex0: number | undefined;
@@ -305,14 +312,16 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
         const n = Math.min(PASS, t.end - lba);
         const r = await read(lba, n);
         let badHere = 0;
+        const unrecorded = new Set<number>();
         for (const x of r.bad) {
-          if (isUnrecorded(x.error)) gaps.push(x.lba);
-          else {
+          if (isUnrecorded(x.error) || (await runOut(t, x.error, x.lba))) {
+            gaps.push(x.lba);
+            unrecorded.add(x.lba);
+          } else {
             bad.push(x.lba);
             badHere++;
           }
         }
-        const unrecorded = new Set(r.bad.filter((x) => isUnrecorded(x.error)).map((x) => x.lba));
         let keep = n;
         while (keep > 0 && unrecorded.has(lba + keep - 1)) keep--;
         if (keep > 0) {
