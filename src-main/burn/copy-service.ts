@@ -39,7 +39,7 @@ import { UnreadableSectorError } from '../read/drive-block-reader';
 import { imageFileSourceFactory } from './burn-sources';
 import type { BurnService } from './burn-service';
 import { formatRanges } from '../read/owners';
-import { checkSessionTarget, openImageSessionSource, placedSession, planSessionCopy, sessionBurnOptions, trimRunOut, type CopySession } from './copy-sessions';
+import { checkSessionPlaces, checkSessionTarget, openImageSessionSource, placedSession, planSessionCopy, sessionBurnOptions, trimRunOut, type CopySession } from './copy-sessions';
 import type { ByteSourceFactory } from './burn-service';
 
 export interface CopyOptions {
@@ -93,6 +93,7 @@ export class CopyService {
       if (layout.sessions.length > 1) {
         const sessions = planSessionCopy(layout, from, options.close);
         await trimRunOut(source.drive, layout, sessions, hooks.signal);
+        checkSessionPlaces(layout, sessions, from);
         checkSessionTarget(layout, await this.opts.drives.media(to, hooks.signal), from, to);
         const burns = await this.burnSessions(to, layout.profile, sessions, options, hooks, (s) => () => openDiscByteSource(source.drive, from, { retries: copyOptions.retries, signal: hooks.signal, session: s }));
         return { from, to, mode: 'stream', burn: burns[burns.length - 1], sessions: sessionResults(sessions, burns) };
@@ -116,6 +117,7 @@ export class CopyService {
       if (layout.sessions.length > 1) {
         sessions = planSessionCopy(layout, address, options.close);
         await trimRunOut(check.drive, layout, sessions, hooks.signal);
+        checkSessionPlaces(layout, sessions, address);
       }
     } finally {
       await check.release();

@@ -143,6 +143,63 @@ describe.skipIf(!ok)('CopyService: a multisession disc, session by session', () 
     }
   });
 
+  it("cd-r: the drive answers the TAO run-out blocks with L-EC uncorrectable (03/11/05), not 'unrecorded': the sessions still end at their data, the copy reads as the source", async () => {
+    const f = await burnFixture('cd-r');
+    try {
+      await pressSessions(f, 'cd-r', 'disc');
+      const runOut = f.transport.recorder('rec').state.disc!.tracks.filter((t) => t.recorded > 0).flatMap((t) => [t.start + t.recorded - 2, t.start + t.recorded - 1]);
+      expect(runOut).toHaveLength(6);
+      f.transport.injectFault('rec', { match: 'read', repeat: true, lbas: runOut, sense: [3, 0x11, 0x05] });
+      const to = await f.transport.create('dst', { media: 'cd-r' });
+      f.transport.recorder('dst').clearUnitAttention();
+      f.transport.recorder('dst').immediatePolls = 2;
+      const copier = new CopyService({ drives: f.drives, burner: f.burner, tempDir: join(f.dir, 'copy'), pollMs: 5 });
+      const r = await copier.copy(f.address, to, {}, { retries: 0 });
+      expect(r.sessions?.map((s) => s.burn.copies[0].verify?.ok)).toEqual([true, true, true]);
+      // `read -o X.cue` of the same disc: the run-out is gaps, not damage.
+      const cue = await new DiscService(f.drives).read(f.address, { output: join(dir, 'cd-lec.cue'), force: true, retries: 0 });
+      expect(cue.bad.unreadableCount).toBe(0);
+      f.transport.recorder('rec').faults.clear();
+      await judge(f, f.address, to, 'cd-lec');
+      // One drive: the whole disc read to the temporary image (the run-out as gaps, not damage), the sessions burned from it.
+      f.transport.injectFault('rec', { match: 'read', repeat: true, lbas: runOut, sense: [3, 0x11, 0x05] });
+      const one = await copier.copy(f.address, f.address, {}, { retries: 0 }, {
+        onProgress: (p) => {
+          if (p.stage === 'waiting-for-disc') setTimeout(() => void f.transport.insert('rec', 'cd-r').then(() => f.transport.recorder('rec').clearUnitAttention()), 30);
+        },
+      });
+      expect(one.read?.bad.unreadableCount).toBe(0);
+      expect(one.sessions?.map((s) => [s.startLba, s.sectors, s.burn.copies[0].verify?.ok])).toEqual(r.sessions!.map((s) => [s.startLba, s.sectors, true]));
+      f.transport.recorder('rec').faults.clear();
+      await judge(f, to, f.address, 'cd-lec-one');
+    } finally {
+      await disposeFixture(f);
+    }
+  });
+
+  it('cd-r: a source whose sessions are not where a TAO copy puts them (session 1 without run-out, as SAO/DAO writes it) is refused before anything is written, two drives and one', async () => {
+    const f = await burnFixture('cd-r');
+    try {
+      await pressSessions(f, 'cd-r', 'session', ['s1', 's2']);
+      // Session 1 as a SAO/DAO recorder leaves it: its last blocks are data, not run-out, so session 2
+      // sits 2 sectors earlier than a TAO burn of the copy's session 1 lets it start.
+      f.transport.recorder('rec').state.disc!.tracks.find((t) => t.recorded > 0)!.runOut = 0;
+      const to = await f.transport.create('dst', { media: 'cd-r' });
+      f.transport.recorder('dst').clearUnitAttention();
+      f.transport.recorder('dst').immediatePolls = 2;
+      const copier = new CopyService({ drives: f.drives, burner: f.burner, tempDir: join(f.dir, 'copy'), pollMs: 5 });
+      const refused = { code: 'NOT_SUPPORTED', message: expect.stringMatching(/session 2 .*starts at sector \d+; a copy's session 2 would start at sector \d+/i) };
+      await expect(copier.copy(f.address, to)).rejects.toMatchObject(refused);
+      expect(f.transport.recorder('dst').state.disc?.tracks.every((t) => t.recorded === 0)).toBe(true);
+      const stages: string[] = [];
+      await expect(copier.copy(f.address, f.address, {}, {}, { onProgress: (p) => stages.push(p.stage) })).rejects.toMatchObject(refused);
+      expect(stages).toEqual([]);
+      for (const a of [f.address, to]) expect(f.drives.busyWith(a)).toBeUndefined();
+    } finally {
+      await disposeFixture(f);
+    }
+  });
+
   const oneIso = async () => {
     const out = join(dir, 'one.iso');
     execFileSync('xorriso', ['-outdev', out, '-map', join(dir, 's2'), '/'], { stdio: 'ignore' });

@@ -20,6 +20,11 @@
 //    media), a target of another kind than the source (its sessions would land at other sectors),
 //    a target that is not blank, a source session with audio tracks or several tracks (a data copy
 //    writes one data track per session: a CD with audio is read to BIN/CUE and burned with --cue);
+//  - CD: every session starts where the copy's TAO burn puts it after the previous session's data
+//    (cd/session-layout.ts), checked before either disc is written (checkSessionPlaces); DVD/BD
+//    gaps are the drive's, found at the session (next rule);
+//  - CD run-out (the last 2 sectors of a TAO track past its ISO volume, unrecorded or answered as a
+//    medium error) is not part of a session's data (trimRunOut, read/run-out.ts);
 //  - each session is placed (PlacedByteSource.startLba): the burn refuses to write it anywhere but
 //    at the source's address, and the copy stops there saying what the target holds;
 //  - the sessions before the last are closed (close 'session'); the last is closed as the source
@@ -33,7 +38,9 @@ import type { MediaInfo } from '../common/model/drive';
 import { profileNumber } from '../mmc/profiles';
 import type { Drive } from '../drive/drive';
 import type { DiscLayout } from '../read/disc-layout';
-import { driveBlockReader, UnreadableSectorError } from '../read/drive-block-reader';
+import { driveBlockReader } from '../read/drive-block-reader';
+import { isCdRunOut, isoVolumeEnd } from '../read/run-out';
+import { cdTaoNextSessionStart, CD_TAO_RUN_OUT } from '../cd/session-layout';
 
 /** One session of the source as the copy writes it. */
 export interface CopySession {
@@ -89,27 +96,45 @@ export function planSessionCopy(layout: DiscLayout, address: string, close?: Bur
   return out;
 }
 
-/** A CD data track written Track-At-Once ends in 2 run-out blocks (MMC-6 §4.2.3.7: link/run-out), which the drive reports as unrecorded. */
-const CD_RUN_OUT = 2;
-
 /**
- * The CD sessions' data without their run-out: a session's track end counts the run-out blocks the
- * recorder adds after a TAO track, and a TAO burn of the copy adds its own again. Written with them,
- * every following session would land 2 sectors late. Other families end a session at its data.
+ * The CD sessions' data without their run-out (read/run-out.ts): a session's track end counts the 2
+ * run-out blocks the recorder adds after a TAO track, and a TAO burn of the copy adds its own again.
+ * Written with them, every following session would land 2 sectors late, and a two-drive copy would
+ * fail reading them from a drive that answers them as damaged. Other families end a session at its data.
  */
 export async function trimRunOut(drive: Drive, layout: DiscLayout, sessions: CopySession[], signal?: AbortSignal): Promise<void> {
   if (layout.family !== 'cd') return;
   const reader = driveBlockReader(drive, { sectorCount: layout.end, retries: 0, signal });
   for (const s of sessions) {
-    if (s.end - s.start <= CD_RUN_OUT) continue;
+    if (s.end - s.start <= CD_TAO_RUN_OUT) continue;
+    const volumeEnd = await isoVolumeEnd(reader, s.start, s.end);
     let end = s.end;
     // One sector at a time from the end (a failed multi-sector READ names only its first bad sector).
-    while (end > s.start && s.end - end < CD_RUN_OUT) {
+    while (end > s.start && s.end - end < CD_TAO_RUN_OUT) {
       const r = await reader.readTolerant(end - 1, 1);
-      if (!r.bad.some((x) => x.error instanceof UnreadableSectorError && x.error.unrecorded)) break;
+      if (!r.bad.some((x) => isCdRunOut(x.error, x.lba, s.end, volumeEnd))) break;
       end--;
     }
     s.end = end;
+  }
+}
+
+/**
+ * Every session of a CD source starts where the copy's TAO burn will put it (cd/session-layout.ts),
+ * checked once the run-out is trimmed and before anything is written: a source written otherwise
+ * (SAO/DAO without run-out, other gaps) would get session 1 burned and session 2 refused, wasting
+ * the blank. DVD and BD gaps are the drive's to choose: there placedSession refuses at the session.
+ */
+export function checkSessionPlaces(layout: DiscLayout, sessions: CopySession[], address: string): void {
+  if (layout.family !== 'cd') return;
+  for (let i = 1; i < sessions.length; i++) {
+    const want = cdTaoNextSessionStart(sessions[i - 1].end, i === 1);
+    const s = sessions[i];
+    if (s.start === want) continue;
+    throw new NotSupportedError(
+      `Session ${s.number} of the CD in ${address} starts at sector ${s.start}; a copy's session ${s.number} would start at sector ${want} (a copy writes each session Track-At-Once: after session ${sessions[i - 1].number}'s data come 2 run-out blocks, the lead-out, the next lead-in and pregap). The source's sessions were written another way (Session-At-Once, or other gaps), and the file systems of its sessions point at their own sectors, so nothing is written. Read it to an image with \`glassmaster read --drive ${address} -o disc.iso\` (the last session's files resolve in it) and burn that as a one-session disc.`,
+      { address, session: s.number, start: s.start, copyStart: want },
+    );
   }
 }
 

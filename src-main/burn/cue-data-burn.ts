@@ -30,15 +30,10 @@ import { openInputFile } from '../image/host-input-file';
 import { profileNumber } from '../mmc/profiles';
 import type { CueSheet } from '../audio/cue-parse';
 import type { BurnService } from './burn-service';
+import { cdTaoNextSessionStart } from '../cd/session-layout';
 import { placedSession } from './copy-sessions';
 import { openFileSectors } from './file-sectors-source';
 
-/** A TAO data track's run-out blocks (counted in the track, unreadable). */
-const RUN_OUT = 2;
-const LEAD_IN = 4500;
-const FIRST_LEAD_OUT = 6750;
-const NEXT_LEAD_OUT = 2250;
-const PREGAP = 150;
 
 export interface CueDataSession {
   session: number;
@@ -93,7 +88,7 @@ export async function planCueDataBurn(sheet: CueSheet, cuePath: string): Promise
     const sectors = endFrames - i01.frames;
     if (sectors <= 0) fail(t.line, `track ${t.number} holds no sectors`);
     const prev = out.at(-1);
-    const startLba = !prev ? i01.frames - t.indexes[0].frames : prev.startLba + prev.sectors + RUN_OUT + (prev.session === 1 ? FIRST_LEAD_OUT : NEXT_LEAD_OUT) + LEAD_IN + PREGAP;
+    const startLba = !prev ? i01.frames - t.indexes[0].frames : cdTaoNextSessionStart(prev.startLba + prev.sectors, prev.session === 1);
     if (!prev && startLba !== 0) fail(t.line, 'the first data track starts at INDEX 01 00:00:00 of its file');
     out.push({ session: s, track: t.number, mode: t.mode, bin, byteOffset: i01.frames * kind.size, sectorSize: kind.size, userDataOffset: kind.user, sectors, startLba, xa: t.mode === 'MODE2/2352' });
   }

@@ -30,6 +30,8 @@ import { QTimeline, readCdTextPacks } from './cd-subchannel';
 import { readDiscLayout, type DiscLayout, type DiscTrack } from './disc-layout';
 import { driveBlockReader, sectorSpanReader, UnreadableSectorError, SECTOR } from './drive-block-reader';
 import { OutputSet } from './output-files';
+import { isCdRunOut, isoVolumeEnd } from './run-out';
+import { CD_TAO_RUN_OUT } from '../cd/session-layout';
 import { affectedFiles, toRanges } from './owners';
 
 export const RAW_SECTOR = 2352;
@@ -123,6 +125,14 @@ async function readIso(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   const hash = createHash('sha256');
   let held = 0;
   let written = 0;
+  // A CD TAO track's run-out answered as damage (03/11/05 on many drives) is run-out all the same (run-out.ts).
+  const volumeEnds = new Map<number, number>();
+  const runOut = async (e: GlassmasterError, lba: number): Promise<boolean> => {
+    const t = layout.family === 'cd' ? dataTracks.find((x) => lba >= x.start && lba < x.end) : undefined;
+    if (!t || lba < t.end - CD_TAO_RUN_OUT) return false;
+    if (!volumeEnds.has(t.start)) volumeEnds.set(t.start, await isoVolumeEnd(reader, t.start, t.end));
+    return isCdRunOut(e, lba, t.end, volumeEnds.get(t.start)!);
+  };
   progress.total(end);
   progress.phase('reading');
   try {
@@ -136,7 +146,7 @@ async function readIso(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
         const r = await reader.readTolerant(a, b - a);
         r.data.copy(buf, (a - lba) * SECTOR);
         for (const x of r.bad) {
-          if (isUnrecorded(x.error)) gaps.push(x.lba);
+          if (isUnrecorded(x.error) || (await runOut(x.error, x.lba))) gaps.push(x.lba);
           else {
             bad.push(x.lba);
             badHere++;
@@ -265,6 +275,13 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
     fileSectors += buf.length / RAW_SECTOR;
   };
   const read = (lba: number, n: number) => readRawTolerant(spans, lba, n, withQ ? q : undefined);
+  // A data track's run-out answered as damage (03/11/05 on many drives) is run-out all the same (run-out.ts).
+  const volumeEnds = new Map<number, number>();
+  const runOut = async (t: DiscTrack, e: GlassmasterError, lba: number): Promise<boolean> => {
+    if (t.audio || lba < t.end - CD_TAO_RUN_OUT) return false;
+    if (!volumeEnds.has(t.start)) volumeEnds.set(t.start, await isoVolumeEnd(driveBlockReader(drive, { sectorCount: t.end, retries: opts.retries, signal: opts.signal }), t.start, t.end));
+    return isCdRunOut(e, lba, t.end, volumeEnds.get(t.start)!);
+  };
   const cueTracks: CueTrack[] = [];
   let pendingPregap = 0;
   let pendingIndex0: number | undefined;
@@ -295,14 +312,16 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
         const n = Math.min(PASS, t.end - lba);
         const r = await read(lba, n);
         let badHere = 0;
+        const unrecorded = new Set<number>();
         for (const x of r.bad) {
-          if (isUnrecorded(x.error)) gaps.push(x.lba);
-          else {
+          if (isUnrecorded(x.error) || (await runOut(t, x.error, x.lba))) {
+            gaps.push(x.lba);
+            unrecorded.add(x.lba);
+          } else {
             bad.push(x.lba);
             badHere++;
           }
         }
-        const unrecorded = new Set(r.bad.filter((x) => isUnrecorded(x.error)).map((x) => x.lba));
         let keep = n;
         while (keep > 0 && unrecorded.has(lba + keep - 1)) keep--;
         if (keep > 0) {

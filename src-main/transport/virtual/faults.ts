@@ -15,6 +15,9 @@ export interface FaultRule {
   action?: 'sense' | 'delay' | 'stall' | 'disconnect';
   sense?: [key: number, asc: number, ascq: number];
   delayMs?: number;
+  /** Only reads (READ(10/12), READ CD) whose span covers one of these blocks count: a damaged or
+   * unreadable sector at a known address (e.g. a CD's run-out blocks answering 03/11/05). */
+  lbas?: number[];
 }
 
 export interface FiredFault {
@@ -45,13 +48,14 @@ export class FaultInjector {
   }
 
   /** Counts the command against every rule and returns the first rule that fires. */
-  next(op: number): FiredFault | undefined {
+  next(op: number, read?: { lba: number; blocks: number }): FiredFault | undefined {
     let fired: FiredFault | undefined;
     for (const r of this.rules) {
       if (r.spent) continue;
       const m = r.rule.match ?? 'any';
       const hit = m === 'any' || (m === 'write' && WRITES.has(op)) || (m === 'read' && READS.has(op)) || m === op;
       if (!hit) continue;
+      if (r.rule.lbas && !(read && READS.has(op) && r.rule.lbas.some((x) => x >= read.lba && x < read.lba + read.blocks))) continue;
       r.seen++;
       if (r.seen < (r.rule.nth ?? 1)) continue;
       if (!r.rule.repeat) r.spent = true;

@@ -313,7 +313,7 @@ export class VirtualRecorder {
       return { status, sense, data: out, residual: Math.max(0, want - out.length), durationMs: performance.now() - t0 };
     };
     try {
-      const fault = this.faults.next(op);
+      const fault = this.faults.next(op, readSpan(cmd.cdb));
       if (fault?.action === 'stall') await stall();
       if (fault?.action === 'disconnect') throw new TransportError('virtual drive disconnected (injected fault)', { errno: 'ECONNRESET', disconnected: true });
       if (fault?.action === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 100));
@@ -1275,4 +1275,13 @@ function cueSheetQ(entries: ReturnType<typeof parseCueSheet>, leadOut: number): 
 /** The host's memory for a READ's data when it gave enough (ScsiCommand.into), else a new buffer. */
 function hostBuffer(bytes: number, into: Uint8Array | undefined): Uint8Array {
   return into && into.byteLength >= bytes ? into.subarray(0, bytes) : new Uint8Array(bytes);
+}
+
+/** The blocks a READ(10), READ(12) or READ CD asks for (fault rules matched by address). */
+function readSpan(c: Uint8Array): { lba: number; blocks: number } | undefined {
+  const lba = ((c[2] << 24) | (c[3] << 16) | (c[4] << 8) | c[5]) >>> 0;
+  if (c[0] === Op.READ_10) return { lba, blocks: (c[7] << 8) | c[8] };
+  if (c[0] === Op.READ_12) return { lba, blocks: ((c[6] << 24) | (c[7] << 16) | (c[8] << 8) | c[9]) >>> 0 };
+  if (c[0] === Op.READ_CD) return { lba, blocks: (c[6] << 16) | (c[7] << 8) | c[8] };
+  return undefined;
 }
