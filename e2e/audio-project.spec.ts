@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm, collectErrors, connect } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -59,12 +59,9 @@ test('audio CD: tracks from the file pane and an OS drop, reorder, gap and gaple
   const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state, GLASSMASTER_VIRTUAL_PACING: 'cdr' });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const errors = collectErrors(page);
   try {
-    await page.goto(serve.url);
-    await expect(page.getByTestId('connection')).toHaveText('Connected');
+    await connect(page, serve.url);
 
     // The first screen offers the audio CD.
     await expect(page.getByTestId('job-audio')).toContainText('Audio CD');

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { expect, haveChromium, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import { expect, haveChromium, startServe, stepShots, stopServe, test, gm, collectErrors, connect } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -27,6 +27,17 @@ const filesOn = (state: string, name: string) =>
   execFileSync('xorriso', ['-indev', join(state, 'virtual', name, 'disc.bin'), '-find', '/', '-type', 'f'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
     .split('\n').filter((l) => l.startsWith("'")).sort();
 
+/** The browser shell on `state`'s recorders, connected, showing the Copy view. */
+async function openCopyView(home: string, state: string) {
+  const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page: Page = await context.newPage();
+  const errors = collectErrors(page);
+  await connect(page, serve.url);
+  await page.getByTestId('job-copy').click();
+  return { serve, context, page, errors, view: page.getByRole('region', { name: 'Copy a disc' }) };
+}
+
 test('copy a disc with one recorder (swap prompt) and with two (streamed), each verified', async ({}, info) => {
   test.setTimeout(150_000);
   const home = mkdtempSync(join(tmpdir(), 'gm-e2e-copy-'));
@@ -39,17 +50,8 @@ test('copy a disc with one recorder (swap prompt) and with two (streamed), each 
   gm(state, 'burn', '--drive', 'virtual:one', '--no-manifest', join(home, 'src'));
   const original = haveXorriso ? filesOn(state, 'one') : [];
 
-  const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page: Page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const { serve, context, page, errors, view } = await openCopyView(home, state);
   try {
-    await page.goto(serve.url);
-    await expect(page.getByTestId('connection')).toHaveText('Connected');
-    await page.getByTestId('job-copy').click();
-    const view = page.getByRole('region', { name: 'Copy a disc' });
     await view.getByRole('combobox', { name: 'Copy from' }).selectOption('virtual:one');
     await view.getByRole('combobox', { name: 'Copy to' }).selectOption('virtual:one');
     await expect(view.getByTestId('copy-source')).toContainText('Source: BD-R SRM');
@@ -112,17 +114,8 @@ test('copy a disc of two sessions: the view says it goes session by session, a B
   gm(state, 'burn', '--drive', 'virtual:ms', '--multisession', '--no-manifest', join(home, 's1'));
   gm(state, 'burn', '--drive', 'virtual:ms', '--multisession', '--no-manifest', join(home, 's2'));
 
-  const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page: Page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const { serve, context, page, errors, view } = await openCopyView(home, state);
   try {
-    await page.goto(serve.url);
-    await expect(page.getByTestId('connection')).toHaveText('Connected');
-    await page.getByTestId('job-copy').click();
-    const view = page.getByRole('region', { name: 'Copy a disc' });
     await view.getByRole('combobox', { name: 'Copy from' }).selectOption('virtual:ms');
     await expect(view.getByTestId('copy-sessions')).toContainText('This DVD+R holds 2 sessions: it is copied session by session to a blank DVD+R');
     await expect(view.getByTestId('copy-sessions')).toContainText('the last left appendable as on the source');

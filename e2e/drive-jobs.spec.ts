@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, TestInfo } from '@playwright/test';
-import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm, collectErrors, connect } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -59,11 +59,8 @@ async function open(info: TestInfo): Promise<World> {
   const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state, GLASSMASTER_VIRTUAL_PACING: 'slow' });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(serve.url);
-  await expect(page.getByTestId('connection')).toHaveText('Connected');
+  const errors = collectErrors(page);
+  await connect(page, serve.url);
   return {
     page,
     home,

@@ -126,3 +126,17 @@ export const projectNames = async (page: Page) => await page.getByTestId('compil
 
 /** The built CLI as a user runs it, against the state directory `state` (virtual recorders, drops). */
 export const gm = (state: string, ...args: string[]) => execFileSync(process.execPath, [join(root, 'out/main/cli.js'), ...args], { env: { ...process.env, GLASSMASTER_STATE_DIR: state }, encoding: 'utf8' });
+
+/** Collects the page's uncaught errors and console errors (`ignore`: console texts a spec expects, e.g. a reconnect's failed socket). */
+export function collectErrors(page: Page, ignore?: RegExp): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !ignore?.test(m.text()) && errors.push(m.text()));
+  return errors;
+}
+
+/** Opens the browser shell at `url` and waits until the page says it is connected. */
+export async function connect(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await pwExpect(page.getByTestId('connection')).toHaveText('Connected');
+}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { expect, haveChromium, projectNames, root, stepShots, test } from './fixtures';
+import { collectErrors, connect, expect, haveChromium, projectNames, root, stepShots, test } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -100,12 +100,10 @@ test('drop a folder tree from the OS, save, restart serve: the page reconnects a
   let serve = await startServe(env);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(m.text()) && errors.push(m.text()));
+  // The restart below makes the page's socket fail until serve is back: expected.
+  const errors = collectErrors(page, /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/);
   try {
-    await page.goto(serve.url);
-    await expect(page.getByTestId('connection')).toHaveText('Connected');
+    await connect(page, serve.url);
     await page.getByTestId('job-data').click();
     await dropTrip(page);
     await expect(page.getByTestId('upload-progress')).toBeVisible();

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from '@playwright/test';
-import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm } from './fixtures';
+import { expect, haveChromium, hostRow, startServe, stepShots, stopServe, test, gm, collectErrors, connect } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
 test.skip(!haveChromium, 'Chromium is not installed');
@@ -43,12 +43,9 @@ test('add to a disc: old files greyed, add one, replace one, remove one, burn th
   const serve = await startServe({ HOME: home, GLASSMASTER_STATE_DIR: state });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const errors = collectErrors(page);
   try {
-    await page.goto(serve.url);
-    await expect(page.getByTestId('connection')).toHaveText('Connected');
+    await connect(page, serve.url);
     await page.getByTestId('job-multisession').click();
     await page.getByRole('listbox', { name: 'Drives' }).getByRole('option', { name: /virtual:ms\b/ }).click();
 
