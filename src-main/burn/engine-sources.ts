@@ -126,7 +126,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
     // UDF/ISO structures the new tree replaces): the verify's second planning must read the disc as
     // the first one saw it, so every sector the first planning read is kept and served again.
     // (Sequential media keep the old sessions untouched: the disc itself is the same input.)
-    const reader = f.before ? (f.seen ? withSectors(drive, f.seen) : recordingSectors(withSectors(drive, f.before), (f.seen = new Map(f.before)))) : drive;
+    const reader = !f.before ? drive : f.seen ? withSectors(drive, f.seen) : withSectors(drive, (f.seen = new Map(f.before)), true);
     const { source, startLba } = await engine().discSessionSource(f.payload, reader, { signal: disc?.signal, description: 'the next session' });
     if (f.grow) return new GrowingSessionSource(source, startLba, f.grow);
     return Object.assign(source, { startLba }) as PlacedByteSource;
@@ -142,25 +142,17 @@ async function volumeHead(drive: Drive, signal?: AbortSignal): Promise<Map<numbe
   return out;
 }
 
-/** `reader` with some sectors answered from `sectors` instead (the old volume head, after the burn replaced it). */
-function withSectors(reader: BlockReader, sectors: Map<number, Buffer>): BlockReader {
+/** `reader` with some sectors answered from `sectors` instead (the disc as the first planning read it); with `record`, every other sector read is kept in `sectors` too. */
+function withSectors(reader: BlockReader, sectors: Map<number, Buffer>, record = false): BlockReader {
   return {
     sectorCount: reader.sectorCount,
     async read(lba, count) {
       const b = await reader.read(lba, count);
-      for (let i = 0; i < count; i++) sectors.get(lba + i)?.copy(b, i * 2048);
-      return b;
-    },
-  };
-}
-
-/** `reader`, keeping a copy of every sector it returns in `seen` (the first one read wins). */
-function recordingSectors(reader: BlockReader, seen: Map<number, Buffer>): BlockReader {
-  return {
-    sectorCount: reader.sectorCount,
-    async read(lba, count) {
-      const b = await reader.read(lba, count);
-      for (let i = 0; i < count; i++) if (!seen.has(lba + i)) seen.set(lba + i, Buffer.from(b.subarray(i * 2048, (i + 1) * 2048)));
+      for (let i = 0; i < count; i++) {
+        const kept = sectors.get(lba + i);
+        if (kept) kept.copy(b, i * 2048);
+        else if (record) sectors.set(lba + i, Buffer.from(b.subarray(i * 2048, (i + 1) * 2048)));
+      }
       return b;
     },
   };
