@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, Page, TestInfo } from '@playwright/test';
 import { expect, haveChromium, startServe, stepShots, stopServe, test, gm, collectErrors, connect } from './fixtures';
 import { hasTool, inCI } from '../src-main/testing/peer-tools';
 
@@ -35,7 +35,13 @@ async function openCopyView(home: string, state: string) {
   const errors = collectErrors(page);
   await connect(page, serve.url);
   await page.getByTestId('job-copy').click();
-  return { serve, context, page, errors, view: page.getByRole('region', { name: 'Copy a disc' }) };
+  const close = async (info: TestInfo) => {
+    await page.screenshot({ path: info.outputPath('last.png') });
+    await context.close();
+    await stopServe(serve).catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { serve, page, errors, close, view: page.getByRole('region', { name: 'Copy a disc' }) };
 }
 
 test('copy a disc with one recorder (swap prompt) and with two (streamed), each verified', async ({}, info) => {
@@ -50,7 +56,7 @@ test('copy a disc with one recorder (swap prompt) and with two (streamed), each 
   gm(state, 'burn', '--drive', 'virtual:one', '--no-manifest', join(home, 'src'));
   const original = haveXorriso ? filesOn(state, 'one') : [];
 
-  const { serve, context, page, errors, view } = await openCopyView(home, state);
+  const { page, errors, view, close } = await openCopyView(home, state);
   try {
     await view.getByRole('combobox', { name: 'Copy from' }).selectOption('virtual:one');
     await view.getByRole('combobox', { name: 'Copy to' }).selectOption('virtual:one');
@@ -93,10 +99,7 @@ test('copy a disc with one recorder (swap prompt) and with two (streamed), each 
     } else console.warn('[skip] xorriso missing: the copies are checked by the app only');
     expect(errors, 'browser console errors').toEqual([]);
   } finally {
-    await page.screenshot({ path: info.outputPath('last.png') });
-    await context.close();
-    await stopServe(serve).catch(() => undefined);
-    rmSync(home, { recursive: true, force: true });
+    await close(info);
   }
 });
 
@@ -114,7 +117,7 @@ test('copy a disc of two sessions: the view says it goes session by session, a B
   gm(state, 'burn', '--drive', 'virtual:ms', '--multisession', '--no-manifest', join(home, 's1'));
   gm(state, 'burn', '--drive', 'virtual:ms', '--multisession', '--no-manifest', join(home, 's2'));
 
-  const { serve, context, page, errors, view } = await openCopyView(home, state);
+  const { page, errors, view, close } = await openCopyView(home, state);
   try {
     await view.getByRole('combobox', { name: 'Copy from' }).selectOption('virtual:ms');
     await expect(view.getByTestId('copy-sessions')).toContainText('This DVD+R holds 2 sessions: it is copied session by session to a blank DVD+R');
@@ -146,9 +149,6 @@ test('copy a disc of two sessions: the view says it goes session by session, a B
     }
     expect(errors, 'browser console errors').toEqual([]);
   } finally {
-    await page.screenshot({ path: info.outputPath('last.png') });
-    await context.close();
-    await stopServe(serve).catch(() => undefined);
-    rmSync(home, { recursive: true, force: true });
+    await close(info);
   }
 });
