@@ -88,6 +88,18 @@ export const createProjectSlice =
   (set, get) => {
     let writing: AbortController | undefined;
     let uploading: AbortController | undefined;
+    /** One dropped file into the stash in chunks (its upload id added to `ids` first, so a failure can cancel it); progress in `upload`. */
+    const streamFile = async (file: DroppedFile, where: { tree?: number; dir?: string }, signal: AbortSignal, ids: number[]) => {
+      if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+      const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size, ...where });
+      ids.push(uploadId);
+      for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
+        if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
+        const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
+        await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
+        set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + bytes.length } }));
+      }
+    };
     // Pages being fetched: a second caller (the list, "select all") waits for the same call.
     const loading = new Map<number, Promise<void>>();
     // The file pane shows the folder a project or image was just written into: list it again.
@@ -304,16 +316,7 @@ export const createProjectSlice =
         set({ upload: { files: files.length, totalBytes, sentBytes: 0 } });
         const ids: number[] = [];
         try {
-          for (const file of files) {
-            const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size });
-            ids.push(uploadId);
-            for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
-              if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
-              const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
-              await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
-              set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + bytes.length } }));
-            }
-          }
+          for (const file of files) await streamFile(file, {}, controller.signal, ids);
           if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
           const r = await client.invoke('stash.finish', { uploadIds: ids, into: target });
           get().applyProject(r.snapshot);
@@ -336,17 +339,7 @@ export const createProjectSlice =
         try {
           const { tree } = await client.invoke('stash.tree', {});
           for (let i = 0; i < emptyDirs.length; i += 10_000) await client.invoke('stash.mkdir', { tree, dirs: emptyDirs.slice(i, i + 10_000) });
-          for (const { file, dir } of files) {
-            if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
-            const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size, tree, ...(dir ? { dir } : {}) });
-            ids.push(uploadId);
-            for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
-              if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
-              const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
-              await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
-              set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + bytes.length } }));
-            }
-          }
+          for (const { file, dir } of files) await streamFile(file, { tree, ...(dir ? { dir } : {}) }, controller.signal, ids);
           if (controller.signal.aborted) throw new DOMException('cancelled', 'AbortError');
           const r = await client.invoke('stash.finishTree', { tree, uploadIds: ids, into: target });
           get().applyProject(r.snapshot);
