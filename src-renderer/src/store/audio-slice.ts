@@ -7,10 +7,9 @@ import type { EventMap, GlassmasterClient, RequestOf } from '../../../src-main/c
 import type { AudioBurnPlanView, AudioProjectSnapshot } from '../../../src-main/common/model/audio-project';
 import type { MediaInfo } from '../../../src-main/common/model/drive';
 import type { AppState } from './use-app-store';
-import { STASH_CHUNK_BYTES, type DroppedFile } from './project-slice';
+import { sendToStash, type DroppedFile } from './project-slice';
 import { isCancel, toUiError } from './errors';
 import { t } from '../i18n';
-import { toBase64 } from '../shared/base64';
 
 export type AudioTrackPatch = RequestOf<'audio.setTrack'>['patch'];
 export type AudioDiscPatch = RequestOf<'audio.setDisc'>['patch'];
@@ -170,15 +169,7 @@ export const createAudioSlice =
         set((s) => ({ audioAdding: s.audioAdding + files.length }));
         const ids: number[] = [];
         try {
-          for (const file of files) {
-            const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size });
-            ids.push(uploadId);
-            for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
-              const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
-              await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
-              set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + bytes.length } }));
-            }
-          }
+          for (const file of files) await sendToStash(client, file, {}, ids, (n) => set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + n } })));
           const before = new Set(get().audio?.tracks.map((x) => x.id));
           const snap = await client.invoke('audio.addStashed', { uploadIds: ids, ...(at !== undefined ? { at } : {}) });
           get().applyAudio(snap);

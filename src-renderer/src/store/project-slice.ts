@@ -13,6 +13,23 @@ import { toBase64 } from '../shared/base64';
 /** Bytes per upload chunk: contract.ts STASH_CHUNK_BYTES (the renderer imports types only; a test keeps them equal). */
 export const STASH_CHUNK_BYTES = 96 * 1024;
 
+/**
+ * One dropped file into main's stash in chunks: its upload id goes into `ids` first (a failure can
+ * then cancel every upload begun), `onBytes` after each chunk (progress); an aborted `signal` stops
+ * it between chunks with an AbortError. Shared by the data and audio projects' drops.
+ */
+export async function sendToStash(client: GlassmasterClient, file: DroppedFile, where: { tree?: number; dir?: string }, ids: number[], onBytes: (n: number) => void, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size, ...where });
+  ids.push(uploadId);
+  for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
+    if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+    const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
+    await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
+    onBytes(bytes.length);
+  }
+}
+
 /** Rows fetched per call when the tree scrolls. */
 export const PAGE_SIZE = 500;
 
@@ -88,18 +105,8 @@ export const createProjectSlice =
   (set, get) => {
     let writing: AbortController | undefined;
     let uploading: AbortController | undefined;
-    /** One dropped file into the stash in chunks (its upload id added to `ids` first, so a failure can cancel it); progress in `upload`. */
-    const streamFile = async (file: DroppedFile, where: { tree?: number; dir?: string }, signal: AbortSignal, ids: number[]) => {
-      if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
-      const { uploadId } = await client.invoke('stash.begin', { name: file.name, size: file.size, ...where });
-      ids.push(uploadId);
-      for (let offset = 0; offset < file.size; offset += STASH_CHUNK_BYTES) {
-        if (signal.aborted) throw new DOMException('cancelled', 'AbortError');
-        const bytes = new Uint8Array(await file.slice(offset, offset + STASH_CHUNK_BYTES).arrayBuffer());
-        await client.invoke('stash.chunk', { uploadId, offset, data: toBase64(bytes) });
-        set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + bytes.length } }));
-      }
-    };
+    const streamFile = (file: DroppedFile, where: { tree?: number; dir?: string }, signal: AbortSignal, ids: number[]) =>
+      sendToStash(client, file, where, ids, (n) => set((s) => ({ upload: s.upload && { ...s.upload, sentBytes: s.upload.sentBytes + n } })), signal);
     // Pages being fetched: a second caller (the list, "select all") waits for the same call.
     const loading = new Map<number, Promise<void>>();
     // The file pane shows the folder a project or image was just written into: list it again.

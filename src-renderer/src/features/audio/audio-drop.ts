@@ -2,21 +2,16 @@
 // or files from the OS — Electron: their real paths (webUtils.getPathForFile through the preload);
 // browser shell: the bytes streamed into main's stash, then added as tracks (audio.addStashed).
 import { useAppStore } from '../../store';
+import { hostPathsOf } from '../project/os-drop';
 
 export const AUDIO_TRACKS_MIME = 'application/x-glassmaster-audio-tracks';
 
 export async function dropOsAudioFiles(list: FileList | File[], at?: number): Promise<void> {
   const files = [...list];
   if (!files.length) return;
-  const bridge = window.glassmaster;
-  if (bridge?.pathForFile) {
-    const paths = files.map((f) => bridge.pathForFile(f)).filter((p) => p !== '');
-    if (paths.length === files.length) {
-      await useAppStore.getState().addAudioTracks(paths, at);
-      return;
-    }
-  }
-  await useAppStore.getState().uploadAudioFiles(files, at);
+  const paths = hostPathsOf(files);
+  if (paths) await useAppStore.getState().addAudioTracks(paths, at);
+  else await useAppStore.getState().uploadAudioFiles(files, at);
 }
 
 export function readTrackIds(dt: DataTransfer): number[] | undefined {

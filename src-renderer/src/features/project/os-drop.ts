@@ -56,18 +56,20 @@ export async function walkEntries(entries: FileSystemEntry[], onCount?: (files: 
   return out;
 }
 
+/** Electron: the dropped files' real paths (webUtils.getPathForFile via the preload), when it knows every one; else undefined (stream them). */
+export function hostPathsOf(files: File[]): string[] | undefined {
+  const bridge = window.glassmaster;
+  if (!bridge?.pathForFile) return undefined;
+  const paths = files.map((f) => bridge.pathForFile(f)).filter((p) => p !== '');
+  return paths.length === files.length ? paths : undefined;
+}
+
 export async function dropOsFiles(list: FileList | File[], into: string): Promise<void> {
   const files = [...list];
   if (!files.length) return;
-  const bridge = window.glassmaster;
-  if (bridge?.pathForFile) {
-    const paths = files.map((f) => bridge.pathForFile(f)).filter((p) => p !== '');
-    if (paths.length === files.length) {
-      await useAppStore.getState().addHostPaths(paths, into);
-      return;
-    }
-  }
-  await useAppStore.getState().uploadFiles(files, into);
+  const paths = hostPathsOf(files);
+  if (paths) await useAppStore.getState().addHostPaths(paths, into);
+  else await useAppStore.getState().uploadFiles(files, into);
 }
 
 /** A drop on the project: folders walked and kept as folders; plain files as before. */
