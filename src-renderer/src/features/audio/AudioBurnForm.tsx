@@ -2,8 +2,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import { Modal } from '../../shared/Modal';
-import { formatSpeed, statusKey } from '../../shared/format';
+import { statusKey } from '../../shared/format';
 import { RecorderSelect } from '../burn/RecorderSelect';
+import { SpeedSelect } from '../burn/SpeedSelect';
 import { formatMinutes } from '../../store/audio-slice';
 import type { AudioBurnJobOptions } from '../../store/drive-job-slice';
 import { RadioGroup } from '../../shared/RadioGroup';
@@ -94,17 +95,7 @@ export function AudioBurnForm() {
           {current?.loading && <p className="muted small">{t('audio.planning')}</p>}
           {current?.error && <p className="error small">{t('audio.planUnavailable', { reason: current.error })}</p>}
         </fieldset>
-        <label className="field">
-          {t('burn.speed')}
-          <select value={String(speed)} onChange={(e) => setSpeed(e.target.value === 'max' ? 'max' : Number(e.target.value))}>
-            <option value="max">{t('burn.speedMax')}</option>
-            {(disc?.writeSpeeds ?? []).map((kBps) => (
-              <option key={kBps} value={kBps}>
-                {formatSpeed(kBps, disc!.profile)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SpeedSelect disc={disc} speed={speed} onChange={setSpeed} />
         <RadioGroup legend={t('burn.verify')} name="audio-verify" values={['full', 'none'] as const} value={verify} onChange={setVerify} label={(v) => t(`audio.verify_${v}`)} />
         <RadioGroup legend={t('burn.close')} name="audio-close" values={['disc', 'session'] as const} value={closeMode} onChange={setCloseMode} label={(c) => t(`audio.close_${c}`)} />
         <div className="inline-form">

@@ -3,8 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store';
 import type { BurnOptions } from '../../store/drive-job-slice';
 import { Modal } from '../../shared/Modal';
-import { blocksToBytes, formatBytes, formatSpeed, isPressed, statusKey } from '../../shared/format';
+import { blocksToBytes, formatBytes, isPressed, statusKey } from '../../shared/format';
 import { RecorderSelect } from './RecorderSelect';
+import { SpeedSelect } from './SpeedSelect';
 import { AudioBurnForm } from '../audio/AudioBurnForm';
 import type { BurnSource } from '../../store/drive-job-slice';
 import { RadioGroup } from '../../shared/RadioGroup';
@@ -71,17 +72,7 @@ function BurnForm({ source }: { source: BurnSource }) {
             {leased ? ` (${t('burn.busyWith', { job: t(`burn.busyJob_${leased}`) })})` : ''}
           </p>
         )}
-        <label className="field">
-          {t('burn.speed')}
-          <select value={String(speed)} onChange={(e) => setSpeed(e.target.value === 'max' ? 'max' : Number(e.target.value))}>
-            <option value="max">{t('burn.speedMax')}</option>
-            {(disc?.writeSpeeds ?? []).map((kBps) => (
-              <option key={kBps} value={kBps}>
-                {formatSpeed(kBps, disc!.profile)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SpeedSelect disc={disc} speed={speed} onChange={setSpeed} />
         <RadioGroup legend={t('burn.verify')} name="verify" values={VERIFY_LEVELS} value={verify} onChange={setVerify} label={(level) => t(`burn.verify_${level}`)} />
         <RadioGroup legend={t('burn.close')} name="close" values={['disc', 'session'] as const} value={closeMode} onChange={setCloseMode} label={(mode) => t(`burn.close_${mode}`)} />
         {canSimulate ? (
