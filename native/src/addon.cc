@@ -8,6 +8,7 @@
 
 #include "device.h"
 #include "execute_worker.h"
+#include "flac_decode.h"
 #if !defined(_WIN32)
 #include "file_fill.h"
 #endif
@@ -54,6 +55,8 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
                              InstanceMethod("fillPieces", &GlassmasterAddon::FillPiecesMethod),
 #endif
                          });
+    // FLAC decoding through the system's libFLAC, where the build found it (flac_decode.h).
+    RegisterFlacDecoder(env, exports);
   }
 
   ~GlassmasterAddon() {

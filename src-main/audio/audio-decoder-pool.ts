@@ -9,10 +9,13 @@ import { splitFlac } from './flac-split';
 import type { AudioTags } from './audio-tags';
 import type { AudioProbe } from './audio-probe';
 import type { DecodeResult } from './decode';
+import type { FlacMd5Payload } from './flac-md5';
 import type { DecodePayload, DecodeProgress } from './worker/audio-worker';
 
 export class AudioDecoderPool {
   private readonly pool: WorkerPool;
+  /** decodeToFile calls in flight: a file is split only when it is decoded alone (see there). */
+  private decoding = 0;
 
   constructor(opts: { script?: string | URL; size?: number } = {}) {
     this.pool = new WorkerPool({ script: opts.script ?? audioWorkerScript(), size: opts.size ?? Math.max(1, availableParallelism()) });
@@ -22,11 +25,27 @@ export class AudioDecoderPool {
    * Decodes `path` to the raw CD-DA file `out`. A large FLAC file is cut at frame boundaries into
    * one share per worker (flac-split.ts), the shares decoded at once into their places in `out`;
    * the result is the same file, byte for byte, as a decode in one piece — checked here: every share
-   * must end exactly where the next begins and all of them add up to STREAMINFO's total.
+   * must end exactly where the next begins and all of them add up to STREAMINFO's total, and (when
+   * the system's libFLAC decoded them) the joined samples must match STREAMINFO's MD5, which libFLAC
+   * checks itself when it decodes a whole file.
+   *
+   * A file is split only while it is the only one being decoded: with several files in flight every
+   * worker is busy anyway, and a whole file needs no second pass for its MD5.
    */
   async decodeToFile(path: string, out: string, opts: { signal?: AbortSignal; onProgress?: (p: DecodeProgress) => void } = {}): Promise<DecodeResult> {
-    const split = this.pool.size > 1 ? await splitFlac(path, this.pool.size) : undefined;
-    if (!split) return this.pool.run<DecodeResult>('decode', { path, out } satisfies DecodePayload, opts);
+    this.decoding++;
+    try {
+      return await this.decodeOne(path, out, opts);
+    } finally {
+      this.decoding--;
+    }
+  }
+
+  private async decodeOne(path: string, out: string, opts: { signal?: AbortSignal; onProgress?: (p: DecodeProgress) => void }): Promise<DecodeResult> {
+    const alone = () => this.decoding === 1;
+    const split = this.pool.size > 1 && alone() ? await splitFlac(path, this.pool.size) : undefined;
+    // Checked again after the split's reads: other files may have arrived meanwhile.
+    if (!split || !alone()) return this.pool.run<DecodeResult>('decode', { path, out } satisfies DecodePayload, opts);
     let fh;
     try {
       // Created empty; the shares' positional writes give it its length (never sized from
@@ -69,6 +88,10 @@ export class AudioDecoderPool {
       if (results[i].samples !== end - shares[i].firstSample) {
         throw new InvalidInputError(`${path}: it is damaged: frames ${shares[i].from}…${shares[i].to} decoded to ${results[i].samples} samples, ${end - shares[i].firstSample} expected`, { path, reason: 'corrupt' });
       }
+    }
+    if (results.every((r) => r.decoder === 'libflac') && !/^0+$/.test(info.md5)) {
+      const same = await this.pool.run<boolean>('flacMd5', { path, out, md5: info.md5, channels: info.channels, bits: info.bitsPerSample } satisfies FlacMd5Payload, { signal: opts.signal });
+      if (!same) throw new InvalidInputError(`${path}: it is damaged: the decoded audio does not match the MD5 signature in its STREAMINFO`, { path, reason: 'corrupt' });
     }
     return { ...results[0], samples: info.totalSamples };
   }
