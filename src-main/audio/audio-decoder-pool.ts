@@ -5,11 +5,12 @@ import { availableParallelism } from 'node:os';
 import { InvalidInputError, IoError, isCancelledError } from '../common/errors';
 import { WorkerPool } from '../workers/worker-pool';
 import { audioWorkerScript } from './audio-worker-script';
+import { flacBackend } from './flac-backend';
 import { splitFlac } from './flac-split';
 import type { AudioTags } from './audio-tags';
 import type { AudioProbe } from './audio-probe';
 import type { DecodeResult } from './decode';
-import type { FlacMd5Payload } from './flac-md5';
+import { CddaMd5 } from './flac-md5';
 import type { DecodePayload, DecodeProgress } from './worker/audio-worker';
 
 export class AudioDecoderPool {
@@ -57,43 +58,70 @@ export class AudioDecoderPool {
     } finally {
       await fh?.close();
     }
-    const done = split.shares.map(() => 0);
+    const { shares, info } = split;
+    const done = shares.map(() => 0);
+    const lengths = shares.map((s, i) => (i + 1 < shares.length ? shares[i + 1].firstSample : info.totalSamples) - s.firstSample);
+    // STREAMINFO's MD5 of the joined output (the system libFLAC checks a whole file itself), hashed
+    // here as far as the shares have written from the start while they decode (flac-md5.ts). Used
+    // only when the workers run the system libFLAC: the WASM path does not check the MD5.
+    const md5 = flacBackend() === 'libflac' && !/^0+$/.test(info.md5) ? new CddaMd5(out, info.channels, info.bitsPerSample) : undefined;
+    const written = () => {
+      let bytes = 0;
+      for (let i = 0; i < shares.length; i++) {
+        bytes += done[i] * 4;
+        if (done[i] < lengths[i]) break;
+      }
+      return bytes;
+    };
     // One share failing (or the caller cancelling) stops the others: nothing keeps writing into `out`.
     const stop = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-    const settled = await Promise.allSettled(
-      split.shares.map((share, i) =>
-        this.pool
-          .run<DecodeResult>('decode', { path, out, share } satisfies DecodePayload, {
-            signal,
-            onProgress: (p: DecodeProgress) => {
-              done[i] = p.samples;
-              opts.onProgress?.({ samples: done.reduce((a, b) => a + b, 0) });
-            },
-          })
-          .catch((e: unknown) => {
-            stop.abort();
-            throw e;
-          }),
-      ),
-    );
-    // Every share has settled, so nothing writes into `out` any more; the cause, not the cancels it caused.
-    const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-    if (failures.length) throw failures.find((e) => !isCancelledError(e)) ?? failures[0];
-    const results = settled.map((r) => (r as PromiseFulfilledResult<DecodeResult>).value);
-    const { shares, info } = split;
-    for (let i = 0; i < shares.length; i++) {
-      const end = i + 1 < shares.length ? shares[i + 1].firstSample : info.totalSamples;
-      // Only 44.1 kHz files of ≤ 16 bits are split (splitFlac): their CD-DA samples are their FLAC samples.
-      if (results[i].samples !== end - shares[i].firstSample) {
-        throw new InvalidInputError(`${path}: it is damaged: frames ${shares[i].from}…${shares[i].to} decoded to ${results[i].samples} samples, ${end - shares[i].firstSample} expected`, { path, reason: 'corrupt' });
+    let settled: PromiseSettledResult<DecodeResult>[];
+    try {
+      settled = await Promise.allSettled(
+        shares.map((share, i) =>
+          this.pool
+            .run<DecodeResult>('decode', { path, out, share } satisfies DecodePayload, {
+              signal,
+              onProgress: (p: DecodeProgress) => {
+                done[i] = p.samples;
+                md5?.advance(written());
+                opts.onProgress?.({ samples: done.reduce((a, b) => a + b, 0) });
+              },
+            })
+            .then((r) => {
+              done[i] = r.samples;
+              md5?.advance(written());
+              return r;
+            })
+            .catch((e: unknown) => {
+              stop.abort();
+              throw e;
+            }),
+        ),
+      );
+    } catch (e) {
+      await md5?.close();
+      throw e;
+    }
+    try {
+      // Every share has settled, so nothing writes into `out` any more; the cause, not the cancels it caused.
+      const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      if (failures.length) throw failures.find((e) => !isCancelledError(e)) ?? failures[0];
+      const results = settled.map((r) => (r as PromiseFulfilledResult<DecodeResult>).value);
+      for (let i = 0; i < shares.length; i++) {
+        // Only 44.1 kHz files of ≤ 16 bits are split (splitFlac): their CD-DA samples are their FLAC samples.
+        if (results[i].samples !== lengths[i]) {
+          throw new InvalidInputError(`${path}: it is damaged: frames ${shares[i].from}…${shares[i].to} decoded to ${results[i].samples} samples, ${lengths[i]} expected`, { path, reason: 'corrupt' });
+        }
       }
+      if (md5 && (await md5.digest(info.totalSamples * 4)) !== info.md5) {
+        throw new InvalidInputError(`${path}: it is damaged: the decoded audio does not match the MD5 signature in its STREAMINFO`, { path, reason: 'corrupt' });
+      }
+      return { ...results[0], samples: info.totalSamples };
+    } finally {
+      await md5?.close();
     }
-    if (results.every((r) => r.decoder === 'libflac') && !/^0+$/.test(info.md5)) {
-      const same = await this.pool.run<boolean>('flacMd5', { path, out, md5: info.md5, channels: info.channels, bits: info.bitsPerSample } satisfies FlacMd5Payload, { signal: opts.signal });
-      if (!same) throw new InvalidInputError(`${path}: it is damaged: the decoded audio does not match the MD5 signature in its STREAMINFO`, { path, reason: 'corrupt' });
-    }
-    return { ...results[0], samples: info.totalSamples };
   }
 
   readTags(path: string, signal?: AbortSignal): Promise<AudioTags> {

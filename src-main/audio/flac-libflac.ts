@@ -2,7 +2,7 @@
 // the addon reads the file itself (the worker's descriptor, positional reads), libFLAC finds and
 // decodes the frames, and every frame goes straight into this worker's output buffer as
 // interleaved 16-bit CD-DA — no frame finding, float conversion or copy in JavaScript. Chosen by
-// `flacBackend()` wherever the addon has it (built on Linux with libflac-dev's headers, and the shared
+// `flacBackend()` (flac-backend.ts) wherever the addon has it (built on Linux with libflac-dev's headers, and the shared
 // library found when the addon loads); elsewhere (Windows, macOS, a build or machine without it, or
 // GLASSMASTER_WASM_FLAC=1) decode.ts keeps the WASM path (flac-wasm.ts). Both paths run the same tests against `flac -d` (decode.test.ts,
 // flac-split.test.ts), and give the same typed errors:
@@ -17,7 +17,8 @@
 import { createHash } from 'node:crypto';
 import { getSystemErrorName } from 'node:util';
 import { CancelledError, InvalidInputError, IoError } from '../common/errors';
-import { loadNativeAddonIfBuilt, type NativeFlacDecoderClass, type NativeFlacFailure } from '../transport/native/native-addon';
+import type { NativeFlacFailure } from '../transport/native/native-addon';
+import { libFlacClass } from './flac-backend';
 import type { AudioFile } from './audio-file';
 import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
 import { confirmedFrameAfter, damagedAfter, frameHeaderAt, frameSearchBound, nextFrameStart, type FlacStreamInfo } from './flac-stream';
@@ -28,16 +29,6 @@ const OUT_FRAMES = 1 << 18;
 
 /** Output buffers not in use, kept for the next decode in this thread (each decode takes its own). */
 const spare: { int16: Int16Array[]; float: Float32Array[] } = { int16: [], float: [] };
-
-/** Which FLAC decoder this process uses: the system's libFLAC through the addon, or the WASM build. */
-export function flacBackend(): 'libflac' | 'wasm' {
-  return libFlacClass() ? 'libflac' : 'wasm';
-}
-
-function libFlacClass(): NativeFlacDecoderClass | undefined {
-  if (process.env.GLASSMASTER_WASM_FLAC === '1') return undefined;
-  return loadNativeAddonIfBuilt()?.FlacDecoder;
-}
 
 /** The 42 bytes libFLAC is given before the frames: `fLaC` and STREAMINFO, marked as the last metadata block. */
 async function streamHead(file: AudioFile, info: FlacStreamInfo): Promise<Uint8Array> {

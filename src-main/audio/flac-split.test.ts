@@ -105,6 +105,24 @@ describe.skipIf(!ok)('FLAC frames and shares', () => {
       await expect(pool.decodeToFile(p('cut.flac'), p('cut.cdda'))).rejects.toThrow(/cut\.flac: .*(damaged|truncated)/);
     });
 
+    it.skipIf(!here)('a mono file decoded in shares is flac -d on both channels (and, with libFLAC, passes the MD5 check over the repacked samples)', async () => {
+      sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '1', p('mono.wav'), 'synth', '60', 'whitenoise', 'vol', '0.9']);
+      sh('flac', ['-s', '-f', '-5', p('mono.wav'), '-o', p('mono.flac')]);
+      sh('flac', ['-s', '-f', '-d', '--force-raw-format', '--endian=little', '--sign=signed', p('mono.flac'), '-o', p('mono.raw')]);
+      expect((await splitFlac(p('mono.flac'), 2))?.shares).toHaveLength(2);
+      const r = await pool.decodeToFile(p('mono.flac'), p('mono.cdda'));
+      expect(r).toMatchObject({ samples: 60 * 44100, decoder: backend });
+      const ref = readFileSync(p('mono.raw'));
+      const ours = readFileSync(p('mono.cdda'));
+      expect(ours.length).toBe(ref.length * 2);
+      const want = Buffer.alloc(ours.length);
+      for (let i = 0; i < ref.length / 2; i++) {
+        want.writeInt16LE(ref.readInt16LE(2 * i), 4 * i);
+        want.writeInt16LE(ref.readInt16LE(2 * i), 4 * i + 2);
+      }
+      expect(Buffer.compare(ours, want)).toBe(0);
+    });
+
     it.skipIf(!here || backend === 'wasm')('a file decoded in shares is checked against its STREAMINFO MD5 (system libFLAC only: the WASM path does not check it)', async () => {
       const b = readFileSync(p('big.flac'));
       const info = await readFlacStreamInfo('big.flac', async (o, n) => b.subarray(o, o + n), b.length);

@@ -3,7 +3,7 @@
 // chosen with GLASSMASTER_WASM_FLAC=1, which audio workers read when they start: a suite sets it
 // before it creates its pool (useFlacBackend) and restores it after.
 import { afterAll, beforeAll } from 'vitest';
-import { flacBackend } from '../audio/flac-libflac';
+import { flacBackend } from '../audio/flac-backend';
 import { inCI } from './peer-tools';
 
 export type FlacBackendName = 'libflac' | 'wasm';

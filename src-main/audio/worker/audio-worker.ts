@@ -8,7 +8,6 @@ import { decodeToCdda, sniffAudioFormat } from '../decode';
 import type { AudioProbe } from '../audio-probe';
 import type { AudioTags } from '../audio-tags';
 import type { FlacShare } from '../flac-split';
-import { cddaMatchesFlacMd5, type FlacMd5Payload } from '../flac-md5';
 
 export interface DecodePayload {
   path: string;
@@ -51,10 +50,6 @@ defineWorkerTasks({
     } finally {
       await fh.close();
     }
-  },
-  /** A FLAC file decoded in shares, checked against its STREAMINFO MD5 (flac-md5.ts). */
-  async flacMd5(payload: FlacMd5Payload, ctx): Promise<boolean> {
-    return cddaMatchesFlacMd5(payload, ctx.signal);
   },
   async tags(payload: { path: string }): Promise<AudioTags> {
     try {
