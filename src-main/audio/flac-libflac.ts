@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { getSystemErrorName } from 'node:util';
 import { CancelledError, InvalidInputError, IoError } from '../common/errors';
-import type { NativeFlacFailure } from '../transport/native/native-addon';
+import type { NativeFlacDecoder, NativeFlacFailure } from '../transport/native/native-addon';
 import { libFlacClass } from './flac-backend';
 import type { AudioFile } from './audio-file';
 import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
@@ -56,7 +56,15 @@ export async function decodeFlacWithLibFlac(path: string, file: AudioFile, info:
   // to libFLAC's check.
   const checkMd5 = !range && !/^0+$/.test(info.md5);
   const hash = checkMd5 && exact && info.channels === 2 && info.bitsPerSample === 16 ? createHash('md5') : undefined;
-  const dec = new FlacDecoder(file.fh.fd, await streamHead(file, info), from, to, { float: !exact, md5: checkMd5 && !hash, expected });
+  const head = await streamHead(file, info);
+  let dec: NativeFlacDecoder;
+  try {
+    dec = new FlacDecoder(file.fh.fd, head, from, to, { float: !exact, md5: checkMd5 && !hash, expected });
+  } catch (e) {
+    // libFLAC refused the STREAMINFO that flac-stream.ts accepted.
+    if (isFailure(e)) throw new InvalidInputError(`${path}: it is damaged: libFLAC cannot read its STREAMINFO (${e.status ?? e.kind})`, { path, reason: 'corrupt', offset: info.markerOffset });
+    throw e;
+  }
   let samples = 0;
   try {
     if (exact) {
