@@ -1,13 +1,15 @@
 {
+  "variables": { "gm_libflac%": "<!(node scripts/has-libflac.cjs)" },
   "targets": [
     {
       "target_name": "glassmaster_native",
-      "sources": ["src/addon.cc", "src/execute_worker.cc", "src/io_pool.cc"],
+      "sources": ["src/addon.cc", "src/execute_worker.cc", "src/io_pool.cc", "src/flac_decode.cc"],
       "conditions": [
         ["OS=='linux'", { "sources": ["src/sg_linux.cc"] }],
         ["OS!='win'", { "sources": ["src/file_fill_posix.cc", "src/dir_scan_posix.cc"] }],
         ["OS=='win'", { "sources": ["src/spti_win.cc"], "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX"] }],
-        ["OS!='linux' and OS!='win'", { "sources": ["src/device_dummy.cc"] }]
+        ["OS!='linux' and OS!='win'", { "sources": ["src/device_dummy.cc"] }],
+        ["gm_libflac==1", { "defines": ["GM_HAVE_LIBFLAC=1"], "cflags_cc": ["<!@(pkg-config --cflags flac)"], "libraries": ["-ldl"] }]
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

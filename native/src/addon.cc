@@ -8,6 +8,7 @@
 
 #include "device.h"
 #include "execute_worker.h"
+#include "flac_decode.h"
 #if !defined(_WIN32)
 #include "dir_scan.h"
 #include "file_fill.h"
@@ -57,6 +58,8 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
                              InstanceMethod("scanDir", &GlassmasterAddon::ScanDirMethod),
 #endif
                          });
+    // FLAC decoding through the system's libFLAC, where the build found it (flac_decode.h).
+    RegisterFlacDecoder(env, exports);
   }
 
   ~GlassmasterAddon() {

@@ -10,6 +10,7 @@ import { requireTools } from '../testing/peer-tools';
 import { CancelledError, GlassmasterError, InvalidInputError, IoError } from '../common/errors';
 import { decodeToCdda, type DecodeResult } from './decode';
 import { confirmedFrameAfter, readFlacStreamInfo } from './flac-stream';
+import { flacBackendAvailable, flacBackendCases, useFlacBackend } from '../testing/flac-backends';
 
 const ok = requireTools('sox', 'flac', 'lame', 'mpg123', 'oggenc', 'oggdec', 'opusenc', 'opusdec');
 let dir: string;
@@ -93,28 +94,41 @@ describe.skipIf(!ok)('decoders against the reference decoders', () => {
     });
   });
 
-  describe('FLAC', () => {
-    it('16-bit 44.1 kHz is bit-identical to flac -d', async () => {
+  // Every FLAC case on both decoders (audio/flac-libflac.ts): the system's libFLAC through the addon, and the WASM build.
+  describe.each(flacBackendCases)('FLAC (%s)', (_label, backend) => {
+    const here = flacBackendAvailable(backend);
+    useFlacBackend(backend);
+    it.skipIf(!here)('16-bit 44.1 kHz is bit-identical to flac -d', async () => {
       sh('flac', ['-s', '-f', '-8', p('s16.wav'), '-o', p('s16.flac')]);
       sh('flac', ['-s', '-f', '-d', '--force-raw-format', '--endian=little', '--sign=signed', p('s16.flac'), '-o', p('s16.flac.raw')]);
       const { pcm, r } = await decode(p('s16.flac'));
-      expect(r).toMatchObject({ format: 'flac', sourceBits: 16, dithered: false });
+      expect(r).toMatchObject({ format: 'flac', sourceBits: 16, dithered: false, decoder: backend });
       expect(maxDiff(pcm, raw(p('s16.flac.raw')))).toBe(0);
     });
-    it('24-bit 48 kHz: within ±1 LSB of flac -d followed by the same resampling and dither', async () => {
+    it.skipIf(!here)('mono and 8-bit FLAC come out as the same WAV does (both channels; 8-bit shifted to 16, exact)', async () => {
+      synth(p('u8f.wav'), ['-b', '8', '-e', 'unsigned', '-c', '2']);
+      for (const name of ['m16.wav', 'u8f.wav']) {
+        sh('flac', ['-s', '-f', p(name), '-o', p(`${name}.flac`)]);
+        const flac = await decode(p(`${name}.flac`));
+        expect(flac.r).toMatchObject({ format: 'flac', dithered: false, decoder: backend });
+        expect(maxDiff(flac.pcm, soxRaw(p(name)))).toBe(0);
+      }
+    });
+    it.skipIf(!here)('24-bit 48 kHz: within ±1 LSB of flac -d followed by the same resampling and dither', async () => {
       synth(p('h24.flac'), ['-b', '24', '-c', '2'], 48000, '2');
       sh('flac', ['-s', '-f', '-d', p('h24.flac'), '-o', p('h24.ref.wav')]);
       const ours = await decode(p('h24.flac'));
       expect(ours.r).toMatchObject({ resampled: true, sourceRate: 48000, samples: 88200 });
-      // Not 0: the WASM build hands out x / (2^23 − 1) as float32; rescaled to x / 2^23 it is off by
+      // The system libFLAC's samples go to cd-pcm as x / 2^23, as the WAV's do: the same bytes. Not 0
+      // for the WASM build: it hands out x / (2^23 − 1) as float32; rescaled to x / 2^23 it is off by
       // an ulp now and then, which after resampling moves ~0.03 % of samples by 1 LSB (measured).
-      expect(maxDiff(ours.pcm, (await decode(p('h24.ref.wav'))).pcm)).toBeLessThanOrEqual(1);
+      expect(maxDiff(ours.pcm, (await decode(p('h24.ref.wav'))).pcm)).toBeLessThanOrEqual(backend === 'libflac' ? 0 : 1);
     });
-    it('a truncated FLAC is an InvalidInputError naming the file', async () => {
+    it.skipIf(!here)('a truncated FLAC is an InvalidInputError naming the file', async () => {
       writeFileSync(p('cut.flac'), readFileSync(p('s16.flac')).subarray(0, 60000));
       await expect(decode(p('cut.flac'))).rejects.toThrow(/cut\.flac: .*truncated/);
     });
-    it('one damaged frame header in a long FLAC is a damaged-file error naming the file and the offset (not an internal error from libFLAC heap exhaustion)', async () => {
+    it.skipIf(!here)('one damaged frame header in a long FLAC is a damaged-file error naming the file and the offset (not an internal error from libFLAC heap exhaustion)', async () => {
       // 80 s of 24-bit noise: ~20 MB of frames, more than libFLAC's whole WASM heap (16 MiB), so a
       // decoder that searches to the end of the file for the frame after the damaged one, and hands
       // libFLAC that remainder as one piece, fails there (it did: InternalError "libFLAC's heap is full").
@@ -160,6 +174,36 @@ describe.skipIf(!ok)('decoders against the reference decoders', () => {
       expect(e2).toBeInstanceOf(InvalidInputError);
       expect(e2.message).toMatch(/short-bad\.flac: it is damaged: libFLAC reports .* at byte \d+/);
       expect(e2.details?.offset).toBeLessThan(sFrame.at);
+    });
+    it.skipIf(!here || backend === 'wasm')('a FLAC whose samples do not match its STREAMINFO MD5 is refused, as flac -d refuses it (system libFLAC only: the WASM path does not check the MD5)', async () => {
+      // Stereo 16-bit (hashed from the CD-DA bytes) and mono (libFLAC's own check).
+      for (const name of ['s16.flac', 'm16.wav.flac']) {
+        const b = readFileSync(p(name));
+        const info = await readFlacStreamInfo(name, async (o, n) => b.subarray(o, o + n), b.length);
+        b[info.markerOffset + 8 + 18] ^= 0x01; // STREAMINFO's MD5 starts 18 bytes into its data
+        writeFileSync(p('md5.flac'), b);
+        expect(() => sh('flac', ['-s', '-f', '-d', p('md5.flac'), '-o', p('md5.wav')])).toThrow();
+        const err = await decode(p('md5.flac')).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(InvalidInputError);
+        expect((err as InvalidInputError).message).toMatch(/md5\.flac: it is damaged: the decoded audio does not match the MD5 signature/);
+        expect((err as InvalidInputError).details).toMatchObject({ path: p('md5.flac'), reason: 'corrupt' });
+      }
+    });
+    it.skipIf(!here)('a FLAC decode cancelled after its first output stops with CancelledError', async () => {
+      sh('sox', [p('s16.wav'), p('long.wav'), 'repeat', '20']);
+      sh('flac', ['-s', '-f', p('long.wav'), '-o', p('long.flac')]);
+      const ac = new AbortController();
+      let calls = 0;
+      const run = decodeToCdda(p('long.flac'), async () => {
+        calls++;
+        ac.abort();
+      }, ac.signal);
+      await expect(run).rejects.toBeInstanceOf(CancelledError);
+      // Stopped at the next output buffer (libFLAC) or the next input chunk (WASM), not after all 70 s (12 buffers).
+      expect(calls).toBeLessThan(5);
     });
   });
 

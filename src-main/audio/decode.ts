@@ -16,8 +16,9 @@
 import { CancelledError, InvalidInputError } from '../common/errors';
 import { openAudioFile, type AudioFile } from './audio-file';
 import { CdPcmEncoder, type CdPcmSink } from './cd-pcm';
+import { decodeFlacWithLibFlac } from './flac-libflac';
 import { FlacFrameDecoder } from './flac-wasm';
-import { confirmedFrameAfter, firstSampleOf, frameHeaderAt, frameSearchBound, nextFrameStart, readFlacStreamInfo, type FlacFrameHeader, type FlacStreamInfo } from './flac-stream';
+import { damagedAfter, firstSampleOf, frameHeaderAt, frameSearchBound, nextFrameStart, readFlacStreamInfo } from './flac-stream';
 import { parseAiff, parseWav, pcmToFloat, PcmContainerError, sniffPcmContainer, type PcmLayout } from './pcm-containers';
 
 export type AudioFormat = 'wav' | 'aiff' | 'flac' | 'mp3' | 'vorbis' | 'opus';
@@ -32,6 +33,8 @@ export interface DecodeResult {
   samples: number;
   resampled: boolean;
   dithered: boolean;
+  /** FLAC: which libFLAC decoded it (flac-libflac.ts: the system's through the addon, or the WASM build). */
+  decoder?: 'libflac' | 'wasm';
 }
 
 const CHUNK = 1 << 20;
@@ -82,7 +85,8 @@ export function sniffAudioFormat(head: Uint8Array): AudioFormat | undefined {
 
 /** Decodes `path` to CD-DA PCM into `sink`. */
 export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
-  const { fh, size, readAt, readInto } = await openAudioFile(path);
+  const file = await openAudioFile(path);
+  const { fh, size, readAt } = file;
   try {
     async function* chunks(from = 0, to = size): AsyncGenerator<Uint8Array> {
       for (let o = from; o < to; o += CHUNK) {
@@ -115,7 +119,7 @@ export async function decodeToCdda(path: string, sink: CdPcmSink, signal?: Abort
         return result(format, enc, layout.float ? undefined : layout.bits);
       }
       case 'flac':
-        return await decodeFlac(path, readAt, readInto, size, sink, signal, range);
+        return await decodeFlac(path, file, sink, signal, range);
       case 'mp3':
         return await decodeMp3(path, chunks(), sink);
       case 'vorbis':
@@ -183,12 +187,17 @@ export interface FlacRange {
 }
 
 /**
- * FLAC: frames found by flac-stream.ts, decoded by libFLAC frame by frame (flac-wasm.ts), each
+ * FLAC: the system's libFLAC through the addon when it has it (flac-libflac.ts); otherwise frames
+ * found by flac-stream.ts, decoded by the WASM libFLAC frame by frame (flac-wasm.ts), each
  * converted to CD-DA where libFLAC left it. With `range`, only those frames (one worker's share of a
  * file split at frame boundaries); the caller checks the share's sample count.
  */
-async function decodeFlac(path: string, readAt: (o: number, n: number) => Promise<Uint8Array>, readInto: AudioFile['readInto'], size: number, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
+async function decodeFlac(path: string, file: AudioFile, sink: CdPcmSink, signal?: AbortSignal, range?: FlacRange): Promise<DecodeResult> {
+  const { readAt, readInto, size } = file;
   const info = await readFlacStreamInfo(path, readAt, size);
+  // The system's libFLAC where the addon has it (flac-libflac.ts); the WASM build below otherwise.
+  const native = await decodeFlacWithLibFlac(path, file, info, sink, signal, range);
+  if (native) return native;
   const from = range?.from ?? info.audioOffset;
   const to = Math.min(size, range?.to ?? size);
   // The WASM libFLAC build divides its integer samples by 2^(b−1) − 1 (measured: 16384 → 0.50001526).
@@ -257,23 +266,7 @@ async function decodeFlac(path: string, readAt: (o: number, n: number) => Promis
   }
   // STREAMINFO's total (when the encoder knew it) is the truth: fewer samples is a truncated file.
   if (!range && info.totalSamples > 0 && dec.samples !== info.totalSamples) throw corrupt(path, `it is truncated or damaged: STREAMINFO says ${info.totalSamples} samples, ${dec.samples} decoded`);
-  return feed.finish('flac', bits);
-}
-
-/**
- * The error for a frame that no next frame follows within `bound` bytes: the header of the frame
- * after it is damaged (or that frame is lost). Names the last good frame's byte offset and, when
- * the bytes already read hold one, where an intact frame resumes the stream.
- */
-function damagedAfter(path: string, b: Uint8Array, start: number, base: number, h: FlacFrameHeader, bound: number, info: FlacStreamInfo): InvalidInputError {
-  const what = h.blocking ? `the frame at sample ${h.number}` : `frame ${h.number}`;
-  const resume = confirmedFrameAfter(b, start + h.length + 1, info);
-  const resumes = resume ? `; the stream resumes at byte ${base + resume.at} (${resume.header.blocking ? `sample ${resume.header.number}` : `frame ${resume.header.number}`})` : '';
-  return new InvalidInputError(`${path}: it is damaged: no valid FLAC frame header follows ${what} at byte ${base + start} within ${bound} bytes (the next frame's header is corrupt or the frame is lost)${resumes}`, {
-    path,
-    reason: 'corrupt',
-    offset: base + start,
-  });
+  return { ...(await feed.finish('flac', bits)), decoder: 'wasm' };
 }
 
 async function decodeMp3(path: string, chunks: AsyncIterable<Uint8Array>, sink: CdPcmSink): Promise<DecodeResult> {

@@ -11,10 +11,10 @@ import { requireTools } from '../testing/peer-tools';
 import { AudioDecoderPool } from './audio-decoder-pool';
 import { FLAC_SPLIT_MIN_BYTES, splitFlac } from './flac-split';
 import { frameHeaderAt, nextFrameStart, readFlacStreamInfo } from './flac-stream';
+import { flacBackendAvailable, flacBackendCases, useFlacBackend } from '../testing/flac-backends';
 
 const ok = requireTools('sox', 'flac');
 let dir: string;
-let pool: AudioDecoderPool;
 const p = (name: string) => join(dir, name);
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
 
@@ -37,16 +37,12 @@ async function ourFrameOffsets(path: string): Promise<number[]> {
 describe.skipIf(!ok)('FLAC frames and shares', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gm-flac-split-'));
-    pool = new AudioDecoderPool({ size: 2 });
     // White noise does not compress: 55 s of it is a FLAC file above the split threshold.
     sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '2', p('big.wav'), 'synth', '55', 'whitenoise', 'vol', '0.9']);
     sh('flac', ['-s', '-f', '-5', p('big.wav'), '-o', p('big.flac')]);
     sh('flac', ['-s', '-f', '-d', '--force-raw-format', '--endian=little', '--sign=signed', p('big.flac'), '-o', p('big.raw')]);
   });
-  afterAll(async () => {
-    await pool?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finds exactly the frames flac -a lists (offsets after metadata and padding)', async () => {
     // Two encodings: fixed 4096-sample blocks with 8 KiB padding, and tiny blocks with a seek table and no padding.
@@ -61,41 +57,85 @@ describe.skipIf(!ok)('FLAC frames and shares', () => {
     }
   });
 
-  it('bytes after the last frame (an ID3v1 tag) are left alone, whole and in shares', async () => {
-    const tag = Buffer.concat([Buffer.from('TAG'), Buffer.alloc(125, 0x20)]);
-    writeFileSync(p('tagged.flac'), Buffer.concat([readFileSync(p('big.flac')), tag]));
-    await pool.decodeToFile(p('tagged.flac'), p('tagged.cdda'));
-    expect(Buffer.compare(readFileSync(p('tagged.cdda')), readFileSync(p('big.raw')))).toBe(0);
-    const one = new AudioDecoderPool({ size: 1 });
-    try {
-      await one.decodeToFile(p('tagged.flac'), p('tagged1.cdda'));
-    } finally {
-      await one.close();
-    }
-    expect(Buffer.compare(readFileSync(p('tagged1.cdda')), readFileSync(p('big.raw')))).toBe(0);
-  });
+  // Both decoders (audio/flac-libflac.ts) in the workers: the system's libFLAC through the addon, and the WASM build.
+  describe.each(flacBackendCases)('decoded by the pool (%s)', (_label, backend) => {
+    const here = flacBackendAvailable(backend);
+    let pool: AudioDecoderPool;
+    useFlacBackend(backend);
+    beforeAll(() => {
+      pool = new AudioDecoderPool({ size: 2 });
+    });
+    afterAll(() => pool?.close());
 
-  it('one file decoded in two shares by two workers is flac -d bit for bit', async () => {
-    expect(statSync(p('big.flac')).size).toBeGreaterThan(FLAC_SPLIT_MIN_BYTES);
-    const split = await splitFlac(p('big.flac'), 2);
-    expect(split?.shares).toHaveLength(2);
-    expect(split!.shares[1].firstSample % 4096).toBe(0);
-    expect(split!.shares[0].to).toBe(split!.shares[1].from);
-    const r = await pool.decodeToFile(p('big.flac'), p('big.cdda'));
-    expect(r).toMatchObject({ format: 'flac', samples: 55 * 44100, sourceBits: 16, dithered: false });
-    expect(Buffer.compare(readFileSync(p('big.cdda')), readFileSync(p('big.raw')))).toBe(0);
-  });
+    it.skipIf(!here)('bytes after the last frame (an ID3v1 tag) are left alone, whole and in shares', async () => {
+      const tag = Buffer.concat([Buffer.from('TAG'), Buffer.alloc(125, 0x20)]);
+      writeFileSync(p('tagged.flac'), Buffer.concat([readFileSync(p('big.flac')), tag]));
+      await pool.decodeToFile(p('tagged.flac'), p('tagged.cdda'));
+      expect(Buffer.compare(readFileSync(p('tagged.cdda')), readFileSync(p('big.raw')))).toBe(0);
+      const one = new AudioDecoderPool({ size: 1 });
+      try {
+        await one.decodeToFile(p('tagged.flac'), p('tagged1.cdda'));
+      } finally {
+        await one.close();
+      }
+      expect(Buffer.compare(readFileSync(p('tagged1.cdda')), readFileSync(p('big.raw')))).toBe(0);
+    });
 
-  it('damage in either share, or a cut file, is an error naming the file', async () => {
-    const good = readFileSync(p('big.flac'));
-    const split = (await splitFlac(p('big.flac'), 2))!;
-    for (const at of [split.shares[0].from + 100_000, split.shares[1].from + 100_000]) {
-      const bad = Buffer.from(good);
-      for (let i = 0; i < 64; i++) bad[at + i] ^= 0x5a;
-      writeFileSync(p('bad.flac'), bad);
-      await expect(pool.decodeToFile(p('bad.flac'), p('bad.cdda'))).rejects.toThrow(/bad\.flac: it is damaged/);
-    }
-    writeFileSync(p('cut.flac'), good.subarray(0, Math.floor(good.length * 0.8)));
-    await expect(pool.decodeToFile(p('cut.flac'), p('cut.cdda'))).rejects.toThrow(/cut\.flac: .*(damaged|truncated)/);
+    it.skipIf(!here)('one file decoded in two shares by two workers is flac -d bit for bit', async () => {
+      expect(statSync(p('big.flac')).size).toBeGreaterThan(FLAC_SPLIT_MIN_BYTES);
+      const split = await splitFlac(p('big.flac'), 2);
+      expect(split?.shares).toHaveLength(2);
+      expect(split!.shares[1].firstSample % 4096).toBe(0);
+      expect(split!.shares[0].to).toBe(split!.shares[1].from);
+      const r = await pool.decodeToFile(p('big.flac'), p('big.cdda'));
+      expect(r).toMatchObject({ format: 'flac', samples: 55 * 44100, sourceBits: 16, dithered: false, decoder: backend });
+      expect(Buffer.compare(readFileSync(p('big.cdda')), readFileSync(p('big.raw')))).toBe(0);
+    });
+
+    it.skipIf(!here)('damage in either share, or a cut file, is an error naming the file', async () => {
+      const good = readFileSync(p('big.flac'));
+      const split = (await splitFlac(p('big.flac'), 2))!;
+      for (const at of [split.shares[0].from + 100_000, split.shares[1].from + 100_000]) {
+        const bad = Buffer.from(good);
+        for (let i = 0; i < 64; i++) bad[at + i] ^= 0x5a;
+        writeFileSync(p('bad.flac'), bad);
+        await expect(pool.decodeToFile(p('bad.flac'), p('bad.cdda'))).rejects.toThrow(/bad\.flac: it is damaged/);
+      }
+      writeFileSync(p('cut.flac'), good.subarray(0, Math.floor(good.length * 0.8)));
+      await expect(pool.decodeToFile(p('cut.flac'), p('cut.cdda'))).rejects.toThrow(/cut\.flac: .*(damaged|truncated)/);
+    });
+
+    it.skipIf(!here)('a mono file decoded in shares is flac -d on both channels (and, with libFLAC, passes the MD5 check over the repacked samples)', async () => {
+      sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '1', p('mono.wav'), 'synth', '60', 'whitenoise', 'vol', '0.9']);
+      sh('flac', ['-s', '-f', '-5', p('mono.wav'), '-o', p('mono.flac')]);
+      sh('flac', ['-s', '-f', '-d', '--force-raw-format', '--endian=little', '--sign=signed', p('mono.flac'), '-o', p('mono.raw')]);
+      expect((await splitFlac(p('mono.flac'), 2))?.shares).toHaveLength(2);
+      const r = await pool.decodeToFile(p('mono.flac'), p('mono.cdda'));
+      expect(r).toMatchObject({ samples: 60 * 44100, decoder: backend });
+      const ref = readFileSync(p('mono.raw'));
+      const ours = readFileSync(p('mono.cdda'));
+      expect(ours.length).toBe(ref.length * 2);
+      const want = Buffer.alloc(ours.length);
+      for (let i = 0; i < ref.length / 2; i++) {
+        want.writeInt16LE(ref.readInt16LE(2 * i), 4 * i);
+        want.writeInt16LE(ref.readInt16LE(2 * i), 4 * i + 2);
+      }
+      expect(Buffer.compare(ours, want)).toBe(0);
+    });
+
+    it.skipIf(!here || backend === 'wasm')('a file decoded in shares is checked against its STREAMINFO MD5 (system libFLAC only: the WASM path does not check it)', async () => {
+      const b = readFileSync(p('big.flac'));
+      const info = await readFlacStreamInfo('big.flac', async (o, n) => b.subarray(o, o + n), b.length);
+      b[info.markerOffset + 8 + 18 + 15] ^= 0x80;
+      writeFileSync(p('md5.flac'), b);
+      expect(() => execFileSync('flac', ['-s', '-t', p('md5.flac')], { stdio: 'ignore' })).toThrow();
+      expect((await splitFlac(p('md5.flac'), 2))?.shares).toHaveLength(2);
+      await expect(pool.decodeToFile(p('md5.flac'), p('md5.cdda'))).rejects.toThrow(/md5\.flac: it is damaged: the decoded audio does not match the MD5 signature/);
+      // Decoded whole (another file in flight: no split), libFLAC's own check refuses it the same way.
+      const [whole, other] = await Promise.allSettled([pool.decodeToFile(p('md5.flac'), p('md5w.cdda')), pool.decodeToFile(p('big.flac'), p('big2.cdda'))]);
+      expect(whole.status === 'rejected' && String(whole.reason)).toMatch(/md5\.flac: it is damaged: the decoded audio does not match the MD5 signature/);
+      expect(other.status).toBe('fulfilled');
+      expect(Buffer.compare(readFileSync(p('big2.cdda')), readFileSync(p('big.raw')))).toBe(0);
+    });
   });
 });

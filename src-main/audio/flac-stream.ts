@@ -30,6 +30,10 @@ export interface FlacStreamInfo {
   totalSamples: number;
   /** Byte offset of the first frame (after ID3v2, `fLaC` and every metadata block). */
   audioOffset: number;
+  /** Byte offset of `fLaC` (after an ID3v2 tag, if any); STREAMINFO's block header follows it. */
+  markerOffset: number;
+  /** MD5 of the decoded samples (§8.2), lowercase hex; all zeros when the encoder did not compute it. */
+  md5: string;
 }
 
 export interface FlacFrameHeader {
@@ -80,6 +84,8 @@ export async function readFlacStreamInfo(path: string, readAt: ReadAt, size: num
     bitsPerSample: (((s[12] & 1) << 4) | (s[13] >> 4)) + 1,
     totalSamples: (s[13] & 0x0f) * 2 ** 32 + ((s[14] << 24) >>> 0) + (s[15] << 16) + (s[16] << 8) + s[17],
     audioOffset: 0,
+    markerOffset: o,
+    md5: Buffer.from(s.subarray(18, 34)).toString('hex'),
   };
   let last = (sig[4] & 0x80) !== 0;
   o += 4 + 4 + 34;
@@ -208,4 +214,20 @@ export function confirmedFrameAfter(b: Uint8Array, o: number, info: Pick<FlacStr
     if (nextFrameStart(b, p, h, info) >= 0) return { at: p, header: h };
   }
   return undefined;
+}
+
+/**
+ * The error for a frame that no next frame follows within `bound` bytes: the header of the frame
+ * after it is damaged (or that frame is lost). Names the last good frame's byte offset and, when
+ * the bytes already read hold one, where an intact frame resumes the stream.
+ */
+export function damagedAfter(path: string, b: Uint8Array, start: number, base: number, h: FlacFrameHeader, bound: number, info: FlacStreamInfo): InvalidInputError {
+  const what = h.blocking ? `the frame at sample ${h.number}` : `frame ${h.number}`;
+  const resume = confirmedFrameAfter(b, start + h.length + 1, info);
+  const resumes = resume ? `; the stream resumes at byte ${base + resume.at} (${resume.header.blocking ? `sample ${resume.header.number}` : `frame ${resume.header.number}`})` : '';
+  return new InvalidInputError(`${path}: it is damaged: no valid FLAC frame header follows ${what} at byte ${base + start} within ${bound} bytes (the next frame's header is corrupt or the frame is lost)${resumes}`, {
+    path,
+    reason: 'corrupt',
+    offset: base + start,
+  });
 }

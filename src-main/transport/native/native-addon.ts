@@ -81,6 +81,37 @@ export interface NativeAddon {
    * be read or holds a name that is not UTF-8. The image scanner (image/staging/staging-tree.ts).
    */
   scanDir?(dirPath: string, followSymlinks: boolean): { names: string[]; nums: Float64Array } | null;
+  /**
+   * Only in builds that found libFLAC (Linux with libflac-dev; native/src/flac_decode.h): one FLAC
+   * stream decoded by the system's libFLAC. The audio workers' FLAC path (audio/flac-libflac.ts).
+   */
+  FlacDecoder?: NativeFlacDecoderClass;
+}
+
+/** native/src/flac_decode.cc; what it throws is a NativeFlacFailure. */
+export interface NativeFlacDecoder {
+  /** Frames written to `out` (0: the stream is over): Int16Array interleaved stereo, or Float32Array planar (left [0, n), right [n, 2n)). */
+  read(out: Int16Array | Float32Array): number;
+  /** Ends the stream: false when the decoded samples differ from STREAMINFO's MD5 (checked with `md5`). */
+  finish(): boolean;
+  close(): void;
+  readonly samples: number;
+}
+
+export type NativeFlacDecoderClass = new (fd: number, head: Uint8Array, from: number, to: number, options: { float: boolean; md5: boolean; expected: number }) => NativeFlacDecoder;
+
+/** What FlacDecoder throws: `lastFrame` is the file offset of the last frame decoded intact (−1: none). */
+export interface NativeFlacFailure extends Error {
+  kind: 'io' | 'flac' | 'format';
+  lastFrame: number;
+  /** kind 'flac': libFLAC's error status or decoder state name. */
+  status?: string;
+  /** kind 'io'. */
+  errno?: number;
+  position?: number;
+  length?: number;
+  /** kind 'format': what differs from STREAMINFO. */
+  what?: string;
 }
 
 export function isNativeOsError(err: unknown): err is NativeOsError {

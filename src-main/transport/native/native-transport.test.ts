@@ -268,10 +268,12 @@ describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds
       execFileSync('g++', [
         '-std=c++17', '-shared', '-fPIC', '-O0', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS',
         `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
-        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'file_fill_posix.cc'), join(src, 'dir_scan_posix.cc'), join(src, 'device_dummy.cc'), '-pthread', '-o', out,
+        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'file_fill_posix.cc'), join(src, 'dir_scan_posix.cc'), join(src, 'device_dummy.cc'), join(src, 'flac_decode.cc'), '-pthread', '-o', out,
       ], { stdio: 'pipe' });
       const addon = createRequire(import.meta.url)(out) as NativeAddon;
       expect(addon.info().backend).toBe('none');
+      // Built without GM_HAVE_LIBFLAC (as macOS/Windows builds are): no FlacDecoder, so audio workers use the WASM libFLAC.
+      expect(addon.FlacDecoder).toBeUndefined();
       const transport = new NativeTransport(addon);
       expect(transport.canAccessDrives()).toBe(false);
       expect(new NativeTransport().canAccessDrives()).toBe(true);
@@ -293,7 +295,7 @@ describe.skipIf(!(requireTools('x86_64-w64-mingw32-g++') && nodeHeaders() !== un
     const res = spawnSync('x86_64-w64-mingw32-g++', [
       '-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
       `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
-      join(src, 'spti_win.cc'), join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'),
+      join(src, 'spti_win.cc'), join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'flac_decode.cc'),
     ], { encoding: 'utf8' });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
