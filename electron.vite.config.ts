@@ -12,7 +12,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/shell/electron/main.ts'),
-          cli: resolve(__dirname, 'src-main/cli/main.ts'),
+          cli: resolve(__dirname, 'src-main/cli/cli-entry.ts'),
           start: resolve(__dirname, 'src-main/shell/start.ts'),
           'image-worker': resolve(__dirname, 'src-main/image/worker/image-worker.ts'),
           'audio-worker': resolve(__dirname, 'src-main/audio/worker/audio-worker.ts'),

@@ -9,6 +9,7 @@
 #include "device.h"
 #include "execute_worker.h"
 #if !defined(_WIN32)
+#include "dir_scan.h"
 #include "file_fill.h"
 #endif
 
@@ -52,6 +53,8 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
 #if !defined(_WIN32)
                              // The image writer's copy thread: many small files into one buffer (file_fill.h).
                              InstanceMethod("fillPieces", &GlassmasterAddon::FillPiecesMethod),
+                             // The image scanner: one directory's names and stat fields (dir_scan.h).
+                             InstanceMethod("scanDir", &GlassmasterAddon::ScanDirMethod),
 #endif
                          });
   }
@@ -66,6 +69,7 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
  private:
 #if !defined(_WIN32)
   Napi::Value FillPiecesMethod(const Napi::CallbackInfo& info) { return FillPieces(info); }
+  Napi::Value ScanDirMethod(const Napi::CallbackInfo& info) { return ScanDir(info); }
 #endif
 
   Napi::Value Info(const Napi::CallbackInfo& info) {

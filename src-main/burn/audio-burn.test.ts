@@ -184,11 +184,31 @@ describe('audio burning on the virtual recorder', () => {
     expect(counts.index2).toBeGreaterThan(100);
     expect(counts.mcn).toBeGreaterThanOrEqual(Math.floor(counts.sectors / 100) - 3);
     expect(counts.isrc).toBeGreaterThanOrEqual(5);
-    expect(counts.sectors - counts.pause).toBe(r.verifiedSectors);
+    // The verify read every sector from LBA 0, the pauses too (the host wrote them).
+    expect(r.verifiedSectors).toBe(counts.sectors);
     const packs = await cdText(f);
     expect(packs.length).toBe(plan.cdTextPacks.length);
     expect(packs.every(cdTextPackValid)).toBe(true);
     expect(packs.map((p) => Buffer.from(p).toString('hex')).sort()).toEqual(plan.cdTextPacks.map((p) => Buffer.from(p).toString('hex')).sort());
+  });
+
+  it('SAO: the verify reads the pauses too, so an unreadable sector in hidden track one audio or a pause fails the burn', async () => {
+    for (const where of ['hidden track one audio', 'the pause before track 2'] as const) {
+      const { f, burner } = await setup();
+      // Track 1: 2 s of pause before LBA 0, then 1 s of hidden audio (LBA 0–74) before its index 01;
+      // track 2 after a 3 s pause.
+      const { plan } = makePlan([{ samples: 588 * 320, pregapSectors: 150, hiddenSamples: 588 * 75 }, { samples: 588 * 300, pregapSectors: 225 }], { text: false });
+      const [t1, t2] = plan.layout.tracks;
+      expect(t1.start).toBe(75);
+      expect(t2.start - t2.pregapStart).toBe(225);
+      const bad = where === 'hidden track one audio' ? 40 : t2.pregapStart + 60;
+      f.transport.injectFault(f.name, { match: 'read', repeat: true, lbas: [bad], sense: [3, 0x11, 0x00] });
+      const err = await burner.burn(f.address, plan, { mode: 'sao' }).then(() => undefined, (e: unknown) => e as { code: string; message: string; details: { firstBadLba: number } });
+      expect(err, where).toMatchObject({ code: 'VERIFICATION', message: expect.stringMatching(/track [12] \(its pause\) could not be read back at sector \d+/) });
+      // The failing read is the one that covers the bad sector (reads of 27 sectors).
+      expect(err!.details.firstBadLba).toBeLessThanOrEqual(bad);
+      expect(err!.details.firstBadLba + 27).toBeGreaterThan(bad);
+    }
   });
 
   it('SAO gapless: zero pregap, audio continuous and bit-identical to the sources across the boundary', async () => {

@@ -212,7 +212,7 @@ export class AudioBurner {
       let verifiedSectors = 0;
       if (!simulated && (options.verify ?? 'full') === 'full') {
         phase = 'verifying';
-        verifiedSectors = await verifyAudio(drive, plan, recorded, signal, (f) => report('verifying', f), mixed);
+        verifiedSectors = await verifyAudio(drive, plan, recorded, signal, (f) => report('verifying', f), mixed, choice.mode !== 'tao');
       }
       const after = await drive.media(signal);
       const discState = simulated
@@ -307,34 +307,47 @@ async function writeLeadInRw(drive: Drive, packs: Uint8Array[], leadInLba: numbe
   }
 }
 
-/** Reads every track back (READ CD, CD-DA) and compares it with the program; returns sectors compared. */
-export async function verifyAudio(drive: Drive, plan: AudioBurnPlan, recorded: AudioBurnResult['tracks'], signal: AbortSignal, onProgress: (f: number) => void, mixed?: MixedModeDisc): Promise<number> {
-  const total = recorded.reduce((n, r) => n + r.sectors, 0);
+/**
+ * Reads every track back (READ CD, CD-DA) and compares it with the program; returns sectors
+ * compared. With `pauses` (SAO and RAW-96, where the host wrote the pauses too) each track is read
+ * from its pause on: the 2 s of silence before it and, before track 1, hidden track one audio, which
+ * only the pause holds. In TAO the drive makes the pauses, so only what was sent is compared.
+ * (Track 1's first 150 sectors lie before LBA 0, where READ CD cannot address them.)
+ */
+export async function verifyAudio(drive: Drive, plan: AudioBurnPlan, recorded: AudioBurnResult['tracks'], signal: AbortSignal, onProgress: (f: number) => void, mixed?: MixedModeDisc, pauses = false): Promise<number> {
+  const spans = recorded.map((r) => {
+    const t = plan.layout.tracks.find((x) => x.number === r.number) ?? plan.layout.tracks[recorded.indexOf(r)];
+    // Disc and plan addresses are the same in SAO/RAW-96; TAO tracks start where the drive put them.
+    const from = pauses && !mixed ? Math.max(0, t.pregapStart) : t.start;
+    return { r, t, discLba: r.startLba - (t.start - from), planLba: from, sectors: r.sectors + (t.start - from) };
+  });
+  const total = spans.reduce((n, s) => n + s.sectors, 0);
   let done = 0;
-  for (const r of recorded) {
+  for (const { r, t, discLba, planLba, sectors } of spans) {
     if (mixed && r.number === 1) {
       done += await verifyDataTrack(drive, mixed, signal);
       onProgress(done / total);
       continue;
     }
-    const t = plan.layout.tracks.find((x) => x.number === r.number) ?? plan.layout.tracks[recorded.indexOf(r)];
-    const expected = cdDaSource(`audio track ${t.number}`, plan.placements, t.start, t.start + r.sectors);
+    const expected = cdDaSource(`audio track ${t.number}`, plan.placements, planLba, planLba + sectors);
+    let at = discLba;
     try {
-      for (let off = 0; off < r.sectors; off += READ_BLOCKS) {
-        const n = Math.min(READ_BLOCKS, r.sectors - off);
+      for (let off = 0; off < sectors; off += READ_BLOCKS) {
+        const n = Math.min(READ_BLOCKS, sectors - off);
+        at = discLba + off;
         const want = await expected.read(n, signal);
-        const got = await drive.query(buildReadCd({ lba: r.startLba + off, blocks: n, sectorType: 1 }), { signal });
-        if (!want || got.length < want.length) throw new VerificationError(`Verification failed: track ${t.number} could not be read back at sector ${r.startLba + off}.`, { firstBadLba: r.startLba + off });
+        const got = await drive.query(buildReadCd({ lba: at, blocks: n, sectorType: 1 }), { signal });
+        if (!want || got.length < want.length) throw new VerificationError(`Verification failed: track ${t.number} could not be read back at sector ${at}.`, { firstBadLba: at });
         if (!Buffer.from(got.buffer, got.byteOffset, want.length).equals(want)) {
           let i = 0;
           while (i < n && Buffer.compare(got.subarray(i * 2352, (i + 1) * 2352), want.subarray(i * 2352, (i + 1) * 2352)) === 0) i++;
-          throw new VerificationError(`Verification failed: track ${t.number} differs from its audio at sector ${r.startLba + off + i}.`, { firstBadLba: r.startLba + off + i });
+          throw new VerificationError(`Verification failed: track ${t.number}${at + i < r.startLba ? ' (its pause)' : ''} differs from its audio at sector ${at + i}.`, { firstBadLba: at + i });
         }
         done += n;
         onProgress(done / total);
       }
     } catch (e) {
-      if (e instanceof ScsiError) throw new VerificationError(`Verification failed: track ${t.number} could not be read back at sector ${r.startLba} (${e.message}).`, { firstBadLba: r.startLba });
+      if (e instanceof ScsiError) throw new VerificationError(`Verification failed: track ${t.number}${at < r.startLba ? ' (its pause)' : ''} could not be read back at sector ${at} (${e.message}).`, { firstBadLba: at });
       throw e;
     } finally {
       await expected.cancel();

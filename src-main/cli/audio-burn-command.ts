@@ -12,6 +12,7 @@ import { GlassmasterError } from '../common/errors';
 import type { BurnProgress } from '../common/model/burn';
 import { msfText } from '../cd/msf';
 import { formatBurnProgress } from '../burn/progress-text';
+import { progressLines } from './progress-lines';
 import type { AudioBurnOptions, AudioBurnResult } from '../burn/audio-burn';
 import type { AudioBurnPlan } from '../audio/audio-plan';
 import type { AudioDecoderPool } from '../audio/audio-decoder-pool';
@@ -52,16 +53,10 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
   const stop = () => ac.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  let lastAction = '';
+  const lines = progressLines<BurnProgress>({ stage: (p) => p.action, format: formatBurnProgress });
   const onProgress = (p: BurnProgress) => {
     if (o.json) return void process.stdout.write(`${JSON.stringify({ type: 'progress', ...p })}\n`);
-    const now = Date.now();
-    if (p.action === lastAction && now - last < (tty ? 100 : 1000)) return;
-    last = now;
-    lastAction = p.action;
-    process.stderr.write(tty ? `\r\x1b[2K${formatBurnProgress(p)}` : `${formatBurnProgress(p)}\n`);
+    lines.update(p);
   };
   const workDir = await mkdtemp(join(tmpdir(), 'gm-audio-burn-'));
   const pool = new AudioDecoderPool();
@@ -70,8 +65,7 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
     const plan = await prepare(workDir, pool, ac.signal);
     const burner = new AudioBurner({ drives: services.drives });
     const options: AudioBurnOptions = { mode: o.mode ?? 'auto', simulate: o.simulate, speedX: speedX(o.speed), verify: o.verify, close: o.close ? 'session' : 'disc', eject: o.eject };
-    const r = await burner.burn(o.drive, plan, options, { signal: ac.signal, onProgress });
-    if (tty && !o.json) process.stderr.write('\n');
+    const r = await burner.burn(o.drive, plan, options, { signal: ac.signal, onProgress }).finally(() => lines.end());
     if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: true, result: r })}\n`);
     else {
       process.stdout.write(`${r.reason}\n`);
@@ -80,7 +74,7 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
     }
     return r;
   } catch (e) {
-    if (tty && !o.json) process.stderr.write('\n');
+    lines.end();
     if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
     throw e;
   } finally {

@@ -20,6 +20,7 @@ import type { VerifyReport } from '../common/model/verify';
 import { formatVerifyReport } from '../verify/verify-text';
 import { burnSeveral, collectDrives } from './burn-multi';
 import { burnCueFromCli, burnTocFromCli } from './audio-burn-command';
+import { progressLines, type ProgressLines } from './progress-lines';
 
 /** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 function resolveSource(a: string): string {
@@ -71,34 +72,10 @@ function cancelOnSignals(): { signal: AbortSignal; dispose(): void } {
   return { signal: ac.signal, dispose: () => (process.off('SIGINT', stop), process.off('SIGTERM', stop)) };
 }
 
-/** Progress on stderr: an updating line on a terminal, at most one line a second otherwise. */
-function progressPrinter<P>(format: (p: P) => string, json: boolean): { update(p: P): void; end(): void } {
-  const tty = process.stderr.isTTY === true;
-  let last = 0;
-  let lastAction = '';
-  let pending = false;
-  return {
-    update(p: P) {
-      if (json) {
-        process.stdout.write(`${JSON.stringify({ type: 'progress', ...(p as object) })}\n`);
-        return;
-      }
-      const action = (p as { action: string }).action;
-      const now = Date.now();
-      if (action === lastAction && now - last < (tty ? 100 : 1000)) return;
-      last = now;
-      lastAction = action;
-      const line = format(p);
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${line}`);
-        pending = true;
-      } else process.stderr.write(`${line}\n`);
-    },
-    end() {
-      if (pending) process.stderr.write('\n');
-      pending = false;
-    },
-  };
+/** Progress: a JSON line per event with --json, else progress-lines.ts on stderr. */
+function progressPrinter<P extends { action: string }>(format: (p: P) => string, json: boolean): ProgressLines<P> {
+  if (json) return { update: (p) => void process.stdout.write(`${JSON.stringify({ type: 'progress', ...p })}\n`), end: () => undefined };
+  return progressLines<P>({ stage: (p) => p.action, format });
 }
 
 /** A read-back that failed: its report (the same formatter as `glassmaster verify`) before the error line. */

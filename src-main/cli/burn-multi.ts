@@ -5,6 +5,7 @@
 import type { Services } from '../app/services';
 import type { BurnOptions, BurnProgress } from '../common/model/burn';
 import { formatBurnProgress } from '../burn/progress-text';
+import { progressLines } from './progress-lines';
 import { burnToDrives, type DriveOutcome } from '../burn/burn-queue';
 import type { ByteSourceFactory } from '../burn/burn-service';
 import { formatBytes } from '../burn/units';
@@ -29,7 +30,6 @@ export async function burnSeveral(services: Services, addresses: string[], open:
   process.once('SIGTERM', stop);
   const tty = process.stderr.isTTY === true && !json;
   const lines = new Map<string, string>(addresses.map((a) => [a, `${a}: waiting`]));
-  const lastAt = new Map<string, { at: number; action: string }>();
   let drawn = 0;
   const draw = () => {
     // One line per drive, redrawn in place.
@@ -37,24 +37,28 @@ export async function burnSeveral(services: Services, addresses: string[], open:
     for (const a of addresses) process.stderr.write(`\x1b[2K${lines.get(a)}\n`);
     drawn = addresses.length;
   };
+  // Each drive's own progress-lines.ts throttle; on a terminal its line in the block is redrawn.
+  const printers = new Map(addresses.map((a) => [a, progressLines<BurnProgress>({
+    stage: (p) => p.action,
+    format: (p) => `${a}: ${formatBurnProgress(p)}`,
+    tty: false,
+    intervalMs: tty ? 100 : undefined,
+    write: (s) => {
+      if (!tty) return void process.stderr.write(s);
+      lines.set(a, s.trimEnd());
+      draw();
+    },
+  })]));
   const onProgress = (address: string, p: BurnProgress) => {
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ type: 'progress', address, ...p })}\n`);
-      return;
-    }
-    const now = Date.now();
-    const prev = lastAt.get(address);
-    if (prev && prev.action === p.action && now - prev.at < (tty ? 100 : 1000)) return;
-    lastAt.set(address, { at: now, action: p.action });
-    lines.set(address, `${address}: ${formatBurnProgress(p)}`);
-    if (tty) draw();
-    else process.stderr.write(`${lines.get(address)}\n`);
+    if (json) return void process.stdout.write(`${JSON.stringify({ type: 'progress', address, ...p })}\n`);
+    printers.get(address)?.update(p);
   };
   try {
     const r = await burnToDrives(services.burner, addresses, open, options, {
       signal: ac.signal,
       onProgress,
       onDone: (o) => {
+        printers.get(o.address)?.end();
         if (json) process.stdout.write(`${JSON.stringify({ type: 'drive-result', ...o })}\n`);
         else if (tty) {
           lines.set(o.address, describeOutcome(o));

@@ -14,6 +14,7 @@ import { formatBurnProgress } from '../burn/progress-text';
 import { formatBytes } from '../burn/units';
 import { formatVerifyReport } from '../verify/verify-text';
 import { parseSpeed } from './burn-commands';
+import { progressLines, type ProgressLines } from './progress-lines';
 
 function parseAddress(v: string): string {
   if (!DriveAddress.safeParse(v).success) throw new InvalidArgumentError(`'${v}' is not a drive address (/dev/srN, iscsi://HOST[:PORT]/IQN/LUN, virtual:NAME)`);
@@ -26,29 +27,27 @@ function parseRetries(v: string): number {
   return n;
 }
 
-/** One stderr line per stage change and at most one a second within a stage; the swap prompt always. */
-function copyPrinter(json: boolean): (p: CopyProgress) => void {
-  let last = 0;
-  let key = '';
-  return (p) => {
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ type: 'progress', ...p })}\n`);
-      return;
-    }
-    if (p.stage === 'waiting-for-disc') {
-      process.stderr.write(`${p.message}\n`);
-      return;
-    }
-    const k = p.stage === 'reading' ? `read:${p.read.phase}` : `burn:${p.session?.number ?? ''}:${p.burn.action}`;
-    const now = Date.now();
-    if (k === key && now - last < 1000) return;
-    key = k;
-    last = now;
-    if (p.stage === 'reading') {
+type CopyLineProgress = Exclude<CopyProgress, { stage: 'waiting-for-disc' }>;
+
+/** Progress lines (progress-lines.ts) per stage and phase; the swap prompt always on its own line. */
+function copyPrinter(json: boolean): ProgressLines<CopyProgress> {
+  if (json) return { update: (p) => void process.stdout.write(`${JSON.stringify({ type: 'progress', ...p })}\n`), end: () => undefined };
+  const lines = progressLines<CopyLineProgress>({
+    stage: (p) => (p.stage === 'reading' ? `read:${p.read.phase}` : `burn:${p.session?.number ?? ''}:${p.burn.action}`),
+    format: (p) => {
+      if (p.stage !== 'reading') return `${p.session ? `Session ${p.session.number} of ${p.session.of}: ` : ''}${formatBurnProgress(p.burn)}`;
       const r = p.read;
       const pct = r.totalSectors ? ` ${Math.floor((100 * r.sectorsDone) / r.totalSectors)}%` : '';
-      process.stderr.write(`Reading the source disc: ${r.phase}${pct} (${r.sectorsDone}/${r.totalSectors} sectors, ${(r.kBps / 1000).toFixed(1)} MB/s)\n`);
-    } else process.stderr.write(`${p.session ? `Session ${p.session.number} of ${p.session.of}: ` : ''}${formatBurnProgress(p.burn)}\n`);
+      return `Reading the source disc: ${r.phase}${pct} (${r.sectorsDone}/${r.totalSectors} sectors, ${(r.kBps / 1000).toFixed(1)} MB/s)`;
+    },
+  });
+  return {
+    update(p) {
+      if (p.stage !== 'waiting-for-disc') return lines.update(p);
+      lines.end();
+      process.stderr.write(`${p.message}\n`);
+    },
+    end: () => lines.end(),
   };
 }
 
@@ -97,7 +96,8 @@ export function registerCopyCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const r = await services.copier.copy(o.from, o.to, options, { retries: o.retries }, { signal: ac.signal, onProgress: copyPrinter(o.json === true) });
+        const printer = copyPrinter(o.json === true);
+        const r = await services.copier.copy(o.from, o.to, options, { retries: o.retries }, { signal: ac.signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end());
         process.stdout.write(o.json ? `${JSON.stringify({ type: 'result', ok: true, result: r })}\n` : `${describeCopy(r)}\n`);
       } catch (e) {
         const err = GlassmasterError.from(e);

@@ -6,6 +6,8 @@
 import { GlassmasterError, InvalidInputError } from '../common/errors';
 import { formatBytes } from '../burn/units';
 import { formatBurnProgress } from '../burn/progress-text';
+import type { BurnProgress } from '../common/model/burn';
+import { progressLines } from './progress-lines';
 import { speedX, type AudioBurnCliOptions } from './audio-burn-command';
 
 export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions): Promise<void> {
@@ -19,21 +21,16 @@ export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions
   const stop = () => ac.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  let last = 0;
-  let key = '';
+  type SessionProgress = { session: number; of: number; p: BurnProgress };
+  const lines = progressLines<SessionProgress>({ stage: (x) => `${x.session}:${x.p.action}`, format: (x) => `${x.of > 1 ? `Session ${x.session} of ${x.of}: ` : ''}${formatBurnProgress(x.p)}` });
   try {
     const r = await burnCueData({ drives: services.drives, burner: services.burner }, o.drive, sessions, { verify: o.verify ?? 'full', close: o.close ? 'session' : 'disc', simulate: o.simulate, eject: o.eject, speedX: speedX(o.speed) }, {
       signal: ac.signal,
       onProgress: (session, of, p) => {
         if (o.json) return void process.stdout.write(`${JSON.stringify({ type: 'progress', session, sessions: of, ...p })}\n`);
-        const now = Date.now();
-        const k = `${session}:${p.action}`;
-        if (k === key && now - last < 1000) return;
-        key = k;
-        last = now;
-        process.stderr.write(`${of > 1 ? `Session ${session} of ${of}: ` : ''}${formatBurnProgress(p)}\n`);
+        lines.update({ session, of, p });
       },
-    });
+    }).finally(() => lines.end());
     if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: true, result: r })}\n`);
     else {
       for (const s of r.sessions) {

@@ -15,9 +15,9 @@ import type { VerifyTarget } from '../verify/verify-disc';
 import { escapeName } from '../common/display-name';
 import { formatVerifyReport } from '../verify/verify-text';
 import { stopOnSignals } from './stop-signals';
+import { progressLines } from './progress-lines';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
-const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
 
 function parseAddress(v: string): string {
   if (!DriveAddress.safeParse(v).success) throw new InvalidInputError(`'${v}' is not a drive address (/dev/srN, iscsi://HOST[:PORT]/IQN/LUN, virtual:NAME)`);
@@ -43,23 +43,21 @@ async function withDiscs<T>(fn: (discs: DiscService, s: Services, signal: AbortS
   }
 }
 
-/** Progress: a JSON line per event with --json; else one stderr line at most every 500 ms (and at phase changes). */
-function progressPrinter(json: boolean): (p: DiscProgress) => void {
-  let last = 0;
-  let phase = '';
-  return (p) => {
-    if (json) {
-      out(JSON.stringify({ type: 'progress', ...p }));
-      return;
-    }
-    const now = Date.now();
-    if (p.phase === phase && now - last < 500) return;
-    last = now;
-    phase = p.phase;
-    const pct = p.totalSectors ? ` ${((100 * p.sectorsDone) / p.totalSectors).toFixed(1)}%` : '';
-    const bad = p.badSectors ? `, ${p.badSectors} unreadable` : '';
-    err(`${p.operation}: ${p.phase}${pct} (${p.sectorsDone}/${p.totalSectors} sectors, ${(p.kBps / 1000).toFixed(1)} MB/s${bad})${p.file ? ` ${p.file}` : ''}`);
-  };
+function formatDiscProgress(p: DiscProgress): string {
+  const pct = p.totalSectors ? ` ${((100 * p.sectorsDone) / p.totalSectors).toFixed(1)}%` : '';
+  const bad = p.badSectors ? `, ${p.badSectors} unreadable` : '';
+  return `${p.operation}: ${p.phase}${pct} (${p.sectorsDone}/${p.totalSectors} sectors, ${(p.kBps / 1000).toFixed(1)} MB/s${bad})${p.file ? ` ${p.file}` : ''}`;
+}
+
+/** Progress: a JSON line per event with --json; else progress-lines.ts (each phase's last state shown). */
+async function withProgress<T>(json: boolean, job: (onProgress: (p: DiscProgress) => void) => Promise<T>): Promise<T> {
+  if (json) return job((p) => out(JSON.stringify({ type: 'progress', ...p })));
+  const lines = progressLines<DiscProgress>({ stage: (p) => p.phase, format: formatDiscProgress });
+  try {
+    return await job((p) => lines.update(p));
+  } finally {
+    lines.end();
+  }
 }
 
 function formatReadReport(r: DiscReadReport): string {
@@ -94,7 +92,7 @@ export function registerDiscCommands(program: Command): void {
     .option('--force', 'overwrite an existing output')
     .option('--json', 'progress events and the report as JSON lines')
     .action(async (opts: { drive: string; output: string; retries?: number; force?: boolean; json?: boolean }) => {
-      const report = await withDiscs((d, _s, signal) => d.read(opts.drive, { output: opts.output, force: opts.force, retries: opts.retries, signal, onProgress: progressPrinter(!!opts.json) }));
+      const report = await withProgress(!!opts.json, (onProgress) => withDiscs((d, _s, signal) => d.read(opts.drive, { output: opts.output, force: opts.force, retries: opts.retries, signal, onProgress })));
       out(opts.json ? JSON.stringify({ type: 'report', report }) : formatReadReport(report));
       // The image is written (zeros where sectors stayed unreadable), but the drive could not read it all.
       if (report.bad.unreadableCount) process.exitCode = ExitCode.DEVICE;
@@ -113,7 +111,7 @@ export function registerDiscCommands(program: Command): void {
       const chosen = [opts.image !== undefined, opts.dir !== undefined, !!opts.manifest].filter(Boolean).length;
       if (chosen !== 1) throw new InvalidInputError('verify needs exactly one of --image FILE, --dir FOLDER, --manifest');
       const target: VerifyTarget = opts.image !== undefined ? { against: 'image', image: opts.image } : opts.dir !== undefined ? { against: 'folder', folder: opts.dir } : { against: 'manifest' };
-      const report = await withDiscs((d, _s, signal) => d.verify(opts.drive, target, { retries: opts.retries, signal, onProgress: progressPrinter(!!opts.json) }));
+      const report = await withProgress(!!opts.json, (onProgress) => withDiscs((d, _s, signal) => d.verify(opts.drive, target, { retries: opts.retries, signal, onProgress })));
       out(opts.json ? JSON.stringify({ type: 'report', report }) : formatVerifyReport(report));
       if (!report.ok) process.exitCode = ExitCode.VERIFICATION;
     });

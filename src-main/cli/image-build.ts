@@ -12,12 +12,13 @@ import { ImageEngine, type ImageWorkerProgress } from '../image/image-engine';
 import { optionNotes, type ImageRequest } from '../image/image-spec';
 import { imageWorkerScript } from '../app/image-worker-script';
 import { parseImageArgs, type ImageCommandArgs } from './image-args';
+import { takeEarlyImageEngine } from './early-image-engine';
 
 export interface ImageCommandIo {
   stdout: Writable;
   stderr: Writable & { isTTY?: boolean };
   signal?: AbortSignal;
-  /** The engine to build with (default: one of its own, closed at the end). */
+  /** The engine to build with (default: one of its own — the one the entry started early, if any — closed at the end). */
   engine?: ImageEngine;
 }
 
@@ -39,7 +40,7 @@ export async function runImageCommand(argv: string[] | ImageCommandArgs, io: Ima
   };
   for (const n of optionNotes(a.options)) say('note', n, { message: n });
   const req: ImageRequest = { options: a.options, sources: a.sources };
-  const engine = io.engine ?? new ImageEngine({ script: imageWorkerScript() });
+  const engine = io.engine ?? takeEarlyImageEngine() ?? new ImageEngine({ script: imageWorkerScript() });
   const started = Date.now();
   let lastLine = 0;
   const onProgress = (p: ImageWorkerProgress) => {

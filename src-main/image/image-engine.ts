@@ -53,6 +53,12 @@ export class ImageEngine {
     this.pool = new WorkerPool({ script: opts.script, execArgv: opts.execArgv, size: opts.size ?? 1 });
   }
 
+  /** Starts the worker thread(s) now (WorkerPool.prestart): their start-up overlaps the caller's. */
+  prestart(): this {
+    this.pool.prestart();
+    return this;
+  }
+
   /** Size of the image in 2048-byte sectors (a session: from its start LBA), computed without producing any byte. */
   async plan(spec: ImageInput, opts: { signal?: AbortSignal } = {}): Promise<{ totalSectors: number; startLba: number }> {
     return this.pool.run('plan', { spec }, opts);

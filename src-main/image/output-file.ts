@@ -330,7 +330,7 @@ export const openOutput = (plan: OutputPlan): Promise<OutputFile> => OutputFile.
  * For a scan of the sources (staging-tree's AddHostOptions.guard): skips the output's own partial
  * (rule 3) and refuses a scanned file that is the file the output replaces (rule 1).
  */
-export function outputGuard(out: OutputFile): (st: fs.Stats, hostPath: string) => boolean {
+export function outputGuard(out: OutputFile): (st: Identity, hostPath: string) => boolean {
   const skip = out.partialId;
   const replaces = out.plan.replaces;
   return (st, hostPath) => {

@@ -24,6 +24,7 @@ import { requireTools } from '../testing/peer-tools';
 import type { ScsiDevice } from '../transport/transport';
 import { ok } from '../transport/virtual/test-util';
 import { virtualFixture, type VirtualFixture } from '../transport/virtual/testing';
+import type { DiscProgress } from '../common/model/verify-report';
 import { readDisc } from './read-disc';
 
 const tools = requireTools('sox', 'cd-info', 'bchunk', 'cuebreakpoints', 'cueprint');
@@ -99,6 +100,7 @@ describe.skipIf(!tools)('reading an authored audio CD back to BIN/CUE (sub-chann
   let dir: string;
   let pool: AudioDecoderPool;
   let fx: VirtualFixture;
+  const progress: DiscProgress[] = [];
   const p = (...n: string[]) => join(dir, ...n);
 
   beforeAll(async () => {
@@ -124,12 +126,20 @@ describe.skipIf(!tools)('reading an authored audio CD back to BIN/CUE (sub-chann
     fx = await virtualFixture('cd-r');
     await writeRawDao(fx.device, prepared.plan);
     mkdirSync(p('read'));
-    await readDisc(new Drive(fx.device, { retryDelayMs: 1 }), { output: p('read', 'album.cue') });
+    await readDisc(new Drive(fx.device, { retryDelayMs: 1 }), { output: p('read', 'album.cue'), onProgress: (e) => progress.push(e) });
   }, 120_000);
   afterAll(async () => {
     await fx?.cleanup();
     await pool?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('progress counts every sector read, pregaps and gaps included, up to exactly the total', () => {
+    const reading = progress.filter((e) => e.phase === 'reading');
+    expect(reading.length).toBeGreaterThan(1);
+    const total = reading[0].totalSectors;
+    expect(reading.every((e) => e.totalSectors === total && e.sectorsDone <= total)).toBe(true);
+    expect(reading[reading.length - 1].sectorsDone).toBe(total);
   });
 
   it('the read CUE carries index 00/01/02, ISRC, MCN, flags and CD-TEXT lines', () => {

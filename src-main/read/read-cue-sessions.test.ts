@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiscProgress } from '../common/model/verify-report';
 import { parseCueText } from '../audio/cue-parse';
 import { burnFixture, disposeFixture, type BurnFixture } from '../burn/contract/burn-contract';
 import { burnCueData, planCueDataBurn } from '../burn/cue-data-burn';
@@ -30,6 +31,7 @@ describe.skipIf(!ok)('a multisession CD to BIN/CUE, and burn --cue of it', () =>
   let f: BurnFixture;
   let discs: DiscService;
   let read: Awaited<ReturnType<DiscService['read']>>;
+  const reading: DiscProgress[] = [];
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gm-cue-ms-'));
     engine = new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('../image/worker/image-worker.ts', import.meta.url))) });
@@ -42,7 +44,7 @@ describe.skipIf(!ok)('a multisession CD to BIN/CUE, and burn --cue of it', () =>
     }
     discs = new DiscService(f.drives);
     // The source read to BIN/CUE once; the tests below judge it and burn it.
-    read = await discs.read(f.address, { output: join(dir, 'src.cue') });
+    read = await discs.read(f.address, { output: join(dir, 'src.cue'), onProgress: (e) => e.phase === 'reading' && reading.push(e) });
   });
   afterAll(async () => {
     await engine.close();
@@ -51,6 +53,12 @@ describe.skipIf(!ok)('a multisession CD to BIN/CUE, and burn --cue of it', () =>
   });
 
   const layoutOf = (address: string) => leasedLayout(f.drives, address);
+  it('read progress ends at exactly its total: the later sessions\' pregaps counted, nothing over 100%', () => {
+    const total = reading[0].totalSectors;
+    expect(reading.every((e) => e.totalSectors === total && e.sectorsDone <= total)).toBe(true);
+    expect(reading[reading.length - 1].sectorsDone).toBe(total);
+  });
+
   it('read: REM SESSION before each session\'s first track, PREGAP for the later sessions, the .bin the tracks only; cd-info and cuebreakpoints read it', async () => {
     const layout = await layoutOf(f.address);
     expect(layout.sessions).toHaveLength(3);

@@ -259,7 +259,13 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
   // Audio before track 1's index 01 (a pause longer than 2 s, hidden track one audio) is its index 00 from LBA 0.
   const lead = tracks[0].number === 1 && tracks[0].start > 0 && tracks[0].start <= MAX_GAP ? tracks[0].start : 0;
   const multisession = layout.sessions.length > 1;
-  const total = tracks.reduce((n, t) => n + t.end - t.start, 0) + lead;
+  // Every sector read below: the tracks, the pauses between tracks of a session, and the pregap
+  // read before a later session's first track (the progress must end at exactly 100%).
+  const total = tracks.reduce((n, t, i) => {
+    const next = tracks[i + 1];
+    const after = !next ? 0 : next.session !== t.session ? Math.min(150, Math.max(0, next.start - t.end)) : Math.max(0, next.start - t.end);
+    return n + t.end - t.start + after;
+  }, lead);
   const out = await OutputSet.create([binPath, opts.output, ...(cdtPath ? [cdtPath] : [])], opts.force ?? false);
   const bin = out.get(0).fh;
   const hash = createHash('sha256');
@@ -347,6 +353,7 @@ async function readCue(drive: Drive, layout: DiscLayout, opts: ReadDiscOptions, 
           for (const x of g.bad) (isUnrecorded(x.error) ? gaps : bad).push(x.lba);
           await write(g.data, next.start - pre);
         }
+        progress.advance(pre, pre * RAW_SECTOR, 0);
         continue;
       }
       const gapLen = next.start - t.end;

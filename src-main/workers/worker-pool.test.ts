@@ -87,6 +87,22 @@ describe('WorkerPool', () => {
     expect(await p.run('sum', { values: [1, 1] })).toBe(2);
   });
 
+  it('prestart() starts the workers before the first job; idle, they do not hold the process', async () => {
+    const p = makePool(1);
+    p.prestart();
+    await new Promise((r) => setTimeout(r, 1500)); // long enough for a worker (tsx) to start
+    const submitted = performance.timeOrigin + performance.now();
+    const started = await p.run<number>('startedAt', {});
+    expect(started).toBeLessThan(submitted - 500);
+    // The same worker serves later jobs; a second prestart adds none.
+    p.prestart();
+    expect(await p.run<number>('startedAt', {})).toBe(started);
+    const fixture = fileURLToPath(new URL('./__fixtures__/prestart-idle.ts', import.meta.url));
+    const t0 = Date.now();
+    expect(execFileSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30_000 }).trim()).toBe('prestarted');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
   it('keeps the process alive while a job runs, and lets it exit when idle', () => {
     const fixture = fileURLToPath(new URL('./__fixtures__/keep-alive.ts', import.meta.url));
     const out = execFileSync(process.execPath, ['--import', 'tsx', fixture], { encoding: 'utf8', timeout: 30_000 });

@@ -63,6 +63,16 @@ export class WorkerPool {
     return this.opts.size;
   }
 
+  /**
+   * Starts every worker thread now instead of with the first job, so their start-up (a Node
+   * environment and the script's code) overlaps whatever the caller does before its first job.
+   * Idle workers do not keep the process alive.
+   */
+  prestart(): void {
+    if (this.closed) return;
+    while (this.slots.length < this.opts.size) this.spawn();
+  }
+
   run<T>(task: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
     return this.submit(task, payload, opts, false) as Promise<T>;
   }

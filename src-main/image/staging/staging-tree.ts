@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { InvalidInputError, IoError, NotFoundError } from '../../common/errors';
+import { loadNativeAddonIfBuilt, type NativeAddon } from '../../transport/native/native-addon';
 
 export type StagingKind = 'file' | 'dir' | 'symlink';
 
@@ -58,13 +59,30 @@ export interface AddHostOptions {
    * scan. The image output's own partial is left out this way, and a scanned file that is the
    * output is refused (image/output-file.ts outputGuard).
    */
-  guard?: (st: fs.Stats, hostPath: string) => boolean;
+  guard?: (st: HostIdentity, hostPath: string) => boolean;
+}
+
+/** Which host file an entry is (st_dev, st_ino). */
+export interface HostIdentity { dev: number; ino: number }
+
+/** The stat fields staging records (an fs.Stats has them; so does an entry of the native scanner). */
+export interface HostStat extends HostIdentity {
+  mode: number;
+  size: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  mtime: Date;
+  ctime: Date;
 }
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
+const S_IFSOCK = 0o140000;
+const S_IFIFO = 0o010000;
+const S_IFBLK = 0o060000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function splitPath(p: string): string[] {
@@ -295,12 +313,12 @@ function small(n: number): number {
 }
 
 /** The node of a regular host file from a stat the caller already has (a project file's entries). */
-export function hostFileNode(hostPath: string, st: fs.Stats): StagingNode {
-  if (!st.isFile()) throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
+export function hostFileNode(hostPath: string, st: HostStat): StagingNode {
+  if ((st.mode & S_IFMT) !== S_IFREG) throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
   return hostNode(hostPath, st, {}, new Set(), '');
 }
 
-function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): StagingNode {
+function hostNode(hostPath: string, st: HostStat, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): StagingNode {
   // Access time is recorded as the modification time: imaging reads the file and would change
   // its atime, which would make two builds of the same tree differ.
   const type = st.mode & S_IFMT;
@@ -338,16 +356,93 @@ function hostNode(hostPath: string, st: fs.Stats, opts: AddHostOptions, ancestor
     node.symlinkTarget = target;
     return node;
   }
-  const what = st.isSocket() ? 'a socket' : st.isFIFO() ? 'a FIFO' : st.isBlockDevice() ? 'a block device' : 'a character device';
+  const what = type === S_IFSOCK ? 'a socket' : type === S_IFIFO ? 'a FIFO' : type === S_IFBLK ? 'a block device' : 'a character device';
   throw new InvalidInputError(`cannot put ${what} into an image: ${hostPath}`, { path: hostPath });
 }
 
+/**
+ * The native directory reader (native/src/dir_scan.h: names and stat fields of a whole directory
+ * in one call, each entry stat'ed against the directory's descriptor) unless the addon is not
+ * built, or this platform has none (Windows), or GLASSMASTER_JS_SCAN=1 asks for the JavaScript
+ * path (its tests; read at every directory, so a test can switch paths).
+ */
+let nativeScanDir: NativeAddon['scanDir'] | null = null;
+function nativeScanner(): NativeAddon['scanDir'] {
+  if (process.env.GLASSMASTER_JS_SCAN === '1') return undefined;
+  if (nativeScanDir === null) {
+    const addon = loadNativeAddonIfBuilt();
+    nativeScanDir = addon?.scanDir?.bind(addon);
+  }
+  return nativeScanDir;
+}
+
+/** Fields per entry in the native scanner's numbers (native/src/dir_scan.h kScanFields). */
+const SCAN_FIELDS = 8;
+
 function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): void {
+  const packed = nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
+  if (packed) {
+    scanPacked(dirPath, packed.names, packed.nums, into, opts, ancestors, imagePath);
+    return;
+  }
   for (const name of readNames(dirPath)) {
     const childPath = dirPath.endsWith('/') ? dirPath + name : `${dirPath}/${name}`;
     const st = statHost(childPath, opts.followSymlinks ?? false);
     if (opts.guard && !opts.guard(st, childPath)) continue;
     const child = hostNode(childPath, st, opts, ancestors, opts.onFile ? `${imagePath}/${name}` : '');
+    child.name = name;
+    const old = into.children!.get(name);
+    if (old && old.kind === 'dir' && child.kind === 'dir') mergeInto(old, child);
+    else into.children!.set(name, child);
+  }
+}
+
+/**
+ * scanDir from the native scanner's answer: the same nodes, in the same order, with the same
+ * callbacks as the JavaScript loop, without an fs.Stats (and its four Dates) per entry. An entry
+ * whose stat failed there is stat'ed again here, so its error is the JavaScript path's (or, if it
+ * changed meanwhile, the entry is taken as it is now).
+ */
+function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): void {
+  const sep = dirPath.endsWith('/') ? '' : '/';
+  const guard = opts.guard;
+  const onFile = opts.onFile;
+  const probe: HostIdentity = { dev: 0, ino: 0 };
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const childPath = dirPath + sep + name;
+    const o = i * SCAN_FIELDS;
+    const mode = nums[o];
+    let child: StagingNode;
+    if (mode < 0) {
+      const st = statHost(childPath, opts.followSymlinks ?? false);
+      if (guard && !guard(st, childPath)) continue;
+      child = hostNode(childPath, st, opts, ancestors, onFile ? `${imagePath}/${name}` : '');
+    } else {
+      if (guard) {
+        probe.dev = nums[o + 6];
+        probe.ino = nums[o + 7];
+        if (!guard(probe, childPath)) continue;
+      }
+      const mtimeMs = nums[o + 4];
+      const ctimeMs = nums[o + 5];
+      // As fs.Stats dates them (Node's dateFromMs rounds); one Date when both are the same instant.
+      const mtime = new Date(Math.round(mtimeMs));
+      const ctime = Math.round(ctimeMs) === mtime.getTime() ? mtime : new Date(Math.round(ctimeMs));
+      if ((mode & S_IFMT) === S_IFREG) {
+        // hostNode's file literal, field for field.
+        child = {
+          name: '', kind: 'file', size: small(nums[o + 1]),
+          mtime, atime: mtime, ctime, mode: S_IFREG | (mode & 0o7777),
+          uid: small(nums[o + 2]), gid: small(nums[o + 3]), hidden: false, children: undefined,
+          source: { type: 'host', hostPath: childPath, mtimeMs },
+        };
+        if (onFile) onFile(child, `${imagePath}/${name}`);
+      } else {
+        const st: HostStat = { mode, size: nums[o + 1], uid: nums[o + 2], gid: nums[o + 3], mtimeMs, mtime, ctime, dev: nums[o + 6], ino: nums[o + 7] };
+        child = hostNode(childPath, st, opts, ancestors, onFile ? `${imagePath}/${name}` : '');
+      }
+    }
     child.name = name;
     const old = into.children!.get(name);
     if (old && old.kind === 'dir' && child.kind === 'dir') mergeInto(old, child);

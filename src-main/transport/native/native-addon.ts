@@ -74,6 +74,13 @@ export interface NativeAddon {
    * is not the file the scan saw. The image writer's copy thread (image/writer/copy-task.ts).
    */
   fillPieces?(buf: Uint8Array, nums: Float64Array, hostPaths: string[], i0: number, i1: number, firstByte: number): number;
+  /**
+   * POSIX builds only (native/src/dir_scan.h): one directory's entry names in byte order and, per
+   * name, 8 numbers as fs.lstatSync (fs.statSync when following links) gives them: mode (−1: that
+   * entry's stat failed), size, uid, gid, mtimeMs, ctimeMs, dev, ino. null when the directory cannot
+   * be read or holds a name that is not UTF-8. The image scanner (image/staging/staging-tree.ts).
+   */
+  scanDir?(dirPath: string, followSymlinks: boolean): { names: string[]; nums: Float64Array } | null;
 }
 
 export function isNativeOsError(err: unknown): err is NativeOsError {

@@ -3,6 +3,10 @@ import { defineWorkerTasks } from '../worker-runtime';
 import { InvalidInputError } from '../../common/errors';
 
 defineWorkerTasks({
+  /** When this worker's environment started (its own performance.timeOrigin). */
+  async startedAt() {
+    return performance.timeOrigin;
+  },
   async sum(payload: { values: number[] }, ctx) {
     let total = 0;
     for (let i = 0; i < payload.values.length; i++) {

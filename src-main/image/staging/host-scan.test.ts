@@ -1,0 +1,146 @@
+// The host scan's two paths give the same staged tree and the same typed errors: the native
+// directory reader (native/src/dir_scan.h; the addon is built for the tests as for the app) and the
+// JavaScript loop used where it is absent (GLASSMASTER_JS_SCAN=1).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { loadNativeAddonIfBuilt } from '../../transport/native/native-addon';
+import { InvalidInputError, IoError } from '../../common/errors';
+import { StagingTree, type AddHostOptions, type StagingNode } from './staging-tree';
+import { mktemp } from '../test-support/peers';
+
+const PATHS = [['native directory reader', '0'], ['JavaScript path', '1']] as const;
+
+function withPath<T>(jsScan: string, fn: () => T): T {
+  const saved = process.env.GLASSMASTER_JS_SCAN;
+  process.env.GLASSMASTER_JS_SCAN = jsScan;
+  try {
+    return fn();
+  } finally {
+    if (saved === undefined) delete process.env.GLASSMASTER_JS_SCAN;
+    else process.env.GLASSMASTER_JS_SCAN = saved;
+  }
+}
+
+function scan(jsScan: string, host: string, opts: AddHostOptions = {}): { root: StagingNode; files: string[] } {
+  const files: string[] = [];
+  const tree = new StagingTree({ now: new Date(0) });
+  withPath(jsScan, () => tree.addHostPath('/', host, { ...opts, onFile: (n, p) => files.push(`${p} ${n.size}`) }));
+  return { root: tree.root, files };
+}
+
+/** The error a scan throws (class, code, message, path). */
+function failure(jsScan: string, host: string, opts: AddHostOptions = {}): unknown {
+  try {
+    scan(jsScan, host, opts);
+  } catch (err) {
+    const e = err as InvalidInputError | IoError;
+    return { cls: e.constructor.name, code: e.code, message: e.message, path: (e.details as { path?: string } | undefined)?.path };
+  }
+  throw new Error('the scan did not fail');
+}
+
+describe('host scan: native directory reader and JavaScript path', () => {
+  let tmp: string;
+  let host: string;
+  beforeAll(() => {
+    tmp = mktemp('gm-host-scan-');
+    host = path.join(tmp, 'host');
+    for (let i = 0; i < 300; i++) {
+      const d = path.join(host, `d${i % 5}`, `e${i % 3}`);
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, `f${i}.bin`), Buffer.alloc(i * 37, i));
+    }
+    for (const n of ['b', 'A', 'ａ', '😀', 'é', 'a\uFFFDb', 'z', 'with space']) fs.writeFileSync(path.join(host, n), n);
+    fs.mkdirSync(path.join(host, 'empty'));
+    fs.symlinkSync('d0/e0/f0.bin', path.join(host, 'link-to-file'));
+    fs.symlinkSync('nowhere', path.join(host, 'dangling'));
+    fs.symlinkSync('d1', path.join(host, 'link-to-dir'));
+    fs.chmodSync(path.join(host, 'b'), 0o600);
+    // A modification time with a fraction of a millisecond past .5 (fs.Stats rounds its Dates) and an old one.
+    fs.utimesSync(path.join(host, 'z'), 1_000_000.0007, 1_000_000.0007);
+    fs.utimesSync(path.join(host, 'A'), new Date('1999-12-31T23:59:59.999Z'), new Date('1999-12-31T23:59:59.999Z'));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('the addon exports scanDir where it is built (POSIX)', () => {
+    const addon = loadNativeAddonIfBuilt();
+    if (!addon) {
+      expect(process.env.CI, 'the addon is built in CI').not.toBe('true');
+      return;
+    }
+    expect(typeof addon.scanDir).toBe(process.platform === 'win32' ? 'undefined' : 'function');
+  });
+
+  it('stages the same tree (names, order, sizes, modes, owners, dates, sources, links) and calls onFile in the same order', () => {
+    const [native, js] = PATHS.map(([, p]) => scan(p, host));
+    expect(native.files.length).toBe(300 + 8 + 0);
+    expect(native.files).toEqual(js.files);
+    expect(native.root).toEqual(js.root);
+    const z = native.root.children!.get('z')!;
+    expect(z.mtime.getTime()).toBe(1_000_000_001); // as fs.Stats: Math.round(1000000000.7)
+    expect((z.source as { mtimeMs: number }).mtimeMs).toBe(fs.lstatSync(path.join(host, 'z')).mtimeMs);
+    expect(native.root.children!.get('b')!.mode).toBe(0o100600);
+    expect(native.root.children!.get('link-to-dir')!.kind).toBe('symlink');
+  });
+
+  it('follows links the same way', () => {
+    const follow = path.join(tmp, 'follow');
+    fs.mkdirSync(follow);
+    fs.writeFileSync(path.join(follow, 'real'), 'data');
+    fs.symlinkSync('real', path.join(follow, 'link'));
+    fs.symlinkSync(path.join(host, 'd2'), path.join(follow, 'dir-link'));
+    const [native, js] = PATHS.map(([, p]) => scan(p, follow, { followSymlinks: true }));
+    expect(native.root).toEqual(js.root);
+    expect(native.root.children!.get('link')!.kind).toBe('file');
+    expect(native.root.children!.get('dir-link')!.kind).toBe('dir');
+  });
+
+  it('leaves out and refuses what the guard says, by device and inode', () => {
+    const skip = fs.lstatSync(path.join(host, 'd3/e1'));
+    const refuse = fs.lstatSync(path.join(host, 'é'));
+    const guard: AddHostOptions['guard'] = (st, p) => {
+      if (st.dev === skip.dev && st.ino === skip.ino) return false;
+      if (st.dev === refuse.dev && st.ino === refuse.ino) throw new InvalidInputError(`refused ${p}`, { path: p });
+      return true;
+    };
+    const [native, js] = PATHS.map(([, p]) => failure(p, host, { guard }));
+    expect(native).toEqual(js);
+    expect(native).toMatchObject({ message: `refused ${host}/é` });
+    const kept = (p: string) => {
+      const tree = new StagingTree({ now: new Date(0) });
+      withPath(p, () => tree.addHostPath('/', path.join(host, 'd3'), { guard }));
+      return tree.root;
+    };
+    const [a, b] = PATHS.map(([, p]) => kept(p));
+    expect(a).toEqual(b);
+    expect([...a.children!.keys()]).toEqual(['e0', 'e2']);
+  });
+
+  it('gives the same typed errors: a link to nothing or a loop when following, a FIFO, a name that is not UTF-8', () => {
+    const dangling = path.join(tmp, 'dangling-follow');
+    fs.mkdirSync(dangling);
+    fs.symlinkSync('nowhere', path.join(dangling, 'gone'));
+    const loop = path.join(tmp, 'loop');
+    fs.mkdirSync(loop);
+    fs.symlinkSync('self', path.join(loop, 'self'));
+    const fifo = path.join(tmp, 'fifo');
+    fs.mkdirSync(fifo);
+    execFileSync('mkfifo', [path.join(fifo, 'pipe')]);
+    const bad = path.join(tmp, 'bad');
+    fs.mkdirSync(bad);
+    fs.writeFileSync(Buffer.from(`${bad}/bad-\xff-name`, 'latin1'), 'x');
+    const cases: [string, AddHostOptions, RegExp][] = [
+      [dangling, { followSymlinks: true }, /cannot read .*gone: ENOENT/],
+      [loop, { followSymlinks: true }, /symlink loop at .*self/],
+      [fifo, {}, /cannot put a FIFO into an image: .*pipe/],
+      [bad, {}, /not valid UTF-8: .*bad-/],
+    ];
+    for (const [dir, opts, want] of cases) {
+      const [native, js] = PATHS.map(([, p]) => failure(p, dir, opts));
+      expect(native, dir).toEqual(js);
+      expect((native as { message: string }).message).toMatch(want);
+    }
+  });
+});
