@@ -14,12 +14,16 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ImageEngine } from '../image/image-engine';
-import { ProjectService } from '../project/project-service';
-import { parseImageArgs } from '../cli/image-args';
+import { startImageEngineEarly, takeEarlyImageEngine } from '../cli/early-image-engine';
 import { stallMonitor } from './stall-monitor';
 
+// The image worker starts first, as the CLI's bench starts it (cli/cli-entry.ts) and as the app's
+// engine is up long before a user adds a folder; then the rest loads.
 const argv = process.argv.slice(2);
+if (!argv.includes('--idle')) startImageEngineEarly(fileURLToPath(new URL('./image-worker.mjs', import.meta.url)));
+const { ProjectService } = await import('../project/project-service');
+const { parseImageArgs } = await import('../cli/image-args');
+
 const idle = argv.indexOf('--idle');
 if (idle >= 0) {
   const h = monitorEventLoopDelay({ resolution: 5 });
@@ -35,7 +39,7 @@ if (idle >= 0) {
 }
 const viaProject = argv.includes('--project');
 const args = parseImageArgs(argv.filter((a) => a !== '--project'));
-const engine = new ImageEngine({ script: fileURLToPath(new URL('./image-worker.mjs', import.meta.url)) });
+const engine = takeEarlyImageEngine()!;
 const h = monitorEventLoopDelay({ resolution: 5 });
 const elu = performance.eventLoopUtilization();
 h.enable();
@@ -44,7 +48,7 @@ let bytes: number;
 if (viaProject) {
   const project = new ProjectService({ engine: () => engine });
   const { label, ...rest } = args.options;
-  project.setImageOptions(rest as Parameters<ProjectService['setImageOptions']>[0]);
+  project.setImageOptions(rest as Parameters<InstanceType<typeof ProjectService>['setImageOptions']>[0]);
   await project.addPaths(args.sources.map((s) => s.hostPath));
   if (label) project.setLabel(label);
   ({ bytes } = await project.writeImage(args.output, new AbortController().signal));

@@ -6,7 +6,8 @@ import { constants as fsc } from 'node:fs';
 import { access, lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StagingTree, compareCodePoints, hostFileNode, splitPath, validateName, type StagingNode } from '../image/staging/staging-tree';
-import { packTreeSliced, unpackTreeIndexedSliced, type RefOf } from '../image/staging/packed-tree';
+import { packTreeSliced, type PackedTree, type RefOf } from '../image/staging/packed-tree';
+import { FoldedScan, forEachEntry, subtreeTotals } from './folded-tree';
 import { SCAN_NOT_HELD } from '../image/staging/scan-cache';
 import type { BootInspection, PreflightReportView } from '../common/model/project-checks';
 import type { ImageEngine, ImageWorkerProgress } from '../image/image-engine';
@@ -39,31 +40,10 @@ const MAX_RECENT = 10;
 /** Largest page of a folder's children the renderer may ask for. */
 export const MAX_PAGE = 2000;
 
+/** What a listed entry shows: its bytes and the entries below it (folded folders: from their scan's arrays). */
 function summarise(node: StagingNode): { bytes: number; descendants: number } {
-  if (!node.children) return { bytes: node.size, descendants: 0 };
-  let bytes = 0;
-  let descendants = 0;
-  for (const c of node.children.values()) {
-    const s = summarise(c);
-    bytes += s.bytes;
-    descendants += 1 + s.descendants;
-  }
-  return { bytes, descendants };
-}
-
-function count(node: StagingNode): { files: number; folders: number } {
-  let files = 0;
-  let folders = 0;
-  const rec = (n: StagingNode) => {
-    for (const c of n.children!.values()) {
-      if (c.children) {
-        folders++;
-        rec(c);
-      } else files++;
-    }
-  };
-  rec(node);
-  return { files, folders };
+  const t = subtreeTotals(node);
+  return { bytes: t.bytes, descendants: t.files + t.folders };
 }
 
 /** "name", "name (2)", "name (3)" … keeping the extension, so two sources never collide. */
@@ -155,7 +135,8 @@ export class ProjectService {
     // Sorted once per folder and revision: scrolling 100,000 entries asks for many pages.
     let children = this.listCache?.dir === dir && this.listCache.revision === this.revision ? this.listCache.children : undefined;
     if (!children) {
-      children = [...dir.children!.values()].sort((a, b) => (a.children ? 0 : 1) - (b.children ? 0 : 1) || compareCodePoints(a.name, b.name));
+      // By kind, not by reading `children`: that would build every listed sub-folder's own children (folded-tree.ts).
+      children = [...dir.children!.values()].sort((a, b) => (a.kind === 'dir' ? 0 : 1) - (b.kind === 'dir' ? 0 : 1) || compareCodePoints(a.name, b.name));
       this.listCache = { dir, revision: this.revision, children };
     }
     const base = '/' + splitPath(path).join('/');
@@ -193,18 +174,16 @@ export class ProjectService {
     this.emit();
     let scanned: { hostPath: string; node: StagingNode }[];
     try {
-      // Every folder is walked in the image engine's worker (ImageEngine.scan); the main thread only
-      // rebuilds the packed subtrees, a few thousand nodes per event-loop turn. All are scanned
-      // before any is staged, so a failure adds nothing.
+      // Every folder is walked in the image engine's worker (ImageEngine.scan); the main thread keeps
+      // it packed and builds a folder's nodes only when the UI lists it or an edit reaches it
+      // (folded-tree.ts). All are scanned before any is staged, so a failure adds nothing.
       scanned = [];
       // Links are followed or recorded as the options say when the folder is added (the options editor says so).
       const followSymlinks = this.imageOptions.followSymlinks ?? false;
       for (const p of resolved) {
         // The worker keeps what it scanned (staging/scan-cache.ts): plans and writes refer to it.
         const { tree, scan } = await this.opts.engine().scan(p, { followSymlinks, keep: true });
-        const { root, nodes } = await unpackTreeIndexedSliced(tree);
-        if (scan !== undefined) this.heldScan(scan, root, nodes);
-        scanned.push({ hostPath: p, node: root });
+        scanned.push({ hostPath: p, node: this.fold(tree, scan) });
       }
     } finally {
       this.staging--;
@@ -410,28 +389,25 @@ export class ProjectService {
     const target = resolve(path.endsWith(PROJECT_FILE_EXTENSION) ? path : path + PROJECT_FILE_EXTENSION);
     await this.requireWritableFolder(dirname(target));
     const entries: ProjectFileEntry[] = [];
-    const dropped: { node: StagingNode; entry: Extract<ProjectFileEntry, { kind: 'file' }> }[] = [];
-    const rec = (n: StagingNode, prefix: string) => {
-      for (const c of n.children!.values()) {
-        const p = `${prefix}/${c.name}`;
-        if (c.kind === 'dir') {
-          entries.push({ kind: 'dir', path: p });
-          rec(c, p);
-        } else if (c.kind === 'symlink') entries.push({ kind: 'symlink', path: p, target: c.symlinkTarget ?? '' });
-        else if (c.source?.type === 'host') {
-          const entry = { kind: 'file' as const, path: p, source: c.source.hostPath, size: c.size, mtimeMs: c.source.mtimeMs };
-          entries.push(entry);
-          if (inStash(c.source.hostPath, this.opts.stashDir)) dropped.push({ node: c, entry });
-        }
+    const dropped: Extract<ProjectFileEntry, { kind: 'file' }>[] = [];
+    // Read from the packed scans where folders are still folded: saving builds no nodes (folded-tree.ts).
+    forEachEntry(this.tree.root, (e) => {
+      if (e.kind !== 'file') entries.push(e);
+      else if (e.source?.type === 'host') {
+        const entry = { kind: 'file' as const, path: e.path, source: e.source.hostPath, size: e.size, mtimeMs: e.source.mtimeMs };
+        entries.push(entry);
+        if (inStash(e.source.hostPath, this.opts.stashDir)) dropped.push(entry);
       }
-    };
-    rec(this.tree.root, '');
+    });
+    // Their nodes, found before anything is awaited (folded folders on their paths are built now).
+    const droppedNodes = dropped.map((entry) => this.tree.get(entry.path));
     // Dropped files outlive the stash: kept beside the project, and the open project uses the kept copy too.
-    for (const { node, entry } of dropped) {
+    for (const [i, entry] of dropped.entries()) {
       const kept = await keepDroppedFile(target, entry.path, entry.source);
       entry.source = kept.path;
       entry.mtimeMs = kept.mtimeMs;
-      if (node.source?.type === 'host') node.source = { ...node.source, hostPath: kept.path, mtimeMs: kept.mtimeMs };
+      const node = droppedNodes[i];
+      if (node?.source?.type === 'host') node.source = { ...node.source, hostPath: kept.path, mtimeMs: kept.mtimeMs };
       // The worker's copy still names the stash: the folder goes packed from now on.
       this.touch(parentOf(entry.path));
     }
@@ -625,15 +601,18 @@ export class ProjectService {
     }
   }
 
-  /** Records the folders of a scan the worker holds (node i of `nodes` is node i there). */
-  private heldScan(scan: string, root: StagingNode, nodes: StagingNode[]): void {
-    if (!root.children) {
-      // A single file or link: nothing to refer to.
-      this.releaseScan(scan);
-      return;
-    }
-    for (let i = 0; i < nodes.length; i++) if (nodes[i]!.children) this.scanRefs.set(nodes[i]!, { scan, node: i });
-    this.scanRelease.register(root, scan);
+  /**
+   * The scanned subtree, folded (folded-tree.ts): its folders are built when read. With a scan
+   * the worker holds (`scan`), every folder built from it is recorded for references (node i of the
+   * packed scan is node i there), and the scan is released once its top node is garbage here.
+   */
+  private fold(tree: PackedTree, scan: string | undefined): StagingNode {
+    const held = scan !== undefined && tree.kinds[0] === 1;
+    const root = new FoldedScan(tree, held ? (node, index) => this.scanRefs.set(node, { scan, node: index }) : undefined).root();
+    // A single file or link: nothing to refer to.
+    if (scan !== undefined && !held) this.releaseScan(scan);
+    if (held) this.scanRelease.register(root, scan);
+    return root;
   }
 
   private releaseScan(scan: string): void {
@@ -710,8 +689,8 @@ export class ProjectService {
   private changed(dirty = true): ProjectSnapshot {
     this.revision++;
     if (dirty) this.dirty = true;
-    const { files, folders } = count(this.tree.root);
-    this.counts = { files, folders, bytes: summarise(this.tree.root).bytes };
+    const { files, folders, bytes } = subtreeTotals(this.tree.root);
+    this.counts = { files, folders, bytes };
     this.imageBytes = null;
     this.schedulePlan();
     const s = this.snapshot();

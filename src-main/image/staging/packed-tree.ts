@@ -2,8 +2,9 @@
 // 50,000 nodes sent as objects costs the receiving thread one structured-clone pass of ~200,000
 // objects (Maps, Dates, sources) in a single task: 0.4-0.8 s on the main thread measured here.
 // Packed, it is three typed arrays and one string (each copied as one block), and the
-// side that must stay responsive (the Electron main process) packs and unpacks in slices,
-// yielding to its event loop between them (`packTreeSliced`, `unpackTreeSliced`).
+// side that must stay responsive (the Electron main process) packs in slices, yielding to its
+// event loop between them (`packTreeSliced`), and keeps what it receives packed, building single
+// nodes only when asked (`PackedNodes`: project/folded-tree.ts).
 import { InternalError } from '../../common/errors';
 import { type StagingKind, type StagingNode, type StagingSource } from './staging-tree';
 
@@ -62,7 +63,7 @@ function forEachPreorder(root: StagingNode, visit: (node: StagingNode, parent: n
     const parent = parents.pop()!;
     const me = index++;
     visit(node, parent);
-    if (node.children && !skip?.(node)) {
+    if (!skip?.(node) && node.children) {
       const kids = [...node.children.values()];
       for (let i = kids.length - 1; i >= 0; i--) {
         nodes.push(kids[i]!);
@@ -88,7 +89,7 @@ function countNodes(root: StagingNode, skip?: (node: StagingNode) => boolean): n
   while (stack.length) {
     const node = stack.pop()!;
     n++;
-    if (node.children && !skip?.(node)) for (const c of node.children.values()) stack.push(c);
+    if (!skip?.(node) && node.children) for (const c of node.children.values()) stack.push(c);
   }
   return n;
 }
@@ -163,7 +164,9 @@ function* packSteps(root: StagingNode, refOf?: RefOf): Generator<void, Packed> {
     let second = n.symlinkTarget ?? '';
     // A host file's path, or a folder's (inferred from a file in it: a scanned folder records none),
     // is sent only when it is not the parent's plus "/name".
-    const hostPath = n.source?.type === 'host' ? n.source.hostPath : n.children ? folderHostPath(n) : undefined;
+    // (Not for a node sent by reference: its descendants are not packed, and its children are not read.)
+    const ref = refByNode.get(n);
+    const hostPath = n.source?.type === 'host' ? n.source.hostPath : !ref && n.children ? folderHostPath(n) : undefined;
     if (hostPath !== undefined) {
       hostPaths[i] = hostPath;
       const parentHost = parent >= 0 ? hostPaths[parent] : undefined;
@@ -172,7 +175,6 @@ function* packSteps(root: StagingNode, refOf?: RefOf): Generator<void, Packed> {
     }
     put(2 * i + 1, second);
     if (n.source && n.source.type !== 'host') otherSources.push([i, n.source]);
-    const ref = refByNode.get(n);
     if (ref) refs.push([i, ref.scan, ref.node]);
     if ((i + 1) % SLICE === 0) yield;
   }
@@ -182,24 +184,73 @@ function* packSteps(root: StagingNode, refOf?: RefOf): Generator<void, Packed> {
   return { tree, order };
 }
 
-function* unpackSteps(p: PackedTree, resolveRef?: ResolveRef): Generator<void, { root: StagingNode; nodes: StagingNode[] }> {
-  // One Buffer view over the text: toString(start, end) decodes in place (no view per string).
-  const text = Buffer.from(p.text.buffer, p.text.byteOffset, p.text.byteLength);
-  const str = (k: number) => (p.offsets[k] === p.offsets[k + 1] ? '' : text.toString('utf8', p.offsets[k]!, p.offsets[k + 1]!));
-  const hostPaths: (string | undefined)[] = new Array(p.count);
-  const nodes: StagingNode[] = new Array(p.count);
-  const others = new Map(p.otherSources);
-  const refs = new Map(p.refs?.map(([i, scan, node]) => [i, { scan, node }]));
-  if (refs.size && !resolveRef) throw new InternalError('a packed tree with references to held scans reached a thread that holds none');
-  for (let i = 0; i < p.count; i++) {
-    const ref = refs.get(i);
-    if (ref) {
-      // The held node itself (never modified: see scan-cache.ts); its descendants are not packed.
-      const held = resolveRef!(ref.scan, ref.node, str(2 * i));
-      nodes[i] = held;
-      if (p.parents[i]! >= 0) nodes[p.parents[i]!]!.children!.set(held.name, held);
-      continue;
+/**
+ * Reads single nodes of a packed tree (without references), in any order: the full unpack below
+ * builds them all; the project's main thread builds only the folders the UI lists or an edit
+ * reaches (project/folded-tree.ts) and answers counts and sizes from the arrays.
+ */
+export class PackedNodes {
+  private readonly text: Buffer;
+  private readonly others: Map<number, StagingSource>;
+  private ends: Int32Array | undefined;
+
+  constructor(readonly packed: PackedTree) {
+    // One Buffer view over the text: toString(start, end) decodes in place (no view per string).
+    this.text = Buffer.from(packed.text.buffer, packed.text.byteOffset, packed.text.byteLength);
+    this.others = new Map(packed.otherSources);
+  }
+
+  get count(): number {
+    return this.packed.count;
+  }
+
+  kind(i: number): StagingKind {
+    return KINDS[this.packed.kinds[i]!]!;
+  }
+
+  parent(i: number): number {
+    return this.packed.parents[i]!;
+  }
+
+  /** The node's size in bytes (a file's data, a link's target). */
+  size(i: number): number {
+    return this.packed.numbers[i * NUMS]!;
+  }
+
+  /** String k (2 per node: the name, then the host path or link target). */
+  string(k: number): string {
+    const o = this.packed.offsets;
+    return o[k] === o[k + 1] ? '' : this.text.toString('utf8', o[k]!, o[k + 1]!);
+  }
+
+  /** One past the last descendant of each node (preorder: a subtree is one run of indexes). */
+  get end(): Int32Array {
+    if (!this.ends) {
+      const { count, parents } = this.packed;
+      const end = new Int32Array(count);
+      // Backwards, so every descendant of a node has raised its end before the node passes it up.
+      for (let i = count - 1; i >= 0; i--) {
+        if (end[i]! < i + 1) end[i] = i + 1;
+        const p = parents[i]!;
+        if (p >= 0 && end[p]! < end[i]!) end[p] = end[i]!;
+      }
+      this.ends = end;
     }
+    return this.ends;
+  }
+
+  /** The indexes of node i's children, in packed (= the scan's, code point) order. */
+  *childrenOf(i: number): Generator<number> {
+    const end = this.end;
+    for (let c = i + 1; c < end[i]!; c = end[c]!) yield c;
+  }
+
+  /**
+   * Node i with no children yet (a folder gets an empty Map), and its host path: a file's source,
+   * or a folder's host folder (`parentHost`: the parent's, from which paths left out are derived).
+   */
+  node(i: number, parentHost: string | undefined): { node: StagingNode; hostPath: string | undefined } {
+    const p = this.packed;
     const o = i * NUMS;
     const kind = KINDS[p.kinds[i]!]!;
     const mtime = new Date(p.numbers[o + 1]!);
@@ -208,26 +259,46 @@ function* unpackSteps(p: PackedTree, resolveRef?: ResolveRef): Generator<void, {
     const ctime = p.numbers[o + 3] === p.numbers[o + 1] ? mtime : p.numbers[o + 3] === p.numbers[o + 2] ? atime : new Date(p.numbers[o + 3]!);
     // One literal per node (the packed mode carries the type bits already).
     const node: StagingNode = {
-      name: str(2 * i), kind, size: p.numbers[o]!, mtime, atime, ctime,
+      name: this.string(2 * i), kind, size: p.numbers[o]!, mtime, atime, ctime,
       mode: p.numbers[o + 4]!, uid: p.numbers[o + 5]!, gid: p.numbers[o + 6]!, hidden: p.numbers[o + 7] === 1,
       children: kind === 'dir' ? new Map() : undefined,
     };
-    const second = str(2 * i + 1);
+    const second = this.string(2 * i + 1);
     const hostMtime = p.numbers[o + 8]!;
-    const parent = p.parents[i]!;
-    const derived = parent >= 0 && hostPaths[parent] !== undefined ? `${hostPaths[parent]}/${node.name}` : undefined;
+    let hostPath: string | undefined;
     if (!Number.isNaN(hostMtime)) {
-      const hostPath = second || derived!;
-      hostPaths[i] = hostPath;
+      // Left out when it is the parent's plus "/name" (the packer sends it whole when the parent has none).
+      hostPath = second || `${parentHost!}/${node.name}`;
       if (kind !== 'dir') node.source = { type: 'host', hostPath, mtimeMs: hostMtime };
-    }
-    else if (others.has(i)) node.source = others.get(i);
+    } else if (this.others.has(i)) node.source = this.others.get(i);
     if (kind === 'symlink') node.symlinkTarget = second;
+    return { node, hostPath };
+  }
+}
+
+function* unpackSteps(p: PackedTree, resolveRef?: ResolveRef): Generator<void, { root: StagingNode }> {
+  const reader = new PackedNodes(p);
+  const hostPaths: (string | undefined)[] = new Array(p.count);
+  const nodes: StagingNode[] = new Array(p.count);
+  const refs = new Map(p.refs?.map(([i, scan, node]) => [i, { scan, node }]));
+  if (refs.size && !resolveRef) throw new InternalError('a packed tree with references to held scans reached a thread that holds none');
+  for (let i = 0; i < p.count; i++) {
+    const parent = p.parents[i]!;
+    const ref = refs.get(i);
+    if (ref) {
+      // The held node itself (never modified: see scan-cache.ts); its descendants are not packed.
+      const held = resolveRef!(ref.scan, ref.node, reader.string(2 * i));
+      nodes[i] = held;
+      if (parent >= 0) nodes[parent]!.children!.set(held.name, held);
+      continue;
+    }
+    const { node, hostPath } = reader.node(i, parent >= 0 ? hostPaths[parent] : undefined);
+    hostPaths[i] = hostPath;
     nodes[i] = node;
     if (parent >= 0) nodes[parent]!.children!.set(node.name, node);
     if ((i + 1) % SLICE === 0) yield;
   }
-  return { root: nodes[0]!, nodes };
+  return { root: nodes[0]! };
 }
 
 function runSync<T>(steps: Generator<void, T>): T {
@@ -258,6 +329,4 @@ export const unpackTree = (p: PackedTree, resolveRef?: ResolveRef): StagingNode 
 export const packTreeSliced = async (root: StagingNode, signal?: AbortSignal, refOf?: RefOf): Promise<PackedTree> => (await runSliced(packSteps(root, refOf), signal)).tree;
 /** Unpacks in slices, yielding to the event loop between them (the main thread's side). */
 export const unpackTreeSliced = async (p: PackedTree, signal?: AbortSignal): Promise<StagingNode> => (await runSliced(unpackSteps(p), signal)).root;
-/** unpackTreeSliced, plus the nodes in packed order (index i: the scan's node i, for references back to it). */
-export const unpackTreeIndexedSliced = (p: PackedTree, signal?: AbortSignal): Promise<{ root: StagingNode; nodes: StagingNode[] }> => runSliced(unpackSteps(p), signal);
 

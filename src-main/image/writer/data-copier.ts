@@ -31,10 +31,15 @@ export class DataCopier {
   private readonly pool: WorkerPool;
   private readonly threads: number;
 
-  /** Starts the threads lazily with the first part (the pool spawns on demand). */
+  /**
+   * Starts the threads now (WorkerPool.prestart), so their start-up overlaps the caller's staging and
+   * planning: a write of a tree staged before (the app's project) hands over its first part only once
+   * the plan has placed every file, and a thread spawned then started ~0.1 s after it was needed.
+   */
   constructor(worker: WorkerScript, threads = 1) {
     this.threads = threads;
     this.pool = new WorkerPool({ script: worker.script, execArgv: worker.execArgv, size: threads });
+    this.pool.prestart();
   }
 
   /**
