@@ -1,5 +1,5 @@
 {
-  "variables": { "gm_libflac%": "<!(node scripts/has-libflac.cjs)" },
+  "variables": { "gm_libflac%": "<!(node scripts/has-libflac.mjs)" },
   "targets": [
     {
       "target_name": "glassmaster_native",

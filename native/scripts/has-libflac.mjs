@@ -3,7 +3,7 @@
 // pkg-config finds the development files (Debian: libflac-dev). Elsewhere, or without them, 0:
 // the audio workers then decode FLAC with the WASM build of libFLAC. GLASSMASTER_NO_LIBFLAC=1
 // forces 0 (to build and test the addon as it is where libFLAC is absent).
-const { execFileSync } = require('node:child_process');
+import { execFileSync } from 'node:child_process';
 let yes = false;
 if (process.platform === 'linux' && process.env.GLASSMASTER_NO_LIBFLAC !== '1') {
   try {
