@@ -92,18 +92,14 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
   let lastPoll = -Infinity;
   let driveFill: number | undefined;
   let driveFree: number | undefined;
-  /** Bytes per second over the last second or so. */
-  const currentRate = (now: number): number => {
+  const stats = (now: number): WriteStats => {
     while (window.length > 2 && now - window[1][0] >= 1000) window.shift();
     const [wt, wb] = window[0];
-    return now > wt ? ((state.written * block - wb) * 1000) / (now - wt) : 0;
-  };
-  const stats = (now: number): WriteStats => {
     const bytes = state.written * block;
     const elapsed = now - t0;
     return {
       sectorsWritten: state.written, bytesWritten: bytes, elapsedMs: elapsed, ringFill: ring.fill, driveBufferFill: driveFill,
-      speedBytesPerSec: currentRate(now),
+      speedBytesPerSec: now > wt ? ((bytes - wb) * 1000) / (now - wt) : 0,
       averageBytesPerSec: elapsed > 0 ? (bytes * 1000) / elapsed : 0,
     };
   };
@@ -140,15 +136,9 @@ export async function runWritePipeline(o: PipelineOptions, state: PipelineState)
       if (now - lastPoll >= (o.bufferPollMs ?? 250)) {
         lastPoll = now;
         await pollDrive();
-        // Keep the drive fed without queueing a WRITE it has no room for (it would block for long):
-        // wait about as long as the drive needs to make room at the rate it takes data now (at most
-        // 5 ms a poll, 1 s in all); a drive that empties that much in under a millisecond (an
-        // unpaced recorder's buffer going to its backing file) is asked again on the next turn.
-        const deadline = now + 1000;
-        while (driveFree !== undefined && driveFree < data.length && performance.now() < deadline) {
-          const rate = currentRate(performance.now());
-          const ms = rate > 0 ? Math.min(5, ((data.length - driveFree) * 1000) / rate) : 5;
-          await (ms < 1 ? new Promise<void>((r) => setImmediate(r)) : sleep(ms));
+        // Keep the drive fed without queueing a WRITE it has no room for (it would block for long).
+        for (let i = 0; i < 200 && driveFree !== undefined && driveFree < data.length; i++) {
+          await sleep(5);
           await pollDrive();
         }
       }

@@ -5,7 +5,6 @@ import { CancelledError, ScsiError } from '../common/errors';
 import type { MediaInfo } from '../common/model/drive';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from '../transport/transport';
 import { virtualFixture, type VirtualFixture } from '../transport/virtual/testing';
-import { VirtualRecorder } from '../transport/virtual/virtual-recorder';
 import { buildWrite10 } from '../mmc/commands/write';
 import { buildCloseTrackSession } from '../mmc/commands/close-track-session';
 import { buildFormatUnit } from '../mmc/commands/format-unit';
@@ -110,7 +109,7 @@ describe('write parameters and speed', () => {
     await d.setWriteSpeed(2822, 359848);
     const caps = await d.capabilities();
     expect(caps.canTestWrite).toBe(true);
-    expect((await d.bufferCapacity()).bufferLength).toBe(VirtualRecorder.BUFFER_BYTES);
+    expect((await d.bufferCapacity()).bufferLength).toBe(2 * 1024 * 1024);
   });
 
   it('the MCN and ISRC of page 05h: set, kept while other fields change, cleared when named undefined', async () => {

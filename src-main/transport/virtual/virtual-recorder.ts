@@ -17,7 +17,6 @@ import {
 } from './disc-state';
 import { CD_ATIP_LEAD_IN, CD_RW_ATIP_LEAD_IN, MEDIA_SPECS } from './media-spec';
 import { FaultInjector } from './faults';
-import { DriveBuffer } from './drive-buffer';
 import { loadRecorderState } from './state-file';
 import { cdTextPacksOf } from '../../cd/cd-text-packs';
 import { mode1Sector, mode2Form1Sector } from '../../cd/sector';
@@ -67,12 +66,11 @@ export class VirtualRecorder {
   /** How many polls an IMMED BLANK/FORMAT/CLOSE/SYNCHRONIZE CACHE stays in progress. */
   immediatePolls = 2;
   /**
-   * Pacing (off: unlimited): WRITEs fill the 4 MiB drive buffer, which drains at the selected write
+   * Pacing (off: unlimited): WRITEs fill a 4 MiB drive buffer that drains at the selected write
    * speed (SET STREAMING / SET CD SPEED, else the medium's fastest), so a burn takes as long as on
    * a real drive. DVD/BD speeds are bytes of user data (1× DVD 1385 kB/s, 1× BD 4495 kB/s); CD
    * speeds count 2352-byte frames (1× = 75 sectors/s = 176.4 kB/s). READ BUFFER CAPACITY reports
-   * the fill; SYNCHRONIZE CACHE waits until the buffer is empty. Unpaced, the buffer drains as fast
-   * as the backing file takes the bytes (`buffer`, drive-buffer.ts).
+   * the fill; SYNCHRONIZE CACHE waits until the buffer is empty.
    */
   get pacing(): boolean {
     return this.pacingOverride ?? this.state.pacing === 'paced';
@@ -82,23 +80,13 @@ export class VirtualRecorder {
     this.pacingOverride = on;
   }
   private pacingOverride: boolean | undefined;
-  /** The drive buffer (READ BUFFER CAPACITY's Length of Buffer), paced or not: 4 MiB, as BD/DVD writers' usual buffer. */
-  static readonly BUFFER_BYTES = 4 * 1024 * 1024;
-  /**
-   * WRITE data on its way to the backing file: taken into the drive's memory as the command
-   * completes and written to the file while the host sends the next WRITE. Every command but WRITE
-   * and READ BUFFER CAPACITY waits until it is all in the file (run()).
-   */
-  private readonly buffer = new DriveBuffer(VirtualRecorder.BUFFER_BYTES);
+  static readonly PACED_BUFFER_BYTES = 4 * 1024 * 1024;
   private pacedFill = 0;
   private pacedAt = 0;
-
-  private readonly statePath: string;
 
   constructor(opts: RecorderOptions, state: RecorderState) {
     this.name = opts.name;
     this.dir = opts.dir;
-    this.statePath = join(this.dir, 'state.json');
     this.state = state;
     this.stateStamp = this.stamp();
   }
@@ -208,6 +196,10 @@ export class VirtualRecorder {
     this.notReadyLeft = commands;
   }
 
+  private get statePath(): string {
+    return join(this.dir, 'state.json');
+  }
+
   save(): void {
     const tmp = join(this.dir, `state.json.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(this.state, null, 1));
@@ -271,16 +263,8 @@ export class VirtualRecorder {
     this.closeFd();
   }
 
-  /** Waits until the drive buffer is in the backing file, then flush(): for a host closing the device or the process ending. */
-  async settle(): Promise<void> {
-    await this.buffer.drain();
-    this.flush();
-  }
-
   private closeFd(): void {
-    // A descriptor with buffered WRITE data still on its way is closed after that data (a disc
-    // taken out meanwhile gets it in its old, unlinked image).
-    if (this.fd !== undefined) this.buffer.closeWhenDone(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
     if (this.subFd !== undefined) closeSync(this.subFd);
     this.fd = undefined;
     this.subFd = undefined;
@@ -335,34 +319,12 @@ export class VirtualRecorder {
       if (fault?.action === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 100));
       if (fault?.action === 'sense') fail(fault.sense![0], fault.sense![1], fault.sense![2]);
       if (this.pacing) await this.pace(cmd);
-      // The drive buffer (drive-buffer.ts): a WRITE whose blocks go to the backing file as sent
-      // waits only for room; every other command waits until the buffer is recorded, so reads,
-      // SYNCHRONIZE CACHE, CLOSE, BLANK, FORMAT and WRITEs that are stored piecewise see the data.
-      if (op !== Op.READ_BUFFER_CAPACITY) {
-        if (this.buffered(cmd)) await this.buffer.room(cmd.data!.length);
-        else await this.buffer.drain();
-      }
-      // A buffered write that failed to reach the file: a write error (03/0C/00) to the next command.
-      if (this.buffer.takeError() !== undefined) fail(SenseKey.MEDIUM_ERROR, 0x0c, 0x00);
       const data = this.dispatch(cmd) ?? new Uint8Array(0);
       return done(0, data, new Uint8Array(0));
     } catch (e) {
       if (e instanceof Check) return done(0x02, new Uint8Array(0), buildFixedSense(e.key, e.asc, e.ascq, { information: e.information, progress: e.progress }));
       throw e;
     }
-  }
-
-  /**
-   * An unpaced WRITE whose blocks are stored whole at the slot size, so store() takes it into the
-   * drive buffer. Paced, the buffer is the model that drains at the selected speed (pace()) and the
-   * data goes to the file as the WRITE comes, as before.
-   */
-  private buffered(cmd: ScsiCommand): boolean {
-    const op = cmd.cdb[0];
-    if ((op !== Op.WRITE_10 && op !== Op.WRITE_12) || !cmd.data || this.pacing) return false;
-    const d = this.visibleDisc();
-    const blocks = op === Op.WRITE_10 ? rd16(cmd.cdb, 7) : rd32(cmd.cdb, 6);
-    return d !== undefined && blocks > 0 && cmd.data.length === blocks * this.slotSize(d);
   }
 
   private needsMedium(op: number): boolean {
@@ -624,10 +586,10 @@ export class VirtualRecorder {
   private readBufferCapacity(c: Uint8Array): Uint8Array {
     const b = new Uint8Array(12);
     put16(b, 0, 10);
-    // Paced, the modelled fill (draining at the selected speed); unpaced, the bytes not yet in the backing file.
-    const size = VirtualRecorder.BUFFER_BYTES;
+    // Unpaced, writes go straight to the file: the buffer is always empty.
+    const size = this.pacing ? VirtualRecorder.PACED_BUFFER_BYTES : 2 * 1024 * 1024;
     if (this.pacing) this.drainPaced();
-    const free = Math.max(0, size - (this.pacing ? Math.ceil(this.pacedFill) : this.buffer.pending));
+    const free = Math.max(0, size - Math.ceil(this.pacing ? this.pacedFill : 0));
     if (c[1] & 1) put32(b, 8, Math.floor(free / 2048));
     else {
       put32(b, 4, size);
@@ -657,7 +619,7 @@ export class VirtualRecorder {
     const op = cmd.cdb[0];
     if (op !== Op.WRITE_10 && op !== Op.WRITE_12 && op !== Op.SYNCHRONIZE_CACHE) return;
     this.drainPaced();
-    const size = VirtualRecorder.BUFFER_BYTES;
+    const size = VirtualRecorder.PACED_BUFFER_BYTES;
     const n = op === Op.SYNCHRONIZE_CACHE ? 0 : (cmd.data?.length ?? 0);
     const over = op === Op.SYNCHRONIZE_CACHE ? this.pacedFill : this.pacedFill + n - size;
     if (over > 0) await new Promise((r) => setTimeout(r, over / this.pacedRate()));
@@ -784,10 +746,7 @@ export class VirtualRecorder {
     const fd = this.file();
     const slot = this.slotSize(d);
     if (blockSize === slot) {
-      // Unpaced, into the drive buffer (run() made room), recorded while the host sends the next
-      // command; paced, or larger than the whole buffer, straight through (run() drained it first).
-      if (!this.pacing && blocks * slot <= this.buffer.capacity - this.buffer.pending) this.buffer.put(fd, data, 0, blocks * slot, lba * slot);
-      else writeSync(fd, data, 0, blocks * slot, lba * slot);
+      writeSync(fd, data, 0, blocks * slot, lba * slot);
       return;
     }
     const n = Math.min(main, slot);

@@ -165,7 +165,6 @@ export class VirtualTransport implements ScsiTransport {
   /** Deletes the drive and its disc. */
   async remove(name: string): Promise<void> {
     const r = this.recorder(name);
-    await r.settle();
     r.dispose();
     this.recorders.delete(name);
     rmSync(this.dirOf(name), { recursive: true, force: true });
@@ -273,10 +272,7 @@ export class VirtualTransport implements ScsiTransport {
 
   /** Flushes every recorder's state (call before the process exits). */
   async dispose(): Promise<void> {
-    for (const r of this.recorders.values()) {
-      await r.settle();
-      r.dispose();
-    }
+    for (const r of this.recorders.values()) r.dispose();
   }
 }
 
@@ -322,7 +318,7 @@ class VirtualDevice implements ScsiDevice {
     this.closed = true;
     for (const w of this.closeWaiters) w(new CancelledError(`${this.address} was closed`));
     this.closeWaiters.clear();
-    await this.recorder.settle();
+    this.recorder.flush();
     this.onClose();
   }
 }
