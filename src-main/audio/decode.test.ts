@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTools } from '../testing/peer-tools';
 import { CancelledError, GlassmasterError, InvalidInputError, IoError } from '../common/errors';
+import { CdPcmEncoder } from './cd-pcm';
 import { decodeToCdda, type DecodeResult } from './decode';
 import { confirmedFrameAfter, readFlacStreamInfo } from './flac-stream';
 import { flacBackendAvailable, flacBackendCases, useFlacBackend } from '../testing/flac-backends';
@@ -217,11 +218,28 @@ describe.skipIf(!ok)('decoders against the reference decoders', () => {
       expect(r.samples).toBe(Number(sh('soxi', ['-s', p('s.lame.wav')]).toString().trim()));
       expect(r.samples).toBe(145530); // and that is the source's length
     });
-    it('samples within ±1 LSB of mpg123', async () => {
-      sh('mpg123', ['-q', '-e', 's16', '-s', p('s.mp3')]);
-      const ref = sh('mpg123', ['-q', '-s', p('s.mp3')]);
+    it('samples within ±1 LSB of mpg123 taken through the same reduction to 16 bits', async () => {
+      // mpg123's float output reduced by our encoder (the same seeded TPDF dither): against mpg123's
+      // own 16-bit rounding the dither alone is ±1, so a decoder difference of an ulp near a
+      // rounding edge made 2 (seen once in a full run: the test failed at random with sox's random
+      // dither in the source).
+      const ref = sh('mpg123', ['-q', '-e', 'f32', '-s', p('s.mp3')]);
+      const f = new Float32Array(ref.buffer.slice(ref.byteOffset, ref.byteOffset + ref.length));
+      const frames = f.length / 2;
+      const left = new Float32Array(frames);
+      const right = new Float32Array(frames);
+      for (let i = 0; i < frames; i++) {
+        left[i] = f[2 * i];
+        right[i] = f[2 * i + 1];
+      }
+      const parts: Buffer[] = [];
+      const enc = await CdPcmEncoder.create({ sampleRate: 44100, channels: 2 }, async (b) => void parts.push(Buffer.from(b)));
+      await enc.push([left, right], frames);
+      await enc.end();
+      const want = Buffer.concat(parts);
       const { pcm } = await decode(p('s.mp3'));
-      expect(maxDiff(pcm, new Int16Array(ref.buffer, ref.byteOffset, ref.length / 2))).toBeLessThanOrEqual(1);
+      expect(pcm.length).toBe(want.length / 2);
+      expect(maxDiff(pcm, new Int16Array(want.buffer, want.byteOffset, want.length / 2))).toBeLessThanOrEqual(1);
     });
   });
 
