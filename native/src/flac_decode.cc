@@ -167,8 +167,12 @@ class FlacDecoder : public Napi::ObjectWrap<FlacDecoder> {
         done_ = true;
         break;
       }
+      writes_ = 0;
+      const int64_t lastIntact = lastStart_;
       const bool ok = lib_->process_single(dec_);
-      if (!ok || error_ || lib_->get_state(dec_) == FLAC__STREAM_DECODER_ABORTED) Fail(env);
+      // The silence written for missing frames is not a frame of the file: the error names the last real one.
+      if (missing_) lastStart_ = lastIntact;
+      if (!ok || error_ || missing_ || lib_->get_state(dec_) == FLAC__STREAM_DECODER_ABORTED) Fail(env);
       if (lib_->get_state(dec_) == FLAC__STREAM_DECODER_END_OF_STREAM) done_ = true;
     }
     out_ = nullptr;
@@ -211,7 +215,7 @@ class FlacDecoder : public Napi::ObjectWrap<FlacDecoder> {
       o.Set("what", format_);
     } else {
       o.Set("kind", "flac");
-      o.Set("status", error_ ? std::string(lib_->error_status_string[status_]) : std::string(lib_->state_string[lib_->get_state(dec_)]));
+      o.Set("status", error_ ? std::string(lib_->error_status_string[status_]) : missing_ ? std::string("MISSING_FRAME") : std::string(lib_->state_string[lib_->get_state(dec_)]));
     }
     o.Set("lastFrame", lastStart_ < 0 ? -1.0 : FileOffset(static_cast<uint64_t>(lastStart_)));
     Release();
@@ -282,6 +286,14 @@ class FlacDecoder : public Napi::ObjectWrap<FlacDecoder> {
     auto* self = static_cast<FlacDecoder*>(data);
     // A frame libFLAC reported an error for (it would hand out silence): stop, as flac -d does.
     if (self->error_ || !self->out_) return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+    // One process_single decodes one frame. libFLAC 1.4 meets a jump in frame numbers (frames cut
+    // out of the file) by handing out up to 50 frames of silence first, in the same call and without
+    // calling the error callback (1.5 reports MISSING_FRAME): a second frame in one call is that
+    // silence. Stop at it, before it counts as audio (the total would still match STREAMINFO).
+    if (++self->writes_ > 1) {
+      self->missing_ = true;
+      return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+    }
     const FLAC__FrameHeader& h = frame->header;
     if (h.channels != self->channels_ || h.bits_per_sample != self->bits_ || h.sample_rate != self->rate_) {
       self->format_ = "a frame of " + std::to_string(h.channels) + " channels, " + std::to_string(h.bits_per_sample) + " bits, " + std::to_string(h.sample_rate) +
@@ -343,6 +355,9 @@ class FlacDecoder : public Napi::ObjectWrap<FlacDecoder> {
   bool done_ = false;
 
   bool haveInfo_ = false;
+  /** Frames written during the current process_single call; more than one means frames were missing. */
+  unsigned writes_ = 0;
+  bool missing_ = false;
   unsigned channels_ = 0;
   unsigned bits_ = 0;
   unsigned rate_ = 0;

@@ -176,6 +176,26 @@ describe.skipIf(!ok)('decoders against the reference decoders', () => {
       expect(e2.message).toMatch(/short-bad\.flac: it is damaged: libFLAC reports .* at byte \d+/);
       expect(e2.details?.offset).toBeLessThan(sFrame.at);
     });
+    it.skipIf(!here)('frames cut out of a FLAC without an MD5 are damage, not silence (libFLAC 1.4 fills such a gap with silence and says nothing)', async () => {
+      // 10 s of noise in frames of 4096: the sample count alone would not show a short gap.
+      sh('sox', ['-n', '-r', '44100', '-b', '16', '-c', '2', p('gap.wav'), 'synth', '10', 'whitenoise', 'vol', '0.5']);
+      sh('flac', ['-s', '-f', '-b', '4096', p('gap.wav'), '-o', p('gap-src.flac')]);
+      const b = readFileSync(p('gap-src.flac'));
+      const info = await readFlacStreamInfo('gap-src.flac', async (o, n) => b.subarray(o, o + n), b.length);
+      b.fill(0, info.markerOffset + 8 + 18, info.markerOffset + 8 + 34); // MD5 unset
+      const from = confirmedFrameAfter(b, Math.floor(b.length / 3), info)!;
+      const to = confirmedFrameAfter(b, from.at + 1, info)!; // one frame cut out
+      writeFileSync(p('gap.flac'), Buffer.concat([b.subarray(0, from.at), b.subarray(to.at)]));
+      const err = await decode(p('gap.flac')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).details).toMatchObject({ path: p('gap.flac'), reason: 'corrupt' });
+      expect((err as InvalidInputError).message).toMatch(/gap\.flac: it is damaged/);
+      // The offset named is the last intact frame, the one before the gap.
+      expect((err as InvalidInputError).details?.offset).toBeLessThan(from.at);
+    });
     it.skipIf(!here || backend === 'wasm')('a FLAC whose samples do not match its STREAMINFO MD5 is refused, as flac -d refuses it (system libFLAC only: the WASM path does not check the MD5)', async () => {
       // Stereo 16-bit (hashed from the CD-DA bytes) and mono (libFLAC's own check).
       for (const name of ['s16.flac', 'm16.wav.flac']) {
