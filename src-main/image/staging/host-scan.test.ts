@@ -145,7 +145,7 @@ describe('host scan: native directory reader and JavaScript path', () => {
     expect([...a.children!.keys()]).toEqual(['e0', 'e2']);
   });
 
-  it('gives the same typed errors: a link to nothing or a loop when following, a FIFO, a name that is not UTF-8', () => {
+  it('gives the same typed errors: a path past PATH_MAX, a link to nothing or a loop when following, a FIFO, a name that is not UTF-8', () => {
     const dangling = path.join(tmp, 'dangling-follow');
     fs.mkdirSync(dangling);
     fs.symlinkSync('nowhere', path.join(dangling, 'gone'));
@@ -158,16 +158,27 @@ describe('host scan: native directory reader and JavaScript path', () => {
     const bad = path.join(tmp, 'bad');
     fs.mkdirSync(bad);
     fs.writeFileSync(Buffer.from(`${bad}/bad-\xff-name`, 'latin1'), 'x');
+    // A file whose full path is past PATH_MAX (4096 bytes), in a folder whose own path is not:
+    // made from inside the folder (a relative name), as only a relative open can.
+    let deep = path.join(tmp, 'deep');
+    while (Buffer.byteLength(deep) < 3900) deep = path.join(deep, 'd'.repeat(200));
+    fs.mkdirSync(deep, { recursive: true });
+    execFileSync('sh', ['-c', `: > ${'f'.repeat(250)}`], { cwd: deep });
     const cases: [string, AddHostOptions, RegExp][] = [
+      [path.join(tmp, 'deep'), {}, /cannot read .*fff: ENAMETOOLONG/],
       [dangling, { followSymlinks: true }, /cannot read .*gone: ENOENT/],
       [loop, { followSymlinks: true }, /symlink loop at .*self/],
       [fifo, {}, /cannot put a FIFO into an image: .*pipe/],
       [bad, {}, /not valid UTF-8: .*bad-/],
     ];
-    for (const [dir, opts, want] of cases) {
-      const [native, js] = PATHS.map(([, p]) => failure(p, dir, opts));
-      expect(native, dir).toEqual(js);
-      expect((native as { message: string }).message).toMatch(want);
+    try {
+      for (const [dir, opts, want] of cases) {
+        const [native, js] = PATHS.map(([, p]) => failure(p, dir, opts));
+        expect(native, dir).toEqual(js);
+        expect((native as { message: string }).message).toMatch(want);
+      }
+    } finally {
+      execFileSync('sh', ['-c', `rm -f ${'f'.repeat(250)}`], { cwd: deep }); // rmSync cannot name it
     }
   });
 });

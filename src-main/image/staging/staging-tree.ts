@@ -379,8 +379,17 @@ function nativeScanner(): NativeAddon['scanDir'] {
 /** Fields per entry in the native scanner's numbers (native/src/dir_scan.h kScanFields). */
 const SCAN_FIELDS = 8;
 
+/**
+ * A folder whose entries' paths may reach PATH_MAX (4096 bytes on Linux): the native reader stats
+ * relative to the folder, where such a path still works, but the JavaScript path — and every later
+ * open by full path — fails with ENAMETOOLONG, so those folders take the JavaScript path and its error.
+ */
+function nearPathMax(dirPath: string): boolean {
+  return dirPath.length * 3 + 256 >= 4096 && Buffer.byteLength(dirPath) + 256 >= 4096;
+}
+
 function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): void {
-  const packed = nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
+  const packed = nearPathMax(dirPath) ? null : nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
   if (packed) {
     scanPacked(dirPath, packed.names, packed.nums, into, opts, ancestors, imagePath);
     return;
