@@ -3,7 +3,7 @@
 // afterwards, whatever happens), build an AudioBurnPlan and hand it to the AudioBurner
 // (burn/audio-burn.ts) through the shared DriveService, so leases and busy drives behave as in
 // every other burn. Progress: a line on stderr, or JSON lines on stdout with --json, the last one
-// the result. Ctrl-C / SIGTERM cancel (the burner leaves the drive unlocked and says what is on the disc).
+// the result. Ctrl-C / SIGTERM / SIGHUP cancel (stop-signals.ts; the burner leaves the drive unlocked and says what is on the disc).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { progressLines } from './progress-lines';
 import type { AudioBurnOptions, AudioBurnResult } from '../burn/audio-burn';
 import type { AudioBurnPlan } from '../audio/audio-plan';
 import type { AudioDecoderPool } from '../audio/audio-decoder-pool';
+import { stopOnSignals } from './stop-signals';
 
 export interface AudioBurnCliOptions {
   drive: string;
@@ -49,10 +50,7 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
   const { createServices } = await import('../app/services');
   const { AudioDecoderPool } = await import('../audio/audio-decoder-pool');
   const { AudioBurner } = await import('../burn/audio-burn');
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const ac = stopOnSignals();
   const lines = progressLines<BurnProgress>({ stage: (p) => p.action, format: formatBurnProgress });
   const onProgress = (p: BurnProgress) => {
     if (o.json) return void process.stdout.write(`${JSON.stringify({ type: 'progress', ...p })}\n`);
@@ -74,12 +72,10 @@ export async function burnAudioFromCli(prepare: (workDir: string, pool: AudioDec
     }
     return r;
   } catch (e) {
-    lines.end();
     if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
     throw e;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    ac.dispose();
     await pool.close().catch(() => undefined);
     await services.close().catch(() => undefined);
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);

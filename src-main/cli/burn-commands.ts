@@ -21,6 +21,7 @@ import { formatVerifyReport } from '../verify/verify-text';
 import { burnSeveral, collectDrives } from './burn-multi';
 import { burnCueFromCli, burnTocFromCli } from './audio-burn-command';
 import { progressLines, type ProgressLines } from './progress-lines';
+import { stopOnSignals } from './stop-signals';
 
 /** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 function resolveSource(a: string): string {
@@ -63,15 +64,6 @@ function parsePositiveInt(v: string): number {
   return n;
 }
 
-/** Ctrl-C / SIGTERM cancel the job (the service then leaves the disc readable and the drive unlocked). */
-function cancelOnSignals(): { signal: AbortSignal; dispose(): void } {
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return { signal: ac.signal, dispose: () => (process.off('SIGINT', stop), process.off('SIGTERM', stop)) };
-}
-
 /** Progress: a JSON line per event with --json, else progress-lines.ts on stderr. */
 function progressPrinter<P extends { action: string }>(format: (p: P) => string, json: boolean): ProgressLines<P> {
   if (json) return { update: (p) => void process.stdout.write(`${JSON.stringify({ type: 'progress', ...p })}\n`), end: () => undefined };
@@ -85,7 +77,8 @@ function printFailedVerify(e: unknown): void {
 }
 
 async function runJob<T>(json: boolean, fn: (signal: AbortSignal) => Promise<T>, describe: (r: T) => string): Promise<void> {
-  const cancel = cancelOnSignals();
+  // Ctrl-C, SIGTERM, SIGHUP cancel (the service then leaves the disc readable and the drive unlocked).
+  const cancel = stopOnSignals();
   try {
     const r = await fn(cancel.signal);
     if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: true, result: r })}\n`);

@@ -9,6 +9,7 @@ import { progressLines } from './progress-lines';
 import { burnToDrives, type DriveOutcome } from '../burn/burn-queue';
 import type { ByteSourceFactory } from '../burn/burn-service';
 import { formatBytes } from '../burn/units';
+import { stopOnSignals } from './stop-signals';
 
 /** Repeatable --drive: every value in order. */
 export function collectDrives(parse: (v: string) => string): (v: string, prev: string[] | undefined) => string[] {
@@ -24,10 +25,7 @@ function describeOutcome(o: DriveOutcome): string {
 
 /** Burns to every drive; sets process.exitCode to the worst drive's code. */
 export async function burnSeveral(services: Services, addresses: string[], open: ByteSourceFactory, options: BurnOptions, json: boolean): Promise<void> {
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const ac = stopOnSignals();
   const tty = process.stderr.isTTY === true && !json;
   const lines = new Map<string, string>(addresses.map((a) => [a, `${a}: waiting`]));
   let drawn = 0;
@@ -71,7 +69,6 @@ export async function burnSeveral(services: Services, addresses: string[], open:
     if (!json) process.stdout.write(`${r.drives.filter((d) => d.ok).length} of ${r.drives.length} discs burned and verified.\n`);
     process.exitCode = r.exitCode;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    ac.dispose();
   }
 }

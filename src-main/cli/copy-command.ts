@@ -15,6 +15,7 @@ import { formatBytes } from '../burn/units';
 import { formatVerifyReport } from '../verify/verify-text';
 import { parseSpeed } from './burn-commands';
 import { progressLines, type ProgressLines } from './progress-lines';
+import { stopOnSignals } from './stop-signals';
 
 function parseAddress(v: string): string {
   if (!DriveAddress.safeParse(v).success) throw new InvalidArgumentError(`'${v}' is not a drive address (/dev/srN, iscsi://HOST[:PORT]/IQN/LUN, virtual:NAME)`);
@@ -91,10 +92,7 @@ export function registerCopyCommand(program: Command): void {
       const options: BurnOptions = { ...o.speed, close: o.close ? 'session' : o.finalize ? 'disc' : undefined, verify: o.verify, eject: o.eject, burnFree: o.burnFree, writeMode: o.writeMode };
       const { createServices } = await import('../app/services');
       const services = await createServices({ shell: 'cli', watch: false });
-      const ac = new AbortController();
-      const stop = () => ac.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const ac = stopOnSignals();
       try {
         const printer = copyPrinter(o.json === true);
         const r = await services.copier.copy(o.from, o.to, options, { retries: o.retries }, { signal: ac.signal, onProgress: (p) => printer.update(p) }).finally(() => printer.end());
@@ -107,8 +105,7 @@ export function registerCopyCommand(program: Command): void {
         }
         throw e;
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        ac.dispose();
         await services.close();
       }
     });

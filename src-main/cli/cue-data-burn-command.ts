@@ -9,6 +9,7 @@ import { formatBurnProgress } from '../burn/progress-text';
 import type { BurnProgress } from '../common/model/burn';
 import { progressLines } from './progress-lines';
 import { speedX, type AudioBurnCliOptions } from './audio-burn-command';
+import { stopOnSignals } from './stop-signals';
 
 export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions): Promise<void> {
   const { readCueSheet } = await import('../audio/cue-plan');
@@ -17,10 +18,7 @@ export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions
   if (o.mode === 'sao' || o.mode === 'raw96') throw new InvalidInputError(`a data CD's BIN/CUE is written Track-At-Once (a session at a time), not --mode ${o.mode}`);
   const sessions = await planCueDataBurn(await readCueSheet(cuePath), cuePath);
   const services = await createServices({ shell: 'cli', watch: false });
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const ac = stopOnSignals();
   type SessionProgress = { session: number; of: number; p: BurnProgress };
   const lines = progressLines<SessionProgress>({ stage: (x) => `${x.session}:${x.p.action}`, format: (x) => `${x.of > 1 ? `Session ${x.session} of ${x.of}: ` : ''}${formatBurnProgress(x.p)}` });
   try {
@@ -43,8 +41,7 @@ export async function burnCueDataFromCli(cuePath: string, o: AudioBurnCliOptions
     if (o.json) process.stdout.write(`${JSON.stringify({ type: 'result', ok: false, error: GlassmasterError.from(e).toJSON() })}\n`);
     throw e;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    ac.dispose();
     await services.close().catch(() => undefined);
   }
 }
