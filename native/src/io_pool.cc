@@ -5,9 +5,28 @@ namespace gm {
 IoPool::IoPool(Napi::Env env) : env_(env) {
   tsfn_ = Tsfn::New(env, "glassmaster-device-io", 0, 1, this);
   tsfn_.Unref(env);
+  // Registered after the threadsafe function, so it runs before the function's own cleanup
+  // (environment cleanup hooks run in reverse order of registration).
+  napi_add_env_cleanup_hook(env, &IoPool::OnEnvironmentCleanup, this);
+}
+
+void IoPool::OnEnvironmentCleanup(void* self) {
+  static_cast<IoPool*>(self)->Shutdown();
 }
 
 IoPool::~IoPool() {
+  if (!shutDown_) {
+    napi_remove_env_cleanup_hook(env_, &IoPool::OnEnvironmentCleanup, this);
+    Shutdown();
+  }
+}
+
+// Why not simply in the destructor: the addon's instance data can be finalized from inside the
+// threadsafe function's own close (Node 24, a worker thread's teardown: the close callback drains
+// the environment's finalizers while holding the function's lock), and releasing the function
+// there waits on that lock forever — the worker never exits, and neither does a CLI that started it.
+void IoPool::Shutdown() {
+  shutDown_ = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;

@@ -49,6 +49,10 @@ class IoPool {
 
  private:
   void Loop();
+  // Stops taking work, joins the threads and aborts the threadsafe function, once: at environment
+  // cleanup, or from the destructor if that comes first.
+  void Shutdown();
+  static void OnEnvironmentCleanup(void* self);
   static void Deliver(Napi::Env env, Napi::Function, IoPool* pool, IoJob* job);
   using Tsfn = Napi::TypedThreadSafeFunction<IoPool, IoJob, &IoPool::Deliver>;
 
@@ -60,6 +64,8 @@ class IoPool {
   std::vector<std::thread> threads_;
   size_t idle_ = 0;
   bool stopping_ = false;
+  // JS thread only.
+  bool shutDown_ = false;
   // JS thread only.
   size_t inflight_ = 0;
 };

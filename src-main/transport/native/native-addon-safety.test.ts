@@ -88,6 +88,25 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
     expect([...res.data]).toEqual(new Array(16).fill(7));
   }, 30_000);
 
+  it('a worker thread that used the addon exits by itself when its work is done', async () => {
+    // Under Node 24 (Electron 41's runtime) the worker's teardown finalized the addon from inside its
+    // threadsafe function's close, and releasing that function there deadlocked: the worker never
+    // exited, so `glassmaster image` (whose threads load the addon) hung after writing its image.
+    // The pool now lets go of the function in an environment cleanup hook, before that close.
+    const { Worker } = await import('node:worker_threads');
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads');
+      const addon = require(workerData.file);
+      addon.open('/loopback', false).then((h) => addon.execute(h, { cdb: Uint8Array.of(0x2a, 1, 0, 0, 0, 0, 0, 0, 0, 0), direction: 'none', timeoutMs: 10000 }));`,
+      { eval: true, workerData: { file: addonFile } },
+    );
+    const exited = new Promise<number>((res) => worker.once('exit', res));
+    const timedOut = new Promise<string>((res) => setTimeout(() => res('still running after 10 s'), 10_000).unref());
+    const outcome = await Promise.race([exited, timedOut]);
+    if (typeof outcome === 'string') await worker.terminate();
+    expect(outcome).toBe(0);
+  }, 30_000);
+
   it('data-in arrives in a buffer of its own, the transferred bytes only', async () => {
     const res = await addon.execute(handle, { cdb: cdb(10, 0x3c), direction: 'in', length: 4096, timeoutMs: 10_000 });
     expect(res.data.byteLength).toBe(4096);
