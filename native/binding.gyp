@@ -12,7 +12,7 @@
         ["gm_libflac==1", { "defines": ["GM_HAVE_LIBFLAC=1"], "cflags_cc": ["<!@(pkg-config --cflags flac)"], "libraries": ["-ldl"] }]
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"],

@@ -2,8 +2,10 @@
 
 namespace gm {
 
-IoPool::IoPool(Napi::Env env) : env_(env) {
-  tsfn_ = Tsfn::New(env, "glassmaster-device-io", 0, 1, this);
+IoPool::IoPool(Napi::Env env) : env_(env), tsfnState_(new TsfnState()) {
+  // The function's finalizer tells us when Node has finalized (and freed) it, so that no path —
+  // the destructor runs inside that finalization under Node 24 — calls into it afterwards.
+  tsfn_ = Tsfn::New(env, "glassmaster-device-io", 0, 1, this, &IoPool::OnTsfnFinalized, tsfnState_);
   tsfn_.Unref(env);
   // Registered after the threadsafe function, so it runs before the function's own cleanup
   // (environment cleanup hooks run in reverse order of registration).
@@ -37,7 +39,22 @@ void IoPool::Shutdown() {
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
-  tsfn_.Abort();
+  if (tsfnState_->finalized) {
+    delete tsfnState_;
+  } else {
+    tsfnState_->ownerGone = true;  // the finalizer, when it comes, frees the state
+    tsfn_.Abort();
+  }
+  tsfnState_ = nullptr;
+}
+
+void IoPool::OnTsfnFinalized(Napi::Env, TsfnState* state, IoPool* pool) {
+  if (state->ownerGone) {
+    delete state;
+    return;
+  }
+  std::lock_guard<std::mutex> lock(pool->mu_);
+  state->finalized = true;
 }
 
 size_t IoPool::Threads() {
@@ -70,8 +87,10 @@ void IoPool::Loop() {
     }
     job->Run();
     IoJob* raw = job.release();
-    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits.
-    if (tsfn_.BlockingCall(raw) != napi_ok) delete raw;  // environment gone: drop it
+    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits, so it may be
+    // made under the lock that orders it with the function's finalization (after which it is freed).
+    std::lock_guard<std::mutex> lock(mu_);
+    if (tsfnState_->finalized || tsfn_.BlockingCall(raw) != napi_ok) delete raw;  // environment gone: drop it
   }
 }
 

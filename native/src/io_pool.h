@@ -54,9 +54,16 @@ class IoPool {
   void Shutdown();
   static void OnEnvironmentCleanup(void* self);
   static void Deliver(Napi::Env env, Napi::Function, IoPool* pool, IoJob* job);
+  // Shared with the threadsafe function's finalizer (JS thread only): which of the two goes first.
+  struct TsfnState {
+    bool finalized = false;
+    bool ownerGone = false;
+  };
+  static void OnTsfnFinalized(Napi::Env env, TsfnState* state, IoPool* pool);
   using Tsfn = Napi::TypedThreadSafeFunction<IoPool, IoJob, &IoPool::Deliver>;
 
   Napi::Env env_;
+  TsfnState* tsfnState_;
   Tsfn tsfn_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -3,7 +3,7 @@
 // attacks: JS detaching (transferring) a data-out buffer while the kernel still reads it, and
 // blocking ioctls occupying libuv's 4-thread pool so that fs (and DNS) calls wait behind them.
 // SPTI's request arithmetic (native/src/spti_math.h) is compiled and checked with the host g++.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -39,7 +39,7 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
     const out = join(dir, 'glassmaster_native_loopback.node');
     const sources = ['addon.cc', 'execute_worker.cc', 'io_pool.cc', 'file_fill_posix.cc', 'dir_scan_posix.cc', 'flac_decode.cc'].map((f) => join(SRC, f)).filter(existsSync);
     execFileSync('g++', [
-      '-std=c++17', '-shared', '-fPIC', '-O1', '-pthread', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS',
+      '-std=c++17', '-shared', '-fPIC', '-O1', '-pthread', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
       `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
       ...sources, join(process.cwd(), 'native', 'test', 'device_loopback.cc'), '-o', out,
     ], { stdio: 'pipe' });
@@ -106,6 +106,32 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
     if (typeof outcome === 'string') await worker.terminate();
     expect(outcome).toBe(0);
   }, 30_000);
+
+  it('a worker terminated while it is inside a native call: the process lives on', async () => {
+    // The image engine's pool terminates a worker stuck in synchronous work after a cancel's grace
+    // period (workers/worker-pool.ts), e.g. mid-scan of a huge folder. Inside scanDir the addon then
+    // cannot create its result, node-addon-api turned the refused throw into a C++ exception that
+    // nothing caught, and the whole process aborted (SIGABRT; in the app, the Electron main process).
+    // Built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, the call just ends with the thread.
+    const inWorker = `const a = require(${JSON.stringify(addonFile)}); require('node:worker_threads').parentPort.postMessage(0); for (;;) a.scanDir(${JSON.stringify(dir)}, false);`;
+    const script = `const { Worker } = require('node:worker_threads');
+      let left = 5;
+      const one = () => {
+        const w = new Worker(${JSON.stringify(inWorker)}, { eval: true });
+        w.once('message', () => setTimeout(() => w.terminate().then(() => (--left > 0 ? one() : console.log('all terminated'))), 30));
+      };
+      one();`;
+    const r = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout, stderr) => {
+        const e = err as (Error & { code?: number; signal?: NodeJS.Signals }) | null;
+        resolve({ code: e ? (e.code ?? null) : 0, signal: e?.signal ?? null, stdout, stderr });
+      });
+    });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('all terminated');
+  }, 60_000);
 
   it('data-in arrives in a buffer of its own, the transferred bytes only', async () => {
     const res = await addon.execute(handle, { cdb: cdb(10, 0x3c), direction: 'in', length: 4096, timeoutMs: 10_000 });

@@ -266,7 +266,7 @@ describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds
       const out = join(dir, 'glassmaster_native_dummy.node');
       const src = join(process.cwd(), 'native', 'src');
       execFileSync('g++', [
-        '-std=c++17', '-shared', '-fPIC', '-O0', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS',
+        '-std=c++17', '-shared', '-fPIC', '-O0', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
         `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
         join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'file_fill_posix.cc'), join(src, 'dir_scan_posix.cc'), join(src, 'device_dummy.cc'), join(src, 'flac_decode.cc'), '-pthread', '-o', out,
       ], { stdio: 'pipe' });
@@ -293,7 +293,7 @@ describe.skipIf(!(requireTools('x86_64-w64-mingw32-g++') && nodeHeaders() !== un
   it('compiles for x86_64 Windows with -Wall -Wextra and no warnings', { timeout: 120_000 }, () => {
     const src = join(process.cwd(), 'native', 'src');
     const res = spawnSync('x86_64-w64-mingw32-g++', [
-      '-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
+      '-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS', '-DWIN32_LEAN_AND_MEAN', '-DNOMINMAX',
       `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
       join(src, 'spti_win.cc'), join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'flac_decode.cc'),
     ], { encoding: 'utf8' });
