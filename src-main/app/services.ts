@@ -165,8 +165,12 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
       return written && { bytes: written.bytes };
     },
     'burn.start': async ({ address, source, options }, signal) => {
-      const open = source.kind === 'imageFile' ? await imageFileSourceFactory(source.path)
-        : await projectSourceFactory(opts.projectSource ?? (() => projectBurnSource(images, project, source.multisession, source.manifest ?? true, source.remove)));
+      // The project's scans its request refers to stay held in the worker until the burn ends.
+      let release: (() => void) | undefined;
+      let open: ByteSourceFactory;
+      if (source.kind === 'imageFile') open = await imageFileSourceFactory(source.path);
+      else if (opts.projectSource) open = await projectSourceFactory(opts.projectSource);
+      else ({ open, release } = await projectBurnSource(images, project, source.multisession, source.manifest ?? true, source.remove, signal));
       try {
         return await burner.burn(address, open, options, {
           signal,
@@ -177,6 +181,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
           },
         });
       } finally {
+        release?.();
         busyListeners.forEach((l) => l(false));
       }
     },

@@ -1,8 +1,10 @@
 // Burn throughput next to the peers (issue #10's targets). A benchmark, not a test:
-//   npm run bench:burn [-- --quick] [-- --no-guest] [-- --repeat N] [-- --size MiB] [-- --only cp,unlimited,paced,tgtd]
+//   npm run bench:burn [-- --quick] [-- --no-guest] [-- --repeat N] [-- --size MiB] [-- --only cp,dd,unlimited,paced,tgtd]
 // - a generated source (4 GiB; 1 GiB with --quick) written once to a temporary image file (deleted
 //   at the end), burned to a virtual BD-R unlimited (pacing off, full read-back) and at a fixed 16×
-//   BD (pacing on), next to `cp` of the same file; the full verify's time next to
+//   BD (pacing on), next to `cp` of the same file (GNU cp: copy_file_range, the kernel copies page
+//   cache to page cache once) and `dd bs=1M` (read into memory, write from it: the two copies
+//   every program that hands bytes to a drive makes, as the burn does); the full verify's time next to
 //   `openssl dgst -sha256` of the same image; the ring buffer's lowest fill after ramp-up at 16×;
 // - a smaller image (256 MiB; 64 MiB with --quick) to tgtd's DVD+R over our iSCSI initiator, beside
 //   growisofs in the QEMU guest (through the guest kernel, iSCSI by QEMU) on a second tgtd target;
@@ -36,8 +38,8 @@ const MiB = 1024 * 1024;
 const size = Number(flag('--size') ?? (quick ? 1024 : 4096)) * MiB;
 const tgtSize = (quick ? 64 : 256) * MiB;
 const runs = Number(flag('--repeat') ?? (quick ? 2 : 3));
-// Parts to run (default all): cp, unlimited (with the full verify and openssl), paced (16× BD), tgtd.
-const only = new Set((flag('--only') ?? 'cp,unlimited,paced,tgtd').split(','));
+// Parts to run (default all): cp, dd, unlimited (with the full verify and openssl), paced (16× BD), tgtd.
+const only = new Set((flag('--only') ?? 'cp,dd,unlimited,paced,tgtd').split(','));
 const BD_1X = 4_495_500;
 
 const median = (xs: number[]) => {
@@ -104,6 +106,8 @@ try {
   const open = () => openImageFileSource(image);
 
   const cp: number[] = [];
+  const dd: number[] = [];
+  const ddCpu: number[] = [];
   const unlimited: number[] = [];
   const unlimitedHashed: number[] = [];
   const verify: number[] = [];
@@ -125,6 +129,12 @@ try {
       const t = timed('cp', ['--sparse=never', image, copy]);
       cp.push(t.wall);
       if (t.cpu !== undefined) cpCpu.push(t.cpu);
+      rmSync(copy);
+    }
+    if (only.has('dd')) {
+      const t = timed('dd', [`if=${image}`, `of=${copy}`, 'bs=1M', 'status=none']);
+      dd.push(t.wall);
+      if (t.cpu !== undefined) ddCpu.push(t.cpu);
       rmSync(copy);
     }
     if (only.has('unlimited')) {
@@ -218,8 +228,9 @@ try {
   const pct = (a: number[], b: number[]) => (a.length && b.length ? `${((100 * median(a)) / median(b)).toFixed(0)}%` : '—');
   const cpu = (xs: number[]) => (xs.length ? median(xs).toFixed(2) : '—');
   if (cp.length) rows.push(['cp (plain file copy)', `${gib} GiB`, median(cp).toFixed(2), cpu(cpCpu), mbps(median(cp)), `baseline; runs ${cp.map((x) => x.toFixed(2)).join(', ')}`]);
+  if (dd.length) rows.push(['dd bs=1M (read and write through memory)', `${gib} GiB`, median(dd).toFixed(2), cpu(ddCpu), mbps(median(dd)), `${pct(cp, dd)} of cp; runs ${dd.map((x) => x.toFixed(2)).join(', ')}`]);
   if (unlimited.length) {
-    rows.push(['burn → virtual BD-R, unlimited (--verify none)', `${gib} GiB`, median(unlimited).toFixed(2), cpu(unlimitedCpu), mbps(median(unlimited)), `${pct(cp, unlimited)} of cp (target ≥ 90%); runs ${unlimited.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['burn → virtual BD-R, unlimited (--verify none)', `${gib} GiB`, median(unlimited).toFixed(2), cpu(unlimitedCpu), mbps(median(unlimited)), `${pct(cp, unlimited)} of cp (target ≥ 90%)${dd.length ? `, ${pct(dd, unlimited)} of dd` : ''}; runs ${unlimited.map((x) => x.toFixed(2)).join(', ')}`]);
     rows.push(['burn → virtual BD-R, unlimited, hashing what it writes (--verify full)', `${gib} GiB`, median(unlimitedHashed).toFixed(2), cpu(unlimitedHashedCpu), mbps(median(unlimitedHashed)), `${pct(cp, unlimitedHashed)} of cp; runs ${unlimitedHashed.map((x) => x.toFixed(2)).join(', ')}`]);
     rows.push(['full verify (disc read-back + SHA-256; the source was hashed while writing)', `${gib} GiB`, median(verify).toFixed(2), cpu(verifyCpu), mbps(median(verify)), `${pct(openssl, verify)} of openssl (target ≥ 90%); runs ${verify.map((x) => x.toFixed(2)).join(', ')}`]);
     rows.push(['openssl dgst -sha256', `${gib} GiB`, median(openssl).toFixed(2), cpu(opensslCpu), mbps(median(openssl)), `baseline; runs ${openssl.map((x) => x.toFixed(2)).join(', ')}`]);

@@ -14,8 +14,8 @@ import { InvalidInputError, InvalidMediaError } from '../common/errors';
 import type { ImageOptions } from '../common/model/image-options';
 import type { ByteSource } from '../image/byte-source';
 import type { ImageEngine } from '../image/image-engine';
-import { stageSources, type ImageRequest } from '../image/image-spec';
-import { mergeInto, StagingTree } from '../image/staging/staging-tree';
+import type { ImageRequest } from '../image/image-spec';
+import { scanNotHeld } from '../image/staging/scan-cache';
 import { readDiscLayout } from '../read/disc-layout';
 import { driveBlockReader } from '../read/drive-block-reader';
 import type { DiscSessionPayload } from '../image/worker/disc-session-task';
@@ -23,7 +23,6 @@ import type { BlockReader } from '../image/reader/block-reader';
 import type { Drive } from '../drive/drive';
 import { buildRead10 } from '../mmc/commands/read';
 import { GrowingSessionSource, readOldVolumeHead } from './grow-in-place';
-import { stageManifest } from './manifest';
 import type { ByteSourceFactory, PlacedByteSource, SourceDisc } from './burn-service';
 
 /** The options with the image's own dates fixed, so a second build (the verify's) gives the same bytes. */
@@ -32,29 +31,41 @@ function pinned(options: ImageOptions): ImageOptions {
 }
 
 /**
- * A whole image (from sector 0) streamed by the image engine: the project's tree (`root`) and/or
- * host sources scanned in the engine's worker. The capacity check sees the planned size: the
- * source resolves once the engine has planned it, before the strategy's first write.
+ * A whole image (from sector 0) streamed by the image engine: the project's tree (`root`, or packed
+ * as `packedRoot`, its scanned folders by reference) and/or host sources scanned in the engine's
+ * worker. The capacity check sees the planned size: the source resolves once the engine has
+ * planned it, before the strategy's first write. With `manifest`, the worker stages
+ * `.glassmaster/SHA256SUMS` over the whole tree (hashing every host file there, never on this
+ * thread) and reports its text, which the factory's later calls pass back: one hashing per burn.
+ * `fallback`: the request again when the worker no longer holds a scan the first one refers to
+ * (scan-cache.ts MUST 2), asked once.
  */
-export function engineSourceFactory(engine: () => ImageEngine, request: ImageRequest, opts: { description?: string; manifest?: boolean } = {}): ByteSourceFactory {
+export function engineSourceFactory(
+  engine: () => ImageEngine, request: ImageRequest, opts: { description?: string; manifest?: boolean; fallback?: () => Promise<ImageRequest> } = {},
+): ByteSourceFactory {
   if (request.options.multisession) throw new InvalidInputError('a burn appends sessions from the disc itself (--multisession), not from an image file (--import)');
-  const fixed: ImageRequest = { ...request, options: pinned(request.options), root: request.root && structuredClone(request.root) };
-  if (opts.manifest) {
-    // The manifest needs the tree here: the sources are staged on this thread (then the engine gets the staged root).
-    const unstaged = fixed;
-    let staging: Promise<ImageRequest> | undefined;
-    return async (disc?: SourceDisc) => {
-      staging ??= (async () => {
-        const tree = new StagingTree({ now: new Date(unstaged.options.date!) });
-        if (unstaged.root) mergeInto(tree.root, unstaged.root);
-        stageSources(unstaged, tree);
-        await stageManifest(tree, { signal: disc?.signal, hashHostFiles: (paths) => engine().hashFiles(paths, { signal: disc?.signal }) });
-        return { options: unstaged.options, root: tree.root };
-      })();
-      return engine().source(await staging, { signal: disc?.signal, description: opts.description });
-    };
-  }
-  return (disc?: SourceDisc) => engine().source(fixed, { signal: disc?.signal, description: opts.description });
+  let fixed: ImageRequest = { ...request, options: pinned(request.options), root: request.root && structuredClone(request.root) };
+  let manifestText: string | undefined;
+  let fallback = opts.fallback;
+  const open = (disc?: SourceDisc) => engine().source(fixed, {
+    signal: disc?.signal,
+    description: opts.description,
+    manifest: opts.manifest ? (manifestText ?? true) : undefined,
+    onProgress: (p) => {
+      if (p.phase === 'manifest') manifestText = p.text;
+    },
+  });
+  return async (disc?: SourceDisc) => {
+    try {
+      return await open(disc);
+    } catch (err) {
+      const again = fallback;
+      if (!again || scanNotHeld(err) === undefined) throw err;
+      fallback = undefined;
+      fixed = { ...(await again()), options: fixed.options };
+      return open(disc);
+    }
+  };
 }
 
 export interface DiscSessionRequest extends ImageRequest {
@@ -82,7 +93,7 @@ export interface DiscSessionRequest extends ImageRequest {
  * (sequential media: still on the disc; grown in place: its descriptors at 16… and 256 as read
  * before the burn, served in place of the new ones) at the same address, with the pinned date.
  */
-export function discSessionFactory(engine: () => ImageEngine, request: DiscSessionRequest): ByteSourceFactory {
+export function discSessionFactory(engine: () => ImageEngine, request: DiscSessionRequest, fallback?: () => Promise<ImageRequest>): ByteSourceFactory {
   const options = pinned(request.options);
   if (options.multisession) throw new InvalidInputError('a burn appends sessions from the disc itself (--multisession), not from an image file (--import)');
   let whole: ByteSourceFactory | undefined;
@@ -95,7 +106,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
       if (!disc) throw new InvalidInputError('the next session is planned from the disc in the drive');
       if (disc.media.status === 'blank') {
         if (request.remove?.length) throw new InvalidMediaError('the disc is blank: there is nothing to remove from it');
-        whole = engineSourceFactory(engine, { options, sources: request.sources, root, packedRoot: request.packedRoot }, { manifest: request.manifest });
+        whole = engineSourceFactory(engine, { options, sources: request.sources, root, packedRoot: request.packedRoot }, { manifest: request.manifest, fallback });
         return whole(disc);
       }
       const layout = await readDiscLayout(disc.drive, disc.signal);
@@ -105,7 +116,7 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
         const head = await readOldVolumeHead(disc.drive, disc.signal);
         if (!head.hasIso) {
           if (request.remove?.length) throw new InvalidMediaError('the disc holds no ISO 9660 file system: there is nothing to remove from it');
-          whole = engineSourceFactory(engine, { options, sources: request.sources, root, packedRoot: request.packedRoot }, { manifest: request.manifest });
+          whole = engineSourceFactory(engine, { options, sources: request.sources, root, packedRoot: request.packedRoot }, { manifest: request.manifest, fallback });
           return whole(disc);
         }
         fixed = { drive: disc.drive, sectorCount: layout.end, payload: { ...base, grow: { anchorAt256: head.anchorAt256 } }, grow: head, before: await volumeHead(disc.drive, disc.signal) };
@@ -121,15 +132,29 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
       }
     }
     const f = fixed;
-    const drive = driveBlockReader(f.drive, { sectorCount: f.sectorCount, signal: disc?.signal });
-    // Grown in place, the burn overwrites what the first planning read (the old volume's head, and
-    // UDF/ISO structures the new tree replaces): the verify's second planning must read the disc as
-    // the first one saw it, so every sector the first planning read is kept and served again.
-    // (Sequential media keep the old sessions untouched: the disc itself is the same input.)
-    const reader = !f.before ? drive : f.seen ? withSectors(drive, f.seen) : withSectors(drive, (f.seen = new Map(f.before)), true);
-    const { source, startLba } = await engine().discSessionSource(f.payload, reader, { signal: disc?.signal, description: 'the next session' });
-    if (f.grow) return new GrowingSessionSource(source, startLba, f.grow);
-    return Object.assign(source, { startLba }) as PlacedByteSource;
+    const plan = async (): Promise<ByteSource> => {
+      const drive = driveBlockReader(f.drive, { sectorCount: f.sectorCount, signal: disc?.signal });
+      // Grown in place, the burn overwrites what the first planning read (the old volume's head, and
+      // UDF/ISO structures the new tree replaces): the verify's second planning must read the disc as
+      // the first one saw it, so every sector the first planning read is kept and served again.
+      // (Sequential media keep the old sessions untouched: the disc itself is the same input.)
+      const reader = !f.before ? drive : f.seen ? withSectors(drive, f.seen) : withSectors(drive, (f.seen = new Map(f.before)), true);
+      const { source, startLba } = await engine().discSessionSource(f.payload, reader, { signal: disc?.signal, description: 'the next session' });
+      if (f.grow) return new GrowingSessionSource(source, startLba, f.grow);
+      return Object.assign(source, { startLba }) as PlacedByteSource;
+    };
+    try {
+      return await plan();
+    } catch (err) {
+      const again = fallback;
+      if (!again || scanNotHeld(err) === undefined) throw err;
+      // The worker no longer holds a scan the project referred to: the tree packed whole, once. The
+      // worker refused before reading the disc, so nothing was recorded from it.
+      fallback = undefined;
+      f.seen = undefined;
+      f.payload = { ...f.payload, request: { ...(await again()), options } };
+      return plan();
+    }
   };
 }
 
@@ -162,11 +187,23 @@ function withSectors(reader: BlockReader, sectors: Map<number, Buffer>, record =
  * burn.start {kind:'project'}: the open project (snapshotted now) as a whole disc, or with
  * `multisession` as the disc's next session, leaving out `remove` (paths of the disc's last
  * session). A next session that only removes files is a change too: the project may then be empty.
+ * The project goes as it goes to a write (ProjectService.burnRequest: scanned folders by reference
+ * to the image worker's scans, which stay held until `release`, called when the burn ends).
  */
-export function projectBurnSource(engine: () => ImageEngine, project: { snapshot(): { files: number; folders: number }; imageRequest(): ImageRequest }, multisession = false, manifest = true, remove: string[] = []): ByteSourceFactory {
+export async function projectBurnSource(
+  engine: () => ImageEngine, project: ProjectForBurn, multisession = false, manifest = true, remove: string[] = [], signal?: AbortSignal,
+): Promise<{ open: ByteSourceFactory; release: () => void }> {
   const { files, folders } = project.snapshot();
   if (remove.length && !multisession) throw new InvalidInputError('removing files from a disc needs a multisession burn (the next session leaves them out)');
   if (files + folders === 0 && !(multisession && remove.length)) throw new InvalidInputError('The project is empty: add files or folders before burning it.');
-  const request = project.imageRequest();
-  return multisession ? discSessionFactory(engine, { ...request, manifest, remove }) : engineSourceFactory(engine, request, { description: 'the project', manifest });
+  const { request, references, whole, release } = await project.burnRequest(signal);
+  const fallback = references ? whole : undefined;
+  const open = multisession ? discSessionFactory(engine, { ...request, manifest, remove }, fallback) : engineSourceFactory(engine, request, { description: 'the project', manifest, fallback });
+  return { open, release };
+}
+
+/** What projectBurnSource needs of the project (ProjectService). */
+export interface ProjectForBurn {
+  snapshot(): { files: number; folders: number };
+  burnRequest(signal?: AbortSignal): Promise<{ request: ImageRequest; references: boolean; whole: () => Promise<ImageRequest>; release: () => void }>;
 }

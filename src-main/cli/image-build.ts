@@ -49,7 +49,7 @@ export async function runImageCommand(argv: string[] | ImageCommandArgs, io: Ima
     lastLine = now;
     if (p.phase === 'scanning') say('progress', `scanning: ${p.files} files, ${(p.bytes / 1e6).toFixed(0)} MB`, p);
     else if (p.phase === 'planned') say('progress', `planned: ${p.totalSectors} sectors (${(p.totalSectors * 2048 / 1e6).toFixed(1)} MB)`, p);
-    else say('progress', `writing: ${(p.bytesWritten / 1e6).toFixed(0)} of ${(p.totalBytes / 1e6).toFixed(0)} MB (${Math.floor((100 * p.bytesWritten) / Math.max(1, p.totalBytes))}%)`, p);
+    else if (p.phase === 'writing') say('progress', `writing: ${(p.bytesWritten / 1e6).toFixed(0)} of ${(p.totalBytes / 1e6).toFixed(0)} MB (${Math.floor((100 * p.bytesWritten) / Math.max(1, p.totalBytes))}%)`, p);
   };
   try {
     if (a.output === '-') {

@@ -13,7 +13,7 @@ import { WorkerPool, type RunOptions } from '../workers/worker-pool';
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../common/errors';
 import { DATA_SECTOR, type ByteSource } from './byte-source';
 import { SequentialSource } from './byte-source/sequential-source';
-import type { ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
+import type { BuildPayload, ImageInput, ImageWorkerProgress, WriteFilePayload } from './worker/image-worker';
 import type { DiscSessionPayload } from './worker/disc-session-task';
 import { serveBlockReader } from './worker/remote-block-reader';
 import type { BlockReader } from './reader/block-reader';
@@ -73,8 +73,12 @@ export class ImageEngine {
    * The planned image as a ByteSource (2048-byte sectors; a session: its own sectors). Resolves
    * once the worker has planned it (totalSectors known); rejects with the planning error.
    */
-  async source(spec: ImageInput, opts: Omit<BuildOptions, 'signal'> & { signal?: AbortSignal; description?: string } = {}): Promise<ByteSource> {
-    return (await this.streamedSource('build', { spec, chunkSize: opts.chunkSize }, opts.description ?? describe(spec), opts)).source;
+  async source(
+    spec: ImageInput,
+    opts: Omit<BuildOptions, 'signal'> & { signal?: AbortSignal; description?: string; /** A burn's checksum manifest, staged in the worker (BuildPayload.manifest). */ manifest?: boolean | string } = {},
+  ): Promise<ByteSource> {
+    const payload: BuildPayload = { spec, chunkSize: opts.chunkSize, manifest: opts.manifest };
+    return (await this.streamedSource('build', payload, opts.description ?? describe(spec), opts)).source;
   }
 
   /**

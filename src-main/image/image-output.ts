@@ -18,6 +18,8 @@ import { DataCopier, type CopyStream, type WorkerScript } from './writer/data-co
 
 export type ImageWorkerProgress =
   | { phase: 'scanning'; files: number; bytes: number }
+  /** The checksum manifest staged in the worker (a burn's), for the caller to pass again (no second hashing). */
+  | { phase: 'manifest'; text: string }
   | { phase: 'planned'; totalSectors: number }
   | { phase: 'writing'; bytesWritten: number; totalBytes: number };
 
@@ -49,7 +51,9 @@ function newTree(req: ImageRequest): StagingTree {
 }
 
 /** Stages everything and maps the options (multisession: the previous tree first, new sources on top). */
-async function stage(req: ImageRequest, ctx: OutputContext, onFile?: (node: StagingNode, imagePath: string) => void, output?: OutputFile): Promise<Staged> {
+async function stage(
+  req: ImageRequest, ctx: OutputContext, onFile?: (node: StagingNode, imagePath: string) => void, output?: OutputFile, prepare?: (tree: StagingTree) => Promise<void>,
+): Promise<Staged> {
   // A staged tree must not hold the file the output replaces (the scan below checks as it goes).
   if (output && req.root) await checkStagedTree(output.plan, req.root);
   const tree = newTree(req);
@@ -71,6 +75,7 @@ async function stage(req: ImageRequest, ctx: OutputContext, onFile?: (node: Stag
       return { tree, spec: { ...spec, startLba: ms.startLba }, previousEnd: prev.lastSessionEnd };
     }
     stageSources(req, tree, counted, guard);
+    if (prepare) await prepare(tree);
     return { tree, spec: imageSpecFor(req.options, tree.root) };
   } catch (err) {
     await tree.dispose();
@@ -112,9 +117,11 @@ export async function planRequest(req: ImageRequest, ctx: OutputContext): Promis
  * backpressure (it resolves when the consumer has room). Sectors startLba … totalSectors − 1.
  */
 export async function streamRequest(
-  req: ImageRequest | ImageSpec, ctx: OutputContext, write: (chunk: Uint8Array) => Promise<void>, opts: { chunkSize?: number } = {},
+  req: ImageRequest | ImageSpec, ctx: OutputContext, write: (chunk: Uint8Array) => Promise<void>,
+  opts: { chunkSize?: number; /** Runs on the staged tree before it is planned (a burn's checksum manifest). */ prepare?: (tree: StagingTree) => Promise<void> } = {},
 ): Promise<{ totalSectors: number; startLba: number }> {
-  const s: Staged = 'options' in req ? await stage(req, ctx) : { tree: new StagingTree(), spec: req };
+  if (opts.prepare && 'options' in req && req.options.multisession) throw new InvalidInputError('a tree with an imported session cannot be prepared here');
+  const s: Staged = 'options' in req ? await stage(req, ctx, undefined, undefined, opts.prepare) : { tree: new StagingTree(), spec: req };
   try {
     const plan = await planChecked(s);
     ctx.progress({ phase: 'planned', totalSectors: plan.totalSectors - plan.startLba });

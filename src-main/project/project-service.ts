@@ -8,7 +8,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { StagingTree, compareCodePoints, hostFileNode, splitPath, validateName, type StagingNode } from '../image/staging/staging-tree';
 import { packTreeSliced, type PackedTree, type RefOf } from '../image/staging/packed-tree';
 import { FoldedScan, forEachEntry, subtreeTotals } from './folded-tree';
-import { SCAN_NOT_HELD } from '../image/staging/scan-cache';
+import { scanNotHeld } from '../image/staging/scan-cache';
 import type { BootInspection, PreflightReportView } from '../common/model/project-checks';
 import type { ImageEngine, ImageWorkerProgress } from '../image/image-engine';
 import type { ImageRequest } from '../image/image-spec';
@@ -68,13 +68,6 @@ interface UndoStep {
   undo: () => void;
 }
 
-/** The worker refused a reference to a scan it no longer holds (scan-cache.ts MUST 2): its id. */
-function scanNotHeld(err: unknown): string | undefined {
-  const e = err as GlassmasterError | undefined;
-  const d = e instanceof GlassmasterError && e.code === 'NOT_FOUND' ? (e.details as { reason?: unknown; scan?: unknown } | undefined) : undefined;
-  return d?.reason === SCAN_NOT_HELD && typeof d.scan === 'string' ? d.scan : undefined;
-}
-
 function parentOf(p: string): string {
   return '/' + splitPath(p).slice(0, -1).join('/');
 }
@@ -109,6 +102,12 @@ export class ProjectService {
   private readonly releasedScans = new Set<string>();
   /** A scan is released in the worker once its top folder is unreachable here (tree and undo history). */
   private readonly scanRelease = new FinalizationRegistry<string>((scan) => this.releaseScan(scan));
+  /** Scans a burn's request refers to (burnRequest): held in the worker until the burn lets go. */
+  private readonly pinnedScans = new Map<string, number>();
+  /** Pinned scans whose release came meanwhile: released when the last pin goes. */
+  private readonly deferredReleases = new Set<string>();
+  /** A burn's snapshot is being packed: edits wait (they would be half in it). */
+  private snapshotting = 0;
 
   constructor(private readonly opts: ProjectServiceOptions) {}
 
@@ -586,6 +585,47 @@ export class ProjectService {
   }
 
   /**
+   * The project as a burn sends it to the image engine, snapshotted now: the same request as a write
+   * (scanned folders by reference, edited ones packed: nothing unfolded or cloned on this thread),
+   * so a burn of 50,000 files neither holds this thread nor waits on it. A burn builds its image
+   * more than once (the verify's read-back, more copies, more drives): the scans referred to stay
+   * held in the worker until `release()`, whatever the project does meanwhile. `whole()` is the
+   * fallback when the worker holds them no longer all the same (it was replaced after a crash): the
+   * tree packed whole, as it is then.
+   */
+  async burnRequest(signal?: AbortSignal): Promise<{ request: ImageRequest; references: boolean; whole: () => Promise<ImageRequest>; release: () => void }> {
+    this.assertIdle();
+    this.snapshotting++;
+    let spec: { spec: ImageRequest; references: boolean };
+    try {
+      spec = await this.spec(signal, true);
+    } finally {
+      this.snapshotting--;
+    }
+    const pins = spec.references ? [...new Set((spec.spec.packedRoot?.refs ?? []).map(([, scan]) => scan))] : [];
+    for (const scan of pins) this.pinnedScans.set(scan, (this.pinnedScans.get(scan) ?? 0) + 1);
+    let released = false;
+    return {
+      request: spec.spec,
+      references: spec.references,
+      whole: async () => (await this.spec(signal, false)).spec,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const scan of pins) {
+          const left = (this.pinnedScans.get(scan) ?? 1) - 1;
+          if (left > 0) {
+            this.pinnedScans.set(scan, left);
+            continue;
+          }
+          this.pinnedScans.delete(scan);
+          if (this.deferredReleases.delete(scan)) this.releaseScan(scan);
+        }
+      },
+    };
+  }
+
+  /**
    * Runs an engine job on the project's request; when the worker no longer holds a scan the
    * request refers to (scan-cache.ts MUST 2), once more with the whole tree packed.
    */
@@ -616,6 +656,10 @@ export class ProjectService {
   }
 
   private releaseScan(scan: string): void {
+    if (this.pinnedScans.has(scan)) {
+      this.deferredReleases.add(scan);
+      return;
+    }
     this.releasedScans.add(scan);
     this.opts.engine().releaseScans([scan]).catch(() => undefined);
   }
@@ -638,6 +682,7 @@ export class ProjectService {
 
   private assertIdle(): void {
     if (this.writing) throw new InvalidInputError('an image is being written: wait for it or cancel it first');
+    if (this.snapshotting) throw new InvalidInputError('the project is being prepared for a burn: try again in a moment');
   }
 
   private require(p: string): StagingNode {

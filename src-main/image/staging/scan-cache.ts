@@ -18,11 +18,18 @@
 //  3. A scan is held until released (the project releases a scan once none of its nodes is
 //     reachable in the project or its undo history: a FinalizationRegistry in project-service.ts).
 import { threadId } from 'node:worker_threads';
-import { NotFoundError } from '../../common/errors';
+import { GlassmasterError, NotFoundError } from '../../common/errors';
 import type { StagingNode } from './staging-tree';
 
 /** details.reason of the NotFoundError for a reference to a scan this worker does not hold. */
 export const SCAN_NOT_HELD = 'scan-not-held';
+
+/** The worker refused a reference to a scan it no longer holds (MUST 2): its id; else undefined. */
+export function scanNotHeld(err: unknown): string | undefined {
+  const e = err as GlassmasterError | undefined;
+  const d = e instanceof GlassmasterError && e.code === 'NOT_FOUND' ? (e.details as { reason?: unknown; scan?: unknown } | undefined) : undefined;
+  return d?.reason === SCAN_NOT_HELD && typeof d.scan === 'string' ? d.scan : undefined;
+}
 
 export class ScanCache {
   private readonly scans = new Map<string, StagingNode[]>();

@@ -4,6 +4,7 @@
 import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';
 import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress, type OutputContext } from '../image-output';
 import type { ImageRequest } from '../image-spec';
+import type { StagingTree } from '../staging/staging-tree';
 import type { OutputPlan } from '../output-file';
 import { planImage, type ImageSpec } from '../layout/plan-image';
 import { createCopyTask } from '../writer/copy-task';
@@ -23,6 +24,12 @@ export type ImageInput = ImageRequest | ImageSpec;
 export interface BuildPayload {
   spec: ImageInput;
   chunkSize?: number;
+  /**
+   * A burn's checksum manifest (`.glassmaster/SHA256SUMS`, burn/manifest.ts), staged here over the
+   * whole tree: `true` hashes the host files (and reports the text: the 'manifest' progress event);
+   * a string is that text again, for a second build of the same tree (the verify's, another copy).
+   */
+  manifest?: boolean | string;
 }
 
 export interface WriteFilePayload extends BuildPayload {
@@ -50,6 +57,29 @@ function unpacked(spec: ImageInput): ImageInput {
 
 const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progress: (p) => ctx.progress(p) });
 
+/**
+ * The burn's checksum manifest over the staged tree, in this worker: the host files hashed here
+ * (no thread hop per file), or `known` text from an earlier build of the same tree. Loaded only
+ * when asked, as the disc-session task does: the worker stays small for every other task.
+ */
+async function stageManifestHere(tree: StagingTree, known: true | string, ctx: TaskContext): Promise<void> {
+  const { MANIFEST_PATH, stageManifest } = await import('../../burn/manifest');
+  // A `.glassmaster` folder of the project may be a held scan node (scan-cache.ts MUST 1: never
+  // modified): the manifest goes into a copy of it.
+  const top = MANIFEST_PATH.split('/')[0]!;
+  const dir = tree.root.children?.get(top);
+  if (dir?.kind === 'dir' && dir.children) tree.root.children!.set(top, { ...dir, children: new Map(dir.children) });
+  if (typeof known === 'string') {
+    if (tree.get(`/${MANIFEST_PATH}`)) tree.remove(`/${MANIFEST_PATH}`);
+    tree.addBuffer(`/${MANIFEST_PATH}`, Buffer.from(known, 'utf8'));
+    return;
+  }
+  await stageManifest(tree, { signal: ctx.signal, hashHostFiles: (paths) => hashHostFiles({ paths }, ctx.signal) });
+  const staged = tree.get(`/${MANIFEST_PATH}`);
+  const text = staged?.source?.type === 'buffer' ? Buffer.from(staged.source.data).toString('utf8') : '';
+  ctx.progress({ phase: 'manifest', text });
+}
+
 defineWorkerTasks({
   /** SHA-256 of host files for the burn's checksum manifest (burn/hash-files-task.ts). */
   async hashFiles(payload: HashFilesPayload, ctx) {
@@ -63,7 +93,9 @@ defineWorkerTasks({
   },
   async build(payload: BuildPayload, ctx) {
     payload = { ...payload, spec: unpacked(payload.spec) };
-    return streamRequest(payload.spec, output(ctx), (chunk) => ctx.write(chunk), { chunkSize: payload.chunkSize });
+    const manifest = payload.manifest;
+    const prepare = manifest ? (tree: StagingTree) => stageManifestHere(tree, manifest, ctx) : undefined;
+    return streamRequest(payload.spec, output(ctx), (chunk) => ctx.write(chunk), { chunkSize: payload.chunkSize, prepare });
   },
   async writeFile(payload: WriteFilePayload, ctx) {
     payload = { ...payload, spec: unpacked(payload.spec) };
@@ -91,7 +123,8 @@ defineWorkerTasks({
   },
   /** The next session of a disc: its last session read through the caller's drive, planned and streamed here (disc-session-task.ts). */
   async discSession(payload: DiscSessionPayload, ctx) {
-    return streamDiscSession(payload, ctx);
+    // The project's folders may come by reference to this worker's scans, as for a plain build.
+    return streamDiscSession({ ...payload, request: unpacked(payload.request) as DiscSessionPayload['request'] }, ctx);
   },
   copyPieces: createCopyTask(),
 });
