@@ -3,8 +3,8 @@
 namespace gm {
 
 IoPool::IoPool(Napi::Env env) : env_(env), tsfnState_(new TsfnState()) {
-  // The function's finalizer tells us when Node has finalized (and freed) it, so that no path —
-  // the destructor runs inside that finalization under Node 24 — calls into it afterwards.
+  // The function's finalizer tells us when Node has finalized it, so that the destructor — which
+  // Node 24 runs inside that finalization, under the function's own lock — never calls into it.
   tsfn_ = Tsfn::New(env, "glassmaster-device-io", 0, 1, this, &IoPool::OnTsfnFinalized, tsfnState_);
   tsfn_.Unref(env);
   // Registered after the threadsafe function, so it runs before the function's own cleanup
@@ -53,7 +53,9 @@ void IoPool::OnTsfnFinalized(Napi::Env, TsfnState* state, IoPool* pool) {
     delete state;
     return;
   }
-  std::lock_guard<std::mutex> lock(pool->mu_);
+  // No lock here: Node may hold the function's lock while finalizing, and a pool thread holds ours
+  // while it calls into the function (the opposite order).
+  (void)pool;
   state->finalized = true;
 }
 
@@ -63,6 +65,7 @@ size_t IoPool::Threads() {
 }
 
 void IoPool::Submit(std::unique_ptr<IoJob> job) {
+  if (shutDown_) return;  // the environment is going: the job (and its promise) is dropped
   // A pending device call keeps the event loop alive, as a queued AsyncWorker did.
   if (inflight_++ == 0) tsfn_.Ref(env_);
   {
@@ -87,10 +90,10 @@ void IoPool::Loop() {
     }
     job->Run();
     IoJob* raw = job.release();
-    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits, so it may be
-    // made under the lock that orders it with the function's finalization (after which it is freed).
-    std::lock_guard<std::mutex> lock(mu_);
-    if (tsfnState_->finalized || tsfn_.BlockingCall(raw) != napi_ok) delete raw;  // environment gone: drop it
+    // The queue to the JS thread is unbounded (max_queue_size 0): this never waits. After the
+    // function's finalization the call is refused (napi_closing); its memory stays valid while this
+    // pool still holds its thread count, which only Shutdown gives up, after joining this thread.
+    if (tsfnState_->finalized.load() || tsfn_.BlockingCall(raw) != napi_ok) delete raw;  // environment gone: drop it
   }
 }
 

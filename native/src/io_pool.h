@@ -15,6 +15,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -54,9 +55,10 @@ class IoPool {
   void Shutdown();
   static void OnEnvironmentCleanup(void* self);
   static void Deliver(Napi::Env env, Napi::Function, IoPool* pool, IoJob* job);
-  // Shared with the threadsafe function's finalizer (JS thread only): which of the two goes first.
+  // Shared with the threadsafe function's finalizer: which of the two goes first. `finalized` is set
+  // on the JS thread and read by pool threads; `ownerGone` is the JS thread's only.
   struct TsfnState {
-    bool finalized = false;
+    std::atomic<bool> finalized{false};
     bool ownerGone = false;
   };
   static void OnTsfnFinalized(Napi::Env env, TsfnState* state, IoPool* pool);

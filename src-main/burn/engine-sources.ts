@@ -132,6 +132,8 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
       }
     }
     const f = fixed;
+    // Grown in place, the first planning records what it reads; later ones are served that record.
+    const firstPlanning = f.seen === undefined;
     const plan = async (): Promise<ByteSource> => {
       const drive = driveBlockReader(f.drive, { sectorCount: f.sectorCount, signal: disc?.signal });
       // Grown in place, the burn overwrites what the first planning read (the old volume's head, and
@@ -149,9 +151,10 @@ export function discSessionFactory(engine: () => ImageEngine, request: DiscSessi
       const again = fallback;
       if (!again || scanNotHeld(err) === undefined) throw err;
       // The worker no longer holds a scan the project referred to: the tree packed whole, once. The
-      // worker refused before reading the disc, so nothing was recorded from it.
+      // worker refused before reading the disc: a first planning recorded nothing yet (start the
+      // record again); a later one keeps the first one's record (the disc as it was before the burn).
       fallback = undefined;
-      f.seen = undefined;
+      if (firstPlanning) f.seen = undefined;
       f.payload = { ...f.payload, request: { ...(await again()), options } };
       return plan();
     }
@@ -184,7 +187,7 @@ function withSectors(reader: BlockReader, sectors: Map<number, Buffer>, record =
 }
 
 /**
- * burn.start {kind:'project'}: the open project (snapshotted now) as a whole disc, or with
+ * burn.start {kind:'project'}: the open project (snapshotted now: ProjectService.burnRequest) as a whole disc, or with
  * `multisession` as the disc's next session, leaving out `remove` (paths of the disc's last
  * session). A next session that only removes files is a change too: the project may then be empty.
  * The project goes as it goes to a write (ProjectService.burnRequest: scanned folders by reference

@@ -49,7 +49,19 @@ export interface ManifestOptions {
  * tree already holds, e.g. the previous session's). Symbolic links are not listed (sha256sum would
  * follow them; their targets are listed where they are files of the disc).
  */
+/**
+ * Makes the tree's own copy of the top `.glassmaster` folder before the manifest goes in: that folder
+ * may be a node an image worker holds from a scan (image/staging/scan-cache.ts MUST 1: never
+ * modified), shared with every later build of the project.
+ */
+export function ownManifestFolder(tree: StagingTree): void {
+  const top = MANIFEST_PATH.split('/')[0]!;
+  const dir = tree.root.children?.get(top);
+  if (dir?.kind === 'dir' && dir.children) tree.root.children!.set(top, { ...dir, children: new Map(dir.children) });
+}
+
 export async function stageManifest(tree: StagingTree, opts: ManifestOptions = {}): Promise<{ files: number; bytes: number }> {
+  ownManifestFolder(tree);
   const old = tree.get(`/${MANIFEST_PATH}`);
   let previousSums = new Map<string, string>();
   if (old?.kind === 'file' && old.source?.type === 'previous' && opts.readPrevious) {

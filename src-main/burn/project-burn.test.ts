@@ -31,6 +31,7 @@ beforeAll(() => {
   const files: Record<string, string | Buffer> = { 'readme.txt': 'the project\n', 'music/noise.bin': pattern(300_000, 7) };
   for (let a = 0; a < 6; a++) for (let f = 0; f < 8; f++) files[`tree/a${a}/b${f % 3}/f${f}.txt`] = `a${a} f${f}\n`.repeat(20 + f);
   writeTree(join(dir, 'src'), files);
+  writeTree(join(dir, 'dot', '.glassmaster'), { 'notes.txt': 'the user\'s own .glassmaster folder\n' });
   engine = new ImageEngine({ script: imageWorkerScript() });
   engines.push(engine);
 });
@@ -52,7 +53,7 @@ async function projectOf(): Promise<ProjectService> {
 }
 
 describe.skipIf(!peers)('burning the project (burn.start {kind: project})', () => {
-  it('burns the bytes writeImage writes, building no folder of the scan on this thread', async () => {
+  it('burns the bytes writeImage writes (and builds them again for the verify), building no folder of the scan on this thread', async () => {
     const project = await projectOf();
     const src = project.imageRequest().root!.children!.get('src')!;
     expect(isFolded(src)).toBe(true);
@@ -60,8 +61,10 @@ describe.skipIf(!peers)('burning the project (burn.start {kind: project})', () =
     fixtures.push(f);
     const { open, release } = await projectBurnSource(() => engine, project, false, false);
     try {
-      const r = await f.burner.burn(f.address, open, { verify: 'full' });
-      expect(r.copies[0]).toMatchObject({ startLba: 0, verify: { ok: true, level: 'full' } });
+      // Quick verify compares sampled sectors with a second build of the source: the same bytes again.
+      const r = await f.burner.burn(f.address, open, { verify: 'quick' });
+      expect(r.copies[0]).toMatchObject({ startLba: 0, verify: { ok: true, level: 'quick' } });
+      expect(r.copies[0].verify!.sectorsChecked).toBeGreaterThan(0);
     } finally {
       release();
     }
@@ -77,6 +80,9 @@ describe.skipIf(!peers)('burning the project (burn.start {kind: project})', () =
 
   it('stages .glassmaster/SHA256SUMS in the worker: sha256sum -c passes on the disc xorriso extracts', async () => {
     const project = await projectOf();
+    // A folder of the project's own named .glassmaster, held by the worker as scanned: the manifest
+    // must go into a copy of it, never into the held folder that later builds share.
+    await project.addPaths([join(dir, 'dot', '.glassmaster')]);
     const f = await burnFixture('bd-r');
     fixtures.push(f);
     const { open, release } = await projectBurnSource(() => engine, project, false, true);
@@ -89,8 +95,13 @@ describe.skipIf(!peers)('burning the project (burn.start {kind: project})', () =
     const out = join(dir, 'extracted');
     run('xorriso', ['-osirrox', 'on', '-indev', f.transport.backingFile(f.name), '-extract', '/', out]);
     const sums = readFileSync(join(out, '.glassmaster', 'SHA256SUMS'), 'utf8');
-    expect(sums.trim().split('\n')).toHaveLength(2 + 6 * 8);
+    expect(sums.trim().split('\n')).toHaveLength(3 + 6 * 8);
     expect(run('sha256sum', ['--strict', '-c', join(out, '.glassmaster', 'SHA256SUMS')], out)).not.toMatch(/FAILED/);
+    // The next image of the project (no manifest) holds the user's .glassmaster folder as scanned.
+    const iso = join(dir, 'after.iso');
+    await project.writeImage(iso, new AbortController().signal);
+    const files = run('xorriso', ['-indev', iso, '-find', '/.glassmaster', '-type', 'f']).split('\n').filter((l) => l.startsWith("'"));
+    expect(files).toEqual(["'/.glassmaster/notes.txt'"]);
     await project.dispose();
   });
 
@@ -109,6 +120,16 @@ describe.skipIf(!peers)('burning the project (burn.start {kind: project})', () =
     } finally {
       release();
     }
+    // Edited since the request was made: falling back would build another tree, so it is refused.
+    const edited = await projectBurnSource(() => current, project, false, false);
+    current = new ImageEngine({ script: imageWorkerScript() });
+    engines.push(current);
+    project.remove('/src/readme.txt');
+    const g = await burnFixture('dvd+r');
+    fixtures.push(g);
+    await expect(g.burner.burn(g.address, edited.open, { verify: 'none' })).rejects.toThrow(/changed during the burn/);
+    edited.release();
+    project.undo();
     const iso = join(dir, 'p2.iso');
     await project.writeImage(iso, new AbortController().signal);
     const image = readFileSync(iso);

@@ -106,7 +106,7 @@ export class ProjectService {
   private readonly pinnedScans = new Map<string, number>();
   /** Pinned scans whose release came meanwhile: released when the last pin goes. */
   private readonly deferredReleases = new Set<string>();
-  /** A burn's snapshot is being packed: edits wait (they would be half in it). */
+  /** A burn's snapshot is being packed: edits are refused meanwhile (they would be half in it). */
   private snapshotting = 0;
 
   constructor(private readonly opts: ProjectServiceOptions) {}
@@ -591,7 +591,8 @@ export class ProjectService {
    * more than once (the verify's read-back, more copies, more drives): the scans referred to stay
    * held in the worker until `release()`, whatever the project does meanwhile. `whole()` is the
    * fallback when the worker holds them no longer all the same (it was replaced after a crash): the
-   * tree packed whole, as it is then.
+   * tree packed whole — refused if the project was edited since, which would burn (or verify
+   * against) another tree than the one the burn started with.
    */
   async burnRequest(signal?: AbortSignal): Promise<{ request: ImageRequest; references: boolean; whole: () => Promise<ImageRequest>; release: () => void }> {
     this.assertIdle();
@@ -602,13 +603,17 @@ export class ProjectService {
     } finally {
       this.snapshotting--;
     }
+    const revision = this.revision;
     const pins = spec.references ? [...new Set((spec.spec.packedRoot?.refs ?? []).map(([, scan]) => scan))] : [];
     for (const scan of pins) this.pinnedScans.set(scan, (this.pinnedScans.get(scan) ?? 0) + 1);
     let released = false;
     return {
       request: spec.spec,
       references: spec.references,
-      whole: async () => (await this.spec(signal, false)).spec,
+      whole: async () => {
+        if (this.revision !== revision) throw new InvalidInputError('The project was changed during the burn, and the image worker had to be restarted: the burn cannot build the same image again. Burn the project again.');
+        return (await this.spec(signal, false)).spec;
+      },
       release: () => {
         if (released) return;
         released = true;

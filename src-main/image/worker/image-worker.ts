@@ -63,13 +63,10 @@ const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progr
  * when asked, as the disc-session task does: the worker stays small for every other task.
  */
 async function stageManifestHere(tree: StagingTree, known: true | string, ctx: TaskContext): Promise<void> {
-  const { MANIFEST_PATH, stageManifest } = await import('../../burn/manifest');
-  // A `.glassmaster` folder of the project may be a held scan node (scan-cache.ts MUST 1: never
-  // modified): the manifest goes into a copy of it.
-  const top = MANIFEST_PATH.split('/')[0]!;
-  const dir = tree.root.children?.get(top);
-  if (dir?.kind === 'dir' && dir.children) tree.root.children!.set(top, { ...dir, children: new Map(dir.children) });
+  const { MANIFEST_PATH, ownManifestFolder, stageManifest } = await import('../../burn/manifest');
   if (typeof known === 'string') {
+    // A `.glassmaster` folder of the project may be a held scan node: the manifest goes into a copy.
+    ownManifestFolder(tree);
     if (tree.get(`/${MANIFEST_PATH}`)) tree.remove(`/${MANIFEST_PATH}`);
     tree.addBuffer(`/${MANIFEST_PATH}`, Buffer.from(known, 'utf8'));
     return;
