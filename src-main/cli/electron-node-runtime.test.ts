@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { terminateInsideNativeCallScript } from '../testing/addon-terminate-script';
 import { electronNode } from '../testing/electron-node';
 import { inCI, requireTools } from '../testing/peer-tools';
 import { cliMain } from './test-support';
@@ -61,14 +62,7 @@ describe.skipIf(!ready)(`the app's code on Electron's runtime (Node ${process.ve
   }, 30_000);
 
   it('a worker terminated inside a native call (a scan cancelled by the image pool) leaves the process running', async () => {
-    const inWorker = `const a = require(${JSON.stringify(addonFile)}); require('node:worker_threads').parentPort.postMessage(0); for (;;) a.scanDir(${JSON.stringify(dir)}, false);`;
-    const script = `const { Worker } = require('node:worker_threads');
-      let left = 5;
-      const one = () => {
-        const w = new Worker(${JSON.stringify(inWorker)}, { eval: true });
-        w.once('message', () => setTimeout(() => w.terminate().then(() => (--left > 0 ? one() : console.log('all terminated'))), 30));
-      };
-      one();`;
+    const script = terminateInsideNativeCallScript(addonFile, dir);
     const r = await run(node!, ['-e', script], {}, 30_000);
     expect(r.timedOut).toBe(false);
     expect(r.stderr).toBe('');

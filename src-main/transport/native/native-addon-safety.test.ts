@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { terminateInsideNativeCallScript } from '../../testing/addon-terminate-script';
 import { inCI, requireTools } from '../../testing/peer-tools';
 import type { NativeAddon } from './native-addon';
 
@@ -113,14 +114,7 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
     // cannot create its result, node-addon-api turned the refused throw into a C++ exception that
     // nothing caught, and the whole process aborted (SIGABRT; in the app, the Electron main process).
     // Built with NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, the call just ends with the thread.
-    const inWorker = `const a = require(${JSON.stringify(addonFile)}); require('node:worker_threads').parentPort.postMessage(0); for (;;) a.scanDir(${JSON.stringify(dir)}, false);`;
-    const script = `const { Worker } = require('node:worker_threads');
-      let left = 5;
-      const one = () => {
-        const w = new Worker(${JSON.stringify(inWorker)}, { eval: true });
-        w.once('message', () => setTimeout(() => w.terminate().then(() => (--left > 0 ? one() : console.log('all terminated'))), 30));
-      };
-      one();`;
+    const script = terminateInsideNativeCallScript(addonFile, dir);
     const r = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout, stderr) => {
         const e = err as (Error & { code?: number; signal?: NodeJS.Signals }) | null;
