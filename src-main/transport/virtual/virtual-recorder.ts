@@ -2,7 +2,7 @@
 // and keeps written sectors in a sparse backing file, so a burn can be checked with any reader.
 // Semantics follow MMC-6 per media family; every deviation is named where it is made.
 import { closeSync, existsSync, openSync, readSync, renameSync, statSync, writeFileSync, writeSync, fsyncSync, unlinkSync } from 'node:fs';
-import { fsync } from 'node:fs';
+import { fsync, write as fsWrite } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { MediaTypeName } from '../../common/model/drive';
@@ -48,6 +48,23 @@ export interface RecorderOptions {
 }
 
 const fsyncAsync = promisify(fsync);
+const writeAsync = promisify(fsWrite);
+
+/**
+ * A WRITE this large goes to the medium file on libuv's pool, the command answering once it is there
+ * (smaller ones, e.g. a CD's 2352-byte SAO blocks one by one, stay synchronous: a thread hop each
+ * would cost more than the copy). In the app this thread is the main process: a 1 MiB pwrite is
+ * ~0.25 ms, but one that meets the kernel reclaiming memory held its event loop 130-210 ms.
+ */
+const ASYNC_STORE_BYTES = 64 * 1024;
+
+async function writeFully(fd: number, data: Uint8Array, bytes: number, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes) {
+    const { bytesWritten } = await writeAsync(fd, data, done, bytes - done, position + done);
+    done += bytesWritten;
+  }
+}
 
 export class VirtualRecorder {
   readonly name: string;
@@ -296,6 +313,15 @@ export class VirtualRecorder {
    * Runs one command; commands are serialised like a real drive's command queue. `stall` is how the
    * caller waits out an injected stall (its timeout or its device closing); it must reject.
    */
+  /** The running command's medium write on libuv's pool (store), awaited before it answers. */
+  private pendingStore: Promise<void> | undefined;
+
+  private settleStore(): Promise<void> {
+    const p = this.pendingStore;
+    this.pendingStore = undefined;
+    return p ?? Promise.resolve();
+  }
+
   execute(cmd: ScsiCommand, stall: () => Promise<never>): Promise<ScsiResult> {
     const run = this.queue.then(() => this.run(cmd, stall));
     this.queue = run.catch(() => undefined);
@@ -330,8 +356,10 @@ export class VirtualRecorder {
       // serialised (execute), so nothing is written between this and the command's own work.
       if (this.fd !== undefined && (op === Op.SYNCHRONIZE_CACHE || (op === Op.START_STOP_UNIT && (cmd.cdb[4] & 3) === 2))) await fsyncAsync(this.fd);
       const data = this.dispatch(cmd) ?? new Uint8Array(0);
+      await this.settleStore();
       return done(0, data, new Uint8Array(0));
     } catch (e) {
+      await this.settleStore().catch(() => undefined);
       if (e instanceof Check) return done(0x02, new Uint8Array(0), buildFixedSense(e.key, e.asc, e.ascq, { information: e.information, progress: e.progress }));
       throw e;
     }
@@ -756,7 +784,13 @@ export class VirtualRecorder {
     const fd = this.file();
     const slot = this.slotSize(d);
     if (blockSize === slot) {
-      writeSync(fd, data, 0, blocks * slot, lba * slot);
+      const bytes = blocks * slot;
+      // Commands are serialised (execute) and run() awaits this before answering: nothing reads or
+      // writes the medium, and the caller keeps `data`, until it is written.
+      if (bytes >= ASYNC_STORE_BYTES) {
+        const before = this.pendingStore;
+        this.pendingStore = (before ?? Promise.resolve()).then(() => writeFully(fd, data, bytes, lba * slot));
+      } else writeSync(fd, data, 0, bytes, lba * slot);
       return;
     }
     const n = Math.min(main, slot);
