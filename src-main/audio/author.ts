@@ -96,16 +96,38 @@ export async function prepareAudioDisc(
   const n = spec.tracks.length;
   const sources = [...spec.tracks.map((t) => t.path), ...(spec.hiddenTrack ? [spec.hiddenTrack] : [])];
   const pcm = sources.map((_, i) => join(workDir, `${i}.cdda`));
-  const [decoded, tags] = await Promise.all([
-    Promise.all(
-      sources.map(async (path, i) => {
-        const r = await opts.pool.decodeToFile(path, pcm[i], { signal: opts.signal, onProgress: (p) => opts.onProgress?.({ phase: 'decode', track: i + 1, tracks: sources.length, samples: p.samples }) });
-        opts.onProgress?.({ phase: 'decoded', track: i + 1, tracks: sources.length, result: r });
-        return r;
-      }),
-    ),
-    spec.textFromTags === false ? Promise.resolve(spec.tracks.map((): AudioTags => ({}))) : Promise.all(spec.tracks.map((t) => opts.pool.readTags(t.path, opts.signal))),
-  ]);
+  // The first failure (a corrupt track) stops the other decodes and waits for them: none may still be
+  // writing into the work folder when the caller removes it (that removal then failed with
+  // ENOTEMPTY, and its error replaced the one naming the track).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let firstFailure: { error: unknown } | undefined;
+  const all = async <T>(jobs: Array<Promise<T>>): Promise<T[]> => {
+    const settled = await Promise.allSettled(jobs.map((j) => j.catch((error: unknown) => {
+      firstFailure ??= { error };
+      stop.abort();
+      throw error;
+    })));
+    if (firstFailure) throw firstFailure.error;
+    return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+  };
+  let decoded: Awaited<ReturnType<AudioDecoderPool['decodeToFile']>>[];
+  let tags: AudioTags[];
+  try {
+    const decoding = all(sources.map(async (path, i) => {
+      const r = await opts.pool.decodeToFile(path, pcm[i], { signal: stop.signal, onProgress: (p) => opts.onProgress?.({ phase: 'decode', track: i + 1, tracks: sources.length, samples: p.samples }) });
+      opts.onProgress?.({ phase: 'decoded', track: i + 1, tracks: sources.length, result: r });
+      return r;
+    }));
+    const reading = spec.textFromTags === false ? Promise.resolve(spec.tracks.map((): AudioTags => ({}))) : all(spec.tracks.map((t) => opts.pool.readTags(t.path, stop.signal)));
+    // Both settle before anything is thrown: a failed tag read stops the decodes too, and waits for them.
+    await Promise.allSettled([decoding, reading]);
+    if (firstFailure) throw firstFailure.error;
+    [decoded, tags] = await Promise.all([decoding, reading]);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
   if (opts.signal?.aborted) throw new CancelledError();
 
   // ---- layout ------------------------------------------------------------------------------
@@ -218,7 +240,7 @@ export async function authorAudioImage(
     await Promise.all(outputs.map((f) => f.abort()));
     throw err;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
   }
 }
 
