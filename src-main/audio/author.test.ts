@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError, InvalidInputError } from '../common/errors';
 import { requireTools } from '../testing/peer-tools';
 import { AudioDecoderPool } from './audio-decoder-pool';
 import { authorAudioImage, prepareAudioDisc, type AuthoredImage } from './author';
@@ -206,6 +207,34 @@ describe.skipIf(!ok)('audio image files against cd-info, bchunk, cdrdao, sox and
       await expect(run).rejects.toMatchObject({ code: 'INVALID_INPUT' }); // typed across the worker boundary
       await expect(run).rejects.toThrow(/broken\.flac/);
       expect(readdirSync(p('bad'))).toEqual([]);
+    });
+    it('a failed track stops the others, and the error comes only once none of them is still writing', async () => {
+      // A stand-in pool: track 1 decodes until it is told to stop (then writes once more, as a worker
+      // finishing its chunk), track 2 fails at once. The work folder must be left alone until track 1
+      // has settled — else its removal races that last write (ENOTEMPTY, which replaced the error).
+      mkdirSync(p('race'));
+      const events: string[] = [];
+      const fake = {
+        decodeToFile: (path: string, out: string, o: { signal?: AbortSignal } = {}) => {
+          if (path.endsWith('bad.wav')) return Promise.reject(new InvalidInputError(`${path}: not audio`, { path }));
+          writeFileSync(out, 'pcm');
+          return new Promise((_, reject) => {
+            const finish = () => setTimeout(() => {
+              writeFileSync(`${out}.last`, 'pcm');
+              events.push('track 1 settled');
+              reject(new CancelledError());
+            }, 100);
+            // Not told to stop: it finishes on its own a little later.
+            if (o.signal) o.signal.addEventListener('abort', finish, { once: true });
+            else finish();
+          });
+        },
+        readTags: () => Promise.resolve({}),
+      } as unknown as AudioDecoderPool;
+      const run = authorAudioImage({ tracks: [{ path: p('slow.wav') }, { path: p('bad.wav') }] }, p('race', 'x.cue'), { pool: fake });
+      await expect(run.finally(() => events.push('rejected'))).rejects.toThrow(/bad\.wav: not audio/);
+      expect(events).toEqual(['track 1 settled', 'rejected']);
+      expect(readdirSync(p('race'))).toEqual([]);
     });
     it('an earlier image survives a failed run', async () => {
       const before = readFileSync(join(p('gaps'), 'album.cue'));
