@@ -90,10 +90,9 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
   }, 30_000);
 
   it('a worker thread that used the addon exits by itself when its work is done', async () => {
-    // Under Node 24 (Electron 41's runtime) the worker's teardown finalized the addon from inside its
-    // threadsafe function's close, and releasing that function there deadlocked: the worker never
-    // exited, so `glassmaster image` (whose threads load the addon) hung after writing its image.
-    // The pool now lets go of the function in an environment cleanup hook, before that close.
+    // On the suite's Node, after a device command ran on the pool. The teardown deadlock this guards
+    // against showed only under Node 24 (Electron 41's runtime), where this loopback build cannot be
+    // compiled here (no Node 24 headers): electron-node-runtime.test.ts runs the real addon there.
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker(
       `const { workerData } = require('node:worker_threads');
