@@ -9,7 +9,8 @@
 // - a smaller image (256 MiB; 64 MiB with --quick) to tgtd's DVD+R over our iSCSI initiator, beside
 //   growisofs in the QEMU guest (through the guest kernel, iSCSI by QEMU) on a second tgtd target;
 // - peak RSS of this process (the virtual recorder runs in it too).
-// Runs are interleaved (cp, unlimited, openssl, paced, …) and the table shows medians, with the CPU
+// Runs are interleaved, each round starting one part later than the last, and the table shows
+// medians (and the median of per-round ratios), with the CPU
 // seconds (user + system) of each: this process's for the burn rows (its worker threads and the
 // virtual recorder included), the child's (GNU time) for cp and openssl. On a shared machine the
 // CPU seconds say what the wall-clock seconds cannot.
@@ -37,7 +38,8 @@ const flag = (name: string) => {
 const MiB = 1024 * 1024;
 const size = Number(flag('--size') ?? (quick ? 1024 : 4096)) * MiB;
 const tgtSize = (quick ? 64 : 256) * MiB;
-const runs = Number(flag('--repeat') ?? (quick ? 2 : 3));
+// Rounds: by default one per part, so that every part runs once in every position.
+const repeat = flag('--repeat');
 // Parts to run (default all): cp, dd, unlimited (with the full verify and openssl), paced (16× BD), tgtd.
 const only = new Set((flag('--only') ?? 'cp,dd,unlimited,paced,tgtd').split(','));
 const BD_1X = 4_495_500;
@@ -123,51 +125,62 @@ try {
   const pacedX: number[] = [];
   const ringMin: number[] = [];
   const ringLow: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const copy = join(work, 'copy.iso');
-    if (only.has('cp')) {
-      const t = timed('cp', ['--sparse=never', image, copy]);
-      cp.push(t.wall);
-      if (t.cpu !== undefined) cpCpu.push(t.cpu);
-      rmSync(copy);
-    }
-    if (only.has('dd')) {
-      const t = timed('dd', [`if=${image}`, `of=${copy}`, 'bs=1M', 'status=none']);
-      dd.push(t.wall);
-      if (t.cpu !== undefined) ddCpu.push(t.cpu);
-      rmSync(copy);
-    }
-    if (only.has('unlimited')) {
-    await vt.insert('bd', 'bd-r');
-    vt.recorder('bd').clearUnitAttention();
-    vt.setPacing('bd', false);
-    // From the first 'writing' event to the next action: includes waiting for the SHA-256 of what
-    // was written (the pipeline's digest comes before 'closing').
-    const hashed = writePhase();
-    let verifyC0: NodeJS.CpuUsage | undefined;
-    const u = await burner.burn('virtual:bd', open, { verify: 'full', speed: 'max' }, {
-      onProgress: (p) => {
-        hashed.onProgress(p);
-        if (p.action === 'verifying' && !verifyC0) verifyC0 = process.cpuUsage();
-      },
-    });
-    verifyCpu.push(cpuSecs(process.cpuUsage(verifyC0)));
-    unlimitedHashed.push(hashed.wall());
-    unlimitedHashedCpu.push(hashed.cpu());
+  const copy = join(work, 'copy.iso');
+  // One closure per measured run. On this kind of VM the run after a large free (a deleted copy, a
+  // disc replaced by a blank one) is often several times slower: freed memory goes back to the
+  // host and is faulted in again (cp of 4 GiB: 1.2 s, or 9 s when it ran first). So each round
+  // starts one part later than the last (every part takes every position equally often), and the
+  // table also gives the median of the per-round ratios, which compares runs made side by side.
+  const parts: Array<[string, () => Promise<void>]> = [];
+  if (only.has('cp')) parts.push(['cp', async () => {
+    const t = timed('cp', ['--sparse=never', image, copy]);
+    cp.push(t.wall);
+    if (t.cpu !== undefined) cpCpu.push(t.cpu);
+    rmSync(copy);
+  }]);
+  if (only.has('dd')) parts.push(['dd', async () => {
+    const t = timed('dd', [`if=${image}`, `of=${copy}`, 'bs=1M', 'status=none']);
+    dd.push(t.wall);
+    if (t.cpu !== undefined) ddCpu.push(t.cpu);
+    rmSync(copy);
+  }]);
+  if (only.has('unlimited')) {
+    parts.push(['unlimited, verify full', async () => {
+      await vt.insert('bd', 'bd-r');
+      vt.recorder('bd').clearUnitAttention();
+      vt.setPacing('bd', false);
+      // From the first 'writing' event to the next action: includes waiting for the SHA-256 of what
+      // was written (the pipeline's digest comes before 'closing').
+      const hashed = writePhase();
+      let verifyC0: NodeJS.CpuUsage | undefined;
+      const u = await burner.burn('virtual:bd', open, { verify: 'full', speed: 'max' }, {
+        onProgress: (p) => {
+          hashed.onProgress(p);
+          if (p.action === 'verifying' && !verifyC0) verifyC0 = process.cpuUsage();
+        },
+      });
+      verifyCpu.push(cpuSecs(process.cpuUsage(verifyC0)));
+      unlimitedHashed.push(hashed.wall());
+      unlimitedHashedCpu.push(hashed.cpu());
+      verify.push(u.copies[0].verify!.elapsedMs / 1000);
+    }]);
     // The write path alone (no read-back, so nothing hashed while writing): the issue's "unlimited burn vs cp".
-    await vt.insert('bd', 'bd-r');
-    vt.recorder('bd').clearUnitAttention();
-    const plain = writePhase();
-    await burner.burn('virtual:bd', open, { verify: 'none', speed: 'max' }, { onProgress: plain.onProgress });
-    unlimited.push(plain.wall());
-    unlimitedCpu.push(plain.cpu());
-    verify.push(u.copies[0].verify!.elapsedMs / 1000);
-
-    const o = timed('openssl', ['dgst', '-sha256', image]);
-    openssl.push(o.wall);
-    if (o.cpu !== undefined) opensslCpu.push(o.cpu);
-    }
-    if (!only.has('paced')) continue;
+    parts.push(['unlimited', async () => {
+      await vt.insert('bd', 'bd-r');
+      vt.recorder('bd').clearUnitAttention();
+      vt.setPacing('bd', false);
+      const plain = writePhase();
+      await burner.burn('virtual:bd', open, { verify: 'none', speed: 'max' }, { onProgress: plain.onProgress });
+      unlimited.push(plain.wall());
+      unlimitedCpu.push(plain.cpu());
+    }]);
+    parts.push(['openssl', async () => {
+      const o = timed('openssl', ['dgst', '-sha256', image]);
+      openssl.push(o.wall);
+      if (o.cpu !== undefined) opensslCpu.push(o.cpu);
+    }]);
+  }
+  if (only.has('paced')) parts.push(['paced', async () => {
     await vt.insert('bd', 'bd-r');
     vt.recorder('bd').clearUnitAttention();
     vt.setPacing('bd', true);
@@ -187,6 +200,10 @@ try {
     paced.push((last.elapsedMs - t0) / 1000);
     pacedX.push(p.copies[0].averageBytesPerSec / BD_1X);
     vt.setPacing('bd', false);
+  }]);
+  const runs = repeat ? Number(repeat) : quick ? 2 : parts.length;
+  for (let r = 0; r < runs; r++) {
+    for (let i = 0; i < parts.length; i++) await parts[(r + i) % parts.length][1]();
   }
   await vt.insert('bd', 'bd-r');
   await vt.dispose();
@@ -226,13 +243,15 @@ try {
   const mbps = (s: number, bytes = size) => `${(bytes / 1e6 / s).toFixed(0)} MB/s`;
   const rows: string[][] = [];
   const pct = (a: number[], b: number[]) => (a.length && b.length ? `${((100 * median(a)) / median(b)).toFixed(0)}%` : '—');
+  // Speed of `b` relative to `a`, round by round (the runs of one round were made minutes apart at most).
+  const paired = (a: number[], b: number[]) => (a.length && a.length === b.length ? `${(100 * median(a.map((x, i) => x / b[i]))).toFixed(0)}%` : '—');
   const cpu = (xs: number[]) => (xs.length ? median(xs).toFixed(2) : '—');
   if (cp.length) rows.push(['cp (plain file copy)', `${gib} GiB`, median(cp).toFixed(2), cpu(cpCpu), mbps(median(cp)), `baseline; runs ${cp.map((x) => x.toFixed(2)).join(', ')}`]);
-  if (dd.length) rows.push(['dd bs=1M (read and write through memory)', `${gib} GiB`, median(dd).toFixed(2), cpu(ddCpu), mbps(median(dd)), `${pct(cp, dd)} of cp; runs ${dd.map((x) => x.toFixed(2)).join(', ')}`]);
+  if (dd.length) rows.push(['dd bs=1M (read and write through memory)', `${gib} GiB`, median(dd).toFixed(2), cpu(ddCpu), mbps(median(dd)), `${pct(cp, dd)} of cp (per round ${paired(cp, dd)}); runs ${dd.map((x) => x.toFixed(2)).join(', ')}`]);
   if (unlimited.length) {
-    rows.push(['burn → virtual BD-R, unlimited (--verify none)', `${gib} GiB`, median(unlimited).toFixed(2), cpu(unlimitedCpu), mbps(median(unlimited)), `${pct(cp, unlimited)} of cp (target ≥ 90%)${dd.length ? `, ${pct(dd, unlimited)} of dd` : ''}; runs ${unlimited.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['burn → virtual BD-R, unlimited (--verify none)', `${gib} GiB`, median(unlimited).toFixed(2), cpu(unlimitedCpu), mbps(median(unlimited)), `${pct(cp, unlimited)} of cp (target ≥ 90%; per round ${paired(cp, unlimited)})${dd.length ? `, ${pct(dd, unlimited)} of dd (per round ${paired(dd, unlimited)})` : ''}; runs ${unlimited.map((x) => x.toFixed(2)).join(', ')}`]);
     rows.push(['burn → virtual BD-R, unlimited, hashing what it writes (--verify full)', `${gib} GiB`, median(unlimitedHashed).toFixed(2), cpu(unlimitedHashedCpu), mbps(median(unlimitedHashed)), `${pct(cp, unlimitedHashed)} of cp; runs ${unlimitedHashed.map((x) => x.toFixed(2)).join(', ')}`]);
-    rows.push(['full verify (disc read-back + SHA-256; the source was hashed while writing)', `${gib} GiB`, median(verify).toFixed(2), cpu(verifyCpu), mbps(median(verify)), `${pct(openssl, verify)} of openssl (target ≥ 90%); runs ${verify.map((x) => x.toFixed(2)).join(', ')}`]);
+    rows.push(['full verify (disc read-back + SHA-256; the source was hashed while writing)', `${gib} GiB`, median(verify).toFixed(2), cpu(verifyCpu), mbps(median(verify)), `${pct(openssl, verify)} of openssl (target ≥ 90%; per round ${paired(openssl, verify)}); runs ${verify.map((x) => x.toFixed(2)).join(', ')}`]);
     rows.push(['openssl dgst -sha256', `${gib} GiB`, median(openssl).toFixed(2), cpu(opensslCpu), mbps(median(openssl)), `baseline; runs ${openssl.map((x) => x.toFixed(2)).join(', ')}`]);
   }
   if (paced.length) rows.push(['burn → virtual BD-R, 16× BD paced', `${gib} GiB`, median(paced).toFixed(2), cpu(pacedCpu), mbps(median(paced)), `${median(pacedX).toFixed(1)}×; ring min after ramp-up ${(100 * Math.min(...ringMin)).toFixed(0)}% (target ≥ 50%; per run ${ringMin.map((x) => (100 * x).toFixed(0)).join(', ')}%), below 50% in ${(100 * Math.max(...ringLow)).toFixed(1)}% of samples`]);
@@ -243,7 +262,7 @@ try {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
   const rssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
-  console.log(`peak RSS ${rssMb.toFixed(0)} MB (target < 300 MB); ${runs} interleaved runs${quick ? ' (--quick)' : ''}; load average before ${load0.map((x) => x.toFixed(1)).join(' ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+  console.log(`peak RSS ${rssMb.toFixed(0)} MB (target < 300 MB); ${runs} rounds, each starting one part later (${parts.map((x) => x[0]).join(' → ')})${quick ? ' (--quick)' : ''}; load average before ${load0.map((x) => x.toFixed(1)).join(' ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
