@@ -154,7 +154,7 @@ function writeAll(fd: number, buf: Buffer, pos: number): Promise<void> {
 /**
  * Writes the image to the planned output (output-file.ts: a file through its partial, renamed once
  * complete and removed on any failure; a device in place). `worker` is the image worker's own
- * entry: the copier threads run its copyPieces task.
+ * entry: the copier threads run its copyStream task.
  */
 export async function writeRequestFile(
   req: ImageRequest | ImageSpec, outPlan: OutputPlan, ctx: OutputContext, worker: WorkerScript, opts: { chunkSize?: number } = {},

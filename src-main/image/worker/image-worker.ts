@@ -1,5 +1,5 @@
 // Worker-thread entry of the image engine (ImageEngine's pool): stages, plans and writes images
-// (image-output.ts), and copies host-file data in place for another image worker (copyPieces).
+// (image-output.ts), and copies host-file data in place for another image worker (copyStream).
 // Imports only image code, workers/ and common/.
 import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';
 import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress, type OutputContext } from '../image-output';
@@ -7,7 +7,7 @@ import type { ImageRequest } from '../image-spec';
 import type { StagingTree } from '../staging/staging-tree';
 import type { OutputPlan } from '../output-file';
 import { planImage, type ImageSpec } from '../layout/plan-image';
-import { createCopyTask } from '../writer/copy-task';
+import { createCopyStreamTask } from '../writer/copy-task';
 import { InvalidInputError } from '../../common/errors';
 import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
@@ -123,5 +123,5 @@ defineWorkerTasks({
     // The project's folders may come by reference to this worker's scans, as for a plain build.
     return streamDiscSession({ ...payload, request: unpacked(payload.request) as DiscSessionPayload['request'] }, ctx);
   },
-  copyPieces: createCopyTask(),
+  copyStream: createCopyStreamTask(),
 });

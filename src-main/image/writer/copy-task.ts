@@ -1,9 +1,14 @@
 // The copy task of the image worker (worker/image-worker.ts): reads host-file pieces and writes
 // them in place (positional writes) into the output file, while another thread writes the metadata
-// around them. Several threads may run the same part at once: they claim its batches through a
-// shared counter. Errors are the ordered writer's (source-errors.ts), thrown typed and carried
-// across the thread boundary by the worker pool.
+// around them. One task runs for a whole copy stream: the parts arrive on a MessagePort of their
+// own, not as one pool job each, because the thread that hands them over is usually inside a long
+// synchronous pass (the scan placing files as it finds them, planImage placing the rest) and would
+// not see a job's 'done' to send the next one until that pass ended; a port delivers to this
+// thread's event loop whatever the sender's is doing. Several threads may run the same part at
+// once: they claim its batches through a shared counter. Errors are the ordered writer's
+// (source-errors.ts), thrown typed and carried across the thread boundary by the worker pool.
 import * as fs from 'node:fs';
+import type { MessagePort } from 'node:worker_threads';
 import { CancelledError } from '../../common/errors';
 import type { TaskContext } from '../../workers/worker-runtime';
 import { loadNativeAddonIfBuilt, type NativeAddon } from '../../transport/native/native-addon';
@@ -14,18 +19,28 @@ const SECTOR = 2048;
 const BUF = 1024 * 1024;
 
 /** One part of the pieces to copy; `nums` holds lba, size, mtimeMs per piece. */
-export interface CopyPayload {
-  fd: number;
+export interface CopyPart {
+  type: 'part';
   nums: Float64Array;
   hostPaths: string[];
   /** Image paths, for the errors. */
   paths: string[];
-  /** Byte offset of the output file's first byte in the image (0, or a session's start). */
-  base: number;
   /** Shared: the next batch of this part to claim. */
   next: Int32Array;
+}
+
+/** What arrives on a copy stream's port: parts, then 'end' (no more parts; finish those received). */
+export type CopyMessage = CopyPart | { type: 'end' };
+
+/** The copyStream task's payload. */
+export interface CopyStreamPayload {
+  fd: number;
+  /** Byte offset of the output file's first byte in the image (0, or a session's start). */
+  base: number;
   /** Shared: non-zero tells every copying thread to stop (a failure or a cancel). */
   stop: Int32Array;
+  /** Parts and the end arrive here (transferred with the job). */
+  port: MessagePort;
 }
 
 /**
@@ -41,25 +56,74 @@ function nativeFill(): NativeAddon['fillPieces'] {
 }
 
 /**
- * A copy task with its own pair of buffers (allocated once per thread): one batch is written,
- * asynchronously and at most one write in flight, while the next one is read.
+ * The copy-stream task, with its own pair of buffers (allocated once per thread): one batch is
+ * written, asynchronously and at most one write in flight, while the next one is read. Parts are
+ * copied in the order they arrive; the task ends once 'end' has come and every part before it is
+ * written, or at the first failure (which sets `stop` for the other threads), or when stopped.
  */
-export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Promise<void> {
+export function createCopyStreamTask(): (payload: CopyStreamPayload, ctx: TaskContext) => Promise<void> {
   let bufs: [Buffer, Buffer] | undefined;
   let fill: NativeAddon['fillPieces'] | null = null;
-  return async (m, ctx) => {
+  return async (job, ctx) => {
     bufs ??= [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)];
     if (fill === null) fill = nativeFill();
-    const fillNative = fill;
-    const b2 = bufs;
-    let buf = b2[0];
+    const copyPart = partCopier(job, bufs, fill, ctx.signal);
+    const parts: CopyPart[] = [];
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const stopped = () => Atomics.load(job.stop, 0) !== 0 || ctx.signal.aborted;
+    const onMessage = (msg: CopyMessage) => {
+      if (msg.type === 'end') ended = true;
+      else parts.push(msg);
+      wake?.();
+    };
+    // A stop set while this thread waits for parts (another thread failed, or a cancel) ends it.
+    const onAbort = () => wake?.();
+    job.port.on('message', onMessage);
+    ctx.signal.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        if (stopped()) break;
+        const part = parts.shift();
+        if (part) {
+          await copyPart(part);
+          continue;
+        }
+        if (ended) break;
+        // The stop flag is shared memory: nothing wakes this thread when another sets it, so the
+        // wait also ends every 50 ms to look at it.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 50);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } catch (err) {
+      Atomics.store(job.stop, 0, 1); // the other threads stop too
+      throw err;
+    } finally {
+      job.port.off('message', onMessage);
+      job.port.close();
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    if (ctx.signal.aborted) throw new CancelledError();
+  };
+}
+
+/** Copies one part, its batches claimed through the part's shared counter; throws the first failure typed. */
+function partCopier(job: CopyStreamPayload, b2: [Buffer, Buffer], fillNative: NativeAddon['fillPieces'], signal: AbortSignal): (m: CopyPart) => Promise<void> {
+  let buf = b2[0];
+  const stopped = () => Atomics.load(job.stop, 0) !== 0 || signal.aborted;
+  return async (m) => {
     let pending: Promise<void> | null = null;
-    const stopped = () => Atomics.load(m.stop, 0) !== 0 || ctx.signal.aborted;
     const writeAll = async (n: number, pos: number): Promise<void> => {
       if (pending) await pending;
       const out = buf;
       pending = new Promise<void>((resolve, reject) => {
-        const step = (off: number) => fs.write(m.fd, out, off, n - off, pos + off, (err, w) => {
+        const step = (off: number) => fs.write(job.fd, out, off, n - off, pos + off, (err, w) => {
           if (err) reject(outputWriteError(err));
           else if (off + w < n) step(off + w);
           else resolve();
@@ -103,7 +167,7 @@ export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Pr
         const b = Atomics.add(m.next, 0, 1);
         if (b >= batches.length) break;
         const [i0, i1] = batches[b];
-        const start = lbaOf(i0) * SECTOR - m.base;
+        const start = lbaOf(i0) * SECTOR - job.base;
         if (i1 === i0 + 1 && Math.ceil(sizeOf(i0) / SECTOR) * SECTOR > BUF) {
           const size = sizeOf(i0);
           const f = openChecked(m.hostPaths[i0], m.paths[i0], size, mtimeOf(i0));
@@ -136,7 +200,7 @@ export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Pr
           }
         }
         for (; i < i1; i++) {
-          const at = lbaOf(i) * SECTOR - m.base - start;
+          const at = lbaOf(i) * SECTOR - job.base - start;
           buf.fill(0, filled, at);
           const f = openChecked(m.hostPaths[i], m.paths[i], sizeOf(i), mtimeOf(i));
           try {
@@ -153,9 +217,7 @@ export function createCopyTask(): (payload: CopyPayload, ctx: TaskContext) => Pr
     } catch (err) {
       // The host closes fd once every thread has answered: no write of ours may still be in flight.
       if (pending) await (pending as Promise<void>).catch(() => undefined);
-      Atomics.store(m.stop, 0, 1); // the other threads stop too
       throw err;
     }
-    if (ctx.signal.aborted) throw new CancelledError();
   };
 }

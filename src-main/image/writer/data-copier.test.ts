@@ -156,6 +156,35 @@ describe.each([['native batch reader', '0'], ['JavaScript path', '1']])('DataCop
       fs.closeSync(fd);
     }
   });
+
+  it('copies every part pushed while the pushing thread is busy in synchronous work (the scan, planImage), not only the first', async () => {
+    const dir = path.join(tmp, 'busy');
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 400; i++) fs.writeFileSync(path.join(dir, `f${String(i).padStart(3, '0')}`), Buffer.alloc(1 + ((i * 389) % 3000), (i % 250) + 1));
+    const plan = await planImage(spec(dir));
+    const host = plan.data.filter((d) => d.source.type === 'host');
+    const out = path.join(tmp, 'busy.iso');
+    const fd = fs.openSync(out, 'w+');
+    const copier = new DataCopier(worker, 1);
+    try {
+      await copier.copy(fd, host.slice(0, 1), 0); // the thread is up
+      const stream = copier.stream(fd, 0);
+      for (let i = 0; i < host.length; i += 50) stream.push(host.slice(i, i + 50));
+      // This thread does not return to its event loop until every piece's last byte is in the file
+      // (or 20 s have passed): the copier must not need it to go on to the next part.
+      const last = (d: DataPiece) => d.lba * 2048 + d.size - 1;
+      const probe = Buffer.alloc(1);
+      const landed = (d: DataPiece) => fs.readSync(fd, probe, 0, 1, last(d)) === 1 && probe[0] !== 0;
+      const deadline = Date.now() + 20_000;
+      let missing = host.filter((d) => !landed(d));
+      while (missing.length > 0 && Date.now() < deadline) missing = missing.filter((d) => !landed(d));
+      expect(missing.length).toBe(0);
+      await stream.end();
+    } finally {
+      await copier.close();
+      fs.closeSync(fd);
+    }
+  });
 });
 
 describe('fillPieces (the native batch reader)', () => {

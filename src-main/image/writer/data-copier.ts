@@ -5,11 +5,12 @@
 // lba × 2048, zero-padded to its sector end.
 //
 // The threads are a WorkerPool of the image worker (worker/image-worker.ts) running its typed
-// `copyPieces` task (writer/copy-task.ts); their errors are the ordered writer's (source-errors.ts).
+// `copyStream` task (writer/copy-task.ts); their errors are the ordered writer's (source-errors.ts).
 import { CancelledError, GlassmasterError, InvalidInputError } from '../../common/errors';
 import { WorkerPool } from '../../workers/worker-pool';
 import type { DataPiece } from '../layout/plan-image';
-import type { CopyPayload } from './copy-task';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { CopyMessage, CopyPart, CopyStreamPayload } from './copy-task';
 
 /** Where the image worker's entry is: a built .js path, or a URL (a tsx bootstrap under tests). */
 export interface WorkerScript {
@@ -54,67 +55,73 @@ export class DataCopier {
 
   /**
    * Like copy(), with the pieces handed over in parts as they become known (the CLI places files
-   * while it is still reading the source tree). Parts are copied in the order pushed.
+   * while it is still reading the source tree). Parts are copied in the order pushed. One copyStream
+   * job per thread for the whole stream, its parts sent on a port of its own (copy-task.ts says why).
    */
   stream(fd: number, baseByte: number, signal?: AbortSignal): CopyStream {
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const onAbort = () => Atomics.store(stop, 0, 1);
     signal?.addEventListener('abort', onAbort);
-    const parts: Promise<void>[] = [];
+    const ports: MessagePort[] = [];
+    const runs = Array.from({ length: this.threads }, () => {
+      const { port1, port2 } = new MessageChannel();
+      ports.push(port1);
+      const payload: CopyStreamPayload = { fd, base: baseByte, stop, port: port2 };
+      const run = this.pool.run<void>('copyStream', payload, { transfer: [port2] });
+      run.catch(() => Atomics.store(stop, 0, 1)); // the other threads stop early; end() reports it
+      return run;
+    });
+    let refused: unknown;
+    let finished: Promise<void> | undefined;
+    // Every thread has finished with fd (the first failure, if any, then reported).
+    const finish = () => (finished ??= (async () => {
+      for (const port of ports) port.postMessage({ type: 'end' } satisfies CopyMessage);
+      const results = await Promise.allSettled(runs);
+      for (const port of ports) port.close();
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) throw new CancelledError();
+      if (refused) throw refused;
+      const bad = results.find((r) => r.status === 'rejected');
+      if (bad) throw GlassmasterError.from((bad as PromiseRejectedResult).reason);
+    })());
     const push = (pieces: DataPiece[]) => {
-      if (pieces.length === 0) return;
-      const part = this.post(fd, pieces, baseByte, stop);
-      part.catch(() => Atomics.store(stop, 0, 1)); // later parts stop early; end() reports it
-      parts.push(part);
-    };
-    const end = async () => {
+      if (pieces.length === 0 || finished || refused) return;
+      let part: CopyPart;
       try {
-        // Every part settles (the threads are done with fd) before the first failure is reported.
-        const results = await Promise.allSettled(parts);
-        if (signal?.aborted) throw new CancelledError();
-        const bad = results.find((r) => r.status === 'rejected');
-        if (bad) throw (bad as PromiseRejectedResult).reason;
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
+        part = packPart(pieces);
+      } catch (err) {
+        refused = err;
+        Atomics.store(stop, 0, 1);
+        return;
       }
+      for (const port of ports) port.postMessage(part);
     };
+    const end = () => finish();
     const cancel = async () => {
       Atomics.store(stop, 0, 1);
-      await Promise.allSettled(parts);
-      signal?.removeEventListener('abort', onAbort);
+      await finish().catch(() => undefined);
     };
     return { push, end, cancel };
-  }
-
-  /** One part to every thread (they share its batches); resolves when all have finished it. */
-  private async post(fd: number, pieces: DataPiece[], baseByte: number, stop: Int32Array): Promise<void> {
-    // Numbers in one typed array; the paths as strings (cloned in one native step).
-    const nums = new Float64Array(pieces.length * 3);
-    const hostPaths: string[] = new Array(pieces.length);
-    const paths: string[] = new Array(pieces.length);
-    pieces.forEach((d, i) => {
-      if (d.source.type !== 'host') throw new InvalidInputError(`DataCopier copies host files only: ${d.path}`);
-      nums[3 * i] = d.lba;
-      nums[3 * i + 1] = d.size;
-      nums[3 * i + 2] = d.source.mtimeMs;
-      hostPaths[i] = d.source.hostPath;
-      paths[i] = d.path;
-    });
-    const next = new Int32Array(new SharedArrayBuffer(4)); // the next batch to claim
-    const payload: CopyPayload = { fd, nums, hostPaths, paths, base: baseByte, next, stop };
-    try {
-      const runs = Array.from({ length: this.threads }, () => this.pool.run<void>('copyPieces', payload));
-      // Every thread has finished with fd before a failure is reported.
-      const results = await Promise.allSettled(runs);
-      const bad = results.find((r) => r.status === 'rejected');
-      if (bad) throw (bad as PromiseRejectedResult).reason;
-    } catch (err) {
-      Atomics.store(stop, 0, 1);
-      throw GlassmasterError.from(err);
-    }
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+/** A part as it crosses to the copying threads: the numbers in one typed array, the paths as strings. */
+function packPart(pieces: DataPiece[]): CopyPart {
+  const nums = new Float64Array(pieces.length * 3);
+  const hostPaths: string[] = new Array(pieces.length);
+  const paths: string[] = new Array(pieces.length);
+  pieces.forEach((d, i) => {
+    if (d.source.type !== 'host') throw new InvalidInputError(`DataCopier copies host files only: ${d.path}`);
+    nums[3 * i] = d.lba;
+    nums[3 * i + 1] = d.size;
+    nums[3 * i + 2] = d.source.mtimeMs;
+    hostPaths[i] = d.source.hostPath;
+    paths[i] = d.path;
+  });
+  // The next batch to claim, shared by the threads that copy this part.
+  return { type: 'part', nums, hostPaths, paths, next: new Int32Array(new SharedArrayBuffer(4)) };
 }
