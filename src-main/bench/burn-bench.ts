@@ -9,8 +9,8 @@
 // - a smaller image (256 MiB; 64 MiB with --quick) to tgtd's DVD+R over our iSCSI initiator, beside
 //   growisofs in the QEMU guest (through the guest kernel, iSCSI by QEMU) on a second tgtd target;
 // - peak RSS of this process (the virtual recorder runs in it too).
-// Runs are interleaved, each round starting one part later than the last, and the table shows
-// medians (and the median of per-round ratios), with the CPU
+// Runs are interleaved, the rounds in a Williams design (every part follows every other equally
+// often), and the table shows medians (and the median of per-round ratios), with the CPU
 // seconds (user + system) of each: this process's for the burn rows (its worker threads and the
 // virtual recorder included), the child's (GNU time) for cp and openssl. On a shared machine the
 // CPU seconds say what the wall-clock seconds cannot.
@@ -38,7 +38,7 @@ const flag = (name: string) => {
 const MiB = 1024 * 1024;
 const size = Number(flag('--size') ?? (quick ? 1024 : 4096)) * MiB;
 const tgtSize = (quick ? 64 : 256) * MiB;
-// Rounds: by default one per part, so that every part runs once in every position.
+// Rounds: by default one per row of the Williams design below (at least 3), 2 with --quick.
 const repeat = flag('--repeat');
 // Parts to run (default all): cp, dd, unlimited (with the full verify and openssl), paced (16× BD), tgtd.
 const only = new Set((flag('--only') ?? 'cp,dd,unlimited,paced,tgtd').split(','));
@@ -58,6 +58,17 @@ function timed(cmd: string, args: string[]): { wall: number; cpu?: number } {
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   const m = /GMCPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
   return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
+}
+
+/**
+ * A Williams design for n parts: orders (n of them for even n, 2n for odd) in which every part
+ * runs right after every other part the same number of times, and in every position.
+ */
+function williams(n: number): number[][] {
+  const first: number[] = [];
+  for (let i = 0, lo = 1, hi = n - 1; i < n; i++) first.push(i === 0 ? 0 : i % 2 ? lo++ : hi--);
+  const rows = Array.from({ length: n }, (_, r) => first.map((x) => (x + r) % n));
+  return n % 2 ? [...rows, ...rows.map((row) => [...row].reverse())] : rows;
 }
 
 /** Wall-clock and CPU seconds of a burn's writing phase: from its first 'writing' event to the next action. */
@@ -126,11 +137,12 @@ try {
   const ringMin: number[] = [];
   const ringLow: number[] = [];
   const copy = join(work, 'copy.iso');
-  // One closure per measured run. On this kind of VM the run after a large free (a deleted copy, a
-  // disc replaced by a blank one) is often several times slower: freed memory goes back to the
-  // host and is faulted in again (cp of 4 GiB: 1.2 s, or 9 s when it ran first). So each round
-  // starts one part later than the last (every part takes every position equally often), and the
-  // table also gives the median of the per-round ratios, which compares runs made side by side.
+  // One closure per measured run. On this kind of VM a run's cost depends on what ran just before
+  // it (the run after a large free — a deleted copy, a disc replaced by a blank one — is often
+  // several times slower: freed memory goes back to the host and is faulted in again; cp of 4 GiB
+  // took 1.2 s, or 9 s when it ran first). So the rounds follow a Williams design (every part comes
+  // right after every other part equally often), and the table also gives the median of the
+  // per-round ratios, which compares runs made side by side.
   const parts: Array<[string, () => Promise<void>]> = [];
   if (only.has('cp')) parts.push(['cp', async () => {
     const t = timed('cp', ['--sparse=never', image, copy]);
@@ -201,9 +213,10 @@ try {
     pacedX.push(p.copies[0].averageBytesPerSec / BD_1X);
     vt.setPacing('bd', false);
   }]);
-  const runs = repeat ? Number(repeat) : quick ? 2 : parts.length;
+  const design = williams(parts.length);
+  const runs = repeat ? Number(repeat) : quick ? 2 : Math.max(3, design.length);
   for (let r = 0; r < runs; r++) {
-    for (let i = 0; i < parts.length; i++) await parts[(r + i) % parts.length][1]();
+    for (const i of design[r % design.length]) await parts[i][1]();
   }
   await vt.insert('bd', 'bd-r');
   await vt.dispose();
@@ -262,7 +275,7 @@ try {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log([line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
   const rssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
-  console.log(`peak RSS ${rssMb.toFixed(0)} MB (target < 300 MB); ${runs} rounds, each starting one part later (${parts.map((x) => x[0]).join(' → ')})${quick ? ' (--quick)' : ''}; load average before ${load0.map((x) => x.toFixed(1)).join(' ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+  console.log(`peak RSS ${rssMb.toFixed(0)} MB (target < 300 MB); ${runs} rounds in a Williams design of ${parts.map((x) => x[0]).join(', ')}${quick ? ' (--quick)' : ''}; load average before ${load0.map((x) => x.toFixed(1)).join(' ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@
 // once: they claim its batches through a shared counter. Errors are the ordered writer's
 // (source-errors.ts), thrown typed and carried across the thread boundary by the worker pool.
 import * as fs from 'node:fs';
-import type { MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { CancelledError } from '../../common/errors';
 import type { TaskContext } from '../../workers/worker-runtime';
 import { loadNativeAddonIfBuilt, type NativeAddon } from '../../transport/native/native-addon';
@@ -17,6 +17,11 @@ import { checkUnchanged, openChecked, outputWriteError, sourceIoError, sourceShr
 const SECTOR = 2048;
 /** 1 MiB, as the ordered writer's chunks: larger writes stall in page-cache compaction. */
 const BUF = 1024 * 1024;
+
+/** Atomics.waitAsync (ES2024; in every Node this runs on, not yet in the ES2023 lib the project compiles against). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, i: number, v: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
 
 /** One part of the pieces to copy; `nums` holds lba, size, mtimeMs per piece. */
 export interface CopyPart {
@@ -39,7 +44,9 @@ export interface CopyStreamPayload {
   base: number;
   /** Shared: non-zero tells every copying thread to stop (a failure or a cancel). */
   stop: Int32Array;
-  /** Parts and the end arrive here (transferred with the job). */
+  /** Shared: bumped and notified after every message posted and every stop, so a waiting thread wakes. */
+  bell: Int32Array;
+  /** Parts and the end arrive here (transferred with the job), taken one at a time. */
   port: MessagePort;
 }
 
@@ -68,46 +75,33 @@ export function createCopyStreamTask(): (payload: CopyStreamPayload, ctx: TaskCo
     bufs ??= [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)];
     if (fill === null) fill = nativeFill();
     const copyPart = partCopier(job, bufs, fill, ctx.signal);
-    const parts: CopyPart[] = [];
-    let ended = false;
-    let wake: (() => void) | undefined;
     const stopped = () => Atomics.load(job.stop, 0) !== 0 || ctx.signal.aborted;
-    const onMessage = (msg: CopyMessage) => {
-      if (msg.type === 'end') ended = true;
-      else parts.push(msg);
-      wake?.();
-    };
-    // A stop set while this thread waits for parts (another thread failed, or a cancel) ends it.
-    const onAbort = () => wake?.();
-    job.port.on('message', onMessage);
-    ctx.signal.addEventListener('abort', onAbort);
     try {
       for (;;) {
         if (stopped()) break;
-        const part = parts.shift();
-        if (part) {
-          await copyPart(part);
+        // One part at a time off the port (not a 'message' listener, which would take every part
+        // posted so far into this thread's heap at the first await: the planner posts all of a
+        // 50,000-file tree's parts at once).
+        const seen = Atomics.load(job.bell, 0);
+        const got = receiveMessageOnPort(job.port);
+        if (got) {
+          const msg = got.message as CopyMessage;
+          if (msg.type === 'end') break;
+          await copyPart(msg);
           continue;
         }
-        if (ended) break;
-        // The stop flag is shared memory: nothing wakes this thread when another sets it, so the
-        // wait also ends every 50 ms to look at it.
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, 50);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = undefined;
+        // Nothing yet: sleep until the host rings (a part, the end, a stop) or another copying
+        // thread does (its failure); at most a second, for a cancel of the pool's job itself.
+        const wait = waitAsync(job.bell, 0, seen, 1000);
+        if (wait.async) await wait.value;
       }
     } catch (err) {
       Atomics.store(job.stop, 0, 1); // the other threads stop too
+      Atomics.add(job.bell, 0, 1);
+      Atomics.notify(job.bell, 0);
       throw err;
     } finally {
-      job.port.off('message', onMessage);
       job.port.close();
-      ctx.signal.removeEventListener('abort', onAbort);
     }
     if (ctx.signal.aborted) throw new CancelledError();
   };

@@ -179,12 +179,34 @@ describe.each([['native batch reader', '0'], ['JavaScript path', '1']])('DataCop
       let missing = host.filter((d) => !landed(d));
       while (missing.length > 0 && Date.now() < deadline) missing = missing.filter((d) => !landed(d));
       expect(missing.length).toBe(0);
+      // One open stream at a time (its jobs hold the threads), and nothing after its end.
+      expect(() => copier.stream(fd, 0)).toThrow(/one copy stream at a time/);
       await stream.end();
+      expect(() => stream.push(host.slice(0, 1))).toThrow(/pushed after the stream ended/);
+      // A thread waiting for parts stops at once on cancel (woken, not polling).
+      const waiting = copier.stream(fd, 0);
+      waiting.push(host.slice(0, 1));
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      await waiting.cancel();
+      expect(performance.now() - t0).toBeLessThan(500);
     } finally {
       await copier.close();
       fs.closeSync(fd);
     }
   });
+});
+
+it('a stream that gets no part needs no copying thread (a write to a device or a session pushes none)', async () => {
+  // A worker that cannot even start: an empty stream must still end, and end clean.
+  const copier = new DataCopier({ script: path.join(outerTmp, 'no-such-worker.mjs') }, 1);
+  try {
+    const s = copier.stream(0, 0);
+    s.push([]);
+    await expect(s.end()).resolves.toBeUndefined();
+  } finally {
+    await copier.close();
+  }
 });
 
 describe('fillPieces (the native batch reader)', () => {

@@ -6,7 +6,7 @@
 //
 // The threads are a WorkerPool of the image worker (worker/image-worker.ts) running its typed
 // `copyStream` task (writer/copy-task.ts); their errors are the ordered writer's (source-errors.ts).
-import { CancelledError, GlassmasterError, InvalidInputError } from '../../common/errors';
+import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../../common/errors';
 import { WorkerPool } from '../../workers/worker-pool';
 import type { DataPiece } from '../layout/plan-image';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -31,6 +31,7 @@ export interface CopyStream {
 export class DataCopier {
   private readonly pool: WorkerPool;
   private readonly threads: number;
+  private open = false;
 
   /**
    * Starts the threads now (WorkerPool.prestart), so their start-up overlaps the caller's staging and
@@ -59,46 +60,74 @@ export class DataCopier {
    * job per thread for the whole stream, its parts sent on a port of its own (copy-task.ts says why).
    */
   stream(fd: number, baseByte: number, signal?: AbortSignal): CopyStream {
+    // The stream's jobs hold every thread of the pool until it ends: a second stream opened
+    // meanwhile would wait behind it for ever if its caller awaited it before ending the first.
+    if (this.open) throw new InternalError('DataCopier: one copy stream at a time (end or cancel the open one first)');
+    this.open = true;
     const stop = new Int32Array(new SharedArrayBuffer(4));
-    const onAbort = () => Atomics.store(stop, 0, 1);
-    signal?.addEventListener('abort', onAbort);
+    const bell = new Int32Array(new SharedArrayBuffer(4));
+    const ring = () => {
+      Atomics.add(bell, 0, 1);
+      Atomics.notify(bell, 0);
+    };
+    const halt = () => {
+      Atomics.store(stop, 0, 1);
+      ring();
+    };
+    signal?.addEventListener('abort', halt);
     const ports: MessagePort[] = [];
-    const runs = Array.from({ length: this.threads }, () => {
-      const { port1, port2 } = new MessageChannel();
-      ports.push(port1);
-      const payload: CopyStreamPayload = { fd, base: baseByte, stop, port: port2 };
-      const run = this.pool.run<void>('copyStream', payload, { transfer: [port2] });
-      run.catch(() => Atomics.store(stop, 0, 1)); // the other threads stop early; end() reports it
-      return run;
-    });
+    const runs: Promise<void>[] = [];
+    // The jobs start with the first part: a stream that gets none (a write to a device, a session)
+    // needs no thread at all.
+    const start = () => {
+      for (let t = 0; t < this.threads; t++) {
+        const { port1, port2 } = new MessageChannel();
+        ports.push(port1);
+        const payload: CopyStreamPayload = { fd, base: baseByte, stop, bell, port: port2 };
+        const run = this.pool.run<void>('copyStream', payload, { transfer: [port2] });
+        run.catch(halt); // the other threads stop early; end() reports it
+        runs.push(run);
+      }
+    };
+    const post = (msg: CopyMessage) => {
+      for (const port of ports) port.postMessage(msg);
+      ring();
+    };
     let refused: unknown;
     let finished: Promise<void> | undefined;
     // Every thread has finished with fd (the first failure, if any, then reported).
     const finish = () => (finished ??= (async () => {
-      for (const port of ports) port.postMessage({ type: 'end' } satisfies CopyMessage);
-      const results = await Promise.allSettled(runs);
-      for (const port of ports) port.close();
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) throw new CancelledError();
-      if (refused) throw refused;
-      const bad = results.find((r) => r.status === 'rejected');
-      if (bad) throw GlassmasterError.from((bad as PromiseRejectedResult).reason);
+      try {
+        post({ type: 'end' });
+        const results = await Promise.allSettled(runs);
+        for (const port of ports) port.close();
+        if (signal?.aborted) throw new CancelledError();
+        const bad = results.find((r) => r.status === 'rejected');
+        if (bad) throw GlassmasterError.from((bad as PromiseRejectedResult).reason);
+        if (refused) throw refused;
+      } finally {
+        signal?.removeEventListener('abort', halt);
+        this.open = false;
+      }
     })());
     const push = (pieces: DataPiece[]) => {
-      if (pieces.length === 0 || finished || refused) return;
+      // A part after end() or cancel() would be written after the caller closed fd, or not at all.
+      if (finished) throw new InternalError('DataCopier: a part pushed after the stream ended');
+      if (pieces.length === 0 || refused) return;
       let part: CopyPart;
       try {
         part = packPart(pieces);
       } catch (err) {
         refused = err;
-        Atomics.store(stop, 0, 1);
+        halt();
         return;
       }
-      for (const port of ports) port.postMessage(part);
+      if (runs.length === 0) start();
+      post(part);
     };
     const end = () => finish();
     const cancel = async () => {
-      Atomics.store(stop, 0, 1);
+      halt();
       await finish().catch(() => undefined);
     };
     return { push, end, cancel };
