@@ -187,10 +187,22 @@ describe('preflight rules', () => {
     expect(r.counts.error + r.counts.warning + r.counts.info).toBe(r.findings.reduce((n, x) => n + (x.count ?? 1), 0));
   });
 
-  it('UDF name and path limits', () => {
-    const wide = '名'.repeat(128); // 16-bit CS0: 1 + 256 bytes > 255
-    const r = preflight([f(wide), f('l'.repeat(254))], { fs: ['udf'], isoLevel: 3, udfRevision: '2.01' });
-    expect(r.findings.filter((x) => x.code === 'udf-name-too-long').map((x) => x.path)).toEqual([`/${wide}`]);
+  it('UDF name and path limits: a name over 255 bytes is cut as the writer cuts it, and said so', () => {
+    // Names Linux allows (under 255 bytes of UTF-8) that one character above U+00FF makes 16-bit in
+    // UDF: 1 + 2 × 201 bytes.
+    const wide = `λ${'a'.repeat(200)}`;
+    const twin = `λ${'b'.repeat(200)}.txt`;
+    const twin2 = `λ${'b'.repeat(201)}.txt`; // the same 123-character cut: gets a counter
+    const r = preflight([f(wide), f('l'.repeat(254)), f(twin), f(twin2)], { fs: ['udf'], isoLevel: 3, udfRevision: '2.01' });
+    const cut = r.findings.filter((x) => x.code === 'udf-name-shortened');
+    expect(cut.map((x) => [x.severity, x.count])).toEqual([['warning', 3]]);
+    expect(cut[0].examples!.map((x) => [x.path, x.shownAs, 'warning'])).toEqual([
+      [`/${wide}`, `λ${'a'.repeat(126)}`, 'warning'],
+      [`/${twin}`, `λ${'b'.repeat(122)}.txt`, 'warning'],
+      [`/${twin2}`, `λ${'b'.repeat(120)}~1.txt`, 'warning'],
+    ]);
+    // Nothing about these names stops the image (the errors left are old readers' UDF revisions).
+    expect([...new Set(r.findings.filter((x) => x.severity === 'error').map((x) => x.code))]).toEqual(['udf-revision-unreadable']);
   });
 });
 

@@ -3,6 +3,7 @@
 import { InvalidInputError } from '../../common/errors';
 import { assignIsoNames } from '../iso9660/names';
 import { assignJolietNames } from '../joliet/names';
+import { assignUdfNames } from '../udf/names';
 import {
   CASE_INSENSITIVE,
   D_CHARACTERS,
@@ -68,7 +69,7 @@ export type FindingCode =
   | 'multi-extent-file'
   | 'file-over-2gib'
   | 'udf-revision-unreadable'
-  | 'udf-name-too-long'
+  | 'udf-name-shortened'
   | 'udf-path-too-long'
   | 'rr-name-too-long'
   | 'deep-directory'
@@ -236,9 +237,6 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
 
     if (fs.has('udf')) {
-      if (udfNameBytes(name) > UDF_MAX_NAME_BYTES) {
-        add({ code: 'udf-name-too-long', severity: 'error', path, facet: 'udf', affects: audiencesOf('udf'), message: `"${name}" needs ${udfNameBytes(name)} bytes as a UDF identifier; the limit is ${UDF_MAX_NAME_BYTES} (OSTA UDF §2.3.4.4)`, fix: `shorten name "${name}"` });
-      }
       const pathBytes = e.path.reduce((s, c) => s + udfNameBytes(c) + 4, 0);
       if (pathBytes > UDF_MAX_PATH_BYTES) {
         add({ code: 'udf-path-too-long', severity: 'warning', path, facet: 'udf', affects: audiencesOf('udf'), message: `path needs ${pathBytes} bytes in UDF; readers may refuse paths over ${UDF_MAX_PATH_BYTES} bytes (OSTA UDF §2.3.12)`, fix: `shorten the names along ${path}` });
@@ -357,6 +355,16 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
         }
       });
     }
+    if (fs.has('udf')) {
+      // Cut to fit a File Identifier Descriptor, as the writer does (udf/names.ts).
+      const ids = assignUdfNames(spec);
+      list.forEach((e, i) => {
+        const name = last(e);
+        if (ids[i] === name) return;
+        const who = audiencesOf('udf').length ? audiencesOf('udf') : (['windows'] as Audience[]);
+        add({ code: 'udf-name-shortened', severity: 'warning', path: join(e.path), facet: 'udf', affects: who, shownAs: ids[i], message: `"${name}" needs ${udfNameBytes(name)} bytes as a UDF identifier, more than the ${UDF_MAX_NAME_BYTES} one can hold (ECMA-167 4/14.4.4, OSTA UDF §2.1.1): UDF gets "${ids[i]}"`, fix: `shorten name "${name}" to keep it whole in UDF` });
+      });
+    }
     // Case-insensitive readers see only one of "A.txt" / "a.txt".
     const ci = CASE_INSENSITIVE.filter((a) => seenBy[a] === 'udf' || seenBy[a] === 'joliet' || seenBy[a] === 'rockridge');
     if (ci.length) {
@@ -447,7 +455,7 @@ const GROUP_SUMMARY: Partial<Record<FindingCode, (level: number) => string>> = {
   'deep-directory': () => "directories deeper than ECMA-119's 8 levels are relocated for plain ISO 9660 readers",
   'symlink-not-shown': () => 'symbolic links some readers will not see',
   'symlink-shown-as-file': () => 'symbolic links shown as the files they point to',
-  'udf-name-too-long': () => 'names over the 255-byte UDF identifier limit (OSTA UDF §2.3.4.4)',
+  'udf-name-shortened': () => 'UDF cuts names over its 255-byte identifier limit',
   'rr-name-too-long': () => 'names over the 255 bytes Linux and macOS accept',
   'long-path': () => 'paths longer than readers accept',
   'case-collision': () => 'names that differ only in case',

@@ -158,6 +158,19 @@ describe.skipIf(!ok)('UDF images read by udfinfo and 7-Zip', () => {
     expect(list7z(path).map((r) => r.Path).sort()).toEqual([long8, long16, surrogates].sort());
   });
 
+  it('longer names (a Linux file name of 171 characters, Greek and Japanese) are cut to fit, unique, and read by 7-Zip with their contents', () => {
+    const greek = `ρίζα-日本語-${'x'.repeat(160)}.txt`;
+    const twin = `ρίζα-日本語-${'x'.repeat(161)}.txt`;
+    const tree: TestNode = { name: '', children: [{ name: greek, data: Buffer.from('first') }, { name: twin, data: Buffer.from('second') }] };
+    const path = join(tmp, 'cut-names.img');
+    writeUdfTestImage(path, tree, { label: 'CUT', revision: '2.01', recordingTime: new Date() });
+    const cut = `ρίζα-日本語-${'x'.repeat(114)}.txt`; // 127 UTF-16 units
+    const counted = `ρίζα-日本語-${'x'.repeat(112)}~1.txt`;
+    expect(list7z(path).map((r) => r.Path).sort()).toEqual([cut, counted].sort());
+    expect(execFileSync('7z', ['x', '-so', path, cut]).toString()).toBe('first');
+    expect(execFileSync('7z', ['x', '-so', path, counted]).toString()).toBe('second');
+  });
+
   it('a file larger than 4 GiB: size, head and tail bytes through 7-Zip', () => {
     const size = 4 * 2 ** 30 + 3 * 2 ** 20 + 123; // 5 extents
     const head = randomBytes(4096);

@@ -136,17 +136,22 @@ describe('planUdf determinism', () => {
 });
 
 describe('planUdf validation', () => {
-  it('rejects duplicate, empty, "."/"..", slash and over-long names', () => {
+  it('rejects duplicate, empty, "."/"..", slash names; cuts over-long ones to fit L_FI', async () => {
     expect(() => planUdf(dir('', [file('a', 0), file('a', 0)]), vol('1.02'))).toThrow(/duplicate/);
     expect(() => planUdf(dir('', [file('', 0)]), vol('1.02'))).toThrow(InvalidInputError);
     expect(() => planUdf(dir('', [file('..', 0)]), vol('1.02'))).toThrow(InvalidInputError);
     expect(() => planUdf(dir('', [file('a/b', 0)]), vol('1.02'))).toThrow(InvalidInputError);
-    // L_FI counts the compression ID: 254 Latin-1 characters fit (255 bytes), 255 do not.
-    expect(() => planUdf(dir('', [file('x'.repeat(254), 0)]), vol('1.02'))).not.toThrow();
-    expect(() => planUdf(dir('', [file('x'.repeat(255), 0)]), vol('1.02'))).toThrow(/255/);
-    // 16-bit: 127 units = 255 bytes fit, 128 do not.
-    expect(() => planUdf(dir('', [file('漢'.repeat(127), 0)]), vol('1.02'))).not.toThrow();
-    expect(() => planUdf(dir('', [file('漢'.repeat(128), 0)]), vol('1.02'))).toThrow(/255/);
+    // L_FI counts the compression ID: 254 Latin-1 characters fit (255 bytes), 255 are cut to 254;
+    // 16-bit: 127 units = 255 bytes fit, 128 are cut to 127 (names.test.ts has the rule).
+    const path = join(tmp, 'long-names.img');
+    writeUdfTestImage(path, { name: '', children: ['x'.repeat(254), 'x'.repeat(255), '漢'.repeat(127), '漢'.repeat(128), `${'漢'.repeat(130)}.txt`].map((name) => ({ name, data: Buffer.from(name) })) }, vol('2.01'));
+    const img = await openImage(path);
+    try {
+      const { entries } = await walk(img);
+      expect(entries.map((e) => e.path.slice(1))).toEqual(['x'.repeat(254), `${'x'.repeat(252)}~1`, '漢'.repeat(127), `${'漢'.repeat(125)}~1`, `${'漢'.repeat(123)}.txt`]);
+    } finally {
+      await img.close();
+    }
   });
   it('rejects out-of-range uid, gid and mode', () => {
     expect(() => planUdf(dir('', [{ ...file('a', 0), uid: 2 ** 32 }]), vol('1.02'))).toThrow(/uid/);

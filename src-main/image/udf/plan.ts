@@ -17,6 +17,7 @@ import {
   writeFileIdentifier,
 } from './file-descriptors';
 import { BLOCK, encodeOsta, ExtentType, ostaLength, writeLongAd, writeShortAd } from './primitives';
+import { assignUdfNames, UDF_NAME_MAX_BYTES } from './names';
 import {
   encodeAnchor,
   encodeIntegrity,
@@ -172,7 +173,7 @@ const NO_ID = 0xffffffff;
 interface PlanNode {
   input: UdfNodeInput;
   parent: PlanNode | null;
-  /** The name as given (null for the root); nameLen is its OSTA length, wideName its compression. */
+  /** The name as recorded (null for the root): the name given, or its cut (names.ts); nameLen is its OSTA length, wideName its compression. */
   name: string | null;
   nameLen: number;
   wideName: boolean;
@@ -210,20 +211,11 @@ function aedBlocksFor(count: number, adSize: number): number {
   return n;
 }
 
-/** The OSTA length of a valid file name (no allocation: names are written when the FIDs are). */
-function validName(name: string, dir: PlanNode): number {
+/** Refuses a name no file system can hold (names too long for UDF are cut: names.ts). */
+function validName(name: string, dir: PlanNode): void {
   if (name.length === 0) throw new InvalidInputError(`UDF: empty name in ${nodePath(dir)}`);
   if (name === '.' || name === '..' || name.includes('/'))
     throw new InvalidInputError(`UDF: illegal file name ${JSON.stringify(name)} in ${nodePath(dir)}`, { name });
-  const len = ostaLength(name);
-  // L_FI is one byte (ECMA-167 4/14.4.4); it counts the compression ID byte (OSTA UDF §2.1.1).
-  if (len > 255)
-    throw new InvalidInputError(`UDF: name ${JSON.stringify(name)} needs ${len} bytes, the limit is 255`, {
-      name,
-      bytes: len,
-      limit: 255,
-    });
-  return len;
 }
 
 /** Years 1..9999 (ECMA-167 1/7.3) as milliseconds since the epoch. */
@@ -258,6 +250,7 @@ function checkId(n: PlanNode, k: 'uid' | 'gid' | 'mode', v: number | undefined, 
 }
 
 const NO_NODES: PlanNode[] = [];
+const NO_INPUTS: readonly UdfNodeInput[] = [];
 const NO_BLOCKS: number[] = [];
 
 function fnv1a(s: string): number {
@@ -321,11 +314,22 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();
-      for (const c of input.children ?? []) {
+      const children = input.children ?? NO_INPUTS;
+      let ids: string[] | undefined;
+      for (let i = 0; i < children.length; i++) {
+        const c = children[i];
         if (seen.has(c.name)) throw new InvalidInputError(`UDF: duplicate name ${JSON.stringify(c.name)} in ${nodePath(n)}`, { name: c.name });
         seen.add(c.name);
-        const len = validName(c.name, n);
-        n.children.push(build(c, c.name, len, n));
+        validName(c.name, n);
+        let name = c.name;
+        let len = ostaLength(name);
+        if (len > UDF_NAME_MAX_BYTES) {
+          // Cut to fit L_FI, unique among the siblings (computed once per directory that needs it).
+          ids ??= assignUdfNames(children);
+          name = ids[i];
+          len = ostaLength(name);
+        }
+        n.children.push(build(c, name, len, n));
       }
       // The parent FID (L_FI 0, ECMA-167 4/8.6) comes first.
       const fids = layoutFids([0, ...n.children.map((c) => c.nameLen)]);

@@ -1,0 +1,47 @@
+// UDF file identifiers: OSTA CS0 (OSTA UDF §2.1.1) in a File Identifier Descriptor whose L_FI is
+// one byte (ECMA-167 4/14.4.4), compression ID included: 254 characters of 8 bits, or 127 UTF-16
+// units of 16 bits once any character is above U+00FF. A host name longer than that (Linux allows
+// 255 bytes of UTF-8: 170 CJK characters, 255 ASCII ones) cannot be recorded whole. Such a name is
+// cut, keeping a short extension, and a cut that collides with a sibling gets '~N' before the
+// extension — the Joliet rule (joliet/names.ts) at UDF's limit. Names that fit are left as they are.
+import { CounterSeries, type NamedEntry } from '../iso9660/names';
+import { ostaLength } from './primitives';
+
+/** L_FI's limit (ECMA-167 4/14.4.4), compression ID byte included. */
+export const UDF_NAME_MAX_BYTES = 255;
+
+/**
+ * The UDF identifiers of one directory's entries, in the given order (the writer's child order):
+ * every name that fits as it is, the others cut to fit and unique among their siblings.
+ */
+export function assignUdfNames(entries: readonly NamedEntry[]): string[] {
+  let used: Set<string> | undefined;
+  let series: CounterSeries | undefined;
+  const out = entries.map((e) => e.name);
+  entries.forEach((e, i) => {
+    if (ostaLength(e.name) <= UDF_NAME_MAX_BYTES) return;
+    // Only a directory with a name over the limit pays for the set (planning runs per directory).
+    used ??= new Set(entries.map((x) => x.name));
+    series ??= new CounterSeries();
+    const name = e.name;
+    const dot = (e.isDir ?? e.kind === 'dir') ? -1 : name.lastIndexOf('.');
+    const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+    const base = ext ? name.slice(0, dot) : name;
+    const wide = ostaLength(name) !== 1 + name.length;
+    const units = wide ? (UDF_NAME_MAX_BYTES - 1) >> 1 : UDF_NAME_MAX_BYTES - 1;
+    // The first n UTF-16 units of the base, never half a surrogate pair.
+    const keep = (n: number) => {
+      const s = base.slice(0, Math.max(0, n));
+      const c = s.charCodeAt(s.length - 1);
+      return c >= 0xd800 && c <= 0xdbff ? s.slice(0, -1) : s;
+    };
+    const taken = used;
+    let candidate = keep(units - ext.length) + ext;
+    if (taken.has(candidate)) {
+      candidate = series.firstFree((width) => keep(units - ext.length - 1 - width), ext, (prefix, n) => `${prefix}~${n}${ext}`, (c) => taken.has(c));
+    }
+    taken.add(candidate);
+    out[i] = candidate;
+  });
+  return out;
+}
