@@ -244,6 +244,8 @@ export async function writeRequestFile(
       }
     }
     await Promise.all(inflight);
+    // The metadata is written: this thread copies what the copier has not reached yet.
+    await stream.help();
     await copying;
     await out.commit();
     ctx.progress({ phase: 'writing', bytesWritten: totalBytes, totalBytes });

@@ -107,8 +107,26 @@ export function createCopyStreamTask(): (payload: CopyStreamPayload, ctx: TaskCo
   };
 }
 
+/** Where a part's bytes go, and the flag that stops every thread copying into it. */
+type CopyTarget = Pick<CopyStreamPayload, 'fd' | 'base' | 'stop'>;
+
+/**
+ * Copies parts in the calling thread, taking only the batches no copying thread has claimed: the
+ * thread that posted them joins in once its own work (the metadata) is done, instead of waiting
+ * idle for the copier to finish (the app's project path: its copying starts only when the plan
+ * places the files, and ended ~0.4 s after the metadata on 50,000 files). Last parts first, as
+ * the copying threads go from the first.
+ */
+export async function copyPartsHere(target: CopyTarget, parts: readonly CopyPart[], signal: AbortSignal): Promise<void> {
+  const copyPart = partCopier(target, [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)], nativeFill(), signal);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    if (Atomics.load(target.stop, 0) !== 0 || signal.aborted) return;
+    await copyPart(parts[i]);
+  }
+}
+
 /** Copies one part, its batches claimed through the part's shared counter; throws the first failure typed. */
-function partCopier(job: CopyStreamPayload, b2: [Buffer, Buffer], fillNative: NativeAddon['fillPieces'], signal: AbortSignal): (m: CopyPart) => Promise<void> {
+function partCopier(job: CopyTarget, b2: [Buffer, Buffer], fillNative: NativeAddon['fillPieces'], signal: AbortSignal): (m: CopyPart) => Promise<void> {
   let buf = b2[0];
   const stopped = () => Atomics.load(job.stop, 0) !== 0 || signal.aborted;
   return async (m) => {

@@ -140,6 +140,17 @@ describe.each([['native batch reader', '0'], ['JavaScript path', '1']])('DataCop
       await stream.end();
       expect(fs.readFileSync(out).equals(Buffer.concat(chunks))).toBe(true);
 
+      // The pushing thread helping (as the image writer does once its metadata is written): the
+      // batches are shared, each written once, and the bytes are the same.
+      fs.ftruncateSync(fd, 0);
+      const helped = copier.stream(fd, 0);
+      for (let i = 0; i < host.length; i += 64) helped.push(host.slice(i, i + 64));
+      const ending = helped.end();
+      await helped.help();
+      await ending;
+      for await (const c of writeImageRanges(plan, { skip: (d) => d.source.type === 'host' })) fs.writeSync(fd, c.data, 0, c.data.length, c.offset);
+      expect(fs.readFileSync(out).equals(Buffer.concat(chunks))).toBe(true);
+
       // A file gone in the third part: end() names it; cancel() after a failure still settles.
       fs.rmSync((host[600].source as { hostPath: string }).hostPath);
       const failing = copier.stream(fd, 0);

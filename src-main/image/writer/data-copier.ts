@@ -10,7 +10,9 @@ import { CancelledError, GlassmasterError, InternalError, InvalidInputError } fr
 import { WorkerPool } from '../../workers/worker-pool';
 import type { DataPiece } from '../layout/plan-image';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { CopyMessage, CopyPart, CopyStreamPayload } from './copy-task';
+import { copyPartsHere, type CopyMessage, type CopyPart, type CopyStreamPayload } from './copy-task';
+
+const NEVER = new AbortController().signal;
 
 /** Where the image worker's entry is: a built .js path, or a URL (a tsx bootstrap under tests). */
 export interface WorkerScript {
@@ -21,6 +23,12 @@ export interface WorkerScript {
 /** Pieces handed to the copier in parts; end() resolves once all are written (or rejects with the first failure). */
 export interface CopyStream {
   push(pieces: DataPiece[]): void;
+  /**
+   * The calling thread copies too, taking the batches of the parts pushed so far that no copying
+   * thread has claimed yet; resolves when none is left (call it once the caller's own work is done,
+   * before end()). Rejects with the first failure it meets (and stops the other threads).
+   */
+  help(): Promise<void>;
   end(): Promise<void>;
   /** Stops copying; resolves once no thread writes to the file any more (it may then be closed). */
   cancel(): Promise<void>;
@@ -77,6 +85,7 @@ export class DataCopier {
     signal?.addEventListener('abort', halt);
     const ports: MessagePort[] = [];
     const runs: Promise<void>[] = [];
+    const posted: CopyPart[] = [];
     // The jobs start with the first part: a stream that gets none (a write to a device, a session)
     // needs no thread at all.
     const start = () => {
@@ -124,13 +133,25 @@ export class DataCopier {
       }
       if (runs.length === 0) start();
       post(part);
+      posted.push(part);
+    };
+    const help = async () => {
+      // Also after end() was asked for (the threads finish what they claimed): only not after a
+      // stop, which copyPartsHere sees at once.
+      if (posted.length === 0) return;
+      try {
+        await copyPartsHere({ fd, base: baseByte, stop }, posted, signal ?? NEVER);
+      } catch (err) {
+        halt();
+        throw GlassmasterError.from(err);
+      }
     };
     const end = () => finish();
     const cancel = async () => {
       halt();
       await finish().catch(() => undefined);
     };
-    return { push, end, cancel };
+    return { push, help, end, cancel };
   }
 
   async close(): Promise<void> {
