@@ -119,6 +119,32 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     }
   });
 
+  it('a disc whose file system cut long names (UDF only; Joliet beside UDF) verifies against the folder it was made from', async () => {
+    const { runImageCommand } = await import('../image/cli-image');
+    const { PassThrough } = await import('node:stream');
+    const staged = join(dir, 'long');
+    // Under Linux's 255 bytes each; over UDF's 255-byte identifier (16-bit) or Joliet's 64 characters.
+    writeTree(staged, { [`λ${'a'.repeat(200)}.txt`]: 'one', [`λ${'a'.repeat(201)}.txt`]: 'two', [`${'j'.repeat(80)}.txt`]: 'three', [`${'j'.repeat(81)}.txt`]: 'four', 'sub/short.txt': 'five' });
+    for (const [i, fsList] of ['udf', 'iso9660,joliet,udf'].entries()) {
+      const iso = join(dir, `long-${i}.iso`);
+      const err = new PassThrough();
+      const msgs: string[] = [];
+      err.on('data', (d) => msgs.push(String(d)));
+      expect(await runImageCommand(['-o', iso, '--fs', fsList, staged], { stdout: new PassThrough(), stderr: err }), msgs.join('')).toBe(0);
+      await vt.create(`long${i}`, { media: null });
+      await vt.insertPressed(`long${i}`, 'dvd', iso);
+      vt.recorder(`long${i}`).clearUnitAttention();
+      const dev = await vt.open(`virtual:long${i}`);
+      try {
+        const r = await verifyDisc(drive(dev), { against: 'folder', folder: staged });
+        expect(r.files, fsList).toEqual([]);
+        expect(r).toMatchObject({ ok: true, filesChecked: 5 });
+      } finally {
+        await dev.close();
+      }
+    }
+  });
+
   it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
     const changed = join(dir, 'changed');
     cpSync(src, changed, { recursive: true });

@@ -19,7 +19,8 @@ import { InvalidInputError, IoError, NotFoundError, throwIfAborted } from '../co
 import { rangeSectors, type AffectedFile, type DiscVerifyReport, type VerifyFileResult } from '../common/model/verify';
 import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
-import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeNode } from '../image/reader';
+import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeFacet, type TreeNode } from '../image/reader';
+import { recordedPaths } from './recorded-names';
 import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
 import { isUnrecorded, recordedPieces } from '../read/read-disc';
 import { sha256Stream } from './sha256-stream';
@@ -178,9 +179,10 @@ function imageFailureSummary(r: DiscVerifyReport, imagePath: string): string {
 async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyTarget, { against: 'image' }>, opts: VerifyDiscOptions, progress: VerifyProgress): Promise<DiscVerifyReport> {
   let info: ImageInfo;
   let root: TreeNode;
+  let facet: TreeFacet | undefined;
   try {
     info = await openImage(disc, { signal: opts.signal });
-    const facet = preferredFacet(info);
+    facet = preferredFacet(info);
     if (!facet) throw new NotFoundError('the disc has no file system tree to verify');
     root = await info.tree(facet);
   } catch (e) {
@@ -199,11 +201,15 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const results: VerifyFileResult[] = [];
   const bad: number[] = [];
   const expected = target.against === 'folder' ? await folderFiles(target.folder) : await manifestEntries(discFiles, disc, bad);
-  const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(p)?.size ?? 0) / SECTOR), 0);
+  // Names the tree read here cut (Joliet at 64 characters, UDF at 255 bytes) are looked up as cut.
+  const renamed = recordedPaths(expected.keys(), facet!);
+  const onDisc = (path: string) => renamed.get(path) ?? path;
+  const recordedForExpected = new Set([...expected.keys()].map(onDisc));
+  const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(onDisc(p))?.size ?? 0) / SECTOR), 0);
   progress.emit({ phase: 'comparing', totalSectors });
   for (const [path, want] of [...expected].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     throwIfAborted(opts.signal);
-    const node = discFiles.get(path);
+    const node = discFiles.get(onDisc(path));
     if (!node) {
       results.push({ path, status: 'missing' });
       continue;
@@ -213,7 +219,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       results.push({ path, status: same ? 'ok' : 'different' });
       continue;
     }
-    const got = await hashDiscFile(info, path, node, disc, opts.signal);
+    const got = await hashDiscFile(info, onDisc(path), node, disc, opts.signal);
     report.bytesChecked += node.size;
     report.sectorsChecked += Math.ceil(node.size / SECTOR);
     progress.advance(Math.ceil(node.size / SECTOR), node.size, got.bad.length, path);
@@ -224,7 +230,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
     } else results.push({ path, status: got.sha256 === wantSha ? 'ok' : 'different', expected: wantSha, actual: got.sha256, size: node.size });
   }
   for (const path of discFiles.keys()) {
-    if (expected.has(path)) continue;
+    if (expected.has(path) || recordedForExpected.has(path)) continue;
     // The manifest is the burner's own file, not something the user staged: a disc burned from this
     // very folder must verify against it (it is extra only when the folder has a .glassmaster/ too).
     if (path === MANIFEST_PATH) continue;

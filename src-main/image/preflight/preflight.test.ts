@@ -110,6 +110,40 @@ describe.skipIf(!requireTools('xorriso'))('preflight predicts what Glassmaster\'
   }
 });
 
+describe('preflight predicts the UDF names the writer records', () => {
+  const t = tempDir('pf-udf');
+  afterAll(() => t.cleanup());
+  it('names over 255 bytes cut with the same counters, links left out of UDF beside Rock Ridge, and a name CS0 cannot hold reported, not thrown', async () => {
+    const { runImageCommand } = await import('../cli-image');
+    const { entriesFromTree } = await import('./from-tree');
+    const { PassThrough } = await import('node:stream');
+    const { symlinkSync } = await import('node:fs');
+    const src = join(t.dir, 'src');
+    mkdirSync(join(src, `λ${'d'.repeat(200)}`), { recursive: true });
+    // Each under 255 bytes of UTF-8 (Linux's limit), each over 255 in 16-bit CS0.
+    const names = [`λ${'a'.repeat(200)}1.txt`, `λ${'a'.repeat(200)}2.txt`, `λ${'a'.repeat(200)}3`, 'short.txt'];
+    for (const n of names) writeFileSync(join(src, n), n);
+    // A link whose cut would take the first counter, were links in UDF: here (Rock Ridge on) they are not.
+    symlinkSync('short.txt', join(src, `λ${'a'.repeat(200)}0.txt`));
+    const out = join(t.dir, 'udf.iso');
+    const err = new PassThrough();
+    const msgs: string[] = [];
+    err.on('data', (d) => msgs.push(String(d)));
+    expect(await runImageCommand(['-o', out, '--fs', 'rockridge,udf', src], { stdout: new PassThrough(), stderr: err }), msgs.join('')).toBe(0);
+    const info = await openImage(out);
+    const entries = entriesFromTree(await info.tree('rockridge'));
+    const recorded = ((await info.tree('udf')).children ?? []).map((c: TreeNode) => c.name);
+    await info.close();
+    const r = preflight(entries, { fs: ['rockridge', 'udf'], isoLevel: 3, group: false });
+    const predicted = entries.filter((e) => e.path.length === 1 && e.kind !== 'symlink').map((e) => r.findings.find((x) => x.code === 'udf-name-shortened' && x.path === `/${e.path[0]}`)?.shownAs ?? e.path[0]);
+    expect(predicted.sort()).toEqual([...recorded].sort());
+    // "…1.txt" and "…2.txt" cut alike: the second gets "~1" (the link, left out, took none).
+    expect(recorded.filter((n) => n.includes('~'))).toEqual([`λ${'a'.repeat(120)}~1.txt`]);
+    // A name with U+FEFF: the writer refuses it; preflight still reports the rest.
+    expect(() => preflight([f('ok.txt'), f('bad\ufeff.txt')], { fs: ['udf'], isoLevel: 3 })).not.toThrow();
+  });
+});
+
 describe('preflight rules', () => {
   it('reports ISO 9660 name changes as warnings when ISO 9660 is the only tree', () => {
     const r = preflight([f('readme.txt'), f('README.TXT')], { fs: ['iso9660'], isoLevel: 1 });

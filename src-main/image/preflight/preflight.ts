@@ -356,9 +356,12 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       });
     }
     if (fs.has('udf')) {
-      // Cut to fit a File Identifier Descriptor, as the writer does (udf/names.ts).
-      const ids = assignUdfNames(spec);
-      list.forEach((e, i) => {
+      // Cut to fit a File Identifier Descriptor, as the writer does (udf/names.ts), among the
+      // siblings UDF records: links only when it records links (layout/plan-image.ts toUdf).
+      const udfLinks = options.udfSymlinks ?? !fs.has('rockridge');
+      const inUdf = udfLinks ? list : list.filter((e) => e.kind !== 'symlink');
+      const ids = assignUdfNames(udfLinks ? spec : spec.filter((_, i) => list[i].kind !== 'symlink'));
+      inUdf.forEach((e, i) => {
         const name = last(e);
         if (ids[i] === name) return;
         const who = audiencesOf('udf').length ? audiencesOf('udf') : (['windows'] as Audience[]);

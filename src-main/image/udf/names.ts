@@ -7,6 +7,15 @@
 import { CounterSeries, type NamedEntry } from '../iso9660/names';
 import { ostaLength } from './primitives';
 
+/** ostaLength, or 0 for a name CS0 cannot encode. */
+function osta(name: string): number {
+  try {
+    return ostaLength(name);
+  } catch {
+    return 0;
+  }
+}
+
 /** L_FI's limit (ECMA-167 4/14.4.4), compression ID byte included. */
 export const UDF_NAME_MAX_BYTES = 255;
 
@@ -19,7 +28,9 @@ export function assignUdfNames(entries: readonly NamedEntry[]): string[] {
   let series: CounterSeries | undefined;
   const out = entries.map((e) => e.name);
   entries.forEach((e, i) => {
-    if (ostaLength(e.name) <= UDF_NAME_MAX_BYTES) return;
+    // A name CS0 cannot hold at all (U+FEFF, a lone surrogate) is left as it is: the writer refuses
+    // it with its own error, and preflight must still give its report.
+    if (osta(e.name) <= UDF_NAME_MAX_BYTES) return;
     // Only a directory with a name over the limit pays for the set (planning runs per directory).
     used ??= new Set(entries.map((x) => x.name));
     series ??= new CounterSeries();

@@ -142,7 +142,8 @@ describe('planUdf validation', () => {
     expect(() => planUdf(dir('', [file('..', 0)]), vol('1.02'))).toThrow(InvalidInputError);
     expect(() => planUdf(dir('', [file('a/b', 0)]), vol('1.02'))).toThrow(InvalidInputError);
     // L_FI counts the compression ID: 254 Latin-1 characters fit (255 bytes), 255 are cut to 254;
-    // 16-bit: 127 units = 255 bytes fit, 128 are cut to 127 (names.test.ts has the rule).
+    // 16-bit: 127 units = 255 bytes fit, 128 are cut to 127 (udf/names.ts; peers.test.ts and
+    // preflight.test.ts read cut names back with 7-Zip and against preflight's prediction).
     const path = join(tmp, 'long-names.img');
     writeUdfTestImage(path, { name: '', children: ['x'.repeat(254), 'x'.repeat(255), '漢'.repeat(127), '漢'.repeat(128), `${'漢'.repeat(130)}.txt`].map((name) => ({ name, data: Buffer.from(name) })) }, vol('2.01'));
     const img = await openImage(path);

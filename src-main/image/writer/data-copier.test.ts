@@ -11,6 +11,7 @@ import { writeImage, writeImageRanges } from './write-image';
 import { fileURLToPath } from 'node:url';
 import { tsWorkerScript } from '../../workers/ts-worker-script';
 import { DataCopier } from './data-copier';
+import { copyPartsHere, type CopyPart } from './copy-task';
 import { loadNativeAddon } from '../../transport/native/native-addon';
 
 const worker = { script: tsWorkerScript(fileURLToPath(new URL('../worker/image-worker.ts', import.meta.url))) };
@@ -203,6 +204,47 @@ describe.each([['native batch reader', '0'], ['JavaScript path', '1']])('DataCop
       expect(performance.now() - t0).toBeLessThan(500);
     } finally {
       await copier.close();
+      fs.closeSync(fd);
+    }
+  });
+});
+
+describe('copyPartsHere (the writing thread helping the copier)', () => {
+  it('writes only the batches no thread has claimed, through the shared counter, and names a missing file typed', async () => {
+    const dir = path.join(outerTmp, 'help');
+    fs.mkdirSync(dir);
+    // 600 KiB each: one file per 1 MiB batch, so batch k is file k.
+    const size = 600 * 1024;
+    const hostPaths = Array.from({ length: 6 }, (_, i) => path.join(dir, `f${i}`));
+    hostPaths.forEach((p, i) => fs.writeFileSync(p, Buffer.alloc(size, i + 1)));
+    const nums = new Float64Array(hostPaths.length * 3);
+    hostPaths.forEach((p, i) => nums.set([10 + i * 300, size, fs.statSync(p).mtimeMs], 3 * i));
+    const part = (claimed: number): CopyPart => {
+      const next = new Int32Array(new SharedArrayBuffer(4));
+      next[0] = claimed;
+      return { type: 'part', nums, hostPaths, paths: hostPaths.map((p) => `/${path.basename(p)}`), next };
+    };
+    const out = path.join(dir, 'out.img');
+    const fd = fs.openSync(out, 'w+');
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const at = (i: number) => {
+      const b = Buffer.alloc(size);
+      fs.readSync(fd, b, 0, size, (10 + i * 300) * 2048);
+      return b;
+    };
+    try {
+      // The copier has claimed the first three batches already: the helper writes the other three.
+      await copyPartsHere({ fd, base: 0, stop }, [part(3)], new AbortController().signal);
+      expect([0, 1, 2, 3, 4, 5].map((i) => at(i).equals(Buffer.alloc(size, i + 1)))).toEqual([false, false, false, true, true, true]);
+      // A file gone: the typed error names it, as the copier's does.
+      fs.rmSync(hostPaths[4]);
+      await expect(copyPartsHere({ fd, base: 0, stop }, [part(0)], new AbortController().signal)).rejects.toMatchObject({ code: 'IO', message: expect.stringContaining('/f4') });
+      // After a stop it takes nothing.
+      fs.ftruncateSync(fd, 0);
+      Atomics.store(stop, 0, 1);
+      await copyPartsHere({ fd, base: 0, stop }, [part(0)], new AbortController().signal);
+      expect(fs.fstatSync(fd).size).toBe(0);
+    } finally {
       fs.closeSync(fd);
     }
   });

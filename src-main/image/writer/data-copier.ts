@@ -25,12 +25,14 @@ export interface CopyStream {
   push(pieces: DataPiece[]): void;
   /**
    * The calling thread copies too, taking the batches of the parts pushed so far that no copying
-   * thread has claimed yet; resolves when none is left (call it once the caller's own work is done,
-   * before end()). Rejects with the first failure it meets (and stops the other threads).
+   * thread has claimed yet; resolves when none is left (call it once the caller's own work is done;
+   * before or after end() was asked for). Rejects with the first failure it meets (and stops the
+   * other threads).
    */
   help(): Promise<void>;
+  /** Resolves once every piece is written, by the copying threads and a help() under way; rejects with the first failure. */
   end(): Promise<void>;
-  /** Stops copying; resolves once no thread writes to the file any more (it may then be closed). */
+  /** Stops copying; resolves once no thread writes to the file any more, help() included (it may then be closed). */
   cancel(): Promise<void>;
 }
 
@@ -110,8 +112,11 @@ export class DataCopier {
         post({ type: 'end' });
         const results = await Promise.allSettled(runs);
         for (const port of ports) port.close();
+        // This thread's own copying (help) writes to fd too: done before fd may be closed.
+        if (helping) await helping.catch(() => undefined);
         if (signal?.aborted) throw new CancelledError();
         const bad = results.find((r) => r.status === 'rejected');
+        if (helpFailure) throw helpFailure; // the first failure: it stopped the threads
         if (bad) throw GlassmasterError.from((bad as PromiseRejectedResult).reason);
         if (refused) throw refused;
       } finally {
@@ -135,16 +140,23 @@ export class DataCopier {
       post(part);
       posted.push(part);
     };
-    const help = async () => {
+    let helping: Promise<void> | undefined;
+    let helpFailure: GlassmasterError | undefined;
+    const help = () => {
       // Also after end() was asked for (the threads finish what they claimed): only not after a
       // stop, which copyPartsHere sees at once.
-      if (posted.length === 0) return;
-      try {
-        await copyPartsHere({ fd, base: baseByte, stop }, posted, signal ?? NEVER);
-      } catch (err) {
-        halt();
-        throw GlassmasterError.from(err);
-      }
+      if (posted.length === 0) return Promise.resolve();
+      const run = (async () => {
+        try {
+          await copyPartsHere({ fd, base: baseByte, stop }, posted, signal ?? NEVER);
+        } catch (err) {
+          helpFailure ??= GlassmasterError.from(err);
+          halt();
+          throw helpFailure;
+        }
+      })();
+      helping = helping ? Promise.allSettled([helping, run]).then(() => undefined) : run;
+      return run;
     };
     const end = () => finish();
     const cancel = async () => {

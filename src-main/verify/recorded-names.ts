@@ -1,0 +1,57 @@
+// The names a disc's file system records for the paths a folder or a manifest lists. Rock Ridge
+// records names whole; Joliet cuts them at 64 characters and UDF at its 255-byte identifier, each
+// with '~N' on a collision (joliet/names.ts, udf/names.ts). Verify reads one of these trees and
+// looks each expected path up by the name the writer gave it, so a disc whose long names were cut
+// still verifies against the folder or manifest it was burned from. Siblings are taken from the
+// expected paths (the writer's order: by UTF-16 code units), so a counter matches the writer's
+// whenever the expected side lists the same siblings.
+import type { TreeFacet } from '../image/reader';
+import { assignJolietNames } from '../image/joliet/names';
+import { assignUdfNames } from '../image/udf/names';
+
+type Assign = (entries: { name: string; isDir: boolean }[]) => string[];
+
+const ASSIGN: Partial<Record<TreeFacet, Assign>> = { joliet: assignJolietNames, udf: assignUdfNames };
+
+/** Expected path ('a/b.txt', no leading slash) → the path the facet records, for those that differ. */
+export function recordedPaths(paths: Iterable<string>, facet: TreeFacet): Map<string, string> {
+  const renamed = new Map<string, string>();
+  const assign = ASSIGN[facet];
+  if (!assign) return renamed;
+  const list = [...paths];
+  // Children of every directory ('' is the root), and which of them are directories.
+  const kids = new Map<string, Set<string>>();
+  const dirs = new Set<string>();
+  for (const p of list) {
+    const parts = p.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      let set = kids.get(dir);
+      if (!set) kids.set(dir, (set = new Set()));
+      set.add(parts[i]);
+      if (i < parts.length - 1) dirs.add(parts.slice(0, i + 1).join('/'));
+    }
+  }
+  const recordedName = new Map<string, string>(); // staged path of an entry → its recorded name
+  for (const [dir, names] of kids) {
+    const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const full = (n: string) => (dir ? `${dir}/${n}` : n);
+    const ids = assign(sorted.map((name) => ({ name, isDir: dirs.has(full(name)) })));
+    sorted.forEach((n, i) => {
+      if (ids[i] !== n) recordedName.set(full(n), ids[i]);
+    });
+  }
+  if (recordedName.size === 0) return renamed;
+  for (const p of list) {
+    const parts = p.split('/');
+    let staged = '';
+    const out: string[] = [];
+    for (const part of parts) {
+      staged = staged ? `${staged}/${part}` : part;
+      out.push(recordedName.get(staged) ?? part);
+    }
+    const rec = out.join('/');
+    if (rec !== p) renamed.set(p, rec);
+  }
+  return renamed;
+}
