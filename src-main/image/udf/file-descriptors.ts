@@ -1,6 +1,7 @@
 // File structures (ECMA-167 part 4, OSTA UDF §2.3): File Set Descriptor, File Entry, File
 // Identifier Descriptor, Allocation Extent Descriptor and symlink path components. Locations in
 // these tags are logical block numbers in the partition the descriptor is recorded in.
+import { assignUdfNames, UDF_NAME_MAX_BYTES } from './names';
 import { InvalidInputError } from '../../common/errors';
 import {
   BLOCK,
@@ -227,8 +228,11 @@ export function encodePathComponents(target: string): Buffer {
     if (comp === '.') parts.push(Buffer.from([4, 0, 0, 0]));
     else if (comp === '..') parts.push(Buffer.from([3, 0, 0, 0]));
     else {
-      const id = encodeOsta(comp);
-      if (id.length > 255) throw new InvalidInputError('UDF symlink component longer than 255 bytes', { component: comp });
+      // A component too long for an identifier names a file whose own name UDF records cut
+      // (names.ts): the link is given the same cut (without a sibling's counter, which only the
+      // directory's plan knows), so it stays recordable and finds its target in the usual case.
+      let id = encodeOsta(comp);
+      if (id.length > UDF_NAME_MAX_BYTES) id = encodeOsta(assignUdfNames([{ name: comp }])[0]);
       const h = Buffer.from([5, id.length, 0, 0]);
       parts.push(h, id);
     }

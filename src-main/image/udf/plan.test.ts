@@ -153,6 +153,17 @@ describe('planUdf validation', () => {
     } finally {
       await img.close();
     }
+    // A link to a long-named file (UDF records links when asked): its target names the file as cut.
+    const linked = join(tmp, 'long-link.img');
+    const long = `λ${'a'.repeat(200)}.txt`;
+    writeUdfTestImage(linked, { name: '', children: [{ name: long, data: Buffer.from('x') }, { name: 'link', symlinkTarget: `./${long}` }] }, vol('2.01'));
+    const li = await openImage(linked);
+    try {
+      const kids = (await li.tree('udf')).children!;
+      expect(kids.map((k) => [k.name, k.symlinkTarget])).toEqual([[`λ${'a'.repeat(122)}.txt`, undefined], ['link', `./λ${'a'.repeat(122)}.txt`]]);
+    } finally {
+      await li.close();
+    }
   });
   it('rejects out-of-range uid, gid and mode', () => {
     expect(() => planUdf(dir('', [{ ...file('a', 0), uid: 2 ** 32 }]), vol('1.02'))).toThrow(/uid/);
