@@ -7,38 +7,47 @@
 // whenever the expected side lists the same siblings.
 import type { TreeFacet } from '../image/reader';
 import { assignJolietNames } from '../image/joliet/names';
-import { assignUdfNames } from '../image/udf/names';
+import { stripVersion } from '../image/reader/iso9660';
+import { assignUdfNames, UDF_NAME_MAX_BYTES } from '../image/udf/names';
+import { ostaLength } from '../image/udf/primitives';
 
 type Assign = (entries: { name: string; isDir: boolean }[]) => string[];
 
 const ASSIGN: Partial<Record<TreeFacet, Assign>> = { joliet: assignJolietNames, udf: assignUdfNames };
 
-/** Expected path ('a/b.txt', no leading slash) → the path the facet records, for those that differ. */
-export function recordedPaths(paths: Iterable<string>, facet: TreeFacet): Map<string, string> {
+/**
+ * Expected path ('a/b.txt', no leading slash) → the path the facet records, for those that differ.
+ * `dirs`: every folder of the expected side, empty ones included (a folder's siblings take part in
+ * its counters as files do).
+ */
+export function recordedPaths(paths: Iterable<string>, facet: TreeFacet, dirs: Iterable<string> = []): Map<string, string> {
   const renamed = new Map<string, string>();
   const assign = ASSIGN[facet];
   if (!assign) return renamed;
   const list = [...paths];
   // Children of every directory ('' is the root), and which of them are directories.
   const kids = new Map<string, Set<string>>();
-  const dirs = new Set<string>();
-  for (const p of list) {
+  const folders = new Set<string>();
+  for (const p of [...list, ...dirs]) {
     const parts = p.split('/');
     for (let i = 0; i < parts.length; i++) {
       const dir = parts.slice(0, i).join('/');
       let set = kids.get(dir);
       if (!set) kids.set(dir, (set = new Set()));
       set.add(parts[i]);
-      if (i < parts.length - 1) dirs.add(parts.slice(0, i + 1).join('/'));
+      if (i < parts.length - 1) folders.add(parts.slice(0, i + 1).join('/'));
     }
   }
+  for (const d of dirs) folders.add(d);
   const recordedName = new Map<string, string>(); // staged path of an entry → its recorded name
   for (const [dir, names] of kids) {
     const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const full = (n: string) => (dir ? `${dir}/${n}` : n);
-    const ids = assign(sorted.map((name) => ({ name, isDir: dirs.has(full(name)) })));
+    const ids = assign(sorted.map((name) => ({ name, isDir: folders.has(full(name)) })));
     sorted.forEach((n, i) => {
-      if (ids[i] !== n) recordedName.set(full(n), ids[i]);
+      // Readers of ISO 9660 and Joliet drop a file name's trailing '.' (a cut without extension can end in one).
+      const shown = facet === 'joliet' ? stripVersion(ids[i], folders.has(full(n))) : ids[i];
+      if (shown !== n) recordedName.set(full(n), shown);
     });
   }
   if (recordedName.size === 0) return renamed;
@@ -54,4 +63,18 @@ export function recordedPaths(paths: Iterable<string>, facet: TreeFacet): Map<st
     if (rec !== p) renamed.set(p, rec);
   }
   return renamed;
+}
+
+/** A UDF link target as the writer records it: components too long for an identifier cut alone (udf/file-descriptors.ts). */
+export function recordedUdfTarget(target: string): string {
+  const parts = target.split('/');
+  return parts.map((c, i) => (c && c !== '.' && c !== '..' && fitsOsta(c) === false ? assignUdfNames([{ name: c, isDir: i < parts.length - 1 }])[0] : c)).join('/');
+}
+
+function fitsOsta(name: string): boolean | undefined {
+  try {
+    return ostaLength(name) <= UDF_NAME_MAX_BYTES;
+  } catch {
+    return undefined;
+  }
 }

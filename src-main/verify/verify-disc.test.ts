@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,7 +124,12 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     const { PassThrough } = await import('node:stream');
     const staged = join(dir, 'long');
     // Under Linux's 255 bytes each; over UDF's 255-byte identifier (16-bit) or Joliet's 64 characters.
-    writeTree(staged, { [`λ${'a'.repeat(200)}.txt`]: 'one', [`λ${'a'.repeat(201)}.txt`]: 'two', [`${'j'.repeat(80)}.txt`]: 'three', [`${'j'.repeat(81)}.txt`]: 'four', 'sub/short.txt': 'five' });
+    writeTree(staged, { [`λ${'a'.repeat(200)}.txt`]: 'one', [`λ${'a'.repeat(201)}.txt`]: 'two', [`${'j'.repeat(80)}.txt`]: 'three', [`${'j'.repeat(81)}.txt`]: 'four', 'sub/short.txt': 'five',
+      // An empty folder takes the plain cut, so the file beside it gets the counter.
+      [`λ${'x'.repeat(200)}y`]: 'six',
+      // Cut without an extension (over 16 characters) right after a dot: readers drop the dot.
+      [`${'k'.repeat(63)}.${'e'.repeat(20)}`]: 'seven' });
+    mkdirSync(join(staged, `λ${'x'.repeat(200)}`));
     for (const [i, fsList] of ['udf', 'iso9660,joliet,udf'].entries()) {
       const iso = join(dir, `long-${i}.iso`);
       const err = new PassThrough();
@@ -138,7 +143,7 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       try {
         const r = await verifyDisc(drive(dev), { against: 'folder', folder: staged });
         expect(r.files, fsList).toEqual([]);
-        expect(r).toMatchObject({ ok: true, filesChecked: 5 });
+        expect(r).toMatchObject({ ok: true, filesChecked: 7 });
       } finally {
         await dev.close();
       }

@@ -20,7 +20,7 @@ import { rangeSectors, type AffectedFile, type DiscVerifyReport, type VerifyFile
 import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeFacet, type TreeNode } from '../image/reader';
-import { recordedPaths } from './recorded-names';
+import { recordedPaths, recordedUdfTarget } from './recorded-names';
 import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
 import { isUnrecorded, recordedPieces } from '../read/read-disc';
 import { sha256Stream } from './sha256-stream';
@@ -200,9 +200,10 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const report = emptyReport(target.against === 'folder' ? 'folder' : 'manifest', target.against === 'folder' ? target.folder : MANIFEST_PATH);
   const results: VerifyFileResult[] = [];
   const bad: number[] = [];
-  const expected = target.against === 'folder' ? await folderFiles(target.folder) : await manifestEntries(discFiles, disc, bad);
+  const folders = new Set<string>();
+  const expected = target.against === 'folder' ? await folderFiles(target.folder, folders) : await manifestEntries(discFiles, disc, bad);
   // Names the tree read here cut (Joliet at 64 characters, UDF at 255 bytes) are looked up as cut.
-  const renamed = recordedPaths(expected.keys(), facet!);
+  const renamed = recordedPaths(expected.keys(), facet!, folders);
   const onDisc = (path: string) => renamed.get(path) ?? path;
   const recordedForExpected = new Set([...expected.keys()].map(onDisc));
   const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(onDisc(p))?.size ?? 0) / SECTOR), 0);
@@ -215,7 +216,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       continue;
     }
     if (want.kind === 'symlink' || node.kind === 'symlink') {
-      const same = want.kind === 'symlink' && node.kind === 'symlink' && want.target === node.symlinkTarget;
+      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || (facet === 'udf' && recordedUdfTarget(want.target) === node.symlinkTarget));
       results.push({ path, status: same ? 'ok' : 'different' });
       continue;
     }
@@ -230,7 +231,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
     } else results.push({ path, status: got.sha256 === wantSha ? 'ok' : 'different', expected: wantSha, actual: got.sha256, size: node.size });
   }
   for (const path of discFiles.keys()) {
-    if (expected.has(path) || recordedForExpected.has(path)) continue;
+    if (recordedForExpected.has(path)) continue;
     // The manifest is the burner's own file, not something the user staged: a disc burned from this
     // very folder must verify against it (it is extra only when the folder has a .glassmaster/ too).
     if (path === MANIFEST_PATH) continue;
@@ -261,7 +262,8 @@ function fsSummary(r: DiscVerifyReport, target: Exclude<VerifyTarget, { against:
 type Expected = { kind: 'file'; hostPath: string } | { kind: 'symlink'; target: string } | { kind: 'sum'; sha256: string };
 
 /** Every file and symlink under `folder`, by path relative to it with '/' separators. */
-async function folderFiles(folder: string): Promise<Map<string, Expected>> {
+/** The folder's files and links by relative path; its folders (empty ones too) added to `folders`. */
+async function folderFiles(folder: string, folders: Set<string>): Promise<Map<string, Expected>> {
   const out = new Map<string, Expected>();
   let st;
   try {
@@ -274,7 +276,10 @@ async function folderFiles(folder: string): Promise<Map<string, Expected>> {
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const full = join(dir, e.name);
       const rel = relative(folder, full).split(sep).join('/');
-      if (e.isDirectory()) await walk(full);
+      if (e.isDirectory()) {
+        folders.add(rel);
+        await walk(full);
+      }
       else if (e.isSymbolicLink()) out.set(rel, { kind: 'symlink', target: await readlink(full) });
       else if (e.isFile()) out.set(rel, { kind: 'file', hostPath: full });
     }

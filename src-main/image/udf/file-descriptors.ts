@@ -223,7 +223,8 @@ export function encodePathComponents(target: string): Buffer {
     parts.push(Buffer.from([2, 0, 0, 0]));
     rest = rest.replace(/^\/+/, '');
   }
-  for (const comp of rest.split('/')) {
+  const comps = rest.split('/');
+  for (const [i, comp] of comps.entries()) {
     if (comp === '') continue; // "a//b" and a trailing slash name no extra component
     if (comp === '.') parts.push(Buffer.from([4, 0, 0, 0]));
     else if (comp === '..') parts.push(Buffer.from([3, 0, 0, 0]));
@@ -232,7 +233,7 @@ export function encodePathComponents(target: string): Buffer {
       // (names.ts): the link is given the same cut (without a sibling's counter, which only the
       // directory's plan knows), so it stays recordable and finds its target in the usual case.
       let id = encodeOsta(comp);
-      if (id.length > UDF_NAME_MAX_BYTES) id = encodeOsta(assignUdfNames([{ name: comp }])[0]);
+      if (id.length > UDF_NAME_MAX_BYTES) id = encodeOsta(assignUdfNames([{ name: comp, isDir: i < comps.length - 1 }])[0]);
       const h = Buffer.from([5, id.length, 0, 0]);
       parts.push(h, id);
     }
