@@ -8,8 +8,7 @@
 import type { TreeFacet } from '../image/reader';
 import { assignJolietNames } from '../image/joliet/names';
 import { stripVersion } from '../image/reader/iso9660';
-import { assignUdfNames, UDF_NAME_MAX_BYTES } from '../image/udf/names';
-import { ostaLength } from '../image/udf/primitives';
+import { assignUdfNames } from '../image/udf/names';
 
 type Assign = (entries: { name: string; isDir: boolean }[]) => string[];
 
@@ -63,18 +62,4 @@ export function recordedPaths(paths: Iterable<string>, facet: TreeFacet, dirs: I
     if (rec !== p) renamed.set(p, rec);
   }
   return renamed;
-}
-
-/** A UDF link target as the writer records it: components too long for an identifier cut alone (udf/file-descriptors.ts). */
-export function recordedUdfTarget(target: string): string {
-  const parts = target.split('/');
-  return parts.map((c, i) => (c && c !== '.' && c !== '..' && fitsOsta(c) === false ? assignUdfNames([{ name: c, isDir: i < parts.length - 1 }])[0] : c)).join('/');
-}
-
-function fitsOsta(name: string): boolean | undefined {
-  try {
-    return ostaLength(name) <= UDF_NAME_MAX_BYTES;
-  } catch {
-    return undefined;
-  }
 }

@@ -20,7 +20,8 @@ import { rangeSectors, type AffectedFile, type DiscVerifyReport, type VerifyFile
 import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeFacet, type TreeNode } from '../image/reader';
-import { recordedPaths, recordedUdfTarget } from './recorded-names';
+import { recordedPaths } from './recorded-names';
+import { udfLinkTarget } from '../image/udf/names';
 import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
 import { isUnrecorded, recordedPieces } from '../read/read-disc';
 import { sha256Stream } from './sha256-stream';
@@ -216,7 +217,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       continue;
     }
     if (want.kind === 'symlink' || node.kind === 'symlink') {
-      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || (facet === 'udf' && recordedUdfTarget(want.target) === node.symlinkTarget));
+      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || (facet === 'udf' && udfLinkTarget(want.target) === node.symlinkTarget));
       results.push({ path, status: same ? 'ok' : 'different' });
       continue;
     }

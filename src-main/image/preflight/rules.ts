@@ -25,8 +25,8 @@ export const ISO_MAX_PATH = 255;
 export const JOLIET_MAX_CHARS = 64;
 export const JOLIET_FORBIDDEN = /[\u0000-\u001f*/:;?\\]/;
 
-/** OSTA UDF 2.60 §2.3.4.4 / §2.3.12: identifiers ≤ 255 bytes of CS0 (so ≤ 254 Latin-1 or 127 UCS-2 characters), paths ≤ 1023 bytes. */
-export const UDF_MAX_NAME_BYTES = 255;
+/** OSTA UDF 2.60 §2.3.4.4 / §2.3.12: identifiers ≤ 255 bytes of CS0 (so ≤ 254 Latin-1 or 127 UCS-2 characters; the writer's limit, udf/names.ts), paths ≤ 1023 bytes. */
+export { UDF_NAME_MAX_BYTES as UDF_MAX_NAME_BYTES } from '../udf/names';
 export const UDF_MAX_PATH_BYTES = 1023;
 
 /** Win32 MAX_PATH (Microsoft, "Maximum Path Length Limitation"): drive, path and terminating NUL. */

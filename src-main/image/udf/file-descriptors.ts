@@ -1,7 +1,7 @@
 // File structures (ECMA-167 part 4, OSTA UDF §2.3): File Set Descriptor, File Entry, File
 // Identifier Descriptor, Allocation Extent Descriptor and symlink path components. Locations in
 // these tags are logical block numbers in the partition the descriptor is recorded in.
-import { assignUdfNames, UDF_NAME_MAX_BYTES } from './names';
+import { udfLinkTarget } from './names';
 import { InvalidInputError } from '../../common/errors';
 import {
   BLOCK,
@@ -218,22 +218,17 @@ export function writeFileIdentifier(
 export function encodePathComponents(target: string): Buffer {
   if (target.length === 0) throw new InvalidInputError('UDF symlink target is empty');
   const parts: Buffer[] = [];
-  let rest = target;
+  let rest = udfLinkTarget(target);
   if (rest.startsWith('/')) {
     parts.push(Buffer.from([2, 0, 0, 0]));
     rest = rest.replace(/^\/+/, '');
   }
-  const comps = rest.split('/');
-  for (const [i, comp] of comps.entries()) {
+  for (const comp of rest.split('/')) {
     if (comp === '') continue; // "a//b" and a trailing slash name no extra component
     if (comp === '.') parts.push(Buffer.from([4, 0, 0, 0]));
     else if (comp === '..') parts.push(Buffer.from([3, 0, 0, 0]));
     else {
-      // A component too long for an identifier names a file whose own name UDF records cut
-      // (names.ts): the link is given the same cut (without a sibling's counter, which only the
-      // directory's plan knows), so it stays recordable and finds its target in the usual case.
-      let id = encodeOsta(comp);
-      if (id.length > UDF_NAME_MAX_BYTES) id = encodeOsta(assignUdfNames([{ name: comp, isDir: i < comps.length - 1 }])[0]);
+      const id = encodeOsta(comp); // fits: udfLinkTarget cut what was too long
       const h = Buffer.from([5, id.length, 0, 0]);
       parts.push(h, id);
     }

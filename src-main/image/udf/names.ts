@@ -56,3 +56,14 @@ export function assignUdfNames(entries: readonly NamedEntry[]): string[] {
   });
   return out;
 }
+
+/**
+ * A link target as UDF records it: a component too long for an identifier names a file whose own
+ * name UDF records cut, so it gets the same cut (without a sibling's counter, which only the
+ * directory's plan knows) and stays recordable, finding its target in the usual case. Folders
+ * (every component but the last) are cut without the extension rule.
+ */
+export function udfLinkTarget(target: string): string {
+  const parts = target.split('/');
+  return parts.map((c, i) => (c !== '.' && c !== '..' && osta(c) > UDF_NAME_MAX_BYTES ? assignUdfNames([{ name: c, isDir: i < parts.length - 1 }])[0] : c)).join('/');
+}

@@ -23,6 +23,18 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(a: Int32Array, i: number, v: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
+/** Wakes every thread waiting on the bell (a part, the end, or a stop has come). */
+export function ringBell(bell: Int32Array): void {
+  Atomics.add(bell, 0, 1);
+  Atomics.notify(bell, 0);
+}
+
+/** Tells every thread copying into the stream to stop, and wakes those waiting for parts. */
+export function stopCopying(s: Pick<CopyStreamPayload, 'stop' | 'bell'>): void {
+  Atomics.store(s.stop, 0, 1);
+  ringBell(s.bell);
+}
+
 /** One part of the pieces to copy; `nums` holds lba, size, mtimeMs per piece. */
 export interface CopyPart {
   type: 'part';
@@ -96,9 +108,7 @@ export function createCopyStreamTask(): (payload: CopyStreamPayload, ctx: TaskCo
         if (wait.async) await wait.value;
       }
     } catch (err) {
-      Atomics.store(job.stop, 0, 1); // the other threads stop too
-      Atomics.add(job.bell, 0, 1);
-      Atomics.notify(job.bell, 0);
+      stopCopying(job); // the other threads stop too
       throw err;
     } finally {
       job.port.close();
@@ -118,6 +128,7 @@ type CopyTarget = Pick<CopyStreamPayload, 'fd' | 'base' | 'stop'>;
  * the copying threads go from the first.
  */
 export async function copyPartsHere(target: CopyTarget, parts: readonly CopyPart[], signal: AbortSignal): Promise<void> {
+  if (parts.length === 0) return;
   const copyPart = partCopier(target, [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)], nativeFill(), signal);
   for (let i = parts.length - 1; i >= 0; i--) {
     if (Atomics.load(target.stop, 0) !== 0 || signal.aborted) return;

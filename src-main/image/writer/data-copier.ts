@@ -10,7 +10,7 @@ import { CancelledError, GlassmasterError, InternalError, InvalidInputError } fr
 import { WorkerPool } from '../../workers/worker-pool';
 import type { DataPiece } from '../layout/plan-image';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { copyPartsHere, type CopyMessage, type CopyPart, type CopyStreamPayload } from './copy-task';
+import { copyPartsHere, ringBell, stopCopying, type CopyMessage, type CopyPart, type CopyStreamPayload } from './copy-task';
 
 const NEVER = new AbortController().signal;
 
@@ -25,8 +25,8 @@ export interface CopyStream {
   push(pieces: DataPiece[]): void;
   /**
    * The calling thread copies too, taking the batches of the parts pushed so far that no copying
-   * thread has claimed yet; resolves when none is left (call it once the caller's own work is done;
-   * before or after end() was asked for). Rejects with the first failure it meets (and stops the
+   * thread has claimed yet; resolves when none is left (call it once, when the caller's own work is
+   * done; before or after end() was asked for). Rejects with the first failure it meets (and stops the
    * other threads).
    */
   help(): Promise<void>;
@@ -76,14 +76,7 @@ export class DataCopier {
     this.open = true;
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const bell = new Int32Array(new SharedArrayBuffer(4));
-    const ring = () => {
-      Atomics.add(bell, 0, 1);
-      Atomics.notify(bell, 0);
-    };
-    const halt = () => {
-      Atomics.store(stop, 0, 1);
-      ring();
-    };
+    const halt = () => stopCopying({ stop, bell });
     signal?.addEventListener('abort', halt);
     const ports: MessagePort[] = [];
     const runs: Promise<void>[] = [];
@@ -102,7 +95,7 @@ export class DataCopier {
     };
     const post = (msg: CopyMessage) => {
       for (const port of ports) port.postMessage(msg);
-      ring();
+      ringBell(bell);
     };
     let refused: unknown;
     let finished: Promise<void> | undefined;
@@ -142,22 +135,17 @@ export class DataCopier {
     };
     let helping: Promise<void> | undefined;
     let helpFailure: GlassmasterError | undefined;
-    const help = () => {
-      // Also after end() was asked for (the threads finish what they claimed): only not after a
-      // stop, which copyPartsHere sees at once.
-      if (posted.length === 0) return Promise.resolve();
-      const run = (async () => {
-        try {
-          await copyPartsHere({ fd, base: baseByte, stop }, posted, signal ?? NEVER);
-        } catch (err) {
-          helpFailure ??= GlassmasterError.from(err);
-          halt();
-          throw helpFailure;
-        }
-      })();
-      helping = helping ? Promise.allSettled([helping, run]).then(() => undefined) : run;
-      return run;
-    };
+    // Once per stream (a second call gets the same promise). Also after end() was asked for (the
+    // threads finish what they claimed); after a stop copyPartsHere takes nothing.
+    const help = () => (helping ??= (async () => {
+      try {
+        await copyPartsHere({ fd, base: baseByte, stop }, posted, signal ?? NEVER);
+      } catch (err) {
+        helpFailure = GlassmasterError.from(err);
+        halt();
+        throw helpFailure;
+      }
+    })());
     const end = () => finish();
     const cancel = async () => {
       halt();
