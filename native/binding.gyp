@@ -6,7 +6,7 @@
       "sources": ["src/addon.cc", "src/execute_worker.cc", "src/io_pool.cc", "src/flac_decode.cc"],
       "conditions": [
         ["OS=='linux'", { "sources": ["src/sg_linux.cc"] }],
-        ["OS!='win'", { "sources": ["src/file_fill_posix.cc", "src/dir_scan_posix.cc"] }],
+        ["OS!='win'", { "sources": ["src/file_fill_posix.cc", "src/dir_scan_posix.cc", "src/tree_read_posix.cc"] }],
         ["OS=='win'", { "sources": ["src/spti_win.cc"], "defines": ["WIN32_LEAN_AND_MEAN", "NOMINMAX"] }],
         ["OS!='linux' and OS!='win'", { "sources": ["src/device_dummy.cc"] }],
         ["gm_libflac==1", { "defines": ["GM_HAVE_LIBFLAC=1"], "cflags_cc": ["<!@(pkg-config --cflags flac)"], "libraries": ["-ldl"] }]

@@ -58,6 +58,10 @@ class GlassmasterAddon : public Napi::Addon<GlassmasterAddon> {
                              InstanceMethod("scanDir", &GlassmasterAddon::ScanDirMethod),
 #endif
                          });
+#if !defined(_WIN32)
+    // The image scanner's folders read ahead by a thread of their own (tree_read_posix.cc).
+    exports.Set("TreeReader", DefineTreeReader(env));
+#endif
     // FLAC decoding through the system's libFLAC, where the build found it (flac_decode.h).
     RegisterFlacDecoder(env, exports);
   }

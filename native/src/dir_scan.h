@@ -6,6 +6,9 @@
 
 #include <napi.h>
 
+#include <string>
+#include <vector>
+
 namespace gm {
 
 // Fields per entry in scanDir's `nums` (doubles, in this order).
@@ -18,5 +21,13 @@ constexpr int kScanFields = 8;  // mode, size, uid, gid, mtimeMs, ctimeMs, dev, 
 // again for the typed error. null when the directory cannot be opened or read, or holds a name that
 // is not valid UTF-8: the caller reads that directory in JavaScript, which words the error.
 Napi::Value ScanDir(const Napi::CallbackInfo& info);
+
+// ScanDir's work without JavaScript (any thread): false where ScanDir answers null.
+bool ReadDirectory(const std::string& dirPath, bool follow, std::vector<std::string>& names, std::vector<double>& nums);
+// ScanDir's answer from ReadDirectory's (JS thread).
+Napi::Value PackDirectory(Napi::Env env, const std::vector<std::string>& names, const std::vector<double>& nums);
+
+// TreeReader: a folder tree read ahead of the scanner, by a thread of its own (tree_read_posix.cc).
+Napi::Function DefineTreeReader(Napi::Env env);
 
 }  // namespace gm

@@ -75,44 +75,38 @@ struct DirCloser {
 
 }  // namespace
 
-Napi::Value ScanDir(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean())
-    throw Napi::TypeError::New(env, "scanDir(dirPath: string, followSymlinks: boolean)");
-  const std::string dirPath = info[0].As<Napi::String>().Utf8Value();
-  const bool follow = info[1].As<Napi::Boolean>().Value();
-  if (dirPath.empty() || dirPath.find('\0') != std::string::npos) return env.Null();
+bool ReadDirectory(const std::string& dirPath, bool follow, std::vector<std::string>& names, std::vector<double>& nums) {
+  names.clear();
+  nums.clear();
+  if (dirPath.empty() || dirPath.find('\0') != std::string::npos) return false;
   int fd;
   do fd = open(dirPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
-  if (fd < 0) return env.Null();
+  if (fd < 0) return false;
   DirCloser dir{fdopendir(fd)};
   if (!dir.d) {
     close(fd);
-    return env.Null();
+    return false;
   }
-  std::vector<std::string> names;
   for (;;) {
     errno = 0;
     struct dirent* e = readdir(dir.d);
     if (!e) {
-      if (errno != 0) return env.Null();
+      if (errno != 0) return false;
       break;
     }
     const char* n = e->d_name;
     if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
     names.emplace_back(n);
-    if (!ValidUtf8(names.back())) return env.Null();
+    if (!ValidUtf8(names.back())) return false;
   }
   // Byte order is code point order for UTF-8 (the JavaScript path's compareCodePoints).
   std::sort(names.begin(), names.end());
   const size_t count = names.size();
-  Napi::Float64Array nums = Napi::Float64Array::New(env, count * kScanFields);
-  double* out = nums.Data();
+  nums.resize(count * kScanFields);
   const int flags = follow ? 0 : AT_SYMLINK_NOFOLLOW;
   const int dfd = dirfd(dir.d);
-  Napi::Array jsNames = Napi::Array::New(env, count);
   for (size_t i = 0; i < count; i++) {
-    double* o = out + i * kScanFields;
+    double* o = nums.data() + i * kScanFields;
     struct stat st;
     int r;
     do r = fstatat(dfd, names[i].c_str(), &st, flags); while (r != 0 && errno == EINTR);
@@ -129,12 +123,32 @@ Napi::Value ScanDir(const Napi::CallbackInfo& info) {
       o[6] = static_cast<double>(st.st_dev);
       o[7] = static_cast<double>(st.st_ino);
     }
-    jsNames.Set(static_cast<uint32_t>(i), Napi::String::New(env, names[i]));
   }
+  return true;
+}
+
+Napi::Value PackDirectory(Napi::Env env, const std::vector<std::string>& names, const std::vector<double>& nums) {
+  const size_t count = names.size();
+  Napi::Float64Array jsNums = Napi::Float64Array::New(env, count * kScanFields);
+  if (count > 0) memcpy(jsNums.Data(), nums.data(), count * kScanFields * sizeof(double));
+  Napi::Array jsNames = Napi::Array::New(env, count);
+  for (size_t i = 0; i < count; i++) jsNames.Set(static_cast<uint32_t>(i), Napi::String::New(env, names[i]));
   Napi::Object result = Napi::Object::New(env);
   result.Set("names", jsNames);
-  result.Set("nums", nums);
+  result.Set("nums", jsNums);
   return result;
+}
+
+Napi::Value ScanDir(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean())
+    throw Napi::TypeError::New(env, "scanDir(dirPath: string, followSymlinks: boolean)");
+  const std::string dirPath = info[0].As<Napi::String>().Utf8Value();
+  const bool follow = info[1].As<Napi::Boolean>().Value();
+  std::vector<std::string> names;
+  std::vector<double> nums;
+  if (!ReadDirectory(dirPath, follow, names, nums)) return env.Null();
+  return PackDirectory(env, names, nums);
 }
 
 }  // namespace gm

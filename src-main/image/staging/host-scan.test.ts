@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { loadNativeAddonIfBuilt } from '../../transport/native/native-addon';
+import { addonCandidates, loadNativeAddonIfBuilt } from '../../transport/native/native-addon';
 import { InvalidInputError, IoError } from '../../common/errors';
 import { StagingTree, type AddHostOptions, type StagingNode } from './staging-tree';
 import { mktemp } from '../test-support/peers';
@@ -41,20 +41,44 @@ function failure(jsScan: string, host: string, opts: AddHostOptions = {}): unkno
   throw new Error('the scan did not fail');
 }
 
-/** Native scanDir calls, counted: the addon as the scanner sees it, with scanDir wrapped (its own methods are read-only). */
-const nativeCalls = vi.hoisted(() => ({ n: 0, built: false }));
+/**
+ * Native answers, counted: the addon as the scanner sees it, with scanDir and the read-ahead's
+ * take() wrapped (the addon's own methods are read-only). `ahead`: folders the read-ahead answered.
+ */
+const nativeCalls = vi.hoisted(() => ({ n: 0, ahead: 0, built: false, readers: 0, closed: 0 }));
 vi.mock('../../transport/native/native-addon', async (importOriginal) => {
   const m = await importOriginal<typeof import('../../transport/native/native-addon')>();
   const addon = m.loadNativeAddonIfBuilt();
   if (!addon?.scanDir) return m;
   nativeCalls.built = true;
   const scanDir = addon.scanDir.bind(addon);
+  const Reader = addon.TreeReader;
   const counted = Object.create(addon, {
     scanDir: {
       value: (dir: string, follow: boolean) => {
         const r = scanDir(dir, follow);
         if (r) nativeCalls.n++; // null: the JavaScript loop reads that folder instead
         return r;
+      },
+    },
+    TreeReader: {
+      value: Reader && function CountedReader(root: string) {
+        const reader = new Reader(root);
+        nativeCalls.readers++;
+        return {
+          take: (dir: string) => {
+            const r = reader.take(dir);
+            if (r) {
+              nativeCalls.n++;
+              nativeCalls.ahead++;
+            }
+            return r;
+          },
+          close: () => {
+            nativeCalls.closed++;
+            reader.close();
+          },
+        };
       },
     },
   }) as typeof addon;
@@ -95,10 +119,15 @@ describe('host scan: native directory reader and JavaScript path', () => {
 
   it('stages the same tree (names, order, sizes, modes, owners, dates, sources, links) and calls onFile in the same order', () => {
     const before = nativeCalls.n;
+    const aheadBefore = nativeCalls.ahead;
     const native = scan('0', host);
     // The comparison below means something only if the native reader did the scan: one answer per
-    // folder (the root, 5 × d, 15 × e, empty; a link to a folder is not followed).
-    if (nativeCalls.built) expect(nativeCalls.n - before).toBe(22);
+    // folder (the root, 5 × d, 15 × e, empty; a link to a folder is not followed), each read ahead
+    // by the addon's thread.
+    if (nativeCalls.built) {
+      expect(nativeCalls.n - before).toBe(22);
+      expect(nativeCalls.ahead - aheadBefore).toBe(22);
+    }
     const mid = nativeCalls.n;
     const js = scan('1', host);
     expect(nativeCalls.n).toBe(mid);
@@ -135,6 +164,8 @@ describe('host scan: native directory reader and JavaScript path', () => {
     const [native, js] = PATHS.map(([, p]) => failure(p, host, { guard }));
     expect(native).toEqual(js);
     expect(native).toMatchObject({ message: `refused ${host}/é` });
+    // A scan that throws still stops its read-ahead thread.
+    expect(nativeCalls.closed).toBe(nativeCalls.readers);
     const kept = (p: string) => {
       const tree = new StagingTree({ now: new Date(0) });
       withPath(p, () => tree.addHostPath('/', path.join(host, 'd3'), { guard }));
@@ -180,5 +211,83 @@ describe('host scan: native directory reader and JavaScript path', () => {
     } finally {
       execFileSync('sh', ['-c', `rm -f ${'f'.repeat(250)}`], { cwd: deep }); // rmSync cannot name it
     }
+  });
+});
+
+describe('the read-ahead (native TreeReader)', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mktemp('gm-tree-reader-');
+    // 600 folders: more than the reader queues (256), so the walk waits for take() to make room.
+    for (let i = 0; i < 600; i++) fs.mkdirSync(path.join(tmp, `a${String(i % 20).padStart(2, '0')}`, `b${String(i).padStart(3, '0')}`), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'a'));
+    fs.mkdirSync(path.join(tmp, 'a-c'));
+    fs.mkdirSync(path.join(tmp, 'a', 'z'));
+    fs.writeFileSync(path.join(tmp, 'a', 'z', 'f'), 'x');
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const Reader = () => {
+    const R = loadNativeAddonIfBuilt()?.TreeReader;
+    if (!R) expect(process.env.CI === 'true' && process.platform !== 'win32', 'the addon with TreeReader is built in CI').toBe(false);
+    return R;
+  };
+
+  it('answers folders in preorder, byte order, as scanDir does ("a/z" before "a-c")', () => {
+    const R = Reader();
+    if (!R) return;
+    const r = new R(tmp);
+    try {
+      const scanDir = loadNativeAddonIfBuilt()!.scanDir!;
+      for (const dir of [tmp, `${tmp}/a`, `${tmp}/a/z`, `${tmp}/a-c`, `${tmp}/a00`, `${tmp}/a00/b000`]) {
+        const got = r.take(dir);
+        expect(got, dir).not.toBeNull();
+        expect(got).toEqual(scanDir(dir, false));
+      }
+    } finally {
+      r.close();
+    }
+  });
+
+  it('skips folders the scanner leaves out, answers null for one it has passed or never reaches, and stops when closed', () => {
+    const R = Reader();
+    if (!R) return;
+    const r = new R(tmp);
+    try {
+      expect(r.take(tmp)).not.toBeNull();
+      // a, a/z, a-c, a00 … a09 with their children, a10 and a10/b010: left out by the scanner.
+      expect(r.take(`${tmp}/a10/b030`)).toEqual(loadNativeAddonIfBuilt()!.scanDir!(`${tmp}/a10/b030`, false));
+      expect(r.take(`${tmp}/a00`)).toBeNull(); // already passed
+      expect(r.take(`${tmp}/a10/b035`)).toBeNull(); // no such folder: the next one (b050) comes after it
+      expect(r.take(`${tmp}/a10/b050`)).not.toBeNull();
+      expect(r.take(`${tmp}/zz`)).toBeNull(); // after the last folder: the walk ends without it
+    } finally {
+      r.close();
+    }
+    expect(r.take(`${tmp}/a19`)).toBeNull();
+    // Closed while the walk waits for room in its queue: close() returns (the thread is joined).
+    const full = new R(tmp);
+    expect(full.take(tmp)).not.toBeNull();
+    full.close();
+    full.close();
+  });
+
+  it('keeps reading a tree of more entries than it queues (36,000 files in 90 folders), every folder taken', () => {
+    const R = Reader();
+    if (!R) return;
+    const big = path.join(tmp, 'big');
+    const folders: string[] = [big];
+    for (let d = 0; d < 90; d++) {
+      const dir = path.join(big, `d${String(d).padStart(2, '0')}`);
+      fs.mkdirSync(dir, { recursive: true });
+      folders.push(dir);
+      for (let f = 0; f < 400; f++) fs.writeFileSync(path.join(dir, `f${f}`), '');
+    }
+    // In a child process with a time limit: a reader that stops waking would hang this thread in take().
+    const addon = addonCandidates().find((f) => fs.existsSync(f))!;
+    const script = `const { TreeReader } = require(${JSON.stringify(addon)}); const r = new TreeReader(process.argv[1]);
+      let n = 0; for (const dir of JSON.parse(process.argv[2])) { const got = r.take(dir); if (got) n += got.names.length; }
+      r.close(); process.stdout.write(String(n));`;
+    const out = execFileSync(process.execPath, ['-e', script, big, JSON.stringify(folders)], { timeout: 30_000, encoding: 'utf8' });
+    expect(Number(out)).toBe(90 + 90 * 400);
   });
 });

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { InvalidInputError, IoError, NotFoundError } from '../../common/errors';
-import { loadNativeAddonIfBuilt, type NativeAddon } from '../../transport/native/native-addon';
+import { loadNativeAddonIfBuilt, type NativeAddon, type NativeTreeReader } from '../../transport/native/native-addon';
 
 export type StagingKind = 'file' | 'dir' | 'symlink';
 
@@ -234,14 +234,20 @@ export class StagingTree {
     const parts = splitPath(p);
     const st = statHost(hostPath, opts.followSymlinks ?? false);
     opts.guard?.(st, hostPath);
-    if (parts.length === 0) {
-      if (st.isDirectory()) {
-        scanDir(hostPath, this.root, opts, new Set([`${st.dev}:${st.ino}`]), '');
-        return this.root;
+    const walk: HostWalk = { ancestors: new Set(), ahead: st.isDirectory() ? treeReader(hostPath, opts) : undefined };
+    try {
+      if (parts.length === 0) {
+        if (st.isDirectory()) {
+          walk.ancestors.add(`${st.dev}:${st.ino}`);
+          scanDir(hostPath, this.root, opts, walk, '');
+          return this.root;
+        }
+        return this.place(path.basename(hostPath), hostNode(hostPath, st, opts, walk, `/${path.basename(hostPath)}`));
       }
-      return this.place(path.basename(hostPath), hostNode(hostPath, st, opts, new Set(), `/${path.basename(hostPath)}`));
+      return this.place(parts.join('/'), hostNode(hostPath, st, opts, walk, `/${parts.join('/')}`));
+    } finally {
+      walk.ahead?.close();
     }
-    return this.place(parts.join('/'), hostNode(hostPath, st, opts, new Set(), `/${parts.join('/')}`));
   }
 
   remove(p: string): void {
@@ -315,10 +321,10 @@ function small(n: number): number {
 /** The node of a regular host file from a stat the caller already has (a project file's entries). */
 export function hostFileNode(hostPath: string, st: HostStat): StagingNode {
   if ((st.mode & S_IFMT) !== S_IFREG) throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
-  return hostNode(hostPath, st, {}, new Set(), '');
+  return hostNode(hostPath, st, {}, { ancestors: new Set() }, '');
 }
 
-function hostNode(hostPath: string, st: HostStat, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): StagingNode {
+function hostNode(hostPath: string, st: HostStat, opts: AddHostOptions, walk: HostWalk, imagePath: string): StagingNode {
   // Access time is recorded as the modification time: imaging reads the file and would change
   // its atime, which would make two builds of the same tree differ.
   const type = st.mode & S_IFMT;
@@ -339,10 +345,10 @@ function hostNode(hostPath: string, st: HostStat, opts: AddHostOptions, ancestor
   if (type === S_IFDIR) {
     const node = makeNode('', 'dir', base);
     const key = `${st.dev}:${st.ino}`;
-    if (ancestors.has(key)) throw new InvalidInputError(`directory loop (symlink) at ${hostPath}`, { path: hostPath });
-    ancestors.add(key);
-    scanDir(hostPath, node, opts, ancestors, imagePath);
-    ancestors.delete(key);
+    if (walk.ancestors.has(key)) throw new InvalidInputError(`directory loop (symlink) at ${hostPath}`, { path: hostPath });
+    walk.ancestors.add(key);
+    scanDir(hostPath, node, opts, walk, imagePath);
+    walk.ancestors.delete(key);
     return node;
   }
   if (type === S_IFLNK) {
@@ -376,6 +382,29 @@ function nativeScanner(): NativeAddon['scanDir'] {
   return nativeScanDir;
 }
 
+/**
+ * One addHostPath's walk: the folders above the one being read (a followed link back to one of
+ * them is a loop) and the native reader walking the tree ahead of this thread, if any.
+ */
+interface HostWalk {
+  ancestors: Set<string>;
+  ahead?: NativeTreeReader;
+}
+
+/**
+ * The native read-ahead for a folder tree (native/src/tree_read_posix.cc): a thread of the addon's
+ * reads the folders (readdir, fstatat per entry) in the order this scanner asks for them, while
+ * this thread builds the nodes of those already read — the two took turns before, and the reading
+ * is about half of a scan of small files. Not when links are followed (the walk has no loop
+ * check; the scanner's would stop it only at the first folder asked for twice), nor where
+ * scanDir is not used.
+ */
+function treeReader(rootPath: string, opts: AddHostOptions): NativeTreeReader | undefined {
+  if (opts.followSymlinks || !nativeScanner() || nearPathMax(rootPath)) return undefined;
+  const Reader = loadNativeAddonIfBuilt()?.TreeReader;
+  return Reader ? new Reader(rootPath) : undefined;
+}
+
 /** Fields per entry in the native scanner's numbers (native/src/dir_scan.h kScanFields). */
 const SCAN_FIELDS = 8;
 
@@ -388,17 +417,17 @@ function nearPathMax(dirPath: string): boolean {
   return dirPath.length * 3 + 256 >= 4096 && Buffer.byteLength(dirPath) + 256 >= 4096;
 }
 
-function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): void {
-  const packed = nearPathMax(dirPath) ? null : nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
+function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, walk: HostWalk, imagePath: string): void {
+  const packed = nearPathMax(dirPath) ? null : walk.ahead?.take(dirPath) ?? nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
   if (packed) {
-    scanPacked(dirPath, packed.names, packed.nums, into, opts, ancestors, imagePath);
+    scanPacked(dirPath, packed.names, packed.nums, into, opts, walk, imagePath);
     return;
   }
   for (const name of readNames(dirPath)) {
     const childPath = dirPath.endsWith('/') ? dirPath + name : `${dirPath}/${name}`;
     const st = statHost(childPath, opts.followSymlinks ?? false);
     if (opts.guard && !opts.guard(st, childPath)) continue;
-    const child = hostNode(childPath, st, opts, ancestors, opts.onFile ? `${imagePath}/${name}` : '');
+    const child = hostNode(childPath, st, opts, walk, opts.onFile ? `${imagePath}/${name}` : '');
     child.name = name;
     const old = into.children!.get(name);
     if (old && old.kind === 'dir' && child.kind === 'dir') mergeInto(old, child);
@@ -412,7 +441,7 @@ function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, ances
  * whose stat failed there is stat'ed again here, so its error is the JavaScript path's (or, if it
  * changed meanwhile, the entry is taken as it is now).
  */
-function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: StagingNode, opts: AddHostOptions, ancestors: Set<string>, imagePath: string): void {
+function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: StagingNode, opts: AddHostOptions, walk: HostWalk, imagePath: string): void {
   const sep = dirPath.endsWith('/') ? '' : '/';
   const guard = opts.guard;
   const onFile = opts.onFile;
@@ -426,7 +455,7 @@ function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: 
     if (mode < 0) {
       const st = statHost(childPath, opts.followSymlinks ?? false);
       if (guard && !guard(st, childPath)) continue;
-      child = hostNode(childPath, st, opts, ancestors, onFile ? `${imagePath}/${name}` : '');
+      child = hostNode(childPath, st, opts, walk, onFile ? `${imagePath}/${name}` : '');
     } else {
       if (guard) {
         probe.dev = nums[o + 6];
@@ -449,7 +478,7 @@ function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: 
         if (onFile) onFile(child, `${imagePath}/${name}`);
       } else {
         const st: HostStat = { mode, size: nums[o + 1], uid: nums[o + 2], gid: nums[o + 3], mtimeMs, mtime, ctime, dev: nums[o + 6], ino: nums[o + 7] };
-        child = hostNode(childPath, st, opts, ancestors, onFile ? `${imagePath}/${name}` : '');
+        child = hostNode(childPath, st, opts, walk, onFile ? `${imagePath}/${name}` : '');
       }
     }
     child.name = name;

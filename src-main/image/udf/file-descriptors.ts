@@ -92,9 +92,10 @@ export function encodeFileEntry(f: UdfFlavour, location: number, p: FileEntryInp
 
 /**
  * encodeFileEntry into `out` at `off`, whose block must be zero (the image writer streams FEs
- * straight into its chunk). `adsLength` (default ads.length) lets a caller pass a scratch buffer.
+ * straight into its chunk). `adsLength` (default ads.length) lets a caller pass a scratch buffer;
+ * `dateScratch` is the writer's own calendar fields (writeTimestamp), reused from entry to entry.
  */
-export function writeFileEntry(f: UdfFlavour, out: Buffer, off: number, location: number, p: FileEntryInput, adsLength = p.ads.length): void {
+export function writeFileEntry(f: UdfFlavour, out: Buffer, off: number, location: number, p: FileEntryInput, adsLength = p.ads.length, dateScratch?: Int32Array): void {
   if (FE_FIXED + adsLength > BLOCK) throw new InvalidInputError('UDF File Entry overflows one block');
   // Offsets are absolute (no subarray per entry: this runs once per file).
   const b = out;
@@ -113,12 +114,12 @@ export function writeFileEntry(f: UdfFlavour, out: Buffer, off: number, location
   // 50: Record Format, 51: Record Display Attributes, 52: Record Length — 0 (OSTA UDF §2.3.6.1–3)
   writeU64(b, off + 56, p.informationLength);
   writeU64(b, off + 64, p.blocksRecorded);
-  writeTimestamp(b, off + 72, p.atime);
+  writeTimestamp(b, off + 72, p.atime, dateScratch);
   // Equal times encode equally: copy instead of re-deriving the calendar fields.
   if (p.mtime.getTime() === p.atime.getTime()) b.copyWithin(off + 84, off + 72, off + 84);
-  else writeTimestamp(b, off + 84, p.mtime);
+  else writeTimestamp(b, off + 84, p.mtime, dateScratch);
   if (p.attrTime.getTime() === p.mtime.getTime()) b.copyWithin(off + 96, off + 84, off + 96);
-  else writeTimestamp(b, off + 96, p.attrTime);
+  else writeTimestamp(b, off + 96, p.attrTime, dateScratch);
   b.writeUInt32LE(1, off + 108); // Checkpoint
   // 112: Extended Attribute ICB (none)
   writeImplRegid(b, off + 128);

@@ -416,6 +416,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
 
     const icbOf = (n: PlanNode) => ({ lbn: lbn(n.feBlock), partRef: metaRef, length: BLOCK, uniqueId: n.uniqueId });
     const adScratch = Buffer.alloc(BLOCK);
+    const dateScratch = new Int32Array(7);
 
     /** Node n's File Entry at byte `at` of zeroed dst. */
     const writeNodeEntry = (n: PlanNode, dst: Buffer, at: number, icbFlags: number, blocksRecorded: number, infoLength: number, ads: Buffer, adsLength: number) => {
@@ -444,7 +445,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
         attrTime: inp.ctime ?? inp.mtime,
         uniqueId: n.uniqueId,
         ads,
-      }, adsLength);
+      }, adsLength, dateScratch);
     };
 
     /** Writes node n's blocks (FE, AEDs, directory/symlink data) into zeroed dst from byte `at` (= block n.feBlock). */

@@ -86,12 +86,15 @@ export function writeTagAt(buf: Buffer, off: number, id: number, version: 2 | 3,
 // --- Timestamp (ECMA-167 1/7.3) ---
 /**
  * 12 bytes. Type 1 (local time) with a time-zone offset of 0 minutes, so the fields are UTC: a JS
- * Date carries no zone and UTC keeps images reproducible wherever they are built.
+ * Date carries no zone and UTC keeps images reproducible wherever they are built. `scratch`: seven
+ * Int32 fields the caller owns (calendar.ts utcFields).
  */
-export function writeTimestamp(buf: Buffer, off: number, d: Date): void {
+export function writeTimestamp(buf: Buffer, off: number, d: Date, scratch?: Int32Array): void {
   const ms = d.getTime();
   if (!Number.isFinite(ms)) throw new InvalidInputError('UDF timestamp: invalid Date');
-  const f = utcFields(ms);
+  // A caller writing one per file passes its own fields array (an Int32Array per call was ~100,000
+  // short-lived objects for 50,000 files).
+  const f = utcFields(ms, scratch);
   const year = f[0];
   if (year < 1 || year > 9999) throw new InvalidInputError(`UDF timestamp: year ${year} out of range 1..9999`);
   buf.writeUInt16LE((1 << 12) | 0, off); // type 1, offset 0 (bits 0–11, signed minutes)

@@ -82,10 +82,23 @@ export interface NativeAddon {
    */
   scanDir?(dirPath: string, followSymlinks: boolean): { names: string[]; nums: Float64Array } | null;
   /**
+   * POSIX builds only (native/src/tree_read_posix.cc): a folder tree walked ahead of the scanner by
+   * a thread of the addon's own (preorder, children in byte order, links not followed).
+   */
+  TreeReader?: new (rootPath: string) => NativeTreeReader;
+  /**
    * Only in builds that found libFLAC (Linux with libflac-dev; native/src/flac_decode.h): one FLAC
    * stream decoded by the system's libFLAC. The audio workers' FLAC path (audio/flac-libflac.ts).
    */
   FlacDecoder?: NativeFlacDecoderClass;
+}
+
+/** native/src/tree_read_posix.cc. */
+export interface NativeTreeReader {
+  /** scanDir(dirPath, false)'s answer, read ahead (waits for the walk); null when the walk will not reach dirPath. */
+  take(dirPath: string): { names: string[]; nums: Float64Array } | null;
+  /** Stops the walk and joins its thread. */
+  close(): void;
 }
 
 /** native/src/flac_decode.cc; what it throws is a NativeFlacFailure. */
