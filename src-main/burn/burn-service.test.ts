@@ -36,7 +36,7 @@ const data = (sectors: number) => randomBytes(sectors * 2048);
 describe('BurnService: refusals before the first write, in plain words', () => {
   it('a source larger than the free space', async () => {
     const f = await fixture('cd-r');
-    await expect(f.burner.burn(f.address, async () => unreadSource(400_000))).rejects.toMatchObject({ code: 'INVALID_MEDIA', message: 'The disc is full: 819 MB to write, 737 MB free.' });
+    await expect(f.burner.burn(f.address, async () => unreadSource(400_000))).rejects.toMatchObject({ code: 'INVALID_MEDIA', message: 'The disc is full: 781 MiB to write, 703 MiB free.' });
     expect(f.transport.recorder(f.name).state.disc?.tracks.every((t) => t.recorded === 0)).toBe(true);
     expect(f.drives.busyWith(f.address)).toBeUndefined();
   });

@@ -9,7 +9,7 @@ describe('burn progress as text', () => {
       action: 'writing', copy: 1, copies: 1, sectorsWritten: 1_000_000, totalSectors: 2_000_000, bytesWritten: 2_048_000_000, totalBytes: 4_096_000_000,
       speedBytesPerSec: 22_160_000, averageBytesPerSec: 20_000_000, speedX: 16, speedLabel: '16×', ringFill: 0.97, driveBufferFill: 0.8, elapsedMs: 102_400, remainingMs: 102_400,
     });
-    expect(line).toBe('Writing 50%  2.05 GB of 4.10 GB  16× (22 MB/s)  buffer 97%, drive 80%  1:42, 1:42 left');
+    expect(line).toBe('Writing 50%  1.91 GiB of 3.81 GiB  16× (21.1 MiB/s)  buffer 97%, drive 80%  1:42, 1:42 left');
     expect(formatBurnProgress({ action: 'closing', copy: 2, copies: 3, sectorsWritten: 0, totalSectors: 0, bytesWritten: 0, totalBytes: 0, speedBytesPerSec: 0, averageBytesPerSec: 0, speedX: 0, speedLabel: '0×', ringFill: 0, elapsedMs: 5000, fraction: 0.5 }))
       .toBe('Closing (copy 2/3) 50%  0:05');
     expect(formatEraseProgress({ action: 'formatting', fraction: 0.25, elapsedMs: 61_000 })).toBe('Formatting 25%  1:01');
@@ -22,7 +22,10 @@ describe('burn progress as text', () => {
     expect(speedLabel(speedX(75 * 2048 * 48, 'cd'))).toBe('48×');
     expect(kbpsLabel(8467, 'cd')).toBe('48× (8467 kB/s)');
     expect(speedLabel(2.44)).toBe('2.4×');
-    expect(formatBytes(812e6)).toBe('812 MB');
+    expect(formatBytes(812e6)).toBe('774 MiB'); // the renderer's units too (common/byte-size.ts)
+    expect(formatBytes(4.7e9)).toBe('4.38 GiB');
+    expect(formatBytes(2048)).toBe('2.00 KiB');
+    expect(formatBytes(512)).toBe('512 B');
   });
 
   it('--speed: max, a multiple (16, 16x) or kB/s (5540k); anything else is a usage error', () => {

@@ -6,13 +6,8 @@ export const ONE_X_BYTES_PER_SEC = { cd: 75 * 2048, dvd: 1_385_000, bd: 4_495_00
 
 export type SpeedFamily = keyof typeof ONE_X_BYTES_PER_SEC;
 
-/** "812 MB", "4.38 GB" (decimal units, as disc sizes are printed). */
-export function formatBytes(n: number): string {
-  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
-  if (n >= 1e6) return `${Math.round(n / 1e6)} MB`;
-  if (n >= 1e3) return `${Math.round(n / 1e3)} kB`;
-  return `${n} bytes`;
-}
+/** Byte counts: common/byte-size.ts (the renderer's convention too). */
+export { formatBytes } from '../common/byte-size';
 
 export function speedX(bytesPerSec: number, family: SpeedFamily): number {
   return bytesPerSec / ONE_X_BYTES_PER_SEC[family];

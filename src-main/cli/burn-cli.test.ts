@@ -88,7 +88,7 @@ describe('glassmaster burn', () => {
   it('erase and format print progress on stderr and the result on stdout', async () => {
     expect((await glassmaster('virtual', 'create', 'cli-rw', '--media', 'dvd+rw')).code).toBe(0);
     const f = await glassmaster('format', '--drive', 'virtual:cli-rw');
-    expect(f).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Formatted: DVD\+RW, 4\.70 GB free\.\n$/) });
+    expect(f).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Formatted: DVD\+RW, 4\.38 GiB free\.\n$/) });
     expect(f.stderr).toMatch(/Formatting/);
     const e = await glassmaster('erase', '--drive', 'virtual:cli-rw');
     expect(e.code).toBe(ExitCode.DEVICE);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { InvalidInputError } from '../common/errors';
 import { sectorsFor } from './iso9660/encoding';
 import { dataStartLba, planImage, type DataPiece, type ImagePlan, type ImageSpec } from './layout/plan-image';
+import { childOrder } from './layout/child-order';
 import { importPreviousSession, planMultisession } from './multisession/multisession';
 import { imageSpecFor, stageSources, type ImageRequest } from './image-spec';
 import { checkStagedTree, openOutput, outputGuard, type OutputFile, type OutputPlan } from './output-file';
@@ -138,6 +139,38 @@ export async function streamRequest(
   }
 }
 
+/**
+ * Calls `place` for every file of a staged tree in the order the layout places file data
+ * (planImage's walk: preorder, children in childOrder's order, a folder's files and subfolders
+ * interleaved by name), with its image path. A file without a source is left to the plan, which
+ * refuses it.
+ */
+function placeInLayoutOrder(root: StagingNode, place: (node: StagingNode, imagePath: string) => void): void {
+  const order = childOrder();
+  // Explicit stacks: a deep tree must not overflow the call stack (the plan checks depth later).
+  const dirs: StagingNode[] = [root];
+  const prefixes: string[] = [''];
+  const at: number[] = [0];
+  while (dirs.length > 0) {
+    const top = dirs.length - 1;
+    const kids = order(dirs[top]);
+    if (at[top] >= kids.length) {
+      dirs.pop();
+      prefixes.pop();
+      at.pop();
+      continue;
+    }
+    const c = kids[at[top]++];
+    if (c.kind === 'file') {
+      if (c.source) place(c, `${prefixes[top]}/${c.name}`);
+    } else if (c.kind === 'dir' && c.children) {
+      dirs.push(c);
+      prefixes.push(`${prefixes[top]}/${c.name}`);
+      at.push(0);
+    }
+  }
+}
+
 function writeAll(fd: number, buf: Buffer, pos: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const step = (off: number) => {
@@ -178,8 +211,13 @@ export async function writeRequestFile(
     // One host source tree and no boot image or capacity limit: each file is placed the moment the
     // scan finds it and copied while the rest of the tree is still read (the scan and the copy
     // overlap, as in tar). Boot images go first and capacity is checked before any copy, so those wait.
-    const streamed = o !== undefined && !multisession && !toDevice && !('root' in req && req.root) && (req as ImageRequest).sources?.length === 1
-      && !o.boot?.length && o.maxSectors === undefined;
+    const placeable = o !== undefined && !multisession && !toDevice && !o.boot?.length && o.maxSectors === undefined;
+    const staged0 = 'root' in req && req.root !== undefined;
+    const streamed = placeable && !staged0 && (req as ImageRequest).sources?.length === 1;
+    // A tree staged before (the app's project): its files are placed, in the layout's order, as
+    // soon as it is staged here, so the copy runs while the plan is made (as the CLI's does while
+    // it scans) instead of starting only once the plan has placed every file.
+    const placedAhead = placeable && staged0 && !(req as ImageRequest).sources?.length;
     const nodes: StagingNode[] = [];
     const pieces: DataPiece[] = [];
     let next = 0;
@@ -189,19 +227,25 @@ export async function writeRequestFile(
     if (streamed) {
       startLba = next = dataStartLba(imageSpecFor(o, new StagingTree({ now: o.date === undefined ? undefined : new Date(o.date) }).root));
     }
-    const onFile = streamed ? (node: StagingNode, imagePath: string) => {
+    const place = (node: StagingNode, imagePath: string) => {
       if (node.size === 0) return; // empty files have no data to place
       const piece: DataPiece = { lba: next, size: node.size, source: node.source!, path: imagePath };
       nodes.push(node);
       pieces.push(piece);
-      batch.push(piece);
       next += sectorsFor(node.size);
+      // Only host files are the copier's; the ordered writer writes the others (not in `early`).
+      if (piece.source.type !== 'host') return;
+      batch.push(piece);
       if (batch.length >= STREAM_BATCH) {
         copyStream.push(batch);
         batch = [];
       }
-    } : undefined;
-    staged = o ? await stage(req as ImageRequest, ctx, onFile, out) : { tree: new StagingTree(), spec: req as ImageSpec };
+    };
+    staged = o ? await stage(req as ImageRequest, ctx, streamed ? place : undefined, out) : { tree: new StagingTree(), spec: req as ImageSpec };
+    if (placedAhead) {
+      startLba = next = dataStartLba(staged.spec);
+      placeInLayoutOrder(staged.tree.root, place);
+    }
     stream.push(batch);
     let plan: ImagePlan;
     if (multisession) {
@@ -209,7 +253,7 @@ export async function writeRequestFile(
       plan = await planChecked(staged);
     } else {
       plan = await planChecked(staged, {
-        preplaced: streamed ? { nodes, pieces, startLba } : undefined,
+        preplaced: streamed || placedAhead ? { nodes, pieces, startLba } : undefined,
         // Any other file data starts copying as soon as it is placed, while the metadata is still encoded.
         onDataPlaced: toDevice ? undefined : ({ pieces: placed }) => {
           early = new Set(placed);

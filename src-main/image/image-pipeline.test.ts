@@ -105,6 +105,29 @@ describe('ImageEngine.writeFile', () => {
   });
 });
 
+describe('a staged tree (the app\'s project) is placed ahead of its plan', () => {
+  it('gives the ordered writer\'s bytes with host files, in-memory files, empty files and names inserted out of order', async () => {
+    const DATE_MS = new Date(DATE);
+    const tree = new StagingTree({ now: DATE_MS });
+    // Inserted in reverse name order, and with names whose order differs between code points and
+    // UTF-16 (U+FF41 against U+1F600): the layout's order is what the placement must follow.
+    for (const name of ['zeta', '\uff41', '\u{1f600}', 'b', 'a']) tree.addHostPath(`/${name}`, src);
+    tree.addBuffer('/a/in-memory.txt', Buffer.from('staged in memory'), { mtime: DATE_MS });
+    tree.addBuffer('/b/empty-buffer', new Uint8Array(0), { mtime: DATE_MS });
+    tree.addBuffer('/0-first', Buffer.alloc(5000, 9), { mtime: DATE_MS });
+    const options = { date: DATE, label: 'AHEAD' };
+    const h = createHash('sha256');
+    for await (const c of buildImage(imageSpecFor(options, tree.root))) h.update(c);
+    const out = path.join(tmp, 'ahead.iso');
+    try {
+      await engine.writeFile({ options, root: tree.root }, out);
+      expect(sha256File(out)).toBe(h.digest('hex'));
+    } finally {
+      fs.rmSync(out, { force: true });
+    }
+  });
+});
+
 describe('app path and CLI path give the same bytes', () => {
   const optionSets: { name: string; app: AppImageOptions; cli: string[] }[] = [
     { name: 'defaults (ISO+Joliet+RR+UDF 1.02)', app: { date: DATE }, cli: ['--date', DATE] },

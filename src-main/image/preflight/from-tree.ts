@@ -8,7 +8,7 @@ export function entriesFromTree(root: TreeNode): PreflightEntry[] {
   const walk = (n: TreeNode, path: string[]) => {
     for (const c of n.children ?? []) {
       const p = [...path, c.name];
-      out.push({ path: p, kind: c.kind, size: c.kind === 'file' ? c.size : 0 });
+      out.push({ path: p, kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
       if (c.kind === 'dir') walk(c, p);
     }
   };

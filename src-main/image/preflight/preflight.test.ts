@@ -110,6 +110,52 @@ describe.skipIf(!requireTools('xorriso'))('preflight predicts what Glassmaster\'
   }
 });
 
+describe('preflight predicts the names of trees that cannot record links', () => {
+  const t = tempDir('pf-links');
+  afterAll(() => t.cleanup());
+  it('Joliet and ISO 9660 without Rock Ridge: a link the writer leaves out takes no counter, one shown as its file does', async () => {
+    const { runImageCommand } = await import('../cli-image');
+    const { PassThrough } = await import('node:stream');
+    const { symlinkSync } = await import('node:fs');
+    const src = join(t.dir, 'src');
+    mkdirSync(src, { recursive: true });
+    const long = 'n'.repeat(64);
+    writeFileSync(join(src, `${long}-a.txt`), 'a');
+    writeFileSync(join(src, 'short.txt'), 's');
+    // Sorts first and collides with the file after both cuts, but is dangling: neither tree records it.
+    symlinkSync('nowhere', join(src, `${long}-0.txt`));
+    // Collides too, and names a file of the disc: shown as that file, so it takes a counter.
+    symlinkSync('short.txt', join(src, `${long}-1.txt`));
+    const out = join(t.dir, 'links.iso');
+    const err = new PassThrough();
+    const msgs: string[] = [];
+    err.on('data', (d) => msgs.push(String(d)));
+    expect(await runImageCommand(['-o', out, '--fs', 'iso9660,joliet', src], { stdout: new PassThrough(), stderr: err }), msgs.join('')).toBe(0);
+    const info = await openImage(out);
+    const recorded = async (facet: 'iso9660' | 'joliet') => ((await info.tree(facet)).children ?? []).map((c: TreeNode) => c.name).sort();
+    const iso = await recorded('iso9660');
+    const jol = await recorded('joliet');
+    await info.close();
+    const entries: PreflightEntry[] = [
+      f(`${long}-a.txt`), f('short.txt'),
+      { path: [`${long}-0.txt`], kind: 'symlink', size: 0, target: 'nowhere' },
+      { path: [`${long}-1.txt`], kind: 'symlink', size: 0, target: 'short.txt' },
+    ];
+    const r = preflight(entries, { fs: ['iso9660', 'joliet'], isoLevel: 2, group: false });
+    const shown = entries.filter((e) => e.path[0] !== `${long}-0.txt`);
+    for (const [facet, names, codes] of [
+      ['iso9660', iso, ['iso-name-changed', 'iso-name-collision']],
+      ['joliet', jol, ['joliet-name-truncated', 'joliet-name-chars', 'joliet-name-collision']],
+    ] as const) {
+      const predicted = shown.map((e) => r.findings.filter((x) => x.path === `/${e.path[0]}` && (codes as readonly string[]).includes(x.code)).pop()?.shownAs ?? e.path[0]);
+      expect(predicted.sort(), facet).toEqual(names);
+      // Nothing is said of the left-out link's name in that tree.
+      expect(r.findings.filter((x) => x.path === `/${long}-0.txt` && (codes as readonly string[]).includes(x.code)), facet).toEqual([]);
+    }
+    expect(jol).toHaveLength(3);
+  });
+});
+
 describe('preflight predicts the UDF names the writer records', () => {
   const t = tempDir('pf-udf');
   afterAll(() => t.cleanup());

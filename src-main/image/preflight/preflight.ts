@@ -306,11 +306,17 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   for (const [parent, unsorted] of siblings) {
     const list = [...unsorted].sort((a, b) => (last(a) < last(b) ? -1 : last(a) > last(b) ? 1 : 0));
     const spec = list.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
+    // The siblings a link-less tree records (Joliet; ISO 9660 without Rock Ridge): a link only
+    // when it resolves to a file of the disc, shown as that file (layout/symlinks.ts linkFreeChildren).
+    const linkFree = list.filter((e) => e.kind !== 'symlink' || resolveLink(e, byPath) !== undefined);
+    const linkFreeSpec = linkFree.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
     if (fs.has('iso9660')) {
-      const ids = assignIsoNames(spec, level).map(readerView);
-      list.forEach((e, i) => {
+      const isoList = fs.has('rockridge') ? list : linkFree;
+      const isoSpec = fs.has('rockridge') ? spec : linkFreeSpec;
+      const ids = assignIsoNames(isoSpec, level).map(readerView);
+      isoList.forEach((e, i) => {
         const name = last(e);
-        const solo = readerView(assignIsoNames([spec[i]], level)[0]);
+        const solo = readerView(assignIsoNames([isoSpec[i]], level)[0]);
         const path = join(e.path);
         if (solo !== name) {
           add({
@@ -330,10 +336,10 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       });
     }
     if (fs.has('joliet')) {
-      const ids = assignJolietNames(spec);
-      list.forEach((e, i) => {
+      const ids = assignJolietNames(linkFreeSpec);
+      linkFree.forEach((e, i) => {
         const name = last(e);
-        const solo = assignJolietNames([spec[i]])[0];
+        const solo = assignJolietNames([linkFreeSpec[i]])[0];
         const path = join(e.path);
         const who = audiencesOf('joliet').length ? audiencesOf('joliet') : (['windows'] as Audience[]);
         const severity: Severity = seenBy.windows === 'joliet' ? 'warning' : 'info';

@@ -2,17 +2,8 @@ import type { MediaInfo } from '../../../src-main/common/model/drive';
 
 const SECTOR = 2048;
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
-}
+/** Byte counts, as the main process words them too (src-main/common/byte-size.ts). */
+export { formatBytes } from '../../../src-main/common/byte-size';
 
 export function blocksToBytes(blocks: number): number {
   return blocks * SECTOR;

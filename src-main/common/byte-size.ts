@@ -1,0 +1,17 @@
+// Sizes in the words the user reads, one convention for every shell: binary multiples with their
+// IEC names (KiB, MiB, GiB). The drive panel, the burn dialog and the finished burn's sentence
+// (written by the main process) appear side by side, so they must not say "41 MB" and "38.8 MiB"
+// of the same disc.
+
+/** "512 B", "38.8 MiB", "4.38 GiB": three significant digits. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
+}
