@@ -284,6 +284,23 @@ describe('preflight rules', () => {
     // Nothing about these names stops the image (the errors left are old readers' UDF revisions).
     expect([...new Set(r.findings.filter((x) => x.severity === 'error').map((x) => x.code))]).toEqual(['udf-revision-unreadable']);
   });
+
+  it('path lengths add up the names UDF records (cut), not the staged ones, and leave out links UDF does not record', () => {
+    const wide = `λ${'a'.repeat(200)}`; // 403 bytes of CS0 staged, cut to 127 characters (255 bytes)
+    // Staged: 3 × (403 + 4) = 1221 bytes and "D:\" + 201 + 1 + 201 characters; recorded: 3 × 259 =
+    // 777 bytes, and the two-level path 3 + 127 + 1 + 127 = 258 characters: within both limits.
+    const entries = [d(wide), d(`${wide}/${wide}`), f(`${wide}/${wide}/${wide}`), f(`${wide}/x.txt`)];
+    const r = preflight(entries, { fs: ['udf'], isoLevel: 3, udfRevision: '2.01', group: false });
+    expect(r.findings.filter((x) => x.code === 'udf-path-too-long')).toEqual([]);
+    expect(r.findings.filter((x) => x.code === 'long-path').map((x) => x.path)).toEqual([`/${wide}/${wide}/${wide}`]);
+    // A four-level path is over even when cut (4 × 259 = 1036 bytes).
+    const deeper = preflight([...entries, d(`${wide}/${wide}/${wide}2`), f(`${wide}/${wide}/${wide}2/${wide}`)], { fs: ['udf'], isoLevel: 3, udfRevision: '2.01', group: false });
+    expect(deeper.findings.filter((x) => x.code === 'udf-path-too-long').map((x) => x.path)).toEqual([`/${wide}/${wide}/${wide}2/${wide}`]);
+    // Beside Rock Ridge, UDF records no links: a link's path is not UDF's to check.
+    const link: PreflightEntry = { path: [wide, wide, `${wide}2`, `${wide}3`], kind: 'symlink', size: 0, target: 'x' };
+    const rr = preflight([...entries, d(`${wide}/${wide}/${wide}2`), link], { fs: ['rockridge', 'udf'], isoLevel: 3, udfRevision: '2.01', group: false });
+    expect(rr.findings.filter((x) => x.code === 'udf-path-too-long')).toEqual([]);
+  });
 });
 
 describe('formatPreflight', () => {

@@ -186,6 +186,21 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     siblings.set(parent, list);
   }
 
+  const byName = (list: PreflightEntry[]) => [...list].sort((a, b) => (last(a) < last(b) ? -1 : last(a) > last(b) ? 1 : 0));
+  // The name UDF records for each entry (by path key): cut to fit a File Identifier Descriptor as
+  // the writer does (udf/names.ts), among the siblings UDF records — links only when it records
+  // links (layout/plan-image.ts toUdf). Path lengths below add up these names, not the staged ones.
+  const udfLinksRecorded = options.udfSymlinks ?? !fs.has('rockridge');
+  const udfRecorded = new Map<string, string>();
+  if (fs.has('udf')) {
+    for (const list of siblings.values()) {
+      const inUdf = byName(list).filter((e) => udfLinksRecorded || e.kind !== 'symlink');
+      const ids = assignUdfNames(inUdf.map((e) => ({ name: last(e), isDir: e.kind === 'dir' })));
+      inUdf.forEach((e, i) => udfRecorded.set(e.path.join('/'), ids[i]));
+    }
+  }
+  const udfPath = (e: PreflightEntry) => e.path.map((c, i) => udfRecorded.get(e.path.slice(0, i + 1).join('/')) ?? c);
+
   for (const e of entries) {
     const name = e.path[e.path.length - 1];
     const path = join(e.path);
@@ -226,7 +241,7 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
 
     // Windows' MAX_PATH is 260 including "D:\\" and the terminating NUL (Microsoft, "Maximum Path Length Limitation").
     if (seenBy.windows === 'joliet' || seenBy.windows === 'udf') {
-      const winPath = (seenBy.windows === 'joliet' ? e.path.map(jolietName) : e.path).join('\\');
+      const winPath = (seenBy.windows === 'joliet' ? e.path.map(jolietName) : udfPath(e)).join('\\');
       if (winPath.length + 3 > WINDOWS_MAX_PATH - 1) {
         add({ code: 'long-path', severity: 'warning', path, facet: seenBy.windows, affects: ['windows'], message: `"D:\\${winPath.slice(0, 40)}…" is ${winPath.length + 3} characters; Windows Explorer and most programs stop at ${WINDOWS_MAX_PATH - 1}`, fix: `shorten the names along ${path}` });
       }
@@ -236,8 +251,8 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       add({ code: 'file-over-2gib', severity: 'info', path, affects: ['players'], message: `${fmtSize(e.size)} is over 2 GiB; many standalone players and car stereos cannot play files this large`, fix: 'split the file below 2 GiB for players' });
     }
 
-    if (fs.has('udf')) {
-      const pathBytes = e.path.reduce((s, c) => s + udfNameBytes(c) + 4, 0);
+    if (fs.has('udf') && (udfLinksRecorded || e.kind !== 'symlink')) {
+      const pathBytes = udfPath(e).reduce((s, c) => s + udfNameBytes(c) + 4, 0);
       if (pathBytes > UDF_MAX_PATH_BYTES) {
         add({ code: 'udf-path-too-long', severity: 'warning', path, facet: 'udf', affects: audiencesOf('udf'), message: `path needs ${pathBytes} bytes in UDF; readers may refuse paths over ${UDF_MAX_PATH_BYTES} bytes (OSTA UDF §2.3.12)`, fix: `shorten the names along ${path}` });
       }
@@ -304,7 +319,7 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   // Names per directory, exactly as Glassmaster's writer assigns them (layout/plan-image.ts sorts
   // siblings by name, then iso9660/names.ts and joliet/names.ts cut, map and de-duplicate).
   for (const [parent, unsorted] of siblings) {
-    const list = [...unsorted].sort((a, b) => (last(a) < last(b) ? -1 : last(a) > last(b) ? 1 : 0));
+    const list = byName(unsorted);
     const spec = list.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
     // The siblings a link-less tree records (Joliet; ISO 9660 without Rock Ridge): a link only
     // when it resolves to a file of the disc, shown as that file (layout/symlinks.ts linkFreeChildren).
@@ -362,17 +377,13 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       });
     }
     if (fs.has('udf')) {
-      // Cut to fit a File Identifier Descriptor, as the writer does (udf/names.ts), among the
-      // siblings UDF records: links only when it records links (layout/plan-image.ts toUdf).
-      const udfLinks = options.udfSymlinks ?? !fs.has('rockridge');
-      const inUdf = udfLinks ? list : list.filter((e) => e.kind !== 'symlink');
-      const ids = assignUdfNames(udfLinks ? spec : spec.filter((_, i) => list[i].kind !== 'symlink'));
-      inUdf.forEach((e, i) => {
+      for (const e of list) {
         const name = last(e);
-        if (ids[i] === name) return;
+        const shown = udfRecorded.get(e.path.join('/'));
+        if (shown === undefined || shown === name) continue;
         const who = audiencesOf('udf').length ? audiencesOf('udf') : (['windows'] as Audience[]);
-        add({ code: 'udf-name-shortened', severity: 'warning', path: join(e.path), facet: 'udf', affects: who, shownAs: ids[i], message: `"${name}" needs ${udfNameBytes(name)} bytes as a UDF identifier, more than the ${UDF_MAX_NAME_BYTES} one can hold (ECMA-167 4/14.4.4, OSTA UDF §2.1.1): UDF gets "${ids[i]}"`, fix: `shorten name "${name}" to keep it whole in UDF` });
-      });
+        add({ code: 'udf-name-shortened', severity: 'warning', path: join(e.path), facet: 'udf', affects: who, shownAs: shown, message: `"${name}" needs ${udfNameBytes(name)} bytes as a UDF identifier, more than the ${UDF_MAX_NAME_BYTES} one can hold (ECMA-167 4/14.4.4, OSTA UDF §2.1.1): UDF gets "${shown}"`, fix: `shorten name "${name}" to keep it whole in UDF` });
+      }
     }
     // Case-insensitive readers see only one of "A.txt" / "a.txt".
     const ci = CASE_INSENSITIVE.filter((a) => seenBy[a] === 'udf' || seenBy[a] === 'joliet' || seenBy[a] === 'rockridge');
