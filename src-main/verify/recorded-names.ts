@@ -8,21 +8,33 @@
 import type { TreeFacet } from '../image/reader';
 import { assignJolietNames } from '../image/joliet/names';
 import { stripVersion } from '../image/reader/iso9660';
-import { assignUdfNames } from '../image/udf/names';
+import { assignUdfNames, udfLinkTarget } from '../image/udf/names';
 
 type Assign = (entries: { name: string; isDir: boolean }[]) => string[];
 
 const ASSIGN: Partial<Record<TreeFacet, Assign>> = { joliet: assignJolietNames, udf: assignUdfNames };
 
+export interface RecordedNames {
+  /** Expected path ('a/b.txt', no leading slash) → the path the facet records, for those that differ. */
+  paths: Map<string, string>;
+  /**
+   * The target of the link at `linkPath` as the facet records it (UDF; the others record targets
+   * as given): walked from the link's folder through the expected tree, each component named as
+   * recorded, and cut alone past anything the tree does not hold as a folder (udf/plan.ts
+   * recordedLinkTarget, the writer's rule).
+   */
+  linkTarget(linkPath: string, target: string): string;
+}
+
 /**
- * Expected path ('a/b.txt', no leading slash) → the path the facet records, for those that differ.
- * `dirs`: every folder of the expected side, empty ones included (a folder's siblings take part in
- * its counters as files do).
+ * The names the facet records for the expected side. `dirs`: every folder of the expected side,
+ * empty ones included (a folder's siblings take part in its counters as files do).
  */
-export function recordedPaths(paths: Iterable<string>, facet: TreeFacet, dirs: Iterable<string> = []): Map<string, string> {
+export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: Iterable<string> = []): RecordedNames {
   const renamed = new Map<string, string>();
   const assign = ASSIGN[facet];
-  if (!assign) return renamed;
+  const asGiven = (_: string, target: string) => target;
+  if (!assign) return { paths: renamed, linkTarget: asGiven };
   const list = [...paths];
   // Children of every directory ('' is the root), and which of them are directories.
   const kids = new Map<string, Set<string>>();
@@ -49,7 +61,31 @@ export function recordedPaths(paths: Iterable<string>, facet: TreeFacet, dirs: I
       if (shown !== n) recordedName.set(full(n), shown);
     });
   }
-  if (recordedName.size === 0) return renamed;
+  const linkTarget = (linkPath: string, target: string): string => {
+    if (facet !== 'udf') return target;
+    if (target.startsWith('/')) return udfLinkTarget(target);
+    const dir = linkPath.split('/').slice(0, -1);
+    let inTree = true;
+    const parts = target.split('/');
+    const out: string[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const c = parts[i];
+      if (c === '' || c === '.') out.push(c);
+      else if (c === '..') {
+        out.push(c);
+        if (dir.length === 0) inTree = false; // above the disc's root
+        dir.pop();
+      } else {
+        const staged = [...dir, c].join('/');
+        if (!inTree || !kids.get(dir.join('/'))?.has(c)) return [...out, udfLinkTarget(parts.slice(i).join('/'))].join('/');
+        out.push(recordedName.get(staged) ?? c);
+        dir.push(c);
+        if (!folders.has(staged)) inTree = false; // a file or a link: nothing is below it
+      }
+    }
+    return out.join('/');
+  };
+  if (recordedName.size === 0) return { paths: renamed, linkTarget };
   for (const p of list) {
     const parts = p.split('/');
     let staged = '';
@@ -61,5 +97,5 @@ export function recordedPaths(paths: Iterable<string>, facet: TreeFacet, dirs: I
     const rec = out.join('/');
     if (rec !== p) renamed.set(p, rec);
   }
-  return renamed;
+  return { paths: renamed, linkTarget };
 }

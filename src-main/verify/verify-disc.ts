@@ -20,8 +20,7 @@ import { rangeSectors, type AffectedFile, type DiscVerifyReport, type VerifyFile
 import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeFacet, type TreeNode } from '../image/reader';
-import { recordedPaths } from './recorded-names';
-import { udfLinkTarget } from '../image/udf/names';
+import { recordedNames } from './recorded-names';
 import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
 import { isUnrecorded, recordedPieces } from '../read/read-disc';
 import { sha256Stream } from './sha256-stream';
@@ -203,8 +202,12 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const bad: number[] = [];
   const folders = new Set<string>();
   const expected = target.against === 'folder' ? await folderFiles(target.folder, folders) : await manifestEntries(discFiles, disc, bad);
+  // A tree that cannot record links (Joliet; ISO 9660 without Rock Ridge, as preferredFacet reads
+  // Rock Ridge when it is there) shows a link to a file of the disc as that file, and no other link.
+  if (target.against === 'folder' && (facet === 'joliet' || facet === 'iso9660')) expectLinksAsShown(expected, folders);
   // Names the tree read here cut (Joliet at 64 characters, UDF at 255 bytes) are looked up as cut.
-  const renamed = recordedPaths(expected.keys(), facet!, folders);
+  const recorded = recordedNames(expected.keys(), facet!, folders);
+  const renamed = recorded.paths;
   const onDisc = (path: string) => renamed.get(path) ?? path;
   const recordedForExpected = new Set([...expected.keys()].map(onDisc));
   const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(onDisc(p))?.size ?? 0) / SECTOR), 0);
@@ -217,7 +220,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       continue;
     }
     if (want.kind === 'symlink' || node.kind === 'symlink') {
-      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || (facet === 'udf' && udfLinkTarget(want.target) === node.symlinkTarget));
+      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || recorded.linkTarget(path, want.target) === node.symlinkTarget);
       results.push({ path, status: same ? 'ok' : 'different' });
       continue;
     }
@@ -287,6 +290,50 @@ async function folderFiles(folder: string, folders: Set<string>): Promise<Map<st
   };
   await walk(folder);
   return out;
+}
+
+/**
+ * The writer's rule for link-less trees (layout/symlinks.ts), on a folder's listing: a link whose
+ * target resolves, inside the folder, to a file is expected as that file's data; any other link
+ * (to a folder, outside, dangling, a loop) is not expected on the disc.
+ */
+function expectLinksAsShown(expected: Map<string, Expected>, folders: Set<string>): void {
+  const resolve = (linkPath: string, target: string, hops: number): string | undefined => {
+    if (hops >= 40 || target === '' || target.startsWith('/')) return undefined;
+    const dir = linkPath.split('/').slice(0, -1);
+    const parts = target.split('/');
+    for (let i = 0; i < parts.length; i++) {
+      const c = parts[i];
+      if (c === '' || c === '.') continue;
+      if (c === '..') {
+        if (dir.length === 0) return undefined; // above the disc's root
+        dir.pop();
+        continue;
+      }
+      let at = [...dir, c].join('/');
+      const e = expected.get(at);
+      if (e?.kind === 'symlink') {
+        const r = resolve(at, e.target, hops + 1);
+        if (r === undefined) return undefined;
+        at = r;
+      }
+      if (i === parts.length - 1 && expected.get(at)?.kind === 'file') return at;
+      if (!folders.has(at)) return undefined;
+      dir.splice(0, dir.length, ...at.split('/'));
+    }
+    return dir.join('/'); // a folder (links through links to folders are followed, as the writer does)
+  };
+  const shown = new Map<string, Expected | undefined>();
+  for (const [path, e] of expected) {
+    if (e.kind !== 'symlink') continue;
+    const at = resolve(path, e.target, 0);
+    const file = at === undefined ? undefined : expected.get(at);
+    shown.set(path, file?.kind === 'file' ? file : undefined);
+  }
+  for (const [path, e] of shown) {
+    if (e) expected.set(path, e);
+    else expected.delete(path);
+  }
 }
 
 async function hashHostFile(path: string): Promise<string> {

@@ -164,6 +164,33 @@ describe('planUdf validation', () => {
     } finally {
       await li.close();
     }
+    // Links to the second of two names that cut alike (it gets "~1"), in a long-named folder built
+    // after the first link, and back into it through "..": each target names what the folder records.
+    const twins = join(tmp, 'twin-link.img');
+    const longDir = `λ${'d'.repeat(200)}`;
+    const [first, second] = [`λ${'a'.repeat(200)}1.txt`, `λ${'a'.repeat(200)}2.txt`];
+    writeUdfTestImage(twins, {
+      name: '',
+      children: [
+        { name: 'a-link', symlinkTarget: `${longDir}/${second}` },
+        { name: longDir, children: [{ name: first, data: Buffer.from('1') }, { name: second, data: Buffer.from('2') }, { name: 'up-link', symlinkTarget: `../${longDir}/./${second}` }] },
+        { name: 'outside', symlinkTarget: `../${longDir}/${second}` },
+      ],
+    }, vol('2.01'));
+    const ti = await openImage(twins);
+    try {
+      const tree = await ti.tree('udf');
+      const dirCut = `λ${'d'.repeat(126)}`;
+      const secondCut = `λ${'a'.repeat(120)}~1.txt`;
+      const inDir = tree.children!.find((k) => k.name === dirCut)!;
+      expect(inDir.children!.map((k) => k.name)).toEqual([`λ${'a'.repeat(122)}.txt`, secondCut, 'up-link']);
+      expect(tree.children!.find((k) => k.name === 'a-link')!.symlinkTarget).toBe(`${dirCut}/${secondCut}`);
+      expect(inDir.children!.find((k) => k.name === 'up-link')!.symlinkTarget).toBe(`../${dirCut}/./${secondCut}`);
+      // Above the disc's root nothing is known: each component is cut alone (no counter).
+      expect(tree.children!.find((k) => k.name === 'outside')!.symlinkTarget).toBe(`../${dirCut}/λ${'a'.repeat(122)}.txt`);
+    } finally {
+      await ti.close();
+    }
   });
   it('rejects out-of-range uid, gid and mode', () => {
     expect(() => planUdf(dir('', [{ ...file('a', 0), uid: 2 ** 32 }]), vol('1.02'))).toThrow(/uid/);

@@ -17,7 +17,7 @@ import {
   writeFileIdentifier,
 } from './file-descriptors';
 import { BLOCK, encodeOsta, ExtentType, ostaLength, writeLongAd, writeShortAd } from './primitives';
-import { assignUdfNames, UDF_NAME_MAX_BYTES } from './names';
+import { assignUdfNames, udfLinkTarget, UDF_NAME_MAX_BYTES } from './names';
 import {
   encodeAnchor,
   encodeIntegrity,
@@ -192,6 +192,35 @@ interface PlanNode {
   adSize: 8 | 16;
 }
 
+/**
+ * A link's target with each component the tree records under another name (a cut, with its
+ * sibling counter: names.ts) given as recorded: walked from the link's folder through the built
+ * tree. Past anything the tree does not hold as a folder (outside it, above its root, an absolute
+ * target — the reader's root, not the disc's — or through another link) components are cut alone
+ * (names.ts udfLinkTarget). verify/recorded-names.ts predicts it the same way.
+ */
+function recordedLinkTarget(link: PlanNode): string {
+  const target = link.input.symlinkTarget!;
+  if (target.startsWith('/')) return udfLinkTarget(target);
+  const parts = target.split('/');
+  let dir: PlanNode | null = link.parent;
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i];
+    if (c === '' || c === '.') out.push(c);
+    else if (c === '..') {
+      out.push(c);
+      dir = dir?.parent ?? null;
+    } else {
+      const child = dir?.children.find((x) => x.input.name === c);
+      if (!child) return [...out, udfLinkTarget(parts.slice(i).join('/'))].join('/');
+      out.push(child.name!);
+      dir = child.input.kind === 'dir' ? child : null;
+    }
+  }
+  return out.join('/');
+}
+
 function feCapacity(adSize: number): number {
   return Math.floor((BLOCK - FE_FIXED) / adSize);
 }
@@ -345,15 +374,20 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     } else if (input.kind === 'symlink') {
       files++;
       if (typeof input.symlinkTarget !== 'string') throw new InvalidInputError(`UDF: symlink ${nodePath(n)} has no target`);
-      n.symlinkData = encodePathComponents(input.symlinkTarget);
-      n.dataBytes = n.symlinkData.length;
+      // Encoded once the whole tree is built: a target in a folder built later is named as recorded.
+      links.push(n);
       n.adCount = 1;
     } else {
       throw new InvalidInputError(`UDF: unknown node kind at ${nodePath(n)}`);
     }
     return n;
   };
+  const links: PlanNode[] = [];
   const tree = build(root, null, 0, null);
+  for (const n of links) {
+    n.symlinkData = encodePathComponents(recordedLinkTarget(n));
+    n.dataBytes = n.symlinkData.length;
+  }
 
   // 2. Metadata space: FSD, TD, then per directory its FE and data, its files' FEs (+AEDs, symlink
   //    data), then its subdirectories. Sizes only; no LBA is known yet.
