@@ -158,6 +158,31 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     }
   });
 
+  it('against the manifest, names that cut alike beside a link the manifest does not list (it took the first counter)', async () => {
+    const { runImageCommand } = await import('../image/cli-image');
+    const { PassThrough } = await import('node:stream');
+    const staged = join(dir, 'twins');
+    const cut = (n: number) => `λ${'a'.repeat(200)}${n}.txt`; // all three cut alike in UDF
+    writeTree(staged, { [cut(1)]: 'first', [cut(2)]: 'second', 'short.txt': 'short' });
+    symlinkSync('short.txt', join(staged, cut(0)));
+    const sums = execFileSync('sh', ['-c', 'find . -type f | sort | xargs sha256sum'], { cwd: staged }).toString();
+    writeTree(staged, { '.glassmaster/SHA256SUMS': sums });
+    const iso = join(dir, 'twins.iso');
+    // UDF only: no Rock Ridge, so UDF records the link, whose cut comes first ("~1" and "~2" for the files).
+    expect(await runImageCommand(['-o', iso, '--fs', 'udf', staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+    await vt.create('twins', { media: null });
+    await vt.insertPressed('twins', 'dvd', iso);
+    vt.recorder('twins').clearUnitAttention();
+    const dev = await vt.open('virtual:twins');
+    try {
+      const r = await verifyDisc(drive(dev), { against: 'manifest' });
+      expect(r.files).toEqual([]);
+      expect(r).toMatchObject({ ok: true, filesChecked: 3 });
+    } finally {
+      await dev.close();
+    }
+  });
+
   it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
     const changed = join(dir, 'changed');
     cpSync(src, changed, { recursive: true });
