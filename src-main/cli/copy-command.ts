@@ -39,7 +39,7 @@ function copyPrinter(json: boolean): ProgressLines<CopyProgress> {
       if (p.stage !== 'reading') return `${p.session ? `Session ${p.session.number} of ${p.session.of}: ` : ''}${formatBurnProgress(p.burn)}`;
       const r = p.read;
       const pct = r.totalSectors ? ` ${Math.floor((100 * r.sectorsDone) / r.totalSectors)}%` : '';
-      return `Reading the source disc: ${r.phase}${pct} (${r.sectorsDone}/${r.totalSectors} sectors, ${(r.kBps / 1000).toFixed(1)} MB/s)`;
+      return `Reading the source disc: ${r.phase}${pct} (${r.sectorsDone}/${r.totalSectors} sectors, ${formatBytes(r.kBps * 1000)}/s)`;
     },
   });
   return {

@@ -11,6 +11,7 @@ import type { DiscProgress, DiscReadReport } from '../common/model/verify-report
 import type { TreeNode } from '../image/reader';
 import { DiscService } from '../read/disc-service';
 import { formatRanges } from '../read/owners';
+import { formatBytes } from '../common/byte-size';
 import type { VerifyTarget } from '../verify/verify-disc';
 import { escapeName } from '../common/display-name';
 import { formatVerifyReport } from '../verify/verify-text';
@@ -46,7 +47,7 @@ async function withDiscs<T>(fn: (discs: DiscService, s: Services, signal: AbortS
 function formatDiscProgress(p: DiscProgress): string {
   const pct = p.totalSectors ? ` ${((100 * p.sectorsDone) / p.totalSectors).toFixed(1)}%` : '';
   const bad = p.badSectors ? `, ${p.badSectors} unreadable` : '';
-  return `${p.operation}: ${p.phase}${pct} (${p.sectorsDone}/${p.totalSectors} sectors, ${(p.kBps / 1000).toFixed(1)} MB/s${bad})${p.file ? ` ${p.file}` : ''}`;
+  return `${p.operation}: ${p.phase}${pct} (${p.sectorsDone}/${p.totalSectors} sectors, ${formatBytes(p.kBps * 1000)}/s${bad})${p.file ? ` ${p.file}` : ''}`;
 }
 
 /** Progress: a JSON line per event with --json; else progress-lines.ts (each phase's last state shown). */
