@@ -77,14 +77,31 @@ class TreeReader : public Napi::ObjectWrap<TreeReader> {
   explicit TreeReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TreeReader>(info) {
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "new TreeReader(rootPath: string)");
     std::string root = info[0].As<Napi::String>().Utf8Value();
-    thread_ = std::thread([this, root] { Walk(root); });
+    try {
+      thread_ = std::thread([this, root] { Walk(root); });
+    } catch (const std::exception& e) {
+      // No thread (a process at its limit): the caller reads the folders itself.
+      throw Napi::Error::New(info.Env(), std::string("TreeReader: cannot start its thread: ") + e.what());
+    }
   }
 
   ~TreeReader() override { Stop(); }
 
  private:
-  // The walk's thread: preorder, children in byte order, held back while the queue is full.
+  // The walk's thread: preorder, children in byte order, held back while the queue is full. Out of
+  // memory it ends the walk (take() then answers null and the scanner reads on by itself) instead
+  // of letting the exception end the process.
   void Walk(const std::string& root) {
+    try {
+      WalkFrom(root);
+    } catch (const std::exception&) {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      ready_.notify_one();
+    }
+  }
+
+  void WalkFrom(const std::string& root) {
     std::vector<std::string> pending{root};
     while (!pending.empty()) {
       ReadFolder f;

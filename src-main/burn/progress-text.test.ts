@@ -26,6 +26,10 @@ describe('burn progress as text', () => {
     expect(formatBytes(4.7e9)).toBe('4.38 GiB');
     expect(formatBytes(2048)).toBe('2.00 KiB');
     expect(formatBytes(512)).toBe('512 B');
+    // Rounded before the unit is chosen.
+    expect(formatBytes(1_048_575)).toBe('1.00 MiB');
+    expect(formatBytes(1_048_000)).toBe('1023 KiB');
+    expect(formatBytes(99.97 * 1024 * 1024)).toBe('100 MiB');
   });
 
   it('--speed: max, a multiple (16, 16x) or kB/s (5540k); anything else is a usage error', () => {

@@ -5,13 +5,16 @@
 
 /** "512 B", "38.8 MiB", "4.38 GiB": three significant digits. */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
+  if (Math.round(bytes) < 1024) return `${Math.round(bytes)} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  // Rounded before the unit is chosen: 1,048,575 bytes is "1.00 MiB", not "1024 KiB".
+  const shown = (x: number) => Number(x.toFixed(x >= 99.95 ? 0 : x >= 9.995 ? 1 : 2));
+  while (shown(v) >= 1024 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
+  const r = shown(v);
+  return `${r.toFixed(r >= 100 ? 0 : r >= 10 ? 1 : 2)} ${units[i]}`;
 }

@@ -147,6 +147,8 @@ export async function streamRequest(
  */
 function placeInLayoutOrder(root: StagingNode, place: (node: StagingNode, imagePath: string) => void): void {
   const order = childOrder();
+  // A node staged at two paths is one file to the plan (placed once, at its first path).
+  const seen = new Set<StagingNode>();
   // Explicit stacks: a deep tree must not overflow the call stack (the plan checks depth later).
   const dirs: StagingNode[] = [root];
   const prefixes: string[] = [''];
@@ -162,7 +164,10 @@ function placeInLayoutOrder(root: StagingNode, place: (node: StagingNode, imageP
     }
     const c = kids[at[top]++];
     if (c.kind === 'file') {
-      if (c.source) place(c, `${prefixes[top]}/${c.name}`);
+      if (c.source && !seen.has(c)) {
+        seen.add(c);
+        place(c, `${prefixes[top]}/${c.name}`);
+      }
     } else if (c.kind === 'dir' && c.children) {
       dirs.push(c);
       prefixes.push(`${prefixes[top]}/${c.name}`);

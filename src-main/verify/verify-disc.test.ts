@@ -136,8 +136,13 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     symlinkSync('nowhere', join(staged, 'sub', 'dangling'));
     symlinkSync('sub', join(staged, 'sub-link'));
     symlinkSync('../sub-link/short.txt', join(staged, 'sub', 'via-link'));
-    // UDF (no Rock Ridge beside it) records every link; Joliet, read first when there, shows two as files.
-    const checked = [11, 9];
+    // Through a link back to the root, and with an empty component (UDF records "sub/short.txt").
+    writeFileSync(join(staged, 'top.txt'), 'top');
+    symlinkSync('..', join(staged, 'sub', 'up'));
+    symlinkSync('up/top.txt', join(staged, 'sub', 'via-root'));
+    symlinkSync('sub//short.txt', join(staged, 'double-slash'));
+    // UDF (no Rock Ridge beside it) records every link; Joliet, read first when there, shows four as files.
+    const checked = [15, 12];
     for (const [i, fsList] of ['udf', 'iso9660,joliet,udf'].entries()) {
       const iso = join(dir, `long-${i}.iso`);
       const err = new PassThrough();
@@ -180,6 +185,33 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       expect(r).toMatchObject({ ok: true, filesChecked: 3 });
     } finally {
       await dev.close();
+    }
+    // Two files of the same contents under those cuts, the first one's copy on the disc damaged:
+    // the other's copy must not stand in for it (each disc file answers for one path).
+    const same = join(dir, 'twins-same');
+    writeTree(same, { [cut(1)]: 'same', [cut(2)]: 'same', 'short.txt': 'short' });
+    symlinkSync('short.txt', join(same, cut(0)));
+    writeTree(same, { '.glassmaster/SHA256SUMS': execFileSync('sh', ['-c', 'find . -type f | sort | xargs sha256sum'], { cwd: same }).toString() });
+    const bad = join(dir, 'twins-bad.iso');
+    expect(await runImageCommand(['-o', bad, '--fs', 'udf', same], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+    const { openImage } = await import('../image/reader/image');
+    const img = await openImage(bad);
+    const firstCopy = (await img.tree('udf')).children!.find((c) => c.name === `λ${'a'.repeat(120)}~1.txt`)!;
+    await img.close();
+    expect(firstCopy.extents[0].embedded).toBeFalsy();
+    const bytes = readFileSync(bad);
+    bytes[firstCopy.extents[0].lba * 2048] ^= 0xff;
+    writeFileSync(bad, bytes);
+    await vt.create('twins-bad', { media: null });
+    await vt.insertPressed('twins-bad', 'dvd', bad);
+    vt.recorder('twins-bad').clearUnitAttention();
+    const dev2 = await vt.open('virtual:twins-bad');
+    try {
+      const r = await verifyDisc(drive(dev2), { against: 'manifest' });
+      expect(r.ok).toBe(false);
+      expect(r.files.map((f) => f.status)).toEqual(['different']);
+    } finally {
+      await dev2.close();
     }
   });
 

@@ -211,33 +211,30 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const onDisc = (path: string) => renamed.get(path) ?? path;
   const recordedForExpected = new Set([...expected.keys()].map(onDisc));
   // The manifest lists files only: a link beside them took part in the writer's '~N' counters
-  // but not in the prediction, so a cut name that does not check out may be a sibling's. It is then
-  // looked for, by its contents, among the entries of its folder that the same cut can name
-  // (`prefix~N` + the same extension); none matching leaves it missing or different.
-  const foundUnderAnotherCut = async (path: string, wantSha: string): Promise<boolean> => {
+  // but not in the prediction, so a cut name that does not check out may be a sibling's. Once every
+  // path has been checked under its predicted name, each of those is looked for, by its contents,
+  // among the files of its folder that the same cut can name (`prefix~N` + the rest of the cut)
+  // and that no other path verified as, each disc file taken once; none matching leaves the
+  // result as it was (missing, different).
+  const retry: { path: string; wantSha: string; result: VerifyFileResult }[] = [];
+  const verifiedAs = new Set<string>(); // disc paths that verified under their predicted name
+  const otherCut = async (path: string, wantSha: string): Promise<string | undefined> => {
     const rec = onDisc(path);
-    if (target.against !== 'manifest' || rec === path) return false;
     const slash = rec.lastIndexOf('/');
     const dir = rec.slice(0, slash + 1);
-    const plain = rec.slice(slash + 1).replace(/~\d+(?=(\.[^.~]*)?$)/, '');
-    const dot = plain.lastIndexOf('.');
-    const ext = dot > 0 ? plain.slice(dot) : '';
-    const base = plain.slice(0, plain.length - ext.length);
+    const plain = rec.slice(slash + 1).replace(/~\d+(?=[^~]*$)/, '');
     for (const [p, n] of discFiles) {
-      if (p === rec || n.kind !== 'file' || !p.startsWith(dir) || p.includes('/', dir.length)) continue;
-      const leaf = p.slice(dir.length);
-      if (!leaf.endsWith(ext)) continue;
-      const m = /^(.*)~\d+$/.exec(leaf.slice(0, leaf.length - ext.length));
-      if (!m || !base.startsWith(m[1])) continue;
+      if (p === rec || verifiedAs.has(p) || n.kind !== 'file' || !p.startsWith(dir) || p.includes('/', dir.length)) continue;
+      const m = /^(.*)~\d+([^~]*)$/.exec(p.slice(dir.length));
+      if (!m || !plain.startsWith(m[1]) || !plain.endsWith(m[2])) continue;
       const got = await hashDiscFile(info, p, n, disc, opts.signal);
-      if (got.bad.length || got.sha256 !== wantSha) continue;
-      report.bytesChecked += n.size;
-      report.sectorsChecked += Math.ceil(n.size / SECTOR);
-      results.push({ path, status: 'ok', expected: wantSha, actual: got.sha256, size: n.size });
-      recordedForExpected.add(p);
-      return true;
+      if (!got.bad.length && got.sha256 === wantSha) return p;
     }
-    return false;
+    return undefined;
+  };
+  const settle = (path: string, wantSha: string | undefined, result: VerifyFileResult) => {
+    if (target.against === 'manifest' && wantSha !== undefined && onDisc(path) !== path && result.status !== 'unreadable') retry.push({ path, wantSha, result });
+    else results.push(result);
   };
   const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(onDisc(p))?.size ?? 0) / SECTOR), 0);
   progress.emit({ phase: 'comparing', totalSectors });
@@ -245,12 +242,11 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
     throwIfAborted(opts.signal);
     const node = discFiles.get(onDisc(path));
     if (!node || (want.kind === 'sum' && node.kind === 'symlink')) {
-      if (want.kind === 'sum' && (await foundUnderAnotherCut(path, want.sha256))) continue;
-      results.push(node ? { path, status: 'different' } : { path, status: 'missing' });
+      settle(path, want.kind === 'sum' ? want.sha256 : undefined, node ? { path, status: 'different' } : { path, status: 'missing' });
       continue;
     }
     if (want.kind === 'symlink' || node.kind === 'symlink') {
-      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || recorded.linkTarget(path, want.target) === node.symlinkTarget);
+      const same = want.kind === 'symlink' && node.kind === 'symlink' && (want.target === node.symlinkTarget || sameLinkTarget(recorded.linkTarget(path, want.target), node.symlinkTarget));
       results.push({ path, status: same ? 'ok' : 'different' });
       continue;
     }
@@ -259,11 +255,23 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
     report.sectorsChecked += Math.ceil(node.size / SECTOR);
     progress.advance(Math.ceil(node.size / SECTOR), node.size, got.bad.length, path);
     const wantSha = want.kind === 'file' ? await hashHostFile(want.hostPath) : want.sha256;
-    if (!got.bad.length && got.sha256 !== wantSha && (await foundUnderAnotherCut(path, wantSha))) continue;
     if (got.bad.length) {
       bad.push(...got.bad);
       results.push({ path, status: 'unreadable', expected: wantSha, size: node.size });
-    } else results.push({ path, status: got.sha256 === wantSha ? 'ok' : 'different', expected: wantSha, actual: got.sha256, size: node.size });
+    } else if (got.sha256 === wantSha) {
+      verifiedAs.add(onDisc(path));
+      results.push({ path, status: 'ok', expected: wantSha, actual: got.sha256, size: node.size });
+    } else settle(path, wantSha, { path, status: 'different', expected: wantSha, actual: got.sha256, size: node.size });
+  }
+  for (const { path, wantSha, result } of retry) {
+    const found = await otherCut(path, wantSha);
+    if (found === undefined) {
+      results.push(result);
+      continue;
+    }
+    verifiedAs.add(found);
+    recordedForExpected.add(found);
+    results.push({ path, status: 'ok', expected: wantSha, actual: wantSha, size: discFiles.get(found)!.size });
   }
   for (const path of discFiles.keys()) {
     if (recordedForExpected.has(path)) continue;
@@ -324,6 +332,15 @@ async function folderFiles(folder: string, folders: Set<string>): Promise<Map<st
 }
 
 /**
+ * Link targets equal as a tree can record them: UDF path components (ECMA-167 4/14.16.1) have no
+ * empty component, so "a//b" and "dir/" are recorded as "a/b" and "dir".
+ */
+function sameLinkTarget(want: string, got: string | undefined): boolean {
+  const norm = (t: string) => (t.startsWith('/') ? '/' : '') + t.split('/').filter((c) => c !== '').join('/');
+  return got !== undefined && norm(want) === norm(got);
+}
+
+/**
  * The writer's rule for link-less trees (layout/symlinks.ts), on a folder's listing: a link whose
  * target resolves, inside the folder, to a file is expected as that file's data; any other link
  * (to a folder, outside, dangling, a loop) is not expected on the disc.
@@ -349,8 +366,9 @@ function expectLinksAsShown(expected: Map<string, Expected>, folders: Set<string
         at = r;
       }
       if (i === parts.length - 1 && expected.get(at)?.kind === 'file') return at;
-      if (!folders.has(at)) return undefined;
-      dir.splice(0, dir.length, ...at.split('/'));
+      // '' is the disc's root (a link inside the path may lead back to it).
+      if (at !== '' && !folders.has(at)) return undefined;
+      dir.splice(0, dir.length, ...(at === '' ? [] : at.split('/')));
     }
     return dir.join('/'); // a folder (links through links to folders are followed, as the writer does)
   };

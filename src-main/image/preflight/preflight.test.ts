@@ -267,6 +267,13 @@ describe('preflight rules', () => {
     expect(r.counts.error + r.counts.warning + r.counts.info).toBe(r.findings.reduce((n, x) => n + (x.count ?? 1), 0));
   });
 
+  it('a link whose target ends in "/" or "/." names a folder: link-less trees leave it out, as the writer does', () => {
+    const links: PreflightEntry[] = ['f.txt/', 'f.txt/.', 'f.txt'].map((target, i) => ({ path: [`l${i}`], kind: 'symlink', size: 0, target }));
+    const r = preflight([f('f.txt'), ...links], { fs: ['iso9660', 'joliet'], isoLevel: 2, group: false });
+    expect(r.findings.filter((x) => x.code === 'symlink-shown-as-file').map((x) => x.path)).toEqual(['/l2']);
+    expect(r.findings.filter((x) => x.code === 'symlink-not-shown').map((x) => x.path)).toEqual(['/l0', '/l1']);
+  });
+
   it('UDF name and path limits: a name over 255 bytes is cut as the writer cuts it, and said so', () => {
     // Names Linux allows (under 255 bytes of UTF-8) that one character above U+00FF makes 16-bit in
     // UDF: 1 + 2 × 201 bytes.

@@ -240,7 +240,8 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
 
     // Windows' MAX_PATH is 260 including "D:\\" and the terminating NUL (Microsoft, "Maximum Path Length Limitation").
-    if (seenBy.windows === 'joliet' || seenBy.windows === 'udf') {
+    // (A link is a path only where the tree read records it: UDF here, when it records links.)
+    if (seenBy.windows === 'joliet' || (seenBy.windows === 'udf' && (udfLinksRecorded || e.kind !== 'symlink'))) {
       const winPath = (seenBy.windows === 'joliet' ? e.path.map(jolietName) : udfPath(e)).join('\\');
       if (winPath.length + 3 > WINDOWS_MAX_PATH - 1) {
         add({ code: 'long-path', severity: 'warning', path, facet: seenBy.windows, affects: ['windows'], message: `"D:\\${winPath.slice(0, 40)}…" is ${winPath.length + 3} characters; Windows Explorer and most programs stop at ${WINDOWS_MAX_PATH - 1}`, fix: `shorten the names along ${path}` });
@@ -488,7 +489,10 @@ function resolveLink(link: PreflightEntry, byPath: Map<string, PreflightEntry>):
   for (let hops = 0; cur.kind === 'symlink'; hops++) {
     const t = cur.target ?? '';
     if (hops >= 40 || t === '' || t.startsWith('/')) return undefined;
-    const parts = t.split('/').filter((p) => p !== '' && p !== '.');
+    const raw = t.split('/');
+    // A target ending in '/' or '/.' names a folder (the writer leaves such a link out of link-less trees).
+    if (raw[raw.length - 1] === '' || raw[raw.length - 1] === '.') return undefined;
+    const parts = raw.filter((p) => p !== '' && p !== '.');
     const last = parts.pop();
     if (last === undefined || last === '..') return undefined; // names a directory
     // The directory part, links to directories followed; then the last component itself.

@@ -402,7 +402,12 @@ interface HostWalk {
 function treeReader(rootPath: string, opts: AddHostOptions): NativeTreeReader | undefined {
   if (opts.followSymlinks || !nativeScanner() || nearPathMax(rootPath)) return undefined;
   const Reader = loadNativeAddonIfBuilt()?.TreeReader;
-  return Reader ? new Reader(rootPath) : undefined;
+  if (!Reader) return undefined;
+  try {
+    return new Reader(rootPath);
+  } catch {
+    return undefined; // no thread to be had: this thread reads every folder itself, as before
+  }
 }
 
 /** Fields per entry in the native scanner's numbers (native/src/dir_scan.h kScanFields). */

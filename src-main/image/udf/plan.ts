@@ -199,7 +199,7 @@ interface PlanNode {
  * target — the reader's root, not the disc's — or through another link) components are cut alone
  * (names.ts udfLinkTarget). verify/recorded-names.ts predicts it the same way.
  */
-function recordedLinkTarget(link: PlanNode): string {
+function recordedLinkTarget(link: PlanNode, childNamed: (dir: PlanNode, name: string) => PlanNode | undefined): string {
   const target = link.input.symlinkTarget!;
   if (target.startsWith('/')) return udfLinkTarget(target);
   const parts = target.split('/');
@@ -212,7 +212,7 @@ function recordedLinkTarget(link: PlanNode): string {
       out.push(c);
       dir = dir?.parent ?? null;
     } else {
-      const child = dir?.children.find((x) => x.input.name === c);
+      const child = dir ? childNamed(dir, c) : undefined;
       if (!child) return [...out, udfLinkTarget(parts.slice(i).join('/'))].join('/');
       out.push(child.name!);
       dir = child.input.kind === 'dir' ? child : null;
@@ -384,8 +384,15 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   };
   const links: PlanNode[] = [];
   const tree = build(root, null, 0, null);
+  // A folder's children by their given names, built for the folders links walk through (once each).
+  const byName = new Map<PlanNode, Map<string, PlanNode>>();
+  const childNamed = (dir: PlanNode, name: string) => {
+    let m = byName.get(dir);
+    if (!m) byName.set(dir, (m = new Map(dir.children.map((c) => [c.input.name, c]))));
+    return m.get(name);
+  };
   for (const n of links) {
-    n.symlinkData = encodePathComponents(recordedLinkTarget(n));
+    n.symlinkData = encodePathComponents(recordedLinkTarget(n, childNamed));
     n.dataBytes = n.symlinkData.length;
   }
 
