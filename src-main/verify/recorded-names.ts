@@ -8,7 +8,7 @@
 import type { TreeFacet } from '../image/reader';
 import { assignJolietNames } from '../image/joliet/names';
 import { stripVersion } from '../image/reader/iso9660';
-import { assignUdfNames, udfLinkTarget } from '../image/udf/names';
+import { assignUdfNames, recordedLinkTarget, type LinkWalkTree } from '../image/udf/names';
 
 type Assign = (entries: { name: string; isDir: boolean }[]) => string[];
 
@@ -61,30 +61,17 @@ export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: I
       if (shown !== n) recordedName.set(full(n), shown);
     });
   }
-  const linkTarget = (linkPath: string, target: string): string => {
-    if (facet !== 'udf') return target;
-    if (target.startsWith('/')) return udfLinkTarget(target);
-    const dir = linkPath.split('/').slice(0, -1);
-    let inTree = true;
-    const parts = target.split('/');
-    const out: string[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      const c = parts[i];
-      if (c === '' || c === '.') out.push(c);
-      else if (c === '..') {
-        out.push(c);
-        if (dir.length === 0) inTree = false; // above the disc's root
-        dir.pop();
-      } else {
-        const staged = [...dir, c].join('/');
-        if (!inTree || !kids.get(dir.join('/'))?.has(c)) return [...out, udfLinkTarget(parts.slice(i).join('/'))].join('/');
-        out.push(recordedName.get(staged) ?? c);
-        dir.push(c);
-        if (!folders.has(staged)) inTree = false; // a file or a link: nothing is below it
-      }
-    }
-    return out.join('/');
+  // The expected side as a tree of path components (udf/names.ts recordedLinkTarget walks it).
+  const expectedTree: LinkWalkTree<string[]> = {
+    child: (dir, name) => {
+      if (!kids.get(dir.join('/'))?.has(name)) return undefined;
+      const staged = [...dir, name].join('/');
+      return { recorded: recordedName.get(staged) ?? name, folder: folders.has(staged) ? [...dir, name] : undefined };
+    },
+    parent: (dir) => (dir.length === 0 ? undefined : dir.slice(0, -1)),
   };
+  const linkTarget = (linkPath: string, target: string): string =>
+    facet === 'udf' ? recordedLinkTarget(target, linkPath.split('/').slice(0, -1), expectedTree) : target;
   if (recordedName.size === 0) return { paths: renamed, linkTarget };
   for (const p of list) {
     const parts = p.split('/');

@@ -67,3 +67,40 @@ export function udfLinkTarget(target: string): string {
   const parts = target.split('/');
   return parts.map((c, i) => (c !== '.' && c !== '..' && osta(c) > UDF_NAME_MAX_BYTES ? assignUdfNames([{ name: c, isDir: i < parts.length - 1 }])[0] : c)).join('/');
 }
+
+/** What a link-target walk needs of a tree: an entry of a folder by its given name, and a folder's parent. */
+export interface LinkWalkTree<D> {
+  /** The entry `name` of folder `dir`: its recorded name, and itself as a folder (undefined for a file or link); undefined when there is none. */
+  child(dir: D, name: string): { recorded: string; folder?: D } | undefined;
+  /** The folder above `dir`; undefined above the root. */
+  parent(dir: D): D | undefined;
+}
+
+/**
+ * A link's target with each component the tree records under another name (a cut with its
+ * sibling's counter) given as recorded, walked from the link's folder `from`. Past anything the
+ * tree does not hold as a folder (outside it, above its root, through a file or another link) and
+ * for an absolute target (the reader's root, not the disc's) components are cut alone
+ * (udfLinkTarget). The writer walks its planned tree (udf/plan.ts); verify walks the expected
+ * side's names (verify/recorded-names.ts): one rule for both.
+ */
+export function recordedLinkTarget<D>(target: string, from: D | undefined, tree: LinkWalkTree<D>): string {
+  if (target.startsWith('/')) return udfLinkTarget(target);
+  const parts = target.split('/');
+  let dir = from;
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i];
+    if (c === '' || c === '.') out.push(c);
+    else if (c === '..') {
+      out.push(c);
+      dir = dir === undefined ? undefined : tree.parent(dir);
+    } else {
+      const entry = dir === undefined ? undefined : tree.child(dir, c);
+      if (!entry) return [...out, udfLinkTarget(parts.slice(i).join('/'))].join('/');
+      out.push(entry.recorded);
+      dir = entry.folder;
+    }
+  }
+  return out.join('/');
+}

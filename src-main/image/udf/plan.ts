@@ -17,7 +17,7 @@ import {
   writeFileIdentifier,
 } from './file-descriptors';
 import { BLOCK, encodeOsta, ExtentType, ostaLength, writeLongAd, writeShortAd } from './primitives';
-import { assignUdfNames, udfLinkTarget, UDF_NAME_MAX_BYTES } from './names';
+import { assignUdfNames, recordedLinkTarget, UDF_NAME_MAX_BYTES, type LinkWalkTree } from './names';
 import {
   encodeAnchor,
   encodeIntegrity,
@@ -192,35 +192,6 @@ interface PlanNode {
   adSize: 8 | 16;
 }
 
-/**
- * A link's target with each component the tree records under another name (a cut, with its
- * sibling counter: names.ts) given as recorded: walked from the link's folder through the built
- * tree. Past anything the tree does not hold as a folder (outside it, above its root, an absolute
- * target — the reader's root, not the disc's — or through another link) components are cut alone
- * (names.ts udfLinkTarget). verify/recorded-names.ts predicts it the same way.
- */
-function recordedLinkTarget(link: PlanNode, childNamed: (dir: PlanNode, name: string) => PlanNode | undefined): string {
-  const target = link.input.symlinkTarget!;
-  if (target.startsWith('/')) return udfLinkTarget(target);
-  const parts = target.split('/');
-  let dir: PlanNode | null = link.parent;
-  const out: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const c = parts[i];
-    if (c === '' || c === '.') out.push(c);
-    else if (c === '..') {
-      out.push(c);
-      dir = dir?.parent ?? null;
-    } else {
-      const child = dir ? childNamed(dir, c) : undefined;
-      if (!child) return [...out, udfLinkTarget(parts.slice(i).join('/'))].join('/');
-      out.push(child.name!);
-      dir = child.input.kind === 'dir' ? child : null;
-    }
-  }
-  return out.join('/');
-}
-
 function feCapacity(adSize: number): number {
   return Math.floor((BLOCK - FE_FIXED) / adSize);
 }
@@ -391,8 +362,16 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     if (!m) byName.set(dir, (m = new Map(dir.children.map((c) => [c.input.name, c]))));
     return m.get(name);
   };
+  const planTree: LinkWalkTree<PlanNode> = {
+    child: (dir, name) => {
+      const c = childNamed(dir, name);
+      return c && { recorded: c.name!, folder: c.input.kind === 'dir' ? c : undefined };
+    },
+    parent: (dir) => dir.parent ?? undefined,
+  };
   for (const n of links) {
-    n.symlinkData = encodePathComponents(recordedLinkTarget(n, childNamed));
+    // A target names what the tree records (a link to the second of two names that cut alike, its "~1").
+    n.symlinkData = encodePathComponents(recordedLinkTarget(n.input.symlinkTarget!, n.parent ?? undefined, planTree));
     n.dataBytes = n.symlinkData.length;
   }
 

@@ -2,8 +2,25 @@ import type { MediaInfo } from '../../../src-main/common/model/drive';
 
 const SECTOR = 2048;
 
-/** Byte counts, as the main process words them too (src-main/common/byte-size.ts). */
-export { formatBytes } from '../../../src-main/common/byte-size';
+/**
+ * "512 B", "38.8 MiB", "4.38 GiB": the main process's words for sizes (src-main/common/byte-size.ts,
+ * which the renderer may not import at run time; format.test.ts holds the two equal), so a size the
+ * main process writes into a sentence and one the panels show never differ in their units.
+ */
+export function formatBytes(bytes: number): string {
+  if (Math.round(bytes) < 1024) return `${Math.round(bytes)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let i = 0;
+  // Rounded before the unit is chosen: 1,048,575 bytes is "1.00 MiB", not "1024 KiB".
+  const shown = (x: number) => Number(x.toFixed(x >= 99.95 ? 0 : x >= 9.995 ? 1 : 2));
+  while (shown(v) >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const r = shown(v);
+  return `${r.toFixed(r >= 100 ? 0 : r >= 10 ? 1 : 2)} ${units[i]}`;
+}
 
 export function blocksToBytes(blocks: number): number {
   return blocks * SECTOR;
