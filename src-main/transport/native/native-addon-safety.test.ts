@@ -38,7 +38,7 @@ describe.skipIf(!canBuild)('native addon with commands in flight (loopback backe
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gm-native-loopback-'));
     const out = join(dir, 'glassmaster_native_loopback.node');
-    const sources = ['addon.cc', 'execute_worker.cc', 'io_pool.cc', 'file_fill_posix.cc', 'dir_scan_posix.cc', 'flac_decode.cc'].map((f) => join(SRC, f)).filter(existsSync);
+    const sources = ['addon.cc', 'execute_worker.cc', 'io_pool.cc', 'file_fill_posix.cc', 'dir_scan_posix.cc', 'tree_read_posix.cc', 'flac_decode.cc'].map((f) => join(SRC, f)).filter(existsSync);
     execFileSync('g++', [
       '-std=c++17', '-shared', '-fPIC', '-O1', '-pthread', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
       `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,

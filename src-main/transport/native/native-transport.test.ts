@@ -268,7 +268,7 @@ describe.skipIf(!canBuild)('null backend (device_dummy.cc, what macOS/BSD builds
       execFileSync('g++', [
         '-std=c++17', '-shared', '-fPIC', '-O0', '-DNAPI_VERSION=8', '-DNAPI_CPP_EXCEPTIONS', '-DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
         `-I${join(process.cwd(), 'node_modules', 'node-addon-api')}`, `-I${nodeHeaders()}`,
-        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'file_fill_posix.cc'), join(src, 'dir_scan_posix.cc'), join(src, 'device_dummy.cc'), join(src, 'flac_decode.cc'), '-pthread', '-o', out,
+        join(src, 'addon.cc'), join(src, 'execute_worker.cc'), join(src, 'io_pool.cc'), join(src, 'file_fill_posix.cc'), join(src, 'dir_scan_posix.cc'), join(src, 'tree_read_posix.cc'), join(src, 'device_dummy.cc'), join(src, 'flac_decode.cc'), '-pthread', '-o', out,
       ], { stdio: 'pipe' });
       const addon = createRequire(import.meta.url)(out) as NativeAddon;
       expect(addon.info().backend).toBe('none');
