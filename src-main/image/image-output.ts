@@ -217,12 +217,12 @@ export async function writeRequestFile(
     // scan finds it and copied while the rest of the tree is still read (the scan and the copy
     // overlap, as in tar). Boot images go first and capacity is checked before any copy, so those wait.
     const placeable = o !== undefined && !multisession && !toDevice && !o.boot?.length && o.maxSectors === undefined;
-    const staged0 = 'root' in req && req.root !== undefined;
-    const streamed = placeable && !staged0 && (req as ImageRequest).sources?.length === 1;
+    const stagedRoot = 'root' in req && req.root !== undefined;
+    const streamed = placeable && !stagedRoot && (req as ImageRequest).sources?.length === 1;
     // A tree staged before (the app's project): its files are placed, in the layout's order, as
     // soon as it is staged here, so the copy runs while the plan is made (as the CLI's does while
     // it scans) instead of starting only once the plan has placed every file.
-    const placedAhead = placeable && staged0 && !(req as ImageRequest).sources?.length;
+    const placedAhead = placeable && stagedRoot && !(req as ImageRequest).sources?.length;
     const nodes: StagingNode[] = [];
     const pieces: DataPiece[] = [];
     let next = 0;

@@ -21,6 +21,7 @@ import type { DiscProgress } from '../common/model/verify-report';
 import type { Drive } from '../drive/drive';
 import { fileBlockReader, openImage, SECTOR, type ImageInfo, type TreeFacet, type TreeNode } from '../image/reader';
 import { recordedNames } from './recorded-names';
+import { resolveLinkInTree, type LinkTreeNode } from '../image/layout/symlinks';
 import { readDiscLayout, type DiscLayout } from '../read/disc-layout';
 import { isUnrecorded, recordedPieces } from '../read/read-disc';
 import { sha256Stream } from './sha256-stream';
@@ -341,43 +342,38 @@ function sameLinkTarget(want: string, got: string | undefined): boolean {
 }
 
 /**
- * The writer's rule for link-less trees (layout/symlinks.ts), on a folder's listing: a link whose
- * target resolves, inside the folder, to a file is expected as that file's data; any other link
- * (to a folder, outside, dangling, a loop) is not expected on the disc.
+ * The writer's rule for link-less trees (layout/symlinks.ts resolveLinkInTree), on a folder's
+ * listing: a link whose target resolves, inside the folder, to a file is expected as that file's
+ * data; any other link (to a folder, outside, dangling, a loop) is not expected on the disc.
  */
 function expectLinksAsShown(expected: Map<string, Expected>, folders: Set<string>): void {
-  const resolve = (linkPath: string, target: string, hops: number): string | undefined => {
-    if (hops >= 40 || target === '' || target.startsWith('/')) return undefined;
-    const dir = linkPath.split('/').slice(0, -1);
-    const parts = target.split('/');
-    for (let i = 0; i < parts.length; i++) {
-      const c = parts[i];
-      if (c === '' || c === '.') continue;
-      if (c === '..') {
-        if (dir.length === 0) return undefined; // above the disc's root
-        dir.pop();
-        continue;
-      }
-      let at = [...dir, c].join('/');
-      const e = expected.get(at);
-      if (e?.kind === 'symlink') {
-        const r = resolve(at, e.target, hops + 1);
-        if (r === undefined) return undefined;
-        at = r;
-      }
-      if (i === parts.length - 1 && expected.get(at)?.kind === 'file') return at;
-      // '' is the disc's root (a link inside the path may lead back to it).
-      if (at !== '' && !folders.has(at)) return undefined;
-      dir.splice(0, dir.length, ...(at === '' ? [] : at.split('/')));
-    }
-    return dir.join('/'); // a folder (links through links to folders are followed, as the writer does)
+  // The listing as the tree resolveLinkInTree walks.
+  type Node = LinkTreeNode & { path: string; children?: Map<string, Node> };
+  const root: Node = { kind: 'dir', path: '', children: new Map() };
+  const nodes = new Map<string, Node>([['', root]]);
+  const nodeAt = (path: string, kind: Node['kind'], symlinkTarget?: string): Node => {
+    let n = nodes.get(path);
+    if (n) return n;
+    const slash = path.lastIndexOf('/');
+    const parent = nodeAt(slash < 0 ? '' : path.slice(0, slash), 'dir');
+    n = { kind, path, symlinkTarget, children: kind === 'dir' ? new Map() : undefined };
+    parent.children!.set(path.slice(slash + 1), n);
+    nodes.set(path, n);
+    return n;
   };
+  for (const f of folders) nodeAt(f, 'dir');
+  for (const [path, e] of expected) nodeAt(path, e.kind === 'symlink' ? 'symlink' : 'file', e.kind === 'symlink' ? e.target : undefined);
   const shown = new Map<string, Expected | undefined>();
   for (const [path, e] of expected) {
     if (e.kind !== 'symlink') continue;
-    const at = resolve(path, e.target, 0);
-    const file = at === undefined ? undefined : expected.get(at);
-    shown.set(path, file?.kind === 'file' ? file : undefined);
+    const ancestors: Node[] = [];
+    for (let p = path; p !== ''; ) {
+      const slash = p.lastIndexOf('/');
+      p = slash < 0 ? '' : p.slice(0, slash);
+      ancestors.push(nodes.get(p)!);
+    }
+    const file = resolveLinkInTree(nodes.get(path)!, ancestors);
+    shown.set(path, file && expected.get(file.path));
   }
   for (const [path, e] of shown) {
     if (e) expected.set(path, e);

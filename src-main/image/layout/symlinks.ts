@@ -7,21 +7,29 @@ import type { StagingNode } from '../staging/staging-tree';
 /** POSIX SYMLOOP_MAX is at least 8; Linux follows 40 links before ELOOP. */
 const MAX_HOPS = 40;
 
+/** What resolving a link reads of a tree: a staged tree, or verify's picture of a folder. */
+export interface LinkTreeNode {
+  kind: 'file' | 'dir' | 'symlink';
+  symlinkTarget?: string;
+  children?: Map<string, LinkTreeNode>;
+}
+
 /**
  * The file a link resolves to inside the staged tree, or undefined. `ancestors` are the link's
  * directory and its ancestors up to the root (root last). Absolute targets resolve against the
- * reader's root, not the disc's, so they never count as inside the tree.
+ * reader's root, not the disc's, so they never count as inside the tree. Verify applies the same
+ * rule to the folder it compares with (verify/verify-disc.ts expectLinksAsShown).
  */
-export function resolveLinkInTree(link: StagingNode, ancestors: readonly StagingNode[]): StagingNode | undefined {
-  const r = resolvePath([...ancestors].reverse(), link.symlinkTarget ?? '', 0);
-  return r?.node.kind === 'file' ? r.node : undefined;
+export function resolveLinkInTree<N extends LinkTreeNode>(link: N, ancestors: readonly N[]): N | undefined {
+  const r = resolvePath([...ancestors].reverse() as LinkTreeNode[], link.symlinkTarget ?? '', 0);
+  return r?.node.kind === 'file' ? (r.node as N) : undefined;
 }
 
 /**
  * Walks `target` from the directory dirs[dirs.length - 1] (dirs: root first). Returns the node it
  * names with the directories that lead to it, links inside the path followed.
  */
-function resolvePath(dirs: StagingNode[], target: string, hops: number): { dirs: StagingNode[]; node: StagingNode } | undefined {
+function resolvePath(dirs: LinkTreeNode[], target: string, hops: number): { dirs: LinkTreeNode[]; node: LinkTreeNode } | undefined {
   if (hops >= MAX_HOPS || target === '' || target.startsWith('/')) return undefined;
   let stack = dirs.slice();
   let node = stack[stack.length - 1];
