@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startImageEngineEarly, takeEarlyImageEngine } from '../cli/early-image-engine';
 import { stallMonitor } from './stall-monitor';
 
-// The image worker starts first, as the CLI's bench starts it (cli/cli-entry.ts) and as the app's
+// The image worker starts first, as the executable starts it (cli/cli-entry.ts) and as the app's
 // engine is up long before a user adds a folder; then the rest loads.
 const argv = process.argv.slice(2);
 if (!argv.includes('--idle')) startImageEngineEarly(fileURLToPath(new URL('./image-worker.mjs', import.meta.url)));

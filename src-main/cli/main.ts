@@ -74,7 +74,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-// Run when executed (out/main/cli.js, the bin link, or this source under tsx); not when imported.
-if (process.argv[1] && /(^|[\\/])(cli\.js|glassmaster|main\.ts)$/.test(process.argv[1])) {
+// Run when executed (out/main/cli.js, the bin link, or the entry's source or this one under tsx);
+// not when imported otherwise.
+if (process.argv[1] && /(^|[\\/])(cli\.js|glassmaster|main\.ts|cli-entry\.ts)$/.test(process.argv[1])) {
   void runCli(process.argv.slice(2)).then((code) => process.exit(code));
 }

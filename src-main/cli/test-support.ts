@@ -1,10 +1,11 @@
-// For the CLI tests: `glassmaster` run as a user runs it, a separate process (node + tsx on main.ts),
+// For the CLI tests: `glassmaster` run as a user runs it, a separate process (node + tsx on the
+// executable's entry, cli-entry.ts: an image build takes its own path there, the rest cli/main.ts),
 // so a test sees exactly its stdout, stderr and exit code.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI entry point, for tests that spawn it themselves (e.g. to answer a prompt on stdin). */
-export const cliMain = fileURLToPath(new URL('./main.ts', import.meta.url));
+export const cliMain = fileURLToPath(new URL('./cli-entry.ts', import.meta.url));
 
 export interface CliRun {
   code: number;
