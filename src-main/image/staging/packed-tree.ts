@@ -5,6 +5,7 @@
 // side that must stay responsive (the Electron main process) packs in slices, yielding to its
 // event loop between them (`packTreeSliced`), and keeps what it receives packed, building single
 // nodes only when asked (`PackedNodes`: project/folded-tree.ts).
+import { Instants } from './instants';
 import { InternalError } from '../../common/errors';
 import { type StagingKind, type StagingNode, type StagingSource } from './staging-tree';
 
@@ -193,6 +194,7 @@ export class PackedNodes {
   private readonly text: Buffer;
   private readonly others: Map<number, StagingSource>;
   private ends: Int32Array | undefined;
+  private readonly instants = new Instants();
 
   constructor(readonly packed: PackedTree) {
     // One Buffer view over the text: toString(start, end) decodes in place (no view per string).
@@ -253,10 +255,10 @@ export class PackedNodes {
     const p = this.packed;
     const o = i * NUMS;
     const kind = KINDS[p.kinds[i]!]!;
-    const mtime = new Date(p.numbers[o + 1]!);
-    // Equal times share one Date (the tree never mutates them): fewer objects for the GC to trace.
-    const atime = p.numbers[o + 2] === p.numbers[o + 1] ? mtime : new Date(p.numbers[o + 2]!);
-    const ctime = p.numbers[o + 3] === p.numbers[o + 1] ? mtime : p.numbers[o + 3] === p.numbers[o + 2] ? atime : new Date(p.numbers[o + 3]!);
+    // Equal times share one Date (instants.ts: the tree never mutates them).
+    const mtime = this.instants.at(p.numbers[o + 1]!);
+    const atime = this.instants.at(p.numbers[o + 2]!);
+    const ctime = this.instants.at(p.numbers[o + 3]!);
     // One literal per node (the packed mode carries the type bits already).
     const node: StagingNode = {
       name: this.string(2 * i), kind, size: p.numbers[o]!, mtime, atime, ctime,

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { InvalidInputError, IoError, NotFoundError } from '../../common/errors';
+import { Instants } from './instants';
 import { loadNativeAddonIfBuilt, type NativeAddon, type NativeTreeReader } from '../../transport/native/native-addon';
 
 export type StagingKind = 'file' | 'dir' | 'symlink';
@@ -234,7 +235,7 @@ export class StagingTree {
     const parts = splitPath(p);
     const st = statHost(hostPath, opts.followSymlinks ?? false);
     opts.guard?.(st, hostPath);
-    const walk: HostWalk = { ancestors: new Set(), ahead: st.isDirectory() ? treeReader(hostPath, opts) : undefined };
+    const walk: HostWalk = { ancestors: new Set(), instants: new Instants(), ahead: st.isDirectory() ? treeReader(hostPath, opts) : undefined };
     try {
       if (parts.length === 0) {
         if (st.isDirectory()) {
@@ -321,7 +322,7 @@ function small(n: number): number {
 /** The node of a regular host file from a stat the caller already has (a project file's entries). */
 export function hostFileNode(hostPath: string, st: HostStat): StagingNode {
   if ((st.mode & S_IFMT) !== S_IFREG) throw new InvalidInputError(`${hostPath} is not a regular file`, { path: hostPath });
-  return hostNode(hostPath, st, {}, { ancestors: new Set() }, '');
+  return hostNode(hostPath, st, {}, { ancestors: new Set(), instants: new Instants() }, '');
 }
 
 function hostNode(hostPath: string, st: HostStat, opts: AddHostOptions, walk: HostWalk, imagePath: string): StagingNode {
@@ -331,17 +332,18 @@ function hostNode(hostPath: string, st: HostStat, opts: AddHostOptions, walk: Ho
   if (type === S_IFREG) {
     // The common case, built in one literal (no option objects): a tree of small files is
     // mostly these, and staging runs before any file data can be placed.
-    const mtime = st.mtime;
+    const mtime = walk.instants.at(st.mtime.getTime());
     const file: StagingNode = {
       name: '', kind: 'file', size: small(st.size),
-      mtime, atime: mtime, ctime: st.ctime, mode: S_IFREG | (st.mode & 0o7777),
+      mtime, atime: mtime, ctime: walk.instants.at(st.ctime.getTime()), mode: S_IFREG | (st.mode & 0o7777),
       uid: small(st.uid), gid: small(st.gid), hidden: false, children: undefined,
       source: { type: 'host', hostPath, mtimeMs: st.mtimeMs },
     };
     opts.onFile?.(file, imagePath);
     return file;
   }
-  const base = { mtime: st.mtime, atime: st.mtime, ctime: st.ctime, uid: small(st.uid), gid: small(st.gid), mode: st.mode & 0o7777 };
+  const mtime = walk.instants.at(st.mtime.getTime());
+  const base = { mtime, atime: mtime, ctime: walk.instants.at(st.ctime.getTime()), uid: small(st.uid), gid: small(st.gid), mode: st.mode & 0o7777 };
   if (type === S_IFDIR) {
     const node = makeNode('', 'dir', base);
     const key = `${st.dev}:${st.ino}`;
@@ -389,6 +391,8 @@ function nativeScanner(): NativeAddon['scanDir'] {
 interface HostWalk {
   ancestors: Set<string>;
   ahead?: NativeTreeReader;
+  /** The walk's Dates, one per instant (instants.ts). */
+  instants: Instants;
 }
 
 /**
@@ -469,9 +473,9 @@ function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: 
       }
       const mtimeMs = nums[o + 4];
       const ctimeMs = nums[o + 5];
-      // As fs.Stats dates them (Node's dateFromMs rounds); one Date when both are the same instant.
-      const mtime = new Date(Math.round(mtimeMs));
-      const ctime = Math.round(ctimeMs) === mtime.getTime() ? mtime : new Date(Math.round(ctimeMs));
+      // As fs.Stats dates them (Node's dateFromMs rounds); one Date per instant in the walk.
+      const mtime = walk.instants.at(Math.round(mtimeMs));
+      const ctime = walk.instants.at(Math.round(ctimeMs));
       if ((mode & S_IFMT) === S_IFREG) {
         // hostNode's file literal, field for field.
         child = {
