@@ -215,6 +215,65 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     }
   });
 
+  it('against the manifest through Joliet: cuts ending in "." (dropped by readers) shifted by a link the manifest does not list', async () => {
+    const { runImageCommand } = await import('../image/cli-image');
+    const { PassThrough } = await import('node:stream');
+    const { openImage } = await import('../image/reader/image');
+    // Cut without an extension (over 16 characters after the dot): "k…k." of 64, shown "k…k" (63).
+    const k = (tail: string) => `${'k'.repeat(63)}.${tail.repeat(20)}`;
+    // Ending in "." (the extension is the dot): "m…m." of 64 kept, shown without the dot.
+    const m = (c: string) => `${'m'.repeat(69)}${c}.`;
+    const build = async (name: string, files: Record<string, string>): Promise<{ iso: string; shown: Map<string, { lba: number }> }> => {
+      const staged = join(dir, name);
+      writeTree(staged, { ...files, 'short.txt': 'short' });
+      // Links sorting first with the same cuts: Joliet shows them as short.txt, so they take the
+      // plain cuts and shift the files' counters; sha256sum (find -type f) does not list them.
+      symlinkSync('short.txt', join(staged, k('d')));
+      symlinkSync('short.txt', join(staged, m('l')));
+      writeTree(staged, { '.glassmaster/SHA256SUMS': execFileSync('sh', ['-c', 'find . -type f | sort | xargs sha256sum'], { cwd: staged }).toString() });
+      const iso = join(dir, `${name}.iso`);
+      expect(await runImageCommand(['-o', iso, '--fs', 'iso9660,joliet', staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+      const img = await openImage(iso);
+      expect(img.facets).not.toContain('rockridge');
+      const shown = new Map(((await img.tree('joliet')).children ?? []).map((c) => [c.name, { lba: c.extents[0]?.lba ?? 0 }]));
+      await img.close();
+      return { iso, shown };
+    };
+    const verify = async (name: string, iso: string) => {
+      await vt.create(name, { media: null });
+      await vt.insertPressed(name, 'dvd', iso);
+      vt.recorder(name).clearUnitAttention();
+      const dev = await vt.open(`virtual:${name}`);
+      try {
+        return await verifyDisc(drive(dev), { against: 'manifest' });
+      } finally {
+        await dev.close();
+      }
+    };
+    const good = await build('dots', { [k('e')]: 'first', [k('f')]: 'second', [m('m')]: 'third', [m('n')]: 'fourth' });
+    // What the disc holds: the links took the plain cuts (shown without their dot), the files the
+    // counters — one more than the manifest alone predicts ("k…k" and "k…~1" predicted).
+    const kk = 'k'.repeat(63);
+    const mm = 'm'.repeat(63);
+    expect([...good.shown.keys()].sort()).toEqual(['.glassmaster', `${'k'.repeat(62)}~1`, `${'k'.repeat(62)}~2`, kk, `${'m'.repeat(61)}~1`, `${'m'.repeat(61)}~2`, mm, 'short.txt'].sort());
+    const r = await verify('dots', good.iso);
+    expect(r.files).toEqual([]);
+    expect(r).toMatchObject({ ok: true, filesChecked: 5 });
+
+    // Twins of the same contents under those cuts, the first one's copy damaged: the other's copy
+    // must not stand in for it (each disc file answers for one path).
+    const same = await build('dots-same', { [k('e')]: 'same', [k('f')]: 'same', [m('m')]: 'twin', [m('n')]: 'twin' });
+    for (const victim of [`${'k'.repeat(62)}~1`, `${'m'.repeat(61)}~2`]) {
+      const bytes = readFileSync(same.iso);
+      const bad = join(dir, `dots-bad-${victim.length}.iso`);
+      bytes[same.shown.get(victim)!.lba * 2048] ^= 0xff;
+      writeFileSync(bad, bytes);
+      const b = await verify(`dots-bad-${victim[0]}`, bad);
+      expect(b.ok, victim).toBe(false);
+      expect(b.files.filter((f) => f.status !== 'extra').map((f) => f.status), victim).toEqual(['different']);
+    }
+  });
+
   it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
     const changed = join(dir, 'changed');
     cpSync(src, changed, { recursive: true });

@@ -308,6 +308,48 @@ describe('preflight rules', () => {
     const rr = preflight([...entries, d(`${wide}/${wide}/${wide}2`), link], { fs: ['rockridge', 'udf'], isoLevel: 3, udfRevision: '2.01', group: false });
     expect(rr.findings.filter((x) => x.code === 'udf-path-too-long')).toEqual([]);
   });
+
+  it('Windows reading Joliet: a link Joliet leaves out has no path to check; one shown as its file, and a real file, still do', () => {
+    // "D:\\" + 4 × 64 characters + 3 separators = 262 > 259: too long for Windows in Joliet.
+    const n = (c: string) => c.repeat(64);
+    const dirs = [d(n('a')), d(`${n('a')}/${n('b')}`), d(`${n('a')}/${n('b')}/${n('c')}`), f(`${n('a')}/${n('b')}/${n('c')}/t.txt`)];
+    const deep = [n('a'), n('b'), n('c')];
+    const link = (name: string, target: string): PreflightEntry => ({ path: [...deep, name], kind: 'symlink', size: 0, target });
+    const entries: PreflightEntry[] = [
+      ...dirs,
+      link(n('0'), 'nowhere'), // dangling: left out
+      link(n('1'), '..'), // a folder: left out
+      link(n('2'), '/etc/hostname'), // outside the tree: left out
+      link(n('3'), 't.txt/'), // names a folder: left out
+      link(n('4'), 't.txt'), // a file of the disc: shown as that file
+      f(`${deep.join('/')}/${n('5')}`), // a real file: too long
+    ];
+    for (const fs of [['iso9660', 'joliet'], ['iso9660', 'joliet', 'rockridge']] as const) {
+      const r = preflight(entries, { fs: [...fs], isoLevel: 2, group: false });
+      expect(r.seenBy.windows).toBe('joliet');
+      const long = r.findings.filter((x) => x.code === 'long-path' && x.facet === 'joliet');
+      expect(long.map((x) => x.path), fs.join()).toEqual([`/${deep.join('/')}/${n('4')}`, `/${deep.join('/')}/${n('5')}`]);
+      expect(long.every((x) => x.affects.join() === 'windows' && x.message.includes('262 characters'))).toBe(true);
+    }
+    // With UDF (links recorded there without Rock Ridge) Windows reads UDF: every link is a path.
+    const udf = preflight(entries, { fs: ['iso9660', 'joliet', 'udf'], isoLevel: 2, udfRevision: '2.01', group: false });
+    expect(udf.findings.filter((x) => x.code === 'long-path' && x.facet === 'udf')).toHaveLength(6);
+    // Nothing sits under a link in Joliet: an entry listed below one (a link to a folder, or one shown as a file) is not checked.
+    const below = preflight([...entries, f(`${deep.join('/')}/${n('1')}/${n('x')}`), f(`${deep.join('/')}/${n('4')}/${n('y')}`)], { fs: ['joliet'], isoLevel: 2, group: false });
+    expect(below.findings.filter((x) => x.code === 'long-path' && x.facet === 'joliet').map((x) => x.path!.split('/').pop())).toEqual([n('4'), n('5')]);
+  });
+
+  it('Windows reading Joliet: path lengths add up the names Joliet records, counters included', () => {
+    // "q…*" and "q…_" (60 characters) both record as "q…_": the second in name order gets "~1",
+    // two characters more. "D:\\" + 3 × 64 + 3 separators + 60 = 258 fits; + 2 = 260 does not.
+    const n = (c: string) => c.repeat(64);
+    const base = [n('a'), n('b'), n('c')];
+    const tail = 'q'.repeat(59);
+    const entries = [d(base[0]), d(base.slice(0, 2).join('/')), d(base.join('/')), f(`${base.join('/')}/${tail}*`), f(`${base.join('/')}/${tail}_`)];
+    const r = preflight(entries, { fs: ['joliet'], isoLevel: 2, group: false });
+    expect(r.findings.find((x) => x.code === 'joliet-name-collision')).toMatchObject({ shownAs: `${tail}_~1` });
+    expect(r.findings.filter((x) => x.code === 'long-path').map((x) => x.path)).toEqual([`/${base.join('/')}/${tail}_`]);
+  });
 });
 
 describe('formatPreflight', () => {

@@ -200,6 +200,34 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
   }
   const udfPath = (e: PreflightEntry) => e.path.map((c, i) => udfRecorded.get(e.path.slice(0, i + 1).join('/')) ?? c);
+  // The siblings a link-less tree records (Joliet; ISO 9660 without Rock Ridge): a link only when
+  // it resolves to a file of the disc, shown as that file (layout/symlinks.ts linkFreeChildren).
+  const linkFreeOf = (sorted: PreflightEntry[]) => sorted.filter((e) => e.kind !== 'symlink' || resolveLink(e, byPath) !== undefined);
+  // The name Joliet records for each entry (by path key), among those link-free siblings
+  // (joliet/tree.ts); the Windows path check adds these up, and leaves out what Joliet leaves out.
+  const jolietRecorded = new Map<string, string>();
+  if (fs.has('joliet')) {
+    for (const list of siblings.values()) {
+      const inJoliet = linkFreeOf(byName(list));
+      const ids = assignJolietNames(inJoliet.map((e) => ({ name: last(e), isDir: e.kind === 'dir' })));
+      inJoliet.forEach((e, i) => jolietRecorded.set(e.path.join('/'), ids[i]));
+    }
+  }
+  /** The path Joliet records for an entry, or undefined when Joliet has no such path (a link it leaves out, or anything below a link). */
+  const jolietPath = (e: PreflightEntry): string[] | undefined => {
+    const out: string[] = [];
+    for (let i = 0; i < e.path.length; i++) {
+      const key = e.path.slice(0, i + 1).join('/');
+      const at = byPath.get(key);
+      // A folder the caller did not list: the plain cut (its siblings are unknown).
+      if (at === undefined) { out.push(jolietName(e.path[i])); continue; }
+      const id = jolietRecorded.get(key);
+      // Left out, or a link (shown as a file, if at all) with something listed below it.
+      if (id === undefined || (i < e.path.length - 1 && at.kind !== 'dir')) return undefined;
+      out.push(id);
+    }
+    return out;
+  };
 
   for (const e of entries) {
     const name = e.path[e.path.length - 1];
@@ -240,11 +268,14 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
 
     // Windows' MAX_PATH is 260 including "D:\\" and the terminating NUL (Microsoft, "Maximum Path Length Limitation").
-    // (A link is a path only where the tree read records it: UDF here, when it records links.)
-    if (seenBy.windows === 'joliet' || (seenBy.windows === 'udf' && (udfLinksRecorded || e.kind !== 'symlink'))) {
-      const winPath = (seenBy.windows === 'joliet' ? e.path.map(jolietName) : udfPath(e)).join('\\');
+    // (A link is a path only where the tree read records it: UDF when it records links; Joliet
+    // when it shows the link as the file it names.)
+    const winFacet = seenBy.windows === 'joliet' || seenBy.windows === 'udf' ? seenBy.windows : undefined;
+    const winParts = winFacet === 'joliet' ? jolietPath(e) : winFacet === 'udf' && (udfLinksRecorded || e.kind !== 'symlink') ? udfPath(e) : undefined;
+    if (winFacet && winParts) {
+      const winPath = winParts.join('\\');
       if (winPath.length + 3 > WINDOWS_MAX_PATH - 1) {
-        add({ code: 'long-path', severity: 'warning', path, facet: seenBy.windows, affects: ['windows'], message: `"D:\\${winPath.slice(0, 40)}…" is ${winPath.length + 3} characters; Windows Explorer and most programs stop at ${WINDOWS_MAX_PATH - 1}`, fix: `shorten the names along ${path}` });
+        add({ code: 'long-path', severity: 'warning', path, facet: winFacet, affects: ['windows'], message: `"D:\\${winPath.slice(0, 40)}…" is ${winPath.length + 3} characters; Windows Explorer and most programs stop at ${WINDOWS_MAX_PATH - 1}`, fix: `shorten the names along ${path}` });
       }
     }
 
@@ -322,9 +353,7 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   for (const [parent, unsorted] of siblings) {
     const list = byName(unsorted);
     const spec = list.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
-    // The siblings a link-less tree records (Joliet; ISO 9660 without Rock Ridge): a link only
-    // when it resolves to a file of the disc, shown as that file (layout/symlinks.ts linkFreeChildren).
-    const linkFree = list.filter((e) => e.kind !== 'symlink' || resolveLink(e, byPath) !== undefined);
+    const linkFree = linkFreeOf(list);
     const linkFreeSpec = linkFree.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
     if (fs.has('iso9660')) {
       const isoList = fs.has('rockridge') ? list : linkFree;
@@ -352,7 +381,7 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       });
     }
     if (fs.has('joliet')) {
-      const ids = assignJolietNames(linkFreeSpec);
+      const ids = linkFree.map((e) => jolietRecorded.get(e.path.join('/'))!);
       linkFree.forEach((e, i) => {
         const name = last(e);
         const solo = assignJolietNames([linkFreeSpec[i]])[0];
