@@ -4,18 +4,22 @@
 
 export type IsoLevel = 1 | 2 | 3;
 
+/** Anything but a d-character (ECMA-119 §7.4.1) of an upper-cased name: one '_' each. */
+const NOT_D = /[^A-Z0-9_]/g;
+
 function mapD(s: string): string {
-  // ASCII (most names): NFD and the combining-mark strip change nothing, so map code units directly.
+  // ASCII (most names): NFD and the combining-mark strip change nothing, and upper-casing changes
+  // only a-z; a name that is all d-characters then is its own identifier (no new string per
+  // character: this runs for every file of every image).
   let ascii = true;
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
   if (ascii) {
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c >= 0x61 && c <= 0x7a) c -= 0x20; // a-z → A-Z
-      out += (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f ? String.fromCharCode(c) : '_';
+    const up = s.toUpperCase();
+    for (let i = 0; i < up.length; i++) {
+      const c = up.charCodeAt(i);
+      if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f)) return up.replace(NOT_D, '_');
     }
-    return out;
+    return up;
   }
   let out = '';
   // Latin letters with diacritics keep their base letter (NFD splits off the combining marks).
@@ -25,8 +29,6 @@ function mapD(s: string): string {
   return out;
 }
 
-interface Split { base: string; ext: string }
-
 /** An entry to name: `isDir`, or a staging node's `kind` (passed as they are, no copy per entry). */
 export interface NamedEntry {
   name: string;
@@ -34,18 +36,9 @@ export interface NamedEntry {
   kind?: string;
 }
 
-function splitFile(name: string): Split {
-  const n = name.startsWith('.') ? '_' + name.slice(1) : name;
-  const dot = n.lastIndexOf('.');
-  if (dot <= 0) return { base: mapD(n), ext: '' };
-  return { base: mapD(n.slice(0, dot)), ext: mapD(n.slice(dot + 1)) };
-}
-
-function limits(level: IsoLevel, isDir: boolean, extLen: number): { base: number; ext: number } {
-  if (level === 1) return isDir ? { base: 8, ext: 0 } : { base: 8, ext: 3 };
-  if (isDir) return { base: 31, ext: 0 };
-  const ext = Math.min(extLen, 29);
-  return { base: 30 - ext, ext };
+/** The collision key: what readers compare (no version, no bare '.'). */
+function isoKey(base: string, ext: string): string {
+  return ext ? `${base}.${ext}` : base;
 }
 
 /**
@@ -63,25 +56,29 @@ export function assignIsoNames(entries: readonly NamedEntry[], level: IsoLevel):
   const out: string[] = [];
   for (const e of entries) {
     const isDir = e.isDir ?? e.kind === 'dir';
-    let base: string, ext: string;
-    if (isDir) {
-      base = mapD(e.name.replace(/^\./, '_'));
-      ext = '';
-    } else {
-      ({ base, ext } = splitFile(e.name));
-    }
-    const lim = limits(level, isDir, ext.length);
-    ext = ext.slice(0, lim.ext);
-    if (base === '' ) base = '_';
-    const key = (b: string) => (ext ? `${b}.${ext}` : b);
-    let candidate = base.slice(0, lim.base);
-    if (used.has(key(candidate))) {
-      candidate = series.firstFree((width) => base.slice(0, Math.max(0, lim.base - width)), `${lim.base}.${ext}`, (prefix, n) => {
+    // A leading '.' becomes '_' (no hidden-name convention in ISO 9660); a file's last '.' after
+    // that splits name and extension.
+    const name = e.name.charCodeAt(0) === 0x2e ? '_' + e.name.slice(1) : e.name;
+    const dot = isDir ? -1 : name.lastIndexOf('.');
+    let base = mapD(dot <= 0 ? name : name.slice(0, dot));
+    let ext = dot <= 0 ? '' : mapD(name.slice(dot + 1));
+    // Per-level limits (ECMA-119 §7.5.1, §7.6.3, §10.1).
+    let limBase: number, limExt: number;
+    if (level === 1) { limBase = 8; limExt = isDir ? 0 : 3; }
+    else if (isDir) { limBase = 31; limExt = 0; }
+    else { limExt = Math.min(ext.length, 29); limBase = 30 - limExt; }
+    if (ext.length > limExt) ext = ext.slice(0, limExt);
+    if (base === '') base = '_';
+    let candidate = base.length > limBase ? base.slice(0, limBase) : base;
+    if (used.has(isoKey(candidate, ext))) {
+      const stem = base;
+      const x = ext;
+      candidate = series.firstFree((width) => stem.slice(0, Math.max(0, limBase - width)), `${limBase}.${x}`, (prefix, n) => {
         const c = prefix + n;
-        return c.length > lim.base ? c.slice(-lim.base) : c;
-      }, (c) => used.has(key(c)));
+        return c.length > limBase ? c.slice(-limBase) : c;
+      }, (c) => used.has(isoKey(c, x)));
     }
-    used.add(key(candidate));
+    used.add(isoKey(candidate, ext));
     out.push(isDir ? candidate : `${candidate}.${ext};1`);
   }
   return out;

@@ -137,7 +137,7 @@ export function buildIsoTree(
       } else {
         const it = items.get(n)!;
         const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
-        const posix = rr ? new PosixEntry(n.mode, 1, n.uid, n.gid, n.mtime, n.atime, n.ctime, n.name) : null;
+        const posix = rr ? new PosixEntry(n, 1) : null;
         if ((it.size <= ISO_MAX_EXTENT || level < 3) && posix && posix.single && posix.len <= suCapacity(id.length)) {
           // The common case: PX, TF and NM fit in the record itself.
           recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix, more: undefined });

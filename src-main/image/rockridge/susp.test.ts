@@ -42,7 +42,7 @@ describe('SUSP / Rock Ridge entries', () => {
   }
 
   it('PosixEntry: the bytes of PX + TF + NM', () => {
-    const p = new PosixEntry(0o100644, 1, 5, 6, mtime, atime, ctime, 'file name.txt');
+    const p = new PosixEntry({ mode: 0o100644, uid: 5, gid: 6, mtime, atime, ctime, name: 'file name.txt' }, 1);
     expect(enc([p]).equals(enc([pxEntry(0o100644, 1, 5, 6), tfEntry(mtime, atime, ctime), ...nmEntries('file name.txt')]))).toBe(true);
   });
 });

@@ -137,14 +137,23 @@ const NO_AREAS: ContinuationArea[] = [];
  * record of a tree carries, as one object instead of a dozen (a 50,000-file tree keeps them all
  * until its directories are encoded). Bytes are those of pxEntry + tfEntry + nmEntries.
  */
+/** What PX, TF and NM record of a file: a staged node has these fields (held, not copied). */
+export interface PosixSource {
+  readonly name: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly mtime: Date;
+  readonly atime: Date;
+  readonly ctime: Date;
+}
+
 export class PosixEntry implements SuspEntry, SystemUsePlan {
   readonly len: number;
   private readonly nameBytes: number;
-  constructor(
-    private readonly mode: number, private readonly links: number, private readonly uid: number, private readonly gid: number,
-    private readonly mtime: Date, private readonly atime: Date, private readonly ctime: Date, private readonly name: string,
-  ) {
-    this.nameBytes = Buffer.byteLength(name, 'utf8');
+  /** `src` is read when the record is written (one reference per file, not eight fields). */
+  constructor(private readonly src: PosixSource, private readonly links: number) {
+    this.nameBytes = Buffer.byteLength(src.name, 'utf8');
     this.len = 36 + 26 + 5 + this.nameBytes;
   }
   /** Whether the NM fits one entry (else nmEntries splits it and this form does not apply). */
@@ -161,19 +170,20 @@ export class PosixEntry implements SuspEntry, SystemUsePlan {
     return NO_AREAS;
   }
   write(b: Buffer, o: number, dates?: DirDates): void {
+    const src = this.src;
     head(b, o, 'PX', 36);
-    writeU32Both(b, o + 4, this.mode >>> 0);
+    writeU32Both(b, o + 4, src.mode >>> 0);
     writeU32Both(b, o + 12, this.links >>> 0);
-    writeU32Both(b, o + 20, this.uid >>> 0);
-    writeU32Both(b, o + 28, this.gid >>> 0);
+    writeU32Both(b, o + 20, src.uid >>> 0);
+    writeU32Both(b, o + 28, src.gid >>> 0);
     o += 36;
     head(b, o, 'TF', 26);
     b[o + 4] = 0x0e;
-    writeDates(b, o + 5, this.mtime, this.atime, this.ctime, dates);
+    writeDates(b, o + 5, src.mtime, src.atime, src.ctime, dates);
     o += 26;
     head(b, o, 'NM', 5 + this.nameBytes);
     b[o + 4] = 0;
-    const name = this.name;
+    const name = src.name;
     // Mostly ASCII names: a byte loop is cheaper than Buffer.write's call into C++ per entry.
     if (this.nameBytes === name.length) for (let i = 0; i < name.length; i++) b[o + 5 + i] = name.charCodeAt(i);
     else b.write(name, o + 5, 'utf8');
