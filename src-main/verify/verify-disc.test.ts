@@ -274,6 +274,87 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     }
   });
 
+  it('against the manifest, a folder whose cut a link the manifest does not list took first (the folder recorded "~1"): every file under it verifies', async () => {
+    const { runImageCommand } = await import('../image/cli-image');
+    const { PassThrough } = await import('node:stream');
+    const { openImage } = await import('../image/reader/image');
+    // Joliet (no Rock Ridge) cuts at 64 characters and shows the link as short.txt; UDF alone cuts
+    // at 127 UTF-16 units once a name has a character over U+00FF, and records the link. Either way
+    // the link sorts before the folder ('a' < 'k'), takes the plain cut, and the folder gets "~1".
+    const cases = [
+      { fs: 'iso9660,joliet', facet: 'joliet' as const, folder: (c: string) => c.repeat(70), link: `${'k'.repeat(64)}aaaaaa`, plain: 'k'.repeat(64), counter: (n: number) => `${'k'.repeat(62)}~${n}` },
+      { fs: 'udf', facet: 'udf' as const, folder: (c: string) => `λ${c.repeat(200)}`, link: `λ${'k'.repeat(126)}aaaaaa`, plain: `λ${'k'.repeat(126)}`, counter: (n: number) => `λ${'k'.repeat(124)}~${n}` },
+    ];
+    const sums = (root: string) => execFileSync('sh', ['-c', 'find . -type f -print0 | sort -z | xargs -0 sha256sum'], { cwd: root }).toString();
+    const build = async (name: string, fsList: string, files: Record<string, string>, link: string, extraSums = ''): Promise<string> => {
+      const staged = join(dir, name);
+      writeTree(staged, { ...files, 'short.txt': 'short' });
+      symlinkSync('short.txt', join(staged, link));
+      writeTree(staged, { '.glassmaster/SHA256SUMS': sums(staged) + extraSums });
+      const iso = join(dir, `${name}.iso`);
+      expect(await runImageCommand(['-o', iso, '--fs', fsList, staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+      return iso;
+    };
+    const verify = async (name: string, iso: string) => {
+      await vt.create(name, { media: null });
+      await vt.insertPressed(name, 'dvd', iso);
+      vt.recorder(name).clearUnitAttention();
+      const dev = await vt.open(`virtual:${name}`);
+      try {
+        return await verifyDisc(drive(dev), { against: 'manifest' });
+      } finally {
+        await dev.close();
+      }
+    };
+    for (const c of cases) {
+      const k = c.folder('k');
+      const good = await build(`shift-${c.facet}`, c.fs, { [`${k}/x.txt`]: 'x', [`${k}/sub/y.txt`]: 'y', [`${k}/${'z'.repeat(70)}.txt`]: 'z' }, c.link);
+      // What the disc holds: the link under the plain cut, the folder under "~1".
+      const img = await openImage(good);
+      const tree = await img.tree(c.facet);
+      await img.close();
+      const top = new Map((tree.children ?? []).map((n) => [n.name, n.kind]));
+      expect(top.get(c.plain), c.fs).toBe(c.facet === 'udf' ? 'symlink' : 'file');
+      expect(top.get(c.counter(1)), c.fs).toBe('dir');
+      const r = await verify(`shift-${c.facet}`, good);
+      // (Joliet shows the link as a file the manifest does not list: on the disc only, which a
+      // manifest check reports without failing.)
+      expect(r.files.filter((f) => f.status !== 'extra' || f.path !== c.plain), c.fs).toEqual([]);
+      expect(r).toMatchObject({ ok: true, filesChecked: 4 });
+
+      // A file the manifest lists in that folder but the disc does not hold is still missing.
+      const gone = await build(`shift-gone-${c.facet}`, c.fs, { [`${k}/x.txt`]: 'x' }, c.link, `${'0'.repeat(64)}  ./${k}/gone.txt\n`);
+      const g = await verify(`shift-gone-${c.facet}`, gone);
+      expect(g.ok, c.fs).toBe(false);
+      expect(g.files.filter((f) => f.status !== 'extra' || f.path !== c.plain).map((f) => [f.path, f.status]), c.fs).toEqual([[`${k}/gone.txt`, 'missing']]);
+
+      // Two shifted folders ("~1" and "~2"; the manifest alone predicts the plain cut and "~1")
+      // holding files of the same contents, one copy damaged: the other copy must not stand in
+      // for it (each disc file answers for one path).
+      const k2 = `${k}k`;
+      const twins = await build(`shift-twins-${c.facet}`, c.fs, { [`${k}/x.txt`]: 'same', [`${k2}/x.txt`]: 'same', [`${k2}/w.txt`]: 'w' }, c.link);
+      const timg = await openImage(twins);
+      const ttree = await timg.tree(c.facet);
+      await timg.close();
+      const copyIn = (folder: string) => ttree.children!.find((n) => n.name === folder)!.children!.find((n) => n.name === 'x.txt')!;
+      expect(ttree.children!.map((n) => n.name)).toEqual(expect.arrayContaining([c.plain, c.counter(1), c.counter(2)]));
+      const t = await verify(`shift-twins-${c.facet}`, twins);
+      expect(t.files.filter((f) => f.status !== 'extra' || f.path !== c.plain), c.fs).toEqual([]);
+      expect(t).toMatchObject({ ok: true, filesChecked: 4 });
+      for (const n of [1, 2]) {
+        const copy = copyIn(c.counter(n));
+        expect(copy.extents[0].embedded).toBeFalsy();
+        const bytes = readFileSync(twins);
+        bytes[copy.extents[0].lba * 2048] ^= 0xff;
+        const bad = join(dir, `shift-twins-${c.facet}-bad${n}.iso`);
+        writeFileSync(bad, bytes);
+        const b = await verify(`shift-twins-${c.facet}-bad${n}`, bad);
+        expect(b.ok, `${c.fs} ~${n}`).toBe(false);
+        expect(b.files.filter((f) => f.status !== 'extra').map((f) => f.path.split('/').pop()), `${c.fs} ~${n}`).toEqual(['x.txt']);
+      }
+    }
+  });
+
   it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
     const changed = join(dir, 'changed');
     cpSync(src, changed, { recursive: true });

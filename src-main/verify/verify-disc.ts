@@ -211,23 +211,53 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const renamed = recorded.paths;
   const onDisc = (path: string) => renamed.get(path) ?? path;
   const recordedForExpected = new Set([...expected.keys()].map(onDisc));
-  // The manifest lists files only: a link beside them took part in the writer's '~N' counters
-  // but not in the prediction, so a cut name that does not check out may be a sibling's. Once every
-  // path has been checked under its predicted name, each of those is looked for, by its contents,
-  // among the files of its folder that the same cut can name (`prefix~N` + the rest of the cut)
-  // and that no other path verified as, each disc file taken once; none matching leaves the
-  // result as it was (missing, different).
+  // The manifest lists files only: a link beside them (or a folder holding no file) took part in
+  // the writer's '~N' counters but not in the prediction, so a path with a cut name that does not
+  // check out may sit under a sibling's name — its own name, or that of any folder above it. Once
+  // every path has been checked under its predicted name, each of those is looked for, by its
+  // contents, among the disc files whose path differs from the prediction only in cut components,
+  // each of them a name the same cut can give (`prefix~N` + the rest of the cut), that no other
+  // path verified as, each disc file taken once; none matching leaves the result as it was
+  // (missing, different).
   const retry: { path: string; wantSha: string; result: VerifyFileResult }[] = [];
   const verifiedAs = new Set<string>(); // disc paths that verified under their predicted name
+  const byName = new Map<TreeNode, Map<string, TreeNode>>(); // a disc folder's children by name, when first needed
+  const childNamed = (dir: TreeNode, name: string): TreeNode | undefined => {
+    let m = byName.get(dir);
+    if (!m) byName.set(dir, (m = new Map((dir.children ?? []).map((c) => [c.name, c]))));
+    return m.get(name);
+  };
   const otherCut = async (path: string, wantSha: string): Promise<string | undefined> => {
     const rec = onDisc(path);
-    const slash = rec.lastIndexOf('/');
-    const dir = rec.slice(0, slash + 1);
-    const plain = rec.slice(slash + 1).replace(/~\d+(?=[^~]*$)/, '');
-    for (const [p, n] of discFiles) {
-      if (p === rec || verifiedAs.has(p) || n.kind !== 'file' || !p.startsWith(dir) || p.includes('/', dir.length)) continue;
-      const m = /^(.*)~\d+([^~]*)$/.exec(p.slice(dir.length));
-      if (!m || !plain.startsWith(m[1]) || !plain.endsWith(m[2])) continue;
+    const given = path.split('/');
+    const cut = rec.split('/');
+    // The disc entries each component can be, folder by folder from the root.
+    let at: { path: string; node: TreeNode }[] = [{ path: '', node: root }];
+    for (let i = 0; i < cut.length && at.length; i++) {
+      const leaf = i === cut.length - 1;
+      const fits = (n: TreeNode) => (leaf ? n.kind === 'file' : n.kind === 'dir');
+      const next: typeof at = [];
+      const push = (d: (typeof at)[number], n: TreeNode) => next.push({ path: d.path ? `${d.path}/${n.name}` : n.name, node: n });
+      if (cut[i] === given[i]) {
+        // Not cut: recorded as given.
+        for (const d of at) {
+          const n = childNamed(d.node, cut[i]);
+          if (n && fits(n)) push(d, n);
+        }
+      } else {
+        const plain = cut[i].replace(/~\d+(?=[^~]*$)/, '');
+        for (const d of at) {
+          for (const n of d.node.children ?? []) {
+            if (!fits(n)) continue;
+            const m = n.name === cut[i] ? undefined : /^(.*)~\d+([^~]*)$/.exec(n.name);
+            if (n.name === cut[i] || (m && plain.startsWith(m[1]) && plain.endsWith(m[2]))) push(d, n);
+          }
+        }
+      }
+      at = next;
+    }
+    for (const { path: p, node: n } of at) {
+      if (p === rec || verifiedAs.has(p)) continue;
       const got = await hashDiscFile(info, p, n, disc, opts.signal);
       if (!got.bad.length && got.sha256 === wantSha) return p;
     }

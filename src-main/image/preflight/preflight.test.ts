@@ -156,6 +156,88 @@ describe('preflight predicts the names of trees that cannot record links', () =>
   });
 });
 
+describe('preflight checks the ISO 9660 paths the writer records', () => {
+  it('without Rock Ridge the ISO 9660 long-path check leaves out the links the writer leaves out; one shown as its file, and every link beside Rock Ridge, still count', async () => {
+    const { StagingTree } = await import('../staging/staging-tree');
+    const { buildImage } = await import('../writer/write-image');
+    const fsx = await import('node:fs');
+    const t = tempDir('pf-isopath');
+    try {
+      // Seven folders of 31 characters (levels 2-8, ECMA-119's deepest) and names of 31 ("X…X.TXT")
+      // in the last: "/" + 7 × 32 + 31 = 256 characters, one over §6.8.2.1's 255.
+      const dirs = [...'abcdefg'].map((c) => c.repeat(31));
+      const deep = dirs.join('/');
+      const n = (c: string) => `${c.repeat(27)}.txt`;
+      const tree = new StagingTree();
+      tree.addBuffer(`/${deep}/${n('f')}`, Buffer.from('f'));
+      tree.addBuffer(`/${deep}/short.txt`, Buffer.from('s'));
+      tree.addSymlink(`/${deep}/${n('l')}`, n('f')); // a file of the disc: shown as that file
+      tree.addSymlink(`/${deep}/${n('m')}`, 'nowhere'); // dangling: left out
+      tree.addSymlink(`/${deep}/${n('p')}`, '..'); // a folder: left out
+      tree.addSymlink(`/${deep}/${n('q')}`, '/etc/hostname'); // outside the disc: left out
+      // The entries as the project's preflight lists the staged tree (project-checks.ts).
+      const entries: PreflightEntry[] = [];
+      const walk = (node: typeof tree.root, path: string[]) => {
+        for (const c of node.children?.values() ?? []) {
+          entries.push({ path: [...path, c.name], kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
+          if (c.children) walk(c, [...path, c.name]);
+        }
+      };
+      walk(tree.root, []);
+      for (const [name, spec, fs] of [
+        ['iso', { iso9660: true }, ['iso9660']],
+        ['iso-joliet', { iso9660: true, joliet: true }, ['iso9660', 'joliet']],
+        ['iso-rr', { iso9660: true, rockRidge: true }, ['iso9660', 'rockridge']],
+      ] as const) {
+        const out = join(t.dir, `${name}.iso`);
+        const fd = fsx.openSync(out, 'w');
+        for await (const c of buildImage({ root: tree.root, ...spec })) fsx.writeSync(fd, c);
+        fsx.closeSync(fd);
+        // The ISO 9660 paths the writer recorded that are over 255 characters ("/" included), by
+        // staged path (every staged name here is its ISO identifier in lower case).
+        const info = await openImage(out);
+        const iso = await info.tree('iso9660');
+        await info.close();
+        const long: string[] = [];
+        const visit = (node: TreeNode, path: string) => {
+          for (const c of node.children ?? []) {
+            const p = `${path}/${c.name}`;
+            if (p.length > 255) long.push(p.toLowerCase());
+            visit(c, p);
+          }
+        };
+        visit(iso, '');
+        const said = preflight(entries, { fs: [...fs], isoLevel: 2, group: false }).findings.filter((x) => x.code === 'long-path' && x.facet === 'iso9660').map((x) => x.path!);
+        expect(said.sort(), name).toEqual(long.sort());
+        expect(long.map((p) => p.split('/').pop()).sort(), name).toEqual((fs as readonly string[]).includes('rockridge') ? [n('f'), n('l'), n('m'), n('p'), n('q')] : [n('f'), n('l')]);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('nothing listed below a link is in the ISO 9660 tree: no depth or path-length finding for it', () => {
+    const dirs = [...'abcdefg'].map((c) => c.repeat(31));
+    const deep = dirs.join('/');
+    const entries: PreflightEntry[] = [
+      ...dirs.map((_, i) => d(dirs.slice(0, i + 1).join('/'))),
+      { path: [...dirs, 'up'], kind: 'symlink', size: 0, target: '..' }, // a folder
+      f(`${deep}/t.txt`),
+      { path: [...dirs, 'to-t'], kind: 'symlink', size: 0, target: 't.txt' }, // shown as t.txt without Rock Ridge
+      // Listed below links: paths over 255 characters, and a ninth level below a link in the sixth folder.
+      f(`${deep}/up/${'x'.repeat(31)}`), f(`${deep}/to-t/${'x'.repeat(31)}`),
+      { path: [...dirs.slice(0, 6), 'up6'], kind: 'symlink', size: 0, target: '..' }, d(`${dirs.slice(0, 6).join('/')}/up6/h`),
+      // A real ninth level, and real paths over 255 characters.
+      d(`${deep}/h`), f(`${deep}/h/${'z'.repeat(27)}.txt`), f(`${deep}/${'y'.repeat(27)}.txt`),
+    ];
+    for (const fs of [['iso9660'], ['iso9660', 'joliet'], ['iso9660', 'rockridge']] as const) {
+      const r = preflight(entries, { fs: [...fs], isoLevel: 2, group: false });
+      expect(r.findings.filter((x) => x.code === 'deep-directory').map((x) => x.path), fs.join()).toEqual([`/${deep}/h`]);
+      expect(r.findings.filter((x) => x.code === 'long-path' && x.facet === 'iso9660').map((x) => x.path).sort(), fs.join()).toEqual([`/${deep}/h/${'z'.repeat(27)}.txt`, `/${deep}/${'y'.repeat(27)}.txt`]);
+    }
+  });
+});
+
 describe('preflight predicts the UDF names the writer records', () => {
   const t = tempDir('pf-udf');
   afterAll(() => t.cleanup());

@@ -228,12 +228,24 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
     return out;
   };
+  // Whether the ISO 9660 tree records an entry (iso9660/tree.ts): with Rock Ridge every link, as a
+  // record carrying it; without, only a link shown as its file (linkFreeOf). Nothing below a link
+  // either way. The ISO 9660 checks (depth, path length, extent size) look at these entries alone.
+  const anyLink = entries.some((e) => e.kind === 'symlink');
+  const inIsoTree = (e: PreflightEntry): boolean => {
+    if (!anyLink) return true;
+    for (let i = 1; i < e.path.length; i++) {
+      const at = byPath.get(e.path.slice(0, i).join('/'));
+      if (at !== undefined && at.kind !== 'dir') return false;
+    }
+    return e.kind !== 'symlink' || fs.has('rockridge') || resolveLink(e, byPath) !== undefined;
+  };
 
   for (const e of entries) {
     const name = e.path[e.path.length - 1];
     const path = join(e.path);
 
-    if (fs.has('iso9660')) {
+    if (fs.has('iso9660') && inIsoTree(e)) {
       // Root is level 1, so a directory with n components sits at level n + 1; flag the first one past 8.
       if (e.kind === 'dir' && e.path.length + 1 === ISO_MAX_DEPTH + 1) {
         add({
