@@ -23,14 +23,15 @@ import { encodeBootRecord } from '../eltorito/boot-catalog';
 import { GPT_TAIL_SECTORS } from '../eltorito/isohybrid';
 import { diskIdFor, encodeBootCatalogFor, isohybridPieces, prepareBootImages, type BootSpec } from '../eltorito/boot-plan';
 import { splitPath, type StagingNode, type StagingSource } from '../staging/staging-tree';
-import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfNodeInput, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
+import { planUdf as defaultPlanUdf, UDF_PARTITION_HEAD, UDF_VOLUME_REGIONS, type LazySectors, type UdfSourceTree, type UdfPlan, type UdfRevision, type UdfVolumeInput } from '../udf';
 import { checkStagedDepth } from '../tree-depth';
 import { childOrder, type ChildOrder } from './child-order';
 import { encodeDirsAndRelease, FOUR_GIB, type DataItem, type Dir } from './records';
 
 export type { BootSpec } from '../eltorito/boot-plan';
 
-export type PlanUdf = (root: UdfNodeInput, vol: UdfVolumeInput) => UdfPlan;
+/** The UDF planner (udf/plan.ts planUdf), replaceable for tests; it reads the staged tree through `source`. */
+export type PlanUdf = (root: StagingNode, vol: UdfVolumeInput, source: UdfSourceTree<StagingNode>) => UdfPlan;
 
 export interface ImageSpec {
   root: StagingNode;
@@ -303,8 +304,7 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
   let udfPlan: ReturnType<PlanUdf> | undefined;
   if (wantUdf) {
     const planUdf = opts.planUdf ?? defaultPlanUdf;
-    const root = toUdf(spec.root, items, spec.udfSymlinks ?? !wantRR, sortedChildren);
-    udfPlan = planUdf(root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) });
+    udfPlan = planUdf(spec.root, { label, revision: spec.udfRevision ?? '1.02', recordingTime: now, metadataMirror: spec.udfRevision === '2.50' && (spec.udfMetadataMirror ?? true) }, udfSource(items, spec.udfSymlinks ?? !wantRR, sortedChildren));
   }
 
   const partitionMeta = lba;
@@ -376,33 +376,23 @@ function planImageInner(spec: ImageSpec, opts: PlanOptions, sortedChildren: Chil
 // ---------------------------------------------------------------------------------------------
 // UDF input tree
 
-const NO_EXTENTS: UdfNodeInput['extents'] = [];
+const NO_EXTENTS: { lba: number; length: number }[] = [];
 
-/** The UDF view of the staged tree; file data is already placed (contiguous from its LBA). */
-function toUdf(node: StagingNode, items: Map<StagingNode, DataItem>, links: boolean, sortedChildren: ChildOrder): UdfNodeInput {
-  const u: UdfNodeInput = {
-    name: node.name,
-    kind: node.kind,
-    size: node.kind === 'symlink' ? 0 : node.size,
-    extents: NO_EXTENTS,
-    dataLba: node.kind === 'file' ? items.get(node)!.lba : undefined,
-    mtime: node.mtime,
-    atime: node.atime,
-    ctime: node.ctime,
-    mode: node.mode,
-    uid: node.uid,
-    gid: node.gid,
-    hidden: node.hidden,
-    symlinkTarget: node.symlinkTarget,
+/**
+ * The staged tree as the UDF planner reads it (the nodes themselves, no copy per file): children
+ * in the walk's order, links only when UDF records them; file data is already placed (contiguous
+ * from its LBA).
+ */
+function udfSource(items: Map<StagingNode, DataItem>, links: boolean, sortedChildren: ChildOrder): UdfSourceTree<StagingNode> {
+  return {
+    children: (node) => {
+      const kids = sortedChildren(node);
+      return links ? kids : kids.filter((c) => c.kind !== 'symlink');
+    },
+    dataLba: (node) => items.get(node)!.lba,
+    extents: () => NO_EXTENTS,
   };
-  if (node.children) {
-    const kids = sortedChildren(node);
-    u.children = (links ? kids : kids.filter((c) => c.kind !== 'symlink')).map((c) => toUdf(c, items, links, sortedChildren));
-  }
-  return u;
 }
-
-// ---------------------------------------------------------------------------------------------
 
 function checkOverlaps(meta: MetaPiece[], start: number, total: number): void {
   let end = start;

@@ -33,14 +33,14 @@ import {
 
 export type UdfRevision = '1.02' | '1.50' | '2.00' | '2.01' | '2.50';
 
-export interface UdfNodeInput {
+/**
+ * What the plan records of a node (a staged node has these fields: the plan holds the node itself,
+ * not a copy). `size` is read for files only.
+ */
+export interface UdfSourceNode {
   name: string;
   kind: 'file' | 'dir' | 'symlink';
   size: number;
-  /** Absolute image sectors (2048 B) of the file data, in order; lengths as extentsFor(size) gives. */
-  extents: { lba: number; length: number }[];
-  /** Instead of `extents`: the data is contiguous from this sector (no per-file extent objects). */
-  dataLba?: number;
   mtime: Date;
   atime?: Date;
   ctime?: Date;
@@ -49,6 +49,24 @@ export interface UdfNodeInput {
   gid?: number;
   hidden?: boolean;
   symlinkTarget?: string;
+}
+
+/** Where a file's data is, and a folder's children: how the plan reads a source tree. */
+export interface UdfSourceTree<N extends UdfSourceNode> {
+  /** The children in the order they are recorded (a folder only; those left out of UDF are not given). */
+  children(n: N): readonly N[];
+  /** The file's data contiguous from this sector (no per-file extent objects), or undefined: then `extents`. */
+  dataLba(n: N): number | undefined;
+  /** Absolute image sectors (2048 B) of the file data, in order; lengths as extentsFor(size) gives. */
+  extents(n: N): { lba: number; length: number }[];
+}
+
+/** A source tree of its own (tests, the multisession merge): children, extents and dataLba as fields. */
+export interface UdfNodeInput extends UdfSourceNode {
+  /** Absolute image sectors (2048 B) of the file data, in order; lengths as extentsFor(size) gives. */
+  extents: { lba: number; length: number }[];
+  /** Instead of `extents`: the data is contiguous from this sector (no per-file extent objects). */
+  dataLba?: number;
   children?: UdfNodeInput[];
 }
 
@@ -171,7 +189,7 @@ const FIRST_UNIQUE_ID = 16;
 const NO_ID = 0xffffffff;
 
 interface PlanNode {
-  input: UdfNodeInput;
+  input: UdfSourceNode;
   parent: PlanNode | null;
   /** The name as recorded (null for the root): the name given, or its cut (names.ts); nameLen is its OSTA length, wideName its compression. */
   name: string | null;
@@ -251,6 +269,8 @@ function checkId(n: PlanNode, k: 'uid' | 'gid' | 'mode', v: number | undefined, 
 
 const NO_NODES: PlanNode[] = [];
 const NO_INPUTS: readonly UdfNodeInput[] = [];
+/** UdfNodeInput's own fields as its source tree. */
+const INPUT_TREE: UdfSourceTree<UdfNodeInput> = { children: (n) => n.children ?? NO_INPUTS, dataLba: (n) => n.dataLba, extents: (n) => n.extents };
 const NO_BLOCKS: number[] = [];
 
 function fnv1a(s: string): number {
@@ -271,7 +291,9 @@ export function udfPermissions(mode: number): number {
   return other | (group << 5) | ((owner | ownerChattr) << 10);
 }
 
-export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
+export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan;
+export function planUdf<N extends UdfSourceNode>(root: N, vol: UdfVolumeInput, source: UdfSourceTree<N>): UdfPlan;
+export function planUdf<N extends UdfSourceNode>(root: N, vol: UdfVolumeInput, source: UdfSourceTree<N> = INPUT_TREE as unknown as UdfSourceTree<N>): UdfPlan {
   const flavour = REVISIONS[vol.revision];
   if (!flavour) throw new InvalidInputError(`UDF: unsupported revision ${String(vol.revision)}`);
   if (root.kind !== 'dir') throw new InvalidInputError('UDF: the root node must be a directory');
@@ -289,7 +311,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
   let nextId = FIRST_UNIQUE_ID;
   let files = 0;
   let dirs = 0;
-  const build = (input: UdfNodeInput, name: string | null, nameLen: number, parent: PlanNode | null): PlanNode => {
+  const build = (input: N, name: string | null, nameLen: number, parent: PlanNode | null): PlanNode => {
     const n: PlanNode = {
       input,
       parent,
@@ -314,7 +336,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     if (input.kind === 'dir') {
       dirs++;
       const seen = new Set<string>();
-      const children = input.children ?? NO_INPUTS;
+      const children = source.children(input);
       let ids: string[] | undefined;
       for (let i = 0; i < children.length; i++) {
         const c = children[i];
@@ -425,7 +447,9 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
     // (the FSD sequence) open the physical partition and the rest is the metadata region.
     const lbn = useMetadataPartition ? (r: number) => r : (r: number) => (r < head ? fileSetLbn + r : regionLbn - head + r);
     // Every file's extents are checked now, before the first byte is written.
-    for (const n of all) if (n.input.kind === 'file') checkExtents(n.input, partStart, partEnd, spans);
+    // (Read now, not when planned: a caller may place the data after learning the region sizes.)
+    const src = source as unknown as UdfSourceTree<UdfSourceNode>;
+    for (const n of all) if (n.input.kind === 'file') checkExtents(n.input, src, partStart, partEnd, spans);
 
     // File Set Descriptor sequence: metadata-space blocks 0 and 1.
     const rootRef = { lbn: lbn(tree.feBlock), partRef: metaRef, length: BLOCK, uniqueId: 0 };
@@ -477,13 +501,14 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       let icbFlags = 0;
       let blocksRecorded = 0;
       let infoLength: number;
-      if (inp.kind === 'file' && inp.dataLba !== undefined && inp.size <= MAX_EXTENT_BYTES && n.aedBlocks.length === 0) {
+      const dataLba = inp.kind === 'file' ? src.dataLba(inp) : undefined;
+      if (dataLba !== undefined && inp.size <= MAX_EXTENT_BYTES && n.aedBlocks.length === 0) {
         // The common case, one extent or none, written without per-extent objects.
         icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
         let adLen = 0;
         if (inp.size > 0) {
-          if (n.adSize === 16) writeLongAd(adScratch, 0, inp.size, inp.dataLba - partStart, 0);
-          else writeShortAd(adScratch, 0, inp.size, inp.dataLba - partStart);
+          if (n.adSize === 16) writeLongAd(adScratch, 0, inp.size, dataLba - partStart, 0);
+          else writeShortAd(adScratch, 0, inp.size, dataLba - partStart);
           adLen = n.adSize;
           blocksRecorded = Math.ceil(inp.size / BLOCK);
         }
@@ -493,7 +518,7 @@ export function planUdf(root: UdfNodeInput, vol: UdfVolumeInput): UdfPlan {
       if (inp.kind === 'file') {
         icbFlags = n.adSize === 16 ? IcbFlag.LongAd : IcbFlag.ShortAd;
         // A list longer than one FE holds (AEDs follow) gets its own buffer.
-        const extents = extentsOf(inp);
+        const extents = extentsOf(inp, src);
         const adBuf = n.aedBlocks.length === 0 ? adScratch : Buffer.alloc(extents.length * n.adSize);
         ads = extents.map((e, i) => {
           const b = adBuf.subarray(i * n.adSize, (i + 1) * n.adSize);
@@ -708,9 +733,10 @@ function defaultVolumeSetId(vol: UdfVolumeInput): string {
 }
 
 /** A file's extents: as given, or contiguous from dataLba. */
-function extentsOf(inp: UdfNodeInput): { lba: number; length: number }[] {
-  if (inp.dataLba === undefined) return inp.extents;
-  let lba = inp.dataLba;
+function extentsOf(inp: UdfSourceNode, src: UdfSourceTree<UdfSourceNode>): { lba: number; length: number }[] {
+  const dataLba = src.dataLba(inp);
+  if (dataLba === undefined) return src.extents(inp);
+  let lba = dataLba;
   return extentsFor(inp.size).map((length) => {
     const e = { lba, length };
     lba += Math.ceil(length / BLOCK);
@@ -718,11 +744,12 @@ function extentsOf(inp: UdfNodeInput): { lba: number; length: number }[] {
   });
 }
 
-function checkExtents(inp: UdfNodeInput, partStart: number, partEnd: number, spans: Span[]): void {
-  if (inp.dataLba !== undefined && inp.size <= MAX_EXTENT_BYTES) {
+function checkExtents(inp: UdfSourceNode, src: UdfSourceTree<UdfSourceNode>, partStart: number, partEnd: number, spans: Span[]): void {
+  const dataLba = src.dataLba(inp);
+  if (dataLba !== undefined && inp.size <= MAX_EXTENT_BYTES) {
     // One extent (the common case), checked without building it.
     if (inp.size === 0) return;
-    const lba = inp.dataLba, end = lba + Math.ceil(inp.size / BLOCK);
+    const lba = dataLba, end = lba + Math.ceil(inp.size / BLOCK);
     if (!Number.isSafeInteger(lba) || lba < partStart || end > partEnd)
       throw new InvalidInputError(`UDF: ${inp.name} extent 0 at sector ${lba} lies outside the partition`, { name: inp.name, lba });
     for (const [k, s, n] of spans)
@@ -730,7 +757,7 @@ function checkExtents(inp: UdfNodeInput, partStart: number, partEnd: number, spa
     return;
   }
   const want = extentsFor(inp.size);
-  const ex = extentsOf(inp);
+  const ex = extentsOf(inp, src);
   if (!Array.isArray(ex) || ex.length !== want.length)
     throw new InvalidInputError(`UDF: ${inp.name} needs ${want.length} extent(s) as extentsFor(${inp.size}) says, got ${ex?.length}`, { name: inp.name });
   for (let i = 0; i < ex.length; i++) {
