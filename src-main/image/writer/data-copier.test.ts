@@ -222,7 +222,7 @@ describe('copyPartsHere (the writing thread helping the copier)', () => {
     const part = (claimed: number): CopyPart => {
       const next = new Int32Array(new SharedArrayBuffer(4));
       next[0] = claimed;
-      return { type: 'part', nums, hostPaths, paths: hostPaths.map((p) => `/${path.basename(p)}`), next };
+      return { type: 'part', nums, hostPaths: hostPaths.join('\0'), paths: hostPaths.map((p) => `/${path.basename(p)}`).join('\0'), next };
     };
     const out = path.join(dir, 'out.img');
     const fd = fs.openSync(out, 'w+');

@@ -10,7 +10,7 @@ import { CancelledError, GlassmasterError, InternalError, InvalidInputError } fr
 import { WorkerPool } from '../../workers/worker-pool';
 import type { DataPiece } from '../layout/plan-image';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { copyPartsHere, ringBell, stopCopying, type CopyMessage, type CopyPart, type CopyStreamPayload } from './copy-task';
+import { copyPartsHere, PATH_SEPARATOR, ringBell, stopCopying, type CopyMessage, type CopyPart, type CopyStreamPayload } from './copy-task';
 
 const NEVER = new AbortController().signal;
 
@@ -159,7 +159,7 @@ export class DataCopier {
   }
 }
 
-/** A part as it crosses to the copying threads: the numbers in one typed array, the paths as strings. */
+/** A part as it crosses to the copying threads: the numbers in one typed array, the paths joined (copy-task.ts CopyPart). */
 function packPart(pieces: DataPiece[]): CopyPart {
   const nums = new Float64Array(pieces.length * 3);
   const hostPaths: string[] = new Array(pieces.length);
@@ -173,5 +173,5 @@ function packPart(pieces: DataPiece[]): CopyPart {
     paths[i] = d.path;
   });
   // The next batch to claim, shared by the threads that copy this part.
-  return { type: 'part', nums, hostPaths, paths, next: new Int32Array(new SharedArrayBuffer(4)) };
+  return { type: 'part', nums, hostPaths: hostPaths.join(PATH_SEPARATOR), paths: paths.join(PATH_SEPARATOR), next: new Int32Array(new SharedArrayBuffer(4)) };
 }
