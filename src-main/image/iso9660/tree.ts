@@ -12,9 +12,10 @@ import type { StagingNode } from '../staging/staging-tree';
 import type { ChildOrder } from '../layout/child-order';
 import { linkFreeChildren } from '../layout/symlinks';
 import {
-  ancestorsOf, ISO_MAX_EXTENT, MAX_ISO_DEPTH, mkRec, multiExtentRec, rec, suCapacity, dirSize,
+  ancestorsOf, DirSizer, ISO_MAX_EXTENT, MAX_ISO_DEPTH, mkRec, multiExtentRec, partAt, partCount, rec, suCapacity,
   type DataItem, type Dir, type Part, type Rec,
 } from '../layout/records';
+import { recordLength } from './directory-record';
 
 export function buildIsoTree(
   root: StagingNode, level: IsoLevel, rr: boolean, items: Map<StagingNode, DataItem>, out: Dir[],
@@ -112,9 +113,31 @@ export function buildIsoTree(
     }
     recs.push(mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, rr ? dotEntries : null, ceAreas));
     recs.push(mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, rr ? dotdotEntries : null, ceAreas));
+    // The common file (one extent; PX, TF and NM in the record itself, no continuation area) is
+    // only sized here: its record is made when encoded (Dir.recipe), so no object per file lives
+    // from now until then. The others are made now, in this order (their continuation areas are
+    // laid out in the order they are planned).
+    const ids: string[] = [];
+    const made: (Rec | undefined)[] = [];
+    const lens: number[] = [];
+    const commonNodes: StagingNode[] = [];
+    const commonItems: DataItem[] = [];
     for (const r of pendingRecs.get(d) ?? []) {
       const id = r.isoId;
       const n = r.node;
+      if (r.kind === 'file' && n.kind === 'file') {
+        const it = items.get(n)!;
+        const nameBytes = rr ? Buffer.byteLength(n.name, 'utf8') : 0;
+        const suLen = rr ? PosixEntry.lengthFor(nameBytes) : 0;
+        if ((it.size <= ISO_MAX_EXTENT || level < 3) && (!rr || (nameBytes <= PosixEntry.MAX_NAME_BYTES && suLen <= suCapacity(id.length)))) {
+          ids.push(id);
+          made.push(undefined);
+          lens.push(recordLength(id.length, suLen));
+          commonNodes.push(n);
+          commonItems.push(it);
+          continue;
+        }
+      }
       const su: SuspEntry[] = [];
       if (r.kind === 'dir' || r.kind === 'relocated') {
         const cd = r.dir!;
@@ -157,11 +180,36 @@ export function buildIsoTree(
         }
       }
     }
-    // Sort children (not . and ..) by ECMA-119 §9.3.
+    // Sort children (not . and ..) by ECMA-119 §9.3, then size the directory in that order.
     const head = recs.slice(0, 2);
-    const tail = recs.slice(2).sort((a, b) => compareIsoIds(a.id, b.id));
-    d.records = [...head, ...tail];
-    d.size = dirSize(d.records);
+    for (let i = 2; i < recs.length; i++) {
+      ids.push(recs[i].id);
+      made.push(recs[i]);
+      lens.push(-1);
+    }
+    const order = ids.map((_, i) => i).sort((a, b) => compareIsoIds(ids[a], ids[b]));
+    const size = new DirSizer();
+    for (const r of head) for (let i = 0, n = partCount(r); i < n; i++) size.add(recordLength(r.id.length, partAt(r, i).su?.inlineLength ?? 0));
+    for (const i of order) {
+      const r = made[i];
+      if (!r) size.add(lens[i]);
+      else for (let p = 0, n = partCount(r); p < n; p++) size.add(recordLength(r.id.length, partAt(r, p).su?.inlineLength ?? 0));
+    }
+    d.size = size.bytes;
+    // Common files are numbered in `made` order: the k-th undefined slot is common[k].
+    const commonAt: number[] = new Array(made.length);
+    for (let i = 0, k = 0; i < made.length; i++) if (!made[i]) commonAt[i] = k++;
+    d.recipe = () => {
+      const out = head.slice();
+      for (const i of order) {
+        const r = made[i];
+        if (r) { out.push(r); continue; }
+        const n = commonNodes[commonAt[i]];
+        const it = commonItems[commonAt[i]];
+        out.push({ id: ids[i], wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, dir: undefined, item: it, index: 0, length: it.size, last: true, su: rr ? new PosixEntry(n, 1) : null, more: undefined });
+      }
+      return out;
+    };
   }
   out.push(...ordered);
 

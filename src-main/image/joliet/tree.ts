@@ -7,7 +7,8 @@ import { assignJolietNames, compareUcs2, encodeUcs2 } from './names';
 import type { StagingNode } from '../staging/staging-tree';
 import type { ChildOrder } from '../layout/child-order';
 import { linkFreeChildren } from '../layout/symlinks';
-import { ancestorsOf, ISO_MAX_EXTENT, mkRec, multiExtentRec, dirSize, type DataItem, type Dir, type Rec } from '../layout/records';
+import { recordLength } from '../iso9660/directory-record';
+import { ancestorsOf, DirSizer, ISO_MAX_EXTENT, mkRec, multiExtentRec, type DataItem, type Dir, type Rec } from '../layout/records';
 
 export function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataItem>, out: Dir[], sortedChildren: ChildOrder): void {
   const mk = (node: StagingNode, parent: Dir | undefined, id: Buffer, depth: number): Dir =>
@@ -21,30 +22,46 @@ export function buildJolietTree(root: StagingNode, items: Map<StagingNode, DataI
     const names = assignJolietNames(kids);
     const order = kids.map((_, i) => i).sort((a, b) => compareUcs2(names[a], names[b]));
     const parent = d.parent ?? d;
-    const recs: Rec[] = [
-      mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, null, []),
-      mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, null, []),
-    ];
-    for (const j of order) {
+    // Sized now from the identifiers; the records themselves are made when encoded (Dir.recipe).
+    // What each entry points at, in record order: a folder's Dir, or a file's placed data (a link:
+    // the data of the file it names; the others were left out).
+    const targets: (Dir | DataItem)[] = new Array(order.length);
+    const size = new DirSizer();
+    size.add(recordLength(1, 0));
+    size.add(recordLength(1, 0));
+    order.forEach((j, at) => {
       const k = kids[j];
-      const id = names[j];
+      const idBytes = names[j].length * 2;
       if (k.kind === 'dir') {
-        const child = mk(k, d, encodeUcs2(id), d.depth + 1);
+        const child = mk(k, d, encodeUcs2(names[j]), d.depth + 1);
         d.subdirs.push(child);
         queue.push(child);
-        recs.push(mkRec(id, true, true, k.hidden, k.mtime, { dir: child }, null, []));
+        targets[at] = child;
+        size.add(recordLength(idBytes, 0));
       } else {
-        // A file, or a link shown as the file of the tree it names (others were left out).
         const it = items.get(k.kind === 'file' ? k : dataOf!.get(k)!)!;
-        if (it.size <= ISO_MAX_EXTENT) {
-          recs.push(mkRec(id, true, false, k.hidden, k.mtime, { item: it }, null, []));
-        } else {
-          recs.push(multiExtentRec(id, true, k, it));
-        }
+        targets[at] = it;
+        // ECMA-119 §6.5.1: one record per extent of a file over ISO_MAX_EXTENT (multiExtentRec).
+        const parts = it.size <= ISO_MAX_EXTENT ? 1 : Math.ceil(it.size / ISO_MAX_EXTENT);
+        for (let p = 0; p < parts; p++) size.add(recordLength(idBytes, 0));
       }
-    }
-    d.records = recs;
-    d.size = dirSize(recs);
+    });
+    d.size = size.bytes;
+    d.recipe = () => {
+      const recs: Rec[] = [
+        mkRec('\x00', false, true, false, d.node.mtime, { dir: d }, null, []),
+        mkRec('\x01', false, true, false, parent.node.mtime, { dir: parent }, null, []),
+      ];
+      order.forEach((j, at) => {
+        const k = kids[j];
+        const id = names[j];
+        const t = targets[at];
+        if (k.kind === 'dir') recs.push(mkRec(id, true, true, k.hidden, k.mtime, { dir: t as Dir }, null, []));
+        else if ((t as DataItem).size <= ISO_MAX_EXTENT) recs.push(mkRec(id, true, false, k.hidden, k.mtime, { item: t as DataItem }, null, []));
+        else recs.push(multiExtentRec(id, true, k, t as DataItem));
+      });
+      return recs;
+    };
   }
   if (queue.length > 0xffff) throw new InvalidInputError('more than 65535 directories: the Joliet path table cannot number them');
   out.push(...queue);

@@ -63,7 +63,14 @@ export interface Dir {
   number: number;
   lba: number;
   size: number;
+  /** The records, dot and dot-dot first; or empty while `recipe` holds them. */
   records: Rec[];
+  /**
+   * Makes the records when they are encoded (the same ones every call): a writer whose records
+   * need nothing but the tree and the placed data keeps this instead of one object per file
+   * alive from its plan to the encoding (the garbage collector copies every survivor twice).
+   */
+  recipe?: () => Rec[];
   subdirs: Dir[];
 }
 
@@ -100,16 +107,23 @@ export function mkRec(
 
 /** ECMA-119 §6.8.1.1: a record never crosses a logical sector; the rest of the sector is zero. */
 export function dirSize(records: Rec[]): number {
-  let off = 0;
+  const size = new DirSizer();
   for (const r of records) {
-    for (let i = 0, n = partCount(r); i < n; i++) {
-      const p = partAt(r, i);
-      const len = recordLength(idLen(r), p.su?.inlineLength ?? 0);
-      if ((off % SECTOR) + len > SECTOR) off = Math.ceil(off / SECTOR) * SECTOR;
-      off += len;
-    }
+    for (let i = 0, n = partCount(r); i < n; i++) size.add(recordLength(idLen(r), partAt(r, i).su?.inlineLength ?? 0));
   }
-  return Math.max(1, sectorsFor(off)) * SECTOR;
+  return size.bytes;
+}
+
+/** dirSize from the records' lengths alone, in their order (a writer sizing a directory before making its records). */
+export class DirSizer {
+  private off = 0;
+  add(len: number): void {
+    if ((this.off % SECTOR) + len > SECTOR) this.off = Math.ceil(this.off / SECTOR) * SECTOR;
+    this.off += len;
+  }
+  get bytes(): number {
+    return Math.max(1, sectorsFor(this.off)) * SECTOR;
+  }
 }
 
 /**
@@ -121,15 +135,16 @@ export function encodeDirsAndRelease(dirs: Dir[], dates: DirDates): { lba: numbe
   const last = dirs[dirs.length - 1];
   const buf = Buffer.alloc((last.lba - first) * SECTOR + last.size);
   for (const d of dirs) {
-    encodeDir(d, buf, (d.lba - first) * SECTOR, dates);
+    encodeDir(d, d.recipe ? d.recipe() : d.records, buf, (d.lba - first) * SECTOR, dates);
     d.records = [];
+    d.recipe = undefined;
   }
   return { lba: first, data: buf };
 }
 
-function encodeDir(d: Dir, buf: Buffer, at: number, dates: DirDates): void {
+function encodeDir(d: Dir, records: Rec[], buf: Buffer, at: number, dates: DirDates): void {
   let off = 0;
-  for (const r of d.records) {
+  for (const r of records) {
     for (let i = 0, n = partCount(r); i < n; i++) {
       const p = partAt(r, i);
       const suLen = p.su?.inlineLength ?? 0;

@@ -154,11 +154,17 @@ export class PosixEntry implements SuspEntry, SystemUsePlan {
   /** `src` is read when the record is written (one reference per file, not eight fields). */
   constructor(private readonly src: PosixSource, private readonly links: number) {
     this.nameBytes = Buffer.byteLength(src.name, 'utf8');
-    this.len = 36 + 26 + 5 + this.nameBytes;
+    this.len = PosixEntry.lengthFor(this.nameBytes);
   }
+  /** The entry's bytes for a name of `nameBytes` UTF-8 bytes: PX 36, TF 26 (three dates), NM 5 + the name. */
+  static lengthFor(nameBytes: number): number {
+    return 36 + 26 + 5 + nameBytes;
+  }
+  /** The largest name (UTF-8 bytes) the single form holds: one NM entry (its length is one byte). */
+  static readonly MAX_NAME_BYTES = 250;
   /** Whether the NM fits one entry (else nmEntries splits it and this form does not apply). */
   get single(): boolean {
-    return this.nameBytes <= 250;
+    return this.nameBytes <= PosixEntry.MAX_NAME_BYTES;
   }
   get inline(): SuspEntry[] {
     return [this];
