@@ -6,7 +6,7 @@
 // expected paths (the writer's order: by UTF-16 code units), so a counter matches the writer's
 // whenever the expected side lists the same siblings.
 import type { TreeFacet } from '../image/reader';
-import { assignJolietNames } from '../image/joliet/names';
+import { assignJolietNames, JOLIET_MAX } from '../image/joliet/names';
 import { stripVersion } from '../image/reader/iso9660';
 import { assignUdfNames, recordedLinkTarget, type LinkWalkTree } from '../image/udf/names';
 
@@ -24,6 +24,26 @@ export interface RecordedNames {
    * recordedLinkTarget, the writer's rule).
    */
   linkTarget(linkPath: string, target: string): string;
+  /**
+   * Per component of an expected path, whether the disc may hold it under another name than
+   * `paths` predicts, because a sibling the expected side does not list (a link, a folder holding
+   * no file) took part in the naming: a component the facet renames (its cut or mapped name, its
+   * counter, all shared with such a sibling's), and in Joliet one recorded as given that such a
+   * sibling's cut, mapped name or counter could also be (jolietTakeable). Undefined when no component can.
+   */
+  shiftable(path: string): boolean[] | undefined;
+}
+
+/**
+ * Whether an entry Joliet records as `id` (joliet/names.ts) could lose that name to a sibling
+ * sorting before it: Joliet hands names out in order, so an earlier sibling whose cut (always
+ * 64 characters), mapped name (a character Joliet cannot hold becomes '_') or '~N' counter (a
+ * counter on a cut is 64 characters too, one on a mapped name keeps its '_') is `id` takes it, and
+ * the entry gets a counter. UDF cannot do this: every sibling's own name is reserved before any
+ * cut is made (udf/names.ts), so a name that fits is always recorded as it is.
+ */
+function jolietTakeable(id: string): boolean {
+  return id.length === JOLIET_MAX || id.includes('_');
 }
 
 /**
@@ -34,7 +54,7 @@ export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: I
   const renamed = new Map<string, string>();
   const assign = ASSIGN[facet];
   const asGiven = (_: string, target: string) => target;
-  if (!assign) return { paths: renamed, linkTarget: asGiven };
+  if (!assign) return { paths: renamed, linkTarget: asGiven, shiftable: () => undefined };
   const list = [...paths];
   // Children of every directory ('' is the root), and which of them are directories.
   const kids = new Map<string, Set<string>>();
@@ -51,6 +71,7 @@ export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: I
   }
   for (const d of dirs) folders.add(d);
   const recordedName = new Map<string, string>(); // staged path of an entry → its recorded name
+  const movable = new Set<string>(); // staged paths of entries the disc may record under another name
   for (const [dir, names] of kids) {
     const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const full = (n: string) => (dir ? `${dir}/${n}` : n);
@@ -59,8 +80,15 @@ export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: I
       // Readers of ISO 9660 and Joliet drop a file name's trailing '.' (a cut without extension can end in one).
       const shown = facet === 'joliet' ? stripVersion(ids[i], folders.has(full(n))) : ids[i];
       if (shown !== n) recordedName.set(full(n), shown);
+      if (ids[i] !== n || (facet === 'joliet' && jolietTakeable(ids[i]))) movable.add(full(n));
     });
   }
+  const shiftable = (path: string): boolean[] | undefined => {
+    if (movable.size === 0) return undefined;
+    const parts = path.split('/');
+    const out = parts.map((_, i) => movable.has(parts.slice(0, i + 1).join('/')));
+    return out.includes(true) ? out : undefined;
+  };
   // The expected side as a tree of path components (udf/names.ts recordedLinkTarget walks it).
   const expectedTree: LinkWalkTree<string[]> = {
     child: (dir, name) => {
@@ -72,7 +100,7 @@ export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: I
   };
   const linkTarget = (linkPath: string, target: string): string =>
     facet === 'udf' ? recordedLinkTarget(target, linkPath.split('/').slice(0, -1), expectedTree) : target;
-  if (recordedName.size === 0) return { paths: renamed, linkTarget };
+  if (recordedName.size === 0) return { paths: renamed, linkTarget, shiftable };
   for (const p of list) {
     const parts = p.split('/');
     let staged = '';
@@ -84,5 +112,5 @@ export function recordedNames(paths: Iterable<string>, facet: TreeFacet, dirs: I
     const rec = out.join('/');
     if (rec !== p) renamed.set(p, rec);
   }
-  return { paths: renamed, linkTarget };
+  return { paths: renamed, linkTarget, shiftable };
 }

@@ -355,6 +355,128 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     }
   });
 
+  it('against the manifest, a name that was not cut but that a link the manifest does not list took first (the link cut or mapped to it): the file under its counter verifies', async () => {
+    const { runImageCommand } = await import('../image/cli-image');
+    const { PassThrough } = await import('node:stream');
+    const { openImage } = await import('../image/reader/image');
+    // Joliet (no Rock Ridge) shows each link as short.txt. "k…k-xxxx.txt" sorts before "k…k.txt"
+    // ('-' < '.') and is cut to exactly that name (64 characters); "a*" and "b*" sort before "a_"
+    // and "b_" ('*' < '_') and map to them. The files (and the folder b_) take "~1"; the manifest
+    // alone predicts their own names, which now hold the links' data.
+    const k = 'k'.repeat(60);
+    const links = [`${k}-xxxx.txt`, 'a*', 'b*'];
+    const sums = (root: string) => execFileSync('sh', ['-c', 'find . -type f -print0 | sort -z | xargs -0 sha256sum'], { cwd: root }).toString();
+    const build = async (name: string, fsList: string, files: Record<string, string>, linkNames: string[], extraSums = '', otherLinks: Record<string, string> = {}): Promise<string> => {
+      const staged = join(dir, name);
+      writeTree(staged, { ...files, 'short.txt': 'short' });
+      for (const l of linkNames) symlinkSync('short.txt', join(staged, l));
+      for (const [l, to] of Object.entries(otherLinks)) symlinkSync(to, join(staged, l));
+      writeTree(staged, { '.glassmaster/SHA256SUMS': sums(staged) + extraSums });
+      const iso = join(dir, `${name}.iso`);
+      expect(await runImageCommand(['-o', iso, '--fs', fsList, staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+      return iso;
+    };
+    const verify = async (name: string, iso: string) => {
+      await vt.create(name, { media: null });
+      await vt.insertPressed(name, 'dvd', iso);
+      vt.recorder(name).clearUnitAttention();
+      const dev = await vt.open(`virtual:${name}`);
+      try {
+        return await verifyDisc(drive(dev), { against: 'manifest' });
+      } finally {
+        await dev.close();
+      }
+    };
+    const tree = async (iso: string, facet: 'joliet' | 'udf') => {
+      const img = await openImage(iso);
+      try {
+        return await img.tree(facet);
+      } finally {
+        await img.close();
+      }
+    };
+    const failing = (r: Awaited<ReturnType<typeof verify>>) => r.files.filter((f) => f.status !== 'extra').map((f) => [f.path, f.status]);
+    const counter = `${'k'.repeat(58)}~1.txt`;
+    const files = { [`${k}.txt`]: 'cut alike', a_: 'mapped', 'b_/x.txt': 'in a folder', 'c_.txt': 'no link takes it' };
+    const good = await build('taken', 'iso9660,joliet', files, links);
+    const root = await tree(good, 'joliet');
+    const top = new Map((root.children ?? []).map((n) => [n.name, n]));
+    expect([...top.keys()].sort()).toEqual(['.glassmaster', `${k}.txt`, counter, 'a_', 'a_~1', 'b_', 'b_~1', 'c_.txt', 'short.txt'].sort());
+    expect(top.get('b_')!.kind).toBe('file');
+    expect(top.get('b_~1')!.kind).toBe('dir');
+    const r = await verify('taken', good);
+    // Only the link shown as a file where the folder's name was is on the disc alone (not failing).
+    expect(r.files).toEqual([expect.objectContaining({ path: 'b_', status: 'extra' })]);
+    expect(r).toMatchObject({ ok: true, filesChecked: 5 });
+
+    // A damaged copy under the counter still fails: the link's data under the file's name cannot answer for it.
+    for (const [victim, path, status] of [[counter, `${k}.txt`, 'different'], ['a_~1', 'a_', 'different'], ['b_~1/x.txt', 'b_/x.txt', 'missing']] as const) {
+      const node = victim.split('/').reduce((n, c) => n.children!.find((x) => x.name === c)!, root);
+      expect(node.extents[0].embedded).toBeFalsy();
+      const bytes = readFileSync(good);
+      bytes[node.extents[0].lba * 2048] ^= 0xff;
+      const bad = join(dir, `taken-bad-${victim[0]}.iso`);
+      writeFileSync(bad, bytes);
+      const b = await verify(`taken-bad-${victim[0]}`, bad);
+      expect(b.ok, victim).toBe(false);
+      expect(failing(b), victim).toEqual([[path, status]]);
+    }
+
+    // True misses stay missing: a path under the shifted folder, and a '_' name nothing on the disc holds.
+    const zero = '0'.repeat(64);
+    const gone = await build('taken-gone', 'iso9660,joliet', files, links, `${zero}  ./b_/gone.txt\n${zero}  ./d_.txt\n`);
+    const g = await verify('taken-gone', gone);
+    expect(g.ok).toBe(false);
+    expect(failing(g)).toEqual([['b_/gone.txt', 'missing'], ['d_.txt', 'missing']]);
+
+    // Twins of the same contents: "k…k.txt" (shifted to "~1") and "k…kb.txt" (cut; the manifest
+    // predicts "~1", the disc has "~2"). Either copy damaged fails: the healthy one answers for its own path only.
+    const twins = await build('taken-twins', 'iso9660,joliet', { [`${k}.txt`]: 'same', [`${k}b.txt`]: 'same' }, [links[0]]);
+    const troot = await tree(twins, 'joliet');
+    expect((troot.children ?? []).map((n) => n.name).sort()).toEqual(['.glassmaster', `${k}.txt`, counter, `${'k'.repeat(58)}~2.txt`, 'short.txt'].sort());
+    const t = await verify('taken-twins', twins);
+    expect(t.files).toEqual([]);
+    expect(t).toMatchObject({ ok: true, filesChecked: 3 });
+    for (const n of [1, 2]) {
+      const copy = troot.children!.find((c) => c.name === `${'k'.repeat(58)}~${n}.txt`)!;
+      const bytes = readFileSync(twins);
+      bytes[copy.extents[0].lba * 2048] ^= 0xff;
+      const bad = join(dir, `taken-twins-bad${n}.iso`);
+      writeFileSync(bad, bytes);
+      const b = await verify(`taken-twins-bad${n}`, bad);
+      expect(b.ok, `~${n}`).toBe(false);
+      expect(failing(b).map(([, s]) => s), `~${n}`).toEqual(['different']);
+    }
+
+    // Nor can a link shown as a file of the same contents, named as the counter could be: "a_~2"
+    // (a link to t.txt) holds t.txt's data, which answers for t.txt alone.
+    const linked = await build('taken-linked', 'iso9660,joliet', { a_: 'same', 't.txt': 'same' }, ['a*'], '', { 'a_~2': 't.txt' });
+    const lroot = await tree(linked, 'joliet');
+    expect((lroot.children ?? []).map((n) => n.name).sort()).toEqual(['.glassmaster', 'a_', 'a_~1', 'a_~2', 'short.txt', 't.txt']);
+    expect(await verify('taken-linked', linked)).toMatchObject({ ok: true, filesChecked: 3 });
+    const lbytes = readFileSync(linked);
+    lbytes[lroot.children!.find((n) => n.name === 'a_~1')!.extents[0].lba * 2048] ^= 0xff;
+    writeFileSync(join(dir, 'taken-linked-bad.iso'), lbytes);
+    const lb = await verify('taken-linked-bad', join(dir, 'taken-linked-bad.iso'));
+    expect(lb.ok).toBe(false);
+    expect(failing(lb)).toEqual([['a_', 'different']]);
+
+    // A name given as a counter ("k…k~1.txt") is taken by the counter of the file the link shifted,
+    // and gets the next one ("~2"); the manifest alone predicts both files under their own names.
+    const given = await build('taken-counter', 'iso9660,joliet', { [`${k}.txt`]: 'shifted', [counter]: 'named like a counter' }, [links[0]]);
+    expect(((await tree(given, 'joliet')).children ?? []).map((n) => n.name).sort()).toEqual(['.glassmaster', `${k}.txt`, counter, `${'k'.repeat(58)}~2.txt`, 'short.txt'].sort());
+    expect(await verify('taken-counter', given)).toMatchObject({ ok: true, files: [], filesChecked: 3 });
+
+    // UDF cannot do this: a name that fits is never given to another entry (udf/names.ts reserves
+    // every sibling's own name first), so the link recorded there takes the counter, not the file.
+    const wideName = `λ${'k'.repeat(122)}.txt`; // 127 UTF-16 units: 255 bytes, whole
+    const udf = await build('taken-udf', 'udf', { [wideName]: 'whole' }, [`λ${'k'.repeat(122)}-xxxx.txt`]);
+    const uroot = await tree(udf, 'udf');
+    expect(new Map((uroot.children ?? []).map((n) => [n.name, n.kind]))).toEqual(new Map([['.glassmaster', 'dir'], [wideName, 'file'], [`λ${'k'.repeat(120)}~1.txt`, 'symlink'], ['short.txt', 'file']]));
+    const u = await verify('taken-udf', udf);
+    expect(u).toMatchObject({ ok: true, files: [], filesChecked: 2 });
+  });
+
   it('against a folder that changed: different, missing from the disc, and on the disc only', async () => {
     const changed = join(dir, 'changed');
     cpSync(src, changed, { recursive: true });

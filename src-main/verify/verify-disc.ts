@@ -212,15 +212,30 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
   const onDisc = (path: string) => renamed.get(path) ?? path;
   const recordedForExpected = new Set([...expected.keys()].map(onDisc));
   // The manifest lists files only: a link beside them (or a folder holding no file) took part in
-  // the writer's '~N' counters but not in the prediction, so a path with a cut name that does not
-  // check out may sit under a sibling's name — its own name, or that of any folder above it. Once
-  // every path has been checked under its predicted name, each of those is looked for, by its
-  // contents, among the disc files whose path differs from the prediction only in cut components,
-  // each of them a name the same cut can give (`prefix~N` + the rest of the cut), that no other
-  // path verified as, each disc file taken once; none matching leaves the result as it was
-  // (missing, different).
+  // the writer's naming but not in the prediction, so a path that does not check out may sit under
+  // another name than predicted — its own name, or that of any folder above it — when that name is
+  // one a sibling could change (recorded.shiftable): a cut name whose '~N' a sibling took first,
+  // or (Joliet) a name recorded as given that a sibling sorting before it got too (as its cut,
+  // mapped name or counter), so that the entry took a counter. Once every path has been checked
+  // under its predicted name, each of those is looked for, by its contents, among the disc files
+  // whose path differs from the prediction only in such components, each of them a name the same
+  // cut can give (`prefix~N` + the rest of the cut) — for a name recorded as given, only where the
+  // disc holds that name (the sibling that took it) — that no other path verified as, and whose
+  // data is not a verified file's (a link shown as that file), each disc file taken once; none
+  // matching leaves the result as it was (missing, different).
   const retry: { path: string; wantSha: string; result: VerifyFileResult }[] = [];
   const verifiedAs = new Set<string>(); // disc paths that verified under their predicted name
+  // The data of the disc files that verified, by first sector: a link Joliet shows as one of them
+  // (a record of its own, named like any sibling) holds the same data and answers for no other path.
+  const claimed = new Set<number>();
+  const dataAt = (n: TreeNode): number | undefined => {
+    const e = n.extents[0];
+    return n.size > 0 && e && !e.embedded && !e.sparse ? e.lba : undefined;
+  };
+  const claim = (n: TreeNode) => {
+    const at = dataAt(n);
+    if (at !== undefined) claimed.add(at);
+  };
   const byName = new Map<TreeNode, Map<string, TreeNode>>(); // a disc folder's children by name, when first needed
   const childNamed = (dir: TreeNode, name: string): TreeNode | undefined => {
     let m = byName.get(dir);
@@ -231,6 +246,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
     const rec = onDisc(path);
     const given = path.split('/');
     const cut = rec.split('/');
+    const loose = recorded.shiftable(path);
     // The disc entries each component can be, folder by folder from the root.
     let at: { path: string; node: TreeNode }[] = [{ path: '', node: root }];
     for (let i = 0; i < cut.length && at.length; i++) {
@@ -238,15 +254,18 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       const fits = (n: TreeNode) => (leaf ? n.kind === 'file' : n.kind === 'dir');
       const next: typeof at = [];
       const push = (d: (typeof at)[number], n: TreeNode) => next.push({ path: d.path ? `${d.path}/${n.name}` : n.name, node: n });
-      if (cut[i] === given[i]) {
-        // Not cut: recorded as given.
+      if (cut[i] === given[i] && !loose?.[i]) {
+        // Recorded as given, and no sibling can have taken that name.
         for (const d of at) {
           const n = childNamed(d.node, cut[i]);
           if (n && fits(n)) push(d, n);
         }
       } else {
-        const plain = cut[i].replace(/~\d+(?=[^~]*$)/, '');
+        // The name without the counter the prediction gave it (one recorded as given is its own plain name).
+        const plain = cut[i] === given[i] ? cut[i] : cut[i].replace(/~\d+(?=[^~]*$)/, '');
         for (const d of at) {
+          // A name recorded as given moved to a counter only when a sibling took it: the disc holds it.
+          if (cut[i] === given[i] && childNamed(d.node, cut[i]) === undefined) continue;
           for (const n of d.node.children ?? []) {
             if (!fits(n)) continue;
             const m = n.name === cut[i] ? undefined : /^(.*)~\d+([^~]*)$/.exec(n.name);
@@ -257,14 +276,18 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       at = next;
     }
     for (const { path: p, node: n } of at) {
-      if (p === rec || verifiedAs.has(p)) continue;
+      const data = dataAt(n);
+      if (p === rec || verifiedAs.has(p) || (data !== undefined && claimed.has(data))) continue;
       const got = await hashDiscFile(info, p, n, disc, opts.signal);
-      if (!got.bad.length && got.sha256 === wantSha) return p;
+      if (!got.bad.length && got.sha256 === wantSha) {
+        claim(n);
+        return p;
+      }
     }
     return undefined;
   };
   const settle = (path: string, wantSha: string | undefined, result: VerifyFileResult) => {
-    if (target.against === 'manifest' && wantSha !== undefined && onDisc(path) !== path && result.status !== 'unreadable') retry.push({ path, wantSha, result });
+    if (target.against === 'manifest' && wantSha !== undefined && (onDisc(path) !== path || recorded.shiftable(path)) && result.status !== 'unreadable') retry.push({ path, wantSha, result });
     else results.push(result);
   };
   const totalSectors = [...expected.keys()].reduce((n, p) => n + Math.ceil((discFiles.get(onDisc(p))?.size ?? 0) / SECTOR), 0);
@@ -291,6 +314,7 @@ async function againstFileSystem(disc: DriveBlockReader, target: Exclude<VerifyT
       results.push({ path, status: 'unreadable', expected: wantSha, size: node.size });
     } else if (got.sha256 === wantSha) {
       verifiedAs.add(onDisc(path));
+      claim(node);
       results.push({ path, status: 'ok', expected: wantSha, actual: got.sha256, size: node.size });
     } else settle(path, wantSha, { path, status: 'different', expected: wantSha, actual: got.sha256, size: node.size });
   }

@@ -9,6 +9,8 @@ import { openImage } from '../reader/image';
 import { run, tempDir } from '../reader/test-fixtures';
 import type { TreeNode } from '../reader/types';
 import { isoName, jolietName, preflight, type PreflightEntry } from './preflight';
+import type { ImageSpec } from '../layout/plan-image';
+import type { FsFacet } from './rules';
 
 const f = (p: string, size = 1): PreflightEntry => ({ path: p.split('/'), kind: 'file', size });
 const d = (p: string): PreflightEntry => ({ path: p.split('/'), kind: 'dir', size: 0 });
@@ -233,7 +235,240 @@ describe('preflight checks the ISO 9660 paths the writer records', () => {
     for (const fs of [['iso9660'], ['iso9660', 'joliet'], ['iso9660', 'rockridge']] as const) {
       const r = preflight(entries, { fs: [...fs], isoLevel: 2, group: false });
       expect(r.findings.filter((x) => x.code === 'deep-directory').map((x) => x.path), fs.join()).toEqual([`/${deep}/h`]);
-      expect(r.findings.filter((x) => x.code === 'long-path' && x.facet === 'iso9660').map((x) => x.path).sort(), fs.join()).toEqual([`/${deep}/h/${'z'.repeat(27)}.txt`, `/${deep}/${'y'.repeat(27)}.txt`]);
+      // With Rock Ridge the ninth level moves into the root ("/H/Z…Z.TXT" is short); without, it
+      // stays where it is (and the writer refuses the image: see the deep-directory error).
+      const long = [`/${deep}/${'y'.repeat(27)}.txt`, ...((fs as readonly string[]).includes('rockridge') ? [] : [`/${deep}/h/${'z'.repeat(27)}.txt`])];
+      expect(r.findings.filter((x) => x.code === 'long-path' && x.facet === 'iso9660').map((x) => x.path).sort(), fs.join()).toEqual(long.sort());
+    }
+  });
+});
+
+describe('preflight names only what a tree records', () => {
+  it('nothing listed below a link is in the ISO 9660 or Joliet tree: no name finding for it', () => {
+    const link = (path: string, target: string): PreflightEntry => ({ path: path.split('/'), kind: 'symlink', size: 0, target });
+    const entries: PreflightEntry[] = [
+      d('dir'), f('dir/t.txt'),
+      link('up', 'dir'), // a folder
+      link('to-t', 'dir/t.txt'), // shown as dir/t.txt without Rock Ridge
+      // Listed below the links: names both trees would change (lower case, ':' Joliet cannot hold, a cut).
+      f('up/lower case.txt'), f('up/a:b.txt'), f(`up/${'n'.repeat(70)}`), d('up/sub'), f('up/sub/x y.txt'),
+      f('to-t/lower case.txt'), f('to-t/a:b.txt'),
+      // The same names where they are recorded.
+      f('lower case.txt'), f('a:b.txt'), f(`${'n'.repeat(70)}`),
+    ];
+    const nameCodes = ['iso-name-changed', 'iso-name-collision', 'joliet-name-truncated', 'joliet-name-chars', 'joliet-name-collision'];
+    for (const fs of [['iso9660'], ['iso9660', 'joliet'], ['iso9660', 'rockridge'], ['iso9660', 'joliet', 'rockridge']] as const) {
+      const r = preflight(entries, { fs: [...fs], isoLevel: 2, group: false });
+      const named = r.findings.filter((x) => nameCodes.includes(x.code));
+      expect(named.filter((x) => /^\/(up|to-t)\//.test(x.path!)).map((x) => `${x.code} ${x.path}`), fs.join()).toEqual([]);
+      expect(named.filter((x) => x.code === 'iso-name-changed').map((x) => x.path).sort(), fs.join()).toEqual(['/a:b.txt', '/dir', '/dir/t.txt', '/lower case.txt', `/${'n'.repeat(70)}`, ...((fs as readonly string[]).includes('rockridge') ? ['/to-t', '/up'] : ['/to-t'])].sort());
+      if ((fs as readonly string[]).includes('joliet')) {
+        expect(named.filter((x) => x.code.startsWith('joliet-')).map((x) => x.path).sort(), fs.join()).toEqual(['/a:b.txt', `/${'n'.repeat(70)}`]);
+      }
+    }
+  });
+});
+
+describe('preflight predicts the ISO 9660 tree the writer records', () => {
+  const t = tempDir('pf-isotree');
+  afterAll(() => t.cleanup());
+
+  type Tree = InstanceType<typeof import('../staging/staging-tree').StagingTree>;
+  const write = async (tree: Tree, name: string, spec: Omit<ImageSpec, 'root'>): Promise<string> => {
+    const { buildImage } = await import('../writer/write-image');
+    const fsx = await import('node:fs');
+    const out = join(t.dir, `${name}.iso`);
+    const fd = fsx.openSync(out, 'w');
+    try {
+      for await (const c of buildImage({ root: tree.root, ...spec })) fsx.writeSync(fd, c);
+    } finally {
+      fsx.closeSync(fd);
+    }
+    return out;
+  };
+  /** The entries as the project's preflight lists a staged tree (project-checks.ts). */
+  const entriesOf = (tree: Tree): PreflightEntry[] => {
+    const out: PreflightEntry[] = [];
+    const walk = (node: Tree['root'], path: string[]) => {
+      for (const c of node.children?.values() ?? []) {
+        out.push({ path: [...path, c.name], kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
+        if (c.children) walk(c, [...path, c.name]);
+      }
+    };
+    walk(tree.root, []);
+    return out;
+  };
+  /** Every path of the image's ISO 9660 tree ("A/B.TXT", as readers show it), with each file's contents. */
+  const isoTreeOf = async (image: string): Promise<Map<string, { kind: string; data: string }>> => {
+    const info = await openImage(image);
+    const out = new Map<string, { kind: string; data: string }>();
+    try {
+      const visit = async (node: TreeNode, path: string[]) => {
+        for (const c of node.children ?? []) {
+          const p = [...path, c.name];
+          let data = '';
+          if (c.kind === 'file' && c.size > 0) for await (const b of info.readFile('iso9660', p)) data += b.toString();
+          out.set(p.join('/'), { kind: c.kind, data });
+          await visit(c, p);
+        }
+      };
+      await visit(await info.tree('iso9660'), []);
+    } finally {
+      await info.close();
+    }
+    return out;
+  };
+
+  it('names and ISO path lengths are the writer\'s (collisions, long names, several dots, lower case, non-ASCII, links), at ISO levels 1, 2 and 3, with and without Rock Ridge', async () => {
+    const { StagingTree } = await import('../staging/staging-tree');
+    const tree = new StagingTree();
+    // Every file holds its own staged path: the image's files say which entry they are.
+    const put = (p: string) => tree.addBuffer(`/${p}`, Buffer.from(p));
+    for (const n of ['readme.txt', 'README.TXT', 'Makefile', 'makefile', '.hidden', 'Ünïcødé名前 with spaces.txt', 'a:b*c?.txt', 'x'.repeat(70), `${'L'.repeat(40)}.extension`,
+      'archive.tar.gz', 'archive.tar.bz2', 'v1.2.3.notes.txt', 'file.with.many.dots.txt', 'file.with.many.dots.TXT', 'Sub Directory.with.dots/inner file.txt']) put(n);
+    // Links beside them: one the ISO tree shows as its file without Rock Ridge, one it then leaves
+    // out ("Readme.txt" maps to "README.TXT" too: it takes a counter only where it is recorded).
+    tree.addSymlink('/to-readme', 'readme.txt');
+    tree.addSymlink('/Readme.txt', 'nowhere');
+    // Seven folders of 40 characters (31 at levels 2 and 3, "/" + 7 × 32 = 225 characters), and in
+    // the last names of 30 and 31 characters as the writer records them — one over 255 or not. The
+    // writer keeps an extension of up to 29 characters ("A.X…X"), spells "ß" "SS", turns each jamo
+    // of a Hangul syllable into "_", drops combining marks, and gives a counter on a collision.
+    const dirs = [...'abcdefg'].map((c, i) => (i === 3 ? `Straße ${c.repeat(33)}` : c.repeat(40)));
+    const deep = dirs.join('/');
+    const q = 'q'.repeat(26);
+    const Q = 'Q'.repeat(26);
+    const names = [`ab.${'x'.repeat(40)}`, `${q}.txt`, `${Q}.TXT`, `straße${'s'.repeat(20)}.txt`, `한${'h'.repeat(24)}.txt`, `cafe\u0301${'c'.repeat(22)}.txt`];
+    for (const n of names) put(`${deep}/${n}`);
+    tree.addSymlink(`/${deep}/${Q}.Txt`, names[0]); // shown as that file without Rock Ridge
+    tree.addSymlink(`/${deep}/${Q}.tXt`, 'nowhere'); // left out without Rock Ridge
+    const entries = entriesOf(tree);
+    const leftOut = new Set(['Readme.txt', `${deep}/${Q}.tXt`]);
+    const shows = new Map([['to-readme', 'readme.txt'], [`${deep}/${Q}.Txt`, `${deep}/${names[0]}`]]);
+
+    for (const level of [1, 2, 3] as const) {
+      for (const rr of [false, true]) {
+        const label = `level ${level}${rr ? ' + Rock Ridge' : ''}`;
+        const fs: FsFacet[] = rr ? ['iso9660', 'rockridge'] : ['iso9660', 'joliet'];
+        const image = await write(tree, `names-${level}-${rr}`, { iso9660: true, joliet: !rr, rockRidge: rr, isoLevel: level });
+        const disc = await isoTreeOf(image);
+        const r = preflight(entries, { fs, isoLevel: level, group: false });
+        // The name preflight says the ISO 9660 tree records for each entry, and so its path there.
+        const nameOf = (key: string) => r.findings.filter((x) => x.path === `/${key}` && (x.code === 'iso-name-changed' || x.code === 'iso-name-collision')).pop()?.shownAs ?? key.split('/').pop()!;
+        const predicted = (key: string) => key.split('/').map((_, i, parts) => nameOf(parts.slice(0, i + 1).join('/'))).join('/');
+        const inIso = entries.map((e) => e.path.join('/')).filter((k) => rr || !leftOut.has(k));
+        expect(inIso.map(predicted).sort(), label).toEqual([...disc.keys()].sort());
+        // Each file's record (and, without Rock Ridge, the links shown as it) under the names predicted for them.
+        for (const e of entries.filter((x) => x.kind === 'file')) {
+          const key = e.path.join('/');
+          const want = [key, ...(rr ? [] : [...shows].filter(([, to]) => to === key).map(([from]) => from))].map(predicted).sort();
+          expect([...disc].filter(([, v]) => v.data === key).map(([p]) => p).sort(), `${label}: ${key}`).toEqual(want);
+        }
+        // ISO 9660 paths over 255 characters ("/" included): exactly those the writer recorded.
+        const long = r.findings.filter((x) => x.code === 'long-path' && x.facet === 'iso9660').map((x) => x.path!.slice(1));
+        expect(long.map(predicted).sort(), label).toEqual([...disc.keys()].filter((p) => p.length + 1 > 255).sort());
+        expect(long.map((p) => p.split('/').pop()).sort(), label).toEqual(level === 1 ? [] : [names[0], `${Q}.Txt`, ...(rr ? [`${Q}.tXt`] : []), names[1], names[3], names[4]].sort());
+      }
+    }
+  });
+
+  it('with Rock Ridge a folder at the ninth level moves into the root: path lengths below it count from there, as the writer records them', async () => {
+    const { StagingTree } = await import('../staging/staging-tree');
+    const tree = new StagingTree();
+    const put = (p: string) => tree.addBuffer(`/${p}`, Buffer.from(p));
+    const dirs = [...'abcdefg'].map((c) => c.repeat(40));
+    const deep = dirs.join('/');
+    const n = (c: string) => `${c.repeat(27)}.txt`; // 31 characters recorded
+    // In the eighth level (the deepest ISO 9660 allows): "/" + 7 × 32 + 31 = 256 characters. A ninth
+    // level "h" moves into the root, named after the root's own "h" ("H1"): "/H1/Z…Z.TXT" is short.
+    put(`${deep}/${n('y')}`);
+    put(`${deep}/h/${n('z')}`);
+    put(`${deep}/h/${'i'.repeat(40)}/${n('w')}`);
+    put(`h/${n('v')}`);
+    const image = await write(tree, 'relocated', { iso9660: true, rockRidge: true });
+    const disc = await isoTreeOf(image);
+    // On the disc: the moved folder in the root; only the eighth level's file is over 255.
+    expect(disc.get(`H1/${n('z').toUpperCase()}`)).toMatchObject({ kind: 'file', data: `${deep}/h/${n('z')}` });
+    const longOnDisc = [...disc].filter(([p]) => p.length + 1 > 255).map(([, v]) => v.data);
+    expect(longOnDisc).toEqual([`${deep}/${n('y')}`]);
+    const r = preflight(entriesOf(tree), { fs: ['iso9660', 'rockridge'], isoLevel: 2, group: false });
+    expect(r.findings.filter((x) => x.code === 'long-path' && x.facet === 'iso9660').map((x) => x.path)).toEqual(longOnDisc.map((p) => `/${p}`));
+    expect(r.findings.filter((x) => x.code === 'deep-directory').map((x) => [x.path, x.severity])).toEqual([[`/${deep}/h`, 'info']]);
+  });
+});
+
+describe('preflight: directories past the eighth level without Rock Ridge', () => {
+  it('are an error exactly when the writer refuses the image (ISO 9660 without Rock Ridge, whatever else is chosen, UDF included)', async () => {
+    const { StagingTree } = await import('../staging/staging-tree');
+    const { buildImage } = await import('../writer/write-image');
+    const fsx = await import('node:fs');
+    const t = tempDir('pf-deep');
+    try {
+      const chain = [...'abcdefgh'];
+      const trees: [string, InstanceType<typeof StagingTree>][] = [];
+      // Eight levels (the root and seven folders), with links in the deepest: a link to a folder is
+      // no folder of the ISO 9660 tree, one to a file is shown as that file.
+      const ok = new StagingTree();
+      ok.addBuffer(`/${chain.slice(0, 7).join('/')}/f.txt`, Buffer.from('f'));
+      ok.addSymlink(`/${chain.slice(0, 7).join('/')}/up`, '..');
+      ok.addSymlink(`/${chain.slice(0, 7).join('/')}/to-f`, 'f.txt');
+      trees.push(['eight levels', ok]);
+      // Nine: "/a/…/h", and a second ninth level beside it.
+      const deep = new StagingTree();
+      deep.addBuffer(`/${chain.join('/')}/f.txt`, Buffer.from('f'));
+      deep.mkdir(`/${chain.slice(0, 7).join('/')}/i`);
+      trees.push(['nine levels', deep]);
+      const choices: [FsFacet[], Record<string, boolean>][] = [
+        [['iso9660'], { iso9660: true }],
+        [['joliet'], { joliet: true }],
+        [['iso9660', 'joliet'], { iso9660: true, joliet: true }],
+        [['iso9660', 'udf'], { iso9660: true, udf: true }],
+        [['iso9660', 'joliet', 'udf'], { iso9660: true, joliet: true, udf: true }],
+        [['iso9660', 'rockridge'], { iso9660: true, rockRidge: true }],
+        [['iso9660', 'joliet', 'rockridge', 'udf'], { iso9660: true, joliet: true, rockRidge: true, udf: true }],
+        [['udf'], { udf: true }],
+      ];
+      const refusals: string[] = [];
+      for (const [what, tree] of trees) {
+        const entries: PreflightEntry[] = [];
+        const walk = (node: typeof tree.root, path: string[]) => {
+          for (const c of node.children?.values() ?? []) {
+            entries.push({ path: [...path, c.name], kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
+            if (c.children) walk(c, [...path, c.name]);
+          }
+        };
+        walk(tree.root, []);
+        for (const [fs, spec] of choices) {
+          const label = `${what}, ${fs.join()}`;
+          let refused: string | undefined;
+          const out = join(t.dir, 'deep.iso');
+          const fd = fsx.openSync(out, 'w');
+          try {
+            for await (const c of buildImage({ root: tree.root, ...spec })) fsx.writeSync(fd, c);
+          } catch (e) {
+            refused = (e as Error).message;
+          } finally {
+            fsx.closeSync(fd);
+          }
+          const r = preflight(entries, { fs, isoLevel: 2, udfRevision: '2.01', group: false });
+          const errors = r.findings.filter((x) => x.code === 'deep-directory' && x.severity === 'error');
+          expect(errors.length > 0, label).toBe(refused !== undefined);
+          if (refused === undefined) continue;
+          refusals.push(label);
+          expect(refused, label).toMatch(/^directory nesting deeper than 8 levels \(ECMA-119 §6\.8\.2\.1\) needs Rock Ridge relocation or UDF only: /);
+          // The writer names the first it meets; preflight names every one, that one included.
+          expect(errors.map((x) => x.path), label).toContain(refused.split(': ').pop());
+          expect(errors.map((x) => x.path).sort(), label).toEqual([`/${chain.join('/')}`, `/${chain.slice(0, 7).join('/')}/i`]);
+          expect(r.ok, label).toBe(false);
+          expect(errors[0], label).toMatchObject({ affects: ['windows', 'macos', 'linux', 'players'], fix: expect.stringMatching(/--fs rockridge.*--fs udf alone/) });
+        }
+      }
+      expect(refusals).toEqual(['nine levels, iso9660', 'nine levels, joliet', 'nine levels, iso9660,joliet', 'nine levels, iso9660,udf', 'nine levels, iso9660,joliet,udf']);
+      // Grouped, the error says the image cannot be built (not that the folders are relocated).
+      const grouped = preflight([...chain.map((_, i) => d(chain.slice(0, i + 1).join('/'))), d(`${chain.slice(0, 7).join('/')}/i`)], { fs: ['iso9660', 'udf'], isoLevel: 2, udfRevision: '2.01' });
+      expect(grouped.findings.find((x) => x.code === 'deep-directory')).toMatchObject({ severity: 'error', count: 2, message: expect.stringMatching(/without Rock Ridge to relocate them the image cannot be built/) });
+    } finally {
+      t.cleanup();
     }
   });
 });

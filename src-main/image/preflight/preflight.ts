@@ -240,6 +240,64 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
     return e.kind !== 'symlink' || fs.has('rockridge') || resolveLink(e, byPath) !== undefined;
   };
+  /** Whether an entry is listed below a link (a link to a folder, or one shown as a file): no tree records anything there. */
+  const belowLink = (e: PreflightEntry): boolean => {
+    if (!anyLink) return false;
+    for (let i = 1; i < e.path.length; i++) {
+      const at = byPath.get(e.path.slice(0, i).join('/'));
+      if (at !== undefined && at.kind !== 'dir') return true;
+    }
+    return false;
+  };
+  // The name the ISO 9660 tree records for each entry (by path key), as readers show it (no ";1",
+  // no bare trailing "."): the writer's own naming (iso9660/names.ts assignIsoNames) per folder,
+  // among the siblings that tree records (iso9660/tree.ts: with Rock Ridge every entry, without
+  // the link-free list). The ISO 9660 name findings and path lengths use these.
+  const isoSiblings = (sorted: PreflightEntry[]) => (fs.has('rockridge') ? sorted : linkFreeOf(sorted));
+  const isoRecorded = new Map<string, string>();
+  // With Rock Ridge a folder that would sit at level 9 moves into the root (RRIP §4.1.5,
+  // iso9660/tree.ts): named there after the root's own entries, in the order the writer meets
+  // them (depth first, by name); the path of everything below it starts there.
+  const relocatedAs = new Map<string, string>();
+  if (fs.has('iso9660')) {
+    for (const list of siblings.values()) {
+      const inIso = isoSiblings(byName(list));
+      const ids = assignIsoNames(inIso.map((e) => ({ name: last(e), isDir: e.kind === 'dir' })), level);
+      inIso.forEach((e, i) => isoRecorded.set(e.path.join('/'), readerView(ids[i])));
+    }
+    if (fs.has('rockridge') && entries.some((e) => e.kind === 'dir' && e.path.length >= ISO_MAX_DEPTH)) {
+      const moved: PreflightEntry[] = [];
+      const walk = (parent: string, depth: number) => {
+        for (const e of byName(siblings.get(parent) ?? [])) {
+          if (e.kind !== 'dir') continue;
+          if (depth + 1 > ISO_MAX_DEPTH) {
+            moved.push(e);
+            walk(join(e.path), 2);
+          } else walk(join(e.path), depth + 1);
+        }
+      };
+      walk('/', 1);
+      const rootKids = byName(siblings.get('/') ?? []);
+      const ids = assignIsoNames([...rootKids, ...moved].map((e, i) => ({ name: last(e), isDir: i >= rootKids.length || e.kind === 'dir' })), level);
+      moved.forEach((e, i) => relocatedAs.set(e.path.join('/'), readerView(ids[rootKids.length + i])));
+    }
+  }
+  /** The path the ISO 9660 tree records for an entry (its own record; a relocated folder's is the placeholder where it was), or undefined when that tree has none. */
+  const isoPath = (e: PreflightEntry): string[] | undefined => {
+    let out: string[] = [];
+    for (let i = 0; i < e.path.length; i++) {
+      const key = e.path.slice(0, i + 1).join('/');
+      const at = byPath.get(key);
+      // A folder the caller did not list: its name alone (its siblings are unknown).
+      if (at === undefined) { out.push(readerView(assignIsoNames([{ name: e.path[i], isDir: true }], level)[0])); continue; }
+      const id = isoRecorded.get(key);
+      if (id === undefined || (i < e.path.length - 1 && at.kind !== 'dir')) return undefined;
+      const moved = i < e.path.length - 1 ? relocatedAs.get(key) : undefined;
+      if (moved !== undefined) out = [moved];
+      else out.push(id);
+    }
+    return out;
+  };
 
   for (const e of entries) {
     const name = e.path[e.path.length - 1];
@@ -248,19 +306,33 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     if (fs.has('iso9660') && inIsoTree(e)) {
       // Root is level 1, so a directory with n components sits at level n + 1; flag the first one past 8.
       if (e.kind === 'dir' && e.path.length + 1 === ISO_MAX_DEPTH + 1) {
-        add({
-          code: 'deep-directory',
-          severity: fs.has('rockridge') || fs.has('udf') ? 'info' : 'warning',
-          path,
-          facet: 'iso9660',
-          affects: fs.has('rockridge') ? ['players', 'windows'] : ALL,
-          message: `"${path}" is deeper than ECMA-119's ${ISO_MAX_DEPTH} directory levels; ISO 9660 writers relocate it${fs.has('rockridge') ? ' (Rock Ridge shows it in place, RRIP §4.1.5)' : ''}, plain ISO readers see it elsewhere`,
-          fix: 'flatten the tree below 8 levels or add --fs udf',
-        });
+        if (fs.has('rockridge')) {
+          add({
+            code: 'deep-directory',
+            severity: 'info',
+            path,
+            facet: 'iso9660',
+            affects: ['players', 'windows'],
+            message: `"${path}" is deeper than ECMA-119's ${ISO_MAX_DEPTH} directory levels; the ISO 9660 tree relocates it into the root (Rock Ridge shows it in place, RRIP §4.1.5), plain ISO readers see it there`,
+            fix: 'flatten the tree below 8 levels or add --fs udf',
+          });
+        } else {
+          // The writer relocates only with Rock Ridge; without it, it refuses the image (iso9660/tree.ts),
+          // whatever other file systems are chosen beside ISO 9660.
+          add({
+            code: 'deep-directory',
+            severity: 'error',
+            path,
+            facet: 'iso9660',
+            affects: ALL,
+            message: `"${path}" is deeper than ECMA-119's ${ISO_MAX_DEPTH} directory levels (§6.8.2.1): without Rock Ridge to relocate it the image cannot be built`,
+            fix: 'add --fs rockridge (it relocates them), or choose --fs udf alone, or flatten the tree below 8 levels',
+          });
+        }
       }
-      const isoPath = e.path.map((c, i) => isoName(c, i === e.path.length - 1 ? e.kind : 'dir', level)).join('/');
-      if (isoPath.length + 1 > ISO_MAX_PATH) {
-        add({ code: 'long-path', severity: 'warning', path, facet: 'iso9660', affects: audiencesOf('iso9660').concat('players'), message: `the ISO 9660 path is ${isoPath.length + 1} characters; ECMA-119 §6.8.2.1 allows ${ISO_MAX_PATH}`, fix: `shorten the names along ${path}` });
+      const recordedIso = isoPath(e);
+      if (recordedIso !== undefined && recordedIso.join('/').length + 1 > ISO_MAX_PATH) {
+        add({ code: 'long-path', severity: 'warning', path, facet: 'iso9660', affects: audiencesOf('iso9660').concat('players'), message: `the ISO 9660 path is ${recordedIso.join('/').length + 1} characters; ECMA-119 §6.8.2.1 allows ${ISO_MAX_PATH}`, fix: `shorten the names along ${path}` });
       }
       if (e.kind === 'file' && e.size > ISO_EXTENT_MAX) {
         if (level < 3) {
@@ -367,10 +439,12 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     const spec = list.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
     const linkFree = linkFreeOf(list);
     const linkFreeSpec = linkFree.map((e) => ({ name: last(e), isDir: e.kind === 'dir' }));
-    if (fs.has('iso9660')) {
+    // Nothing below a link is in any tree: no names to report there.
+    const listedBelowLink = list.length > 0 && belowLink(list[0]);
+    if (fs.has('iso9660') && !listedBelowLink) {
       const isoList = fs.has('rockridge') ? list : linkFree;
       const isoSpec = fs.has('rockridge') ? spec : linkFreeSpec;
-      const ids = assignIsoNames(isoSpec, level).map(readerView);
+      const ids = isoList.map((e) => isoRecorded.get(e.path.join('/'))!);
       isoList.forEach((e, i) => {
         const name = last(e);
         const solo = readerView(assignIsoNames([isoSpec[i]], level)[0]);
@@ -392,7 +466,7 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
         }
       });
     }
-    if (fs.has('joliet')) {
+    if (fs.has('joliet') && !listedBelowLink) {
       const ids = linkFree.map((e) => jolietRecorded.get(e.path.join('/'))!);
       linkFree.forEach((e, i) => {
         const name = last(e);
@@ -498,7 +572,7 @@ function groupFindings(findings: PreflightFinding[], level: number): PreflightFi
     const fixes = [...new Set(g.map((x) => x.fix).filter((x): x is string => !!x))];
     out.push({
       code: f.code, severity: f.severity, facet: f.facet, affects,
-      message: `${GROUP_SUMMARY[f.code]?.(level) ?? f.message.replace(/"[^"]*"/, 'entries')}: ${g.length} entries, e.g. ${shown}`,
+      message: `${GROUP_SUMMARY[f.code]?.(level, f.severity) ?? f.message.replace(/"[^"]*"/, 'entries')}: ${g.length} entries, e.g. ${shown}`,
       fix: fixes.length === 1 ? fixes[0] : fixes.length ? fixes[0].replace(/"[^"]*"/g, 'the names') : undefined,
       count: g.length,
       examples,
@@ -508,13 +582,15 @@ function groupFindings(findings: PreflightFinding[], level: number): PreflightFi
 }
 
 /** What a group of findings says (the single-entry messages name the entry). */
-const GROUP_SUMMARY: Partial<Record<FindingCode, (level: number) => string>> = {
+const GROUP_SUMMARY: Partial<Record<FindingCode, (level: number, severity: Severity) => string>> = {
   'iso-name-changed': (level) => `ISO 9660 level ${level} records names in capitals and d-characters, cut to the level's length (ECMA-119 §7.5-7.6)`,
   'iso-name-collision': () => 'names that map to a sibling\'s ISO 9660 identifier get a counter',
   'joliet-name-truncated': () => 'Joliet cuts names to 64 UCS-2 characters',
   'joliet-name-chars': () => 'Joliet cannot store some characters (Joliet §3.3)',
   'joliet-name-collision': () => 'names that collide after the Joliet cut get a counter',
-  'deep-directory': () => "directories deeper than ECMA-119's 8 levels are relocated for plain ISO 9660 readers",
+  'deep-directory': (_, severity) => (severity === 'error'
+    ? "directories deeper than ECMA-119's 8 levels: without Rock Ridge to relocate them the image cannot be built"
+    : "directories deeper than ECMA-119's 8 levels are relocated for plain ISO 9660 readers"),
   'symlink-not-shown': () => 'symbolic links some readers will not see',
   'symlink-shown-as-file': () => 'symbolic links shown as the files they point to',
   'udf-name-shortened': () => 'UDF cuts names over its 255-byte identifier limit',
