@@ -30,8 +30,16 @@ export function buildIsoTree(
   // back at the logical parent. Rock Ridge readers so see the staged tree and nothing else (no
   // ".rr_moved"); plain ISO 9660 readers see the moved directories in the root.
   const relocations: { dir: Dir; logicalParent: Dir }[] = [];
-  type Pending = { node: StagingNode; isoId: string; kind: 'dir' | 'file' | 'placeholder' | 'relocated'; dir?: Dir };
-  const pendingRecs = new Map<Dir, Pending[]>();
+  // A directory's entries to record, as arrays side by side (no object per file).
+  type PendingKind = 'dir' | 'file' | 'placeholder' | 'relocated';
+  type Pending = { nodes: StagingNode[]; ids: string[]; kinds: PendingKind[]; dirs: (Dir | undefined)[] };
+  const pendingRecs = new Map<Dir, Pending>();
+  const pend = (p: Pending, node: StagingNode, id: string, kind: PendingKind, dir?: Dir) => {
+    p.nodes.push(node);
+    p.ids.push(id);
+    p.kinds.push(kind);
+    p.dirs.push(dir);
+  };
   // Without Rock Ridge the ISO 9660 records cannot be links: as in Joliet (layout/symlinks.ts).
   const linkTargets = new Map<StagingNode, StagingNode>();
   const expand = (d: Dir): void => {
@@ -42,10 +50,10 @@ export function buildIsoTree(
       if (free.dataOf) for (const [l, t] of free.dataOf) linkTargets.set(l, t);
     }
     const ids = assignIsoNames(kids, level);
-    const recs: Pending[] = [];
+    const recs: Pending = { nodes: [], ids: [], kinds: [], dirs: [] };
     pendingRecs.set(d, recs);
     kids.forEach((k, i) => {
-      if (k.kind !== 'dir') { recs.push({ node: k, isoId: ids[i], kind: 'file' }); return; }
+      if (k.kind !== 'dir') { pend(recs, k, ids[i], 'file'); return; }
       if (d.depth + 1 > MAX_ISO_DEPTH) {
         if (!rr) {
           throw new InvalidInputError(
@@ -56,13 +64,13 @@ export function buildIsoTree(
         const child = mk(k, rootDir, Buffer.alloc(0), 2); // named below, among the root's entries
         rootDir.subdirs.push(child);
         relocations.push({ dir: child, logicalParent: d });
-        recs.push({ node: k, isoId: ids[i], kind: 'placeholder', dir: child });
+        pend(recs, k, ids[i], 'placeholder', child);
         expand(child);
         return;
       }
       const child = mk(k, d, Buffer.from(ids[i], 'latin1'), d.depth + 1);
       d.subdirs.push(child);
-      recs.push({ node: k, isoId: ids[i], kind: 'dir', dir: child });
+      pend(recs, k, ids[i], 'dir', child);
       expand(child);
     });
   };
@@ -75,7 +83,7 @@ export function buildIsoTree(
     const rootRecs = pendingRecs.get(rootDir)!;
     relocations.forEach((r, i) => {
       r.dir.idBytes = Buffer.from(ids[rootKids.length + i], 'latin1');
-      rootRecs.push({ node: r.dir.node, isoId: ids[rootKids.length + i], kind: 'relocated', dir: r.dir });
+      pend(rootRecs, r.dir.node, ids[rootKids.length + i], 'relocated', r.dir);
     });
   }
   const sortSubdirs = (d: Dir): void => {
@@ -122,10 +130,13 @@ export function buildIsoTree(
     const lens: number[] = [];
     const commonNodes: StagingNode[] = [];
     const commonItems: DataItem[] = [];
-    for (const r of pendingRecs.get(d) ?? []) {
-      const id = r.isoId;
-      const n = r.node;
-      if (r.kind === 'file' && n.kind === 'file') {
+    const pending = pendingRecs.get(d);
+    for (let q = 0; q < (pending?.nodes.length ?? 0); q++) {
+      const id = pending!.ids[q];
+      const n = pending!.nodes[q];
+      const kind = pending!.kinds[q];
+      const cd = pending!.dirs[q]!; // a folder's entries (dir, placeholder, relocated) have one
+      if (kind === 'file' && n.kind === 'file') {
         const it = items.get(n)!;
         const nameBytes = rr ? Buffer.byteLength(n.name, 'utf8') : 0;
         const suLen = rr ? PosixEntry.lengthFor(nameBytes) : 0;
@@ -139,15 +150,13 @@ export function buildIsoTree(
         }
       }
       const su: SuspEntry[] = [];
-      if (r.kind === 'dir' || r.kind === 'relocated') {
-        const cd = r.dir!;
+      if (kind === 'dir' || kind === 'relocated') {
         if (rr) {
           su.push(px(n, cd), tf(n), ...nmEntries(n.name));
-          if (r.kind === 'relocated') su.push(reEntry());
+          if (kind === 'relocated') su.push(reEntry());
         }
         recs.push(mkRec(id, false, true, n.hidden, n.mtime, { dir: cd }, rr ? su : null, ceAreas));
-      } else if (r.kind === 'placeholder') {
-        const cd = r.dir!;
+      } else if (kind === 'placeholder') {
         su.push(px(n, cd), tf(n), ...nmEntries(n.name), clEntry(() => cd.lba));
         recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, su, ceAreas));
       } else if (n.kind === 'symlink' && !rr) {
