@@ -68,6 +68,19 @@ describe('glassmaster image', () => {
     expect(udf.findings.map((f) => f.code)).not.toContain('symlink-not-shown');
   });
 
+  it('--preflight of a tree the writer refuses (nine levels, no Rock Ridge) reports why, as the build fails', async () => {
+    const src = join(tmp, 'deep');
+    mkdirSync(join(src, 'a/b/c/d/e/f/g/h'), { recursive: true });
+    writeFileSync(join(src, 'a/b/c/d/e/f/g/h/f.txt'), 'x');
+    const pre = await glassmaster('image', '--preflight', '--fs', 'iso9660,joliet,udf', '--json', src);
+    expect(pre.code).toBe(ExitCode.USAGE);
+    const report = JSON.parse(pre.stdout) as { findings: { code: string; severity: string; path?: string }[] };
+    expect(report.findings).toContainEqual(expect.objectContaining({ code: 'deep-directory', severity: 'error', path: '/a/b/c/d/e/f/g/h' }));
+    const built = await glassmaster('image', '-o', join(tmp, 'deep.iso'), '--fs', 'iso9660,joliet,udf', src);
+    expect(built.code).toBe(ExitCode.USAGE);
+    expect(built.stderr).toContain('deeper than 8 levels');
+  });
+
   it('an unknown option or a bad value is a usage error', async () => {
     expect((await glassmaster('image', '-o', join(tmp, 'x.iso'), '--frobnicate', join(tmp, 'src'))).code).toBe(ExitCode.USAGE);
     expect((await glassmaster('image', '-o', join(tmp, 'x.iso'), '--iso-level', '4', join(tmp, 'src'))).code).toBe(ExitCode.USAGE);

@@ -4,12 +4,10 @@
 import type { Command } from 'commander';
 import { addImageBuildOptions, imageArgsFrom, type ImageCommandArgs } from './image-args';
 import { runImageCommand } from './image-build';
-import { imageSpecFor } from '../image/image-spec';
-import { preflightOptionsFor } from '../image/preflight/from-options';
-import { planImage } from '../image/layout/plan-image';
-import { StagingTree, type StagingNode } from '../image/staging/staging-tree';
+import { StagingTree } from '../image/staging/staging-tree';
 import { formatBootReport, formatListing, inspectBoot, openImage, type TreeFacet } from '../image/reader';
-import { formatPreflight, preflight, type PreflightEntry } from '../image/preflight';
+import { formatPreflight } from '../image/preflight';
+import { preflightProject } from '../image/project-checks';
 import { InvalidInputError } from '../common/errors';
 import { ExitCode } from '../common/exit-codes';
 import { stopOnSignals } from './stop-signals';
@@ -39,33 +37,12 @@ async function inspectImage(path: string, json: boolean): Promise<void> {
   out(json ? JSON.stringify(report, null, 2) : formatBootReport(report));
 }
 
-function preflightEntries(root: StagingNode): PreflightEntry[] {
-  const entries: PreflightEntry[] = [];
-  const walk = (node: StagingNode, path: string[]) => {
-    for (const child of node.children?.values() ?? []) {
-      const p = [...path, child.name];
-      entries.push({ path: p, kind: child.kind, size: child.size, target: child.symlinkTarget });
-      if (child.kind === 'dir') walk(child, p);
-    }
-  };
-  walk(root, []);
-  return entries;
-}
-
-/** Stages the sources like a build would, and reports what each OS and player will see. */
+/** Stages the sources like a build would, and reports what each OS and player will see (the app's preflight, project-checks.ts). */
 async function runPreflight(a: ImageCommandArgs, json: boolean): Promise<number> {
   const o = a.options;
   const tree = new StagingTree({ now: o.date === undefined ? undefined : new Date(o.date) });
   for (const s of a.sources) tree.addHostPath(s.dest, s.hostPath, { followSymlinks: o.followSymlinks ?? false });
-  const entries = preflightEntries(tree.root);
-  const checked = preflightOptionsFor(o, entries);
-  // The exact size (every file system's structures) for the capacity finding: planning is metadata only.
-  const plannedSectors = (await planImage({ ...imageSpecFor(o, tree.root), maxSectors: undefined })).totalSectors;
-  const report = preflight(entries, {
-    ...checked,
-    maxSectors: o.maxSectors,
-    plannedSectors,
-  });
+  const report = await preflightProject(tree.root, { options: o, maxSectors: o.maxSectors });
   out(json ? JSON.stringify(report, null, 2) : formatPreflight(report));
   return report.findings.some((f) => f.severity === 'error') ? ExitCode.USAGE : ExitCode.OK;
 }
