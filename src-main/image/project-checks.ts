@@ -18,7 +18,8 @@ export interface ProjectPreflightPayload {
   maxSectors?: number;
 }
 
-function entriesOf(root: StagingNode): PreflightEntry[] {
+/** A staged tree as preflight's entries (every node below the root, paths as name lists). */
+export function preflightEntriesOf(root: StagingNode): PreflightEntry[] {
   const out: PreflightEntry[] = [];
   const stack: [StagingNode, string[]][] = [[root, []]];
   while (stack.length) {
@@ -39,7 +40,7 @@ function entriesOf(root: StagingNode): PreflightEntry[] {
  */
 export async function preflightProject(root: StagingNode, p: ProjectPreflightPayload): Promise<PreflightReport> {
   const o = p.options;
-  const entries = entriesOf(root);
+  const entries = preflightEntriesOf(root);
   const checked = preflightOptionsFor(o, entries);
   let plannedSectors: number | undefined;
   try {

@@ -9,6 +9,8 @@ import type { ScsiDevice } from '../transport/transport';
 import { VirtualTransport } from '../transport/virtual/virtual-transport';
 import { fileLba, pattern, scratched, writeTree, xorrisoImage } from '../read/test-support';
 import { parseSha256Sums, verifyDisc } from './verify-disc';
+import { runImageCommand } from '../image/cli-image';
+import { PassThrough } from 'node:stream';
 
 const ok = requireTools('xorriso', 'sha256sum');
 
@@ -37,6 +39,33 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     await vt.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The image in a virtual drive of its own (`name`), verified against the manifest on it. */
+  const verifyManifest = async (name: string, iso: string) => {
+    await vt.create(name, { media: null });
+    await vt.insertPressed(name, 'dvd', iso);
+    vt.recorder(name).clearUnitAttention();
+    const dev = await vt.open(`virtual:${name}`);
+    try {
+      return await verifyDisc(drive(dev), { against: 'manifest' });
+    } finally {
+      await dev.close();
+    }
+  };
+  /**
+   * `files` and `links` (name → target) staged in dir/name with short.txt and the manifest
+   * sha256sum writes (files only: the links are not listed) plus `extraSums`, imaged with `fsList`.
+   */
+  const buildWithManifest = async (name: string, fsList: string, files: Record<string, string>, links: Record<string, string>, extraSums = ''): Promise<string> => {
+    const staged = join(dir, name);
+    writeTree(staged, { ...files, 'short.txt': 'short' });
+    for (const [l, to] of Object.entries(links)) symlinkSync(to, join(staged, l));
+    const sums = execFileSync('sh', ['-c', 'find . -type f -print0 | sort -z | xargs -0 sha256sum'], { cwd: staged }).toString();
+    writeTree(staged, { '.glassmaster/SHA256SUMS': sums + extraSums });
+    const iso = join(dir, `${name}.iso`);
+    expect(await runImageCommand(['-o', iso, '--fs', fsList, staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
+    return iso;
+  };
 
   it('the manifest format is what sha256sum -c checks', () => {
     execFileSync('sha256sum', ['-c', '--quiet', '.glassmaster/SHA256SUMS'], { cwd: src });
@@ -120,8 +149,6 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
   });
 
   it('a disc whose file system cut long names (UDF only; Joliet beside UDF) verifies against the folder it was made from', async () => {
-    const { runImageCommand } = await import('../image/cli-image');
-    const { PassThrough } = await import('node:stream');
     const staged = join(dir, 'long');
     // Under Linux's 255 bytes each; over UDF's 255-byte identifier (16-bit) or Joliet's 64 characters.
     writeTree(staged, { [`λ${'a'.repeat(200)}.txt`]: 'one', [`λ${'a'.repeat(201)}.txt`]: 'two', [`${'j'.repeat(80)}.txt`]: 'three', [`${'j'.repeat(81)}.txt`]: 'four', 'sub/short.txt': 'five',
@@ -164,8 +191,6 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
   });
 
   it('against the manifest, names that cut alike beside a link the manifest does not list (it took the first counter)', async () => {
-    const { runImageCommand } = await import('../image/cli-image');
-    const { PassThrough } = await import('node:stream');
     const staged = join(dir, 'twins');
     const cut = (n: number) => `λ${'a'.repeat(200)}${n}.txt`; // all three cut alike in UDF
     writeTree(staged, { [cut(1)]: 'first', [cut(2)]: 'second', 'short.txt': 'short' });
@@ -216,8 +241,6 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
   });
 
   it('against the manifest through Joliet: cuts ending in "." (dropped by readers) shifted by a link the manifest does not list', async () => {
-    const { runImageCommand } = await import('../image/cli-image');
-    const { PassThrough } = await import('node:stream');
     const { openImage } = await import('../image/reader/image');
     // Cut without an extension (over 16 characters after the dot): "k…k." of 64, shown "k…k" (63).
     const k = (tail: string) => `${'k'.repeat(63)}.${tail.repeat(20)}`;
@@ -239,17 +262,7 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       await img.close();
       return { iso, shown };
     };
-    const verify = async (name: string, iso: string) => {
-      await vt.create(name, { media: null });
-      await vt.insertPressed(name, 'dvd', iso);
-      vt.recorder(name).clearUnitAttention();
-      const dev = await vt.open(`virtual:${name}`);
-      try {
-        return await verifyDisc(drive(dev), { against: 'manifest' });
-      } finally {
-        await dev.close();
-      }
-    };
+    const verify = verifyManifest;
     const good = await build('dots', { [k('e')]: 'first', [k('f')]: 'second', [m('m')]: 'third', [m('n')]: 'fourth' });
     // What the disc holds: the links took the plain cuts (shown without their dot), the files the
     // counters — one more than the manifest alone predicts ("k…k" and "k…~1" predicted).
@@ -275,8 +288,6 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
   });
 
   it('against the manifest, a folder whose cut a link the manifest does not list took first (the folder recorded "~1"): every file under it verifies', async () => {
-    const { runImageCommand } = await import('../image/cli-image');
-    const { PassThrough } = await import('node:stream');
     const { openImage } = await import('../image/reader/image');
     // Joliet (no Rock Ridge) cuts at 64 characters and shows the link as short.txt; UDF alone cuts
     // at 127 UTF-16 units once a name has a character over U+00FF, and records the link. Either way
@@ -285,27 +296,8 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
       { fs: 'iso9660,joliet', facet: 'joliet' as const, folder: (c: string) => c.repeat(70), link: `${'k'.repeat(64)}aaaaaa`, plain: 'k'.repeat(64), counter: (n: number) => `${'k'.repeat(62)}~${n}` },
       { fs: 'udf', facet: 'udf' as const, folder: (c: string) => `λ${c.repeat(200)}`, link: `λ${'k'.repeat(126)}aaaaaa`, plain: `λ${'k'.repeat(126)}`, counter: (n: number) => `λ${'k'.repeat(124)}~${n}` },
     ];
-    const sums = (root: string) => execFileSync('sh', ['-c', 'find . -type f -print0 | sort -z | xargs -0 sha256sum'], { cwd: root }).toString();
-    const build = async (name: string, fsList: string, files: Record<string, string>, link: string, extraSums = ''): Promise<string> => {
-      const staged = join(dir, name);
-      writeTree(staged, { ...files, 'short.txt': 'short' });
-      symlinkSync('short.txt', join(staged, link));
-      writeTree(staged, { '.glassmaster/SHA256SUMS': sums(staged) + extraSums });
-      const iso = join(dir, `${name}.iso`);
-      expect(await runImageCommand(['-o', iso, '--fs', fsList, staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
-      return iso;
-    };
-    const verify = async (name: string, iso: string) => {
-      await vt.create(name, { media: null });
-      await vt.insertPressed(name, 'dvd', iso);
-      vt.recorder(name).clearUnitAttention();
-      const dev = await vt.open(`virtual:${name}`);
-      try {
-        return await verifyDisc(drive(dev), { against: 'manifest' });
-      } finally {
-        await dev.close();
-      }
-    };
+    const build = (name: string, fsList: string, files: Record<string, string>, link: string, extraSums = '') => buildWithManifest(name, fsList, files, { [link]: 'short.txt' }, extraSums);
+    const verify = verifyManifest;
     for (const c of cases) {
       const k = c.folder('k');
       const good = await build(`shift-${c.facet}`, c.fs, { [`${k}/x.txt`]: 'x', [`${k}/sub/y.txt`]: 'y', [`${k}/${'z'.repeat(70)}.txt`]: 'z' }, c.link);
@@ -356,8 +348,6 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
   });
 
   it('against the manifest, a name that was not cut but that a link the manifest does not list took first (the link cut or mapped to it): the file under its counter verifies', async () => {
-    const { runImageCommand } = await import('../image/cli-image');
-    const { PassThrough } = await import('node:stream');
     const { openImage } = await import('../image/reader/image');
     // Joliet (no Rock Ridge) shows each link as short.txt. "k…k-xxxx.txt" sorts before "k…k.txt"
     // ('-' < '.') and is cut to exactly that name (64 characters); "a*" and "b*" sort before "a_"
@@ -365,28 +355,9 @@ describe.skipIf(!ok)('verifyDisc: a disc long after burning', () => {
     // alone predicts their own names, which now hold the links' data.
     const k = 'k'.repeat(60);
     const links = [`${k}-xxxx.txt`, 'a*', 'b*'];
-    const sums = (root: string) => execFileSync('sh', ['-c', 'find . -type f -print0 | sort -z | xargs -0 sha256sum'], { cwd: root }).toString();
-    const build = async (name: string, fsList: string, files: Record<string, string>, linkNames: string[], extraSums = '', otherLinks: Record<string, string> = {}): Promise<string> => {
-      const staged = join(dir, name);
-      writeTree(staged, { ...files, 'short.txt': 'short' });
-      for (const l of linkNames) symlinkSync('short.txt', join(staged, l));
-      for (const [l, to] of Object.entries(otherLinks)) symlinkSync(to, join(staged, l));
-      writeTree(staged, { '.glassmaster/SHA256SUMS': sums(staged) + extraSums });
-      const iso = join(dir, `${name}.iso`);
-      expect(await runImageCommand(['-o', iso, '--fs', fsList, staged], { stdout: new PassThrough(), stderr: new PassThrough() })).toBe(0);
-      return iso;
-    };
-    const verify = async (name: string, iso: string) => {
-      await vt.create(name, { media: null });
-      await vt.insertPressed(name, 'dvd', iso);
-      vt.recorder(name).clearUnitAttention();
-      const dev = await vt.open(`virtual:${name}`);
-      try {
-        return await verifyDisc(drive(dev), { against: 'manifest' });
-      } finally {
-        await dev.close();
-      }
-    };
+    const build = (name: string, fsList: string, files: Record<string, string>, linkNames: string[], extraSums = '', otherLinks: Record<string, string> = {}) =>
+      buildWithManifest(name, fsList, files, { ...Object.fromEntries(linkNames.map((l) => [l, 'short.txt'])), ...otherLinks }, extraSums);
+    const verify = verifyManifest;
     const tree = async (iso: string, facet: 'joliet' | 'udf') => {
       const img = await openImage(iso);
       try {

@@ -11,6 +11,7 @@ import type { TreeNode } from '../reader/types';
 import { isoName, jolietName, preflight, type PreflightEntry } from './preflight';
 import type { ImageSpec } from '../layout/plan-image';
 import type { FsFacet } from './rules';
+import { preflightEntriesOf } from '../project-checks';
 
 const f = (p: string, size = 1): PreflightEntry => ({ path: p.split('/'), kind: 'file', size });
 const d = (p: string): PreflightEntry => ({ path: p.split('/'), kind: 'dir', size: 0 });
@@ -178,14 +179,7 @@ describe('preflight checks the ISO 9660 paths the writer records', () => {
       tree.addSymlink(`/${deep}/${n('p')}`, '..'); // a folder: left out
       tree.addSymlink(`/${deep}/${n('q')}`, '/etc/hostname'); // outside the disc: left out
       // The entries as the project's preflight lists the staged tree (project-checks.ts).
-      const entries: PreflightEntry[] = [];
-      const walk = (node: typeof tree.root, path: string[]) => {
-        for (const c of node.children?.values() ?? []) {
-          entries.push({ path: [...path, c.name], kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
-          if (c.children) walk(c, [...path, c.name]);
-        }
-      };
-      walk(tree.root, []);
+      const entries = preflightEntriesOf(tree.root);
       for (const [name, spec, fs] of [
         ['iso', { iso9660: true }, ['iso9660']],
         ['iso-joliet', { iso9660: true, joliet: true }, ['iso9660', 'joliet']],
@@ -430,14 +424,7 @@ describe('preflight: directories past the eighth level without Rock Ridge', () =
       ];
       const refusals: string[] = [];
       for (const [what, tree] of trees) {
-        const entries: PreflightEntry[] = [];
-        const walk = (node: typeof tree.root, path: string[]) => {
-          for (const c of node.children?.values() ?? []) {
-            entries.push({ path: [...path, c.name], kind: c.kind, size: c.kind === 'file' ? c.size : 0, target: c.symlinkTarget });
-            if (c.children) walk(c, [...path, c.name]);
-          }
-        };
-        walk(tree.root, []);
+        const entries = preflightEntriesOf(tree.root);
         for (const [fs, spec] of choices) {
           const label = `${what}, ${fs.join()}`;
           let refused: string | undefined;
