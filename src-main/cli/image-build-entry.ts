@@ -9,6 +9,7 @@ import { ExitCode } from '../common/exit-codes';
 import { parseImageArgs, type ImageCommandArgs } from './image-args';
 import { runImageCommand } from './image-build';
 import { stopOnSignals } from './stop-signals';
+import { reportCommandError } from './command-error';
 
 /**
  * Runs an image build from the executable's arguments (`image` first); resolves the exit code, or
@@ -27,6 +28,9 @@ export async function runImageBuildOnly(argv: readonly string[]): Promise<number
   try {
     const code = await runImageCommand(args, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
     return stop.signal.aborted ? ExitCode.CANCELLED : code;
+  } catch (err) {
+    // What runImageCommand does not report itself (a failure closing its engine) ends as the full program ends a command.
+    return reportCommandError(err);
   } finally {
     stop.dispose();
   }

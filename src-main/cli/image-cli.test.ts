@@ -81,6 +81,31 @@ describe('glassmaster image', () => {
     expect(built.stderr).toContain('deeper than 8 levels');
   });
 
+  it('--preflight fails where the build would: a boot image not in the tree, an MBR template that cannot be read', async () => {
+    const src = join(tmp, 'boot-src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'a.txt'), 'a');
+    for (const args of [
+      ['--boot', 'bios:/missing.bin'],
+      ['--boot', 'bios:/a.txt', '--isohybrid', '--isohybrid-mbr', join(tmp, 'no-such-template.bin')],
+    ]) {
+      const built = await glassmaster('image', '-o', join(tmp, 'refused.iso'), ...args, src);
+      expect(built.code).not.toBe(ExitCode.OK);
+      const pre = await glassmaster('image', '--preflight', '--json', ...args, src);
+      expect(pre.code).toBe(ExitCode.USAGE);
+      const report = JSON.parse(pre.stdout) as { ok: boolean; findings: { code: string; severity: string; message: string }[] };
+      expect(report.ok).toBe(false);
+      expect(report.findings[0]).toMatchObject({ code: 'cannot-build', severity: 'error' });
+    }
+    // A refusal a rule reports already (the deep folder) is not reported twice.
+    const deep = join(tmp, 'deep2');
+    mkdirSync(join(deep, 'a/b/c/d/e/f/g/h'), { recursive: true });
+    writeFileSync(join(deep, 'a/b/c/d/e/f/g/h/f.txt'), 'x');
+    const once = JSON.parse((await glassmaster('image', '--preflight', '--fs', 'iso9660,joliet', '--json', deep)).stdout) as { findings: { code: string }[] };
+    expect(once.findings.map((f) => f.code)).toContain('deep-directory');
+    expect(once.findings.map((f) => f.code)).not.toContain('cannot-build');
+  });
+
   it('an unknown option or a bad value is a usage error', async () => {
     expect((await glassmaster('image', '-o', join(tmp, 'x.iso'), '--frobnicate', join(tmp, 'src'))).code).toBe(ExitCode.USAGE);
     expect((await glassmaster('image', '-o', join(tmp, 'x.iso'), '--iso-level', '4', join(tmp, 'src'))).code).toBe(ExitCode.USAGE);

@@ -1,16 +1,15 @@
 // The `glassmaster` command line: the same services as the app, for scripts and for people who
 // prefer a terminal. Listing commands take --json; exit codes are in common/exit-codes.ts.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { GlassmasterError } from '../common/errors';
 import { packageInfo } from '../app/package-info';
-import { ExitCode, exitCodeFor } from '../common/exit-codes';
+import { ExitCode } from '../common/exit-codes';
 import { registerDriveCommands } from './drive-commands';
 import { registerImageCommand } from './image-command';
 import { registerBurnCommands } from './burn-commands';
 import { registerDiscCommands } from './disc-commands';
 import { registerAudioCommand } from './audio-command';
 import { registerCopyCommand } from './copy-command';
-import { escapeText } from '../common/display-name';
+import { reportCommandError } from './command-error';
 
 export function buildProgram(): Command {
   const program = new Command('glassmaster')
@@ -67,10 +66,7 @@ export async function runCli(argv: string[]): Promise<number> {
       // --help and --version end through here with exit code 0.
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
-    const e = GlassmasterError.from(err);
-    process.stderr.write(`glassmaster: ${escapeText(e.message)}\n`); // messages may quote names from a disc or image
-    if (e.code === 'INTERNAL' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-    return exitCodeFor(e.code);
+    return reportCommandError(err);
   }
 }
 

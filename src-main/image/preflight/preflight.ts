@@ -77,7 +77,9 @@ export type FindingCode =
   | 'symlink-not-shown'
   | 'symlink-shown-as-file'
   | 'udf-symlink-7zip'
-  | 'over-capacity';
+  | 'over-capacity'
+  /** The writer refuses the image for a reason the rules above do not model (a boot image not in the tree, an unreadable MBR template …): its own message. */
+  | 'cannot-build';
 
 export interface PreflightFinding {
   code: FindingCode;

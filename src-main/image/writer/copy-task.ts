@@ -9,7 +9,7 @@
 // (source-errors.ts), thrown typed and carried across the thread boundary by the worker pool.
 import * as fs from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { CancelledError } from '../../common/errors';
+import { CancelledError, InternalError } from '../../common/errors';
 import type { TaskContext } from '../../workers/worker-runtime';
 import { loadNativeAddonIfBuilt, type NativeAddon } from '../../transport/native/native-addon';
 import { checkUnchanged, openChecked, outputWriteError, sourceIoError, sourceShrankError } from './source-errors';
@@ -152,7 +152,19 @@ function partCopier(job: CopyTarget, b2: [Buffer, Buffer], fillNative: NativeAdd
   let buf = b2[0];
   const stopped = () => Atomics.load(job.stop, 0) !== 0 || signal.aborted;
   return async (part) => {
-    const m = { nums: part.nums, next: part.next, hostPaths: part.hostPaths.split(PATH_SEPARATOR), paths: part.paths.split(PATH_SEPARATOR) };
+    // The paths are split once a batch of the part is claimed (a part another thread has copied
+    // whole costs nothing); one path per piece, or the part was packed wrong.
+    let split: { hostPaths: string[]; paths: string[] } | undefined;
+    const m = {
+      nums: part.nums,
+      next: part.next,
+      get hostPaths() {
+        return (split ??= splitPaths(part)).hostPaths;
+      },
+      get paths() {
+        return (split ??= splitPaths(part)).paths;
+      },
+    };
     let pending: Promise<void> | null = null;
     const writeAll = async (n: number, pos: number): Promise<void> => {
       if (pending) await pending;
@@ -255,4 +267,13 @@ function partCopier(job: CopyTarget, b2: [Buffer, Buffer], fillNative: NativeAdd
       throw err;
     }
   };
+}
+
+/** A part's joined paths as one array each; a count that is not one per piece is a packing fault. */
+function splitPaths(part: CopyPart): { hostPaths: string[]; paths: string[] } {
+  const hostPaths = part.hostPaths.split(PATH_SEPARATOR);
+  const paths = part.paths.split(PATH_SEPARATOR);
+  const pieces = part.nums.length / 3;
+  if (hostPaths.length !== pieces || paths.length !== pieces) throw new InternalError(`copy part: ${pieces} pieces, ${hostPaths.length} host paths, ${paths.length} image paths`);
+  return { hostPaths, paths };
 }
