@@ -18,9 +18,12 @@ import { startImageEngineEarly, takeEarlyImageEngine } from '../cli/early-image-
 import { stallMonitor } from './stall-monitor';
 
 // The image worker starts first, as the executable starts it (cli/cli-entry.ts) and as the app's
-// engine is up long before a user adds a folder; then the rest loads.
+// engine is up long before a user adds a folder; then the rest loads. The worker is the app's
+// built one (GLASSMASTER_BENCH_IMAGE_WORKER: the bench points it at out/main/image-worker.js, the
+// file the app and the CLI run), else the one bundled beside this script.
 const argv = process.argv.slice(2);
-if (!argv.includes('--idle')) startImageEngineEarly(fileURLToPath(new URL('./image-worker.mjs', import.meta.url)));
+const workerScript = process.env.GLASSMASTER_BENCH_IMAGE_WORKER ?? fileURLToPath(new URL('./image-worker.mjs', import.meta.url));
+if (!argv.includes('--idle')) startImageEngineEarly(workerScript);
 const { ProjectService } = await import('../project/project-service');
 const { parseImageArgs } = await import('../cli/image-args');
 

@@ -136,8 +136,9 @@ function ensureCorpus(c: Corpus): string {
  * The two ways Glassmaster is measured: [cli command, app command]. The CLI is the executable users
  * run, `node out/main/cli.js image` (its entry decides what loads before the build starts: a bundle
  * of the image code alone measured ~0.15 s faster than the executable users had), built from this
- * tree first. The app path is bundled here once (image-bench-app.ts, with the image worker beside
- * it) so it runs as plain node (no TypeScript transpile at start-up, as in the built app).
+ * tree first. The app path's harness (image-bench-app.ts: the main process's calls, with the loop
+ * monitor) is bundled here so it runs as plain node; its image worker is the built app's own
+ * (out/main/image-worker.js), the one the app and the CLI run.
  */
 async function glassmasterCommands(): Promise<{ cli: string[]; app: string[] }> {
   process.stderr.write('building the app (electron-vite build) …\n');
@@ -149,6 +150,7 @@ async function glassmasterCommands(): Promise<{ cli: string[]; app: string[] }> 
     // CommonJS dependencies bundled into ESM need a require.
     banner: { js: "import { createRequire as __gmCreateRequire } from 'node:module'; const require = __gmCreateRequire(import.meta.url);" },
   });
+  process.env.GLASSMASTER_BENCH_IMAGE_WORKER = path.join(root, 'out/main/image-worker.js');
   return { cli: [process.execPath, path.join(root, 'out/main/cli.js'), 'image'], app: [process.execPath, path.join(base, 'glassmaster-app.mjs')] };
 }
 
