@@ -10,7 +10,6 @@ import { InvalidInputError } from '../common/errors';
 import { sectorsFor } from './iso9660/encoding';
 import { dataStartLba, planImage, type DataPiece, type ImagePlan, type ImageSpec } from './layout/plan-image';
 import { childOrder } from './layout/child-order';
-import { importPreviousSession, planMultisession } from './multisession/multisession';
 import { imageSpecFor, stageSources, type ImageRequest } from './image-spec';
 import { checkStagedTree, openOutput, outputGuard, type OutputFile, type OutputPlan } from './output-file';
 import { mergeInto, StagingTree, type StagingNode } from './staging/staging-tree';
@@ -70,6 +69,9 @@ async function stage(
     };
     const ms = req.options.multisession;
     if (ms) {
+      // Loaded when asked for: the previous session is read with the image reader, which a plain
+      // build does not need (the worker starts without it).
+      const { importPreviousSession } = await import('./multisession/multisession');
       const prev = await importPreviousSession(tree, ms.importImage);
       stageSources(req, tree, counted, guard);
       const spec = imageSpecFor(req.options, tree.root, { udfRevision: prev.udfRevision });
@@ -91,7 +93,10 @@ async function stage(
  */
 async function planChecked(s: Staged, opts: Parameters<typeof planImage>[1] = {}): Promise<ImagePlan> {
   try {
-    if (s.previousEnd !== undefined) return (await planMultisession({ ...s.spec, startLba: s.spec.startLba!, previousEnd: s.previousEnd })).plan;
+    if (s.previousEnd !== undefined) {
+      const { planMultisession } = await import('./multisession/multisession');
+      return (await planMultisession({ ...s.spec, startLba: s.spec.startLba!, previousEnd: s.previousEnd })).plan;
+    }
     return await planImage(s.spec, opts);
   } catch (err) {
     const max = s.spec.maxSectors;

@@ -1,6 +1,8 @@
 // Worker-thread entry of the image engine (ImageEngine's pool): stages, plans and writes images
 // (image-output.ts), and copies host-file data in place for another image worker (copyStream).
-// Imports only image code, workers/ and common/.
+// Imports only image code, workers/ and common/. What a plain build does not use (preflight, the
+// boot inspection, a disc's next session: they read images with the reader) is loaded when first
+// asked for, so the worker a build waits for starts without it.
 import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';
 import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress, type OutputContext } from '../image-output';
 import type { ImageRequest } from '../image-spec';
@@ -9,12 +11,12 @@ import type { OutputPlan } from '../output-file';
 import { planImage, type ImageSpec } from '../layout/plan-image';
 import { createCopyStreamTask } from '../writer/copy-task';
 import { InvalidInputError } from '../../common/errors';
-import { inspectImageBoot, preflightProject, type ProjectPreflightPayload } from '../project-checks';
+import type { ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
 import { scanHostPath, type ScanPayload } from '../staging/scan-task';
 import { ScanCache } from '../staging/scan-cache';
 import { hashHostFiles, type HashFilesPayload } from './hash-files-task';
-import { streamDiscSession, type DiscSessionPayload } from './disc-session-task';
+import type { DiscSessionPayload } from './disc-session-task';
 
 export type { ImageWorkerProgress };
 
@@ -60,7 +62,7 @@ const output = (ctx: TaskContext): OutputContext => ({ signal: ctx.signal, progr
 /**
  * The burn's checksum manifest over the staged tree, in this worker: the host files hashed here
  * (no thread hop per file), or `known` text from an earlier build of the same tree. Loaded only
- * when asked, as the disc-session task does: the worker stays small for every other task.
+ * when asked, as the other tasks beside a build are: the worker stays small for every other task.
  */
 async function stageManifestHere(tree: StagingTree, known: true | string, ctx: TaskContext): Promise<void> {
   const { MANIFEST_PATH, ownManifestFolder, stageManifest } = await import('../../burn/manifest');
@@ -112,15 +114,18 @@ defineWorkerTasks({
   async preflight(payload: ProjectPreflightPayload & { spec: ImageInput }) {
     const spec = unpacked(payload.spec);
     if (!('options' in spec) || !spec.root) throw new InvalidInputError('preflight needs a staged tree');
+    const { preflightProject } = await import('../project-checks');
     return preflightProject(spec.root, payload);
   },
   /** The boot inspection of a written image. */
   async inspectBoot(payload: { path: string }) {
+    const { inspectImageBoot } = await import('../project-checks');
     return inspectImageBoot(payload.path);
   },
   /** The next session of a disc: its last session read through the caller's drive, planned and streamed here (disc-session-task.ts). */
   async discSession(payload: DiscSessionPayload, ctx) {
     // The project's folders may come by reference to this worker's scans, as for a plain build.
+    const { streamDiscSession } = await import('./disc-session-task');
     return streamDiscSession({ ...payload, request: unpacked(payload.request) as DiscSessionPayload['request'] }, ctx);
   },
   copyStream: createCopyStreamTask(),
