@@ -12,7 +12,7 @@ import type { StagingNode } from '../staging/staging-tree';
 import type { ChildOrder } from '../layout/child-order';
 import { linkFreeChildren } from '../layout/symlinks';
 import {
-  ancestorsOf, DirSizer, ISO_MAX_EXTENT, MAX_ISO_DEPTH, mkRec, multiExtentRec, partAt, partCount, rec, suCapacity,
+  ancestorsOf, DirSizer, ISO_MAX_EXTENT, MAX_ISO_DEPTH, mkRec, multiExtentRec, rec, suCapacity,
   type DataItem, type Dir, type Part, type Rec,
 } from '../layout/records';
 import { recordLength } from './directory-record';
@@ -168,12 +168,9 @@ export function buildIsoTree(
         recs.push(mkRec(id, false, false, n.hidden, n.mtime, {}, rr ? su : null, ceAreas));
       } else {
         const it = items.get(n)!;
+        // (The common file, PX, TF and NM in the record itself, was taken above.)
         const mkSu = () => (rr ? [px(n), tf(n), ...nmEntries(n.name)] : null);
-        const posix = rr ? new PosixEntry(n, 1) : null;
-        if ((it.size <= ISO_MAX_EXTENT || level < 3) && posix && posix.single && posix.len <= suCapacity(id.length)) {
-          // The common case: PX, TF and NM fit in the record itself.
-          recs.push({ id, wide: false, isDir: false, hidden: n.hidden, mtime: n.mtime, dir: undefined, item: it, index: 0, length: it.size, last: true, su: posix, more: undefined });
-        } else if (it.size <= ISO_MAX_EXTENT || level < 3) {
+        if (it.size <= ISO_MAX_EXTENT || level < 3) {
           recs.push(mkRec(id, false, false, n.hidden, n.mtime, { item: it }, mkSu(), ceAreas));
         } else {
           // ECMA-119 §6.5.1/§9.1.6 bit 7: multi-extent; each part's record but the last has it set.
@@ -198,11 +195,11 @@ export function buildIsoTree(
     }
     const order = ids.map((_, i) => i).sort((a, b) => compareIsoIds(ids[a], ids[b]));
     const size = new DirSizer();
-    for (const r of head) for (let i = 0, n = partCount(r); i < n; i++) size.add(recordLength(r.id.length, partAt(r, i).su?.inlineLength ?? 0));
+    for (const r of head) size.addRecord(r);
     for (const i of order) {
       const r = made[i];
-      if (!r) size.add(lens[i]);
-      else for (let p = 0, n = partCount(r); p < n; p++) size.add(recordLength(r.id.length, partAt(r, p).su?.inlineLength ?? 0));
+      if (r) size.addRecord(r);
+      else size.add(lens[i]);
     }
     d.size = size.bytes;
     // Common files are numbered in `made` order: the k-th undefined slot is common[k].

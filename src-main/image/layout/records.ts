@@ -108,9 +108,7 @@ export function mkRec(
 /** ECMA-119 §6.8.1.1: a record never crosses a logical sector; the rest of the sector is zero. */
 export function dirSize(records: Rec[]): number {
   const size = new DirSizer();
-  for (const r of records) {
-    for (let i = 0, n = partCount(r); i < n; i++) size.add(recordLength(idLen(r), partAt(r, i).su?.inlineLength ?? 0));
-  }
+  for (const r of records) size.addRecord(r);
   return size.bytes;
 }
 
@@ -120,6 +118,10 @@ export class DirSizer {
   add(len: number): void {
     if ((this.off % SECTOR) + len > SECTOR) this.off = Math.ceil(this.off / SECTOR) * SECTOR;
     this.off += len;
+  }
+  /** A record made already: each of its extent parts. */
+  addRecord(r: Rec): void {
+    for (let i = 0, n = partCount(r); i < n; i++) this.add(recordLength(idLen(r), partAt(r, i).su?.inlineLength ?? 0));
   }
   get bytes(): number {
     return Math.max(1, sectorsFor(this.off)) * SECTOR;

@@ -160,12 +160,8 @@ export class PosixEntry implements SuspEntry, SystemUsePlan {
   static lengthFor(nameBytes: number): number {
     return 36 + 26 + 5 + nameBytes;
   }
-  /** The largest name (UTF-8 bytes) the single form holds: one NM entry (its length is one byte). */
+  /** The largest name (UTF-8 bytes) this form holds: one NM entry (its length is one byte); a longer one is split by nmEntries. */
   static readonly MAX_NAME_BYTES = 250;
-  /** Whether the NM fits one entry (else nmEntries splits it and this form does not apply). */
-  get single(): boolean {
-    return this.nameBytes <= PosixEntry.MAX_NAME_BYTES;
-  }
   get inline(): SuspEntry[] {
     return [this];
   }
