@@ -215,33 +215,30 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
       inJoliet.forEach((e, i) => jolietRecorded.set(e.path.join('/'), ids[i]));
     }
   }
-  /** The path Joliet records for an entry, or undefined when Joliet has no such path (a link it leaves out, or anything below a link). */
-  const jolietPath = (e: PreflightEntry): string[] | undefined => {
-    const out: string[] = [];
+  /**
+   * The path a link-less tree (Joliet; ISO 9660) records for an entry, from each component's
+   * recorded name (`recorded`, by path key), or undefined when that tree has no such path (a link
+   * it leaves out, or anything below a link). A folder the caller did not list gets `unlisted`
+   * (its siblings are unknown); a folder in `relocatedAs` starts the path anew (ISO 9660 with
+   * Rock Ridge: moved into the root).
+   */
+  const recordedPath = (e: PreflightEntry, recorded: Map<string, string>, unlisted: (name: string) => string, relocatedAs?: Map<string, string>): string[] | undefined => {
+    let out: string[] = [];
     for (let i = 0; i < e.path.length; i++) {
       const key = e.path.slice(0, i + 1).join('/');
       const at = byPath.get(key);
-      // A folder the caller did not list: the plain cut (its siblings are unknown).
-      if (at === undefined) { out.push(jolietName(e.path[i])); continue; }
-      const id = jolietRecorded.get(key);
+      if (at === undefined) { out.push(unlisted(e.path[i])); continue; }
+      const id = recorded.get(key);
       // Left out, or a link (shown as a file, if at all) with something listed below it.
       if (id === undefined || (i < e.path.length - 1 && at.kind !== 'dir')) return undefined;
-      out.push(id);
+      const moved = i < e.path.length - 1 ? relocatedAs?.get(key) : undefined;
+      if (moved !== undefined) out = [moved];
+      else out.push(id);
     }
     return out;
   };
-  // Whether the ISO 9660 tree records an entry (iso9660/tree.ts): with Rock Ridge every link, as a
-  // record carrying it; without, only a link shown as its file (linkFreeOf). Nothing below a link
-  // either way. The ISO 9660 checks (depth, path length, extent size) look at these entries alone.
+  const jolietPath = (e: PreflightEntry) => recordedPath(e, jolietRecorded, jolietName);
   const anyLink = entries.some((e) => e.kind === 'symlink');
-  const inIsoTree = (e: PreflightEntry): boolean => {
-    if (!anyLink) return true;
-    for (let i = 1; i < e.path.length; i++) {
-      const at = byPath.get(e.path.slice(0, i).join('/'));
-      if (at !== undefined && at.kind !== 'dir') return false;
-    }
-    return e.kind !== 'symlink' || fs.has('rockridge') || resolveLink(e, byPath) !== undefined;
-  };
   /** Whether an entry is listed below a link (a link to a folder, or one shown as a file): no tree records anything there. */
   const belowLink = (e: PreflightEntry): boolean => {
     if (!anyLink) return false;
@@ -251,6 +248,11 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
     return false;
   };
+  // Whether the ISO 9660 tree records an entry (iso9660/tree.ts): with Rock Ridge every link, as a
+  // record carrying it; without, only a link shown as its file (linkFreeOf). Nothing below a link
+  // either way. The ISO 9660 checks (depth, path length, extent size) look at these entries alone.
+  const inIsoTree = (e: PreflightEntry): boolean =>
+    !belowLink(e) && (e.kind !== 'symlink' || fs.has('rockridge') || resolveLink(e, byPath) !== undefined);
   // The name the ISO 9660 tree records for each entry (by path key), as readers show it (no ";1",
   // no bare trailing "."): the writer's own naming (iso9660/names.ts assignIsoNames) per folder,
   // among the siblings that tree records (iso9660/tree.ts: with Rock Ridge every entry, without
@@ -285,21 +287,8 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
     }
   }
   /** The path the ISO 9660 tree records for an entry (its own record; a relocated folder's is the placeholder where it was), or undefined when that tree has none. */
-  const isoPath = (e: PreflightEntry): string[] | undefined => {
-    let out: string[] = [];
-    for (let i = 0; i < e.path.length; i++) {
-      const key = e.path.slice(0, i + 1).join('/');
-      const at = byPath.get(key);
-      // A folder the caller did not list: its name alone (its siblings are unknown).
-      if (at === undefined) { out.push(readerView(assignIsoNames([{ name: e.path[i], isDir: true }], level)[0])); continue; }
-      const id = isoRecorded.get(key);
-      if (id === undefined || (i < e.path.length - 1 && at.kind !== 'dir')) return undefined;
-      const moved = i < e.path.length - 1 ? relocatedAs.get(key) : undefined;
-      if (moved !== undefined) out = [moved];
-      else out.push(id);
-    }
-    return out;
-  };
+  const isoPath = (e: PreflightEntry) =>
+    recordedPath(e, isoRecorded, (name) => readerView(assignIsoNames([{ name, isDir: true }], level)[0]), relocatedAs);
 
   for (const e of entries) {
     const name = e.path[e.path.length - 1];
