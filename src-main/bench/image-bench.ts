@@ -3,7 +3,8 @@
 // and writing it once), measuring wall time, CPU, peak RSS (GNU time) and image size.
 // Page caches are warm for everyone (each corpus is read once before the runs); outputs go to
 // the same file system as the corpus and are deleted after each run. With --repeat N the tools run
-// in N interleaved rounds; the table gives each tool's median and best wall time, ratios of medians.
+// in N interleaved rounds; the table gives each tool's median and best wall time, its median CPU
+// (user + system), ratios of medians.
 // The app-path rows add their main thread's event-loop delay and its stalls (image-bench-app.ts);
 // --event-loop runs only those rows and the idle control.
 import * as fs from 'node:fs';
@@ -155,7 +156,8 @@ async function glassmasterCommands(): Promise<{ cli: string[]; app: string[] }> 
 }
 
 interface Tool { name: string; cmd: string[] }
-interface Summary { best: Result; median: number; runs: number }
+/** best: the fastest run (its RSS the largest of all runs); median: wall time; cpu: median user + system time. */
+interface Summary { best: Result; median: number; cpu: number; runs: number }
 
 /**
  * Runs every tool `repeat` times in interleaved rounds (the order reversed every other round), so a
@@ -178,14 +180,15 @@ function measureAll(tools: Tool[], outFile: string): Map<string, Summary> {
   const out = new Map<string, Summary>();
   for (const t of tools) {
     const rs = results.get(t.name)!;
-    if (failed.has(t.name) || rs.length === 0) { out.set(t.name, { best: failed.get(t.name)!, median: NaN, runs: 0 }); continue; }
+    if (failed.has(t.name) || rs.length === 0) { out.set(t.name, { best: failed.get(t.name)!, median: NaN, cpu: NaN, runs: 0 }); continue; }
     const walls = rs.map((r) => r.wall).sort((a, b) => a - b);
+    const cpus = rs.map((r) => r.user + r.sys).sort((a, b) => a - b);
     const best = rs.reduce((a, b) => (b.wall < a.wall ? b : a));
     const loops = rs.filter((r) => r.loopMaxMs !== undefined);
     out.set(t.name, {
       best: { ...best, rssMb: Math.max(...rs.map((r) => r.rssMb)), loopMaxMs: worst(loops, 'loopMaxMs'), loopP99Ms: worst(loops, 'loopP99Ms'), loopBusyMs: worst(loops, 'loopBusyMs'),
         gaps50: worst(loops, 'gaps50'), cpuStalls50: worst(loops, 'cpuStalls50'), cpuStallMaxMs: worst(loops, 'cpuStallMaxMs'), mainCpuMs: worst(loops, 'mainCpuMs') },
-      median: walls[(walls.length - 1) >> 1], runs: rs.length,
+      median: walls[(walls.length - 1) >> 1], cpu: cpus[(cpus.length - 1) >> 1], runs: rs.length,
     });
   }
   return out;
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
     console.log(`\n(${c.id}) ${c.name}`);
     console.log(`${'tool'.padEnd(38)} ${'median s'.padStart(9)} ${'best s'.padStart(7)} ${'MB/s'.padStart(6)} ${'CPU s'.padStart(6)} ${'RSS MB'.padStart(7)} ${'image MB'.padStart(9)} ${'x floor'.padStart(8)}`);
     for (const t of run) {
-      const { best: r, median } = res.get(t.name)!;
+      const { best: r, median, cpu } = res.get(t.name)!;
       if (!r.ok) { console.log(`${t.name.padEnd(38)} failed: ${r.note ?? ''}`); continue; }
       const mb = r.bytes / 1e6;
       // Ratios compare medians (the best run of each tool may fall in different quiet spells).
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
       // thread's own work: gaps between 5 ms timers in which it used > 50 ms of CPU itself.
       const loop = r.loopMaxMs === undefined ? '' : `  main thread (worst run): loop delay max ${r.loopMaxMs.toFixed(1)} ms, p99 ${r.loopP99Ms!.toFixed(1)} ms, `
         + `gaps > 50 ms ${r.gaps50 ?? '?'}, CPU stalls > 50 ms ${r.cpuStalls50 ?? '?'} (max ${r.cpuStallMaxMs ?? '?'} ms), main-thread CPU ${r.mainCpuMs ?? '?'} ms, busy ${r.loopBusyMs!.toFixed(0)} ms`;
-      console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(r.user + r.sys, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}${loop}`);
+      console.log(`${t.name.padEnd(38)} ${fmt(median, 9)} ${fmt(r.wall, 7)} ${fmt(mb / Math.max(median, 0.01), 6, 0)} ${fmt(cpu, 6)} ${fmt(r.rssMb, 7, 0)} ${fmt(mb, 9, 1)} ${fmt(median / Math.max(floor.median, 0.01), 8)}${loop}`);
     }
   }
 }
