@@ -18,6 +18,8 @@ export interface ImageCommandArgs {
   quiet: boolean;
   /** -o names a block or character device: write the image onto it in place (else refused). */
   toDevice: boolean;
+  /** -o names a file that exists: replace it (else refused, nothing written). */
+  force: boolean;
 }
 
 /** Parses a boot spec (PATH is an image path; hidden=HOSTPATH is placed outside every directory). */
@@ -72,6 +74,7 @@ const collectBoot = (v: string, prev: BootEntry[] = []) => [...prev, wrap(parseB
 /** Adds the build options to `cmd` (the registered subcommand, or a standalone parser). */
 export function addImageBuildOptions(cmd: Command): Command {
   cmd.option('-o, --output <OUT>', 'the image file (written as OUT.<random>.partial, renamed when complete; never one of the inputs; a symbolic link is written through); - for standard output. e.g. -o photos.iso');
+  cmd.option('--force', 'replace OUT if it exists (without it an existing file is refused and kept)');
   cmd.option('--to-device', 'with -o naming a block or character device: write the image onto it in place (every byte on it is replaced; refused while mounted or too small). e.g. -o /dev/sdb --to-device');
   return addImageOptionFlags(cmd)
     .option('--import <PREV.iso>', 'append a session to this image (with --start-lba). e.g. --import disc.iso --start-lba 23456')
@@ -106,7 +109,7 @@ export function addImageOptionFlags(cmd: Command): Command {
 export interface RawImageOpts {
   output?: string; fs?: FileSystemName[]; isoLevel?: string; udfRevision?: string; udfMetadataMirror?: boolean; label?: string;
   boot?: BootEntry[]; isohybrid?: boolean; isohybridMbr?: string; isohybridGpt?: boolean; date?: string; maxSectors?: number;
-  followSymlinks?: boolean; udfSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean; toDevice?: boolean;
+  followSymlinks?: boolean; udfSymlinks?: boolean; import?: string; startLba?: number; json?: boolean; quiet?: boolean; toDevice?: boolean; force?: boolean;
 }
 
 /** commander's values → the checked model. Throws InvalidInputError (exit 2) on a usage mistake. */
@@ -116,7 +119,7 @@ export function imageArgsFrom(raw: RawImageOpts, sourceArgs: string[]): ImageCom
   if ((raw.import === undefined) !== (raw.startLba === undefined)) throw new InvalidInputError(raw.import === undefined ? '--start-lba needs --import' : '--import needs --start-lba');
   const options = imageOptionsFrom(raw);
   if (raw.toDevice && raw.output === '-') throw new InvalidInputError('--to-device needs -o DEVICE, not standard output');
-  return { output: raw.output, options, sources: sourceArgs.map(parseSource), json: !!raw.json, quiet: !!raw.quiet, toDevice: !!raw.toDevice };
+  return { output: raw.output, options, sources: sourceArgs.map(parseSource), json: !!raw.json, quiet: !!raw.quiet, toDevice: !!raw.toDevice, force: !!raw.force };
 }
 
 /** The image-option flags (addImageOptionFlags, plus --import/--start-lba when declared) → the checked model. */

@@ -96,7 +96,12 @@ describe.skipIf(!ok)('glassmaster image -o: what the output may replace', () => 
     fs.writeFileSync(target, 'old');
     const link = path.join(tmp, 'link.iso');
     fs.symlinkSync('target.iso', link);
-    expect(await image('-o', link, src)).toEqual({ code: ExitCode.OK, stderr: '' });
+    // Its target exists: kept without --force (the link too), replaced with it.
+    const kept = await image('-o', link, src);
+    expect(kept.code).toBe(ExitCode.USAGE);
+    expect(kept.stderr).toMatch(/target\.iso \(the target of the symbolic link .*link\.iso\) already exists: add --force to replace it/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('old');
+    expect(await image('--force', '-o', link, src)).toEqual({ code: ExitCode.OK, stderr: '' });
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(fs.readlinkSync(link)).toBe('target.iso');
     expect(sha256File(target)).toBe(sha256File(ref));
@@ -107,6 +112,27 @@ describe.skipIf(!ok)('glassmaster image -o: what the output may replace', () => 
     expect(d.code).toBe(ExitCode.USAGE);
     expect(fs.lstatSync(dangling).isSymbolicLink()).toBe(true);
     expect(fs.existsSync(path.join(tmp, 'nowhere'))).toBe(false);
+  });
+
+  it('an existing image is kept without --force (exit 2, its bytes unchanged, no .partial); --force replaces it', async () => {
+    const dir = path.join(tmp, 'again');
+    fs.mkdirSync(dir);
+    const out = path.join(dir, 'photos.iso');
+    expect(await image('-o', out, src)).toEqual({ code: ExitCode.OK, stderr: '' });
+    const first = sha256File(out);
+    fs.writeFileSync(path.join(src, 'added.txt'), 'a second build differs');
+    try {
+      const again = await image('-o', out, src);
+      expect(again.code).toBe(ExitCode.USAGE);
+      expect(again.stderr).toBe(`glassmaster image: ${out} already exists: add --force to replace it\n`);
+      expect(sha256File(out)).toBe(first);
+      expect(partialsIn(dir)).toEqual([]);
+      expect(await image('--force', '-o', out, src)).toEqual({ code: ExitCode.OK, stderr: '' });
+      expect(sha256File(out)).not.toBe(first);
+      expect(listing(out)).toContain("'/added.txt'");
+    } finally {
+      fs.rmSync(path.join(src, 'added.txt'));
+    }
   });
 
   it('a source is never the output: a source file, a file inside a source folder, a hard link to one', async () => {

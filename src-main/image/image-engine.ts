@@ -37,6 +37,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** writeFile to a block or character device: write the image onto it in place (else refused). */
   toDevice?: boolean;
+  /** writeFile over a regular file already there: replace it (default), or refuse (UnsafeOutputError 'exists', nothing written). */
+  existing?: 'replace' | 'refuse';
   onProgress?: (p: ImageWorkerProgress) => void;
   /** Bytes per chunk the worker produces (a multiple of 2048; default 1 MiB). */
   chunkSize?: number;
@@ -156,6 +158,8 @@ export class ImageEngine {
         device: opts.toDevice ? 'in-place' : 'refuse',
         deviceHint: 'to write the image onto it (every byte on it is replaced), add --to-device',
         fifoHint: 'to stream an image, use -o - and a pipe',
+        existing: opts.existing,
+        existingHint: 'add --force to replace it',
       });
       partial = out.partial;
       release = holdPartial(out);

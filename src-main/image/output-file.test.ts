@@ -97,6 +97,25 @@ describe('OutputFile', () => {
     expect(fs.readdirSync(tmp).filter((n) => n.startsWith('old.iso') || n.startsWith('raced.iso'))).toEqual(['old.iso', 'raced.iso']);
   });
 
+  it("existing 'refuse': a file there is refused before anything is written, and one that appears during the write is kept", async () => {
+    fs.writeFileSync(p('kept.iso'), 'kept');
+    await expect(planOutput(p('kept.iso'), { existing: 'refuse', existingHint: 'add --force to replace it' }))
+      .rejects.toMatchObject({ code: 'UNSAFE_OUTPUT', details: { reason: 'exists' }, message: `${p('kept.iso')} already exists: add --force to replace it` });
+    // An input named as the output is told as an input, whatever `existing` says.
+    await expect(planOutput(p('input.bin'), { inputs: [p('input.bin')], existing: 'refuse' })).rejects.toMatchObject({ details: { reason: 'input' } });
+    const late = await openOutput(await planOutput(p('late.iso'), { existing: 'refuse' }));
+    fs.writeSync(late.fd, 'new');
+    fs.writeFileSync(p('late.iso'), 'someone else');
+    await expect(late.commit()).rejects.toMatchObject({ details: { reason: 'exists' } });
+    expect(fs.readFileSync(p('late.iso'), 'utf8')).toBe('someone else');
+    expect(fs.existsSync(late.writingTo)).toBe(false);
+    // The default replaces.
+    const replace = await openOutput(await planOutput(p('kept.iso')));
+    fs.writeSync(replace.fd, 'new');
+    await replace.commit();
+    expect(fs.readFileSync(p('kept.iso'), 'utf8')).toBe('new');
+  });
+
   it('abort removes the partial and is idempotent; held partials go with removeLivePartialsSync', async () => {
     const out = await openOutput(await planOutput(p('aborted.iso')));
     expect(fs.existsSync(out.writingTo)).toBe(true);

@@ -46,6 +46,10 @@ export interface OutputRequest {
   deviceHint?: string;
   /** What to tell a user who named a FIFO (e.g. "use -o - and a pipe"). */
   fifoHint?: string;
+  /** A regular file already at the target: replaced by the commit (default), or refused (before anything is written, and again at the commit). */
+  existing?: 'replace' | 'refuse';
+  /** What to tell a user whose output exists, with existing 'refuse' (e.g. "add --force to replace it"). */
+  existingHint?: string;
 }
 
 interface Identity { dev: number; ino: number }
@@ -61,6 +65,8 @@ export interface OutputPlan {
   partial?: string;
   /** kind 'file': the regular file the commit will replace, if there is one. */
   replaces?: Identity & { size: number };
+  /** kind 'file': a file that appears at the target while the output is written is not replaced (OutputRequest.existing 'refuse'). */
+  keepExisting?: boolean;
   /** kind 'device': its node and, for a block device, its size in bytes when known. */
   device?: Identity & { block: boolean; size?: number };
 }
@@ -110,7 +116,7 @@ export async function planOutput(path: string, req: OutputRequest = {}): Promise
     st = await statOrUndefined(target, false);
   }
   const via = target === asked ? '' : ` (the target of the symbolic link ${path})`;
-  const plan: OutputPlan = { path, target, kind: 'file' };
+  const plan: OutputPlan = { path, target, kind: 'file', keepExisting: req.existing === 'refuse' || undefined };
   if (st) {
     if (st.isDirectory()) throw new UnsafeOutputError(`${target}${via} is a folder: name a file in it`, { path, target, reason: 'directory' });
     if (st.isFIFO()) {
@@ -139,6 +145,10 @@ export async function planOutput(path: string, req: OutputRequest = {}): Promise
         const ist = await statOrUndefined(input, follow);
         if (ist && ist.dev === st.dev && ist.ino === st.ino) throw isInputError(plan, input);
       }
+    }
+    // After the input check: an input named as the output is told as such, not as "exists".
+    if (plan.replaces && req.existing === 'refuse') {
+      throw new UnsafeOutputError(`${target}${via} already exists${req.existingHint ? `: ${req.existingHint}` : ''}`, { path, target, reason: 'exists' });
     }
   }
   if (plan.kind === 'file') plan.partial = partialNameFor(target);
@@ -301,6 +311,11 @@ export class OutputFile {
       await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
       livePartials.delete(p.partial!);
       throw new UnsafeOutputError(`${p.target} changed while the output was written (it is no longer a regular file): nothing was replaced`, { path: p.path, target: p.target, reason: 'changed' });
+    }
+    if (now && p.keepExisting) {
+      await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
+      livePartials.delete(p.partial!);
+      throw new UnsafeOutputError(`${p.target} was created while the output was written: it is kept, and nothing was written`, { path: p.path, target: p.target, reason: 'exists' });
     }
     try {
       await fs.promises.rename(p.partial!, p.target);

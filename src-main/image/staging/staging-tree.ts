@@ -451,20 +451,23 @@ function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, walk:
  * changed meanwhile, the entry is taken as it is now).
  */
 function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: StagingNode, opts: AddHostOptions, walk: HostWalk, imagePath: string): void {
-  const sep = dirPath.endsWith('/') ? '' : '/';
+  // Each child's host and image path is one concatenation of its folder's prefix and its name: a
+  // string kept for the whole build (node.source, the copier's piece), so not two.
+  const hostPrefix = dirPath.endsWith('/') ? dirPath : dirPath + '/';
   const guard = opts.guard;
   const onFile = opts.onFile;
+  const imagePrefix = onFile ? imagePath + '/' : '';
   const probe: HostIdentity = { dev: 0, ino: 0 };
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
-    const childPath = dirPath + sep + name;
+    const childPath = hostPrefix + name;
     const o = i * SCAN_FIELDS;
     const mode = nums[o];
     let child: StagingNode;
     if (mode < 0) {
       const st = statHost(childPath, opts.followSymlinks ?? false);
       if (guard && !guard(st, childPath)) continue;
-      child = hostNode(childPath, st, opts, walk, onFile ? `${imagePath}/${name}` : '');
+      child = hostNode(childPath, st, opts, walk, onFile ? imagePrefix + name : '');
     } else {
       if (guard) {
         probe.dev = nums[o + 6];
@@ -484,10 +487,10 @@ function scanPacked(dirPath: string, names: string[], nums: Float64Array, into: 
           uid: small(nums[o + 2]), gid: small(nums[o + 3]), hidden: false, children: undefined,
           source: { type: 'host', hostPath: childPath, mtimeMs },
         };
-        if (onFile) onFile(child, `${imagePath}/${name}`);
+        if (onFile) onFile(child, imagePrefix + name);
       } else {
         const st: HostStat = { mode, size: nums[o + 1], uid: nums[o + 2], gid: nums[o + 3], mtimeMs, mtime, ctime, dev: nums[o + 6], ino: nums[o + 7] };
-        child = hostNode(childPath, st, opts, walk, onFile ? `${imagePath}/${name}` : '');
+        child = hostNode(childPath, st, opts, walk, onFile ? imagePrefix + name : '');
       }
     }
     child.name = name;
