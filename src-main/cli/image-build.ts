@@ -61,7 +61,7 @@ export async function runImageCommand(argv: string[] | ImageCommandArgs, io: Ima
       }
       say('done', `wrote ${src.totalSectors} sectors to standard output in ${((Date.now() - started) / 1000).toFixed(1)} s`, { totalSectors: src.totalSectors });
     } else {
-      const { bytes, totalSectors } = await engine.writeFile(req, a.output, { signal: io.signal, onProgress, toDevice: a.toDevice, existing: a.force ? 'replace' : 'refuse' });
+      const { bytes, totalSectors } = await engine.writeFile(req, a.output, { signal: io.signal, onProgress, toDevice: a.toDevice, existing: a.force ? 'replace' : 'refuse', existingHint: 'add --force to replace it' });
       say('done', `wrote ${a.output}: ${totalSectors} sectors (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`, { path: a.output, bytes, totalSectors });
     }
     return ExitCode.OK;

@@ -39,6 +39,8 @@ export interface BuildOptions {
   toDevice?: boolean;
   /** writeFile over a regular file already there: replace it (default), or refuse (UnsafeOutputError 'exists', nothing written). */
   existing?: 'replace' | 'refuse';
+  /** With existing 'refuse': what the refusal tells the user to do (the CLI: "add --force to replace it"). */
+  existingHint?: string;
   onProgress?: (p: ImageWorkerProgress) => void;
   /** Bytes per chunk the worker produces (a multiple of 2048; default 1 MiB). */
   chunkSize?: number;
@@ -159,7 +161,7 @@ export class ImageEngine {
         deviceHint: 'to write the image onto it (every byte on it is replaced), add --to-device',
         fifoHint: 'to stream an image, use -o - and a pipe',
         existing: opts.existing,
-        existingHint: 'add --force to replace it',
+        existingHint: opts.existingHint,
       });
       partial = out.partial;
       release = holdPartial(out);

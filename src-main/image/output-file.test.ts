@@ -109,6 +109,14 @@ describe('OutputFile', () => {
     await expect(late.commit()).rejects.toMatchObject({ details: { reason: 'exists' } });
     expect(fs.readFileSync(p('late.iso'), 'utf8')).toBe('someone else');
     expect(fs.existsSync(late.writingTo)).toBe(false);
+    // Nothing there at the commit: linked into place, the partial gone, one link left.
+    const free = await openOutput(await planOutput(p('free.iso'), { existing: 'refuse' }));
+    fs.writeSync(free.fd, 'mine');
+    await free.commit();
+    expect(fs.readFileSync(p('free.iso'), 'utf8')).toBe('mine');
+    expect(fs.statSync(p('free.iso')).nlink).toBe(1);
+    expect(fs.existsSync(free.writingTo)).toBe(false);
+    expect(fs.readdirSync(tmp).filter((n) => /^(free|late)\.iso\./.test(n))).toEqual([]);
     // The default replaces.
     const replace = await openOutput(await planOutput(p('kept.iso')));
     fs.writeSync(replace.fd, 'new');

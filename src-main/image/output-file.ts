@@ -30,8 +30,11 @@
 //     second SIGINT/SIGTERM/SIGHUP arrives before the job has cleaned up. A caller that hands the
 //     plan to another thread (ImageEngine → image worker) holds its partial with holdPartial() so
 //     the name is known here too.
-//  5. Callers keep their own policy for a regular file already there (read: --force; the app: the
-//     overwrite flag); this module only decides what may never be replaced.
+//  5. A regular file already there is the caller's to allow: OutputRequest.existing 'replace'
+//     (the default: the app asks first, read checks its --force itself) or 'refuse' (image -o
+//     without --force): refused when planned, and at the commit a file that appeared meanwhile is
+//     kept (the partial is hard-linked into place only where the name is free, then removed).
+//     Apart from that this module decides what may never be replaced.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -72,6 +75,20 @@ export interface OutputPlan {
 }
 
 const errnoOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
+
+/**
+ * Links `from` at `to` unless something is there (throws EEXIST then); false, with nothing done,
+ * where the file system makes no hard links (the caller renames instead).
+ */
+async function linkIfFree(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.promises.link(from, to);
+    return true;
+  } catch (err) {
+    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'].includes(errnoOf(err) ?? '')) return false;
+    throw err;
+  }
+}
 
 function ioError(what: string, path: string, err: unknown): IoError {
   const e = err as NodeJS.ErrnoException;
@@ -146,7 +163,9 @@ export async function planOutput(path: string, req: OutputRequest = {}): Promise
         if (ist && ist.dev === st.dev && ist.ino === st.ino) throw isInputError(plan, input);
       }
     }
-    // After the input check: an input named as the output is told as such, not as "exists".
+    // After the input check: an input named directly as the output is told as such, not as
+    // "exists" (a file found inside a source folder is refused as an input by the scan's guard,
+    // so with --force too).
     if (plan.replaces && req.existing === 'refuse') {
       throw new UnsafeOutputError(`${target}${via} already exists${req.existingHint ? `: ${req.existingHint}` : ''}`, { path, target, reason: 'exists' });
     }
@@ -312,15 +331,21 @@ export class OutputFile {
       livePartials.delete(p.partial!);
       throw new UnsafeOutputError(`${p.target} changed while the output was written (it is no longer a regular file): nothing was replaced`, { path: p.path, target: p.target, reason: 'changed' });
     }
+    const appeared = () => new UnsafeOutputError(`${p.target} was created while the output was written: it is kept, and nothing was written`, { path: p.path, target: p.target, reason: 'exists' });
     if (now && p.keepExisting) {
       await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
       livePartials.delete(p.partial!);
-      throw new UnsafeOutputError(`${p.target} was created while the output was written: it is kept, and nothing was written`, { path: p.path, target: p.target, reason: 'exists' });
+      throw appeared();
     }
     try {
-      await fs.promises.rename(p.partial!, p.target);
+      // Keeping what appears: a hard link is made only where the name is free (EEXIST otherwise,
+      // with no window between a check and the rename); where the file system has no hard links
+      // (FAT, some network shares), the check just above is the last word.
+      if (!p.keepExisting || !(await linkIfFree(p.partial!, p.target))) await fs.promises.rename(p.partial!, p.target);
+      else await fs.promises.rm(p.partial!, { force: true });
     } catch (err) {
       await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
+      if (errnoOf(err) === 'EEXIST') throw appeared();
       throw ioError('cannot rename onto', p.target, err);
     } finally {
       livePartials.delete(p.partial!);
