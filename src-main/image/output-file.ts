@@ -324,27 +324,24 @@ export class OutputFile {
     }
     this.done = true;
     if (p.kind === 'device') return;
-    // The target again: still absent or a regular file (not a folder, device, link … put there since).
+    // The target again: still absent or a regular file (not a folder, device, link … put there
+    // since), and still absent when an existing file is to be kept.
     const now = await statOrUndefined(p.target, false);
-    if (now && !now.isFile()) {
-      await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
-      livePartials.delete(p.partial!);
-      throw new UnsafeOutputError(`${p.target} changed while the output was written (it is no longer a regular file): nothing was replaced`, { path: p.path, target: p.target, reason: 'changed' });
-    }
     const appeared = () => new UnsafeOutputError(`${p.target} was created while the output was written: it is kept, and nothing was written`, { path: p.path, target: p.target, reason: 'exists' });
-    if (now && p.keepExisting) {
-      await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
-      livePartials.delete(p.partial!);
-      throw appeared();
-    }
     try {
+      if (now && !now.isFile()) {
+        throw new UnsafeOutputError(`${p.target} changed while the output was written (it is no longer a regular file): nothing was replaced`, { path: p.path, target: p.target, reason: 'changed' });
+      }
+      if (now && p.keepExisting) throw appeared();
       // Keeping what appears: a hard link is made only where the name is free (EEXIST otherwise,
       // with no window between a check and the rename); where the file system has no hard links
-      // (FAT, some network shares), the check just above is the last word.
-      if (!p.keepExisting || !(await linkIfFree(p.partial!, p.target))) await fs.promises.rename(p.partial!, p.target);
-      else await fs.promises.rm(p.partial!, { force: true });
+      // (FAT, some network shares), the check just above is the last word. Once linked, the
+      // image is in place: a partial that cannot be removed is not a failure of the write.
+      if (p.keepExisting && (await linkIfFree(p.partial!, p.target))) await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
+      else await fs.promises.rename(p.partial!, p.target);
     } catch (err) {
       await fs.promises.rm(p.partial!, { force: true }).catch(() => undefined);
+      if (err instanceof UnsafeOutputError) throw err;
       if (errnoOf(err) === 'EEXIST') throw appeared();
       throw ioError('cannot rename onto', p.target, err);
     } finally {
