@@ -146,7 +146,7 @@ async function glassmasterCommands(): Promise<{ cli: string[]; app: string[] }> 
   execFileSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const esbuild = (await import('esbuild' as string)) as { buildSync(o: unknown): unknown };
   esbuild.buildSync({
-    entryPoints: { 'glassmaster-app': path.join(here, 'image-bench-app.ts'), 'image-worker': path.join(root, 'src-main/image/worker/image-worker.ts') },
+    entryPoints: { 'glassmaster-app': path.join(here, 'image-bench-app.ts'), 'image-worker': path.join(root, 'src-main/image/worker/image-worker.ts'), 'copy-worker': path.join(root, 'src-main/image/worker/copy-worker.ts') },
     bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: base, outExtension: { '.js': '.mjs' }, logLevel: 'error',
     // CommonJS dependencies bundled into ESM need a require.
     banner: { js: "import { createRequire as __gmCreateRequire } from 'node:module'; const require = __gmCreateRequire(import.meta.url);" },

@@ -48,12 +48,8 @@ export interface BuildOptions {
 
 export class ImageEngine {
   private readonly pool: WorkerPool;
-  private readonly script: string | URL;
-  private readonly execArgv?: string[];
 
   constructor(opts: ImageEngineOptions) {
-    this.script = opts.script;
-    this.execArgv = opts.execArgv;
     this.pool = new WorkerPool({ script: opts.script, execArgv: opts.execArgv, size: opts.size ?? 1 });
   }
 
@@ -149,9 +145,6 @@ export class ImageEngine {
    * renamed only once complete; a device in place.
    */
   async writeFile(spec: ImageInput, outPath: string, opts: BuildOptions = {}): Promise<{ bytes: number; totalSectors: number }> {
-    const worker: WriteFilePayload['worker'] = typeof this.script === 'string'
-      ? { path: this.script, execArgv: this.execArgv }
-      : { url: this.script.href, execArgv: this.execArgv };
     let release = () => undefined as unknown;
     let partial: string | undefined;
     try {
@@ -165,7 +158,7 @@ export class ImageEngine {
       });
       partial = out.partial;
       release = holdPartial(out);
-      const payload: WriteFilePayload = { spec, out, chunkSize: opts.chunkSize, worker };
+      const payload: WriteFilePayload = { spec, out, chunkSize: opts.chunkSize };
       return await this.pool.run('writeFile', payload, { signal: opts.signal, onProgress: opts.onProgress });
     } catch (err) {
       // The worker removes its partial itself, unless it was terminated (a cancel it did not see

@@ -196,18 +196,18 @@ function writeAll(fd: number, buf: Buffer, pos: number): Promise<void> {
 
 /**
  * Writes the image to the planned output (output-file.ts: a file through its partial, renamed once
- * complete and removed on any failure; a device in place). `worker` is the image worker's own
- * entry: the copier threads run its copyStream task.
+ * complete and removed on any failure; a device in place). `copier` is the copier threads' entry
+ * (worker/copy-worker.ts: its copyStream task).
  */
 export async function writeRequestFile(
-  req: ImageRequest | ImageSpec, outPlan: OutputPlan, ctx: OutputContext, worker: WorkerScript, opts: { chunkSize?: number } = {},
+  req: ImageRequest | ImageSpec, outPlan: OutputPlan, ctx: OutputContext, copierEntry: WorkerScript, opts: { chunkSize?: number } = {},
 ): Promise<{ bytes: number; totalSectors: number }> {
   const o = 'options' in req ? req.options : undefined;
   const multisession = o?.multisession !== undefined;
   // A device is written only once the image is planned and known to fit: no copy starts earlier.
   const toDevice = outPlan.kind === 'device';
   // Started now so the copier thread's start-up overlaps staging and planning.
-  const copier = new DataCopier(worker);
+  const copier = new DataCopier(copierEntry);
   const pool = new ChunkPool(opts.chunkSize);
   const inflight: Promise<void>[] = [];
   let out: OutputFile | undefined;

@@ -1,15 +1,18 @@
 // Worker-thread entry of the image engine (ImageEngine's pool): stages, plans and writes images
-// (image-output.ts), and copies host-file data in place for another image worker (copyStream).
+// (image-output.ts). Its copier threads run the entry beside it (copy-worker.ts).
 // Imports only image code, workers/ and common/. What a plain build does not use (preflight, the
 // boot inspection, a disc's next session: they read images with the reader) is loaded when first
 // asked for, so the worker a build waits for starts without it.
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';
+import { tsWorkerScript } from '../../workers/ts-worker-script';
+import type { WorkerScript } from '../writer/data-copier';
 import { planRequest, streamRequest, writeRequestFile, type ImageWorkerProgress, type OutputContext } from '../image-output';
 import type { ImageRequest } from '../image-spec';
 import type { StagingTree } from '../staging/staging-tree';
 import type { OutputPlan } from '../output-file';
 import { planImage, type ImageSpec } from '../layout/plan-image';
-import { createCopyStreamTask } from '../writer/copy-task';
 import { InvalidInputError } from '../../common/errors';
 import type { ProjectPreflightPayload } from '../project-checks';
 import { unpackTree } from '../staging/packed-tree';
@@ -37,8 +40,16 @@ export interface BuildPayload {
 export interface WriteFilePayload extends BuildPayload {
   /** Decided by the caller's planOutput (output-file.ts): the worker only opens and writes it. */
   out: OutputPlan;
-  /** This worker's own entry, for its copier threads: a path, or a URL's href (data: bootstrap under tsx). */
-  worker: { path?: string; url?: string; execArgv?: string[] };
+}
+
+/**
+ * The copier threads' entry: copy-worker beside this file — the built .js (or the bench's .mjs)
+ * beside the built one, the TypeScript source through tsx beside the source.
+ */
+function copyWorkerEntry(): WorkerScript {
+  const here = fileURLToPath(import.meta.url);
+  const file = join(dirname(here), basename(here).replace('image-worker', 'copy-worker'));
+  return { script: here.endsWith('.ts') ? tsWorkerScript(file) : file };
 }
 
 /** The project's scans this worker holds (scan-cache.ts): a packed tree refers to their folders. */
@@ -98,9 +109,7 @@ defineWorkerTasks({
   },
   async writeFile(payload: WriteFilePayload, ctx) {
     payload = { ...payload, spec: unpacked(payload.spec) };
-    const w = payload.worker;
-    const script = w.url !== undefined ? new URL(w.url) : w.path!;
-    return writeRequestFile(payload.spec, payload.out, output(ctx), { script, execArgv: w.execArgv }, { chunkSize: payload.chunkSize });
+    return writeRequestFile(payload.spec, payload.out, output(ctx), copyWorkerEntry(), { chunkSize: payload.chunkSize });
   },
   /** A host file or folder read into a staged subtree here, so the caller's thread never walks a folder. */
   async scan(payload: ScanPayload, ctx) {
@@ -128,5 +137,4 @@ defineWorkerTasks({
     const { streamDiscSession } = await import('./disc-session-task');
     return streamDiscSession({ ...payload, request: unpacked(payload.request) as DiscSessionPayload['request'] }, ctx);
   },
-  copyStream: createCopyStreamTask(),
 });

@@ -1,4 +1,4 @@
-// The copy task of the image worker (worker/image-worker.ts): reads host-file pieces and writes
+// The copy task of the copier threads (worker/copy-worker.ts): reads host-file pieces and writes
 // them in place (positional writes) into the output file, while another thread writes the metadata
 // around them. One task runs for a whole copy stream: the parts arrive on a MessagePort of their
 // own, not as one pool job each, because the thread that hands them over is usually inside a long

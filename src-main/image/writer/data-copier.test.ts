@@ -14,7 +14,7 @@ import { DataCopier } from './data-copier';
 import { copyPartsHere, type CopyPart } from './copy-task';
 import { loadNativeAddon } from '../../transport/native/native-addon';
 
-const worker = { script: tsWorkerScript(fileURLToPath(new URL('../worker/image-worker.ts', import.meta.url))) };
+const worker = { script: tsWorkerScript(fileURLToPath(new URL('../worker/copy-worker.ts', import.meta.url))) };
 
 let outerTmp: string;
 beforeAll(() => {

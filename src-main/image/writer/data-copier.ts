@@ -4,7 +4,7 @@
 // encoding instead of running after it. Output bytes are the same as writeImage's: each piece at
 // lba × 2048, zero-padded to its sector end.
 //
-// The threads are a WorkerPool of the image worker (worker/image-worker.ts) running its typed
+// The threads are a WorkerPool of the copy worker (worker/copy-worker.ts) running its typed
 // `copyStream` task (writer/copy-task.ts); their errors are the ordered writer's (source-errors.ts).
 import { CancelledError, GlassmasterError, InternalError, InvalidInputError } from '../../common/errors';
 import { WorkerPool } from '../../workers/worker-pool';
@@ -14,7 +14,7 @@ import { copyPartsHere, PATH_SEPARATOR, ringBell, stopCopying, type CopyMessage,
 
 const NEVER = new AbortController().signal;
 
-/** Where the image worker's entry is: a built .js path, or a URL (a tsx bootstrap under tests). */
+/** Where the copy worker's entry is: a built .js path, or a URL (a tsx bootstrap under tests). */
 export interface WorkerScript {
   script: string | URL;
   execArgv?: string[];
