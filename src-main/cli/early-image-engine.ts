@@ -19,13 +19,3 @@ export function takeEarlyImageEngine(): ImageEngine | undefined {
   early = undefined;
   return e;
 }
-
-/**
- * Whether a command line builds an image to a file (`image … -o OUT`, not --help): only then is the
- * worker worth starting before the command line is parsed (a wasted start costs ~0.05 CPU s).
- */
-export function buildsImage(argv: readonly string[]): boolean {
-  if (argv[0] !== 'image') return false;
-  if (argv.some((a) => a === '-h' || a === '--help' || a === '--list' || a === '--inspect' || a === '--preflight')) return false;
-  return argv.some((a) => a === '-o' || a === '--output' || a.startsWith('--output=') || (a.startsWith('-o') && a.length > 2));
-}

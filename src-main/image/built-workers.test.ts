@@ -11,6 +11,7 @@ import { ImageEngine } from './image-engine';
 import { tsWorkerScript } from '../workers/ts-worker-script';
 import { mktemp, sha256File } from './test-support/peers';
 import { inCI } from '../testing/peer-tools';
+import { startWorkerEarly, takeEarlyWorker } from '../workers/early-worker';
 
 const outMain = fileURLToPath(new URL('../../out/main/', import.meta.url));
 const WORKERS = ['image-worker', 'copy-worker', 'audio-worker'];
@@ -41,10 +42,14 @@ describe.skipIf(!built)('built worker entries', () => {
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(src, 'docs', `f${i}.txt`), `file ${i}\n`.repeat(i * 100 + 1));
     fs.writeFileSync(path.join(src, 'big.bin'), Buffer.alloc(3 * 1024 * 1024 + 5, 7));
     const request = { options: { date: '2024-03-04T05:06:07Z' }, sources: [{ dest: '/', hostPath: src }] };
+    // The built engine's first thread is one started early, as the executable starts it (cli/early-start.ts).
+    const builtScript = path.join(outMain, 'image-worker.js');
+    startWorkerEarly(builtScript);
     const engines = {
-      built: new ImageEngine({ script: path.join(outMain, 'image-worker.js') }),
+      built: new ImageEngine({ script: builtScript }).prestart(),
       sources: new ImageEngine({ script: tsWorkerScript(fileURLToPath(new URL('./worker/image-worker.ts', import.meta.url))) }),
     };
+    expect(takeEarlyWorker(builtScript)).toBeUndefined(); // the engine's pool took it
     try {
       const builtIso = path.join(tmp, 'built.iso');
       const sourcesIso = path.join(tmp, 'sources.iso');

@@ -1,11 +1,11 @@
 // Host side of the worker pool: a fixed number of worker threads, one job each at a time, a FIFO
 // queue, AbortSignal cancellation, progress events, credit-based streaming, and replacement of a
 // worker that crashes (its job fails with a typed error; the pool keeps serving).
-import { isMainThread, Worker, type TransferListItem } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { CancelledError, GlassmasterError, InternalError } from '../common/errors';
 import type { HostToWorker, WorkerToHost } from './protocol';
+import { takeEarlyWorker, workersCompileTheirOwnCode } from './early-worker';
 
 export interface WorkerPoolOptions {
   /** The worker entry (a built .js file, or a .ts file with execArgv ['--import', 'tsx']). */
@@ -42,33 +42,6 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job;
-}
-
-let compileSet = false;
-
-/**
- * On a machine of one or two cores, every worker thread started after the first pool's first
- * worker (the pools' own, and any other Worker made later in the process) compiles its optimized
- * code itself instead of handing it to V8's background compiler threads. Their jobs are long
- * batches (an image build keeps both cores busy: planning on one, reading and copying on the
- * other), so background compiles only compete with them for the same cores, and cost more in all.
- * 50,000 small files, rotating rounds of `glassmaster image` on 2 cores: 2.94 → 2.68 CPU s at the
- * same wall time (1.68 / 1.66 s) on Node 20, 2.98 → 2.65 CPU s and 1.69 → 1.61 s on Node 24;
- * 2,000 files of 1 MiB: 2.53 → 2.29 CPU s, 1.61 → 1.47 s. With more cores the background threads
- * have cores of their own and take that time off the job, so nothing changes there.
- *
- * V8 reads the flag when it creates an isolate (its compile dispatcher): the main thread, created
- * before, keeps its background compiles, so the UI's event loop is not held up by a compile.
- * Checked with --trace-opt on Node 20 (V8 11.3) and Node 24 (V8 13.6): after the call the main
- * thread's compiles stay ConcurrencyMode::kConcurrent, a new worker's are kSynchronous. Not on
- * Electron, whose V8 was not checked: its main process keeps V8's defaults. Only the main thread
- * sets it (workers inherit it; the image worker's own copier pool needs no second call). A GC flag
- * could not be changed this way: changing one while a collection runs can end the process.
- */
-function workersCompileTheirOwnCode(): void {
-  if (compileSet || !isMainThread) return;
-  compileSet = true;
-  if (process.versions.electron === undefined && availableParallelism() <= 2) setFlagsFromString('--no-concurrent-recompilation');
 }
 
 export class WorkerPool {
@@ -201,7 +174,7 @@ export class WorkerPool {
 
   private spawn(): Slot {
     workersCompileTheirOwnCode();
-    const worker = new Worker(this.opts.script, { execArgv: this.opts.execArgv });
+    const worker = takeEarlyWorker(this.opts.script, this.opts.execArgv) ?? new Worker(this.opts.script, { execArgv: this.opts.execArgv });
     const slot: Slot = { worker };
     worker.on('message', (msg: WorkerToHost) => this.onMessage(slot, msg));
     worker.on('error', (err) => this.onCrash(slot, err));

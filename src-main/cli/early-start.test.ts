@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildsImage } from './early-image-engine';
+import { buildsImage } from './early-start';
 
 describe('buildsImage (whether the executable starts the image worker before the command line loads)', () => {
   it('is true for an image build to a file or standard output, false for everything else', () => {
