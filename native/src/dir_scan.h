@@ -14,7 +14,8 @@ namespace gm {
 // Fields per entry in scanDir's `nums` (doubles, in this order).
 constexpr int kScanFields = 8;  // mode, size, uid, gid, mtimeMs, ctimeMs, dev, ino
 
-// scanDir(dirPath: string, followSymlinks: boolean) → { names: string[], nums: Float64Array } | null
+// scanDir(dirPath: string, followSymlinks: boolean) → { names: string, nums: Float64Array } | null
+// (names: every entry name followed by a NUL, in one string)
 // Names in byte order (for UTF-8: code point order), "." and ".." left out; nums holds kScanFields
 // numbers per name, as Node's fs.lstatSync (fs.statSync when following links) gives them (mtimeMs
 // and ctimeMs with Node's arithmetic). An entry whose stat failed has mode −1: the caller stats it

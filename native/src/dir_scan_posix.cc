@@ -131,10 +131,19 @@ Napi::Value PackDirectory(Napi::Env env, const std::vector<std::string>& names, 
   const size_t count = names.size();
   Napi::Float64Array jsNums = Napi::Float64Array::New(env, count * kScanFields);
   if (count > 0) memcpy(jsNums.Data(), nums.data(), count * kScanFields * sizeof(double));
-  Napi::Array jsNames = Napi::Array::New(env, count);
-  for (size_t i = 0; i < count; i++) jsNames.Set(static_cast<uint32_t>(i), Napi::String::New(env, names[i]));
+  // The names as one string, each ended by a NUL (no name holds one): one string to create here
+  // instead of one per name, set one by one into an array (~1.3 us a name, ~65 ms of the image
+  // worker's time on 50,000 files); the caller splits it (String.prototype.split, in V8's C++).
+  size_t bytes = 0;
+  for (const std::string& n : names) bytes += n.size() + 1;
+  std::string joined;
+  joined.reserve(bytes);
+  for (const std::string& n : names) {
+    joined += n;
+    joined += '\0';
+  }
   Napi::Object result = Napi::Object::New(env);
-  result.Set("names", jsNames);
+  result.Set("names", Napi::String::New(env, joined));
   result.Set("nums", jsNums);
   return result;
 }

@@ -117,6 +117,16 @@ describe('host scan: native directory reader and JavaScript path', () => {
     expect(typeof addon.scanDir).toBe(process.platform === 'win32' ? 'undefined' : 'function');
   });
 
+  it('scanDir gives the names as one string, each ended by a NUL, in byte order, with 8 numbers each', () => {
+    const scanDir = loadNativeAddonIfBuilt()?.scanDir;
+    if (!scanDir) return;
+    const got = scanDir(host, false)!;
+    const names = fs.readdirSync(host).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect(got.names).toBe(names.map((n) => `${n}\0`).join(''));
+    expect(got.nums.length).toBe(names.length * 8);
+    expect(scanDir(path.join(host, 'empty'), false)).toEqual({ names: '', nums: new Float64Array(0) });
+  });
+
   it('stages the same tree (names, order, sizes, modes, owners, dates, sources, links) and calls onFile in the same order', () => {
     const before = nativeCalls.n;
     const aheadBefore = nativeCalls.ahead;
@@ -285,7 +295,7 @@ describe('the read-ahead (native TreeReader)', () => {
     // In a child process with a time limit: a reader that stops waking would hang this thread in take().
     const addon = addonCandidates().find((f) => fs.existsSync(f))!;
     const script = `const { TreeReader } = require(${JSON.stringify(addon)}); const r = new TreeReader(process.argv[1]);
-      let n = 0; for (const dir of JSON.parse(process.argv[2])) { const got = r.take(dir); if (got) n += got.names.length; }
+      let n = 0; for (const dir of JSON.parse(process.argv[2])) { const got = r.take(dir); if (got) n += got.nums.length / 8; }
       r.close(); process.stdout.write(String(n));`;
     const out = execFileSync(process.execPath, ['-e', script, big, JSON.stringify(folders)], { timeout: 30_000, encoding: 'utf8' });
     expect(Number(out)).toBe(90 + 90 * 400);

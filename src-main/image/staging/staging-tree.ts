@@ -429,7 +429,10 @@ function nearPathMax(dirPath: string): boolean {
 function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, walk: HostWalk, imagePath: string): void {
   const packed = nearPathMax(dirPath) ? null : walk.ahead?.take(dirPath) ?? nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
   if (packed) {
-    scanPacked(dirPath, packed.names, packed.nums, into, opts, walk, imagePath);
+    // The names arrive as one string, each ended by a NUL (native-addon.ts NativeDirectory).
+    const names = packed.names.split('\0');
+    names.pop();
+    scanPacked(dirPath, names, packed.nums, into, opts, walk, imagePath);
     return;
   }
   for (const name of readNames(dirPath)) {

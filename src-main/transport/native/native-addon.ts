@@ -80,7 +80,7 @@ export interface NativeAddon {
    * entry's stat failed), size, uid, gid, mtimeMs, ctimeMs, dev, ino. null when the directory cannot
    * be read or holds a name that is not UTF-8. The image scanner (image/staging/staging-tree.ts).
    */
-  scanDir?(dirPath: string, followSymlinks: boolean): { names: string[]; nums: Float64Array } | null;
+  scanDir?(dirPath: string, followSymlinks: boolean): NativeDirectory | null;
   /**
    * POSIX builds only (native/src/tree_read_posix.cc): a folder tree walked ahead of the scanner by
    * a thread of the addon's own (preorder, children in byte order, links not followed).
@@ -93,10 +93,20 @@ export interface NativeAddon {
   FlacDecoder?: NativeFlacDecoderClass;
 }
 
+/**
+ * One directory as scanDir answers it: every entry name followed by a NUL, in one string (one
+ * string crossing from C++ instead of one per name: names.split('\0') has one more element, the
+ * empty one after the last NUL), and 8 numbers per entry.
+ */
+export interface NativeDirectory {
+  names: string;
+  nums: Float64Array;
+}
+
 /** native/src/tree_read_posix.cc. */
 export interface NativeTreeReader {
   /** scanDir(dirPath, false)'s answer, read ahead (waits for the walk); null when the walk will not reach dirPath. */
-  take(dirPath: string): { names: string[]; nums: Float64Array } | null;
+  take(dirPath: string): NativeDirectory | null;
   /** Stops the walk and joins its thread. */
   close(): void;
 }
