@@ -333,3 +333,32 @@ test('burn the data project from the project pane with full verify', async ({}, 
     await done();
   }
 });
+
+test('a project that is one disc image: the burn dialog says the disc would hold the file, and burns the image itself', async ({}, info) => {
+  test.setTimeout(120_000);
+  const { page, home, done } = await open(info);
+  try {
+    await page.getByTestId('job-data').click();
+    await hostRow(page, 'images').dblclick();
+    await expect(page.getByTestId('host-path')).toHaveText(join(home, 'images'));
+    await hostRow(page, 'photos.iso').click();
+    await page.getByRole('button', { name: 'Add to project →' }).click();
+    await expect.poll(() => page.getByTestId('compilation').locator('.vrow .name').allTextContents()).toEqual(['photos.iso']);
+    await pickDrive(page, 'bd');
+    await page.keyboard.press('Control+b');
+    const dialog = page.getByRole('dialog', { name: 'Burn the project' });
+    await expect(dialog.getByTestId('burn-image-as-file')).toContainText('The project is one disc image, photos.iso');
+    await shot(page, info, 'project-one-image');
+    await dialog.getByRole('button', { name: 'Burn the image photos.iso itself…' }).click();
+    const imageDialog = page.getByRole('dialog', { name: 'Burn photos.iso' });
+    await expect(imageDialog).toBeVisible();
+    await expect(imageDialog.getByTestId('burn-image-as-file')).toHaveCount(0);
+    await imageDialog.getByRole('button', { name: 'Burn', exact: true }).click();
+    const job = page.getByRole('dialog', { name: /Burning/ });
+    await expect(job.getByRole('heading', { level: 2 })).toHaveText('Burning — Done', { timeout: 60_000 });
+    // Verified against photos.iso itself: the disc holds the image's sectors, not a file system holding photos.iso.
+    await expect(job.getByTestId('verify-outcome')).toContainText(/Full verify passed/);
+  } finally {
+    await done();
+  }
+});

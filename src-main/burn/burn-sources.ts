@@ -2,7 +2,7 @@
 // main: an absolute path to a readable regular file, never a device or a directory) or the open
 // project, streamed by the image engine through a factory the composition root provides.
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { InvalidInputError, NotSupportedError } from '../common/errors';
 import { openImageFileSource } from '../image/byte-source/file-source';
@@ -26,4 +26,25 @@ export async function imageFileSourceFactory(path: string): Promise<ByteSourceFa
 export function projectSourceFactory(factory: (() => ByteSourceFactory | Promise<ByteSourceFactory>) | undefined): Promise<ByteSourceFactory> {
   if (!factory) return Promise.reject(new NotSupportedError('Burning the project directly is not available in this build yet: write the project to an image and burn the image file.'));
   return Promise.resolve(factory());
+}
+
+/**
+ * Whether a host file is a data disc image: a volume descriptor where a disc has its first one,
+ * sector 16 (ECMA-119 §8 "CD001", or ECMA-167 2/9.2 "BEA01" opening a UDF-only volume). A file that
+ * cannot be read is not one (the burn then reports it the usual way).
+ */
+export async function isDiscImageFile(path: string): Promise<boolean> {
+  let f;
+  try {
+    f = await open(path, 'r');
+    if (!(await f.stat()).isFile()) return false;
+    const head = Buffer.alloc(6);
+    const { bytesRead } = await f.read(head, 0, 6, 16 * 2048);
+    const id = head.toString('latin1', 1, 6);
+    return bytesRead === 6 && ((head[0] === 1 && id === 'CD001') || (head[0] === 0 && id === 'BEA01'));
+  } catch {
+    return false;
+  } finally {
+    await f?.close();
+  }
 }

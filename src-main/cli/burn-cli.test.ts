@@ -78,6 +78,22 @@ describe('glassmaster burn', () => {
     }
   });
 
+  it('refuses one disc image as the only SRC (usage, exit 2) and says how to burn it or put it on as a file; /DEST=SRC puts it on', async () => {
+    const iso = join(stateDir, 'only.iso');
+    const src = join(stateDir, 'only-src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'a.txt'), 'a\n');
+    expect((await glassmaster('image', '-o', iso, src)).code).toBe(0);
+    expect((await glassmaster('virtual', 'create', 'cli-only', '--media', 'dvd+r')).code).toBe(0);
+    const r = await glassmaster('burn', '--drive', 'virtual:cli-only', iso);
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stderr).toContain(`is a disc image: to burn the image itself, use --image ${iso}; to put the file on the disc as it is, name its place: /only.iso=${iso}`);
+    // Nothing was written: the disc is still blank and takes the burn the user meant.
+    const ok = await glassmaster('burn', '--drive', 'virtual:cli-only', '--verify', 'none', `/only.iso=${iso}`);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/On the disc now: 1 session, 2 files in 1 folder/); // only.iso, and the manifest in .glassmaster/
+  });
+
   it('usage errors exit 2: a bad speed, a directory as the image', async () => {
     expect((await glassmaster('burn', '--drive', 'virtual:x', '--image', '/tmp/a.iso', '--speed', 'fast')).code).toBe(ExitCode.USAGE);
     const dir = await glassmaster('burn', '--drive', 'virtual:x', '--image', stateDir);

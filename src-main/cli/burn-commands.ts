@@ -9,8 +9,8 @@ import { DriveAddress } from '../common/ipc/contract';
 import { GlassmasterError, InvalidInputError } from '../common/errors';
 import type { BurnOptions, BurnProgress, EraseProgress } from '../common/model/burn';
 import { formatBurnProgress, formatEraseProgress } from '../burn/progress-text';
-import { imageFileSourceFactory } from '../burn/burn-sources';
-import { resolve } from 'node:path';
+import { imageFileSourceFactory, isDiscImageFile } from '../burn/burn-sources';
+import { basename, resolve } from 'node:path';
 import { formatBytes } from '../burn/units';
 import { addImageOptionFlags, imageOptionsFrom, parseSource, type RawImageOpts } from './image-args';
 import { discSessionFactory, engineSourceFactory, type DiscSessionRequest } from '../burn/engine-sources';
@@ -142,6 +142,12 @@ export function registerBurnCommands(program: Command): void {
       if (image === undefined && sources.length === 0 && !o.remove?.length) throw new InvalidInputError('nothing to burn: give --image FILE, or files and folders (SRC…)');
       if (o.remove?.length && !o.multisession) throw new InvalidInputError('--remove needs --multisession');
       if (o.multisession && (o.copies ?? 1) > 1) throw new InvalidInputError('--multisession adds to the disc in the drive: one disc at a time (no --copies)');
+      // One disc image as the only SRC is nearly always meant as --image: burned as a file, the disc
+      // would hold the .iso and not what is in it (the disc K3b and Brasero ask about). Refused with
+      // both ways out; the /DEST=SRC form says "this file, as a file".
+      if (image === undefined && sources.length === 1 && !/^\/[^=]*=/.test(sources[0]) && (await isDiscImageFile(resolve(sources[0])))) {
+        throw new InvalidInputError(`${sources[0]} is a disc image: to burn the image itself, use --image ${sources[0]}; to put the file on the disc as it is, name its place: /${basename(sources[0])}=${sources[0]}`);
+      }
       const imageOptions = image === undefined ? imageOptionsFrom(o) : undefined;
       const fromImage = image === undefined ? undefined : await imageFileSourceFactory(resolve(image)).catch((e) => {
         throw e instanceof GlassmasterError ? e : new InvalidInputError(String(e));

@@ -797,3 +797,17 @@ describe('links and capacity: what preflight says against what the writer makes'
     expect(preflight(entries, { ...opts, fs: [...opts.fs], maxSectors: total, plannedSectors: total }).findings.some((x) => x.code === 'over-capacity')).toBe(false);
   });
 });
+
+describe('preflight of a project that is one disc image file', () => {
+  it('warns that the disc would hold the image file, and says how to burn the image; not for other single files or images among others', () => {
+    const only = (e: PreflightEntry[]) => preflight(e, { fs: ['iso9660', 'joliet', 'udf'], isoLevel: 2, group: false }).findings.filter((x) => x.code === 'disc-image-as-file');
+    const found = only([f('Debian-12.ISO', 40 * 2048)]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'warning', path: '/Debian-12.ISO' });
+    expect(found[0].fix).toContain('glassmaster burn --image Debian-12.ISO');
+    expect(only([f('notes.txt', 40 * 2048)])).toEqual([]);
+    expect(only([f('odd.iso', 40 * 2048 + 1)])).toEqual([]); // not whole sectors: not an image
+    expect(only([f('a.iso', 40 * 2048), f('b.txt')])).toEqual([]);
+    expect(only([d('isos'), f('isos/a.iso', 40 * 2048)])).toEqual([]);
+  });
+});

@@ -78,6 +78,8 @@ export type FindingCode =
   | 'symlink-shown-as-file'
   | 'udf-symlink-7zip'
   | 'over-capacity'
+  /** The whole project is one disc image file: burned as a file, the disc holds the .iso, not what is in it. */
+  | 'disc-image-as-file'
   /** The writer refuses the image for a reason the rules above do not model (a boot image not in the tree, an unreadable MBR template …): its own message. */
   | 'cannot-build';
 
@@ -170,6 +172,14 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   const add = (f: PreflightFinding) => findings.push(f);
   const level = options.isoLevel;
   const join = (p: string[]) => '/' + p.join('/');
+
+  // A project that is one file named like a disc image, of whole sectors past the volume descriptors:
+  // nearly always meant to be burned as an image (the CLI's `burn SRC` refuses it; see cli/burn-commands.ts).
+  if (entries.length === 1 && entries[0].kind === 'file' && entries[0].path.length === 1 && /\.(iso|img|udf)$/i.test(entries[0].path[0])
+    && entries[0].size >= 17 * 2048 && entries[0].size % 2048 === 0) {
+    const name = entries[0].path[0];
+    add({ code: 'disc-image-as-file', severity: 'warning', path: join(entries[0].path), affects: ALL, message: `"${name}" is the only file and looks like a disc image: burned as it is, the disc holds the image file, not what is in it`, fix: `to burn the image itself, use "Burn an image file" (glassmaster burn --image ${name})` });
+  }
 
   // Which facet each audience reads (before UDF revision limits, which are findings of their own).
   const seenBy = Object.fromEntries(ALL.map((a) => [a, FACET_PREFERENCE[a].find((f) => fs.has(f)) ?? 'none'])) as Record<Audience, FsFacet | 'none'>;

@@ -8,6 +8,8 @@ export const enJobs = {
     shortcut: 'Ctrl+B',
     title_project: 'Burn the project',
     title_imageFile: 'Burn {{name}}',
+    imageAsFile: 'The project is one disc image, {{name}}: burned as the project, the disc holds that file, not what is in the image.',
+    burnImageInstead: 'Burn the image {{name}} itself…',
     drive: 'Drive',
     noDrive: 'No drive to burn with.',
     busy: 'busy',

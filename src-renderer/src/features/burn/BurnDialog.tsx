@@ -9,6 +9,7 @@ import { SpeedSelect } from './SpeedSelect';
 import { AudioBurnForm } from '../audio/AudioBurnForm';
 import type { BurnSource } from '../../store/drive-job-slice';
 import { RadioGroup } from '../../shared/RadioGroup';
+import { IMAGE_FILE } from './BurnImageView';
 
 type VerifyLevel = NonNullable<BurnOptions['verify']>;
 const VERIFY_LEVELS: VerifyLevel[] = ['none', 'quick', 'full'];
@@ -47,6 +48,21 @@ function BurnForm({ source }: { source: BurnSource }) {
   const writable = !!disc && disc.status !== 'no-disc' && !isPressed(disc) && (disc.status !== 'complete' || disc.formatted !== undefined) && !disc.writeProtected;
   const canSimulate = !!disc && SIMULATE_PROFILES.test(disc.profile);
   const leased = address ? busy[address] : undefined;
+  // A project that is one disc image file is nearly always meant as "burn this image": burned as a
+  // file, the disc would hold the .iso, not what is in it (the CLI refuses `burn SRC.iso` alike).
+  const onlyEntry = useAppStore((s) => (s.project?.files === 1 && s.project.folders === 0 ? s.pages[0]?.[0] : undefined));
+  const imageAsFile = source.kind === 'project' && !source.multisession && onlyEntry?.kind === 'file' && IMAGE_FILE.test(onlyEntry.name) ? onlyEntry.name : undefined;
+  const listing = useAppStore((s) => s.listing);
+  const hostSelection = useAppStore((s) => s.hostSelection);
+  const openBurnDialog = useAppStore((s) => s.openBurnDialog);
+  const setView = useAppStore((s) => s.setView);
+  const burnImageInstead = () => {
+    // The image still selected in the file pane (where it was added from) opens its own burn dialog; else the image job's view.
+    const picked = hostSelection.length === 1 ? listing?.entries.find((e) => e.path === hostSelection[0] && e.kind === 'file' && e.name === imageAsFile) : undefined;
+    close();
+    if (picked) openBurnDialog({ kind: 'imageFile', path: picked.path });
+    else setView('burnImage');
+  };
   const name = source.kind === 'imageFile' ? source.path.split(/[\\/]/).pop() : '';
   const submit = () => {
     if (!address) return;
@@ -65,6 +81,14 @@ function BurnForm({ source }: { source: BurnSource }) {
         }}
       >
         <h2 id="burn-dialog-heading">{source.kind === 'project' ? (source.multisession ? t('session.burnTitle') : t('burn.title_project')) : t('burn.title_imageFile', { name })}</h2>
+        {imageAsFile && (
+          <div className="image-as-file" role="note" data-testid="burn-image-as-file">
+            <p>{t('burn.imageAsFile', { name: imageAsFile })}</p>
+            <button type="button" onClick={burnImageInstead}>
+              {t('burn.burnImageInstead', { name: imageAsFile })}
+            </button>
+          </div>
+        )}
         <RecorderSelect address={address} />
         {disc && (
           <p className={writable ? 'muted' : 'error'} data-testid="burn-disc">
