@@ -350,6 +350,9 @@ test('a project that is one disc image: the burn dialog says the disc would hold
     await expect(dialog.getByTestId('burn-image-as-file')).toContainText('The project is one disc image, photos.iso');
     await shot(page, info, 'project-one-image');
     await dialog.getByRole('button', { name: 'Burn the image photos.iso itself…' }).click();
+    // The image job's view, with the file pane's selection: the very file to burn, by its path.
+    await expect(page.getByTestId('burn-image-chosen')).toContainText(join(home, 'images', 'photos.iso'));
+    await page.keyboard.press('Control+b');
     const imageDialog = page.getByRole('dialog', { name: 'Burn photos.iso' });
     await expect(imageDialog).toBeVisible();
     await expect(imageDialog.getByTestId('burn-image-as-file')).toHaveCount(0);

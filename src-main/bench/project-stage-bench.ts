@@ -16,7 +16,7 @@ if (!dir) throw new Error('usage: project-stage-bench.ts DIR');
 const out = path.join(os.tmpdir(), `gm-stage-bench-${process.pid}`);
 const esbuild = (await import('esbuild' as string)) as { buildSync(o: unknown): unknown };
 esbuild.buildSync({
-  entryPoints: { 'stage-probe': path.join(here, 'project-stage-probe.ts'), 'image-worker': path.join(root, 'src-main/image/worker/image-worker.ts') },
+  entryPoints: { 'stage-probe': path.join(here, 'project-stage-probe.ts'), 'image-worker': path.join(root, 'src-main/image/worker/image-worker.ts'), 'copy-worker': path.join(root, 'src-main/image/worker/copy-worker.ts') },
   bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: out, outExtension: { '.js': '.mjs' }, logLevel: 'error',
   banner: { js: "import { createRequire as __gmCreateRequire } from 'node:module'; const require = __gmCreateRequire(import.meta.url);" },
 });

@@ -36,8 +36,9 @@ export function projectSourceFactory(factory: (() => ByteSourceFactory | Promise
 export async function isDiscImageFile(path: string): Promise<boolean> {
   let f;
   try {
+    // stat first: opening a FIFO for reading would wait for a writer.
+    if (!(await stat(path)).isFile()) return false;
     f = await open(path, 'r');
-    if (!(await f.stat()).isFile()) return false;
     const head = Buffer.alloc(6);
     const { bytesRead } = await f.read(head, 0, 6, 16 * 2048);
     const id = head.toString('latin1', 1, 6);

@@ -79,7 +79,7 @@ describe('glassmaster burn', () => {
   });
 
   it('refuses one disc image as the only SRC (usage, exit 2) and says how to burn it or put it on as a file; /DEST=SRC puts it on', async () => {
-    const iso = join(stateDir, 'only.iso');
+    const iso = join(stateDir, 'my image.iso');
     const src = join(stateDir, 'only-src');
     mkdirSync(src, { recursive: true });
     writeFileSync(join(src, 'a.txt'), 'a\n');
@@ -87,11 +87,21 @@ describe('glassmaster burn', () => {
     expect((await glassmaster('virtual', 'create', 'cli-only', '--media', 'dvd+r')).code).toBe(0);
     const r = await glassmaster('burn', '--drive', 'virtual:cli-only', iso);
     expect(r.code).toBe(ExitCode.USAGE);
-    expect(r.stderr).toContain(`is a disc image: to burn the image itself, use --image ${iso}; to put the file on the disc as it is, name its place: /only.iso=${iso}`);
+    // Both ways out, quoted as a shell reads them back.
+    expect(r.stderr).toContain(`is a disc image: to burn the image itself, use --image '${iso}'; to put the file on the disc as it is, name its place: '/my image.iso=${iso}'`);
+    const m = await glassmaster('burn', '--drive', 'virtual:cli-only', '--multisession', iso);
+    expect(m.code).toBe(ExitCode.USAGE);
+    expect(m.stderr).toContain('an image cannot be added as a session');
+    // A FIFO is no image (and is not opened, which would wait for a writer): the engine refuses it as a source.
+    const fifo = join(stateDir, 'pipe.iso');
+    execFileSync('mkfifo', [fifo]);
+    const p = await glassmaster('burn', '--drive', 'virtual:cli-only', fifo);
+    expect(p.code).toBe(ExitCode.USAGE);
+    expect(p.stderr).not.toContain('is a disc image');
     // Nothing was written: the disc is still blank and takes the burn the user meant.
-    const ok = await glassmaster('burn', '--drive', 'virtual:cli-only', '--verify', 'none', `/only.iso=${iso}`);
+    const ok = await glassmaster('burn', '--drive', 'virtual:cli-only', '--verify', 'none', `/my image.iso=${iso}`);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/On the disc now: 1 session, 2 files in 1 folder/); // only.iso, and the manifest in .glassmaster/
+    expect(ok.stdout).toMatch(/On the disc now: 1 session, 2 files in 1 folder/); // the image, and the manifest in .glassmaster/
   });
 
   it('usage errors exit 2: a bad speed, a directory as the image', async () => {

@@ -24,6 +24,11 @@ import { progressLines, type ProgressLines } from './progress-lines';
 import { stopOnSignals } from './stop-signals';
 
 /** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
+/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
 function resolveSource(a: string): string {
   const eq = a.indexOf('=');
   return a.startsWith('/') && eq > 0 ? `${a.slice(0, eq)}=${resolve(a.slice(eq + 1))}` : resolve(a);
@@ -144,9 +149,12 @@ export function registerBurnCommands(program: Command): void {
       if (o.multisession && (o.copies ?? 1) > 1) throw new InvalidInputError('--multisession adds to the disc in the drive: one disc at a time (no --copies)');
       // One disc image as the only SRC is nearly always meant as --image: burned as a file, the disc
       // would hold the .iso and not what is in it (the disc K3b and Brasero ask about). Refused with
-      // both ways out; the /DEST=SRC form says "this file, as a file".
-      if (image === undefined && sources.length === 1 && !/^\/[^=]*=/.test(sources[0]) && (await isDiscImageFile(resolve(sources[0])))) {
-        throw new InvalidInputError(`${sources[0]} is a disc image: to burn the image itself, use --image ${sources[0]}; to put the file on the disc as it is, name its place: /${basename(sources[0])}=${sources[0]}`);
+      // the ways out; the /DEST=SRC form says "this file, as a file".
+      if (image === undefined && sources.length === 1 && parseSource(sources[0]).hostPath === sources[0] && (await isDiscImageFile(resolve(sources[0])))) {
+        const src = sources[0];
+        const asFile = shellWord(`/${basename(src).replace(/=/g, '_')}=${src}`);
+        const asImage = o.multisession ? 'an image cannot be added as a session (--multisession takes files and folders)' : `to burn the image itself, use --image ${shellWord(src)}`;
+        throw new InvalidInputError(`${src} is a disc image: ${asImage}; to put the file on the disc as it is, name its place: ${asFile}`);
       }
       const imageOptions = image === undefined ? imageOptionsFrom(o) : undefined;
       const fromImage = image === undefined ? undefined : await imageFileSourceFactory(resolve(image)).catch((e) => {

@@ -40,6 +40,8 @@ export function workersCompileTheirOwnCode(): void {
 interface EarlyWorker {
   worker: Worker;
   failed: boolean;
+  /** The listener that notes a failure until a pool takes the worker. */
+  onFailure: () => void;
 }
 
 const early = new Map<string, EarlyWorker[]>();
@@ -47,11 +49,10 @@ const early = new Map<string, EarlyWorker[]>();
 /** Starts a worker thread on the built entry `script` now, for the first pool of that script to take; returns it. */
 export function startWorkerEarly(script: string): Worker {
   workersCompileTheirOwnCode();
-  const entry: EarlyWorker = { worker: new Worker(script), failed: false };
   // Until a pool takes it, a failure is only noted (an 'error' nobody listens to would end the
   // process); the pool then starts a thread of its own, which fails the way the pool reports.
-  const failed = () => (entry.failed = true);
-  entry.worker.on('error', failed).on('exit', failed);
+  const entry: EarlyWorker = { worker: new Worker(script), failed: false, onFailure: () => (entry.failed = true) };
+  entry.worker.on('error', entry.onFailure).on('exit', entry.onFailure);
   // An idle thread must not keep the process alive (as the pool's own: WorkerPool.spawn).
   entry.worker.unref();
   const key = resolve(script);
@@ -64,7 +65,7 @@ export function takeEarlyWorker(script: string | URL, execArgv?: string[]): Work
   if (typeof script !== 'string' || execArgv?.length) return undefined;
   const entry = early.get(resolve(script))?.shift();
   if (!entry) return undefined;
-  entry.worker.removeAllListeners('error').removeAllListeners('exit');
+  entry.worker.off('error', entry.onFailure).off('exit', entry.onFailure);
   if (!entry.failed) return entry.worker;
   void entry.worker.terminate();
   return undefined;

@@ -174,7 +174,8 @@ export function preflight(entries: PreflightEntry[], options: PreflightOptions):
   const join = (p: string[]) => '/' + p.join('/');
 
   // A project that is one file named like a disc image, of whole sectors past the volume descriptors:
-  // nearly always meant to be burned as an image (the CLI's `burn SRC` refuses it; see cli/burn-commands.ts).
+  // nearly always meant to be burned as an image (the CLI's `burn SRC` refuses one whose sector 16
+  // holds a volume descriptor; this rule has names and sizes only, so it warns).
   if (entries.length === 1 && entries[0].kind === 'file' && entries[0].path.length === 1 && /\.(iso|img|udf)$/i.test(entries[0].path[0])
     && entries[0].size >= 17 * 2048 && entries[0].size % 2048 === 0) {
     const name = entries[0].path[0];

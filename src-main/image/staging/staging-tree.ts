@@ -429,9 +429,15 @@ function nearPathMax(dirPath: string): boolean {
 function scanDir(dirPath: string, into: StagingNode, opts: AddHostOptions, walk: HostWalk, imagePath: string): void {
   const packed = nearPathMax(dirPath) ? null : walk.ahead?.take(dirPath) ?? nativeScanner()?.(dirPath, opts.followSymlinks ?? false);
   if (packed) {
-    // The names arrive as one string, each ended by a NUL (native-addon.ts NativeDirectory).
-    const names = packed.names.split('\0');
-    names.pop();
+    // The names arrive as one string, each ended by a NUL (native-addon.ts NativeDirectory); an
+    // addon built before that (not rebuilt since: `npm install` rebuilds it) gave an array.
+    let names: string[];
+    if (typeof packed.names === 'string') {
+      names = packed.names.split('\0');
+      names.pop();
+    } else {
+      names = packed.names;
+    }
     scanPacked(dirPath, names, packed.nums, into, opts, walk, imagePath);
     return;
   }

@@ -1,8 +1,9 @@
 // Worker-thread entry of the image engine (ImageEngine's pool): stages, plans and writes images
 // (image-output.ts). Its copier threads run the entry beside it (copy-worker.ts).
 // Imports only image code, workers/ and common/. What a plain build does not use (preflight, the
-// boot inspection, a disc's next session: they read images with the reader) is loaded when first
-// asked for, so the worker a build waits for starts without it.
+// boot inspection, a disc's next session: they read images with the reader) is imported when first
+// asked for: its modules are evaluated then (the built entry is one file, electron.vite.config.ts,
+// so its code is in that file but not run at start).
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineWorkerTasks, type TaskContext } from '../../workers/worker-runtime';

@@ -99,7 +99,8 @@ export interface NativeAddon {
  * empty one after the last NUL), and 8 numbers per entry.
  */
 export interface NativeDirectory {
-  names: string;
+  /** (An array of names from an addon built before the string: staging-tree.ts takes both.) */
+  names: string | string[];
   nums: Float64Array;
 }
 

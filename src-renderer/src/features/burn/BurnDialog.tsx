@@ -52,17 +52,14 @@ function BurnForm({ source }: { source: BurnSource }) {
   // file, the disc would hold the .iso, not what is in it (the CLI refuses `burn SRC.iso` alike).
   const onlyEntry = useAppStore((s) => (s.project?.files === 1 && s.project.folders === 0 ? s.pages[0]?.[0] : undefined));
   const imageAsFile = source.kind === 'project' && !source.multisession && onlyEntry?.kind === 'file' && IMAGE_FILE.test(onlyEntry.name) ? onlyEntry.name : undefined;
-  const listing = useAppStore((s) => s.listing);
-  const hostSelection = useAppStore((s) => s.hostSelection);
-  const openBurnDialog = useAppStore((s) => s.openBurnDialog);
   const setView = useAppStore((s) => s.setView);
+  // To the "Burn an image file" view, where the file pane's selection shows the very file to burn
+  // (the renderer knows the project entry's name, not which host file it came from).
   const burnImageInstead = () => {
-    // The image still selected in the file pane (where it was added from) opens its own burn dialog; else the image job's view.
-    const picked = hostSelection.length === 1 ? listing?.entries.find((e) => e.path === hostSelection[0] && e.kind === 'file' && e.name === imageAsFile) : undefined;
     close();
-    if (picked) openBurnDialog({ kind: 'imageFile', path: picked.path });
-    else setView('burnImage');
+    setView('burnImage');
   };
+
   const name = source.kind === 'imageFile' ? source.path.split(/[\\/]/).pop() : '';
   const submit = () => {
     if (!address) return;
