@@ -246,10 +246,15 @@ export class VirtualRecorder {
   /**
    * Another process (the CLI's `virtual insert` while the app runs) may have changed the drive:
    * reload state.json when it changed on disk, and present a different generation as a disc change.
+   * `reread`: read it whatever its stamp says — under the state file's lock, before a change
+   * (VirtualTransport.change). The stamp (mtime, size, inode) can miss a write: file times advance
+   * by the kernel's clock tick, and two processes saving in turn reuse each other's freed inodes, so
+   * another process's save can carry this process's last stamp (two processes opening and closing
+   * one tray 40 times each lost 5 of 160 changes so, under load).
    */
-  syncFromDisk(): void {
+  syncFromDisk(reread = false): void {
     const now = this.stamp();
-    if (now === this.stateStamp || now === '') return;
+    if ((now === this.stateStamp && !reread) || now === '') return;
     let loaded: RecorderState;
     try {
       loaded = loadRecorderState(this.statePath, VirtualRecorder.defaultState());

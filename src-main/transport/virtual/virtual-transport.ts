@@ -237,7 +237,7 @@ export class VirtualTransport implements ScsiTransport {
   private change(name: string, fn: (r: VirtualRecorder) => void): void {
     const r = this.recorder(name);
     withStateLockSync(join(this.dirOf(name), 'state.json'), () => {
-      r.syncFromDisk();
+      r.syncFromDisk(true);
       fn(r);
     });
   }
