@@ -71,6 +71,12 @@ export interface CopyStreamPayload {
   bell: Int32Array;
   /** Parts and the end arrive here (transferred with the job), taken one at a time. */
   port: MessagePort;
+  /**
+   * Shared: bumped by each copying thread as its task starts, before it looks at any part. Once the
+   * posting thread's help() has claimed every batch, a stream whose threads have not started can
+   * end without waiting for them (data-copier.ts): they can claim nothing any more.
+   */
+  started: Int32Array;
 }
 
 /**
@@ -95,6 +101,7 @@ export function createCopyStreamTask(): (payload: CopyStreamPayload, ctx: TaskCo
   let bufs: [Buffer, Buffer] | undefined;
   let fill: NativeAddon['fillPieces'] | null = null;
   return async (job, ctx) => {
+    Atomics.add(job.started, 0, 1);
     bufs ??= [Buffer.allocUnsafeSlow(BUF), Buffer.allocUnsafeSlow(BUF)];
     if (fill === null) fill = nativeFill();
     const copyPart = partCopier(job, bufs, fill, ctx.signal);

@@ -262,6 +262,41 @@ it('a stream that gets no part needs no copying thread (a write to a device or a
   }
 });
 
+it('a stream whose help() copied every batch before any copying thread started ends without waiting for one, with every byte', async () => {
+  const dir = fs.mkdtempSync(path.join(outerTmp, 'alone-'));
+  const pieces: DataPiece[] = [];
+  let lba = 0;
+  for (let i = 0; i < 30; i++) {
+    const hostPath = path.join(dir, `f${i}`);
+    fs.writeFileSync(hostPath, Buffer.alloc(i * 700 + 1, i + 1));
+    const st = fs.statSync(hostPath);
+    pieces.push({ lba, size: st.size, source: { type: 'host', hostPath, mtimeMs: st.mtimeMs }, path: `/f${i}` });
+    lba += Math.ceil(st.size / 2048);
+  }
+  // Its thread is not up for 30 s: the stream must not wait for it, and it must write nothing later.
+  const copier = new DataCopier({ script: tsWorkerScript(fileURLToPath(new URL('./__fixtures__/slow-copy-worker.ts', import.meta.url))) }, 1);
+  const out = path.join(dir, 'out.bin');
+  const fd = fs.openSync(out, 'w');
+  try {
+    const s = copier.stream(fd, 0);
+    s.push(pieces.slice(0, 10));
+    s.push(pieces.slice(10));
+    const ending = s.end();
+    const t0 = Date.now();
+    await s.help();
+    await ending;
+    expect(Date.now() - t0).toBeLessThan(15_000); // far below the thread's 30 s: it was not waited for
+  } finally {
+    fs.closeSync(fd);
+    await copier.close();
+  }
+  const img = fs.readFileSync(out);
+  for (const p of pieces) {
+    const at = p.lba * 2048;
+    expect(img.subarray(at, at + p.size).equals(fs.readFileSync((p.source as { hostPath: string }).hostPath)), p.path).toBe(true);
+  }
+});
+
 describe('fillPieces (the native batch reader)', () => {
   it('reads files whose size and mtime are as the scan saw them (Node\'s mtimeMs, nanoseconds included), zero-pads, and names the first one that is not', () => {
     const fill = loadNativeAddon().fillPieces;

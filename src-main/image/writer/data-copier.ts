@@ -76,6 +76,7 @@ export class DataCopier {
     this.open = true;
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const bell = new Int32Array(new SharedArrayBuffer(4));
+    const started = new Int32Array(new SharedArrayBuffer(4));
     const halt = () => stopCopying({ stop, bell });
     signal?.addEventListener('abort', halt);
     const ports: MessagePort[] = [];
@@ -87,7 +88,7 @@ export class DataCopier {
       for (let t = 0; t < this.threads; t++) {
         const { port1, port2 } = new MessageChannel();
         ports.push(port1);
-        const payload: CopyStreamPayload = { fd, base: baseByte, stop, bell, port: port2 };
+        const payload: CopyStreamPayload = { fd, base: baseByte, stop, bell, port: port2, started };
         const run = this.pool.run<void>('copyStream', payload, { transfer: [port2] });
         run.catch(halt); // the other threads stop early; end() reports it
         runs.push(run);
@@ -103,7 +104,17 @@ export class DataCopier {
     const finish = () => (finished ??= (async () => {
       try {
         post({ type: 'end' });
-        const results = await Promise.allSettled(runs);
+        // Every thread's job ends — or, once help() has copied every batch no thread had claimed,
+        // none had started: stopped now, they can write nothing (each batch is claimed once, and all
+        // are), so the stream ends without waiting for them to start (a small tree's copy was done
+        // ~40 ms before its copier thread was up).
+        const results = await Promise.race([
+          Promise.allSettled(runs),
+          helpedAlone.then(() => {
+            stopCopying({ stop, bell });
+            return [] as PromiseSettledResult<void>[];
+          }),
+        ]);
         for (const port of ports) port.close();
         // This thread's own copying (help) writes to fd too: done before fd may be closed.
         if (helping) await helping.catch(() => undefined);
@@ -135,11 +146,16 @@ export class DataCopier {
     };
     let helping: Promise<void> | undefined;
     let helpFailure: GlassmasterError | undefined;
+    // Resolves when help() has copied everything left and no thread had started by then; else never.
+    let helpedAloneNow = () => undefined as void;
+    const helpedAlone = new Promise<void>((resolve) => (helpedAloneNow = resolve));
     // Once per stream (a second call gets the same promise). Also after end() was asked for (the
     // threads finish what they claimed); after a stop copyPartsHere takes nothing.
     const help = () => (helping ??= (async () => {
       try {
         await copyPartsHere({ fd, base: baseByte, stop }, posted, signal ?? NEVER);
+        // Only when nothing was stopped (a stop leaves batches unclaimed) and no part can come any more.
+        if (finished && Atomics.load(stop, 0) === 0 && Atomics.load(started, 0) === 0) helpedAloneNow();
       } catch (err) {
         helpFailure = GlassmasterError.from(err);
         halt();
