@@ -5,11 +5,32 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StagingTree } from './staging-tree';
 import { packTree, packTreeOrdered, packTreeSliced, unpackTree, unpackTreeSliced } from './packed-tree';
 import { SCAN_NOT_HELD, ScanCache } from './scan-cache';
+import { scanHostPath } from './scan-task';
+import type { StagingNode } from './staging-tree';
 
 const dir = mkdtempSync(join(tmpdir(), 'gm-packed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('packed staging trees', () => {
+  it('a scan packed as scanned (no path comparisons) unpacks to the host paths the scan found, and stores none of them', () => {
+    const root = join(dir, 'scan-fresh');
+    mkdirSync(join(root, 'a/b c/ünï'), { recursive: true });
+    for (const p of ['x.txt', 'a/y', 'a/b c/z z', 'a/b c/ünï/😀.bin']) writeFileSync(join(root, p), p);
+    const held = new ScanCache();
+    const { tree, scan } = scanHostPath({ hostPath: root, keep: true }, undefined, held);
+    const back = unpackTree(tree);
+    const paths = (n: StagingNode, out: string[] = []): string[] => {
+      if (n.source?.type === 'host') out.push(n.source.hostPath);
+      for (const c of n.children?.values() ?? []) paths(c, out);
+      return out;
+    };
+    const scanned = held.resolve(scan!, 0, '');
+    expect(paths(back)).toEqual(paths(scanned));
+    expect(paths(back)).toContain(join(root, 'a/b c/ünï/😀.bin'));
+    // Only the root folder's path is stored: every other one is derived again.
+    expect(Buffer.from(tree.text).toString('utf8')).not.toContain('b c/');
+  });
+
   it('give back the same nodes in the same order, sliced or not (host files, folders, links, buffers, dates, hidden)', async () => {
     mkdirSync(join(dir, 'src/deep/er'), { recursive: true });
     for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'src', `f${String(i).padStart(5, '0')}.txt`), 'x'.repeat(i % 7));

@@ -29,6 +29,7 @@ export function scanHostPath(payload: ScanPayload, signal?: AbortSignal, cache?:
   const tree = new StagingTree();
   const node = tree.addHostPath('/scanned', payload.hostPath, { followSymlinks: payload.followSymlinks });
   node.name = '';
-  const { tree: packed, order } = packTreeOrdered(node);
+  // A scan just made: every file's host path is its folder's plus its name (packTreeOrdered `scanned`).
+  const { tree: packed, order } = packTreeOrdered(node, true);
   return payload.keep && cache ? { tree: packed, scan: cache.hold(order) } : { tree: packed };
 }
