@@ -6,6 +6,7 @@ import { access, open, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { InvalidInputError, NotSupportedError } from '../common/errors';
 import { openImageFileSource } from '../image/byte-source/file-source';
+import { isDescriptorSector } from './grow-in-place';
 import type { ByteSourceFactory } from './burn-service';
 
 export async function imageFileSourceFactory(path: string): Promise<ByteSourceFactory> {
@@ -30,7 +31,8 @@ export function projectSourceFactory(factory: (() => ByteSourceFactory | Promise
 
 /**
  * Whether a host file is a data disc image: a volume descriptor where a disc has its first one,
- * sector 16 (ECMA-119 §8 "CD001", or ECMA-167 2/9.2 "BEA01" opening a UDF-only volume). A file that
+ * sector 16 (ECMA-119 §8 "CD001", or ECMA-167 2/9.2 "BEA01" opening a UDF-only volume; the check
+ * grow-in-place.ts applies to a disc). A file that
  * cannot be read is not one (the burn then reports it the usual way).
  */
 export async function isDiscImageFile(path: string): Promise<boolean> {
@@ -41,8 +43,7 @@ export async function isDiscImageFile(path: string): Promise<boolean> {
     f = await open(path, 'r');
     const head = Buffer.alloc(6);
     const { bytesRead } = await f.read(head, 0, 6, 16 * 2048);
-    const id = head.toString('latin1', 1, 6);
-    return bytesRead === 6 && ((head[0] === 1 && id === 'CD001') || (head[0] === 0 && id === 'BEA01'));
+    return bytesRead === 6 && isDescriptorSector(head);
   } catch {
     return false;
   } finally {

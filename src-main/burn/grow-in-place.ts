@@ -21,7 +21,7 @@ import { buildRead10 } from '../mmc/commands/read';
 const TAG_AVDP = 2;
 
 /** True for an ISO 9660 volume descriptor or a UDF volume recognition descriptor (ECMA-119 §8.1, ECMA-167 2/9.1). */
-function isDescriptorSector(b: Uint8Array): boolean {
+export function isDescriptorSector(b: Uint8Array): boolean {
   const id = Buffer.from(b.subarray(1, 6)).toString('latin1');
   return ['CD001', 'BEA01', 'NSR02', 'NSR03', 'TEA01', 'BOOT2', 'CDW02'].includes(id);
 }

@@ -23,12 +23,12 @@ import { burnCueFromCli, burnTocFromCli } from './audio-burn-command';
 import { progressLines, type ProgressLines } from './progress-lines';
 import { stopOnSignals } from './stop-signals';
 
-/** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 /** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
 function shellWord(w: string): string {
   return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }
 
+/** SRC or /DEST=SRC with SRC made absolute (the engine's worker may run elsewhere than the shell's cwd). */
 function resolveSource(a: string): string {
   const eq = a.indexOf('=');
   return a.startsWith('/') && eq > 0 ? `${a.slice(0, eq)}=${resolve(a.slice(eq + 1))}` : resolve(a);
